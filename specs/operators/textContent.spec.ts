@@ -1,0 +1,89 @@
+import { AIMessageChunk } from '@langchain/core/messages';
+import { textContent } from '../../src/operators/textContent';
+import { createScheduler } from '../support/marbles';
+
+describe('textContent', () => {
+  describe('string content', () => {
+    it('maps chunks to their text and skips empty ones', () => {
+      createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold('-a-b-c-|', {
+          a: new AIMessageChunk('Hel'),
+          b: new AIMessageChunk(''),
+          c: new AIMessageChunk('lo'),
+        });
+        const sub = '        ^------!';
+        expectObservable(source.pipe(textContent())).toBe('-a---c-|', { a: 'Hel', c: 'lo' });
+        expectSubscriptions(source.subscriptions).toBe(sub);
+      });
+    });
+
+    it('passes plain strings (a StringOutputParser chain) through', () => {
+      createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold('-a-b-|', { a: '你好', b: '😀' });
+        expectObservable(source.pipe(textContent())).toBe('-a-b-|', { a: '你好', b: '😀' });
+        expectSubscriptions(source.subscriptions).toBe('^----!');
+      });
+    });
+  });
+
+  describe('array content', () => {
+    it('keeps text parts only (images and tool-use parts are not text)', () => {
+      createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold('-a-b-|', {
+          a: new AIMessageChunk({
+            content: [
+              { type: 'text', text: 'A ' },
+              { type: 'image_url', image_url: { url: 'data:image/png;base64,xx' } },
+              { type: 'text', text: '猫' },
+            ],
+          }),
+          b: new AIMessageChunk({ content: [{ type: 'image_url', image_url: { url: 'x' } }] }),
+        });
+        expectObservable(source.pipe(textContent())).toBe('-a---|', { a: 'A 猫' });
+        expectSubscriptions(source.subscriptions).toBe('^----!');
+      });
+    });
+  });
+
+  describe('chunks without text', () => {
+    it('emits nothing for a tool-call-only chunk', () => {
+      createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold('-a-b-|', {
+          a: new AIMessageChunk({
+            content: '',
+            tool_call_chunks: [{ name: 'search', args: '{"q":', id: 'call_1', index: 0, type: 'tool_call_chunk' }],
+          }),
+          b: new AIMessageChunk('done'),
+        });
+        expectObservable(source.pipe(textContent())).toBe('---b-|', { b: 'done' });
+        expectSubscriptions(source.subscriptions).toBe('^----!');
+      });
+    });
+  });
+
+  describe('bad input', () => {
+    it('errors with a TypeError naming the value and unsubscribes upstream', () => {
+      createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold('-a-b-|', { a: 'ok', b: 42 as never });
+        expectObservable(source.pipe(textContent())).toBe(
+          '-a-#',
+          { a: 'ok' },
+          new TypeError('textContent: expected a string or a message chunk with content, got the number 42.'),
+        );
+        expectSubscriptions(source.subscriptions).toBe('^--!');
+      });
+    });
+
+    it('errors on null content of the wrong kind', () => {
+      createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold('-a-|', { a: { content: 5 } as never });
+        expectObservable(source.pipe(textContent())).toBe(
+          '-#',
+          undefined,
+          new TypeError('textContent: message content must be a string or an array of content parts, got the number 5.'),
+        );
+        expectSubscriptions(source.subscriptions).toBe('^!');
+      });
+    });
+  });
+});

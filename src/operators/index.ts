@@ -1,0 +1,4 @@
+export { textContent } from './textContent';
+export { collectText } from './collectText';
+export { runningText } from './runningText';
+export { collectMessage } from './collectMessage';

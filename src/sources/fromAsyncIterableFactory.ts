@@ -1,0 +1,61 @@
+import { Observable } from 'rxjs';
+import { StreamAbortedError } from '../errors';
+
+/**
+ * The single async boundary of the library: turns "give me an async iterable
+ * for this signal" into a cold Observable that owns an AbortController.
+ *
+ * - cold + lazy: `open` runs once per subscription, never before;
+ * - teardown aborts the controller, which LangChain races against a pending
+ *   `next()`, so a stalled HTTP stream is closed without waiting for a chunk;
+ * - errors after our own abort are swallowed (cancellation is not an error);
+ * - an abort of the caller's `externalSignal` errors with `StreamAbortedError`.
+ */
+export function fromAsyncIterableFactory<T>(
+  open: (signal: AbortSignal) => Promise<AsyncIterable<T>> | AsyncIterable<T>,
+  externalSignal?: AbortSignal,
+): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    const controller = new AbortController();
+    let iterator: AsyncIterator<T> | undefined;
+
+    const onExternalAbort = (): void => {
+      if (subscriber.closed) return;
+      controller.abort(externalSignal?.reason);
+      subscriber.error(new StreamAbortedError(externalSignal?.reason));
+    };
+
+    if (externalSignal?.aborted) {
+      onExternalAbort();
+      return;
+    }
+    externalSignal?.addEventListener('abort', onExternalAbort, { once: true });
+
+    const run = async (): Promise<void> => {
+      try {
+        const iterable = await open(controller.signal);
+        if (controller.signal.aborted) return;
+        iterator = iterable[Symbol.asyncIterator]();
+        while (!subscriber.closed) {
+          const result = await iterator.next();
+          if (result.done || controller.signal.aborted) break;
+          subscriber.next(result.value);
+        }
+        subscriber.complete();
+      } catch (err) {
+        if (controller.signal.aborted) return; // our own teardown or the external abort, already reported
+        subscriber.error(err);
+      }
+    };
+    void run();
+
+    return () => {
+      externalSignal?.removeEventListener('abort', onExternalAbort);
+      if (!controller.signal.aborted) controller.abort();
+      // Let the generator run its finally blocks; it may reject once aborted.
+      const it = iterator;
+      iterator = undefined;
+      if (it?.return) Promise.resolve(it.return()).catch(() => undefined);
+    };
+  });
+}

@@ -1,0 +1,48 @@
+import { defer, Observable } from 'rxjs';
+import type { RunnableConfig } from '@langchain/core/runnables';
+import { assertObject, describe } from '../internal/validate';
+import { fromAsyncIterableFactory } from './fromAsyncIterableFactory';
+import { isObservableStreamable, observeStream } from './observeStream';
+
+/** The part of a LangChain `Runnable` that `fromRunnable` needs. */
+export interface StreamableRunnable<I, O> {
+  stream(input: I, options?: Partial<RunnableConfig>): Promise<AsyncIterable<O>>;
+}
+
+/**
+ * A cold Observable of what `runnable.stream(input)` yields: `AIMessageChunk`s
+ * for a chat model, whatever the last step yields for a chain.
+ *
+ * Each subscription starts one request. The source owns an `AbortController`
+ * (combined with `config.signal` when given) that it passes to LangChain as
+ * `signal`; unsubscribing, `take`, `takeUntil` or a downstream error abort it,
+ * which closes the HTTP request even while the server is stalled. That abort is
+ * teardown, not an error. An abort of the caller's own `config.signal` errors
+ * with `StreamAbortedError`.
+ *
+ * @example
+ * ```ts
+ * const model = new ChatOpenAI({ model: 'gpt-4o-mini' });
+ * fromRunnable(model, '讲一个关于Python的笑话')
+ *   .pipe(textContent())
+ *   .subscribe((text) => process.stdout.write(text));
+ * ```
+ */
+export function fromRunnable<I, O>(
+  runnable: StreamableRunnable<I, O>,
+  input: I,
+  config?: Partial<RunnableConfig>,
+): Observable<O> {
+  if (typeof runnable !== 'object' || runnable === null || typeof (runnable as { stream?: unknown }).stream !== 'function') {
+    throw new TypeError(`fromRunnable: runnable must be a LangChain Runnable with a stream() method, got ${describe(runnable)}.`);
+  }
+  assertObject('fromRunnable: config', config);
+  if (isObservableStreamable<I, O>(runnable)) {
+    return defer(() => runnable[observeStream](input, { ...config }));
+  }
+  const external = config?.signal;
+  return fromAsyncIterableFactory<O>(
+    (signal) => runnable.stream(input, { ...config, signal }),
+    external,
+  );
+}

@@ -1,0 +1,7 @@
+export { fromRunnable } from './fromRunnable';
+export type { StreamableRunnable } from './fromRunnable';
+export { fromStreamEvents } from './fromStreamEvents';
+export type { StreamEventsRunnable, StreamEventsConfig } from './fromStreamEvents';
+export { fromAsyncIterableFactory } from './fromAsyncIterableFactory';
+export { observeStream, isObservableStreamable } from './observeStream';
+export type { ObservableStreamable } from './observeStream';
