@@ -1,0 +1,49 @@
+/**
+ * `npm run demo` — a tour of the non-interactive demos;
+ * `npm run demo -- <name>` runs one; `npm run demo -- --help` lists them.
+ */
+import { createDemoModel } from './model';
+import type { Demo, DemoContext } from './types';
+import { demo as streamModel } from './01-stream-model';
+import { demo as streamChain } from './02-stream-chain';
+
+export const DEMOS: readonly Demo[] = [streamModel, streamChain];
+
+function help(out: NodeJS.WritableStream): void {
+  out.write('Usage: npm run demo [-- <name> [args]]\n\nDemos (tutorial example → name):\n');
+  const width = Math.max(...DEMOS.map((d) => d.name.length));
+  for (const d of DEMOS) out.write(`  ${d.seed.padEnd(4)} ${d.name.padEnd(width)}  ${d.summary}${d.interactive ? ' (interactive)' : ''}\n`);
+  out.write('\nWith no name, runs every non-interactive demo in order.\n');
+}
+
+export async function main(argv: string[], out: DemoContext['out'] = process.stdout): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === '--help' || name === '-h' || name === 'help') {
+    help(out);
+    return 0;
+  }
+  const selected = name ? DEMOS.filter((d) => d.name === name || d.seed === name) : DEMOS.filter((d) => !d.interactive);
+  if (selected.length === 0) {
+    process.stderr.write(`Unknown demo "${name}".\n\n`);
+    help(process.stderr);
+    return 2;
+  }
+  const color = Boolean(out.isTTY) && !process.env.NO_COLOR;
+  const model = createDemoModel();
+  out.write(`Model: ${model.description}\n\n`);
+  for (const demo of selected) {
+    if (selected.length > 1) out.write(`── ${demo.seed} ${demo.summary} ──\n`);
+    await demo.run({ ...model, out, color }, args);
+  }
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

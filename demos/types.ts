@@ -1,0 +1,20 @@
+import type { DemoModel } from './model';
+
+/** What a demo gets to run with. */
+export interface DemoContext extends DemoModel {
+  out: NodeJS.WritableStream & { isTTY?: boolean };
+  /** True when colours are allowed: a TTY and NO_COLOR unset. */
+  color: boolean;
+}
+
+export interface Demo {
+  /** CLI name: `npm run demo -- <name>`. */
+  name: string;
+  /** The tutorial example it reproduces, e.g. '1.1'. */
+  seed: string;
+  /** One line for --help. */
+  summary: string;
+  /** Interactive demos (CLI chat, servers) are not part of the tour. */
+  interactive?: boolean;
+  run(ctx: DemoContext, args: string[]): Promise<void>;
+}
