@@ -37,3 +37,57 @@ export class StreamAbortedError extends RxLangChainError {
     this.reason = reason;
   }
 }
+
+/**
+ * `abortOn` saw a forbidden pattern. The upstream request was already
+ * unsubscribed (and so aborted) when this error arrives.
+ *
+ * @example
+ * ```ts
+ * fromRunnable(model, q).pipe(textContent(), abortOn(['Java'])).subscribe({
+ *   error: (e) => e instanceof ForbiddenContentError && console.log(`stopped at ${e.pattern}`),
+ * });
+ * ```
+ */
+export class ForbiddenContentError extends RxLangChainError {
+  /** The pattern as given to `abortOn` (not case-folded). */
+  readonly pattern: string;
+  /** UTF-16 offset of the match in the whole reply (a JS string index). */
+  readonly index: number;
+  /** Exactly the text emitted downstream before the match was seen. */
+  readonly emittedText: string;
+
+  constructor(pattern: string, index: number, emittedText: string) {
+    super('FORBIDDEN_CONTENT', `Forbidden content ${JSON.stringify(pattern)} at index ${index}; the stream was stopped.`);
+    this.pattern = pattern;
+    this.index = index;
+    this.emittedText = emittedText;
+  }
+}
+
+/** Which limit of `streamTimeout` fired. */
+export type StreamTimeoutKind = 'first-chunk' | 'idle' | 'total';
+
+/**
+ * `streamTimeout` gave up: no first chunk, no chunk for too long, or the whole
+ * reply took too long. The upstream request was unsubscribed (aborted).
+ *
+ * @example
+ * ```ts
+ * source.pipe(streamTimeout({ firstChunkMs: 10_000 })).subscribe({
+ *   error: (e) => e instanceof StreamTimeoutError && e.kind === 'first-chunk' && retryLater(),
+ * });
+ * ```
+ */
+export class StreamTimeoutError extends RxLangChainError {
+  readonly kind: StreamTimeoutKind;
+  /** The limit that was exceeded, ms. */
+  readonly ms: number;
+
+  constructor(kind: StreamTimeoutKind, ms: number) {
+    const what = kind === 'first-chunk' ? 'no first chunk within' : kind === 'idle' ? 'no chunk for' : 'the stream did not complete within';
+    super('STREAM_TIMEOUT', `Stream timeout (${kind}): ${what} ${ms} ms.`);
+    this.kind = kind;
+    this.ms = ms;
+  }
+}

@@ -2,3 +2,5 @@ export { textContent } from './textContent';
 export { collectText } from './collectText';
 export { runningText } from './runningText';
 export { collectMessage } from './collectMessage';
+export { abortOn } from './abortOn';
+export type { AbortOnOptions, ForbiddenContentMatch } from './abortOn';
