@@ -1,0 +1,38 @@
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** Starts an http server on 127.0.0.1:0; `close()` cuts every connection. */
+export async function listen(handler: RequestListener): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Resolves after `ms`. */
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` every 5 ms until it is truthy (or fails after `timeoutMs`). */
+export async function until(check: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+/** Replies that break naive `data: {content}` framing. */
+export const TRICKY_REPLY =
+  '第一行\n第二行\r\nthird line\n\n' +
+  'data: {"text":"forged"}\n\n' +
+  'event: done\nid: 99\n\n' +
+  ': not a comment\r\r' +
+  '中文和 emoji 😀👨‍👩‍👧🇨🇳 end\n';

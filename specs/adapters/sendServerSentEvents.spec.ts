@@ -1,0 +1,261 @@
+import { connect } from 'node:net';
+import { EventSource } from 'eventsource';
+import { ChatOpenAI } from '@langchain/openai';
+import { finalize, interval, map, take, type Observable } from 'rxjs';
+import {
+  fromRunnable,
+  sendServerSentEvents,
+  textContent,
+  toSSEResponse,
+  type ServerSentEventsDelivery,
+} from '../../src';
+import { ScriptedChatModel, startFakeOpenAIServer } from '../../src/testing';
+import { listen, sleep, TRICKY_REPLY, until } from './helpers';
+
+interface Received {
+  chunks: string[];
+  ids: string[];
+  done?: unknown;
+  error?: unknown;
+}
+
+/** Reads a whole stream with the real `eventsource` client; resolves on the done or error event. */
+function readWithEventSource(url: string, init?: ConstructorParameters<typeof EventSource>[1]): Promise<Received> {
+  return new Promise((resolve, reject) => {
+    const es = new EventSource(url, init);
+    const got: Received = { chunks: [], ids: [] };
+    es.addEventListener('chunk', (e) => {
+      got.chunks.push((JSON.parse(e.data) as { text: string }).text);
+      got.ids.push(e.lastEventId);
+    });
+    es.addEventListener('done', (e) => {
+      got.done = JSON.parse(e.data);
+      es.close();
+      resolve(got);
+    });
+    es.addEventListener('error', (e) => {
+      es.close();
+      if ((e as unknown as { data?: string }).data !== undefined) {
+        got.error = JSON.parse((e as unknown as { data: string }).data);
+        resolve(got);
+      } else reject(new Error(`EventSource failed: ${e.message ?? e.code}`));
+    });
+  });
+}
+
+describe('sendServerSentEvents', () => {
+  it('a real SSE client reads back exactly the original text: newlines, CRLF, data: lines, blank lines, Chinese, emoji', async () => {
+    const model = new ScriptedChatModel({ reply: TRICKY_REPLY });
+    const deliveries: ServerSentEventsDelivery[] = [];
+    const http = await listen((_req, res) => {
+      deliveries.push(sendServerSentEvents(fromRunnable(model, 'hi').pipe(textContent()), res));
+    });
+    try {
+      const got = await readWithEventSource(http.url);
+      expect(got.chunks.join('')).toBe(TRICKY_REPLY);
+      expect(got.chunks.length).toBeGreaterThan(10);
+      expect(got.ids).toEqual(got.chunks.map((_, i) => String(i + 1)));
+      expect(got.done).toEqual({ chunks: got.chunks.length });
+      expect(await deliveries[0].finished).toBe('done');
+    } finally {
+      await http.close();
+    }
+  });
+
+  it('sets the SSE headers and flushes them before the first token', async () => {
+    const model = new ScriptedChatModel({ reply: 'late', firstTokenMs: 300 });
+    const http = await listen((_req, res) => void sendServerSentEvents(fromRunnable(model, 'hi').pipe(textContent()), res));
+    try {
+      const started = Date.now();
+      const response = await fetch(http.url);
+      expect(Date.now() - started).toBeLessThan(250); // headers did not wait for the model
+      expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+      expect(response.headers.get('cache-control')).toBe('no-cache');
+      expect(response.headers.get('x-accel-buffering')).toBe('no');
+      const text = await response.text();
+      expect(text).toContain('event: done');
+    } finally {
+      await http.close();
+    }
+  });
+
+  it('an error after the headers were sent reaches the client as an error event', async () => {
+    const failing: Observable<string> = interval(5).pipe(
+      take(3),
+      map((i) => {
+        if (i === 2) throw new Error('provider went away');
+        return `t${i}`;
+      }),
+    );
+    const deliveries: ServerSentEventsDelivery[] = [];
+    const http = await listen((_req, res) => deliveries.push(sendServerSentEvents(failing, res)));
+    try {
+      const got = await readWithEventSource(http.url);
+      expect(got.chunks).toEqual(['t0', 't1']);
+      expect(got.error).toEqual({ name: 'Error', message: 'provider went away' });
+      expect(await deliveries[0].finished).toBe('error');
+    } finally {
+      await http.close();
+    }
+  });
+
+  it('closing the client mid-reply aborts the real ChatOpenAI request upstream', async () => {
+    const openai = await startFakeOpenAIServer({ tokenMs: 10 });
+    const model = new ChatOpenAI({ apiKey: 'test', model: 'gpt-4o-mini', configuration: { baseURL: openai.baseURL } });
+    const deliveries: ServerSentEventsDelivery[] = [];
+    const http = await listen((_req, res) => deliveries.push(sendServerSentEvents(fromRunnable(model, '讲一个关于程序员的故事').pipe(textContent()), res)));
+    try {
+      await new Promise<void>((resolve) => {
+        const es = new EventSource(http.url);
+        let n = 0;
+        es.addEventListener('chunk', () => {
+          if (++n === 3) {
+            es.close();
+            resolve();
+          }
+        });
+      });
+      const record = await openai.waitForClose();
+      expect(record.closedByClient).toBe(true);
+      expect(record.chunksWritten).toBeLessThan(record.chunksTotal);
+      expect(await deliveries[0].finished).toBe('client-closed');
+    } finally {
+      await http.close();
+      await openai.close();
+    }
+  });
+
+  describe('backpressure', () => {
+    const FRAME_TEXT = 'x'.repeat(16 * 1024);
+
+    /** A raw socket client that sends the request and then reads nothing until resumed. */
+    function pausedClient(url: string): { resume(): Promise<string>; destroy(): void } {
+      const { port } = new URL(url);
+      const socket = connect(Number(port), '127.0.0.1');
+      socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+      socket.pause();
+      return {
+        resume: () =>
+          new Promise<string>((resolve) => {
+            const parts: Buffer[] = [];
+            socket.on('data', (d: Buffer) => parts.push(d));
+            socket.on('end', () => resolve(dechunk(Buffer.concat(parts))));
+            socket.resume();
+          }),
+        destroy: () => socket.destroy(),
+      };
+    }
+
+    /** The body of a raw HTTP/1.1 response with chunked transfer encoding. */
+    function dechunk(raw: Buffer): string {
+      let at = raw.indexOf('\r\n\r\n') + 4;
+      const body: Buffer[] = [];
+      for (;;) {
+        const eol = raw.indexOf('\r\n', at);
+        const size = parseInt(raw.subarray(at, eol).toString('latin1'), 16);
+        if (!size) break;
+        body.push(raw.subarray(eol + 2, eol + 2 + size));
+        at = eol + 2 + size + 2;
+      }
+      return Buffer.concat(body).toString('utf8');
+    }
+
+    it('a paused reader: the queue stays under maxBufferedBytes, the request is aborted, the client gets an error event last', async () => {
+      let produced = 0;
+      let tornDown = false;
+      const source = interval(1).pipe(
+        take(2000), // 32 MB if nobody stopped it
+        map(() => (produced++, FRAME_TEXT)),
+        finalize(() => (tornDown = true)),
+      );
+      const maxBufferedBytes = 256 * 1024;
+      const deliveries: ServerSentEventsDelivery[] = [];
+      const http = await listen((_req, res) => deliveries.push(sendServerSentEvents(source, res, { maxBufferedBytes, overflowGraceMs: 5000 })));
+      const client = pausedClient(http.url);
+      try {
+        await until(() => deliveries.length === 1 && tornDown, 15_000, 'the overflow');
+        const { stats } = deliveries[0];
+        const frameBytes = FRAME_TEXT.length + 100;
+        expect(stats.peakQueuedBytes).toBeGreaterThan(maxBufferedBytes - frameBytes);
+        expect(stats.peakQueuedBytes).toBeLessThanOrEqual(maxBufferedBytes + 2 * frameBytes);
+        expect(produced).toBeLessThan(2000);
+        const body = await client.resume();
+        expect(await deliveries[0].finished).toBe('overflow');
+        const lastEvent = body.trimEnd().split('\n\n').pop()!;
+        expect(lastEvent).toMatch(/^event: error\nid: \d+\ndata: \{"name":"SlowConsumerError","message":"The client read too slowly: .*"code":"SSE_SLOW_CONSUMER"\}$/);
+        expect(body.split('event: chunk\n').length - 1).toBe(stats.framesWritten - 1); // everything queued was delivered, then the error
+      } finally {
+        client.destroy();
+        await http.close();
+      }
+    });
+
+    it('a reader that pauses and catches up gets every frame in order; the queue was used and drained', async () => {
+      const total = 300; // 4.8 MB, more than loopback socket buffers hold
+      const source = interval(1).pipe(take(total), map((i) => `${i}:${FRAME_TEXT}`));
+      const deliveries: ServerSentEventsDelivery[] = [];
+      const http = await listen((_req, res) => deliveries.push(sendServerSentEvents(source, res, { maxBufferedBytes: 64 * 1024 * 1024 })));
+      const client = pausedClient(http.url);
+      try {
+        await until(() => deliveries.length === 1 && deliveries[0].stats.queuedFrames > 5, 15_000, 'frames to queue up');
+        const body = await client.resume();
+        expect(await deliveries[0].finished).toBe('done');
+        const indexes = [...body.matchAll(/data: \{"text":"(\d+):x+"\}/g)].map((m) => Number(m[1]));
+        expect(indexes).toEqual(Array.from({ length: total }, (_, i) => i));
+        expect(deliveries[0].stats.peakQueuedFrames).toBeGreaterThan(5);
+        expect(deliveries[0].stats.queuedBytes).toBe(0);
+      } finally {
+        client.destroy();
+        await http.close();
+      }
+    });
+  });
+
+  it('rejects a res that is not a ServerResponse', () => {
+    expect(() => sendServerSentEvents(interval(1), {} as never)).toThrow(TypeError);
+  });
+});
+
+describe('toSSEResponse', () => {
+  it('a real SSE client reads the Response body back into exactly the original text', async () => {
+    const model = new ScriptedChatModel({ reply: TRICKY_REPLY });
+    const response = toSSEResponse(fromRunnable(model, 'hi').pipe(textContent()));
+    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    const got = await readWithEventSource('http://127.0.0.1/unused', { fetch: async () => response as never });
+    expect(got.chunks.join('')).toBe(TRICKY_REPLY);
+    expect(got.done).toEqual({ chunks: got.chunks.length });
+  });
+
+  it('is lazy (subscribes on the first read) and cancel aborts the real ChatOpenAI request', async () => {
+    const openai = await startFakeOpenAIServer({ tokenMs: 10 });
+    const model = new ChatOpenAI({ apiKey: 'test', model: 'gpt-4o-mini', configuration: { baseURL: openai.baseURL } });
+    try {
+      const response = toSSEResponse(fromRunnable(model, '讲一个关于程序员的故事').pipe(textContent()));
+      await sleep(50);
+      expect(openai.requests).toHaveLength(0);
+      const reader = response.body!.getReader();
+      let text = '';
+      while ((text.match(/event: chunk/g) ?? []).length < 3) text += new TextDecoder().decode((await reader.read()).value);
+      await reader.cancel();
+      const record = await openai.waitForClose();
+      expect(record.closedByClient).toBe(true);
+      expect(record.chunksWritten).toBeLessThan(record.chunksTotal);
+    } finally {
+      await openai.close();
+    }
+  });
+
+  it('a reader that does not pull: the queue is capped and the stream ends with an error event', async () => {
+    let tornDown = false;
+    const source = interval(1).pipe(take(1000), map(() => 'y'.repeat(4096)), finalize(() => (tornDown = true)));
+    const response = toSSEResponse(source, { maxBufferedBytes: 32 * 1024 });
+    const reader = response.body!.getReader();
+    let text = new TextDecoder().decode((await reader.read()).value);
+    await until(() => tornDown, 5000, 'the overflow');
+    for (let r = await reader.read(); !r.done; r = await reader.read()) text += new TextDecoder().decode(r.value);
+    const chunks = text.split('event: chunk\n').length - 1;
+    expect(chunks).toBeGreaterThan(5);
+    expect(chunks).toBeLessThanOrEqual(9); // 32 KiB / 4 KiB frames, plus the one that crossed the line
+    expect(text.trimEnd().split('\n\n').pop()).toMatch(/^event: error\nid: \d+\ndata: \{"name":"SlowConsumerError"/);
+  });
+});

@@ -1,0 +1,235 @@
+import type { ServerResponse } from 'node:http';
+import { tap, throwError, type Observable, type Subscription } from 'rxjs';
+import { assertObject, assertPositiveInteger, assertNonNegative, describe } from '../internal/validate';
+import { SlowConsumerError } from './errors';
+import { SSE_HEARTBEAT } from './serverSentEventFrame';
+import { toServerSentEvents, type ToServerSentEventsOptions } from './toServerSentEvents';
+
+/** Response headers of every SSE response. */
+export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  'x-accel-buffering': 'no',
+});
+
+/** Default cap of frames waiting for a slow SSE reader, bytes (256 KiB). */
+export const DEFAULT_MAX_BUFFERED_BYTES = 256 * 1024;
+
+/** Options of {@link sendServerSentEvents}: framing options plus delivery limits. */
+export interface SendServerSentEventsOptions<T> extends ToServerSentEventsOptions<T> {
+  /**
+   * Frames that may wait in the adapter's queue while the socket is full
+   * (after `write()` returned false), bytes. Past it the request is aborted and
+   * an `error` event (SlowConsumerError) is queued last. Default 256 KiB.
+   */
+  maxBufferedBytes?: number;
+  /** After an overflow, how long the slow client gets to drain before the socket is destroyed, ms. Default 10000. */
+  overflowGraceMs?: number;
+  /** Extra response headers (CORS and the like). */
+  headers?: Record<string, string>;
+}
+
+/** Live counters of one SSE delivery. */
+export interface ServerSentEventsStats {
+  framesWritten: number;
+  bytesWritten: number;
+  /** Frames / bytes waiting in the adapter's queue now. */
+  queuedFrames: number;
+  queuedBytes: number;
+  /** Highest `queuedBytes` seen. */
+  peakQueuedBytes: number;
+  peakQueuedFrames: number;
+  /** Highest queued bytes plus what Node itself buffered for the socket (`res.writableLength`). */
+  peakBufferedBytes: number;
+  /** Heartbeats skipped because the socket was full anyway. */
+  heartbeatsSkipped: number;
+}
+
+/**
+ * How a delivery ended: `done` (the last event was `done`), `error` (the
+ * source errored and the client got an `error` event), `client-closed` (the
+ * client went away first; the request was aborted), `overflow` (a slow reader;
+ * see `maxBufferedBytes`), `stopped` (`stop()` was called).
+ */
+export type ServerSentEventsOutcome = 'done' | 'error' | 'client-closed' | 'overflow' | 'stopped';
+
+/** Handle of a running SSE delivery. */
+export interface ServerSentEventsDelivery {
+  readonly stats: Readonly<ServerSentEventsStats>;
+  /** Resolves once the response has ended or closed. Never rejects. */
+  readonly finished: Promise<ServerSentEventsOutcome>;
+  /** Unsubscribes (aborting the request) and ends the response without a final event. */
+  stop(): void;
+}
+
+/**
+ * Streams `source$` to a Node `http.ServerResponse` as Server-Sent Events
+ * (see `toServerSentEvents` for the framing): writes the SSE headers and
+ * flushes them, writes each frame as it comes, and ends the response after the
+ * final `done` or `error` event. Works with Express's `res` and Fastify's
+ * `reply.raw` (call `reply.hijack()` first).
+ *
+ * - Client disconnect (`close` before the end) unsubscribes, which aborts the
+ *   model request.
+ * - Backpressure: once `write()` returns false nothing more is written until
+ *   `'drain'`; frames wait in a queue capped at `maxBufferedBytes` and
+ *   heartbeats are skipped. Past the cap the request is aborted and the client
+ *   gets a final `error` event (`SSE_SLOW_CONSUMER`): memory per connection
+ *   stays bounded. See docs/decisions/0040.
+ *
+ * @example
+ * ```ts
+ * http.createServer((req, res) => {
+ *   const stream$ = fromRunnable(model, 'hi').pipe(textContent());
+ *   sendServerSentEvents(stream$, res);
+ * }).listen(3000, '127.0.0.1');
+ * ```
+ */
+export function sendServerSentEvents<T>(
+  source$: Observable<T>,
+  res: ServerResponse,
+  options: SendServerSentEventsOptions<T> = {},
+): ServerSentEventsDelivery {
+  if (typeof res !== 'object' || res === null || typeof (res as { write?: unknown }).write !== 'function') {
+    throw new TypeError(`sendServerSentEvents: res must be a Node http.ServerResponse, got ${describe(res)}.`);
+  }
+  assertObject('sendServerSentEvents: options', options);
+  assertPositiveInteger('sendServerSentEvents: maxBufferedBytes', options.maxBufferedBytes);
+  assertNonNegative('sendServerSentEvents: overflowGraceMs', options.overflowGraceMs);
+  assertObject('sendServerSentEvents: headers', options.headers);
+  const { maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES, overflowGraceMs = 10_000, headers, ...framing } = options;
+  const frames$ = toServerSentEvents<T>(framing);
+
+  const stats: ServerSentEventsStats = {
+    framesWritten: 0, bytesWritten: 0, queuedFrames: 0, queuedBytes: 0,
+    peakQueuedBytes: 0, peakQueuedFrames: 0, peakBufferedBytes: 0, heartbeatsSkipped: 0,
+  };
+  const queue: string[] = [];
+  let waitingForDrain = false;
+  let sourceEnded = false;
+  let sourceErrored = false;
+  let outcome: ServerSentEventsOutcome | undefined;
+  let settle!: (outcome: ServerSentEventsOutcome) => void;
+  const finished = new Promise<ServerSentEventsOutcome>((resolve) => (settle = resolve));
+  let subscription: Subscription | undefined;
+  let graceTimer: NodeJS.Timeout | undefined;
+  let events = 0;
+
+  const finish = (result: ServerSentEventsOutcome): void => {
+    if (graceTimer) clearTimeout(graceTimer);
+    res.off('drain', onDrain);
+    res.off('close', onClose);
+    settle(result);
+  };
+
+  const measure = (): void => {
+    stats.queuedFrames = queue.length;
+    stats.peakQueuedBytes = Math.max(stats.peakQueuedBytes, stats.queuedBytes);
+    stats.peakQueuedFrames = Math.max(stats.peakQueuedFrames, queue.length);
+    stats.peakBufferedBytes = Math.max(stats.peakBufferedBytes, stats.queuedBytes + (res.writableLength ?? 0));
+  };
+
+  const write = (frame: string): void => {
+    stats.framesWritten++;
+    stats.bytesWritten += Buffer.byteLength(frame);
+    if (!res.write(frame)) waitingForDrain = true;
+    measure();
+  };
+
+  const endIfDone = (): void => {
+    if (sourceEnded && !waitingForDrain && queue.length === 0 && !res.writableEnded) {
+      outcome ??= sourceErrored ? 'error' : 'done';
+      res.end();
+    }
+  };
+
+  const overflow = (): void => {
+    outcome = 'overflow';
+    subscription?.unsubscribe(); // aborts the model request
+    sourceEnded = true;
+    const error = new SlowConsumerError(stats.queuedBytes, maxBufferedBytes);
+    // One last frame so a reader that catches up learns why the stream stopped.
+    const closing = errorFrame(error, framing, (framing.firstId ?? 1) + events);
+    queue.push(closing);
+    stats.queuedBytes += Buffer.byteLength(closing);
+    measure();
+    graceTimer = setTimeout(() => res.destroy(), overflowGraceMs);
+    graceTimer.unref?.();
+  };
+
+  const push = (frame: string): void => {
+    if (res.destroyed || res.writableEnded || outcome === 'overflow') return;
+    if (frame !== SSE_HEARTBEAT) events++;
+    if (!waitingForDrain) return write(frame);
+    if (frame === SSE_HEARTBEAT) {
+      stats.heartbeatsSkipped++;
+      return;
+    }
+    queue.push(frame);
+    stats.queuedBytes += Buffer.byteLength(frame);
+    measure();
+    if (stats.queuedBytes > maxBufferedBytes) overflow();
+  };
+
+  function onDrain(): void {
+    waitingForDrain = false;
+    while (queue.length > 0 && !waitingForDrain) {
+      const frame = queue.shift()!;
+      stats.queuedBytes -= Buffer.byteLength(frame);
+      write(frame);
+    }
+    measure();
+    endIfDone();
+  }
+
+  function onClose(): void {
+    subscription?.unsubscribe();
+    if (res.writableFinished && outcome) return finish(outcome);
+    finish(outcome === 'stopped' || outcome === 'overflow' ? outcome : 'client-closed');
+  }
+
+  if (res.destroyed || res.writableEnded) {
+    settle('client-closed');
+    return { stats, finished, stop: () => undefined };
+  }
+
+  res.on('drain', onDrain);
+  res.on('close', onClose);
+  if (!res.headersSent) {
+    res.writeHead(res.statusCode || 200, { ...SSE_HEADERS, ...headers });
+    res.flushHeaders();
+  }
+
+  subscription = source$
+    .pipe(tap({ error: () => (sourceErrored = true) }), frames$)
+    .subscribe({
+      next: push,
+      complete: () => {
+        sourceEnded = true;
+        endIfDone();
+      },
+    });
+
+  return {
+    stats,
+    finished,
+    stop() {
+      if (outcome || res.writableEnded) return;
+      outcome = 'stopped';
+      subscription?.unsubscribe();
+      queue.length = 0;
+      stats.queuedBytes = 0;
+      measure();
+      res.end();
+    },
+  };
+}
+
+/** The final `error` frame for an error raised by the adapter itself, with the caller's naming, continuing the id sequence. */
+function errorFrame<T>(error: unknown, framing: ToServerSentEventsOptions<T>, id: number): string {
+  let frame = '';
+  throwError(() => error)
+    .pipe(toServerSentEvents<T>({ ...framing, heartbeatMs: 0, firstId: id, retryMs: undefined }))
+    .subscribe((f) => (frame = f));
+  return frame;
+}

@@ -1,0 +1,62 @@
+import { describe } from '../internal/validate';
+
+/** One Server-Sent Events frame, before encoding. */
+export interface ServerSentEventFields {
+  /** `event:` field (the listener name on the client). Omitted for the default `message`. */
+  event?: string;
+  /** `id:` field. */
+  id?: string | number;
+  /** `data:` payload. Any CR, LF or CRLF splits it into several `data:` lines, which the client joins back with `\n`. */
+  data?: string;
+  /** `retry:` field, ms. */
+  retry?: number;
+}
+
+/** The heartbeat comment, ignored by every SSE client; keeps proxies from closing an idle stream. */
+export const SSE_HEARTBEAT = ': ping\n\n';
+
+const LINE_BREAK = /\r\n|\r|\n/;
+
+/**
+ * Throws a TypeError when `value` cannot be a single-line SSE field value
+ * (event names and ids must not contain CR, LF or NUL).
+ */
+export function assertSseToken(name: string, value: unknown): void {
+  if (typeof value !== 'string' || value.length === 0 || /[\r\n\0]/.test(value)) {
+    throw new TypeError(`${name} must be a non-empty string without line breaks, got ${describe(value)}.`);
+  }
+}
+
+/**
+ * Encodes one SSE frame following the WHATWG spec. Multi-line `data` becomes
+ * several `data:` lines (the client rejoins them with `\n`), so no content can
+ * end the frame early or forge a field. `event` and `id` must be single-line.
+ *
+ * @example
+ * ```ts
+ * encodeServerSentEvent({ event: 'chunk', id: 1, data: JSON.stringify({ text: 'a\nb' }) });
+ * // 'event: chunk\nid: 1\ndata: {"text":"a\\nb"}\n\n'
+ * ```
+ */
+export function encodeServerSentEvent(fields: ServerSentEventFields): string {
+  let out = '';
+  if (fields.event !== undefined) {
+    assertSseToken('encodeServerSentEvent: event', fields.event);
+    out += `event: ${fields.event}\n`;
+  }
+  if (fields.id !== undefined) {
+    const id = String(fields.id);
+    assertSseToken('encodeServerSentEvent: id', id);
+    out += `id: ${id}\n`;
+  }
+  if (fields.retry !== undefined) {
+    if (!Number.isInteger(fields.retry) || fields.retry < 0) {
+      throw new RangeError(`encodeServerSentEvent: retry must be an integer >= 0, got ${describe(fields.retry)}.`);
+    }
+    out += `retry: ${fields.retry}\n`;
+  }
+  if (fields.data !== undefined) {
+    for (const line of fields.data.split(LINE_BREAK)) out += `data: ${line}\n`;
+  }
+  return out + '\n';
+}

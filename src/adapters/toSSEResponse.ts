@@ -1,0 +1,102 @@
+import { throwError, type Observable, type Subscription } from 'rxjs';
+import { assertObject, assertPositiveInteger } from '../internal/validate';
+import { SlowConsumerError } from './errors';
+import { DEFAULT_MAX_BUFFERED_BYTES, SSE_HEADERS } from './sendServerSentEvents';
+import { SSE_HEARTBEAT } from './serverSentEventFrame';
+import { toServerSentEvents, type ToServerSentEventsOptions } from './toServerSentEvents';
+
+/** Options of {@link toSSEResponse}. */
+export interface ToSSEResponseOptions<T> extends ToServerSentEventsOptions<T> {
+  /** Frames that may wait for a reader that does not pull, bytes. Past it the request is aborted and an `error` event ends the stream. Default 256 KiB. */
+  maxBufferedBytes?: number;
+  /** Extra response headers. */
+  headers?: Record<string, string>;
+  /** Status code. Default 200. */
+  status?: number;
+}
+
+/**
+ * A Web `Response` (fetch API: Next.js route handlers, Hono, Deno, Bun, Node
+ * 20's global `Response`) that streams `source$` as Server-Sent Events. The
+ * body is a pull-based `ReadableStream` (high-water mark 0): nothing is
+ * subscribed before the first read, frames wait in a queue capped at
+ * `maxBufferedBytes` while the reader does not pull, and `cancel()` (the
+ * client went away) unsubscribes, which aborts the model request.
+ *
+ * @example
+ * ```ts
+ * export function POST(request: Request): Response {
+ *   return toSSEResponse(fromRunnable(model, 'hi').pipe(textContent()));
+ * }
+ * ```
+ */
+export function toSSEResponse<T>(source$: Observable<T>, options: ToSSEResponseOptions<T> = {}): Response {
+  if (typeof (source$ as { subscribe?: unknown })?.subscribe !== 'function') {
+    throw new TypeError('toSSEResponse: source$ must be an Observable.');
+  }
+  assertObject('toSSEResponse: options', options);
+  assertPositiveInteger('toSSEResponse: maxBufferedBytes', options.maxBufferedBytes);
+  assertObject('toSSEResponse: headers', options.headers);
+  const { maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES, headers, status = 200, ...framing } = options;
+  const frames$ = toServerSentEvents<T>(framing);
+  const encoder = new TextEncoder();
+
+  const queue: Uint8Array[] = [];
+  let queuedBytes = 0;
+  let events = 0;
+  let ended = false;
+  let wake: (() => void) | undefined;
+  let subscription: Subscription | undefined;
+
+  const enqueue = (frame: string): void => {
+    if (ended) return;
+    if (frame === SSE_HEARTBEAT && queue.length > 0) return; // the reader is behind anyway
+    if (frame !== SSE_HEARTBEAT) events++;
+    const bytes = encoder.encode(frame);
+    queue.push(bytes);
+    queuedBytes += bytes.byteLength;
+    if (queuedBytes > maxBufferedBytes) {
+      subscription?.unsubscribe();
+      ended = true;
+      let last = '';
+      throwError(() => new SlowConsumerError(queuedBytes, maxBufferedBytes))
+        .pipe(toServerSentEvents<T>({ ...framing, heartbeatMs: 0, firstId: (framing.firstId ?? 1) + events, retryMs: undefined }))
+        .subscribe((f) => (last = f));
+      queue.push(encoder.encode(last));
+    }
+    wake?.();
+  };
+
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (!subscription) {
+          subscription = source$.pipe(frames$).subscribe({
+            next: enqueue,
+            complete: () => {
+              ended = true;
+              wake?.();
+            },
+          });
+        }
+        while (queue.length === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+        const next = queue.shift();
+        if (next) {
+          queuedBytes -= next.byteLength;
+          controller.enqueue(next);
+        }
+        if (queue.length === 0 && ended) controller.close();
+      },
+      cancel() {
+        ended = true;
+        queue.length = 0;
+        subscription?.unsubscribe();
+        wake?.();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+
+  return new Response(body, { status, headers: { ...SSE_HEADERS, ...headers } });
+}
