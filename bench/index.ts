@@ -14,7 +14,8 @@ async function main(): Promise<void> {
     .sort();
   for (const file of files) {
     console.log(`\n## ${file}\n`);
-    const mod = (await import(join(__dirname, file))) as { run: () => Promise<void> };
+    // require, not import(): under module node16 TypeScript keeps import() as a native ESM load, which can't read .ts
+    const mod = require(join(__dirname, file)) as { run: () => Promise<void> };
     await mod.run();
   }
 }

@@ -50,6 +50,8 @@ export class ScriptedChatModel extends BaseChatModel<BaseChatModelCallOptions> {
   readonly tokenMs: number;
   readonly onRequest?: (messages: BaseMessage[]) => void;
   readonly modelName: string;
+  /** Replies repeat (demos, benches): tokenizing once per distinct reply keeps the hot loop to yielding. */
+  private readonly tokenCache = new Map<string, readonly string[]>();
 
   static override lc_name(): string {
     return 'ScriptedChatModel';
@@ -89,7 +91,7 @@ export class ScriptedChatModel extends BaseChatModel<BaseChatModelCallOptions> {
   ): AsyncGenerator<ChatGenerationChunk> {
     this.onRequest?.(messages);
     const signal = options.signal;
-    const tokens = tokenize(this.replyFor(messages));
+    const tokens = this.tokensOf(this.replyFor(messages));
     const inputTokens = messages.reduce((n, m) => n + tokenize(textOf(m, 'ScriptedChatModel')).length, 0);
     if (this.firstTokenMs > 0) await sleep(this.firstTokenMs, signal);
     for (let i = 0; i < tokens.length; i++) {
@@ -121,6 +123,16 @@ export class ScriptedChatModel extends BaseChatModel<BaseChatModelCallOptions> {
         }),
       });
     }
+  }
+
+  private tokensOf(text: string): readonly string[] {
+    let tokens = this.tokenCache.get(text);
+    if (!tokens) {
+      tokens = tokenize(text);
+      if (this.tokenCache.size >= 64) this.tokenCache.delete(this.tokenCache.keys().next().value!);
+      this.tokenCache.set(text, tokens);
+    }
+    return tokens;
   }
 
   override async _generate(
