@@ -12,3 +12,4 @@ export type {
 export { toSSEResponse } from './toSSEResponse';
 export type { ToSSEResponseOptions } from './toSSEResponse';
 export { SlowConsumerError, BadChatMessageError } from './errors';
+export * from './terminal';

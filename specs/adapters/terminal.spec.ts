@@ -1,0 +1,139 @@
+import {
+  createColors,
+  createLanes,
+  createStatusLine,
+  displayWidth,
+  fitToWidth,
+  stripAnsi,
+  supportsColor,
+  type TerminalOutput,
+} from '../../src/adapters/terminal';
+
+/** A recording stream; `isTTY` decides whether the helpers may write escapes. */
+function sink(isTTY: boolean, columns = 40, rows = 10): TerminalOutput & { data: string } {
+  const s = { data: '', isTTY, columns, rows, write(chunk: string) { s.data += chunk; return true; } };
+  return s;
+}
+
+const hasEscape = (s: string): boolean => s.includes('\x1b');
+
+describe('supportsColor / createColors', () => {
+  it('allows colour only on a TTY with NO_COLOR unset or empty', () => {
+    expect(supportsColor(sink(true), {})).toBe(true);
+    expect(supportsColor(sink(true), { NO_COLOR: '1' })).toBe(false);
+    expect(supportsColor(sink(true), { NO_COLOR: '' })).toBe(true);
+    expect(supportsColor(sink(false), {})).toBe(false);
+  });
+
+  it('wraps text in SGR sequences when enabled and returns it unchanged otherwise', () => {
+    const on = createColors(true);
+    const off = createColors(false);
+    expect(on.green('好')).toBe('\x1b[32m好\x1b[39m');
+    expect(stripAnsi(on.bold(on.cyan('AI')))).toBe('AI');
+    expect(off.green('好')).toBe('好');
+    expect(off.enabled).toBe(false);
+  });
+
+  it('rejects bad arguments with a message that says what to fix', () => {
+    expect(() => createColors('yes' as unknown as boolean)).toThrow(/enabled must be a boolean/);
+    expect(() => supportsColor({} as TerminalOutput)).toThrow(TypeError);
+  });
+});
+
+describe('displayWidth / fitToWidth', () => {
+  it('counts CJK and emoji as two columns, combining marks as zero, ignores escapes', () => {
+    expect(displayWidth('abc')).toBe(3);
+    expect(displayWidth('你好')).toBe(4);
+    expect(displayWidth('🐍')).toBe(2);
+    expect(displayWidth('👨‍👩‍👧')).toBe(2);
+    expect(displayWidth('e\u0301')).toBe(1);
+    expect(displayWidth('\x1b[32m你好\x1b[39m')).toBe(4);
+    expect(displayWidth('Python 很好 🐍')).toBe(14);
+  });
+
+  it('cuts between graphemes from the start or the end and adds an ellipsis', () => {
+    expect(fitToWidth('详细介绍Python的历史', 10)).toBe('详细介绍P…');
+    expect(fitToWidth('详细介绍Python的历史', 10, { from: 'end' })).toBe('…hon的历史');
+    expect(fitToWidth('short', 10)).toBe('short');
+    // never splits an emoji (surrogate pair / ZWJ sequence)
+    const cut = fitToWidth('ab👨‍👩‍👧cd', 4);
+    expect(cut).toBe('ab…');
+    expect(cut.isWellFormed()).toBe(true);
+    expect(displayWidth(fitToWidth('你好世界你好世界', 7))).toBeLessThanOrEqual(7);
+  });
+
+  it('rejects a negative width', () => {
+    expect(() => fitToWidth('x', -1)).toThrow(RangeError);
+  });
+});
+
+describe('createStatusLine', () => {
+  it('writes nothing at all when the output is not a TTY', () => {
+    const out = sink(false);
+    const status = createStatusLine(out);
+    status.update('12 字');
+    status.close();
+    expect(status.enabled).toBe(false);
+    expect(out.data).toBe('');
+  });
+
+  it('reserves the bottom row on a TTY, draws there, and restores the scroll region on close', () => {
+    const out = sink(true, 20, 10);
+    const status = createStatusLine(out);
+    expect(out.data).toContain('\x1b[1;9r'); // scrolling region: every row but the last
+    out.data = '';
+    status.update('详细介绍Python的历史和发展 123 字');
+    expect(out.data.startsWith('\x1b7\x1b[10;1H\x1b[2K')).toBe(true);
+    expect(out.data.endsWith('\x1b8')).toBe(true);
+    expect(displayWidth(stripAnsi(out.data))).toBeLessThanOrEqual(19);
+    out.data = '';
+    status.close();
+    expect(out.data).toContain('\x1b[r');
+    status.close();
+    status.update('after close');
+    expect(out.data.match(/\x1b\[r/g)).toHaveLength(1);
+  });
+});
+
+describe('createLanes', () => {
+  it('prints whole labelled lines when piped, never mixing lanes within a line', () => {
+    const out = sink(false);
+    const lanes = createLanes(out, ['[回答1]', '[回答2]']);
+    expect(lanes.mode).toBe('lines');
+    lanes.append(0, 'Python 是');
+    lanes.append(1, 'Rust 是');
+    lanes.append(0, '一门语言。\n第二');
+    lanes.append(1, '系统语言。');
+    lanes.finish(1, '(done)');
+    lanes.append(0, '行');
+    lanes.close();
+    expect(hasEscape(out.data)).toBe(false);
+    expect(out.data.split('\n').filter(Boolean)).toEqual([
+      '[回答1] Python 是一门语言。',
+      '[回答2] Rust 是系统语言。',
+      '[回答2] (done)',
+      '[回答1] 第二行',
+    ]);
+    expect(lanes.text(0)).toBe('Python 是一门语言。\n第二行');
+  });
+
+  it('redraws one line per lane in place on a TTY, showing the latest text', () => {
+    const out = sink(true, 30);
+    const lanes = createLanes(out, ['A', 'BB']);
+    expect(lanes.mode).toBe('redraw');
+    out.data = '';
+    lanes.append(1, '很长很长很长很长很长很长很长很长的回答结尾');
+    expect(out.data.startsWith('\x1b[2A')).toBe(true); // cursor up over both lanes
+    const lines = stripAnsi(out.data).split('\n').filter(Boolean).map((l) => l.replace(/^\r/, ''));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe('A  │ ');
+    expect(lines[1].endsWith('回答结尾')).toBe(true);
+    expect(displayWidth(lines[1])).toBeLessThanOrEqual(29);
+  });
+
+  it('checks the lane index', () => {
+    const lanes = createLanes(sink(false), ['a']);
+    expect(() => lanes.append(1, 'x')).toThrow(/index must be an integer from 0 to 0/);
+    expect(() => createLanes(sink(false), [])).toThrow(TypeError);
+  });
+});
