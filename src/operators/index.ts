@@ -7,3 +7,7 @@ export type { AbortOnOptions, ForbiddenContentMatch } from './abortOn';
 export { progress } from './progress';
 export type { ProgressEvent, ProgressOptions } from './progress';
 export { tapProgress } from './tapProgress';
+export { streamTimeout } from './streamTimeout';
+export type { StreamTimeoutOptions } from './streamTimeout';
+export { retryBeforeFirstChunk, isRetryableError, retryAfterMsOf } from './retryBeforeFirstChunk';
+export type { RetryBeforeFirstChunkOptions } from './retryBeforeFirstChunk';
