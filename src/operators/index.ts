@@ -11,3 +11,7 @@ export { streamTimeout } from './streamTimeout';
 export type { StreamTimeoutOptions } from './streamTimeout';
 export { retryBeforeFirstChunk, isRetryableError, retryAfterMsOf } from './retryBeforeFirstChunk';
 export type { RetryBeforeFirstChunkOptions } from './retryBeforeFirstChunk';
+export { requireCompletion, hasFinishReason } from './requireCompletion';
+export type { RequireCompletionOptions, CompletableChunk } from './requireCompletion';
+export { streamMetrics } from './streamMetrics';
+export type { StreamMetrics, StreamMetricsOptions } from './streamMetrics';

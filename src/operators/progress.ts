@@ -52,7 +52,7 @@ export function progressTrackerFactory(where: string, options: ProgressOptions |
   if (everyMs !== undefined && (typeof everyMs !== 'number' || !(everyMs > 0) || !Number.isFinite(everyMs))) {
     throw new RangeError(`${where}: options.everyMs must be a finite number > 0, got ${describe(everyMs)}.`);
   }
-  const scheduler = options?.scheduler ?? asyncScheduler;
+  const scheduler = options?.scheduler === undefined ? asyncScheduler : options.scheduler;
   if (typeof scheduler !== 'object' || scheduler === null || typeof (scheduler as SchedulerLike).now !== 'function') {
     throw new TypeError(`${where}: options.scheduler must be an RxJS scheduler, got ${describe(scheduler)}.`);
   }

@@ -105,7 +105,7 @@ export function retryBeforeFirstChunk<T>(options?: RetryBeforeFirstChunkOptions)
   if (typeof delayOption !== 'function') assertNonNegative('retryBeforeFirstChunk: options.delay', delayOption, false);
   const retryIf = options?.retryIf ?? isRetryableError;
   assertFunction('retryBeforeFirstChunk: options.retryIf', retryIf);
-  const scheduler = options?.scheduler ?? asyncScheduler;
+  const scheduler = options?.scheduler === undefined ? asyncScheduler : options.scheduler;
   if (typeof scheduler !== 'object' || scheduler === null || typeof (scheduler as SchedulerLike).schedule !== 'function') {
     throw new TypeError(`retryBeforeFirstChunk: options.scheduler must be an RxJS scheduler, got ${describe(scheduler)}.`);
   }

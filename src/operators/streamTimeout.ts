@@ -40,7 +40,7 @@ export function streamTimeout<T>(options: StreamTimeoutOptions): MonoTypeOperato
   if (firstChunkMs === undefined && idleMs === undefined && totalMs === undefined) {
     throw new TypeError('streamTimeout: give at least one of options.firstChunkMs, options.idleMs, options.totalMs.');
   }
-  const scheduler = options.scheduler ?? asyncScheduler;
+  const scheduler = options.scheduler === undefined ? asyncScheduler : options.scheduler;
   if (typeof scheduler !== 'object' || scheduler === null || typeof (scheduler as SchedulerLike).schedule !== 'function') {
     throw new TypeError(`streamTimeout: options.scheduler must be an RxJS scheduler, got ${describe(scheduler)}.`);
   }

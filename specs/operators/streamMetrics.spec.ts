@@ -1,0 +1,61 @@
+import { AIMessageChunk } from '@langchain/core/messages';
+import { streamMetrics } from '../../src/operators/streamMetrics';
+import { createScheduler } from '../support/marbles';
+
+describe('streamMetrics', () => {
+  describe('completion', () => {
+    it('emits first-chunk time, total time, chunks and code-point chars once, on completion', () => {
+      const scheduler = createScheduler();
+      scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold('--a-b--c-|', { a: new AIMessageChunk(''), b: new AIMessageChunk('你好'), c: ' 😀!' });
+        expectObservable(source.pipe(streamMetrics({ scheduler }))).toBe('---------(m|)', {
+          m: { firstChunkMs: 4, totalMs: 9, chunks: 2, chars: 5 },
+        });
+        expectSubscriptions(source.subscriptions).toBe('^--------!');
+      });
+    });
+
+    it('reports firstChunkMs null for a stream without text', () => {
+      const scheduler = createScheduler();
+      scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold<string>('----|');
+        expectObservable(source.pipe(streamMetrics({ scheduler }))).toBe('----(m|)', { m: { firstChunkMs: null, totalMs: 4, chunks: 0, chars: 0 } });
+        expectSubscriptions(source.subscriptions).toBe('^---!');
+      });
+    });
+
+    it('measures from each subscription, not from the operator call', () => {
+      const scheduler = createScheduler();
+      scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold('-a-|', { a: 'x' });
+        const op = streamMetrics({ scheduler });
+        expectObservable(source.pipe(op), '---^').toBe('------(m|)', { m: { firstChunkMs: 1, totalMs: 3, chunks: 1, chars: 1 } });
+        expectSubscriptions(source.subscriptions).toBe('---^--!');
+      });
+    });
+  });
+
+  describe('errors', () => {
+    it('emits nothing when the source errors', () => {
+      const scheduler = createScheduler();
+      scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold('-a-#', { a: 'x' }, new Error('reset'));
+        expectObservable(source.pipe(streamMetrics({ scheduler }))).toBe('---#', undefined, new Error('reset'));
+        expectSubscriptions(source.subscriptions).toBe('^--!');
+      });
+    });
+  });
+
+  describe('bad input', () => {
+    it('throws at call time and errors on values without text', () => {
+      expect(() => streamMetrics('fast' as never)).toThrow(new TypeError('streamMetrics: options must be an object, got the string "fast".'));
+      expect(() => streamMetrics({ scheduler: null as never })).toThrow(new TypeError('streamMetrics: options.scheduler must be an RxJS scheduler, got null.'));
+      const scheduler = createScheduler();
+      scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold('-a-|', { a: true as never });
+        expectObservable(source.pipe(streamMetrics({ scheduler }))).toBe('-#', undefined, new TypeError('streamMetrics: expected a string or a message chunk with content, got boolean.'));
+        expectSubscriptions(source.subscriptions).toBe('^!');
+      });
+    });
+  });
+});

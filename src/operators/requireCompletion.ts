@@ -1,0 +1,107 @@
+import { catchError, concat, defer, EMPTY, tap, throwError, type MonoTypeOperatorFunction } from 'rxjs';
+import { RxLangChainError, StreamInterruptedError } from '../errors';
+import { textOf } from '../internal/text';
+import { assertFunction, assertObject, describe } from '../internal/validate';
+
+/** A message chunk as `requireCompletion` reads it. */
+export interface CompletableChunk {
+  content: unknown;
+  response_metadata?: Record<string, unknown>;
+}
+
+/** Options of {@link requireCompletion}. */
+export interface RequireCompletionOptions<T extends CompletableChunk = CompletableChunk> {
+  /**
+   * True for the chunk that proves the model finished its reply. Default
+   * {@link hasFinishReason}: a `finish_reason` (OpenAI and compatible servers),
+   * `stop_reason` (Anthropic), `done_reason` (Ollama) or `finishReason` (Google) in
+   * `response_metadata`.
+   */
+  isFinal?: (chunk: T) => boolean;
+}
+
+const FINISH_KEYS = ['finish_reason', 'stop_reason', 'done_reason', 'finishReason'];
+
+/**
+ * The default end-of-reply test of `requireCompletion`: the chunk's
+ * `response_metadata` carries a non-empty finish marker.
+ *
+ * @example
+ * ```ts
+ * hasFinishReason(new AIMessageChunk({ content: '', response_metadata: { finish_reason: 'stop' } })); // true
+ * ```
+ */
+export function hasFinishReason(chunk: CompletableChunk): boolean {
+  const meta = chunk.response_metadata;
+  if (typeof meta !== 'object' || meta === null) return false;
+  return FINISH_KEYS.some((key) => {
+    const v = meta[key];
+    return typeof v === 'string' ? v.length > 0 : v !== undefined && v !== null && v !== false;
+  });
+}
+
+/**
+ * Makes an incomplete reply an error instead of a short answer. Passes message
+ * chunks through unchanged and:
+ *
+ * - when the source **completes without a finish marker** (no `finish_reason` in any
+ *   chunk's `response_metadata` — what a connection cut cleanly between SSE frames looks
+ *   like, since the OpenAI SDK then ends the stream silently), errors with
+ *   `StreamInterruptedError { reason: 'no-finish', partialText }`;
+ * - when the source **errors after at least one chunk** (a dropped socket surfaces as
+ *   undici's `TypeError: terminated`), errors with `StreamInterruptedError
+ *   { reason: 'error', partialText, cause }`.
+ *
+ * Errors before the first chunk (HTTP 429, 401 …) and our own typed errors
+ * (`StreamTimeoutError`, `StreamAbortedError`, …) pass through unchanged, so
+ * `retryBeforeFirstChunk` and `instanceof` checks keep working. Put it right after the
+ * source (before `textContent()` — it needs message chunks, not strings).
+ *
+ * @example
+ * ```ts
+ * fromRunnable(model, q).pipe(requireCompletion(), collectText()).subscribe({
+ *   next: (answer) => save(answer),
+ *   error: (e) => e instanceof StreamInterruptedError && showInterrupted(e.partialText),
+ * });
+ * ```
+ */
+export function requireCompletion<T extends CompletableChunk>(options?: RequireCompletionOptions<T>): MonoTypeOperatorFunction<T> {
+  assertObject('requireCompletion: options', options);
+  assertFunction('requireCompletion: options.isFinal', options?.isFinal, true);
+  const isFinal = options?.isFinal ?? hasFinishReason;
+  return (source) =>
+    defer(() => {
+      let text = '';
+      let count = 0;
+      let finished = false;
+      let ownError: unknown;
+      return concat(
+        source.pipe(
+          tap((chunk: T) => {
+            if (typeof chunk !== 'object' || chunk === null || !('content' in chunk)) {
+              ownError = new TypeError(
+                `requireCompletion: expected message chunks (put it right after the source, before textContent() or a string output parser), got ${describe(chunk)}.`,
+              );
+              throw ownError;
+            }
+            let piece: string;
+            try {
+              piece = textOf(chunk, 'requireCompletion');
+            } catch (err) {
+              ownError = err;
+              throw err;
+            }
+            count++;
+            text += piece;
+            if (!finished && isFinal(chunk)) finished = true;
+          }),
+          catchError((err: unknown) =>
+            throwError(() =>
+              count === 0 || err === ownError || err instanceof RxLangChainError ? err : new StreamInterruptedError('error', text, count, err),
+            ),
+          ),
+        ),
+        defer(() => (finished ? EMPTY : throwError(() => new StreamInterruptedError('no-finish', text, count)))),
+      );
+    });
+}
