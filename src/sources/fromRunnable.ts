@@ -2,7 +2,7 @@ import { defer, Observable } from 'rxjs';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import { assertObject, describe } from '../internal/validate';
 import { fromAsyncIterableFactory } from './fromAsyncIterableFactory';
-import { isObservableStreamable, observeStream } from './observeStream';
+import { findSequenceObserver, isObservableStreamable, observeSequence, observeStream } from './observeStream';
 
 /** The part of a LangChain `Runnable` that `fromRunnable` needs. */
 export interface StreamableRunnable<I, O> {
@@ -41,8 +41,14 @@ export function fromRunnable<I, O>(
     return defer(() => runnable[observeStream](input, { ...config }));
   }
   const external = config?.signal;
-  return fromAsyncIterableFactory<O>(
+  const streamed = fromAsyncIterableFactory<O>(
     (signal) => runnable.stream(input, { ...config, signal }),
     external,
+  );
+  // A sequence with a step that can observe it (decision 0030); it may decline.
+  const sequence = findSequenceObserver(runnable);
+  if (!sequence) return streamed;
+  return defer(
+    () => (sequence.observer[observeSequence](sequence.steps, sequence.index, input, { ...config }) as Observable<O> | undefined) ?? streamed,
   );
 }

@@ -3,5 +3,5 @@ export type { StreamableRunnable } from './fromRunnable';
 export { fromStreamEvents } from './fromStreamEvents';
 export type { StreamEventsRunnable, StreamEventsConfig } from './fromStreamEvents';
 export { fromAsyncIterableFactory } from './fromAsyncIterableFactory';
-export { observeStream, isObservableStreamable } from './observeStream';
-export type { ObservableStreamable } from './observeStream';
+export { observeStream, isObservableStreamable, observeSequence, findSequenceObserver } from './observeStream';
+export type { ObservableStreamable, SequenceObserver } from './observeStream';

@@ -1,0 +1,411 @@
+import {
+  asyncScheduler,
+  defer,
+  map,
+  Observable,
+  Subscription,
+  throwError,
+  VirtualTimeScheduler,
+  type SchedulerLike,
+} from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import {
+  BaseChatModel,
+  type BaseChatModelCallOptions,
+  type BaseChatModelParams,
+} from '@langchain/core/language_models/chat_models';
+import {
+  AIMessage,
+  AIMessageChunk,
+  BaseMessage,
+  HumanMessage,
+  coerceMessageLikeToMessage,
+  type MessageType,
+} from '@langchain/core/messages';
+import { ChatGenerationChunk, type ChatResult } from '@langchain/core/outputs';
+import type { CallbackManagerForLLMRun } from '@langchain/core/callbacks/manager';
+import type { RunnableConfig } from '@langchain/core/runnables';
+import { StreamAbortedError } from '../errors';
+import { textOf } from '../internal/text';
+import { assertObject, describe } from '../internal/validate';
+import { observeSequence, observeStream } from '../sources/observeStream';
+import { toChunk, type MarbleChunkValue } from './marbleChunks';
+import { providerError } from './marbleErrors';
+import { formatPromptSync, parseStringSync, whyNotSyncParser, whyNotSyncPrompt } from './marblePrompt';
+
+/** Letter → value of a diagram: strings become `AIMessageChunk`s. */
+export type MarbleValues = Record<string, MarbleChunkValue>;
+
+/** One diagram with its own values and `#` error. */
+export interface MarbleScript {
+  diagram: string;
+  values?: MarbleValues;
+  /** What `#` errors with. */
+  error?: unknown;
+}
+
+/** A diagram string, or a diagram with its own values / error. */
+export type MarbleDiagram = string | MarbleScript;
+
+/**
+ * What the model replies:
+ * - one diagram for every call;
+ * - an array: the diagram of the 1st, 2nd, … call (a call beyond the end errors);
+ * - an object: diagram by the text of the prompt's last human message, `'*'` for any other;
+ * - a function of the prompt messages and the call index (0-based).
+ */
+export type MarbleReplies =
+  | MarbleDiagram
+  | readonly MarbleDiagram[]
+  | { readonly [prompt: string]: MarbleDiagram }
+  | ((messages: BaseMessage[], call: number) => MarbleDiagram);
+
+/** Options of {@link marbleChatModel}. */
+export interface MarbleChatModelOptions extends BaseChatModelParams {
+  /** What `#` errors with. Default: `providerError(500)`. */
+  error?: unknown;
+  /**
+   * Scheduler of the Observable path (`fromRunnable`). Default `asyncScheduler`:
+   * virtual under `TestScheduler.run`, real milliseconds outside.
+   */
+  scheduler?: SchedulerLike;
+}
+
+/** A subscription of the model's stream, in the shape of rxjs `SubscriptionLog`. */
+export interface MarbleSubscriptionLog {
+  subscribedFrame: number;
+  unsubscribedFrame: number;
+}
+
+interface MarbleEvent {
+  frame: number;
+  kind: 'N' | 'E' | 'C';
+  value?: AIMessageChunk;
+  error?: unknown;
+}
+
+/**
+ * A LangChain chat model that replies with marble diagrams, for testing your
+ * own pipelines with `TestScheduler.run`. Create it with {@link marbleChatModel}.
+ *
+ * **Time.** One frame is 1 ms of the scheduler. Through `fromRunnable` (which
+ * uses the `observeStream` protocol) chunks are scheduled on `asyncScheduler`:
+ * under `TestScheduler.run` that is virtual time, so timeouts, progress timing
+ * and aborts in your pipeline run in virtual time too; outside, `'--a|'` takes
+ * about 3 real ms. `invoke()` / `stream()` always use real timers (1 ms per frame).
+ * Time progression works as in `cold()`: `'a 100ms b|'`.
+ *
+ * **Chains.** `fromRunnable(prompt.pipe(model), vars)` also runs in virtual time:
+ * `ChatPromptTemplate` / `PromptTemplate` before the model are formatted
+ * synchronously and a `StringOutputParser` after it is applied per chunk
+ * (decision 0030). Other steps run with `stream()` outside `TestScheduler.run`,
+ * and error with a TypeError that says so inside it.
+ *
+ * **Assertions.** `subscriptions` logs each subscription of the Observable
+ * path like a cold observable (assert with `expectSubscriptions`), which proves
+ * an abort reached the model; `calls` records every prompt (both paths).
+ *
+ * LangChain callbacks are not called on the Observable path.
+ */
+export class MarbleChatModel extends BaseChatModel<BaseChatModelCallOptions> {
+  /** The prompt of every call, in order (Observable path and invoke/stream). */
+  readonly calls: BaseMessage[][] = [];
+  /** One entry per subscription of the Observable path; frames of the scheduler. */
+  readonly subscriptions: MarbleSubscriptionLog[] = [];
+  readonly replies: MarbleReplies;
+  readonly values: MarbleValues;
+  readonly scheduler: SchedulerLike;
+  private readonly errorValue: unknown;
+
+  static override lc_name(): string {
+    return 'MarbleChatModel';
+  }
+
+  constructor(replies: MarbleReplies, values: MarbleValues = {}, options: MarbleChatModelOptions = {}) {
+    const { error, scheduler, ...params } = options;
+    super(params);
+    assertObject('marbleChatModel: values', values);
+    if (scheduler !== undefined && (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.schedule !== 'function')) {
+      throw new TypeError(`marbleChatModel: options.scheduler must be an rxjs scheduler, got ${describe(scheduler)}.`);
+    }
+    this.replies = replies;
+    this.values = values;
+    this.scheduler = scheduler ?? asyncScheduler;
+    this.errorValue = 'error' in options ? error : providerError(500);
+    // Check every diagram we can see now, so a typo fails at call time.
+    if (typeof replies === 'function') return;
+    if (isDiagram(replies)) this.parse(replies, 'marbleChatModel');
+    else if (Array.isArray(replies)) {
+      if (replies.length === 0) throw new TypeError('marbleChatModel: the array of diagrams is empty; give one diagram per call.');
+      replies.forEach((d, i) => this.parse(d, `marbleChatModel: diagram [${i}]`));
+    } else if (typeof replies === 'object' && replies !== null) {
+      for (const [key, d] of Object.entries(replies)) this.parse(d, `marbleChatModel: diagram for ${JSON.stringify(key)}`);
+    } else {
+      throw new TypeError(
+        `marbleChatModel: replies must be a diagram string, { diagram, values }, an array or object of those, or a function, got ${describe(replies)}.`,
+      );
+    }
+  }
+
+  _llmType(): string {
+    return 'marble';
+  }
+
+  /** The prompt of call `index` (default: the last) as `[type, text]` pairs, handy for history assertions. */
+  transcript(index = this.calls.length - 1): Array<[MessageType, string]> {
+    const messages = this.calls[index];
+    if (!messages) throw new RangeError(`MarbleChatModel.transcript: there is no call ${index}; the model was called ${this.calls.length} time(s).`);
+    return messages.map((m) => [m.getType(), textOf(m, 'MarbleChatModel.transcript')]);
+  }
+
+  /** The Observable path `fromRunnable` uses: chunks on the model's scheduler. */
+  [observeStream](input: unknown, config: Partial<RunnableConfig> = {}): Observable<AIMessageChunk> {
+    return new Observable<AIMessageChunk>((subscriber) => {
+      const scheduler = this.scheduler;
+      const log = TestScheduler.parseMarblesAsSubscriptions('^', true) as MarbleSubscriptionLog;
+      log.subscribedFrame = scheduler.now();
+      log.unsubscribedFrame = Infinity;
+      this.subscriptions.push(log);
+      const signal = config.signal;
+      const onAbort = (): void => subscriber.error(new StreamAbortedError(signal?.reason));
+      const teardown = new Subscription(() => {
+        log.unsubscribedFrame = scheduler.now();
+        signal?.removeEventListener('abort', onAbort);
+      });
+      if (signal?.aborted) {
+        onAbort();
+        return teardown;
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+
+      let events: MarbleEvent[];
+      try {
+        const messages = toMessages(input);
+        this.calls.push(messages);
+        events = this.eventsFor(messages, this.calls.length - 1);
+      } catch (err) {
+        subscriber.error(err);
+        return teardown;
+      }
+      for (let i = 0; i < events.length; ) {
+        const frame = events[i].frame;
+        let j = i;
+        while (j < events.length && events[j].frame === frame) j++;
+        const group = events.slice(i, j);
+        i = j;
+        teardown.add(
+          scheduler.schedule(() => {
+            for (const event of group) {
+              if (event.kind === 'N') subscriber.next(event.value!);
+              else if (event.kind === 'E') subscriber.error(event.error);
+              else subscriber.complete();
+            }
+          }, frame),
+        );
+      }
+      return teardown;
+    });
+  }
+
+  /**
+   * Observes a sequence this model is part of (see `observeSequence`): prompt
+   * templates before it are formatted synchronously, StringOutputParsers after
+   * it applied per chunk. Anything else: declined outside virtual time (the
+   * sequence is streamed normally), a TypeError inside it.
+   */
+  [observeSequence](
+    steps: readonly unknown[],
+    index: number,
+    input: unknown,
+    config: Partial<RunnableConfig>,
+  ): Observable<unknown> | undefined {
+    const before = steps.slice(0, index);
+    const after = steps.slice(index + 1);
+    const reason =
+      before.length > 1
+        ? `it has ${before.length} steps before the model (only one prompt template is supported)`
+        : (before.length === 1 ? whyNotSyncPrompt(before[0]) : undefined) ?? after.map(whyNotSyncParser).find(Boolean);
+    if (reason !== undefined) {
+      if (!isVirtualTime(this.scheduler)) return undefined;
+      return throwError(
+        () =>
+          new TypeError(
+            `marbleChatModel: this chain cannot run in virtual time because ${reason}. Inside TestScheduler.run only a ChatPromptTemplate or ` +
+              'PromptTemplate before the model and StringOutputParsers after it are supported (LangChain runs other steps as promises, ' +
+              'which never settle inside run()). Test this chain outside run() with async/await, or pass the model itself to fromRunnable.',
+          ),
+      );
+    }
+    return defer(() => {
+      const prompt = before.length === 1 ? formatPromptSync(before[0], input) : input;
+      let out: Observable<unknown> = this[observeStream](prompt, config);
+      for (const parser of after) out = out.pipe(map((value) => parseStringSync(parser, value)));
+      return out;
+    });
+  }
+
+  override async *_streamResponseChunks(
+    messages: BaseMessage[],
+    options: this['ParsedCallOptions'],
+    runManager?: CallbackManagerForLLMRun,
+  ): AsyncGenerator<ChatGenerationChunk> {
+    this.calls.push(messages);
+    const events = this.eventsFor(messages, this.calls.length - 1);
+    const signal = options.signal;
+    let now = 0;
+    for (const event of events) {
+      if (event.frame > now) await sleep(event.frame - now, signal);
+      now = event.frame;
+      signal?.throwIfAborted();
+      if (event.kind === 'E') throw event.error;
+      if (event.kind === 'C') return;
+      const text = textOf(event.value!, 'marbleChatModel');
+      const generation = new ChatGenerationChunk({ text, message: event.value! });
+      yield generation;
+      if (runManager) await runManager.handleLLMNewToken(text, undefined, undefined, undefined, undefined, { chunk: generation });
+    }
+    // No `|`: a stall, until aborted.
+    await sleep(Infinity, signal);
+  }
+
+  override async _generate(
+    messages: BaseMessage[],
+    options: this['ParsedCallOptions'],
+    runManager?: CallbackManagerForLLMRun,
+  ): Promise<ChatResult> {
+    let merged: ChatGenerationChunk | undefined;
+    for await (const generation of this._streamResponseChunks(messages, options, runManager)) {
+      merged = merged ? merged.concat(generation) : generation;
+    }
+    const chunk = (merged?.message as AIMessageChunk | undefined) ?? new AIMessageChunk({ content: '' });
+    const message = new AIMessage({
+      content: chunk.content,
+      tool_calls: chunk.tool_calls,
+      usage_metadata: chunk.usage_metadata,
+      response_metadata: chunk.response_metadata,
+      id: chunk.id,
+    });
+    return { generations: [{ text: merged?.text ?? '', message }] };
+  }
+
+  private eventsFor(messages: BaseMessage[], call: number): MarbleEvent[] {
+    const replies = this.replies;
+    let diagram: MarbleDiagram;
+    if (typeof replies === 'function') {
+      diagram = replies(messages, call);
+      if (!isDiagram(diagram)) {
+        throw new TypeError(`marbleChatModel: the replies function must return a diagram string or { diagram, values }, got ${describe(diagram)}.`);
+      }
+    } else if (isDiagram(replies)) diagram = replies;
+    else if (Array.isArray(replies)) {
+      if (call >= replies.length) {
+        throw new RangeError(`marbleChatModel: this is call ${call + 1} but only ${replies.length} diagram(s) were given; add one per expected call.`);
+      }
+      diagram = replies[call];
+    } else {
+      const map = replies as Record<string, MarbleDiagram>;
+      const lastHuman = [...messages].reverse().find((m) => m.getType() === 'human');
+      const key = lastHuman ? textOf(lastHuman, 'marbleChatModel') : '';
+      if (Object.prototype.hasOwnProperty.call(map, key)) diagram = map[key];
+      else if (Object.prototype.hasOwnProperty.call(map, '*')) diagram = map['*'];
+      else {
+        throw new TypeError(
+          `marbleChatModel: no diagram for the prompt ${JSON.stringify(key)}; known prompts: ${Object.keys(map).map((k) => JSON.stringify(k)).join(', ')} (add a '*' entry for any other prompt).`,
+        );
+      }
+    }
+    return this.parse(diagram, 'marbleChatModel');
+  }
+
+  private parse(diagram: MarbleDiagram, where: string): MarbleEvent[] {
+    if (!isDiagram(diagram)) throw new TypeError(`${where} must be a diagram string or { diagram, values }, got ${describe(diagram)}.`);
+    const script: MarbleScript = typeof diagram === 'string' ? { diagram } : diagram;
+    const values: MarbleValues = { ...this.values, ...script.values };
+    // As in cold() without values: a letter with no value stands for itself.
+    for (const c of script.diagram) if (!(c in values)) values[c] = c;
+    const error = script.error !== undefined ? script.error : this.errorValue;
+    return parseDiagram(script.diagram, values, error, where);
+  }
+}
+
+/**
+ * A chat model that streams marble diagrams: `'--a-b--c|'` emits chunk `a` at
+ * frame 2, `b` at 4, `c` at 7 and completes at 8; `#` errors (default
+ * `providerError(500)`, or `options.error`); a diagram without `|` or `#` never
+ * completes (a stall). Values may be strings or `AIMessageChunk`s (see `chunks()`).
+ * See {@link MarbleChatModel} for time, chains and assertions.
+ *
+ * @example
+ * ```ts
+ * const testScheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+ * testScheduler.run(({ expectObservable, expectSubscriptions }) => {
+ *   const model = marbleChatModel('--a-b--c|', { a: 'Hel', b: 'lo', c: '!' });
+ *   expectObservable(fromRunnable(model, 'hi').pipe(textContent())).toBe('--a-b--c|', { a: 'Hel', b: 'lo', c: '!' });
+ *   expectSubscriptions(model.subscriptions).toBe('^-------!');
+ * });
+ * ```
+ */
+export function marbleChatModel(replies: MarbleReplies, values?: MarbleValues, options?: MarbleChatModelOptions): MarbleChatModel {
+  return new MarbleChatModel(replies, values, options);
+}
+
+function isDiagram(value: unknown): value is MarbleDiagram {
+  return (
+    typeof value === 'string' ||
+    (typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { diagram?: unknown }).diagram === 'string')
+  );
+}
+
+/** Parses with the TestScheduler's own parser (run-mode syntax, 1 frame = 1 ms). */
+function parseDiagram(diagram: string, values: MarbleValues, error: unknown, where: string): MarbleEvent[] {
+  if (diagram.includes('^')) {
+    throw new TypeError(`${where}: ${JSON.stringify(diagram)} has '^', but the model's stream is cold: it starts when subscribed. Remove the '^'.`);
+  }
+  const previous = TestScheduler.frameTimeFactor;
+  let messages: ReturnType<typeof TestScheduler.parseMarbles>;
+  try {
+    TestScheduler.frameTimeFactor = 1;
+    messages = TestScheduler.parseMarbles(diagram, values, error, false, true);
+  } catch (err) {
+    throw new TypeError(`${where}: bad diagram ${JSON.stringify(diagram)}: ${(err as Error).message}`);
+  } finally {
+    TestScheduler.frameTimeFactor = previous;
+  }
+  return messages.map(({ frame, notification }) => {
+    if (notification.kind === 'N') return { frame, kind: 'N', value: toChunk(notification.value, `${where}: value ${JSON.stringify(notification.value)}`) };
+    if (notification.kind === 'E') return { frame, kind: 'E', error: notification.error };
+    return { frame, kind: 'C' };
+  });
+}
+
+function toMessages(input: unknown): BaseMessage[] {
+  if (typeof input === 'string') return [new HumanMessage(input)];
+  if (Array.isArray(input)) return input.map((m) => coerceMessageLikeToMessage(m));
+  if (typeof input === 'object' && input !== null && typeof (input as { toChatMessages?: unknown }).toChatMessages === 'function') {
+    return (input as { toChatMessages(): BaseMessage[] }).toChatMessages();
+  }
+  throw new TypeError(`marbleChatModel: input must be a string, an array of messages or a prompt value, got ${describe(input)}.`);
+}
+
+/** Under `TestScheduler.run` (asyncScheduler delegates to it) or on a VirtualTimeScheduler. */
+function isVirtualTime(scheduler: SchedulerLike): boolean {
+  return scheduler instanceof VirtualTimeScheduler || (scheduler === asyncScheduler && TestScheduler.frameTimeFactor === 1);
+}
+
+/** setTimeout that rejects with the signal's reason as soon as it aborts; Infinity waits for the abort only. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = Number.isFinite(ms)
+      ? setTimeout(() => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }, ms)
+      : undefined;
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
