@@ -1,1 +1,4 @@
-export {};
+export * from './types';
+export * from './chatTurns';
+export * from './windowHistory';
+export * from './SyncInMemoryChatMessageHistory';

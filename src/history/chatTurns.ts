@@ -1,0 +1,195 @@
+import {
+  asyncScheduler, catchError, concat, concatMap, defer, EMPTY, from, ignoreElements, isObservable, map, NEVER,
+  Observable, of, switchMap, takeUntil, tap, type OperatorFunction, type SchedulerLike,
+} from 'rxjs';
+import { AIMessage, AIMessageChunk, HumanMessage, type BaseMessage } from '@langchain/core/messages';
+import type { BaseListChatMessageHistory } from '@langchain/core/chat_history';
+import { concat as concatChunks } from '@langchain/core/utils/stream';
+import { textOf } from '../internal/text';
+import { assertFunction, assertObject, describe } from '../internal/validate';
+import { isSyncMessageStore, SyncInMemoryChatMessageHistory } from './SyncInMemoryChatMessageHistory';
+import type { ChatTurnsOptions, InterruptPolicy, StreamTurn, TurnEvent, TurnFailedEvent } from './types';
+import { assertMaxMessages, windowHistory } from './windowHistory';
+
+const POLICIES: readonly InterruptPolicy[] = ['discard', 'keep-partial'];
+
+/** Read / write of one history, as Observables (sync stores emit synchronously). */
+interface HistoryPort {
+  read(): Observable<BaseMessage[]>;
+  write(messages: BaseMessage[]): Observable<never>;
+}
+
+function portOf(history: BaseListChatMessageHistory): HistoryPort {
+  if (isSyncMessageStore(history)) {
+    return {
+      read: () => defer(() => of(history.getMessagesSync())),
+      write: (messages) => defer(() => {
+        history.addMessagesSync(messages);
+        return EMPTY;
+      }),
+    };
+  }
+  return {
+    // Copy: LangChain's InMemoryChatMessageHistory returns its live array.
+    read: () => defer(() => from(history.getMessages())).pipe(map((messages) => [...messages])),
+    write: (messages) => defer(() => from(history.addMessages(messages))).pipe(ignoreElements()),
+  };
+}
+
+/** The merged reply as a plain `AIMessage` (what gets stored). */
+function toAIMessage(merged: AIMessageChunk | undefined): AIMessage {
+  if (!merged) return new AIMessage({ content: '' });
+  return new AIMessage({
+    content: merged.content,
+    id: merged.id,
+    name: merged.name,
+    additional_kwargs: merged.additional_kwargs,
+    response_metadata: merged.response_metadata,
+    usage_metadata: merged.usage_metadata,
+    tool_calls: merged.tool_calls,
+    invalid_tool_calls: merged.invalid_tool_calls,
+  });
+}
+
+/** The partial reply, marked interrupted; tool calls are dropped (they may be cut). */
+function toPartialMessage(merged: AIMessageChunk | undefined, reason: 'stop' | 'error', error: unknown): AIMessage {
+  const { finish_reason: _ignored, ...metadata } = (merged?.response_metadata ?? {}) as Record<string, unknown>;
+  return new AIMessage({
+    content: merged?.content ?? '',
+    id: merged?.id,
+    response_metadata: { ...metadata, interrupted: true, interrupted_by: reason },
+    additional_kwargs: {
+      ...merged?.additional_kwargs,
+      interrupted: true,
+      ...(reason === 'error' && { error: error instanceof Error ? error.message : String(error) }),
+    },
+    usage_metadata: merged?.usage_metadata,
+  });
+}
+
+/**
+ * The chat session as an operator over the user's questions. For each
+ * question, in order: read the history, call `streamTurn` with the windowed
+ * history, emit a `chunk` event per chunk, then save the question and the FULL
+ * merged reply (never the last chunk) and emit `done`. A question that arrives
+ * while a reply streams waits its turn; the history is never read and written
+ * concurrently.
+ *
+ * `stop$` ends the current reply without ending the session. A stopped turn
+ * emits `interrupted`, a failed one `error` (the session goes on); with
+ * `onInterrupt: 'keep-partial'` the question and the partial reply, marked
+ * `interrupted` in `response_metadata` and `additional_kwargs`, are saved,
+ * with `'discard'` (default) nothing is. Unsubscribing aborts the streaming
+ * turn, and nothing of it is saved.
+ *
+ * The system prompt belongs to the prompt template inside `streamTurn`; it is
+ * never stored nor counted in `maxMessages`.
+ *
+ * @example
+ * ```ts
+ * const prompt = ChatPromptTemplate.fromMessages([
+ *   ['system', '你是专业的Python助手'], new MessagesPlaceholder('history'), ['human', '{question}'],
+ * ]);
+ * const stop$ = new Subject<void>();
+ * questions$.pipe(
+ *   chatTurns(({ history, question }) => fromRunnable(prompt.pipe(model), { history, question }), { stop$ }),
+ * ).subscribe((e) => e.type === 'chunk' && process.stdout.write(e.text));
+ * ```
+ */
+export function chatTurns(streamTurn: StreamTurn, options: ChatTurnsOptions = {}): OperatorFunction<string, TurnEvent> {
+  assertFunction('chatTurns: streamTurn', streamTurn);
+  assertObject('chatTurns: options', options);
+  const { history, maxMessages = 10, stop$ = NEVER, onInterrupt = 'discard', scheduler = asyncScheduler } = options;
+  if (history !== undefined && !isHistory(history)) {
+    throw new TypeError(
+      `chatTurns: options.history must be a LangChain BaseListChatMessageHistory (getMessages() and addMessages()), got ${describe(history)}.`,
+    );
+  }
+  assertMaxMessages('chatTurns: options.maxMessages', maxMessages);
+  if (!isObservable(stop$)) throw new TypeError(`chatTurns: options.stop$ must be an Observable, got ${describe(stop$)}.`);
+  if (!POLICIES.includes(onInterrupt)) {
+    throw new RangeError(`chatTurns: options.onInterrupt must be 'discard' or 'keep-partial', got ${describe(onInterrupt)}.`);
+  }
+  if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.now !== 'function') {
+    throw new TypeError(`chatTurns: options.scheduler must be an RxJS scheduler, got ${describe(scheduler)}.`);
+  }
+
+  return (questions) =>
+    defer(() => {
+      const port = portOf(history ?? new SyncInMemoryChatMessageHistory());
+      return questions.pipe(concatMap((question, turn) => runTurn(port, question, turn)));
+    });
+
+  function runTurn(port: HistoryPort, question: string, turn: number): Observable<TurnEvent> {
+    return defer(() => {
+      const start = scheduler.now();
+      let merged: AIMessageChunk | undefined;
+      let text = '';
+      let chunks = 0;
+      let firstChunkMs: number | undefined;
+      let completed = false;
+      let failed = false;
+      let error: unknown;
+
+      const reply$ = port.read().pipe(
+        switchMap((messages) => {
+          if (typeof question !== 'string') {
+            throw new TypeError(`chatTurns: each question must be a string, got ${describe(question)}.`);
+          }
+          return from(streamTurn({ history: windowHistory(messages, maxMessages), question, turn }));
+        }),
+        map((value): TurnEvent => {
+          const chunk = typeof value === 'string' ? new AIMessageChunk({ content: value }) : value;
+          const delta = textOf(chunk, 'chatTurns');
+          merged = merged ? (concatChunks(merged, chunk) as AIMessageChunk) : chunk;
+          text += delta;
+          if (chunks++ === 0) firstChunkMs = scheduler.now() - start;
+          return { type: 'chunk', turn, question, chunk, text: delta };
+        }),
+        tap({ complete: () => (completed = true) }),
+        takeUntil(stop$),
+        catchError((e: unknown) => {
+          failed = true;
+          error = e;
+          return EMPTY;
+        }),
+      );
+
+      const finish$ = defer((): Observable<TurnEvent> => {
+        if (completed && !failed) {
+          const message = toAIMessage(merged);
+          return concat(
+            port.write([new HumanMessage(question), message]),
+            defer(() => of<TurnEvent>({
+              type: 'done', turn, question, text, message, chunks, durationMs: scheduler.now() - start, firstChunkMs,
+            })),
+          ).pipe(catchError((e: unknown) => of(failedEvent('error', e, false))));
+        }
+        const type = failed ? 'error' : 'interrupted';
+        if (onInterrupt === 'discard') return of(failedEvent(type, error, false));
+        const partial = toPartialMessage(merged, failed ? 'error' : 'stop', error);
+        return concat(
+          port.write([new HumanMessage(String(question)), partial]),
+          defer(() => of(failedEvent(type, error, true))),
+        ).pipe(catchError((e: unknown) => of(failedEvent('error', e, false))));
+      });
+
+      function failedEvent(type: 'interrupted' | 'error', err: unknown, saved: boolean): TurnFailedEvent {
+        return {
+          type, turn, question, partialText: text, chunks, durationMs: scheduler.now() - start, firstChunkMs, saved,
+          ...(type === 'error' && { error: err }),
+        };
+      }
+
+      return concat(reply$, finish$);
+    });
+  }
+}
+
+function isHistory(value: unknown): value is BaseListChatMessageHistory {
+  return (
+    typeof value === 'object' && value !== null &&
+    typeof (value as BaseListChatMessageHistory).getMessages === 'function' &&
+    typeof (value as BaseListChatMessageHistory).addMessages === 'function'
+  );
+}
