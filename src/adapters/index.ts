@@ -13,3 +13,5 @@ export { toSSEResponse } from './toSSEResponse';
 export type { ToSSEResponseOptions } from './toSSEResponse';
 export { SlowConsumerError, BadChatMessageError } from './errors';
 export * from './terminal';
+export { serveChatOverWebSocket } from './serveChatOverWebSocket';
+export type { ChatOverWebSocketOptions, ChatWebSocketServer, ChatClientMessage, ChatServerMessage } from './serveChatOverWebSocket';

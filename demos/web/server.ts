@@ -1,0 +1,196 @@
+/**
+ * Web demo (tutorial examples 9 and 10): a chat page that streams replies over
+ * Server-Sent Events or a WebSocket, with a Stop button.
+ *
+ *   npx ts-node --transpile-only demos/web/server.ts [--port 3000]   (or PORT=3000)
+ *
+ * Offline model by default; ChatOpenAI when OPENAI_API_KEY is set (demos/model.ts).
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
+import type { BaseMessage } from '@langchain/core/messages';
+import { fromRunnable, textContent } from '../../src';
+import { sendServerSentEvents, serveChatOverWebSocket, type ChatWebSocketServer } from '../../src/adapters';
+import { createDemoModel } from '../model';
+
+/** Options of {@link startWebDemo}. */
+export interface WebDemoOptions {
+  /** Port; 0 picks a free one. Default 3000. */
+  port?: number;
+  /** Interface. Default 127.0.0.1. */
+  host?: string;
+  /** Chat model. Default: `createDemoModel()` (offline unless OPENAI_API_KEY is set). */
+  model?: BaseChatModel;
+  /** Request body cap for POST /api/chat/stream, bytes. Default 16 KiB. */
+  maxBodyBytes?: number;
+  /** SSE heartbeat, ms. Default 15000. */
+  heartbeatMs?: number;
+}
+
+/** A running web demo. */
+export interface WebDemo {
+  /** e.g. `http://127.0.0.1:3000` */
+  readonly url: string;
+  readonly server: Server;
+  readonly chat: ChatWebSocketServer;
+  /** Stops listening, aborts every running reply, closes every connection. */
+  close(): Promise<void>;
+}
+
+const STATIC: Record<string, { file: string; type: string }> = {
+  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+};
+const MAX_QUESTION_CHARS = 4000;
+
+/** The tutorial's prompt: a system message, the history window, the question. */
+export function createChatChain(model: BaseChatModel) {
+  const prompt = ChatPromptTemplate.fromMessages([
+    ['system', '你是助手'],
+    new MessagesPlaceholder('history'),
+    ['human', '{question}'],
+  ]);
+  return prompt.pipe(model);
+}
+
+/**
+ * Starts the web demo server.
+ *
+ * @example
+ * ```ts
+ * const demo = await startWebDemo({ port: 0, model: new ScriptedChatModel() });
+ * console.log(demo.url);
+ * await demo.close();
+ * ```
+ */
+export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDemo> {
+  const host = options.host ?? '127.0.0.1';
+  const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024;
+  const described = options.model ? { model: options.model, description: options.model.getName() } : createDemoModel();
+  const chain = createChatChain(described.model);
+  const files = new Map(Object.entries(STATIC).map(([route, { file, type }]) => [route, { body: readFileSync(join(__dirname, 'public', file)), type }]));
+
+  const streamReply = (question: string, history: BaseMessage[] = []) =>
+    fromRunnable(chain, { question, history }).pipe(textContent());
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const page = files.get(url.pathname);
+    if (page) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'Use GET.' }, { allow: 'GET, HEAD' });
+      res.writeHead(200, { 'content-type': page.type, 'content-length': page.body.length, 'cache-control': 'no-cache' });
+      return void res.end(req.method === 'HEAD' ? undefined : page.body);
+    }
+    if (url.pathname === '/api/info' && req.method === 'GET') {
+      return sendJson(res, 200, { model: described.description });
+    }
+    if (url.pathname === '/api/chat/stream') {
+      if (req.method === 'GET') return streamAnswer(url.searchParams.get('question'), res);
+      if (req.method === 'POST') {
+        return void readJsonBody(req, maxBodyBytes).then(
+          (body) => streamAnswer((body as { question?: unknown } | null)?.question, res),
+          (err: Error & { status?: number }) => {
+            sendJson(res, err.status ?? 400, { error: err.message }, { connection: 'close' });
+          },
+        );
+      }
+      return sendJson(res, 405, { error: 'Use POST with {"question": "…"} or GET ?question=…' }, { allow: 'GET, POST' });
+    }
+    sendJson(res, 404, { error: `Not found: ${req.method} ${url.pathname}` });
+  });
+
+  const streamAnswer = (question: unknown, res: ServerResponse): void => {
+    if (typeof question !== 'string' || question.trim() === '') return sendJson(res, 400, { error: 'question must be a non-empty string.' });
+    if (question.length > MAX_QUESTION_CHARS) return sendJson(res, 413, { error: `question is over ${MAX_QUESTION_CHARS} characters.` });
+    sendServerSentEvents(streamReply(question), res, { heartbeatMs: options.heartbeatMs });
+  };
+
+  const chat = serveChatOverWebSocket(server, {
+    path: '/ws',
+    streamTurn: (question, history) => streamReply(question, [...history]),
+    maxQuestionChars: MAX_QUESTION_CHARS,
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 3000, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    server,
+    chat,
+    async close() {
+      await chat.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return void res.end();
+  const data = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(data), ...headers });
+  res.end(data);
+}
+
+/** Reads a JSON body of at most `max` bytes: 413 past it (without reading the rest), 400 for bad JSON. */
+function readJsonBody(req: IncomingMessage, max: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const fail = (status: number, message: string): void => reject(Object.assign(new Error(message), { status }));
+    if (Number(req.headers['content-length'] ?? 0) > max) return fail(413, `Request body over ${max} bytes.`);
+    const parts: Buffer[] = [];
+    let size = 0;
+    const onData = (part: Buffer): void => {
+      size += part.length;
+      if (size > max) {
+        req.off('data', onData);
+        req.resume(); // discard the rest; the response says connection: close
+        fail(413, `Request body over ${max} bytes.`);
+      } else parts.push(part);
+    };
+    req.on('data', onData);
+    req.on('end', () => {
+      if (size > max) return;
+      try {
+        resolve(JSON.parse(Buffer.concat(parts).toString('utf8')));
+      } catch {
+        fail(400, 'Request body must be JSON like {"question": "…"}.');
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+function portFromArgs(argv: string[], env: NodeJS.ProcessEnv): number {
+  const i = argv.indexOf('--port');
+  const raw = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--port='))?.slice(7) ?? env.PORT;
+  if (raw === undefined) return 3000;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`--port / PORT must be an integer 0–65535, got "${raw}".`);
+  return port;
+}
+
+if (require.main === module) {
+  const { model, description } = createDemoModel();
+  startWebDemo({ port: portFromArgs(process.argv.slice(2), process.env), model }).then(
+    (demo) => {
+      process.stdout.write(`Web demo on ${demo.url} (model: ${description}). Ctrl+C to stop.\n`);
+      const stop = (): void => void demo.close().then(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    },
+    (err: unknown) => {
+      process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,214 @@
+import { WebSocket, WebSocketServer } from 'ws';
+import { ChatOpenAI } from '@langchain/openai';
+import type { BaseMessage } from '@langchain/core/messages';
+import { fromRunnable, serveChatOverWebSocket, textContent, type ChatServerMessage, type ChatWebSocketServer } from '../../src';
+import { ScriptedChatModel, startFakeOpenAIServer } from '../../src/testing';
+import { listen, TRICKY_REPLY } from './helpers';
+
+/** A ws client that records every server message and can wait for one. */
+async function client(url: string, headers?: Record<string, string>) {
+  const ws = new WebSocket(url, { headers });
+  const messages: ChatServerMessage[] = [];
+  const waiters: Array<() => void> = [];
+  ws.on('message', (data) => {
+    messages.push(JSON.parse(data.toString()) as ChatServerMessage);
+    waiters.forEach((w) => w());
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+  return {
+    ws,
+    messages,
+    closed,
+    send: (value: unknown) => ws.send(typeof value === 'string' ? value : JSON.stringify(value)),
+    waitFor(predicate: (m: ChatServerMessage) => boolean, timeoutMs = 5000): Promise<ChatServerMessage> {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no matching message; got ${JSON.stringify(messages.slice(-3))}`)), timeoutMs);
+        const check = (): void => {
+          const found = messages.find(predicate);
+          if (found) {
+            clearTimeout(timer);
+            waiters.splice(waiters.indexOf(check), 1);
+            resolve(found);
+          }
+        };
+        waiters.push(check);
+        check();
+      });
+    },
+    textOf: (turn: number) => messages.filter((m) => m.type === 'chunk' && m.turn === turn).map((m) => (m as { text: string }).text).join(''),
+  };
+}
+
+async function start(streamTurnModel: ScriptedChatModel | ChatOpenAI, extra: Partial<Parameters<typeof serveChatOverWebSocket>[1]> = {}) {
+  const http = await listen((_req, res) => res.writeHead(404).end());
+  const histories: BaseMessage[][] = [];
+  const chat: ChatWebSocketServer = serveChatOverWebSocket(http.server, {
+    streamTurn: (question, history) => {
+      histories.push([...history]);
+      return fromRunnable(streamTurnModel, [...history, { role: 'user', content: question }] as never).pipe(textContent());
+    },
+    ...extra,
+  });
+  return {
+    url: http.url.replace('http', 'ws') + '/ws',
+    http,
+    chat,
+    histories,
+    async close() {
+      await chat.close();
+      await http.close();
+    },
+  };
+}
+
+describe('serveChatOverWebSocket', () => {
+  it('streams a reply as chunk messages then done; Chinese, emoji and newlines arrive intact', async () => {
+    const s = await start(new ScriptedChatModel({ reply: TRICKY_REPLY }));
+    const c = await client(s.url);
+    try {
+      c.send({ type: 'ask', question: 'hi' });
+      expect(await c.waitFor((m) => m.type === 'done')).toEqual({ type: 'done', turn: 1, stopped: false });
+      expect(c.textOf(1)).toBe(TRICKY_REPLY);
+      expect(c.messages.filter((m) => m.type === 'chunk').length).toBeGreaterThan(10);
+    } finally {
+      c.ws.close();
+      await s.close();
+    }
+  });
+
+  it('keeps one history per connection and answers questions one at a time, in order', async () => {
+    const s = await start(new ScriptedChatModel({ tokenMs: 1 }));
+    const a = await client(s.url);
+    const b = await client(s.url);
+    try {
+      a.send({ type: 'ask', question: '什么是Python' });
+      a.send({ type: 'ask', question: '什么是Rust' });
+      await a.waitFor((m) => m.type === 'done' && m.turn === 2);
+      const turnsInOrder = a.messages.map((m) => ('turn' in m ? m.turn : 0));
+      expect(turnsInOrder).toEqual([...turnsInOrder].sort()); // no chunk of turn 2 before turn 1 ended
+      expect(a.textOf(1)).toContain('Python 是一门');
+      expect(a.textOf(2)).toContain('Rust 是一门');
+      b.send({ type: 'ask', question: 'hello' });
+      await b.waitFor((m) => m.type === 'done');
+      expect(s.histories.map((h) => h.map((m) => m.content))).toEqual([[], ['什么是Python', a.textOf(1)], []]);
+    } finally {
+      a.ws.close();
+      b.ws.close();
+      await s.close();
+    }
+  });
+
+  it('stop ends the running reply (done, stopped: true); the next question still works and sees the partial answer', async () => {
+    const s = await start(new ScriptedChatModel({ tokenMs: 15 }));
+    const c = await client(s.url);
+    try {
+      c.send({ type: 'ask', question: '讲一个关于程序员的故事' });
+      await c.waitFor((m) => m.type === 'chunk');
+      c.send({ type: 'stop' });
+      expect(await c.waitFor((m) => m.type === 'done')).toEqual({ type: 'done', turn: 1, stopped: true });
+      const partial = c.textOf(1);
+      expect(partial.length).toBeGreaterThan(0);
+      expect(partial.length).toBeLessThan(50);
+      c.send({ type: 'ask', question: 'hello' });
+      expect(await c.waitFor((m) => m.type === 'done' && m.turn === 2)).toMatchObject({ stopped: false });
+      expect(s.histories[1].map((m) => m.content)).toEqual(['讲一个关于程序员的故事', partial]);
+    } finally {
+      c.ws.close();
+      await s.close();
+    }
+  });
+
+  it('malformed JSON, non-objects, unknown types and empty questions get an error message; the connection stays open', async () => {
+    const s = await start(new ScriptedChatModel());
+    const c = await client(s.url);
+    try {
+      for (const bad of ['not json', '[1]', '{"type":"dance"}', '{"type":"ask","question":"  "}', '{"type":"ask"}']) c.send(bad);
+      c.ws.send(Buffer.from([1, 2, 3]), { binary: true });
+      await c.waitFor(() => c.messages.length >= 6);
+      expect(c.messages.map((m) => (m as { code?: string }).code)).toEqual(Array(6).fill('WS_BAD_MESSAGE'));
+      expect((c.messages[2] as { message: string }).message).toBe('Unknown message type "dance"; use "ask" or "stop".');
+      c.send({ type: 'ask', question: 'hello' });
+      await c.waitFor((m) => m.type === 'done');
+      expect(c.ws.readyState).toBe(WebSocket.OPEN);
+    } finally {
+      c.ws.close();
+      await s.close();
+    }
+  });
+
+  it('closes a connection that sends a message over maxPayload (1009) and refuses questions over maxQuestionChars', async () => {
+    const s = await start(new ScriptedChatModel(), { maxPayload: 1024, maxQuestionChars: 10 });
+    const c = await client(s.url);
+    try {
+      c.send({ type: 'ask', question: '一二三四五六七八九十😀' });
+      expect(await c.waitFor((m) => m.type === 'error')).toMatchObject({ code: 'WS_BAD_MESSAGE', message: 'The question is over 10 characters.' });
+      c.send({ type: 'ask', question: 'x'.repeat(2000) });
+      expect(await c.closed).toBe(1009);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('refuses origins outside the allow-list with 403 at the handshake', async () => {
+    const s = await start(new ScriptedChatModel(), { allowedOrigins: ['http://good.example'] });
+    try {
+      const status = await new Promise<number>((resolve) => {
+        const ws = new WebSocket(s.url, { headers: { origin: 'http://evil.example' } });
+        ws.on('unexpected-response', (_req, res) => {
+          resolve(res.statusCode ?? 0);
+          ws.terminate();
+        });
+        ws.on('error', () => undefined);
+      });
+      expect(status).toBe(403);
+      const ok = await client(s.url, { origin: 'http://good.example' });
+      ok.ws.close();
+      expect(s.chat.connections).toBeLessThanOrEqual(1);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a disconnect mid-reply aborts the real ChatOpenAI request', async () => {
+    const openai = await startFakeOpenAIServer({ tokenMs: 10 });
+    const s = await start(new ChatOpenAI({ apiKey: 'test', model: 'gpt-4o-mini', configuration: { baseURL: openai.baseURL } }));
+    const c = await client(s.url);
+    try {
+      c.send({ type: 'ask', question: '讲一个关于程序员的故事' });
+      await c.waitFor(() => c.messages.filter((m) => m.type === 'chunk').length >= 3);
+      expect(s.chat.activeTurns).toBe(1);
+      c.ws.terminate();
+      const record = await openai.waitForClose();
+      expect(record.closedByClient).toBe(true);
+      expect(record.chunksWritten).toBeLessThan(record.chunksTotal);
+      expect(s.chat.activeTurns).toBe(0);
+    } finally {
+      await s.close();
+      await openai.close();
+    }
+  });
+
+  it('works with your own WebSocketServer and rejects bad arguments', async () => {
+    const http = await listen((_req, res) => res.writeHead(404).end());
+    const wss = new WebSocketServer({ server: http.server, maxPayload: 4096 });
+    const chat = serveChatOverWebSocket(wss, { streamTurn: () => fromRunnable(new ScriptedChatModel({ reply: 'ok' }), 'q').pipe(textContent()) });
+    const c = await client(http.url.replace('http', 'ws'));
+    try {
+      c.send({ type: 'ask', question: 'q' });
+      await c.waitFor((m) => m.type === 'done');
+      expect(c.textOf(1)).toBe('ok');
+    } finally {
+      c.ws.close();
+      await chat.close();
+      await new Promise((r) => wss.close(r));
+      await http.close();
+    }
+    expect(() => serveChatOverWebSocket({} as never, { streamTurn: () => null as never })).toThrow(TypeError);
+    expect(() => serveChatOverWebSocket(http.server, { streamTurn: 'x' as never })).toThrow(/streamTurn must be a function/);
+    expect(() => serveChatOverWebSocket(http.server, { streamTurn: () => null as never, maxPayload: 0 })).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,277 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { AIMessage, HumanMessage, type BaseMessage } from '@langchain/core/messages';
+import { catchError, concatMap, defer, EMPTY, Subject, takeUntil, tap, type Observable, type Subscription } from 'rxjs';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { textOf, type TextLike } from '../internal/text';
+import { assertFunction, assertObject, assertPositiveInteger, assertNonNegative, describe } from '../internal/validate';
+import { BadChatMessageError } from './errors';
+import { defaultServerSentErrorData } from './toServerSentEvents';
+
+/** Messages a client sends. */
+export type ChatClientMessage = { type: 'ask'; question: string } | { type: 'stop' };
+
+/** Messages the server sends. `turn` numbers the questions of one connection from 1. */
+export type ChatServerMessage =
+  | { type: 'chunk'; turn: number; text: string }
+  | { type: 'done'; turn: number; stopped: boolean }
+  | { type: 'error'; turn?: number; code?: string; name?: string; message: string };
+
+/** Options of {@link serveChatOverWebSocket}. */
+export interface ChatOverWebSocketOptions {
+  /**
+   * Streams the reply to one question, given the connection's history window
+   * (oldest first). Values may be text or message chunks. Unsubscribing must
+   * abort the request (every `fromRunnable` source does).
+   */
+  streamTurn: (question: string, history: readonly BaseMessage[]) => Observable<TextLike>;
+  /** URL path to accept upgrades on, when attached to an http.Server. Default '/ws'. */
+  path?: string;
+  /** Largest incoming message, bytes; bigger ones close the connection with 1009. Default 16 KiB. */
+  maxPayload?: number;
+  /** Longest question, characters (code points); longer ones get an error message. Default 4000. */
+  maxQuestionChars?: number;
+  /**
+   * Allowed `Origin` headers (exact, e.g. `'http://127.0.0.1:3000'`), or a predicate.
+   * Others are refused with 403 at the handshake. Default: any origin.
+   */
+  allowedOrigins?: readonly string[] | ((origin: string | undefined, request: IncomingMessage) => boolean);
+  /** Messages of history given to `streamTurn`. Default 10 (the tutorial's `history[-10:]`). */
+  historyWindow?: number;
+  /** Questions that may wait behind the running turn; more get a `WS_BUSY` error. Default 4. */
+  maxQueuedQuestions?: number;
+  /** Ping every this many ms and drop a connection that did not answer the previous ping. 0 = off. Default 30000. */
+  pingIntervalMs?: number;
+  /** Close a connection whose unsent data exceeds this many bytes (a client that stopped reading). Default 1 MiB. */
+  maxBufferedBytes?: number;
+  /** Payload of error messages. Default `{ name, message, code? }`; override to redact provider messages. */
+  errorData?: (error: unknown) => { message: string; code?: string; name?: string };
+}
+
+/** A running WebSocket chat endpoint. */
+export interface ChatWebSocketServer {
+  readonly wss: WebSocketServer;
+  /** Open connections. */
+  readonly connections: number;
+  /** Replies being streamed right now. */
+  readonly activeTurns: number;
+  /** Stops accepting connections and closes every open one (aborting running replies). */
+  close(): Promise<void>;
+}
+
+const isServer = (value: unknown): value is Server =>
+  typeof value === 'object' && value !== null && typeof (value as Server).listen === 'function' && !(value instanceof WebSocketServer);
+
+/**
+ * Serves a streaming chat over WebSocket (the tutorial's example 10, fixed):
+ * clients send `{"type":"ask","question":"…"}` and `{"type":"stop"}`, and get
+ * `{"type":"chunk","turn","text"}` … `{"type":"done","turn","stopped"}` or
+ * `{"type":"error",…}` back. Each connection is one chat session with its own
+ * history; questions are answered one at a time in order. `stop` ends the
+ * running reply (its partial text is kept in the history). A disconnect aborts
+ * the running request. Malformed JSON or an unknown type gets an error message
+ * and the connection stays open. Pass an `http.Server` to share its port
+ * (upgrades on `path`; origins refused with 403 at the handshake) or your own
+ * `WebSocketServer` (origin refusals then close with 1008 right after).
+ *
+ * @example
+ * ```ts
+ * const server = http.createServer(app);
+ * serveChatOverWebSocket(server, {
+ *   streamTurn: (question, history) => fromRunnable(chain, { question, history }),
+ *   allowedOrigins: ['http://127.0.0.1:3000'],
+ * });
+ * server.listen(3000, '127.0.0.1');
+ * ```
+ */
+export function serveChatOverWebSocket(target: Server | WebSocketServer, options: ChatOverWebSocketOptions): ChatWebSocketServer {
+  if (!isServer(target) && !(target instanceof WebSocketServer)) {
+    throw new TypeError(`serveChatOverWebSocket: target must be an http.Server or a ws WebSocketServer, got ${describe(target)}.`);
+  }
+  assertObject('serveChatOverWebSocket: options', options, false);
+  assertFunction('serveChatOverWebSocket: streamTurn', options.streamTurn);
+  assertPositiveInteger('serveChatOverWebSocket: maxPayload', options.maxPayload);
+  assertPositiveInteger('serveChatOverWebSocket: maxQuestionChars', options.maxQuestionChars);
+  assertNonNegative('serveChatOverWebSocket: historyWindow', options.historyWindow);
+  assertNonNegative('serveChatOverWebSocket: maxQueuedQuestions', options.maxQueuedQuestions);
+  assertNonNegative('serveChatOverWebSocket: pingIntervalMs', options.pingIntervalMs);
+  assertPositiveInteger('serveChatOverWebSocket: maxBufferedBytes', options.maxBufferedBytes);
+  assertFunction('serveChatOverWebSocket: errorData', options.errorData, true);
+  if (options.path !== undefined && (typeof options.path !== 'string' || !options.path.startsWith('/'))) {
+    throw new TypeError(`serveChatOverWebSocket: path must start with "/", got ${describe(options.path)}.`);
+  }
+  const allowed = options.allowedOrigins;
+  if (allowed !== undefined && typeof allowed !== 'function' && !Array.isArray(allowed)) {
+    throw new TypeError(`serveChatOverWebSocket: allowedOrigins must be an array of origins or a function, got ${describe(allowed)}.`);
+  }
+  const path = options.path ?? '/ws';
+  const maxPayload = options.maxPayload ?? 16 * 1024;
+  const originAllowed = (request: IncomingMessage): boolean => {
+    if (allowed === undefined) return true;
+    const origin = request.headers.origin;
+    return typeof allowed === 'function' ? allowed(origin, request) : origin !== undefined && allowed.includes(origin);
+  };
+
+  let activeTurns = 0;
+  const sessions = new Set<{ ws: WebSocket; end(): void }>();
+  const wss = target instanceof WebSocketServer ? target : new WebSocketServer({ noServer: true, maxPayload });
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (new URL(request.url ?? '/', 'http://localhost').pathname !== path) return; // someone else's upgrade
+    if (!originAllowed(request)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  };
+  if (isServer(target)) target.on('upgrade', onUpgrade);
+
+  const onConnection = (ws: WebSocket, request: IncomingMessage): void => {
+    if (!isServer(target) && !originAllowed(request)) return ws.close(1008, 'origin not allowed');
+    const session = startSession(ws);
+    sessions.add(session);
+    ws.once('close', () => {
+      session.end();
+      sessions.delete(session);
+    });
+  };
+  wss.on('connection', onConnection);
+
+  function startSession(ws: WebSocket): { ws: WebSocket; end(): void } {
+    const history: BaseMessage[] = [];
+    const questions = new Subject<string>();
+    const stop$ = new Subject<void>();
+    const window = options.historyWindow ?? 10;
+    const maxBuffered = options.maxBufferedBytes ?? 1024 * 1024;
+    const errorData = options.errorData ?? defaultServerSentErrorData;
+    let turn = 0;
+    let queued = 0;
+    let alive = true;
+
+    const send = (message: ChatServerMessage): void => {
+      if (ws.readyState !== WebSocket.OPEN) return;
+      ws.send(JSON.stringify(message));
+      if (ws.bufferedAmount > maxBuffered) ws.terminate(); // a client that stopped reading: drop it
+    };
+    const sendError = (error: unknown, turnNo?: number): void => {
+      let data: { message: string; code?: string; name?: string };
+      try {
+        data = errorData(error);
+      } catch {
+        data = { message: 'The reply failed.' };
+      }
+      send({ type: 'error', ...(turnNo !== undefined && { turn: turnNo }), ...data });
+    };
+
+    // Serialized turns: one reply at a time, in order; stop$ ends the running one.
+    const subscription: Subscription = questions
+      .pipe(
+        concatMap((question) =>
+          defer(() => {
+            queued--;
+            const n = ++turn;
+            let answer = '';
+            let stopped = false;
+            activeTurns++;
+            const context = window === 0 ? [] : history.slice(-window);
+            return options.streamTurn(question, context).pipe(
+              takeUntil(stop$.pipe(tap(() => (stopped = true)))),
+              tap({
+                next: (value) => {
+                  const text = textOf(value, 'serveChatOverWebSocket');
+                  if (text.length === 0) return;
+                  answer += text;
+                  send({ type: 'chunk', turn: n, text });
+                },
+                complete: () => {
+                  history.push(new HumanMessage(question), new AIMessage(answer));
+                  if (history.length > window) history.splice(0, history.length - window); // memory stays bounded
+                  send({ type: 'done', turn: n, stopped });
+                },
+                error: (error: unknown) => sendError(error, n),
+                finalize: () => activeTurns--,
+              }),
+              catchError(() => EMPTY), // reported above; the session goes on
+            );
+          }),
+        ),
+      )
+      .subscribe();
+
+    const receive = (raw: RawData, isBinary: boolean): void => {
+      let message: unknown;
+      try {
+        if (isBinary) throw new BadChatMessageError('Messages must be JSON text frames, got a binary frame.');
+        try {
+          message = JSON.parse(raw.toString());
+        } catch {
+          throw new BadChatMessageError('Messages must be JSON like {"type":"ask","question":"…"} or {"type":"stop"}.');
+        }
+        const type = (message as { type?: unknown } | null)?.type;
+        if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+          throw new BadChatMessageError('Messages must be JSON objects with a "type": "ask" or "stop".');
+        }
+        if (type === 'stop') return stop$.next();
+        if (type !== 'ask') throw new BadChatMessageError(`Unknown message type ${JSON.stringify(type)}; use "ask" or "stop".`);
+        const question = (message as { question?: unknown }).question;
+        if (typeof question !== 'string' || question.trim() === '') {
+          throw new BadChatMessageError('"ask" needs a non-empty string "question".');
+        }
+        const limit = options.maxQuestionChars ?? 4000;
+        if ([...question].length > limit) throw new BadChatMessageError(`The question is over ${limit} characters.`);
+        if (queued >= (options.maxQueuedQuestions ?? 4)) {
+          return send({ type: 'error', code: 'WS_BUSY', name: 'Error', message: 'Too many questions waiting; wait for the running reply or send {"type":"stop"}.' });
+        }
+        queued++;
+        questions.next(question);
+      } catch (error) {
+        sendError(error);
+      }
+    };
+    ws.on('message', receive);
+    ws.on('error', () => undefined); // 'close' follows; nothing to report to a gone client
+
+    const pingMs = options.pingIntervalMs ?? 30_000;
+    let pinger: NodeJS.Timeout | undefined;
+    if (pingMs > 0) {
+      ws.on('pong', () => (alive = true));
+      pinger = setInterval(() => {
+        if (!alive) return ws.terminate();
+        alive = false;
+        ws.ping();
+      }, pingMs);
+      pinger.unref?.();
+    }
+
+    return {
+      ws,
+      end() {
+        if (pinger) clearInterval(pinger);
+        subscription.unsubscribe(); // aborts the running request
+        questions.complete();
+        stop$.complete();
+      },
+    };
+  }
+
+  return {
+    wss,
+    get connections() {
+      return sessions.size;
+    },
+    get activeTurns() {
+      return activeTurns;
+    },
+    close() {
+      if (isServer(target)) target.off('upgrade', onUpgrade);
+      wss.off('connection', onConnection);
+      for (const session of sessions) {
+        session.end();
+        session.ws.terminate();
+      }
+      sessions.clear();
+      if (target instanceof WebSocketServer) return Promise.resolve();
+      return new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
