@@ -6,8 +6,12 @@ import { createDemoModel } from './model';
 import type { Demo, DemoContext } from './types';
 import { demo as streamModel } from './01-stream-model';
 import { demo as streamChain } from './02-stream-chain';
+import { demo as streamCollect } from './03-stream-collect';
+import { demo as forbiddenWords } from './04-forbidden-words';
+import { demo as progressDemo } from './06-progress';
+import { demo as asyncDemo } from './07-async';
 
-export const DEMOS: readonly Demo[] = [streamModel, streamChain];
+export const DEMOS: readonly Demo[] = [streamModel, streamChain, streamCollect, forbiddenWords, progressDemo, asyncDemo];
 
 function help(out: NodeJS.WritableStream): void {
   out.write('Usage: npm run demo [-- <name> [args]]\n\nDemos (tutorial example → name):\n');
