@@ -1,0 +1,362 @@
+import { Subject, type Observable } from 'rxjs';
+import { AIMessage, AIMessageChunk, HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
+import { BaseListChatMessageHistory, InMemoryChatMessageHistory } from '@langchain/core/chat_history';
+import { chatTurns } from '../../src/history/chatTurns';
+import { SyncInMemoryChatMessageHistory } from '../../src/history/SyncInMemoryChatMessageHistory';
+import type { TurnEvent, TurnInput } from '../../src/history/types';
+import { createScheduler } from '../support/marbles';
+
+const chunk = (content: string, extra: Partial<ConstructorParameters<typeof AIMessageChunk>[0] & object> = {}): AIMessageChunk =>
+  new AIMessageChunk({ content, ...extra });
+const usage = { input_tokens: 3, output_tokens: 2, total_tokens: 5 };
+
+/** Dumps a history as 'type:text' strings for readable assertions. */
+const dump = (messages: BaseMessage[]): string[] => messages.map((m) => `${m.getType()}:${m.content as string}`);
+
+describe('chatTurns', () => {
+  describe('serialization', () => {
+    it('runs one turn at a time: a question arriving mid-reply waits, then sees the saved turn', () => {
+      const ts = createScheduler();
+      const history = new SyncInMemoryChatMessageHistory();
+      const seen: string[][] = [];
+      ts.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+        const x = chunk('你好'), y = chunk(' 😀', { usage_metadata: usage }), z = chunk('Rust');
+        const replies = [cold('-x-y|', { x, y }), cold('-z|', { z })];
+        const questions = hot('-a--b------|', { a: '什么是Python？', b: '什么是Rust？' });
+        const streamTurn = ({ history: h, turn }: TurnInput): Observable<AIMessageChunk> => {
+          seen.push(dump(h));
+          return replies[turn];
+        };
+        const full = new AIMessage({ content: '你好 😀', usage_metadata: { ...usage, input_token_details: {}, output_token_details: {} }, response_metadata: {}, additional_kwargs: {}, tool_calls: [], invalid_tool_calls: [] });
+        const rust = new AIMessage({ content: 'Rust', response_metadata: {}, additional_kwargs: {}, tool_calls: [], invalid_tool_calls: [] });
+        const q0 = '什么是Python？', q1 = '什么是Rust？';
+        expectObservable(questions.pipe(chatTurns(streamTurn, { history, scheduler: ts }))).toBe('--x-yAzB---|', {
+          x: { type: 'chunk', turn: 0, question: q0, chunk: x, text: '你好' },
+          y: { type: 'chunk', turn: 0, question: q0, chunk: y, text: ' 😀' },
+          A: { type: 'done', turn: 0, question: q0, text: '你好 😀', message: full, chunks: 2, durationMs: 4, firstChunkMs: 1 },
+          z: { type: 'chunk', turn: 1, question: q1, chunk: z, text: 'Rust' },
+          B: { type: 'done', turn: 1, question: q1, text: 'Rust', message: rust, chunks: 1, durationMs: 2, firstChunkMs: 1 },
+        } satisfies Record<string, TurnEvent>);
+        expectSubscriptions(questions.subscriptions).toBe('^----------!');
+        expectSubscriptions(replies[0].subscriptions).toBe('-^---!');
+        expectSubscriptions(replies[1].subscriptions).toBe('-----^-!');
+      });
+      // Turn 1 saw turn 0 complete (read after write), not an empty history.
+      expect(seen).toEqual([[], ['human:什么是Python？', 'ai:你好 😀']]);
+      expect(dump(history.getMessagesSync())).toEqual(['human:什么是Python？', 'ai:你好 😀', 'human:什么是Rust？', 'ai:Rust']);
+    });
+
+    it('saves the full merged reply with usage_metadata, never the last chunk', () => {
+      const ts = createScheduler();
+      const history = new SyncInMemoryChatMessageHistory();
+      ts.run(({ cold, expectObservable, expectSubscriptions }) => {
+        const reply = cold('-a-b-c|', {
+          a: chunk('Python', { id: 'run-1' }),
+          b: chunk(' 是一种'),
+          c: chunk('语言。', { usage_metadata: usage, response_metadata: { finish_reason: 'stop' } }),
+        });
+        const questions = cold('a|', { a: 'q' });
+        const events = questions.pipe(chatTurns(() => reply, { history, scheduler: ts }));
+        expectObservable(events.pipe((s) => s)).toBe('-a-b-c(D|)', {
+          a: expect.objectContaining({ type: 'chunk', text: 'Python' }),
+          b: expect.objectContaining({ type: 'chunk', text: ' 是一种' }),
+          c: expect.objectContaining({ type: 'chunk', text: '语言。' }),
+          D: expect.objectContaining({ type: 'done', text: 'Python 是一种语言。', chunks: 3 }),
+        });
+        expectSubscriptions(reply.subscriptions).toBe('^-----!');
+        expectSubscriptions(questions.subscriptions).toBe('^!');
+      });
+      const [human, ai] = history.getMessagesSync() as [HumanMessage, AIMessage];
+      expect(human.content).toBe('q');
+      expect(ai.content).toBe('Python 是一种语言。');
+      expect(ai.id).toBe('run-1');
+      expect(ai.usage_metadata).toMatchObject(usage);
+      expect(ai.response_metadata).toEqual({ finish_reason: 'stop' });
+    });
+  });
+
+  describe('window', () => {
+    it('passes at most maxMessages, starting at a human message, with stored system messages pinned outside', () => {
+      const ts = createScheduler();
+      const history = new SyncInMemoryChatMessageHistory([
+        new SystemMessage('你是助手'),
+        new HumanMessage('h1'), new AIMessage('a1'), new HumanMessage('h2'), new AIMessage('a2'),
+      ]);
+      const seen: string[][] = [];
+      ts.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+        const replies = [cold('-x|', { x: chunk('a3') }), cold('-x|', { x: chunk('a4') }), cold('-x|', { x: chunk('a5') })];
+        const questions = hot('-a-b-c-|', { a: 'h3', b: 'h4', c: 'h5' });
+        const streamTurn = ({ history: h, turn }: TurnInput): Observable<AIMessageChunk> => {
+          seen.push(dump(h));
+          return replies[turn];
+        };
+        expectObservable(questions.pipe(chatTurns(streamTurn, { history, maxMessages: 3, scheduler: ts }))).toBe(
+          '--xAxBx(C|)',
+          {
+            x: expect.objectContaining({ type: 'chunk' }),
+            A: expect.objectContaining({ type: 'done', turn: 0, text: 'a3' }),
+            B: expect.objectContaining({ type: 'done', turn: 1, text: 'a4' }),
+            C: expect.objectContaining({ type: 'done', turn: 2, text: 'a5' }),
+          },
+        );
+        expectSubscriptions(questions.subscriptions).toBe('^------!');
+        expectSubscriptions(replies[0].subscriptions).toBe('-^-!');
+        expectSubscriptions(replies[1].subscriptions).toBe('---^-!');
+        expectSubscriptions(replies[2].subscriptions).toBe('-----^-!');
+      });
+      // Last 3 of [h1 a1 h2 a2] is [a1 h2 a2]: a1 lost its question, so the window starts at h2.
+      expect(seen).toEqual([
+        ['system:你是助手', 'human:h2', 'ai:a2'],
+        ['system:你是助手', 'human:h3', 'ai:a3'],
+        ['system:你是助手', 'human:h4', 'ai:a4'],
+      ]);
+    });
+  });
+
+  describe('interruption', () => {
+    it("stop$ ends the current reply only; 'discard' saves nothing; stop$ is watched only during turns", () => {
+      const ts = createScheduler();
+      const history = new SyncInMemoryChatMessageHistory();
+      const seen: string[][] = [];
+      ts.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+        const replies = [cold('-a-b-c|', { a: chunk('半'), b: chunk('句'), c: chunk('话') }), cold('-z|', { z: chunk('ok') })];
+        const questions = hot('-q--r-------|', { q: 'first', r: 'second' });
+        const stop$ = hot('    ----s-----s--', { s: undefined });
+        const streamTurn = ({ history: h, turn }: TurnInput): Observable<AIMessageChunk> => {
+          seen.push(dump(h));
+          return replies[turn];
+        };
+        expectObservable(questions.pipe(chatTurns(streamTurn, { history, stop$, scheduler: ts }))).toBe('--a-IzD-----|', {
+          a: expect.objectContaining({ type: 'chunk', turn: 0, text: '半' }),
+          I: { type: 'interrupted', turn: 0, question: 'first', partialText: '半', chunks: 1, durationMs: 3, firstChunkMs: 1, saved: false },
+          z: expect.objectContaining({ type: 'chunk', turn: 1, text: 'ok' }),
+          D: expect.objectContaining({ type: 'done', turn: 1, question: 'second', text: 'ok' }),
+        });
+        expectSubscriptions(questions.subscriptions).toBe('^-----------!');
+        expectSubscriptions(replies[0].subscriptions).toBe('-^--!');
+        expectSubscriptions(replies[1].subscriptions).toBe('----^-!');
+        // Watched during turn 0 (1–4) and turn 1 (4–6); the stop at frame 10 hits no turn.
+        expectSubscriptions(stop$.subscriptions).toBe(['-^--!', '----^-!']);
+      });
+      expect(seen).toEqual([[], []]);
+      expect(dump(history.getMessagesSync())).toEqual(['human:second', 'ai:ok']);
+    });
+
+    it("'keep-partial' saves the question and the partial reply marked interrupted, and the next turn sees it", () => {
+      const ts = createScheduler();
+      const history = new SyncInMemoryChatMessageHistory();
+      const seen: string[][] = [];
+      ts.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+        const replies = [
+          cold('-a-b-c|', { a: chunk('半', { response_metadata: { model_name: 'm' } }), b: chunk('句'), c: chunk('话') }),
+          cold('-z|', { z: chunk('ok') }),
+        ];
+        const questions = hot('-q--r---|', { q: 'first', r: 'second' });
+        const stop$ = hot('    ------s--', { s: 'ctrl-c' });
+        const streamTurn = ({ history: h, turn }: TurnInput): Observable<AIMessageChunk> => {
+          seen.push(dump(h));
+          return replies[turn];
+        };
+        const events = questions.pipe(chatTurns(streamTurn, { history, stop$, onInterrupt: 'keep-partial', scheduler: ts }));
+        expectObservable(events).toBe('--a-b-Iz(D|)', {
+          a: expect.objectContaining({ type: 'chunk', text: '半' }),
+          b: expect.objectContaining({ type: 'chunk', text: '句' }),
+          I: { type: 'interrupted', turn: 0, question: 'first', partialText: '半句', chunks: 2, durationMs: 5, firstChunkMs: 1, saved: true },
+          z: expect.objectContaining({ type: 'chunk', turn: 1 }),
+          D: expect.objectContaining({ type: 'done', turn: 1, text: 'ok' }),
+        });
+        expectSubscriptions(questions.subscriptions).toBe('^-------!');
+        expectSubscriptions(replies[0].subscriptions).toBe('-^----!');
+        expectSubscriptions(replies[1].subscriptions).toBe('------^-!');
+        expectSubscriptions(stop$.subscriptions).toBe(['-^----!', '------^-!']);
+      });
+      expect(seen[1]).toEqual(['human:first', 'ai:半句']);
+      const saved = history.getMessagesSync();
+      expect(dump(saved)).toEqual(['human:first', 'ai:半句', 'human:second', 'ai:ok']);
+      expect(saved[1].response_metadata).toEqual({ model_name: 'm', interrupted: true, interrupted_by: 'stop' });
+      expect(saved[1].additional_kwargs).toEqual({ interrupted: true });
+      expect(saved[3].response_metadata).not.toHaveProperty('interrupted');
+    });
+
+    it('unsubscribing mid-reply unsubscribes the stream and saves nothing', () => {
+      const ts = createScheduler();
+      const history = new SyncInMemoryChatMessageHistory();
+      ts.run(({ cold, expectObservable, expectSubscriptions }) => {
+        const reply = cold('-a-b-c|', { a: chunk('x'), b: chunk('y'), c: chunk('z') });
+        const questions = cold('q----', { q: 'hello' });
+        expectObservable(questions.pipe(chatTurns(() => reply, { history, onInterrupt: 'keep-partial', scheduler: ts })), '^--!').toBe(
+          '-a-',
+          { a: expect.objectContaining({ type: 'chunk', text: 'x' }) },
+        );
+        expectSubscriptions(reply.subscriptions).toBe('^--!');
+        expectSubscriptions(questions.subscriptions).toBe('^--!');
+      });
+      expect(history.getMessagesSync()).toEqual([]);
+    });
+  });
+
+  describe('errors', () => {
+    it('a failed turn emits an error event and the session goes on (discard saves nothing)', () => {
+      const ts = createScheduler();
+      const history = new SyncInMemoryChatMessageHistory();
+      const boom = new Error('rate limited');
+      ts.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+        const replies = [cold('-a#', { a: chunk('部分') }, boom), cold('-z|', { z: chunk('ok') })];
+        const questions = hot('-q-r---|', { q: 'first', r: 'second' });
+        expectObservable(questions.pipe(chatTurns(({ turn }) => replies[turn], { history, scheduler: ts }))).toBe('--aEzD-|', {
+          a: expect.objectContaining({ type: 'chunk', text: '部分' }),
+          E: { type: 'error', turn: 0, question: 'first', partialText: '部分', error: boom, chunks: 1, durationMs: 2, firstChunkMs: 1, saved: false },
+          z: expect.objectContaining({ type: 'chunk', turn: 1 }),
+          D: expect.objectContaining({ type: 'done', turn: 1, text: 'ok' }),
+        });
+        expectSubscriptions(questions.subscriptions).toBe('^------!');
+        expectSubscriptions(replies[0].subscriptions).toBe('-^-!');
+        expectSubscriptions(replies[1].subscriptions).toBe('---^-!');
+      });
+      expect(dump(history.getMessagesSync())).toEqual(['human:second', 'ai:ok']);
+    });
+
+    it("'keep-partial' saves a failed turn marked interrupted by the error; a throwing streamTurn is a turn error too", () => {
+      const ts = createScheduler();
+      const history = new SyncInMemoryChatMessageHistory();
+      const boom = new Error('socket hang up');
+      ts.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+        const reply = cold('-a#', { a: chunk('部分') }, boom);
+        const questions = hot('-q-r------|', { q: 'first', r: 'second' });
+        const streamTurn = ({ turn }: TurnInput): Observable<AIMessageChunk> => {
+          if (turn === 1) throw new Error('bad prompt');
+          return reply;
+        };
+        const events = questions.pipe(chatTurns(streamTurn, { history, onInterrupt: 'keep-partial', scheduler: ts }));
+        expectObservable(events).toBe('--a(EF)---|', {
+          a: expect.objectContaining({ type: 'chunk' }),
+          E: expect.objectContaining({ type: 'error', turn: 0, error: boom, partialText: '部分', saved: true }),
+          F: expect.objectContaining({ type: 'error', turn: 1, error: new Error('bad prompt'), partialText: '', saved: true }),
+        });
+        expectSubscriptions(questions.subscriptions).toBe('^---------!');
+        expectSubscriptions(reply.subscriptions).toBe('-^-!');
+      });
+      const saved = history.getMessagesSync();
+      expect(dump(saved)).toEqual(['human:first', 'ai:部分', 'human:second', 'ai:']);
+      expect(saved[1].response_metadata).toEqual({ interrupted: true, interrupted_by: 'error' });
+      expect(saved[1].additional_kwargs).toEqual({ interrupted: true, error: 'socket hang up' });
+    });
+
+    it('a non-string question is an error event for that turn, not the end of the session', () => {
+      const ts = createScheduler();
+      ts.run(({ cold, expectObservable, expectSubscriptions }) => {
+        const reply = cold('-z|', { z: chunk('ok') });
+        const questions = cold('ab|', { a: 42 as unknown as string, b: 'fine' });
+        expectObservable(questions.pipe(chatTurns(() => reply, { scheduler: ts }))).toBe('E-z(D|)', {
+          E: expect.objectContaining({ type: 'error', turn: 0, error: new TypeError('chatTurns: each question must be a string, got the number 42.') }),
+          z: expect.objectContaining({ type: 'chunk', turn: 1 }),
+          D: expect.objectContaining({ type: 'done', turn: 1 }),
+        } as Record<string, unknown>);
+        expectSubscriptions(questions.subscriptions).toBe('^-!');
+        expectSubscriptions(reply.subscriptions).toBe('-^-!');
+      });
+    });
+  });
+
+  describe('async histories (real Promises)', () => {
+    /** A slow async history that logs when reads and writes start and end. */
+    class SlowHistory extends BaseListChatMessageHistory {
+      lc_namespace = ['test'];
+      readonly log: string[] = [];
+      private messages: BaseMessage[] = [];
+      private busy = false;
+      private async step(name: string): Promise<void> {
+        if (this.busy) this.log.push(`OVERLAP ${name}`);
+        this.busy = true;
+        this.log.push(`${name}:start`);
+        await new Promise((r) => setTimeout(r, 5));
+        this.log.push(`${name}:end`);
+        this.busy = false;
+      }
+      async getMessages(): Promise<BaseMessage[]> {
+        await this.step('read');
+        return this.messages;
+      }
+      async addMessage(message: BaseMessage): Promise<void> {
+        this.messages.push(message);
+      }
+      override async addMessages(messages: BaseMessage[]): Promise<void> {
+        await this.step('write');
+        this.messages.push(...messages);
+      }
+    }
+
+    it('never reads and writes concurrently; each turn sees the previous one', async () => {
+      const history = new SlowHistory();
+      const questions = new Subject<string>();
+      const seen: string[][] = [];
+      const events: TurnEvent[] = [];
+      const done = new Promise<void>((resolve, reject) =>
+        questions
+          .pipe(chatTurns(({ history: h, question }) => {
+            seen.push(dump(h));
+            return [chunk(`re: ${question}`)];
+          }, { history }))
+          .subscribe({ next: (e) => events.push(e), complete: resolve, error: reject }),
+      );
+      questions.next('一');
+      questions.next('二');
+      questions.next('三');
+      questions.complete();
+      await done;
+      expect(history.log).toEqual(['read', 'write', 'read', 'write', 'read', 'write'].flatMap((n) => [`${n}:start`, `${n}:end`]));
+      expect(seen).toEqual([[], ['human:一', 'ai:re: 一'], ['human:一', 'ai:re: 一', 'human:二', 'ai:re: 二']]);
+      expect(events.filter((e) => e.type === 'done').map((e) => e.turn)).toEqual([0, 1, 2]);
+    });
+
+    it("works with LangChain's plain InMemoryChatMessageHistory (live array copied before windowing)", async () => {
+      const history = new InMemoryChatMessageHistory();
+      const seen: string[][] = [];
+      const questions = new Subject<string>();
+      const finished = new Promise<void>((resolve) =>
+        questions.pipe(chatTurns(({ history: h }) => {
+          seen.push(dump(h));
+          return [chunk('a')];
+        }, { history })).subscribe({ complete: resolve }),
+      );
+      questions.next('q1');
+      questions.next('q2');
+      questions.complete();
+      await finished;
+      expect(seen).toEqual([[], ['human:q1', 'ai:a']]);
+      expect(dump(await history.getMessages())).toEqual(['human:q1', 'ai:a', 'human:q2', 'ai:a']);
+    });
+
+    it('a failing history write turns the turn into an error event, not a done', () => {
+      const history = new SyncInMemoryChatMessageHistory();
+      history.addMessagesSync = () => {
+        throw new Error('disk full');
+      };
+      const events: TurnEvent[] = [];
+      const questions = new Subject<string>();
+      questions.pipe(chatTurns(() => [chunk('x')], { history })).subscribe((e) => events.push(e));
+      questions.next('q');
+      expect(events.map((e) => e.type)).toEqual(['chunk', 'error']);
+      expect(events[1]).toMatchObject({ type: 'error', partialText: 'x', error: new Error('disk full'), saved: false });
+    });
+  });
+
+  describe('bad input', () => {
+    it('throws at call time with messages that say what to fix', () => {
+      const ok = (): never[] => [];
+      expect(() => chatTurns(undefined as never)).toThrow(new TypeError('chatTurns: streamTurn must be a function, got undefined.'));
+      expect(() => chatTurns(ok, 5 as never)).toThrow(new TypeError('chatTurns: options must be an object, got the number 5.'));
+      expect(() => chatTurns(ok, { history: [] as never })).toThrow(
+        new TypeError('chatTurns: options.history must be a LangChain BaseListChatMessageHistory (getMessages() and addMessages()), got an array.'),
+      );
+      expect(() => chatTurns(ok, { maxMessages: -1 })).toThrow(new RangeError('chatTurns: options.maxMessages must be an integer >= 0 or Infinity, got the number -1.'));
+      expect(() => chatTurns(ok, { maxMessages: 2.5 })).toThrow(RangeError);
+      expect(() => chatTurns(ok, { stop$: new Subject<void>() as never })).not.toThrow();
+      expect(() => chatTurns(ok, { stop$: (() => undefined) as never })).toThrow(new TypeError('chatTurns: options.stop$ must be an Observable, got function.'));
+      expect(() => chatTurns(ok, { onInterrupt: 'keep' as never })).toThrow(
+        new RangeError(`chatTurns: options.onInterrupt must be 'discard' or 'keep-partial', got the string "keep".`),
+      );
+      expect(() => chatTurns(ok, { scheduler: {} as never })).toThrow(new TypeError('chatTurns: options.scheduler must be an RxJS scheduler, got an object (Object).'));
+    });
+  });
+});
