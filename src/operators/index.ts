@@ -15,3 +15,5 @@ export { requireCompletion, hasFinishReason } from './requireCompletion';
 export type { RequireCompletionOptions, CompletableChunk } from './requireCompletion';
 export { streamMetrics } from './streamMetrics';
 export type { StreamMetrics, StreamMetricsOptions } from './streamMetrics';
+export { smooth } from './smooth';
+export type { SmoothOptions, SmoothChunking } from './smooth';

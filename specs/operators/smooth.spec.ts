@@ -1,0 +1,130 @@
+import { from, lastValueFrom, toArray } from 'rxjs';
+import { smooth } from '../../src/operators/smooth';
+import { createScheduler } from '../support/marbles';
+
+describe('smooth', () => {
+  describe("chunking: 'word' (default)", () => {
+    it('re-chunks into words with their trailing spaces and punctuation, flushing the rest on completion', () => {
+      createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold('-a-----b-----c-|', { a: 'Hello, wo', b: 'rld! How ar', c: 'e you' });
+        expectObservable(source.pipe(smooth())).toBe('-a-----(bc)--d-(e|)', {
+          a: 'Hello, ',
+          b: 'world! ',
+          c: 'How ',
+          d: 'are ',
+          e: 'you',
+        });
+        expectSubscriptions(source.subscriptions).toBe('^--------------!');
+      });
+    });
+
+    it('cuts Chinese into words (no spaces needed) and keeps emoji whole', () => {
+      createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold('-a-----b-|', { a: '你好世', b: '界。再见 👩‍💻' });
+        expectObservable(source.pipe(smooth())).toBe('-a-----b-(c|)', { a: '你好', b: '世界。', c: '再见 👩‍💻' });
+        expectSubscriptions(source.subscriptions).toBe('^--------!');
+      });
+    });
+  });
+
+  describe("chunking: 'line'", () => {
+    it('emits whole lines, holding a partial line until its newline or completion', () => {
+      createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold('-a-----b-----c-----|', { a: 'line 1\nli', b: 'ne 2', c: '\n\nlast' });
+        expectObservable(source.pipe(smooth({ chunking: 'line' }))).toBe('-a-----------(bc)--(d|)', {
+          a: 'line 1\n',
+          b: 'line 2\n',
+          c: '\n',
+          d: 'last',
+        });
+        expectSubscriptions(source.subscriptions).toBe('^------------------!');
+      });
+    });
+  });
+
+  describe("chunking: 'grapheme'", () => {
+    it('never splits a surrogate pair, a ZWJ sequence, a flag or a combining mark split across chunks', () => {
+      createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const family = '👨‍👩‍👧';
+        const source = cold('-a-b-c-|', { a: 'e', b: '\u0301' + family.slice(0, 3), c: family.slice(3) + '🇨🇳' });
+        expectObservable(source.pipe(smooth({ chunking: 'grapheme' }))).toBe('---a-b-(c|)', { a: 'e\u0301', b: family, c: '🇨🇳' });
+        expectSubscriptions(source.subscriptions).toBe('^------!');
+      });
+    });
+  });
+
+  describe('chunking: RegExp and Intl.Segmenter', () => {
+    it('cuts after each RegExp match (Vercel-style /\\S+\\s+/), ignoring a g flag', () => {
+      createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold('-a-----b-|', { a: 'one two th', b: 'ree' });
+        expectObservable(source.pipe(smooth({ chunking: /\S+\s+/g }))).toBe('-(ab)----(c|)', { a: 'one ', b: 'two ', c: 'three' });
+        expectSubscriptions(source.subscriptions).toBe('^--------!');
+      });
+    });
+
+    it('moves a RegExp cut that falls inside a grapheme to its end', () => {
+      createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold('-a-----|', { a: 'ae\u0301b' });
+        expectObservable(source.pipe(smooth({ chunking: /./ }))).toBe('-(ab)--(c|)', { a: 'a', b: 'e\u0301', c: 'b' });
+        expectSubscriptions(source.subscriptions).toBe('^------!');
+      });
+    });
+
+    it('uses the segments of a given Intl.Segmenter', () => {
+      createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const sentences = new Intl.Segmenter('en', { granularity: 'sentence' });
+        const source = cold('-a-----b-|', { a: 'First one. Sec', b: 'ond one? Third' });
+        expectObservable(source.pipe(smooth({ chunking: sentences }))).toBe('-a-----b-(c|)', { a: 'First one. ', b: 'Second one? ', c: 'Third' });
+        expectSubscriptions(source.subscriptions).toBe('^--------!');
+      });
+    });
+  });
+
+  describe('delayMs', () => {
+    it('paces pieces delayMs apart on the scheduler; a piece that arrives later than that passes at once', () => {
+      const scheduler = createScheduler();
+      scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold('-a------------------b-|', { a: 'a b c d', b: ' e' });
+        expectObservable(source.pipe(smooth({ delayMs: 3, scheduler }))).toBe('-a--b--c------------d--(e|)', {
+          a: 'a ',
+          b: 'b ',
+          c: 'c ',
+          d: 'd ',
+          e: 'e',
+        });
+        expectSubscriptions(source.subscriptions).toBe('^---------------------!');
+      });
+    });
+  });
+
+  describe('errors and concatenation', () => {
+    it('passes errors through without flushing and reassembles the exact text', async () => {
+      createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold('-a-#', { a: 'held' }, new Error('x'));
+        expectObservable(source.pipe(smooth())).toBe('---#', undefined, new Error('x'));
+        expectSubscriptions(source.subscriptions).toBe('^--!');
+      });
+      const text = 'Python 是一种编程语言。It\'s 3.12 now!\n🇯🇵 e\u0301 👍🏽 end';
+      for (const chunking of ['word', 'line', 'grapheme', /\s+/] as const) {
+        for (const size of [1, 2, 5]) {
+          const chunks: string[] = [];
+          for (let i = 0; i < text.length; i += size) chunks.push(text.slice(i, i + size));
+          const pieces = await lastValueFrom(from(chunks).pipe(smooth({ chunking }), toArray()));
+          expect(pieces.join('')).toBe(text);
+          for (const p of pieces) expect([String(chunking), size, p, /^[\uDC00-\uDFFF\u0301\u200d\u{1F3FB}-\u{1F3FF}]|[\uD800-\uDBFF\u200d]$/u.test(p)]).toEqual([String(chunking), size, p, false]);
+        }
+      }
+    });
+  });
+
+  describe('bad input', () => {
+    it('throws at call time with messages that say what to fix', () => {
+      expect(() => smooth([] as never)).toThrow(new TypeError('smooth: options must be an object, got an array.'));
+      expect(() => smooth({ chunking: 'sentence' as never })).toThrow(
+        new TypeError("smooth: options.chunking must be 'word', 'line', 'grapheme', a RegExp or an Intl.Segmenter, got the string \"sentence\"."),
+      );
+      expect(() => smooth({ delayMs: -1 })).toThrow(new RangeError('smooth: options.delayMs must be a number >= 0, got the number -1.'));
+      expect(() => smooth({ scheduler: 'async' as never })).toThrow(new TypeError('smooth: options.scheduler must be an RxJS scheduler, got the string "async".'));
+    });
+  });
+});
