@@ -112,7 +112,8 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
 
   const chat = serveChatOverWebSocket(server, {
     path: '/ws',
-    streamTurn: (question, history) => streamReply(question, [...history]),
+    streamTurn: ({ question, history }) => fromRunnable(chain, { question, history }),
+    onInterrupt: 'keep-partial', // the model should know what the user already saw
     maxQuestionChars: MAX_QUESTION_CHARS,
   });
 

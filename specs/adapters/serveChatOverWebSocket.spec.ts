@@ -1,6 +1,7 @@
 import { WebSocket, WebSocketServer } from 'ws';
+import { throwError } from 'rxjs';
 import { ChatOpenAI } from '@langchain/openai';
-import type { BaseMessage } from '@langchain/core/messages';
+import { HumanMessage, type BaseMessage } from '@langchain/core/messages';
 import { fromRunnable, serveChatOverWebSocket, textContent, type ChatServerMessage, type ChatWebSocketServer } from '../../src';
 import { ScriptedChatModel, startFakeOpenAIServer } from '../../src/testing';
 import { listen, TRICKY_REPLY } from './helpers';
@@ -47,9 +48,9 @@ async function start(streamTurnModel: ScriptedChatModel | ChatOpenAI, extra: Par
   const http = await listen((_req, res) => res.writeHead(404).end());
   const histories: BaseMessage[][] = [];
   const chat: ChatWebSocketServer = serveChatOverWebSocket(http.server, {
-    streamTurn: (question, history) => {
+    streamTurn: ({ question, history }) => {
       histories.push([...history]);
-      return fromRunnable(streamTurnModel, [...history, { role: 'user', content: question }] as never).pipe(textContent());
+      return fromRunnable(streamTurnModel, [...history, new HumanMessage(question)]);
     },
     ...extra,
   });
@@ -71,8 +72,8 @@ describe('serveChatOverWebSocket', () => {
     const c = await client(s.url);
     try {
       c.send({ type: 'ask', question: 'hi' });
-      expect(await c.waitFor((m) => m.type === 'done')).toEqual({ type: 'done', turn: 1, stopped: false });
-      expect(c.textOf(1)).toBe(TRICKY_REPLY);
+      expect(await c.waitFor((m) => m.type === 'done')).toEqual({ type: 'done', turn: 0, stopped: false });
+      expect(c.textOf(0)).toBe(TRICKY_REPLY);
       expect(c.messages.filter((m) => m.type === 'chunk').length).toBeGreaterThan(10);
     } finally {
       c.ws.close();
@@ -87,14 +88,14 @@ describe('serveChatOverWebSocket', () => {
     try {
       a.send({ type: 'ask', question: '什么是Python' });
       a.send({ type: 'ask', question: '什么是Rust' });
-      await a.waitFor((m) => m.type === 'done' && m.turn === 2);
-      const turnsInOrder = a.messages.map((m) => ('turn' in m ? m.turn : 0));
+      await a.waitFor((m) => m.type === 'done' && m.turn === 1);
+      const turnsInOrder = a.messages.map((m) => ('turn' in m ? m.turn : -1));
       expect(turnsInOrder).toEqual([...turnsInOrder].sort()); // no chunk of turn 2 before turn 1 ended
-      expect(a.textOf(1)).toContain('Python 是一门');
-      expect(a.textOf(2)).toContain('Rust 是一门');
+      expect(a.textOf(0)).toContain('Python 是一门');
+      expect(a.textOf(1)).toContain('Rust 是一门');
       b.send({ type: 'ask', question: 'hello' });
       await b.waitFor((m) => m.type === 'done');
-      expect(s.histories.map((h) => h.map((m) => m.content))).toEqual([[], ['什么是Python', a.textOf(1)], []]);
+      expect(s.histories.map((h) => h.map((m) => m.content))).toEqual([[], ['什么是Python', a.textOf(0)], []]);
     } finally {
       a.ws.close();
       b.ws.close();
@@ -102,19 +103,19 @@ describe('serveChatOverWebSocket', () => {
     }
   });
 
-  it('stop ends the running reply (done, stopped: true); the next question still works and sees the partial answer', async () => {
-    const s = await start(new ScriptedChatModel({ tokenMs: 15 }));
+  it('stop ends the running reply (done, stopped: true); the next question still works and, with keep-partial, sees the partial answer', async () => {
+    const s = await start(new ScriptedChatModel({ tokenMs: 15 }), { onInterrupt: 'keep-partial' });
     const c = await client(s.url);
     try {
       c.send({ type: 'ask', question: '讲一个关于程序员的故事' });
       await c.waitFor((m) => m.type === 'chunk');
       c.send({ type: 'stop' });
-      expect(await c.waitFor((m) => m.type === 'done')).toEqual({ type: 'done', turn: 1, stopped: true });
-      const partial = c.textOf(1);
+      expect(await c.waitFor((m) => m.type === 'done')).toEqual({ type: 'done', turn: 0, stopped: true });
+      const partial = c.textOf(0);
       expect(partial.length).toBeGreaterThan(0);
       expect(partial.length).toBeLessThan(50);
       c.send({ type: 'ask', question: 'hello' });
-      expect(await c.waitFor((m) => m.type === 'done' && m.turn === 2)).toMatchObject({ stopped: false });
+      expect(await c.waitFor((m) => m.type === 'done' && m.turn === 1)).toMatchObject({ stopped: false });
       expect(s.histories[1].map((m) => m.content)).toEqual(['讲一个关于程序员的故事', partial]);
     } finally {
       c.ws.close();
@@ -192,15 +193,40 @@ describe('serveChatOverWebSocket', () => {
     }
   });
 
+  it('a failed turn gets an error message with its turn and the session goes on; too many waiting questions get WS_BUSY', async () => {
+    const http = await listen((_req, res) => res.writeHead(404).end());
+    const model = new ScriptedChatModel({ tokenMs: 5 });
+    const chat = serveChatOverWebSocket(http.server, {
+      maxQueuedQuestions: 1,
+      streamTurn: ({ question }) => (question === 'fail' ? throwError(() => new Error('provider down')) : fromRunnable(model, question)),
+    });
+    const c = await client(http.url.replace('http', 'ws') + '/ws');
+    try {
+      c.send({ type: 'ask', question: 'fail' });
+      expect(await c.waitFor((m) => m.type === 'error')).toEqual({ type: 'error', turn: 0, name: 'Error', message: 'provider down' });
+      c.send({ type: 'ask', question: 'hello' }); // runs
+      c.send({ type: 'ask', question: 'hello' }); // waits
+      c.send({ type: 'ask', question: 'hello' }); // one too many
+      expect(await c.waitFor((m) => (m as { code?: string }).code === 'WS_BUSY')).toMatchObject({ type: 'error' });
+      await c.waitFor((m) => m.type === 'done' && m.turn === 2);
+      expect(c.messages.filter((m) => m.type === 'done').map((m) => m.turn)).toEqual([1, 2]);
+    } finally {
+      c.ws.close();
+      await chat.close();
+      await http.close();
+    }
+  });
+
   it('works with your own WebSocketServer and rejects bad arguments', async () => {
     const http = await listen((_req, res) => res.writeHead(404).end());
     const wss = new WebSocketServer({ server: http.server, maxPayload: 4096 });
     const chat = serveChatOverWebSocket(wss, { streamTurn: () => fromRunnable(new ScriptedChatModel({ reply: 'ok' }), 'q').pipe(textContent()) });
+    // default onInterrupt is chatTurns' 'discard'; plain text streams are accepted
     const c = await client(http.url.replace('http', 'ws'));
     try {
       c.send({ type: 'ask', question: 'q' });
       await c.waitFor((m) => m.type === 'done');
-      expect(c.textOf(1)).toBe('ok');
+      expect(c.textOf(0)).toBe('ok');
     } finally {
       c.ws.close();
       await chat.close();

@@ -1,9 +1,10 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { AIMessage, HumanMessage, type BaseMessage } from '@langchain/core/messages';
-import { catchError, concatMap, defer, EMPTY, Subject, takeUntil, tap, type Observable, type Subscription } from 'rxjs';
+import type { BaseListChatMessageHistory } from '@langchain/core/chat_history';
+import { defer, finalize, from, Subject, type Subscription } from 'rxjs';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { textOf, type TextLike } from '../internal/text';
+import { chatTurns } from '../history/chatTurns';
+import type { InterruptPolicy, StreamTurn } from '../history/types';
 import { assertFunction, assertObject, assertPositiveInteger, assertNonNegative, describe } from '../internal/validate';
 import { BadChatMessageError } from './errors';
 import { defaultServerSentErrorData } from './toServerSentEvents';
@@ -11,7 +12,7 @@ import { defaultServerSentErrorData } from './toServerSentEvents';
 /** Messages a client sends. */
 export type ChatClientMessage = { type: 'ask'; question: string } | { type: 'stop' };
 
-/** Messages the server sends. `turn` numbers the questions of one connection from 1. */
+/** Messages the server sends. `turn` numbers the questions of one connection from 0 (as `chatTurns` does). */
 export type ChatServerMessage =
   | { type: 'chunk'; turn: number; text: string }
   | { type: 'done'; turn: number; stopped: boolean }
@@ -21,10 +22,14 @@ export type ChatServerMessage =
 export interface ChatOverWebSocketOptions {
   /**
    * Streams the reply to one question, given the connection's history window
-   * (oldest first). Values may be text or message chunks. Unsubscribing must
-   * abort the request (every `fromRunnable` source does).
+   * (`chatTurns`' `StreamTurn`): `({ history, question }) => fromRunnable(chain, { history, question })`.
+   * Unsubscribing must abort the request (every `fromRunnable` source does).
    */
-  streamTurn: (question: string, history: readonly BaseMessage[]) => Observable<TextLike>;
+  streamTurn: StreamTurn;
+  /** The history of a new connection. Default: a fresh in-memory history per connection. */
+  createHistory?: (request: IncomingMessage) => BaseListChatMessageHistory;
+  /** What a stopped or failed turn leaves in the history (see `chatTurns`). Default `'discard'`. */
+  onInterrupt?: InterruptPolicy;
   /** URL path to accept upgrades on, when attached to an http.Server. Default '/ws'. */
   path?: string;
   /** Largest incoming message, bytes; bigger ones close the connection with 1009. Default 16 KiB. */
@@ -36,8 +41,8 @@ export interface ChatOverWebSocketOptions {
    * Others are refused with 403 at the handshake. Default: any origin.
    */
   allowedOrigins?: readonly string[] | ((origin: string | undefined, request: IncomingMessage) => boolean);
-  /** Messages of history given to `streamTurn`. Default 10 (the tutorial's `history[-10:]`). */
-  historyWindow?: number;
+  /** Messages of history given to `streamTurn` (`chatTurns`' `maxMessages`). Default 10 (the tutorial's `history[-10:]`). */
+  maxMessages?: number;
   /** Questions that may wait behind the running turn; more get a `WS_BUSY` error. Default 4. */
   maxQueuedQuestions?: number;
   /** Ping every this many ms and drop a connection that did not answer the previous ping. 0 = off. Default 30000. */
@@ -67,8 +72,9 @@ const isServer = (value: unknown): value is Server =>
  * clients send `{"type":"ask","question":"…"}` and `{"type":"stop"}`, and get
  * `{"type":"chunk","turn","text"}` … `{"type":"done","turn","stopped"}` or
  * `{"type":"error",…}` back. Each connection is one chat session with its own
- * history; questions are answered one at a time in order. `stop` ends the
- * running reply (its partial text is kept in the history). A disconnect aborts
+ * history, run by one `chatTurns` pipeline: questions are answered one at a
+ * time in order, `stop` ends the running reply (`onInterrupt` decides whether
+ * its partial text stays in the history). A disconnect aborts
  * the running request. Malformed JSON or an unknown type gets an error message
  * and the connection stays open. Pass an `http.Server` to share its port
  * (upgrades on `path`; origins refused with 403 at the handshake) or your own
@@ -78,7 +84,7 @@ const isServer = (value: unknown): value is Server =>
  * ```ts
  * const server = http.createServer(app);
  * serveChatOverWebSocket(server, {
- *   streamTurn: (question, history) => fromRunnable(chain, { question, history }),
+ *   streamTurn: ({ question, history }) => fromRunnable(chain, { question, history }),
  *   allowedOrigins: ['http://127.0.0.1:3000'],
  * });
  * server.listen(3000, '127.0.0.1');
@@ -92,7 +98,7 @@ export function serveChatOverWebSocket(target: Server | WebSocketServer, options
   assertFunction('serveChatOverWebSocket: streamTurn', options.streamTurn);
   assertPositiveInteger('serveChatOverWebSocket: maxPayload', options.maxPayload);
   assertPositiveInteger('serveChatOverWebSocket: maxQuestionChars', options.maxQuestionChars);
-  assertNonNegative('serveChatOverWebSocket: historyWindow', options.historyWindow);
+  assertFunction('serveChatOverWebSocket: createHistory', options.createHistory, true);
   assertNonNegative('serveChatOverWebSocket: maxQueuedQuestions', options.maxQueuedQuestions);
   assertNonNegative('serveChatOverWebSocket: pingIntervalMs', options.pingIntervalMs);
   assertPositiveInteger('serveChatOverWebSocket: maxBufferedBytes', options.maxBufferedBytes);
@@ -128,7 +134,7 @@ export function serveChatOverWebSocket(target: Server | WebSocketServer, options
 
   const onConnection = (ws: WebSocket, request: IncomingMessage): void => {
     if (!isServer(target) && !originAllowed(request)) return ws.close(1008, 'origin not allowed');
-    const session = startSession(ws);
+    const session = startSession(ws, request);
     sessions.add(session);
     ws.once('close', () => {
       session.end();
@@ -137,15 +143,15 @@ export function serveChatOverWebSocket(target: Server | WebSocketServer, options
   };
   wss.on('connection', onConnection);
 
-  function startSession(ws: WebSocket): { ws: WebSocket; end(): void } {
-    const history: BaseMessage[] = [];
+  // Validates maxMessages / onInterrupt once, at call time, with chatTurns' own messages.
+  chatTurns(options.streamTurn, { maxMessages: options.maxMessages, onInterrupt: options.onInterrupt });
+
+  function startSession(ws: WebSocket, request: IncomingMessage): { ws: WebSocket; end(): void } {
     const questions = new Subject<string>();
     const stop$ = new Subject<void>();
-    const window = options.historyWindow ?? 10;
     const maxBuffered = options.maxBufferedBytes ?? 1024 * 1024;
     const errorData = options.errorData ?? defaultServerSentErrorData;
-    let turn = 0;
-    let queued = 0;
+    let pending = 0; // questions asked and not finished yet (running + queued)
     let alive = true;
 
     const send = (message: ChatServerMessage): void => {
@@ -153,50 +159,40 @@ export function serveChatOverWebSocket(target: Server | WebSocketServer, options
       ws.send(JSON.stringify(message));
       if (ws.bufferedAmount > maxBuffered) ws.terminate(); // a client that stopped reading: drop it
     };
-    const sendError = (error: unknown, turnNo?: number): void => {
+    const sendError = (error: unknown, turn?: number): void => {
       let data: { message: string; code?: string; name?: string };
       try {
         data = errorData(error);
       } catch {
         data = { message: 'The reply failed.' };
       }
-      send({ type: 'error', ...(turnNo !== undefined && { turn: turnNo }), ...data });
+      send({ type: 'error', ...(turn !== undefined && { turn }), ...data });
     };
 
-    // Serialized turns: one reply at a time, in order; stop$ ends the running one.
+    // One chatTurns pipeline per connection: serialized turns, windowed history, stop$.
+    const countActive: StreamTurn = (input) =>
+      defer(() => {
+        activeTurns++;
+        return from(options.streamTurn(input)).pipe(finalize(() => activeTurns--));
+      });
     const subscription: Subscription = questions
       .pipe(
-        concatMap((question) =>
-          defer(() => {
-            queued--;
-            const n = ++turn;
-            let answer = '';
-            let stopped = false;
-            activeTurns++;
-            const context = window === 0 ? [] : history.slice(-window);
-            return options.streamTurn(question, context).pipe(
-              takeUntil(stop$.pipe(tap(() => (stopped = true)))),
-              tap({
-                next: (value) => {
-                  const text = textOf(value, 'serveChatOverWebSocket');
-                  if (text.length === 0) return;
-                  answer += text;
-                  send({ type: 'chunk', turn: n, text });
-                },
-                complete: () => {
-                  history.push(new HumanMessage(question), new AIMessage(answer));
-                  if (history.length > window) history.splice(0, history.length - window); // memory stays bounded
-                  send({ type: 'done', turn: n, stopped });
-                },
-                error: (error: unknown) => sendError(error, n),
-                finalize: () => activeTurns--,
-              }),
-              catchError(() => EMPTY), // reported above; the session goes on
-            );
-          }),
-        ),
+        chatTurns(countActive, {
+          stop$,
+          maxMessages: options.maxMessages,
+          onInterrupt: options.onInterrupt,
+          ...(options.createHistory && { history: options.createHistory(request) }),
+        }),
       )
-      .subscribe();
+      .subscribe((event) => {
+        if (event.type === 'chunk') {
+          if (event.text.length > 0) send({ type: 'chunk', turn: event.turn, text: event.text });
+          return;
+        }
+        pending--;
+        if (event.type === 'error') sendError(event.error, event.turn);
+        else send({ type: 'done', turn: event.turn, stopped: event.type === 'interrupted' });
+      });
 
     const receive = (raw: RawData, isBinary: boolean): void => {
       let message: unknown;
@@ -219,10 +215,10 @@ export function serveChatOverWebSocket(target: Server | WebSocketServer, options
         }
         const limit = options.maxQuestionChars ?? 4000;
         if ([...question].length > limit) throw new BadChatMessageError(`The question is over ${limit} characters.`);
-        if (queued >= (options.maxQueuedQuestions ?? 4)) {
+        if (pending > (options.maxQueuedQuestions ?? 4)) {
           return send({ type: 'error', code: 'WS_BUSY', name: 'Error', message: 'Too many questions waiting; wait for the running reply or send {"type":"stop"}.' });
         }
-        queued++;
+        pending++;
         questions.next(question);
       } catch (error) {
         sendError(error);
