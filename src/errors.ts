@@ -91,3 +91,41 @@ export class StreamTimeoutError extends RxLangChainError {
     this.ms = ms;
   }
 }
+
+/**
+ * A reply stopped before the model finished it: the connection dropped mid-stream,
+ * or the stream ended without a finish marker (`finish_reason` / `stop_reason`),
+ * which would otherwise look like a complete but short answer. Raised by
+ * `requireCompletion()`. `partialText` is the text received before the cut, so a
+ * UI can show it as interrupted and a history can refuse to store it as an answer.
+ *
+ * @example
+ * ```ts
+ * fromRunnable(model, q).pipe(requireCompletion(), collectText()).subscribe({
+ *   error: (e) => e instanceof StreamInterruptedError && showInterrupted(e.partialText),
+ * });
+ * ```
+ */
+export class StreamInterruptedError extends RxLangChainError {
+  /** The text received before the stream stopped (may be ''). */
+  readonly partialText: string;
+  /** How many chunks arrived before the stream stopped. */
+  readonly chunkCount: number;
+  /** `'error'`: the stream failed mid-way (see `cause`); `'no-finish'`: it ended without a finish marker. */
+  readonly reason: 'error' | 'no-finish';
+
+  constructor(reason: 'error' | 'no-finish', partialText: string, chunkCount: number, cause?: unknown) {
+    const what =
+      reason === 'error'
+        ? `The stream failed after ${chunkCount} chunk(s): ${cause instanceof Error ? cause.message : String(cause)}`
+        : `The stream ended after ${chunkCount} chunk(s) without a finish_reason, so the reply is incomplete (the connection was probably cut)`;
+    super(
+      'STREAM_INTERRUPTED',
+      `${what}. ${partialText.length} character(s) of partial text are on error.partialText; retry the turn instead of treating them as the answer.`,
+      cause === undefined ? undefined : { cause },
+    );
+    this.partialText = partialText;
+    this.chunkCount = chunkCount;
+    this.reason = reason;
+  }
+}

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { replyTo } from './cannedReplies';
 import { tokenize } from './tokenize';
-import { assertNonNegative, assertFunction, assertPositiveInteger } from '../internal/validate';
+import { assertNonNegative, assertFunction, assertPositiveInteger, describe } from '../internal/validate';
 
 /** A chat completion request as the fake server received it. */
 export interface FakeChatRequest {
@@ -30,7 +30,37 @@ export interface FakeRequestRecord {
   completed: boolean;
   /** True when the client closed the connection before the response ended. */
   closedByClient: boolean;
+  /** The fault injected into this response, or null for a healthy one. */
+  readonly fault: FakeFault | null;
+  /** HTTP status sent (200 for streams and healthy replies). */
+  readonly status: number;
+  /** True when the server itself cut the connection (fault `drop`), not the client. */
+  cutByServer: boolean;
 }
+
+/**
+ * A fault the fake server injects into one response, to test what a client does
+ * when the wire misbehaves. Chunk counts are content chunks (the role chunk that
+ * opens every stream is not counted).
+ *
+ * - `status`: an error reply before any stream (e.g. 429 with `retryAfter`, 500, 401).
+ * - `drop`: `afterChunks` content chunks, then the socket is destroyed: no finish_reason, no `[DONE]`.
+ * - `end-early`: `afterChunks` content chunks, then the response ends *cleanly* without a
+ *   finish_reason or `[DONE]` (what a proxy that closes a close-delimited body looks like).
+ * - `malformed`: `afterChunks` content chunks, then a `data:` frame that is not JSON; the
+ *   connection is then held open (the client is expected to close it).
+ * - `stall`: `afterChunks` content chunks, then nothing; the connection is held open.
+ * - `drip`: the whole reply, one chunk every `tokenMs` (a slow but healthy stream).
+ * - `headers-only`: 200 and the SSE headers, then nothing at all; held open.
+ */
+export type FakeFault =
+  | { type: 'status'; status: number; retryAfter?: number | string; message?: string }
+  | { type: 'drop'; afterChunks: number }
+  | { type: 'end-early'; afterChunks: number }
+  | { type: 'malformed'; afterChunks: number }
+  | { type: 'stall'; afterChunks: number }
+  | { type: 'drip'; tokenMs: number }
+  | { type: 'headers-only' };
 
 /** Options of {@link startFakeOpenAIServer}. */
 export interface FakeOpenAIServerOptions {
@@ -48,6 +78,17 @@ export interface FakeOpenAIServerOptions {
   host?: string;
   /** Port. Default 0 (any free port). */
   port?: number;
+  /**
+   * Faults consumed in order, one per request: `faults: [{ type: 'status', status: 429, retryAfter: 1 }, null]`
+   * answers the first request with 429 and the second normally (`null` = healthy). Once
+   * used up, `fault` applies. More can be queued later with `server.queueFaults()`.
+   */
+  faults?: ReadonlyArray<FakeFault | null>;
+  /**
+   * The fault for every request not covered by `faults`: one fault, or a function of the
+   * request (and its index) returning a fault or null. Default: none.
+   */
+  fault?: FakeFault | null | ((request: FakeChatRequest, index: number) => FakeFault | null | undefined);
 }
 
 /** A running fake server. */
@@ -61,6 +102,12 @@ export interface FakeOpenAIServer {
   waitForClose(index?: number, timeoutMs?: number): Promise<FakeRequestRecord>;
   /** Resolves when `count` requests have arrived. */
   waitForRequests(count: number, timeoutMs?: number): Promise<void>;
+  /** Appends faults to the queue that `options.faults` started (one per request, `null` = healthy). */
+  queueFaults(...faults: Array<FakeFault | null>): void;
+  /** TCP connections open right now (keep-alive sockets included). */
+  readonly openConnections: number;
+  /** TCP connections accepted since start. */
+  readonly totalConnections: number;
   /** Stops listening and cuts every open connection. */
   close(): Promise<void>;
 }
@@ -88,6 +135,15 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
   assertNonNegative('startFakeOpenAIServer: tokenMs', options.tokenMs);
   assertNonNegative('startFakeOpenAIServer: stallAfterChunks', options.stallAfterChunks);
   assertPositiveInteger('startFakeOpenAIServer: maxBodyBytes', options.maxBodyBytes);
+  if (options.faults !== undefined && !Array.isArray(options.faults)) {
+    throw new TypeError(`startFakeOpenAIServer: faults must be an array of faults (null = healthy), got ${describe(options.faults)}.`);
+  }
+  options.faults?.forEach((f, i) => f !== null && assertFault(`startFakeOpenAIServer: faults[${i}]`, f));
+  if (typeof options.fault === 'function') assertFunction('startFakeOpenAIServer: fault', options.fault);
+  else if (options.fault !== undefined && options.fault !== null) assertFault('startFakeOpenAIServer: fault', options.fault);
+  const faultQueue: Array<FakeFault | null> = [...(options.faults ?? [])];
+  const sockets = new Set<Socket>();
+  let totalConnections = 0;
 
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   const requests: FakeRequestRecord[] = [];
@@ -136,11 +192,28 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
     );
   });
 
+  function nextFault(body: FakeChatRequest, index: number): FakeFault | null {
+    if (faultQueue.length > 0) return faultQueue.shift() ?? null;
+    if (typeof options.fault === 'function') {
+      const fault = options.fault(body, index) ?? null;
+      if (fault !== null) assertFault('startFakeOpenAIServer: fault()', fault);
+      return fault;
+    }
+    return options.fault ?? null;
+  }
+
   async function respond(body: FakeChatRequest, res: ServerResponse): Promise<void> {
+    const index = requests.length;
+    let fault: FakeFault | null;
+    try {
+      fault = nextFault(body, index);
+    } catch (err) {
+      return sendJson(res, 500, { error: { message: `fake server: ${(err as Error).message}`, type: 'server_error' } });
+    }
     const text = typeof options.reply === 'string' ? options.reply : typeof options.reply === 'function' ? options.reply(body) : replyTo(lastUserText(body));
     const tokens = tokenize(text);
     const record: FakeRequestRecord = {
-      index: requests.length,
+      index,
       body,
       stream: body.stream === true,
       openedAt: performance.now(),
@@ -148,14 +221,25 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       chunksTotal: tokens.length,
       completed: false,
       closedByClient: false,
+      fault,
+      status: fault?.type === 'status' ? fault.status : 200,
+      cutByServer: false,
     };
     requests.push(record);
     res.once('close', () => {
       record.closedAt = performance.now();
-      record.closedByClient = !record.completed;
+      record.closedByClient = !record.completed && !record.cutByServer;
       notify();
     });
     notify();
+
+    if (fault?.type === 'status') {
+      const headers: Record<string, string> = {};
+      if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
+      record.completed = true;
+      sendJson(res, fault.status, { error: { message: fault.message ?? `Injected fault: HTTP ${fault.status}`, type: errorTypeOf(fault.status) } }, headers);
+      return;
+    }
 
     const id = `chatcmpl-fake-${record.index}`;
     const created = Math.floor(Date.now() / 1000);
@@ -184,11 +268,33 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       return !res.destroyed;
     };
 
+    if (fault?.type === 'headers-only') {
+      res.flushHeaders();
+      return; // hold the connection open, send nothing
+    }
     if (!(await write(frame({ role: 'assistant', content: '' })))) return;
     await wait(options.firstTokenMs ?? 0, res);
-    for (let i = 0; i < tokens.length; i++) {
-      if (options.stallAfterChunks !== undefined && i >= options.stallAfterChunks) return; // hold the connection open
-      if (i > 0) await wait(options.tokenMs ?? 0, res);
+    const tokenMs = fault?.type === 'drip' ? fault.tokenMs : options.tokenMs ?? 0;
+    const stopAt =
+      fault && 'afterChunks' in fault ? fault.afterChunks : options.stallAfterChunks;
+    for (let i = 0; i <= tokens.length; i++) {
+      if (stopAt !== undefined && i >= stopAt) {
+        if (i > 0) await wait(tokenMs, res);
+        await flushed(res); // the chunks reach the client before the fault does
+        if (res.destroyed) return;
+        if (fault?.type === 'drop') {
+          record.cutByServer = true;
+          res.socket?.destroy();
+        } else if (fault?.type === 'end-early') {
+          record.cutByServer = true;
+          res.end();
+        } else if (fault?.type === 'malformed') {
+          await write('data: {"id":"chatcmpl-fake","choices":[{"delta":{"content":"br\n\n');
+        }
+        return; // stall / malformed: hold the connection open
+      }
+      if (i === tokens.length) break;
+      if (i > 0) await wait(tokenMs, res);
       if (!(await write(frame({ content: tokens[i] })))) return;
       record.chunksWritten++;
     }
@@ -200,6 +306,11 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
     res.end('data: [DONE]\n\n');
   }
 
+  server.on('connection', (socket: Socket) => {
+    totalConnections++;
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
@@ -242,6 +353,16 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
     waitForRequests(count: number, timeoutMs = 5000) {
       return waitFor(() => (requests.length >= count ? true : undefined), timeoutMs, `${count} requests`).then(() => undefined);
     },
+    queueFaults(...faults: Array<FakeFault | null>) {
+      faults.forEach((f, i) => f !== null && assertFault(`queueFaults: faults[${i}]`, f));
+      faultQueue.push(...faults);
+    },
+    get openConnections() {
+      return sockets.size;
+    },
+    get totalConnections() {
+      return totalConnections;
+    },
     close() {
       closing = true;
       timers.forEach(clearTimeout);
@@ -283,9 +404,57 @@ function readBody(req: IncomingMessage, max: number): Promise<string> {
   });
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return;
   const data = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) });
+  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) });
   res.end(data);
+}
+
+/** Resolves once everything written so far has left the process (or the socket is gone). */
+async function flushed(res: ServerResponse): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve)); // http uncorks on the next tick
+  const socket = res.socket;
+  if (!socket || socket.destroyed || socket.writableLength === 0) return;
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.once('drain', done);
+    socket.once('close', done);
+  });
+}
+
+function errorTypeOf(status: number): string {
+  if (status === 401) return 'invalid_api_key';
+  if (status === 429) return 'rate_limit_exceeded';
+  if (status >= 500) return 'server_error';
+  return 'invalid_request_error';
+}
+
+const FAULT_TYPES = ['status', 'drop', 'end-early', 'malformed', 'stall', 'drip', 'headers-only'];
+
+function assertFault(name: string, fault: unknown): asserts fault is FakeFault {
+  if (typeof fault !== 'object' || fault === null || Array.isArray(fault)) {
+    throw new TypeError(`${name} must be a fault object like { type: 'drop', afterChunks: 3 }, got ${describe(fault)}.`);
+  }
+  const f = fault as Record<string, unknown>;
+  if (typeof f.type !== 'string' || !FAULT_TYPES.includes(f.type)) {
+    throw new TypeError(`${name}.type must be one of ${FAULT_TYPES.map((t) => `'${t}'`).join(', ')}, got ${describe(f.type)}.`);
+  }
+  if (f.type === 'status') {
+    if (typeof f.status !== 'number' || !Number.isInteger(f.status) || f.status < 400 || f.status > 599) {
+      throw new RangeError(`${name}.status must be an HTTP error status (integer 400–599), got ${describe(f.status)}.`);
+    }
+    if (f.retryAfter !== undefined && typeof f.retryAfter !== 'string') assertNonNegative(`${name}.retryAfter`, f.retryAfter, false);
+    if (f.message !== undefined && typeof f.message !== 'string') throw new TypeError(`${name}.message must be a string, got ${describe(f.message)}.`);
+  } else if (f.type === 'drip') {
+    assertNonNegative(`${name}.tokenMs`, f.tokenMs, false);
+  } else if (f.type !== 'headers-only') {
+    if (typeof f.afterChunks !== 'number' || !Number.isInteger(f.afterChunks) || f.afterChunks < 0) {
+      throw new RangeError(`${name}.afterChunks must be an integer >= 0, got ${describe(f.afterChunks)}.`);
+    }
+  }
 }
