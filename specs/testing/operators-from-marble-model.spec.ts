@@ -1,0 +1,199 @@
+// Every operator of src/operators/, driven from the marble model through fromRunnable,
+// entirely in virtual time. The last test fails when an operator file has no block here.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ForbiddenContentError, StreamInterruptedError, StreamTimeoutError } from '../../src/errors';
+import { fromRunnable } from '../../src/sources';
+import {
+  abortOn,
+  collectMessage,
+  collectText,
+  progress,
+  requireCompletion,
+  retryBeforeFirstChunk,
+  runningText,
+  streamMetrics,
+  streamTimeout,
+  tapProgress,
+  textContent,
+  type ProgressEvent,
+} from '../../src/operators';
+import { smooth } from '../../src/operators/smooth';
+import { chunks, marbleChatModel, providerError } from '../../src/testing';
+import { createScheduler } from '../support/marbles';
+
+const COVERED = new Set<string>();
+function operator(name: string, fn: () => void): void {
+  COVERED.add(name);
+  describe(name, fn);
+}
+
+operator('textContent', () => {
+  it('maps the model’s chunks to text, skipping text-less ones', () => {
+    createScheduler().run(({ expectObservable, expectSubscriptions }) => {
+      const model = marbleChatModel('-a-b-c|', { a: '你好', b: '', c: '😀' });
+      expectObservable(fromRunnable(model, 'hi').pipe(textContent())).toBe('-a---c|', { a: '你好', c: '😀' });
+      expectSubscriptions(model.subscriptions).toBe('^-----!');
+    });
+  });
+});
+
+operator('collectText', () => {
+  it('emits the whole text when the model completes', () => {
+    createScheduler().run(({ expectObservable, expectSubscriptions }) => {
+      const model = marbleChatModel('-a-b--c|', { a: '从前', b: '有座山', c: '⛰️' });
+      expectObservable(fromRunnable(model, 'hi').pipe(collectText())).toBe('-------(t|)', { t: '从前有座山⛰️' });
+      expectSubscriptions(model.subscriptions).toBe('^------!');
+    });
+  });
+});
+
+operator('runningText', () => {
+  it('emits the text so far at each chunk’s frame', () => {
+    createScheduler().run(({ expectObservable, expectSubscriptions }) => {
+      const model = marbleChatModel('-a-b-c|', { a: 'Hel', b: 'lo', c: ' 👋🏽' });
+      expectObservable(fromRunnable(model, 'hi').pipe(runningText())).toBe('-a-b-c|', { a: 'Hel', b: 'Hello', c: 'Hello 👋🏽' });
+      expectSubscriptions(model.subscriptions).toBe('^-----!');
+    });
+  });
+});
+
+operator('collectMessage', () => {
+  it('merges the chunks with usage from the last one', () => {
+    createScheduler().run(({ expectObservable, expectSubscriptions }) => {
+      const model = marbleChatModel('-a-b|', chunks({ a: '你', b: '好' }, { usage: { input_tokens: 4, output_tokens: 2 } }));
+      expectObservable(fromRunnable(model, 'hi').pipe(collectMessage())).toBe('----(m|)', {
+        m: expect.objectContaining({ content: '你好', usage_metadata: expect.objectContaining({ total_tokens: 6 }) }),
+      });
+      expectSubscriptions(model.subscriptions).toBe('^---!');
+    });
+  });
+});
+
+operator('abortOn', () => {
+  it('errors at the frame the pattern completes and unsubscribes the model there', () => {
+    createScheduler().run(({ expectObservable, expectSubscriptions }) => {
+      const model = marbleChatModel('-a-b-c-d|', { a: '学 ', b: 'Ja', c: 'va 吧', d: '!' });
+      expectObservable(fromRunnable(model, 'hi').pipe(textContent(), abortOn(['Java']))).toBe(
+        '-a---#',
+        { a: '学 ' },
+        new ForbiddenContentError('Java', 2, '学 '),
+      );
+      expectSubscriptions(model.subscriptions).toBe('^----!');
+    });
+  });
+});
+
+operator('progress', () => {
+  it('reports crossings with virtual elapsed time and a final event', () => {
+    createScheduler().run(({ expectObservable, expectSubscriptions }) => {
+      const model = marbleChatModel('-a 8ms b 9ms c|', { a: '一二三', b: '四五六', c: '七' });
+      const events = fromRunnable(model, 'hi').pipe(progress({ everyChars: 5 }));
+      // a at 1, b at 10 (crosses 5 chars), c at 20 (no crossing), complete at 21
+      expectObservable(events).toBe('- 9ms x 10ms (y|)', {
+        x: expect.objectContaining({ chars: 6, elapsedMs: 10, firstChunkMs: 1, done: false }),
+        y: expect.objectContaining({ chars: 7, elapsedMs: 21, done: true }),
+      });
+      expectSubscriptions(model.subscriptions).toBe('^ 20ms !');
+    });
+  });
+});
+
+operator('tapProgress', () => {
+  it('passes text through and reports by callback at virtual times', () => {
+    const seen: ProgressEvent[] = [];
+    createScheduler().run(({ expectObservable, expectSubscriptions }) => {
+      const model = marbleChatModel('-a--b|', { a: 'Hel', b: 'lo' });
+      const text$ = fromRunnable(model, 'hi').pipe(textContent(), tapProgress((p) => seen.push(p)));
+      expectObservable(text$).toBe('-a--b|', { a: 'Hel', b: 'lo' });
+      expectSubscriptions(model.subscriptions).toBe('^----!');
+    });
+    expect(seen.map((p) => [p.chars, p.elapsedMs, p.done])).toEqual([
+      [3, 1, false],
+      [5, 4, false],
+      [5, 5, true],
+    ]);
+  });
+});
+
+operator('streamTimeout', () => {
+  it('errors when the model stalls between chunks and aborts it at that frame', () => {
+    createScheduler().run(({ expectObservable, expectSubscriptions }) => {
+      const model = marbleChatModel('-a-b-', { a: 'Hel', b: 'lo' });
+      expectObservable(fromRunnable(model, 'hi').pipe(streamTimeout({ idleMs: 4 }), textContent())).toBe(
+        '-a-b---#',
+        { a: 'Hel', b: 'lo' },
+        new StreamTimeoutError('idle', 4),
+      );
+      expectSubscriptions(model.subscriptions).toBe('^------!');
+    });
+  });
+});
+
+operator('retryBeforeFirstChunk', () => {
+  it('retries a 429 after its Retry-After, in virtual time', () => {
+    createScheduler().run(({ expectObservable, expectSubscriptions }) => {
+      const model = marbleChatModel(['-#', '-a|'], { a: '好' }, { error: providerError(429, { retryAfterMs: 1000 }) });
+      expectObservable(fromRunnable(model, 'hi').pipe(retryBeforeFirstChunk(), textContent())).toBe('1002ms a|', { a: '好' });
+      expectSubscriptions(model.subscriptions).toBe(['^!', '1001ms ^-!']);
+    });
+  });
+
+  it('does not retry once a chunk has arrived', () => {
+    const err = providerError(503);
+    createScheduler().run(({ expectObservable, expectSubscriptions }) => {
+      const model = marbleChatModel('-a-#', { a: '半' }, { error: err });
+      expectObservable(fromRunnable(model, 'hi').pipe(retryBeforeFirstChunk(), textContent())).toBe('-a-#', { a: '半' }, err);
+      expectSubscriptions(model.subscriptions).toBe('^--!');
+    });
+  });
+});
+
+operator('requireCompletion', () => {
+  it('passes a reply with a finish_reason, errors on one without', () => {
+    createScheduler().run(({ expectObservable, expectSubscriptions }) => {
+      const done = marbleChatModel('-a-b|', chunks({ a: 'Hel', b: 'lo' }, { responseMetadata: { finish_reason: 'stop' } }));
+      const cut = marbleChatModel('-a-b|', { a: 'Hel', b: 'lo' });
+      expectObservable(fromRunnable(done, 'hi').pipe(requireCompletion(), textContent())).toBe('-a-b|', { a: 'Hel', b: 'lo' });
+      expectObservable(fromRunnable(cut, 'hi').pipe(requireCompletion(), textContent())).toBe(
+        '-a-b#',
+        { a: 'Hel', b: 'lo' },
+        new StreamInterruptedError('no-finish', 'Hello', 2),
+      );
+      expectSubscriptions(done.subscriptions).toBe('^---!');
+      expectSubscriptions(cut.subscriptions).toBe('^---!');
+    });
+  });
+});
+
+operator('smooth', () => {
+  it('re-chunks the model’s tokens into whole words', () => {
+    createScheduler().run(({ expectObservable, expectSubscriptions }) => {
+      const model = marbleChatModel('-a-b-c|', { a: 'Hel', b: 'lo wor', c: 'ld' });
+      expectObservable(fromRunnable(model, 'hi').pipe(textContent(), smooth())).toBe('---b--(c|)', { b: 'Hello ', c: 'world' });
+      expectSubscriptions(model.subscriptions).toBe('^-----!');
+    });
+  });
+});
+
+operator('streamMetrics', () => {
+  it('measures first-chunk latency and total time in virtual ms', () => {
+    createScheduler().run(({ expectObservable, expectSubscriptions }) => {
+      const model = marbleChatModel('-- 98ms a-b|', { a: '你好', b: '👋' });
+      expectObservable(fromRunnable(model, 'hi').pipe(streamMetrics())).toBe('- 102ms (m|)', {
+        m: { firstChunkMs: 100, totalMs: 103, chunks: 2, chars: 3 },
+      });
+      expectSubscriptions(model.subscriptions).toBe('^ 102ms !');
+    });
+  });
+});
+
+describe('coverage', () => {
+  it('every operator file in src/operators/ has a block in this spec', () => {
+    const files = readdirSync(join(__dirname, '../../src/operators'))
+      .filter((f) => f.endsWith('.ts') && f !== 'index.ts' && f !== 'types.ts')
+      .map((f) => f.replace(/\.ts$/, ''));
+    expect(files.filter((name) => !COVERED.has(name))).toEqual([]);
+  });
+});
+
