@@ -1,6 +1,8 @@
 // The three "Testing your pipelines" examples of README.md, verbatim except for the
 // imports: the README imports from 'rxjs-langchain' and 'rxjs-langchain/testing',
 // these specs from the sources. Keep both in sync.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { filter, map } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
@@ -86,4 +88,15 @@ test('the second turn is prompted with the first question and the full first ans
     ['human', '怎么排序？'],
   ]);
   expect(history.getMessagesSync().map((m) => m.text)).toEqual(['什么是列表？', '列表是有序的 📋', '怎么排序？', '用 sorted()']);
+});
+
+// ── The README shows exactly these examples ──
+test('README.md "Testing your pipelines" examples match this file (imports aside)', () => {
+  const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### Marble tests'), readme.indexOf('<!-- /section:testing -->'));
+  const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).slice(0, 3);
+  expect(blocks).toHaveLength(3);
+  const self = readFileSync(__filename, 'utf8');
+  const missing = blocks.flatMap((b) => b.split('\n')).filter((line) => line.trim() && !line.startsWith('import') && !self.includes(line));
+  expect(missing).toEqual([]);
 });
