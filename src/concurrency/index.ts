@@ -1,1 +1,2 @@
-export {};
+export * from './mergeStreams';
+export * from './collectResults';

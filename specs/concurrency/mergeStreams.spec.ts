@@ -1,0 +1,156 @@
+import { Observable, lastValueFrom, of } from 'rxjs';
+import type { SubscriptionLog } from 'rxjs/testing';
+import { collectResults } from '../../src/concurrency/collectResults';
+import { mergeStreams, type LabelledEvent } from '../../src/concurrency/mergeStreams';
+import { createScheduler } from '../support/marbles';
+
+type E = LabelledEvent<string, string>;
+const v = (index: number, input: string, value: string): E => ({ type: 'value', index, input, value });
+const c = (index: number, input: string): E => ({ type: 'complete', index, input });
+const e = (index: number, input: string, error: unknown): E => ({ type: 'error', index, input, error });
+
+/** Largest number of subscriptions open at the same frame. */
+function maxActive(logs: SubscriptionLog[]): number {
+  const edges = logs.flatMap((l) => [[l.subscribedFrame, 1], [l.unsubscribedFrame, -1]] as const);
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]); // an unsubscribe frees its slot before a subscribe in the same frame
+  let active = 0, max = 0;
+  for (const [, d] of edges) max = Math.max(max, (active += d));
+  return max;
+}
+
+describe('mergeStreams', () => {
+  it('caps active streams at `concurrency`: the third starts when the first ends', () => {
+    let streams: Record<string, { subscriptions: SubscriptionLog[] }> = {};
+    createScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+      streams = {
+        a: cold('------x------|'),
+        b: cold('--y--|'),
+        c: cold('----z----|'),
+        d: cold('---w|'),
+      };
+      const inputs = hot('(abcd)|');
+      expectObservable(inputs.pipe(mergeStreams((q) => streams[q], { concurrency: 2 }))).toBe('--Y--BX--Z---AC-W(D|)', {
+        Y: v(1, 'b', 'y'), B: c(1, 'b'), X: v(0, 'a', 'x'), Z: v(2, 'c', 'z'),
+        A: c(0, 'a'), C: c(2, 'c'), W: v(3, 'd', 'w'), D: c(3, 'd'),
+      });
+      expectSubscriptions(inputs.subscriptions).toBe('^-----!');
+      expectSubscriptions(streams.a.subscriptions).toBe('^------------!');
+      expectSubscriptions(streams.b.subscriptions).toBe('^----!');
+      expectSubscriptions(streams.c.subscriptions).toBe('-----^--------!');
+      expectSubscriptions(streams.d.subscriptions).toBe('-------------^---!');
+    });
+    expect(maxActive(Object.values(streams).flatMap((s) => s.subscriptions))).toBe(2);
+  });
+
+  it('passes (input, index) to project and subscribes everything at once with Infinity', () => {
+    const seen: [string, number][] = [];
+    createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const inputs = cold('(ab|)');
+      const inner = { a: cold('-x|'), b: cold('-----y|') };
+      expectObservable(inputs.pipe(mergeStreams((q, i) => {
+        seen.push([q, i]);
+        return inner[q as 'a' | 'b'];
+      }, { concurrency: Infinity }))).toBe('-XA--Y(B|)', {
+        X: v(0, 'a', 'x'), A: c(0, 'a'), Y: v(1, 'b', 'y'), B: c(1, 'b'),
+      });
+      expectSubscriptions(inputs.subscriptions).toBe('(^!)');
+      expectSubscriptions(inner.a.subscriptions).toBe('^-!');
+      expectSubscriptions(inner.b.subscriptions).toBe('^-----!');
+    });
+    expect(seen).toEqual([['a', 0], ['b', 1]]);
+  });
+
+  describe('errors', () => {
+    it("isolates a stream's error as its error event; the others go on", () => {
+      createScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+        const boom = new Error('429');
+        const streams = { a: cold('-x-#', undefined, boom), b: cold('--y--|') };
+        const inputs = hot('(ab)|');
+        expectObservable(inputs.pipe(mergeStreams((q) => streams[q as 'a' | 'b']))).toBe('-XYE-(B|)', {
+          X: v(0, 'a', 'x'), Y: v(1, 'b', 'y'), E: e(0, 'a', boom), B: c(1, 'b'),
+        });
+        expectSubscriptions(inputs.subscriptions).toBe('^---!');
+        expectSubscriptions(streams.a.subscriptions).toBe('^--!');
+        expectSubscriptions(streams.b.subscriptions).toBe('^----!');
+      });
+    });
+
+    it('a project that throws is that input’s error event', () => {
+      createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const inputs = cold('ab|');
+        const ok = cold('-y|');
+        const bad = new TypeError('no prompt');
+        expectObservable(inputs.pipe(mergeStreams((q) => {
+          if (q === 'a') throw bad;
+          return ok;
+        }))).toBe('E-Y(B|)', { E: e(0, 'a', bad), Y: v(1, 'b', 'y'), B: c(1, 'b') });
+        expectSubscriptions(inputs.subscriptions).toBe('^-!');
+        expectSubscriptions(ok.subscriptions).toBe('-^-!');
+      });
+    });
+
+    it('failFast: emits the error event, then errors and unsubscribes the others', () => {
+      createScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+        const boom = new Error('429');
+        const streams = { a: cold('-x-#', undefined, boom), b: cold('--y--|') };
+        const inputs = hot('(ab)-----|');
+        expectObservable(inputs.pipe(mergeStreams((q) => streams[q as 'a' | 'b'], { failFast: true }))).toBe(
+          '-XY(E#)',
+          { X: v(0, 'a', 'x'), Y: v(1, 'b', 'y'), E: e(0, 'a', boom) },
+          boom,
+        );
+        expectSubscriptions(inputs.subscriptions).toBe('^--!');
+        expectSubscriptions(streams.a.subscriptions).toBe('^--!');
+        expectSubscriptions(streams.b.subscriptions).toBe('^--!');
+      });
+    });
+  });
+
+  describe('collectResults', () => {
+    it('gathers results in input order, not completion order, once everything ends', () => {
+      createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const boom = new Error('down');
+        const streams = { slow: cold('-a--b|'), fast: cold('-c|'), bad: cold('-#', undefined, boom), empty: cold('|') };
+        const inputs = cold('(abcd|)', { a: 'slow', b: 'fast', c: 'bad', d: 'empty' });
+        expectObservable(inputs.pipe(mergeStreams((q) => streams[q as keyof typeof streams]), collectResults())).toBe('-----(r|)', {
+          r: [
+            { index: 0, input: 'slow', status: 'complete', values: ['a', 'b'], value: 'b' },
+            { index: 1, input: 'fast', status: 'complete', values: ['c'], value: 'c' },
+            { index: 2, input: 'bad', status: 'error', values: [], value: undefined, error: boom },
+            { index: 3, input: 'empty', status: 'complete', values: [], value: undefined },
+          ],
+        });
+        expectSubscriptions(inputs.subscriptions).toBe('(^!)');
+        expectSubscriptions(streams.slow.subscriptions).toBe('^----!');
+        expectSubscriptions(streams.fast.subscriptions).toBe('^-!');
+        expectSubscriptions(streams.bad.subscriptions).toBe('^!');
+        expectSubscriptions(streams.empty.subscriptions).toBe('(^!)');
+      });
+    });
+
+    it('keeps no state between subscriptions and gives [] for no inputs', async () => {
+      const results$ = of('x', 'y').pipe(mergeStreams((q) => of(q.toUpperCase())), collectResults());
+      expect((await lastValueFrom(results$)).map((r) => r.value)).toEqual(['X', 'Y']);
+      expect((await lastValueFrom(results$)).map((r) => r.value)).toEqual(['X', 'Y']);
+      expect(await lastValueFrom(of<string>().pipe(mergeStreams((q) => of(q)), collectResults()))).toEqual([]);
+    });
+  });
+
+  describe('bad input', () => {
+    it('throws at call time with messages that say what to fix', () => {
+      const p = (): Observable<never> => of();
+      for (const bad of [0, -1, 1.5, NaN, '2']) {
+        expect(() => mergeStreams(p, { concurrency: bad as number })).toThrow(RangeError);
+      }
+      expect(() => mergeStreams(p, { concurrency: 0 })).toThrow(
+        new RangeError('mergeStreams: options.concurrency must be an integer >= 1 or Infinity, got the number 0.'),
+      );
+      expect(() => mergeStreams(p, { concurrency: Infinity })).not.toThrow();
+      expect(() => mergeStreams('x' as never)).toThrow(new TypeError('mergeStreams: project must be a function, got the string "x".'));
+      expect(() => mergeStreams(p, null as never)).toThrow(new TypeError('mergeStreams: options must be an object, got null.'));
+      expect(() => mergeStreams(p, { failFast: 'yes' as never })).toThrow(
+        new TypeError('mergeStreams: options.failFast must be a boolean, got the string "yes".'),
+      );
+    });
+  });
+});
