@@ -1,10 +1,12 @@
 import { Observable, lastValueFrom, of } from 'rxjs';
-import type { SubscriptionLog } from 'rxjs/testing';
+import type { RunHelpers } from 'rxjs/testing';
 import { collectResults } from '../../src/concurrency/collectResults';
 import { mergeStreams, type LabelledEvent } from '../../src/concurrency/mergeStreams';
 import { createScheduler } from '../support/marbles';
 
 type E = LabelledEvent<string, string>;
+type Cold = ReturnType<RunHelpers['cold']>;
+interface SubscriptionLog { subscribedFrame: number; unsubscribedFrame: number }
 const v = (index: number, input: string, value: string): E => ({ type: 'value', index, input, value });
 const c = (index: number, input: string): E => ({ type: 'complete', index, input });
 const e = (index: number, input: string, error: unknown): E => ({ type: 'error', index, input, error });
@@ -20,7 +22,7 @@ function maxActive(logs: SubscriptionLog[]): number {
 
 describe('mergeStreams', () => {
   it('caps active streams at `concurrency`: the third starts when the first ends', () => {
-    let streams: Record<string, { subscriptions: SubscriptionLog[] }> = {};
+    let streams: Record<string, Cold> = {};
     createScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
       streams = {
         a: cold('------x------|'),
