@@ -1,4 +1,6 @@
 export * from './types';
+export * from './errors';
 export * from './chatTurns';
 export * from './windowHistory';
 export * from './SyncInMemoryChatMessageHistory';
+export * from './FileChatMessageHistory';
