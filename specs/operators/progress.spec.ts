@@ -120,8 +120,10 @@ describe('progress', () => {
         for (const size of [1, 2, 3, 5, 7]) {
           const chunks: string[] = [];
           for (let i = 0; i < text.length; i += size) chunks.push(text.slice(i, i + size));
-          const events = await lastValueFrom(from(chunks).pipe(progress(), toArray()));
-          expect(events[events.length - 1]).toMatchObject({ done: true, words: whole, chars: [...text].length, chunks: chunks.length });
+          for (const options of [undefined, { everyChars: 16 }]) {
+            const events = await lastValueFrom(from(chunks).pipe(progress(options), toArray()));
+            expect(events[events.length - 1]).toMatchObject({ done: true, words: whole, chars: [...text].length, chunks: chunks.length });
+          }
         }
       }
     });

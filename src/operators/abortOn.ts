@@ -198,7 +198,7 @@ function foldText(text: string): string {
   return start === 0 ? text : out + text.slice(start);
 }
 
-interface Automaton {
+export interface Automaton {
   /** Pattern length per pattern index. */
   readonly lengths: Int32Array;
   /** Depth (length of the prefix it spells) per state. */
@@ -208,11 +208,17 @@ interface Automaton {
 }
 
 /**
+ * @internal Exported for bench/operators.bench.ts only (not from the package index).
  * Aho–Corasick over UTF-16 code units: a trie with failure links, the root's
  * transitions in a dense table (most steps happen there), and per state the
  * longest pattern ending there (own or via the failure chain).
+ *
+ * @example
+ * ```ts
+ * buildAutomaton(['he', 'she']).scan('ushers', 0); // { state, pattern: 1, end: 4 }
+ * ```
  */
-function buildAutomaton(patterns: readonly string[]): Automaton {
+export function buildAutomaton(patterns: readonly string[]): Automaton {
   const next: Array<Map<number, number>> = [new Map()];
   const depth: number[] = [0];
   const own: number[] = [-1];

@@ -66,9 +66,28 @@ export function progressTrackerFactory(where: string, options: ProgressOptions |
     let chars = 0;
     let firstChunkMs: number | null = null;
     let lastUnit = 0; // last UTF-16 unit seen, to count a surrogate pair split across chunks once
-    let tail = '';
+    let tail = ''; // segmented text that a later chunk may still change
+    let pending = ''; // text not segmented yet: words are counted lazily, when an event needs them
     let committedWords = 0;
     let tailWords = 0;
+
+    // Re-segment only the tail that may still be mid-word plus the pending text.
+    const countWords = (): number => {
+      if (pending.length > 0) {
+        tail += pending;
+        pending = '';
+        const segments = Array.from(segmenter.segment(tail));
+        let from = 0;
+        if (segments.length > TAIL_SEGMENTS) {
+          from = segments.length - TAIL_SEGMENTS;
+          for (let i = 0; i < from; i++) if (segments[i].isWordLike) committedWords++;
+          tail = tail.slice(segments[from].index);
+        }
+        tailWords = 0;
+        for (let i = from; i < segments.length; i++) if (segments[i].isWordLike) tailWords++;
+      }
+      return committedWords + tailWords;
+    };
     let nextChars = everyChars ?? Infinity;
     let nextChunks = everyChunks ?? Infinity;
     let nextMs = everyMs ?? Infinity;
@@ -78,7 +97,7 @@ export function progressTrackerFactory(where: string, options: ProgressOptions |
       return {
         chunks,
         chars,
-        words: committedWords + tailWords,
+        words: countWords(),
         elapsedMs,
         firstChunkMs,
         charsPerSecond: elapsedMs > 0 ? (chars * 1000) / elapsedMs : 0,
@@ -102,17 +121,8 @@ export function progressTrackerFactory(where: string, options: ProgressOptions |
         lastUnit = prev;
         chars += text.length - pairs;
 
-        // Words: re-segment only the tail that may still be mid-word, plus the new text.
-        tail += text;
-        const segments = Array.from(segmenter.segment(tail));
-        let from = 0;
-        if (segments.length > TAIL_SEGMENTS) {
-          from = segments.length - TAIL_SEGMENTS;
-          for (let i = 0; i < from; i++) if (segments[i].isWordLike) committedWords++;
-          tail = tail.slice(segments[from].index);
-        }
-        tailWords = 0;
-        for (let i = from; i < segments.length; i++) if (segments[i].isWordLike) tailWords++;
+        pending += text;
+        if (pending.length >= 4096) countWords(); // keep memory bounded between rare events
 
         let crossed = false;
         if (chars >= nextChars) {
