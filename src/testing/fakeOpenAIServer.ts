@@ -104,6 +104,8 @@ export interface FakeOpenAIServer {
   waitForRequests(count: number, timeoutMs?: number): Promise<void>;
   /** Appends faults to the queue that `options.faults` started (one per request, `null` = healthy). */
   queueFaults(...faults: Array<FakeFault | null>): void;
+  /** Closes keep-alive connections that carry no request right now (a client's idle pool). */
+  closeIdleConnections(): void;
   /** TCP connections open right now (keep-alive sockets included). */
   readonly openConnections: number;
   /** TCP connections accepted since start. */
@@ -151,6 +153,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
   const notify = (): void => closeWaiters.forEach((w) => w());
   const timers = new Set<NodeJS.Timeout>();
   let closing = false;
+  let closed: Promise<void> | undefined;
 
   const wait = (ms: number, res: ServerResponse): Promise<void> =>
     ms <= 0
@@ -357,6 +360,9 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       faults.forEach((f, i) => f !== null && assertFault(`queueFaults: faults[${i}]`, f));
       faultQueue.push(...faults);
     },
+    closeIdleConnections() {
+      server.closeIdleConnections();
+    },
     get openConnections() {
       return sockets.size;
     },
@@ -364,13 +370,16 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       return totalConnections;
     },
     close() {
+      if (closed) return closed;
       closing = true;
       timers.forEach(clearTimeout);
       timers.clear();
-      return new Promise<void>((resolve) => {
+      closed = new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        sockets.forEach((s) => s.destroy()); // upgraded or half-open sockets too
       });
+      return closed;
     },
   };
 }
