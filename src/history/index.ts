@@ -4,3 +4,4 @@ export * from './chatTurns';
 export * from './windowHistory';
 export * from './SyncInMemoryChatMessageHistory';
 export * from './FileChatMessageHistory';
+export * from './ChatSession';

@@ -1,0 +1,219 @@
+import { filter, last, lastValueFrom, map, Observable, Subject, type SchedulerLike, type Subscription } from 'rxjs';
+import type { BaseListChatMessageHistory } from '@langchain/core/chat_history';
+import type { BaseLanguageModelInput } from '@langchain/core/language_models/base';
+import { AIMessage, SystemMessage, type AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
+import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
+import type { Runnable } from '@langchain/core/runnables';
+import { fromRunnable, type StreamableRunnable } from '../sources/fromRunnable';
+import { assertFunction, assertObject, describe } from '../internal/validate';
+import { chatTurns } from './chatTurns';
+import { ChatSessionClosedError } from './errors';
+import { SyncInMemoryChatMessageHistory } from './SyncInMemoryChatMessageHistory';
+import type { InterruptPolicy, StreamTurn, TurnChunkEvent, TurnDoneEvent, TurnEvent } from './types';
+
+/** What `ask()` resolves with (the seed's `{ response, chunks, duration, error }`). */
+export interface TurnResult {
+  /** The whole reply, or the partial text of an interrupted / failed turn. */
+  text: string;
+  /** The saved merged message (with `usage_metadata`); only for a completed turn. */
+  message?: AIMessage;
+  chunks: number;
+  durationMs: number;
+  firstChunkMs: number | undefined;
+  /** Set when the turn failed. */
+  error?: unknown;
+  /** True when `stop()` ended the turn. */
+  interrupted?: boolean;
+}
+
+/** Options of {@link ChatSession}: give `model` (the session builds the prompt) or `runnable`. */
+export interface ChatSessionOptions {
+  /** A chat model; the session streams `[system, ...history, human question]` to it. */
+  model?: Runnable<BaseLanguageModelInput, AIMessageChunk>;
+  /** Or your own chain taking `{ history, question }` and streaming `AIMessageChunk`s. */
+  runnable?: StreamableRunnable<{ history: BaseMessage[]; question: string }, AIMessageChunk | string>;
+  /** System prompt (with `model` only; kept outside the window). Default 'You are a helpful assistant.' */
+  system?: string;
+  /** Default: a new `SyncInMemoryChatMessageHistory`. */
+  history?: BaseListChatMessageHistory;
+  /** History window, see `chatTurns`. Default 10. */
+  maxMessages?: number;
+  /** See `chatTurns`. Default `'discard'`. */
+  onInterrupt?: InterruptPolicy;
+  /** Clock for durations. Default `asyncScheduler`. */
+  scheduler?: SchedulerLike;
+  /** Called for every chunk: its text and the running chunk count of the turn. */
+  onChunk?: (text: string, count: number, event: TurnChunkEvent) => void;
+  /** Called when a turn completed and was saved. */
+  onComplete?: (result: TurnResult, event: TurnDoneEvent) => void;
+}
+
+/**
+ * The seed's production chat, observable-first: one `chatTurns` pipeline fed
+ * by a Subject of questions. Turns run one at a time (a second `ask()` waits),
+ * the full merged answer is saved, `stop()` ends the current reply only.
+ * `send()` is lazy: the question is sent on subscribe, and unsubscribing
+ * stops that turn (or withdraws it while it waits).
+ *
+ * @example
+ * ```ts
+ * const chat = new ChatSession({ model: new ChatOpenAI({ model: 'gpt-4o-mini' }), system: '你是专业的Python助手' });
+ * chat.send('介绍Python').subscribe((e) => e.type === 'chunk' && process.stdout.write(e.text));
+ * const { text, durationMs } = await chat.ask('它有什么特点？'); // waits for the first turn
+ * process.on('SIGINT', () => chat.stop());
+ * ```
+ */
+export class ChatSession {
+  /** Where the conversation is stored. */
+  readonly history: BaseListChatMessageHistory;
+  /** Every event of every turn, for UIs that render the whole session. Errors with ChatSessionClosedError on close(). */
+  readonly events$: Observable<TurnEvent>;
+
+  private readonly questions = new Subject<string>();
+  private readonly events = new Subject<TurnEvent>();
+  private readonly stops = new Subject<void>();
+  private readonly subscription: Subscription;
+  private nextTurn = 0;
+  private streaming: number | undefined;
+  private readonly withdrawn = new Set<number>();
+  private closed = false;
+
+  constructor(options: ChatSessionOptions) {
+    assertObject('ChatSession: options', options, false);
+    const { model, runnable, system, onChunk, onComplete } = options;
+    if ((model === undefined) === (runnable === undefined)) {
+      throw new TypeError('ChatSession: pass exactly one of options.model (a chat model) or options.runnable (a chain taking { history, question }).');
+    }
+    if (model !== undefined && !isRunnable(model)) {
+      throw new TypeError(`ChatSession: options.model must be a LangChain chat model (a Runnable), got ${describe(model)}.`);
+    }
+    if (runnable !== undefined && typeof (runnable as { stream?: unknown })?.stream !== 'function') {
+      throw new TypeError(`ChatSession: options.runnable must have a stream() method, got ${describe(runnable)}.`);
+    }
+    if (system !== undefined && (typeof system !== 'string' || runnable !== undefined)) {
+      throw new TypeError(
+        runnable !== undefined
+          ? 'ChatSession: options.system applies to options.model only; put the system message in your runnable\'s prompt.'
+          : `ChatSession: options.system must be a string, got ${describe(system)}.`,
+      );
+    }
+    assertFunction('ChatSession: options.onChunk', onChunk, true);
+    assertFunction('ChatSession: options.onComplete', onComplete, true);
+
+    this.history = options.history ?? new SyncInMemoryChatMessageHistory();
+    const chain: StreamableRunnable<{ history: BaseMessage[]; question: string }, AIMessageChunk | string> =
+      runnable ??
+      ChatPromptTemplate.fromMessages([
+        // A message, not a template: braces in the system prompt stay literal.
+        new SystemMessage(system ?? 'You are a helpful assistant.'),
+        new MessagesPlaceholder('history'),
+        ['human', '{question}'],
+      ]).pipe(model!);
+
+    const streamTurn: StreamTurn = ({ history, question, turn }) => {
+      this.streaming = turn;
+      if (this.withdrawn.delete(turn)) {
+        // Withdrawn while waiting: stop it before any request (stop$ is already watched).
+        return new Observable<never>(() => this.stops.next());
+      }
+      return fromRunnable(chain, { history, question });
+    };
+
+    const turns = chatTurns(streamTurn, {
+      history: this.history,
+      maxMessages: options.maxMessages,
+      onInterrupt: options.onInterrupt,
+      scheduler: options.scheduler,
+      stop$: this.stops,
+    });
+    this.events$ = this.events.asObservable();
+    let countedTurn = -1;
+    let count = 0;
+    this.subscription = this.questions.pipe(turns).subscribe((event) => {
+      if (event.type === 'chunk') {
+        if (event.turn !== countedTurn) [countedTurn, count] = [event.turn, 0];
+        count++;
+        if (onChunk) invokeCallback(() => onChunk(event.text, count, event));
+      } else {
+        if (this.streaming === event.turn) this.streaming = undefined;
+        this.withdrawn.delete(event.turn);
+        if (event.type === 'done' && onComplete) invokeCallback(() => onComplete(toResult(event), event));
+      }
+      this.events.next(event);
+    });
+  }
+
+  /**
+   * The events of one turn for `question`, ending with its `done`,
+   * `interrupted` or `error` event. Lazy: each subscription sends the question
+   * once. Unsubscribing stops the turn (or withdraws it while it waits).
+   */
+  send(question: string): Observable<TurnEvent> {
+    if (typeof question !== 'string') throw new TypeError(`ChatSession.send: question must be a string, got ${describe(question)}.`);
+    if (this.closed) throw new ChatSessionClosedError();
+    return new Observable<TurnEvent>((subscriber) => {
+      if (this.closed) {
+        subscriber.error(new ChatSessionClosedError());
+        return;
+      }
+      const turn = this.nextTurn++;
+      let finished = false;
+      const sub = this.events.pipe(filter((e) => e.turn === turn)).subscribe({
+        next: (event) => {
+          if (event.type !== 'chunk') finished = true;
+          subscriber.next(event);
+          if (finished) subscriber.complete();
+        },
+        error: (e: unknown) => subscriber.error(e),
+      });
+      this.questions.next(question);
+      return () => {
+        sub.unsubscribe();
+        if (finished || this.closed) return;
+        if (this.streaming === turn) this.stops.next();
+        else this.withdrawn.add(turn);
+      };
+    });
+  }
+
+  /** Sends `question` and resolves with the turn's result; never rejects for a failed turn (see `error`). */
+  ask(question: string): Promise<TurnResult> {
+    return lastValueFrom(this.send(question).pipe(last(), map((event) => toResult(event as Exclude<TurnEvent, TurnChunkEvent>))));
+  }
+
+  /** Ends the reply that is streaming now; the session goes on. A no-op between turns. */
+  stop(): void {
+    this.stops.next();
+  }
+
+  /** Aborts the current reply (nothing of it is saved) and ends the session; pending turns error with ChatSessionClosedError. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.subscription.unsubscribe();
+    this.events.error(new ChatSessionClosedError());
+  }
+}
+
+function toResult(event: Exclude<TurnEvent, TurnChunkEvent>): TurnResult {
+  const base = { chunks: event.chunks, durationMs: event.durationMs, firstChunkMs: event.firstChunkMs };
+  if (event.type === 'done') return { text: event.text, message: event.message, ...base };
+  if (event.type === 'interrupted') return { text: event.partialText, interrupted: true, ...base };
+  return { text: event.partialText, error: event.error, ...base };
+}
+
+function isRunnable(value: unknown): boolean {
+  return typeof value === 'object' && value !== null &&
+    typeof (value as { stream?: unknown }).stream === 'function' && typeof (value as { invoke?: unknown }).invoke === 'function';
+}
+
+/** A throwing user callback must not kill the session: report it like RxJS reports unhandled errors. */
+function invokeCallback(fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    setTimeout(() => {
+      throw e;
+    });
+  }
+}
