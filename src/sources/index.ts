@@ -5,3 +5,5 @@ export type { StreamEventsRunnable, StreamEventsConfig } from './fromStreamEvent
 export { fromAsyncIterableFactory } from './fromAsyncIterableFactory';
 export { observeStream, isObservableStreamable, observeSequence, findSequenceObserver } from './observeStream';
 export type { ObservableStreamable, SequenceObserver } from './observeStream';
+export { compareInvokeAndStream } from './compareLatency';
+export type { CompareLatencyOptions, LatencyComparison, InvokableStreamableRunnable } from './compareLatency';
