@@ -155,6 +155,7 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   const resourcesBefore = countResources();
   const server: FakeOpenAIServer = await startFakeOpenAIServer({
     reply: REPLY,
+    recordRequests: false, // the request log would otherwise be the biggest heap growth
     fault: (request) => {
       const last = JSON.stringify(request.messages.at(-1)?.content ?? '');
       const kind = CYCLE_KINDS.find((k) => last.includes(`#${k}`));
@@ -201,19 +202,21 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     const settled = (): boolean => {
       const now = countResources();
       return (
-        server.requests.every((r) => r.closedAt !== undefined) &&
+        server.openResponses === 0 &&
         server.openConnections <= serverSocketsBefore &&
         (now.TCPSocketWrap ?? 0) <= (resourcesBefore.TCPSocketWrap ?? 0)
       );
     };
     const runEnded = performance.now();
     // Requests first: an in-flight (leaked) request keeps its socket busy, so closing idle ones cannot hide it.
-    while (!server.requests.every((r) => r.closedAt !== undefined) && performance.now() < deadline) await sleep(20);
-    server.closeIdleConnections(); // the client's keep-alive pool would otherwise linger ~4 s
-    while (!settled() && performance.now() < deadline) await sleep(20);
+    while (server.openResponses > 0 && performance.now() < deadline) await sleep(20);
+    while (!settled() && performance.now() < deadline) {
+      server.closeIdleConnections(); // the client's keep-alive pool would otherwise linger ~4 s
+      await sleep(20);
+    }
     const settleWaitMs = performance.now() - runEnded;
     const serverSocketsAfter = server.openConnections;
-    const requestsStillOpen = server.requests.filter((r) => r.closedAt === undefined).length;
+    const requestsStillOpen = server.openResponses;
     await server.close();
     await sleep(20);
     await collectGarbage();
@@ -224,7 +227,7 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
       outcomes,
       meanMs: Object.fromEntries(CYCLE_KINDS.map((k) => [k, outcomes[k] ? totalMs[k] / outcomes[k] : 0])) as Record<CycleKind, number>,
       unexpected,
-      requests: server.requests.length,
+      requests: server.requestCount,
       tcpConnections: server.totalConnections,
       maxListenersWarnings: warnings.filter((w) => w.startsWith('MaxListenersExceededWarning')).length,
       warnings,

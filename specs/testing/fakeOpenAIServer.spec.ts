@@ -184,6 +184,22 @@ describe('startFakeOpenAIServer', () => {
       expect((await postRaw(undefined, JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x' }] }))).status).toBe(200);
     });
 
+    it('recordRequests: false keeps no request log but still counts requests and open responses', async () => {
+      server = await startFakeOpenAIServer({ reply: 'a b', recordRequests: false, faults: [{ type: 'stall', afterChunks: 1 }] });
+      const stalled = request({ host: '127.0.0.1', port: server.port, path: '/v1/chat/completions', method: 'POST' }, (res) => res.resume());
+      stalled.on('error', () => undefined);
+      stalled.end(streamBody);
+      await server.waitForRequests(1);
+      expect(server.openResponses).toBe(1);
+      expect(contentOf((await postRaw()).text)).toBe('a b');
+      expect(server.requestCount).toBe(2);
+      expect(server.requests).toHaveLength(0);
+      stalled.destroy();
+      for (let i = 0; i < 100 && server.openResponses > 0; i++) await new Promise((r) => setTimeout(r, 5));
+      expect(server.openResponses).toBe(0);
+      await expect(startFakeOpenAIServer({ recordRequests: 'no' as never })).rejects.toThrow('recordRequests must be a boolean, got the string "no".');
+    });
+
     it('counts open and total TCP connections', async () => {
       server = await startFakeOpenAIServer();
       expect(server.openConnections).toBe(0);

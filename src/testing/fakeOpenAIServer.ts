@@ -79,6 +79,12 @@ export interface FakeOpenAIServerOptions {
   /** Port. Default 0 (any free port). */
   port?: number;
   /**
+   * Keep a {@link FakeRequestRecord} (with the request body) for every request in `requests`.
+   * Default true; set false for soak runs, where the log itself would grow the heap —
+   * `requestCount` and `openResponses` still count. `waitForClose` needs records.
+   */
+  recordRequests?: boolean;
+  /**
    * Faults consumed in order, one per request: `faults: [{ type: 'status', status: 429, retryAfter: 1 }, null]`
    * answers the first request with 429 and the second normally (`null` = healthy). Once
    * used up, `fault` applies. More can be queued later with `server.queueFaults()`.
@@ -96,7 +102,7 @@ export interface FakeOpenAIServer {
   /** Base URL to give `ChatOpenAI` as `configuration.baseURL`, e.g. `http://127.0.0.1:40123/v1`. */
   readonly baseURL: string;
   readonly port: number;
-  /** One record per chat completion request, in arrival order. */
+  /** One record per chat completion request, in arrival order (empty with `recordRequests: false`). */
   readonly requests: readonly FakeRequestRecord[];
   /** Resolves when request `index` (default: the latest) has closed. */
   waitForClose(index?: number, timeoutMs?: number): Promise<FakeRequestRecord>;
@@ -104,8 +110,12 @@ export interface FakeOpenAIServer {
   waitForRequests(count: number, timeoutMs?: number): Promise<void>;
   /** Appends faults to the queue that `options.faults` started (one per request, `null` = healthy). */
   queueFaults(...faults: Array<FakeFault | null>): void;
-  /** Closes keep-alive connections that carry no request right now (a client's idle pool). */
+  /** Closes every connection that carries no response right now (a client's idle keep-alive pool). */
   closeIdleConnections(): void;
+  /** Chat completion requests received so far (counted even with `recordRequests: false`). */
+  readonly requestCount: number;
+  /** Chat completion responses not closed yet. */
+  readonly openResponses: number;
   /** TCP connections open right now (keep-alive sockets included). */
   readonly openConnections: number;
   /** TCP connections accepted since start. */
@@ -137,6 +147,9 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
   assertNonNegative('startFakeOpenAIServer: tokenMs', options.tokenMs);
   assertNonNegative('startFakeOpenAIServer: stallAfterChunks', options.stallAfterChunks);
   assertPositiveInteger('startFakeOpenAIServer: maxBodyBytes', options.maxBodyBytes);
+  if (options.recordRequests !== undefined && typeof options.recordRequests !== 'boolean') {
+    throw new TypeError(`startFakeOpenAIServer: recordRequests must be a boolean, got ${describe(options.recordRequests)}.`);
+  }
   if (options.faults !== undefined && !Array.isArray(options.faults)) {
     throw new TypeError(`startFakeOpenAIServer: faults must be an array of faults (null = healthy), got ${describe(options.faults)}.`);
   }
@@ -145,6 +158,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
   else if (options.fault !== undefined && options.fault !== null) assertFault('startFakeOpenAIServer: fault', options.fault);
   const faultQueue: Array<FakeFault | null> = [...(options.faults ?? [])];
   const sockets = new Set<Socket>();
+  const busy = new Set<Socket>();
   let totalConnections = 0;
 
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
@@ -154,6 +168,8 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
   const timers = new Set<NodeJS.Timeout>();
   let closing = false;
   let closed: Promise<void> | undefined;
+  let requestCount = 0;
+  let openResponses = 0;
 
   const wait = (ms: number, res: ServerResponse): Promise<void> =>
     ms <= 0
@@ -206,7 +222,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
   }
 
   async function respond(body: FakeChatRequest, res: ServerResponse): Promise<void> {
-    const index = requests.length;
+    const index = requestCount++;
     let fault: FakeFault | null;
     try {
       fault = nextFault(body, index);
@@ -228,10 +244,17 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       status: fault?.type === 'status' ? fault.status : 200,
       cutByServer: false,
     };
-    requests.push(record);
+    if (options.recordRequests !== false) requests.push(record);
+    openResponses++;
+    const socket = res.socket;
+    if (socket) busy.add(socket);
     res.once('close', () => {
+      openResponses--;
       record.closedAt = performance.now();
       record.closedByClient = !record.completed && !record.cutByServer;
+      // A response cut short leaves a half-closed socket that node keeps for seconds; nothing can follow it.
+      if (!record.completed && !socket?.destroyed) socket?.destroy();
+      if (socket) busy.delete(socket);
       notify();
     });
     notify();
@@ -354,14 +377,22 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       }, timeoutMs, `request ${index ?? 'latest'} to close`);
     },
     waitForRequests(count: number, timeoutMs = 5000) {
-      return waitFor(() => (requests.length >= count ? true : undefined), timeoutMs, `${count} requests`).then(() => undefined);
+      return waitFor(() => (requestCount >= count ? true : undefined), timeoutMs, `${count} requests`).then(() => undefined);
     },
     queueFaults(...faults: Array<FakeFault | null>) {
       faults.forEach((f, i) => f !== null && assertFault(`queueFaults: faults[${i}]`, f));
       faultQueue.push(...faults);
     },
     closeIdleConnections() {
-      server.closeIdleConnections();
+      // node's own closeIdleConnections() skips connections that never carried a request
+      // (clients open spare ones), so close every socket without a response in progress.
+      for (const socket of sockets) if (!busy.has(socket)) socket.destroy();
+    },
+    get requestCount() {
+      return requestCount;
+    },
+    get openResponses() {
+      return openResponses;
     },
     get openConnections() {
       return sockets.size;
