@@ -78,8 +78,17 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
   const streamReply = (question: string, history: BaseMessage[] = []) =>
     fromRunnable(chain, { question, history }).pipe(textContent());
 
+  // Same-origin only: browsers send Origin on WebSocket upgrades and cross-site POSTs, so another
+  // site the user visits (or a DNS-rebinding host name) cannot drive the model. No Origin = not a browser.
+  let port = 0;
+  const sameOrigin = (origin: string | undefined): boolean =>
+    origin === undefined || [`http://${host}:${port}`, `http://localhost:${port}`, `http://127.0.0.1:${port}`].includes(origin);
+
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname.startsWith('/api/') && !sameOrigin(req.headers.origin)) {
+      return sendJson(res, 403, { error: 'Cross-origin requests are not allowed.' });
+    }
     const page = files.get(url.pathname);
     if (page) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'Use GET.' }, { allow: 'GET, HEAD' });
@@ -112,6 +121,7 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
 
   const chat = serveChatOverWebSocket(server, {
     path: '/ws',
+    allowedOrigins: (origin) => sameOrigin(origin),
     streamTurn: ({ question, history }) => fromRunnable(chain, { question, history }),
     onInterrupt: 'keep-partial', // the model should know what the user already saw
     maxQuestionChars: MAX_QUESTION_CHARS,
@@ -121,7 +131,7 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
     server.once('error', reject);
     server.listen(options.port ?? 3000, host, () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     server,

@@ -1,4 +1,5 @@
 import { EventSource } from 'eventsource';
+import { WebSocket } from 'ws';
 import { ChatOpenAI } from '@langchain/openai';
 import { startWebDemo } from '../../demos/web/server';
 import { ScriptedChatModel, startFakeOpenAIServer, replyTo } from '../../src/testing';
@@ -53,6 +54,29 @@ describe('web demo server', () => {
       expect((await fetch(demo.url + '/api/chat/stream', { method: 'POST', body: '{}' })).status).toBe(400);
       expect((await fetch(demo.url + '/api/chat/stream')).status).toBe(400);
       expect(requests).toHaveLength(0);
+    } finally {
+      await demo.close();
+    }
+  });
+
+  it('refuses other origins: 403 for cross-site API calls and WebSocket upgrades; same origin and non-browser clients pass', async () => {
+    const demo = await startWebDemo({ port: 0, model: new ScriptedChatModel() });
+    const upgrade = (origin?: string): Promise<number> =>
+      new Promise((resolve) => {
+        const ws = new WebSocket(demo.url.replace('http', 'ws') + '/ws', { headers: origin ? { origin } : {} });
+        ws.on('open', () => (ws.close(), resolve(101)));
+        ws.on('unexpected-response', (_req, res) => (ws.terminate(), resolve(res.statusCode ?? 0)));
+        ws.on('error', () => undefined);
+      });
+    try {
+      const post = (origin: string) => fetch(demo.url + '/api/chat/stream', { method: 'POST', headers: { origin }, body: '{"question":"hi"}' });
+      expect((await post('https://evil.example')).status).toBe(403);
+      const same = await post(demo.url);
+      expect(same.status).toBe(200);
+      await same.text();
+      expect(await upgrade('https://evil.example')).toBe(403);
+      expect(await upgrade(demo.url)).toBe(101);
+      expect(await upgrade()).toBe(101);
     } finally {
       await demo.close();
     }
