@@ -1,3 +1,5 @@
+import { graphemesOf } from '../internal/graphemes';
+
 /**
  * Splits text into realistic streaming tokens, the way an LLM's output looks:
  * a Latin word with its leading space, punctuation alone, newlines alone,
@@ -17,7 +19,7 @@ export function tokenize(text: string): string[] {
   let cjkTarget = 2; // alternates 1, 2, 1, 2 … characters per CJK token
   let cjkInToken = 0;
 
-  for (const { segment } of graphemes.segment(text)) {
+  for (const segment of graphemesOf(text)) {
     const kind = classify(segment);
     const canExtend = !pending && tokens.length > 0 && prev === kind;
     if (kind === 'newline') {
@@ -47,7 +49,6 @@ export function tokenize(text: string): string[] {
 
 type Kind = 'word' | 'cjk' | 'space' | 'newline' | 'other' | 'none';
 
-const graphemes = new Intl.Segmenter('und', { granularity: 'grapheme' });
 const WORD = /^[\p{L}\p{N}_'-]+$/u;
 const CJK = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+$/u;
 const SPACE = /^\s+$/u;
