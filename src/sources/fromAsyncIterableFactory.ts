@@ -1,5 +1,6 @@
 import { Observable } from 'rxjs';
 import { StreamAbortedError } from '../errors';
+import { describe } from '../internal/validate';
 
 /**
  * The single async boundary of the library: turns "give me an async iterable
@@ -15,6 +16,16 @@ export function fromAsyncIterableFactory<T>(
   open: (signal: AbortSignal) => Promise<AsyncIterable<T>> | AsyncIterable<T>,
   externalSignal?: AbortSignal,
 ): Observable<T> {
+  if (typeof open !== 'function') {
+    throw new TypeError(`fromAsyncIterableFactory: open must be a function (signal) => AsyncIterable, got ${describe(open)}.`);
+  }
+  if (
+    externalSignal !== undefined &&
+    (typeof externalSignal !== 'object' || externalSignal === null ||
+      typeof externalSignal.aborted !== 'boolean' || typeof externalSignal.addEventListener !== 'function')
+  ) {
+    throw new TypeError(`fromAsyncIterableFactory: signal must be an AbortSignal (e.g. new AbortController().signal), got ${describe(externalSignal)}.`);
+  }
   return new Observable<T>((subscriber) => {
     const controller = new AbortController();
     let iterator: AsyncIterator<T> | undefined;
@@ -35,6 +46,9 @@ export function fromAsyncIterableFactory<T>(
       try {
         const iterable = await open(controller.signal);
         if (controller.signal.aborted) return;
+        if (typeof (iterable as AsyncIterable<T> | null)?.[Symbol.asyncIterator] !== 'function') {
+          throw new TypeError(`fromAsyncIterableFactory: open() must return an AsyncIterable (or a Promise of one), got ${describe(iterable)}.`);
+        }
         iterator = iterable[Symbol.asyncIterator]();
         while (!subscriber.closed) {
           const result = await iterator.next();
