@@ -72,7 +72,7 @@ const CALL_TIME: Case[] = [
   ['chunk(null)', () => testing.chunk(bad(null)), TypeError, /text must be a string, got null/],
   ['toolCallChunk(null)', () => testing.toolCallChunk(bad(null)), TypeError, /options must be an object like \{ name, args, id \}/],
   ['providerError("x")', () => testing.providerError(bad('x')), RangeError, /status must be an HTTP status code/],
-  ['expectText(null)', () => testing.expectText(bad(null)), TypeError, /pass the expectObservable helper/],
+  ['expectText(null)', () => testing.expectText(bad(null), bad(null)), TypeError, /pass the expectObservable helper/],
 ];
 
 describe('bad input: typed errors at call time, with messages that say what to fix', () => {
