@@ -92,8 +92,9 @@ describe('ScriptedChatModel', () => {
         fromRunnable(model, 'hi').subscribe({ next: () => stamps.push(performance.now() - start), complete: resolve }),
       );
       expect(stamps).toHaveLength(4);
+      // Lower bounds only: load can delay chunks (and a buffered stream can deliver two at once), never hurry them.
       expect(stamps[0]).toBeGreaterThanOrEqual(39); // timers may fire up to 1 ms early
-      for (let i = 1; i < stamps.length; i++) expect(stamps[i] - stamps[i - 1]).toBeGreaterThanOrEqual(14);
+      expect(stamps[3]).toBeGreaterThanOrEqual(39 + 3 * 14);
     });
 
     it('stops promptly when aborted in the middle of a long delay, clearing its timer', async () => {
