@@ -79,9 +79,18 @@ describe('servers: caps, routes, origins, loopback binding', () => {
       }
     });
 
-    // Gap (reported, not fixed here — demos/web/server.ts is being built by its owner): the demo passes no
-    // allowedOrigins to serveChatOverWebSocket, so any web page the user visits can open ws://127.0.0.1:PORT/ws.
-    it.todo('web demo refuses WebSocket upgrades from other origins');
+    it('refuses WebSocket upgrades and API requests from other origins (403); its own origin connects', async () => {
+      const demo = await startWebDemo({ port: 0, model: new ScriptedChatModel() });
+      try {
+        const port = (demo.server.address() as AddressInfo).port;
+        expect(await tryConnect(`ws://127.0.0.1:${port}/ws`, 'https://evil.example')).toEqual({ outcome: 'refused', status: 403 });
+        const own = await tryConnect(`ws://127.0.0.1:${port}/ws`, `http://127.0.0.1:${port}`);
+        expect(own.outcome).toBe('open');
+        own.ws?.close();
+      } finally {
+        await demo.close();
+      }
+    });
   });
 
   describe('WebSocket adapter (serveChatOverWebSocket)', () => {
