@@ -1,4 +1,5 @@
 import { tokenize } from '../../src/testing/tokenize';
+import { replyTo } from '../../src/testing/cannedReplies';
 
 const HIGH_SURROGATE = /[\uD800-\uDBFF]$/;
 const LOW_SURROGATE = /^[\uDC00-\uDFFF]/;
@@ -49,5 +50,16 @@ describe('tokenize', () => {
 
   it('emits newlines as their own tokens', () => {
     expect(tokenize('a\n\nb')).toEqual(['a', '\n', '\n', 'b']);
+  });
+});
+
+describe('tokenize and replyTo bad input', () => {
+  it.each([null, undefined, 42, ['a']])('tokenize(%p) is a TypeError that names the value', (bad) => {
+    expect(() => tokenize(bad as never)).toThrow(TypeError);
+    expect(() => tokenize(bad as never)).toThrow(/^tokenize: text must be a string, got /);
+  });
+
+  it('replyTo(null) is a TypeError that names the value', () => {
+    expect(() => replyTo(null as never)).toThrow('replyTo: question must be a string, got null.');
   });
 });

@@ -1,3 +1,5 @@
+import { describe } from '../internal/validate';
+
 /**
  * Deterministic replies of the offline model: canned answers for the seed
  * tutorial's questions (Chinese and English) and a generated one otherwise.
@@ -136,6 +138,7 @@ function hash(text: string): number {
 
 /** The offline model's reply to `question`: canned if it matches, else generated deterministically. */
 export function replyTo(question: string): string {
+  if (typeof question !== 'string') throw new TypeError(`replyTo: question must be a string, got ${describe(question)}.`);
   const key = question.toLowerCase().replace(/\s+/g, '');
   for (const { match, reply } of CANNED_REPLIES) if (match.test(key)) return reply;
   const zh = HAS_CJK.test(question) || question.trim() === '';

@@ -1,4 +1,5 @@
 import { graphemesOf } from '../internal/graphemes';
+import { describe } from '../internal/validate';
 
 /**
  * Splits text into realistic streaming tokens, the way an LLM's output looks:
@@ -13,6 +14,7 @@ import { graphemesOf } from '../internal/graphemes';
  * ```
  */
 export function tokenize(text: string): string[] {
+  if (typeof text !== 'string') throw new TypeError(`tokenize: text must be a string, got ${describe(text)}.`);
   const tokens: string[] = [];
   let pending = ''; // whitespace that prefixes the next token, as in BPE vocabularies
   let prev: Kind = 'none';
