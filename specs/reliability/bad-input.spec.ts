@@ -60,6 +60,8 @@ const CALL_TIME: Case[] = [
   ['sendServerSentEvents(of(), null)', () => lib.sendServerSentEvents(of('x'), bad(null)), TypeError, /res must be a Node http.ServerResponse, got null/],
   ['toSSEResponse(null)', () => lib.toSSEResponse(bad(null)), TypeError, /source\$ must be an Observable/],
   ['serveChatOverWebSocket(null, …)', () => lib.serveChatOverWebSocket(bad(null), bad({})), TypeError, /target must be an http.Server or a ws WebSocketServer/],
+  ['encodeServerSentEvent(null)', () => lib.encodeServerSentEvent(bad(null)), TypeError, /encodeServerSentEvent: fields must be an object, got null/],
+  ['serveChatOverWebSocket(s, { allowedOrigins: [1] })', () => lib.serveChatOverWebSocket(createServer(), { streamTurn: () => [], allowedOrigins: bad([1]) }), TypeError, /allowedOrigins entries must be origins/],
   ['serveChatOverWebSocket(s, { allowedOrigins: "*" })', () => lib.serveChatOverWebSocket(createServer(), { streamTurn: () => [], allowedOrigins: bad('*') }), TypeError, /allowedOrigins must be an array of origins or a function/],
   ['serveChatOverWebSocket(s, { maxPayload: 0 })', () => lib.serveChatOverWebSocket(createServer(), { streamTurn: () => [], maxPayload: 0 }), RangeError, /maxPayload must be an integer >= 1/],
   ['fitToWidth("a", -1)', () => lib.fitToWidth('a', -1), RangeError, /columns must be an integer >= 0/],

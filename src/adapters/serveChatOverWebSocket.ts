@@ -110,6 +110,12 @@ export function serveChatOverWebSocket(target: Server | WebSocketServer, options
   if (allowed !== undefined && typeof allowed !== 'function' && !Array.isArray(allowed)) {
     throw new TypeError(`serveChatOverWebSocket: allowedOrigins must be an array of origins or a function, got ${describe(allowed)}.`);
   }
+  if (Array.isArray(allowed)) {
+    const bad = allowed.find((origin) => typeof origin !== 'string' || origin === '');
+    if (bad !== undefined) {
+      throw new TypeError(`serveChatOverWebSocket: allowedOrigins entries must be origins such as "http://127.0.0.1:3000", got ${describe(bad)}.`);
+    }
+  }
   const path = options.path ?? '/ws';
   const maxPayload = options.maxPayload ?? 16 * 1024;
   const originAllowed = (request: IncomingMessage): boolean => {

@@ -1,4 +1,4 @@
-import { describe } from '../internal/validate';
+import { assertObject, describe } from '../internal/validate';
 
 /** One Server-Sent Events frame, before encoding. */
 export interface ServerSentEventFields {
@@ -39,6 +39,7 @@ export function assertSseToken(name: string, value: unknown): void {
  * ```
  */
 export function encodeServerSentEvent(fields: ServerSentEventFields): string {
+  assertObject('encodeServerSentEvent: fields', fields, false);
   let out = '';
   if (fields.event !== undefined) {
     assertSseToken('encodeServerSentEvent: event', fields.event);
