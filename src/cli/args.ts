@@ -1,0 +1,100 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** Options of `rxjs-langchain chat`. */
+export interface ChatCliOptions {
+  /** JSON file the conversation is kept in across runs. */
+  historyFile: string;
+  /** How many stored messages the model sees per turn (seed: 10). */
+  maxHistory: number;
+  /** The system prompt. */
+  system: string;
+  /** First-chunk and idle timeout of a reply, ms. */
+  timeoutMs: number;
+  help: boolean;
+}
+
+export const DEFAULT_SYSTEM = '你是专业的Python助手';
+export const DEFAULT_MAX_HISTORY = 10;
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** Default history file: `$RXJS_LANGCHAIN_HISTORY`, else `~/.rxjs-langchain/chat-history.json`. */
+export function defaultHistoryFile(env: NodeJS.ProcessEnv = process.env): string {
+  return env.RXJS_LANGCHAIN_HISTORY || join(homedir(), '.rxjs-langchain', 'chat-history.json');
+}
+
+/** A bad command line; the message says what to fix. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const CHAT_USAGE = `Usage: rxjs-langchain chat [options]
+
+Streaming chat in the terminal, with history kept in a file across runs.
+Offline on the embedded model unless OPENAI_API_KEY is set (OPENAI_BASE_URL, OPENAI_MODEL).
+
+Options:
+  --history-file <path>  where the conversation is kept (default ~/.rxjs-langchain/chat-history.json)
+  --max-history <n>      messages of history the model sees per turn (default ${DEFAULT_MAX_HISTORY})
+  --system <text>        system prompt (default "${DEFAULT_SYSTEM}")
+  --timeout <seconds>    give up on a reply with no chunk for this long (default ${DEFAULT_TIMEOUT_MS / 1000})
+  -h, --help             this help
+
+In the chat: /history, /clear, /help, /exit. Ctrl-C stops a streaming reply;
+Ctrl-C at an empty prompt or Ctrl-D exits.
+`;
+
+/** Parses `chat` options (`--name value` or `--name=value`); throws UsageError. */
+export function parseChatArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ChatCliOptions {
+  const options: ChatCliOptions = {
+    historyFile: defaultHistoryFile(env),
+    maxHistory: DEFAULT_MAX_HISTORY,
+    system: DEFAULT_SYSTEM,
+    timeoutMs: DEFAULT_TIMEOUT_MS,
+    help: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '-h' || arg === '--help') {
+      options.help = true;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const value = (): string => {
+      if (eq > 0 && arg.startsWith('--')) return arg.slice(eq + 1);
+      const next = argv[++i];
+      if (next === undefined) throw new UsageError(`${name} needs a value.`);
+      return next;
+    };
+    const positive = (what: string, raw: string): number => {
+      const n = Number(raw);
+      if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${what} must be a number > 0, got "${raw}".`);
+      return n;
+    };
+    switch (name) {
+      case '--history-file': {
+        const v = value();
+        if (!v) throw new UsageError('--history-file must not be empty.');
+        options.historyFile = v;
+        break;
+      }
+      case '--max-history': {
+        const raw = value();
+        const n = Number(raw);
+        if (!Number.isInteger(n) || n < 0) throw new UsageError(`--max-history must be an integer >= 0, got "${raw}".`);
+        options.maxHistory = n;
+        break;
+      }
+      case '--system':
+        options.system = value();
+        break;
+      case '--timeout':
+        options.timeoutMs = positive('--timeout', value()) * 1000;
+        break;
+      default:
+        throw new UsageError(`Unknown option "${arg}".`);
+    }
+  }
+  return options;
+}
