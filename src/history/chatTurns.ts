@@ -1,6 +1,6 @@
 import {
   asyncScheduler, catchError, concat, concatMap, defer, EMPTY, from, ignoreElements, isObservable, map, NEVER,
-  Observable, of, switchMap, takeUntil, tap, type OperatorFunction, type SchedulerLike,
+  Observable, of, switchMap, takeUntil, tap, type OperatorFunction,
 } from 'rxjs';
 import { AIMessage, AIMessageChunk, HumanMessage, type BaseMessage } from '@langchain/core/messages';
 import type { BaseListChatMessageHistory } from '@langchain/core/chat_history';

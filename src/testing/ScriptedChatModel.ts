@@ -3,9 +3,10 @@ import {
   type BaseChatModelCallOptions,
   type BaseChatModelParams,
 } from '@langchain/core/language_models/chat_models';
-import { AIMessage, AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
+import { AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
 import { ChatGenerationChunk, type ChatResult } from '@langchain/core/outputs';
 import type { CallbackManagerForLLMRun } from '@langchain/core/callbacks/manager';
+import { generateFromStream } from './generateFromStream';
 import { textOf } from '../internal/text';
 import { assertNonNegative, assertFunction } from '../internal/validate';
 import { replyTo } from './cannedReplies';
@@ -140,17 +141,7 @@ export class ScriptedChatModel extends BaseChatModel<BaseChatModelCallOptions> {
     options: this['ParsedCallOptions'],
     runManager?: CallbackManagerForLLMRun,
   ): Promise<ChatResult> {
-    let merged: ChatGenerationChunk | undefined;
-    for await (const chunk of this._streamResponseChunks(messages, options, runManager)) {
-      merged = merged ? merged.concat(chunk) : chunk;
-    }
-    const chunk = merged!.message as AIMessageChunk;
-    const message = new AIMessage({
-      content: chunk.content,
-      usage_metadata: chunk.usage_metadata,
-      response_metadata: chunk.response_metadata,
-    });
-    return { generations: [{ text: merged!.text, message }] };
+    return generateFromStream(this._streamResponseChunks(messages, options, runManager));
   }
 }
 

@@ -15,7 +15,6 @@ import {
   type BaseChatModelParams,
 } from '@langchain/core/language_models/chat_models';
 import {
-  AIMessage,
   AIMessageChunk,
   BaseMessage,
   HumanMessage,
@@ -24,6 +23,7 @@ import {
 } from '@langchain/core/messages';
 import { ChatGenerationChunk, type ChatResult } from '@langchain/core/outputs';
 import type { CallbackManagerForLLMRun } from '@langchain/core/callbacks/manager';
+import { generateFromStream } from './generateFromStream';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import { StreamAbortedError } from '../errors';
 import { textOf } from '../internal/text';
@@ -273,19 +273,7 @@ export class MarbleChatModel extends BaseChatModel<BaseChatModelCallOptions> {
     options: this['ParsedCallOptions'],
     runManager?: CallbackManagerForLLMRun,
   ): Promise<ChatResult> {
-    let merged: ChatGenerationChunk | undefined;
-    for await (const generation of this._streamResponseChunks(messages, options, runManager)) {
-      merged = merged ? merged.concat(generation) : generation;
-    }
-    const chunk = (merged?.message as AIMessageChunk | undefined) ?? new AIMessageChunk({ content: '' });
-    const message = new AIMessage({
-      content: chunk.content,
-      tool_calls: chunk.tool_calls,
-      usage_metadata: chunk.usage_metadata,
-      response_metadata: chunk.response_metadata,
-      id: chunk.id,
-    });
-    return { generations: [{ text: merged?.text ?? '', message }] };
+    return generateFromStream(this._streamResponseChunks(messages, options, runManager));
   }
 
   private eventsFor(messages: BaseMessage[], call: number): MarbleEvent[] {
