@@ -64,8 +64,12 @@ async function server(options: Parameters<typeof startFakeOpenAIServer>[0] = {})
   return s;
 }
 const openai = (s: FakeOpenAIServer): NodeJS.ProcessEnv => ({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: s.baseURL });
-const storedFile = (name: string): Array<{ type: string; data: { content: string } }> =>
-  (JSON.parse(readFileSync(join(dir, name), 'utf8')) as { messages: Array<{ type: string; data: { content: string } }> }).messages;
+type Stored = { type: string; data: { content: string } };
+/** The history file: FileChatMessageHistory's JSON Lines, one stored message per line. */
+const storedFile = (name: string): Stored[] =>
+  readFileSync(join(dir, name), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Stored);
+const writeStored = (name: string, turns: string[]): void =>
+  writeFileSync(join(dir, name), turns.flatMap((q) => [{ type: 'human', data: { content: q } }, { type: 'ai', data: { content: replyTo(q) } }]).map((m) => JSON.stringify(m) + '\n').join(''));
 
 // Each test is its own process; they run side by side (cold start of a chat ≈ 2–4 s of CPU).
 jest.setTimeout(60_000);
@@ -73,7 +77,7 @@ jest.setTimeout(60_000);
 describe('rxjs-langchain chat (child process, stdin/stdout)', () => {
   test.concurrent('streams two replies; the second request carries the first question and the whole first answer', async () => {
     const s = await server();
-    const chat = new Chat(['--history-file', join(dir, 'two.json')], openai(s));
+    const chat = new Chat(['--history-file', join(dir, 'two.jsonl')], openai(s));
     await chat.waitFor(PROMPT);
     expect(chat.stdout).toContain(`Model: ChatOpenAI gpt-4o-mini at ${s.baseURL}`);
     chat.send('介绍Python');
@@ -96,7 +100,7 @@ describe('rxjs-langchain chat (child process, stdin/stdout)', () => {
 
   test.concurrent('Ctrl-C (SIGINT) mid-reply stops it, aborts the request, keeps the process and saves nothing of that turn', async () => {
     const s = await server({ tokenMs: 40 });
-    const chat = new Chat(['--history-file', join(dir, 'sigint.json')], openai(s));
+    const chat = new Chat(['--history-file', join(dir, 'sigint.jsonl')], openai(s));
     await chat.waitFor(PROMPT);
     chat.send('详细介绍Python的历史和发展');
     const reply = replyTo('详细介绍Python的历史和发展');
@@ -116,11 +120,11 @@ describe('rxjs-langchain chat (child process, stdin/stdout)', () => {
     expect(await chat.end()).toBe(0);
     // the stopped turn is not in the history the next request saw, nor in the file
     expect(s.requests[1].body.messages.map((m) => m.role)).toEqual(['system', 'user']);
-    expect(storedFile('sigint.json').map((m) => m.data.content)).toEqual(['适合什么场景？', replyTo('适合什么场景？')]);
+    expect(storedFile('sigint.jsonl').map((m) => m.data.content)).toEqual(['适合什么场景？', replyTo('适合什么场景？')]);
   });
 
   test.concurrent('SIGINT at an idle prompt exits', async () => {
-    const chat = new Chat(['--history-file', join(dir, 'idle.json')], { DEMO_LATENCY: '0' });
+    const chat = new Chat(['--history-file', join(dir, 'idle.jsonl')], { DEMO_LATENCY: '0' });
     await chat.waitFor(PROMPT);
     chat.child.kill('SIGINT');
     expect(await chat.exited).toBe(0);
@@ -128,12 +132,12 @@ describe('rxjs-langchain chat (child process, stdin/stdout)', () => {
   });
 
   test.concurrent('the history file is reloaded by the next run and sent to the model; /history shows it; /clear empties it', async () => {
-    const file = join(dir, 'reload.json');
+    const file = join(dir, 'reload.jsonl');
     const first = new Chat(['--history-file', file], { DEMO_LATENCY: '0' });
     first.send('介绍Python');
     await first.waitFor(PROMPT, { times: 2 });
     expect(await first.end()).toBe(0);
-    expect(storedFile('reload.json').map((m) => m.type)).toEqual(['human', 'ai']);
+    expect(storedFile('reload.jsonl').map((m) => m.type)).toEqual(['human', 'ai']);
 
     const s = await server();
     const second = new Chat(['--history-file', file, '--system', '你是助手'], openai(s));
@@ -154,25 +158,25 @@ describe('rxjs-langchain chat (child process, stdin/stdout)', () => {
       { role: 'assistant', content: replyTo('介绍Python') },
       { role: 'user', content: '它有什么特点？' },
     ]);
-    expect(storedFile('reload.json')).toEqual([]);
+    expect(storedFile('reload.jsonl')).toEqual([]);
   });
 
-  test.concurrent('--max-history limits what the model sees', async () => {
-    const file = join(dir, 'window.json');
+  test.concurrent('--max-history limits what the model sees; --system is literal text (braces are not template variables)', async () => {
+    const file = join(dir, 'window.jsonl');
     const turns = ['介绍Python', '它有什么特点？', '适合什么场景？'];
-    writeFileSync(file, JSON.stringify({ messages: turns.flatMap((q) => [{ type: 'human', data: { content: q } }, { type: 'ai', data: { content: replyTo(q) } }]) }));
+    writeStored('window.jsonl', turns);
     const s = await server();
-    const chat = new Chat(['--history-file', file, '--max-history', '2'], openai(s));
+    const chat = new Chat(['--history-file', file, '--max-history', '2', '--system', '用 {json} 回答'], openai(s));
     chat.send('讲一个笑话');
     await chat.waitFor(PROMPT, { times: 2 });
     expect(await chat.end()).toBe(0);
-    expect(s.requests[0].body.messages.map((m) => m.content)).toEqual(['你是专业的Python助手', '适合什么场景？', replyTo('适合什么场景？'), '讲一个笑话']);
-    expect(storedFile('window.json')).toHaveLength(8); // the file keeps everything
+    expect(s.requests[0].body.messages.map((m) => m.content)).toEqual(['用 {json} 回答', '适合什么场景？', replyTo('适合什么场景？'), '讲一个笑话']);
+    expect(storedFile('window.jsonl')).toHaveLength(8); // the file keeps everything
   });
 
   test.concurrent('errors print one line, the session goes on and no history is lost', async () => {
-    const file = join(dir, 'errors.json');
-    writeFileSync(file, JSON.stringify({ messages: [{ type: 'human', data: { content: '介绍Python' } }, { type: 'ai', data: { content: replyTo('介绍Python') } }] }));
+    const file = join(dir, 'errors.jsonl');
+    writeStored('errors.jsonl', ['介绍Python']);
     const s = await server({ faults: [{ type: 'status', status: 401, message: 'Incorrect API key provided' }, null] });
     const chat = new Chat(['--history-file', file], openai(s));
     chat.send('它有什么特点？');
@@ -184,14 +188,14 @@ describe('rxjs-langchain chat (child process, stdin/stdout)', () => {
     await chat.waitFor(PROMPT, { times: 3 });
     expect(await chat.end()).toBe(0);
     expect(s.requests[1].body.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
-    expect(storedFile('errors.json').map((m) => m.data.content)).toEqual(['介绍Python', replyTo('介绍Python'), '它有什么特点？', replyTo('它有什么特点？')]);
+    expect(storedFile('errors.jsonl').map((m) => m.data.content)).toEqual(['介绍Python', replyTo('介绍Python'), '它有什么特点？', replyTo('它有什么特点？')]);
   });
 
   test.concurrent('an unreachable endpoint is one clear line, not a crash', async () => {
     const s = await startFakeOpenAIServer();
     const baseURL = s.baseURL;
     await s.close(); // nothing listens on that port now
-    const chat = new Chat(['--history-file', join(dir, 'down.json')], { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: baseURL });
+    const chat = new Chat(['--history-file', join(dir, 'down.jsonl')], { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: baseURL });
     chat.send('介绍Python');
     await chat.waitFor(PROMPT, { times: 2 });
     expect(chat.child.exitCode).toBeNull();

@@ -18,9 +18,9 @@ export const DEFAULT_SYSTEM = '你是专业的Python助手';
 export const DEFAULT_MAX_HISTORY = 10;
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
-/** Default history file: `$RXJS_LANGCHAIN_HISTORY`, else `~/.rxjs-langchain/chat-history.json`. */
+/** Default history file: `$RXJS_LANGCHAIN_HISTORY`, else `~/.rxjs-langchain/chat-history.jsonl`. */
 export function defaultHistoryFile(env: NodeJS.ProcessEnv = process.env): string {
-  return env.RXJS_LANGCHAIN_HISTORY || join(homedir(), '.rxjs-langchain', 'chat-history.json');
+  return env.RXJS_LANGCHAIN_HISTORY || join(homedir(), '.rxjs-langchain', 'chat-history.jsonl');
 }
 
 /** A bad command line; the message says what to fix. */
@@ -34,7 +34,8 @@ Streaming chat in the terminal, with history kept in a file across runs.
 Offline on the embedded model unless OPENAI_API_KEY is set (OPENAI_BASE_URL, OPENAI_MODEL).
 
 Options:
-  --history-file <path>  where the conversation is kept (default ~/.rxjs-langchain/chat-history.json)
+  --history-file <path>  where the conversation is kept, JSON Lines
+                         (default ~/.rxjs-langchain/chat-history.jsonl)
   --max-history <n>      messages of history the model sees per turn (default ${DEFAULT_MAX_HISTORY})
   --system <text>        system prompt (default "${DEFAULT_SYSTEM}")
   --timeout <seconds>    give up on a reply with no chunk for this long (default ${DEFAULT_TIMEOUT_MS / 1000})

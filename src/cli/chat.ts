@@ -7,17 +7,16 @@
 import { createInterface, type Interface } from 'node:readline';
 import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
 import type { BaseListChatMessageHistory } from '@langchain/core/chat_history';
-import type { BaseMessage } from '@langchain/core/messages';
+import { SystemMessage, type AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
 import { concatMap, defer, EMPTY, finalize, from, Observable, of, Subject, tap, type Subscription } from 'rxjs';
 import { fromRunnable } from '../sources';
 import { retryBeforeFirstChunk, streamTimeout, tapProgress, type ProgressEvent } from '../operators';
-import { chatTurns, windowHistory, type TurnEvent } from '../history';
+import { chatTurns, FileChatMessageHistory, windowHistory, type TurnEvent } from '../history';
 import { createColors, createStatusLine, fitToWidth, supportsColor, type StatusLine, type TerminalOutput } from '../adapters/terminal';
 import { textOf } from '../internal/text';
 import { CHAT_USAGE, parseChatArgs, UsageError, type ChatCliOptions } from './args';
 import { createCliModel, type CliModel } from './model';
 import { describeChatError } from './describeError';
-import { openHistory } from './historyStore';
 
 /** Where the chat reads and writes; defaults to the process's stdio. */
 export interface ChatIO {
@@ -62,17 +61,17 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
   const tty = Boolean(output.isTTY);
   const c = createColors(supportsColor(output, env));
   const cli = io.model ?? createCliModel(env);
-  let history: BaseListChatMessageHistory;
+  const history: BaseListChatMessageHistory = new FileChatMessageHistory(options.historyFile);
+  let stored: number;
   try {
-    history = await openHistory(options.historyFile);
+    stored = (await history.getMessages()).length; // read once up front: a broken file is reported here, not mid-chat
   } catch (err) {
     errorOutput.write(`rxjs-langchain chat: cannot use the history file ${options.historyFile}: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
-  const stored = (await history.getMessages()).length;
 
   const prompt = ChatPromptTemplate.fromMessages([
-    ['system', options.system],
+    new SystemMessage(options.system), // a message, not a template: braces in --system stay literal
     new MessagesPlaceholder('history'),
     ['human', '{question}'],
   ]);
@@ -107,7 +106,7 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
     rl.prompt();
   };
 
-  const streamTurn = ({ history: past, question }: { history: BaseMessage[]; question: string }): Observable<never> | Observable<import('@langchain/core/messages').AIMessageChunk> => {
+  const streamTurn = ({ history: past, question }: { history: BaseMessage[]; question: string }): Observable<AIMessageChunk> => {
     const report = (p: ProgressEvent): void => {
       if (!status?.enabled || p.done) return;
       const tokensPerSecond = p.firstChunkMs !== null && p.elapsedMs > p.firstChunkMs ? ((p.chunks - 1) * 1000) / (p.elapsedMs - p.firstChunkMs) : 0;
