@@ -9,9 +9,29 @@ import { demo as streamChain } from './02-stream-chain';
 import { demo as streamCollect } from './03-stream-collect';
 import { demo as forbiddenWords } from './04-forbidden-words';
 import { demo as progressDemo } from './06-progress';
+import { demo as chatCli } from './05-chat-cli';
 import { demo as asyncDemo } from './07-async';
+import { demo as concurrent } from './08-concurrent';
+import { demo as sseServer } from './09-sse-server';
+import { demo as wsServer } from './10-websocket-server';
+import { demo as latency } from './11-invoke-vs-stream';
+import { demo as session } from './12-production-chat';
 
-export const DEMOS: readonly Demo[] = [streamModel, streamChain, streamCollect, forbiddenWords, progressDemo, asyncDemo];
+/** The tutorial's twelve examples, in its order. */
+export const DEMOS: readonly Demo[] = [
+  streamModel,
+  streamChain,
+  streamCollect,
+  forbiddenWords,
+  chatCli,
+  progressDemo,
+  asyncDemo,
+  concurrent,
+  sseServer,
+  wsServer,
+  latency,
+  session,
+];
 
 function help(out: NodeJS.WritableStream): void {
   out.write('Usage: npm run demo [-- <name> [args]]\n\nDemos (tutorial example → name):\n');

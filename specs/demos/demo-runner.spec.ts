@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { replyTo } from '../../src/testing/cannedReplies';
+import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../src/testing/fakeOpenAIServer';
 
 const run = promisify(execFile);
 const root = join(__dirname, '../..');
@@ -45,12 +46,23 @@ let tour: Promise<RunResult>;
 let help: Promise<RunResult>;
 let unknown: Promise<RunResult>;
 let filterOther: Promise<RunResult>;
-beforeAll(() => {
+let sse: Promise<RunResult>;
+let ws: Promise<RunResult>;
+let realisticLatency: Promise<RunResult>;
+let sessionOnServer: Promise<RunResult>;
+let server: FakeOpenAIServer;
+beforeAll(async () => {
+  server = await startFakeOpenAIServer();
   tour = runDemo([]);
   help = runDemo(['--help']);
   unknown = runDemo(['nope']);
   filterOther = runDemo(['filter', '大括号']);
+  sse = runDemo(['sse', '--once']);
+  ws = runDemo(['websocket', '--once']);
+  realisticLatency = runDemo(['latency'], { DEMO_LATENCY: '' }); // the demos' default latency
+  sessionOnServer = runDemo(['session'], { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: server.baseURL });
 });
+afterAll(() => server.close());
 
 describe('demo runner', () => {
   it('--help lists every demo with its tutorial example number', async () => {
@@ -62,6 +74,19 @@ describe('demo runner', () => {
     expect(stdout).toMatch(/2\.2\s+filter\s/);
     expect(stdout).toMatch(/3\.2\s+progress\s/);
     expect(stdout).toMatch(/4\.1\s+async\s/);
+    expect(stdout).toMatch(/3\.1\s+chat\s.*\(interactive\)/);
+    expect(stdout).toMatch(/4\.2\s+concurrent\s/);
+    expect(stdout).toMatch(/5\.1\s+sse\s.*\(interactive\)/);
+    expect(stdout).toMatch(/5\.2\s+websocket\s.*\(interactive\)/);
+    expect(stdout).toMatch(/6\.1\s+latency\s/);
+    expect(stdout).toMatch(/8\.1\s+session\s/);
+    expect(stdout.match(/^ {2}\d\.\d/gm)).toHaveLength(12); // all twelve tutorial examples
+  });
+
+  it('the tour runs every non-interactive demo and none of the interactive ones', async () => {
+    const { stdout } = await tour;
+    const seeds = [...stdout.matchAll(/^── (\d\.\d) /gm)].map((m) => m[1]);
+    expect(seeds).toEqual(['1.1', '1.2', '2.1', '2.2', '3.2', '4.1', '4.2', '6.1', '8.1']);
   });
 
   it('exits 2 with the list for an unknown demo', async () => {
@@ -134,5 +159,71 @@ describe('demo runner', () => {
     expect(out).toContain('(for await)');
     expect(out.split(reply)).toHaveLength(3);
     expect(out.split(`完成，共 ${chars(reply)} 字符`)).toHaveLength(3);
+  });
+
+  it('4.2 streams three questions concurrently as labelled lines, then statistics in question order', async () => {
+    const out = section((await tour).stdout, '4.2');
+    const questions = ['什么是Python？', '什么是JavaScript？', '什么是Rust？'];
+    questions.forEach((q, i) => {
+      expect(out).toContain(`[问题${i + 1}] ${q}`);
+      // piped: whole lines, each prefixed with its lane's label, never mixed with another lane
+      const lane = out.split('\n').filter((l) => l.startsWith(`[回答${i + 1}] `) && !l.endsWith('✓')).map((l) => l.slice(`[回答${i + 1}] `.length));
+      expect(lane.join('\n')).toBe(replyTo(q));
+    });
+    const stats = out.slice(out.indexOf('=== 完成统计 ==='));
+    expect([...stats.matchAll(/问题(\d): (\d+) 字符/g)].map((m) => [m[1], Number(m[2])])).toEqual(
+      questions.map((q, i) => [String(i + 1), chars(replyTo(q))]),
+    );
+  });
+
+  it('6.1 compares invoke and stream (same reply length)', async () => {
+    const out = section((await tour).stdout, '6.1');
+    const n = chars(replyTo('详细介绍Python的历史和发展'));
+    expect(out.match(new RegExp(`响应长度: ${n} 字符`, 'g'))).toHaveLength(2);
+    expect(out).toMatch(/感知延迟降低: [\d.]+%/);
+  });
+
+  it('6.1 with the default (realistic) latency shows the first streamed text far sooner than invoke', async () => {
+    const { stdout, code } = await realisticLatency;
+    expect(code).toBe(0);
+    const [invokeFirst, streamFirst] = [...stdout.matchAll(/首字时间: ([\d.]+)秒/g)].map((m) => Number(m[1]));
+    expect(streamFirst).toBeLessThan(invokeFirst / 2);
+    expect(Number(/感知延迟降低: ([\d.]+)%/.exec(stdout)![1])).toBeGreaterThan(50);
+  }, 60_000);
+
+  it('8.1 runs three turns with callbacks and a result per turn', async () => {
+    const out = section((await tour).stdout, '8.1');
+    const turns = ['介绍Python', '它有什么特点？', '适合什么场景？'];
+    for (const q of turns) expect(out).toContain(`用户: ${q}\nAI: ${replyTo(q)}`);
+    expect(out.match(/\[完成: \d+块, [\d.]+秒\]/g)).toHaveLength(3); // onComplete, once per turn
+    turns.forEach((q, i) => expect(out).toMatch(new RegExp(`第${i + 1}轮: ${chars(replyTo(q))} 字符, \\d+ 块`)));
+    expect(out).toContain('历史: 6 条消息 (human, ai, human, ai, human, ai)');
+  });
+
+  it('8.1 sends each turn with the whole previous answers in its history (checked on the wire)', async () => {
+    const { code, stdout } = await sessionOnServer;
+    expect(code).toBe(0);
+    expect(stdout).toContain(`Model: ChatOpenAI gpt-4o-mini at ${server.baseURL}`);
+    const third = server.requests[2].body.messages;
+    expect(third.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user', 'assistant', 'user']);
+    expect(third[2].content).toBe(replyTo('介绍Python'));
+    expect(third[4].content).toBe(replyTo('它有什么特点？'));
+  });
+
+  it('5.1 --once: SSE framing survives newlines in the reply', async () => {
+    const { stdout, code } = await sse;
+    expect(code).toBe(0);
+    expect(stdout).toContain('HTTP 200 text/event-stream');
+    expect(stdout).toContain('data: {"text":"\\n"}'); // a newline travels inside JSON, not as a frame break
+    const reply = replyTo('介绍Python');
+    expect(stdout).toContain(`(${chars(reply)} 字符, 含 ${reply.split('\n').length - 1} 个换行) ===\n${reply}\n`);
+    expect(stdout).toMatch(/event: done\nid: \d+\ndata: \{"chunks":\d+\}/);
+  });
+
+  it('5.2 --once: two questions over one WebSocket session', async () => {
+    const { stdout, code } = await ws;
+    expect(code).toBe(0);
+    expect(stdout).toContain(`你: 介绍Python\nAI: ${replyTo('介绍Python')}\n[done turn 0]`);
+    expect(stdout).toContain(`你: 它有什么特点？\nAI: ${replyTo('它有什么特点？')}\n[done turn 1]`);
   });
 });

@@ -1,0 +1,62 @@
+/**
+ * Seed 4.2 — three questions streamed concurrently with `mergeStreams`. Each
+ * event carries the index of its stream, so the answers are shown as labelled
+ * lanes: redrawn in place on a TTY, whole labelled lines when piped (the
+ * tutorial's concurrent prints interleave mid-line). Then the statistics, in
+ * question order, from `collectResults`.
+ */
+import { ChatPromptTemplate } from '@langchain/core/prompts';
+import { from, lastValueFrom, tap } from 'rxjs';
+import { collectResults, createColors, createLanes, fromRunnable, mergeStreams, textContent } from '../src';
+import { charCount, seconds } from './lib/print';
+import type { Demo } from './types';
+
+export const QUESTIONS = ['什么是Python？', '什么是JavaScript？', '什么是Rust？'];
+
+export const demo: Demo = {
+  name: 'concurrent',
+  seed: '4.2',
+  summary: 'three questions streamed at once as labelled lanes, then statistics',
+  async run({ model, out, color }) {
+    const c = createColors(color);
+    const chain = ChatPromptTemplate.fromMessages([
+      ['system', '你是助手，回答要简洁'],
+      ['human', '{question}'],
+    ]).pipe(model);
+    out.write('=== 并发流式输出 ===\n');
+    QUESTIONS.forEach((q, i) => out.write(`[问题${i + 1}] ${q}\n`));
+    out.write('\n');
+
+    const lanes = createLanes(out, QUESTIONS.map((_, i) => `[回答${i + 1}]`), { labelStyle: c.cyan });
+    const start = performance.now();
+    const timing = QUESTIONS.map(() => ({ firstMs: null as number | null, totalMs: 0 }));
+    const results = await lastValueFrom(
+      from(QUESTIONS).pipe(
+        mergeStreams((question) => fromRunnable(chain, { question }).pipe(textContent())),
+        tap((event) => {
+          const t = timing[event.index];
+          if (event.type === 'value') {
+            t.firstMs ??= performance.now() - start;
+            lanes.append(event.index, event.value);
+          } else {
+            t.totalMs = performance.now() - start;
+            lanes.finish(event.index, event.type === 'error' ? c.red('✖ 出错') : c.dim('✓'));
+          }
+        }),
+        collectResults(),
+      ),
+    );
+    lanes.close();
+    const wall = performance.now() - start;
+
+    out.write('\n=== 完成统计 ===\n');
+    for (const r of results) {
+      const text = r.values.join('');
+      const t = timing[r.index];
+      const status = r.status === 'complete' ? '' : ` (${r.status}: ${r.error instanceof Error ? r.error.message : String(r.error)})`;
+      out.write(`问题${r.index + 1}: ${charCount(text)} 字符, 首字 ${t.firstMs === null ? '-' : seconds(t.firstMs)}, 用时 ${seconds(t.totalMs)}${status}\n`);
+    }
+    const serial = timing.reduce((sum, t) => sum + t.totalMs, 0);
+    out.write(`总用时 ${seconds(wall)} (三个请求同时进行; 各自用时之和 ${seconds(serial)})\n\n`);
+  },
+};
