@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // rxjs-langchain command line (`rxjs-langchain chat`).
-// Installed package: runs the build, dist/cjs/cli/main.js.
-// Repository without a build (or RXJS_LANGCHAIN_FROM_SOURCE=1): runs src/cli/main.ts through ts-node.
+//
+// - Installed package (no src/ shipped): runs the build, dist/cjs/cli/main.js.
+// - In the repository (src/cli/main.ts present and ts-node installed): runs the TypeScript
+//   source through ts-node, so a stale dist/ never runs old code.
+// - RXJS_LANGCHAIN_CLI=dist or =source forces one of the two.
 'use strict';
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
@@ -9,27 +12,38 @@ const { join } = require('node:path');
 const root = join(__dirname, '..');
 const built = join(root, 'dist/cjs/cli/main.js');
 const source = join(root, 'src/cli/main.ts');
+const force = process.env.RXJS_LANGCHAIN_CLI;
+
+function fail(message) {
+  process.stderr.write(`rxjs-langchain: ${message}\n`);
+  process.exit(1);
+}
+
+function loadSource() {
+  try {
+    require.resolve('ts-node/register/transpile-only');
+  } catch {
+    return undefined;
+  }
+  require('ts-node/register/transpile-only');
+  return require(source);
+}
 
 let cli;
-if (existsSync(built) && !process.env.RXJS_LANGCHAIN_FROM_SOURCE) {
+if (force === 'dist') {
+  if (!existsSync(built)) fail('dist/cjs/cli/main.js is missing; run `npm run build` first.');
   cli = require(built);
-} else if (existsSync(source)) {
-  try {
-    require('ts-node/register/transpile-only');
-  } catch {
-    process.stderr.write('rxjs-langchain: dist/ is missing and ts-node is not installed; run `npm run build` first.\n');
-    process.exit(1);
-  }
-  cli = require(source);
-} else {
-  process.stderr.write('rxjs-langchain: dist/cjs/cli/main.js is missing; run `npm run build`.\n');
-  process.exit(1);
+} else if (force === 'source' || (force === undefined && existsSync(source))) {
+  if (!existsSync(source)) fail('src/cli/main.ts is missing (RXJS_LANGCHAIN_CLI=source needs the repository).');
+  cli = loadSource();
+  if (!cli && force === 'source') fail('ts-node is not installed; run `npm install` in the repository.');
+}
+if (!cli) {
+  if (!existsSync(built)) fail('dist/cjs/cli/main.js is missing; run `npm run build` first.');
+  cli = require(built);
 }
 
 cli.main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  (err) => {
-    process.stderr.write(`rxjs-langchain: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  },
+  (err) => fail(err instanceof Error ? err.message : String(err)),
 );

@@ -17,7 +17,7 @@ class Chat {
   readonly exited: Promise<number | null>;
 
   constructor(args: string[], env: NodeJS.ProcessEnv) {
-    const childEnv: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', RXJS_LANGCHAIN_FROM_SOURCE: '1', ...env };
+    const childEnv: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', RXJS_LANGCHAIN_CLI: 'source', ...env };
     if (!env.OPENAI_API_KEY) delete childEnv.OPENAI_API_KEY;
     this.child = spawn(process.execPath, [join(root, 'bin/rxjs-langchain.js'), 'chat', ...args], { cwd: root, env: childEnv });
     this.child.stdout.setEncoding('utf8').on('data', (d: string) => (this.stdout += d));

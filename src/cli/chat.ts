@@ -187,7 +187,8 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
                 output.write(`${seen.has(m) ? ' ' : c.dim('·')} ${who}${fitToWidth(textOf(m).replace(/\s+/g, ' '), width)}\n`);
               }
               if (messages.length > 0) {
-                output.write(c.dim(`[${messages.length} messages; the model sees the last ${seen.size} (marked with a space, older ones with ·)]`) + '\n\n');
+                const older = messages.length - seen.size;
+                output.write(c.dim(`[${messages.length} messages; the model sees the last ${seen.size}${older > 0 ? `; the ${older} marked · are not sent` : ''}]`) + '\n\n');
               }
             }),
           );
@@ -255,11 +256,9 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
     if (queued > 0) return; // between queued items: nothing streams right now
     if (rl.line) {
       // Some text typed: drop it and prompt again, like a shell.
-      rl.write(null, { ctrl: true, name: 'e' });
-      rl.write(null, { ctrl: true, name: 'u' });
       output.write('^C\n');
-      promptShown = false;
-      showPrompt();
+      rl.write(null, { ctrl: true, name: 'e' }); // end of line,
+      rl.write(null, { ctrl: true, name: 'u' }); // then delete it: readline redraws an empty prompt on the new row
       return;
     }
     output.write('\n');
