@@ -7,7 +7,7 @@ import type { Observable } from 'rxjs';
  * of the Observable is thrown from the loop after the values before it; `break`,
  * `return` or a throw in the loop body unsubscribes, so a `fromRunnable` source
  * aborts its request. The same semantics as `eachValueFrom` of `rxjs-for-await`,
- * in twenty lines instead of a dependency (see docs/decisions/0050).
+ * in twenty lines instead of a dependency (see docs/decisions/0052).
  *
  * @example
  * ```ts
