@@ -48,6 +48,10 @@ export const demo: Demo = {
     );
     lanes.close();
     const wall = performance.now() - start;
+    if (lanes.mode === 'redraw') {
+      // The live lanes showed only the latest text of each answer; now the answers in full.
+      results.forEach((r) => out.write(`\n${c.cyan(`[回答${r.index + 1}]`)} ${r.values.join('')}\n`));
+    }
 
     out.write('\n=== 完成统计 ===\n');
     for (const r of results) {
