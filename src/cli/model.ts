@@ -29,10 +29,11 @@ export function offlineLatency(value: string | undefined): { firstTokenMs: numbe
 /**
  * The same choice as the demos: the embedded offline model unless
  * OPENAI_API_KEY is set (environment or `.env`); OPENAI_BASE_URL and
- * OPENAI_MODEL select an OpenAI-compatible endpoint and model. The client does
- * not retry by itself (the CLI retries only before the first chunk).
+ * OPENAI_MODEL select an OpenAI-compatible endpoint and model. By default the
+ * client does not retry by itself (the CLI retries only before the first
+ * chunk); `client.maxRetries` turns the OpenAI client's own retries back on.
  */
-export function createCliModel(env: NodeJS.ProcessEnv = process.env): CliModel {
+export function createCliModel(env: NodeJS.ProcessEnv = process.env, client: { maxRetries?: number } = {}): CliModel {
   if (env === process.env) config({ quiet: true });
   const apiKey = env.OPENAI_API_KEY;
   if (apiKey) {
@@ -43,7 +44,7 @@ export function createCliModel(env: NodeJS.ProcessEnv = process.env): CliModel {
         apiKey,
         model: name,
         temperature: 0.7,
-        maxRetries: 0,
+        maxRetries: client.maxRetries ?? 0,
         streamUsage: true,
         configuration: baseURL ? { baseURL } : undefined,
       }),
