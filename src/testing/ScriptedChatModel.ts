@@ -7,6 +7,7 @@ import { AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
 import { ChatGenerationChunk, type ChatResult } from '@langchain/core/outputs';
 import type { CallbackManagerForLLMRun } from '@langchain/core/callbacks/manager';
 import { generateFromStream } from './generateFromStream';
+import { sleep } from '../internal/sleep';
 import { textOf } from '../internal/text';
 import { assertNonNegative, assertFunction } from '../internal/validate';
 import { replyTo } from './cannedReplies';
@@ -143,20 +144,4 @@ export class ScriptedChatModel extends BaseChatModel<BaseChatModelCallOptions> {
   ): Promise<ChatResult> {
     return generateFromStream(this._streamResponseChunks(messages, options, runManager));
   }
-}
-
-/** setTimeout that rejects with the signal's reason as soon as the signal aborts. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

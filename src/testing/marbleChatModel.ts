@@ -24,6 +24,7 @@ import {
 import { ChatGenerationChunk, type ChatResult } from '@langchain/core/outputs';
 import type { CallbackManagerForLLMRun } from '@langchain/core/callbacks/manager';
 import { generateFromStream } from './generateFromStream';
+import { sleep } from '../internal/sleep';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import { StreamAbortedError } from '../errors';
 import { textOf } from '../internal/text';
@@ -378,22 +379,4 @@ function toMessages(input: unknown): BaseMessage[] {
 /** Under `TestScheduler.run` (asyncScheduler delegates to it) or on a VirtualTimeScheduler. */
 function isVirtualTime(scheduler: SchedulerLike): boolean {
   return scheduler instanceof VirtualTimeScheduler || (scheduler === asyncScheduler && TestScheduler.frameTimeFactor === 1);
-}
-
-/** setTimeout that rejects with the signal's reason as soon as it aborts; Infinity waits for the abort only. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = Number.isFinite(ms)
-      ? setTimeout(() => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        }, ms)
-      : undefined;
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
