@@ -8,6 +8,7 @@
  * arrives. Escape sequences are only written when the stream is a TTY.
  */
 import { assertObject, describe } from '../internal/validate';
+import { graphemesOf } from '../internal/graphemes';
 
 /** The part of a `NodeJS.WriteStream` the helpers use; a plain `Writable` works (not a TTY). */
 export interface TerminalOutput {
@@ -107,7 +108,6 @@ export function stripAnsi(text: string): string {
   return text.replace(ANSI_PATTERN, '');
 }
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 // East Asian Wide / Fullwidth ranges (Unicode 15 EastAsianWidth W and F, condensed).
 const WIDE_RANGES: ReadonlyArray<readonly [number, number]> = [
@@ -159,7 +159,7 @@ function graphemeWidth(g: string): number {
 export function displayWidth(text: string): number {
   if (typeof text !== 'string') throw new TypeError(`displayWidth: text must be a string, got ${describe(text)}.`);
   let width = 0;
-  for (const { segment } of graphemes.segment(stripAnsi(text))) width += graphemeWidth(segment);
+  for (const segment of graphemesOf(stripAnsi(text))) width += graphemeWidth(segment);
   return width;
 }
 
@@ -187,7 +187,7 @@ export function fitToWidth(text: string, columns: number, options?: { from?: 'st
   if (displayWidth(text) <= columns) return text;
   const room = columns - displayWidth(ellipsis);
   if (room < 0) return '';
-  const parts = Array.from(graphemes.segment(text), (s) => s.segment);
+  const parts = Array.from(graphemesOf(text));
   if (from === 'end') parts.reverse();
   let width = 0;
   let kept = 0;
