@@ -16,6 +16,7 @@ import type { BaseMessage } from '@langchain/core/messages';
 import { fromRunnable, textContent } from '../../src';
 import { sendServerSentEvents, serveChatOverWebSocket, type ChatWebSocketServer } from '../../src/adapters';
 import { createDemoModel } from '../model';
+import { readBodyText, sendJson } from '../../src/internal/http';
 
 /** Options of {@link startWebDemo}. */
 export interface WebDemoOptions {
@@ -146,39 +147,14 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
   };
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (res.headersSent) return void res.end();
-  const data = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(data), ...headers });
-  res.end(data);
-}
-
 /** Reads a JSON body of at most `max` bytes: 413 past it (without reading the rest), 400 for bad JSON. */
-function readJsonBody(req: IncomingMessage, max: number): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const fail = (status: number, message: string): void => reject(Object.assign(new Error(message), { status }));
-    if (Number(req.headers['content-length'] ?? 0) > max) return fail(413, `Request body over ${max} bytes.`);
-    const parts: Buffer[] = [];
-    let size = 0;
-    const onData = (part: Buffer): void => {
-      size += part.length;
-      if (size > max) {
-        req.off('data', onData);
-        req.resume(); // discard the rest; the response says connection: close
-        fail(413, `Request body over ${max} bytes.`);
-      } else parts.push(part);
-    };
-    req.on('data', onData);
-    req.on('end', () => {
-      if (size > max) return;
-      try {
-        resolve(JSON.parse(Buffer.concat(parts).toString('utf8')));
-      } catch {
-        fail(400, 'Request body must be JSON like {"question": "…"}.');
-      }
-    });
-    req.on('error', reject);
-  });
+async function readJsonBody(req: IncomingMessage, max: number): Promise<unknown> {
+  const text = await readBodyText(req, max);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw Object.assign(new Error('Request body must be JSON like {"question": "…"}.'), { status: 400 });
+  }
 }
 
 function portFromArgs(argv: string[], env: NodeJS.ProcessEnv): number {

@@ -1,8 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { replyTo } from './cannedReplies';
 import { tokenize } from './tokenize';
 import { assertNonNegative, assertFunction, assertPositiveInteger, describe } from '../internal/validate';
+import { readBodyText, sendJson } from '../internal/http';
 
 /** A chat completion request as the fake server received it. */
 export interface FakeChatRequest {
@@ -193,7 +194,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
     if (req.method !== 'POST' || !/\/chat\/completions\/?$/.test(req.url?.split('?')[0] ?? '')) {
       return sendJson(res, 404, { error: { message: `No route for ${req.method} ${req.url}`, type: 'invalid_request_error' } });
     }
-    readBody(req, maxBody).then(
+    readBodyText(req, maxBody).then(
       (raw) => {
         let body: FakeChatRequest;
         try {
@@ -424,31 +425,6 @@ function lastUserText(body: FakeChatRequest): string {
     }
   }
   return '';
-}
-
-function readBody(req: IncomingMessage, max: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > max) return reject(Object.assign(new Error(`Request body over ${max} bytes`), { status: 413 }));
-    const parts: Buffer[] = [];
-    let size = 0;
-    req.on('data', (part: Buffer) => {
-      size += part.length;
-      if (size > max) {
-        req.removeAllListeners('data');
-        reject(Object.assign(new Error(`Request body over ${max} bytes`), { status: 413 }));
-      } else parts.push(part);
-    });
-    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (res.headersSent || res.destroyed) return;
-  const data = JSON.stringify(body);
-  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) });
-  res.end(data);
 }
 
 /** Resolves once everything written so far has left the process (or the socket is gone). */
