@@ -1,4 +1,4 @@
-import { describe } from '../internal/validate';
+import { assertNonNegative, describe } from '../internal/validate';
 
 /** Options of {@link providerError}. */
 export interface ProviderErrorOptions {
@@ -93,9 +93,6 @@ export function providerError(status: number, options?: ProviderErrorOptions): P
   if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
     throw new RangeError(`providerError: status must be an HTTP status code (an integer 100–599), got ${describe(status)}.`);
   }
-  const ms = options?.retryAfterMs;
-  if (ms !== undefined && (typeof ms !== 'number' || Number.isNaN(ms) || ms < 0)) {
-    throw new RangeError(`providerError: options.retryAfterMs must be a number >= 0, got ${describe(ms)}.`);
-  }
+  assertNonNegative('providerError: options.retryAfterMs', options?.retryAfterMs);
   return new ProviderError(status, options);
 }
