@@ -12,8 +12,8 @@
 import { range, lastValueFrom, ignoreElements, tap } from 'rxjs';
 import { fromRunnable } from '../src/sources/fromRunnable';
 import { mergeStreams } from '../src/concurrency/mergeStreams';
-import { ScriptedChatModel } from '../src/testing/ScriptedChatModel';
-import { tokenize } from '../src/testing/tokenize';
+import { ScriptedChatModel } from '../src/offline/ScriptedChatModel';
+import { tokenize } from '../src/offline/tokenize';
 
 const BASE = 'Python 是一种解释型语言，语法简洁 🐍. It is popular for data science, web development and automation, with a huge ecosystem of libraries and a friendly community. ';
 const REPLY = tokenize(BASE + BASE).slice(0, 50).join('');

@@ -17,7 +17,7 @@ import { lastValueFrom, Observable, take, toArray } from 'rxjs';
 import { ChatOpenAI } from '@langchain/openai';
 import type { AIMessageChunk } from '@langchain/core/messages';
 import { fromRunnable } from '../src/sources/fromRunnable';
-import { abortOn, collectText, requireCompletion, retryBeforeFirstChunk, streamTimeout, textContent } from '../src/operators';
+import { abortOn, collectText, requireCompletion, retryBeforeFirstChunk, streamTimeout, textContent } from '../src';
 import { ForbiddenContentError, StreamInterruptedError, StreamTimeoutError } from '../src/errors';
 import { startFakeOpenAIServer, type FakeFault, type FakeOpenAIServer } from '../src/testing';
 

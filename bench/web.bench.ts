@@ -9,8 +9,10 @@
 import { createServer, request, Agent, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { fromAsyncIterableFactory, fromRunnable, sendServerSentEvents, textContent, type ServerSentEventsDelivery } from '../src';
-import { replyTo, ScriptedChatModel, tokenize } from '../src/testing';
+import { fromAsyncIterableFactory, fromRunnable, textContent } from '../src';
+import { sendServerSentEvents, type ServerSentEventsDelivery } from '../src/node';
+import { replyTo } from '../src/offline/cannedReplies';
+import { ScriptedChatModel, tokenize } from '../src/testing';
 
 const CLIENTS = Number(process.env.N ?? 1000);
 const DEADLINE_MS = 60_000;

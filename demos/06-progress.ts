@@ -7,7 +7,8 @@
  */
 import { ChatPromptTemplate } from '@langchain/core/prompts';
 import { finalize } from 'rxjs';
-import { createColors, createStatusLine, fromRunnable, tapProgress, textContent, type ProgressEvent } from '../src';
+import { createColors, createStatusLine } from '../src/cli/terminal';
+import { fromRunnable, tapProgress, textContent, type ProgressEvent } from '../src';
 import { writeAll } from './lib/print';
 import type { Demo } from './types';
 

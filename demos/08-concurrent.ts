@@ -7,7 +7,8 @@
  */
 import { ChatPromptTemplate } from '@langchain/core/prompts';
 import { from, lastValueFrom, tap } from 'rxjs';
-import { collectResults, createColors, createLanes, fromRunnable, mergeStreams, textContent } from '../src';
+import { collectResults, fromRunnable, mergeStreams, textContent } from '../src';
+import { createColors, createLanes } from '../src/cli/terminal';
 import { charCount, seconds } from './lib/print';
 import type { Demo } from './types';
 

@@ -6,7 +6,7 @@
  * token), so the difference is real; with DEMO_LATENCY=0 both are near zero.
  */
 import { HumanMessage } from '@langchain/core/messages';
-import { compareInvokeAndStream } from '../src';
+import { compareInvokeAndStream } from './lib/compareInvokeAndStream';
 import { seconds } from './lib/print';
 import type { Demo } from './types';
 

@@ -4,7 +4,8 @@
  * chunk). History keeps the whole merged answer of each turn (the tutorial
  * stored only the last chunk), so "它" in the second question has a referent.
  */
-import { ChatSession, createColors, createStatusLine, type StatusLine, type TurnResult } from '../src';
+import { ChatSession, type TurnResult } from '../src';
+import { createColors, createStatusLine, type StatusLine } from '../src/cli/terminal';
 import { charCount, seconds } from './lib/print';
 import type { Demo } from './types';
 

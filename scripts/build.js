@@ -7,7 +7,7 @@ const { mkdirSync, rmSync, writeFileSync } = require('node:fs');
 const { join, relative, dirname } = require('node:path');
 
 const root = join(__dirname, '..');
-const entries = ['index', 'testing/index'];
+const entries = ['index', 'node/index', 'offline/index', 'testing/index'];
 
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], {

@@ -1,6 +1,69 @@
-export * from './errors';
-export * from './sources';
-export * from './operators';
-export * from './history';
-export * from './concurrency';
-export * from './adapters';
+// rxjs-langchain: the platform-neutral root entry. No Node builtin and no `ws` is imported
+// from here (specs/package/platform-neutral.spec.ts); Node adapters live in `rxjs-langchain/node`.
+
+// Sources: the only async boundary.
+export { fromRunnable } from './sources/fromRunnable';
+export type { StreamableRunnable } from './sources/fromRunnable';
+export { fromStreamEvents } from './sources/fromStreamEvents';
+export type { StreamEventsRunnable, StreamEventsConfig } from './sources/fromStreamEvents';
+export { fromAsyncIterableFactory } from './sources/fromAsyncIterableFactory';
+
+// Operators.
+export { textContent } from './operators/textContent';
+export { collectText } from './operators/collectText';
+export { collectMessage } from './operators/collectMessage';
+export { abortOn } from './operators/abortOn';
+export type { AbortOnOptions, ForbiddenContentMatch } from './operators/abortOn';
+export { progress } from './operators/progress';
+export type { ProgressEvent, ProgressOptions } from './operators/progress';
+export { tapProgress } from './operators/tapProgress';
+export { streamMetrics } from './operators/streamMetrics';
+export type { StreamMetrics, StreamMetricsOptions } from './operators/streamMetrics';
+export { smooth } from './operators/smooth';
+export type { SmoothOptions, SmoothChunking } from './operators/smooth';
+export { streamTimeout } from './operators/streamTimeout';
+export type { StreamTimeoutOptions } from './operators/streamTimeout';
+export { retryBeforeFirstChunk } from './operators/retryBeforeFirstChunk';
+export type { RetryBeforeFirstChunkOptions } from './operators/retryBeforeFirstChunk';
+export { requireCompletion } from './operators/requireCompletion';
+export type { RequireCompletionOptions, CompletableChunk } from './operators/requireCompletion';
+
+// History.
+export { chatTurns } from './history/chatTurns';
+export { windowHistory } from './history/windowHistory';
+export type {
+  ChatTurnsOptions,
+  InterruptPolicy,
+  StreamTurn,
+  TurnInput,
+  TurnChunkEvent,
+  TurnDoneEvent,
+  TurnFailedEvent,
+  TurnEvent,
+} from './history/types';
+export { ChatSession } from './history/ChatSession';
+export type { ChatSessionOptions, TurnResult } from './history/ChatSession';
+
+// Concurrency.
+export { mergeStreams } from './concurrency/mergeStreams';
+export type { LabelledEvent, LabelledValue, LabelledComplete, LabelledError, MergeStreamsOptions } from './concurrency/mergeStreams';
+export { collectResults } from './concurrency/collectResults';
+export type { StreamResult } from './concurrency/collectResults';
+
+// Web framing (Web `Response` / `ReadableStream` only).
+export { toServerSentEvents } from './web/toServerSentEvents';
+export type { ToServerSentEventsOptions, ServerSentEventKind } from './web/toServerSentEvents';
+export { toSSEResponse } from './web/toSSEResponse';
+export type { ToSSEResponseOptions } from './web/toSSEResponse';
+
+// Errors.
+export {
+  RxLangChainError,
+  StreamAbortedError,
+  StreamInterruptedError,
+  ForbiddenContentError,
+  StreamTimeoutError,
+  SlowConsumerError,
+  ChatSessionClosedError,
+} from './errors';
+export type { StreamTimeoutKind } from './errors';

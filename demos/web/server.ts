@@ -14,7 +14,7 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
 import type { BaseMessage } from '@langchain/core/messages';
 import { fromRunnable, textContent } from '../../src';
-import { sendServerSentEvents, serveChatOverWebSocket, type ChatWebSocketServer } from '../../src/adapters';
+import { sendServerSentEvents, serveChatOverWebSocket, type ChatWebSocketServer } from '../../src/node';
 import { createDemoModel } from '../model';
 import { readBodyText, sendJson } from '../../src/internal/http';
 

@@ -1,9 +1,9 @@
 import { AIMessage, type BaseMessage } from '@langchain/core/messages';
 import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
 import { ChatSession, type TurnResult } from '../../src/history/ChatSession';
-import { ChatSessionClosedError } from '../../src/history/errors';
+import { ChatSessionClosedError } from '../../src/errors';
 import { SyncInMemoryChatMessageHistory } from '../../src/history/SyncInMemoryChatMessageHistory';
-import { ScriptedChatModel } from '../../src/testing/ScriptedChatModel';
+import { ScriptedChatModel } from '../../src/offline/ScriptedChatModel';
 import { textOf } from '../../src/internal/text';
 
 const lastHuman = (messages: BaseMessage[]): string => textOf([...messages].reverse().find((m) => m.getType() === 'human')!);

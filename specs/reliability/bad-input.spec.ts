@@ -10,6 +10,9 @@ import { lastValueFrom, of, throwError, toArray } from 'rxjs';
 import { AIMessageChunk } from '@langchain/core/messages';
 import * as lib from '../../src';
 import * as testing from '../../src/testing';
+import * as node from '../../src/node';
+import * as terminal from '../../src/cli/terminal';
+import { encodeServerSentEvent } from '../../src/web/serverSentEventFrame';
 
 type Case = [call: string, run: () => unknown, type: ErrorConstructor | RangeErrorConstructor | TypeErrorConstructor, message: RegExp];
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- deliberately ill-typed arguments
@@ -49,25 +52,25 @@ const CALL_TIME: Case[] = [
   ['chatTurns(f, { history: {} })', () => lib.chatTurns(() => [], { history: bad({}) }), TypeError, /BaseListChatMessageHistory/],
   ['chatTurns(f, { onInterrupt: "save" })', () => lib.chatTurns(() => [], { onInterrupt: bad('save') }), RangeError, /'discard' or 'keep-partial'/],
   ['windowHistory(null, 10)', () => lib.windowHistory(bad(null), 10), TypeError, /messages must be an array of messages, got null/],
-  ['new FileChatMessageHistory("")', () => new lib.FileChatMessageHistory(bad('')), TypeError, /filePath must be a non-empty string/],
+  ['new FileChatMessageHistory("")', () => new node.FileChatMessageHistory(bad('')), TypeError, /filePath must be a non-empty string/],
   ['new ChatSession({})', () => new lib.ChatSession({}), TypeError, /pass exactly one of options.model .* or options.runnable/],
   ['new ChatSession({ model: "gpt" })', () => new lib.ChatSession({ model: bad('gpt') }), TypeError, /options.model must be a LangChain chat model/],
   ['mergeStreams([])', () => lib.mergeStreams(bad([])), TypeError, /project must be a function, got an array/],
   ['mergeStreams(f, { concurrency: 0 })', () => lib.mergeStreams(bad((x: unknown) => x), bad({ concurrency: 0 })), RangeError, /concurrency must be an integer >= 1 or Infinity/],
   // adapters
-  ['encodeServerSentEvent({ event: "a\\nb" })', () => lib.encodeServerSentEvent({ event: 'a\nb', data: 'x' }), TypeError, /event must be a non-empty string without line breaks/],
+  ['encodeServerSentEvent({ event: "a\\nb" })', () => encodeServerSentEvent({ event: 'a\nb', data: 'x' }), TypeError, /event must be a non-empty string without line breaks/],
   ['toServerSentEvents({ heartbeatMs: -1 })', () => lib.toServerSentEvents({ heartbeatMs: -1 }), RangeError, /heartbeatMs must be a number >= 0/],
-  ['sendServerSentEvents(of(), null)', () => lib.sendServerSentEvents(of('x'), bad(null)), TypeError, /res must be a Node http.ServerResponse, got null/],
+  ['sendServerSentEvents(of(), null)', () => node.sendServerSentEvents(of('x'), bad(null)), TypeError, /res must be a Node http.ServerResponse, got null/],
   ['toSSEResponse(null)', () => lib.toSSEResponse(bad(null)), TypeError, /source\$ must be an Observable/],
-  ['serveChatOverWebSocket(null, …)', () => lib.serveChatOverWebSocket(bad(null), bad({})), TypeError, /target must be an http.Server or a ws WebSocketServer/],
-  ['encodeServerSentEvent(null)', () => lib.encodeServerSentEvent(bad(null)), TypeError, /encodeServerSentEvent: fields must be an object, got null/],
-  ['serveChatOverWebSocket(s, { allowedOrigins: [1] })', () => lib.serveChatOverWebSocket(createServer(), { streamTurn: () => [], allowedOrigins: bad([1]) }), TypeError, /allowedOrigins entries must be origins/],
-  ['serveChatOverWebSocket(s, { allowedOrigins: "*" })', () => lib.serveChatOverWebSocket(createServer(), { streamTurn: () => [], allowedOrigins: bad('*') }), TypeError, /allowedOrigins must be an array of origins or a function/],
-  ['serveChatOverWebSocket(s, { maxPayload: 0 })', () => lib.serveChatOverWebSocket(createServer(), { streamTurn: () => [], maxPayload: 0 }), RangeError, /maxPayload must be an integer >= 1/],
-  ['fitToWidth("a", -1)', () => lib.fitToWidth('a', -1), RangeError, /columns must be an integer >= 0/],
-  ['displayWidth(null)', () => lib.displayWidth(bad(null)), TypeError, /text must be a string, got null/],
-  ['createColors("yes")', () => lib.createColors(bad('yes')), TypeError, /enabled must be a boolean/],
-  ['createStatusLine("x")', () => lib.createStatusLine(bad('x')), TypeError, /out must be a writable stream/],
+  ['serveChatOverWebSocket(null, …)', () => node.serveChatOverWebSocket(bad(null), bad({})), TypeError, /target must be an http.Server or a ws WebSocketServer/],
+  ['encodeServerSentEvent(null)', () => encodeServerSentEvent(bad(null)), TypeError, /encodeServerSentEvent: fields must be an object, got null/],
+  ['serveChatOverWebSocket(s, { allowedOrigins: [1] })', () => node.serveChatOverWebSocket(createServer(), { streamTurn: () => [], allowedOrigins: bad([1]) }), TypeError, /allowedOrigins entries must be origins/],
+  ['serveChatOverWebSocket(s, { allowedOrigins: "*" })', () => node.serveChatOverWebSocket(createServer(), { streamTurn: () => [], allowedOrigins: bad('*') }), TypeError, /allowedOrigins must be an array of origins or a function/],
+  ['serveChatOverWebSocket(s, { maxPayload: 0 })', () => node.serveChatOverWebSocket(createServer(), { streamTurn: () => [], maxPayload: 0 }), RangeError, /maxPayload must be an integer >= 1/],
+  ['fitToWidth("a", -1)', () => terminal.fitToWidth('a', -1), RangeError, /columns must be an integer >= 0/],
+  ['displayWidth(null)', () => terminal.displayWidth(bad(null)), TypeError, /text must be a string, got null/],
+  ['createColors("yes")', () => terminal.createColors(bad('yes')), TypeError, /enabled must be a boolean/],
+  ['createStatusLine("x")', () => terminal.createStatusLine(bad('x')), TypeError, /out must be a writable stream/],
   // test kit
   ['new ScriptedChatModel({ tokenMs: -1 })', () => new testing.ScriptedChatModel({ tokenMs: -1 }), RangeError, /tokenMs must be a number >= 0/],
   ['marbleChatModel(null)', () => testing.marbleChatModel(bad(null)), TypeError, /replies must be a diagram string/],

@@ -14,7 +14,7 @@ import { streamTimeout } from '../../src/operators/streamTimeout';
 import { isRetryableError, retryBeforeFirstChunk } from '../../src/operators/retryBeforeFirstChunk';
 import { StreamInterruptedError, StreamTimeoutError } from '../../src/errors';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../src/testing/fakeOpenAIServer';
-import { tokenize } from '../../src/testing/tokenize';
+import { tokenize } from '../../src/offline/tokenize';
 
 const REPLY = '你好，世界！👋 This reply has several tokens in it.';
 const TOKENS = tokenize(REPLY);
@@ -141,7 +141,7 @@ describe('faults on the wire (real ChatOpenAI → fromRunnable → fake server)'
       server = await startFakeOpenAIServer({ reply: REPLY, faults: [{ type: 'malformed', afterChunks: 2 }] });
       const err = (await failure(lastValueFrom(fromRunnable(openai(server), 'hi').pipe(collectText())))) as Error;
       expect(err).toBeInstanceOf(SyntaxError);
-      expect(err.message).toMatch(/malformed server-sent event JSON/);
+      expect(err.message).toMatch(/JSON/); // openai 6: the parser's own message
       expect((await server.waitForClose(0, 2000)).closedByClient).toBe(true);
     });
 

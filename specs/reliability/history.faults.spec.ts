@@ -6,9 +6,10 @@
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { ChatOpenAI } from '@langchain/openai';
 import { HumanMessage, type AIMessage } from '@langchain/core/messages';
-import { chatTurns, SyncInMemoryChatMessageHistory, type TurnDoneEvent, type TurnEvent, type TurnFailedEvent } from '../../src/history';
+import { chatTurns, type TurnDoneEvent, type TurnEvent, type TurnFailedEvent } from '../../src';
+import { SyncInMemoryChatMessageHistory } from '../../src/testing';
 import { fromRunnable } from '../../src/sources/fromRunnable';
-import { requireCompletion, streamTimeout } from '../../src/operators';
+import { requireCompletion, streamTimeout } from '../../src';
 import { StreamInterruptedError, StreamTimeoutError } from '../../src/errors';
 import { startFakeOpenAIServer, tokenize, type FakeOpenAIServer } from '../../src/testing';
 

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { of } from 'rxjs';
 import { AIMessageChunk } from '@langchain/core/messages';
-import { serveChatOverWebSocket, type ChatWebSocketServer } from '../../src/adapters';
+import { serveChatOverWebSocket, type ChatWebSocketServer } from '../../src/node';
 import { ScriptedChatModel, startFakeOpenAIServer } from '../../src/testing';
 import { startWebDemo } from '../../demos/web/server';
 

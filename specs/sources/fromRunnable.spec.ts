@@ -3,7 +3,7 @@ import { ChatPromptTemplate } from '@langchain/core/prompts';
 import { StringOutputParser } from '@langchain/core/output_parsers';
 import { fromRunnable } from '../../src/sources/fromRunnable';
 import { StreamAbortedError } from '../../src/errors';
-import { ScriptedChatModel } from '../../src/testing/ScriptedChatModel';
+import { ScriptedChatModel } from '../../src/offline/ScriptedChatModel';
 import { collectText } from '../../src/operators/collectText';
 import { probeRunnable, tick } from '../support/probeRunnable';
 

@@ -2,7 +2,7 @@ import { filter, lastValueFrom, take, toArray } from 'rxjs';
 import { ChatPromptTemplate } from '@langchain/core/prompts';
 import { fromStreamEvents } from '../../src/sources/fromStreamEvents';
 import { StreamAbortedError } from '../../src/errors';
-import { ScriptedChatModel } from '../../src/testing/ScriptedChatModel';
+import { ScriptedChatModel } from '../../src/offline/ScriptedChatModel';
 import { tick } from '../support/probeRunnable';
 
 describe('fromStreamEvents', () => {

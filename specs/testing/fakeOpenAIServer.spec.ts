@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { ChatOpenAI } from '@langchain/openai';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../src/testing/fakeOpenAIServer';
-import { tokenize } from '../../src/testing/tokenize';
+import { tokenize } from '../../src/offline/tokenize';
 
 function post(server: FakeOpenAIServer, path: string, body: string | Buffer): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {

@@ -4,8 +4,8 @@ import { ChatPromptTemplate, MessagesPlaceholder, PromptTemplate } from '@langch
 import { StringOutputParser } from '@langchain/core/output_parsers';
 import { RunnableLambda } from '@langchain/core/runnables';
 import { StreamAbortedError } from '../../src/errors';
-import { fromRunnable } from '../../src/sources';
-import { collectMessage, collectText, textContent } from '../../src/operators';
+import { fromRunnable } from '../../src';
+import { collectMessage, collectText, textContent } from '../../src';
 import { chunk, chunks, marbleChatModel, providerError } from '../../src/testing';
 import { createScheduler } from '../support/marbles';
 

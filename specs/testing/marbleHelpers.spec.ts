@@ -1,6 +1,6 @@
 import { AIMessageChunk } from '@langchain/core/messages';
-import { fromRunnable } from '../../src/sources';
-import { collectMessage } from '../../src/operators';
+import { fromRunnable } from '../../src';
+import { collectMessage } from '../../src';
 import {
   chunk,
   chunks,

@@ -3,21 +3,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ForbiddenContentError, StreamInterruptedError, StreamTimeoutError } from '../../src/errors';
-import { fromRunnable } from '../../src/sources';
-import {
-  abortOn,
-  collectMessage,
-  collectText,
-  progress,
-  requireCompletion,
-  retryBeforeFirstChunk,
-  runningText,
-  streamMetrics,
-  streamTimeout,
-  tapProgress,
-  textContent,
-  type ProgressEvent,
-} from '../../src/operators';
+import { fromRunnable } from '../../src';
+import { abortOn, collectMessage, collectText, progress, requireCompletion, retryBeforeFirstChunk, streamMetrics, streamTimeout, tapProgress, textContent, type ProgressEvent } from '../../src';
 import { smooth } from '../../src/operators/smooth';
 import { chunks, marbleChatModel, providerError } from '../../src/testing';
 import { createScheduler } from '../support/marbles';
@@ -48,15 +35,6 @@ operator('collectText', () => {
   });
 });
 
-operator('runningText', () => {
-  it('emits the text so far at each chunk’s frame', () => {
-    createScheduler().run(({ expectObservable, expectSubscriptions }) => {
-      const model = marbleChatModel('-a-b-c|', { a: 'Hel', b: 'lo', c: ' 👋🏽' });
-      expectObservable(fromRunnable(model, 'hi').pipe(runningText())).toBe('-a-b-c|', { a: 'Hel', b: 'Hello', c: 'Hello 👋🏽' });
-      expectSubscriptions(model.subscriptions).toBe('^-----!');
-    });
-  });
-});
 
 operator('collectMessage', () => {
   it('merges the chunks with usage from the last one', () => {

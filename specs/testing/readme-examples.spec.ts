@@ -7,7 +7,8 @@ import { filter, map } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { fromRunnable, textContent, abortOn, streamTimeout, retryBeforeFirstChunk, chatTurns, SyncInMemoryChatMessageHistory } from '../../src';
+import { fromRunnable, textContent, abortOn, streamTimeout, retryBeforeFirstChunk, chatTurns } from '../../src';
+import { SyncInMemoryChatMessageHistory } from '../../src/testing';
 import { marbleChatModel, providerError } from '../../src/testing';
 
 // ── Example 1: a forbidden-word filter stops at the right frame and aborts the model ──

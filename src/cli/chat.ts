@@ -9,10 +9,9 @@ import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts
 import type { BaseListChatMessageHistory } from '@langchain/core/chat_history';
 import { SystemMessage, type AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
 import { concatMap, defer, EMPTY, finalize, from, Observable, of, Subject, tap, type Subscription } from 'rxjs';
-import { fromRunnable } from '../sources';
-import { retryBeforeFirstChunk, streamTimeout, tapProgress, type ProgressEvent } from '../operators';
-import { chatTurns, FileChatMessageHistory, windowHistory, type TurnEvent } from '../history';
-import { createColors, createStatusLine, fitToWidth, supportsColor, type StatusLine, type TerminalOutput } from '../adapters/terminal';
+import { chatTurns, fromRunnable, retryBeforeFirstChunk, streamTimeout, tapProgress, windowHistory, type ProgressEvent, type TurnEvent } from '../index';
+import { FileChatMessageHistory } from '../node';
+import { createColors, createStatusLine, fitToWidth, supportsColor, type StatusLine, type TerminalOutput } from './terminal';
 import { textOf } from '../internal/text';
 import { CHAT_USAGE, parseChatArgs, UsageError, type ChatCliOptions } from './args';
 import { createCliModel, type CliModel } from './model';

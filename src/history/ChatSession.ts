@@ -7,7 +7,7 @@ import type { Runnable } from '@langchain/core/runnables';
 import { fromRunnable, type StreamableRunnable } from '../sources/fromRunnable';
 import { assertFunction, assertObject, describe } from '../internal/validate';
 import { chatTurns } from './chatTurns';
-import { ChatSessionClosedError } from './errors';
+import { ChatSessionClosedError } from '../errors';
 import { SyncInMemoryChatMessageHistory } from './SyncInMemoryChatMessageHistory';
 import type { InterruptPolicy, StreamTurn, TurnChunkEvent, TurnDoneEvent, TurnEvent } from './types';
 

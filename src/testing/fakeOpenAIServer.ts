@@ -1,7 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { replyTo } from './cannedReplies';
-import { tokenize } from './tokenize';
+import { replyTo } from '../offline/cannedReplies';
+import { tokenize } from '../offline/tokenize';
 import { assertNonNegative, assertFunction, assertPositiveInteger, describe } from '../internal/validate';
 import { readBodyText, sendJson } from '../internal/http';
 

@@ -1,10 +1,9 @@
-export { ScriptedChatModel, REALISTIC_LATENCY } from './ScriptedChatModel';
-export type { ScriptedChatModelParams } from './ScriptedChatModel';
-export { tokenize } from './tokenize';
-export { replyTo, CANNED_REPLIES } from './cannedReplies';
-export type { CannedReply } from './cannedReplies';
+// rxjs-langchain/testing: the marble model, chunk helpers, the fake OpenAI server, and the offline model.
+export { ScriptedChatModel, REALISTIC_LATENCY, tokenize } from '../offline';
+export type { ScriptedChatModelParams } from '../offline';
+export { SyncInMemoryChatMessageHistory } from '../history/SyncInMemoryChatMessageHistory';
 export { startFakeOpenAIServer } from './fakeOpenAIServer';
-export type { FakeOpenAIServer, FakeOpenAIServerOptions, FakeRequestRecord, FakeChatRequest } from './fakeOpenAIServer';
+export type { FakeOpenAIServer, FakeOpenAIServerOptions, FakeRequestRecord, FakeChatRequest, FakeFault } from './fakeOpenAIServer';
 export { marbleChatModel, MarbleChatModel } from './marbleChatModel';
 export type { MarbleChatModelOptions, MarbleDiagram, MarbleReplies, MarbleScript, MarbleSubscriptionLog, MarbleValues } from './marbleChatModel';
 export { chunk, chunks, toolCallChunk } from './marbleChunks';
@@ -13,4 +12,3 @@ export { providerError, ProviderError } from './marbleErrors';
 export type { ProviderErrorOptions } from './marbleErrors';
 export { expectText, mapToText } from './marbleText';
 export type { ExpectObservableFn } from './marbleText';
-export type { FakeFault } from './fakeOpenAIServer';

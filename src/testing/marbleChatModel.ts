@@ -23,7 +23,7 @@ import {
 } from '@langchain/core/messages';
 import { ChatGenerationChunk, type ChatResult } from '@langchain/core/outputs';
 import type { CallbackManagerForLLMRun } from '@langchain/core/callbacks/manager';
-import { generateFromStream } from './generateFromStream';
+import { generateFromStream } from '../internal/generateFromStream';
 import { sleep } from '../internal/sleep';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import { StreamAbortedError } from '../errors';

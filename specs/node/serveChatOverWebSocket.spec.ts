@@ -2,9 +2,10 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { throwError } from 'rxjs';
 import { ChatOpenAI } from '@langchain/openai';
 import { HumanMessage, type BaseMessage } from '@langchain/core/messages';
-import { fromRunnable, serveChatOverWebSocket, textContent, type ChatServerMessage, type ChatWebSocketServer } from '../../src';
+import { fromRunnable, textContent } from '../../src';
+import { serveChatOverWebSocket, type ChatServerMessage, type ChatWebSocketServer } from '../../src/node';
 import { ScriptedChatModel, startFakeOpenAIServer } from '../../src/testing';
-import { listen, TRICKY_REPLY } from './helpers';
+import { listen, TRICKY_REPLY } from '../support/http';
 
 /** A ws client that records every server message and can wait for one. */
 async function client(url: string, headers?: Record<string, string>) {

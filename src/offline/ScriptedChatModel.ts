@@ -6,7 +6,7 @@ import {
 import { AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
 import { ChatGenerationChunk, type ChatResult } from '@langchain/core/outputs';
 import type { CallbackManagerForLLMRun } from '@langchain/core/callbacks/manager';
-import { generateFromStream } from './generateFromStream';
+import { generateFromStream } from '../internal/generateFromStream';
 import { sleep } from '../internal/sleep';
 import { textOf } from '../internal/text';
 import { assertNonNegative, assertFunction } from '../internal/validate';

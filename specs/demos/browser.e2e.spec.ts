@@ -1,7 +1,8 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ChatOpenAI } from '@langchain/openai';
 import { startWebDemo, type WebDemo } from '../../demos/web/server';
-import { replyTo, startFakeOpenAIServer, type FakeOpenAIServer } from '../../src/testing';
+import { replyTo } from '../../src/offline/cannedReplies';
+import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../src/testing';
 
 const STORY = '讲一个关于程序员的故事';
 

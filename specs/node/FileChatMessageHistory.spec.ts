@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lastValueFrom, of, toArray } from 'rxjs';
 import { AIMessage, AIMessageChunk, HumanMessage, type BaseMessage } from '@langchain/core/messages';
-import { FileChatMessageHistory } from '../../src/history/FileChatMessageHistory';
-import { HistoryFileCorruptError } from '../../src/history/errors';
+import { FileChatMessageHistory } from '../../src/node/FileChatMessageHistory';
+import { HistoryFileCorruptError } from '../../src/errors';
 import { chatTurns } from '../../src/history/chatTurns';
 import { RxLangChainError } from '../../src/errors';
 

@@ -6,8 +6,8 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { chatTurns } from '../history/chatTurns';
 import type { InterruptPolicy, StreamTurn } from '../history/types';
 import { assertFunction, assertObject, assertPositiveInteger, assertNonNegative, describe } from '../internal/validate';
-import { BadChatMessageError } from './errors';
-import { defaultServerSentErrorData } from './toServerSentEvents';
+import { BadChatMessageError } from '../errors';
+import { defaultServerSentErrorData } from '../web/toServerSentEvents';
 
 /** Messages a client sends. */
 export type ChatClientMessage = { type: 'ask'; question: string } | { type: 'stop' };

@@ -1,8 +1,8 @@
 import { lastValueFrom, toArray } from 'rxjs';
 import { AIMessage, HumanMessage, SystemMessage } from '@langchain/core/messages';
-import { ScriptedChatModel, REALISTIC_LATENCY } from '../../src/testing/ScriptedChatModel';
-import { CANNED_REPLIES, replyTo } from '../../src/testing/cannedReplies';
-import { tokenize } from '../../src/testing/tokenize';
+import { ScriptedChatModel, REALISTIC_LATENCY } from '../../src/offline/ScriptedChatModel';
+import { CANNED_REPLIES, replyTo } from '../../src/offline/cannedReplies';
+import { tokenize } from '../../src/offline/tokenize';
 import { fromRunnable } from '../../src/sources/fromRunnable';
 import { collectMessage } from '../../src/operators/collectMessage';
 

@@ -1,6 +1,7 @@
 import { AIMessageChunk } from '@langchain/core/messages';
 import { createScheduler } from '../support/marbles';
-import { encodeServerSentEvent, SSE_HEARTBEAT, toServerSentEvents, RxLangChainError } from '../../src';
+import { encodeServerSentEvent, SSE_HEARTBEAT } from '../../src/web/serverSentEventFrame';
+import { toServerSentEvents, RxLangChainError } from '../../src';
 
 const ev = (event: string, id: number, data: unknown): string => encodeServerSentEvent({ event, id, data: JSON.stringify(data) });
 

@@ -5,7 +5,7 @@ import {
   mapChatMessagesToStoredMessages, mapStoredMessagesToChatMessages, type BaseMessage, type StoredMessage,
 } from '@langchain/core/messages';
 import { describe } from '../internal/validate';
-import { HistoryFileCorruptError } from './errors';
+import { HistoryFileCorruptError } from '../errors';
 
 /**
  * A chat history in an append-only JSON Lines file (one LangChain

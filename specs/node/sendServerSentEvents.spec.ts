@@ -2,15 +2,10 @@ import { connect } from 'node:net';
 import { EventSource } from 'eventsource';
 import { ChatOpenAI } from '@langchain/openai';
 import { finalize, interval, map, take, type Observable } from 'rxjs';
-import {
-  fromRunnable,
-  sendServerSentEvents,
-  textContent,
-  toSSEResponse,
-  type ServerSentEventsDelivery,
-} from '../../src';
+import { fromRunnable, textContent, toSSEResponse } from '../../src';
+import { sendServerSentEvents, type ServerSentEventsDelivery } from '../../src/node';
 import { ScriptedChatModel, startFakeOpenAIServer } from '../../src/testing';
-import { listen, sleep, TRICKY_REPLY, until } from './helpers';
+import { listen, sleep, TRICKY_REPLY, until } from '../support/http';
 
 interface Received {
   chunks: string[];

@@ -1,5 +1,5 @@
-import { tokenize } from '../../src/testing/tokenize';
-import { replyTo } from '../../src/testing/cannedReplies';
+import { tokenize } from '../../src/offline/tokenize';
+import { replyTo } from '../../src/offline/cannedReplies';
 
 const HIGH_SURROGATE = /[\uD800-\uDBFF]$/;
 const LOW_SURROGATE = /^[\uDC00-\uDFFF]/;

@@ -2,7 +2,8 @@ import { EventSource } from 'eventsource';
 import { WebSocket } from 'ws';
 import { ChatOpenAI } from '@langchain/openai';
 import { startWebDemo } from '../../demos/web/server';
-import { ScriptedChatModel, startFakeOpenAIServer, replyTo } from '../../src/testing';
+import { ScriptedChatModel, startFakeOpenAIServer } from '../../src/testing';
+import { replyTo } from '../../src/offline/cannedReplies';
 
 describe('web demo server', () => {
   it('serves the page and script, answers unknown routes with 404 and wrong methods with 405', async () => {

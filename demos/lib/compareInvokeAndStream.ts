@@ -1,8 +1,8 @@
 import { lastValueFrom, tap, type Observable } from 'rxjs';
 import type { RunnableConfig } from '@langchain/core/runnables';
-import { textOf } from '../internal/text';
-import { assertFunction, assertObject, describe } from '../internal/validate';
-import { fromRunnable, type StreamableRunnable } from './fromRunnable';
+import { textOf } from '../../src/internal/text';
+import { assertFunction, assertObject, describe } from '../../src/internal/validate';
+import { fromRunnable, type StreamableRunnable } from '../../src/sources/fromRunnable';
 
 /** A runnable that can both `invoke` and `stream` (every LangChain model and chain). */
 export interface InvokableStreamableRunnable<I, O> extends StreamableRunnable<I, O> {

@@ -1,19 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import { tap, throwError, type Observable, type Subscription } from 'rxjs';
 import { assertObject, assertPositiveInteger, assertNonNegative, describe } from '../internal/validate';
-import { SlowConsumerError } from './errors';
-import { SSE_HEARTBEAT } from './serverSentEventFrame';
-import { toServerSentEvents, type ToServerSentEventsOptions } from './toServerSentEvents';
-
-/** Response headers of every SSE response. */
-export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
-  'content-type': 'text/event-stream; charset=utf-8',
-  'cache-control': 'no-cache',
-  'x-accel-buffering': 'no',
-});
-
-/** Default cap of frames waiting for a slow SSE reader, bytes (256 KiB). */
-export const DEFAULT_MAX_BUFFERED_BYTES = 256 * 1024;
+import { SlowConsumerError } from '../errors';
+import { DEFAULT_MAX_BUFFERED_BYTES, SSE_HEADERS, SSE_HEARTBEAT } from '../web/serverSentEventFrame';
+import { toServerSentEvents, type ToServerSentEventsOptions } from '../web/toServerSentEvents';
 
 /** Options of {@link sendServerSentEvents}: framing options plus delivery limits. */
 export interface SendServerSentEventsOptions<T> extends ToServerSentEventsOptions<T> {

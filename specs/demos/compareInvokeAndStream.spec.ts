@@ -1,4 +1,4 @@
-import { compareInvokeAndStream } from '../../src/sources/compareLatency';
+import { compareInvokeAndStream } from '../../demos/lib/compareInvokeAndStream';
 import { ScriptedChatModel } from '../../src/testing';
 
 describe('compareInvokeAndStream', () => {

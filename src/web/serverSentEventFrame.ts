@@ -61,3 +61,13 @@ export function encodeServerSentEvent(fields: ServerSentEventFields): string {
   }
   return out + '\n';
 }
+
+/** Response headers of every SSE response. */
+export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  'x-accel-buffering': 'no',
+});
+
+/** Default cap of frames waiting for a slow SSE reader, bytes (256 KiB). */
+export const DEFAULT_MAX_BUFFERED_BYTES = 256 * 1024;

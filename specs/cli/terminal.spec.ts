@@ -7,7 +7,7 @@ import {
   stripAnsi,
   supportsColor,
   type TerminalOutput,
-} from '../../src/adapters/terminal';
+} from '../../src/cli/terminal';
 
 /** A recording stream; `isTTY` decides whether the helpers may write escapes. */
 function sink(isTTY: boolean, columns = 40, rows = 10): TerminalOutput & { data: string } {

@@ -1,8 +1,7 @@
 import { throwError, type Observable, type Subscription } from 'rxjs';
 import { assertObject, assertPositiveInteger } from '../internal/validate';
-import { SlowConsumerError } from './errors';
-import { DEFAULT_MAX_BUFFERED_BYTES, SSE_HEADERS } from './sendServerSentEvents';
-import { SSE_HEARTBEAT } from './serverSentEventFrame';
+import { SlowConsumerError } from '../errors';
+import { DEFAULT_MAX_BUFFERED_BYTES, SSE_HEADERS, SSE_HEARTBEAT } from './serverSentEventFrame';
 import { toServerSentEvents, type ToServerSentEventsOptions } from './toServerSentEvents';
 
 /** Options of {@link toSSEResponse}. */

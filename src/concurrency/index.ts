@@ -1,2 +1,0 @@
-export * from './mergeStreams';
-export * from './collectResults';

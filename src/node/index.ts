@@ -1,0 +1,12 @@
+// rxjs-langchain/node: adapters that need Node (http, fs, ws).
+export { sendServerSentEvents } from './sendServerSentEvents';
+export type {
+  SendServerSentEventsOptions,
+  ServerSentEventsDelivery,
+  ServerSentEventsOutcome,
+  ServerSentEventsStats,
+} from './sendServerSentEvents';
+export { serveChatOverWebSocket } from './serveChatOverWebSocket';
+export type { ChatOverWebSocketOptions, ChatWebSocketServer, ChatClientMessage, ChatServerMessage } from './serveChatOverWebSocket';
+export { FileChatMessageHistory } from './FileChatMessageHistory';
+export { HistoryFileCorruptError, BadChatMessageError } from '../errors';

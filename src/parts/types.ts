@@ -1,0 +1,115 @@
+import type { UsageMetadata } from '@langchain/core/messages';
+
+/**
+ * Where a part came from when it was streamed by a graph: the LangGraph node
+ * (`'model'`, `'tools'`, …) and, inside subgraphs, the namespace path.
+ */
+export interface PartOrigin {
+  readonly node?: string;
+  readonly namespace?: readonly string[];
+}
+
+/** A piece of the answer's text. */
+export interface TextPart extends PartOrigin {
+  readonly type: 'text';
+  readonly text: string;
+}
+
+/** A piece of the model's reasoning (thinking) text, shown apart from the answer. */
+export interface ReasoningPart extends PartOrigin {
+  readonly type: 'reasoning';
+  readonly text: string;
+}
+
+/** The model began a tool call: its id and name are known, its arguments follow. */
+export interface ToolCallStartPart extends PartOrigin {
+  readonly type: 'tool-call-start';
+  readonly id: string;
+  readonly name: string;
+  /** The call's position within its message (several calls stream interleaved by index). */
+  readonly index: number;
+}
+
+/** More of a tool call's JSON arguments, as the model wrote them (not parseable on its own). */
+export interface ToolCallDeltaPart extends PartOrigin {
+  readonly type: 'tool-call-delta';
+  readonly id: string;
+  readonly argsText: string;
+}
+
+/**
+ * A complete tool call with parsed arguments (`{}` for a zero-argument tool).
+ * When the arguments never parse as JSON, `invalid: true` and `argsText` holds
+ * the raw text; never a crash.
+ */
+export interface ToolCallPart extends PartOrigin {
+  readonly type: 'tool-call';
+  readonly id: string;
+  readonly name: string;
+  readonly args: Record<string, unknown>;
+  readonly invalid?: true;
+  readonly argsText?: string;
+}
+
+/** A tool's answer to the call with the same `id`. */
+export interface ToolResultPart extends PartOrigin {
+  readonly type: 'tool-result';
+  readonly id: string;
+  readonly name: string;
+  readonly content: unknown;
+  readonly isError: boolean;
+}
+
+/** A model step (one model call of an agent run) began. Steps count from 0. */
+export interface StepStartPart extends PartOrigin {
+  readonly type: 'step-start';
+  readonly step: number;
+}
+
+/** A model step ended, with its finish reason and usage when the model reported them. */
+export interface StepFinishPart extends PartOrigin {
+  readonly type: 'step-finish';
+  readonly step: number;
+  readonly finishReason?: string;
+  readonly usage?: UsageMetadata;
+}
+
+/** Token usage reported by the model (per message). */
+export interface UsagePart extends PartOrigin {
+  readonly type: 'usage';
+  readonly usage: UsageMetadata;
+}
+
+/** Data a graph node or tool wrote with LangGraph's custom stream writer. */
+export interface CustomPart extends PartOrigin {
+  readonly type: 'custom';
+  readonly data: unknown;
+}
+
+/** The whole run ended: the last finish reason and the summed usage. */
+export interface FinishPart extends PartOrigin {
+  readonly type: 'finish';
+  readonly finishReason: string;
+  readonly usage?: UsageMetadata;
+}
+
+/**
+ * The typed stream of a model call or an agent run: what `toParts()`,
+ * `fromModelEvents` and `fromAgent` emit, and what the web framing reads.
+ * Discriminated on `type`.
+ */
+export type StreamPart =
+  | TextPart
+  | ReasoningPart
+  | ToolCallStartPart
+  | ToolCallDeltaPart
+  | ToolCallPart
+  | ToolResultPart
+  | StepStartPart
+  | StepFinishPart
+  | UsagePart
+  | CustomPart
+  | FinishPart;
+
+/** The `type` of every part. */
+export type StreamPartType = StreamPart['type'];
