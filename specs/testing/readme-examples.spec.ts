@@ -1,4 +1,4 @@
-// The three "Testing your pipelines" examples of README.md, verbatim except for the
+// The three "Testing your pipelines" examples of docs/testing.md, verbatim except for the
 // imports: the README imports from 'rxjs-langchain' and 'rxjs-langchain/testing',
 // these specs from the sources. Keep both in sync.
 import { readFileSync } from 'node:fs';
@@ -92,9 +92,9 @@ test('the second turn is prompted with the first question and the full first ans
 });
 
 // ── The README shows exactly these examples ──
-test('README.md "Testing your pipelines" examples match this file (imports aside)', () => {
-  const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('### Marble tests'), readme.indexOf('<!-- /section:testing -->'));
+test('docs/testing.md examples match this file (imports aside)', () => {
+  const page = readFileSync(join(__dirname, '../../docs/testing.md'), 'utf8');
+  const section = page.slice(page.indexOf('### Marble tests'));
   const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).slice(0, 3);
   expect(blocks).toHaveLength(3);
   const self = readFileSync(__filename, 'utf8');
