@@ -1,8 +1,9 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ChatOpenAI } from '@langchain/openai';
 import { startWebDemo, type WebDemo } from '../../demos/web/server';
 import { replyTo } from '../../src/offline/cannedReplies';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../src/testing';
+import { launchChromium } from '../support/chromium';
 
 const STORY = '讲一个关于程序员的故事';
 
@@ -21,11 +22,7 @@ describe('web demo in Chromium', () => {
   let demo: WebDemo;
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
     openai = await startFakeOpenAIServer({ tokenMs: 20 });
     demo = await startWebDemo({
       port: 0,
