@@ -1,4 +1,5 @@
-// Every TypeScript block of README.md and docs/*.md type-checks against the sources: the package's
+// Every TypeScript block of README.md and docs/*.md, and every ```ts block in the `@example` of a
+// runtime export's JSDoc, type-checks against the sources: the package's
 // import paths map to src/ (`rxjs-langchain/node` → src/node/index.ts), with the repository's
 // compiler options and jest's globals (docs/testing.md shows tests). A block tagged `fragment`
 // (```ts fragment) needs surrounding code and is skipped. The packed package in real consumer
@@ -8,10 +9,15 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import { codeBlocks, isTypeScript, type CodeBlock } from '../support/codeBlocks';
 import { repoRoot } from '../support/packedPackage';
+import { publicExports } from '../support/publicApi';
 
 const markdown = ['README.md', ...readdirSync(join(repoRoot, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
 const blocks = markdown.flatMap((file) => codeBlocks(join(repoRoot, file), repoRoot)).filter(isTypeScript);
-const compiled = blocks.filter((b) => !b.tags.includes('fragment'));
+const jsDocExamples = new Map(publicExports().flatMap((e) => e.examples).map((x) => [x.where, x]));
+const compiled: CodeBlock[] = [
+  ...blocks.filter((b) => !b.tags.includes('fragment')),
+  ...[...jsDocExamples.values()].map((x) => ({ where: x.where, lang: 'ts', tags: ['jsdoc'], code: x.code })),
+];
 
 /** A block's virtual file: beside its Markdown file, so node_modules resolves as for a real file. */
 const fileOf = (block: CodeBlock): string => join(repoRoot, `${block.where.replace(/[:.]/g, '_')}.block.ts`);
@@ -52,8 +58,10 @@ beforeAll(() => {
     const file = program.getSourceFile(fileOf(block))!;
     const messages = [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)].map((d) => {
       const { line } = file.getLineAndCharacterOfPosition(d.start ?? 0);
-      const [md, fence] = block.where.split(':');
-      return `${md}:${Number(fence) + line + 1 - PRELUDE_LINES}: TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+      const [md, first] = block.where.split(':');
+      // Markdown blocks are located by their fence, JSDoc examples by their first line.
+      const at = Number(first) + line - PRELUDE_LINES + (block.tags.includes('jsdoc') ? 0 : 1);
+      return `${md}:${at}: TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
     });
     diagnostics.set(block.where, messages);
   }

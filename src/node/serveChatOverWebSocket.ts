@@ -94,8 +94,7 @@ export interface ChatWebSocketServer {
 
 
 /**
- * Serves a streaming chat over WebSocket (the tutorial's example 10, fixed):
- * clients send `{"type":"ask","question":"…"}` and `{"type":"stop"}`, and get
+ * Serves a streaming chat over WebSocket: clients send `{"type":"ask","question":"…"}` and `{"type":"stop"}`, and get
  * `{"type":"chunk","turn","text"}` … `{"type":"done","turn","stopped"}` or
  * `{"type":"error",…}` back. Each connection is one chat session with its own
  * history, run by one `chatTurns` pipeline: questions are answered one at a
@@ -106,15 +105,35 @@ export interface ChatWebSocketServer {
  * (upgrades on `path`; origins refused with 403 at the handshake) or your own
  * `WebSocketServer` (origin refusals then close with 1008 right after).
  *
+ * Needs the optional peer dependency `ws` (loaded on the first call; a clear
+ * error says how to install it when it is missing).
+ *
  * @example
  * ```ts
- * const server = http.createServer(app);
+ * import { createServer } from 'node:http';
+ * import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { fromRunnable } from 'rxjs-langchain';
+ * import { serveChatOverWebSocket } from 'rxjs-langchain/node';
+ *
+ * const prompt = ChatPromptTemplate.fromMessages([
+ *   ['system', '你是专业的Python助手'], new MessagesPlaceholder('history'), ['human', '{question}'],
+ * ]);
+ * const chain = prompt.pipe(new ChatOpenAI({ model: 'gpt-4o-mini' }));
+ * const server = createServer();
  * serveChatOverWebSocket(server, {
  *   streamTurn: ({ question, history }) => fromRunnable(chain, { question, history }),
  *   allowedOrigins: ['http://127.0.0.1:3000'],
  * });
  * server.listen(3000, '127.0.0.1');
  * ```
+ *
+ * @see `chatTurns` (`rxjs-langchain`), one pipeline per connection.
+ * @see {@link sendServerSentEvents} for one-way delivery over HTTP.
+ *
+ * @param target An `http.Server` to share its port (upgrades on `path`), or your own `ws` `WebSocketServer`.
+ * @param options `streamTurn` (required), and `createHistory`, `onInterrupt`, `path`, `maxPayload`, `maxQuestionChars`, `allowedOrigins`, `maxMessages`, `maxQueuedQuestions`, `pingIntervalMs`, `maxBufferedBytes`, `errorData`.
+ * @returns The running endpoint: `connections`, `activeTurns`, the `wss` and `close()`.
  */
 export function serveChatOverWebSocket(target: Server | WebSocketServerLike, options: ChatOverWebSocketOptions): ChatWebSocketServer {
   const { WebSocket, WebSocketServer } = loadWs();
