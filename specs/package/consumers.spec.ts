@@ -65,6 +65,41 @@ const docBlocks = readdirSync(join(repoRoot, 'docs'))
   .flatMap((f) => codeBlocks(join(repoRoot, 'docs', f), repoRoot))
   .filter((b) => isTypeScript(b) && b.tags.includes('consumer'));
 
+/**
+ * Every entry point from the consumer's side (type-checked only): classic `node` resolution must find
+ * the subpaths, and the LangChain classes in our declarations must be the consumer's own
+ * (`marbleChatModel` and `ScriptedChatModel` are `BaseChatModel`s, a `ChatOpenAI` is a runnable).
+ */
+const ENTRIES_BLOCK: CodeBlock = {
+  where: 'specs/package/consumers.spec.ts (every entry)',
+  lang: 'ts',
+  tags: [],
+  code: `import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import { ChatPromptTemplate } from '@langchain/core/prompts';
+import { ChatOpenAI } from '@langchain/openai';
+import { fromRunnable, textContent, chatTurns, mergeStreams, type StreamableRunnable } from 'rxjs-langchain';
+import { FileChatMessageHistory, serveChatOverWebSocket, type WebSocketServerLike } from 'rxjs-langchain/node';
+import { ScriptedChatModel } from 'rxjs-langchain/offline';
+import { marbleChatModel, startFakeOpenAIServer } from 'rxjs-langchain/testing';
+
+const models: BaseChatModel[] = [marbleChatModel('-a|'), new ScriptedChatModel()];
+const openai = new ChatOpenAI({ model: 'gpt-4o-mini' });
+const chain = ChatPromptTemplate.fromMessages([['human', '{q}']]).pipe(openai);
+const runnable: StreamableRunnable<string, unknown> = openai;
+export const uses = [
+  fromRunnable(models[0], 'hi').pipe(textContent()),
+  fromRunnable(chain, { q: 'hi' }),
+  runnable,
+  chatTurns(({ question }) => fromRunnable(openai, question)),
+  mergeStreams((q: string) => fromRunnable(openai, q)),
+  new FileChatMessageHistory('h.jsonl'),
+  serveChatOverWebSocket,
+  startFakeOpenAIServer,
+];
+export type Wss = WebSocketServerLike;
+`,
+};
+
 interface Example {
   readonly block: CodeBlock;
   readonly file: string; // without extension
@@ -73,6 +108,7 @@ interface Example {
 const examples: Example[] = [
   ...readmeBlocks.map((block, i) => ({ block, file: `readme-${i + 1}`, run: true })),
   ...docBlocks.map((block, i) => ({ block, file: `docs-${i + 1}`, run: false })),
+  { block: ENTRIES_BLOCK, file: 'entries', run: false },
 ];
 
 const slug = (setup: Setup): string => setup.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/-$/, '');

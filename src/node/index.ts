@@ -7,6 +7,6 @@ export type {
   ServerSentEventsStats,
 } from './sendServerSentEvents';
 export { serveChatOverWebSocket } from './serveChatOverWebSocket';
-export type { ChatOverWebSocketOptions, ChatWebSocketServer, ChatClientMessage, ChatServerMessage } from './serveChatOverWebSocket';
+export type { ChatOverWebSocketOptions, ChatWebSocketServer, ChatClientMessage, ChatServerMessage, WebSocketServerLike } from './serveChatOverWebSocket';
 export { FileChatMessageHistory } from './FileChatMessageHistory';
 export { HistoryFileCorruptError, BadChatMessageError } from '../errors';
