@@ -2,9 +2,10 @@
 // temporary project with its peers, loaded by name the way users load it: every entry point with
 // require and with import.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { installedPackage, repoRoot, type InstalledPackage } from './support/packedPackage';
+import { installedPackage, npmEnv, repoRoot, type InstalledPackage } from './support/packedPackage';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the build script's own list of entries
 const { entries } = require('../scripts/build.js') as { entries: string[] };
@@ -39,6 +40,23 @@ describe('package.json', () => {
     const subpaths = entries.filter((e) => e !== 'index').map((e) => e.replace(/\/index$/, ''));
     expect(manifest.typesVersions).toEqual({ '*': Object.fromEntries(subpaths.map((s) => [s, [`./dist/cjs/${s}/index.d.ts`]])) });
   });
+
+  it('is in step with package-lock.json: npm install leaves the lock file as it is', () => {
+    // A copy, so the check never rewrites the repository's lock file.
+    const dir = mkdtempSync(join(tmpdir(), 'rxjs-langchain-lock-'));
+    try {
+      for (const f of ['package.json', 'package-lock.json']) copyFileSync(join(repoRoot, f), join(dir, f));
+      execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], {
+        cwd: dir,
+        stdio: 'pipe',
+        timeout: 120_000,
+        env: npmEnv(),
+      });
+      expect(readFileSync(join(dir, 'package-lock.json'), 'utf8')).toBe(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe('the tarball (npm pack)', () => {

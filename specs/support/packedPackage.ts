@@ -96,13 +96,17 @@ export function installedVersion(name: string): string {
   return (JSON.parse(readFileSync(join(repoRoot, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-function run(command: string, args: string[], cwd: string): string {
-  // npm's lifecycle variables of an outer `npm test` would leak into these npm commands.
+/** The environment for an npm command: without the lifecycle variables of an outer `npm test`. */
+export function npmEnv(): NodeJS.ProcessEnv {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !/^npm_(lifecycle|package|config_(?!cache$|registry$|userconfig$))/i.test(k)),
   );
+  return { ...env, npm_config_update_notifier: 'false' };
+}
+
+function run(command: string, args: string[], cwd: string): string {
   try {
-    return execFileSync(command, args, { cwd, env: { ...env, npm_config_update_notifier: 'false' }, encoding: 'utf8', stdio: 'pipe', timeout: 300_000 });
+    return execFileSync(command, args, { cwd, env: npmEnv(), encoding: 'utf8', stdio: 'pipe', timeout: 300_000 });
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
     throw new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${e.stdout ?? ''}\n${e.stderr ?? e.message}`);
