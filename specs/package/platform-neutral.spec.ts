@@ -1,5 +1,6 @@
-// The root entry `rxjs-langchain` is platform-neutral: loaded from the packed package with hooks on
-// both module loaders, it requests no Node builtin and none of the packages below.
+// The root entry `rxjs-langchain` (and `rxjs-langchain/offline`, the embedded model) is
+// platform-neutral: loaded from the packed package with hooks on both module loaders and used, it
+// requests no Node builtin and none of the packages below.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
@@ -51,9 +52,10 @@ export async function resolve(specifier, context, next) {
 }
 `;
 
-/** Loads the root entry, then uses it: a source, operators and SSE framing, in one pipeline. */
+/** Uses the loaded entries: a source, operators, SSE framing, the embedded model. */
 const USE_ROOT = `
   const { lastValueFrom } = rxjs;
+  const reply = await lastValueFrom(rx.fromRunnable(new offline.ScriptedChatModel({ reply: '你好 🌏' }), 'q').pipe(rx.collectText()));
   let aborted = false;
   const source = rx.fromAsyncIterableFactory(async function* (signal) {
     signal.addEventListener('abort', () => (aborted = true));
@@ -61,7 +63,7 @@ const USE_ROOT = `
   });
   const text = await lastValueFrom(source.pipe(rx.textContent(), rx.abortOn(['Java'], { mode: 'complete' }), rx.collectText()));
   const frames = await lastValueFrom(rxjs.from(['你好', '🌏']).pipe(rx.toServerSentEvents(), rxjs.toArray()));
-  console.log(JSON.stringify({ text, aborted, frames: frames.length, exports: Object.keys(rx).length }));
+  console.log(JSON.stringify({ reply, text, aborted, frames: frames.length }));
 `;
 
 let pkg: InstalledPackage;
@@ -80,8 +82,8 @@ function loadsOf(loader: 'require' | 'import'): { loads: Load[]; output: unknown
   rmSync(loadsFile, { force: true });
   const script =
     loader === 'require'
-      ? `(async () => { const rx = require('rxjs-langchain'); const rxjs = require('rxjs'); ${USE_ROOT} })()`
-      : `const rx = await import('rxjs-langchain'); const rxjs = await import('rxjs'); ${USE_ROOT}`;
+      ? `(async () => { const rx = require('rxjs-langchain'); const offline = require('rxjs-langchain/offline'); const rxjs = require('rxjs'); ${USE_ROOT} })()`
+      : `const rx = await import('rxjs-langchain'); const offline = await import('rxjs-langchain/offline'); const rxjs = await import('rxjs'); ${USE_ROOT}`;
   const args = ['-r', join(dir, 'require-hook.cjs'), ...(loader === 'import' ? ['--import', './register.mjs', '--input-type=module'] : []), '-e', script];
   const stdout = execFileSync(process.execPath, args, { cwd: dir, env: { ...process.env, LOADS_FILE: loadsFile }, encoding: 'utf8', timeout: 120_000 });
   const loads = readFileSync(loadsFile, 'utf8')
@@ -99,14 +101,14 @@ const packageOf = (load: Load): string | null => {
   return bare && !isBuiltin(load.request) ? bare[1] : null;
 };
 
-describe.each(['require', 'import'] as const)('the root entry loaded with %s', (loader) => {
+describe.each(['require', 'import'] as const)('the root and offline entries loaded with %s', (loader) => {
   let result: { loads: Load[]; output: unknown };
   beforeAll(() => {
     result = loadsOf(loader);
   }, 120_000);
 
   it('runs a pipeline (the hooks saw it load)', () => {
-    expect(result.output).toEqual({ text: 'Python 比 ', aborted: true, frames: 3, exports: expect.any(Number) });
+    expect(result.output).toEqual({ reply: '你好 🌏', text: 'Python 比 ', aborted: true, frames: 3 });
     // The hooks work: they saw the root entry load its own files and its peers.
     expect(result.loads.filter((l) => ours(l.from)).length).toBeGreaterThan(10);
     expect(result.loads.some((l) => ours(l.from) && l.request === 'rxjs')).toBe(true);
