@@ -4,7 +4,7 @@ import type { BaseListChatMessageHistory } from '@langchain/core/chat_history';
 import { defer, finalize, from, Subject, type Subscription } from 'rxjs';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { chatTurns } from '../history/chatTurns';
-import type { InterruptPolicy, StreamTurn } from '../history/types';
+import type { InterruptPolicy, StreamTurn, TurnCompletionCheck } from '../history/types';
 import { assertFunction, assertObject, assertPositiveInteger, assertNonNegative, describe } from '../internal/validate';
 import { BadChatMessageError } from '../errors';
 import { defaultServerSentErrorData } from '../web/toServerSentEvents';
@@ -30,6 +30,12 @@ export interface ChatOverWebSocketOptions {
   createHistory?: (request: IncomingMessage) => BaseListChatMessageHistory;
   /** What a stopped or failed turn leaves in the history (see `chatTurns`). Default `'discard'`. */
   onInterrupt?: InterruptPolicy;
+  /**
+   * A reply without a finish reason is a cut: the client gets an `error` message
+   * (`STREAM_INTERRUPTED`) and nothing is saved as complete (see `chatTurns`).
+   * Default `true`; `false` for models that never report a finish reason.
+   */
+  requireCompletion?: TurnCompletionCheck;
   /** URL path to accept upgrades on, when attached to an http.Server. Default '/ws'. */
   path?: string;
   /** Largest incoming message, bytes; bigger ones close the connection with 1009. Default 16 KiB. */
@@ -150,7 +156,7 @@ export function serveChatOverWebSocket(target: Server | WebSocketServer, options
   wss.on('connection', onConnection);
 
   // Validates maxMessages / onInterrupt once, at call time, with chatTurns' own messages.
-  chatTurns(options.streamTurn, { maxMessages: options.maxMessages, onInterrupt: options.onInterrupt });
+  chatTurns(options.streamTurn, { maxMessages: options.maxMessages, onInterrupt: options.onInterrupt, requireCompletion: options.requireCompletion });
 
   function startSession(ws: WebSocket, request: IncomingMessage): { ws: WebSocket; end(): void } {
     const questions = new Subject<string>();
@@ -187,6 +193,7 @@ export function serveChatOverWebSocket(target: Server | WebSocketServer, options
           stop$,
           maxMessages: options.maxMessages,
           onInterrupt: options.onInterrupt,
+          requireCompletion: options.requireCompletion,
           ...(options.createHistory && { history: options.createHistory(request) }),
         }),
       )
@@ -197,7 +204,7 @@ export function serveChatOverWebSocket(target: Server | WebSocketServer, options
         }
         pending--;
         if (event.type === 'error') sendError(event.error, event.turn);
-        else send({ type: 'done', turn: event.turn, stopped: event.type === 'interrupted' });
+        else send({ type: 'done', turn: event.turn, stopped: event.type === 'stopped' });
       });
 
     const receive = (raw: RawData, isBinary: boolean): void => {
