@@ -35,7 +35,7 @@ export type InterruptPolicy = 'discard' | 'keep-partial';
  * `false` turns it off for models that never report a finish reason (LangChain's
  * `FakeListChatModel`, a chain ending in a string output parser).
  */
-export type TurnCompletionCheck = boolean | RequireCompletionOptions;
+export type TurnCompletionCheck = boolean | RequireCompletionOptions<AIMessageChunk>;
 
 /** Options of `chatTurns`. */
 export interface ChatTurnsOptions {

@@ -150,7 +150,9 @@ export class FileChatMessageHistory extends BaseListChatMessageHistory {
     }
     try {
       const info = await handle.stat();
-      if (info.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${this.filePath}'`), { code: 'EISDIR' });
+      if (info.isDirectory()) {
+        throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${this.filePath}'`), { code: 'EISDIR', path: this.filePath });
+      }
       const id = `${info.dev}:${info.ino}`;
       const known = this.state;
       if (known && known.id === id && info.size >= known.offset) {
@@ -306,7 +308,7 @@ async function ensureDirectory(dir: string, depth = 0): Promise<void> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') {
-      if (!(await stat(dir)).isDirectory()) throw Object.assign(new Error(`ENOTDIR: ${dir} is not a directory`), { code: 'ENOTDIR' });
+      if (!(await stat(dir)).isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${dir}'`), { code: 'ENOTDIR', path: dir });
       return;
     }
     const parent = dirname(dir);
