@@ -248,7 +248,7 @@ describe('the model cannot drive the terminal', () => {
     c.send('hi');
     await c.waitFor('清屏');
     await c.waitFor(PROMPT, { times: 2 });
-    const reply = c.output.data.length;
+    const reply = c.output.visible.length;
     c.send('/history');
     await c.waitFor('[2 messages');
     if (tty) c.type('\x04');
@@ -257,8 +257,9 @@ describe('the model cannot drive the terminal', () => {
     // Our own colours and cursor moves may be there on a terminal; nothing the model sent is.
     expect(out).not.toMatch(/\x1b\[2J|\x1b\[H|\x1b\]|\x07|\u009b|\r完/);
     if (!tty) expect(out).not.toMatch(CONTROLS);
-    expect(out.slice(0, reply)).toContain('看这里␛[2J␛[H清屏 ␛]0;窗口标题␇ ␛]52;c;cm0gLXJmIH4=␇ ␛]8;;http://evil.example/␛\\链接␛]8;;␛\\ \ufffd31m红完');
-    expect(out.slice(reply)).toContain('␛]0;窗口标题␇'); // /history too
+    const shown = c.output.visible; // on a terminal, without the status line's redraws in between
+    expect(shown.slice(0, reply)).toContain('看这里␛[2J␛[H清屏 ␛]0;窗口标题␇ ␛]52;c;cm0gLXJmIH4=␇ ␛]8;;http://evil.example/␛\\链接␛]8;;␛\\ \ufffd31m红完');
+    expect(shown.slice(reply)).toContain('␛]0;窗口标题␇'); // /history too
     // The file keeps the reply exactly as the model sent it.
     expect(await storedFile(`attack-${tty}.jsonl`)).toEqual(['human:hi', `ai:${ATTACK}`]);
   });
@@ -299,6 +300,20 @@ describe('rxjs-langchain chat on a terminal', () => {
     expect(await c.exited).toBe(0);
     expect(c.rawModes).toEqual([true, false]); // the terminal is given back
     expect(await storedFile('typing.jsonl')).toEqual(['human:介绍Python', `ai:${first}`, 'human:适合什么场景？', `ai:${second}`]);
+  });
+
+  test.concurrent('lines typed ahead or pasted at once are taken one at a time: the second is echoed only after the first reply', async () => {
+    const s = await server({ tokenMs: 5 });
+    const c = chat(['--history-file', join(dir, 'paste.jsonl')], openai(s), { tty: true });
+    await c.waitFor(PROMPT);
+    c.type('介绍Python\r/history\r'); // one chunk, as a paste arrives
+    await c.waitFor('[2 messages');
+    c.type('\x04');
+    expect(await c.exited).toBe(0);
+    const screen = c.output.visible;
+    const reply = replyTo('介绍Python');
+    expect(screen.indexOf('/history')).toBeGreaterThan(screen.indexOf(reply) + reply.length);
+    expect(screen).toMatch(/\]\n\n你: \/history\r?\n/); // echoed at its own prompt, below the statistics
   });
 
   test.concurrent('Ctrl-C during a reply stops it (the request is aborted); the status line shows 首字 and the 块 count', async () => {

@@ -54,7 +54,16 @@ class InputGate {
   readonly receive = (data: Buffer | string): void => {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     if (!this.holding) {
-      this.stream.write(bytes);
+      // One line at a time even when several arrive at once (typed ahead, pasted): the rest
+      // waits until that line has been handled, so its echo never lands in a reply.
+      const enter = bytes.findIndex((b) => b === 0x0d || b === 0x0a);
+      if (enter < 0 || enter === bytes.length - 1) {
+        this.stream.write(bytes);
+        return;
+      }
+      this.stream.write(bytes.subarray(0, enter + 1));
+      this.holding = true;
+      this.receive(bytes.subarray(enter + 1));
       return;
     }
     for (const byte of bytes) {
