@@ -167,6 +167,9 @@ export class ChatSession {
    * The events of one turn for `question`, ending with its `done`,
    * `stopped` or `error` event. Lazy: each subscription sends the question
    * once. Unsubscribing stops the turn (or withdraws it while it waits).
+   *
+   * @param question The user's question.
+   * @returns The turn's events; completes after its last one.
    */
   send(question: string): Observable<TurnEvent> {
     if (typeof question !== 'string') throw new TypeError(`ChatSession.send: question must be a string, got ${describe(question)}.`);
@@ -196,7 +199,13 @@ export class ChatSession {
     });
   }
 
-  /** Sends `question` and resolves with the turn's result; never rejects for a failed turn (see `error`). */
+  /**
+   * Sends `question` and resolves with the turn's result; never rejects for a
+   * failed or cut turn (see `error`), only with `ChatSessionClosedError`.
+   *
+   * @param question The user's question.
+   * @returns The text, counts and timings of the turn, and its `error` or `stopped`.
+   */
   ask(question: string): Promise<TurnResult> {
     return lastValueFrom(this.send(question).pipe(last(), map((event) => toResult(event as Exclude<TurnEvent, TurnChunkEvent>))));
   }

@@ -75,7 +75,12 @@ export class FileChatMessageHistory extends BaseListChatMessageHistory {
     this.filePath = filePath;
   }
 
-  /** The stored messages, oldest first; [] when the file does not exist. Rejects with `HistoryFileCorruptError`. */
+  /**
+   * The stored messages, oldest first; [] when the file does not exist. Reads
+   * only what was appended since the last call.
+   *
+   * @returns The messages (a new array each call). Rejects with `HistoryFileCorruptError`.
+   */
   async getMessages(): Promise<BaseMessage[]> {
     return this.enqueue(async () => {
       const state = await this.sync();
@@ -87,7 +92,13 @@ export class FileChatMessageHistory extends BaseListChatMessageHistory {
     return this.addMessages([message]);
   }
 
-  /** Appends `messages` as one record (one line, one write). */
+  /**
+   * Appends `messages` as one record: one line, one `O_APPEND` write, so a turn
+   * (question and reply) is never split, also with other processes appending.
+   *
+   * @param messages The messages to store, oldest first.
+   * @returns Resolves once written. Rejects with `HistoryFileCorruptError`, before writing, for a foreign file.
+   */
   override async addMessages(messages: BaseMessage[]): Promise<void> {
     if (!Array.isArray(messages)) {
       throw new TypeError(`FileChatMessageHistory.addMessages: messages must be an array, got ${describe(messages)}.`);
