@@ -147,7 +147,7 @@ describe('serveChatOverWebSocket', () => {
     const c = await client(s.url);
     try {
       c.send({ type: 'ask', question: '一二三四五六七八九十😀' });
-      expect(await c.waitFor((m) => m.type === 'error')).toMatchObject({ code: 'WS_BAD_MESSAGE', message: 'The question is over 10 characters.' });
+      expect(await c.waitFor((m) => m.type === 'error')).toMatchObject({ code: 'WS_BAD_MESSAGE', message: 'The question is 11 characters long; the limit is 10.' });
       c.send({ type: 'ask', question: 'x'.repeat(2000) });
       expect(await c.closed).toBe(1009);
     } finally {

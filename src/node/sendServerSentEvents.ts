@@ -1,12 +1,17 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tap, throwError, type Observable, type Subscription } from 'rxjs';
 import { assertObject, assertPositiveInteger, assertNonNegative, describe } from '../internal/validate';
 import { SlowConsumerError } from '../errors';
 import { DEFAULT_MAX_BUFFERED_BYTES, SSE_HEADERS, SSE_HEARTBEAT } from '../web/serverSentEventFrame';
 import { toServerSentEvents, type ToServerSentEventsOptions } from '../web/toServerSentEvents';
+import { assertRequestCheckOptions, checkRequest, type RequestCheckOptions } from './checkRequest';
 
-/** Options of {@link sendServerSentEvents}: framing options plus delivery limits. */
-export interface SendServerSentEventsOptions<T> extends ToServerSentEventsOptions<T> {
+/**
+ * Options of {@link sendServerSentEvents}: framing options, delivery limits,
+ * and {@link checkRequest}'s `allowedHosts` / `allowedOrigins` (default: the
+ * server's own address and `localhost` with its port, and the same origin).
+ */
+export interface SendServerSentEventsOptions<T> extends ToServerSentEventsOptions<T>, Omit<RequestCheckOptions, 'runsModel'> {
   /**
    * Frames that may wait in the adapter's queue while the socket is full
    * (after `write()` returned false), bytes. Past it the request is aborted and
@@ -39,9 +44,10 @@ export interface ServerSentEventsStats {
  * How a delivery ended: `done` (the last event was `done`), `error` (the
  * source errored and the client got an `error` event), `client-closed` (the
  * client went away first; the request was aborted), `overflow` (a slow reader;
- * see `maxBufferedBytes`), `stopped` (`stop()` was called).
+ * see `maxBufferedBytes`), `stopped` (`stop()` was called), `refused` (the
+ * request failed `checkRequest`: answered 400/403/421, the source never subscribed).
  */
-export type ServerSentEventsOutcome = 'done' | 'error' | 'client-closed' | 'overflow' | 'stopped';
+export type ServerSentEventsOutcome = 'done' | 'error' | 'client-closed' | 'overflow' | 'stopped' | 'refused';
 
 /** Handle of a running SSE delivery. */
 export interface ServerSentEventsDelivery {
@@ -87,7 +93,12 @@ export function sendServerSentEvents<T>(
   assertPositiveInteger('sendServerSentEvents: maxBufferedBytes', options.maxBufferedBytes);
   assertNonNegative('sendServerSentEvents: overflowGraceMs', options.overflowGraceMs);
   assertObject('sendServerSentEvents: headers', options.headers);
-  const { maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES, overflowGraceMs = 10_000, headers, ...framing } = options;
+  assertRequestCheckOptions('sendServerSentEvents', options);
+  const request = (res as { req?: IncomingMessage }).req;
+  if (typeof request?.headers !== 'object') {
+    throw new TypeError('sendServerSentEvents: res.req is missing; pass the ServerResponse Node created for the request.');
+  }
+  const { maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES, overflowGraceMs = 10_000, headers, allowedHosts, allowedOrigins, ...framing } = options;
   const frames$ = toServerSentEvents<T>(framing);
 
   const stats: ServerSentEventsStats = {
@@ -180,6 +191,16 @@ export function sendServerSentEvents<T>(
 
   if (res.destroyed || res.writableEnded) {
     settle('client-closed');
+    return { stats, finished, stop: () => undefined };
+  }
+  const refusal = checkRequest(request, { allowedHosts, allowedOrigins, runsModel: true });
+  if (refusal) {
+    if (!res.headersSent) {
+      const body = JSON.stringify({ error: refusal.message });
+      res.writeHead(refusal.status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) });
+      res.end(body);
+    } else res.end();
+    settle('refused');
     return { stats, finished, stop: () => undefined };
   }
 

@@ -4,8 +4,8 @@ import { SlowConsumerError } from '../errors';
 import { DEFAULT_MAX_BUFFERED_BYTES, SSE_HEADERS, SSE_HEARTBEAT } from './serverSentEventFrame';
 import { toServerSentEvents, type ToServerSentEventsOptions } from './toServerSentEvents';
 
-/** Options of {@link toSSEResponse}. */
-export interface ToSSEResponseOptions<T> extends ToServerSentEventsOptions<T> {
+/** Options of {@link toServerSentEventsResponse}. */
+export interface ToServerSentEventsResponseOptions<T> extends ToServerSentEventsOptions<T> {
   /** Frames that may wait for a reader that does not pull, bytes. Past it the request is aborted and an `error` event ends the stream. Default 256 KiB. */
   maxBufferedBytes?: number;
   /** Extra response headers. */
@@ -25,17 +25,17 @@ export interface ToSSEResponseOptions<T> extends ToServerSentEventsOptions<T> {
  * @example
  * ```ts
  * export function POST(request: Request): Response {
- *   return toSSEResponse(fromRunnable(model, 'hi').pipe(textContent()));
+ *   return toServerSentEventsResponse(fromRunnable(model, 'hi').pipe(textContent()));
  * }
  * ```
  */
-export function toSSEResponse<T>(source$: Observable<T>, options: ToSSEResponseOptions<T> = {}): Response {
+export function toServerSentEventsResponse<T>(source$: Observable<T>, options: ToServerSentEventsResponseOptions<T> = {}): Response {
   if (typeof (source$ as { subscribe?: unknown })?.subscribe !== 'function') {
-    throw new TypeError('toSSEResponse: source$ must be an Observable.');
+    throw new TypeError('toServerSentEventsResponse: source$ must be an Observable.');
   }
-  assertObject('toSSEResponse: options', options);
-  assertPositiveInteger('toSSEResponse: maxBufferedBytes', options.maxBufferedBytes);
-  assertObject('toSSEResponse: headers', options.headers);
+  assertObject('toServerSentEventsResponse: options', options);
+  assertPositiveInteger('toServerSentEventsResponse: maxBufferedBytes', options.maxBufferedBytes);
+  assertObject('toServerSentEventsResponse: headers', options.headers);
   const { maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES, headers, status = 200, ...framing } = options;
   const frames$ = toServerSentEvents<T>(framing);
   const encoder = new TextEncoder();
