@@ -4,6 +4,9 @@ import { ChatOpenAI } from '@langchain/openai';
 import { startWebDemo } from '../../demos/web/server';
 import { ScriptedChatModel, startFakeOpenAIServer } from '../../src/testing';
 import { replyTo } from '../../src/offline/cannedReplies';
+import { eventSourceInit, NOT_CROSS_SITE } from '../support/sse';
+
+const JSON_BODY = { 'content-type': 'application/json' };
 
 describe('web demo server', () => {
   it('serves the page and script, answers unknown routes with 404 and wrong methods with 405', async () => {
@@ -25,13 +28,13 @@ describe('web demo server', () => {
   it('POST /api/chat/stream streams the answer as SSE; GET with ?question= too (read by a real SSE client)', async () => {
     const demo = await startWebDemo({ port: 0, model: new ScriptedChatModel() });
     try {
-      const post = await fetch(demo.url + '/api/chat/stream', { method: 'POST', body: JSON.stringify({ question: '讲一个关于Python的笑话' }) });
+      const post = await fetch(demo.url + '/api/chat/stream', { method: 'POST', headers: JSON_BODY, body: JSON.stringify({ question: '讲一个关于Python的笑话' }) });
       expect(post.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
       const text = [...(await post.text()).matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]) as { text?: string });
       expect(text.slice(0, -1).map((d) => d.text).join('')).toBe(replyTo('讲一个关于Python的笑话'));
 
       const viaGet = await new Promise<string>((resolve, reject) => {
-        const es = new EventSource(`${demo.url}/api/chat/stream?question=${encodeURIComponent('你好')}`);
+        const es = new EventSource(`${demo.url}/api/chat/stream?question=${encodeURIComponent('你好')}`, eventSourceInit);
         let all = '';
         es.addEventListener('chunk', (e) => (all += (JSON.parse(e.data) as { text: string }).text));
         es.addEventListener('done', () => (es.close(), resolve(all)));
@@ -47,13 +50,13 @@ describe('web demo server', () => {
     const requests: unknown[] = [];
     const demo = await startWebDemo({ port: 0, maxBodyBytes: 1024, model: new ScriptedChatModel({ onRequest: (m) => requests.push(m) }) });
     try {
-      const big = await fetch(demo.url + '/api/chat/stream', { method: 'POST', body: JSON.stringify({ question: 'x'.repeat(5000) }) });
+      const big = await fetch(demo.url + '/api/chat/stream', { method: 'POST', headers: JSON_BODY, body: JSON.stringify({ question: 'x'.repeat(5000) }) });
       expect(big.status).toBe(413);
-      const bad = await fetch(demo.url + '/api/chat/stream', { method: 'POST', body: '{nope' });
+      const bad = await fetch(demo.url + '/api/chat/stream', { method: 'POST', headers: JSON_BODY, body: '{nope' });
       expect(bad.status).toBe(400);
       expect(await bad.json()).toEqual({ error: 'Request body must be JSON like {"question": "…"}.' });
-      expect((await fetch(demo.url + '/api/chat/stream', { method: 'POST', body: '{}' })).status).toBe(400);
-      expect((await fetch(demo.url + '/api/chat/stream')).status).toBe(400);
+      expect((await fetch(demo.url + '/api/chat/stream', { method: 'POST', headers: JSON_BODY, body: '{}' })).status).toBe(400);
+      expect((await fetch(demo.url + '/api/chat/stream', { headers: NOT_CROSS_SITE })).status).toBe(400);
       expect(requests).toHaveLength(0);
     } finally {
       await demo.close();
@@ -70,7 +73,7 @@ describe('web demo server', () => {
         ws.on('error', () => undefined);
       });
     try {
-      const post = (origin: string) => fetch(demo.url + '/api/chat/stream', { method: 'POST', headers: { origin }, body: '{"question":"hi"}' });
+      const post = (origin: string) => fetch(demo.url + '/api/chat/stream', { method: 'POST', headers: { origin, ...JSON_BODY }, body: '{"question":"hi"}' });
       expect((await post('https://evil.example')).status).toBe(403);
       const same = await post(demo.url);
       expect(same.status).toBe(200);
@@ -91,7 +94,7 @@ describe('web demo server', () => {
     });
     try {
       const controller = new AbortController();
-      const response = await fetch(demo.url + '/api/chat/stream?question=story', { signal: controller.signal });
+      const response = await fetch(demo.url + '/api/chat/stream?question=story', { signal: controller.signal, headers: NOT_CROSS_SITE });
       const reader = response.body!.getReader();
       let seen = '';
       while ((seen.match(/event: chunk/g) ?? []).length < 3) seen += new TextDecoder().decode((await reader.read()).value);
