@@ -122,6 +122,8 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
   });
   const routes: Route[] = [
     ...pages,
+    // The page declares no icon (`<link rel="icon" href="data:,">`); browsers that ask anyway get no 404.
+    { path: '/favicon.ico', methods: ['GET'], runsModel: false, handle: ({ res }) => void res.writeHead(204, { 'cache-control': 'max-age=86400' }).end() },
     { path: '/api/info', methods: ['GET'], runsModel: false, handle: ({ res }) => sendJson(res, 200, { model: described.description }) },
     {
       path: '/api/chat/stream',

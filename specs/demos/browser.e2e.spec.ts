@@ -118,6 +118,9 @@ describe('web demo in Chromium', () => {
       await page.waitForFunction(() => document.getElementById('model')!.textContent!.startsWith('model:'));
       await askAndWait(page, '你好', 0);
       expect(problems).toEqual([]);
+      // Headless Chromium never asks for an icon; a desktop browser asks for the declared one or /favicon.ico.
+      expect(await page.$eval('link[rel~="icon"]', (l) => (l as HTMLLinkElement).href)).toBe('data:,');
+      expect((await page.request.get(demo.url + '/favicon.ico')).status()).toBe(204);
     } finally {
       await page.close();
     }
