@@ -124,6 +124,24 @@ describe('serveChatOverWebSocket', () => {
     }
   });
 
+  it('a connection keeps at most maxSavedMessages (whole turns, oldest dropped), so its memory stays flat however long it chats', async () => {
+    const s = await start(new ScriptedChatModel({ reply: 'ok', firstTokenMs: 0, tokenMs: 0 }), { maxMessages: Infinity, maxSavedMessages: 4 });
+    const c = await client(s.url);
+    try {
+      for (let turn = 0; turn < 6; turn++) {
+        c.send({ type: 'ask', question: `q${turn}` });
+        await c.waitFor((m) => m.type === 'done' && m.turn === turn);
+      }
+      // With maxMessages: Infinity the model sees everything kept: never more than 4 messages.
+      expect(s.histories.map((h) => h.length)).toEqual([0, 2, 4, 4, 4, 4]);
+      expect(s.histories[5].map((m) => m.content)).toEqual(['q3', 'ok', 'q4', 'ok']);
+    } finally {
+      c.ws.close();
+      await s.close();
+    }
+    expect(() => serveChatOverWebSocket(s.http.server, { streamTurn: () => null as never, maxSavedMessages: -1 })).toThrow(RangeError);
+  });
+
   it('malformed JSON, non-objects, unknown types and empty questions get an error message; the connection stays open', async () => {
     const s = await start(new ScriptedChatModel());
     const c = await client(s.url);
