@@ -2,18 +2,14 @@ import {
   asyncScheduler,
   catchError,
   concat,
-  connect,
   defer,
-  endWith,
-  ignoreElements,
   map,
-  merge,
+  Observable,
   of,
-  startWith,
-  switchMap,
-  takeUntil,
-  timer,
+  tap,
+  type MonoTypeOperatorFunction,
   type OperatorFunction,
+  type SchedulerAction,
   type SchedulerLike,
 } from 'rxjs';
 import { textOf } from '../internal/text';
@@ -67,6 +63,30 @@ export function defaultServerSentErrorData(error: unknown): { name: string; mess
     return { name: error.name, message: error.message, ...(typeof code === 'string' && { code }) };
   }
   return { name: 'Error', message: typeof error === 'string' ? error : `Stream failed with ${describe(error)}.` };
+}
+
+/**
+ * Emits a `: ping` comment `ms` after the last frame (or the subscription), then every `ms`
+ * while nothing else is sent. One scheduled action per idle period, not a timer per frame:
+ * a `switchMap(() => timer(…))` restarted the timer for every frame, which cost more than the
+ * framing itself with a thousand streams. The source is subscribed with the downstream
+ * subscriber itself, so a synchronous unsubscription still stops it.
+ */
+function withHeartbeat(ms: number, scheduler: SchedulerLike): MonoTypeOperatorFunction<string> {
+  return (frames) =>
+    new Observable<string>((subscriber) => {
+      let last = scheduler.now();
+      subscriber.add(
+        scheduler.schedule(function tick(this: SchedulerAction<void>) {
+          const idle = scheduler.now() - last;
+          if (idle < ms) return this.schedule(undefined, ms - idle);
+          last = scheduler.now();
+          subscriber.next(SSE_HEARTBEAT);
+          this.schedule(undefined, ms);
+        }, ms),
+      );
+      frames.pipe(tap(() => (last = scheduler.now()))).subscribe(subscriber);
+    });
 }
 
 function json(value: unknown): string {
@@ -161,19 +181,6 @@ export function toServerSentEvents<T>(options: ToServerSentEventsOptions<T> = {}
         defer(() => of(frame('done', doneData({ ...counts })))),
       ).pipe(catchError((error: unknown) => of(errorFrame(error))));
 
-      if (heartbeatMs === 0) return frames;
-      return frames.pipe(
-        connect((shared) =>
-          merge(
-            shared,
-            shared.pipe(
-              startWith(null),
-              // Restart the idle timer after every frame: a ping only when nothing else was sent.
-              switchMap(() => timer(heartbeatMs, heartbeatMs, scheduler).pipe(map(() => SSE_HEARTBEAT))),
-              takeUntil(shared.pipe(ignoreElements(), endWith(null))),
-            ),
-          ),
-        ),
-      );
+      return heartbeatMs === 0 ? frames : frames.pipe(withHeartbeat(heartbeatMs, scheduler));
     });
 }
