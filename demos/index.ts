@@ -2,6 +2,7 @@
  * `npm run demo` — a tour of the non-interactive demos;
  * `npm run demo -- <name>` runs one; `npm run demo -- --help` lists them.
  */
+import { describeChatError } from '../src/cli/describeError';
 import { createDemoModel } from './model';
 import type { Demo, DemoContext } from './types';
 import { demo as streamModel } from './01-stream-model';
@@ -66,8 +67,9 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {
-      process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(1);
+      // The CLI's one-line description: cause, endpoint, what to do (a busy port names --port / PORT).
+      process.stderr.write(`${describeChatError(err, { baseURL: process.env.OPENAI_BASE_URL || undefined })}\n`);
+      process.exitCode = 1;
     },
   );
 }

@@ -5,6 +5,7 @@ import { startWebDemo } from '../../demos/web/server';
 import { ScriptedChatModel, startFakeOpenAIServer } from '../../src/testing';
 import { replyTo } from '../../src/offline/cannedReplies';
 import { eventSourceInit, NOT_CROSS_SITE } from '../support/sse';
+import { listen } from '../support/http';
 
 const JSON_BODY = { 'content-type': 'application/json' };
 
@@ -105,6 +106,40 @@ describe('web demo server', () => {
     } finally {
       await demo.close();
       await openai.close();
+    }
+  });
+
+  it('a busy port rejects with how to pick another (--port / PORT)', async () => {
+    const first = await startWebDemo({ port: 0, model: new ScriptedChatModel() });
+    try {
+      const port = Number(new URL(first.url).port);
+      await expect(startWebDemo({ port, model: new ScriptedChatModel() })).rejects.toThrow(
+        `Port ${port} on 127.0.0.1 is already in use (another server is running there). Pick another with --port <n> or PORT=<n> (0 picks a free one).`,
+      );
+    } finally {
+      await first.close();
+    }
+  });
+
+  it('a failed reply reaches the page as the CLI describes it (cause, endpoint, what to do), over SSE and WebSocket', async () => {
+    const closed = await listen(() => undefined);
+    await closed.close(); // a port nothing listens on any more
+    const baseURL = `${closed.url}/v1`;
+    const demo = await startWebDemo({ port: 0, baseURL, model: new ChatOpenAI({ apiKey: 'test', model: 'gpt-4o-mini', maxRetries: 0, configuration: { baseURL } }) });
+    try {
+      const expected = `Cannot reach ${baseURL} (ECONNREFUSED); is the server running and OPENAI_BASE_URL right?`;
+      const sse = await fetch(demo.url + '/api/chat/stream', { method: 'POST', headers: JSON_BODY, body: '{"question":"hi"}' });
+      const error = /^event: error\nid: \d+\ndata: (.*)$/m.exec(await sse.text());
+      expect(JSON.parse(error![1])).toMatchObject({ message: expected });
+      const viaWs = await new Promise<{ message?: string }>((resolve, reject) => {
+        const ws = new WebSocket(demo.url.replace('http', 'ws') + '/ws');
+        ws.on('open', () => ws.send(JSON.stringify({ type: 'ask', question: 'hi' })));
+        ws.on('message', (data) => (ws.close(), resolve(JSON.parse(String(data)) as { message?: string })));
+        ws.on('error', reject);
+      });
+      expect(viaWs).toMatchObject({ type: 'error', message: expected });
+    } finally {
+      await demo.close();
     }
   });
 });

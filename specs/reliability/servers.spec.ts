@@ -42,7 +42,11 @@ function httpRequest(port: number, method: string, path: string, body?: string |
   });
 }
 
-/** Opens a WebSocket with an Origin header; resolves with 'open' or the refusal. */
+/**
+ * Opens a WebSocket with an Origin header; resolves with the refusal, the close (a standalone
+ * WebSocketServer accepts first and then closes with 1008), or 'open' once a question got an
+ * answer: proof that the connection was kept, with no timer guessing.
+ */
 function tryConnect(url: string, origin?: string): Promise<{ outcome: 'open' | 'refused' | 'closed'; status?: number; code?: number; ws?: WebSocket }> {
   return new Promise((resolve) => {
     const ws = new WebSocket(url, origin === undefined ? {} : { origin });
@@ -52,12 +56,9 @@ function tryConnect(url: string, origin?: string): Promise<{ outcome: 'open' | '
       ws.terminate();
     });
     ws.once('open', () => {
-      // A standalone WebSocketServer accepts first and then closes with 1008.
-      const timer = setTimeout(() => resolve({ outcome: 'open', ws }), 100);
-      ws.once('close', (code) => {
-        clearTimeout(timer);
-        resolve({ outcome: 'closed', code });
-      });
+      ws.send(JSON.stringify({ type: 'ask', question: 'hi' }));
+      ws.once('message', () => resolve({ outcome: 'open', ws }));
+      ws.once('close', (code) => resolve({ outcome: 'closed', code }));
     });
     ws.once('error', () => undefined);
   });
