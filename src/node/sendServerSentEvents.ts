@@ -60,11 +60,17 @@ export interface ServerSentEventsDelivery {
 
 /**
  * Streams `source$` to a Node `http.ServerResponse` as Server-Sent Events
- * (see `toServerSentEvents` for the framing): writes the SSE headers and
- * flushes them, writes each frame as it comes, and ends the response after the
- * final `done` or `error` event. Works with Express's `res` and Fastify's
- * `reply.raw` (call `reply.hijack()` first).
+ * (see `toServerSentEvents` for the framing): checks the request, writes the
+ * SSE headers and flushes them, writes each frame as it comes, and ends the
+ * response after the final `done` or `error` event. Works with Express's `res`
+ * and Fastify's `reply.raw` (call `reply.hijack()` first).
  *
+ * - The request is checked first (`checkRequest`): a foreign `Host` gets 421,
+ *   a cross-site request 403 (a GET needs a same-origin `Origin`,
+ *   `Sec-Fetch-Site: same-origin` or an `X-Requested-With` header; a POST with a
+ *   JSON content type passes), and `source$` is never subscribed: another site
+ *   cannot make the browser run your model. Loosen it with `allowedHosts` /
+ *   `allowedOrigins` (docs/decisions/0080).
  * - Client disconnect (`close` before the end) unsubscribes, which aborts the
  *   model request.
  * - Backpressure: once `write()` returns false nothing more is written until
@@ -75,11 +81,23 @@ export interface ServerSentEventsDelivery {
  *
  * @example
  * ```ts
- * http.createServer((req, res) => {
- *   const stream$ = fromRunnable(model, 'hi').pipe(textContent());
- *   sendServerSentEvents(stream$, res);
+ * import { createServer } from 'node:http';
+ * import { fromRunnable, textContent } from 'rxjs-langchain';
+ * import { parseRequestTarget, sendServerSentEvents } from 'rxjs-langchain/node';
+ *
+ * createServer((req, res) => {
+ *   const question = parseRequestTarget(req)?.searchParams.get('question') ?? 'hi';
+ *   sendServerSentEvents(fromRunnable(model, question).pipe(textContent()), res);
  * }).listen(3000, '127.0.0.1');
  * ```
+ *
+ * @param source$ The stream to deliver; subscribed once the request passed its check.
+ * @param res The response Node created for the request (`res.req` is read for the check).
+ * @param options Framing (`toServerSentEvents`), `maxBufferedBytes`, `overflowGraceMs`, `headers`, `allowedHosts`, `allowedOrigins`.
+ * @returns The delivery: live `stats`, `finished` (how it ended, never rejects) and `stop()`.
+ * @see toServerSentEvents
+ * @see checkRequest
+ * @see toServerSentEventsResponse
  */
 export function sendServerSentEvents<T>(
   source$: Observable<T>,

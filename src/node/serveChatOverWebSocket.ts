@@ -91,21 +91,39 @@ const isServer = (value: unknown): value is Server =>
  * `{"type":"error",…}` back. Each connection is one chat session with its own
  * history, run by one `chatTurns` pipeline: questions are answered one at a
  * time in order, `stop` ends the running reply (`onInterrupt` decides whether
- * its partial text stays in the history). A disconnect aborts
- * the running request. Malformed JSON or an unknown type gets an error message
- * and the connection stays open. Pass an `http.Server` to share its port
- * (upgrades on `path`; origins refused with 403 at the handshake) or your own
- * `WebSocketServer` (origin refusals then close with 1008 right after).
+ * its partial text stays in the history). A disconnect aborts the running
+ * request. Malformed JSON, an unknown type or a question over
+ * `maxQuestionChars` (code points, `checkQuestion`) gets an error message and
+ * the connection stays open. The default history of a connection keeps
+ * `maxSavedMessages`, so a long chat does not grow the server's memory.
+ *
+ * Attached to an `http.Server`, it answers upgrades on `path` after
+ * `checkRequest` (a foreign `Host` gets 421, another site's `Origin` 403, a
+ * malformed request target 400; the server goes on). Upgrades to other paths
+ * are answered with 404 when it is the server's only `'upgrade'` listener;
+ * next to other listeners they are left to them and destroyed if nothing was
+ * written to them within `upgradeTimeoutMs`. On your own `WebSocketServer`
+ * a refused connection is closed with 1008 right after it opened.
  *
  * @example
  * ```ts
- * const server = http.createServer(app);
+ * import { createServer } from 'node:http';
+ * import { fromRunnable } from 'rxjs-langchain';
+ * import { serveChatOverWebSocket } from 'rxjs-langchain/node';
+ *
+ * const server = createServer(app);
  * serveChatOverWebSocket(server, {
  *   streamTurn: ({ question, history }) => fromRunnable(chain, { question, history }),
- *   allowedOrigins: ['http://127.0.0.1:3000'],
  * });
  * server.listen(3000, '127.0.0.1');
  * ```
+ *
+ * @param target The `http.Server` to share (upgrades on `path`), or your own `ws` `WebSocketServer`.
+ * @param options `streamTurn` (required) and the limits, history and request-check options.
+ * @returns The endpoint: `wss`, live `connections` / `activeTurns` counts and `close()`.
+ * @see chatTurns
+ * @see checkRequest
+ * @see checkQuestion
  */
 export function serveChatOverWebSocket(target: Server | WebSocketServer, options: ChatOverWebSocketOptions): ChatWebSocketServer {
   if (!isServer(target) && !(target instanceof WebSocketServer)) {

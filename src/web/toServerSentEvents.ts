@@ -103,14 +103,22 @@ function json(value: unknown): string {
  * event and a normal completion, so a client learns about failures that
  * happen after the headers were sent. Unsubscribing sends nothing (teardown,
  * not an error). While the source is silent a `: ping` comment is sent every
- * `heartbeatMs` on the injected scheduler.
+ * `heartbeatMs` on the injected scheduler (one scheduled action per idle
+ * period, whatever the frame rate).
  *
  * @example
  * ```ts
+ * import { fromRunnable, textContent, toServerSentEvents } from 'rxjs-langchain';
+ *
  * fromRunnable(model, 'hi').pipe(textContent(), toServerSentEvents({ heartbeatMs: 10_000 }))
  *   .subscribe((frame) => res.write(frame));
  * // event: chunk\nid: 1\ndata: {"text":"Hel"}\n\n … event: done\nid: 9\ndata: {"chunks":8}\n\n
  * ```
+ *
+ * @param options Event names, payloads (`data`, `doneData`, `errorData`), `classify`, `heartbeatMs`, `firstId`, `retryMs`, `scheduler`.
+ * @returns An operator from values to SSE frame strings, ending with a `done` or an `error` frame.
+ * @see sendServerSentEvents
+ * @see toServerSentEventsResponse
  */
 export function toServerSentEvents<T>(options: ToServerSentEventsOptions<T> = {}): OperatorFunction<T, string> {
   assertObject('toServerSentEvents: options', options);

@@ -22,12 +22,29 @@ export interface ToServerSentEventsResponseOptions<T> extends ToServerSentEvents
  * `maxBufferedBytes` while the reader does not pull, and `cancel()` (the
  * client went away) unsubscribes, which aborts the model request.
  *
+ * It never sees the request, so it cannot check it: refuse foreign `Host`
+ * headers and cross-site requests in your route first, by the rule of
+ * `checkRequest` (docs/decisions/0080): e.g. accept only a POST with
+ * `Content-Type: application/json`, and check questions with `checkQuestion`.
+ *
  * @example
  * ```ts
- * export function POST(request: Request): Response {
- *   return toServerSentEventsResponse(fromRunnable(model, 'hi').pipe(textContent()));
+ * import { checkQuestion, fromRunnable, textContent, toServerSentEventsResponse } from 'rxjs-langchain';
+ *
+ * export async function POST(request: Request): Promise<Response> {
+ *   if (!request.headers.get('content-type')?.startsWith('application/json')) return new Response(null, { status: 415 });
+ *   const { question } = await request.json();
+ *   const problem = checkQuestion(question);
+ *   if (problem) return Response.json({ error: problem.message }, { status: 400 });
+ *   return toServerSentEventsResponse(fromRunnable(model, question).pipe(textContent()));
  * }
  * ```
+ *
+ * @param source$ The stream to deliver; subscribed on the first read of the body.
+ * @param options Framing (`toServerSentEvents`), `maxBufferedBytes`, `headers`, `status`.
+ * @returns A `Response` with the SSE headers and a streaming body.
+ * @see toServerSentEvents
+ * @see sendServerSentEvents
  */
 export function toServerSentEventsResponse<T>(source$: Observable<T>, options: ToServerSentEventsResponseOptions<T> = {}): Response {
   if (typeof (source$ as { subscribe?: unknown })?.subscribe !== 'function') {
