@@ -154,6 +154,8 @@ async function manyClients(clients: Clients): Promise<boolean> {
     else void handWritten(model, question, res).then((n) => (frames += n));
   });
   const port = await listen(server);
+  gc();
+  const idleRss = process.memoryUsage().rss;
   const runs: Record<'lib' | 'hand', { ms: number[]; heap: number[]; rss: number[]; frames: number[] }> = {
     lib: { ms: [], heap: [], rss: [], frames: [] },
     hand: { ms: [], heap: [], rss: [], frames: [] },
@@ -189,7 +191,7 @@ async function manyClients(clients: Clients): Promise<boolean> {
   console.log(`   complete with every token     ${allComplete ? 'all' : 'NOT ALL'} (${CLIENTS} × ${REPS} × 2 streams)`);
   console.log(`   wall time   sendServerSentEvents ${show(runs.lib.ms, ms)}   hand-written loop ${show(runs.hand.ms, ms)}   ratio ${ratio(runs.lib.ms, runs.hand.ms)}`);
   console.log(`   server heap per connection, peak above idle   ours ${show(runs.lib.heap, kb)}   hand ${show(runs.hand.heap, kb)}   ratio ${ratio(runs.lib.heap, runs.hand.heap)}`);
-  console.log(`   server peak RSS (the whole server process)    ours ${show(runs.lib.rss, mb)}   hand ${show(runs.hand.rss, mb)}`);
+  console.log(`   server peak RSS (the whole server process)    ours ${show(runs.lib.rss, mb)}   hand ${show(runs.hand.rss, mb)}   (idle before the runs ${mb(idleRss)})`);
   console.log(`   SSE frames per run            ours ${summary(runs.lib.frames).median}   hand ${summary(runs.hand.frames).median}`);
   return allComplete;
 }
