@@ -264,7 +264,7 @@ export class ChatSessionClosedError extends RxLangChainError {
  * }).listen(3000, '127.0.0.1');
  * ```
  *
- * @see `sendServerSentEvents` (`rxjs-langchain/node`) and {@link toSSEResponse}, which raise it.
+ * @see `sendServerSentEvents` (`rxjs-langchain/node`) and {@link toServerSentEventsResponse}, which raise it.
  *
  * @param bufferedBytes Bytes that were waiting when the limit was crossed.
  * @param limit The `maxBufferedBytes` in force.

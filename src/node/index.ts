@@ -8,5 +8,7 @@ export type {
 } from './sendServerSentEvents';
 export { serveChatOverWebSocket } from './serveChatOverWebSocket';
 export type { ChatOverWebSocketOptions, ChatWebSocketServer, ChatClientMessage, ChatServerMessage, WebSocketServerLike } from './serveChatOverWebSocket';
+export { checkRequest, parseRequestTarget } from './checkRequest';
+export type { RequestCheckOptions, RequestRefusal, AllowedHosts, AllowedOrigins } from './checkRequest';
 export { FileChatMessageHistory } from './FileChatMessageHistory';
 export { HistoryFileCorruptError, BadChatMessageError } from '../errors';
