@@ -695,8 +695,13 @@ function finishReasonOf(meta: Record<string, unknown> | undefined): string | und
   return undefined;
 }
 
-function mergeUsage(a: UsageMetadata | undefined, b: UsageMetadata): UsageMetadata {
-  return a === undefined ? b : mergeUsageMetadata(a, b);
+/** LangChain's sum of two usages, without the empty detail objects it adds. */
+export function mergeUsage(a: UsageMetadata | undefined, b: UsageMetadata): UsageMetadata {
+  if (a === undefined) return b;
+  const sum = mergeUsageMetadata(a, b);
+  if (sum.input_token_details && Object.keys(sum.input_token_details).length === 0) delete sum.input_token_details;
+  if (sum.output_token_details && Object.keys(sum.output_token_details).length === 0) delete sum.output_token_details;
+  return sum;
 }
 
 function normalizeUsage(usage: Partial<UsageMetadata>): UsageMetadata {
