@@ -233,14 +233,14 @@ export class PartAssembler {
     // A whole AIMessage: from `updates`, or `messages` with a model that does not stream.
     if (id !== undefined && this.messageIds.has(id)) {
       const streamed = this.open.find((s) => s.id === id);
-      if (streamed) this.closeStep(streamed);
+      if (streamed) this.closeStreamed(streamed, m);
       return;
     }
     // Streamed by its node without an id: this is that message, whole.
     const unnamed = whole ? this.open.find((s) => s.originKey === originKey && s.id === undefined && s.blocks === undefined) : undefined;
     if (unnamed) {
       if (id !== undefined) this.adopt(unnamed, id);
-      this.closeStep(unnamed);
+      this.closeStreamed(unnamed, m);
       return;
     }
     for (const s of this.open.filter((s) => s.originKey === originKey)) this.closeStep(s);
@@ -258,8 +258,17 @@ export class PartAssembler {
       this.finishCall(step, call);
     }
     if (m.usage_metadata) step.usage = mergeUsage(step.usage, m.usage_metadata);
-    const reason = finishReasonOf(m.response_metadata);
-    if (reason !== undefined) step.finishReason = reason;
+    step.finishReason = finishReasonOf(m.response_metadata) ?? inferredFinishReason(step);
+    this.closeStep(step);
+  }
+
+  /**
+   * The whole message of a step that streamed: it ends the step, and brings what
+   * streaming callbacks leave out of the chunks (the finish reason, sometimes usage).
+   */
+  private closeStreamed(step: Step, m: MessageLike): void {
+    step.finishReason ??= finishReasonOf(m.response_metadata) ?? inferredFinishReason(step);
+    if (step.usage === undefined && m.usage_metadata) step.usage = m.usage_metadata;
     this.closeStep(step);
   }
 
@@ -637,6 +646,14 @@ function roleType(role: unknown, toolCallId: unknown): string | undefined {
   if (role === 'assistant' || role === 'ai') return 'ai';
   if (role === 'tool') return 'tool';
   return 'other';
+}
+
+/**
+ * A whole message proves the model finished, but LangChain's streaming callbacks (what
+ * LangGraph's `messages` mode reads) drop the provider's finish reason: say what it was.
+ */
+function inferredFinishReason(step: Step): string {
+  return step.calls.length > 0 ? 'tool_calls' : 'stop';
 }
 
 function notParts(value: unknown): TypeError {

@@ -3,7 +3,7 @@ export { ScriptedChatModel, REALISTIC_LATENCY, tokenize } from '../offline';
 export type { ScriptedChatModelParams } from '../offline';
 export { SyncInMemoryChatMessageHistory } from '../history/SyncInMemoryChatMessageHistory';
 export { startFakeOpenAIServer } from './fakeOpenAIServer';
-export type { FakeOpenAIServer, FakeOpenAIServerOptions, FakeRequestRecord, FakeChatRequest, FakeFault } from './fakeOpenAIServer';
+export type { FakeOpenAIServer, FakeOpenAIServerOptions, FakeRequestRecord, FakeChatRequest, FakeFault, FakeTurn, FakeToolCall } from './fakeOpenAIServer';
 export { marbleChatModel, MarbleChatModel } from './marbleChatModel';
 export type { MarbleChatModelOptions, MarbleDiagram, MarbleReplies, MarbleScript, MarbleSubscriptionLog, MarbleValues } from './marbleChatModel';
 export { chunk, chunks, toolCallChunk } from './marbleChunks';
