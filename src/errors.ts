@@ -56,12 +56,21 @@ export class ForbiddenContentError extends RxLangChainError {
   readonly index: number;
   /** Exactly the text emitted downstream before the match was seen. */
   readonly emittedText: string;
+  /**
+   * Set when the match was in a tool call's arguments (`abortOn(patterns, { toolCallArgs: true })`):
+   * that call's id; `index` and `emittedText` are then within its argument text.
+   */
+  readonly toolCallId?: string;
 
-  constructor(pattern: string, index: number, emittedText: string) {
-    super('FORBIDDEN_CONTENT', `Forbidden content ${JSON.stringify(pattern)} at index ${index}; the stream was stopped.`);
+  constructor(pattern: string, index: number, emittedText: string, toolCallId?: string) {
+    super(
+      'FORBIDDEN_CONTENT',
+      `Forbidden content ${JSON.stringify(pattern)} at index ${index}${toolCallId === undefined ? '' : ` of tool call ${toolCallId}'s arguments`}; the stream was stopped.`,
+    );
     this.pattern = pattern;
     this.index = index;
     this.emittedText = emittedText;
+    if (toolCallId !== undefined) this.toolCallId = toolCallId;
   }
 }
 

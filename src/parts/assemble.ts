@@ -1,24 +1,11 @@
 import { mergeUsageMetadata, type UsageMetadata } from '@langchain/core/messages';
 import { describe } from '../internal/validate';
-import { MODEL_STREAM_EVENTS, STREAM_MODES } from './events';
+import { MODEL_STREAM_EVENTS, PART_TYPES, STREAM_MODES } from './events';
 import type { PartOrigin, StreamPart, ToolCallPart } from './types';
 
 /** Receives each part the assembler produces. */
 export type EmitPart = (part: StreamPart) => void;
 
-const PART_TYPES: ReadonlySet<string> = new Set([
-  'text',
-  'reasoning',
-  'tool-call-start',
-  'tool-call-delta',
-  'tool-call',
-  'tool-result',
-  'step-start',
-  'step-finish',
-  'usage',
-  'custom',
-  'finish',
-]);
 
 /** Types of content blocks that carry a tool call (streamed or complete). */
 const TOOL_BLOCK_TYPES: ReadonlySet<string> = new Set([

@@ -52,3 +52,18 @@ export const STREAM_MODES: ReadonlySet<string> = new Set([
   'checkpoints',
   'tasks',
 ]);
+
+/** The `type` of every {@link StreamPart}. */
+export const PART_TYPES: ReadonlySet<string> = new Set([
+  'text',
+  'reasoning',
+  'tool-call-start',
+  'tool-call-delta',
+  'tool-call',
+  'tool-result',
+  'step-start',
+  'step-finish',
+  'usage',
+  'custom',
+  'finish',
+]);

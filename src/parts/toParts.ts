@@ -1,4 +1,5 @@
-import { Observable, Subscription, type OperatorFunction, type Subscriber } from 'rxjs';
+import { Observable, type OperatorFunction } from 'rxjs';
+import { subscribeLinked } from './linked';
 import { PartAssembler } from './assemble';
 import type { PartSourceValue, StreamPart } from './types';
 
@@ -54,51 +55,12 @@ export function toParts(): OperatorFunction<PartSourceValue, StreamPart> {
 export function assembleParts(source: Observable<unknown>): Observable<StreamPart> {
   return new Observable<StreamPart>((subscriber) => {
     const assembler = new PartAssembler((part) => subscriber.next(part));
-    const upstream = new UpstreamObserver(subscriber, assembler);
-    // Linked before subscribing, so a downstream unsubscribe closes it even while a synchronous source is still emitting.
-    subscriber.add(upstream);
-    source.subscribe(upstream);
+    subscribeLinked(source, subscriber, {
+      next: (value) => assembler.push(value),
+      complete: () => {
+        assembler.end();
+        subscriber.complete();
+      },
+    });
   });
-}
-
-/**
- * The observer `assembleParts` subscribes upstream with. It is a Subscription with
- * `next` / `error` / `complete`, so RxJS uses it as the subscriber itself: its `closed`
- * is what a synchronous source checks, and the downstream subscriber owns it.
- */
-class UpstreamObserver extends Subscription {
-  constructor(
-    private readonly downstream: Subscriber<StreamPart>,
-    private readonly assembler: PartAssembler,
-  ) {
-    super();
-  }
-
-  next(value: unknown): void {
-    if (this.closed) return;
-    try {
-      this.assembler.push(value);
-    } catch (err) {
-      this.unsubscribe();
-      this.downstream.error(err);
-    }
-  }
-
-  error(err: unknown): void {
-    if (this.closed) return;
-    this.unsubscribe();
-    this.downstream.error(err);
-  }
-
-  complete(): void {
-    if (this.closed) return;
-    this.unsubscribe();
-    try {
-      this.assembler.end();
-    } catch (err) {
-      this.downstream.error(err);
-      return;
-    }
-    this.downstream.complete();
-  }
 }
