@@ -1,14 +1,14 @@
 import { from, Observable, take, toArray } from 'rxjs';
 import { AIMessage, AIMessageChunk, HumanMessage, ToolMessage } from '@langchain/core/messages';
 import { toParts } from '../../src/parts/toParts';
-import type { StreamPart, ToolCallPart } from '../../src/parts/types';
+import type { PartSourceValue, StreamPart, ToolCallPart } from '../../src/parts/types';
 import { createScheduler } from '../support/marbles';
 
 /** Parts of a synchronous source. */
 function partsOf(values: readonly unknown[]): StreamPart[] {
   let out: StreamPart[] = [];
   let failed: { error: unknown } | undefined;
-  from(values)
+  from(values as PartSourceValue[])
     .pipe(toParts(), toArray())
     .subscribe({ next: (parts) => (out = parts), error: (error) => (failed = { error }) });
   if (failed) throw failed.error;
@@ -360,7 +360,7 @@ describe('toParts', () => {
   describe('bad input and unsubscription', () => {
     it('errors with a TypeError naming a value of no known shape', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold<unknown>('-a---b-|', { a: 'ok', b: 42 });
+        const source = cold<PartSourceValue>('-a---b-|', { a: 'ok', b: 42 as unknown as string });
         expectObservable(source.pipe(toParts())).toBe(
           '-(ab)#',
           { a: { type: 'step-start', step: 0 }, b: { type: 'text', text: 'ok' } },
@@ -389,8 +389,8 @@ describe('toParts', () => {
 
     it('an error on an infinite synchronous source stops it', () => {
       let produced = 0;
-      const infinite = new Observable<unknown>((subscriber) => {
-        while (!subscriber.closed) subscriber.next(produced++ === 3 ? Symbol('bad') : 'x');
+      const infinite = new Observable<PartSourceValue>((subscriber) => {
+        while (!subscriber.closed) subscriber.next(produced++ === 3 ? (Symbol('bad') as unknown as string) : 'x');
       });
       const errors: unknown[] = [];
       infinite.pipe(toParts()).subscribe({ error: (e) => errors.push(e) });

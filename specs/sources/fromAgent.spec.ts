@@ -25,7 +25,7 @@ function waitingTool() {
   const waiting = tool(
     async (_input: Record<string, never>, config) => {
       seen.signal = config.signal;
-      config.writer?.({ tool: 'started' });
+      (config as { writer?: (chunk: unknown) => void }).writer?.({ tool: 'started' });
       await new Promise<void>((resolve) => config.signal?.addEventListener('abort', () => resolve(), { once: true }));
       return 'never used';
     },

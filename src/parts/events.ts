@@ -6,7 +6,6 @@ import type { UsageMetadata } from '@langchain/core/messages';
 /** A content block as the events carry it (`{ type: 'text', text }`, `{ type: 'tool_call_chunk', id, name, args }` …). */
 export interface ModelStreamContentBlock {
   readonly type: string;
-  readonly [field: string]: unknown;
 }
 
 /** One event of `model.streamEvents(input)` (no `version`): the content-block protocol of `@langchain/core` 1.4. */
@@ -16,7 +15,8 @@ export type ModelStreamEvent =
   | {
       readonly event: 'content-block-delta';
       readonly index: number;
-      readonly delta: { readonly type: string; readonly [field: string]: unknown };
+      /** `{ type: 'text-delta', text }`, `{ type: 'reasoning-delta', reasoning }`, `{ type: 'tool-call-delta', args }`, `{ type: 'block-delta', fields }` … */
+      readonly delta: { readonly type: string };
     }
   | { readonly event: 'content-block-finish'; readonly index: number; readonly content: ModelStreamContentBlock }
   | { readonly event: 'usage'; readonly usage: Partial<UsageMetadata> }

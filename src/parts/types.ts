@@ -120,4 +120,10 @@ export type StreamPartType = StreamPart['type'];
  * chunks, content-block events, LangGraph `[message, metadata]` pairs and
  * `[mode, data]` / `[namespace, mode, data]` tuples, and parts themselves.
  */
-export type PartSourceValue = StreamPart | string | { readonly content: unknown } | ModelStreamEvent | readonly unknown[];
+export type PartSourceValue =
+  | StreamPart
+  | string
+  | { readonly content: unknown }
+  | ModelStreamEvent
+  | { readonly event: string }
+  | readonly unknown[];
