@@ -1,5 +1,6 @@
 /** Small output helpers shared by the demos. */
 import { defaultIfEmpty, lastValueFrom, tap, type Observable } from 'rxjs';
+import { stripAnsi } from '../../src/cli/terminal';
 import type { DemoContext } from '../types';
 
 /** Length in characters as a reader counts them: Unicode code points (an emoji is 1). */
@@ -17,4 +18,13 @@ export async function writeAll(out: DemoContext['out'], text$: Observable<string
 /** Seconds with two decimals, e.g. `0.35秒`. */
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)}秒`;
+}
+
+/**
+ * Model text made safe for a terminal: ANSI escape sequences and other control
+ * characters (except newline and tab) removed, so a reply cannot move the cursor,
+ * recolour or retitle the terminal.
+ */
+export function terminalSafe(text: string): string {
+  return stripAnsi(text).replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '');
 }
