@@ -3,8 +3,10 @@ import { describe } from '../internal/validate';
 import { MODEL_STREAM_EVENTS, PART_TYPES, STREAM_MODES } from './events';
 import type { PartOrigin, StreamPart, ToolCallPart } from './types';
 
-/** Receives each part the assembler produces. */
-export type EmitPart = (part: StreamPart) => void;
+/** Receives each part the assembler produces (a Subscriber, or any `{ next }`). */
+export interface PartSink {
+  next(part: StreamPart): void;
+}
 
 
 /** Types of content blocks that carry a tool call (streamed or complete). */
@@ -15,8 +17,6 @@ const TOOL_BLOCK_TYPES: ReadonlySet<string> = new Set([
   'server_tool_call_chunk',
   'server_tool_call',
 ]);
-
-const FINISH_KEYS = ['finish_reason', 'stop_reason', 'done_reason', 'finishReason'] as const;
 
 /** True for a value that already is a {@link StreamPart}. */
 export function isStreamPart(value: unknown): value is StreamPart {
@@ -112,16 +112,24 @@ export class PartAssembler {
   /** Something other than parts came in, so `end` reports the run's `finish`. */
   private assembled = false;
   private sawFinish = false;
+  private readonly origins = new Map<string, readonly [PartOrigin | undefined, string]>();
 
-  constructor(private readonly emit: EmitPart) {}
+  constructor(private readonly sink: PartSink) {}
 
   /** Converts one value; throws a TypeError for a value of no known shape. */
   push(value: unknown): void {
+    if (typeof value === 'object' && value !== null && (value as MessageLike).type === 'ai' && (value as MessageLike).tool_call_chunks !== undefined) {
+      // The hot path: an AIMessageChunk (fromRunnable(model), the bulk of any stream).
+      this.assembled = true;
+      const id = (value as MessageLike).id;
+      this.chunk(value as MessageLike, typeof id === 'string' && id.length > 0 ? id : undefined, '', undefined);
+      return;
+    }
     if (typeof value === 'string') {
       if (value.length === 0) return;
       this.assembled = true;
       this.stepFor(undefined, '', undefined);
-      this.emit({ type: 'text', text: value });
+      this.sink.next({ type: 'text', text: value });
       return;
     }
     if (typeof value !== 'object' || value === null) throw notParts(value);
@@ -136,7 +144,7 @@ export class PartAssembler {
     if (typeof event === 'string') return this.modelEvent(value as Record<string, unknown>, event);
     if (isStreamPart(value)) {
       if (value.type === 'finish') this.sawFinish = true;
-      this.emit(value);
+      this.sink.next(value);
       return;
     }
     throw notParts(value);
@@ -147,7 +155,7 @@ export class PartAssembler {
     while (this.open.length > 0) this.closeStep(this.open[0]);
     if (this.assembled && !this.sawFinish) {
       this.sawFinish = true;
-      this.emit({ type: 'finish', finishReason: this.runFinishReason ?? 'unknown', ...(this.runUsage && { usage: this.runUsage }) });
+      this.sink.next({ type: 'finish', finishReason: this.runFinishReason ?? 'unknown', ...(this.runUsage && { usage: this.runUsage }) });
     }
   }
 
@@ -178,14 +186,14 @@ export class PartAssembler {
         if (!isMessagePair(data)) throw notParts(value);
         const [message, metadata] = data as [MessageLike, Record<string, unknown> | undefined];
         const node = typeof metadata?.langgraph_node === 'string' ? metadata.langgraph_node : undefined;
-        const origin = originOf(node, namespace);
-        this.message(message, originKeyOf(origin), origin);
+        const [origin, key] = this.originFor(node, namespace);
+        this.message(message, key, origin);
         return;
       }
       case 'updates':
         return this.updates(data, namespace);
       case 'custom': {
-        this.emit({ type: 'custom', data, ...(namespace && { namespace }) });
+        this.sink.next({ type: 'custom', data, ...(namespace && { namespace }) });
         return;
       }
       default:
@@ -201,10 +209,22 @@ export class PartAssembler {
         if (typeof u !== 'object' || u === null) continue;
         const messages = (u as { messages?: unknown }).messages;
         const list = Array.isArray(messages) ? messages : messages === undefined ? [] : [messages];
-        const origin = originOf(node, namespace);
-        for (const m of list) if (isMessageLike(m)) this.message(m, originKeyOf(origin), origin, true);
+        const [origin, key] = this.originFor(node, namespace);
+        for (const m of list) if (isMessageLike(m)) this.message(m, key, origin, true);
       }
     }
+  }
+
+  /** The origin of a node's values and its key, made once per node and namespace (every chunk of a graph asks). */
+  private originFor(node: string | undefined, namespace: readonly string[] | undefined): readonly [PartOrigin | undefined, string] {
+    const key = namespace === undefined ? node ?? '' : `${namespace.join('|')}|${node ?? ''}`;
+    let entry = this.origins.get(key);
+    if (entry === undefined) {
+      const origin = originOf(node, namespace);
+      entry = [origin, originKeyOf(origin)];
+      this.origins.set(key, entry);
+    }
+    return entry;
   }
 
   // ── Messages ───────────────────────────────────────────────────────
@@ -261,7 +281,12 @@ export class PartAssembler {
 
   private chunk(m: MessageLike, id: string | undefined, originKey: string, origin: PartOrigin | undefined): void {
     const step = this.stepFor(id, originKey, origin);
-    this.content(m, origin);
+    const content = m.content;
+    if (typeof content === 'string') {
+      const reasoning = m.additional_kwargs?.reasoning_content;
+      if (typeof reasoning === 'string' && reasoning.length > 0) this.sink.next(withOrigin({ type: 'reasoning', text: reasoning }, origin));
+      if (content.length > 0) this.sink.next(withOrigin({ type: 'text', text: content }, origin));
+    } else this.content(m, origin);
     const chunks = m.tool_call_chunks;
     if (chunks !== undefined && chunks.length > 0) for (let i = 0; i < chunks.length; i++) this.toolCallChunk(step, chunks[i], origin);
     const usage = m.usage_metadata;
@@ -279,25 +304,25 @@ export class PartAssembler {
   /** Emits the reasoning and text of a message or chunk. */
   private content(m: MessageLike, origin: PartOrigin | undefined): void {
     const reasoning = m.additional_kwargs?.reasoning_content;
-    if (typeof reasoning === 'string' && reasoning.length > 0) this.emit(withOrigin({ type: 'reasoning', text: reasoning }, origin));
+    if (typeof reasoning === 'string' && reasoning.length > 0) this.sink.next(withOrigin({ type: 'reasoning', text: reasoning }, origin));
     const content = m.content;
     if (typeof content === 'string') {
-      if (content.length > 0) this.emit(withOrigin({ type: 'text', text: content }, origin));
+      if (content.length > 0) this.sink.next(withOrigin({ type: 'text', text: content }, origin));
       return;
     }
     if (!Array.isArray(content)) return;
     for (const block of content) {
       if (typeof block === 'string') {
-        if (block.length > 0) this.emit(withOrigin({ type: 'text', text: block }, origin));
+        if (block.length > 0) this.sink.next(withOrigin({ type: 'text', text: block }, origin));
         continue;
       }
       if (typeof block !== 'object' || block === null) continue;
       const b = block as { type?: unknown; text?: unknown; reasoning?: unknown; thinking?: unknown };
       if ((b.type === 'text' || b.type === 'text_delta') && typeof b.text === 'string') {
-        if (b.text.length > 0) this.emit(withOrigin({ type: 'text', text: b.text }, origin));
+        if (b.text.length > 0) this.sink.next(withOrigin({ type: 'text', text: b.text }, origin));
       } else if (b.type === 'reasoning' || b.type === 'thinking') {
         const text = typeof b.reasoning === 'string' ? b.reasoning : typeof b.thinking === 'string' ? b.thinking : '';
-        if (text.length > 0) this.emit(withOrigin({ type: 'reasoning', text }, origin));
+        if (text.length > 0) this.sink.next(withOrigin({ type: 'reasoning', text }, origin));
       }
       // tool_use / input_json_delta blocks repeat what tool_call_chunks carry
     }
@@ -310,7 +335,7 @@ export class PartAssembler {
     const owner = this.open.find((s) => s.calls.some((c) => c.id === id || c.partId === id));
     if (owner) this.closeStep(owner);
     const name = str(m.name) ?? this.callNames.get(id) ?? '';
-    this.emit(withOrigin({ type: 'tool-result', id, name, content: m.content, isError: m.status === 'error' }, origin));
+    this.sink.next(withOrigin({ type: 'tool-result', id, name, content: m.content, isError: m.status === 'error' }, origin));
   }
 
   // ── Content-block events ───────────────────────────────────────────
@@ -396,7 +421,7 @@ export class PartAssembler {
   private blockText(block: Block, text: unknown): void {
     if (typeof text !== 'string' || text.length === 0) return;
     block.emitted += text.length;
-    this.emit({ type: block.kind === 'reasoning' ? 'reasoning' : 'text', text });
+    this.sink.next({ type: block.kind === 'reasoning' ? 'reasoning' : 'text', text });
   }
 
   private blockDelta(step: Step, index: number, e: Record<string, unknown>): void {
@@ -505,14 +530,14 @@ export class PartAssembler {
     call.started = true;
     call.partId = call.id ?? `tool-call-${call.step}-${call.index}`;
     this.callNames.set(call.partId, call.name);
-    this.emit(withOrigin({ type: 'tool-call-start', id: call.partId, name: call.name, index: call.index }, origin));
-    if (call.args.length > 0) this.emit(withOrigin({ type: 'tool-call-delta', id: call.partId, argsText: call.args }, origin));
+    this.sink.next(withOrigin({ type: 'tool-call-start', id: call.partId, name: call.name, index: call.index }, origin));
+    if (call.args.length > 0) this.sink.next(withOrigin({ type: 'tool-call-delta', id: call.partId, argsText: call.args }, origin));
   }
 
   private appendArgs(call: Call, text: string, origin: PartOrigin | undefined): void {
     if (text.length === 0) return this.maybeStart(call, origin);
     call.args += text;
-    if (call.started) this.emit(withOrigin({ type: 'tool-call-delta', id: call.partId, argsText: text }, origin));
+    if (call.started) this.sink.next(withOrigin({ type: 'tool-call-delta', id: call.partId, argsText: text }, origin));
     else this.maybeStart(call, origin);
   }
 
@@ -546,7 +571,7 @@ export class PartAssembler {
     const part: ToolCallPart = invalid
       ? { type: 'tool-call', id: call.partId, name: call.name!, args, invalid: true, argsText: call.args }
       : { type: 'tool-call', id: call.partId, name: call.name!, args };
-    this.emit(withOrigin(part, origin));
+    this.sink.next(withOrigin(part, origin));
   }
 
   // ── Steps ──────────────────────────────────────────────────────────
@@ -597,7 +622,7 @@ export class PartAssembler {
     };
     if (id !== undefined) this.messageIds.add(id);
     this.open.push(step);
-    this.emit(withOrigin({ type: 'step-start', step: step.step }, origin));
+    this.sink.next(withOrigin({ type: 'step-start', step: step.step }, origin));
     return step;
   }
 
@@ -615,10 +640,10 @@ export class PartAssembler {
     const { usage, finishReason, origin } = step;
     if (usage) {
       this.runUsage = mergeUsage(this.runUsage, usage);
-      this.emit(withOrigin({ type: 'usage', usage }, origin));
+      this.sink.next(withOrigin({ type: 'usage', usage }, origin));
     }
     if (finishReason !== undefined) this.runFinishReason = finishReason;
-    this.emit(
+    this.sink.next(
       withOrigin(
         { type: 'step-finish', step: step.step, ...(finishReason !== undefined && { finishReason }), ...(usage && { usage }) },
         origin,
@@ -692,11 +717,9 @@ export function parseArgs(text: string): Record<string, unknown> | undefined {
 
 function finishReasonOf(meta: Record<string, unknown> | undefined): string | undefined {
   if (meta === undefined) return undefined;
-  for (const key of FINISH_KEYS) {
-    const v = meta[key];
-    if (typeof v === 'string' && v.length > 0) return v;
-  }
-  return undefined;
+  // OpenAI and compatible, Anthropic, Ollama, Google (as requireCompletion reads them).
+  const v = meta.finish_reason ?? meta.stop_reason ?? meta.done_reason ?? meta.finishReason;
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
 }
 
 /** LangChain's sum of two usages, without the empty detail objects it adds. */

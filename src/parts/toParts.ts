@@ -1,5 +1,4 @@
-import { Observable, type OperatorFunction } from 'rxjs';
-import { subscribeLinked } from './linked';
+import { Observable, Subscription, type OperatorFunction, type Subscriber } from 'rxjs';
 import { PartAssembler } from './assemble';
 import type { PartSourceValue, StreamPart } from './types';
 
@@ -54,13 +53,51 @@ export function toParts(): OperatorFunction<PartSourceValue, StreamPart> {
 /** `source` through a fresh {@link PartAssembler}: the body of `toParts()`, shared with `fromAgent`. */
 export function assembleParts(source: Observable<unknown>): Observable<StreamPart> {
   return new Observable<StreamPart>((subscriber) => {
-    const assembler = new PartAssembler((part) => subscriber.next(part));
-    subscribeLinked(source, subscriber, {
-      next: (value) => assembler.push(value),
-      complete: () => {
-        assembler.end();
-        subscriber.complete();
-      },
-    });
+    const upstream = new AssemblingObserver(subscriber);
+    // Linked before subscribing, so a downstream unsubscribe closes it even while a synchronous source is still emitting.
+    subscriber.add(upstream);
+    source.subscribe(upstream);
   });
+}
+
+/**
+ * The upstream observer of `assembleParts`: a Subscription with `next` / `error` /
+ * `complete`, so RxJS uses it as the subscriber itself (see `subscribeLinked`,
+ * decision 0110), feeding the assembler without a closure per value.
+ */
+class AssemblingObserver extends Subscription {
+  private readonly assembler: PartAssembler;
+
+  constructor(private readonly downstream: Subscriber<StreamPart>) {
+    super();
+    this.assembler = new PartAssembler(downstream);
+  }
+
+  next(value: unknown): void {
+    if (this.closed) return;
+    try {
+      this.assembler.push(value);
+    } catch (err) {
+      this.unsubscribe();
+      this.downstream.error(err);
+    }
+  }
+
+  error(err: unknown): void {
+    if (this.closed) return;
+    this.unsubscribe();
+    this.downstream.error(err);
+  }
+
+  complete(): void {
+    if (this.closed) return;
+    this.unsubscribe();
+    try {
+      this.assembler.end();
+    } catch (err) {
+      this.downstream.error(err);
+      return;
+    }
+    this.downstream.complete();
+  }
 }
