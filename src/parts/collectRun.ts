@@ -45,8 +45,15 @@ interface StepDraft {
  * @example
  * ```ts
  * import { lastValueFrom } from 'rxjs';
+ * import { createAgent } from 'langchain';
+ * import { HumanMessage } from '@langchain/core/messages';
+ * import { InMemoryChatMessageHistory } from '@langchain/core/chat_history';
  * import { collectRun, fromAgent } from 'rxjs-langchain';
+ * import { createOfflineTools, ScriptedChatModel } from 'rxjs-langchain/offline';
  *
+ * const agent = createAgent({ model: new ScriptedChatModel(), tools: createOfflineTools() });
+ * const history = new InMemoryChatMessageHistory();
+ * const q = 'Python 3.0 是哪一年发布的？再过 16 年是哪一年？';
  * const run = await lastValueFrom(fromAgent(agent, { messages: [{ role: 'user', content: q }] }).pipe(collectRun()));
  * await history.addMessages([new HumanMessage(q), ...run.messages]);
  * console.log(run.text, run.toolCalls.map((c) => c.name), run.usage?.total_tokens);

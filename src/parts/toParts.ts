@@ -31,9 +31,12 @@ import type { PartSourceValue, StreamPart } from './types';
  *
  * @example
  * ```ts
+ * import { ChatOpenAI } from '@langchain/openai';
  * import { fromRunnable, toParts } from 'rxjs-langchain';
+ * import { createOfflineTools } from 'rxjs-langchain/offline';
  *
- * fromRunnable(model.bindTools([weather]), '上海天气怎么样？')
+ * const model = new ChatOpenAI({ model: 'gpt-4o-mini' }).bindTools(createOfflineTools());
+ * fromRunnable(model, 'Python 3.0 是哪一年发布的？')
  *   .pipe(toParts())
  *   .subscribe((part) => {
  *     if (part.type === 'text') process.stdout.write(part.text);

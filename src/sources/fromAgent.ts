@@ -43,10 +43,11 @@ export const AGENT_STREAM_MODES = ['messages', 'updates', 'custom'] as const;
  *
  * @example
  * ```ts
- * import { createAgent, tool } from 'langchain';
+ * import { createAgent } from 'langchain';
  * import { abortOn, fromAgent, textContent } from 'rxjs-langchain';
+ * import { createOfflineTools } from 'rxjs-langchain/offline';
  *
- * const agent = createAgent({ model: 'openai:gpt-4o-mini', tools: [add, pythonRelease] });
+ * const agent = createAgent({ model: 'openai:gpt-4o-mini', tools: createOfflineTools() });
  * fromAgent(agent, { messages: [{ role: 'user', content: 'Python 3.0 哪年发布？再过 16 年是哪年？' }] })
  *   .pipe(textContent(), abortOn(['Java']))
  *   .subscribe((text) => process.stdout.write(text));
