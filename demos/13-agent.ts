@@ -7,7 +7,6 @@
  * real model. Ctrl-C (or any unsubscribe) aborts the model request and a running tool.
  */
 import { lastValueFrom, tap } from 'rxjs';
-import { createAgent } from 'langchain';
 import { collectRun, fromAgent, type RunResult, type StreamPart } from '../src';
 import { createOfflineTools, ScriptedChatModel } from '../src/offline';
 import { createColors, type Colors } from '../src/cli/terminal';
@@ -90,6 +89,8 @@ export const demo: Demo = {
     const question = args.length > 0 ? args.join(' ') : QUESTION;
     // Offline, the tools take as long as the model's first token, so the steps are visible.
     const delayMs = model instanceof ScriptedChatModel ? model.firstTokenMs : 0;
+    // Loaded here, not at import: the other demos (and --help) do not pay for langchain.
+    const { createAgent } = require('langchain') as typeof import('langchain');
     const agent = createAgent({ model, tools: createOfflineTools({ delayMs }), systemPrompt: SYSTEM_PROMPT });
     out.write(`=== Agent 流式输出 (工具: add, python_release) ===\n用户: ${question}\n`);
     const print = partPrinter(out, c);
