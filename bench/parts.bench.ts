@@ -146,34 +146,42 @@ const median = (xs: number[]): number => {
 };
 const fmt = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
 
-/** Runs a and b alternately RUNS times (after a warm-up) and prints medians, ratio and range. */
+/**
+ * Runs a and b alternately RUNS times (after a warm-up) and prints medians, ratio and range, for
+ * wall time and for this process's CPU time (user + system: what other processes on a loaded
+ * machine cannot add to).
+ */
 async function sideBySide(label: string, goal: number, a: () => Promise<void> | void, b: () => Promise<void> | void, names: [string, string]): Promise<void> {
   for (let i = 0; i < 2; i++) {
     await a();
     await b();
   }
-  const ta: number[] = [];
-  const tb: number[] = [];
-  const timed = async (f: () => Promise<void> | void, into: number[]): Promise<void> => {
+  const wall: [number[], number[]] = [[], []];
+  const cpu: [number[], number[]] = [[], []];
+  const timed = async (f: () => Promise<void> | void, side: 0 | 1): Promise<void> => {
+    const c = process.cpuUsage();
     const t = performance.now();
     await f();
-    into.push(performance.now() - t);
+    wall[side].push(performance.now() - t);
+    const used = process.cpuUsage(c);
+    cpu[side].push((used.user + used.system) / 1000);
   };
   // Interleaved, and the order flips every run, so drift and GC debt hit both sides alike.
   for (let i = 0; i < RUNS; i++) {
     if (i % 2 === 0) {
-      await timed(a, ta);
-      await timed(b, tb);
+      await timed(a, 0);
+      await timed(b, 1);
     } else {
-      await timed(b, tb);
-      await timed(a, ta);
+      await timed(b, 1);
+      await timed(a, 0);
     }
   }
-  const ratios = ta.map((x, i) => x / tb[i]);
   console.log(`\n${label}`);
-  console.log(`   ${names[0].padEnd(22)} median ${fmt(median(ta))} ms (${fmt(Math.min(...ta))}–${fmt(Math.max(...ta))})`);
-  console.log(`   ${names[1].padEnd(22)} median ${fmt(median(tb))} ms (${fmt(Math.min(...tb))}–${fmt(Math.max(...tb))})`);
-  console.log(`   ratio                  median ${median(ratios).toFixed(2)}× (range ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}, ${RUNS} interleaved runs; goal ≤ ${goal}×)`);
+  for (const [what, [ta, tb]] of [['wall', wall], ['cpu', cpu]] as const) {
+    const ratios = ta.map((x, i) => x / tb[i]);
+    console.log(`   ${what.padEnd(4)} ${names[0]} median ${fmt(median(ta))} ms (${fmt(Math.min(...ta))}–${fmt(Math.max(...ta))}), ${names[1]} median ${fmt(median(tb))} ms (${fmt(Math.min(...tb))}–${fmt(Math.max(...tb))})`);
+    console.log(`        ratio median ${median(ratios).toFixed(2)}× (range ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}, ${RUNS} interleaved runs; goal ≤ ${goal}×)`);
+  }
 }
 
 async function toPartsVsHand(): Promise<void> {

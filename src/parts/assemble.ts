@@ -166,12 +166,16 @@ export class PartAssembler {
     let mode: unknown;
     let data: unknown;
     if (value.length === 3 && Array.isArray(value[0]) && typeof value[1] === 'string') {
-      [namespace, mode, data] = value as [string[], string, unknown];
+      namespace = value[0] as string[];
+      mode = value[1];
+      data = value[2];
     } else if (value.length === 2 && typeof value[0] === 'string' && STREAM_MODES.has(value[0])) {
-      [mode, data] = value;
+      mode = value[0];
+      data = value[1];
     } else if (value.length === 2 && Array.isArray(value[0]) && value[0].every((s) => typeof s === 'string')) {
       // `subgraphs: true` with one stream mode: [namespace, data]; only message pairs are recognisable.
-      [namespace, data] = value as [string[], unknown];
+      namespace = value[0] as string[];
+      data = value[1];
       mode = isMessagePair(data) ? 'messages' : undefined;
     } else if (isMessagePair(value)) {
       mode = 'messages';
@@ -184,7 +188,8 @@ export class PartAssembler {
     switch (mode) {
       case 'messages': {
         if (!isMessagePair(data)) throw notParts(value);
-        const [message, metadata] = data as [MessageLike, Record<string, unknown> | undefined];
+        const message = data[0];
+        const metadata = data[1] as Record<string, unknown> | undefined;
         const node = typeof metadata?.langgraph_node === 'string' ? metadata.langgraph_node : undefined;
         const [origin, key] = this.originFor(node, namespace);
         this.message(message, key, origin);
