@@ -285,7 +285,10 @@ export class PartAssembler {
   }
 
   private chunk(m: MessageLike, id: string | undefined, originKey: string, origin: PartOrigin | undefined): void {
-    const step = this.stepFor(id, originKey, origin);
+    const open = this.open;
+    const last = open.length === 1 ? open[0] : undefined;
+    // Most chunks continue the one open message.
+    const step = last !== undefined && last.originKey === originKey && last.id !== undefined && last.id === id ? last : this.stepFor(id, originKey, origin);
     const content = m.content;
     if (typeof content === 'string') {
       const reasoning = m.additional_kwargs?.reasoning_content;
