@@ -7,6 +7,33 @@ export type { StreamableRunnable } from './sources/fromRunnable';
 export { fromStreamEvents } from './sources/fromStreamEvents';
 export type { StreamEventsRunnable, StreamEventsConfig } from './sources/fromStreamEvents';
 export { fromAsyncIterableFactory } from './sources/fromAsyncIterableFactory';
+export { fromModelEvents } from './sources/fromModelEvents';
+export type { ModelEventsRunnable } from './sources/fromModelEvents';
+export { fromAgent } from './sources/fromAgent';
+export type { StreamableAgent, AgentStreamConfig } from './sources/fromAgent';
+
+// Parts: the typed stream of a model call or an agent run.
+export { toParts } from './parts/toParts';
+export { collectRun } from './parts/collectRun';
+export type { RunResult } from './parts/collectRun';
+export type {
+  StreamPart,
+  StreamPartType,
+  PartOrigin,
+  PartSourceValue,
+  TextPart,
+  ReasoningPart,
+  ToolCallStartPart,
+  ToolCallDeltaPart,
+  ToolCallPart,
+  ToolResultPart,
+  StepStartPart,
+  StepFinishPart,
+  UsagePart,
+  CustomPart,
+  FinishPart,
+} from './parts/types';
+export type { ModelStreamEvent, ModelStreamContentBlock } from './parts/events';
 
 // Operators.
 export { textContent } from './operators/textContent';
