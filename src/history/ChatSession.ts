@@ -132,7 +132,7 @@ export class ChatSession {
     const { model, runnable, agent, agentConfig, system, onChunk, onComplete } = options;
     if ([model, runnable, agent].filter((v) => v !== undefined).length !== 1) {
       throw new TypeError(
-        'ChatSession: pass exactly one of options.model (a chat model), options.runnable (a chain taking { history, question }) or options.agent (a createAgent agent).',
+        'ChatSession: pass exactly one of options.model (a chat model) or options.runnable (a chain taking { history, question }) or options.agent (a createAgent agent).',
       );
     }
     if (agent !== undefined && typeof (agent as { stream?: unknown })?.stream !== 'function') {

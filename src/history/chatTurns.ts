@@ -1,6 +1,6 @@
 import {
   asyncScheduler, catchError, concat, concatMap, defer, EMPTY, from, ignoreElements, isObservable, map, NEVER,
-  Observable, of, switchMap, takeUntil, tap, type MonoTypeOperatorFunction, type OperatorFunction,
+  Observable, of, throwError, switchMap, takeUntil, tap, type MonoTypeOperatorFunction, type OperatorFunction,
 } from 'rxjs';
 import { AIMessage, AIMessageChunk, HumanMessage, type BaseMessage } from '@langchain/core/messages';
 import type { BaseListChatMessageHistory } from '@langchain/core/chat_history';
@@ -214,7 +214,16 @@ export function chatTurns(streamTurn: StreamTurn, options: ChatTurnsOptions = {}
       };
 
       // One turn streams message chunks or parts, never both: the first value decides.
+      let misuse: TypeError | undefined;
       const classify = (value: AIMessageChunk | string | StreamPart): AIMessageChunk | StreamPart => {
+        try {
+          return classifyValue(value);
+        } catch (e) {
+          misuse = e as TypeError;
+          throw e;
+        }
+      };
+      const classifyValue = (value: AIMessageChunk | string | StreamPart): AIMessageChunk | StreamPart => {
         const part = isStreamPart(value);
         kind ??= part ? 'parts' : 'chunks';
         if (kind === 'parts') {
@@ -237,7 +246,8 @@ export function chatTurns(streamTurn: StreamTurn, options: ChatTurnsOptions = {}
           }
           const raw = from(streamTurn({ history: windowHistory(messages, maxMessages), question, turn }))
             .pipe(map(classify));
-          return completion ? raw.pipe(completion) : raw;
+          // A misused streamTurn is its TypeError, not a cut reply.
+          return completion ? raw.pipe(completion, catchError((e: unknown) => throwError(() => (misuse !== undefined && (e as { cause?: unknown }).cause === misuse ? misuse : e)))) : raw;
         }),
         map((chunk): TurnEvent => {
           if (run !== undefined && isStreamPart(chunk)) {
