@@ -157,25 +157,33 @@ export class RunCollector {
   }
 
   /**
-   * The messages so far without a tool call that has no result (AI SDK #11415: a
-   * history holding one breaks the next request): each `AIMessage` keeps only the
-   * calls, valid or invalid, answered by a `ToolMessage` of this run.
+   * The messages so far with every tool call paired with its result, as providers
+   * require of a history (AI SDK #11415: a call without a result breaks the next
+   * request): an `AIMessage` keeps only the calls a `ToolMessage` of this run answers,
+   * `invalid_tool_calls` are left out (never sent to a provider, so a result for one
+   * would answer nothing), and so is a `ToolMessage` whose call is not kept.
    */
   answeredMessages(): BaseMessage[] {
-    return this.messages().map((m) => {
-      if (!(m instanceof AIMessage)) return m;
+    const messages = this.messages();
+    const kept = new Set<string>();
+    for (const m of messages) {
+      if (m instanceof AIMessage) for (const c of m.tool_calls ?? []) if (c.id !== undefined && this.answered.has(c.id)) kept.add(c.id);
+    }
+    return messages.flatMap((m): BaseMessage[] => {
+      if (m instanceof ToolMessage) return kept.has(m.tool_call_id) ? [m] : [];
+      if (!(m instanceof AIMessage)) return [m];
       const calls = m.tool_calls ?? [];
-      const invalid = m.invalid_tool_calls ?? [];
-      const keep = (c: { id?: string }): boolean => c.id !== undefined && this.answered.has(c.id);
-      if (calls.every(keep) && invalid.every(keep)) return m;
-      return new AIMessage({
-        content: m.content,
-        tool_calls: calls.filter(keep),
-        invalid_tool_calls: invalid.filter(keep),
-        additional_kwargs: m.additional_kwargs,
-        usage_metadata: m.usage_metadata,
-        response_metadata: m.response_metadata,
-      });
+      if (calls.every((c) => c.id !== undefined && kept.has(c.id)) && (m.invalid_tool_calls ?? []).length === 0) return [m];
+      return [
+        new AIMessage({
+          content: m.content,
+          tool_calls: calls.filter((c) => c.id !== undefined && kept.has(c.id)),
+          invalid_tool_calls: [],
+          additional_kwargs: m.additional_kwargs,
+          usage_metadata: m.usage_metadata,
+          response_metadata: m.response_metadata,
+        }),
+      ];
     });
   }
 
