@@ -69,7 +69,7 @@ describe('chatTurns over agent runs (offline agent)', () => {
     ]);
     // The text the user saw is the answer; arguments stream as parts, with text ''.
     expect(first.filter((e) => e.type === 'chunk').map((e) => (e as { text: string }).text).join('')).toBe(A1);
-    const args = first.flatMap((e) => (e.type === 'chunk' && e.part.type === 'tool-call-delta' ? [e.part.argsText] : [])).join('');
+    const args = first.flatMap((e) => (e.type === 'chunk' && e.part?.type === 'tool-call-delta' ? [e.part.argsText] : [])).join('');
     expect(args).toBe('{"version":"3.0"}{"a":2008,"b":16}');
     const done = first.at(-1)!;
     expect(done).toMatchObject({ type: 'done', text: A1, message: { text: A1 } });
