@@ -28,7 +28,7 @@ export interface MessagesInput {
  * const agent = createAgent({ model: new ScriptedChatModel(), tools: createOfflineTools() });
  * const questions$ = new Subject<string>();
  * questions$.pipe(chatTurns(streamAgentTurn(agent))).subscribe((e) => {
- *   if (e.type === 'chunk' && e.part.type === 'tool-call') console.log(`\n🔧 ${e.part.name}`, e.part.args);
+ *   if (e.type === 'chunk' && e.part?.type === 'tool-call') console.log(`\n🔧 ${e.part.name}`, e.part.args);
  *   if (e.type === 'chunk') process.stdout.write(e.text);
  *   if (e.type === 'done') console.log(`\n${e.messages.length} messages saved`);
  * });
