@@ -134,7 +134,7 @@ describe('progress', () => {
       expect(() => progress(5 as never)).toThrow(new TypeError('progress: options must be an object, got the number 5.'));
       expect(() => progress({ everyChars: 0 })).toThrow(new RangeError('progress: options.everyChars must be an integer >= 1, got the number 0.'));
       expect(() => progress({ everyChunks: 1.5 })).toThrow(new RangeError('progress: options.everyChunks must be an integer >= 1, got the number 1.5.'));
-      expect(() => progress({ everyMs: -1 })).toThrow(new RangeError('progress: options.everyMs must be a finite number > 0, got the number -1.'));
+      expect(() => progress({ everyMs: -1 })).toThrow(new RangeError('progress: options.everyMs must be a finite number > 0 (ms), got the number -1.'));
       expect(() => progress({ everyMs: Infinity })).toThrow(RangeError);
       expect(() => progress({ scheduler: {} as never })).toThrow(new TypeError('progress: options.scheduler must be an RxJS scheduler, got an object (Object).'));
       expect(() => tapProgress(undefined as never)).toThrow(new TypeError('tapProgress: callback must be a function, got undefined.'));
