@@ -247,17 +247,19 @@ async function benchSmooth(): Promise<void> {
   console.log(`64 KB of text: smooth ${fmtStats(s.ours)}, smoothStream ${fmtStats(s.sdk)}: ${fmtRatio(ratioOf(s.ours, s.sdk))} (keep < 1×)`);
 
   console.log('\nRuns without a word boundary (a model stuck in a loop): smooth must keep streaming, bounded work per chunk');
-  console.log('| run | size | smooth | pieces | smoothStream |');
-  console.log('| --- | ---: | ---: | ---: | ---: |');
+  console.log('| run | size | smooth (same segmenter) | smoothStream | ratio | smooth() default word mode | its pieces, longest |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   const sizes = process.env.SMOOTH_SIZES ? process.env.SMOOTH_SIZES.split(',').map(Number) : [2, 4, 8, 16];
   for (const [name, unit] of [['emoji', '😀'], ['`=-`', '=-']] as const) {
     for (const size of sizes) {
       const run = unit.repeat((size * KB) / unit.length);
       const cs = chunkText(run);
-      let pieces = 0;
-      const a = await interleave({ ours: async () => (pieces = await viaOurs(cs)) }, { rounds: 1, warmup: 0 });
-      const b = await interleave({ sdk: () => viaSdk(cs) }, { rounds: 1, warmup: 0 });
-      console.log(`| ${name} | ${size} KB | ${fmtStats(a.ours)} | ${pieces} | ${fmtStats(b.sdk)} |`);
+      let pieces: string[] = [];
+      const rounds = size <= 16 ? 3 : 1;
+      const a = await interleave({ ours: () => viaOurs(cs), sdk: () => viaSdk(cs) }, { rounds, warmup: 0 });
+      const w = await interleave({ word: async () => (pieces = await lastValueFrom(from(cs).pipe(smooth(), toArray()))) }, { rounds, warmup: 0 });
+      const longest = Math.max(...pieces.map((p) => p.length));
+      console.log(`| ${name} | ${size} KB | ${fmtStats(a.ours)} | ${fmtStats(a.sdk)} | ${fmtRatio(ratioOf(a.ours, a.sdk))} | ${fmtStats(w.word)} | ${pieces.length}, ${longest} units |`);
     }
   }
 }
