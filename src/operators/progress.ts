@@ -224,8 +224,8 @@ export function progressTrackerFactory(where: string, options: ProgressOptions |
 /**
  * Emits {@link ProgressEvent}s about a text stream (chunks, messages or strings):
  * whenever a threshold (`everyChars`, `everyChunks`, `everyMs`) is *crossed* — a
- * chunk that jumps from 48 to 53 characters reports for 50, unlike the tutorial's
- * `count % 50 == 0`, which misses it — and always a final event with `done: true`
+ * chunk that jumps from 48 to 53 characters reports for 50, where a
+ * `count % 50 == 0` check misses it — and always a final event with `done: true`
  * on completion. With no threshold, every chunk reports. Words are counted with
  * `Intl.Segmenter` incrementally (only a short tail is re-segmented per chunk), chars
  * as code points. Use `tapProgress` to keep the text and get events by callback.
