@@ -1,5 +1,6 @@
-import { catchError, concat, defer, from, map, mergeMap, of, throwError, type ObservableInput, type OperatorFunction } from 'rxjs';
-import { assertFunction, assertObject, describe } from '../internal/validate';
+import { catchError, EMPTY, from, mergeMap, Observable, tap, throwError, type ObservableInput, type OperatorFunction } from 'rxjs';
+import { consumeEach } from '../internal/operate';
+import { assertBoolean, assertFunction, assertObject, describe } from '../internal/validate';
 
 /** A value of stream `index` (started for `input`). */
 export interface LabelledValue<I, T> {
@@ -56,19 +57,27 @@ export function mergeStreams<I, T>(
   if (typeof concurrency !== 'number' || !(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
     throw new RangeError(`mergeStreams: options.concurrency must be an integer >= 1 or Infinity, got ${describe(concurrency)}.`);
   }
-  if (typeof failFast !== 'boolean') throw new TypeError(`mergeStreams: options.failFast must be a boolean, got ${describe(failFast)}.`);
+  assertBoolean('mergeStreams: options.failFast', failFast);
 
-  return mergeMap(
-    (input: I, index: number) =>
-      concat(
-        defer(() => from(project(input, index))).pipe(map((value): LabelledEvent<I, T> => ({ type: 'value', index, input, value }))),
-        of<LabelledEvent<I, T>>({ type: 'complete', index, input }),
-      ).pipe(
-        catchError((error: unknown) => {
-          const event: LabelledEvent<I, T> = { type: 'error', index, input, error };
-          return failFast ? concat(of(event), throwError(() => error)) : of(event);
-        }),
-      ),
-    concurrency,
-  );
+  // One Observable per stream whose values take one hop; it emits the labelled events itself.
+  const labelled = (input: I, index: number): Observable<LabelledEvent<I, T>> =>
+    new Observable<LabelledEvent<I, T>>((subscriber) => {
+      let stream: Observable<T>;
+      try {
+        stream = from(project(input, index));
+      } catch (error) {
+        stream = throwError(() => error); // a project that throws: that input's error event
+      }
+      stream
+        .pipe(
+          consumeEach((value: T) => subscriber.next({ type: 'value', index, input, value })),
+          tap({ complete: () => subscriber.next({ type: 'complete', index, input }) }),
+          catchError((error: unknown) => {
+            subscriber.next({ type: 'error', index, input, error });
+            return failFast ? throwError(() => error) : EMPTY;
+          }),
+        )
+        .subscribe(subscriber);
+    });
+  return mergeMap(labelled, concurrency);
 }

@@ -12,6 +12,7 @@ import {
 } from '@langchain/core/messages';
 import { concat as concatChunks } from '@langchain/core/utils/stream';
 import { consumeEach } from '../internal/operate';
+import { describe } from '../internal/validate';
 
 type Dict = Record<string, unknown>;
 
@@ -83,7 +84,8 @@ function mergeAIMessageChunks(chunks: readonly BaseMessageChunk[]): AIMessageChu
  * `AIMessageChunk`s field by field with LangChain's own merge helpers, without a
  * message per chunk; otherwise with `concat`), which gives the same message as
  * `chunk.concat(next)` per chunk at a fraction of the cost. An empty stream yields an
- * empty `AIMessageChunk`; a single chunk is emitted as is.
+ * empty `AIMessageChunk`; a single chunk is emitted as is. A value that is not a message
+ * chunk (a string: put it before `textContent()`) errors with a TypeError at once.
  *
  * @example
  * ```ts
@@ -102,7 +104,14 @@ export function collectMessage<T extends BaseMessageChunk = AIMessageChunk>(): O
     new Observable<T>((subscriber) => {
       const chunks: T[] = [];
       concat(
-        source.pipe(consumeEach((chunk: T) => void chunks.push(chunk))),
+        source.pipe(
+          consumeEach((chunk: T) => {
+            if (typeof chunk !== 'object' || chunk === null || !('content' in chunk)) {
+              throw new TypeError(`collectMessage: expected message chunks (put it before textContent()), got ${describe(chunk)}.`);
+            }
+            chunks.push(chunk);
+          }),
+        ),
         defer(() => {
           if (chunks.length === 0) return of(new AIMessageChunk({ content: '' }) as unknown as T);
           if (chunks.length === 1) return of(chunks[0]);

@@ -1,21 +1,5 @@
-import {
-  asyncScheduler,
-  catchError,
-  concat,
-  connect,
-  defer,
-  endWith,
-  ignoreElements,
-  map,
-  merge,
-  of,
-  startWith,
-  switchMap,
-  takeUntil,
-  timer,
-  type OperatorFunction,
-  type SchedulerLike,
-} from 'rxjs';
+import { asyncScheduler, catchError, concat, defer, map, Observable, of, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { consumeEach } from '../internal/operate';
 import { textOf } from '../internal/text';
 import { assertFunction, assertNonNegative, assertObject, describe } from '../internal/validate';
 import { assertSseToken, encodeServerSentEvent, SSE_HEARTBEAT } from './serverSentEventFrame';
@@ -162,18 +146,32 @@ export function toServerSentEvents<T>(options: ToServerSentEventsOptions<T> = {}
       ).pipe(catchError((error: unknown) => of(errorFrame(error))));
 
       if (heartbeatMs === 0) return frames;
-      return frames.pipe(
-        connect((shared) =>
-          merge(
-            shared,
-            shared.pipe(
-              startWith(null),
-              // Restart the idle timer after every frame: a ping only when nothing else was sent.
-              switchMap(() => timer(heartbeatMs, heartbeatMs, scheduler).pipe(map(() => SSE_HEARTBEAT))),
-              takeUntil(shared.pipe(ignoreElements(), endWith(null))),
-            ),
-          ),
-        ),
-      );
+      // A ping after heartbeatMs without a frame. One timer per quiet period (re-armed for the
+      // rest when a frame came meanwhile); frames take one hop and the chain is subscribed with
+      // the subscriber itself, so a downstream take stops even a synchronous source.
+      return new Observable<string>((subscriber) => {
+        let lastFrameAt = scheduler.now();
+        let ping: Subscription | undefined;
+        subscriber.add(() => ping?.unsubscribe());
+        const arm = (delay: number): void => {
+          ping = scheduler.schedule(() => {
+            const quiet = scheduler.now() - lastFrameAt;
+            if (quiet >= heartbeatMs) {
+              lastFrameAt = scheduler.now();
+              subscriber.next(SSE_HEARTBEAT);
+              arm(heartbeatMs);
+            } else arm(heartbeatMs - quiet);
+          }, delay);
+        };
+        arm(heartbeatMs);
+        frames
+          .pipe(
+            consumeEach((f: string) => {
+              lastFrameAt = scheduler.now();
+              subscriber.next(f);
+            }),
+          )
+          .subscribe(subscriber);
+      });
     });
 }
