@@ -82,10 +82,15 @@ let preimages: Map<number, number[]> | undefined;
 function foldPreimages(): Map<number, number[]> {
   if (preimages) return preimages;
   preimages = new Map();
-  for (let u = 0x41; u < 0x10000; u++) {
-    if (u >= 0xd800 && u <= 0xdfff) continue;
-    if (u >= 0x3400 && u < 0xa000) continue; // CJK ideographs: no case
-    if (u >= 0xac00 && u < 0xd800) continue; // Hangul syllables: no case
+  // Only a unit that changes under case mapping can fold to another: find those with one RegExp scan.
+  const parts: string[] = [];
+  for (let u = 0; u < 0x10000; u += 4096) {
+    const units: number[] = [];
+    for (let v = u; v < u + 4096; v++) units.push(v >= 0xd800 && v <= 0xdfff ? 0x20 : v);
+    parts.push(String.fromCharCode(...units));
+  }
+  for (const m of parts.join('').matchAll(/\p{Changes_When_Casemapped}/gu)) {
+    const u = m[0].charCodeAt(0);
     const f = foldCodePoint(u).charCodeAt(0);
     if (f === u) continue;
     const list = preimages.get(f);
