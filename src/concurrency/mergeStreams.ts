@@ -1,4 +1,4 @@
-import { catchError, EMPTY, from, mergeMap, Observable, tap, throwError, type ObservableInput, type OperatorFunction } from 'rxjs';
+import { from, Observable, throwError, type ObservableInput, type Observer, type OperatorFunction, type Subscriber } from 'rxjs';
 import { consumeEach } from '../internal/operate';
 import { assertBoolean, assertFunction, assertObject, describe } from '../internal/validate';
 
@@ -59,25 +59,82 @@ export function mergeStreams<I, T>(
   }
   assertBoolean('mergeStreams: options.failFast', failFast);
 
-  // One Observable per stream whose values take one hop; it emits the labelled events itself.
-  const labelled = (input: I, index: number): Observable<LabelledEvent<I, T>> =>
+  // Hand-written (not mergeMap + a chain per stream): 10,000 streams may be live at once, and each
+  // holds one Subscriber and one filter of its own, so the overhead per stream stays a few hundred bytes.
+  return (source) =>
     new Observable<LabelledEvent<I, T>>((subscriber) => {
-      let stream: Observable<T>;
-      try {
-        stream = from(project(input, index));
-      } catch (error) {
-        stream = throwError(() => error); // a project that throws: that input's error event
-      }
-      stream
-        .pipe(
-          consumeEach((value: T) => subscriber.next({ type: 'value', index, input, value })),
-          tap({ complete: () => subscriber.next({ type: 'complete', index, input }) }),
-          catchError((error: unknown) => {
+      let waiting: Array<[I, number]> = [];
+      let head = 0; // waiting[head] starts next
+      let active = 0;
+      let count = 0;
+      let sourceDone = false;
+      let draining = false;
+
+      /** A Subscriber of our own, registered with `subscriber` before anything is emitted into it. */
+      const subscriberFor = (observer: Partial<Observer<unknown>>): Subscriber<unknown> => {
+        let own!: Subscriber<unknown>;
+        new Observable<unknown>((s) => void (own = s)).subscribe(observer);
+        subscriber.add(own);
+        return own;
+      };
+
+      const drain = (): void => {
+        if (draining) return; // a stream that ends synchronously inside start(): the loop below goes on
+        draining = true;
+        while (active < concurrency && head < waiting.length && !subscriber.closed) {
+          const [input, index] = waiting[head];
+          waiting[head++] = undefined as never;
+          start(input, index);
+        }
+        if (head === waiting.length) {
+          waiting = [];
+          head = 0;
+        }
+        draining = false;
+        if (sourceDone && active === 0 && head === waiting.length) subscriber.complete();
+      };
+
+      const start = (input: I, index: number): void => {
+        active++;
+        let stream: Observable<T>;
+        try {
+          stream = from(project(input, index));
+        } catch (error) {
+          stream = throwError(() => error); // a project that throws: that input's error event
+        }
+        const own = subscriberFor({
+          complete: () => {
+            subscriber.remove(own);
+            subscriber.next({ type: 'complete', index, input });
+            active--;
+            drain();
+          },
+          error: (error: unknown) => {
+            subscriber.remove(own);
             subscriber.next({ type: 'error', index, input, error });
-            return failFast ? throwError(() => error) : EMPTY;
+            active--;
+            if (failFast) subscriber.error(error);
+            else drain();
+          },
+        });
+        stream.pipe(consumeEach((value: T) => subscriber.next({ type: 'value', index, input, value }))).subscribe(own as Subscriber<T>);
+      };
+
+      source
+        .pipe(
+          consumeEach((input: I) => {
+            waiting.push([input, count++]);
+            drain();
           }),
         )
-        .subscribe(subscriber);
+        .subscribe(
+          subscriberFor({
+            complete: () => {
+              sourceDone = true;
+              drain();
+            },
+            error: (error: unknown) => subscriber.error(error),
+          }) as Subscriber<I>,
+        );
     });
-  return mergeMap(labelled, concurrency);
 }

@@ -296,7 +296,17 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
     const write = async (data: string): Promise<boolean> => {
       if (res.destroyed || closing) return false;
-      if (!res.write(data)) await new Promise<void>((r) => { res.once('drain', r); res.once('close', r); });
+      if (!res.write(data)) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.once('drain', done);
+          res.once('close', done);
+        });
+      }
       return !res.destroyed;
     };
 
