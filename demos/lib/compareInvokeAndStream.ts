@@ -1,6 +1,6 @@
 import { asyncScheduler, lastValueFrom, of, type Observable, type SchedulerLike } from 'rxjs';
 import type { RunnableConfig } from '@langchain/core/runnables';
-import { assertFunction, assertObject, describe } from '../../src/internal/validate';
+import { assertFunction, assertObject, assertOneOf, describe } from '../../src/internal/validate';
 import { collectText, fromRunnable, streamMetrics, type StreamableRunnable } from '../../src';
 
 /** A runnable that can both `invoke` and `stream` (every LangChain model and chain). */
@@ -52,10 +52,8 @@ export async function compareInvokeAndStream<I, O>(
   }
   assertObject('compareInvokeAndStream: options', options);
   assertObject('compareInvokeAndStream: options.config', options?.config);
+  assertOneOf('compareInvokeAndStream: options.first', options?.first, ['invoke', 'stream'] as const);
   const first = options?.first ?? 'invoke';
-  if (first !== 'invoke' && first !== 'stream') {
-    throw new TypeError(`compareInvokeAndStream: options.first must be 'invoke' or 'stream', got ${describe(first)}.`);
-  }
   const now = options?.now ?? (() => performance.now());
   assertFunction('compareInvokeAndStream: options.now', now);
 

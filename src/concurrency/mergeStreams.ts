@@ -42,10 +42,18 @@ export interface MergeStreamsOptions {
  *
  * @example
  * ```ts
+ * import { from } from 'rxjs';
+ * import { fromRunnable, mergeStreams, textContent } from 'rxjs-langchain';
+ *
  * from(['什么是Python？', '什么是JavaScript？', '什么是Rust？']).pipe(
  *   mergeStreams((q) => fromRunnable(chain, { question: q }).pipe(textContent()), { concurrency: 2 }),
  * ).subscribe((e) => e.type === 'value' && lanes[e.index].write(e.value));
  * ```
+ *
+ * @param project Makes the stream of one input (called when it starts).
+ * @param options `concurrency`, `failFast`.
+ * @returns An operator from inputs to labelled events of their streams.
+ * @see collectResults
  */
 export function mergeStreams<I, T>(
   project: (input: I, index: number) => ObservableInput<T>,

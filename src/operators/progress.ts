@@ -227,14 +227,21 @@ export function progressTrackerFactory(where: string, options: ProgressOptions |
  * chunk that jumps from 48 to 53 characters reports for 50, where a
  * `count % 50 == 0` check misses it — and always a final event with `done: true`
  * on completion. With no threshold, every chunk reports. Words are counted with
- * `Intl.Segmenter` incrementally (only a short tail is re-segmented per chunk), chars
- * as code points. Use `tapProgress` to keep the text and get events by callback.
+ * `Intl.Segmenter` when an event's `words` is first read (only the new text and a
+ * short tail are segmented), chars as code points; `chunks` and `firstChunkMs` count
+ * chunks with content. Use `tapProgress` to keep the text and get events by callback.
  *
  * @example
  * ```ts
+ * import { fromRunnable, progress } from 'rxjs-langchain';
+ *
  * fromRunnable(chain, input).pipe(progress({ everyChars: 50 }))
  *   .subscribe((p) => console.log(p.done ? `[done: ${p.chars} chars, ${p.words} words]` : `[${p.chars}]`));
  * ```
+ *
+ * @param options `everyChars`, `everyChunks`, `everyMs`, `scheduler`.
+ * @returns An operator from text (chunks, messages or strings) to progress events.
+ * @see tapProgress
  */
 export function progress(options?: ProgressOptions): OperatorFunction<TextLike, ProgressEvent> {
   const tracker = progressTrackerFactory('progress', options);

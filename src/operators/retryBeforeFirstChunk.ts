@@ -91,12 +91,18 @@ const defaultDelay = (attempt: number): number => Math.min(500 * 2 ** (attempt -
  *
  * @example
  * ```ts
+ * import { fromRunnable, retryBeforeFirstChunk, streamTimeout, textContent } from 'rxjs-langchain';
+ *
  * fromRunnable(model, q).pipe(
  *   streamTimeout({ firstChunkMs: 10_000 }),
  *   retryBeforeFirstChunk({ count: 3 }),
  *   textContent(),
  * );
  * ```
+ *
+ * @param options `count`, `delay`, `retryIf`, `scheduler`.
+ * @returns An operator that resubscribes on errors before the first chunk.
+ * @see streamTimeout
  */
 export function retryBeforeFirstChunk<T>(options?: RetryBeforeFirstChunkOptions): MonoTypeOperatorFunction<T> {
   assertObject('retryBeforeFirstChunk: options', options);

@@ -11,11 +11,18 @@ import { progressTrackerFactory, type ProgressEvent, type ProgressOptions } from
  *
  * @example
  * ```ts
+ * import { fromRunnable, tapProgress, textContent } from 'rxjs-langchain';
+ *
  * fromRunnable(model, q).pipe(
  *   textContent(),
  *   tapProgress((p) => (status.textContent = `${p.words} words`), { everyChars: 50 }),
  * ).subscribe((t) => out.append(t));
  * ```
+ *
+ * @param callback Gets every progress event; reading only `chars` costs no word segmentation.
+ * @param options As {@link progress}.
+ * @returns An operator that passes the values through unchanged.
+ * @see progress
  */
 export function tapProgress<T extends TextLike>(
   callback: (event: ProgressEvent) => void,
