@@ -20,7 +20,7 @@ import * as lib from '../src';
 import { abortOn, collectText, fromAsyncIterableFactory, smooth, tapProgress, textContent, type ProgressEvent } from '../src';
 import { chunkText, makePatterns, makeReply } from './corpus';
 import { codePoints, handTextOf, handWordCounter, regexGuard } from './baselines';
-import { fmtRatio, fmtStats, heapUsed, interleave, kb, ratioOf, verdict } from './measure';
+import { fmtRatio, fmtStats, heapUsed, interleave, kb, median, ratioOf, verdict } from './measure';
 
 const KB = 1024;
 /** The shared compiled pattern set, when the library has one (`forbiddenWords`). */
@@ -76,22 +76,26 @@ async function benchAbortOn(): Promise<void> {
   console.log(`  ${perChunk.map((n) => `${n.toFixed(0)} ns`).join(' → ')} per chunk (${(perChunk[1] / perChunk[0]).toFixed(2)}×)`);
 
   // Build cost and heap per live stream: the README builds the pipeline per request.
-  console.log('\nBuild cost and heap per live stream (1,000 live streams, one chunk pushed into each):');
+  console.log('\nBuild cost and heap per live stream (2,000 live streams, one chunk pushed into each; heap includes typed-array stores):');
   for (const count of [1, 100]) {
     const patterns = count === 1 ? ['Java'] : makePatterns(count, reply);
     const build = await interleave({ perCall: () => void abortOn(patterns) }, { rounds: 9, repeat: 200 });
+    /** Median of 5 samples of (heap after − heap before) / 2,000 live streams. */
     const live = (makeOp: () => OperatorFunction<string, string>): number => {
-      const subjects: Array<Subject<string>> = [];
-      const base = heapUsed();
-      for (let i = 0; i < 1000; i++) {
-        const s = new Subject<string>();
-        s.pipe(makeOp()).subscribe();
-        s.next('some text Ja');
-        subjects.push(s);
+      const samples: number[] = [];
+      for (let round = 0; round < 5; round++) {
+        const subjects: Array<Subject<string>> = [];
+        const base = heapUsed();
+        for (let i = 0; i < 2000; i++) {
+          const s = new Subject<string>();
+          s.pipe(makeOp()).subscribe();
+          s.next('some text Ja');
+          subjects.push(s);
+        }
+        samples.push((heapUsed() - base) / 2000);
+        subjects.forEach((s) => s.complete());
       }
-      const per = (heapUsed() - base) / 1000;
-      subjects.forEach((s) => s.complete());
-      return per;
+      return median(samples);
     };
     const perCall = live(() => abortOn(patterns));
     const sharedSet = compile ? compile(patterns) : undefined;

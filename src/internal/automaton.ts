@@ -185,12 +185,10 @@ export function buildAutomaton(patterns: readonly string[], caseInsensitive: boo
     // delta[s·K + cls] = (t·K) << 1 | (a pattern ends at t)
     const delta = new Int32Array(n * K);
     for (const s of order) {
+      // A state's row is its failure state's row (already complete: BFS order) plus its own edges.
       const base = s * K;
-      const failBase = fail[s] * K;
-      for (let cls = 0; cls < K; cls++) {
-        const t = children[s].get(cls);
-        delta[base + cls] = t !== undefined ? (((t * K) << 1) | (out[t] >= 0 ? 1 : 0)) : s === 0 ? 0 : delta[failBase + cls];
-      }
+      if (s !== 0) delta.copyWithin(base, fail[s] * K, fail[s] * K + K);
+      for (const [cls, t] of children[s]) delta[base + cls] = ((t * K) << 1) | (out[t] >= 0 ? 1 : 0);
     }
     return new DenseAutomaton(lengths, foldsText, tableBytes + delta.byteLength, blockOf, classes, delta, K, depth, out);
   }

@@ -12,9 +12,11 @@ const TEXT_PART_TYPES = new Set(['text', 'text_delta']);
  */
 export function textOf(value: unknown, where = 'textContent'): string {
   if (typeof value === 'string') return value;
-  if (typeof value === 'object' && value !== null && 'content' in value) {
-    const content = (value as { content: unknown }).content;
-    if (typeof content === 'string') return content;
+  // Read `content` first: the common case is one property load (message chunks are often
+  // dictionary-mode objects, where `in` and the load would be two hash lookups).
+  const content = typeof value === 'object' && value !== null ? (value as { content?: unknown }).content : undefined;
+  if (typeof content === 'string') return content;
+  if (content !== undefined || (typeof value === 'object' && value !== null && 'content' in value)) {
     if (content == null) return '';
     if (Array.isArray(content)) {
       let out = '';
