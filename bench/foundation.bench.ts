@@ -90,7 +90,8 @@ async function collectMessageVsConcat(): Promise<void> {
   while (tokens.length < 20_000) tokens.push(...words);
   const reply = tokens.slice(0, 20_000).join('');
   const server = await startFakeOpenAIServer({ reply, recordRequests: false });
-  const model = new ChatOpenAI({ apiKey: 'bench', model: 'gpt-4o-mini', maxRetries: 0, configuration: { baseURL: server.baseURL } });
+  // maxRetries: a loaded machine can race the server's keep-alive timeout on a pooled socket (both sides alike).
+  const model = new ChatOpenAI({ apiKey: 'bench', model: 'gpt-4o-mini', maxRetries: 2, configuration: { baseURL: server.baseURL } });
   try {
     const ours = (): Promise<AIMessageChunk> => lastValueFrom(fromRunnable(model, 'q').pipe(collectMessage()));
     const raw = async (): Promise<AIMessageChunk> => {
