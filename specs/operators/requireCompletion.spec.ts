@@ -130,10 +130,10 @@ describe('requireCompletion on a part stream (an agent run, decision 0117)', () 
     });
   });
 
-  it('a last step without a finish reason: StreamInterruptedError (no-finish) with the answer text seen', () => {
+  it('a last step without a finish reason: StreamInterruptedError (no-finish) with the answer text seen and the parts with content counted', () => {
     createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('-scfr-Stxu|', values);
-      expectObservable(source.pipe(requireCompletion())).toBe('-scfr-Stxu#', values, new StreamInterruptedError('no-finish', '答案 3 🎉', 8));
+      expectObservable(source.pipe(requireCompletion())).toBe('-scfr-Stxu#', values, new StreamInterruptedError('no-finish', '答案 3 🎉', 2));
       expectSubscriptions(source.subscriptions).toBe('^---------!');
     });
   });
@@ -141,21 +141,23 @@ describe('requireCompletion on a part stream (an agent run, decision 0117)', () 
   it('a run that went on after a cut step is not finished either, though its last step is', () => {
     createScheduler().run(({ cold, expectObservable }) => {
       const source = cold('-scyr-StFe|', values);
-      expectObservable(source.pipe(requireCompletion())).toBe('-scyr-StFe#', values, new StreamInterruptedError('no-finish', '答案 3 🎉', 8));
+      expectObservable(source.pipe(requireCompletion())).toBe('-scyr-StFe#', values, new StreamInterruptedError('no-finish', '答案 3 🎉', 2));
     });
   });
 
   it('a stream that completes inside a step (no step-finish) is a cut', () => {
     createScheduler().run(({ cold, expectObservable }) => {
       const source = cold('-sc|', values);
-      expectObservable(source.pipe(requireCompletion())).toBe('-sc#', values, new StreamInterruptedError('no-finish', '', 2));
+      expectObservable(source.pipe(requireCompletion())).toBe('-sc#', values, new StreamInterruptedError('no-finish', '', 1));
     });
   });
 
   it('an error after the first part is a cut (reason error); a part stream that goes on with other values is a TypeError', () => {
     createScheduler().run(({ cold, expectObservable }) => {
       const failure = new TypeError('terminated');
-      expectObservable(cold('-st#', values, failure).pipe(requireCompletion())).toBe('-st#', values, new StreamInterruptedError('error', '答案 3 🎉', 2, failure));
+      expectObservable(cold('-st#', values, failure).pipe(requireCompletion())).toBe('-st#', values, new StreamInterruptedError('error', '答案 3 🎉', 1, failure));
+      // Before the first part with content (only a step-start), an error passes unchanged: retryBeforeFirstChunk may retry it.
+      expectObservable(cold('-s#', values, failure).pipe(requireCompletion())).toBe('-s#', values, failure);
       expectObservable(cold('-sa|', { ...values, a }).pipe(requireCompletion())).toBe(
         '-s#', values, new TypeError('requireCompletion: a part stream emitted an object (AIMessageChunk); pipe it through toParts() first.'),
       );
@@ -165,7 +167,7 @@ describe('requireCompletion on a part stream (an agent run, decision 0117)', () 
   it('hand-made parts without steps prove completion by a finish part with a known reason', () => {
     createScheduler().run(({ cold, expectObservable }) => {
       expectObservable(cold('-te|', values).pipe(requireCompletion())).toBe('-te|', values);
-      expectObservable(cold('-tu|', values).pipe(requireCompletion())).toBe('-tu#', values, new StreamInterruptedError('no-finish', '答案 3 🎉', 2));
+      expectObservable(cold('-tu|', values).pipe(requireCompletion())).toBe('-tu#', values, new StreamInterruptedError('no-finish', '答案 3 🎉', 1));
     });
   });
 });

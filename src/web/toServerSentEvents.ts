@@ -12,6 +12,7 @@ import {
   type SchedulerAction,
   type SchedulerLike,
 } from 'rxjs';
+import { consumeEach } from '../internal/operate';
 import { textOf } from '../internal/text';
 import { assertFunction, assertNonNegative, assertObject, describe } from '../internal/validate';
 import { assertSseToken, encodeServerSentEvent, SSE_HEARTBEAT } from './serverSentEventFrame';
