@@ -1,3 +1,4 @@
+import { connect, endWith, ignoreElements, map, merge, startWith, switchMap, takeUntil, timer, type MonoTypeOperatorFunction, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { assertObject, describe } from '../internal/validate';
 
 /** One Server-Sent Events frame, before encoding. */
@@ -14,6 +15,28 @@ export interface ServerSentEventFields {
 
 /** The heartbeat comment, ignored by every SSE client; keeps proxies from closing an idle stream. */
 export const SSE_HEARTBEAT = ': ping\n\n';
+
+/**
+ * Adds a `: ping` comment after every `heartbeatMs` without a frame (0: none), on
+ * `scheduler`; the pings end with the frames. Shared by every SSE framing.
+ */
+export function withHeartbeats(heartbeatMs: number, scheduler: SchedulerLike): MonoTypeOperatorFunction<string> {
+  if (heartbeatMs === 0) return (frames) => frames;
+  return (frames) =>
+    frames.pipe(
+      connect((shared) =>
+        merge(
+          shared,
+          shared.pipe(
+            startWith(null),
+            // Restart the idle timer after every frame: a ping only when nothing else was sent.
+            switchMap(() => timer(heartbeatMs, heartbeatMs, scheduler).pipe(map(() => SSE_HEARTBEAT))),
+            takeUntil(shared.pipe(ignoreElements(), endWith(null))),
+          ),
+        ),
+      ),
+    );
+}
 
 const LINE_BREAK = /\r\n|\r|\n/;
 
@@ -71,3 +94,11 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
 
 /** Default cap of frames waiting for a slow SSE reader, bytes (256 KiB). */
 export const DEFAULT_MAX_BUFFERED_BYTES = 256 * 1024;
+
+/** How values become frames: the framing operator, the frame sent after an overflow, the base headers. */
+export interface FrameEncoding<T> {
+  frames: OperatorFunction<T, string>;
+  /** The last frame after an overflow (`error` is a SlowConsumerError; `events` frames were sent before it). */
+  closingFrame(error: unknown, events: number): string;
+  headers: Readonly<Record<string, string>>;
+}

@@ -1,24 +1,7 @@
-import {
-  asyncScheduler,
-  catchError,
-  concat,
-  connect,
-  defer,
-  endWith,
-  ignoreElements,
-  map,
-  merge,
-  of,
-  startWith,
-  switchMap,
-  takeUntil,
-  timer,
-  type OperatorFunction,
-  type SchedulerLike,
-} from 'rxjs';
+import { asyncScheduler, catchError, concat, defer, map, of, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { textOf } from '../internal/text';
 import { assertFunction, assertNonNegative, assertObject, describe } from '../internal/validate';
-import { assertSseToken, encodeServerSentEvent, SSE_HEARTBEAT } from './serverSentEventFrame';
+import { assertSseToken, encodeServerSentEvent, withHeartbeats } from './serverSentEventFrame';
 
 /** The four kinds of event `toServerSentEvents` writes. */
 export type ServerSentEventKind = 'chunk' | 'progress' | 'done' | 'error';
@@ -161,19 +144,6 @@ export function toServerSentEvents<T>(options: ToServerSentEventsOptions<T> = {}
         defer(() => of(frame('done', doneData({ ...counts })))),
       ).pipe(catchError((error: unknown) => of(errorFrame(error))));
 
-      if (heartbeatMs === 0) return frames;
-      return frames.pipe(
-        connect((shared) =>
-          merge(
-            shared,
-            shared.pipe(
-              startWith(null),
-              // Restart the idle timer after every frame: a ping only when nothing else was sent.
-              switchMap(() => timer(heartbeatMs, heartbeatMs, scheduler).pipe(map(() => SSE_HEARTBEAT))),
-              takeUntil(shared.pipe(ignoreElements(), endWith(null))),
-            ),
-          ),
-        ),
-      );
+      return frames.pipe(withHeartbeats(heartbeatMs, scheduler));
     });
 }

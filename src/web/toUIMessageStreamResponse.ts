@@ -1,0 +1,46 @@
+import type { Observable } from 'rxjs';
+import { checkResponseOptions, framesResponse, type FramesResponseLimits } from './toSSEResponse';
+import type { UIMessageStreamInput } from './toUIMessageStream';
+import { UI_MESSAGE_STREAM_DONE, UI_MESSAGE_STREAM_HEADERS } from './uiMessageChunk';
+import { checkUIMessageStreamFraming, encodeUIMessageChunk, toUIMessageStreamFrames, type UIMessageStreamFramingOptions } from './uiMessageStreamFrames';
+
+/** Options of {@link toUIMessageStreamResponse}: the chunks (`toUIMessageStream`), heartbeats and delivery limits. */
+export interface ToUIMessageStreamResponseOptions extends UIMessageStreamFramingOptions, FramesResponseLimits {}
+
+/**
+ * A Web `Response` (Next.js route handlers, Hono, Deno, Bun, Node's global `Response`)
+ * that speaks the AI SDK's UI message stream v1, so `useChat` / `Chat` read it unchanged:
+ * `data: <json>\n\n` per `UIMessageChunk` (see `toUIMessageStream`), `data: [DONE]\n\n`
+ * last, `: ping` after `heartbeatMs` (15 s) of silence, and the headers `content-type:
+ * text/event-stream`, `cache-control: no-cache`, `x-vercel-ai-ui-message-stream: v1`,
+ * `x-accel-buffering: no`. The body is pull-based like `toSSEResponse`'s: nothing runs
+ * before the first read, at most `maxBufferedBytes` (256 KiB) wait for a reader that does
+ * not pull (past it the request is aborted and an `error` chunk ends the stream), and a
+ * client that goes away (`cancel()`, useChat's stop) aborts the model request.
+ *
+ * @example
+ * ```ts
+ * import { fromRunnable, fromUIMessages, toUIMessageStreamResponse } from 'rxjs-langchain';
+ *
+ * export async function POST(request: Request): Promise<Response> {
+ *   const { messages } = await request.json();
+ *   return toUIMessageStreamResponse(fromRunnable(model, fromUIMessages(messages)));
+ * }
+ * ```
+ *
+ * @param source$ Parts, message chunks or text (what `toUIMessageStream` reads).
+ * @param options Chunk options, `heartbeatMs`, `maxBufferedBytes`, extra `headers`, `status`.
+ * @returns A streaming `Response`.
+ * @see toUIMessageStream
+ * @see sendUIMessageStream
+ */
+export function toUIMessageStreamResponse(source$: Observable<UIMessageStreamInput>, options: ToUIMessageStreamResponseOptions = {}): Response {
+  checkResponseOptions('toUIMessageStreamResponse', source$, options);
+  checkUIMessageStreamFraming('toUIMessageStreamResponse', options);
+  const { maxBufferedBytes, headers, status, ...framing } = options;
+  return framesResponse(source$, { maxBufferedBytes, headers, status }, {
+    frames: toUIMessageStreamFrames(framing),
+    closingFrame: (error) => encodeUIMessageChunk({ type: 'error', errorText: (error as Error).message }) + UI_MESSAGE_STREAM_DONE,
+    headers: UI_MESSAGE_STREAM_HEADERS,
+  });
+}
