@@ -7,6 +7,8 @@ export type { StreamableRunnable } from './sources/fromRunnable';
 export { fromStreamEvents } from './sources/fromStreamEvents';
 export type { StreamEventsRunnable, StreamEventsConfig } from './sources/fromStreamEvents';
 export { fromAsyncIterableFactory } from './sources/fromAsyncIterableFactory';
+export { fromServerSentEvents } from './sources/fromServerSentEvents';
+export type { FromServerSentEventsInit, ServerSentEventMessage, ServerSentEventsResumeOptions } from './sources/fromServerSentEvents';
 
 // Operators.
 export { textContent } from './operators/textContent';
@@ -56,6 +58,17 @@ export type { ToServerSentEventsOptions, ServerSentEventKind } from './web/toSer
 export { toSSEResponse } from './web/toSSEResponse';
 export type { ToSSEResponseOptions } from './web/toSSEResponse';
 
+// AI SDK UI message stream (useChat / Chat).
+export { toUIMessageStream } from './web/toUIMessageStream';
+export type { ToUIMessageStreamOptions, UIMessageStreamInput, UIMessageStreamMetadata } from './web/toUIMessageStream';
+export { toUIMessageStreamResponse } from './web/toUIMessageStreamResponse';
+export type { ToUIMessageStreamResponseOptions } from './web/toUIMessageStreamResponse';
+export type { UIMessageStreamFramingOptions } from './web/uiMessageStreamFrames';
+export { fromUIMessages } from './web/fromUIMessages';
+export type { FromUIMessagesOptions } from './web/fromUIMessages';
+export { decodeUIMessageStream } from './web/decodeUIMessageStream';
+export type { UIMessageChunk, UIMessageChunkType, UIFinishReason, UIDataChunk } from './web/uiMessageChunk';
+
 // Errors.
 export {
   RxLangChainError,
@@ -65,5 +78,9 @@ export {
   StreamTimeoutError,
   SlowConsumerError,
   ChatSessionClosedError,
+  BadUIMessagesError,
+  ServerSentEventsResponseError,
+  RemoteStreamError,
+  StreamResumeError,
 } from './errors';
 export type { StreamTimeoutKind } from './errors';
