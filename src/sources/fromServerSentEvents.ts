@@ -165,7 +165,7 @@ export function fromServerSentEvents(input: string | URL | Request, init: FromSe
         onEvent: (event) => events.push(event),
         onRetry: (ms) => (retryMs = ms),
         onError: (error) => {
-          if (error.type === 'max-buffer-size-exceeded') parseError = new RangeError(`An event is longer than ${maxEventChars} characters (maxEventChars).`);
+          if (error.type === 'max-buffer-size-exceeded') parseError = tooLong(maxEventChars);
         },
         maxBufferSize: maxEventChars,
       });
@@ -187,6 +187,8 @@ export function fromServerSentEvents(input: string | URL | Request, init: FromSe
           if (parseError) throw new StreamInterruptedError('error', partialText, chunks, parseError);
           for (let i = 0; i < events.length; i++) {
             const event = events[i];
+            // The parser's cap covers what it buffers across reads; a whole event in one read is checked here.
+            if (event.data.length > maxEventChars) throw new StreamInterruptedError('error', partialText, chunks, tooLong(maxEventChars));
             if (checkResume) {
               checkResume = false;
               if (!isAfter(event.id, lastEventId, seenIds)) {
@@ -257,6 +259,8 @@ export function fromServerSentEvents(input: string | URL | Request, init: FromSe
     }
   }, externalSignal);
 }
+
+const tooLong = (max: number): RangeError => new RangeError(`An event is longer than ${max} characters (maxEventChars).`);
 
 /** A frame's JSON, or a cut (a malformed frame ends the stream like a dropped connection). */
 function decodeJson(data: string, partialText: string, chunks: number): unknown {
