@@ -79,10 +79,10 @@ describe('sendUIMessageStream', () => {
   });
 
   it('rejects a res that is not a ServerResponse and bad options at call time', () => {
-    expect(() => sendUIMessageStream(interval(1), {} as never)).toThrow(new TypeError('sendUIMessageStream: res must be a Node http.ServerResponse, got an object (Object).'));
+    expect(() => sendUIMessageStream(interval(1).pipe(map(String)), {} as never)).toThrow(new TypeError('sendUIMessageStream: res must be a Node http.ServerResponse, got an object (Object).'));
     const res = { write: () => true } as never;
-    expect(() => sendUIMessageStream(interval(1), res, { heartbeatMs: -1 })).toThrow(new RangeError('sendUIMessageStream: heartbeatMs must be a number >= 0, got the number -1.'));
-    expect(() => sendUIMessageStream(interval(1), res, { maxBufferedBytes: 0 })).toThrow(RangeError);
+    expect(() => sendUIMessageStream(interval(1).pipe(map(String)), res, { heartbeatMs: -1 })).toThrow(new RangeError('sendUIMessageStream: heartbeatMs must be a number >= 0, got the number -1.'));
+    expect(() => sendUIMessageStream(interval(1).pipe(map(String)), res, { maxBufferedBytes: 0 })).toThrow(RangeError);
     expect(() => sendUIMessageStream('x' as never, res)).toThrow(/source\$ must be an Observable/);
   });
 });
@@ -123,6 +123,6 @@ describe('toUIMessageStreamResponse', () => {
 
   it('rejects bad arguments at call time', () => {
     expect(() => toUIMessageStreamResponse({} as never)).toThrow(new TypeError('toUIMessageStreamResponse: source$ must be an Observable.'));
-    expect(() => toUIMessageStreamResponse(interval(1), { headers: 'x' as never })).toThrow(TypeError);
+    expect(() => toUIMessageStreamResponse(interval(1).pipe(map(String)), { headers: 'x' as never })).toThrow(TypeError);
   });
 });
