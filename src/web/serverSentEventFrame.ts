@@ -1,4 +1,4 @@
-import { connect, endWith, ignoreElements, map, merge, startWith, switchMap, takeUntil, timer, type MonoTypeOperatorFunction, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { Observable, takeWhile, type MonoTypeOperatorFunction, type OperatorFunction, type SchedulerAction, type SchedulerLike } from 'rxjs';
 import { assertObject, describe } from '../internal/validate';
 
 /** One Server-Sent Events frame, before encoding. */
@@ -16,26 +16,54 @@ export interface ServerSentEventFields {
 /** The heartbeat comment, ignored by every SSE client; keeps proxies from closing an idle stream. */
 export const SSE_HEARTBEAT = ': ping\n\n';
 
+/** A running heartbeat: `beat()` after every frame; `stop()` at the end. */
+export interface Heartbeat {
+  beat(): void;
+  stop(): void;
+}
+
 /**
- * Adds a `: ping` comment after every `heartbeatMs` without a frame (0: none), on
- * `scheduler`; the pings end with the frames. Shared by every SSE framing.
+ * Calls `ping` when a whole `heartbeatMs` window on `scheduler` passed without a `beat()`:
+ * the silence before a ping is between `heartbeatMs` and twice that. One timer per stream
+ * (an interval); a frame costs a flag write, not a clock read or a timer reset, so encoding
+ * stays close to a bare `JSON.stringify` loop (decision 0122, bench/ui).
+ */
+export function startHeartbeat(heartbeatMs: number, scheduler: SchedulerLike, ping: () => void): Heartbeat {
+  let sent = false;
+  const timer = scheduler.schedule(function (this: SchedulerAction<unknown>) {
+    if (sent) sent = false;
+    else ping();
+    this.schedule(undefined, heartbeatMs);
+  }, heartbeatMs);
+  return {
+    beat: () => void (sent = true),
+    stop: () => timer.unsubscribe(),
+  };
+}
+
+/**
+ * Adds a `: ping` comment after each `heartbeatMs` window without a frame (0: none), on
+ * `scheduler`; the pings end with the frames (see {@link startHeartbeat}).
  */
 export function withHeartbeats(heartbeatMs: number, scheduler: SchedulerLike): MonoTypeOperatorFunction<string> {
   if (heartbeatMs === 0) return (frames) => frames;
   return (frames) =>
-    frames.pipe(
-      connect((shared) =>
-        merge(
-          shared,
-          shared.pipe(
-            startWith(null),
-            // Restart the idle timer after every frame: a ping only when nothing else was sent.
-            switchMap(() => timer(heartbeatMs, heartbeatMs, scheduler).pipe(map(() => SSE_HEARTBEAT))),
-            takeUntil(shared.pipe(ignoreElements(), endWith(null))),
-          ),
-        ),
-      ),
-    );
+    new Observable<string>((subscriber) => {
+      const heartbeat = startHeartbeat(heartbeatMs, scheduler, () => subscriber.next(SSE_HEARTBEAT));
+      // takeWhile: a synchronous source stops at once when the subscriber leaves.
+      const upstream = frames.pipe(takeWhile(() => !subscriber.closed)).subscribe({
+        next: (frame) => {
+          heartbeat.beat();
+          subscriber.next(frame);
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      });
+      return () => {
+        heartbeat.stop();
+        upstream.unsubscribe();
+      };
+    });
 }
 
 const LINE_BREAK = /\r\n|\r|\n/;

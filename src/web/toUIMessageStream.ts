@@ -5,6 +5,7 @@ import { randomId } from '../internal/id';
 import { assertFunction, assertObject, describe } from '../internal/validate';
 import { progressTrackerFactory, type ProgressEvent, type ProgressOptions, type ProgressTracker } from '../operators/progress';
 import { createChunkPartsAdapter, type ChunkPartsAdapter } from './chunkParts';
+import { startHeartbeat } from './serverSentEventFrame';
 import type { UIFinishReason, UIMessageChunk } from './uiMessageChunk';
 
 /** What `toUIMessageStream` reads: parts, message chunks (`fromRunnable(model, …)`), or plain text. */
@@ -41,11 +42,6 @@ export interface UIMessageStreamMetadata {
   firstChunkMs: number | null;
 }
 
-const PART_TYPES = new Set<string>([
-  'text', 'reasoning', 'tool-call-start', 'tool-call-delta', 'tool-call', 'tool-result',
-  'step-start', 'step-finish', 'usage', 'custom', 'finish',
-]);
-
 const FINISH_REASONS: Record<string, UIFinishReason> = {
   stop: 'stop', end_turn: 'stop', stop_sequence: 'stop', STOP: 'stop', eos: 'stop',
   length: 'length', max_tokens: 'length', MAX_TOKENS: 'length',
@@ -69,7 +65,7 @@ export function defaultUIErrorText(error: unknown): string {
 }
 
 /** `errorText(error)`, never throwing: a failing or non-string redactor gives a generic text. */
-export function errorTextOf(errorText: (error: unknown) => string, error: unknown): string {
+function errorTextOf(errorText: (error: unknown) => string, error: unknown): string {
   try {
     const text = errorText(error);
     return typeof text === 'string' ? text : 'The stream failed.';
@@ -110,41 +106,56 @@ export function errorTextOf(errorText: (error: unknown) => string, error: unknow
  * @see fromUIMessages
  */
 export function toUIMessageStream(options: ToUIMessageStreamOptions = {}): OperatorFunction<UIMessageStreamInput, UIMessageChunk> {
-  assertObject('toUIMessageStream: options', options);
+  return encodeUIMessageStream('toUIMessageStream', options, (chunk) => chunk);
+}
+
+/**
+ * The state machine of `toUIMessageStream`, emitting `encode(chunk)` for each chunk. For
+ * the wire, also `wire.trailer` last (after `finish`, `error` or `abort`) and `wire.ping`
+ * after `heartbeatMs` of silence; it encodes in the same pass (no operator per frame), and a
+ * chunk that cannot be encoded (a BigInt tool output) ends the stream like a source error.
+ */
+export function encodeUIMessageStream<O>(
+  where: string,
+  options: ToUIMessageStreamOptions,
+  encode: (chunk: UIMessageChunk) => O,
+  wire?: { trailer: O; heartbeatMs: number; ping: O },
+): OperatorFunction<UIMessageStreamInput, O> {
+  assertObject(`${where}: options`, options);
   if (options.messageId !== undefined && (typeof options.messageId !== 'string' || options.messageId === '')) {
-    throw new TypeError(`toUIMessageStream: messageId must be a non-empty string, got ${describe(options.messageId)}.`);
+    throw new TypeError(`${where}: messageId must be a non-empty string, got ${describe(options.messageId)}.`);
   }
   if (options.stop$ !== undefined && typeof (options.stop$ as { subscribe?: unknown })?.subscribe !== 'function') {
-    throw new TypeError(`toUIMessageStream: stop$ must be an Observable, got ${describe(options.stop$)}.`);
+    throw new TypeError(`${where}: stop$ must be an Observable, got ${describe(options.stop$)}.`);
   }
-  assertFunction('toUIMessageStream: errorText', options.errorText, true);
+  assertFunction(`${where}: errorText`, options.errorText, true);
   for (const flag of ['sendReasoning', 'dynamicTools', 'metadata'] as const) {
     if (options[flag] !== undefined && typeof options[flag] !== 'boolean') {
-      throw new TypeError(`toUIMessageStream: ${flag} must be a boolean, got ${describe(options[flag])}.`);
+      throw new TypeError(`${where}: ${flag} must be a boolean, got ${describe(options[flag])}.`);
     }
   }
   const customData = options.customData ?? 'transient';
   if (customData !== 'transient' && customData !== 'persistent' && customData !== 'drop') {
-    throw new TypeError(`toUIMessageStream: customData must be 'transient', 'persistent' or 'drop', got ${describe(customData)}.`);
+    throw new TypeError(`${where}: customData must be 'transient', 'persistent' or 'drop', got ${describe(customData)}.`);
   }
   const scheduler = options.scheduler ?? asyncScheduler;
   if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.now !== 'function') {
-    throw new TypeError(`toUIMessageStream: scheduler must be an RxJS scheduler, got ${describe(scheduler)}.`);
+    throw new TypeError(`${where}: scheduler must be an RxJS scheduler, got ${describe(scheduler)}.`);
   }
   const progressOption = options.progress;
-  if (progressOption !== undefined && typeof progressOption !== 'boolean') assertObject('toUIMessageStream: progress', progressOption);
+  if (progressOption !== undefined && typeof progressOption !== 'boolean') assertObject(`${where}: progress`, progressOption);
   const newTracker =
     progressOption === undefined || progressOption === false
       ? undefined
-      : progressTrackerFactory('toUIMessageStream', { scheduler, ...(progressOption === true ? {} : progressOption) });
+      : progressTrackerFactory(where, { scheduler, ...(progressOption === true ? {} : progressOption) });
   const errorText = options.errorText ?? defaultUIErrorText;
   const sendReasoning = options.sendReasoning ?? true;
-  const dynamic = options.dynamicTools === true ? { dynamic: true as const } : undefined;
+  const dynamicTools = options.dynamicTools === true;
   const sendMetadata = options.metadata === true;
   const stop$ = options.stop$;
 
   return (source) =>
-    new Observable<UIMessageChunk>((subscriber) => {
+    new Observable<O>((subscriber) => {
       const startedAt = scheduler.now();
       let firstChunkMs: number | null = null;
       let open: 'text' | 'reasoning' | undefined;
@@ -162,7 +173,13 @@ export function toUIMessageStream(options: ToUIMessageStreamOptions = {}): Opera
       let upstream: Subscription | undefined;
       let stopSubscription: Subscription | undefined;
 
-      const emit = (chunk: UIMessageChunk): void => subscriber.next(chunk);
+      const heartbeat = wire && wire.heartbeatMs > 0 ? startHeartbeat(wire.heartbeatMs, scheduler, () => subscriber.next(wire.ping)) : undefined;
+      const emit = heartbeat
+        ? (chunk: UIMessageChunk): void => {
+            heartbeat.beat();
+            subscriber.next(encode(chunk));
+          }
+        : (chunk: UIMessageChunk): void => subscriber.next(encode(chunk));
       const progressChunk = (event: ProgressEvent): UIMessageChunk => ({ type: 'data-progress', data: event, transient: true });
       const sawContent = (): void => {
         if (firstChunkMs === null) firstChunkMs = scheduler.now() - startedAt;
@@ -210,59 +227,78 @@ export function toUIMessageStream(options: ToUIMessageStreamOptions = {}): Opera
         emit(reason === undefined ? { type: 'finish' } : { type: 'finish', finishReason: toUIFinishReason(reason) });
       };
 
-      const onPart = (part: StreamPart): void => {
+      /** Handles a part; false for a `type` that is not a part's. */
+      const onPart = (part: StreamPart): boolean => {
         switch (part.type) {
           case 'text':
-            return textLike('text', part.text);
+            textLike('text', part.text);
+            return true;
           case 'reasoning':
             if (sendReasoning) textLike('reasoning', part.text);
             else if (part.text.length > 0) sawContent();
-            return;
+            return true;
           case 'tool-call-start':
             sawContent();
             openStep();
             closeBlock();
             announced.add(part.id);
-            return emit({ type: 'tool-input-start', toolCallId: part.id, toolName: part.name, ...dynamic });
+            emit(dynamicTools ? { type: 'tool-input-start', toolCallId: part.id, toolName: part.name, dynamic: true } : { type: 'tool-input-start', toolCallId: part.id, toolName: part.name });
+            return true;
           case 'tool-call-delta':
-            if (part.argsText.length === 0 || !announced.has(part.id)) return;
+            if (part.argsText.length === 0 || !announced.has(part.id)) return true;
             sawContent();
-            return emit({ type: 'tool-input-delta', toolCallId: part.id, inputTextDelta: part.argsText });
+            emit({ type: 'tool-input-delta', toolCallId: part.id, inputTextDelta: part.argsText });
+            return true;
           case 'tool-call':
             sawContent();
             openStep();
             closeBlock();
             if (part.invalid) {
-              return emit({
+              emit({
                 type: 'tool-input-error',
                 toolCallId: part.id,
                 toolName: part.name,
                 input: part.argsText ?? '',
                 errorText: `The arguments of the ${part.name} call are not valid JSON.`,
-                ...dynamic,
+                ...(dynamicTools && { dynamic: true }),
               });
+              return true;
             }
-            return emit({ type: 'tool-input-available', toolCallId: part.id, toolName: part.name, input: part.args, ...dynamic });
+            emit(
+              dynamicTools
+                ? { type: 'tool-input-available', toolCallId: part.id, toolName: part.name, input: part.args, dynamic: true }
+                : { type: 'tool-input-available', toolCallId: part.id, toolName: part.name, input: part.args },
+            );
+            return true;
           case 'tool-result':
             closeBlock();
-            if (part.isError) return emit({ type: 'tool-output-error', toolCallId: part.id, errorText: resultText(part.content) });
+            if (part.isError) {
+              emit({ type: 'tool-output-error', toolCallId: part.id, errorText: resultText(part.content) });
+              return true;
+            }
             // JSON drops `undefined`; `null` keeps the output field.
-            return emit({ type: 'tool-output-available', toolCallId: part.id, output: part.content === undefined ? null : part.content });
+            emit({ type: 'tool-output-available', toolCallId: part.id, output: part.content === undefined ? null : part.content });
+            return true;
           case 'step-start':
             closeStep();
-            return openStep();
+            openStep();
+            return true;
           case 'step-finish':
             closeStep();
             if (part.finishReason) lastFinishReason = part.finishReason;
-            return;
+            return true;
           case 'usage':
             usage = mergeUsageMetadata(usage, part.usage);
-            return;
+            return true;
           case 'custom':
-            if (customData === 'drop') return;
-            return emit({ type: 'data-custom', data: part.data, ...(customData === 'transient' && { transient: true }) });
+            if (customData === 'drop') return true;
+            emit({ type: 'data-custom', data: part.data, ...(customData === 'transient' && { transient: true }) });
+            return true;
           case 'finish':
-            return finish(part.finishReason, part.usage);
+            finish(part.finishReason, part.usage);
+            return true;
+          default:
+            return false;
         }
       };
 
@@ -272,17 +308,17 @@ export function toUIMessageStream(options: ToUIMessageStreamOptions = {}): Opera
           return;
         }
         if (typeof value !== 'object' || value === null) {
-          throw new TypeError(`toUIMessageStream: expected StreamParts, AIMessageChunks or strings, got ${describe(value)}.`);
+          throw new TypeError(`${where}: expected StreamParts, AIMessageChunks or strings, got ${describe(value)}.`);
         }
         // Parts by their `type` first: a tool-result part has `content` too.
-        if (typeof value.type === 'string' && PART_TYPES.has(value.type)) return onPart(value as StreamPart);
+        if (typeof value.type === 'string' && onPart(value as StreamPart)) return;
         if ('content' in value) {
           adapter ??= createChunkPartsAdapter();
           adapter.push(value as AIMessageChunk, pending);
           drain();
           return;
         }
-        throw new TypeError(`toUIMessageStream: expected StreamParts, AIMessageChunks or strings, got a value of type ${describe(value.type)}.`);
+        throw new TypeError(`${where}: expected StreamParts, AIMessageChunks or strings, got a value of type ${describe(value.type)}.`);
       };
       const drain = (): void => {
         for (let i = 0; i < pending.length && !subscriber.closed; i++) if (!finished) onPart(pending[i]);
@@ -292,6 +328,8 @@ export function toUIMessageStream(options: ToUIMessageStreamOptions = {}): Opera
       const end = (): void => {
         closed = true;
         stopSubscription?.unsubscribe();
+        heartbeat?.stop();
+        if (wire) subscriber.next(wire.trailer);
         subscriber.complete();
       };
       const fail = (error: unknown): void => {
@@ -315,7 +353,7 @@ export function toUIMessageStream(options: ToUIMessageStreamOptions = {}): Opera
           }
           end();
         });
-        if (closed) return stopSubscription;
+        if (closed) return;
       }
       // takeWhile: a synchronous source stops at once when the subscriber leaves or a stop came.
       upstream = source.pipe(takeWhile(() => !closed && !subscriber.closed)).subscribe({
@@ -343,6 +381,7 @@ export function toUIMessageStream(options: ToUIMessageStreamOptions = {}): Opera
         },
       });
       return () => {
+        heartbeat?.stop();
         stopSubscription?.unsubscribe();
         upstream?.unsubscribe();
       };

@@ -1,7 +1,7 @@
-import { asyncScheduler, catchError, concat, map, of, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import { assertNonNegative, assertObject, describe } from '../internal/validate';
-import { withHeartbeats } from './serverSentEventFrame';
-import { defaultUIErrorText, errorTextOf, toUIMessageStream, type ToUIMessageStreamOptions, type UIMessageStreamInput } from './toUIMessageStream';
+import { SSE_HEARTBEAT } from './serverSentEventFrame';
+import { encodeUIMessageStream, type ToUIMessageStreamOptions, type UIMessageStreamInput } from './toUIMessageStream';
 import { UI_MESSAGE_STREAM_DONE, type UIMessageChunk } from './uiMessageChunk';
 
 /** Options of the UI message stream wire (`toUIMessageStreamResponse`, `sendUIMessageStream`). */
@@ -29,15 +29,10 @@ export function checkUIMessageStreamFraming(where: string, options: UIMessageStr
  * The frames of a UI message stream: `toUIMessageStream` chunks as `data: <json>\n\n`,
  * `data: [DONE]\n\n` last (also after an `error` or `abort` chunk), `: ping` on silence.
  * A chunk that cannot be JSON-encoded (a BigInt tool output) ends the stream with an
- * `error` chunk and `[DONE]`, and unsubscribes the source.
+ * `error` chunk and `[DONE]`, and unsubscribes the source. Encoding happens in the chunk
+ * pass itself (no extra operator per frame).
  */
 export function toUIMessageStreamFrames(options: UIMessageStreamFramingOptions = {}): OperatorFunction<UIMessageStreamInput, string> {
   const { heartbeatMs = 15_000, ...rest } = options;
-  const chunks = toUIMessageStream(rest);
-  const errorText = rest.errorText ?? defaultUIErrorText;
-  return (source) =>
-    concat(source.pipe(chunks, map(encodeUIMessageChunk)), of(UI_MESSAGE_STREAM_DONE)).pipe(
-      catchError((error: unknown) => of(encodeUIMessageChunk({ type: 'error', errorText: errorTextOf(errorText, error) }), UI_MESSAGE_STREAM_DONE)),
-      withHeartbeats(heartbeatMs, rest.scheduler ?? asyncScheduler),
-    );
+  return encodeUIMessageStream('toUIMessageStreamFrames', rest, encodeUIMessageChunk, { trailer: UI_MESSAGE_STREAM_DONE, heartbeatMs, ping: SSE_HEARTBEAT });
 }
