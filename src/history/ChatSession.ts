@@ -49,7 +49,7 @@ export interface ChatSessionOptions {
 }
 
 /**
- * The seed's production chat, observable-first: one `chatTurns` pipeline fed
+ * A production chat session, observable-first: one `chatTurns` pipeline fed
  * by a Subject of questions. Turns run one at a time (a second `ask()` waits),
  * the full merged answer is saved, `stop()` ends the current reply only.
  * `send()` is lazy: the question is sent on subscribe, and unsubscribing
@@ -57,11 +57,19 @@ export interface ChatSessionOptions {
  *
  * @example
  * ```ts
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { ChatSession } from 'rxjs-langchain';
+ *
  * const chat = new ChatSession({ model: new ChatOpenAI({ model: 'gpt-4o-mini' }), system: '你是专业的Python助手' });
  * chat.send('介绍Python').subscribe((e) => e.type === 'chunk' && process.stdout.write(e.text));
  * const { text, durationMs } = await chat.ask('它有什么特点？'); // waits for the first turn
  * process.on('SIGINT', () => chat.stop());
  * ```
+ *
+ * @see {@link chatTurns}, the operator underneath.
+ * @see {@link ChatSessionClosedError}
+ *
+ * @param options `model` (with `system`) or `runnable`, and `history`, `maxMessages`, `onInterrupt`, `onChunk`, `onComplete`, `scheduler`.
  */
 export class ChatSession {
   /** Where the conversation is stored. */

@@ -87,14 +87,29 @@ function toPartialMessage(merged: AIMessageChunk | undefined, reason: 'stop' | '
  *
  * @example
  * ```ts
+ * import { Subject } from 'rxjs';
+ * import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { chatTurns, fromRunnable } from 'rxjs-langchain';
+ *
+ * const model = new ChatOpenAI({ model: 'gpt-4o-mini' });
  * const prompt = ChatPromptTemplate.fromMessages([
  *   ['system', '你是专业的Python助手'], new MessagesPlaceholder('history'), ['human', '{question}'],
  * ]);
+ * const questions$ = new Subject<string>();
  * const stop$ = new Subject<void>();
  * questions$.pipe(
  *   chatTurns(({ history, question }) => fromRunnable(prompt.pipe(model), { history, question }), { stop$ }),
  * ).subscribe((e) => e.type === 'chunk' && process.stdout.write(e.text));
+ * questions$.next('介绍Python');
  * ```
+ *
+ * @see {@link ChatSession}, a class over one such pipeline.
+ * @see {@link windowHistory}, the window each turn sees.
+ *
+ * @param streamTurn Streams the reply to one question, given `{ history, question, turn }`; unsubscribing must abort it.
+ * @param options `history`, `maxMessages`, `stop$`, `onInterrupt` and `scheduler`.
+ * @returns A function that returns an Observable of the turns' events (`chunk`, then `done`, `interrupted` or `error`).
  */
 export function chatTurns(streamTurn: StreamTurn, options: ChatTurnsOptions = {}): OperatorFunction<string, TurnEvent> {
   assertFunction('chatTurns: streamTurn', streamTurn);

@@ -17,10 +17,19 @@ import { HistoryFileCorruptError } from '../errors';
  *
  * @example
  * ```ts
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { ChatSession } from 'rxjs-langchain';
+ * import { FileChatMessageHistory } from 'rxjs-langchain/node';
+ *
  * const history = new FileChatMessageHistory('.chat/history.jsonl');
- * const session = new ChatSession({ model, history });
+ * const session = new ChatSession({ model: new ChatOpenAI({ model: 'gpt-4o-mini' }), history });
  * await session.ask('介绍Python'); // after a restart, the next session remembers it
  * ```
+ *
+ * @see `chatTurns` and `ChatSession` (`rxjs-langchain`), which read and write it.
+ * @see {@link HistoryFileCorruptError}
+ *
+ * @param filePath The JSON Lines file; created (with its directory) on the first append.
  */
 export class FileChatMessageHistory extends BaseListChatMessageHistory {
   lc_namespace = ['rxjs_langchain', 'stores', 'message', 'file'];

@@ -9,6 +9,6 @@ export type {
 export { sendUIMessageStream } from './sendUIMessageStream';
 export type { SendUIMessageStreamOptions } from './sendUIMessageStream';
 export { serveChatOverWebSocket } from './serveChatOverWebSocket';
-export type { ChatOverWebSocketOptions, ChatWebSocketServer, ChatClientMessage, ChatServerMessage } from './serveChatOverWebSocket';
+export type { ChatOverWebSocketOptions, ChatWebSocketServer, ChatClientMessage, ChatServerMessage, WebSocketServerLike } from './serveChatOverWebSocket';
 export { FileChatMessageHistory } from './FileChatMessageHistory';
 export { HistoryFileCorruptError, BadChatMessageError } from '../errors';

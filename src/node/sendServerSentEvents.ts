@@ -69,11 +69,25 @@ export interface ServerSentEventsDelivery {
  *
  * @example
  * ```ts
- * http.createServer((req, res) => {
+ * import { createServer } from 'node:http';
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { fromRunnable, textContent } from 'rxjs-langchain';
+ * import { sendServerSentEvents } from 'rxjs-langchain/node';
+ *
+ * const model = new ChatOpenAI({ model: 'gpt-4o-mini' });
+ * createServer((req, res) => {
  *   const stream$ = fromRunnable(model, 'hi').pipe(textContent());
  *   sendServerSentEvents(stream$, res);
  * }).listen(3000, '127.0.0.1');
  * ```
+ *
+ * @see `toServerSentEvents` (`rxjs-langchain`), the framing.
+ * @see `toSSEResponse` (`rxjs-langchain`) for a Web `Response` instead.
+ *
+ * @param source$ The values to send; subscribed at once, unsubscribed when the client goes away.
+ * @param res The response to write to (nothing may have been written to it yet).
+ * @param options The framing options of `toServerSentEvents`, and `maxBufferedBytes`, `overflowGraceMs` and `headers`.
+ * @returns The delivery: live `stats`, `finished` (resolves with how it ended) and `stop()`.
  */
 export function sendServerSentEvents<T>(
   source$: Observable<T>,

@@ -2,7 +2,9 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { BaseListChatMessageHistory } from '@langchain/core/chat_history';
 import { defer, finalize, from, Subject, type Subscription } from 'rxjs';
-import { WebSocket, WebSocketServer, type RawData } from 'ws';
+// Type-only: `ws` is an optional peer dependency, loaded when serveChatOverWebSocket is called.
+// No exported declaration names a `ws` type, so consumers need neither ws nor @types/ws.
+import type { WebSocket, WebSocketServer, RawData } from 'ws';
 import { chatTurns } from '../history/chatTurns';
 import type { InterruptPolicy, StreamTurn } from '../history/types';
 import { assertFunction, assertObject, assertPositiveInteger, assertNonNegative, describe } from '../internal/validate';
@@ -53,9 +55,35 @@ export interface ChatOverWebSocketOptions {
   errorData?: (error: unknown) => { message: string; code?: string; name?: string };
 }
 
+/**
+ * The part of a `ws` `WebSocketServer` this adapter and its callers use, described here so the
+ * declarations need neither `ws` nor `@types/ws` (`ws` is an optional peer dependency). A
+ * `new WebSocketServer(...)` from `ws` is one.
+ */
+export interface WebSocketServerLike {
+  /** The open connections (`ws` `WebSocket`s). */
+  readonly clients: ReadonlySet<unknown>;
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, callback: (client: unknown, request: IncomingMessage) => void): void;
+  on(event: string, listener: (...args: any[]) => void): unknown; // eslint-disable-line @typescript-eslint/no-explicit-any -- ws's own listener type
+  address(): { address: string; family: string; port: number } | string | null;
+  close(callback?: (error?: Error) => void): void;
+}
+
+/** Loads the optional peer dependency `ws`, or says how to install it. */
+function loadWs(): typeof import('ws') {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: the rest of rxjs-langchain/node works without ws
+    return require('ws') as typeof import('ws');
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code !== 'MODULE_NOT_FOUND') throw error;
+    throw new Error('serveChatOverWebSocket needs the optional peer dependency "ws" (>= 8.18): run `npm install ws`.', { cause: error });
+  }
+}
+
 /** A running WebSocket chat endpoint. */
 export interface ChatWebSocketServer {
-  readonly wss: WebSocketServer;
+  /** The `ws` `WebSocketServer` that holds the connections (the one you passed, or one made for your `http.Server`). */
+  readonly wss: WebSocketServerLike;
   /** Open connections. */
   readonly connections: number;
   /** Replies being streamed right now. */
@@ -64,12 +92,9 @@ export interface ChatWebSocketServer {
   close(): Promise<void>;
 }
 
-const isServer = (value: unknown): value is Server =>
-  typeof value === 'object' && value !== null && typeof (value as Server).listen === 'function' && !(value instanceof WebSocketServer);
 
 /**
- * Serves a streaming chat over WebSocket (the tutorial's example 10, fixed):
- * clients send `{"type":"ask","question":"…"}` and `{"type":"stop"}`, and get
+ * Serves a streaming chat over WebSocket: clients send `{"type":"ask","question":"…"}` and `{"type":"stop"}`, and get
  * `{"type":"chunk","turn","text"}` … `{"type":"done","turn","stopped"}` or
  * `{"type":"error",…}` back. Each connection is one chat session with its own
  * history, run by one `chatTurns` pipeline: questions are answered one at a
@@ -80,17 +105,40 @@ const isServer = (value: unknown): value is Server =>
  * (upgrades on `path`; origins refused with 403 at the handshake) or your own
  * `WebSocketServer` (origin refusals then close with 1008 right after).
  *
+ * Needs the optional peer dependency `ws` (loaded on the first call; a clear
+ * error says how to install it when it is missing).
+ *
  * @example
  * ```ts
- * const server = http.createServer(app);
+ * import { createServer } from 'node:http';
+ * import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { fromRunnable } from 'rxjs-langchain';
+ * import { serveChatOverWebSocket } from 'rxjs-langchain/node';
+ *
+ * const prompt = ChatPromptTemplate.fromMessages([
+ *   ['system', '你是专业的Python助手'], new MessagesPlaceholder('history'), ['human', '{question}'],
+ * ]);
+ * const chain = prompt.pipe(new ChatOpenAI({ model: 'gpt-4o-mini' }));
+ * const server = createServer();
  * serveChatOverWebSocket(server, {
  *   streamTurn: ({ question, history }) => fromRunnable(chain, { question, history }),
  *   allowedOrigins: ['http://127.0.0.1:3000'],
  * });
  * server.listen(3000, '127.0.0.1');
  * ```
+ *
+ * @see `chatTurns` (`rxjs-langchain`), one pipeline per connection.
+ * @see {@link sendServerSentEvents} for one-way delivery over HTTP.
+ *
+ * @param target An `http.Server` to share its port (upgrades on `path`), or your own `ws` `WebSocketServer`.
+ * @param options `streamTurn` (required), and `createHistory`, `onInterrupt`, `path`, `maxPayload`, `maxQuestionChars`, `allowedOrigins`, `maxMessages`, `maxQueuedQuestions`, `pingIntervalMs`, `maxBufferedBytes`, `errorData`.
+ * @returns The running endpoint: `connections`, `activeTurns`, the `wss` and `close()`.
  */
-export function serveChatOverWebSocket(target: Server | WebSocketServer, options: ChatOverWebSocketOptions): ChatWebSocketServer {
+export function serveChatOverWebSocket(target: Server | WebSocketServerLike, options: ChatOverWebSocketOptions): ChatWebSocketServer {
+  const { WebSocket, WebSocketServer } = loadWs();
+  const isServer = (value: unknown): value is Server =>
+    typeof value === 'object' && value !== null && typeof (value as Server).listen === 'function' && !(value instanceof WebSocketServer);
   if (!isServer(target) && !(target instanceof WebSocketServer)) {
     throw new TypeError(`serveChatOverWebSocket: target must be an http.Server or a ws WebSocketServer, got ${describe(target)}.`);
   }

@@ -24,10 +24,22 @@ export interface ToSSEResponseOptions<T> extends ToServerSentEventsOptions<T> {
  *
  * @example
  * ```ts
- * export function POST(request: Request): Response {
- *   return toSSEResponse(fromRunnable(model, 'hi').pipe(textContent()));
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { fromRunnable, textContent, toSSEResponse } from 'rxjs-langchain';
+ *
+ * const model = new ChatOpenAI({ model: 'gpt-4o-mini' });
+ * export async function POST(request: Request): Promise<Response> {
+ *   const { question } = (await request.json()) as { question: string };
+ *   return toSSEResponse(fromRunnable(model, question).pipe(textContent()));
  * }
  * ```
+ *
+ * @see {@link toServerSentEvents}, the framing it uses.
+ * @see `sendServerSentEvents` (`rxjs-langchain/node`) for a Node `ServerResponse`.
+ *
+ * @param source$ The values to stream; subscribed on the first read of the body.
+ * @param options The framing options of `toServerSentEvents`, and `maxBufferedBytes`, `headers`, `status`.
+ * @returns A `Response` with SSE headers whose body streams the frames.
  */
 export function toSSEResponse<T>(source$: Observable<T>, options: ToSSEResponseOptions<T> = {}): Response {
   checkResponseOptions('toSSEResponse', source$, options);

@@ -60,8 +60,8 @@ function json(value: unknown): string {
 /**
  * Turns a stream of values into Server-Sent Events frames (strings ready to
  * write). Every payload is JSON-encoded, so content with `\n`, `\r\n`, blank
- * lines or `data:` can never break the framing (the seed tutorial's
- * `data: {content}` does). Each event carries an `id:` sequence. The stream
+ * lines or `data:` can never break the framing (a raw `data: {content}`
+ * line would). Each event carries an `id:` sequence. The stream
  * always ends with one `done` event, or, if the source errors, one `error`
  * event and a normal completion, so a client learns about failures that
  * happen after the headers were sent. Unsubscribing sends nothing (teardown,
@@ -70,10 +70,20 @@ function json(value: unknown): string {
  *
  * @example
  * ```ts
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { fromRunnable, textContent, toServerSentEvents } from 'rxjs-langchain';
+ *
+ * const model = new ChatOpenAI({ model: 'gpt-4o-mini' });
  * fromRunnable(model, 'hi').pipe(textContent(), toServerSentEvents({ heartbeatMs: 10_000 }))
- *   .subscribe((frame) => res.write(frame));
+ *   .subscribe((frame) => console.log(frame));
  * // event: chunk\nid: 1\ndata: {"text":"Hel"}\n\n … event: done\nid: 9\ndata: {"chunks":8}\n\n
  * ```
+ *
+ * @see {@link toSSEResponse} for a Web `Response` of these frames.
+ * @see `sendServerSentEvents` (`rxjs-langchain/node`) to write them to a Node response.
+ *
+ * @param options `classify` and `eventNames` (event names), `data`, `doneData` and `errorData` (payloads), `heartbeatMs`, `firstId`, `retryMs` and `scheduler`.
+ * @returns A function that returns an Observable of SSE frames, ending with one `done` or `error` frame.
  */
 export function toServerSentEvents<T>(options: ToServerSentEventsOptions<T> = {}): OperatorFunction<T, string> {
   assertObject('toServerSentEvents: options', options);
