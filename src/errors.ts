@@ -310,13 +310,24 @@ export class BadChatMessageError extends RxLangChainError {
  *
  * @example
  * ```ts
- * try {
- *   messages = fromUIMessages(body.messages);
- * } catch (e) {
- *   if (e instanceof BadUIMessagesError) return sendJson(res, e.status, { error: e.message });
- *   throw e;
+ * import { BadUIMessagesError, fromUIMessages } from 'rxjs-langchain';
+ *
+ * export async function POST(request: Request): Promise<Response> {
+ *   const { messages } = (await request.json()) as { messages: unknown };
+ *   try {
+ *     return Response.json({ count: fromUIMessages(messages).length });
+ *   } catch (e) {
+ *     if (e instanceof BadUIMessagesError) return Response.json({ error: e.message }, { status: e.status });
+ *     throw e;
+ *   }
  * }
  * ```
+ *
+ * @see {@link fromUIMessages}
+ *
+ * @param path Where the problem is, e.g. `messages[2].parts[0].type`.
+ * @param problem What is wrong there and what was expected.
+ * @param status 400, or 413 for a size limit.
  */
 export class BadUIMessagesError extends RxLangChainError {
   /** Where the problem is, e.g. `messages[2].parts[0].type`. */
@@ -337,10 +348,21 @@ export class BadUIMessagesError extends RxLangChainError {
  *
  * @example
  * ```ts
- * fromServerSentEvents('/api/chat/stream', { method: 'POST', body }).subscribe({
- *   error: (e) => e instanceof ServerSentEventsResponseError && e.status === 413 && showTooLong(),
+ * import { fromServerSentEvents, ServerSentEventsResponseError } from 'rxjs-langchain';
+ *
+ * fromServerSentEvents('http://127.0.0.1:3000/api/chat/stream', { method: 'POST', body: JSON.stringify({ question: 'hi' }) }).subscribe({
+ *   error: (e) => {
+ *     if (e instanceof ServerSentEventsResponseError && e.status === 413) console.log('The question is too long.');
+ *   },
  * });
  * ```
+ *
+ * @see {@link fromServerSentEvents}
+ *
+ * @param status The HTTP status.
+ * @param contentType The response's `content-type` ('' when absent).
+ * @param bodyText The start of the body.
+ * @param what How the response was wrong, for the message (`HTTP 413 Payload Too Large`).
  */
 export class ServerSentEventsResponseError extends RxLangChainError {
   readonly status: number;
@@ -363,8 +385,19 @@ export class ServerSentEventsResponseError extends RxLangChainError {
  *
  * @example
  * ```ts
- * fromServerSentEvents(url).subscribe({ error: (e) => e instanceof RemoteStreamError && show(e.partialText, e.message) });
+ * import { fromServerSentEvents, RemoteStreamError } from 'rxjs-langchain';
+ *
+ * fromServerSentEvents('http://127.0.0.1:3000/api/chat/stream?question=hi').subscribe({
+ *   error: (e) => e instanceof RemoteStreamError && console.log(`${e.partialText} [failed: ${e.message}]`),
+ * });
  * ```
+ *
+ * @see {@link fromServerSentEvents}
+ * @see {@link decodeUIMessageStream}
+ *
+ * @param message The server's error message.
+ * @param partialText The text received before it.
+ * @param remote The server's error `name` and `code`, when it sent them.
  */
 export class RemoteStreamError extends RxLangChainError {
   /** The server's error name and code when it sent them (`StreamTimeoutError`, `STREAM_TIMEOUT`). */
@@ -387,8 +420,19 @@ export class RemoteStreamError extends RxLangChainError {
  *
  * @example
  * ```ts
- * source$.subscribe({ error: (e) => e instanceof StreamResumeError && showInterrupted(e.partialText) });
+ * import { fromServerSentEvents, StreamResumeError } from 'rxjs-langchain';
+ *
+ * fromServerSentEvents('http://127.0.0.1:3000/api/chat/stream?question=hi', { resume: true }).subscribe({
+ *   error: (e) => e instanceof StreamResumeError && console.log(`interrupted after: ${e.partialText}`),
+ * });
  * ```
+ *
+ * @see {@link fromServerSentEvents}
+ *
+ * @param problem Why the stream could not be resumed.
+ * @param lastEventId The last event id received (`undefined` when the server sent none).
+ * @param partialText What was emitted before the cut.
+ * @param cause The error underneath, if any.
  */
 export class StreamResumeError extends RxLangChainError {
   /** The last event id received before the cut (`undefined` when the server sent none). */

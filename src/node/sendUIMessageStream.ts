@@ -22,11 +22,14 @@ export interface SendUIMessageStreamOptions extends UIMessageStreamFramingOption
  * @example
  * ```ts
  * import { createServer } from 'node:http';
+ * import { text } from 'node:stream/consumers';
+ * import { ChatOpenAI } from '@langchain/openai';
  * import { fromRunnable, fromUIMessages } from 'rxjs-langchain';
  * import { sendUIMessageStream } from 'rxjs-langchain/node';
  *
+ * const model = new ChatOpenAI({ model: 'gpt-4o-mini' });
  * createServer(async (req, res) => {
- *   const { messages } = JSON.parse(await readBody(req));
+ *   const { messages } = JSON.parse(await text(req)) as { messages: unknown };
  *   sendUIMessageStream(fromRunnable(model, fromUIMessages(messages)), res);
  * }).listen(3000, '127.0.0.1');
  * ```

@@ -78,6 +78,7 @@ const NUMERIC_ID = /^\d+(?:[-.:]\d+)*$/;
  * ```ts
  * import { fromServerSentEvents, textContent, abortOn } from 'rxjs-langchain';
  *
+ * const answer = document.getElementById('answer')!;
  * fromServerSentEvents('/api/chat/stream', {
  *   method: 'POST',
  *   headers: { 'content-type': 'application/json' },

@@ -19,9 +19,10 @@ import type { UIMessageChunk } from './uiMessageChunk';
  * ```ts
  * import { decodeUIMessageStream, fromServerSentEvents } from 'rxjs-langchain';
  *
+ * const body = JSON.stringify({ id: 'chat-1', messages: [{ id: 'u1', role: 'user', parts: [{ type: 'text', text: '2+3?' }] }] });
  * fromServerSentEvents('/api/chat', { method: 'POST', body, parse: 'ui-message' })
  *   .pipe(decodeUIMessageStream())
- *   .subscribe((part) => part.type === 'tool-call' && showToolCall(part.name, part.args));
+ *   .subscribe((part) => part.type === 'tool-call' && console.log(part.name, part.args));
  * ```
  *
  * @returns An operator from `UIMessageChunk`s to `StreamPart`s.

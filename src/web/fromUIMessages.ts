@@ -44,11 +44,13 @@ interface PendingStep {
  *
  * @example
  * ```ts
+ * import { ChatOpenAI } from '@langchain/openai';
  * import { fromRunnable, fromUIMessages, toUIMessageStreamResponse, BadUIMessagesError } from 'rxjs-langchain';
  *
+ * const model = new ChatOpenAI({ model: 'gpt-4o-mini' });
  * export async function POST(request: Request): Promise<Response> {
  *   try {
- *     const { messages } = await request.json();
+ *     const { messages } = (await request.json()) as { messages: unknown };
  *     return toUIMessageStreamResponse(fromRunnable(model, fromUIMessages(messages)));
  *   } catch (e) {
  *     if (e instanceof BadUIMessagesError) return Response.json({ error: e.message }, { status: e.status });

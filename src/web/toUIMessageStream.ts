@@ -91,8 +91,10 @@ function errorTextOf(errorText: (error: unknown) => string, error: unknown): str
  *
  * @example
  * ```ts
+ * import { ChatOpenAI } from '@langchain/openai';
  * import { fromRunnable, toUIMessageStream } from 'rxjs-langchain';
  *
+ * const model = new ChatOpenAI({ model: 'gpt-4o-mini' });
  * fromRunnable(model, '你好').pipe(toUIMessageStream()).subscribe((chunk) => console.log(chunk));
  * // { type: 'start', messageId: 'msg-…' } { type: 'start-step' } { type: 'text-start', id: 'text-1' }
  * // { type: 'text-delta', id: 'text-1', delta: '你' } … { type: 'text-end', id: 'text-1' }

@@ -20,10 +20,12 @@ export interface ToUIMessageStreamResponseOptions extends UIMessageStreamFraming
  *
  * @example
  * ```ts
+ * import { ChatOpenAI } from '@langchain/openai';
  * import { fromRunnable, fromUIMessages, toUIMessageStreamResponse } from 'rxjs-langchain';
  *
+ * const model = new ChatOpenAI({ model: 'gpt-4o-mini' });
  * export async function POST(request: Request): Promise<Response> {
- *   const { messages } = await request.json();
+ *   const { messages } = (await request.json()) as { messages: unknown };
  *   return toUIMessageStreamResponse(fromRunnable(model, fromUIMessages(messages)));
  * }
  * ```
