@@ -71,6 +71,11 @@ describe('fromServerSentEvents', () => {
         expect(await lastValueFrom(source)).toBe('echo: 你好 😀');
         expect(await lastValueFrom(source)).toBe('echo: 你好 😀');
         expect(bodies).toEqual(Array(2).fill('POST yes text/event-stream {"question":"你好 😀"}'));
+        // a Request (body and headers included) works for every subscription too
+        const request = new Request(http.url, { method: 'POST', headers: { 'x-test': 'req' }, body: JSON.stringify({ question: 'again' }) });
+        const fromRequest = fromServerSentEvents(request).pipe(collectText());
+        expect([await lastValueFrom(fromRequest), await lastValueFrom(fromRequest)]).toEqual(['echo: again', 'echo: again']);
+        expect(bodies.slice(2)).toEqual(Array(2).fill('POST req text/event-stream {"question":"again"}'));
       } finally {
         await http.close();
       }

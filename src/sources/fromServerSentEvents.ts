@@ -133,15 +133,16 @@ export function fromServerSentEvents(input: string | URL | Request, init: FromSe
 
     for (;;) {
       const resuming = reconnects > 0;
-      const target = resuming && resumeOptions?.input !== undefined ? resumeOptions.input : input;
+      // A Request's body can be read once: every fetch gets a fresh clone of the caller's.
+      const target = resuming && resumeOptions?.input !== undefined ? resumeOptions.input : typeof Request !== 'undefined' && input instanceof Request ? input.clone() : input;
       const base: RequestInit = resuming && resumeOptions?.init ? resumeOptions.init : request;
-      const headers = new Headers(base.headers);
+      const headers = new Headers(base.headers ?? (target instanceof Request ? target.headers : undefined));
       if (!headers.has('accept')) headers.set('accept', 'text/event-stream');
       if (resuming && lastEventId !== undefined) headers.set('last-event-id', lastEventId);
 
       let response: Response;
       try {
-        response = await fetchFn(target instanceof Request && resuming ? target.clone() : target, { ...base, headers, signal: abort });
+        response = await fetchFn(target, { ...base, headers, signal: abort });
       } catch (error) {
         if (!resuming || abort.aborted) throw error;
         if (reconnects++ >= attempts) throw new StreamResumeError(`${attempts} reconnection(s) failed`, lastEventId, partialText, error);
