@@ -1,6 +1,7 @@
 /**
  * Web demo (tutorial examples 9 and 10): a chat page that streams replies over
- * Server-Sent Events or a WebSocket, with a Stop button.
+ * Server-Sent Events, a WebSocket, or the AI SDK's UI message stream (`POST /api/chat`, what
+ * `useChat` calls), with a Stop button. The page's scripts are bundled from the package (./bundle.ts).
  *
  *   npx ts-node --transpile-only demos/web/server.ts [--port 3000]   (or PORT=3000)
  *
@@ -12,9 +13,11 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
-import type { BaseMessage } from '@langchain/core/messages';
-import { fromRunnable, textContent } from '../../src';
-import { sendServerSentEvents, serveChatOverWebSocket, type ChatWebSocketServer } from '../../src/node';
+import { SystemMessage, type BaseMessage } from '@langchain/core/messages';
+import type { Observable } from 'rxjs';
+import { BadUIMessagesError, fromRunnable, fromUIMessages, textContent, type UIMessageStreamInput } from '../../src';
+import { sendServerSentEvents, sendUIMessageStream, serveChatOverWebSocket, type ChatWebSocketServer } from '../../src/node';
+import { BROWSER_SCRIPTS, browserScript } from './bundle';
 import { createDemoModel } from '../model';
 import { readBodyText, sendJson } from '../../src/internal/http';
 
@@ -30,6 +33,13 @@ export interface WebDemoOptions {
   maxBodyBytes?: number;
   /** SSE heartbeat, ms. Default 15000. */
   heartbeatMs?: number;
+  /** Request body cap for POST /api/chat (the AI SDK client sends the whole conversation), bytes. Default 1 MiB. */
+  maxChatBodyBytes?: number;
+  /**
+   * What POST /api/chat streams for the conversation (parts of an agent run, message chunks).
+   * Default: the chat model with the demo's system prompt.
+   */
+  agent?: (messages: BaseMessage[]) => Observable<UIMessageStreamInput>;
 }
 
 /** A running web demo. */
@@ -45,7 +55,6 @@ export interface WebDemo {
 const STATIC: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
 };
 const MAX_QUESTION_CHARS = 4000;
 
@@ -72,6 +81,7 @@ export function createChatChain(model: BaseChatModel) {
 export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDemo> {
   const host = options.host ?? '127.0.0.1';
   const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024;
+  const maxChatBodyBytes = options.maxChatBodyBytes ?? 1024 * 1024;
   const described = options.model ? { model: options.model, description: options.model.getName() } : createDemoModel();
   const chain = createChatChain(described.model);
   const files = new Map(Object.entries(STATIC).map(([route, { file, type }]) => [route, { body: readFileSync(join(__dirname, 'public', file)), type }]));
@@ -89,6 +99,16 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname.startsWith('/api/') && !sameOrigin(req.headers.origin)) {
       return sendJson(res, 403, { error: 'Cross-origin requests are not allowed.' });
+    }
+    if (BROWSER_SCRIPTS.includes(url.pathname)) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'Use GET.' }, { allow: 'GET, HEAD' });
+      return void browserScript(url.pathname).then(
+        (body) => {
+          res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'content-length': body.length, 'cache-control': 'no-cache' });
+          res.end(req.method === 'HEAD' ? undefined : body);
+        },
+        (err: Error) => sendJson(res, 500, { error: `Could not bundle ${url.pathname}: ${err.message}` }),
+      );
     }
     const page = files.get(url.pathname);
     if (page) {
@@ -111,8 +131,28 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
       }
       return sendJson(res, 405, { error: 'Use POST with {"question": "…"} or GET ?question=…' }, { allow: 'GET, POST' });
     }
+    if (url.pathname === '/api/chat') {
+      if (req.method !== 'POST') return sendJson(res, 405, { error: 'Use POST with the AI SDK chat request {"id", "messages"}.' }, { allow: 'POST' });
+      return void readJsonBody(req, maxChatBodyBytes).then(
+        (body) => streamChat((body as { messages?: unknown } | null)?.messages, res),
+        (err: Error & { status?: number }) => sendJson(res, err.status ?? 400, { error: err.message }, { connection: 'close' }),
+      );
+    }
     sendJson(res, 404, { error: `Not found: ${req.method} ${url.pathname}` });
   });
+
+  // The AI SDK endpoint: the client's UIMessages → LangChain messages → the UI message stream.
+  const streamChat = (body: unknown, res: ServerResponse): void => {
+    let messages: BaseMessage[];
+    try {
+      messages = fromUIMessages(body);
+    } catch (err) {
+      if (err instanceof BadUIMessagesError) return sendJson(res, err.status, { error: err.message });
+      throw err;
+    }
+    const run$ = options.agent ? options.agent(messages) : fromRunnable(described.model, [new SystemMessage('你是助手'), ...messages]);
+    sendUIMessageStream(run$, res, { heartbeatMs: options.heartbeatMs });
+  };
 
   const streamAnswer = (question: unknown, res: ServerResponse): void => {
     if (typeof question !== 'string' || question.trim() === '') return sendJson(res, 400, { error: 'question must be a non-empty string.' });
