@@ -187,8 +187,10 @@ export class StreamInterruptedError extends RxLangChainError {
 }
 
 /**
- * A line in the middle of a `FileChatMessageHistory` file is not a stored
- * message (a torn LAST line, from a crash mid-write, is ignored instead).
+ * A `FileChatMessageHistory` file holds a line that is not a stored message: it
+ * is not one of its JSON Lines files (a JSON array, plain text), or a line names
+ * an unknown message type. The file is never modified. (A record cut short by a
+ * crash is skipped instead.)
  *
  * @example
  * ```ts
@@ -210,9 +212,11 @@ export class HistoryFileCorruptError extends RxLangChainError {
   readonly line: number;
 
   constructor(filePath: string, line: number, cause: unknown) {
+    const detail = cause instanceof Error ? cause.message : cause === undefined ? '' : String(cause);
     super(
       'HISTORY_FILE_CORRUPT',
-      `Chat history file ${filePath} line ${line} is not a stored message; fix or remove that line (or clear() the history).`,
+      `Chat history file ${filePath} line ${line} is not a stored message${detail ? ` (${detail})` : ''}; ` +
+        'the file was left unchanged: fix or remove that line, or use another history file.',
       { cause },
     );
     this.filePath = filePath;

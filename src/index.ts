@@ -41,6 +41,7 @@ export type {
   TurnChunkEvent,
   TurnDoneEvent,
   TurnFailedEvent,
+  TurnCompletionCheck,
   TurnEvent,
 } from './history/types';
 export { ChatSession } from './history/ChatSession';

@@ -221,8 +221,10 @@ describe('serveChatOverWebSocket', () => {
   it('works with your own WebSocketServer and rejects bad arguments', async () => {
     const http = await listen((_req, res) => res.writeHead(404).end());
     const wss = new WebSocketServer({ server: http.server, maxPayload: 4096 });
-    const chat = serveChatOverWebSocket(wss, { streamTurn: () => fromRunnable(new ScriptedChatModel({ reply: 'ok' }), 'q').pipe(textContent()) });
-    // default onInterrupt is chatTurns' 'discard'; plain text streams are accepted
+    const chat = serveChatOverWebSocket(wss, {
+      streamTurn: () => fromRunnable(new ScriptedChatModel({ reply: 'ok' }), 'q').pipe(textContent()),
+      requireCompletion: false, // plain text carries no finish reason: accepted only with the check off
+    });
     const c = await client(http.url.replace('http', 'ws'));
     try {
       c.send({ type: 'ask', question: 'q' });

@@ -6,7 +6,7 @@ import { defer, finalize, from, Subject, type Subscription } from 'rxjs';
 // No exported declaration names a `ws` type, so consumers need neither ws nor @types/ws.
 import type { WebSocket, WebSocketServer, RawData } from 'ws';
 import { chatTurns } from '../history/chatTurns';
-import type { InterruptPolicy, StreamTurn } from '../history/types';
+import type { InterruptPolicy, StreamTurn, TurnCompletionCheck } from '../history/types';
 import { assertFunction, assertObject, assertPositiveInteger, assertNonNegative, describe } from '../internal/validate';
 import { BadChatMessageError } from '../errors';
 import { defaultServerSentErrorData } from '../web/toServerSentEvents';
@@ -32,6 +32,12 @@ export interface ChatOverWebSocketOptions {
   createHistory?: (request: IncomingMessage) => BaseListChatMessageHistory;
   /** What a stopped or failed turn leaves in the history (see `chatTurns`). Default `'discard'`. */
   onInterrupt?: InterruptPolicy;
+  /**
+   * A reply without a finish reason is a cut: the client gets an `error` message
+   * (`STREAM_INTERRUPTED`) and nothing is saved as complete (see `chatTurns`).
+   * Default `true`; `false` for models that never report a finish reason.
+   */
+  requireCompletion?: TurnCompletionCheck;
   /** URL path to accept upgrades on, when attached to an http.Server. Default '/ws'. */
   path?: string;
   /** Largest incoming message, bytes; bigger ones close the connection with 1009. Default 16 KiB. */
@@ -198,7 +204,7 @@ export function serveChatOverWebSocket(target: Server | WebSocketServerLike, opt
   wss.on('connection', onConnection);
 
   // Validates maxMessages / onInterrupt once, at call time, with chatTurns' own messages.
-  chatTurns(options.streamTurn, { maxMessages: options.maxMessages, onInterrupt: options.onInterrupt });
+  chatTurns(options.streamTurn, { maxMessages: options.maxMessages, onInterrupt: options.onInterrupt, requireCompletion: options.requireCompletion });
 
   function startSession(ws: WebSocket, request: IncomingMessage): { ws: WebSocket; end(): void } {
     const questions = new Subject<string>();
@@ -235,6 +241,7 @@ export function serveChatOverWebSocket(target: Server | WebSocketServerLike, opt
           stop$,
           maxMessages: options.maxMessages,
           onInterrupt: options.onInterrupt,
+          requireCompletion: options.requireCompletion,
           ...(options.createHistory && { history: options.createHistory(request) }),
         }),
       )
@@ -245,7 +252,7 @@ export function serveChatOverWebSocket(target: Server | WebSocketServerLike, opt
         }
         pending--;
         if (event.type === 'error') sendError(event.error, event.turn);
-        else send({ type: 'done', turn: event.turn, stopped: event.type === 'interrupted' });
+        else send({ type: 'done', turn: event.turn, stopped: event.type === 'stopped' });
       });
 
     const receive = (raw: RawData, isBinary: boolean): void => {
