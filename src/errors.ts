@@ -82,6 +82,7 @@ export class StreamAbortedError extends RxLangChainError {
  * @param pattern The pattern as given to `abortOn`.
  * @param index UTF-16 offset of the match in the whole reply.
  * @param emittedText The text emitted downstream before the match.
+ * @param toolCallId The tool call whose arguments matched, when `abortOn` watched tool-call arguments.
  */
 export class ForbiddenContentError extends RxLangChainError {
   /** The pattern as given to `abortOn` (not case-folded). */
@@ -90,12 +91,21 @@ export class ForbiddenContentError extends RxLangChainError {
   readonly index: number;
   /** Exactly the text emitted downstream before the match was seen. */
   readonly emittedText: string;
+  /**
+   * Set when the match was in a tool call's arguments (`abortOn(patterns, { toolCallArgs: true })`):
+   * that call's id; `index` and `emittedText` are then within its argument text.
+   */
+  readonly toolCallId?: string;
 
-  constructor(pattern: string, index: number, emittedText: string) {
-    super('FORBIDDEN_CONTENT', `Forbidden content ${JSON.stringify(pattern)} at index ${index}; the stream was stopped.`);
+  constructor(pattern: string, index: number, emittedText: string, toolCallId?: string) {
+    super(
+      'FORBIDDEN_CONTENT',
+      `Forbidden content ${JSON.stringify(pattern)} at index ${index}${toolCallId === undefined ? '' : ` of tool call ${toolCallId}'s arguments`}; the stream was stopped.`,
+    );
     this.pattern = pattern;
     this.index = index;
     this.emittedText = emittedText;
+    if (toolCallId !== undefined) this.toolCallId = toolCallId;
   }
 }
 
@@ -264,7 +274,7 @@ export class ChatSessionClosedError extends RxLangChainError {
  * }).listen(3000, '127.0.0.1');
  * ```
  *
- * @see `sendServerSentEvents` (`rxjs-langchain/node`) and {@link toSSEResponse}, which raise it.
+ * @see `sendServerSentEvents` (`rxjs-langchain/node`) and {@link toServerSentEventsResponse}, which raise it.
  *
  * @param bufferedBytes Bytes that were waiting when the limit was crossed.
  * @param limit The `maxBufferedBytes` in force.

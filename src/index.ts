@@ -7,8 +7,35 @@ export type { StreamableRunnable } from './sources/fromRunnable';
 export { fromStreamEvents } from './sources/fromStreamEvents';
 export type { StreamEventsRunnable, StreamEventsConfig } from './sources/fromStreamEvents';
 export { fromAsyncIterableFactory } from './sources/fromAsyncIterableFactory';
+export { fromModelEvents } from './sources/fromModelEvents';
+export type { ModelEventsRunnable } from './sources/fromModelEvents';
+export { fromAgent } from './sources/fromAgent';
+export type { StreamableAgent, AgentStreamConfig } from './sources/fromAgent';
 export { fromServerSentEvents } from './sources/fromServerSentEvents';
 export type { FromServerSentEventsInit, ServerSentEventMessage, ServerSentEventsResumeOptions } from './sources/fromServerSentEvents';
+
+// Parts: the typed stream of a model call or an agent run.
+export { toParts } from './parts/toParts';
+export { collectRun } from './parts/collectRun';
+export type { RunResult } from './parts/collectRun';
+export type {
+  StreamPart,
+  StreamPartType,
+  PartOrigin,
+  PartSourceValue,
+  TextPart,
+  ReasoningPart,
+  ToolCallStartPart,
+  ToolCallDeltaPart,
+  ToolCallPart,
+  ToolResultPart,
+  StepStartPart,
+  StepFinishPart,
+  UsagePart,
+  CustomPart,
+  FinishPart,
+} from './parts/types';
+export type { ModelStreamEvent, ModelStreamContentBlock } from './parts/events';
 
 // Operators.
 export { textContent } from './operators/textContent';
@@ -56,8 +83,10 @@ export type { StreamResult } from './concurrency/collectResults';
 // Web framing (Web `Response` / `ReadableStream` only).
 export { toServerSentEvents } from './web/toServerSentEvents';
 export type { ToServerSentEventsOptions, ServerSentEventKind } from './web/toServerSentEvents';
-export { toSSEResponse } from './web/toSSEResponse';
-export type { ToSSEResponseOptions } from './web/toSSEResponse';
+export { toServerSentEventsResponse } from './web/toServerSentEventsResponse';
+export type { ToServerSentEventsResponseOptions } from './web/toServerSentEventsResponse';
+export { checkQuestion } from './web/checkQuestion';
+export type { QuestionProblem } from './web/checkQuestion';
 
 // AI SDK UI message stream (useChat / Chat).
 export { toUIMessageStream } from './web/toUIMessageStream';

@@ -1,25 +1,15 @@
 /** Shared runner of demos 5.1 (SSE) and 5.2 (WebSocket): start the web demo, then serve or run one scripted client. */
 import { WebSocket } from 'ws';
-import type { WebDemo, WebDemoOptions } from '../web/server';
+import { portFromArgs, type WebDemo, type WebDemoOptions } from '../web/server';
 import type { DemoContext } from '../types';
 import { safeText } from './print';
 
 type Start = (options: WebDemoOptions) => Promise<WebDemo>;
 
-function portOf(args: string[], env: NodeJS.ProcessEnv): number {
-  const i = args.indexOf('--port');
-  const raw = i >= 0 ? args[i + 1] : args.find((a) => a.startsWith('--port='))?.slice(7) ?? env.PORT;
-  if (raw === undefined) return 3000;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`--port must be an integer 0–65535, got "${raw}".`);
-  return port;
-}
-
 export async function runWebDemo(ctx: DemoContext, args: string[], mode: 'sse' | 'ws', start: Start): Promise<void> {
   const { out } = ctx;
   const once = args.includes('--once');
-  // A busy port rejects with EADDRINUSE; the runner says how to pick another (--port / PORT).
-  const demo = await start({ port: once ? 0 : portOf(args, ctx.env), model: ctx.model });
+  const demo = await start({ port: once ? 0 : portFromArgs(args, ctx.env), model: ctx.model, baseURL: ctx.baseURL });
   try {
     if (once) {
       if (mode === 'sse') await sseOnce(demo.url, out);
@@ -31,7 +21,7 @@ export async function runWebDemo(ctx: DemoContext, args: string[], mode: 'sse' |
     if (mode === 'sse') {
       out.write('SSE (seed 5.1), from another terminal:\n');
       out.write(`  curl -N -X POST ${demo.url}/api/chat/stream -H 'Content-Type: application/json' -d '{"question":"介绍Python"}'\n`);
-      out.write(`  curl -N '${demo.url}/api/chat/stream?question=%E4%BD%A0%E5%A5%BD'\n`);
+      out.write(`  curl -N -H 'X-Requested-With: curl' '${demo.url}/api/chat/stream?question=%E4%BD%A0%E5%A5%BD'\n`);
     } else {
       out.write('WebSocket (seed 5.2), from another terminal (npx wscat):\n');
       out.write(`  npx wscat -c ${ws}\n  > {"type":"ask","question":"介绍Python"}\n  > {"type":"stop"}\n`);

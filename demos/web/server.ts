@@ -6,39 +6,45 @@
  *   npx ts-node --transpile-only demos/web/server.ts [--port 3000]   (or PORT=3000)
  *
  * Offline model by default; ChatOpenAI when OPENAI_API_KEY is set (demos/model.ts).
+ * Routes are a table (below); Host / Origin checks and body caps live in ./http.ts.
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
 import { SystemMessage, type BaseMessage } from '@langchain/core/messages';
 import type { Observable } from 'rxjs';
-import { BadUIMessagesError, fromRunnable, fromUIMessages, textContent, type UIMessageStreamInput } from '../../src';
+import { BadUIMessagesError, checkQuestion, fromAgent, fromRunnable, fromUIMessages, textContent, type StreamableAgent, type UIMessageStreamInput } from '../../src';
 import { sendServerSentEvents, sendUIMessageStream, serveChatOverWebSocket, type ChatWebSocketServer } from '../../src/node';
+import { createOfflineTools, ScriptedChatModel } from '../../src/offline';
+import { describeChatError } from '../../src/cli/describeError';
 import { BROWSER_SCRIPTS, browserScript } from './bundle';
 import { createDemoModel } from '../model';
-import { readBodyText, sendJson } from '../../src/internal/http';
+import { HttpError, readJsonBody, routeRequests, sendJson, type RequestPolicy, type Route } from './http';
 
 /** Options of {@link startWebDemo}. */
-export interface WebDemoOptions {
+export interface WebDemoOptions extends RequestPolicy {
   /** Port; 0 picks a free one. Default 3000. */
   port?: number;
   /** Interface. Default 127.0.0.1. */
   host?: string;
   /** Chat model. Default: `createDemoModel()` (offline unless OPENAI_API_KEY is set). */
   model?: BaseChatModel;
+  /** Where the model lives, for error messages (`describeChatError`). Default: `createDemoModel()`'s. */
+  baseURL?: string;
   /** Request body cap for POST /api/chat/stream, bytes. Default 16 KiB. */
   maxBodyBytes?: number;
   /** SSE heartbeat, ms. Default 15000. */
   heartbeatMs?: number;
+  /** A client that has not sent its request headers after this many ms gets 408 and is closed. Default 10000. */
+  headersTimeoutMs?: number;
+  /** A client that has not sent its whole request (headers and body) after this many ms gets 408. Default 30000. */
+  requestTimeoutMs?: number;
   /** Request body cap for POST /api/chat (the AI SDK client sends the whole conversation), bytes. Default 1 MiB. */
   maxChatBodyBytes?: number;
-  /**
-   * What POST /api/chat streams for the conversation (parts of an agent run, message chunks).
-   * Default: the chat model with the demo's system prompt.
-   */
+  /** What POST /api/chat streams for a conversation (parts or message chunks). Default: an agent with the offline tools on `model`. */
   agent?: (messages: BaseMessage[]) => Observable<UIMessageStreamInput>;
 }
 
@@ -52,11 +58,15 @@ export interface WebDemo {
   close(): Promise<void>;
 }
 
-const STATIC: Record<string, { file: string; type: string }> = {
+const PAGES: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
 };
 const MAX_QUESTION_CHARS = 4000;
+
+/** The AI SDK mode's system prompt: the offline tools and when to call them (as demo 13's agent). */
+export const AGENT_SYSTEM_PROMPT =
+  '你是助手。需要 Python 版本的发布日期时调用 python_release 工具，需要计算时调用 add 工具（减法用负数），不要自己心算；回答简洁。';
 
 /** The tutorial's prompt: a system message, the history window, the question. */
 export function createChatChain(model: BaseChatModel) {
@@ -69,7 +79,13 @@ export function createChatChain(model: BaseChatModel) {
 }
 
 /**
- * Starts the web demo server.
+ * Starts the web demo server: the page and its bundled scripts, `GET /api/info`,
+ * `POST /api/chat/stream` (and `GET ?question=`, for programs that send
+ * `X-Requested-With`) over SSE, the WebSocket chat on `/ws`, and the AI SDK's
+ * `POST /api/chat` (an agent with the offline tools `add` and `python_release`, streamed as
+ * the UI message stream; a model without tool support answers without them). Binds 127.0.0.1; answers only to its own address and
+ * `localhost` (421 otherwise) and runs the model only for same-origin or
+ * non-browser requests (403 otherwise); a busy port rejects with a hint.
  *
  * @example
  * ```ts
@@ -77,104 +93,151 @@ export function createChatChain(model: BaseChatModel) {
  * console.log(demo.url);
  * await demo.close();
  * ```
+ *
+ * @param options Port, host, model, caps and timeouts, and the Host / Origin policy.
+ * @returns The running demo: its URL, the server, the WebSocket endpoint and `close()`.
  */
 export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDemo> {
   const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 3000;
   const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024;
   const maxChatBodyBytes = options.maxChatBodyBytes ?? 1024 * 1024;
-  const described = options.model ? { model: options.model, description: options.model.getName() } : createDemoModel();
+  const described = options.model ? { model: options.model, description: options.model.getName(), baseURL: options.baseURL } : createDemoModel();
+  const baseURL = options.baseURL ?? described.baseURL;
   const chain = createChatChain(described.model);
-  const files = new Map(Object.entries(STATIC).map(([route, { file, type }]) => [route, { body: readFileSync(join(__dirname, 'public', file)), type }]));
+  const policy: RequestPolicy = { allowedHosts: options.allowedHosts, allowedOrigins: options.allowedOrigins };
+  // What the page shows when a reply fails: the CLI's one-line description (cause, endpoint, what to do).
+  const errorData = (error: unknown): { name: string; message: string; code?: string } => {
+    const code = (error as { code?: unknown } | null)?.code;
+    return {
+      name: error instanceof Error ? error.name : 'Error',
+      message: describeChatError(error, { baseURL }),
+      ...(typeof code === 'string' && { code }),
+    };
+  };
 
-  const streamReply = (question: string, history: BaseMessage[] = []) =>
-    fromRunnable(chain, { question, history }).pipe(textContent());
-
-  // Same-origin only: browsers send Origin on WebSocket upgrades and cross-site POSTs, so another
-  // site the user visits (or a DNS-rebinding host name) cannot drive the model. No Origin = not a browser.
-  let port = 0;
-  const sameOrigin = (origin: string | undefined): boolean =>
-    origin === undefined || [`http://${host}:${port}`, `http://localhost:${port}`, `http://127.0.0.1:${port}`].includes(origin);
-
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname.startsWith('/api/') && !sameOrigin(req.headers.origin)) {
-      return sendJson(res, 403, { error: 'Cross-origin requests are not allowed.' });
+  // The AI SDK endpoint: the client's UIMessages → LangChain messages → an agent run with the
+  // offline tools (on ChatOpenAI too, when OPENAI_* is set) → the UI message stream.
+  let agent: StreamableAgent<{ messages: BaseMessage[] }> | undefined;
+  const runAgent = (messages: BaseMessage[]): Observable<UIMessageStreamInput> => {
+    if (options.agent) return options.agent(messages);
+    if (typeof described.model.bindTools !== 'function') {
+      // A chat model that cannot call tools answers without them.
+      return fromRunnable(described.model, [new SystemMessage(AGENT_SYSTEM_PROMPT), ...messages]);
     }
-    if (BROWSER_SCRIPTS.includes(url.pathname)) {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'Use GET.' }, { allow: 'GET, HEAD' });
-      return void browserScript(url.pathname).then(
-        (body) => {
-          res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'content-length': body.length, 'cache-control': 'no-cache' });
-          res.end(req.method === 'HEAD' ? undefined : body);
-        },
-        (err: Error) => sendJson(res, 500, { error: `Could not bundle ${url.pathname}: ${err.message}` }),
-      );
-    }
-    const page = files.get(url.pathname);
-    if (page) {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'Use GET.' }, { allow: 'GET, HEAD' });
-      res.writeHead(200, { 'content-type': page.type, 'content-length': page.body.length, 'cache-control': 'no-cache' });
-      return void res.end(req.method === 'HEAD' ? undefined : page.body);
-    }
-    if (url.pathname === '/api/info' && req.method === 'GET') {
-      return sendJson(res, 200, { model: described.description });
-    }
-    if (url.pathname === '/api/chat/stream') {
-      if (req.method === 'GET') return streamAnswer(url.searchParams.get('question'), res);
-      if (req.method === 'POST') {
-        return void readJsonBody(req, maxBodyBytes).then(
-          (body) => streamAnswer((body as { question?: unknown } | null)?.question, res),
-          (err: Error & { status?: number }) => {
-            sendJson(res, err.status ?? 400, { error: err.message }, { connection: 'close' });
-          },
-        );
-      }
-      return sendJson(res, 405, { error: 'Use POST with {"question": "…"} or GET ?question=…' }, { allow: 'GET, POST' });
-    }
-    if (url.pathname === '/api/chat') {
-      if (req.method !== 'POST') return sendJson(res, 405, { error: 'Use POST with the AI SDK chat request {"id", "messages"}.' }, { allow: 'POST' });
-      return void readJsonBody(req, maxChatBodyBytes).then(
-        (body) => streamChat((body as { messages?: unknown } | null)?.messages, res),
-        (err: Error & { status?: number }) => sendJson(res, err.status ?? 400, { error: err.message }, { connection: 'close' }),
-      );
-    }
-    sendJson(res, 404, { error: `Not found: ${req.method} ${url.pathname}` });
-  });
-
-  // The AI SDK endpoint: the client's UIMessages → LangChain messages → the UI message stream.
+    // Loaded on the first AI SDK request: the other modes never pay for langchain.
+    const { createAgent } = require('langchain') as typeof import('langchain');
+    // Offline, a tool takes as long as the model's first token, so the steps are visible.
+    const delayMs = described.model instanceof ScriptedChatModel ? described.model.firstTokenMs : 0;
+    agent ??= createAgent({ model: described.model, tools: createOfflineTools({ delayMs }), systemPrompt: AGENT_SYSTEM_PROMPT });
+    return fromAgent(agent, { messages });
+  };
   const streamChat = (body: unknown, res: ServerResponse): void => {
     let messages: BaseMessage[];
     try {
-      messages = fromUIMessages(body);
+      messages = fromUIMessages((body as { messages?: unknown } | null)?.messages);
     } catch (err) {
       if (err instanceof BadUIMessagesError) return sendJson(res, err.status, { error: err.message });
       throw err;
     }
-    const run$ = options.agent ? options.agent(messages) : fromRunnable(described.model, [new SystemMessage('你是助手'), ...messages]);
-    sendUIMessageStream(run$, res, { heartbeatMs: options.heartbeatMs });
+    sendUIMessageStream(runAgent(messages), res, {
+      heartbeatMs: options.heartbeatMs,
+      errorText: (error) => describeChatError(error, { baseURL }),
+      ...policy,
+    });
   };
 
   const streamAnswer = (question: unknown, res: ServerResponse): void => {
-    if (typeof question !== 'string' || question.trim() === '') return sendJson(res, 400, { error: 'question must be a non-empty string.' });
-    if (question.length > MAX_QUESTION_CHARS) return sendJson(res, 413, { error: `question is over ${MAX_QUESTION_CHARS} characters.` });
-    sendServerSentEvents(streamReply(question), res, { heartbeatMs: options.heartbeatMs });
+    const problem = checkQuestion(question, MAX_QUESTION_CHARS);
+    if (problem) return sendJson(res, problem.reason === 'too-long' ? 413 : 400, { error: problem.message });
+    const reply$ = fromRunnable(chain, { question: question as string, history: [] }).pipe(textContent());
+    sendServerSentEvents(reply$, res, { heartbeatMs: options.heartbeatMs, errorData, ...policy });
   };
+
+  const pages: Route[] = Object.entries(PAGES).map(([path, { file, type }]) => {
+    const body = readFileSync(join(__dirname, 'public', file));
+    return {
+      path,
+      methods: ['GET'],
+      runsModel: false,
+      handle: ({ req, res }) => {
+        res.writeHead(200, { 'content-type': type, 'content-length': body.length, 'cache-control': 'no-cache' });
+        res.end(req.method === 'HEAD' ? undefined : body);
+      },
+    };
+  });
+  // The page's scripts, bundled from the package on their first request (./bundle.ts).
+  const scripts: Route[] = BROWSER_SCRIPTS.map((path) => ({
+    path,
+    methods: ['GET'],
+    runsModel: false,
+    handle: async ({ req, res }) => {
+      let body: Uint8Array;
+      try {
+        body = await browserScript(path);
+      } catch (err) {
+        throw new HttpError(500, `Could not bundle ${path}: ${(err as Error).message}`);
+      }
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'content-length': body.length, 'cache-control': 'no-cache' });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    },
+  }));
+  const routes: Route[] = [
+    ...pages,
+    ...scripts,
+    // The page declares no icon (`<link rel="icon" href="data:,">`); browsers that ask anyway get no 404.
+    { path: '/favicon.ico', methods: ['GET'], runsModel: false, handle: ({ res }) => void res.writeHead(204, { 'cache-control': 'max-age=86400' }).end() },
+    { path: '/api/info', methods: ['GET'], runsModel: false, handle: ({ res }) => sendJson(res, 200, { model: described.description }) },
+    {
+      path: '/api/chat/stream',
+      methods: ['POST', 'GET'],
+      runsModel: true,
+      handle: async ({ req, res, url }) => {
+        if (req.method === 'POST') {
+          const body = await readJsonBody(req, maxBodyBytes);
+          return streamAnswer((body as { question?: unknown } | null)?.question, res);
+        }
+        streamAnswer(url.searchParams.get('question'), res);
+      },
+    },
+    {
+      // The AI SDK's useChat / Chat default endpoint: { id, messages, trigger, messageId }.
+      path: '/api/chat',
+      methods: ['POST'],
+      runsModel: true,
+      handle: async ({ req, res }) => streamChat(await readJsonBody(req, maxChatBodyBytes, '{"id": "…", "messages": [UIMessage, …]}'), res),
+    },
+  ];
+
+  const server = createServer(
+    {
+      headersTimeout: options.headersTimeoutMs ?? 10_000,
+      requestTimeout: options.requestTimeoutMs ?? 30_000,
+      // How often Node looks for connections past those timeouts (its default, 30 s, would dwarf them).
+      connectionsCheckingInterval: Math.min(1000, options.headersTimeoutMs ?? 1000, options.requestTimeoutMs ?? 1000),
+    },
+    routeRequests(routes, policy),
+  );
 
   const chat = serveChatOverWebSocket(server, {
     path: '/ws',
-    allowedOrigins: (origin) => sameOrigin(origin),
+    ...policy,
     streamTurn: ({ question, history }) => fromRunnable(chain, { question, history }),
     onInterrupt: 'keep-partial', // the model should know what the user already saw
     maxQuestionChars: MAX_QUESTION_CHARS,
+    errorData,
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 3000, host, () => resolve());
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      void chat.close();
+      reject(error.code === 'EADDRINUSE' ? portInUse(port, host, error) : error);
+    });
+    server.listen(port, host, () => resolve());
   });
-  port = (server.address() as AddressInfo).port;
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`,
     server,
     chat,
     async close() {
@@ -187,37 +250,40 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
   };
 }
 
-/** Reads a JSON body of at most `max` bytes: 413 past it (without reading the rest), 400 for bad JSON. */
-async function readJsonBody(req: IncomingMessage, max: number): Promise<unknown> {
-  const text = await readBodyText(req, max);
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw Object.assign(new Error('Request body must be JSON like {"question": "…"}.'), { status: 400 });
-  }
+function portInUse(port: number, host: string, cause: Error): Error {
+  return new Error(
+    `Port ${port} on ${host} is already in use (another server is running there). ` +
+      `Pick another with --port <n> or PORT=<n> (0 picks a free one).`,
+    { cause },
+  );
 }
 
-function portFromArgs(argv: string[], env: NodeJS.ProcessEnv): number {
+/** The port from `--port <n>`, `--port=<n>` or `PORT`; default 3000. */
+export function portFromArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): number {
   const i = argv.indexOf('--port');
   const raw = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--port='))?.slice(7) ?? env.PORT;
   if (raw === undefined) return 3000;
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`--port / PORT must be an integer 0–65535, got "${raw}".`);
+  if (raw.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(`--port / PORT must be an integer 0–65535, got "${raw}".`);
+  }
   return port;
 }
 
 if (require.main === module) {
-  const { model, description } = createDemoModel();
-  startWebDemo({ port: portFromArgs(process.argv.slice(2), process.env), model }).then(
-    (demo) => {
-      process.stdout.write(`Web demo on ${demo.url} (model: ${description}). Ctrl+C to stop.\n`);
-      const stop = (): void => void demo.close().then(() => process.exit(0));
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    },
-    (err: unknown) => {
-      process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(1);
-    },
-  );
+  const model = createDemoModel();
+  Promise.resolve()
+    .then(() => startWebDemo({ port: portFromArgs(process.argv.slice(2)), model: model.model, baseURL: model.baseURL }))
+    .then(
+      (demo) => {
+        process.stdout.write(`Web demo on ${demo.url} (model: ${model.description}). Ctrl+C to stop.\n`);
+        const stop = (): void => void demo.close();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      },
+      (err: unknown) => {
+        process.stderr.write(`${describeChatError(err, { baseURL: model.baseURL })}\n`);
+        process.exitCode = 1;
+      },
+    );
 }

@@ -1,6 +1,8 @@
 import { Observable, type OperatorFunction, type Subscription } from 'rxjs';
 import { ForbiddenContentError } from '../errors';
 import { assertFunction, assertObject, describe } from '../internal/validate';
+import { abortOnParts } from '../parts/abortOnParts';
+import type { StreamPart } from '../parts/types';
 
 /** What `abortOn` reports to `onMatch` (the same fields as {@link ForbiddenContentError}). */
 export interface ForbiddenContentMatch {
@@ -10,6 +12,8 @@ export interface ForbiddenContentMatch {
   readonly index: number;
   /** Exactly the text emitted downstream before the stream stopped. */
   readonly emittedText: string;
+  /** With `toolCallArgs`: the tool call whose arguments matched (index and text are then within them). */
+  readonly toolCallId?: string;
 }
 
 /** Options of {@link abortOn}. */
@@ -29,6 +33,13 @@ export interface AbortOnOptions {
   caseInsensitive?: boolean;
   /** Called once on a match, after upstream is unsubscribed and before the error / completion. */
   onMatch?: (match: ForbiddenContentMatch) => void;
+  /**
+   * Also watch tool-call arguments: the operator then takes a part stream (`fromAgent`,
+   * `toParts()`) as well as strings, scans the answer text (strings and `text` parts) and
+   * each call's `tool-call-delta` arguments with the same hold-back, and passes other parts
+   * through. A match in arguments sets `toolCallId` on the match and the error.
+   */
+  toolCallArgs?: boolean;
 }
 
 /**
@@ -69,7 +80,12 @@ export interface AbortOnOptions {
  * @param options `mode`: `'error'` (default) or `'complete'`.
  * @returns A function that returns an Observable of the text before any pattern, which stops at the first match.
  */
-export function abortOn(patterns: readonly string[], options?: AbortOnOptions): OperatorFunction<string, string> {
+export function abortOn(
+  patterns: readonly string[],
+  options: AbortOnOptions & { toolCallArgs: true },
+): OperatorFunction<string | StreamPart, string | StreamPart>;
+export function abortOn(patterns: readonly string[], options?: AbortOnOptions): OperatorFunction<string, string>;
+export function abortOn(patterns: readonly string[], options?: AbortOnOptions): OperatorFunction<string, string | StreamPart> {
   if (!Array.isArray(patterns)) {
     throw new TypeError(`abortOn: patterns must be an array of non-empty strings, got ${describe(patterns)}.`);
   }
@@ -86,6 +102,13 @@ export function abortOn(patterns: readonly string[], options?: AbortOnOptions): 
   if (typeof ci !== 'boolean') throw new TypeError(`abortOn: options.caseInsensitive must be a boolean, got ${describe(ci)}.`);
   const onMatch = options?.onMatch;
   assertFunction('abortOn: options.onMatch', onMatch, true);
+  const toolCallArgs = options?.toolCallArgs ?? false;
+  if (typeof toolCallArgs !== 'boolean') throw new TypeError(`abortOn: options.toolCallArgs must be a boolean, got ${describe(toolCallArgs)}.`);
+  if (toolCallArgs) {
+    let route: (match: ForbiddenContentMatch) => void = () => undefined;
+    const scan = abortOn(patterns, { mode, caseInsensitive: ci, onMatch: (match) => route(match) });
+    return abortOnParts(patterns, { mode, onMatch }, { scan, route: (to) => (route = to) });
+  }
 
   if (patterns.length === 0) return (source) => source;
   const automaton = buildAutomaton(ci ? patterns.map(foldText) : patterns);

@@ -1,4 +1,5 @@
 import { asyncScheduler, concat, defer, filter, map, of, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { hasContent } from '../internal/content';
 import { textOf, type TextLike } from '../internal/text';
 import { assertObject, assertPositiveInteger, describe } from '../internal/validate';
 
@@ -108,7 +109,7 @@ export function progressTrackerFactory(where: string, options: ProgressOptions |
     return {
       push(value) {
         const text = textOf(value, where);
-        if (text.length === 0) return undefined;
+        if (text.length === 0 && !hasContent(value)) return undefined; // reasoning and tool-call deltas count as chunks
         chunks++;
         if (firstChunkMs === null) firstChunkMs = scheduler.now() - start;
         let pairs = 0;

@@ -1,5 +1,6 @@
 import { asyncScheduler, defer, retry, tap, throwError, timer, type MonoTypeOperatorFunction, type Observable, type SchedulerLike } from 'rxjs';
 import { RxLangChainError, StreamTimeoutError } from '../errors';
+import { hasContent } from '../internal/content';
 import { assertFunction, assertNonNegative, assertObject, describe } from '../internal/validate';
 
 /** Options of {@link retryBeforeFirstChunk}. */
@@ -124,7 +125,9 @@ export function retryBeforeFirstChunk<T>(options?: RetryBeforeFirstChunkOptions)
     defer(() => {
       let started = false;
       return source.pipe(
-        tap(() => (started = true)),
+        tap((value) => {
+          if (!started && hasContent(value)) started = true;
+        }),
         retry({
           count,
           delay: (error: unknown, attempt: number): Observable<unknown> => {

@@ -1,4 +1,5 @@
 import { asyncScheduler, defer, map, reduce, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { hasContent } from '../internal/content';
 import { textOf, type TextLike } from '../internal/text';
 import { assertObject, describe } from '../internal/validate';
 
@@ -53,7 +54,7 @@ export function streamMetrics(options?: StreamMetricsOptions): OperatorFunction<
         reduce(
           (acc, value) => {
             const text = textOf(value, 'streamMetrics');
-            if (text.length === 0) return acc;
+            if (text.length === 0 && !hasContent(value)) return acc; // reasoning and tool-call deltas count as chunks
             let chars = 0;
             for (const _ of text) chars++;
             return {

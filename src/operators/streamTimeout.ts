@@ -1,5 +1,6 @@
 import { asyncScheduler, Observable, type MonoTypeOperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import { StreamTimeoutError, type StreamTimeoutKind } from '../errors';
+import { hasContent } from '../internal/content';
 import { assertObject, describe } from '../internal/validate';
 
 /** Options of {@link streamTimeout}; give at least one limit. */
@@ -61,8 +62,14 @@ export function streamTimeout<T>(options: StreamTimeoutOptions): MonoTypeOperato
       const fail = (kind: StreamTimeoutKind, ms: number) => () => subscriber.error(new StreamTimeoutError(kind, ms));
       const total: Subscription | undefined = totalMs !== undefined ? scheduler.schedule(fail('total', totalMs), totalMs) : undefined;
       let gap: Subscription | undefined = firstChunkMs !== undefined ? scheduler.schedule(fail('first-chunk', firstChunkMs), firstChunkMs) : undefined;
+      let started = false;
       const upstream = source.subscribe({
         next: (value) => {
+          // Values before the first chunk with content (role chunk, step-start) do not satisfy firstChunkMs.
+          if (!started) {
+            if (!hasContent(value)) return subscriber.next(value);
+            started = true;
+          }
           gap?.unsubscribe();
           gap = idleMs !== undefined ? scheduler.schedule(fail('idle', idleMs), idleMs) : undefined;
           subscriber.next(value);

@@ -4,7 +4,9 @@ import { textOf, type TextLike } from '../internal/text';
 /**
  * Maps each chunk, message or string to its text. Array content keeps its text
  * parts only; chunks with no text (empty, tool-call-only, image-only) emit
- * nothing. A value that has no text at all errors with a TypeError.
+ * nothing. Parts (`fromAgent`, `toParts()`), content-block events
+ * (`fromModelEvents`) and LangGraph `[message, metadata]` pairs / `[mode, data]`
+ * tuples give the answer text only. A value that has no text at all errors with a TypeError.
  *
  * @example
  * ```ts

@@ -10,7 +10,9 @@ import { describe } from '../internal/validate';
  * - teardown aborts the controller, which LangChain races against a pending
  *   `next()`, so a stalled HTTP stream is closed without waiting for a chunk;
  * - errors after our own abort are swallowed (cancellation is not an error);
- * - an abort of the caller's `externalSignal` errors with `StreamAbortedError`.
+ * - an abort of the caller's `externalSignal` errors with `StreamAbortedError`;
+ * - an async iterable that is also a thenable (core's `ChatModelStream`) is
+ *   iterated, not awaited.
  *
  * @example
  * ```ts
@@ -33,7 +35,7 @@ import { describe } from '../internal/validate';
  * @returns A cold Observable of the iterable's values that aborts `signal` on unsubscribe.
  */
 export function fromAsyncIterableFactory<T>(
-  open: (signal: AbortSignal) => Promise<AsyncIterable<T>> | AsyncIterable<T>,
+  open: (signal: AbortSignal) => PromiseLike<AsyncIterable<T>> | AsyncIterable<T>,
   externalSignal?: AbortSignal,
 ): Observable<T> {
   if (typeof open !== 'function') {
@@ -64,7 +66,9 @@ export function fromAsyncIterableFactory<T>(
 
     const run = async (): Promise<void> => {
       try {
-        const iterable = await open(controller.signal);
+        const opened = open(controller.signal);
+        // An async iterable is used as is, even when it is also a thenable (core's ChatModelStream resolves to the final message).
+        const iterable = isAsyncIterable<T>(opened) ? opened : await opened;
         if (controller.signal.aborted) return;
         if (typeof (iterable as AsyncIterable<T> | null)?.[Symbol.asyncIterator] !== 'function') {
           throw new TypeError(`fromAsyncIterableFactory: open() must return an AsyncIterable (or a Promise of one), got ${describe(iterable)}.`);
@@ -92,4 +96,8 @@ export function fromAsyncIterableFactory<T>(
       if (it?.return) Promise.resolve(it.return()).catch(() => undefined);
     };
   });
+}
+
+function isAsyncIterable<T>(value: unknown): value is AsyncIterable<T> {
+  return typeof value === 'object' && value !== null && typeof (value as AsyncIterable<T>)[Symbol.asyncIterator] === 'function';
 }

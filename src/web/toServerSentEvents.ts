@@ -66,7 +66,8 @@ function json(value: unknown): string {
  * event and a normal completion, so a client learns about failures that
  * happen after the headers were sent. Unsubscribing sends nothing (teardown,
  * not an error). While the source is silent a `: ping` comment is sent every
- * `heartbeatMs` on the injected scheduler.
+ * `heartbeatMs` on the injected scheduler (one scheduled action per idle
+ * period, whatever the frame rate).
  *
  * @example
  * ```ts
@@ -79,11 +80,10 @@ function json(value: unknown): string {
  * // event: chunk\nid: 1\ndata: {"text":"Hel"}\n\n … event: done\nid: 9\ndata: {"chunks":8}\n\n
  * ```
  *
- * @see {@link toSSEResponse} for a Web `Response` of these frames.
- * @see `sendServerSentEvents` (`rxjs-langchain/node`) to write them to a Node response.
- *
- * @param options `classify` and `eventNames` (event names), `data`, `doneData` and `errorData` (payloads), `heartbeatMs`, `firstId`, `retryMs` and `scheduler`.
- * @returns A function that returns an Observable of SSE frames, ending with one `done` or `error` frame.
+ * @param options Event names, payloads (`data`, `doneData`, `errorData`), `classify`, `heartbeatMs`, `firstId`, `retryMs`, `scheduler`.
+ * @returns An operator from values to SSE frame strings, ending with a `done` or an `error` frame.
+ * @see sendServerSentEvents
+ * @see toServerSentEventsResponse
  */
 export function toServerSentEvents<T>(options: ToServerSentEventsOptions<T> = {}): OperatorFunction<T, string> {
   assertObject('toServerSentEvents: options', options);

@@ -4,7 +4,7 @@ import type { StreamPart } from '../parts/types';
 import { randomId } from '../internal/id';
 import { assertFunction, assertObject, describe } from '../internal/validate';
 import { progressTrackerFactory, type ProgressEvent, type ProgressOptions, type ProgressTracker } from '../operators/progress';
-import { createChunkPartsAdapter, type ChunkPartsAdapter } from './chunkParts';
+import { PartAssembler } from '../parts/assemble';
 import { startHeartbeat } from './serverSentEventFrame';
 import type { UIFinishReason, UIMessageChunk } from './uiMessageChunk';
 
@@ -168,7 +168,7 @@ export function encodeUIMessageStream<O>(
       let closed = false; // `error` or `abort` sent, or the source is done
       let lastFinishReason: string | undefined;
       let usage: UsageMetadata | undefined;
-      let adapter: ChunkPartsAdapter | undefined;
+      let adapter: PartAssembler | undefined; // message chunks → parts, as toParts()
       const pending: StreamPart[] = [];
       const announced = new Set<string>();
       const tracker: ProgressTracker | undefined = newTracker?.();
@@ -315,8 +315,8 @@ export function encodeUIMessageStream<O>(
         // Parts by their `type` first: a tool-result part has `content` too.
         if (typeof value.type === 'string' && onPart(value as StreamPart)) return;
         if ('content' in value) {
-          adapter ??= createChunkPartsAdapter();
-          adapter.push(value as AIMessageChunk, pending);
+          adapter ??= new PartAssembler({ next: (part) => pending.push(part) });
+          adapter.push(value);
           drain();
           return;
         }
@@ -372,7 +372,7 @@ export function encodeUIMessageStream<O>(
           if (closed || subscriber.closed) return;
           try {
             if (adapter) {
-              adapter.end(pending);
+              adapter.end();
               drain();
             }
             if (!finished) finish(lastFinishReason, undefined);

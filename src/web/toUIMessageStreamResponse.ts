@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import { checkResponseOptions, framesResponse, type FramesResponseLimits } from './toSSEResponse';
+import { checkResponseOptions, framesResponse, type FramesResponseLimits } from './toServerSentEventsResponse';
 import type { UIMessageStreamInput } from './toUIMessageStream';
 import { UI_MESSAGE_STREAM_DONE, UI_MESSAGE_STREAM_HEADERS } from './uiMessageChunk';
 import { checkUIMessageStreamFraming, encodeUIMessageChunk, toUIMessageStreamFrames, type UIMessageStreamFramingOptions } from './uiMessageStreamFrames';
@@ -13,20 +13,33 @@ export interface ToUIMessageStreamResponseOptions extends UIMessageStreamFraming
  * `data: <json>\n\n` per `UIMessageChunk` (see `toUIMessageStream`), `data: [DONE]\n\n`
  * last, `: ping` after `heartbeatMs` (15 s) of silence, and the headers `content-type:
  * text/event-stream`, `cache-control: no-cache`, `x-vercel-ai-ui-message-stream: v1`,
- * `x-accel-buffering: no`. The body is pull-based like `toSSEResponse`'s: nothing runs
+ * `x-accel-buffering: no`. The body is pull-based like `toServerSentEventsResponse`'s: nothing runs
  * before the first read, at most `maxBufferedBytes` (256 KiB) wait for a reader that does
  * not pull (past it the request is aborted and an `error` chunk ends the stream), and a
  * client that goes away (`cancel()`, useChat's stop) aborts the model request.
  *
+ * Like `toServerSentEventsResponse` it never sees the request, so it cannot check it:
+ * refuse foreign `Host` headers and cross-site requests in your route first, by the rule
+ * of `checkRequest` (docs/decisions/0080). useChat POSTs `Content-Type: application/json`,
+ * so accepting only that is the simplest proof; answer a `BadUIMessagesError` with its
+ * `status` (400 or 413).
+ *
  * @example
  * ```ts
  * import { ChatOpenAI } from '@langchain/openai';
- * import { fromRunnable, fromUIMessages, toUIMessageStreamResponse } from 'rxjs-langchain';
+ * import { BadUIMessagesError, fromRunnable, fromUIMessages, toUIMessageStreamResponse } from 'rxjs-langchain';
  *
  * const model = new ChatOpenAI({ model: 'gpt-4o-mini' });
+ *
  * export async function POST(request: Request): Promise<Response> {
- *   const { messages } = (await request.json()) as { messages: unknown };
- *   return toUIMessageStreamResponse(fromRunnable(model, fromUIMessages(messages)));
+ *   if (!request.headers.get('content-type')?.startsWith('application/json')) return new Response(null, { status: 415 });
+ *   try {
+ *     const { messages } = (await request.json()) as { messages: unknown };
+ *     return toUIMessageStreamResponse(fromRunnable(model, fromUIMessages(messages)));
+ *   } catch (error) {
+ *     if (error instanceof BadUIMessagesError) return Response.json({ error: error.message }, { status: error.status });
+ *     return Response.json({ error: 'The body is not JSON.' }, { status: 400 });
+ *   }
  * }
  * ```
  *
@@ -35,6 +48,7 @@ export interface ToUIMessageStreamResponseOptions extends UIMessageStreamFraming
  * @returns A streaming `Response`.
  * @see toUIMessageStream
  * @see sendUIMessageStream
+ * @see toServerSentEventsResponse
  */
 export function toUIMessageStreamResponse(source$: Observable<UIMessageStreamInput>, options: ToUIMessageStreamResponseOptions = {}): Response {
   checkResponseOptions('toUIMessageStreamResponse', source$, options);

@@ -25,6 +25,23 @@ const stopButton = byId<HTMLButtonElement>('stop');
 type ReplyState = 'done' | 'stopped' | 'error';
 let current: { bubble: HTMLElement; stop(): void } | null = null; // the reply being streamed
 
+// Follow the reply while the user is at the bottom of the log; once they scroll up, leave them there
+// until they scroll back down (or ask again). `autoTop` is where we last scrolled to, so our own
+// scrolling (and text arriving) is never mistaken for the user's.
+let following = true;
+let autoTop = 0;
+log.addEventListener('scroll', () => {
+  const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 24;
+  if (atBottom) following = true;
+  else if (log.scrollTop < autoTop - 1) following = false;
+});
+
+function follow(): void {
+  if (!following) return;
+  log.scrollTop = log.scrollHeight;
+  autoTop = log.scrollTop;
+}
+
 fetch('/api/info')
   .then((r) => r.json() as Promise<{ model: string }>)
   .then((info) => (byId('model').textContent = `model: ${info.model}`))
@@ -37,7 +54,7 @@ function addMessage(role: string, text: string): HTMLDivElement {
   el.className = `msg ${role}`;
   el.textContent = text;
   log.appendChild(el);
-  log.scrollTop = log.scrollHeight;
+  follow();
   return el;
 }
 
@@ -53,7 +70,7 @@ function startReply(stop: () => void): HTMLElement {
 function appendText(text: string): void {
   if (!current) return;
   current.bubble.insertBefore(document.createTextNode(text), current.bubble.querySelector('.note'));
-  log.scrollTop = log.scrollHeight;
+  follow();
 }
 
 function finishReply(state: ReplyState, note?: string): void {
@@ -67,6 +84,7 @@ function finishReply(state: ReplyState, note?: string): void {
     n.className = 'note';
     n.textContent = note;
     bubble.appendChild(n);
+    follow();
   }
   current = null;
   sendButton.disabled = false;
@@ -170,7 +188,7 @@ function render(bubble: HTMLElement, message: DemoMessage): void {
     }
   }
   if (note) bubble.appendChild(note);
-  log.scrollTop = log.scrollHeight;
+  follow();
 }
 
 async function askOverAiSdk(question: string): Promise<void> {
@@ -197,6 +215,7 @@ form.addEventListener('submit', (event) => {
   event.preventDefault();
   const question = input.value.trim();
   if (!question || current) return;
+  following = true; // asking again brings the conversation back into view
   addMessage('user', question);
   input.value = '';
   if (mode() === 'ws') void askOverWebSocket(question);

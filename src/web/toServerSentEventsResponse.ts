@@ -4,8 +4,8 @@ import { SlowConsumerError } from '../errors';
 import { DEFAULT_MAX_BUFFERED_BYTES, SSE_HEADERS, SSE_HEARTBEAT, type FrameEncoding } from './serverSentEventFrame';
 import { toServerSentEvents, type ToServerSentEventsOptions } from './toServerSentEvents';
 
-/** Options of {@link toSSEResponse}. */
-export interface ToSSEResponseOptions<T> extends ToServerSentEventsOptions<T> {
+/** Options of {@link toServerSentEventsResponse}. */
+export interface ToServerSentEventsResponseOptions<T> extends ToServerSentEventsOptions<T> {
   /** Frames that may wait for a reader that does not pull, bytes. Past it the request is aborted and an `error` event ends the stream. Default 256 KiB. */
   maxBufferedBytes?: number;
   /** Extra response headers. */
@@ -22,27 +22,35 @@ export interface ToSSEResponseOptions<T> extends ToServerSentEventsOptions<T> {
  * `maxBufferedBytes` while the reader does not pull, and `cancel()` (the
  * client went away) unsubscribes, which aborts the model request.
  *
+ * It never sees the request, so it cannot check it: refuse foreign `Host`
+ * headers and cross-site requests in your route first, by the rule of
+ * `checkRequest` (docs/decisions/0080): e.g. accept only a POST with
+ * `Content-Type: application/json`, and check questions with `checkQuestion`.
+ *
  * @example
  * ```ts
  * import { ChatOpenAI } from '@langchain/openai';
- * import { fromRunnable, textContent, toSSEResponse } from 'rxjs-langchain';
+ * import { checkQuestion, fromRunnable, textContent, toServerSentEventsResponse } from 'rxjs-langchain';
  *
  * const model = new ChatOpenAI({ model: 'gpt-4o-mini' });
+ *
  * export async function POST(request: Request): Promise<Response> {
- *   const { question } = (await request.json()) as { question: string };
- *   return toSSEResponse(fromRunnable(model, question).pipe(textContent()));
+ *   if (!request.headers.get('content-type')?.startsWith('application/json')) return new Response(null, { status: 415 });
+ *   const { question } = await request.json();
+ *   const problem = checkQuestion(question);
+ *   if (problem) return Response.json({ error: problem.message }, { status: 400 });
+ *   return toServerSentEventsResponse(fromRunnable(model, question).pipe(textContent()));
  * }
  * ```
  *
- * @see {@link toServerSentEvents}, the framing it uses.
- * @see `sendServerSentEvents` (`rxjs-langchain/node`) for a Node `ServerResponse`.
- *
- * @param source$ The values to stream; subscribed on the first read of the body.
- * @param options The framing options of `toServerSentEvents`, and `maxBufferedBytes`, `headers`, `status`.
- * @returns A `Response` with SSE headers whose body streams the frames.
+ * @param source$ The stream to deliver; subscribed on the first read of the body.
+ * @param options Framing (`toServerSentEvents`), `maxBufferedBytes`, `headers`, `status`.
+ * @returns A `Response` with the SSE headers and a streaming body.
+ * @see toServerSentEvents
+ * @see sendServerSentEvents
  */
-export function toSSEResponse<T>(source$: Observable<T>, options: ToSSEResponseOptions<T> = {}): Response {
-  checkResponseOptions('toSSEResponse', source$, options);
+export function toServerSentEventsResponse<T>(source$: Observable<T>, options: ToServerSentEventsResponseOptions<T> = {}): Response {
+  checkResponseOptions('toServerSentEventsResponse', source$, options);
   const { maxBufferedBytes, headers, status, ...framing } = options;
   return framesResponse(source$, { maxBufferedBytes, headers, status }, {
     frames: toServerSentEvents<T>(framing),
@@ -75,7 +83,7 @@ export function checkResponseOptions(where: string, source$: unknown, options: F
 }
 
 /**
- * The pull-based `Response` machinery of `toSSEResponse` and `toUIMessageStreamResponse`:
+ * The pull-based `Response` machinery of `toServerSentEventsResponse` and `toUIMessageStreamResponse`:
  * subscribes on the first read, queues frames up to `maxBufferedBytes` (then aborts and
  * ends with `closingFrame`), and `cancel()` unsubscribes.
  */
