@@ -114,7 +114,9 @@ export type StreamTimeoutKind = 'first-chunk' | 'idle' | 'total';
 
 /**
  * `streamTimeout` gave up: no first chunk, no chunk for too long, or the whole
- * reply took too long. The upstream request was unsubscribed (aborted).
+ * reply took too long. The upstream request was unsubscribed (aborted). Like
+ * `StreamInterruptedError`, it carries what was seen: `partialText` and `chunks`
+ * (both empty for `first-chunk`, which fires only before the first chunk with content).
  *
  * @example
  * ```ts
@@ -132,17 +134,26 @@ export type StreamTimeoutKind = 'first-chunk' | 'idle' | 'total';
  *
  * @param kind Which limit fired: `'first-chunk'`, `'idle'` or `'total'`.
  * @param ms The limit that was exceeded, ms.
+ * @param partialText The text received before the timeout ('' for `first-chunk`).
+ * @param chunks How many chunks with content arrived before the timeout.
  */
 export class StreamTimeoutError extends RxLangChainError {
   readonly kind: StreamTimeoutKind;
   /** The limit that was exceeded, ms. */
   readonly ms: number;
+  /** The text received before the timeout (may be ''). */
+  readonly partialText: string;
+  /** How many chunks with content arrived before the timeout. */
+  readonly chunks: number;
 
-  constructor(kind: StreamTimeoutKind, ms: number) {
+  constructor(kind: StreamTimeoutKind, ms: number, partialText = '', chunks = 0) {
     const what = kind === 'first-chunk' ? 'no first chunk within' : kind === 'idle' ? 'no chunk for' : 'the stream did not complete within';
-    super('STREAM_TIMEOUT', `Stream timeout (${kind}): ${what} ${ms} ms.`);
+    const seen = chunks > 0 ? ` ${chunks} chunk(s) and ${[...partialText].length} character(s) of partial text had arrived (error.partialText).` : '';
+    super('STREAM_TIMEOUT', `Stream timeout (${kind}): ${what} ${ms} ms.${seen}`);
     this.kind = kind;
     this.ms = ms;
+    this.partialText = partialText;
+    this.chunks = chunks;
   }
 }
 
@@ -169,29 +180,29 @@ export class StreamTimeoutError extends RxLangChainError {
  *
  * @param reason `'error'` (the stream failed mid-way) or `'no-finish'` (it ended without a finish marker).
  * @param partialText The text received before the stream stopped.
- * @param chunkCount How many chunks arrived before it stopped.
+ * @param chunks How many chunks with content arrived before it stopped.
  * @param cause The error that ended the stream, for `'error'`.
  */
 export class StreamInterruptedError extends RxLangChainError {
   /** The text received before the stream stopped (may be ''). */
   readonly partialText: string;
-  /** How many chunks arrived before the stream stopped. */
-  readonly chunkCount: number;
+  /** How many chunks with content arrived before the stream stopped. */
+  readonly chunks: number;
   /** `'error'`: the stream failed mid-way (see `cause`); `'no-finish'`: it ended without a finish marker. */
   readonly reason: 'error' | 'no-finish';
 
-  constructor(reason: 'error' | 'no-finish', partialText: string, chunkCount: number, cause?: unknown) {
+  constructor(reason: 'error' | 'no-finish', partialText: string, chunks: number, cause?: unknown) {
     const what =
       reason === 'error'
-        ? `The stream failed after ${chunkCount} chunk(s): ${cause instanceof Error ? cause.message : String(cause)}`
-        : `The stream ended after ${chunkCount} chunk(s) without a finish_reason, so the reply is incomplete (the connection was probably cut)`;
+        ? `The stream failed after ${chunks} chunk(s): ${cause instanceof Error ? cause.message : String(cause)}`
+        : `The stream ended after ${chunks} chunk(s) without a finish_reason, so the reply is incomplete (the connection was probably cut)`;
     super(
       'STREAM_INTERRUPTED',
       `${what}. ${partialText.length} character(s) of partial text are on error.partialText; retry the turn instead of treating them as the answer.`,
       cause === undefined ? undefined : { cause },
     );
     this.partialText = partialText;
-    this.chunkCount = chunkCount;
+    this.chunks = chunks;
     this.reason = reason;
   }
 }

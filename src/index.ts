@@ -43,6 +43,8 @@ export { collectText } from './operators/collectText';
 export { collectMessage } from './operators/collectMessage';
 export { abortOn } from './operators/abortOn';
 export type { AbortOnOptions, ForbiddenContentMatch } from './operators/abortOn';
+export { forbiddenWords } from './operators/forbiddenWords';
+export type { ForbiddenWords, ForbiddenWordsOptions } from './operators/forbiddenWords';
 export { progress } from './operators/progress';
 export type { ProgressEvent, ProgressOptions } from './operators/progress';
 export { tapProgress } from './operators/tapProgress';

@@ -165,7 +165,7 @@ describe('fromServerSentEvents', () => {
         const ended = await settle(fromServerSentEvents(http.url));
         expect(ended.values).toEqual(['你好', '😀']);
         expect(ended.error).toBeInstanceOf(StreamInterruptedError);
-        expect(ended.error).toMatchObject({ reason: 'no-finish', partialText: '你好😀', chunkCount: 2 });
+        expect(ended.error).toMatchObject({ reason: 'no-finish', partialText: '你好😀', chunks: 2 });
         const dropped = await settle(fromServerSentEvents(`${http.url}/drop`));
         expect(dropped.error).toMatchObject({ reason: 'error', partialText: '你好😀' });
         expect((dropped.error as Error).cause).toMatchObject({ name: 'TypeError', message: 'terminated' }); // undici's, from another realm
@@ -277,7 +277,7 @@ describe('fromServerSentEvents', () => {
       try {
         const cut = await settle(fromServerSentEvents(http.url, { parse: 'ui-message' }));
         expect(cut.values).toHaveLength(3);
-        expect(cut.error).toMatchObject({ reason: 'no-finish', partialText: '半', chunkCount: 1 });
+        expect(cut.error).toMatchObject({ reason: 'no-finish', partialText: '半', chunks: 1 });
       } finally {
         await http.close();
       }

@@ -20,8 +20,11 @@ const TEXT_PART_TYPES = new Set(['text', 'text_delta']);
  */
 export function textOf(value: unknown, where = 'textContent'): string {
   if (typeof value === 'string') return value;
-  if (typeof value === 'object' && value !== null && 'content' in value && !isPartOrEvent(value)) {
-    const content = (value as { content: unknown }).content;
+  // Read `content` first: the common case is one property load (message chunks are often
+  // dictionary-mode objects, where `in` and the load would be two hash lookups). Parts and
+  // events with a `content` field (a tool result) are not messages.
+  const content = typeof value === 'object' && value !== null ? (value as { content?: unknown }).content : undefined;
+  if ((content !== undefined || (typeof value === 'object' && value !== null && 'content' in value)) && !isPartOrEvent(value as object)) {
     if (typeof content === 'string') return content;
     if (content == null) return '';
     if (Array.isArray(content)) {

@@ -2,7 +2,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { replyTo } from '../offline/cannedReplies';
 import { tokenize } from '../offline/tokenize';
-import { assertNonNegative, assertFunction, assertPositiveInteger, describe } from '../internal/validate';
+import { assertBoolean, assertFunction, assertInteger, assertNonNegative, assertOneOf, assertPositiveInteger, describe } from '../internal/validate';
 import { readBodyText, sendJson } from '../internal/http';
 
 /** A chat completion request as the fake server received it. */
@@ -110,7 +110,13 @@ export interface FakeOpenAIServerOptions {
    * the client reads multi-byte characters split across reads. Default: one write per frame.
    */
   writeBytes?: number;
-  /** Delay before the first content chunk, ms. Default 0. */
+  /**
+   * Open every stream with the role chunk `{"delta":{"role":"assistant","content":""}}`, as
+   * OpenAI and compatible servers do (a chunk without content: it is not the first chunk).
+   * Default true; false starts with the first content chunk.
+   */
+  roleChunk?: boolean;
+  /** Delay before the first content chunk (after the role chunk), ms. Default 0. */
   firstTokenMs?: number;
   /** Delay between content chunks, ms. Default 0. */
   tokenMs?: number;
@@ -204,9 +210,8 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
   assertNonNegative('startFakeOpenAIServer: tokenMs', options.tokenMs);
   assertNonNegative('startFakeOpenAIServer: stallAfterChunks', options.stallAfterChunks);
   assertPositiveInteger('startFakeOpenAIServer: maxBodyBytes', options.maxBodyBytes);
-  if (options.recordRequests !== undefined && typeof options.recordRequests !== 'boolean') {
-    throw new TypeError(`startFakeOpenAIServer: recordRequests must be a boolean, got ${describe(options.recordRequests)}.`);
-  }
+  assertBoolean('startFakeOpenAIServer: recordRequests', options.recordRequests);
+  assertBoolean('startFakeOpenAIServer: roleChunk', options.roleChunk);
   if (options.turn !== undefined) assertFunction('startFakeOpenAIServer: turn', options.turn);
   assertPositiveInteger('startFakeOpenAIServer: writeBytes', options.writeBytes);
   if (options.faults !== undefined && !Array.isArray(options.faults)) {
@@ -360,7 +365,17 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
     const writeOnce = async (data: string | Buffer): Promise<boolean> => {
       if (res.destroyed || closing) return false;
-      if (!res.write(data)) await new Promise<void>((r) => { res.once('drain', r); res.once('close', r); });
+      if (!res.write(data)) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.once('drain', done);
+          res.once('close', done);
+        });
+      }
       return !res.destroyed;
     };
     const write = async (data: string): Promise<boolean> => {
@@ -378,7 +393,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       res.flushHeaders();
       return; // hold the connection open, send nothing
     }
-    if (!(await write(frame({ role: 'assistant', content: '' })))) return;
+    if (options.roleChunk !== false && !(await write(frame({ role: 'assistant', content: '' })))) return;
     await wait(options.firstTokenMs ?? 0, res);
     const tokenMs = fault?.type === 'drip' ? fault.tokenMs : options.tokenMs ?? 0;
     const stopAt =
@@ -529,16 +544,14 @@ function errorTypeOf(status: number): string {
   return 'invalid_request_error';
 }
 
-const FAULT_TYPES = ['status', 'drop', 'end-early', 'malformed', 'stall', 'drip', 'headers-only'];
+const FAULT_TYPES: ReadonlyArray<FakeFault['type']> = ['status', 'drop', 'end-early', 'malformed', 'stall', 'drip', 'headers-only'];
 
 function assertFault(name: string, fault: unknown): asserts fault is FakeFault {
   if (typeof fault !== 'object' || fault === null || Array.isArray(fault)) {
     throw new TypeError(`${name} must be a fault object like { type: 'drop', afterChunks: 3 }, got ${describe(fault)}.`);
   }
   const f = fault as Record<string, unknown>;
-  if (typeof f.type !== 'string' || !FAULT_TYPES.includes(f.type)) {
-    throw new TypeError(`${name}.type must be one of ${FAULT_TYPES.map((t) => `'${t}'`).join(', ')}, got ${describe(f.type)}.`);
-  }
+  assertOneOf(`${name}.type`, f.type, FAULT_TYPES, false);
   if (f.type === 'status') {
     if (typeof f.status !== 'number' || !Number.isInteger(f.status) || f.status < 400 || f.status > 599) {
       throw new RangeError(`${name}.status must be an HTTP error status (integer 400–599), got ${describe(f.status)}.`);
@@ -548,9 +561,7 @@ function assertFault(name: string, fault: unknown): asserts fault is FakeFault {
   } else if (f.type === 'drip') {
     assertNonNegative(`${name}.tokenMs`, f.tokenMs, false);
   } else if (f.type !== 'headers-only') {
-    if (typeof f.afterChunks !== 'number' || !Number.isInteger(f.afterChunks) || f.afterChunks < 0) {
-      throw new RangeError(`${name}.afterChunks must be an integer >= 0, got ${describe(f.afterChunks)}.`);
-    }
+    assertInteger(`${name}.afterChunks`, f.afterChunks, 0, false);
   }
 }
 

@@ -29,7 +29,7 @@ import { sleep } from '../internal/sleep';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import { StreamAbortedError } from '../errors';
 import { textOf } from '../internal/text';
-import { assertObject, describe } from '../internal/validate';
+import { assertObject, assertScheduler, describe } from '../internal/validate';
 import { observeSequence, observeStream } from '../sources/observeStream';
 import { toChunk, type MarbleChunkValue } from './marbleChunks';
 import { providerError } from './marbleErrors';
@@ -170,12 +170,9 @@ export class MarbleChatModel extends BaseChatModel<BaseChatModelCallOptions> {
       this.subscriptions = shared.subscriptions;
     }
     assertObject('marbleChatModel: values', values);
-    if (scheduler !== undefined && (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.schedule !== 'function')) {
-      throw new TypeError(`marbleChatModel: options.scheduler must be an rxjs scheduler, got ${describe(scheduler)}.`);
-    }
     this.replies = replies;
     this.values = values;
-    this.scheduler = scheduler ?? asyncScheduler;
+    this.scheduler = assertScheduler('marbleChatModel: options.scheduler', scheduler);
     this.errorValue = 'error' in options ? error : providerError(500);
     // Check every diagram we can see now, so a typo fails at call time.
     if (typeof replies === 'function') return;

@@ -1,4 +1,5 @@
-import { Observable, takeWhile, type MonoTypeOperatorFunction, type OperatorFunction, type SchedulerAction, type SchedulerLike } from 'rxjs';
+import { Observable, type MonoTypeOperatorFunction, type OperatorFunction, type SchedulerAction, type SchedulerLike } from 'rxjs';
+import { consumeEach } from '../internal/operate';
 import { assertObject, describe } from '../internal/validate';
 
 /** One Server-Sent Events frame, before encoding. */
@@ -50,19 +51,16 @@ export function withHeartbeats(heartbeatMs: number, scheduler: SchedulerLike): M
   return (frames) =>
     new Observable<string>((subscriber) => {
       const heartbeat = startHeartbeat(heartbeatMs, scheduler, () => subscriber.next(SSE_HEARTBEAT));
-      // takeWhile: a synchronous source stops at once when the subscriber leaves.
-      const upstream = frames.pipe(takeWhile(() => !subscriber.closed)).subscribe({
-        next: (frame) => {
-          heartbeat.beat();
-          subscriber.next(frame);
-        },
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      });
-      return () => {
-        heartbeat.stop();
-        upstream.unsubscribe();
-      };
+      subscriber.add(() => heartbeat.stop());
+      // Subscribed with the subscriber itself: a downstream take stops even a synchronous source at once.
+      frames
+        .pipe(
+          consumeEach((frame: string) => {
+            heartbeat.beat();
+            subscriber.next(frame);
+          }),
+        )
+        .subscribe(subscriber);
     });
 }
 
