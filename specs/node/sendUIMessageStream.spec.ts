@@ -7,11 +7,14 @@ import { startFakeOpenAIServer } from '../../src/testing';
 import { listen, sleep, until } from '../support/http';
 import { probeRunnable } from '../support/probeRunnable';
 
+/** These specs test the client and the framing; the request check (Host, cross-site) has its own specs. */
+const ANY_CLIENT = { allowedOrigins: (): boolean => true } as const;
+
 /** A raw socket client that sends the request and reads nothing until resumed; returns the raw bytes. */
 function pausedClient(url: string): { resume(): Promise<string>; destroy(): void } {
   const { port } = new URL(url);
   const socket = connect(Number(port), '127.0.0.1');
-  socket.write(`POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+  socket.write(`POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
   socket.pause();
   return {
     resume: () =>
@@ -43,7 +46,7 @@ describe('sendUIMessageStream', () => {
   it('sends a keep-alive comment on silence, which the stream ignores, and flushes the headers at once', async () => {
     const probe = probeRunnable(['a', 'b'], { stallAfter: 1 });
     const deliveries: ServerSentEventsDelivery[] = [];
-    const http = await listen((_req, res) => deliveries.push(sendUIMessageStream(fromRunnable(probe, 'q'), res, { heartbeatMs: 30, messageId: 'm' })));
+    const http = await listen((_req, res) => deliveries.push(sendUIMessageStream(fromRunnable(probe, 'q'), res, { ...ANY_CLIENT, heartbeatMs: 30, messageId: 'm' })));
     try {
       const response = await fetch(http.url);
       expect(response.headers.get('x-vercel-ai-ui-message-stream')).toBe('v1');
@@ -64,7 +67,7 @@ describe('sendUIMessageStream', () => {
     const source = interval(1).pipe(take(2000), map(() => 'z'.repeat(16 * 1024)), finalize(() => (tornDown = true)));
     const deliveries: ServerSentEventsDelivery[] = [];
     const maxBufferedBytes = 128 * 1024;
-    const http = await listen((_req, res) => deliveries.push(sendUIMessageStream(source, res, { maxBufferedBytes, overflowGraceMs: 5000 })));
+    const http = await listen((_req, res) => deliveries.push(sendUIMessageStream(source, res, { ...ANY_CLIENT, maxBufferedBytes, overflowGraceMs: 5000 })));
     const client = pausedClient(http.url);
     try {
       await until(() => deliveries.length === 1 && tornDown, 15_000, 'the overflow');
@@ -80,7 +83,7 @@ describe('sendUIMessageStream', () => {
 
   it('rejects a res that is not a ServerResponse and bad options at call time', () => {
     expect(() => sendUIMessageStream(interval(1).pipe(map(String)), {} as never)).toThrow(new TypeError('sendUIMessageStream: res must be a Node http.ServerResponse, got an object (Object).'));
-    const res = { write: () => true } as never;
+    const res = { write: () => true, req: { headers: {} } } as never;
     expect(() => sendUIMessageStream(interval(1).pipe(map(String)), res, { heartbeatMs: -1 })).toThrow(new RangeError('sendUIMessageStream: heartbeatMs must be a number >= 0, got the number -1.'));
     expect(() => sendUIMessageStream(interval(1).pipe(map(String)), res, { maxBufferedBytes: 0 })).toThrow(RangeError);
     expect(() => sendUIMessageStream('x' as never, res)).toThrow(/source\$ must be an Observable/);

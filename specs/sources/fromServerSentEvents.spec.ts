@@ -20,6 +20,9 @@ import { ScriptedChatModel } from '../../src/testing';
 import { listen, TRICKY_REPLY, until } from '../support/http';
 import { probeRunnable } from '../support/probeRunnable';
 
+/** These specs test the client and the framing; the request check (Host, cross-site) has its own specs. */
+const ANY_CLIENT = { allowedOrigins: (): boolean => true } as const;
+
 const readBody = (req: IncomingMessage): Promise<string> =>
   new Promise((resolve) => {
     let body = '';
@@ -42,7 +45,7 @@ describe('fromServerSentEvents', () => {
   describe('our framing', () => {
     it('emits the text of every chunk event, byte-exact, and completes on done; the text operators apply', async () => {
       const model = new ScriptedChatModel({ reply: TRICKY_REPLY });
-      const http = await listen((_req, res) => sendServerSentEvents(fromRunnable(model, 'q').pipe(textContent()), res));
+      const http = await listen((_req, res) => sendServerSentEvents(fromRunnable(model, 'q').pipe(textContent()), res, ANY_CLIENT));
       try {
         const texts = await lastValueFrom(fromServerSentEvents(http.url).pipe(toArray()));
         expect(texts.join('')).toBe(TRICKY_REPLY);
@@ -59,7 +62,7 @@ describe('fromServerSentEvents', () => {
         const body = await readBody(req);
         bodies.push(`${req.method} ${req.headers['x-test']} ${req.headers.accept} ${body}`);
         const { question } = JSON.parse(body) as { question: string };
-        sendServerSentEvents(fromRunnable(new ScriptedChatModel({ reply: `echo: ${question}` }), question).pipe(textContent()), res);
+        sendServerSentEvents(fromRunnable(new ScriptedChatModel({ reply: `echo: ${question}` }), question).pipe(textContent()), res, ANY_CLIENT);
       });
       try {
         const source = fromServerSentEvents(http.url, {
@@ -84,7 +87,7 @@ describe('fromServerSentEvents', () => {
     it('unsubscribing aborts the fetch: the server sees the close and aborts its model', async () => {
       const probe = probeRunnable(['a', 'b', 'c'], { stallAfter: 2 });
       const deliveries: ServerSentEventsDelivery[] = [];
-      const http = await listen((_req, res) => deliveries.push(sendServerSentEvents(fromRunnable(probe, 'q').pipe(textContent()), res)));
+      const http = await listen((_req, res) => deliveries.push(sendServerSentEvents(fromRunnable(probe, 'q').pipe(textContent()), res, ANY_CLIENT)));
       try {
         const got: string[] = [];
         const subscription = fromServerSentEvents(http.url).subscribe((t) => got.push(t));
@@ -101,7 +104,7 @@ describe('fromServerSentEvents', () => {
 
     it('a server error event errors with RemoteStreamError (name, code, partialText); abortOn still works downstream', async () => {
       const probe = probeRunnable(['Part', 'ial'], { failAfter: 2, failWith: Object.assign(new Error('rate limited'), { code: 'RATE' }) });
-      const http = await listen((_req, res) => sendServerSentEvents(fromRunnable(probe, 'q').pipe(textContent()), res));
+      const http = await listen((_req, res) => sendServerSentEvents(fromRunnable(probe, 'q').pipe(textContent()), res, ANY_CLIENT));
       try {
         const { values, error } = await settle(fromServerSentEvents(http.url));
         expect(values).toEqual(['Part', 'ial']);
@@ -192,7 +195,7 @@ describe('fromServerSentEvents', () => {
     });
 
     it("the caller's own signal errors with StreamAbortedError; bad arguments throw at call time", async () => {
-      const http = await listen((_req, res) => sendServerSentEvents(fromRunnable(probeRunnable(['a', 'b'], { stallAfter: 1 }), 'q').pipe(textContent()), res));
+      const http = await listen((_req, res) => sendServerSentEvents(fromRunnable(probeRunnable(['a', 'b'], { stallAfter: 1 }), 'q').pipe(textContent()), res, ANY_CLIENT));
       try {
         const controller = new AbortController();
         const pending = settle(fromServerSentEvents(http.url, { signal: controller.signal }));
@@ -210,7 +213,7 @@ describe('fromServerSentEvents', () => {
 
   describe('UI message streams', () => {
     it("parse: 'ui-message' gives the chunks up to [DONE]; decodeUIMessageStream gives parts the text operators read", async () => {
-      const http = await listen((_req, res) => sendUIMessageStream(fromRunnable(new ScriptedChatModel({ reply: TRICKY_REPLY }), 'q'), res, { messageId: 'm' }));
+      const http = await listen((_req, res) => sendUIMessageStream(fromRunnable(new ScriptedChatModel({ reply: TRICKY_REPLY }), 'q'), res, { ...ANY_CLIENT, messageId: 'm' }));
       try {
         const chunks = await lastValueFrom(fromServerSentEvents(http.url, { parse: 'ui-message' }).pipe(toArray()));
         expect(chunks[0]).toEqual({ type: 'start', messageId: 'm' });
@@ -327,7 +330,7 @@ describe('fromServerSentEvents', () => {
           textContent(),
           tap(() => first && ++seen === 3 && res.destroy()),
         );
-        deliveries.push(sendServerSentEvents(stream, res, { heartbeatMs: 0 }));
+        deliveries.push(sendServerSentEvents(stream, res, { ...ANY_CLIENT, heartbeatMs: 0 }));
         expect(req.headers['last-event-id']).toBe(first ? undefined : '2');
       });
       try {

@@ -12,6 +12,9 @@ import { ScriptedChatModel } from '../../src/testing';
 import { listen, TRICKY_REPLY, until } from '../support/http';
 import { probeRunnable } from '../support/probeRunnable';
 
+/** These specs test the client and the framing; the request check (Host, cross-site) has its own specs. */
+const ANY_CLIENT = { allowedOrigins: (): boolean => true } as const;
+
 interface Read {
   message: UIMessage | undefined;
   chunks: UIMessageChunk[];
@@ -40,7 +43,7 @@ async function readWithSdk(body: ReadableStream<Uint8Array>): Promise<Read> {
 async function serve(make: () => Observable<UIMessageStreamInput>, options: Parameters<typeof sendUIMessageStream>[2] = {}) {
   const deliveries: ServerSentEventsDelivery[] = [];
   const http = await listen((_req, res) => {
-    deliveries.push(sendUIMessageStream(make(), res, { messageId: 'msg-1', ...options }));
+    deliveries.push(sendUIMessageStream(make(), res, { ...ANY_CLIENT, messageId: 'msg-1', ...options }));
   });
   return { ...http, deliveries };
 }
