@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { ChatOpenAI } from '@langchain/openai';
 import { fromAsyncIterableFactory } from '../../src';
 import type { StreamPart } from '../../src/parts/types';
-import { startWebDemo, type WebDemo } from '../../demos/web/server';
+import { AGENT_SYSTEM_PROMPT, startWebDemo, type WebDemo } from '../../demos/web/server';
 import { replyTo } from '../../src/offline/cannedReplies';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../src/testing';
 import { launchChromium } from '../support/chromium';
@@ -106,7 +106,8 @@ describe('web demo, AI SDK mode, in Chromium', () => {
       // The SDK client sent the whole conversation; fromUIMessages turned it into the model's messages.
       const sent = openai.requests.at(-1)!.body.messages.map((m) => [m.role, m.content]);
       expect(sent).toEqual([
-        ['system', '你是助手'],
+        // The demo's offline agent prompt, as createAgent sends it (a text block).
+        ['system', [{ type: 'text', text: AGENT_SYSTEM_PROMPT }]],
         ['user', STORY],
         ['assistant', stopped],
         ['user', '你好'],

@@ -1,10 +1,11 @@
-import { asyncScheduler, Observable, takeWhile, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import { mergeUsageMetadata, type AIMessageChunk, type UsageMetadata } from '@langchain/core/messages';
 import type { StreamPart } from '../parts/types';
 import { randomId } from '../internal/id';
 import { assertFunction, assertObject, describe } from '../internal/validate';
 import { progressTrackerFactory, type ProgressEvent, type ProgressOptions, type ProgressTracker } from '../operators/progress';
 import { PartAssembler } from '../parts/assemble';
+import { linkedObserver } from '../parts/linked';
 import { startHeartbeat } from './serverSentEventFrame';
 import type { UIFinishReason, UIMessageChunk } from './uiMessageChunk';
 
@@ -336,7 +337,7 @@ export function encodeUIMessageStream<O>(
       };
       const fail = (error: unknown): void => {
         if (closed) return;
-        closed = true; // takeWhile stops a synchronous source on its next value
+        closed = true;
         upstream?.unsubscribe();
         closeStep();
         emit({ type: 'error', errorText: errorTextOf(errorText, error) });
@@ -357,8 +358,9 @@ export function encodeUIMessageStream<O>(
         });
         if (closed) return;
       }
-      // takeWhile: a synchronous source stops at once when the subscriber leaves or a stop came.
-      upstream = source.pipe(takeWhile(() => !closed && !subscriber.closed)).subscribe({
+      // Owned by the subscriber before the first value: a downstream take, a stop or an error
+      // closes it at once, even while a synchronous source is still emitting (decision 0110).
+      const observer = linkedObserver<UIMessageStreamInput>(subscriber, {
         next: (value) => {
           if (finished) return;
           try {
@@ -382,6 +384,8 @@ export function encodeUIMessageStream<O>(
           end();
         },
       });
+      upstream = observer;
+      source.subscribe(observer);
       return () => {
         heartbeat?.stop();
         stopSubscription?.unsubscribe();
