@@ -11,6 +11,8 @@ export { fromModelEvents } from './sources/fromModelEvents';
 export type { ModelEventsRunnable } from './sources/fromModelEvents';
 export { fromAgent } from './sources/fromAgent';
 export type { StreamableAgent, AgentStreamConfig } from './sources/fromAgent';
+export { fromServerSentEvents } from './sources/fromServerSentEvents';
+export type { FromServerSentEventsInit, ServerSentEventMessage, ServerSentEventsResumeOptions } from './sources/fromServerSentEvents';
 
 // Parts: the typed stream of a model call or an agent run.
 export { toParts } from './parts/toParts';
@@ -92,6 +94,17 @@ export type { ToServerSentEventsResponseOptions } from './web/toServerSentEvents
 export { checkQuestion } from './web/checkQuestion';
 export type { QuestionProblem } from './web/checkQuestion';
 
+// AI SDK UI message stream (useChat / Chat).
+export { toUIMessageStream } from './web/toUIMessageStream';
+export type { ToUIMessageStreamOptions, UIMessageStreamInput, UIMessageStreamMetadata } from './web/toUIMessageStream';
+export { toUIMessageStreamResponse } from './web/toUIMessageStreamResponse';
+export type { ToUIMessageStreamResponseOptions } from './web/toUIMessageStreamResponse';
+export type { UIMessageStreamFramingOptions } from './web/uiMessageStreamFrames';
+export { fromUIMessages } from './web/fromUIMessages';
+export type { FromUIMessagesOptions } from './web/fromUIMessages';
+export { decodeUIMessageStream } from './web/decodeUIMessageStream';
+export type { UIMessageChunk, UIMessageChunkType, UIFinishReason, UIDataChunk } from './web/uiMessageChunk';
+
 // Errors.
 export {
   RxLangChainError,
@@ -101,5 +114,9 @@ export {
   StreamTimeoutError,
   SlowConsumerError,
   ChatSessionClosedError,
+  BadUIMessagesError,
+  ServerSentEventsResponseError,
+  RemoteStreamError,
+  StreamResumeError,
 } from './errors';
 export type { StreamTimeoutKind } from './errors';

@@ -57,6 +57,12 @@ const ROWS: Row[] = [
   { operator: 'collectRun', stops: 'error', value: (i) => (i === 3 ? notText : chunk(i)), pipe: (s) => s.pipe(lib.collectRun()), pulled: 4, ends: 'error' },
   { operator: 'mergeStreams', stops: 'take', value: (i) => i, pipe: (s) => s.pipe(lib.mergeStreams((i: number) => of(i)), take(3)), pulled: 2, ends: 'complete' },
   { operator: 'collectResults', stops: 'error', value: (i) => (i === 6 ? notText : i), pipe: (s) => s.pipe(map((i) => { if (typeof i !== 'number') throw new TypeError('bad input'); return i; }), lib.mergeStreams((i: number) => of(i), { failFast: true }), lib.collectResults()), pulled: 7, ends: 'error' },
+  // `start` at subscription, then `start-step` with the first chunk.
+  { operator: 'toUIMessageStream', stops: 'take', value: chunk, pipe: (s) => s.pipe(lib.toUIMessageStream(), take(2)), pulled: 1, ends: 'complete' },
+  { operator: 'toUIMessageStream', stops: 'take', value: chunk, pipe: (s) => s.pipe(lib.toUIMessageStream(), take(5)), pulled: 2, ends: 'complete' },
+  // `text-start` gives no part: three text parts need four chunks.
+  { operator: 'decodeUIMessageStream', stops: 'take', value: (i) => (i === 0 ? { type: 'text-start', id: 't' } : { type: 'text-delta', id: 't', delta: text(i) }), pipe: (s) => s.pipe(lib.decodeUIMessageStream(), take(3)), pulled: 4, ends: 'complete' },
+  { operator: 'decodeUIMessageStream', stops: 'error', value: (i) => (i === 3 ? { type: 'error', errorText: 'remote' } : { type: 'text-delta', id: 't', delta: text(i) }), pipe: (s) => s.pipe(lib.decodeUIMessageStream()), pulled: 4, ends: 'error' },
   { operator: 'toServerSentEvents', stops: 'take', value: text, pipe: (s) => s.pipe(lib.toServerSentEvents(), take(2)), pulled: 2, ends: 'complete' },
 ];
 
@@ -80,6 +86,13 @@ const NOT_OPERATORS: Record<string, string> = {
   streamAgentTurn: 'returns a streamTurn for chatTurns (a source per turn); chatTurns over parts has an inner row',
   toServerSentEventsResponse: 'returns a Web Response, consuming the stream itself',
   checkQuestion: 'a check on one string',
+  fromServerSentEvents: 'source',
+  toUIMessageStreamResponse: 'returns a Web Response, consuming the stream itself',
+  fromUIMessages: 'a function on a request body',
+  BadUIMessagesError: 'error class',
+  ServerSentEventsResponseError: 'error class',
+  RemoteStreamError: 'error class',
+  StreamResumeError: 'error class',
   ChatSession: 'class',
   RxLangChainError: 'error class',
   StreamAbortedError: 'error class',

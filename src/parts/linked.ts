@@ -17,10 +17,20 @@ export interface LinkedHandlers<T> {
  * (unsubscribe it to stop upstream yourself, e.g. on a match). (decision 0110)
  */
 export function subscribeLinked<T>(source: Observable<T>, subscriber: Subscriber<unknown>, handlers: LinkedHandlers<T>): Subscription {
-  const upstream = new LinkedObserver(subscriber, handlers);
-  subscriber.add(upstream);
+  const upstream = linkedObserver(subscriber, handlers);
   source.subscribe(upstream);
   return upstream;
+}
+
+/**
+ * The observer {@link subscribeLinked} subscribes, already owned by `subscriber`: for an
+ * operator that must be able to unsubscribe upstream from inside a synchronous emission
+ * (keep it, then `source.subscribe(it)`).
+ */
+export function linkedObserver<T>(subscriber: Subscriber<unknown>, handlers: LinkedHandlers<T>): Subscription & Required<LinkedHandlers<T>> {
+  const upstream = new LinkedObserver(subscriber, handlers);
+  subscriber.add(upstream);
+  return upstream as Subscription & Required<LinkedHandlers<T>>;
 }
 
 class LinkedObserver<T> extends Subscription {
