@@ -1,5 +1,5 @@
 import { parseJsonEventStream, readUIMessageStream, uiMessageChunkSchema, type UIMessage, type UIMessageChunk } from 'ai';
-import { startWebDemo } from '../../demos/web/server';
+import { AGENT_SYSTEM_PROMPT, startWebDemo } from '../../demos/web/server';
 import { ScriptedChatModel } from '../../src/testing';
 import { replyTo } from '../../src/offline/cannedReplies';
 
@@ -12,7 +12,7 @@ const chatRequest = (messages: unknown): RequestInit => ({
 describe('web demo: POST /api/chat (the AI SDK UI message stream)', () => {
   it('answers the conversation the AI SDK client sends, read with the SDK parser', async () => {
     const seen: string[][] = [];
-    const demo = await startWebDemo({ port: 0, model: new ScriptedChatModel({ onRequest: (m) => seen.push(m.map((x) => `${x.getType()}:${x.content}`)) }) });
+    const demo = await startWebDemo({ port: 0, model: new ScriptedChatModel({ onRequest: (m) => seen.push(m.map((x) => `${x.getType()}:${x.text}`)) }) });
     try {
       const response = await fetch(
         demo.url + '/api/chat',
@@ -34,7 +34,8 @@ describe('web demo: POST /api/chat (the AI SDK UI message stream)', () => {
       let message: UIMessage | undefined;
       for await (const snapshot of readUIMessageStream({ stream: chunks })) message = snapshot;
       expect(message!.parts.filter((p) => p.type === 'text').map((p) => (p as { text: string }).text)).toEqual([replyTo('讲一个关于Python的笑话')]);
-      expect(seen).toEqual([['system:你是助手', 'human:你好', `ai:${replyTo('你好')}`, 'human:讲一个关于Python的笑话']]);
+      // The offline agent's prompt (createAgent sends it as a text block), then the conversation.
+      expect(seen).toEqual([[`system:${AGENT_SYSTEM_PROMPT}`, 'human:你好', `ai:${replyTo('你好')}`, 'human:讲一个关于Python的笑话']]);
     } finally {
       await demo.close();
     }
