@@ -209,3 +209,138 @@ export class BadChatMessageError extends RxLangChainError {
     super('WS_BAD_MESSAGE', message);
   }
 }
+
+/**
+ * A reply log has no reply by that id: it never started, or its grace period
+ * (`graceMs`) after the end is over and the log was deleted.
+ *
+ * @example
+ * ```ts
+ * log.read('no-such-reply').subscribe({ error: (e) => e instanceof ReplyNotFoundError && res.writeHead(404).end() });
+ * ```
+ */
+export class ReplyNotFoundError extends RxLangChainError {
+  readonly replyId: string;
+
+  constructor(replyId: string) {
+    super('REPLY_NOT_FOUND', `No reply ${JSON.stringify(replyId)} is stored: it never started or its grace period (graceMs) is over. Ask again.`);
+    this.replyId = replyId;
+  }
+}
+
+/**
+ * A reader asked to resume after an event (`after`, the SSE `Last-Event-ID`)
+ * that is not in the reply's log: an id of another reply, garbage, or an event
+ * already trimmed away (`maxEvents`). The missed events cannot be replayed
+ * exactly, so nothing is replayed.
+ *
+ * @example
+ * ```ts
+ * log.read(replyId, { after: lastEventId }).subscribe({ error: (e) => e instanceof ReplyEventNotFoundError && readFromStart() });
+ * ```
+ */
+export class ReplyEventNotFoundError extends RxLangChainError {
+  readonly replyId: string;
+  /** The id the reader asked to resume after. */
+  readonly after: string;
+
+  constructor(replyId: string, after: string) {
+    super(
+      'REPLY_EVENT_NOT_FOUND',
+      `Reply ${JSON.stringify(replyId)} has no event ${JSON.stringify(after.length > 60 ? after.slice(0, 60) + '…' : after)} to resume after (another reply's id, or trimmed by maxEvents); read it from the start instead.`,
+    );
+    this.replyId = replyId;
+    this.after = after;
+  }
+}
+
+/**
+ * The producer of a reply went away before ending it: its instance crashed or
+ * lost Redis (`'no-heartbeat'`: the heartbeat key expired), its event stream
+ * failed (`'failed'`), or it was unsubscribed without a stop (`'abandoned'`,
+ * e.g. a server shutdown). Readers get every stored event first, then this.
+ *
+ * @example
+ * ```ts
+ * log.read(replyId).subscribe({ error: (e) => e instanceof ReplyProducerGoneError && showCut(e.reason) });
+ * ```
+ */
+export class ReplyProducerGoneError extends RxLangChainError {
+  readonly replyId: string;
+  readonly reason: 'no-heartbeat' | 'failed' | 'abandoned';
+
+  constructor(replyId: string, reason: 'no-heartbeat' | 'failed' | 'abandoned', detail?: string) {
+    const what =
+      reason === 'no-heartbeat'
+        ? 'its producer stopped sending heartbeats (the instance crashed or lost Redis)'
+        : reason === 'failed'
+          ? `its producer failed${detail ? `: ${detail}` : ''}`
+          : 'its producer was shut down before the end';
+    super('REPLY_PRODUCER_GONE', `Reply ${JSON.stringify(replyId)} was cut: ${what}. The stored events were delivered; ask again for the rest.`);
+    this.replyId = replyId;
+    this.reason = reason;
+  }
+}
+
+/**
+ * `ReplyLog.append` was given a reply id that is already in use (live, or still
+ * kept for its grace period). Reply ids must be unique, e.g. `randomUUID()`.
+ *
+ * @example
+ * ```ts
+ * log.append(replyId, frames$).subscribe({ error: (e) => e instanceof ReplyExistsError && retryWithNewId() });
+ * ```
+ */
+export class ReplyExistsError extends RxLangChainError {
+  readonly replyId: string;
+
+  constructor(replyId: string) {
+    super('REPLY_EXISTS', `Reply ${JSON.stringify(replyId)} already exists in the log; give every reply a new id (randomUUID()).`);
+    this.replyId = replyId;
+  }
+}
+
+/**
+ * Another turn of the conversation held its lock for longer than `waitMs`:
+ * turns of one conversation run one at a time, across instances.
+ *
+ * @example
+ * ```ts
+ * lock.run(conversationId, turn$).subscribe({ error: (e) => e instanceof ConversationBusyError && res.writeHead(409).end() });
+ * ```
+ */
+export class ConversationBusyError extends RxLangChainError {
+  readonly conversationId: string;
+  readonly waitMs: number;
+
+  constructor(conversationId: string, waitMs: number) {
+    super(
+      'CONVERSATION_BUSY',
+      `Conversation ${JSON.stringify(conversationId)} is busy: another turn held its lock for over ${waitMs} ms (waitMs). Wait for that reply or stop it.`,
+    );
+    this.conversationId = conversationId;
+    this.waitMs = waitMs;
+  }
+}
+
+/**
+ * A held conversation lock expired before it could be renewed (the process
+ * stalled for longer than `ttlMs`, or Redis lost the key), so another turn
+ * may already run. The turn is ended; nothing of it is saved as complete.
+ *
+ * @example
+ * ```ts
+ * lock.run(conversationId, turn$).subscribe({ error: (e) => e instanceof ConversationLockLostError && log.warn(e.message) });
+ * ```
+ */
+export class ConversationLockLostError extends RxLangChainError {
+  readonly conversationId: string;
+
+  constructor(conversationId: string) {
+    super(
+      'CONVERSATION_LOCK_LOST',
+      `The lock of conversation ${JSON.stringify(conversationId)} expired while its turn ran (a stall longer than ttlMs); the turn was ended. Raise ttlMs if turns stall.`,
+    );
+    this.conversationId = conversationId;
+  }
+}

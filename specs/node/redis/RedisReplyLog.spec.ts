@@ -1,0 +1,115 @@
+import { firstValueFrom, lastValueFrom, Observable, take, toArray } from 'rxjs';
+import { RedisReplyLog, type RedisClient, type ReplyLogOptions } from '../../../src/node';
+import { sleep, until } from '../../support/http';
+import { describeWithRedis, startRedisServer, type RedisServer } from '../../support/redis';
+import { controlled, FRAMES, readAll, replyLogContract } from '../replyLog/replyLog.contract';
+
+/** Readers check the heartbeat every 50 ms; a producer is gone 200 ms after its last one. */
+const FAST = { heartbeatMs: 50, producerTimeoutMs: 200 };
+
+describeWithRedis('RedisReplyLog', () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  replyLogContract(async (options?: ReplyLogOptions) => {
+    // Two instances: two clients, two logs, one redis-server.
+    const [clientA, clientB] = await Promise.all([redis.client(), redis.client()]);
+    const a = new RedisReplyLog({ client: clientA, ...FAST, ...options });
+    const b = new RedisReplyLog({ client: clientB, ...FAST, ...options });
+    const crashed: RedisClient[] = [];
+    return {
+      a,
+      b,
+      crashable: async () => {
+        const client = await redis.client();
+        crashed.push(client);
+        return {
+          log: new RedisReplyLog({ client, ...FAST, ...options }),
+          // The instance dies: its connection drops at once, nothing more is written, its heartbeat stops.
+          kill: async () => void (await client.disconnect()),
+        };
+      },
+      crashReason: 'no-heartbeat',
+      close: async () => {
+        await Promise.all([a.close(), b.close()]);
+        await Promise.all([clientA, clientB, ...crashed].map((c) => (c.isOpen ? c.disconnect() : undefined)));
+      },
+    };
+  });
+
+  describe('in Redis', () => {
+    let client: RedisClient;
+    let log: RedisReplyLog;
+    beforeEach(async () => {
+      client = await redis.client();
+      log = new RedisReplyLog({ client, ...FAST, graceMs: 1000 });
+    });
+    afterEach(async () => {
+      await log.close();
+      await client.disconnect();
+    });
+
+    it('uses one Redis Stream per reply whose entry ids are the event ids, with a TTL while live and after the end', async () => {
+      const src = controlled();
+      const stored: { id: string }[] = [];
+      log.append('r1', src.source$).subscribe((e) => stored.push(e));
+      await src.subscribed;
+      src.next(FRAMES[0]);
+      await until(() => stored.length === 1, 5000, 'one stored event');
+      expect(await client.type('rxlc:reply:{r1}')).toBe('stream');
+      const [entry] = await client.xRange('rxlc:reply:{r1}', '-', '+');
+      expect(entry).toEqual({ id: stored[0].id, message: { d: FRAMES[0] } });
+      expect(await client.pTTL('rxlc:reply:{r1}')).toBeGreaterThan(1000); // graceMs + producerTimeoutMs while live
+      expect(await client.exists('rxlc:reply:{r1}:alive')).toBe(1);
+      src.complete();
+      await until(() => src.unsubscribed, 5000, 'the end');
+      await sleep(20);
+      expect(await client.exists('rxlc:reply:{r1}:alive')).toBe(0);
+      const ttl = await client.pTTL('rxlc:reply:{r1}');
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(1000);
+    });
+
+    it("a reader's teardown releases its blocking connection (no client left blocked in XREAD)", async () => {
+      const src = controlled();
+      log.append('r2', src.source$).subscribe();
+      await src.subscribed;
+      src.next(FRAMES[0]);
+      const blocked = async (): Promise<number> =>
+        ((await client.sendCommand(['CLIENT', 'LIST'])) as string).split('\n').filter((line) => /\bflags=\S*b/.test(line)).length;
+      const readers = [log.read('r2').subscribe(), log.read('r2').subscribe()];
+      for (let i = 0; i < 200 && (await blocked()) < 2; i++) await sleep(5);
+      expect(await blocked()).toBe(2);
+      for (const reader of readers) reader.unsubscribe();
+      for (let i = 0; i < 200 && (await blocked()) > 0; i++) await sleep(5);
+      expect(await blocked()).toBe(0);
+      src.complete();
+      await readAll(log.read('r2')); // stored to the end
+    });
+
+    it('reads a reply longer than one page (512 entries) in order', async () => {
+      const frames = Array.from({ length: 1300 }, (_, i) => `data: ${i} 中文\n\n`);
+      const stored = await lastValueFrom(log.append('long', new Observable<string>((s) => {
+        for (const f of frames) s.next(f);
+        s.complete();
+      })).pipe(toArray()));
+      const all = await readAll(log.read('long'));
+      expect(all).toEqual({ entries: stored });
+      const resumed = await readAll(log.read('long', { after: stored[100].id }));
+      expect(resumed).toEqual({ entries: stored.slice(101) });
+      expect(await firstValueFrom(log.read('long').pipe(take(1)))).toEqual(stored[0]);
+    });
+
+    it('checks its options', () => {
+      expect(() => new RedisReplyLog({} as never)).toThrow(/node-redis 4 client/);
+      expect(() => new RedisReplyLog({ client, heartbeatMs: 1000, producerTimeoutMs: 1000 })).toThrow(/producerTimeoutMs \(1000\) must be over heartbeatMs/);
+      expect(() => new RedisReplyLog({ client, prefix: 'a b' })).toThrow(/prefix/);
+      expect(() => new RedisReplyLog({ client, maxIdleReaders: -1 })).toThrow(RangeError);
+    });
+  });
+});
