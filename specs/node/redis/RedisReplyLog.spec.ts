@@ -105,6 +105,19 @@ describeWithRedis('RedisReplyLog', () => {
       expect(await firstValueFrom(log.read('long').pipe(take(1)))).toEqual(stored[0]);
     });
 
+    it('a producer that loses Redis errors its append at the next heartbeat and aborts its source', async () => {
+      const doomed = await redis.client();
+      const lonely = new RedisReplyLog({ client: doomed, ...FAST });
+      const src = controlled();
+      let error: unknown;
+      lonely.append('r3', src.source$).subscribe({ error: (e: unknown) => (error = e) });
+      await src.subscribed;
+      await doomed.disconnect();
+      await until(() => error !== undefined, 5000, 'the append to fail');
+      expect(src.unsubscribed).toBe(true);
+      await lonely.close();
+    });
+
     it('checks its options', () => {
       expect(() => new RedisReplyLog({} as never)).toThrow(/node-redis 4 client/);
       expect(() => new RedisReplyLog({ client, heartbeatMs: 1000, producerTimeoutMs: 1000 })).toThrow(/producerTimeoutMs \(1000\) must be over heartbeatMs/);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { catchError, concat, concatMap, defer, EMPTY, finalize, from, ignoreElements, map, Observable, switchMap, throwError } from 'rxjs';
+import { catchError, concat, concatMap, defer, EMPTY, finalize, from, ignoreElements, map, merge, Observable, Subject, switchMap, tap, throwError } from 'rxjs';
 import { ReplyEventNotFoundError, ReplyExistsError, ReplyNotFoundError, ReplyProducerGoneError } from '../../errors';
 import { assertObject, assertPositiveInteger, describe } from '../../internal/validate';
 import { assertAfter, assertEvent, assertEvents, assertId, replyLogOptions } from '../replyLog/checks';
@@ -140,10 +140,12 @@ export class RedisReplyLog implements ReplyLog {
       const pointer = conversationId === undefined ? undefined : this.#conversationKey(conversationId);
       let ended = false;
       let first = true;
+      // A heartbeat that cannot be written ends the append: readers will soon call this producer gone anyway.
+      const heartbeatFailed = new Subject<never>();
       const beat = (): void => {
         const pipeline = client.multi().set(keys.alive, token, { PX: this.#producerTimeoutMs }).pExpire(keys.log, Number(liveTtl));
         if (pointer) pipeline.eval(PEXPIRE_IF_EQUAL, { keys: [pointer], arguments: [replyId, liveTtl] });
-        pipeline.execAsPipeline().catch(ignore); // a lost connection shows in the next XADD
+        pipeline.execAsPipeline().catch((error: unknown) => heartbeatFailed.error(error));
       };
       const heartbeat = setInterval(beat, this.#heartbeatMs);
       const trim = { TRIM: { strategy: 'MAXLEN' as const, strategyModifier: '~' as const, threshold: this.#maxEvents } };
@@ -178,7 +180,8 @@ export class RedisReplyLog implements ReplyLog {
       );
       const end$ = defer(() => from(writeEnd({ end: 'done' }))).pipe(ignoreElements());
 
-      return concat(start$, entries$, end$).pipe(
+      const body$ = concat(start$, entries$, end$).pipe(tap({ complete: () => heartbeatFailed.complete() }));
+      return merge(body$, heartbeatFailed).pipe(
         catchError((error: unknown) => {
           if (ended) return throwError(() => error);
           const message = error instanceof Error ? error.message : String(error);
