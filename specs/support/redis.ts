@@ -5,7 +5,7 @@
  * and prints one line saying why and how to get it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +28,13 @@ export const REDIS_SKIP_MESSAGE =
  */
 export function describeWithRedis(name: string, body: () => void): void {
   if (redisServerPath) return describe(name, body);
-  process.stderr.write(`${REDIS_SKIP_MESSAGE} [${name}]\n`);
+  // One line per test run, not per file: jest's workers share a parent, which names the marker.
+  try {
+    writeFileSync(join(tmpdir(), `rxlc-redis-skipped-${process.ppid}`), '', { flag: 'wx' });
+    process.stderr.write(`${REDIS_SKIP_MESSAGE}\n`);
+  } catch {
+    // another spec file of this run said it already
+  }
   describe.skip(`${name} (skipped: redis-server not installed)`, body);
 }
 
