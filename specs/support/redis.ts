@@ -62,12 +62,19 @@ function freePort(): Promise<number> {
   });
 }
 
+/**
+ * redis-server under a tiny shell that kills it when our end of its stdin closes: when this process
+ * ends, even killed, the server goes too (no orphan on a crashed spec or bench).
+ */
+const GUARD = 'exec 3<&0; "$0" "$@" <&- & pid=$!; (read _ <&3; kill $pid) & wait $pid';
+
 function launch(port: number, dir: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(
-      redisServerPath!,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--loglevel', 'notice', '--logfile', ''],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      'sh',
+      ['-c', GUARD, redisServerPath!,
+        '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--loglevel', 'notice', '--logfile', ''],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
     );
     let output = '';
     const onData = (part: Buffer): void => {
@@ -122,7 +129,7 @@ export async function startRedisServer(): Promise<RedisServer> {
       await Promise.all(clients.map((client) => (client.isOpen ? client.disconnect().catch(() => undefined) : undefined)));
       if (running.exitCode === null) {
         const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
-        running.kill('SIGTERM');
+        running.stdin!.end(); // the guard sends SIGTERM to redis-server and exits with it
         await exited;
       }
       rmSync(dir, { recursive: true, force: true });

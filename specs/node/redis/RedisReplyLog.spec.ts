@@ -28,10 +28,14 @@ describeWithRedis('RedisReplyLog', () => {
       crashable: async () => {
         const client = await redis.client();
         crashed.push(client);
+        const log = new RedisReplyLog({ client, ...FAST, ...options });
         return {
-          log: new RedisReplyLog({ client, ...FAST, ...options }),
-          // The instance dies: its connection drops at once, nothing more is written, its heartbeat stops.
-          kill: async () => void (await client.disconnect()),
+          log,
+          // The instance dies: all its connections drop at once, nothing more is written, its heartbeat stops.
+          kill: async () => {
+            await log.close(); // every connection of the log, at once
+            await client.disconnect();
+          },
         };
       },
       crashReason: 'no-heartbeat',
@@ -65,11 +69,14 @@ describeWithRedis('RedisReplyLog', () => {
       const [entry] = await client.xRange('rxlc:reply:{r1}', '-', '+');
       expect(entry).toEqual({ id: stored[0].id, message: { d: FRAMES[0] } });
       expect(await client.pTTL('rxlc:reply:{r1}')).toBeGreaterThan(1000); // graceMs + producerTimeoutMs while live
-      expect(await client.exists('rxlc:reply:{r1}:alive')).toBe(1);
+      const owner = await client.get('rxlc:reply:{r1}:producer');
+      expect(owner).toMatch(/^[0-9a-f-]{36}$/);
+      expect(await client.pTTL(`rxlc:instance:${owner}:alive`)).toBeGreaterThan(0); // the instance heartbeat
+      expect(await client.pTTL(`rxlc:instance:${owner}:alive`)).toBeLessThanOrEqual(200);
       src.complete();
       await until(() => src.unsubscribed, 5000, 'the end');
       await sleep(20);
-      expect(await client.exists('rxlc:reply:{r1}:alive')).toBe(0);
+      expect(await client.exists('rxlc:reply:{r1}:producer')).toBe(0);
       const ttl = await client.pTTL('rxlc:reply:{r1}');
       expect(ttl).toBeGreaterThan(0);
       expect(ttl).toBeLessThanOrEqual(1000);
@@ -105,17 +112,36 @@ describeWithRedis('RedisReplyLog', () => {
       expect(await firstValueFrom(log.read('long').pipe(take(1)))).toEqual(stored[0]);
     });
 
-    it('a producer that loses Redis errors its append at the next heartbeat and aborts its source', async () => {
+    it('a producer whose client closes errors its append at the next heartbeat, aborts its source and tells its readers', async () => {
       const doomed = await redis.client();
       const lonely = new RedisReplyLog({ client: doomed, ...FAST });
       const src = controlled();
       let error: unknown;
-      lonely.append('r3', src.source$).subscribe({ error: (e: unknown) => (error = e) });
+      let stored = 0;
+      lonely.append('r3', src.source$).subscribe({ next: () => stored++, error: (e: unknown) => (error = e) });
       await src.subscribed;
+      src.next(FRAMES[0]);
+      await until(() => stored === 1, 5000, 'one stored event');
+      const reader = readAll(log.read('r3'));
       await doomed.disconnect();
       await until(() => error !== undefined, 5000, 'the append to fail');
       expect(src.unsubscribed).toBe(true);
+      const { entries, error: readError } = await reader;
+      expect(entries.map((e) => e.data)).toEqual([FRAMES[0]]);
+      expect(readError).toMatchObject({ name: 'ReplyProducerGoneError', reason: 'failed' }); // written on the log's own connection
       await lonely.close();
+    });
+
+    it('one heartbeat per instance, however many replies it produces', async () => {
+      const before = await client.keys('rxlc:instance:*'); // other specs' instances, expiring
+      const sources = [controlled(), controlled(), controlled()];
+      sources.forEach((src, i) => log.append(`many-${i}`, src.source$).subscribe());
+      await Promise.all(sources.map((src) => src.subscribed));
+      const owners = await Promise.all(sources.map((_, i) => client.get(`rxlc:reply:{many-${i}}:producer`)));
+      expect(new Set(owners).size).toBe(1);
+      expect((await client.keys('rxlc:instance:*')).filter((key) => !before.includes(key))).toEqual([`rxlc:instance:${owners[0]}:alive`]);
+      sources.forEach((src) => src.complete());
+      for (const [i] of sources.entries()) await readAll(log.read(`many-${i}`));
     });
 
     it('checks its options', () => {

@@ -115,14 +115,16 @@ describeWithRedis('resuming a reply over HTTP on another instance (Redis)', () =
     const reading = read('reply-2');
     for (const ch of ['甲', '乙', '丙', '丁', '😀']) src.next(`event: chunk\ndata: ${JSON.stringify({ text: ch })}\n\n`);
     await until(() => stored.length === 5 && received.requests.length === 2, 5000, 'five stored events and the reconnect');
-    await doomedClient.disconnect(); // the instance is gone: no end marker, no heartbeat
+    // The instance is gone: every connection drops at once, no end marker, no more heartbeats.
+    await doomed.close();
+    await doomedClient.disconnect();
     await reading;
     const chunks = received.events.filter((e) => e.type === 'chunk');
     expect(chunks.map((e) => e.id)).toEqual(stored.map((e) => e.id));
     const last = received.events[received.events.length - 1];
     expect(last.type).toBe('error');
     expect(JSON.parse(last.data)).toMatchObject({ name: 'ReplyProducerGoneError', code: 'REPLY_PRODUCER_GONE' });
-    await doomed.close();
+    expect(JSON.parse(last.data).message).toContain('stopped sending heartbeats');
   });
 
   it('a reply stored on one instance is read whole on the other, after its producer finished with nobody connected', async () => {

@@ -104,9 +104,14 @@ describe('sendReplyLog', () => {
     const src = controlled();
     log.append('r', src.source$).subscribe();
     await src.subscribed;
-    const http = await listen((_req, res) => sendReplyLog(log.read('r'), res, { heartbeatMs: 20 }));
+    let connected = false;
+    const http = await listen((_req, res) => {
+      connected = true;
+      sendReplyLog(log.read('r'), res, { heartbeatMs: 20 });
+    });
     try {
       const body = rawBody(http.url);
+      await until(() => connected, 5000, 'the request');
       await sleep(90);
       src.next(FRAMES[0]);
       src.complete();

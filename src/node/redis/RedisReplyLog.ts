@@ -12,31 +12,56 @@ export interface RedisReplyLogOptions extends ReplyLogOptions {
   client: RedisClient;
   /** Prefix of every key and channel. Default `'rxlc:'`. */
   prefix?: string;
-  /** How often a producer renews its heartbeat key, and how often an idle reader checks it, ms. Default 1000. */
+  /**
+   * How often an instance with live producers renews its heartbeat key (on a
+   * connection of its own, so a backlog of writes cannot delay it), and how
+   * often an idle reader checks the heartbeat of its reply's instance, ms. Default 1000.
+   */
   heartbeatMs?: number;
   /**
-   * A producer whose heartbeat is older than this is gone (its key expires):
-   * readers get everything stored, then `ReplyProducerGoneError('no-heartbeat')`.
-   * Must be over `heartbeatMs`. Default 5000.
+   * An instance whose heartbeat is older than this is gone (its key expires):
+   * readers of its replies get everything stored, then `ReplyProducerGoneError('no-heartbeat')`.
+   * Must be over `heartbeatMs`. Default 10000 (a loaded event loop can delay a timer by seconds).
    */
   producerTimeoutMs?: number;
   /** Idle blocking-read connections kept for the next readers. Default 8. */
   maxIdleReaders?: number;
+  /**
+   * Connections producers write on: your client plus `writers - 1` duplicates,
+   * one per reply (so its events stay in order), taken in turn. Redis serves
+   * each connection like one client, so a single connection carrying every
+   * reply's writes falls behind under load. Default 4.
+   */
+  writers?: number;
 }
 
 /** Entries per XRANGE / XREAD page. */
 const PAGE = 512;
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
 
-/** Claims a reply id: fails when its log or its heartbeat key exists. */
+/** Claims a reply id (fails when its log or its producer key exists) and marks the instance alive. */
 const CLAIM =
   "if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end " +
-  "redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2]) return 1";
+  "redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2]) redis.call('SET', KEYS[3], '1', 'PX', ARGV[3]) return 1";
+
+/** Extends a live reply's log and producer key, only while this instance still owns it (not after its end). */
+const REFRESH =
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) redis.call('PEXPIRE', KEYS[2], ARGV[2]) return 1 end return 0";
 
 interface Keys {
   log: string;
-  alive: string;
+  /** The producing instance's id, while the reply is live. */
+  producer: string;
   stop: string;
+}
+
+/** A reply this instance is producing now. */
+interface LiveProducer {
+  keys: Keys;
+  replyId: string;
+  pointer?: string;
+  refreshedAt: number;
+  fail(error: unknown): void;
 }
 
 /** A dedicated connection for `XREAD BLOCK` (a blocked connection serves nobody else). */
@@ -53,13 +78,15 @@ type StreamMessage = { id: string; message: Record<string, string> };
  * reply (`XADD … MAXLEN ~ maxEvents`), whose entry ids are the SSE ids. A
  * reader with `Last-Event-ID` on any instance gets the missed entries
  * (`XRANGE`), then the live tail (`XREAD BLOCK` on a connection of its own,
- * released by its teardown). The producer renews a heartbeat key every
- * `heartbeatMs`; when it expires (`producerTimeoutMs`) without an end marker,
- * readers get `ReplyProducerGoneError` after the stored events instead of
- * waiting forever. Logs expire `graceMs` after the end (or the last
- * heartbeat). Stops travel over pub/sub plus a flag key, so a stop sent before
- * the producer listens is not lost. Keys (`prefix` default `rxlc:`):
- * `rxlc:reply:{id}` (stream), `…:alive`, `…:stop`, `rxlc:conversation:{id}:reply`.
+ * released by its teardown). A live reply names its producing instance
+ * (`…:producer`), and an instance with live producers renews one heartbeat
+ * key every `heartbeatMs`; when that expires (`producerTimeoutMs`) without an
+ * end marker, readers get `ReplyProducerGoneError` after the stored events
+ * instead of waiting forever. Logs expire `graceMs` after the end (or after
+ * the producer's last refresh). Stops travel over pub/sub plus a flag key, so
+ * a stop sent before the producer listens is not lost. Keys (`prefix`
+ * default `rxlc:`): `rxlc:reply:{id}` (stream), `…:producer`, `…:stop`,
+ * `rxlc:instance:<id>:alive`, `rxlc:conversation:{id}:reply`.
  *
  * @example
  * ```ts
@@ -87,7 +114,15 @@ export class RedisReplyLog implements ReplyLog {
   readonly #idle: TailConnection[] = [];
   readonly #open = new Set<TailConnection>();
   #subscriber: Promise<RedisClient> | undefined;
+  #control: Promise<RedisClient> | undefined;
   #closed = false;
+  /** Producers share one heartbeat per instance: `rxlc:instance:<id>:alive`. */
+  readonly #instanceId = randomUUID();
+  readonly #live = new Set<LiveProducer>();
+  #ticker: NodeJS.Timeout | undefined;
+  /** Index 0 is your client; the others are duplicates, opened when first used. */
+  readonly #writers: Array<Promise<RedisClient> | undefined>;
+  #nextWriter = 0;
 
   constructor(options: RedisReplyLogOptions) {
     assertObject('RedisReplyLog: options', options, false);
@@ -105,8 +140,10 @@ export class RedisReplyLog implements ReplyLog {
     this.#graceMs = graceMs;
     this.#maxEvents = maxEvents;
     this.#heartbeatMs = options.heartbeatMs ?? 1000;
-    this.#producerTimeoutMs = options.producerTimeoutMs ?? 5000;
+    this.#producerTimeoutMs = options.producerTimeoutMs ?? 10_000;
     this.#maxIdle = options.maxIdleReaders ?? 8;
+    assertPositiveInteger('RedisReplyLog: writers', options.writers);
+    this.#writers = [Promise.resolve(this.#client), ...Array.from({ length: (options.writers ?? 4) - 1 }, () => undefined)];
     if (this.#producerTimeoutMs <= this.#heartbeatMs) {
       throw new RangeError(
         `RedisReplyLog: producerTimeoutMs (${this.#producerTimeoutMs}) must be over heartbeatMs (${this.#heartbeatMs}), or a live producer looks gone between two heartbeats; use about 3–5 × heartbeatMs.`,
@@ -122,42 +159,59 @@ export class RedisReplyLog implements ReplyLog {
     if (conversationId !== undefined) assertId('RedisReplyLog.append: options.conversationId', conversationId);
     const keys = this.#keys(replyId);
     return defer(() => {
-      const token = randomUUID();
-      const claim = this.#client.eval(CLAIM, { keys: [keys.log, keys.alive], arguments: [token, String(this.#producerTimeoutMs)] });
+      if (this.#closed) return throwError(() => new Error('RedisReplyLog: the log was closed.'));
+      const claim = this.#client.eval(CLAIM, {
+        keys: [keys.log, keys.producer, this.#instanceKey(this.#instanceId)],
+        arguments: [this.#instanceId, String(this.#liveTtl), String(this.#producerTimeoutMs)],
+      });
       return from(claim).pipe(
         switchMap((claimed) => {
           if (claimed !== 1) throw new ReplyExistsError(replyId);
-          return this.#produce(replyId, keys, token, events, conversationId);
+          return from(this.#writer()).pipe(switchMap((writer) => this.#produce(replyId, keys, events, conversationId, writer)));
         }),
       );
     });
   }
 
-  #produce(replyId: string, keys: Keys, token: string, events: Observable<string>, conversationId: string | undefined): Observable<ReplyLogEntry> {
+  /** A live reply's log and producer key expire this long after their last refresh. */
+  get #liveTtl(): number {
+    return this.#graceMs + this.#producerTimeoutMs;
+  }
+
+  /** The next writer connection, in turn. */
+  #writer(): Promise<RedisClient> {
+    const i = this.#nextWriter++ % this.#writers.length;
+    return (this.#writers[i] ??= this.#duplicate());
+  }
+
+  #produce(replyId: string, keys: Keys, events: Observable<string>, conversationId: string | undefined, client: RedisClient): Observable<ReplyLogEntry> {
     return defer(() => {
-      const client = this.#client;
-      const liveTtl = String(this.#graceMs + this.#producerTimeoutMs);
+      const liveTtl = this.#liveTtl;
       const pointer = conversationId === undefined ? undefined : this.#conversationKey(conversationId);
       let ended = false;
       let first = true;
-      // A heartbeat that cannot be written ends the append: readers will soon call this producer gone anyway.
-      const heartbeatFailed = new Subject<never>();
-      const beat = (): void => {
-        const pipeline = client.multi().set(keys.alive, token, { PX: this.#producerTimeoutMs }).pExpire(keys.log, Number(liveTtl));
-        if (pointer) pipeline.eval(PEXPIRE_IF_EQUAL, { keys: [pointer], arguments: [replyId, liveTtl] });
-        pipeline.execAsPipeline().catch((error: unknown) => heartbeatFailed.error(error));
-      };
-      const heartbeat = setInterval(beat, this.#heartbeatMs);
+      // The instance heartbeat fails a producer that can no longer write (decision 0131).
+      const failed = new Subject<never>();
+      const live: LiveProducer = { keys, replyId, pointer, refreshedAt: Date.now(), fail: (error) => failed.error(error) };
+      this.#register(live);
       const trim = { TRIM: { strategy: 'MAXLEN' as const, strategyModifier: '~' as const, threshold: this.#maxEvents } };
       const writeEnd = (fields: Record<string, string>): Promise<unknown> => {
         ended = true;
-        clearInterval(heartbeat);
-        const multi = client.multi().xAdd(keys.log, '*', fields, trim).pExpire(keys.log, this.#graceMs).del(keys.alive);
-        if (pointer) multi.eval(PEXPIRE_IF_EQUAL, { keys: [pointer], arguments: [replyId, String(this.#graceMs)] });
-        return multi.exec();
+        this.#unregister(live);
+        if (this.#closed) return Promise.reject(new Error('RedisReplyLog: the log was closed.')); // close() is a crash
+        const end = (via: RedisClient): Promise<unknown> => {
+          const multi = via.multi().xAdd(keys.log, '*', fields, trim).pExpire(keys.log, this.#graceMs).del(keys.producer);
+          if (pointer) multi.eval(PEXPIRE_IF_EQUAL, { keys: [pointer], arguments: [replyId, String(this.#graceMs)] });
+          return multi.exec();
+        };
+        return end(client).catch(async (error: unknown) => {
+          // The writer is closed, so nothing it queued can land after this: say why on our own connection.
+          if (client.isOpen || this.#closed) throw error;
+          return end(await this.#controlClient());
+        });
       };
 
-      const start$ = pointer ? from(client.set(pointer, replyId, { PX: Number(liveTtl) })).pipe(ignoreElements()) : EMPTY;
+      const start$ = pointer ? from(client.set(pointer, replyId, { PX: liveTtl })).pipe(ignoreElements()) : EMPTY;
       const entries$ = events.pipe(
         // Send each XADD at once (one connection keeps them in order), emit the entries in order.
         map((data) => {
@@ -165,7 +219,7 @@ export class RedisReplyLog implements ReplyLog {
           const added = client.xAdd(keys.log, '*', { d: data }, trim);
           if (first) {
             first = false;
-            client.pExpire(keys.log, Number(liveTtl)).catch(ignore); // no log without a TTL, even if this process dies now
+            client.pExpire(keys.log, liveTtl).catch(ignore); // no log without a TTL, even if this process dies now
           }
           return added.then(
             (id) => ({ ok: true as const, entry: { id, data } }),
@@ -180,8 +234,8 @@ export class RedisReplyLog implements ReplyLog {
       );
       const end$ = defer(() => from(writeEnd({ end: 'done' }))).pipe(ignoreElements());
 
-      const body$ = concat(start$, entries$, end$).pipe(tap({ complete: () => heartbeatFailed.complete() }));
-      return merge(body$, heartbeatFailed).pipe(
+      const body$ = concat(start$, entries$, end$).pipe(tap({ complete: () => failed.complete() }));
+      return merge(body$, failed).pipe(
         catchError((error: unknown) => {
           if (ended) return throwError(() => error);
           const message = error instanceof Error ? error.message : String(error);
@@ -191,11 +245,51 @@ export class RedisReplyLog implements ReplyLog {
           );
         }),
         finalize(() => {
-          clearInterval(heartbeat);
+          this.#unregister(live);
           if (!ended) writeEnd({ end: 'abandoned' }).catch(ignore); // unsubscribed mid-reply (shutdown)
         }),
       );
     });
+  }
+
+  #register(live: LiveProducer): void {
+    this.#live.add(live);
+    this.#ticker ??= setInterval(() => this.#beat(), this.#heartbeatMs);
+  }
+
+  #unregister(live: LiveProducer): void {
+    this.#live.delete(live);
+    if (this.#live.size === 0 && this.#ticker) {
+      clearInterval(this.#ticker);
+      this.#ticker = undefined;
+    }
+  }
+
+  /** One heartbeat for the instance, plus a TTL refresh for live replies not refreshed for a while. */
+  #beat(): void {
+    const producers = [...this.#live];
+    const failAll = (error: unknown): void => producers.forEach((live) => live.fail(error));
+    if (!this.#client.isOpen) return failAll(new Error('RedisReplyLog: options.client was closed, so the reply cannot be written.'));
+    const refreshEvery = Math.max(this.#heartbeatMs, Math.floor(this.#graceMs / 2));
+    const now = Date.now();
+    this.#controlClient()
+      .then((control) => {
+        const multi = control.multi().set(this.#instanceKey(this.#instanceId), '1', { PX: this.#producerTimeoutMs });
+        for (const live of producers) {
+          if (now - live.refreshedAt < refreshEvery) continue;
+          live.refreshedAt = now;
+          multi.eval(REFRESH, { keys: [live.keys.producer, live.keys.log], arguments: [this.#instanceId, String(this.#liveTtl)] });
+          if (live.pointer) multi.eval(PEXPIRE_IF_EQUAL, { keys: [live.pointer], arguments: [live.replyId, String(this.#liveTtl)] });
+        }
+        return multi.execAsPipeline();
+      })
+      .catch(failAll);
+  }
+
+  /** True while the reply's producer key names an instance whose heartbeat is alive. */
+  async #producerAlive(keys: Keys): Promise<boolean> {
+    const owner = await this.#client.get(keys.producer);
+    return owner !== null && (await this.#client.exists(this.#instanceKey(owner))) === 1;
   }
 
   read(replyId: string, options: ReadReplyOptions = {}): Observable<ReplyLogEntry> {
@@ -230,18 +324,17 @@ export class RedisReplyLog implements ReplyLog {
         return torn;
       };
       const range = (start: string): Promise<StreamMessage[]> => client.xRange(keys.log, start, '+', { COUNT: PAGE }) as Promise<StreamMessage[]>;
-      const exists = async (key: string): Promise<boolean> => (await client.exists(key)) === 1;
 
       const run = async (): Promise<void> => {
         // One snapshot: the first page and whether the reply exists (a producer may write in between otherwise).
         const start = after === undefined ? '-' : STREAM_ID.test(after) ? after : '+';
-        const [first, alive, stored] = (await client
+        const [first, live, stored] = (await client
           .multi()
           .xRange(keys.log, start, '+', { COUNT: PAGE })
-          .exists(keys.alive)
+          .exists(keys.producer)
           .exists(keys.log)
           .exec()) as [StreamMessage[], number, number];
-        if (alive === 0 && stored === 0) throw new ReplyNotFoundError(replyId);
+        if (live === 0 && stored === 0) throw new ReplyNotFoundError(replyId);
         let page = first;
         if (after !== undefined) {
           // The end marker has an id too, but it is no event: nobody was ever given it.
@@ -269,8 +362,8 @@ export class RedisReplyLog implements ReplyLog {
               if (emit(reply[0].messages)) break;
               continue;
             }
-            if (await exists(keys.alive)) continue;
-            // The heartbeat is gone: an end written just before it counts; nothing more means a crash.
+            if (await this.#producerAlive(keys)) continue;
+            // No live producer: an end written just before counts; nothing more means a crash.
             const rest = await range(`(${last}`);
             if (rest.length > 0) {
               if (emit(rest)) break;
@@ -296,7 +389,7 @@ export class RedisReplyLog implements ReplyLog {
       .multi()
       .set(keys.stop, '1', { PX: this.#graceMs + this.#producerTimeoutMs })
       .publish(keys.stop, '1')
-      .exists(keys.alive)
+      .exists(keys.producer)
       .exec();
     return replies[2] === 1;
   }
@@ -327,26 +420,41 @@ export class RedisReplyLog implements ReplyLog {
     assertId('RedisReplyLog.latestReply: conversationId', conversationId);
     const replyId = await this.#client.get(this.#conversationKey(conversationId));
     if (replyId === null) return null;
-    return { replyId, live: (await this.#client.exists(this.#keys(replyId).alive)) === 1 };
+    return { replyId, live: await this.#producerAlive(this.#keys(replyId)) };
   }
 
-  /** Closes the connections the log opened (blocking readers error); the client you passed stays open. */
+  /**
+   * Closes every connection the log opened, at once, and stops its heartbeat; the client you passed
+   * stays open. For Redis this is a crash: live appends error without writing an end (their readers
+   * get `ReplyProducerGoneError('no-heartbeat')` after `producerTimeoutMs`), blocked readers error.
+   * To end live replies cleanly, unsubscribe their appends first (that writes `abandoned`).
+   */
   async close(): Promise<void> {
     this.#closed = true;
-    const subscriber = this.#subscriber;
+    if (this.#ticker) clearInterval(this.#ticker);
+    this.#ticker = undefined;
+    const closed = new Error('RedisReplyLog: the log was closed.');
+    for (const live of [...this.#live]) live.fail(closed);
+    const opened = [this.#subscriber, this.#control, ...this.#writers.slice(1)];
+    this.#writers.fill(undefined, 1);
     this.#subscriber = undefined;
+    this.#control = undefined;
     const all = [...this.#open];
     this.#open.clear();
     this.#idle.length = 0;
     await Promise.all([
       ...all.map((tail) => tail.client.disconnect().catch(ignore)),
-      subscriber?.then((client) => client.disconnect()).catch(ignore),
+      ...opened.map((client) => client?.then((c) => c.disconnect()).catch(ignore)),
     ]);
   }
 
   #keys(replyId: string): Keys {
     const log = `${this.#prefix}reply:{${replyId}}`; // one hash slot per reply
-    return { log, alive: `${log}:alive`, stop: `${log}:stop` };
+    return { log, producer: `${log}:producer`, stop: `${log}:stop` };
+  }
+
+  #instanceKey(instanceId: string): string {
+    return `${this.#prefix}instance:${instanceId}:alive`;
   }
 
   #conversationKey(conversationId: string): string {
@@ -381,13 +489,19 @@ export class RedisReplyLog implements ReplyLog {
 
   #pubsub(): Promise<RedisClient> {
     if (this.#closed) return Promise.reject(new Error('RedisReplyLog: the log was closed.'));
-    this.#subscriber ??= (async () => {
-      const client = this.#client.duplicate() as RedisClient;
-      client.on('error', ignore);
-      await client.connect();
-      return client;
-    })();
-    return this.#subscriber;
+    return (this.#subscriber ??= this.#duplicate());
+  }
+
+  /** The heartbeat's own connection: a backlog of writes on the shared client cannot delay it. */
+  #controlClient(): Promise<RedisClient> {
+    if (this.#closed) return Promise.reject(new Error('RedisReplyLog: the log was closed.'));
+    return (this.#control ??= this.#duplicate());
+  }
+
+  async #duplicate(): Promise<RedisClient> {
+    const client = this.#client.duplicate() as RedisClient;
+    client.on('error', ignore); // pending commands reject; their callers report that
+    await client.connect();
+    return client;
   }
 }
-

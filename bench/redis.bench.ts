@@ -1,0 +1,208 @@
+/**
+ * Scale-out on Redis (issue 18), side by side with the in-memory store:
+ *
+ * 1. 1,000 concurrent resumable streams: each reply's frames appended by a
+ *    producer on instance A, read whole by a reader on instance B (Redis: two
+ *    clients, two RedisReplyLogs; memory: one InMemoryReplyLog). Wall time of
+ *    all 1,000, every text checked; median of 9 interleaved runs with range,
+ *    paced (offline model, 2 ms/token) and unpaced (as fast as the event loop).
+ *    Redis memory at its peak and after the grace period (bounded: back to
+ *    the baseline, 0 keys).
+ * 2. Reconnect-to-first-replayed-event latency over HTTP: a client sends
+ *    `Last-Event-ID` (mid-reply) to the instance that did not produce the
+ *    reply; time from the request to the first replayed frame.
+ *
+ * Needs redis-server on the PATH (started here on a free port, no
+ * persistence); without it the bench says so and skips.
+ */
+import { request, Agent } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { map, Observable, endWith } from 'rxjs';
+import { fromRunnable, textContent } from '../src';
+import { InMemoryReplyLog, RedisReplyLog, sendReplyLog, type RedisClient, type ReplyLog } from '../src/node';
+import { replyTo } from '../src/offline/cannedReplies';
+import { ScriptedChatModel } from '../src/testing';
+import { REDIS_SKIP_MESSAGE, redisServerPath, startRedisServer, type RedisServer } from '../specs/support/redis';
+import { listen } from '../specs/support/http';
+
+const STREAMS = Number(process.env.N ?? 1000);
+const RUNS = 9;
+const GRACE_MS = 1500;
+const QUESTIONS = ['讲一个关于程序员的故事', '什么是Python', 'Tell me a joke 😀', 'hello'];
+const DEADLINE_MS = 15 * 60_000;
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const percentile = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+const range = (xs: number[], digits = 0): string => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
+
+const frame = (text: string): string => `event: chunk\ndata: ${JSON.stringify({ text })}\n\n`;
+const DONE = 'event: done\ndata: {}\n\n';
+const textOf = (data: string): string => (data === DONE ? '' : (JSON.parse(data.slice(data.indexOf('data: ') + 6)) as { text: string }).text);
+
+/** STREAMS concurrent replies, produced on `a`, each read whole on `b`; resolves to wall ms, throws on a wrong text. */
+async function concurrentStreams(a: ReplyLog, b: ReplyLog, model: ScriptedChatModel, run: string): Promise<number> {
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: STREAMS }, (_, i) =>
+      new Promise<void>((resolve, reject) => {
+        const question = QUESTIONS[i % QUESTIONS.length];
+        const replyId = `${run}-${i}`;
+        let reader: Promise<string> | undefined;
+        const frames$ = fromRunnable(model, question).pipe(textContent(), map(frame), endWith(DONE));
+        a.append(replyId, frames$).subscribe({
+          // The reader connects once the reply exists (its first event), as a web client does.
+          next: () => (reader ??= readText(b, replyId)),
+          error: reject,
+          complete: () =>
+            reader!.then((text) => (text === replyTo(question) ? resolve() : reject(new Error(`stream ${replyId}: wrong text`))), reject),
+        });
+      }),
+    ),
+  );
+  return performance.now() - started;
+}
+
+function readText(log: ReplyLog, replyId: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    log.read(replyId).subscribe({ next: (e) => (text += textOf(e.data)), error: reject, complete: () => resolve(text) });
+  });
+}
+
+async function usedMemory(client: RedisClient): Promise<number> {
+  const info = (await client.info('memory')) as string;
+  return Number(/used_memory:(\d+)/.exec(info)![1]);
+}
+
+/** Latency from sending Last-Event-ID to the first replayed frame, over HTTP on the other instance. */
+async function reconnectLatency(producer: ReplyLog, reader: ReplyLog, samples: number, tag: string): Promise<number[]> {
+  // Replies of 60 frames, each resumed after its 20th event.
+  const afters: Array<{ replyId: string; after: string }> = [];
+  for (let i = 0; i < samples; i++) {
+    const replyId = `${tag}-latency-${i}`;
+    const ids: string[] = [];
+    await new Promise<void>((resolve, reject) =>
+      producer
+        .append(replyId, new Observable<string>((s) => {
+          for (let k = 0; k < 60; k++) s.next(frame(`第${k}块 😀`));
+          s.complete();
+        }))
+        .subscribe({ next: (e) => ids.push(e.id), error: reject, complete: resolve }),
+    );
+    afters.push({ replyId, after: ids[19] });
+  }
+  const http = await listen((req, res) => {
+    const after = req.headers['last-event-id'] as string;
+    sendReplyLog(reader.read(req.url!.slice(1), { after }), res, { heartbeatMs: 0 });
+  });
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const port = Number(new URL(http.url).port);
+  const latencies: number[] = [];
+  try {
+    for (const { replyId, after } of afters) {
+      latencies.push(
+        await new Promise<number>((resolve, reject) => {
+          const t0 = performance.now();
+          const req = request({ host: '127.0.0.1', port, path: `/${replyId}`, agent, headers: { 'last-event-id': after } }, (res) => {
+            let first: number | undefined;
+            res.setEncoding('utf8');
+            res.on('data', (d: string) => {
+              if (first === undefined && d.includes('id: ')) first = performance.now() - t0;
+            });
+            res.on('end', () => (first === undefined ? reject(new Error('no replayed event')) : resolve(first)));
+          });
+          req.on('error', reject);
+          req.end();
+        }),
+      );
+    }
+  } finally {
+    agent.destroy();
+    await http.close();
+  }
+  return latencies;
+}
+
+export async function run(): Promise<void> {
+  if (!redisServerPath) {
+    console.log(REDIS_SKIP_MESSAGE);
+    return;
+  }
+  const deadline = setTimeout(() => {
+    console.error(`redis bench: over ${DEADLINE_MS} ms`);
+    process.exit(1);
+  }, DEADLINE_MS);
+  deadline.unref();
+  let redis: RedisServer | undefined;
+  try {
+    redis = await startRedisServer();
+    const [clientA, clientB, admin] = await Promise.all([redis.client(), redis.client(), redis.client()]);
+    // A server that holds 1,000 streams keeps that many idle blocking connections (maxIdleReaders).
+    const redisA = new RedisReplyLog({ client: clientA, graceMs: GRACE_MS, maxIdleReaders: STREAMS });
+    const redisB = new RedisReplyLog({ client: clientB, graceMs: GRACE_MS, maxIdleReaders: STREAMS });
+    const memory = new InMemoryReplyLog({ graceMs: GRACE_MS });
+    const baseline = await usedMemory(admin);
+    let peak = baseline;
+    const sampler = setInterval(() => void usedMemory(admin).then((m) => (peak = Math.max(peak, m)), () => undefined), 25);
+
+    for (const [label, tokenMs] of [['paced, 2 ms/token', 2], ['unpaced, 0 ms/token', 0]] as const) {
+      const model = new ScriptedChatModel({ tokenMs });
+      const lag = monitorEventLoopDelay({ resolution: 10 });
+      lag.enable();
+      const mem: number[] = [];
+      const red: number[] = [];
+      await concurrentStreams(memory, memory, model, `warm-m-${tokenMs}`);
+      await concurrentStreams(redisA, redisB, model, `warm-r-${tokenMs}`);
+      for (let r = 0; r < RUNS; r++) {
+        // Interleaved, alternating which goes first, so both see the same machine state.
+        if (r % 2 === 0) {
+          mem.push(await concurrentStreams(memory, memory, model, `m-${tokenMs}-${r}`));
+          red.push(await concurrentStreams(redisA, redisB, model, `r-${tokenMs}-${r}`));
+        } else {
+          red.push(await concurrentStreams(redisA, redisB, model, `r-${tokenMs}-${r}`));
+          mem.push(await concurrentStreams(memory, memory, model, `m-${tokenMs}-${r}`));
+        }
+      }
+      lag.disable();
+      const ratios = red.map((x, i) => x / mem[i]);
+      console.log(`${STREAMS} concurrent resumable streams (${label}), every text checked, median of ${RUNS} interleaved runs:`);
+      console.log(`  in memory                  ${median(mem).toFixed(0)} ms (range ${range(mem)})`);
+      console.log(`  Redis, produced on A, read on B  ${median(red).toFixed(0)} ms (range ${range(red)})`);
+      console.log(`  ratio Redis / memory       ${(median(red) / median(mem)).toFixed(2)}× (per-run ratios ${range(ratios, 2)}; goal ≤ 1.5×)`);
+      console.log(`  event-loop delay (both)    p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms, max ${(lag.max / 1e6).toFixed(0)} ms (producers, readers and models share one process)`);
+    }
+    clearInterval(sampler);
+    const keysAtEnd = await admin.dbSize();
+    const memAtEnd = await usedMemory(admin);
+    await new Promise((resolve) => setTimeout(resolve, GRACE_MS + 500));
+    const keysAfter = await admin.dbSize();
+    const memAfter = await usedMemory(admin);
+    console.log(`Redis memory: baseline ${mb(baseline)}, peak ${mb(peak)}, at the end ${mb(memAtEnd)} (${keysAtEnd} keys), ` +
+      `${GRACE_MS} ms grace later ${mb(memAfter)} (${keysAfter} keys)`);
+
+    const latency: { memory: number[]; redis: number[] } = { memory: [], redis: [] };
+    for (let r = 0; r < RUNS; r++) {
+      latency.memory.push(...(await reconnectLatency(memory, memory, 50, `m${r}`)));
+      latency.redis.push(...(await reconnectLatency(redisA, redisB, 50, `r${r}`)));
+    }
+    for (const [label, xs] of Object.entries(latency)) {
+      console.log(
+        `reconnect → first replayed event over HTTP (${label === 'redis' ? 'Redis, on the other instance' : 'in memory'}), ${xs.length} resumes: ` +
+          `median ${median(xs).toFixed(2)} ms, p99 ${percentile(xs, 99).toFixed(2)} ms (range ${range(xs, 2)} ms; goal median ≤ 20 ms)`,
+      );
+    }
+    await Promise.all([redisA.close(), redisB.close(), memory.close()]);
+  } finally {
+    clearTimeout(deadline);
+    await redis?.stop();
+  }
+}
+
+if (require.main === module) void run();
