@@ -144,9 +144,8 @@ export async function run(): Promise<void> {
   try {
     redis = await startRedisServer();
     const [clientA, clientB, admin] = await Promise.all([redis.client(), redis.client(), redis.client()]);
-    // A server that holds 1,000 streams keeps that many idle blocking connections (maxIdleReaders).
-    const redisA = new RedisReplyLog({ client: clientA, graceMs: GRACE_MS, maxIdleReaders: STREAMS });
-    const redisB = new RedisReplyLog({ client: clientB, graceMs: GRACE_MS, maxIdleReaders: STREAMS });
+    const redisA = new RedisReplyLog({ client: clientA, graceMs: GRACE_MS });
+    const redisB = new RedisReplyLog({ client: clientB, graceMs: GRACE_MS });
     const memory = new InMemoryReplyLog({ graceMs: GRACE_MS });
     const baseline = await usedMemory(admin);
     let peak = baseline;

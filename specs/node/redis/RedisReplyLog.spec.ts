@@ -82,21 +82,38 @@ describeWithRedis('RedisReplyLog', () => {
       expect(ttl).toBeLessThanOrEqual(1000);
     });
 
-    it("a reader's teardown releases its blocking connection (no client left blocked in XREAD)", async () => {
-      const src = controlled();
-      log.append('r2', src.source$).subscribe();
-      await src.subscribed;
-      src.next(FRAMES[0]);
+    it("readers share a few blocking connections; their teardown leaves no client blocked in XREAD", async () => {
       const blocked = async (): Promise<number> =>
         ((await client.sendCommand(['CLIENT', 'LIST'])) as string).split('\n').filter((line) => /\bflags=\S*b/.test(line)).length;
-      const readers = [log.read('r2').subscribe(), log.read('r2').subscribe()];
-      for (let i = 0; i < 200 && (await blocked()) < 2; i++) await sleep(5);
-      expect(await blocked()).toBe(2);
+      const sources = Array.from({ length: 12 }, () => controlled());
+      sources.forEach((src, i) => log.append(`shared-${i}`, src.source$).subscribe());
+      await Promise.all(sources.map((src) => src.subscribed));
+      sources.forEach((src) => src.next(FRAMES[0]));
+      const readers = sources.flatMap((_, i) => [log.read(`shared-${i}`).subscribe(), log.read(`shared-${i}`).subscribe()]);
+      for (let i = 0; i < 200 && (await blocked()) < 4; i++) await sleep(5);
+      expect(await blocked()).toBe(4); // 24 readers of 12 replies, tailConnections: 4
       for (const reader of readers) reader.unsubscribe();
       for (let i = 0; i < 200 && (await blocked()) > 0; i++) await sleep(5);
       expect(await blocked()).toBe(0);
-      src.complete();
-      await readAll(log.read('r2')); // stored to the end
+      sources.forEach((src) => src.complete());
+      for (const [i] of sources.entries()) await readAll(log.read(`shared-${i}`)); // stored to the end
+    });
+
+    it('one wake-up of a shared XREAD brings the events of every reply that has some, each to its readers', async () => {
+      const one = new RedisReplyLog({ client, ...FAST, tailConnections: 1 });
+      const sources = Array.from({ length: 5 }, () => controlled());
+      sources.forEach((src, i) => one.append(`wake-${i}`, src.source$).subscribe());
+      await Promise.all(sources.map((src) => src.subscribed));
+      const reads = sources.map((_, i) => readAll(one.read(`wake-${i}`)));
+      await sleep(50);
+      sources.forEach((src, i) => {
+        src.next(`data: ${i} a\n\n`);
+        src.next(`data: ${i} b\n\n`);
+        src.complete();
+      });
+      const results = await Promise.all(reads);
+      expect(results.map((r) => r.entries.map((e) => e.data))).toEqual(sources.map((_, i) => [`data: ${i} a\n\n`, `data: ${i} b\n\n`]));
+      await one.close();
     });
 
     it('reads a reply longer than one page (512 entries) in order', async () => {
@@ -148,7 +165,7 @@ describeWithRedis('RedisReplyLog', () => {
       expect(() => new RedisReplyLog({} as never)).toThrow(/node-redis 4 client/);
       expect(() => new RedisReplyLog({ client, heartbeatMs: 1000, producerTimeoutMs: 1000 })).toThrow(/producerTimeoutMs \(1000\) must be over heartbeatMs/);
       expect(() => new RedisReplyLog({ client, prefix: 'a b' })).toThrow(/prefix/);
-      expect(() => new RedisReplyLog({ client, maxIdleReaders: -1 })).toThrow(RangeError);
+      expect(() => new RedisReplyLog({ client, tailConnections: 0 })).toThrow(RangeError);
     });
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { catchError, concat, concatMap, defer, EMPTY, finalize, from, ignoreElements, map, merge, Observable, Subject, switchMap, tap, throwError } from 'rxjs';
+import { catchError, concat, defer, EMPTY, finalize, from, ignoreElements, map, merge, Observable, Subject, switchMap, tap, throwError, type OperatorFunction } from 'rxjs';
 import { ReplyEventNotFoundError, ReplyExistsError, ReplyNotFoundError, ReplyProducerGoneError } from '../../errors';
 import { assertObject, assertPositiveInteger, describe } from '../../internal/validate';
 import { assertAfter, assertEvent, assertEvents, assertId, replyLogOptions } from '../replyLog/checks';
@@ -24,8 +24,11 @@ export interface RedisReplyLogOptions extends ReplyLogOptions {
    * Must be over `heartbeatMs`. Default 10000 (a loaded event loop can delay a timer by seconds).
    */
   producerTimeoutMs?: number;
-  /** Idle blocking-read connections kept for the next readers. Default 8. */
-  maxIdleReaders?: number;
+  /**
+   * Blocking connections the instance's readers share: each runs one `XREAD BLOCK` over the live
+   * replies of its readers, so a wake-up brings new events of many replies at once. Default 4.
+   */
+  tailConnections?: number;
   /**
    * Connections producers write on: your client plus `writers - 1` duplicates,
    * one per reply (so its events stay in order), taken in turn. Redis serves
@@ -34,6 +37,9 @@ export interface RedisReplyLogOptions extends ReplyLogOptions {
    */
   writers?: number;
 }
+
+/** A live reply's TTL is at least this (refreshed every quarter of it), ms. */
+const LIVE_TTL_FLOOR_MS = 10 * 60_000;
 
 /** Entries per XRANGE / XREAD page. */
 const PAGE = 512;
@@ -64,21 +70,80 @@ interface LiveProducer {
   fail(error: unknown): void;
 }
 
-/** A dedicated connection for `XREAD BLOCK` (a blocked connection serves nobody else). */
-interface TailConnection {
-  client: RedisClient;
-  id: number;
+/** A reader following a live reply: the mux delivers what comes after `last`. */
+interface TailWatch {
+  last: string;
+  deliver(messages: StreamMessage[]): void;
+  fail(error: unknown): void;
+}
+
+/** One shared blocking connection and the replies its readers follow. */
+interface TailShard {
+  watches: Map<string, Set<TailWatch>>;
+  conn?: Promise<{ client: RedisClient; id: number }>;
+  /** An XREAD is in flight; `dirty`: the set of replies changed since it was sent. */
   blocked: boolean;
+  dirty: boolean;
+  unblocking: boolean;
+  running: boolean;
+  wake?: () => void;
 }
 
 type StreamMessage = { id: string; message: Record<string, string> };
+
+/** How long a shard's XREAD blocks when nothing comes; readers check liveness on their own timers. */
+const TAIL_BLOCK_MS = 10_000;
+
+/**
+ * Emits the values of promises in the order the promises came, without an inner subscription per
+ * value: promises of one connection settle in the order their commands were sent.
+ */
+function inOrder<T>(): OperatorFunction<Promise<T>, T> {
+  return (source) =>
+    new Observable<T>((subscriber) => {
+      let pending = 0;
+      let done = false;
+      return source.subscribe({
+        next: (promise) => {
+          pending++;
+          promise.then(
+            (value) => {
+              pending--;
+              subscriber.next(value);
+              if (done && pending === 0) subscriber.complete();
+            },
+            (error: unknown) => subscriber.error(error),
+          );
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => {
+          done = true;
+          if (pending === 0) subscriber.complete();
+        },
+      });
+    });
+}
+
+/** Stream ids `ms-seq` in order. */
+function compareIds(a: string, b: string): number {
+  const ai = a.indexOf('-');
+  const bi = b.indexOf('-');
+  return Number(a.slice(0, ai)) - Number(b.slice(0, bi)) || Number(a.slice(ai + 1)) - Number(b.slice(bi + 1));
+}
+
+/** A raw `[id, [field, value, …]]` stream entry. */
+function parseEntry([id, fields]: [string, string[]]): StreamMessage {
+  const message: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) message[fields[i]] = fields[i + 1];
+  return { id, message };
+}
 
 /**
  * The reply log in Redis, shared by every instance: one Redis Stream per
  * reply (`XADD … MAXLEN ~ maxEvents`), whose entry ids are the SSE ids. A
  * reader with `Last-Event-ID` on any instance gets the missed entries
- * (`XRANGE`), then the live tail (`XREAD BLOCK` on a connection of its own,
- * released by its teardown). A live reply names its producing instance
+ * (`XRANGE`), then the live tail (`XREAD BLOCK` on one of a few connections
+ * shared by the instance's readers; teardown takes the reader out of it). A live reply names its producing instance
  * (`…:producer`), and an instance with live producers renews one heartbeat
  * key every `heartbeatMs`; when that expires (`producerTimeoutMs`) without an
  * end marker, readers get `ReplyProducerGoneError` after the stored events
@@ -110,9 +175,7 @@ export class RedisReplyLog implements ReplyLog {
   readonly #maxEvents: number;
   readonly #heartbeatMs: number;
   readonly #producerTimeoutMs: number;
-  readonly #maxIdle: number;
-  readonly #idle: TailConnection[] = [];
-  readonly #open = new Set<TailConnection>();
+  readonly #shards: TailShard[];
   #subscriber: Promise<RedisClient> | undefined;
   #control: Promise<RedisClient> | undefined;
   #closed = false;
@@ -131,17 +194,16 @@ export class RedisReplyLog implements ReplyLog {
     const { graceMs, maxEvents } = replyLogOptions('RedisReplyLog', options);
     assertPositiveInteger('RedisReplyLog: heartbeatMs', options.heartbeatMs);
     assertPositiveInteger('RedisReplyLog: producerTimeoutMs', options.producerTimeoutMs);
-    const maxIdle = options.maxIdleReaders;
-    if (maxIdle !== undefined && (!Number.isInteger(maxIdle) || maxIdle < 0)) {
-      throw new RangeError(`RedisReplyLog: maxIdleReaders must be an integer >= 0, got ${describe(maxIdle)}.`);
-    }
+    assertPositiveInteger('RedisReplyLog: tailConnections', options.tailConnections);
     this.#client = options.client;
     this.#prefix = options.prefix ?? 'rxlc:';
     this.#graceMs = graceMs;
     this.#maxEvents = maxEvents;
     this.#heartbeatMs = options.heartbeatMs ?? 1000;
     this.#producerTimeoutMs = options.producerTimeoutMs ?? 10_000;
-    this.#maxIdle = options.maxIdleReaders ?? 8;
+    this.#shards = Array.from({ length: options.tailConnections ?? 4 }, () => ({
+      watches: new Map(), blocked: false, dirty: false, unblocking: false, running: false,
+    }));
     assertPositiveInteger('RedisReplyLog: writers', options.writers);
     this.#writers = [Promise.resolve(this.#client), ...Array.from({ length: (options.writers ?? 4) - 1 }, () => undefined)];
     if (this.#producerTimeoutMs <= this.#heartbeatMs) {
@@ -173,9 +235,13 @@ export class RedisReplyLog implements ReplyLog {
     });
   }
 
-  /** A live reply's log and producer key expire this long after their last refresh. */
+  /**
+   * A live reply's log and producer key expire this long after their last refresh: long, so that no
+   * delayed tick can expire a live reply (the heartbeat, not this TTL, detects a crash); it only
+   * bounds what a crashed producer leaves behind.
+   */
   get #liveTtl(): number {
-    return this.#graceMs + this.#producerTimeoutMs;
+    return Math.max(LIVE_TTL_FLOOR_MS, this.#graceMs + this.#producerTimeoutMs);
   }
 
   /** The next writer connection, in turn. */
@@ -213,7 +279,7 @@ export class RedisReplyLog implements ReplyLog {
 
       const start$ = pointer ? from(client.set(pointer, replyId, { PX: liveTtl })).pipe(ignoreElements()) : EMPTY;
       const entries$ = events.pipe(
-        // Send each XADD at once (one connection keeps them in order), emit the entries in order.
+        // Send each XADD at once (one connection keeps them in order) and emit the entries in that order.
         map((data) => {
           assertEvent(data);
           const added = client.xAdd(keys.log, '*', { d: data }, trim);
@@ -221,16 +287,9 @@ export class RedisReplyLog implements ReplyLog {
             first = false;
             client.pExpire(keys.log, liveTtl).catch(ignore); // no log without a TTL, even if this process dies now
           }
-          return added.then(
-            (id) => ({ ok: true as const, entry: { id, data } }),
-            (error: unknown) => ({ ok: false as const, error }),
-          );
+          return added.then((id): ReplyLogEntry => ({ id, data }));
         }),
-        concatMap((settled) => from(settled)),
-        map((settled) => {
-          if (!settled.ok) throw settled.error;
-          return settled.entry;
-        }),
+        inOrder(),
       );
       const end$ = defer(() => from(writeEnd({ end: 'done' }))).pipe(ignoreElements());
 
@@ -270,7 +329,7 @@ export class RedisReplyLog implements ReplyLog {
     const producers = [...this.#live];
     const failAll = (error: unknown): void => producers.forEach((live) => live.fail(error));
     if (!this.#client.isOpen) return failAll(new Error('RedisReplyLog: options.client was closed, so the reply cannot be written.'));
-    const refreshEvery = Math.max(this.#heartbeatMs, Math.floor(this.#graceMs / 2));
+    const refreshEvery = Math.floor(this.#liveTtl / 4);
     const now = Date.now();
     this.#controlClient()
       .then((control) => {
@@ -300,20 +359,27 @@ export class RedisReplyLog implements ReplyLog {
     const keys = this.#keys(replyId);
     return new Observable<ReplyLogEntry>((subscriber) => {
       const client = this.#client;
-      let tail: TailConnection | undefined;
       let torn = false;
+      let finished = false;
+      let unwatch: (() => void) | undefined;
+      let idle: NodeJS.Timeout | undefined;
       subscriber.add(() => {
         torn = true;
-        // A blocked XREAD holds its connection until it returns: unblock it, then it goes back to the pool.
-        if (tail?.blocked) client.sendCommand(['CLIENT', 'UNBLOCK', String(tail.id)]).catch(ignore);
+        clearTimeout(idle);
+        unwatch?.(); // leaves the shared blocking read; the producer is not ours
       });
 
       let last = '0-0';
-      /** Emits a page; true when the reply ended (or the reader went away). */
+      /** Emits what comes after `last`; true when the reply ended (or the reader went away). */
       const emit = (messages: StreamMessage[]): boolean => {
-        for (const { id, message } of messages) {
-          if (torn) return true;
+        // Messages are in id order: skip what was delivered already (the mux and a liveness check can overlap).
+        let from = 0;
+        while (from < messages.length && compareIds(messages[from].id, last) <= 0) from++;
+        for (let i = from; i < messages.length; i++) {
+          const { id, message } = messages[i];
+          if (torn || finished) return true;
           if (message.end !== undefined) {
+            finished = true;
             if (message.end === 'done') subscriber.complete();
             else subscriber.error(new ReplyProducerGoneError(replyId, message.end === 'failed' ? 'failed' : 'abandoned', message.m));
             return true;
@@ -321,9 +387,23 @@ export class RedisReplyLog implements ReplyLog {
           last = id;
           subscriber.next({ id, data: message.d });
         }
-        return torn;
+        return torn || finished;
       };
       const range = (start: string): Promise<StreamMessage[]> => client.xRange(keys.log, start, '+', { COUNT: PAGE }) as Promise<StreamMessage[]>;
+      const fail = (error: unknown): void => {
+        if (!torn && !finished) subscriber.error(error);
+      };
+
+      /** No event for heartbeatMs: is the producer still there? */
+      const check = async (): Promise<void> => {
+        if (await this.#producerAlive(keys)) return void idle?.refresh();
+        if (torn || finished) return;
+        // No live producer: an end written just before counts; nothing more means a crash.
+        const rest = await range(`(${last}`);
+        if (torn || finished || emit(rest)) return;
+        if (rest.length > 0) return void idle?.refresh();
+        fail(new ReplyProducerGoneError(replyId, 'no-heartbeat'));
+      };
 
       const run = async (): Promise<void> => {
         // One snapshot: the first page and whether the reply exists (a producer may write in between otherwise).
@@ -347,38 +427,22 @@ export class RedisReplyLog implements ReplyLog {
           page = await range(`(${last}`);
           if (torn || emit(page)) return;
         }
-
-        tail = await this.#acquire();
-        let healthy = false;
-        try {
-          while (!torn) {
-            tail.blocked = true;
-            const reply = (await tail.client.xRead({ key: keys.log, id: last }, { BLOCK: this.#heartbeatMs, COUNT: PAGE })) as
-              | Array<{ messages: StreamMessage[] }>
-              | null;
-            tail.blocked = false;
-            if (torn) break;
-            if (reply) {
-              if (emit(reply[0].messages)) break;
-              continue;
-            }
-            if (await this.#producerAlive(keys)) continue;
-            // No live producer: an end written just before counts; nothing more means a crash.
-            const rest = await range(`(${last}`);
-            if (rest.length > 0) {
-              if (emit(rest)) break;
-              continue;
-            }
-            throw new ReplyProducerGoneError(replyId, 'no-heartbeat');
-          }
-          healthy = true;
-        } finally {
-          this.#release(tail, healthy);
-        }
+        // The live tail: one shared XREAD BLOCK per shard, and a liveness check when nothing comes.
+        idle = setTimeout(() => check().catch(fail), this.#heartbeatMs);
+        const watch: TailWatch = {
+          get last() {
+            return last;
+          },
+          deliver: (messages) => {
+            if (emit(messages)) return unwatch?.();
+            idle?.refresh();
+          },
+          fail,
+        };
+        unwatch = this.#watch(keys.log, watch);
+        if (torn || finished) unwatch();
       };
-      run().catch((error: unknown) => {
-        if (!torn) subscriber.error(error);
-      });
+      run().catch(fail);
     });
   }
 
@@ -439,13 +503,13 @@ export class RedisReplyLog implements ReplyLog {
     this.#writers.fill(undefined, 1);
     this.#subscriber = undefined;
     this.#control = undefined;
-    const all = [...this.#open];
-    this.#open.clear();
-    this.#idle.length = 0;
-    await Promise.all([
-      ...all.map((tail) => tail.client.disconnect().catch(ignore)),
-      ...opened.map((client) => client?.then((c) => c.disconnect()).catch(ignore)),
-    ]);
+    const tails = this.#shards.map((shard) => {
+      shard.wake?.();
+      const conn = shard.conn;
+      shard.conn = undefined;
+      return conn?.then((c) => c.client);
+    });
+    await Promise.all([...tails, ...opened].map((client) => client?.then((c) => c.disconnect()).catch(ignore)));
   }
 
   #keys(replyId: string): Keys {
@@ -461,30 +525,88 @@ export class RedisReplyLog implements ReplyLog {
     return `${this.#prefix}conversation:{${conversationId}}:reply`;
   }
 
-  async #acquire(): Promise<TailConnection> {
-    if (this.#closed) throw new Error('RedisReplyLog: the log was closed.');
-    const idle = this.#idle.pop();
-    if (idle) return idle;
-    const client = this.#client.duplicate() as RedisClient;
-    client.on('error', ignore); // the pending command rejects; the reader reports that
-    await client.connect();
-    const tail: TailConnection = { client, id: await client.clientId(), blocked: false };
-    this.#open.add(tail);
-    if (this.#closed) {
-      this.#release(tail, false);
-      throw new Error('RedisReplyLog: the log was closed.');
-    }
-    return tail;
+  /** Adds a reader to a shard's shared XREAD; returns its removal. */
+  #watch(key: string, watch: TailWatch): () => void {
+    // A reply's readers share a shard; a new reply goes to the shard with the fewest.
+    const shard =
+      this.#shards.find((candidate) => candidate.watches.has(key)) ??
+      this.#shards.reduce((a, b) => (b.watches.size < a.watches.size ? b : a));
+    let watches = shard.watches.get(key);
+    const added = !watches;
+    if (!watches) shard.watches.set(key, (watches = new Set()));
+    watches.add(watch);
+    if (added) this.#kick(shard);
+    return () => {
+      const current = shard.watches.get(key);
+      if (!current?.delete(watch) || current.size > 0) return;
+      shard.watches.delete(key);
+      if (shard.watches.size === 0) this.#kick(shard); // let the connection go idle now
+    };
   }
 
-  #release(tail: TailConnection, healthy: boolean): void {
-    tail.blocked = false;
-    if (healthy && !this.#closed && this.#idle.length < this.#maxIdle && this.#open.has(tail)) {
-      this.#idle.push(tail);
-      return;
+  /** The shard's set of replies changed: start its loop, wake it, or interrupt its XREAD. */
+  #kick(shard: TailShard): void {
+    if (this.#closed) return;
+    if (!shard.running) return void this.#tail(shard);
+    if (shard.wake) return shard.wake();
+    if (!shard.blocked) return; // the loop reads the set again before its next XREAD
+    shard.dirty = true;
+    this.#unblock(shard);
+  }
+
+  #unblock(shard: TailShard): void {
+    if (shard.unblocking || !shard.conn) return;
+    shard.unblocking = true;
+    shard.conn
+      .then(({ id }) => this.#client.sendCommand(['CLIENT', 'UNBLOCK', String(id)]))
+      .then(
+        (unblocked) => {
+          shard.unblocking = false;
+          // 0: our XREAD had not reached Redis yet (another connection); try again shortly.
+          if (unblocked === 0 && shard.blocked && shard.dirty) setTimeout(() => this.#unblock(shard), 2).unref?.();
+        },
+        () => (shard.unblocking = false),
+      );
+  }
+
+  /** A shard's loop: one XREAD BLOCK over every reply its readers follow, results handed to each reader. */
+  async #tail(shard: TailShard): Promise<void> {
+    shard.running = true;
+    try {
+      while (!this.#closed) {
+        if (shard.watches.size === 0) {
+          await new Promise<void>((resolve) => (shard.wake = resolve));
+          shard.wake = undefined;
+          continue;
+        }
+        const { client } = await (shard.conn ??= this.#duplicate().then(async (c) => ({ client: c, id: await c.clientId() })));
+        const keys = [...shard.watches.keys()];
+        const ids = keys.map((key) => [...shard.watches.get(key)!].reduce((min, w) => (compareIds(w.last, min) < 0 ? w.last : min), '18446744073709551615-0'));
+        shard.dirty = false;
+        shard.blocked = true;
+        const reply = (await client.sendCommand(['XREAD', 'COUNT', String(PAGE), 'BLOCK', String(TAIL_BLOCK_MS), 'STREAMS', ...keys, ...ids])) as
+          | Array<[string, Array<[string, string[]]>]>
+          | null;
+        shard.blocked = false;
+        for (const [key, entries] of reply ?? []) {
+          const watches = shard.watches.get(key);
+          if (!watches) continue; // its readers left meanwhile
+          const messages = entries.map(parseEntry);
+          for (const watch of [...watches]) watch.deliver(messages);
+        }
+      }
+    } catch (error) {
+      // The connection failed: its readers error (they can resume), the next reader opens a new one.
+      shard.blocked = false;
+      const conn = shard.conn;
+      shard.conn = undefined;
+      conn?.then((c) => c.client.disconnect()).catch(ignore);
+      const watches = [...shard.watches.values()].flatMap((set) => [...set]);
+      shard.watches.clear();
+      for (const watch of watches) watch.fail(error);
+    } finally {
+      shard.running = false;
     }
-    this.#open.delete(tail);
-    tail.client.disconnect().catch(ignore);
   }
 
   #pubsub(): Promise<RedisClient> {

@@ -48,7 +48,7 @@ export interface LatestReply {
  *   (the model) and readers get `ReplyProducerGoneError('abandoned')`.
  * - `read` is a reader: cold, each subscription replays what is stored (after
  *   `after`) and then follows the live tail until the reply ends; its teardown
- *   releases what it holds (the blocking Redis connection) and nothing else.
+ *   releases what it holds (its place in Redis' blocking read) and nothing else.
  * - A reply is kept for `graceMs` after its end, then deleted.
  */
 export interface ReplyLog {
