@@ -26,7 +26,7 @@ import { REDIS_SKIP_MESSAGE, redisServerPath, startRedisServer, type RedisServer
 import { listen } from '../specs/support/http';
 
 const STREAMS = Number(process.env.N ?? 1000);
-const RUNS = 9;
+const RUNS = Number(process.env.RUNS ?? 9);
 const GRACE_MS = 1500;
 const QUESTIONS = ['讲一个关于程序员的故事', '什么是Python', 'Tell me a joke 😀', 'hello'];
 const DEADLINE_MS = 15 * 60_000;
@@ -55,10 +55,15 @@ async function concurrentStreams(a: ReplyLog, b: ReplyLog, model: ScriptedChatMo
         const question = QUESTIONS[i % QUESTIONS.length];
         const replyId = `${run}-${i}`;
         let reader: Promise<string> | undefined;
+        const readerFailed = (error: unknown): void => reject(error);
         const frames$ = fromRunnable(model, question).pipe(textContent(), map(frame), endWith(DONE));
         a.append(replyId, frames$).subscribe({
           // The reader connects once the reply exists (its first event), as a web client does.
-          next: () => (reader ??= readText(b, replyId)),
+          next: () => {
+            if (reader) return;
+            reader = readText(b, replyId);
+            reader.catch(readerFailed);
+          },
           error: reject,
           complete: () =>
             reader!.then((text) => (text === replyTo(question) ? resolve() : reject(new Error(`stream ${replyId}: wrong text`))), reject),
@@ -151,7 +156,8 @@ export async function run(): Promise<void> {
     let peak = baseline;
     const sampler = setInterval(() => void usedMemory(admin).then((m) => (peak = Math.max(peak, m)), () => undefined), 25);
 
-    for (const [label, tokenMs] of [['paced, 2 ms/token', 2], ['unpaced, 0 ms/token', 0]] as const) {
+    const modes = [['paced, 2 ms/token', 2], ['unpaced, 0 ms/token', 0]] as const;
+    for (const [label, tokenMs] of modes.filter(([, ms]) => process.env.TOKEN_MS === undefined || Number(process.env.TOKEN_MS) === ms)) {
       const model = new ScriptedChatModel({ tokenMs });
       const lag = monitorEventLoopDelay({ resolution: 10 });
       lag.enable();
@@ -180,11 +186,12 @@ export async function run(): Promise<void> {
     clearInterval(sampler);
     const keysAtEnd = await admin.dbSize();
     const memAtEnd = await usedMemory(admin);
-    await new Promise((resolve) => setTimeout(resolve, GRACE_MS + 500));
+    // Finished replies go after GRACE_MS; the instance heartbeat keys after producerTimeoutMs (10 s).
+    await new Promise((resolve) => setTimeout(resolve, Math.max(GRACE_MS, 10_000) + 500));
     const keysAfter = await admin.dbSize();
     const memAfter = await usedMemory(admin);
     console.log(`Redis memory: baseline ${mb(baseline)}, peak ${mb(peak)}, at the end ${mb(memAtEnd)} (${keysAtEnd} keys), ` +
-      `${GRACE_MS} ms grace later ${mb(memAfter)} (${keysAfter} keys)`);
+      `after the grace period and the heartbeat TTL ${mb(memAfter)} (${keysAfter} keys${keysAfter ? `: ${(await admin.keys('*')).slice(0, 5).join(', ')}` : ''})`);
 
     const latency: { memory: number[]; redis: number[] } = { memory: [], redis: [] };
     for (let r = 0; r < RUNS; r++) {
