@@ -216,8 +216,16 @@ export class BadChatMessageError extends RxLangChainError {
  *
  * @example
  * ```ts
- * log.read('no-such-reply').subscribe({ error: (e) => e instanceof ReplyNotFoundError && res.writeHead(404).end() });
+ * import { InMemoryReplyLog, ReplyNotFoundError } from 'rxjs-langchain/node';
+ *
+ * new InMemoryReplyLog().read('no-such-reply').subscribe({
+ *   error: (e) => e instanceof ReplyNotFoundError && console.log(`ask again: ${e.replyId} is gone`),
+ * });
  * ```
+ *
+ * @see {@link ReplyLog.read}, which raises it.
+ *
+ * @param replyId The id that was asked for.
  */
 export class ReplyNotFoundError extends RxLangChainError {
   readonly replyId: string;
@@ -230,14 +238,24 @@ export class ReplyNotFoundError extends RxLangChainError {
 
 /**
  * A reader asked to resume after an event (`after`, the SSE `Last-Event-ID`)
- * that is not in the reply's log: an id of another reply, garbage, or an event
- * already trimmed away (`maxEvents`). The missed events cannot be replayed
- * exactly, so nothing is replayed.
+ * that is not in the reply's log: garbage, an event already trimmed away
+ * (`maxEvents`), or (in memory) another reply's id. The missed events cannot
+ * be replayed exactly, so nothing is replayed.
  *
  * @example
  * ```ts
- * log.read(replyId, { after: lastEventId }).subscribe({ error: (e) => e instanceof ReplyEventNotFoundError && readFromStart() });
+ * import { InMemoryReplyLog, ReplyEventNotFoundError } from 'rxjs-langchain/node';
+ *
+ * const log = new InMemoryReplyLog();
+ * log.read('reply-1', { after: 'not-an-event' }).subscribe({
+ *   error: (e) => e instanceof ReplyEventNotFoundError && console.log(`cannot resume after ${e.after}`),
+ * });
  * ```
+ *
+ * @see {@link ReplyLog.read}, which raises it.
+ *
+ * @param replyId The reply.
+ * @param after The id the reader asked to resume after.
  */
 export class ReplyEventNotFoundError extends RxLangChainError {
   readonly replyId: string;
@@ -256,14 +274,25 @@ export class ReplyEventNotFoundError extends RxLangChainError {
 
 /**
  * The producer of a reply went away before ending it: its instance crashed or
- * lost Redis (`'no-heartbeat'`: the heartbeat key expired), its event stream
+ * lost Redis (`'no-heartbeat'`: its heartbeat key expired), its event stream
  * failed (`'failed'`), or it was unsubscribed without a stop (`'abandoned'`,
  * e.g. a server shutdown). Readers get every stored event first, then this.
  *
  * @example
  * ```ts
- * log.read(replyId).subscribe({ error: (e) => e instanceof ReplyProducerGoneError && showCut(e.reason) });
+ * import { InMemoryReplyLog, ReplyProducerGoneError } from 'rxjs-langchain/node';
+ *
+ * const log = new InMemoryReplyLog();
+ * log.read('reply-1').subscribe({
+ *   error: (e) => e instanceof ReplyProducerGoneError && console.log(`cut (${e.reason}); ask again`),
+ * });
  * ```
+ *
+ * @see {@link ReplyLog.read}, which raises it after the stored events.
+ *
+ * @param replyId The reply that was cut.
+ * @param reason How its producer went away.
+ * @param detail The producer's error message, for `'failed'`.
  */
 export class ReplyProducerGoneError extends RxLangChainError {
   readonly replyId: string;
@@ -288,8 +317,17 @@ export class ReplyProducerGoneError extends RxLangChainError {
  *
  * @example
  * ```ts
- * log.append(replyId, frames$).subscribe({ error: (e) => e instanceof ReplyExistsError && retryWithNewId() });
+ * import { of } from 'rxjs';
+ * import { InMemoryReplyLog, ReplyExistsError } from 'rxjs-langchain/node';
+ *
+ * const log = new InMemoryReplyLog();
+ * log.append('reply-1', of('data: a\n\n')).subscribe();
+ * log.append('reply-1', of('data: b\n\n')).subscribe({ error: (e) => e instanceof ReplyExistsError && console.log('use a new id') });
  * ```
+ *
+ * @see {@link ReplyLog.append}, which raises it before subscribing to its events.
+ *
+ * @param replyId The id in use.
  */
 export class ReplyExistsError extends RxLangChainError {
   readonly replyId: string;
@@ -306,8 +344,18 @@ export class ReplyExistsError extends RxLangChainError {
  *
  * @example
  * ```ts
- * lock.run(conversationId, turn$).subscribe({ error: (e) => e instanceof ConversationBusyError && res.writeHead(409).end() });
+ * import { NEVER, of } from 'rxjs';
+ * import { ConversationBusyError, InMemoryConversationLock } from 'rxjs-langchain/node';
+ *
+ * const lock = new InMemoryConversationLock({ waitMs: 100 });
+ * lock.run('c-1', NEVER).subscribe(); // a turn that takes long
+ * lock.run('c-1', of('next turn')).subscribe({ error: (e) => e instanceof ConversationBusyError && console.log('busy: try later') });
  * ```
+ *
+ * @see {@link ConversationLock}, whose `hold` and `run` raise it.
+ *
+ * @param conversationId The conversation.
+ * @param waitMs How long the turn waited.
  */
 export class ConversationBusyError extends RxLangChainError {
   readonly conversationId: string;
@@ -330,8 +378,19 @@ export class ConversationBusyError extends RxLangChainError {
  *
  * @example
  * ```ts
- * lock.run(conversationId, turn$).subscribe({ error: (e) => e instanceof ConversationLockLostError && log.warn(e.message) });
+ * import { createClient } from 'redis';
+ * import { of } from 'rxjs';
+ * import { ConversationLockLostError, RedisConversationLock, type RedisClient } from 'rxjs-langchain/node';
+ *
+ * const client = (await createClient({ url: process.env.REDIS_URL }).connect()) as RedisClient;
+ * new RedisConversationLock({ client }).run('c-1', of('turn')).subscribe({
+ *   error: (e) => e instanceof ConversationLockLostError && console.warn(e.message),
+ * });
  * ```
+ *
+ * @see {@link RedisConversationLock}, which raises it when a renewal finds another holder.
+ *
+ * @param conversationId The conversation whose lock was lost.
  */
 export class ConversationLockLostError extends RxLangChainError {
   readonly conversationId: string;

@@ -31,14 +31,24 @@ const RETRY_MS = [2, 5, 10, 20, 50];
  *
  * @example
  * ```ts
- * import { RedisConversationLock } from 'rxjs-langchain/node';
+ * import { RedisChatMessageHistory } from '@langchain/redis';
+ * import { createClient } from 'redis';
+ * import { of } from 'rxjs';
+ * import { chatTurns, fromRunnable } from 'rxjs-langchain';
+ * import { RedisConversationLock, type RedisClient } from 'rxjs-langchain/node';
+ * import { ScriptedChatModel } from 'rxjs-langchain/offline';
  *
+ * const client = (await createClient({ url: process.env.REDIS_URL }).on('error', console.error).connect()) as RedisClient;
  * const lock = new RedisConversationLock({ client, waitMs: 10_000 });
- * lock.run(conversationId, of(question).pipe(chatTurns(streamTurn, { history }))).subscribe(send);
+ * const history = new RedisChatMessageHistory({ sessionId: 'rxlc:conversation:{c-1}:history', client });
+ * const model = new ScriptedChatModel();
+ * const turn$ = of('什么是Python').pipe(chatTurns(({ question }) => fromRunnable(model, question), { history }));
+ * lock.run('c-1', turn$).subscribe((e) => e.type === 'done' && console.log(e.text)); // one turn of c-1 at a time, on any instance
  * ```
  *
- * @param options the client, `prefix`, `waitMs` (default 30000), `ttlMs` (default 10000).
- * @see InMemoryConversationLock
+ * @see {@link InMemoryConversationLock}, the one-process lock.
+ *
+ * @param options The client, `prefix`, `waitMs` (default 30000), `ttlMs` (default 10000).
  */
 export class RedisConversationLock implements ConversationLock {
   readonly #client: RedisClient;

@@ -155,18 +155,25 @@ function parseEntry([id, fields]: [string, string[]]): StreamMessage {
  *
  * @example
  * ```ts
+ * import { createServer } from 'node:http';
  * import { createClient } from 'redis';
- * import { RedisReplyLog, sendReplyLog } from 'rxjs-langchain/node';
+ * import { of } from 'rxjs';
+ * import { RedisReplyLog, sendReplyLog, type RedisClient } from 'rxjs-langchain/node';
  *
- * const client = await createClient({ url: process.env.REDIS_URL }).on('error', console.error).connect();
+ * const client = (await createClient({ url: process.env.REDIS_URL }).on('error', console.error).connect()) as RedisClient;
  * const log = new RedisReplyLog({ client, graceMs: 60_000 });
- * log.append(replyId, frames$, { conversationId }).subscribe();            // on the instance that runs the model
- * sendReplyLog(log.read(replyId, { after: req.headers['last-event-id'] }), res); // on any instance
+ * // On the instance that runs the model:
+ * log.append('reply-1', of('event: chunk\ndata: {"text":"你好"}\n\n'), { conversationId: 'c-1' }).subscribe();
+ * // On any instance:
+ * createServer((req, res) => {
+ *   const after = req.headers['last-event-id'];
+ *   sendReplyLog(log.read('reply-1', { after: typeof after === 'string' ? after : undefined }), res);
+ * }).listen(3000, '127.0.0.1');
  * ```
  *
- * @param options the client, `prefix`, `graceMs`, `maxEvents`, `heartbeatMs`, `producerTimeoutMs`.
- * @see InMemoryReplyLog
- * @see sendReplyLog
+ * @see {@link InMemoryReplyLog}, the one-process log; {@link sendReplyLog}, the SSE delivery.
+ *
+ * @param options The client, `prefix`, `graceMs`, `maxEvents`, `heartbeatMs`, `producerTimeoutMs`, `tailConnections`, `writers`.
  */
 export class RedisReplyLog implements ReplyLog {
   readonly #client: RedisClient;

@@ -15,14 +15,21 @@ interface Slot {
  *
  * @example
  * ```ts
+ * import { InMemoryChatMessageHistory } from '@langchain/core/chat_history';
+ * import { of } from 'rxjs';
+ * import { chatTurns, fromRunnable } from 'rxjs-langchain';
  * import { InMemoryConversationLock } from 'rxjs-langchain/node';
+ * import { ScriptedChatModel } from 'rxjs-langchain/offline';
  *
+ * const model = new ScriptedChatModel();
+ * const history = new InMemoryChatMessageHistory();
  * const lock = new InMemoryConversationLock({ waitMs: 10_000 });
- * lock.run(conversationId, of(question).pipe(chatTurns(streamTurn, { history }))).subscribe(send);
+ * const turn$ = of('什么是Python').pipe(chatTurns(({ question }) => fromRunnable(model, question), { history }));
+ * lock.run('conversation-1', turn$).subscribe((e) => e.type === 'done' && console.log(e.text));
  * ```
  *
  * @param options `waitMs`: how long a turn waits for the lock (default 30000).
- * @see RedisConversationLock
+ * @see {@link RedisConversationLock}, the same lock across instances.
  */
 export class InMemoryConversationLock implements ConversationLock {
   readonly #waitMs: number;

@@ -27,16 +27,27 @@ interface StoredReply {
  *
  * @example
  * ```ts
+ * import { createServer } from 'node:http';
+ * import { endWith, map } from 'rxjs';
+ * import { fromRunnable, textContent } from 'rxjs-langchain';
  * import { InMemoryReplyLog, sendReplyLog } from 'rxjs-langchain/node';
+ * import { ScriptedChatModel } from 'rxjs-langchain/offline';
  *
  * const log = new InMemoryReplyLog({ graceMs: 60_000 });
- * log.append(replyId, frames$).subscribe();                                 // the producer
- * sendReplyLog(log.read(replyId, { after: req.headers['last-event-id'] }), res); // any reader
+ * const frames$ = fromRunnable(new ScriptedChatModel(), 'hello').pipe(
+ *   textContent(),
+ *   map((text) => `event: chunk\ndata: ${JSON.stringify({ text })}\n\n`), // frames without their id: line
+ *   endWith('event: done\ndata: {}\n\n'),
+ * );
+ * log.append('reply-1', frames$).subscribe(); // the producer: runs whether or not anyone reads
+ * createServer((req, res) => {
+ *   const after = req.headers['last-event-id'];
+ *   sendReplyLog(log.read('reply-1', { after: typeof after === 'string' ? after : undefined }), res); // any reader
+ * }).listen(3000, '127.0.0.1');
  * ```
  *
  * @param options `graceMs` (default 5 minutes) and `maxEvents` (default 10000).
- * @see RedisReplyLog
- * @see sendReplyLog
+ * @see {@link RedisReplyLog}, the same log shared by instances; {@link sendReplyLog}, its SSE delivery.
  */
 export class InMemoryReplyLog implements ReplyLog {
   readonly #graceMs: number;

@@ -40,7 +40,24 @@ export interface ReplyLogDelivery {
   stop(): void;
 }
 
-/** The default `errorFrame`: `event: error`, `{ name, message, code? }`, no `id:`. */
+/**
+ * The default `errorFrame` of {@link sendReplyLog}: an `event: error` frame with
+ * `{ name, message, code? }` and no `id:` line, so the client's `Last-Event-ID`
+ * stays on the last stored event.
+ *
+ * @example
+ * ```ts
+ * import { ReplyProducerGoneError, replyLogErrorFrame } from 'rxjs-langchain/node';
+ *
+ * replyLogErrorFrame(new ReplyProducerGoneError('reply-1', 'no-heartbeat'));
+ * // 'event: error\ndata: {"name":"ReplyProducerGoneError","message":"Reply \\"reply-1\\" was cut: …","code":"REPLY_PRODUCER_GONE"}\n\n'
+ * ```
+ *
+ * @see {@link sendReplyLog}, whose `errorFrame` option this is the default of.
+ *
+ * @param error Why the read failed.
+ * @returns The frame.
+ */
 export function replyLogErrorFrame(error: unknown): string {
   return encodeServerSentEvent({ event: 'error', data: JSON.stringify(defaultServerSentErrorData(error)) });
 }
@@ -57,21 +74,23 @@ export function replyLogErrorFrame(error: unknown): string {
  *
  * @example
  * ```ts
+ * import { createServer } from 'node:http';
  * import { InMemoryReplyLog, sendReplyLog } from 'rxjs-langchain/node';
  *
  * const log = new InMemoryReplyLog();
- * http.createServer((req, res) => {
+ * createServer((req, res) => {
+ *   const replyId = new URL(req.url ?? '/', 'http://localhost').searchParams.get('reply') ?? '';
  *   const after = req.headers['last-event-id'];
- *   sendReplyLog(log.read(replyIdOf(req), { after: typeof after === 'string' ? after : undefined }), res, { retryMs: 1000 });
- * });
+ *   sendReplyLog(log.read(replyId, { after: typeof after === 'string' ? after : undefined }), res, { retryMs: 1000 });
+ * }).listen(3000, '127.0.0.1');
  * ```
  *
- * @param entries$ a reader of the reply log.
- * @param res the response to write to.
- * @param options heartbeat, `retry:`, headers, buffer cap, framing.
- * @returns the delivery: `finished`, `lastEventId`, `stop()`.
- * @see InMemoryReplyLog
- * @see RedisReplyLog
+ * @see {@link InMemoryReplyLog} and {@link RedisReplyLog}, the logs it reads.
+ *
+ * @param entries$ A reader of the reply log (`log.read(replyId, { after })`).
+ * @param res The response to write to.
+ * @param options Heartbeat, `retry:`, headers, buffer cap, framing.
+ * @returns The delivery: `finished`, `lastEventId`, `stop()`.
  */
 export function sendReplyLog(entries$: Observable<ReplyLogEntry>, res: ServerResponse, options: SendReplyLogOptions = {}): ReplyLogDelivery {
   if (!isObservable(entries$)) throw new TypeError(`sendReplyLog: entries$ must be an Observable of reply-log entries (log.read(…)), got ${describe(entries$)}.`);
