@@ -16,6 +16,8 @@ export { InMemoryReplyLog } from './replyLog/InMemoryReplyLog';
 export { InMemoryConversationLock } from './replyLog/InMemoryConversationLock';
 export { sendReplyLog, replyLogErrorFrame } from './replyLog/sendReplyLog';
 export type { SendReplyLogOptions, ReplyLogDelivery } from './replyLog/sendReplyLog';
+export { toTurnServerSentEvents } from './replyLog/toTurnServerSentEvents';
+export type { ToTurnServerSentEventsOptions } from './replyLog/toTurnServerSentEvents';
 export type {
   ReplyLog,
   ReplyLogEntry,
