@@ -14,36 +14,40 @@ const built = join(root, 'dist/cjs/cli/main.js');
 const source = join(root, 'src/cli/main.ts');
 const force = process.env.RXJS_LANGCHAIN_CLI;
 
-function fail(message) {
-  process.stderr.write(`rxjs-langchain: ${message}\n`);
-  process.exit(1);
-}
-
 function loadSource() {
+  let tsNode;
   try {
-    require.resolve('ts-node/register/transpile-only');
+    tsNode = require('ts-node');
   } catch {
     return undefined;
   }
-  require('ts-node/register/transpile-only');
+  // The repository's tsconfig, whatever the working directory is.
+  tsNode.register({ transpileOnly: true, projectSearchDir: root });
   return require(source);
 }
 
-let cli;
-if (force === 'dist') {
-  if (!existsSync(built)) fail('dist/cjs/cli/main.js is missing; run `npm run build` first.');
-  cli = require(built);
-} else if (force === 'source' || (force === undefined && existsSync(source))) {
-  if (!existsSync(source)) fail('src/cli/main.ts is missing (RXJS_LANGCHAIN_CLI=source needs the repository).');
-  cli = loadSource();
-  if (!cli && force === 'source') fail('ts-node is not installed; run `npm install` in the repository.');
-}
-if (!cli) {
-  if (!existsSync(built)) fail('dist/cjs/cli/main.js is missing; run `npm run build` first.');
-  cli = require(built);
+/** The CLI module to run, or the one line that says why there is none. */
+function choose() {
+  if (force === 'dist') {
+    if (!existsSync(built)) return 'dist/cjs/cli/main.js is missing; run `npm run build` first.';
+    return require(built);
+  }
+  if (force === 'source' || (force === undefined && existsSync(source))) {
+    if (!existsSync(source)) return 'src/cli/main.ts is missing (RXJS_LANGCHAIN_CLI=source needs the repository).';
+    const cli = loadSource();
+    if (cli) return cli;
+    if (force === 'source') return 'ts-node is not installed; run `npm install` in the repository.';
+  }
+  if (!existsSync(built)) return 'dist/cjs/cli/main.js is missing; run `npm run build` first.';
+  return require(built);
 }
 
-cli.main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err) => fail(err instanceof Error ? err.message : String(err)),
-);
+const cli = choose();
+if (typeof cli === 'string') {
+  // Exit once stderr has taken the line (never process.exit() with a write pending on a pipe).
+  process.exitCode = 1;
+  process.stderr.write(`rxjs-langchain: ${cli}\n`, () => process.exit(1));
+} else {
+  // runAndExit waits until stdout and stderr have drained before it exits.
+  cli.runAndExit(process.argv.slice(2));
+}

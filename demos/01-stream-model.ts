@@ -1,10 +1,10 @@
 /**
  * Seed 1.1 — stream a model. Tokens are written as they arrive
- * (process.stdout.write: no buffering, the `flush=True` of the tutorial).
+ * (process.stdout.write: no buffering, like Python's `print(..., flush=True)`).
  */
 import { HumanMessage } from '@langchain/core/messages';
-import { lastValueFrom, tap, defaultIfEmpty } from 'rxjs';
 import { fromRunnable, textContent } from '../src';
+import { writeAll } from './lib/print';
 import type { Demo } from './types';
 
 export const demo: Demo = {
@@ -13,13 +13,7 @@ export const demo: Demo = {
   summary: 'stream a model reply token by token',
   async run({ model, out }) {
     out.write('=== 流式输出 ===\nAI: ');
-    await lastValueFrom(
-      fromRunnable(model, [new HumanMessage('讲一个关于Python的笑话')]).pipe(
-        textContent(),
-        tap((text) => out.write(text)),
-        defaultIfEmpty(''),
-      ),
-    );
+    await writeAll(out, fromRunnable(model, [new HumanMessage('讲一个关于Python的笑话')]).pipe(textContent()));
     out.write('\n\n');
   },
 };

@@ -1,7 +1,7 @@
 /** Seed 1.2 — stream a prompt → model chain. */
 import { ChatPromptTemplate } from '@langchain/core/prompts';
-import { lastValueFrom, tap, defaultIfEmpty } from 'rxjs';
 import { fromRunnable, textContent } from '../src';
+import { writeAll } from './lib/print';
 import type { Demo } from './types';
 
 export const demo: Demo = {
@@ -15,13 +15,7 @@ export const demo: Demo = {
     ]);
     const chain = template.pipe(model);
     out.write('=== 链式流式输出 ===\nAI: ');
-    await lastValueFrom(
-      fromRunnable(chain, { role: '故事讲述者', question: '讲一个关于程序员的故事' }).pipe(
-        textContent(),
-        tap((text) => out.write(text)),
-        defaultIfEmpty(''),
-      ),
-    );
+    await writeAll(out, fromRunnable(chain, { role: '故事讲述者', question: '讲一个关于程序员的故事' }).pipe(textContent()));
     out.write('\n\n');
   },
 };

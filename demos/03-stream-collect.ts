@@ -7,8 +7,7 @@ import { ChatPromptTemplate } from '@langchain/core/prompts';
 import type { AIMessageChunk } from '@langchain/core/messages';
 import { lastValueFrom, tap } from 'rxjs';
 import { collectMessage, fromRunnable } from '../src';
-import { textOf } from '../src/internal/text';
-import { charCount } from './lib/print';
+import { charCount, safeText } from './lib/print';
 import type { Demo } from './types';
 
 export const demo: Demo = {
@@ -23,11 +22,11 @@ export const demo: Demo = {
     out.write('=== 流式输出并收集 ===\nAI: ');
     const message = await lastValueFrom(
       fromRunnable(chain, { question: 'Python的特点是什么？' }).pipe(
-        tap((chunk) => out.write(textOf(chunk))),
+        tap((chunk) => out.write(safeText(chunk.text))),
         collectMessage<AIMessageChunk>(),
       ),
     );
-    const response = textOf(message);
+    const response = message.text;
     out.write('\n\n');
     out.write(`完整响应长度: ${charCount(response)} 字符\n`);
     const usage = message.usage_metadata;

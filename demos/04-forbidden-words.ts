@@ -3,7 +3,7 @@
  * (no rescanning the whole reply per chunk), holds back anything that could be
  * the start of a forbidden word, and on a match unsubscribes upstream, which
  * aborts the model request. So not even "J", "Ja" or "Jav" reaches the screen,
- * unlike the tutorial, which prints the first half of a word split over chunks.
+ * unlike a per-chunk `if 'Java' in chunk` check, which prints the first half of a word split over chunks.
  */
 import { ChatPromptTemplate } from '@langchain/core/prompts';
 import { finalize, tap } from 'rxjs';

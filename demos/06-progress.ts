@@ -1,9 +1,9 @@
 /**
  * Seed 3.2 — progress display. `tapProgress` reports when a threshold is
  * *crossed* (a chunk that jumps from 48 to 53 characters reports for 50; the
- * tutorial's `count % 50 == 0` misses it) and once more with `done: true`.
+ * check `count % 50 == 0` misses it) and once more with `done: true`.
  * On a TTY the progress goes to a status line on the bottom row; when piped it
- * is written inline as ` [50字]`, like the tutorial.
+ * is written inline as ` [50字]`.
  */
 import { ChatPromptTemplate } from '@langchain/core/prompts';
 import { finalize } from 'rxjs';

@@ -1,7 +1,7 @@
 /**
  * Seed 4.1 — async consumption. The stream is an Observable; `await
  * lastValueFrom(...)` consumes it from async code, and `eachValueFrom` bridges it
- * back out to `for await`, the shape of the tutorial's `async for chunk in
+ * back out to `for await`, the shape of Python's `async for chunk in
  * chain.astream(...)`. Breaking out of the loop unsubscribes, which aborts the
  * request.
  */
@@ -9,7 +9,7 @@ import { ChatPromptTemplate } from '@langchain/core/prompts';
 import { lastValueFrom, tap } from 'rxjs';
 import { collectText, fromRunnable, textContent } from '../src';
 import { eachValueFrom } from './lib/eachValueFrom';
-import { charCount } from './lib/print';
+import { charCount, safeText } from './lib/print';
 import type { Demo } from './types';
 
 export const demo: Demo = {
@@ -25,14 +25,14 @@ export const demo: Demo = {
 
     out.write('=== 异步流式输出 (await lastValueFrom) ===\nAI: ');
     const response = await lastValueFrom(
-      fromRunnable(chain, { question }).pipe(textContent(), tap((text) => out.write(text)), collectText()),
+      fromRunnable(chain, { question }).pipe(textContent(), tap((text) => out.write(safeText(text))), collectText()),
     );
     out.write(`\n\n完成，共 ${charCount(response)} 字符\n\n`);
 
     out.write('=== 异步流式输出 (for await) ===\nAI: ');
     let full = '';
     for await (const text of eachValueFrom(fromRunnable(chain, { question }).pipe(textContent()))) {
-      out.write(text);
+      out.write(safeText(text));
       full += text;
     }
     out.write(`\n\n完成，共 ${charCount(full)} 字符\n\n`);

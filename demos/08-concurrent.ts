@@ -2,14 +2,15 @@
  * Seed 4.2 — three questions streamed concurrently with `mergeStreams`. Each
  * event carries the index of its stream, so the answers are shown as labelled
  * lanes: redrawn in place on a TTY, whole labelled lines when piped (the
- * tutorial's concurrent prints interleave mid-line). Then the statistics, in
+ * prints of concurrent streams interleave mid-line). Then the statistics, in
  * question order, from `collectResults`.
  */
 import { ChatPromptTemplate } from '@langchain/core/prompts';
 import { from, lastValueFrom, tap } from 'rxjs';
 import { collectResults, fromRunnable, mergeStreams, textContent } from '../src';
 import { createColors, createLanes } from '../src/cli/terminal';
-import { charCount, seconds } from './lib/print';
+import { describeChatError } from '../src/cli/describeError';
+import { charCount, safeText, seconds } from './lib/print';
 import type { Demo } from './types';
 
 export const QUESTIONS = ['什么是Python？', '什么是JavaScript？', '什么是Rust？'];
@@ -18,7 +19,7 @@ export const demo: Demo = {
   name: 'concurrent',
   seed: '4.2',
   summary: 'three questions streamed at once as labelled lanes, then statistics',
-  async run({ model, out, color }) {
+  async run({ model, out, color, baseURL }) {
     const c = createColors(color);
     const chain = ChatPromptTemplate.fromMessages([
       ['system', '你是助手，回答要简洁'],
@@ -51,14 +52,14 @@ export const demo: Demo = {
     const wall = performance.now() - start;
     if (lanes.mode === 'redraw') {
       // The live lanes showed only the latest text of each answer; now the answers in full.
-      results.forEach((r) => out.write(`\n${c.cyan(`[回答${r.index + 1}]`)} ${r.values.join('')}\n`));
+      results.forEach((r) => out.write(`\n${c.cyan(`[回答${r.index + 1}]`)} ${safeText(r.values.join(''))}\n`));
     }
 
     out.write('\n=== 完成统计 ===\n');
     for (const r of results) {
       const text = r.values.join('');
       const t = timing[r.index];
-      const status = r.status === 'complete' ? '' : ` (${r.status}: ${r.error instanceof Error ? r.error.message : String(r.error)})`;
+      const status = r.status === 'complete' ? '' : ` (${r.status}: ${describeChatError(r.error, { baseURL })})`;
       out.write(`问题${r.index + 1}: ${charCount(text)} 字符, 首字 ${t.firstMs === null ? '-' : seconds(t.firstMs)}, 用时 ${seconds(t.totalMs)}${status}\n`);
     }
     const serial = timing.reduce((sum, t) => sum + t.totalMs, 0);

@@ -2,7 +2,7 @@
  * Seed 5.1 — streaming over Server-Sent Events. Starts the web demo server
  * (demos/web/server.ts: chat page, `POST /api/chat/stream`, WebSocket `/ws`) and
  * shows how to curl the SSE endpoint. Each event is one JSON `data:` line, so a
- * reply with newlines cannot break the framing (the tutorial's `data: {content}`
+ * reply with newlines cannot break the framing (a plain `data: {content}`
  * does). `--once` makes one request itself, prints the raw stream and exits.
  */
 import { startWebDemo } from './web/server';

@@ -2,7 +2,9 @@
  * `npm run demo` — a tour of the non-interactive demos;
  * `npm run demo -- <name>` runs one; `npm run demo -- --help` lists them.
  */
-import { createDemoModel } from './model';
+import { describeChatError } from '../src/cli/describeError';
+import { crashLine, exitWhenFlushed } from '../src/cli/exit';
+import { createDemoModel, type DemoModel } from './model';
 import type { Demo, DemoContext } from './types';
 import { demo as streamModel } from './01-stream-model';
 import { demo as streamChain } from './02-stream-chain';
@@ -17,7 +19,7 @@ import { demo as wsServer } from './10-websocket-server';
 import { demo as latency } from './11-invoke-vs-stream';
 import { demo as session } from './12-production-chat';
 
-/** The tutorial's twelve examples, in its order. */
+/** The twelve examples, in order. */
 export const DEMOS: readonly Demo[] = [
   streamModel,
   streamChain,
@@ -34,13 +36,28 @@ export const DEMOS: readonly Demo[] = [
 ];
 
 function help(out: NodeJS.WritableStream): void {
-  out.write('Usage: npm run demo [-- <name> [args]]\n\nDemos (tutorial example → name):\n');
+  out.write('Usage: npm run demo [-- <name> [args]]\n\nDemos (example → name):\n');
   const width = Math.max(...DEMOS.map((d) => d.name.length));
   for (const d of DEMOS) out.write(`  ${d.seed.padEnd(4)} ${d.name.padEnd(width)}  ${d.summary}${d.interactive ? ' (interactive)' : ''}\n`);
   out.write('\nWith no name, runs every non-interactive demo in order.\n');
 }
 
-export async function main(argv: string[], out: DemoContext['out'] = process.stdout): Promise<number> {
+/** Where the demos write and which environment chooses their model (the process's by default). */
+export interface DemoIO {
+  out: DemoContext['out'];
+  err: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * Runs the demos named in `argv` (all non-interactive ones without a name); resolves
+ * with the exit code. An error is one line with the CLI's description (cause, URL,
+ * hint), never a stack trace or a raw `Error: Connection error.`.
+ */
+export async function main(argv: string[], io: Partial<DemoIO> = {}): Promise<number> {
+  const out = io.out ?? process.stdout;
+  const err = io.err ?? process.stderr;
+  const env = io.env ?? process.env;
   const [name, ...args] = argv;
   if (name === '--help' || name === '-h' || name === 'help') {
     help(out);
@@ -48,26 +65,29 @@ export async function main(argv: string[], out: DemoContext['out'] = process.std
   }
   const selected = name ? DEMOS.filter((d) => d.name === name || d.seed === name) : DEMOS.filter((d) => !d.interactive);
   if (selected.length === 0) {
-    process.stderr.write(`Unknown demo "${name}".\n\n`);
-    help(process.stderr);
+    err.write(`Unknown demo "${name}".\n\n`);
+    help(err);
     return 2;
   }
-  const color = Boolean(out.isTTY) && !process.env.NO_COLOR;
-  const model = createDemoModel();
-  out.write(`Model: ${model.description}\n\n`);
-  for (const demo of selected) {
-    if (selected.length > 1) out.write(`── ${demo.seed} ${demo.summary} ──\n`);
-    await demo.run({ ...model, out, color }, args);
+  const color = Boolean(out.isTTY) && !env.NO_COLOR;
+  let model: DemoModel | undefined;
+  try {
+    model = createDemoModel(env);
+    out.write(`Model: ${model.description}\n\n`);
+    for (const demo of selected) {
+      if (selected.length > 1) out.write(`── ${demo.seed} ${demo.summary} ──\n`);
+      await demo.run({ ...model, out, color, env }, args);
+    }
+  } catch (error) {
+    err.write(`${color ? '\x1b[31m✖ Error:\x1b[39m' : '✖ Error:'} ${describeChatError(error, { baseURL: model?.baseURL })}\n`);
+    return 1;
   }
   return 0;
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(1);
-    },
-  );
+  main(process.argv.slice(2)).then(exitWhenFlushed, (error: unknown) => {
+    process.stderr.write(crashLine('demo', error));
+    return exitWhenFlushed(1);
+  });
 }

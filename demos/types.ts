@@ -5,12 +5,14 @@ export interface DemoContext extends DemoModel {
   out: NodeJS.WritableStream & { isTTY?: boolean };
   /** True when colours are allowed: a TTY and NO_COLOR unset. */
   color: boolean;
+  /** The environment the demos run in (PORT, …). */
+  env: NodeJS.ProcessEnv;
 }
 
 export interface Demo {
   /** CLI name: `npm run demo -- <name>`. */
   name: string;
-  /** The tutorial example it reproduces, e.g. '1.1'. */
+  /** The example number, e.g. '1.1'. */
   seed: string;
   /** One line for --help. */
   summary: string;

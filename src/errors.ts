@@ -1,6 +1,22 @@
 /**
  * Base class of every error rxjs-langchain raises itself, so callers can tell
  * ours apart from provider errors with one `instanceof`.
+ *
+ * @example
+ * ```ts
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { fromRunnable, textContent, RxLangChainError } from 'rxjs-langchain';
+ *
+ * fromRunnable(new ChatOpenAI({ model: 'gpt-4o-mini' }), 'hi').pipe(textContent()).subscribe({
+ *   error: (e) => console.error(e instanceof RxLangChainError ? `rxjs-langchain: ${e.code}` : `provider: ${e}`),
+ * });
+ * ```
+ *
+ * @see {@link StreamTimeoutError}, {@link StreamInterruptedError}, {@link ForbiddenContentError} and the other subclasses.
+ *
+ * @param code A stable machine-readable code, e.g. `'STREAM_ABORTED'`.
+ * @param message What happened and what to do about it.
+ * @param options `cause`: the error underneath, if any.
  */
 export class RxLangChainError extends Error {
   /** Stable machine-readable code, e.g. `'STREAM_ABORTED'`. */
@@ -19,12 +35,20 @@ export class RxLangChainError extends Error {
  *
  * @example
  * ```ts
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { fromRunnable, StreamAbortedError } from 'rxjs-langchain';
+ *
+ * const model = new ChatOpenAI({ model: 'gpt-4o-mini' });
  * const ac = new AbortController();
  * fromRunnable(model, 'hi', { signal: ac.signal }).subscribe({
  *   error: (e) => e instanceof StreamAbortedError && console.log('aborted by caller'),
  * });
  * ac.abort();
  * ```
+ *
+ * @see {@link fromRunnable}, whose `config.signal` this is about.
+ *
+ * @param reason The caller's `signal.reason`.
  */
 export class StreamAbortedError extends RxLangChainError {
   /** `signal.reason` of the caller's signal. */
@@ -44,10 +68,20 @@ export class StreamAbortedError extends RxLangChainError {
  *
  * @example
  * ```ts
- * fromRunnable(model, q).pipe(textContent(), abortOn(['Java'])).subscribe({
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { fromRunnable, textContent, abortOn, ForbiddenContentError } from 'rxjs-langchain';
+ *
+ * const model = new ChatOpenAI({ model: 'gpt-4o-mini' });
+ * fromRunnable(model, '比较Python和Java').pipe(textContent(), abortOn(['Java'])).subscribe({
  *   error: (e) => e instanceof ForbiddenContentError && console.log(`stopped at ${e.pattern}`),
  * });
  * ```
+ *
+ * @see {@link abortOn}
+ *
+ * @param pattern The pattern as given to `abortOn`.
+ * @param index UTF-16 offset of the match in the whole reply.
+ * @param emittedText The text emitted downstream before the match.
  */
 export class ForbiddenContentError extends RxLangChainError {
   /** The pattern as given to `abortOn` (not case-folded). */
@@ -74,10 +108,20 @@ export type StreamTimeoutKind = 'first-chunk' | 'idle' | 'total';
  *
  * @example
  * ```ts
- * source.pipe(streamTimeout({ firstChunkMs: 10_000 })).subscribe({
- *   error: (e) => e instanceof StreamTimeoutError && e.kind === 'first-chunk' && retryLater(),
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { fromRunnable, streamTimeout, StreamTimeoutError } from 'rxjs-langchain';
+ *
+ * const model = new ChatOpenAI({ model: 'gpt-4o-mini' });
+ * fromRunnable(model, 'hi').pipe(streamTimeout({ firstChunkMs: 10_000 })).subscribe({
+ *   error: (e) => e instanceof StreamTimeoutError && e.kind === 'first-chunk' && console.error('no first chunk in 10 s'),
  * });
  * ```
+ *
+ * @see {@link streamTimeout}
+ * @see {@link retryBeforeFirstChunk}, which retries a `first-chunk` timeout.
+ *
+ * @param kind Which limit fired: `'first-chunk'`, `'idle'` or `'total'`.
+ * @param ms The limit that was exceeded, ms.
  */
 export class StreamTimeoutError extends RxLangChainError {
   readonly kind: StreamTimeoutKind;
@@ -101,10 +145,22 @@ export class StreamTimeoutError extends RxLangChainError {
  *
  * @example
  * ```ts
- * fromRunnable(model, q).pipe(requireCompletion(), collectText()).subscribe({
- *   error: (e) => e instanceof StreamInterruptedError && showInterrupted(e.partialText),
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { fromRunnable, requireCompletion, collectText, StreamInterruptedError } from 'rxjs-langchain';
+ *
+ * const model = new ChatOpenAI({ model: 'gpt-4o-mini' });
+ * fromRunnable(model, '介绍Python').pipe(requireCompletion(), collectText()).subscribe({
+ *   error: (e) => e instanceof StreamInterruptedError && console.error(`cut after: ${e.partialText}`),
  * });
  * ```
+ *
+ * @see {@link requireCompletion}
+ * @see {@link chatTurns}, whose turns end with this error when a reply is cut.
+ *
+ * @param reason `'error'` (the stream failed mid-way) or `'no-finish'` (it ended without a finish marker).
+ * @param partialText The text received before the stream stopped.
+ * @param chunkCount How many chunks arrived before it stopped.
+ * @param cause The error that ended the stream, for `'error'`.
  */
 export class StreamInterruptedError extends RxLangChainError {
   /** The text received before the stream stopped (may be ''). */
@@ -131,13 +187,24 @@ export class StreamInterruptedError extends RxLangChainError {
 }
 
 /**
- * A line in the middle of a `FileChatMessageHistory` file is not a stored
- * message (a torn LAST line, from a crash mid-write, is ignored instead).
+ * A `FileChatMessageHistory` file holds a line that is not a stored message: it
+ * is not one of its JSON Lines files (a JSON array, plain text), or a line names
+ * an unknown message type. The file is never modified. (A record cut short by a
+ * crash is skipped instead.)
  *
  * @example
  * ```ts
+ * import { FileChatMessageHistory, HistoryFileCorruptError } from 'rxjs-langchain/node';
+ *
+ * const history = new FileChatMessageHistory('.chat/history.jsonl');
  * await history.getMessages().catch((e) => e instanceof HistoryFileCorruptError && console.error(`${e.filePath}:${e.line}`));
  * ```
+ *
+ * @see {@link FileChatMessageHistory}
+ *
+ * @param filePath The history file.
+ * @param line 1-based line number of the bad line.
+ * @param cause Why the line could not be read (a JSON or message error).
  */
 export class HistoryFileCorruptError extends RxLangChainError {
   readonly filePath: string;
@@ -145,9 +212,11 @@ export class HistoryFileCorruptError extends RxLangChainError {
   readonly line: number;
 
   constructor(filePath: string, line: number, cause: unknown) {
+    const detail = cause instanceof Error ? cause.message : cause === undefined ? '' : String(cause);
     super(
       'HISTORY_FILE_CORRUPT',
-      `Chat history file ${filePath} line ${line} is not a stored message; fix or remove that line (or clear() the history).`,
+      `Chat history file ${filePath} line ${line} is not a stored message${detail ? ` (${detail})` : ''}; ` +
+        'the file was left unchanged: fix or remove that line, or use another history file.',
       { cause },
     );
     this.filePath = filePath;
@@ -160,9 +229,15 @@ export class HistoryFileCorruptError extends RxLangChainError {
  *
  * @example
  * ```ts
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { ChatSession, ChatSessionClosedError } from 'rxjs-langchain';
+ *
+ * const session = new ChatSession({ model: new ChatOpenAI({ model: 'gpt-4o-mini' }) });
  * session.close();
  * session.ask('hi').catch((e) => e instanceof ChatSessionClosedError); // true
  * ```
+ *
+ * @see {@link ChatSession}
  */
 export class ChatSessionClosedError extends RxLangChainError {
   constructor() {
@@ -177,9 +252,22 @@ export class ChatSessionClosedError extends RxLangChainError {
  *
  * @example
  * ```ts
- * const delivery = sendServerSentEvents(stream$, res, { maxBufferedBytes: 256 * 1024 });
- * if ((await delivery.finished) === 'overflow') log.warn('dropped a slow SSE reader');
+ * import { createServer } from 'node:http';
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { fromRunnable, textContent } from 'rxjs-langchain';
+ * import { sendServerSentEvents } from 'rxjs-langchain/node';
+ *
+ * const model = new ChatOpenAI({ model: 'gpt-4o-mini' });
+ * createServer(async (req, res) => {
+ *   const delivery = sendServerSentEvents(fromRunnable(model, 'hi').pipe(textContent()), res, { maxBufferedBytes: 256 * 1024 });
+ *   if ((await delivery.finished) === 'overflow') console.warn('dropped a slow SSE reader (SlowConsumerError)');
+ * }).listen(3000, '127.0.0.1');
  * ```
+ *
+ * @see `sendServerSentEvents` (`rxjs-langchain/node`) and {@link toServerSentEventsResponse}, which raise it.
+ *
+ * @param bufferedBytes Bytes that were waiting when the limit was crossed.
+ * @param limit The `maxBufferedBytes` in force.
  */
 export class SlowConsumerError extends RxLangChainError {
   /** Bytes that were waiting when the limit was crossed. */
@@ -201,8 +289,17 @@ export class SlowConsumerError extends RxLangChainError {
  *
  * @example
  * ```ts
- * ws.send('hello'); // ← {"type":"error","code":"WS_BAD_MESSAGE","message":"Messages must be JSON …"}
+ * import { BadChatMessageError } from 'rxjs-langchain/node';
+ *
+ * // A client sends `hello` (not JSON); the server answers with this error's frame:
+ * // {"type":"error","code":"WS_BAD_MESSAGE","name":"BadChatMessageError","message":"Messages must be JSON …"}
+ * const error = new BadChatMessageError('Messages must be JSON like {"type":"ask","question":"…"} or {"type":"stop"}.');
+ * console.log(error.code); // 'WS_BAD_MESSAGE'
  * ```
+ *
+ * @see `serveChatOverWebSocket` (`rxjs-langchain/node`)
+ *
+ * @param message What was wrong with the message, as the client will read it.
  */
 export class BadChatMessageError extends RxLangChainError {
   constructor(message: string) {

@@ -39,6 +39,7 @@ export type {
   TurnChunkEvent,
   TurnDoneEvent,
   TurnFailedEvent,
+  TurnCompletionCheck,
   TurnEvent,
 } from './history/types';
 export { ChatSession } from './history/ChatSession';
@@ -53,8 +54,10 @@ export type { StreamResult } from './concurrency/collectResults';
 // Web framing (Web `Response` / `ReadableStream` only).
 export { toServerSentEvents } from './web/toServerSentEvents';
 export type { ToServerSentEventsOptions, ServerSentEventKind } from './web/toServerSentEvents';
-export { toSSEResponse } from './web/toSSEResponse';
-export type { ToSSEResponseOptions } from './web/toSSEResponse';
+export { toServerSentEventsResponse } from './web/toServerSentEventsResponse';
+export type { ToServerSentEventsResponseOptions } from './web/toServerSentEventsResponse';
+export { checkQuestion } from './web/checkQuestion';
+export type { QuestionProblem } from './web/checkQuestion';
 
 // Errors.
 export {

@@ -1,8 +1,15 @@
-import { lastValueFrom, tap, type Observable } from 'rxjs';
+import { asyncScheduler, lastValueFrom, type Observable, type SchedulerLike } from 'rxjs';
 import type { RunnableConfig } from '@langchain/core/runnables';
-import { textOf } from '../../src/internal/text';
-import { assertFunction, assertObject, describe } from '../../src/internal/validate';
-import { fromRunnable, type StreamableRunnable } from '../../src/sources/fromRunnable';
+import { fromRunnable, streamMetrics, type StreamableRunnable } from '../../src';
+import { charCount, replyText } from './print';
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  if (typeof value === 'number') return `the number ${value}`;
+  return typeof value === 'object' ? `an object (${(value as object).constructor?.name ?? 'Object'})` : typeof value;
+}
 
 /** A runnable that can both `invoke` and `stream` (every LangChain model and chain). */
 export interface InvokableStreamableRunnable<I, O> extends StreamableRunnable<I, O> {
@@ -26,14 +33,14 @@ export interface LatencyComparison {
   /**
    * How much sooner the user sees text with streaming: `1 - stream.firstChunkMs / invoke.totalMs`
    * (0.9 = the first words appear after 10% of the wait for `invoke`). `null` if the stream had no text.
-   * The tutorial's figure, `(total - first) / total` of the stream alone, is `stream`'s own numbers.
+   * The often quoted figure, `(total - first) / total` of the stream alone, is `stream`'s own numbers.
    */
   readonly perceivedLatencyReduction: number | null;
 }
 
 /**
  * Times `invoke` and `stream` of the same runnable and input, one after the other
- * (the tutorial's section 6): total time and length of the invoke reply; first-chunk
+ * (example 6.1): total time and length of the invoke reply; first-chunk
  * time, total time, chunks and code points of the streamed reply; and the perceived
  * latency reduction. Makes two real requests.
  *
@@ -51,41 +58,29 @@ export async function compareInvokeAndStream<I, O>(
   if (typeof runnable !== 'object' || runnable === null || typeof runnable.invoke !== 'function' || typeof runnable.stream !== 'function') {
     throw new TypeError(`compareInvokeAndStream: runnable must have invoke() and stream() (a LangChain Runnable), got ${describe(runnable)}.`);
   }
-  assertObject('compareInvokeAndStream: options', options);
-  assertObject('compareInvokeAndStream: options.config', options?.config);
+  for (const [name, value] of [['options', options], ['options.config', options?.config]] as const) {
+    if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+      throw new TypeError(`compareInvokeAndStream: ${name} must be an object, got ${describe(value)}.`);
+    }
+  }
   const first = options?.first ?? 'invoke';
   if (first !== 'invoke' && first !== 'stream') {
     throw new TypeError(`compareInvokeAndStream: options.first must be 'invoke' or 'stream', got ${describe(first)}.`);
   }
   const now = options?.now ?? (() => performance.now());
-  assertFunction('compareInvokeAndStream: options.now', now);
+  if (typeof now !== 'function') throw new TypeError(`compareInvokeAndStream: options.now must be a function, got ${describe(now)}.`);
+  // streamMetrics reads time from a scheduler: the same clock as the invoke side.
+  const clock: SchedulerLike = { now, schedule: asyncScheduler.schedule.bind(asyncScheduler) as SchedulerLike['schedule'] };
 
   const timeInvoke = async (): Promise<LatencyComparison['invoke']> => {
     const start = now();
     const result = await runnable.invoke(input, options?.config);
     const totalMs = now() - start;
-    return { totalMs, chars: codePoints(textOf(result, 'compareInvokeAndStream')) };
+    return { totalMs, chars: charCount(replyText(result)) };
   };
-  const timeStream = async (): Promise<LatencyComparison['stream']> => {
-    let firstChunkMs: number | null = null;
-    let chunks = 0;
-    let chars = 0;
-    const start = now();
-    const source: Observable<O> = fromRunnable(runnable, input, options?.config);
-    await lastValueFrom(
-      source.pipe(
-        tap((value) => {
-          const text = textOf(value, 'compareInvokeAndStream');
-          if (text.length === 0) return;
-          firstChunkMs ??= now() - start;
-          chunks++;
-          chars += codePoints(text);
-        }),
-      ),
-      { defaultValue: undefined },
-    );
-    return { firstChunkMs, totalMs: now() - start, chunks, chars };
-  };
+  // The library's own first-chunk definition (the first chunk with content) and chunk count.
+  const timeStream = async (): Promise<LatencyComparison['stream']> =>
+    lastValueFrom((fromRunnable(runnable, input, options?.config) as Observable<unknown> as Observable<string>).pipe(streamMetrics({ scheduler: clock })));
 
   let invoke: LatencyComparison['invoke'];
   let stream: LatencyComparison['stream'];
@@ -99,10 +94,4 @@ export async function compareInvokeAndStream<I, O>(
   const perceivedLatencyReduction =
     stream.firstChunkMs === null ? null : invoke.totalMs > 0 ? 1 - stream.firstChunkMs / invoke.totalMs : 0;
   return { invoke, stream, perceivedLatencyReduction };
-}
-
-function codePoints(text: string): number {
-  let n = 0;
-  for (const _ of text) n++;
-  return n;
 }

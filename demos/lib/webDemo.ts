@@ -1,23 +1,15 @@
 /** Shared runner of demos 5.1 (SSE) and 5.2 (WebSocket): start the web demo, then serve or run one scripted client. */
 import { WebSocket } from 'ws';
-import type { WebDemo, WebDemoOptions } from '../web/server';
+import { portFromArgs, type WebDemo, type WebDemoOptions } from '../web/server';
 import type { DemoContext } from '../types';
+import { safeText } from './print';
 
 type Start = (options: WebDemoOptions) => Promise<WebDemo>;
-
-function portOf(args: string[]): number {
-  const i = args.indexOf('--port');
-  const raw = i >= 0 ? args[i + 1] : args.find((a) => a.startsWith('--port='))?.slice(7) ?? process.env.PORT;
-  if (raw === undefined) return 3000;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`--port must be an integer 0–65535, got "${raw}".`);
-  return port;
-}
 
 export async function runWebDemo(ctx: DemoContext, args: string[], mode: 'sse' | 'ws', start: Start): Promise<void> {
   const { out } = ctx;
   const once = args.includes('--once');
-  const demo = await start({ port: once ? 0 : portOf(args), model: ctx.model });
+  const demo = await start({ port: once ? 0 : portFromArgs(args, ctx.env), model: ctx.model, baseURL: ctx.baseURL });
   try {
     if (once) {
       if (mode === 'sse') await sseOnce(demo.url, out);
@@ -29,7 +21,7 @@ export async function runWebDemo(ctx: DemoContext, args: string[], mode: 'sse' |
     if (mode === 'sse') {
       out.write('SSE (seed 5.1), from another terminal:\n');
       out.write(`  curl -N -X POST ${demo.url}/api/chat/stream -H 'Content-Type: application/json' -d '{"question":"介绍Python"}'\n`);
-      out.write(`  curl -N '${demo.url}/api/chat/stream?question=%E4%BD%A0%E5%A5%BD'\n`);
+      out.write(`  curl -N -H 'X-Requested-With: curl' '${demo.url}/api/chat/stream?question=%E4%BD%A0%E5%A5%BD'\n`);
     } else {
       out.write('WebSocket (seed 5.2), from another terminal (npx wscat):\n');
       out.write(`  npx wscat -c ${ws}\n  > {"type":"ask","question":"介绍Python"}\n  > {"type":"stop"}\n`);
@@ -74,7 +66,7 @@ async function sseOnce(url: string, out: DemoContext['out']): Promise<void> {
     if (events <= 3 || piece === undefined || piece.includes('\n')) {
       if (skipped > 0) out.write(`… ${skipped} more chunk events …\n\n`);
       skipped = 0;
-      out.write(`${block}\n\n`);
+      out.write(`${safeText(block)}\n\n`);
     } else {
       skipped++;
       last = block;
@@ -88,8 +80,8 @@ async function sseOnce(url: string, out: DemoContext['out']): Promise<void> {
       buffered = buffered.slice(end + 2);
     }
   }
-  if (skipped > 0) out.write(`… ${skipped} more chunk events (the last: ${JSON.stringify(last)}) …\n\n`);
-  out.write(`=== ${events} 个事件; 重组后的回复 (${[...text].length} 字符, 含 ${text.split('\n').length - 1} 个换行) ===\n${text}\n\n`);
+  if (skipped > 0) out.write(`… ${skipped} more chunk events (the last: ${safeText(JSON.stringify(last))}) …\n\n`);
+  out.write(`=== ${events} 个事件; 重组后的回复 (${[...text].length} 字符, 含 ${text.split('\n').length - 1} 个换行) ===\n${safeText(text)}\n\n`);
 }
 
 /** Connects to /ws, asks two questions in one session and prints the messages. */
@@ -107,8 +99,8 @@ async function wsOnce(url: string, out: DemoContext['out']): Promise<void> {
     ws.on('open', ask);
     ws.on('message', (data) => {
       const message = JSON.parse(String(data)) as { type: string; text?: string; turn?: number; stopped?: boolean; message?: string };
-      if (message.type === 'chunk') out.write(message.text ?? '');
-      else if (message.type === 'error') out.write(`\n[error] ${message.message}\n`);
+      if (message.type === 'chunk') out.write(safeText(message.text ?? ''));
+      else if (message.type === 'error') out.write(`\n[error] ${safeText(message.message ?? '')}\n`);
       if (message.type === 'done' || message.type === 'error') {
         if (message.type === 'done') out.write(`\n[done turn ${message.turn}${message.stopped ? ', stopped' : ''}]\n`);
         if (asked < questions.length) ask();

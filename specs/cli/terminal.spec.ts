@@ -4,6 +4,7 @@ import {
   createStatusLine,
   displayWidth,
   fitToWidth,
+  safeText,
   stripAnsi,
   supportsColor,
   type TerminalOutput,
@@ -62,8 +63,43 @@ describe('displayWidth / fitToWidth', () => {
     expect(displayWidth(fitToWidth('你好世界你好世界', 7))).toBeLessThanOrEqual(7);
   });
 
+  it('reads only the window it keeps: the end of a 1 MB text, text full of zero-width marks, emoji at the window edge', () => {
+    const long = '开头'.repeat(250_000) + '结尾 🐍 end';
+    expect(fitToWidth(long, 12, { from: 'end' })).toBe('…结尾 🐍 end');
+    expect(fitToWidth(long, 5)).toBe('开头…');
+    const marks = 'a' + '\u200b'.repeat(5_000) + 'bcdef';
+    expect(fitToWidth(marks, 3)).toBe('a' + '\u200b'.repeat(5_000) + 'b…');
+    const family = '👨‍👩‍👧'.repeat(200);
+    const tail = fitToWidth(family, 9, { from: 'end' });
+    expect(tail).toBe('…' + '👨‍👩‍👧'.repeat(4));
+    expect(fitToWidth('短', 10, { from: 'end' })).toBe('短');
+  });
+
   it('rejects a negative width', () => {
     expect(() => fitToWidth('x', -1)).toThrow(RangeError);
+  });
+});
+
+describe('safeText', () => {
+  const attacks: Array<[string, string, string]> = [
+    ['clear screen', 'a\x1b[2Jb', 'a␛[2Jb'],
+    ['window title', '\x1b]0;pwned\x07', '␛]0;pwned␇'],
+    ['clipboard write', '\x1b]52;c;cm0gLXJmIH4=\x07', '␛]52;c;cm0gLXJmIH4=␇'],
+    ['hyperlink', '\x1b]8;;http://evil.example\x1b\\click\x1b]8;;\x1b\\', '␛]8;;http://evil.example␛\\click␛]8;;␛\\'],
+    ['8-bit CSI (C1)', 'x\u009b2Jy', 'x\ufffd2Jy'],
+    ['DEL and BEL', 'a\x7fb\x07', 'a␡b␇'],
+    ['carriage return', 'line\r\nfake prompt$ \roverwrite', 'line\nfake prompt$ overwrite'],
+  ];
+  it.each(attacks)('neutralizes %s', (_name, input, shown) => {
+    const out = safeText(input);
+    expect(out).toBe(shown);
+    expect(out).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+  });
+
+  it('keeps \\n, \\t, Chinese and emoji; works on each chunk alone (a sequence split across chunks)', () => {
+    expect(safeText('你好\t🐍\n世界')).toBe('你好\t🐍\n世界');
+    expect(safeText('\x1b') + safeText(']0;title\x07')).toBe(safeText('\x1b]0;title\x07'));
+    expect(() => safeText(1 as never)).toThrow(TypeError);
   });
 });
 
@@ -81,6 +117,9 @@ describe('createStatusLine', () => {
     const out = sink(true, 20, 10);
     const status = createStatusLine(out);
     expect(out.data).toContain('\x1b[1;9r'); // scrolling region: every row but the last
+    // Room is made with IND + RI, which keep the column: text before the cursor ("AI: ") stays.
+    expect(out.data.startsWith('\x1bD\x1bM')).toBe(true);
+    expect(out.data).not.toMatch(/[\r\n]/);
     out.data = '';
     status.update('详细介绍Python的历史和发展 123 字');
     expect(out.data.startsWith('\x1b7\x1b[10;1H\x1b[2K')).toBe(true);
@@ -129,6 +168,20 @@ describe('createLanes', () => {
     expect(lines[0]).toBe('A  │ ');
     expect(lines[1].endsWith('回答结尾')).toBe(true);
     expect(displayWidth(lines[1])).toBeLessThanOrEqual(29);
+  });
+
+  it('a model cannot drive the terminal through a lane or the status line', () => {
+    for (const tty of [false, true]) {
+      const out = sink(tty, 60);
+      const lanes = createLanes(out, ['[1]']);
+      lanes.append(0, '标题\x1b]0;pwned\x07 \x1b[2J\u009b31m');
+      lanes.finish(0);
+      const status = createStatusLine(out);
+      status.update('\x1b]52;c;eA==\x07 12 字');
+      status.close();
+      expect(out.data).not.toMatch(/\x1b\]|\x07|\x1b\[2J|\u009b/);
+      expect(out.data).toContain('␛]0;pwned␇');
+    }
   });
 
   it('checks the lane index', () => {

@@ -1,8 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
+import type { BaseMessage } from '@langchain/core/messages';
 import { ChatOpenAI } from '@langchain/openai';
 import { startWebDemo, type WebDemo } from '../../demos/web/server';
 import { replyTo } from '../../src/offline/cannedReplies';
-import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../src/testing';
+import { ScriptedChatModel, startFakeOpenAIServer, type FakeOpenAIServer } from '../../src/testing';
 import { launchChromium } from '../support/chromium';
 
 const STORY = '讲一个关于程序员的故事';
@@ -15,6 +16,35 @@ const replyText = (page: Page): Promise<string> =>
   });
 const replyState = (page: Page): Promise<string | undefined> =>
   page.$$eval('.msg.assistant', (els) => (els[els.length - 1] as HTMLElement | undefined)?.dataset.state);
+
+/** Console errors and failed responses (a 404 favicon, say) of a page, collected from its first request. */
+function watchForErrors(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('response', (r) => r.status() >= 400 && problems.push(`${r.status()} ${r.url()}`));
+  return problems;
+}
+
+/** Asks one question through the page and waits until its reply is done. */
+async function askAndWait(page: Page, question: string, turn: number): Promise<void> {
+  await page.fill('#question', question);
+  await page.click('#send');
+  await page.waitForFunction((n) => (document.querySelectorAll('.msg.assistant')[n] as HTMLElement | undefined)?.dataset.state === 'done', turn);
+}
+
+/** Where the last bubble is, against the viewport and the scrolling log. */
+const lastBubble = (page: Page) =>
+  page.evaluate(() => {
+    const log = document.getElementById('log')!;
+    const bubbles = document.querySelectorAll('.msg');
+    const box = bubbles[bubbles.length - 1].getBoundingClientRect();
+    const view = log.getBoundingClientRect();
+    return {
+      top: box.top, bottom: box.bottom, viewportHeight: window.innerHeight, logTop: view.top, logBottom: view.bottom,
+      overflowing: log.scrollHeight > log.clientHeight, fromBottom: log.scrollHeight - log.scrollTop - log.clientHeight, scrollTop: log.scrollTop,
+    };
+  });
 
 describe('web demo in Chromium', () => {
   let browser: Browser;
@@ -79,4 +109,119 @@ describe('web demo in Chromium', () => {
       }
     });
   }
+
+  it('the page itself loads without a console error or a failed request (no 404 favicon)', async () => {
+    const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
+    const problems = watchForErrors(page);
+    try {
+      await page.goto(demo.url);
+      await page.waitForFunction(() => document.getElementById('model')!.textContent!.startsWith('model:'));
+      await askAndWait(page, '你好', 0);
+      expect(problems).toEqual([]);
+      // Headless Chromium never asks for an icon; a desktop browser asks for the declared one or /favicon.ico.
+      expect(await page.$eval('link[rel~="icon"]', (l) => (l as HTMLLinkElement).href)).toBe('data:,');
+      expect((await page.request.get(demo.url + '/favicon.ico')).status()).toBe(204);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('web demo page layout in Chromium', () => {
+  // 30 lines per reply: three turns are far taller than a 900 px window.
+  const LONG = Array.from({ length: 30 }, (_, i) => `第 ${i + 1} 行：流式回复 streaming reply 😀`).join('\n');
+  let browser: Browser;
+  let demo: WebDemo;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    demo = await startWebDemo({ port: 0, model: new ScriptedChatModel({ reply: LONG, firstTokenMs: 0, tokenMs: 0 }) });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.close();
+  });
+
+  it('at 900 px height the page follows the reply: after each of three turns the last bubble is in the viewport', async () => {
+    const page = await browser.newPage({ viewport: { width: 900, height: 900 } });
+    const problems = watchForErrors(page);
+    try {
+      await page.goto(demo.url);
+      for (const [turn, question] of ['讲一个故事', '再讲一个', '第三个'].entries()) {
+        await askAndWait(page, question, turn);
+        const at = await lastBubble(page);
+        expect(at.bottom).toBeLessThanOrEqual(Math.min(at.viewportHeight, at.logBottom) + 1);
+        expect(at.top).toBeLessThan(at.viewportHeight);
+        expect(at.fromBottom).toBeLessThanOrEqual(1);
+      }
+      expect((await lastBubble(page)).overflowing).toBe(true); // the log did have to scroll
+      await page.screenshot({ path: '/tmp/web-demo-900.png' });
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('a user who scrolled up mid-reply stays where they scrolled; asking again follows again', async () => {
+    // Only the second reply is long (and slow enough to scroll during it); the first and third are short.
+    const reply = (messages: BaseMessage[]): string => (messages[messages.length - 1].content === '再讲一个' ? LONG + '\n' + LONG : '好的。');
+    const slow = await startWebDemo({ port: 0, model: new ScriptedChatModel({ reply, firstTokenMs: 0, tokenMs: 6 }) });
+    const page = await browser.newPage({ viewport: { width: 900, height: 900 } });
+    try {
+      await page.goto(slow.url);
+      await askAndWait(page, '讲一个故事', 0);
+      await page.fill('#question', '再讲一个');
+      await page.click('#send');
+      // Scroll up once the reply has filled the log well past its height, while it still streams.
+      await page.waitForFunction(() => {
+        const log = document.getElementById('log')!;
+        return log.scrollHeight - log.clientHeight > 300;
+      });
+      expect(await replyState(page)).toBe('streaming');
+      await page.mouse.move(450, 400);
+      await page.mouse.wheel(0, -600);
+      await page.waitForFunction(() => {
+        const log = document.getElementById('log')!;
+        return log.scrollHeight - log.scrollTop - log.clientHeight > 200;
+      });
+      const scrolled = (await lastBubble(page)).scrollTop;
+      const length = await replyText(page).then((t) => t.length);
+      await page.waitForFunction((n) => (document.querySelectorAll('.msg.assistant')[1]?.textContent ?? '').length > n + 100, length);
+      expect((await lastBubble(page)).scrollTop).toBe(scrolled); // more text came, the view did not move
+      await page.waitForFunction(() => (document.querySelectorAll('.msg.assistant')[1] as HTMLElement).dataset.state === 'done');
+      expect((await lastBubble(page)).scrollTop).toBe(scrolled);
+      await askAndWait(page, '第三个', 2);
+      expect((await lastBubble(page)).fromBottom).toBeLessThanOrEqual(1);
+    } finally {
+      await page.close();
+      await slow.close();
+    }
+  });
+
+  it('at 390 px width Send and Stop are whole, side by side, and nothing overflows sideways', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    try {
+      await page.goto(demo.url);
+      const layout = await page.evaluate(() => {
+        const rect = (id: string) => {
+          const r = document.getElementById(id)!.getBoundingClientRect();
+          return { left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width };
+        };
+        return { send: rect('send'), stop: rect('stop'), question: rect('question'), width: document.documentElement.clientWidth, scrollWidth: document.documentElement.scrollWidth };
+      });
+      await page.screenshot({ path: '/tmp/web-demo-390.png' });
+      expect(layout.scrollWidth).toBeLessThanOrEqual(layout.width);
+      for (const button of [layout.send, layout.stop]) {
+        expect(button.left).toBeGreaterThanOrEqual(0);
+        expect(button.right).toBeLessThanOrEqual(layout.width);
+        expect(button.width).toBeGreaterThan(40);
+      }
+      expect(layout.send.right).toBeLessThanOrEqual(layout.stop.left);
+      expect(layout.question.right).toBeLessThanOrEqual(layout.send.left);
+      expect(layout.question.width).toBeGreaterThan(120);
+    } finally {
+      await page.close();
+    }
+  });
 });

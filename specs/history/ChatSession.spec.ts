@@ -1,7 +1,8 @@
 import { AIMessage, type BaseMessage } from '@langchain/core/messages';
 import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
 import { ChatSession, type TurnResult } from '../../src/history/ChatSession';
-import { ChatSessionClosedError } from '../../src/errors';
+import { ChatSessionClosedError, StreamInterruptedError } from '../../src/errors';
+import { FakeListChatModel } from '@langchain/core/utils/testing';
 import { SyncInMemoryChatMessageHistory } from '../../src/history/SyncInMemoryChatMessageHistory';
 import { ScriptedChatModel } from '../../src/offline/ScriptedChatModel';
 import { textOf } from '../../src/internal/text';
@@ -78,12 +79,13 @@ describe('ChatSession (offline ScriptedChatModel)', () => {
     session.close();
   });
 
-  it('stop() ends the current reply only: interrupted, nothing saved, the next turn works', async () => {
+  it('stop() ends the current reply only: stopped, nothing saved, the next turn works', async () => {
     const { prompts, model } = offlineSession({ tokenMs: 2 });
     let session!: ChatSession;
     session = new ChatSession({ model, onChunk: (_text, n) => n === 3 && session.stop() });
     const stopped = await session.ask('长问题');
-    expect(stopped).toMatchObject({ interrupted: true, chunks: 3 });
+    expect(stopped).toMatchObject({ stopped: true, chunks: 3 });
+    expect(stopped.error).toBeUndefined(); // a stop is not an error
     expect(answerTo('长问题').startsWith(stopped.text)).toBe(true);
     expect(stopped.text.length).toBeLessThan(answerTo('长问题').length);
     expect(await session.history.getMessages()).toEqual([]);
@@ -95,15 +97,32 @@ describe('ChatSession (offline ScriptedChatModel)', () => {
     session.close();
   });
 
-  it("onInterrupt 'keep-partial' keeps the stopped question and partial answer, marked interrupted", async () => {
+  it("onInterrupt 'keep-partial' keeps the stopped question and partial answer, marked partial", async () => {
     const { model } = offlineSession({ tokenMs: 2 });
     let session!: ChatSession;
     session = new ChatSession({ model, onInterrupt: 'keep-partial', onChunk: (_t, n) => n === 2 && session.stop() });
     const r = await session.ask('q');
     const stored = await session.history.getMessages();
     expect(dump(stored)).toEqual(['human:q', `ai:${r.text}`]);
-    expect(stored[1].response_metadata).toMatchObject({ interrupted: true, interrupted_by: 'stop' });
+    expect(stored[1].response_metadata).toMatchObject({ partial: true, partial_reason: 'stop' });
+    expect(stored[1].response_metadata).not.toHaveProperty('finish_reason');
     session.close();
+  });
+
+  it("LangChain's FakeListChatModel sends no finish reason: by default each reply is a cut and nothing is saved; requireCompletion: false saves it", async () => {
+    const strict = new ChatSession({ model: new FakeListChatModel({ responses: ['你好 🐍'] }) });
+    const cut = await strict.ask('hi');
+    expect(cut.error).toBeInstanceOf(StreamInterruptedError);
+    expect(cut).toMatchObject({ text: '你好 🐍', error: { reason: 'no-finish', partialText: '你好 🐍' } });
+    expect(await strict.history.getMessages()).toEqual([]);
+    strict.close();
+
+    const lenient = new ChatSession({ model: new FakeListChatModel({ responses: ['你好 🐍'] }), requireCompletion: false });
+    const done = await lenient.ask('hi');
+    expect(done).toMatchObject({ text: '你好 🐍' });
+    expect(done.error).toBeUndefined();
+    expect(dump(await lenient.history.getMessages())).toEqual(['human:hi', 'ai:你好 🐍']);
+    lenient.close();
   });
 
   it('unsubscribing from send() while queued withdraws the question: the model never sees it', async () => {

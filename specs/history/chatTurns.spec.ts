@@ -5,9 +5,14 @@ import { chatTurns } from '../../src/history/chatTurns';
 import { SyncInMemoryChatMessageHistory } from '../../src/history/SyncInMemoryChatMessageHistory';
 import type { TurnEvent, TurnInput } from '../../src/history/types';
 import { createScheduler } from '../support/marbles';
+import { StreamInterruptedError } from '../../src/errors';
 
 const chunk = (content: string, extra: Partial<ConstructorParameters<typeof AIMessageChunk>[0] & object> = {}): AIMessageChunk =>
   new AIMessageChunk({ content, ...extra });
+/** A last chunk: it carries the finish reason that proves the reply is complete. */
+const fin = (content: string, extra: Partial<ConstructorParameters<typeof AIMessageChunk>[0] & object> = {}): AIMessageChunk =>
+  chunk(content, { ...extra, response_metadata: { finish_reason: 'stop', ...(extra as { response_metadata?: object }).response_metadata } });
+const FINISHED = { finish_reason: 'stop' };
 const usage = { input_tokens: 3, output_tokens: 2, total_tokens: 5 };
 
 /** Dumps a history as 'type:text' strings for readable assertions. */
@@ -20,15 +25,15 @@ describe('chatTurns', () => {
       const history = new SyncInMemoryChatMessageHistory();
       const seen: string[][] = [];
       ts.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
-        const x = chunk('你好'), y = chunk(' 😀', { usage_metadata: usage }), z = chunk('Rust');
+        const x = chunk('你好'), y = fin(' 😀', { usage_metadata: usage }), z = fin('Rust');
         const replies = [cold('-x-y|', { x, y }), cold('-z|', { z })];
         const questions = hot('-a--b------|', { a: '什么是Python？', b: '什么是Rust？' });
         const streamTurn = ({ history: h, turn }: TurnInput): Observable<AIMessageChunk> => {
           seen.push(dump(h));
           return replies[turn];
         };
-        const full = new AIMessage({ content: '你好 😀', usage_metadata: { ...usage, input_token_details: {}, output_token_details: {} }, response_metadata: {}, additional_kwargs: {}, tool_calls: [], invalid_tool_calls: [] });
-        const rust = new AIMessage({ content: 'Rust', response_metadata: {}, additional_kwargs: {}, tool_calls: [], invalid_tool_calls: [] });
+        const full = new AIMessage({ content: '你好 😀', usage_metadata: { ...usage, input_token_details: {}, output_token_details: {} }, response_metadata: FINISHED, additional_kwargs: {}, tool_calls: [], invalid_tool_calls: [] });
+        const rust = new AIMessage({ content: 'Rust', response_metadata: FINISHED, additional_kwargs: {}, tool_calls: [], invalid_tool_calls: [] });
         const q0 = '什么是Python？', q1 = '什么是Rust？';
         expectObservable(questions.pipe(chatTurns(streamTurn, { history, scheduler: ts }))).toBe('--x-yAzB---|', {
           x: { type: 'chunk', turn: 0, question: q0, chunk: x, text: '你好' },
@@ -84,7 +89,7 @@ describe('chatTurns', () => {
       ]);
       const seen: string[][] = [];
       ts.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
-        const replies = [cold('-x|', { x: chunk('a3') }), cold('-x|', { x: chunk('a4') }), cold('-x|', { x: chunk('a5') })];
+        const replies = [cold('-x|', { x: fin('a3') }), cold('-x|', { x: fin('a4') }), cold('-x|', { x: fin('a5') })];
         const questions = hot('-a-b-c-|', { a: 'h3', b: 'h4', c: 'h5' });
         const streamTurn = ({ history: h, turn }: TurnInput): Observable<AIMessageChunk> => {
           seen.push(dump(h));
@@ -119,7 +124,7 @@ describe('chatTurns', () => {
       const history = new SyncInMemoryChatMessageHistory();
       const seen: string[][] = [];
       ts.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
-        const replies = [cold('-a-b-c|', { a: chunk('半'), b: chunk('句'), c: chunk('话') }), cold('-z|', { z: chunk('ok') })];
+        const replies = [cold('-a-b-c|', { a: chunk('半'), b: chunk('句'), c: fin('话') }), cold('-z|', { z: fin('ok') })];
         const questions = hot('-q--r-------|', { q: 'first', r: 'second' });
         const stop$ = hot('    ----s-----s--', { s: undefined });
         const streamTurn = ({ history: h, turn }: TurnInput): Observable<AIMessageChunk> => {
@@ -128,7 +133,7 @@ describe('chatTurns', () => {
         };
         expectObservable(questions.pipe(chatTurns(streamTurn, { history, stop$, scheduler: ts }))).toBe('--a-IzD-----|', {
           a: expect.objectContaining({ type: 'chunk', turn: 0, text: '半' }),
-          I: { type: 'interrupted', turn: 0, question: 'first', partialText: '半', chunks: 1, durationMs: 3, firstChunkMs: 1, saved: false },
+          I: { type: 'stopped', turn: 0, question: 'first', partialText: '半', chunks: 1, durationMs: 3, firstChunkMs: 1, saved: false },
           z: expect.objectContaining({ type: 'chunk', turn: 1, text: 'ok' }),
           D: expect.objectContaining({ type: 'done', turn: 1, question: 'second', text: 'ok' }),
         });
@@ -142,14 +147,14 @@ describe('chatTurns', () => {
       expect(dump(history.getMessagesSync())).toEqual(['human:second', 'ai:ok']);
     });
 
-    it("'keep-partial' saves the question and the partial reply marked interrupted, and the next turn sees it", () => {
+    it("'keep-partial' saves the question and the partial reply marked partial, and the next turn sees it", () => {
       const ts = createScheduler();
       const history = new SyncInMemoryChatMessageHistory();
       const seen: string[][] = [];
       ts.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
         const replies = [
-          cold('-a-b-c|', { a: chunk('半', { response_metadata: { model_name: 'm' } }), b: chunk('句'), c: chunk('话') }),
-          cold('-z|', { z: chunk('ok') }),
+          cold('-a-b-c|', { a: chunk('半', { response_metadata: { model_name: 'm' } }), b: chunk('句'), c: fin('话') }),
+          cold('-z|', { z: fin('ok') }),
         ];
         const questions = hot('-q--r---|', { q: 'first', r: 'second' });
         const stop$ = hot('    ------s--', { s: 'ctrl-c' });
@@ -161,7 +166,7 @@ describe('chatTurns', () => {
         expectObservable(events).toBe('--a-b-Iz(D|)', {
           a: expect.objectContaining({ type: 'chunk', text: '半' }),
           b: expect.objectContaining({ type: 'chunk', text: '句' }),
-          I: { type: 'interrupted', turn: 0, question: 'first', partialText: '半句', chunks: 2, durationMs: 5, firstChunkMs: 1, saved: true },
+          I: { type: 'stopped', turn: 0, question: 'first', partialText: '半句', chunks: 2, durationMs: 5, firstChunkMs: 1, saved: true },
           z: expect.objectContaining({ type: 'chunk', turn: 1 }),
           D: expect.objectContaining({ type: 'done', turn: 1, text: 'ok' }),
         });
@@ -173,9 +178,8 @@ describe('chatTurns', () => {
       expect(seen[1]).toEqual(['human:first', 'ai:半句']);
       const saved = history.getMessagesSync();
       expect(dump(saved)).toEqual(['human:first', 'ai:半句', 'human:second', 'ai:ok']);
-      expect(saved[1].response_metadata).toEqual({ model_name: 'm', interrupted: true, interrupted_by: 'stop' });
-      expect(saved[1].additional_kwargs).toEqual({ interrupted: true });
-      expect(saved[3].response_metadata).not.toHaveProperty('interrupted');
+      expect(saved[1].response_metadata).toEqual({ model_name: 'm', partial: true, partial_reason: 'stop' });
+      expect(saved[3].response_metadata).toEqual(FINISHED);
     });
 
     it('unsubscribing mid-reply unsubscribes the stream and saves nothing', () => {
@@ -196,16 +200,19 @@ describe('chatTurns', () => {
   });
 
   describe('errors', () => {
-    it('a failed turn emits an error event and the session goes on (discard saves nothing)', () => {
+    it('a turn that fails after its first chunk is a cut: an error event with StreamInterruptedError; the session goes on (discard saves nothing)', () => {
       const ts = createScheduler();
       const history = new SyncInMemoryChatMessageHistory();
-      const boom = new Error('rate limited');
+      const boom = new Error('socket hang up');
       ts.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
-        const replies = [cold('-a#', { a: chunk('部分') }, boom), cold('-z|', { z: chunk('ok') })];
+        const replies = [cold('-a#', { a: chunk('部分') }, boom), cold('-z|', { z: fin('ok') })];
         const questions = hot('-q-r---|', { q: 'first', r: 'second' });
         expectObservable(questions.pipe(chatTurns(({ turn }) => replies[turn], { history, scheduler: ts }))).toBe('--aEzD-|', {
           a: expect.objectContaining({ type: 'chunk', text: '部分' }),
-          E: { type: 'error', turn: 0, question: 'first', partialText: '部分', error: boom, chunks: 1, durationMs: 2, firstChunkMs: 1, saved: false },
+          E: {
+            type: 'error', turn: 0, question: 'first', partialText: '部分', chunks: 1, durationMs: 2, firstChunkMs: 1, saved: false,
+            error: expect.objectContaining({ name: 'StreamInterruptedError', reason: 'error', partialText: '部分', cause: boom }),
+          },
           z: expect.objectContaining({ type: 'chunk', turn: 1 }),
           D: expect.objectContaining({ type: 'done', turn: 1, text: 'ok' }),
         });
@@ -216,7 +223,7 @@ describe('chatTurns', () => {
       expect(dump(history.getMessagesSync())).toEqual(['human:second', 'ai:ok']);
     });
 
-    it("'keep-partial' saves a failed turn marked interrupted by the error; a throwing streamTurn is a turn error too", () => {
+    it("'keep-partial' saves a cut turn marked partial (reason 'cut'); a throwing streamTurn is a turn error too", () => {
       const ts = createScheduler();
       const history = new SyncInMemoryChatMessageHistory();
       const boom = new Error('socket hang up');
@@ -230,7 +237,7 @@ describe('chatTurns', () => {
         const events = questions.pipe(chatTurns(streamTurn, { history, onInterrupt: 'keep-partial', scheduler: ts }));
         expectObservable(events).toBe('--a(EF)---|', {
           a: expect.objectContaining({ type: 'chunk' }),
-          E: expect.objectContaining({ type: 'error', turn: 0, error: boom, partialText: '部分', saved: true }),
+          E: expect.objectContaining({ type: 'error', turn: 0, error: expect.any(StreamInterruptedError), partialText: '部分', saved: true }),
           F: expect.objectContaining({ type: 'error', turn: 1, error: new Error('bad prompt'), partialText: '', saved: true }),
         });
         expectSubscriptions(questions.subscriptions).toBe('^---------!');
@@ -238,14 +245,14 @@ describe('chatTurns', () => {
       });
       const saved = history.getMessagesSync();
       expect(dump(saved)).toEqual(['human:first', 'ai:部分', 'human:second', 'ai:']);
-      expect(saved[1].response_metadata).toEqual({ interrupted: true, interrupted_by: 'error' });
-      expect(saved[1].additional_kwargs).toEqual({ interrupted: true, error: 'socket hang up' });
+      expect(saved[1].response_metadata).toMatchObject({ partial: true, partial_reason: 'cut', error: expect.stringContaining('socket hang up') });
+      expect(saved[3].response_metadata).toEqual({ partial: true, partial_reason: 'error', error: 'bad prompt' });
     });
 
     it('a non-string question is an error event for that turn, not the end of the session', () => {
       const ts = createScheduler();
       ts.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const reply = cold('-z|', { z: chunk('ok') });
+        const reply = cold('-z|', { z: fin('ok') });
         const questions = cold('ab|', { a: 42 as unknown as string, b: 'fine' });
         expectObservable(questions.pipe(chatTurns(() => reply, { scheduler: ts }))).toBe('E-z(D|)', {
           E: expect.objectContaining({ type: 'error', turn: 0, error: new TypeError('chatTurns: each question must be a string, got the number 42.') }),
@@ -254,6 +261,128 @@ describe('chatTurns', () => {
         } as Record<string, unknown>);
         expectSubscriptions(questions.subscriptions).toBe('^-!');
         expectSubscriptions(reply.subscriptions).toBe('-^-!');
+      });
+    });
+  });
+
+  describe('completion (nothing cut is saved as complete)', () => {
+    it('a reply that ends without a finish reason is an error event with StreamInterruptedError; nothing saved; the next turn works', () => {
+      const ts = createScheduler();
+      const history = new SyncInMemoryChatMessageHistory();
+      ts.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+        const replies = [cold('-a-b|', { a: chunk('Python 是'), b: chunk('一种') }), cold('-z|', { z: fin('ok') })];
+        const questions = hot('-q-r----|', { q: 'first', r: 'second' });
+        expectObservable(questions.pipe(chatTurns(({ turn }) => replies[turn], { history, scheduler: ts }))).toBe('--a-bEzD|', {
+          a: expect.objectContaining({ type: 'chunk', text: 'Python 是' }),
+          b: expect.objectContaining({ type: 'chunk', text: '一种' }),
+          E: {
+            type: 'error', turn: 0, question: 'first', partialText: 'Python 是一种', chunks: 2, durationMs: 4, firstChunkMs: 1, saved: false,
+            error: expect.objectContaining({ name: 'StreamInterruptedError', reason: 'no-finish', partialText: 'Python 是一种' }),
+          },
+          z: expect.objectContaining({ type: 'chunk', turn: 1 }),
+          D: expect.objectContaining({ type: 'done', turn: 1, text: 'ok' }),
+        });
+        expectSubscriptions(replies[0].subscriptions).toBe('-^---!');
+        expectSubscriptions(replies[1].subscriptions).toBe('-----^-!');
+        expectSubscriptions(questions.subscriptions).toBe('^-------!');
+      });
+      expect(dump(history.getMessagesSync())).toEqual(['human:second', 'ai:ok']);
+    });
+
+    it("with 'keep-partial' the cut reply is saved marked partial (reason 'cut'), never with a finish reason", () => {
+      const ts = createScheduler();
+      const history = new SyncInMemoryChatMessageHistory();
+      ts.run(({ cold, expectObservable, expectSubscriptions }) => {
+        const reply = cold('-a|', { a: chunk('半句 🐍') });
+        expectObservable(cold('q|', { q: 'q' }).pipe(chatTurns(() => reply, { history, onInterrupt: 'keep-partial', scheduler: ts }))).toBe(
+          '-a(E|)',
+          {
+            a: expect.objectContaining({ type: 'chunk' }),
+            E: expect.objectContaining({ type: 'error', partialText: '半句 🐍', saved: true, error: expect.any(StreamInterruptedError) }),
+          },
+        );
+        expectSubscriptions(reply.subscriptions).toBe('^-!');
+      });
+      const [, partial] = history.getMessagesSync();
+      expect(partial.content).toBe('半句 🐍');
+      expect(partial.response_metadata).toMatchObject({ partial: true, partial_reason: 'cut' });
+      expect(partial.response_metadata).not.toHaveProperty('finish_reason');
+    });
+
+    it('requireCompletion: false saves a reply without a finish reason (models that never send one)', () => {
+      const ts = createScheduler();
+      const history = new SyncInMemoryChatMessageHistory();
+      ts.run(({ cold, expectObservable }) => {
+        const reply = cold('-a-b|', { a: 'Hel', b: 'lo' }); // plain strings are accepted too
+        expectObservable(cold('q|', { q: 'q' }).pipe(chatTurns(() => reply, { history, requireCompletion: false, scheduler: ts }))).toBe(
+          '-a-b(D|)',
+          {
+            a: expect.objectContaining({ type: 'chunk', text: 'Hel' }),
+            b: expect.objectContaining({ type: 'chunk', text: 'lo' }),
+            D: expect.objectContaining({ type: 'done', text: 'Hello', chunks: 2 }),
+          },
+        );
+      });
+      expect(dump(history.getMessagesSync())).toEqual(['human:q', 'ai:Hello']);
+    });
+
+    it('by default a string stream is an error that says what to do (a string carries no finish reason)', () => {
+      const ts = createScheduler();
+      const history = new SyncInMemoryChatMessageHistory();
+      ts.run(({ cold, expectObservable, expectSubscriptions }) => {
+        const reply = cold('-a-b|', { a: 'Hel', b: 'lo' });
+        expectObservable(cold('q|', { q: 'q' }).pipe(chatTurns(() => reply, { history, scheduler: ts }))).toBe('-(E|)', {
+          E: expect.objectContaining({ type: 'error', partialText: '', saved: false, error: expect.objectContaining({ name: 'TypeError', message: expect.stringContaining('requireCompletion: false') }) }),
+        });
+        expectSubscriptions(reply.subscriptions).toBe('^!');
+      });
+      expect(history.getMessagesSync()).toEqual([]);
+    });
+
+    it('{ isFinal } replaces the finish test', () => {
+      const ts = createScheduler();
+      const history = new SyncInMemoryChatMessageHistory();
+      ts.run(({ cold, expectObservable }) => {
+        const reply = cold('-a-b|', { a: chunk('x'), b: chunk('y', { response_metadata: { done: true } }) });
+        const isFinal = (c: AIMessageChunk): boolean => c.response_metadata?.done === true;
+        expectObservable(cold('q|', { q: 'q' }).pipe(chatTurns(() => reply, { history, requireCompletion: { isFinal }, scheduler: ts }))).toBe(
+          '-a-b(D|)',
+          { a: expect.anything(), b: expect.anything(), D: expect.objectContaining({ type: 'done', text: 'xy' }) },
+        );
+      });
+      expect(dump(history.getMessagesSync())).toEqual(['human:q', 'ai:xy']);
+    });
+  });
+
+  describe('first chunk (the first chunk with content)', () => {
+    it('the role-only opening chunk is not the first chunk: firstChunkMs and chunks count chunks with content', () => {
+      const ts = createScheduler();
+      ts.run(({ cold, expectObservable }) => {
+        // role chunk at 1, text at 4 and 5, a usage + finish chunk with no content at 6
+        const reply = cold('-r--ab-u|', { r: chunk(''), a: chunk('你'), b: chunk('好'), u: fin('', { usage_metadata: usage }) });
+        expectObservable(cold('q|', { q: 'q' }).pipe(chatTurns(() => reply, { scheduler: ts }))).toBe('-r--ab-u(D|)', {
+          r: expect.objectContaining({ type: 'chunk', text: '' }),
+          a: expect.objectContaining({ type: 'chunk', text: '你' }),
+          b: expect.objectContaining({ type: 'chunk', text: '好' }),
+          u: expect.objectContaining({ type: 'chunk', text: '' }),
+          D: expect.objectContaining({ type: 'done', text: '你好', chunks: 2, firstChunkMs: 4, durationMs: 8 }),
+        });
+      });
+    });
+
+    it('a tool-call delta is content; a reply with no content has firstChunkMs null and chunks 0', () => {
+      const ts = createScheduler();
+      ts.run(({ cold, expectObservable }) => {
+        const tool = chunk('', { tool_call_chunks: [{ name: 'search', args: '{"q":', id: 'c1', index: 0, type: 'tool_call_chunk' }] });
+        const replies = [cold('-r-t-f|', { r: chunk(''), t: tool, f: fin('') }), cold('-r-f|', { r: chunk(''), f: fin('') })];
+        const questions = cold('ab|', { a: 'tool', b: 'empty' });
+        expectObservable(questions.pipe(chatTurns(({ turn }) => replies[turn], { scheduler: ts }))).toBe('-r-t-fAr-f(B|)', {
+          r: expect.objectContaining({ type: 'chunk' }),
+          t: expect.objectContaining({ type: 'chunk' }),
+          f: expect.objectContaining({ type: 'chunk' }),
+          A: expect.objectContaining({ type: 'done', turn: 0, chunks: 1, firstChunkMs: 3 }),
+          B: expect.objectContaining({ type: 'done', turn: 1, chunks: 0, firstChunkMs: null }),
+        });
       });
     });
   });
@@ -295,7 +424,7 @@ describe('chatTurns', () => {
         questions
           .pipe(chatTurns(({ history: h, question }) => {
             seen.push(dump(h));
-            return [chunk(`re: ${question}`)];
+            return [fin(`re: ${question}`)];
           }, { history }))
           .subscribe({ next: (e) => events.push(e), complete: resolve, error: reject }),
       );
@@ -316,7 +445,7 @@ describe('chatTurns', () => {
       const finished = new Promise<void>((resolve) =>
         questions.pipe(chatTurns(({ history: h }) => {
           seen.push(dump(h));
-          return [chunk('a')];
+          return [fin('a')];
         }, { history })).subscribe({ complete: resolve }),
       );
       questions.next('q1');
@@ -334,7 +463,7 @@ describe('chatTurns', () => {
       };
       const events: TurnEvent[] = [];
       const questions = new Subject<string>();
-      questions.pipe(chatTurns(() => [chunk('x')], { history })).subscribe((e) => events.push(e));
+      questions.pipe(chatTurns(() => [fin('x')], { history })).subscribe((e) => events.push(e));
       questions.next('q');
       expect(events.map((e) => e.type)).toEqual(['chunk', 'error']);
       expect(events[1]).toMatchObject({ type: 'error', partialText: 'x', error: new Error('disk full'), saved: false });
@@ -357,6 +486,10 @@ describe('chatTurns', () => {
         new RangeError(`chatTurns: options.onInterrupt must be 'discard' or 'keep-partial', got the string "keep".`),
       );
       expect(() => chatTurns(ok, { scheduler: {} as never })).toThrow(new TypeError('chatTurns: options.scheduler must be an RxJS scheduler, got an object (Object).'));
+      expect(() => chatTurns(ok, { requireCompletion: 'yes' as never })).toThrow(
+        new TypeError('chatTurns: options.requireCompletion (true, false or { isFinal }) must be an object, got the string "yes".'),
+      );
+      expect(() => chatTurns(ok, { requireCompletion: { isFinal: 1 as never } })).toThrow(/isFinal must be a function/);
     });
   });
 });

@@ -1,42 +1,12 @@
 import { connect } from 'node:net';
 import { EventSource } from 'eventsource';
 import { ChatOpenAI } from '@langchain/openai';
-import { finalize, interval, map, take, type Observable } from 'rxjs';
-import { fromRunnable, textContent, toSSEResponse } from '../../src';
+import { finalize, interval, map, Subject, take, type Observable } from 'rxjs';
+import { fromRunnable, textContent } from '../../src';
 import { sendServerSentEvents, type ServerSentEventsDelivery } from '../../src/node';
 import { ScriptedChatModel, startFakeOpenAIServer } from '../../src/testing';
-import { listen, sleep, TRICKY_REPLY, until } from '../support/http';
-
-interface Received {
-  chunks: string[];
-  ids: string[];
-  done?: unknown;
-  error?: unknown;
-}
-
-/** Reads a whole stream with the real `eventsource` client; resolves on the done or error event. */
-function readWithEventSource(url: string, init?: ConstructorParameters<typeof EventSource>[1]): Promise<Received> {
-  return new Promise((resolve, reject) => {
-    const es = new EventSource(url, init);
-    const got: Received = { chunks: [], ids: [] };
-    es.addEventListener('chunk', (e) => {
-      got.chunks.push((JSON.parse(e.data) as { text: string }).text);
-      got.ids.push(e.lastEventId);
-    });
-    es.addEventListener('done', (e) => {
-      got.done = JSON.parse(e.data);
-      es.close();
-      resolve(got);
-    });
-    es.addEventListener('error', (e) => {
-      es.close();
-      if ((e as unknown as { data?: string }).data !== undefined) {
-        got.error = JSON.parse((e as unknown as { data: string }).data);
-        resolve(got);
-      } else reject(new Error(`EventSource failed: ${e.message ?? e.code}`));
-    });
-  });
-}
+import { listen, TRICKY_REPLY, until } from '../support/http';
+import { eventSourceInit, NOT_CROSS_SITE, readWithEventSource } from '../support/sse';
 
 describe('sendServerSentEvents', () => {
   it('a real SSE client reads back exactly the original text: newlines, CRLF, data: lines, blank lines, Chinese, emoji', async () => {
@@ -58,17 +28,18 @@ describe('sendServerSentEvents', () => {
   });
 
   it('sets the SSE headers and flushes them before the first token', async () => {
-    const model = new ScriptedChatModel({ reply: 'late', firstTokenMs: 300 });
-    const http = await listen((_req, res) => void sendServerSentEvents(fromRunnable(model, 'hi').pipe(textContent()), res));
+    // The first token waits for the spec: the headers can only arrive if they were not held back for it.
+    const firstToken = new Subject<string>();
+    const http = await listen((_req, res) => void sendServerSentEvents(firstToken.pipe(take(1)), res));
     try {
-      const started = Date.now();
-      const response = await fetch(http.url);
-      expect(Date.now() - started).toBeLessThan(250); // headers did not wait for the model
+      const response = await fetch(http.url, { headers: NOT_CROSS_SITE });
+      expect(firstToken.observed).toBe(true); // subscribed, and nothing emitted yet
       expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
       expect(response.headers.get('cache-control')).toBe('no-cache');
       expect(response.headers.get('x-accel-buffering')).toBe('no');
+      firstToken.next('late');
       const text = await response.text();
-      expect(text).toContain('event: done');
+      expect(text).toMatch(/^event: chunk\nid: 1\ndata: \{"text":"late"\}\n\nevent: done\n/);
     } finally {
       await http.close();
     }
@@ -101,7 +72,7 @@ describe('sendServerSentEvents', () => {
     const http = await listen((_req, res) => deliveries.push(sendServerSentEvents(fromRunnable(model, '讲一个关于程序员的故事').pipe(textContent()), res)));
     try {
       await new Promise<void>((resolve) => {
-        const es = new EventSource(http.url);
+        const es = new EventSource(http.url, eventSourceInit);
         let n = 0;
         es.addEventListener('chunk', () => {
           if (++n === 3) {
@@ -127,7 +98,7 @@ describe('sendServerSentEvents', () => {
     function pausedClient(url: string): { resume(): Promise<string>; destroy(): void } {
       const { port } = new URL(url);
       const socket = connect(Number(port), '127.0.0.1');
-      socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+      socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Requested-With: spec\r\nConnection: close\r\n\r\n`);
       socket.pause();
       return {
         resume: () =>
@@ -208,49 +179,5 @@ describe('sendServerSentEvents', () => {
 
   it('rejects a res that is not a ServerResponse', () => {
     expect(() => sendServerSentEvents(interval(1), {} as never)).toThrow(TypeError);
-  });
-});
-
-describe('toSSEResponse', () => {
-  it('a real SSE client reads the Response body back into exactly the original text', async () => {
-    const model = new ScriptedChatModel({ reply: TRICKY_REPLY });
-    const response = toSSEResponse(fromRunnable(model, 'hi').pipe(textContent()));
-    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
-    const got = await readWithEventSource('http://127.0.0.1/unused', { fetch: async () => response as never });
-    expect(got.chunks.join('')).toBe(TRICKY_REPLY);
-    expect(got.done).toEqual({ chunks: got.chunks.length });
-  });
-
-  it('is lazy (subscribes on the first read) and cancel aborts the real ChatOpenAI request', async () => {
-    const openai = await startFakeOpenAIServer({ tokenMs: 10 });
-    const model = new ChatOpenAI({ apiKey: 'test', model: 'gpt-4o-mini', configuration: { baseURL: openai.baseURL } });
-    try {
-      const response = toSSEResponse(fromRunnable(model, '讲一个关于程序员的故事').pipe(textContent()));
-      await sleep(50);
-      expect(openai.requests).toHaveLength(0);
-      const reader = response.body!.getReader();
-      let text = '';
-      while ((text.match(/event: chunk/g) ?? []).length < 3) text += new TextDecoder().decode((await reader.read()).value);
-      await reader.cancel();
-      const record = await openai.waitForClose();
-      expect(record.closedByClient).toBe(true);
-      expect(record.chunksWritten).toBeLessThan(record.chunksTotal);
-    } finally {
-      await openai.close();
-    }
-  });
-
-  it('a reader that does not pull: the queue is capped and the stream ends with an error event', async () => {
-    let tornDown = false;
-    const source = interval(1).pipe(take(1000), map(() => 'y'.repeat(4096)), finalize(() => (tornDown = true)));
-    const response = toSSEResponse(source, { maxBufferedBytes: 32 * 1024 });
-    const reader = response.body!.getReader();
-    let text = new TextDecoder().decode((await reader.read()).value);
-    await until(() => tornDown, 5000, 'the overflow');
-    for (let r = await reader.read(); !r.done; r = await reader.read()) text += new TextDecoder().decode(r.value);
-    const chunks = text.split('event: chunk\n').length - 1;
-    expect(chunks).toBeGreaterThan(5);
-    expect(chunks).toBeLessThanOrEqual(9); // 32 KiB / 4 KiB frames, plus the one that crossed the line
-    expect(text.trimEnd().split('\n\n').pop()).toMatch(/^event: error\nid: \d+\ndata: \{"name":"SlowConsumerError"/);
   });
 });

@@ -6,6 +6,7 @@ import { fromRunnable, textContent } from '../../src';
 import { serveChatOverWebSocket, type ChatServerMessage, type ChatWebSocketServer } from '../../src/node';
 import { ScriptedChatModel, startFakeOpenAIServer } from '../../src/testing';
 import { listen, TRICKY_REPLY } from '../support/http';
+import { replyTo } from '../../src/offline/cannedReplies';
 
 /** A ws client that records every server message and can wait for one. */
 async function client(url: string, headers?: Record<string, string>) {
@@ -114,7 +115,7 @@ describe('serveChatOverWebSocket', () => {
       expect(await c.waitFor((m) => m.type === 'done')).toEqual({ type: 'done', turn: 0, stopped: true });
       const partial = c.textOf(0);
       expect(partial.length).toBeGreaterThan(0);
-      expect(partial.length).toBeLessThan(50);
+      expect(partial.length).toBeLessThan(replyTo('讲一个关于程序员的故事').length); // stopped before the end
       c.send({ type: 'ask', question: 'hello' });
       expect(await c.waitFor((m) => m.type === 'done' && m.turn === 1)).toMatchObject({ stopped: false });
       expect(s.histories[1].map((m) => m.content)).toEqual(['讲一个关于程序员的故事', partial]);
@@ -122,6 +123,24 @@ describe('serveChatOverWebSocket', () => {
       c.ws.close();
       await s.close();
     }
+  });
+
+  it('a connection keeps at most maxSavedMessages (whole turns, oldest dropped), so its memory stays flat however long it chats', async () => {
+    const s = await start(new ScriptedChatModel({ reply: 'ok', firstTokenMs: 0, tokenMs: 0 }), { maxMessages: Infinity, maxSavedMessages: 4 });
+    const c = await client(s.url);
+    try {
+      for (let turn = 0; turn < 6; turn++) {
+        c.send({ type: 'ask', question: `q${turn}` });
+        await c.waitFor((m) => m.type === 'done' && m.turn === turn);
+      }
+      // With maxMessages: Infinity the model sees everything kept: never more than 4 messages.
+      expect(s.histories.map((h) => h.length)).toEqual([0, 2, 4, 4, 4, 4]);
+      expect(s.histories[5].map((m) => m.content)).toEqual(['q3', 'ok', 'q4', 'ok']);
+    } finally {
+      c.ws.close();
+      await s.close();
+    }
+    expect(() => serveChatOverWebSocket(s.http.server, { streamTurn: () => null as never, maxSavedMessages: -1 })).toThrow(RangeError);
   });
 
   it('malformed JSON, non-objects, unknown types and empty questions get an error message; the connection stays open', async () => {
@@ -147,7 +166,7 @@ describe('serveChatOverWebSocket', () => {
     const c = await client(s.url);
     try {
       c.send({ type: 'ask', question: '一二三四五六七八九十😀' });
-      expect(await c.waitFor((m) => m.type === 'error')).toMatchObject({ code: 'WS_BAD_MESSAGE', message: 'The question is over 10 characters.' });
+      expect(await c.waitFor((m) => m.type === 'error')).toMatchObject({ code: 'WS_BAD_MESSAGE', message: 'The question is 11 characters long; the limit is 10.' });
       c.send({ type: 'ask', question: 'x'.repeat(2000) });
       expect(await c.closed).toBe(1009);
     } finally {
@@ -221,8 +240,10 @@ describe('serveChatOverWebSocket', () => {
   it('works with your own WebSocketServer and rejects bad arguments', async () => {
     const http = await listen((_req, res) => res.writeHead(404).end());
     const wss = new WebSocketServer({ server: http.server, maxPayload: 4096 });
-    const chat = serveChatOverWebSocket(wss, { streamTurn: () => fromRunnable(new ScriptedChatModel({ reply: 'ok' }), 'q').pipe(textContent()) });
-    // default onInterrupt is chatTurns' 'discard'; plain text streams are accepted
+    const chat = serveChatOverWebSocket(wss, {
+      streamTurn: () => fromRunnable(new ScriptedChatModel({ reply: 'ok' }), 'q').pipe(textContent()),
+      requireCompletion: false, // plain text carries no finish reason: accepted only with the check off
+    });
     const c = await client(http.url.replace('http', 'ws'));
     try {
       c.send({ type: 'ask', question: 'q' });

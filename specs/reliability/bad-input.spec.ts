@@ -61,7 +61,7 @@ const CALL_TIME: Case[] = [
   ['encodeServerSentEvent({ event: "a\\nb" })', () => encodeServerSentEvent({ event: 'a\nb', data: 'x' }), TypeError, /event must be a non-empty string without line breaks/],
   ['toServerSentEvents({ heartbeatMs: -1 })', () => lib.toServerSentEvents({ heartbeatMs: -1 }), RangeError, /heartbeatMs must be a number >= 0/],
   ['sendServerSentEvents(of(), null)', () => node.sendServerSentEvents(of('x'), bad(null)), TypeError, /res must be a Node http.ServerResponse, got null/],
-  ['toSSEResponse(null)', () => lib.toSSEResponse(bad(null)), TypeError, /source\$ must be an Observable/],
+  ['toServerSentEventsResponse(null)', () => lib.toServerSentEventsResponse(bad(null)), TypeError, /source\$ must be an Observable/],
   ['serveChatOverWebSocket(null, …)', () => node.serveChatOverWebSocket(bad(null), bad({})), TypeError, /target must be an http.Server or a ws WebSocketServer/],
   ['encodeServerSentEvent(null)', () => encodeServerSentEvent(bad(null)), TypeError, /encodeServerSentEvent: fields must be an object, got null/],
   ['serveChatOverWebSocket(s, { allowedOrigins: [1] })', () => node.serveChatOverWebSocket(createServer(), { streamTurn: () => [], allowedOrigins: bad([1]) }), TypeError, /allowedOrigins entries must be origins/],

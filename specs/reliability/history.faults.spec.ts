@@ -5,7 +5,7 @@
  */
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { ChatOpenAI } from '@langchain/openai';
-import { HumanMessage, type AIMessage } from '@langchain/core/messages';
+import { HumanMessage, type AIMessage, type BaseMessage } from '@langchain/core/messages';
 import { chatTurns, type TurnDoneEvent, type TurnEvent, type TurnFailedEvent } from '../../src';
 import { SyncInMemoryChatMessageHistory } from '../../src/testing';
 import { fromRunnable } from '../../src/sources/fromRunnable';
@@ -72,27 +72,31 @@ describe('chat history under faults (chatTurns + requireCompletion, real ChatOpe
     expect(server.requests[3].closedByClient).toBe(true);
   });
 
-  it('without requireCompletion, a clean early end IS saved as if complete (why requireCompletion exists)', async () => {
-    server = await startFakeOpenAIServer({ reply: REPLY, faults: [{ type: 'end-early', afterChunks: 3 }] });
-    const history = new SyncInMemoryChatMessageHistory();
+  it('chatTurns checks completion by default: a clean early end is not saved; requireCompletion: false (models without a finish reason) saves it', async () => {
+    server = await startFakeOpenAIServer({ reply: REPLY, faults: [{ type: 'end-early', afterChunks: 3 }, { type: 'end-early', afterChunks: 3 }] });
     const model = openai(server);
-    const events = await lastValueFrom(
-      from(['q']).pipe(chatTurns(({ history: past, question }) => fromRunnable(model, [...past, new HumanMessage(question)]), { history }), toArray()),
-    );
+    const streamTurn = ({ history: past, question }: { history: BaseMessage[]; question: string }) => fromRunnable(model, [...past, new HumanMessage(question)]);
+    const strict = new SyncInMemoryChatMessageHistory();
+    const strictEvents = await lastValueFrom(from(['q']).pipe(chatTurns(streamTurn, { history: strict }), toArray()));
+    expect(ends(strictEvents)[0]).toMatchObject({ type: 'error', saved: false, partialText: TOKENS.slice(0, 3).join('') });
+    expect(strict.getMessagesSync()).toEqual([]);
+
+    const lenient = new SyncInMemoryChatMessageHistory();
+    const events = await lastValueFrom(from(['q']).pipe(chatTurns(streamTurn, { history: lenient, requireCompletion: false }), toArray()));
     expect(ends(events)[0]).toMatchObject({ type: 'done', text: TOKENS.slice(0, 3).join('') });
-    expect((history.getMessagesSync()[1] as AIMessage).response_metadata.finish_reason).toBeUndefined();
+    expect((lenient.getMessagesSync()[1] as AIMessage).response_metadata.finish_reason).toBeUndefined();
   });
 
-  it("with onInterrupt: 'keep-partial', the partial reply is saved marked interrupted, never as a finished answer", async () => {
+  it("with onInterrupt: 'keep-partial', the partial reply is saved marked partial, never as a finished answer", async () => {
     server = await startFakeOpenAIServer({ reply: REPLY, faults: [{ type: 'drop', afterChunks: 2 }, null] });
     const history = new SyncInMemoryChatMessageHistory();
     const events = await lastValueFrom(from(['q1', 'q2']).pipe(session(history, { onInterrupt: 'keep-partial' }), toArray()));
     expect(ends(events).map((e) => [e.type, 'saved' in e ? e.saved : true])).toEqual([['error', true], ['done', true]]);
     const [, partial, , whole] = history.getMessagesSync() as AIMessage[];
     expect(partial.content).toBe(TOKENS.slice(0, 2).join(''));
-    expect(partial.response_metadata).toMatchObject({ interrupted: true, interrupted_by: 'error' });
+    expect(partial.response_metadata).toMatchObject({ partial: true, partial_reason: 'cut' });
     expect(partial.response_metadata.finish_reason).toBeUndefined();
     expect(whole.content).toBe(REPLY);
-    expect(whole.response_metadata.interrupted).toBeUndefined();
+    expect(whole.response_metadata.partial).toBeUndefined();
   });
 });

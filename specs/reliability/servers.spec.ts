@@ -4,13 +4,31 @@
  * 127.0.0.1 unless told to.
  */
 import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { of } from 'rxjs';
 import { AIMessageChunk } from '@langchain/core/messages';
-import { serveChatOverWebSocket, type ChatWebSocketServer } from '../../src/node';
+import { sendServerSentEvents, serveChatOverWebSocket, type ChatWebSocketServer } from '../../src/node';
 import { ScriptedChatModel, startFakeOpenAIServer } from '../../src/testing';
 import { startWebDemo } from '../../demos/web/server';
+import { fromRunnable } from '../../src';
+import { rawExchange } from '../support/rawHttp';
+
+const UPGRADE = 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n';
+const upgradeTo = (path: string, port: number): string => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${UPGRADE}\r\n`;
+
+/** One WebSocket exchange: sends `message`, resolves with the first error or done message. */
+function askOnce(url: string, question: string): Promise<{ type: string; message?: string }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'ask', question })));
+    ws.on('message', (data) => {
+      const m = JSON.parse(String(data)) as { type: string; message?: string };
+      if (m.type === 'done' || m.type === 'error') (ws.close(), resolve(m));
+    });
+    ws.on('error', reject);
+  });
+}
 
 function httpRequest(port: number, method: string, path: string, body?: string | Buffer): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
@@ -24,7 +42,11 @@ function httpRequest(port: number, method: string, path: string, body?: string |
   });
 }
 
-/** Opens a WebSocket with an Origin header; resolves with 'open' or the refusal. */
+/**
+ * Opens a WebSocket with an Origin header; resolves with the refusal, the close (a standalone
+ * WebSocketServer accepts first and then closes with 1008), or 'open' once a question got an
+ * answer: proof that the connection was kept, with no timer guessing.
+ */
 function tryConnect(url: string, origin?: string): Promise<{ outcome: 'open' | 'refused' | 'closed'; status?: number; code?: number; ws?: WebSocket }> {
   return new Promise((resolve) => {
     const ws = new WebSocket(url, origin === undefined ? {} : { origin });
@@ -34,12 +56,9 @@ function tryConnect(url: string, origin?: string): Promise<{ outcome: 'open' | '
       ws.terminate();
     });
     ws.once('open', () => {
-      // A standalone WebSocketServer accepts first and then closes with 1008.
-      const timer = setTimeout(() => resolve({ outcome: 'open', ws }), 100);
-      ws.once('close', (code) => {
-        clearTimeout(timer);
-        resolve({ outcome: 'closed', code });
-      });
+      ws.send(JSON.stringify({ type: 'ask', question: 'hi' }));
+      ws.once('message', () => resolve({ outcome: 'open', ws }));
+      ws.once('close', (code) => resolve({ outcome: 'closed', code }));
     });
     ws.once('error', () => undefined);
   });
@@ -105,7 +124,7 @@ describe('servers: caps, routes, origins, loopback binding', () => {
       chat = undefined;
     });
 
-    it('attached to an http.Server: allowed origin connects, other or missing origins get 403 at the handshake', async () => {
+    it('attached to an http.Server: allowed origin connects, other origins get 403 at the handshake, a program without Origin connects', async () => {
       server = createServer((_req, res) => res.writeHead(404).end());
       const port = await listen(server);
       const allowed = `http://127.0.0.1:${port}`;
@@ -114,8 +133,10 @@ describe('servers: caps, routes, origins, loopback binding', () => {
       expect(ok.outcome).toBe('open');
       ok.ws?.close();
       expect(await tryConnect(`ws://127.0.0.1:${port}/ws`, 'https://evil.example')).toEqual({ outcome: 'refused', status: 403 });
-      expect(await tryConnect(`ws://127.0.0.1:${port}/ws`)).toEqual({ outcome: 'refused', status: 403 });
-      expect(chat.connections).toBeLessThanOrEqual(1);
+      // Browsers always send Origin on a WebSocket upgrade; without one it is a program, which could send any Origin anyway.
+      const program = await tryConnect(`ws://127.0.0.1:${port}/ws`);
+      expect(program.outcome).toBe('open');
+      program.ws?.close();
     });
 
     it('with a predicate: the predicate decides', async () => {
@@ -147,6 +168,152 @@ describe('servers: caps, routes, origins, loopback binding', () => {
         ws!.send(JSON.stringify({ type: 'ask', question: 'x'.repeat(4096) }));
       });
       expect(code).toBe(1009);
+    });
+  });
+
+  describe('hardening: upgrades, idle connections, huge bodies, limits', () => {
+    const model = () => new ScriptedChatModel({ reply: 'ok', firstTokenMs: 0, tokenMs: 0 });
+
+    it('alone on its server, serveChatOverWebSocket answers 50 upgrades to other paths with 404 instead of leaving them open', async () => {
+      const server = createServer((_req, res) => res.writeHead(404).end());
+      const port = await listen(server);
+      const chat = serveChatOverWebSocket(server, { streamTurn: ({ question }) => fromRunnable(model(), question), pingIntervalMs: 0 });
+      try {
+        const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => rawExchange(port, upgradeTo(`/other/${i}`, port))));
+        expect(answers.map((a) => a.status)).toEqual(Array(50).fill(404));
+      } finally {
+        await chat.close();
+        await new Promise<void>((r) => server.close(() => r()));
+      }
+    });
+
+    it('next to another upgrade listener that never answers, an unanswered upgrade is destroyed after upgradeTimeoutMs', async () => {
+      const server = createServer();
+      const port = await listen(server);
+      const ignored: unknown[] = [];
+      server.on('upgrade', (req) => ignored.push(req.url)); // someone else's handler that forgets to answer
+      const chat = serveChatOverWebSocket(server, { streamTurn: ({ question }) => fromRunnable(model(), question), pingIntervalMs: 0, upgradeTimeoutMs: 50 });
+      try {
+        const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => rawExchange(port, upgradeTo(`/theirs/${i}`, port), { waitForClose: true })));
+        expect(answers.every((a) => a.closed && a.text === '')).toBe(true);
+        expect(ignored).toHaveLength(50);
+        // Its own path still works next to the other listener.
+        expect(await askOnce(`ws://127.0.0.1:${port}/ws`, 'hi')).toMatchObject({ type: 'done' });
+      } finally {
+        await chat.close();
+        await new Promise<void>((r) => {
+          server.close(() => r());
+          server.closeAllConnections();
+        });
+      }
+    });
+
+    it('the web demo answers an upgrade to another path (404) and closes idle half-open connections (408)', async () => {
+      const demo = await startWebDemo({ port: 0, model: model(), headersTimeoutMs: 200, requestTimeoutMs: 400 });
+      const port = (demo.server.address() as AddressInfo).port;
+      try {
+        expect((await rawExchange(port, upgradeTo('/other', port))).status).toBe(404);
+        const half = await rawExchange(port, 'GET / HTTP/1.1\r\nHost: 127.0.0.1', { waitForClose: true });
+        expect(half).toMatchObject({ closed: true, status: 408 });
+        const body = await rawExchange(
+          port,
+          `POST /api/chat/stream HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"quest`,
+          { waitForClose: true },
+        );
+        expect(body).toMatchObject({ closed: true, status: 408 });
+        expect((await fetch(demo.url + '/')).status).toBe(200);
+      } finally {
+        await demo.close();
+      }
+    });
+
+    it('a 20 MB chunked body without Content-Length gets 413 and a clean close: no EPIPE, no reset, the model never runs', async () => {
+      const requests: unknown[] = [];
+      const demo = await startWebDemo({ port: 0, model: new ScriptedChatModel({ onRequest: (m) => requests.push(m) }) });
+      const port = (demo.server.address() as AddressInfo).port;
+      try {
+        // A raw socket, as curl sends it: Node's own client hides a reset that arrives after the response.
+        const result = await new Promise<{ text: string; error?: string }>((resolve) => {
+          const socket = connect(port, '127.0.0.1');
+          let text = '';
+          let error: string | undefined;
+          socket.on('data', (d: Buffer) => (text += d.toString('utf8')));
+          socket.on('error', (e: NodeJS.ErrnoException) => (error = e.code ?? e.message));
+          socket.on('close', () => resolve({ text, ...(error && { error }) }));
+          socket.write(`POST /api/chat/stream HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
+          const piece = Buffer.alloc(64 * 1024, 'x');
+          const size = Buffer.from(`${piece.length.toString(16)}\r\n`);
+          let left = (20 * 1024 * 1024) / piece.length;
+          const pump = (): void => {
+            while (left-- > 0) {
+              socket.write(size);
+              socket.write(piece);
+              if (!socket.write('\r\n')) return void socket.once('drain', pump);
+            }
+            socket.write('0\r\n\r\n');
+          };
+          pump();
+        });
+        expect(result.error).toBeUndefined(); // before: EPIPE, the server closed while the body was still coming
+        expect(result.text).toMatch(/^HTTP\/1\.1 413 Payload Too Large\r\n/);
+        expect(result.text).toMatch(/\r\nConnection: close\r\n/i);
+        expect(result.text.endsWith(JSON.stringify({ error: 'Request body over 16384 bytes.' }))).toBe(true);
+        expect(requests).toHaveLength(0);
+        expect((await fetch(demo.url + '/')).status).toBe(200);
+      } finally {
+        await demo.close();
+      }
+    });
+
+    it('limits count code points, with one message on both transports: 3,000 emoji pass, 4,001 are refused alike', async () => {
+      const demo = await startWebDemo({ port: 0, model: model() });
+      const ws = demo.url.replace('http', 'ws') + '/ws';
+      const sse = (question: string) =>
+        fetch(demo.url + '/api/chat/stream', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question }) });
+      try {
+        const ok = await sse('😀'.repeat(3000));
+        expect(ok.status).toBe(200);
+        expect(await ok.text()).toContain('event: done');
+        expect(await askOnce(ws, '😀'.repeat(3000))).toMatchObject({ type: 'done' });
+
+        const over = '😀'.repeat(4001);
+        const refused = await sse(over);
+        expect(refused.status).toBe(413);
+        const message = 'The question is 4001 characters long; the limit is 4000.';
+        expect(await refused.json()).toEqual({ error: message });
+        expect(await askOnce(ws, over)).toMatchObject({ type: 'error', code: 'WS_BAD_MESSAGE', message });
+      } finally {
+        await demo.close();
+      }
+    });
+
+    it('a foreign Host header gets 421 from every route and the WebSocket endpoint of the demo, and from sendServerSentEvents', async () => {
+      const demo = await startWebDemo({ port: 0, model: model() });
+      const port = (demo.server.address() as AddressInfo).port;
+      try {
+        for (const raw of [
+          `GET / HTTP/1.1\r\nHost: evil.test:${port}\r\n\r\n`,
+          `GET /api/info HTTP/1.1\r\nHost: evil.test:${port}\r\n\r\n`,
+          `POST /api/chat/stream HTTP/1.1\r\nHost: evil.test:${port}\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`,
+          `GET /ws HTTP/1.1\r\nHost: evil.test:${port}\r\n${UPGRADE}\r\n`,
+        ]) {
+          expect((await rawExchange(port, raw)).status).toBe(421);
+        }
+      } finally {
+        await demo.close();
+      }
+      const plain = createServer((_req, res) => void sendServerSentEvents(of('ok'), res));
+      const plainPort = await listen(plain);
+      try {
+        const ask = (host: string) => rawExchange(plainPort, `GET / HTTP/1.1\r\nHost: ${host}\r\nX-Requested-With: spec\r\n\r\n`);
+        expect((await ask(`evil.test:${plainPort}`)).status).toBe(421);
+        expect((await ask(`localhost:${plainPort}`)).status).toBe(200);
+      } finally {
+        await new Promise<void>((r) => {
+          plain.close(() => r());
+          plain.closeAllConnections();
+        });
+      }
     });
   });
 });

@@ -9,7 +9,7 @@ import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { fromRunnable, textContent, abortOn, streamTimeout, retryBeforeFirstChunk, chatTurns } from '../../src';
 import { SyncInMemoryChatMessageHistory } from '../../src/testing';
-import { marbleChatModel, providerError } from '../../src/testing';
+import { chunk, marbleChatModel, providerError } from '../../src/testing';
 
 // ── Example 1: a forbidden-word filter stops at the right frame and aborts the model ──
 // The pipeline under test:
@@ -67,9 +67,10 @@ const chatPrompt = ChatPromptTemplate.fromMessages([
 
 test('the second turn is prompted with the first question and the full first answer', () => {
   const testScheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+  const done = { response_metadata: { finish_reason: 'stop' } }; // a reply proves it is complete
   const model = marbleChatModel(
     { '什么是列表？': '-a-b|', '怎么排序？': '-c|' },
-    { a: '列表是', b: '有序的 📋', c: '用 sorted()' },
+    { a: '列表是', b: chunk('有序的 📋', done), c: chunk('用 sorted()', done) },
   );
   const history = new SyncInMemoryChatMessageHistory();
   testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {

@@ -1,4 +1,5 @@
 import { AIMessageChunk } from '@langchain/core/messages';
+import { asyncScheduler, from, map, range, take, type SchedulerLike } from 'rxjs';
 import { createScheduler } from '../support/marbles';
 import { encodeServerSentEvent, SSE_HEARTBEAT } from '../../src/web/serverSentEventFrame';
 import { toServerSentEvents, RxLangChainError } from '../../src';
@@ -71,6 +72,32 @@ describe('toServerSentEvents', () => {
         expectObservable(source.pipe(toServerSentEvents({ heartbeatMs: 2 })), '^----!').toBe('--p-p-', { p: SSE_HEARTBEAT });
         expectSubscriptions(source.subscriptions).toBe('^----!');
       });
+    });
+
+    it('schedules one heartbeat action per idle period, not one timer per frame (1,000 frames: 1 action, not 1,000)', () => {
+      const scheduled: number[] = [];
+      const counting: SchedulerLike = {
+        now: () => asyncScheduler.now(),
+        schedule: (work, delay, state) => (scheduled.push(delay ?? 0), asyncScheduler.schedule(work as never, delay, state)),
+      };
+      const frames: string[] = [];
+      range(0, 1000).pipe(map(String), toServerSentEvents({ heartbeatMs: 15_000, scheduler: counting })).subscribe((f) => frames.push(f));
+      expect(frames).toHaveLength(1001);
+      expect(scheduled).toEqual([15_000]);
+    });
+
+    it('stops an infinite synchronous source at a downstream take, heartbeat on', () => {
+      let pulled = 0;
+      function* forever(): Generator<string> {
+        for (;;) {
+          if (++pulled > 1e5) throw new Error('not stopped');
+          yield 'x';
+        }
+      }
+      const got: string[] = [];
+      from(forever()).pipe(toServerSentEvents({ heartbeatMs: 1000 }), take(2)).subscribe((f) => got.push(f));
+      expect(got).toHaveLength(2);
+      expect(pulled).toBe(2);
     });
 
     it('sends no heartbeat with heartbeatMs: 0', () => {

@@ -5,8 +5,10 @@ import { join } from 'node:path';
 export interface ChatCliOptions {
   /** JSON file the conversation is kept in across runs. */
   historyFile: string;
-  /** How many stored messages the model sees per turn (seed: 10). */
-  maxHistory: number;
+  /** How many stored messages the model sees per turn (`--max-messages`). */
+  maxMessages: number;
+  /** A reply without a finish reason is a cut, never saved (`--no-require-completion` turns it off). */
+  requireCompletion: boolean;
   /** The system prompt. */
   system: string;
   /** First-chunk and idle timeout of a reply, ms. */
@@ -15,7 +17,7 @@ export interface ChatCliOptions {
 }
 
 export const DEFAULT_SYSTEM = '你是专业的Python助手';
-export const DEFAULT_MAX_HISTORY = 10;
+export const DEFAULT_MAX_MESSAGES = 10;
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** Default history file: `$RXJS_LANGCHAIN_HISTORY`, else `~/.rxjs-langchain/chat-history.jsonl`. */
@@ -36,9 +38,13 @@ Offline on the embedded model unless OPENAI_API_KEY is set (OPENAI_BASE_URL, OPE
 Options:
   --history-file <path>  where the conversation is kept, JSON Lines
                          (default ~/.rxjs-langchain/chat-history.jsonl)
-  --max-history <n>      messages of history the model sees per turn (default ${DEFAULT_MAX_HISTORY})
+  --max-messages <n>     messages of history the model sees per turn (default ${DEFAULT_MAX_MESSAGES})
   --system <text>        system prompt (default "${DEFAULT_SYSTEM}")
   --timeout <seconds>    give up on a reply with no chunk for this long (default ${DEFAULT_TIMEOUT_MS / 1000})
+  --no-require-completion
+                         save replies that end without a finish reason (for servers
+                         that never send one); by default such a reply is a cut
+                         and is not saved
   -h, --help             this help
 
 In the chat: /history, /clear, /help, /exit. Ctrl-C stops a streaming reply;
@@ -49,7 +55,8 @@ Ctrl-C at an empty prompt or Ctrl-D exits.
 export function parseChatArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ChatCliOptions {
   const options: ChatCliOptions = {
     historyFile: defaultHistoryFile(env),
-    maxHistory: DEFAULT_MAX_HISTORY,
+    maxMessages: DEFAULT_MAX_MESSAGES,
+    requireCompletion: true,
     system: DEFAULT_SYSTEM,
     timeoutMs: DEFAULT_TIMEOUT_MS,
     help: false,
@@ -58,6 +65,10 @@ export function parseChatArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
     const arg = argv[i];
     if (arg === '-h' || arg === '--help') {
       options.help = true;
+      continue;
+    }
+    if (arg === '--no-require-completion') {
+      options.requireCompletion = false;
       continue;
     }
     const eq = arg.indexOf('=');
@@ -80,11 +91,12 @@ export function parseChatArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
         options.historyFile = v;
         break;
       }
-      case '--max-history': {
+      case '--max-messages':
+      case '--max-history': { // --max-history: the old name, kept as an alias
         const raw = value();
         const n = Number(raw);
-        if (!Number.isInteger(n) || n < 0) throw new UsageError(`--max-history must be an integer >= 0, got "${raw}".`);
-        options.maxHistory = n;
+        if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} must be an integer >= 0, got "${raw}".`);
+        options.maxMessages = n;
         break;
       }
       case '--system':

@@ -1,25 +1,25 @@
 /**
- * `rxjs-langchain chat`: the seed's command-line chat bot (example 3.1), fixed.
- * Replies stream as they arrive; the conversation is kept in a file across
- * runs; Ctrl-C stops the reply that is streaming (the request is aborted) and
- * returns to the prompt; errors print one line and the session goes on.
+ * `rxjs-langchain chat`: the command-line chat bot. Replies stream as they
+ * arrive; the conversation is kept in a file across runs; Ctrl-C stops the
+ * reply that is streaming (the request is aborted) and returns to the prompt;
+ * errors print one line and the session goes on. Model text never drives the
+ * terminal (`safeText`), and text typed during a reply waits until it ends.
  */
 import { createInterface, type Interface } from 'node:readline';
+import { PassThrough } from 'node:stream';
 import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
-import type { BaseListChatMessageHistory } from '@langchain/core/chat_history';
 import { SystemMessage, type AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
 import { concatMap, defer, EMPTY, finalize, from, Observable, of, Subject, tap, type Subscription } from 'rxjs';
 import { chatTurns, fromRunnable, retryBeforeFirstChunk, streamTimeout, tapProgress, windowHistory, type ProgressEvent, type TurnEvent } from '../index';
-import { FileChatMessageHistory } from '../node';
-import { createColors, createStatusLine, fitToWidth, supportsColor, type StatusLine, type TerminalOutput } from './terminal';
-import { textOf } from '../internal/text';
+import { FileChatMessageHistory, HistoryFileCorruptError } from '../node';
+import { createColors, createStatusLine, fitToWidth, safeText, supportsColor, type StatusLine, type TerminalOutput } from './terminal';
 import { CHAT_USAGE, parseChatArgs, UsageError, type ChatCliOptions } from './args';
 import { createCliModel, type CliModel } from './model';
 import { describeChatError } from './describeError';
 
 /** Where the chat reads and writes; defaults to the process's stdio. */
 export interface ChatIO {
-  input: NodeJS.ReadableStream & { isTTY?: boolean };
+  input: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
   output: NodeJS.WritableStream & TerminalOutput;
   errorOutput: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
@@ -33,8 +33,69 @@ const COMMANDS = `Commands: /history  show the stored conversation
           /clear    forget it (also in the history file)
           /help     this list
           /exit     quit (also Ctrl-D, or Ctrl-C at an empty prompt)
-Ctrl-C while a reply streams stops it.
+Ctrl-C while a reply streams stops it. What you type during a reply waits below it.
 `;
+
+const CTRL_C = 0x03;
+
+/**
+ * Between a terminal and readline: while a reply streams, keystrokes are held
+ * (so nothing is echoed into the reply) except Ctrl-C, which stops the reply;
+ * when it ends they are handed to readline up to the first Enter, so one queued
+ * line at a time appears at the prompt (`你: …`) just as its turn starts.
+ */
+class InputGate {
+  readonly stream = new PassThrough();
+  private held: number[] = [];
+  private holding = false;
+
+  constructor(private readonly onCtrlC: () => void) {}
+
+  readonly receive = (data: Buffer | string): void => {
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    if (!this.holding) {
+      // One line at a time even when several arrive at once (typed ahead, pasted): the rest
+      // waits until that line has been handled, so its echo never lands in a reply.
+      const enter = bytes.findIndex((b) => b === 0x0d || b === 0x0a);
+      if (enter < 0 || enter === bytes.length - 1) {
+        this.stream.write(bytes);
+        return;
+      }
+      this.stream.write(bytes.subarray(0, enter + 1));
+      this.holding = true;
+      this.receive(bytes.subarray(enter + 1));
+      return;
+    }
+    for (const byte of bytes) {
+      if (byte === CTRL_C) this.onCtrlC();
+      else this.held.push(byte);
+    }
+  };
+
+  /** The terminal's input ended: so does readline's, after what is held. */
+  readonly end = (): void => {
+    this.holding = false;
+    if (this.held.length > 0) this.stream.write(Buffer.from(this.held));
+    this.held = [];
+    this.stream.end();
+  };
+
+  hold(): void {
+    this.holding = true;
+  }
+
+  /** Stops holding and hands over what was typed, up to and including the first Enter. */
+  release(): void {
+    this.holding = false;
+    if (this.held.length === 0) return;
+    const enter = this.held.findIndex((b) => b === 0x0d || b === 0x0a);
+    const upTo = enter < 0 ? this.held.length : enter + 1;
+    const now = this.held.slice(0, upTo);
+    this.held = this.held.slice(upTo);
+    if (enter >= 0 && this.held.length > 0) this.holding = true; // the rest waits for the next turn
+    this.stream.write(Buffer.from(now));
+  }
+}
 
 /** Runs the chat until the user leaves; resolves with the exit code. */
 export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {}): Promise<number> {
@@ -43,6 +104,10 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
   const errorOutput = io.errorOutput ?? process.stderr;
   const env = io.env ?? process.env;
   const signals = io.signals ?? (io.input ? undefined : process);
+  const fail = (line: string): number => {
+    errorOutput.write(`rxjs-langchain chat: ${line}\n`);
+    return 1;
+  };
 
   let options: ChatCliOptions;
   try {
@@ -57,39 +122,38 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
     return 0;
   }
 
-  const tty = Boolean(output.isTTY);
-  const c = createColors(supportsColor(output, env));
-  const cli = io.model ?? createCliModel(env);
-  const history: BaseListChatMessageHistory = new FileChatMessageHistory(options.historyFile);
+  let cli: CliModel;
+  try {
+    cli = io.model ?? createCliModel(env);
+  } catch (err) {
+    return fail(describeChatError(err));
+  }
+  const history = new FileChatMessageHistory(options.historyFile);
   let stored: number;
   try {
-    stored = (await history.getMessages()).length; // read once up front: a broken file is reported here, not mid-chat
+    // Up front, so a bad path or a foreign file is one line now, not a hang or a loss mid-chat.
+    await history.ensureWritable();
+    stored = (await history.getMessages()).length;
   } catch (err) {
-    errorOutput.write(`rxjs-langchain chat: cannot use the history file ${options.historyFile}: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
+    if (err instanceof HistoryFileCorruptError) return fail(describeChatError(err));
+    return fail(`cannot use the history file ${safeText(options.historyFile)}: ${describeChatError(err)} (pass --history-file or set RXJS_LANGCHAIN_HISTORY)`);
   }
 
+  const tty = Boolean(output.isTTY);
+  const terminal = Boolean(input.isTTY) && tty;
+  const c = createColors(supportsColor(output, env));
   const prompt = ChatPromptTemplate.fromMessages([
     new SystemMessage(options.system), // a message, not a template: braces in --system stay literal
     new MessagesPlaceholder('history'),
     ['human', '{question}'],
   ]);
   const chain = prompt.pipe(cli.model);
+  const where = { baseURL: cli.baseURL, historyFile: options.historyFile };
 
   output.write(`${c.bold('=== 流式聊天机器人 ===')}  ${c.dim(`Model: ${cli.description}`)}\n`);
   output.write(
-    c.dim(`History: ${options.historyFile} (${stored} messages, the model sees the last ${options.maxHistory}). /help for commands.`) + '\n\n',
+    c.dim(`History: ${safeText(options.historyFile)} (${stored} messages, the model sees the last ${options.maxMessages}). /help for commands.`) + '\n\n',
   );
-
-  const userPrompt = c.green('你: ');
-  const rl: Interface = createInterface({
-    input,
-    output,
-    prompt: userPrompt,
-    terminal: Boolean(input.isTTY) && tty,
-    historySize: 100,
-  });
-  const echo = !(Boolean(input.isTTY) && tty); // nobody sees what was typed: echo it after the prompt
 
   const lines = new Subject<string>();
   const stop$ = new Subject<void>();
@@ -98,153 +162,6 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
   let promptShown = false;
   let closed = false;
   let status: StatusLine | undefined;
-
-  const showPrompt = (): void => {
-    if (closed || promptShown) return;
-    promptShown = true;
-    rl.prompt();
-  };
-
-  const streamTurn = ({ history: past, question }: { history: BaseMessage[]; question: string }): Observable<AIMessageChunk> => {
-    const report = (p: ProgressEvent): void => {
-      if (!status?.enabled || p.done) return;
-      const tokensPerSecond = p.firstChunkMs !== null && p.elapsedMs > p.firstChunkMs ? ((p.chunks - 1) * 1000) / (p.elapsedMs - p.firstChunkMs) : 0;
-      status.update(
-        `${p.chars} 字 · ${p.words} 词 · ${tokensPerSecond.toFixed(1)} tok/s · 首字 ${p.firstChunkMs ?? '-'} ms · ${(p.elapsedMs / 1000).toFixed(1)} s   Ctrl-C 停止`,
-      );
-    };
-    return fromRunnable(chain, { history: past, question }).pipe(
-      streamTimeout({ firstChunkMs: options.timeoutMs, idleMs: options.timeoutMs }),
-      retryBeforeFirstChunk({ count: 1, delay: 300 }),
-      tapProgress(report, { everyMs: 100 }),
-    );
-  };
-
-  const turn = (question: string): Observable<unknown> =>
-    defer(() => {
-      turnRunning = true;
-      let started = false; // "AI: " is written with the first text, so an error line stands alone
-      if (tty) {
-        status = createStatusLine(output);
-        status.update(`等待首字…   Ctrl-C 停止`);
-      }
-      return of(question).pipe(
-        chatTurns(streamTurn, { history, maxMessages: options.maxHistory, stop$ }),
-        tap((event: TurnEvent) => {
-          if (event.type === 'chunk') {
-            if (!started && event.text) output.write(c.cyan('AI: '));
-            started ||= event.text !== '';
-            output.write(event.text);
-            return;
-          }
-          status?.close();
-          if (event.type === 'done') {
-            output.write('\n');
-            if (tty) {
-              const tps = event.firstChunkMs !== undefined && event.durationMs > event.firstChunkMs
-                ? ((event.chunks - 1) * 1000) / (event.durationMs - event.firstChunkMs)
-                : 0;
-              output.write(c.dim(`[${[...event.text].length} 字 · ${event.chunks} 块 · ${tps.toFixed(1)} tok/s · 首字 ${event.firstChunkMs ?? '-'} ms · ${(event.durationMs / 1000).toFixed(2)} s]`) + '\n');
-            }
-          } else if (event.type === 'interrupted') {
-            output.write(`${started ? '\n' : ''}${c.yellow('[已停止]')} ${c.dim('(this turn was not saved to the history)')}\n`);
-          } else {
-            output.write(`${started ? '\n' : ''}${c.red('✖ Error:')} ${describeChatError(event.error, cli)}\n`);
-          }
-          output.write('\n');
-        }),
-        finalize(() => {
-          status?.close();
-          status = undefined;
-          turnRunning = false;
-        }),
-      );
-    });
-
-  const command = (line: string): Observable<unknown> =>
-    defer(() => {
-      const [name] = line.split(/\s+/, 1);
-      switch (name.toLowerCase()) {
-        case '/exit':
-        case '/quit':
-          closed = true;
-          rl.close();
-          return EMPTY;
-        case '/help':
-          output.write(COMMANDS + '\n');
-          return EMPTY;
-        case '/clear':
-          return from(history.clear()).pipe(tap({ complete: () => output.write(c.dim('[history cleared]') + '\n\n') }));
-        case '/history':
-          return from(history.getMessages()).pipe(
-            tap((messages) => {
-              if (messages.length === 0) output.write(c.dim('[history is empty]') + '\n\n');
-              const seen = new Set(windowHistory(messages, options.maxHistory));
-              for (const m of messages) {
-                const who = m.getType() === 'human' ? c.green('你: ') : m.getType() === 'ai' ? c.cyan('AI: ') : `${m.getType()}: `;
-                const width = Math.max(20, (output.columns ?? 100) - 8);
-                output.write(`${seen.has(m) ? ' ' : c.dim('·')} ${who}${fitToWidth(textOf(m).replace(/\s+/g, ' '), width)}\n`);
-              }
-              if (messages.length > 0) {
-                const older = messages.length - seen.size;
-                output.write(c.dim(`[${messages.length} messages; the model sees the last ${seen.size}${older > 0 ? `; the ${older} marked · are not sent` : ''}]`) + '\n\n');
-              }
-            }),
-          );
-        default:
-          output.write(c.yellow(`Unknown command ${name}.`) + '\n' + COMMANDS + '\n');
-          return EMPTY;
-      }
-    });
-
-  const handle = (raw: string): Observable<unknown> => {
-    const line = raw.trim();
-    if (echo && !closed) {
-      if (!promptShown) output.write(userPrompt);
-      output.write(`${raw}\n`);
-    }
-    promptShown = false;
-    if (line === '') return EMPTY;
-    if (line.startsWith('/') || line.toLowerCase() === 'quit' || line.toLowerCase() === 'exit') {
-      return command(line.startsWith('/') ? line : '/exit');
-    }
-    return turn(line);
-  };
-
-  const done = new Promise<number>((resolve) => {
-    const subscription: Subscription = lines
-      .pipe(
-        concatMap((line) =>
-          handle(line).pipe(
-            finalize(() => {
-              queued--;
-              if (queued === 0) showPrompt();
-            }),
-          ),
-        ),
-      )
-      .subscribe({
-        error: (err: unknown) => {
-          errorOutput.write(`rxjs-langchain chat: ${describeChatError(err, cli)}\n`);
-          resolve(1);
-        },
-        complete: () => {
-          output.write(`${promptShown ? '\n' : ''}再见！\n`);
-          resolve(0);
-        },
-      });
-    void subscription;
-  });
-
-  rl.on('line', (line) => {
-    if (closed) return;
-    queued++;
-    lines.next(line);
-  });
-  rl.on('close', () => {
-    closed = true;
-    lines.complete(); // queued questions still run, then the chat ends
-  });
 
   /** Ctrl-C: stop the streaming reply; at a prompt, clear typed text or exit. */
   const interrupt = (): void => {
@@ -265,6 +182,176 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
     closed = true;
     rl.close();
   };
+
+  const gate = terminal ? new InputGate(interrupt) : undefined;
+  if (gate) {
+    input.setRawMode?.(true); // what readline does for a TTY input; it reads the gate instead
+    input.on('data', gate.receive);
+    input.once('end', gate.end);
+    input.resume();
+  }
+  const userPrompt = c.green('你: ');
+  const rl: Interface = createInterface({
+    input: gate ? gate.stream : input,
+    output,
+    prompt: userPrompt,
+    terminal,
+    historySize: 100,
+  });
+  const echo = !terminal; // nobody sees what was typed: echo it when its turn starts
+
+  const showPrompt = (): void => {
+    if (closed || promptShown) return;
+    promptShown = true;
+    rl.prompt();
+  };
+
+  const streamTurn = ({ history: past, question }: { history: BaseMessage[]; question: string }): Observable<AIMessageChunk> => {
+    const report = (p: ProgressEvent): void => {
+      if (!status?.enabled || p.done) return;
+      const tokensPerSecond = p.firstChunkMs !== null && p.elapsedMs > p.firstChunkMs ? ((p.chunks - 1) * 1000) / (p.elapsedMs - p.firstChunkMs) : 0;
+      status.update(
+        `${p.chars} 字 · ${p.words} 词 · ${tokensPerSecond.toFixed(1)} tok/s · 首字 ${p.firstChunkMs === null ? '-' : Math.round(p.firstChunkMs)} ms · ${(p.elapsedMs / 1000).toFixed(1)} s   Ctrl-C 停止`,
+      );
+    };
+    return fromRunnable(chain, { history: past, question }).pipe(
+      streamTimeout({ firstChunkMs: options.timeoutMs, idleMs: options.timeoutMs }),
+      retryBeforeFirstChunk({ count: 1, delay: 300 }),
+      tapProgress(report, { everyMs: 100 }),
+    );
+  };
+
+  const turn = (question: string): Observable<unknown> =>
+    defer(() => {
+      turnRunning = true;
+      gate?.hold();
+      let started = false; // "AI: " is written with the first text, so an error line stands alone
+      if (tty) {
+        status = createStatusLine(output);
+        status.update('等待首字…   Ctrl-C 停止');
+      }
+      return of(question).pipe(
+        chatTurns(streamTurn, { history, maxMessages: options.maxMessages, stop$, requireCompletion: options.requireCompletion }),
+        tap((event: TurnEvent) => {
+          if (event.type === 'chunk') {
+            if (!started && event.text) output.write(c.cyan('AI: '));
+            started ||= event.text !== '';
+            output.write(safeText(event.text));
+            return;
+          }
+          status?.close();
+          if (event.type === 'done') {
+            output.write('\n');
+            if (tty) {
+              const first = event.firstChunkMs;
+              const tps = first !== null && event.durationMs > first ? ((event.chunks - 1) * 1000) / (event.durationMs - first) : 0;
+              output.write(
+                c.dim(`[${[...event.text].length} 字 · ${event.chunks} 块 · ${tps.toFixed(1)} tok/s · 首字 ${first === null ? '-' : Math.round(first)} ms · ${(event.durationMs / 1000).toFixed(2)} s]`) + '\n',
+              );
+            }
+          } else if (event.type === 'stopped') {
+            output.write(`${started ? '\n' : ''}${c.yellow('[已停止]')} ${c.dim('(this turn was not saved to the history)')}\n`);
+          } else {
+            output.write(`${started ? '\n' : ''}${c.red('✖ Error:')} ${describeChatError(event.error, where)}\n`);
+          }
+          output.write('\n');
+        }),
+        finalize(() => {
+          status?.close();
+          status = undefined;
+          turnRunning = false;
+        }),
+      );
+    });
+
+  const showHistory = (messages: BaseMessage[]): void => {
+    if (messages.length === 0) output.write(c.dim('[history is empty]') + '\n\n');
+    const seen = new Set(windowHistory(messages, options.maxMessages));
+    const width = Math.max(20, (output.columns ?? 100) - 8);
+    for (const m of messages) {
+      const type = m.getType();
+      const who = type === 'human' ? c.green('你: ') : type === 'ai' ? c.cyan('AI: ') : `${safeText(type)}: `;
+      const partial = (m.response_metadata as Record<string, unknown> | undefined)?.partial === true ? c.yellow(' [partial]') : '';
+      output.write(`${seen.has(m) ? ' ' : c.dim('·')} ${who}${fitToWidth(safeText(m.text).replace(/\s+/g, ' '), width)}${partial}\n`);
+    }
+    if (messages.length > 0) {
+      const older = messages.length - seen.size;
+      output.write(c.dim(`[${messages.length} messages; the model sees the last ${seen.size}${older > 0 ? `; the ${older} marked · are not sent` : ''}]`) + '\n\n');
+    }
+  };
+
+  const command = (line: string): Observable<unknown> =>
+    defer(() => {
+      const [name] = line.split(/\s+/, 1);
+      switch (name.toLowerCase()) {
+        case '/exit':
+        case '/quit':
+          closed = true;
+          rl.close();
+          return EMPTY;
+        case '/help':
+          output.write(COMMANDS + '\n');
+          return EMPTY;
+        case '/clear':
+          return from(history.clear()).pipe(tap({ complete: () => output.write(c.dim('[history cleared]') + '\n\n') }));
+        case '/history':
+          return from(history.getMessages()).pipe(tap(showHistory));
+        default:
+          output.write(c.yellow(`Unknown command ${safeText(name)}.`) + '\n' + COMMANDS + '\n');
+          return EMPTY;
+      }
+    });
+
+  const handle = (raw: string): Observable<unknown> => {
+    const line = raw.trim();
+    if (echo) {
+      // Shown when its turn starts (also a line queued behind a reply, or read before the input ended).
+      if (!promptShown) output.write(userPrompt);
+      output.write(`${safeText(raw)}\n`);
+    }
+    promptShown = false;
+    if (line === '') return EMPTY;
+    if (line.startsWith('/') || line.toLowerCase() === 'quit' || line.toLowerCase() === 'exit') {
+      return command(line.startsWith('/') ? line : '/exit');
+    }
+    return turn(line);
+  };
+
+  const done = new Promise<number>((resolve) => {
+    const subscription: Subscription = lines
+      .pipe(
+        concatMap((line) =>
+          handle(line).pipe(
+            finalize(() => {
+              queued--;
+              if (queued === 0) showPrompt();
+              gate?.release(); // what was typed during the reply, now at the prompt
+            }),
+          ),
+        ),
+      )
+      .subscribe({
+        error: (err: unknown) => {
+          errorOutput.write(`rxjs-langchain chat: ${describeChatError(err, where)}\n`);
+          resolve(1);
+        },
+        complete: () => {
+          output.write(`${promptShown ? '\n' : ''}再见！\n`);
+          resolve(0);
+        },
+      });
+    void subscription;
+  });
+
+  rl.on('line', (line) => {
+    if (closed) return;
+    queued++;
+    lines.next(line);
+  });
+  rl.on('close', () => {
+    closed = true;
+    lines.complete(); // queued questions still run, then the chat ends
+  });
   rl.on('SIGINT', interrupt);
   signals?.on('SIGINT', interrupt);
 
@@ -275,5 +362,11 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
     signals?.off('SIGINT', interrupt);
     status?.close();
     rl.close();
+    if (gate) {
+      input.off('data', gate.receive);
+      input.off('end', gate.end);
+      input.setRawMode?.(false);
+      input.pause();
+    }
   }
 }

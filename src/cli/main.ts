@@ -1,9 +1,10 @@
 /**
  * `rxjs-langchain` command line. One subcommand for now: `chat`.
  * Run from bin/rxjs-langchain.js (built: dist/cjs/cli/main.js; in the repo
- * without a build: this file through ts-node).
+ * without a build: this file through ts-node) or `npm run chat`.
  */
 import { runChat } from './chat';
+import { crashLine, exitWhenFlushed } from './exit';
 
 const USAGE = `Usage: rxjs-langchain <command> [options]
 
@@ -23,12 +24,19 @@ export async function main(argv: readonly string[]): Promise<number> {
   return 2;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      process.stderr.write(`rxjs-langchain: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(1);
-    },
-  );
+/**
+ * Runs the command line and exits when its output has drained (never with
+ * writes pending on a pipe). What bin/rxjs-langchain.js calls.
+ */
+export async function runAndExit(argv: readonly string[]): Promise<void> {
+  let code: number;
+  try {
+    code = await main(argv);
+  } catch (err) {
+    process.stderr.write(crashLine('rxjs-langchain', err));
+    code = 1;
+  }
+  await exitWhenFlushed(code);
 }
+
+if (require.main === module) void runAndExit(process.argv.slice(2));

@@ -21,12 +21,23 @@ export interface StreamResult<I, T> {
  *
  * @example
  * ```ts
+ * import { from, lastValueFrom } from 'rxjs';
+ * import { ChatPromptTemplate } from '@langchain/core/prompts';
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { fromRunnable, mergeStreams, collectResults, collectText } from 'rxjs-langchain';
+ *
+ * const chain = ChatPromptTemplate.fromMessages([['human', '{question}']]).pipe(new ChatOpenAI({ model: 'gpt-4o-mini' }));
+ * const questions$ = from(['什么是Python？', '什么是JavaScript？', '什么是Rust？']);
  * const results = await lastValueFrom(questions$.pipe(
- *   mergeStreams((q) => fromRunnable(chain, { question: q }).pipe(textContent(), collectText()), { concurrency: 3 }),
+ *   mergeStreams((q) => fromRunnable(chain, { question: q }).pipe(collectText()), { concurrency: 3 }),
  *   collectResults(),
  * ));
  * results.forEach((r) => console.log(`问题${r.index + 1}: ${r.value?.length ?? 0} 字符`));
  * ```
+ *
+ * @see {@link mergeStreams}, whose events it reads.
+ *
+ * @returns A function that returns an Observable emitting one array of results, in input order, when all streams have ended.
  */
 export function collectResults<I, T>(): OperatorFunction<LabelledEvent<I, T>, StreamResult<I, T>[]> {
   return (source) =>

@@ -41,10 +41,23 @@ export interface MergeStreamsOptions {
  *
  * @example
  * ```ts
+ * import { from } from 'rxjs';
+ * import { ChatPromptTemplate } from '@langchain/core/prompts';
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { fromRunnable, mergeStreams, textContent } from 'rxjs-langchain';
+ *
+ * const chain = ChatPromptTemplate.fromMessages([['human', '{question}']]).pipe(new ChatOpenAI({ model: 'gpt-4o-mini' }));
+ * const lanes = ['', '', ''];
  * from(['什么是Python？', '什么是JavaScript？', '什么是Rust？']).pipe(
  *   mergeStreams((q) => fromRunnable(chain, { question: q }).pipe(textContent()), { concurrency: 2 }),
- * ).subscribe((e) => e.type === 'value' && lanes[e.index].write(e.value));
+ * ).subscribe((e) => e.type === 'value' && (lanes[e.index] += e.value));
  * ```
+ *
+ * @see {@link collectResults} to gather the results in input order.
+ *
+ * @param project Makes the stream of one input (and its index); called when a slot is free.
+ * @param options `concurrency` (default `Infinity`) and `failFast` (default false).
+ * @returns A function that returns an Observable of labelled `value`, `complete` and `error` events.
  */
 export function mergeStreams<I, T>(
   project: (input: I, index: number) => ObservableInput<T>,

@@ -5,25 +5,28 @@ import { AIMessage, SystemMessage, type AIMessageChunk, type BaseMessage } from 
 import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
 import type { Runnable } from '@langchain/core/runnables';
 import { fromRunnable, type StreamableRunnable } from '../sources/fromRunnable';
+import { hasContent } from '../internal/content';
 import { assertFunction, assertObject, describe } from '../internal/validate';
 import { chatTurns } from './chatTurns';
 import { ChatSessionClosedError } from '../errors';
 import { SyncInMemoryChatMessageHistory } from './SyncInMemoryChatMessageHistory';
-import type { InterruptPolicy, StreamTurn, TurnChunkEvent, TurnDoneEvent, TurnEvent } from './types';
+import type { InterruptPolicy, StreamTurn, TurnChunkEvent, TurnCompletionCheck, TurnDoneEvent, TurnEvent } from './types';
 
-/** What `ask()` resolves with (the seed's `{ response, chunks, duration, error }`). */
+/** What `ask()` resolves with (`{ text, chunks, durationMs, error }`). */
 export interface TurnResult {
-  /** The whole reply, or the partial text of an interrupted / failed turn. */
+  /** The whole reply, or the partial text of a stopped / failed turn. */
   text: string;
   /** The saved merged message (with `usage_metadata`); only for a completed turn. */
   message?: AIMessage;
+  /** Chunks with content. */
   chunks: number;
   durationMs: number;
-  firstChunkMs: number | undefined;
-  /** Set when the turn failed. */
+  /** From the start of the turn to the first chunk with content, ms; `null` when none had content. */
+  firstChunkMs: number | null;
+  /** Set when the turn failed, was cut (`StreamInterruptedError`) or timed out. */
   error?: unknown;
   /** True when `stop()` ended the turn. */
-  interrupted?: boolean;
+  stopped?: boolean;
 }
 
 /** Options of {@link ChatSession}: give `model` (the session builds the prompt) or `runnable`. */
@@ -40,28 +43,45 @@ export interface ChatSessionOptions {
   maxMessages?: number;
   /** See `chatTurns`. Default `'discard'`. */
   onInterrupt?: InterruptPolicy;
+  /**
+   * A reply without a finish reason is a cut (`StreamInterruptedError`), never saved
+   * as complete; see `chatTurns`. Default `true`; `false` for models that never
+   * report a finish reason (LangChain's `FakeListChatModel`).
+   */
+  requireCompletion?: TurnCompletionCheck;
   /** Clock for durations. Default `asyncScheduler`. */
   scheduler?: SchedulerLike;
-  /** Called for every chunk: its text and the running chunk count of the turn. */
+  /** Called for every chunk with content: its text and the running count of such chunks in the turn. */
   onChunk?: (text: string, count: number, event: TurnChunkEvent) => void;
   /** Called when a turn completed and was saved. */
   onComplete?: (result: TurnResult, event: TurnDoneEvent) => void;
 }
 
 /**
- * The seed's production chat, observable-first: one `chatTurns` pipeline fed
+ * A production chat session, observable-first: one `chatTurns` pipeline fed
  * by a Subject of questions. Turns run one at a time (a second `ask()` waits),
  * the full merged answer is saved, `stop()` ends the current reply only.
+ * A reply without a finish reason is a cut: `ask()` resolves with `error`
+ * (`StreamInterruptedError`, `text` = the partial text) and nothing is saved as
+ * complete (`requireCompletion: false` turns the check off).
  * `send()` is lazy: the question is sent on subscribe, and unsubscribing
  * stops that turn (or withdraws it while it waits).
  *
  * @example
  * ```ts
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { ChatSession } from 'rxjs-langchain';
+ *
  * const chat = new ChatSession({ model: new ChatOpenAI({ model: 'gpt-4o-mini' }), system: '你是专业的Python助手' });
  * chat.send('介绍Python').subscribe((e) => e.type === 'chunk' && process.stdout.write(e.text));
  * const { text, durationMs } = await chat.ask('它有什么特点？'); // waits for the first turn
  * process.on('SIGINT', () => chat.stop());
  * ```
+ *
+ * @see {@link chatTurns}, the operator underneath.
+ * @see {@link ChatSessionClosedError}
+ *
+ * @param options `model` (with `system`) or `runnable`, and `history`, `maxMessages`, `onInterrupt`, `requireCompletion`, `onChunk`, `onComplete`, `scheduler`.
  */
 export class ChatSession {
   /** Where the conversation is stored. */
@@ -123,6 +143,7 @@ export class ChatSession {
       history: this.history,
       maxMessages: options.maxMessages,
       onInterrupt: options.onInterrupt,
+      requireCompletion: options.requireCompletion,
       scheduler: options.scheduler,
       stop$: this.stops,
     });
@@ -132,8 +153,10 @@ export class ChatSession {
     this.subscription = this.questions.pipe(turns).subscribe((event) => {
       if (event.type === 'chunk') {
         if (event.turn !== countedTurn) [countedTurn, count] = [event.turn, 0];
-        count++;
-        if (onChunk) invokeCallback(() => onChunk(event.text, count, event));
+        if (hasContent(event.chunk)) {
+          count++;
+          if (onChunk) invokeCallback(() => onChunk(event.text, count, event));
+        }
       } else {
         if (this.streaming === event.turn) this.streaming = undefined;
         this.withdrawn.delete(event.turn);
@@ -145,8 +168,11 @@ export class ChatSession {
 
   /**
    * The events of one turn for `question`, ending with its `done`,
-   * `interrupted` or `error` event. Lazy: each subscription sends the question
+   * `stopped` or `error` event. Lazy: each subscription sends the question
    * once. Unsubscribing stops the turn (or withdraws it while it waits).
+   *
+   * @param question The user's question.
+   * @returns The turn's events; completes after its last one.
    */
   send(question: string): Observable<TurnEvent> {
     if (typeof question !== 'string') throw new TypeError(`ChatSession.send: question must be a string, got ${describe(question)}.`);
@@ -176,7 +202,13 @@ export class ChatSession {
     });
   }
 
-  /** Sends `question` and resolves with the turn's result; never rejects for a failed turn (see `error`). */
+  /**
+   * Sends `question` and resolves with the turn's result; never rejects for a
+   * failed or cut turn (see `error`), only with `ChatSessionClosedError`.
+   *
+   * @param question The user's question.
+   * @returns The text, counts and timings of the turn, and its `error` or `stopped`.
+   */
   ask(question: string): Promise<TurnResult> {
     return lastValueFrom(this.send(question).pipe(last(), map((event) => toResult(event as Exclude<TurnEvent, TurnChunkEvent>))));
   }
@@ -198,7 +230,7 @@ export class ChatSession {
 function toResult(event: Exclude<TurnEvent, TurnChunkEvent>): TurnResult {
   const base = { chunks: event.chunks, durationMs: event.durationMs, firstChunkMs: event.firstChunkMs };
   if (event.type === 'done') return { text: event.text, message: event.message, ...base };
-  if (event.type === 'interrupted') return { text: event.partialText, interrupted: true, ...base };
+  if (event.type === 'stopped') return { text: event.partialText, stopped: true, ...base };
   return { text: event.partialText, error: event.error, ...base };
 }
 

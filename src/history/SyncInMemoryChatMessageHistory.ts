@@ -30,10 +30,22 @@ export function isSyncMessageStore(value: unknown): value is SyncMessageStore {
  *
  * @example
  * ```ts
+ * import { from } from 'rxjs';
+ * import { chatTurns, fromRunnable } from 'rxjs-langchain';
+ * import { ScriptedChatModel } from 'rxjs-langchain/offline';
+ * import { SyncInMemoryChatMessageHistory } from 'rxjs-langchain/testing';
+ *
+ * const model = new ScriptedChatModel();
  * const history = new SyncInMemoryChatMessageHistory();
- * questions$.pipe(chatTurns(streamTurn, { history })).subscribe();
- * history.getMessagesSync(); // [HumanMessage, AIMessage, ...]
+ * from(['介绍Python']).pipe(chatTurns(({ history, question }) => fromRunnable(model, [...history, ['human', question]]), { history })).subscribe({
+ *   complete: () => console.log(history.getMessagesSync()), // [HumanMessage, AIMessage]
+ * });
  * ```
+ *
+ * @see {@link chatTurns}
+ * @see `FileChatMessageHistory` (`rxjs-langchain/node`) for a history that survives a restart.
+ *
+ * @param messages The conversation to start from (copied).
  */
 export class SyncInMemoryChatMessageHistory extends InMemoryChatMessageHistory implements SyncMessageStore {
   private stored: BaseMessage[];

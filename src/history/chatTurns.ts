@@ -1,11 +1,14 @@
 import {
   asyncScheduler, catchError, concat, concatMap, defer, EMPTY, from, ignoreElements, isObservable, map, NEVER,
-  Observable, of, switchMap, takeUntil, tap, type OperatorFunction,
+  Observable, of, switchMap, takeUntil, tap, type MonoTypeOperatorFunction, type OperatorFunction,
 } from 'rxjs';
 import { AIMessage, AIMessageChunk, HumanMessage, type BaseMessage } from '@langchain/core/messages';
 import type { BaseListChatMessageHistory } from '@langchain/core/chat_history';
 import { concat as concatChunks } from '@langchain/core/utils/stream';
 import { textOf } from '../internal/text';
+import { hasContent } from '../internal/content';
+import { StreamInterruptedError, StreamTimeoutError } from '../errors';
+import { requireCompletion } from '../operators/requireCompletion';
 import { assertFunction, assertObject, describe } from '../internal/validate';
 import { isSyncMessageStore, SyncInMemoryChatMessageHistory } from './SyncInMemoryChatMessageHistory';
 import type { ChatTurnsOptions, InterruptPolicy, StreamTurn, TurnEvent, TurnFailedEvent } from './types';
@@ -51,18 +54,29 @@ function toAIMessage(merged: AIMessageChunk | undefined): AIMessage {
   });
 }
 
-/** The partial reply, marked interrupted; tool calls are dropped (they may be cut). */
-function toPartialMessage(merged: AIMessageChunk | undefined, reason: 'stop' | 'error', error: unknown): AIMessage {
+/** Why a partial reply ended, as saved in `response_metadata.partial_reason`. */
+type PartialReason = 'stop' | 'cut' | 'timeout' | 'error';
+
+function partialReasonOf(stopped: boolean, error: unknown): PartialReason {
+  if (stopped) return 'stop';
+  if (error instanceof StreamInterruptedError) return 'cut';
+  if (error instanceof StreamTimeoutError) return 'timeout';
+  return 'error';
+}
+
+/** The partial reply, marked `partial: true` (docs/glossary.md "saved"); tool calls are dropped (they may be cut). */
+function toPartialMessage(merged: AIMessageChunk | undefined, reason: PartialReason, error: unknown): AIMessage {
   const { finish_reason: _ignored, ...metadata } = (merged?.response_metadata ?? {}) as Record<string, unknown>;
   return new AIMessage({
     content: merged?.content ?? '',
     id: merged?.id,
-    response_metadata: { ...metadata, interrupted: true, interrupted_by: reason },
-    additional_kwargs: {
-      ...merged?.additional_kwargs,
-      interrupted: true,
-      ...(reason === 'error' && { error: error instanceof Error ? error.message : String(error) }),
+    response_metadata: {
+      ...metadata,
+      partial: true,
+      partial_reason: reason,
+      ...(reason !== 'stop' && { error: error instanceof Error ? error.message : String(error) }),
     },
+    additional_kwargs: merged?.additional_kwargs ?? {},
     usage_metadata: merged?.usage_metadata,
   });
 }
@@ -75,31 +89,56 @@ function toPartialMessage(merged: AIMessageChunk | undefined, reason: 'stop' | '
  * while a reply streams waits its turn; the history is never read and written
  * concurrently.
  *
- * `stop$` ends the current reply without ending the session. A stopped turn
- * emits `interrupted`, a failed one `error` (the session goes on); with
- * `onInterrupt: 'keep-partial'` the question and the partial reply, marked
- * `interrupted` in `response_metadata` and `additional_kwargs`, are saved,
- * with `'discard'` (default) nothing is. Unsubscribing aborts the streaming
- * turn, and nothing of it is saved.
+ * Nothing cut is saved as complete: a reply that ends without a finish reason
+ * (what a cleanly cut OpenAI stream looks like) or fails after its first chunk
+ * is an `error` event carrying `StreamInterruptedError` with the `partialText`
+ * (`requireCompletion: false` turns the check off). `stop$` ends the current
+ * reply without ending the session: the turn emits `stopped`. A failed turn
+ * emits `error` and the session goes on. With `onInterrupt: 'keep-partial'`
+ * the question and the partial reply, marked `response_metadata.partial: true`,
+ * are saved; with `'discard'` (default) nothing is. Unsubscribing aborts the
+ * streaming turn, and nothing of it is saved.
+ *
+ * `chunks` and `firstChunkMs` count chunks with content only (text, reasoning
+ * or a tool-call delta): the empty role chunk an OpenAI-compatible server sends
+ * first is not the first chunk.
  *
  * The system prompt belongs to the prompt template inside `streamTurn`; it is
  * never stored nor counted in `maxMessages`.
  *
  * @example
  * ```ts
+ * import { Subject } from 'rxjs';
+ * import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { chatTurns, fromRunnable } from 'rxjs-langchain';
+ *
+ * const model = new ChatOpenAI({ model: 'gpt-4o-mini' });
  * const prompt = ChatPromptTemplate.fromMessages([
  *   ['system', '你是专业的Python助手'], new MessagesPlaceholder('history'), ['human', '{question}'],
  * ]);
+ * const questions$ = new Subject<string>();
  * const stop$ = new Subject<void>();
  * questions$.pipe(
  *   chatTurns(({ history, question }) => fromRunnable(prompt.pipe(model), { history, question }), { stop$ }),
  * ).subscribe((e) => e.type === 'chunk' && process.stdout.write(e.text));
+ * questions$.next('介绍Python');
  * ```
+ *
+ * @see {@link ChatSession}, a class over one such pipeline.
+ * @see {@link windowHistory}, the window each turn sees.
+ * @see {@link requireCompletion}, the check every turn applies by default.
+ *
+ * @param streamTurn Streams the reply to one question, given `{ history, question, turn }`; unsubscribing must abort it.
+ * @param options `history`, `maxMessages`, `stop$`, `onInterrupt`, `requireCompletion` and `scheduler`.
+ * @returns A function that returns an Observable of the turns' events (`chunk`, then `done`, `stopped` or `error`).
  */
 export function chatTurns(streamTurn: StreamTurn, options: ChatTurnsOptions = {}): OperatorFunction<string, TurnEvent> {
   assertFunction('chatTurns: streamTurn', streamTurn);
   assertObject('chatTurns: options', options);
-  const { history, maxMessages = 10, stop$ = NEVER, onInterrupt = 'discard', scheduler = asyncScheduler } = options;
+  const {
+    history, maxMessages = 10, stop$ = NEVER, onInterrupt = 'discard', scheduler = asyncScheduler, requireCompletion: check = true,
+  } = options;
   if (history !== undefined && !isHistory(history)) {
     throw new TypeError(
       `chatTurns: options.history must be a LangChain BaseListChatMessageHistory (getMessages() and addMessages()), got ${describe(history)}.`,
@@ -113,6 +152,10 @@ export function chatTurns(streamTurn: StreamTurn, options: ChatTurnsOptions = {}
   if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.now !== 'function') {
     throw new TypeError(`chatTurns: options.scheduler must be an RxJS scheduler, got ${describe(scheduler)}.`);
   }
+  if (typeof check !== 'boolean') assertObject('chatTurns: options.requireCompletion (true, false or { isFinal })', check, false);
+  // Built once: it validates isFinal at call time.
+  const completion: MonoTypeOperatorFunction<AIMessageChunk> | undefined =
+    check === false ? undefined : requireCompletion<AIMessageChunk>(check === true ? undefined : check);
 
   return (questions) =>
     defer(() => {
@@ -126,24 +169,35 @@ export function chatTurns(streamTurn: StreamTurn, options: ChatTurnsOptions = {}
       let merged: AIMessageChunk | undefined;
       let text = '';
       let chunks = 0;
-      let firstChunkMs: number | undefined;
+      let firstChunkMs: number | null = null;
       let completed = false;
       let failed = false;
       let error: unknown;
+
+      const toChunk = (value: AIMessageChunk | string): AIMessageChunk => {
+        if (typeof value !== 'string') return value;
+        if (completion) {
+          throw new TypeError(
+            'chatTurns: streamTurn emitted a string, which carries no finish reason, so a cut reply could not be told from a complete one. ' +
+              'Stream the model\'s AIMessageChunks (no string output parser), or pass requireCompletion: false.',
+          );
+        }
+        return new AIMessageChunk({ content: value });
+      };
 
       const reply$ = port.read().pipe(
         switchMap((messages) => {
           if (typeof question !== 'string') {
             throw new TypeError(`chatTurns: each question must be a string, got ${describe(question)}.`);
           }
-          return from(streamTurn({ history: windowHistory(messages, maxMessages), question, turn }));
+          const raw = from(streamTurn({ history: windowHistory(messages, maxMessages), question, turn })).pipe(map(toChunk));
+          return completion ? raw.pipe(completion) : raw;
         }),
-        map((value): TurnEvent => {
-          const chunk = typeof value === 'string' ? new AIMessageChunk({ content: value }) : value;
+        map((chunk): TurnEvent => {
           const delta = textOf(chunk, 'chatTurns');
           merged = merged ? (concatChunks(merged, chunk) as AIMessageChunk) : chunk;
           text += delta;
-          if (chunks++ === 0) firstChunkMs = scheduler.now() - start;
+          if (hasContent(chunk) && chunks++ === 0) firstChunkMs = scheduler.now() - start;
           return { type: 'chunk', turn, question, chunk, text: delta };
         }),
         tap({ complete: () => (completed = true) }),
@@ -165,16 +219,16 @@ export function chatTurns(streamTurn: StreamTurn, options: ChatTurnsOptions = {}
             })),
           ).pipe(catchError((e: unknown) => of(failedEvent('error', e, false))));
         }
-        const type = failed ? 'error' : 'interrupted';
+        const type = failed ? 'error' : 'stopped';
         if (onInterrupt === 'discard') return of(failedEvent(type, error, false));
-        const partial = toPartialMessage(merged, failed ? 'error' : 'stop', error);
+        const partial = toPartialMessage(merged, partialReasonOf(!failed, error), error);
         return concat(
           port.write([new HumanMessage(String(question)), partial]),
           defer(() => of(failedEvent(type, error, true))),
         ).pipe(catchError((e: unknown) => of(failedEvent('error', e, false))));
       });
 
-      function failedEvent(type: 'interrupted' | 'error', err: unknown, saved: boolean): TurnFailedEvent {
+      function failedEvent(type: 'stopped' | 'error', err: unknown, saved: boolean): TurnFailedEvent {
         return {
           type, turn, question, partialText: text, chunks, durationMs: scheduler.now() - start, firstChunkMs, saved,
           ...(type === 'error' && { error: err }),

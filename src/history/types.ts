@@ -1,6 +1,7 @@
 import type { Observable, ObservableInput, SchedulerLike } from 'rxjs';
 import type { AIMessage, AIMessageChunk, BaseMessage } from '@langchain/core/messages';
 import type { BaseListChatMessageHistory } from '@langchain/core/chat_history';
+import type { RequireCompletionOptions } from '../operators/requireCompletion';
 
 /** What `streamTurn` receives for one turn. */
 export interface TurnInput {
@@ -15,12 +16,26 @@ export interface TurnInput {
 /**
  * Streams the reply to one turn, e.g.
  * `({ history, question }) => fromRunnable(prompt.pipe(model), { history, question })`.
- * Chunks are `AIMessageChunk`s (plain strings are accepted and wrapped).
+ * Chunks are `AIMessageChunk`s. Plain strings are accepted (and wrapped) only with
+ * `requireCompletion: false`: a string carries no finish reason, so a cut reply could
+ * not be told from a complete one.
  */
 export type StreamTurn = (input: TurnInput) => ObservableInput<AIMessageChunk | string>;
 
-/** What happens to an interrupted or failed turn: `'discard'` saves nothing (default). */
+/**
+ * What happens to a stopped or failed turn: `'discard'` saves nothing (default);
+ * `'keep-partial'` saves the question and the partial reply marked
+ * `response_metadata.partial: true`.
+ */
 export type InterruptPolicy = 'discard' | 'keep-partial';
+
+/**
+ * The completion check of a chat turn (the `requireCompletion()` operator, on by
+ * default): `true` uses `hasFinishReason`, an object gives your own `isFinal`,
+ * `false` turns it off for models that never report a finish reason (LangChain's
+ * `FakeListChatModel`, a chain ending in a string output parser).
+ */
+export type TurnCompletionCheck = boolean | RequireCompletionOptions<AIMessageChunk>;
 
 /** Options of `chatTurns`. */
 export interface ChatTurnsOptions {
@@ -44,8 +59,18 @@ export interface ChatTurnsOptions {
    * runs, so use a hot source (a Subject).
    */
   stop$?: Observable<unknown>;
-  /** Policy for interrupted and failed turns. Default `'discard'`. */
+  /** Policy for stopped and failed turns. Default `'discard'`. */
   onInterrupt?: InterruptPolicy;
+  /**
+   * A reply must prove it finished (a `finish_reason` in some chunk), otherwise the
+   * turn is an `error` event carrying `StreamInterruptedError` (with `partialText`)
+   * and nothing is saved as complete: the OpenAI SDK ends a cleanly cut stream
+   * silently, so without this check a cut reply looks like a short answer. A reply
+   * that fails after its first chunk becomes `StreamInterruptedError` too.
+   * Default `true`; `false` for models that never report a finish reason
+   * (LangChain's `FakeListChatModel`); `{ isFinal }` for your own end marker.
+   */
+  requireCompletion?: TurnCompletionCheck;
   /** Clock for `durationMs` / `firstChunkMs`. Default `asyncScheduler`. */
   scheduler?: SchedulerLike;
 }
@@ -56,7 +81,10 @@ interface TurnEventBase {
   question: string;
 }
 
-/** One chunk of the reply. `text` is this chunk's text (a delta), possibly ''. */
+/**
+ * One chunk of the reply. `text` is this chunk's text (a delta), possibly '' (a
+ * role-only, usage-only or tool-call chunk).
+ */
 export interface TurnChunkEvent extends TurnEventBase {
   type: 'chunk';
   chunk: AIMessageChunk;
@@ -70,25 +98,31 @@ export interface TurnDoneEvent extends TurnEventBase {
   text: string;
   /** All chunks merged with LangChain `concat` (with `usage_metadata`), as saved. */
   message: AIMessage;
-  /** Number of chunks received. */
+  /** Chunks with content (text, reasoning or a tool-call delta; `hasContent`). */
   chunks: number;
   /** From the start of the turn (after waiting in the queue) to the save, ms. */
   durationMs: number;
-  /** From the start of the turn to the first chunk, ms; undefined without chunks. */
-  firstChunkMs: number | undefined;
+  /** From the start of the turn to the first chunk with content, ms; `null` when none had content. */
+  firstChunkMs: number | null;
 }
 
-/** The turn was stopped (`stop$`) or failed; the session goes on. */
+/**
+ * The turn ended without a complete reply; the session goes on. `stopped`: the
+ * user ended it on purpose (`stop$`). `error`: it failed, was cut
+ * (`StreamInterruptedError`) or timed out (`StreamTimeoutError`).
+ */
 export interface TurnFailedEvent extends TurnEventBase {
-  type: 'interrupted' | 'error';
-  /** Text received before the stop or error. */
+  type: 'stopped' | 'error';
+  /** Text the user had seen when the reply ended. */
   partialText: string;
   /** The error, for `type: 'error'`. */
   error?: unknown;
+  /** Chunks with content. */
   chunks: number;
   durationMs: number;
-  firstChunkMs: number | undefined;
-  /** True when `onInterrupt: 'keep-partial'` saved the question and the partial reply. */
+  /** `null` when no chunk had content. */
+  firstChunkMs: number | null;
+  /** True when `onInterrupt: 'keep-partial'` saved the question and the partial reply (marked partial). */
   saved: boolean;
 }
 

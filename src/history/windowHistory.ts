@@ -9,8 +9,18 @@ import { describe } from '../internal/validate';
  *
  * @example
  * ```ts
+ * import { AIMessage, HumanMessage } from '@langchain/core/messages';
+ * import { windowHistory } from 'rxjs-langchain';
+ *
+ * const [h1, a1, h2, a2, h3, a3] = ['1', '一', '2', '二', '3', '三'].map((t, i) => (i % 2 ? new AIMessage(t) : new HumanMessage(t)));
  * windowHistory([h1, a1, h2, a2, h3, a3], 3); // [h3, a3] — a2 alone would lose its question
  * ```
+ *
+ * @see {@link chatTurns}, which applies it before every turn.
+ *
+ * @param messages The whole conversation, oldest first.
+ * @param maxMessages How many messages the window may hold (an integer >= 1).
+ * @returns A new array: the pinned system messages, then the window.
  */
 export function windowHistory(messages: readonly BaseMessage[], maxMessages: number): BaseMessage[] {
   if (!Array.isArray(messages)) throw new TypeError(`windowHistory: messages must be an array of messages, got ${describe(messages)}.`);

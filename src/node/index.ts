@@ -7,7 +7,9 @@ export type {
   ServerSentEventsStats,
 } from './sendServerSentEvents';
 export { serveChatOverWebSocket } from './serveChatOverWebSocket';
-export type { ChatOverWebSocketOptions, ChatWebSocketServer, ChatClientMessage, ChatServerMessage } from './serveChatOverWebSocket';
+export type { ChatOverWebSocketOptions, ChatWebSocketServer, ChatClientMessage, ChatServerMessage, WebSocketServerLike } from './serveChatOverWebSocket';
+export { checkRequest, parseRequestTarget } from './checkRequest';
+export type { RequestCheckOptions, RequestRefusal, AllowedHosts, AllowedOrigins } from './checkRequest';
 export { FileChatMessageHistory } from './FileChatMessageHistory';
 export { HistoryFileCorruptError, BadChatMessageError } from '../errors';
 

@@ -1,12 +1,17 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tap, throwError, type Observable, type Subscription } from 'rxjs';
 import { assertObject, assertPositiveInteger, assertNonNegative, describe } from '../internal/validate';
 import { SlowConsumerError } from '../errors';
 import { DEFAULT_MAX_BUFFERED_BYTES, SSE_HEADERS, SSE_HEARTBEAT } from '../web/serverSentEventFrame';
 import { toServerSentEvents, type ToServerSentEventsOptions } from '../web/toServerSentEvents';
+import { assertRequestCheckOptions, checkRequest, type RequestCheckOptions } from './checkRequest';
 
-/** Options of {@link sendServerSentEvents}: framing options plus delivery limits. */
-export interface SendServerSentEventsOptions<T> extends ToServerSentEventsOptions<T> {
+/**
+ * Options of {@link sendServerSentEvents}: framing options, delivery limits,
+ * and {@link checkRequest}'s `allowedHosts` / `allowedOrigins` (default: the
+ * server's own address and `localhost` with its port, and the same origin).
+ */
+export interface SendServerSentEventsOptions<T> extends ToServerSentEventsOptions<T>, Omit<RequestCheckOptions, 'runsModel'> {
   /**
    * Frames that may wait in the adapter's queue while the socket is full
    * (after `write()` returned false), bytes. Past it the request is aborted and
@@ -39,9 +44,10 @@ export interface ServerSentEventsStats {
  * How a delivery ended: `done` (the last event was `done`), `error` (the
  * source errored and the client got an `error` event), `client-closed` (the
  * client went away first; the request was aborted), `overflow` (a slow reader;
- * see `maxBufferedBytes`), `stopped` (`stop()` was called).
+ * see `maxBufferedBytes`), `stopped` (`stop()` was called), `refused` (the
+ * request failed `checkRequest`: answered 400/403/421, the source never subscribed).
  */
-export type ServerSentEventsOutcome = 'done' | 'error' | 'client-closed' | 'overflow' | 'stopped';
+export type ServerSentEventsOutcome = 'done' | 'error' | 'client-closed' | 'overflow' | 'stopped' | 'refused';
 
 /** Handle of a running SSE delivery. */
 export interface ServerSentEventsDelivery {
@@ -54,11 +60,17 @@ export interface ServerSentEventsDelivery {
 
 /**
  * Streams `source$` to a Node `http.ServerResponse` as Server-Sent Events
- * (see `toServerSentEvents` for the framing): writes the SSE headers and
- * flushes them, writes each frame as it comes, and ends the response after the
- * final `done` or `error` event. Works with Express's `res` and Fastify's
- * `reply.raw` (call `reply.hijack()` first).
+ * (see `toServerSentEvents` for the framing): checks the request, writes the
+ * SSE headers and flushes them, writes each frame as it comes, and ends the
+ * response after the final `done` or `error` event. Works with Express's `res`
+ * and Fastify's `reply.raw` (call `reply.hijack()` first).
  *
+ * - The request is checked first (`checkRequest`): a foreign `Host` gets 421,
+ *   a cross-site request 403 (a GET needs a same-origin `Origin`,
+ *   `Sec-Fetch-Site: same-origin` or an `X-Requested-With` header; a POST with a
+ *   JSON content type passes), and `source$` is never subscribed: another site
+ *   cannot make the browser run your model. Loosen it with `allowedHosts` /
+ *   `allowedOrigins` (docs/decisions/0080).
  * - Client disconnect (`close` before the end) unsubscribes, which aborts the
  *   model request.
  * - Backpressure: once `write()` returns false nothing more is written until
@@ -69,11 +81,26 @@ export interface ServerSentEventsDelivery {
  *
  * @example
  * ```ts
- * http.createServer((req, res) => {
- *   const stream$ = fromRunnable(model, 'hi').pipe(textContent());
- *   sendServerSentEvents(stream$, res);
+ * import { createServer } from 'node:http';
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { fromRunnable, textContent } from 'rxjs-langchain';
+ * import { parseRequestTarget, sendServerSentEvents } from 'rxjs-langchain/node';
+ *
+ * const model = new ChatOpenAI({ model: 'gpt-4o-mini' });
+ *
+ * createServer((req, res) => {
+ *   const question = parseRequestTarget(req)?.searchParams.get('question') ?? 'hi';
+ *   sendServerSentEvents(fromRunnable(model, question).pipe(textContent()), res);
  * }).listen(3000, '127.0.0.1');
  * ```
+ *
+ * @param source$ The stream to deliver; subscribed once the request passed its check.
+ * @param res The response Node created for the request (`res.req` is read for the check).
+ * @param options Framing (`toServerSentEvents`), `maxBufferedBytes`, `overflowGraceMs`, `headers`, `allowedHosts`, `allowedOrigins`.
+ * @returns The delivery: live `stats`, `finished` (how it ended, never rejects) and `stop()`.
+ * @see toServerSentEvents
+ * @see checkRequest
+ * @see toServerSentEventsResponse
  */
 export function sendServerSentEvents<T>(
   source$: Observable<T>,
@@ -87,7 +114,12 @@ export function sendServerSentEvents<T>(
   assertPositiveInteger('sendServerSentEvents: maxBufferedBytes', options.maxBufferedBytes);
   assertNonNegative('sendServerSentEvents: overflowGraceMs', options.overflowGraceMs);
   assertObject('sendServerSentEvents: headers', options.headers);
-  const { maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES, overflowGraceMs = 10_000, headers, ...framing } = options;
+  assertRequestCheckOptions('sendServerSentEvents', options);
+  const request = (res as { req?: IncomingMessage }).req;
+  if (typeof request?.headers !== 'object') {
+    throw new TypeError('sendServerSentEvents: res.req is missing; pass the ServerResponse Node created for the request.');
+  }
+  const { maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES, overflowGraceMs = 10_000, headers, allowedHosts, allowedOrigins, ...framing } = options;
   const frames$ = toServerSentEvents<T>(framing);
 
   const stats: ServerSentEventsStats = {
@@ -180,6 +212,16 @@ export function sendServerSentEvents<T>(
 
   if (res.destroyed || res.writableEnded) {
     settle('client-closed');
+    return { stats, finished, stop: () => undefined };
+  }
+  const refusal = checkRequest(request, { allowedHosts, allowedOrigins, runsModel: true });
+  if (refusal) {
+    if (!res.headersSent) {
+      const body = JSON.stringify({ error: refusal.message });
+      res.writeHead(refusal.status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) });
+      res.end(body);
+    } else res.end();
+    settle('refused');
     return { stats, finished, stop: () => undefined };
   }
 

@@ -1,13 +1,19 @@
-import type { IncomingMessage, Server } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { BaseListChatMessageHistory } from '@langchain/core/chat_history';
+import { InMemoryChatMessageHistory, type BaseListChatMessageHistory } from '@langchain/core/chat_history';
+import type { BaseMessage } from '@langchain/core/messages';
 import { defer, finalize, from, Subject, type Subscription } from 'rxjs';
-import { WebSocket, WebSocketServer, type RawData } from 'ws';
+// Type-only: `ws` is an optional peer dependency, loaded when serveChatOverWebSocket is called.
+// No exported declaration names a `ws` type, so consumers need neither ws nor @types/ws.
+import type { WebSocket, WebSocketServer, RawData } from 'ws';
 import { chatTurns } from '../history/chatTurns';
-import type { InterruptPolicy, StreamTurn } from '../history/types';
+import type { InterruptPolicy, StreamTurn, TurnCompletionCheck } from '../history/types';
+import { assertMaxMessages, windowHistory } from '../history/windowHistory';
 import { assertFunction, assertObject, assertPositiveInteger, assertNonNegative, describe } from '../internal/validate';
 import { BadChatMessageError } from '../errors';
+import { checkQuestion, DEFAULT_MAX_QUESTION_CHARS } from '../web/checkQuestion';
 import { defaultServerSentErrorData } from '../web/toServerSentEvents';
+import { assertRequestCheckOptions, checkRequest, parseRequestTarget, type RequestCheckOptions, type RequestRefusal } from './checkRequest';
 
 /** Messages a client sends. */
 export type ChatClientMessage = { type: 'ask'; question: string } | { type: 'stop' };
@@ -18,8 +24,13 @@ export type ChatServerMessage =
   | { type: 'done'; turn: number; stopped: boolean }
   | { type: 'error'; turn?: number; code?: string; name?: string; message: string };
 
-/** Options of {@link serveChatOverWebSocket}. */
-export interface ChatOverWebSocketOptions {
+/**
+ * Options of {@link serveChatOverWebSocket}. `allowedHosts` and `allowedOrigins`
+ * are {@link checkRequest}'s: by default only the server's own address and
+ * `localhost` (with its port) and the same origin are accepted; an upgrade
+ * without `Origin` comes from a program, not a browser, and is accepted.
+ */
+export interface ChatOverWebSocketOptions extends Omit<RequestCheckOptions, 'runsModel'> {
   /**
    * Streams the reply to one question, given the connection's history window
    * (`chatTurns`' `StreamTurn`): `({ history, question }) => fromRunnable(chain, { history, question })`.
@@ -30,19 +41,33 @@ export interface ChatOverWebSocketOptions {
   createHistory?: (request: IncomingMessage) => BaseListChatMessageHistory;
   /** What a stopped or failed turn leaves in the history (see `chatTurns`). Default `'discard'`. */
   onInterrupt?: InterruptPolicy;
+  /**
+   * A reply without a finish reason is a cut: the client gets an `error` message
+   * (`STREAM_INTERRUPTED`) and nothing is saved as complete (see `chatTurns`).
+   * Default `true`; `false` for models that never report a finish reason.
+   */
+  requireCompletion?: TurnCompletionCheck;
   /** URL path to accept upgrades on, when attached to an http.Server. Default '/ws'. */
   path?: string;
   /** Largest incoming message, bytes; bigger ones close the connection with 1009. Default 16 KiB. */
   maxPayload?: number;
-  /** Longest question, characters (code points); longer ones get an error message. Default 4000. */
+  /** Longest question, characters (code points, see `checkQuestion`); longer ones get an error message. Default 4000. */
   maxQuestionChars?: number;
-  /**
-   * Allowed `Origin` headers (exact, e.g. `'http://127.0.0.1:3000'`), or a predicate.
-   * Others are refused with 403 at the handshake. Default: any origin.
-   */
-  allowedOrigins?: readonly string[] | ((origin: string | undefined, request: IncomingMessage) => boolean);
   /** Messages of history given to `streamTurn` (`chatTurns`' `maxMessages`). Default 10 (the tutorial's `history[-10:]`). */
   maxMessages?: number;
+  /**
+   * Messages the default in-memory history of a connection keeps; older turns
+   * are dropped, so a connection's memory stays flat however long it chats.
+   * Default `maxMessages` (nothing the model would see is lost); an integer >= 0
+   * or Infinity. Ignored with `createHistory` (your store keeps what it keeps).
+   */
+  maxSavedMessages?: number;
+  /**
+   * An upgrade request this server does not answer (another path, while
+   * another `'upgrade'` listener is attached) is destroyed when nothing was
+   * written to it for this many ms, so half-open upgrades cannot pile up. 0 = off. Default 10000.
+   */
+  upgradeTimeoutMs?: number;
   /** Questions that may wait behind the running turn; more get a `WS_BUSY` error. Default 4. */
   maxQueuedQuestions?: number;
   /** Ping every this many ms and drop a connection that did not answer the previous ping. 0 = off. Default 30000. */
@@ -53,9 +78,35 @@ export interface ChatOverWebSocketOptions {
   errorData?: (error: unknown) => { message: string; code?: string; name?: string };
 }
 
+/**
+ * The part of a `ws` `WebSocketServer` this adapter and its callers use, described here so the
+ * declarations need neither `ws` nor `@types/ws` (`ws` is an optional peer dependency). A
+ * `new WebSocketServer(...)` from `ws` is one.
+ */
+export interface WebSocketServerLike {
+  /** The open connections (`ws` `WebSocket`s). */
+  readonly clients: ReadonlySet<unknown>;
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, callback: (client: unknown, request: IncomingMessage) => void): void;
+  on(event: string, listener: (...args: any[]) => void): unknown; // eslint-disable-line @typescript-eslint/no-explicit-any -- ws's own listener type
+  address(): { address: string; family: string; port: number } | string | null;
+  close(callback?: (error?: Error) => void): void;
+}
+
+/** Loads the optional peer dependency `ws`, or says how to install it. */
+function loadWs(): typeof import('ws') {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: the rest of rxjs-langchain/node works without ws
+    return require('ws') as typeof import('ws');
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code !== 'MODULE_NOT_FOUND') throw error;
+    throw new Error('serveChatOverWebSocket needs the optional peer dependency "ws" (>= 8.18): run `npm install ws`.', { cause: error });
+  }
+}
+
 /** A running WebSocket chat endpoint. */
 export interface ChatWebSocketServer {
-  readonly wss: WebSocketServer;
+  /** The `ws` `WebSocketServer` that holds the connections (the one you passed, or one made for your `http.Server`). */
+  readonly wss: WebSocketServerLike;
   /** Open connections. */
   readonly connections: number;
   /** Replies being streamed right now. */
@@ -64,33 +115,62 @@ export interface ChatWebSocketServer {
   close(): Promise<void>;
 }
 
-const isServer = (value: unknown): value is Server =>
-  typeof value === 'object' && value !== null && typeof (value as Server).listen === 'function' && !(value instanceof WebSocketServer);
 
 /**
- * Serves a streaming chat over WebSocket (the tutorial's example 10, fixed):
- * clients send `{"type":"ask","question":"…"}` and `{"type":"stop"}`, and get
+ * Serves a streaming chat over WebSocket: clients send `{"type":"ask","question":"…"}` and `{"type":"stop"}`, and get
  * `{"type":"chunk","turn","text"}` … `{"type":"done","turn","stopped"}` or
  * `{"type":"error",…}` back. Each connection is one chat session with its own
  * history, run by one `chatTurns` pipeline: questions are answered one at a
  * time in order, `stop` ends the running reply (`onInterrupt` decides whether
- * its partial text stays in the history). A disconnect aborts
- * the running request. Malformed JSON or an unknown type gets an error message
- * and the connection stays open. Pass an `http.Server` to share its port
- * (upgrades on `path`; origins refused with 403 at the handshake) or your own
- * `WebSocketServer` (origin refusals then close with 1008 right after).
+ * its partial text stays in the history). A disconnect aborts the running
+ * request. Malformed JSON, an unknown type or a question over
+ * `maxQuestionChars` (code points, `checkQuestion`) gets an error message and
+ * the connection stays open. The default history of a connection keeps
+ * `maxSavedMessages`, so a long chat does not grow the server's memory.
+ *
+ * Attached to an `http.Server`, it answers upgrades on `path` after
+ * `checkRequest` (a foreign `Host` gets 421, another site's `Origin` 403, a
+ * malformed request target 400; the server goes on). Upgrades to other paths
+ * are answered with 404 when it is the server's only `'upgrade'` listener;
+ * next to other listeners they are left to them and destroyed if nothing was
+ * written to them within `upgradeTimeoutMs`. On your own `WebSocketServer`
+ * a refused connection is closed with 1008 right after it opened.
+ *
+ * Needs the optional peer dependency `ws` (loaded on the first call; a clear
+ * error says how to install it when it is missing).
  *
  * @example
  * ```ts
- * const server = http.createServer(app);
+ * import { createServer } from 'node:http';
+ * import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { fromRunnable } from 'rxjs-langchain';
+ * import { serveChatOverWebSocket } from 'rxjs-langchain/node';
+ *
+ * const prompt = ChatPromptTemplate.fromMessages([
+ *   ['system', '你是专业的Python助手'], new MessagesPlaceholder('history'), ['human', '{question}'],
+ * ]);
+ * const chain = prompt.pipe(new ChatOpenAI({ model: 'gpt-4o-mini' }));
+ * const server = createServer();
  * serveChatOverWebSocket(server, {
  *   streamTurn: ({ question, history }) => fromRunnable(chain, { question, history }),
- *   allowedOrigins: ['http://127.0.0.1:3000'],
  * });
  * server.listen(3000, '127.0.0.1');
  * ```
+ *
+ * @see `chatTurns` (`rxjs-langchain`), one pipeline per connection.
+ * @see {@link sendServerSentEvents} for one-way delivery over HTTP.
+ *
+ * @param target An `http.Server` to share its port (upgrades on `path`), or your own `ws` `WebSocketServer`.
+ * @param options `streamTurn` (required), and `createHistory`, `onInterrupt`, `path`, `maxPayload`, `maxQuestionChars`, `allowedOrigins`, `allowedHosts`, `maxMessages`, `maxSavedMessages`, `requireCompletion`, `maxQueuedQuestions`, `pingIntervalMs`, `maxBufferedBytes`, `errorData`.
+ * @returns The running endpoint: `connections`, `activeTurns`, the `wss` and `close()`.
+ * @see checkRequest
+ * @see checkQuestion
  */
-export function serveChatOverWebSocket(target: Server | WebSocketServer, options: ChatOverWebSocketOptions): ChatWebSocketServer {
+export function serveChatOverWebSocket(target: Server | WebSocketServerLike, options: ChatOverWebSocketOptions): ChatWebSocketServer {
+  const { WebSocket, WebSocketServer } = loadWs();
+  const isServer = (value: unknown): value is Server =>
+    typeof value === 'object' && value !== null && typeof (value as Server).listen === 'function' && !(value instanceof WebSocketServer);
   if (!isServer(target) && !(target instanceof WebSocketServer)) {
     throw new TypeError(`serveChatOverWebSocket: target must be an http.Server or a ws WebSocketServer, got ${describe(target)}.`);
   }
@@ -103,43 +183,47 @@ export function serveChatOverWebSocket(target: Server | WebSocketServer, options
   assertNonNegative('serveChatOverWebSocket: pingIntervalMs', options.pingIntervalMs);
   assertPositiveInteger('serveChatOverWebSocket: maxBufferedBytes', options.maxBufferedBytes);
   assertFunction('serveChatOverWebSocket: errorData', options.errorData, true);
+  assertNonNegative('serveChatOverWebSocket: upgradeTimeoutMs', options.upgradeTimeoutMs);
+  if (options.maxSavedMessages !== undefined) assertMaxMessages('serveChatOverWebSocket: maxSavedMessages', options.maxSavedMessages);
   if (options.path !== undefined && (typeof options.path !== 'string' || !options.path.startsWith('/'))) {
     throw new TypeError(`serveChatOverWebSocket: path must start with "/", got ${describe(options.path)}.`);
   }
-  const allowed = options.allowedOrigins;
-  if (allowed !== undefined && typeof allowed !== 'function' && !Array.isArray(allowed)) {
-    throw new TypeError(`serveChatOverWebSocket: allowedOrigins must be an array of origins or a function, got ${describe(allowed)}.`);
-  }
-  if (Array.isArray(allowed)) {
-    const bad = allowed.find((origin) => typeof origin !== 'string' || origin === '');
-    if (bad !== undefined) {
-      throw new TypeError(`serveChatOverWebSocket: allowedOrigins entries must be origins such as "http://127.0.0.1:3000", got ${describe(bad)}.`);
-    }
-  }
+  assertRequestCheckOptions('serveChatOverWebSocket', options);
+  const checks: RequestCheckOptions = { allowedHosts: options.allowedHosts, allowedOrigins: options.allowedOrigins, runsModel: true };
   const path = options.path ?? '/ws';
   const maxPayload = options.maxPayload ?? 16 * 1024;
-  const originAllowed = (request: IncomingMessage): boolean => {
-    if (allowed === undefined) return true;
-    const origin = request.headers.origin;
-    return typeof allowed === 'function' ? allowed(origin, request) : origin !== undefined && allowed.includes(origin);
-  };
+  const maxQuestionChars = options.maxQuestionChars ?? DEFAULT_MAX_QUESTION_CHARS;
+  const upgradeTimeoutMs = options.upgradeTimeoutMs ?? 10_000;
 
   let activeTurns = 0;
   const sessions = new Set<{ ws: WebSocket; end(): void }>();
   const wss = target instanceof WebSocketServer ? target : new WebSocketServer({ noServer: true, maxPayload });
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    if (new URL(request.url ?? '/', 'http://localhost').pathname !== path) return; // someone else's upgrade
-    if (!originAllowed(request)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    const url = parseRequestTarget(request);
+    if (url?.pathname !== path) {
+      // Someone else's upgrade. Alone on the server we answer it (nobody else will); otherwise a
+      // deadline keeps an upgrade nobody answers from staying open for ever.
+      if ((target as Server).listenerCount('upgrade') === 1) {
+        return refuseUpgrade(socket, url ? { status: 404, message: `No WebSocket endpoint at ${url.pathname}.` } : { status: 400, message: 'Bad request target.' });
+      }
+      if (upgradeTimeoutMs > 0) {
+        const timer = setTimeout(() => {
+          if (!socket.destroyed && (socket as { bytesWritten?: number }).bytesWritten === 0) socket.destroy();
+        }, upgradeTimeoutMs);
+        timer.unref?.();
+        socket.once('close', () => clearTimeout(timer));
+      }
       return;
     }
+    const refusal = checkRequest(request, checks);
+    if (refusal) return refuseUpgrade(socket, refusal);
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
   };
   if (isServer(target)) target.on('upgrade', onUpgrade);
 
   const onConnection = (ws: WebSocket, request: IncomingMessage): void => {
-    if (!isServer(target) && !originAllowed(request)) return ws.close(1008, 'origin not allowed');
+    if (!isServer(target) && checkRequest(request, checks)) return ws.close(1008, 'origin or host not allowed');
     const session = startSession(ws, request);
     sessions.add(session);
     ws.once('close', () => {
@@ -150,7 +234,7 @@ export function serveChatOverWebSocket(target: Server | WebSocketServer, options
   wss.on('connection', onConnection);
 
   // Validates maxMessages / onInterrupt once, at call time, with chatTurns' own messages.
-  chatTurns(options.streamTurn, { maxMessages: options.maxMessages, onInterrupt: options.onInterrupt });
+  chatTurns(options.streamTurn, { maxMessages: options.maxMessages, onInterrupt: options.onInterrupt, requireCompletion: options.requireCompletion });
 
   function startSession(ws: WebSocket, request: IncomingMessage): { ws: WebSocket; end(): void } {
     const questions = new Subject<string>();
@@ -181,13 +265,17 @@ export function serveChatOverWebSocket(target: Server | WebSocketServer, options
         activeTurns++;
         return from(options.streamTurn(input)).pipe(finalize(() => activeTurns--));
       });
+    const history = options.createHistory
+      ? options.createHistory(request)
+      : new TrimmedChatMessageHistory(options.maxSavedMessages ?? options.maxMessages ?? 10);
     const subscription: Subscription = questions
       .pipe(
         chatTurns(countActive, {
           stop$,
           maxMessages: options.maxMessages,
           onInterrupt: options.onInterrupt,
-          ...(options.createHistory && { history: options.createHistory(request) }),
+          requireCompletion: options.requireCompletion,
+          history,
         }),
       )
       .subscribe((event) => {
@@ -197,7 +285,7 @@ export function serveChatOverWebSocket(target: Server | WebSocketServer, options
         }
         pending--;
         if (event.type === 'error') sendError(event.error, event.turn);
-        else send({ type: 'done', turn: event.turn, stopped: event.type === 'interrupted' });
+        else send({ type: 'done', turn: event.turn, stopped: event.type === 'stopped' });
       });
 
     const receive = (raw: RawData, isBinary: boolean): void => {
@@ -216,16 +304,13 @@ export function serveChatOverWebSocket(target: Server | WebSocketServer, options
         if (type === 'stop') return stop$.next();
         if (type !== 'ask') throw new BadChatMessageError(`Unknown message type ${JSON.stringify(type)}; use "ask" or "stop".`);
         const question = (message as { question?: unknown }).question;
-        if (typeof question !== 'string' || question.trim() === '') {
-          throw new BadChatMessageError('"ask" needs a non-empty string "question".');
-        }
-        const limit = options.maxQuestionChars ?? 4000;
-        if ([...question].length > limit) throw new BadChatMessageError(`The question is over ${limit} characters.`);
+        const problem = checkQuestion(question, maxQuestionChars);
+        if (problem) throw new BadChatMessageError(problem.message);
         if (pending > (options.maxQueuedQuestions ?? 4)) {
           return send({ type: 'error', code: 'WS_BUSY', name: 'Error', message: 'Too many questions waiting; wait for the running reply or send {"type":"stop"}.' });
         }
         pending++;
-        questions.next(question);
+        questions.next(question as string);
       } catch (error) {
         sendError(error);
       }
@@ -276,4 +361,52 @@ export function serveChatOverWebSocket(target: Server | WebSocketServer, options
       return new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/** Answers an upgrade request with a plain HTTP refusal and closes the socket. */
+function refuseUpgrade(socket: Duplex, refusal: { status: RequestRefusal['status'] | 404; message: string }): void {
+  socket.on('error', () => socket.destroy()); // Node removed its own handler when it emitted 'upgrade'
+  const body = Buffer.from(refusal.message + '\n');
+  socket.end(
+    `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\nconnection: close\r\n` +
+      `content-type: text/plain; charset=utf-8\r\ncontent-length: ${body.length}\r\n\r\n${body.toString('utf8')}`,
+  );
+}
+
+/**
+ * The default history of a connection: in memory, keeping the last `max`
+ * messages (whole turns: it starts at a question). Synchronous like
+ * `SyncInMemoryChatMessageHistory`, so `chatTurns` skips the Promise round trip.
+ */
+class TrimmedChatMessageHistory extends InMemoryChatMessageHistory {
+  private stored: BaseMessage[] = [];
+
+  constructor(private readonly max: number) {
+    super();
+  }
+
+  getMessagesSync(): BaseMessage[] {
+    return [...this.stored];
+  }
+
+  addMessagesSync(messages: BaseMessage[]): void {
+    this.stored.push(...messages);
+    if (this.stored.length > this.max) this.stored = windowHistory(this.stored, this.max);
+  }
+
+  override async getMessages(): Promise<BaseMessage[]> {
+    return this.getMessagesSync();
+  }
+
+  override async addMessage(message: BaseMessage): Promise<void> {
+    this.addMessagesSync([message]);
+  }
+
+  override async addMessages(messages: BaseMessage[]): Promise<void> {
+    this.addMessagesSync(messages);
+  }
+
+  override async clear(): Promise<void> {
+    this.stored = [];
+  }
 }

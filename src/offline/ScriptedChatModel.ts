@@ -27,7 +27,19 @@ export interface ScriptedChatModelParams extends BaseChatModelParams {
   modelName?: string;
 }
 
-/** Demo latency: feels like a hosted model (≈ 40 tokens/s after ~350 ms). */
+/**
+ * Demo latency for {@link ScriptedChatModel}: feels like a hosted model
+ * (≈ 40 tokens/s after ~350 ms), `{ firstTokenMs: 350, tokenMs: 25 }`.
+ *
+ * @example
+ * ```ts
+ * import { ScriptedChatModel, REALISTIC_LATENCY } from 'rxjs-langchain/offline';
+ *
+ * const model = new ScriptedChatModel({ ...REALISTIC_LATENCY });
+ * ```
+ *
+ * @see {@link ScriptedChatModel}
+ */
 export const REALISTIC_LATENCY = { firstTokenMs: 350, tokenMs: 25 } as const;
 
 /**
@@ -42,9 +54,18 @@ export const REALISTIC_LATENCY = { firstTokenMs: 350, tokenMs: 25 } as const;
  *
  * @example
  * ```ts
+ * import { fromRunnable, textContent } from 'rxjs-langchain';
+ * import { ScriptedChatModel, REALISTIC_LATENCY } from 'rxjs-langchain/offline';
+ *
  * const model = new ScriptedChatModel({ ...REALISTIC_LATENCY });
- * for await (const chunk of await model.stream('讲一个关于Python的笑话')) process.stdout.write(chunk.content as string);
+ * fromRunnable(model, '讲一个关于Python的笑话').pipe(textContent()).subscribe((t) => process.stdout.write(t));
  * ```
+ *
+ * @see {@link REALISTIC_LATENCY}
+ * @see {@link tokenize}, how it splits a reply into chunks.
+ * @see `marbleChatModel` (`rxjs-langchain/testing`) for replies in virtual time.
+ *
+ * @param params `reply` (a string, or a function of the messages; default: canned replies), `firstTokenMs`, `tokenMs`, `onRequest`, `modelName`.
  */
 export class ScriptedChatModel extends BaseChatModel<BaseChatModelCallOptions> {
   readonly reply?: string | ((messages: BaseMessage[]) => string);

@@ -10,8 +10,15 @@ import { describe } from '../internal/validate';
  *
  * @example
  * ```ts
- * tokenize('Hello, 世界 👋🏽!') // ['Hello', ',', ' 世', '界', ' 👋🏽', '!']
+ * import { tokenize } from 'rxjs-langchain/offline';
+ *
+ * tokenize('Hello, 世界 👋🏽!'); // ['Hello', ',', ' 世', '界', ' 👋🏽', '!']
  * ```
+ *
+ * @see {@link ScriptedChatModel}, which streams these tokens.
+ *
+ * @param text Any text.
+ * @returns The tokens, in order; joined they give `text` back.
  */
 export function tokenize(text: string): string[] {
   if (typeof text !== 'string') throw new TypeError(`tokenize: text must be a string, got ${describe(text)}.`);

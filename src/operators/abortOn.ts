@@ -38,8 +38,8 @@ export interface AbortOnOptions {
  * - Matching is an Aho–Corasick automaton built once per `abortOn(...)` call, so the
  *   cost is linear in the text and almost independent of the number of patterns.
  * - **Hold-back**: text that could still be the start of a pattern is held until it
- *   is decided, so no part of a forbidden word is ever emitted (the tutorial prints
- *   `Ja` before it notices `Java`). Held text is released when the source completes.
+ *   is decided, so no part of a forbidden word is ever emitted (a check per chunk
+ *   would print `Ja` before it sees `Java`). Held text is released when the source completes.
  *   Emitted pieces never cut a surrogate pair.
  * - On a match, upstream is unsubscribed at once (a `fromRunnable` source aborts its
  *   HTTP request), then the stream errors with `ForbiddenContentError` (`mode: 'error'`)
@@ -52,10 +52,22 @@ export interface AbortOnOptions {
  *
  * @example
  * ```ts
+ * import { ChatPromptTemplate } from '@langchain/core/prompts';
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { fromRunnable, textContent, abortOn } from 'rxjs-langchain';
+ *
+ * const chain = ChatPromptTemplate.fromMessages([['human', '{question}']]).pipe(new ChatOpenAI({ model: 'gpt-4o-mini' }));
  * fromRunnable(chain, { question: '介绍一下Python' })
  *   .pipe(textContent(), abortOn(['Java'], { mode: 'complete' }))
  *   .subscribe((text) => process.stdout.write(text));
  * ```
+ *
+ * @see {@link textContent}, which turns chunks into the strings this operator reads.
+ * @see {@link ForbiddenContentError}, the error of `mode: 'error'`.
+ *
+ * @param patterns The forbidden strings (non-empty); the first one found ends the stream.
+ * @param options `mode`: `'error'` (default) or `'complete'`.
+ * @returns A function that returns an Observable of the text before any pattern, which stops at the first match.
  */
 export function abortOn(patterns: readonly string[], options?: AbortOnOptions): OperatorFunction<string, string> {
   if (!Array.isArray(patterns)) {

@@ -8,8 +8,19 @@ import { textContent } from './textContent';
  *
  * @example
  * ```ts
- * const answer = await lastValueFrom(fromRunnable(chain, input).pipe(collectText()));
+ * import { lastValueFrom } from 'rxjs';
+ * import { ChatPromptTemplate } from '@langchain/core/prompts';
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { fromRunnable, collectText } from 'rxjs-langchain';
+ *
+ * const chain = ChatPromptTemplate.fromMessages([['human', '介绍一下{lang}']]).pipe(new ChatOpenAI({ model: 'gpt-4o-mini' }));
+ * const answer = await lastValueFrom(fromRunnable(chain, { lang: 'Python' }).pipe(collectText()));
  * ```
+ *
+ * @see {@link textContent} for the text as it streams.
+ * @see {@link collectMessage} for one merged `AIMessageChunk`.
+ *
+ * @returns A function that returns an Observable emitting the concatenated text once, when the source completes.
  */
 export function collectText(): OperatorFunction<TextLike, string> {
   return (source) => source.pipe(textContent(), reduce((all, text) => all + text, ''));

@@ -148,17 +148,27 @@ export function progressTrackerFactory(where: string, options: ProgressOptions |
 /**
  * Emits {@link ProgressEvent}s about a text stream (chunks, messages or strings):
  * whenever a threshold (`everyChars`, `everyChunks`, `everyMs`) is *crossed* — a
- * chunk that jumps from 48 to 53 characters reports for 50, unlike the tutorial's
- * `count % 50 == 0`, which misses it — and always a final event with `done: true`
+ * chunk that jumps from 48 to 53 characters reports for 50, where a check of
+ * `count % 50 == 0` misses it — and always a final event with `done: true`
  * on completion. With no threshold, every chunk reports. Words are counted with
  * `Intl.Segmenter` incrementally (only a short tail is re-segmented per chunk), chars
  * as code points. Use `tapProgress` to keep the text and get events by callback.
  *
  * @example
  * ```ts
- * fromRunnable(chain, input).pipe(progress({ everyChars: 50 }))
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { fromRunnable, progress } from 'rxjs-langchain';
+ *
+ * const model = new ChatOpenAI({ model: 'gpt-4o-mini' });
+ * fromRunnable(model, '介绍Python').pipe(progress({ everyChars: 50 }))
  *   .subscribe((p) => console.log(p.done ? `[done: ${p.chars} chars, ${p.words} words]` : `[${p.chars}]`));
  * ```
+ *
+ * @see {@link tapProgress} to get the same events by callback and keep the text.
+ * @see {@link streamMetrics} for one summary at the end.
+ *
+ * @param options The thresholds (`everyChars`, `everyChunks`, `everyMs`) and the `scheduler` for time.
+ * @returns A function that returns an Observable of progress events, the last one with `done: true`.
  */
 export function progress(options?: ProgressOptions): OperatorFunction<TextLike, ProgressEvent> {
   const tracker = progressTrackerFactory('progress', options);

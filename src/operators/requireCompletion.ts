@@ -59,11 +59,21 @@ export function hasFinishReason(chunk: CompletableChunk): boolean {
  *
  * @example
  * ```ts
- * fromRunnable(model, q).pipe(requireCompletion(), collectText()).subscribe({
- *   next: (answer) => save(answer),
- *   error: (e) => e instanceof StreamInterruptedError && showInterrupted(e.partialText),
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { fromRunnable, requireCompletion, collectText, StreamInterruptedError } from 'rxjs-langchain';
+ *
+ * const model = new ChatOpenAI({ model: 'gpt-4o-mini' });
+ * fromRunnable(model, '介绍Python').pipe(requireCompletion(), collectText()).subscribe({
+ *   next: (answer) => console.log(answer),
+ *   error: (e) => e instanceof StreamInterruptedError && console.error(`cut after: ${e.partialText}`),
  * });
  * ```
+ *
+ * @see {@link StreamInterruptedError}
+ * @see {@link chatTurns}, which does this by default.
+ *
+ * @param options `isFinal`: how to recognise the chunk that finishes a reply (default: a finish reason in `response_metadata`).
+ * @returns A function that returns an Observable mirroring the source that errors with `StreamInterruptedError` when the reply was cut.
  */
 export function requireCompletion<T extends CompletableChunk>(options?: RequireCompletionOptions<T>): MonoTypeOperatorFunction<T> {
   assertObject('requireCompletion: options', options);

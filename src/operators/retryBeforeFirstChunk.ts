@@ -88,12 +88,22 @@ const defaultDelay = (attempt: number): number => Math.min(500 * 2 ** (attempt -
  *
  * @example
  * ```ts
- * fromRunnable(model, q).pipe(
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { fromRunnable, streamTimeout, retryBeforeFirstChunk, textContent } from 'rxjs-langchain';
+ *
+ * const model = new ChatOpenAI({ model: 'gpt-4o-mini' });
+ * fromRunnable(model, '介绍Python').pipe(
  *   streamTimeout({ firstChunkMs: 10_000 }),
  *   retryBeforeFirstChunk({ count: 3 }),
  *   textContent(),
- * );
+ * ).subscribe((text) => process.stdout.write(text));
  * ```
+ *
+ * @see {@link streamTimeout}, whose first-chunk timeout it retries.
+ * @see {@link requireCompletion} for errors after the first chunk.
+ *
+ * @param options `count` (default 2), `delay` (ms, or a function of the attempt; a `Retry-After` is honoured), `retryIf` and `scheduler`.
+ * @returns A function that returns an Observable mirroring the source that resubscribes on an early, retryable error.
  */
 export function retryBeforeFirstChunk<T>(options?: RetryBeforeFirstChunkOptions): MonoTypeOperatorFunction<T> {
   assertObject('retryBeforeFirstChunk: options', options);

@@ -76,9 +76,18 @@ const lineCuts: Splitter = (buffer) => {
  *
  * @example
  * ```ts
- * fromRunnable(model, q).pipe(textContent(), smooth({ chunking: 'word', delayMs: 20 }))
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { fromRunnable, textContent, smooth } from 'rxjs-langchain';
+ *
+ * const model = new ChatOpenAI({ model: 'gpt-4o-mini' });
+ * fromRunnable(model, '讲一个关于Python的笑话').pipe(textContent(), smooth({ chunking: 'word', delayMs: 20 }))
  *   .subscribe((word) => process.stdout.write(word));
  * ```
+ *
+ * @see {@link textContent}, usually right before it.
+ *
+ * @param options `chunking` (`'word'` by default, `'line'`, `'grapheme'`, a RegExp or an `Intl.Segmenter`), `delayMs` and `scheduler`.
+ * @returns A function that returns an Observable of complete pieces whose concatenation is the source's text.
  */
 export function smooth(options?: SmoothOptions): OperatorFunction<TextLike, string> {
   assertObject('smooth: options', options);

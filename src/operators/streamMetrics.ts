@@ -26,9 +26,19 @@ export interface StreamMetricsOptions {
  *
  * @example
  * ```ts
- * const m = await lastValueFrom(fromRunnable(model, q).pipe(streamMetrics()));
+ * import { lastValueFrom } from 'rxjs';
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { fromRunnable, streamMetrics } from 'rxjs-langchain';
+ *
+ * const model = new ChatOpenAI({ model: 'gpt-4o-mini' });
+ * const m = await lastValueFrom(fromRunnable(model, '介绍Python').pipe(streamMetrics()));
  * console.log(`first chunk after ${m.firstChunkMs} ms, done after ${m.totalMs} ms`);
  * ```
+ *
+ * @see {@link progress} for events while the stream runs.
+ *
+ * @param options The `scheduler` time comes from (default `asyncScheduler`).
+ * @returns A function that returns an Observable emitting the metrics once, when the source completes.
  */
 export function streamMetrics(options?: StreamMetricsOptions): OperatorFunction<TextLike, StreamMetrics> {
   assertObject('streamMetrics: options', options);

@@ -22,11 +22,21 @@ export interface StreamTimeoutOptions {
  *
  * @example
  * ```ts
- * fromRunnable(model, q).pipe(
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { fromRunnable, streamTimeout, textContent } from 'rxjs-langchain';
+ *
+ * const model = new ChatOpenAI({ model: 'gpt-4o-mini' });
+ * fromRunnable(model, '介绍Python').pipe(
  *   streamTimeout({ firstChunkMs: 15_000, idleMs: 5_000, totalMs: 120_000 }),
  *   textContent(),
- * );
+ * ).subscribe((text) => process.stdout.write(text));
  * ```
+ *
+ * @see {@link retryBeforeFirstChunk}, which can retry a first-chunk timeout.
+ * @see {@link StreamTimeoutError}
+ *
+ * @param options `firstChunkMs`, `idleMs` and `totalMs` (at least one), and the `scheduler` for time.
+ * @returns A function that returns an Observable mirroring the source that errors with `StreamTimeoutError` when a limit passes.
  */
 export function streamTimeout<T>(options: StreamTimeoutOptions): MonoTypeOperatorFunction<T> {
   assertObject('streamTimeout: options', options, false);

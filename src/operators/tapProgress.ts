@@ -11,11 +11,23 @@ import { progressTrackerFactory, type ProgressEvent, type ProgressOptions } from
  *
  * @example
  * ```ts
- * fromRunnable(model, q).pipe(
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { fromRunnable, textContent, tapProgress } from 'rxjs-langchain';
+ *
+ * const model = new ChatOpenAI({ model: 'gpt-4o-mini' });
+ * const status = document.querySelector('#status')!;
+ * const out = document.querySelector('#answer')!;
+ * fromRunnable(model, '介绍Python').pipe(
  *   textContent(),
  *   tapProgress((p) => (status.textContent = `${p.words} words`), { everyChars: 50 }),
  * ).subscribe((t) => out.append(t));
  * ```
+ *
+ * @see {@link progress}, the same events as the stream's values.
+ *
+ * @param callback Called with each progress event; an exception in it errors the stream.
+ * @param options The thresholds (`everyChars`, `everyChunks`, `everyMs`) and the `scheduler` for time.
+ * @returns A function that returns an Observable mirroring the source, unchanged.
  */
 export function tapProgress<T extends TextLike>(
   callback: (event: ProgressEvent) => void,

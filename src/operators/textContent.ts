@@ -8,8 +8,17 @@ import { textOf, type TextLike } from '../internal/text';
  *
  * @example
  * ```ts
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { fromRunnable, textContent } from 'rxjs-langchain';
+ *
+ * const model = new ChatOpenAI({ model: 'gpt-4o-mini' });
  * fromRunnable(model, 'hi').pipe(textContent()).subscribe((t) => process.stdout.write(t));
  * ```
+ *
+ * @see {@link collectText} for the whole text at once.
+ * @see {@link collectMessage} to keep the chunks' metadata.
+ *
+ * @returns A function that returns an Observable of the text of each source value that has text.
  */
 export function textContent(): OperatorFunction<TextLike, string> {
   return (source) =>

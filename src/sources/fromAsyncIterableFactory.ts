@@ -11,6 +11,26 @@ import { describe } from '../internal/validate';
  *   `next()`, so a stalled HTTP stream is closed without waiting for a chunk;
  * - errors after our own abort are swallowed (cancellation is not an error);
  * - an abort of the caller's `externalSignal` errors with `StreamAbortedError`.
+ *
+ * @example
+ * ```ts
+ * import { take } from 'rxjs';
+ * import { fromAsyncIterableFactory } from 'rxjs-langchain';
+ *
+ * const ticks$ = fromAsyncIterableFactory(async function* (signal) {
+ *   for (let i = 0; !signal.aborted; i++) {
+ *     yield i;
+ *     await new Promise((resolve) => setTimeout(resolve, 100));
+ *   }
+ * });
+ * ticks$.pipe(take(3)).subscribe(console.log); // 0, 1, 2, then the signal is aborted
+ * ```
+ *
+ * @see {@link fromRunnable}, built on it for LangChain runnables.
+ *
+ * @param open Called once per subscription with that subscription's `AbortSignal`; returns the stream to read.
+ * @param externalSignal Your own signal: aborting it errors the Observable with `StreamAbortedError`.
+ * @returns A cold Observable of the iterable's values that aborts `signal` on unsubscribe.
  */
 export function fromAsyncIterableFactory<T>(
   open: (signal: AbortSignal) => Promise<AsyncIterable<T>> | AsyncIterable<T>,

@@ -22,11 +22,22 @@ export interface StreamableRunnable<I, O> {
  *
  * @example
  * ```ts
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { fromRunnable, textContent } from 'rxjs-langchain';
+ *
  * const model = new ChatOpenAI({ model: 'gpt-4o-mini' });
  * fromRunnable(model, '讲一个关于Python的笑话')
  *   .pipe(textContent())
  *   .subscribe((text) => process.stdout.write(text));
  * ```
+ *
+ * @see {@link fromStreamEvents} for LangChain's event stream of a chain or agent.
+ * @see {@link fromAsyncIterableFactory} for any other `(signal) => AsyncIterable`.
+ *
+ * @param runnable A chat model, chain or any object with LangChain's `stream(input, options)`.
+ * @param input The runnable's input: a string or messages for a model, the variables of a chain.
+ * @param config LangChain's `RunnableConfig` (callbacks, tags, your own `signal`, …).
+ * @returns A cold Observable of the streamed chunks: one request per subscription, aborted on unsubscribe.
  */
 export function fromRunnable<I, O>(
   runnable: StreamableRunnable<I, O>,

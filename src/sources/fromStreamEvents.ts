@@ -30,10 +30,23 @@ export type StreamEventsConfig = Partial<RunnableConfig> & {
  *
  * @example
  * ```ts
- * fromStreamEvents(prompt.pipe(model), { question: 'hi' })
+ * import { filter } from 'rxjs';
+ * import { ChatPromptTemplate } from '@langchain/core/prompts';
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { fromStreamEvents } from 'rxjs-langchain';
+ *
+ * const prompt = ChatPromptTemplate.fromMessages([['human', '{question}']]);
+ * fromStreamEvents(prompt.pipe(new ChatOpenAI({ model: 'gpt-4o-mini' })), { question: 'hi' })
  *   .pipe(filter((e) => e.event === 'on_chat_model_stream'))
- *   .subscribe((e) => process.stdout.write(e.data.chunk.content));
+ *   .subscribe((e) => process.stdout.write(e.data.chunk.text));
  * ```
+ *
+ * @see {@link fromRunnable} for the chunks alone.
+ *
+ * @param runnable A chain, model, agent or graph with LangChain's `streamEvents()`.
+ * @param input The runnable's input.
+ * @param config LangChain's `RunnableConfig` plus the `include*` / `exclude*` event filters.
+ * @returns A cold Observable of LangChain's v2 `StreamEvent`s, aborted on unsubscribe.
  */
 export function fromStreamEvents<I>(
   runnable: StreamEventsRunnable<I>,

@@ -134,13 +134,26 @@ export interface FakeOpenAIServer {
  *
  * @example
  * ```ts
- * const server = await startFakeOpenAIServer({ tokenMs: 5 });
- * const model = new ChatOpenAI({ apiKey: 'test', configuration: { baseURL: server.baseURL } });
- * await firstValueFrom(fromRunnable(model, 'hi').pipe(take(3), toArray()));
- * const record = await server.waitForClose();
- * expect(record.closedByClient).toBe(true);
- * await server.close();
+ * import { firstValueFrom, take, toArray } from 'rxjs';
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { fromRunnable } from 'rxjs-langchain';
+ * import { startFakeOpenAIServer } from 'rxjs-langchain/testing';
+ *
+ * test('take(3) closes the HTTP response', async () => {
+ *   const server = await startFakeOpenAIServer({ tokenMs: 5 });
+ *   const model = new ChatOpenAI({ apiKey: 'test', configuration: { baseURL: server.baseURL } });
+ *   await firstValueFrom(fromRunnable(model, 'hi').pipe(take(3), toArray()));
+ *   const record = await server.waitForClose();
+ *   expect(record.closedByClient).toBe(true);
+ *   await server.close();
+ * });
  * ```
+ *
+ * @see `ScriptedChatModel` (`rxjs-langchain/offline`), whose canned replies it sends by default.
+ * @see {@link marbleChatModel} for tests in virtual time, without HTTP.
+ *
+ * @param options The reply, latency, `faults` to inject, `maxBodyBytes`, `host`, `port` and `recordRequests`.
+ * @returns The running server, once it listens: `baseURL`, the request records, `waitForClose()`, `close()` ….
  */
 export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {}): Promise<FakeOpenAIServer> {
   if (options.reply !== undefined && typeof options.reply !== 'string') assertFunction('startFakeOpenAIServer: reply', options.reply);

@@ -107,6 +107,26 @@ interface MarbleEvent {
  * an abort reached the model; `calls` records every prompt (both paths).
  *
  * LangChain callbacks are not called on the Observable path.
+ *
+ * @example
+ * ```ts
+ * import { TestScheduler } from 'rxjs/testing';
+ * import { fromRunnable, textContent } from 'rxjs-langchain';
+ * import { MarbleChatModel } from 'rxjs-langchain/testing';
+ *
+ * test('the model streams its diagram', () => {
+ *   new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ expectObservable }) => {
+ *     const model = new MarbleChatModel('-a-b|', { a: '你', b: '好' });
+ *     expectObservable(fromRunnable(model, 'hi').pipe(textContent())).toBe('-a-b|', { a: '你', b: '好' });
+ *   });
+ * });
+ * ```
+ *
+ * @see {@link marbleChatModel}, the usual way to create one.
+ *
+ * @param replies A diagram, an array of diagrams (one per call), an object keyed by the last human message, or a function of the messages and the call.
+ * @param values The marble values: strings or `AIMessageChunk`s.
+ * @param options `error` (the value of `#`) and `scheduler`.
  */
 export class MarbleChatModel extends BaseChatModel<BaseChatModelCallOptions> {
   /** The prompt of every call, in order (Observable path and invoke/stream). */
@@ -326,13 +346,27 @@ export class MarbleChatModel extends BaseChatModel<BaseChatModelCallOptions> {
  *
  * @example
  * ```ts
- * const testScheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
- * testScheduler.run(({ expectObservable, expectSubscriptions }) => {
- *   const model = marbleChatModel('--a-b--c|', { a: 'Hel', b: 'lo', c: '!' });
- *   expectObservable(fromRunnable(model, 'hi').pipe(textContent())).toBe('--a-b--c|', { a: 'Hel', b: 'lo', c: '!' });
- *   expectSubscriptions(model.subscriptions).toBe('^-------!');
+ * import { TestScheduler } from 'rxjs/testing';
+ * import { fromRunnable, textContent } from 'rxjs-langchain';
+ * import { marbleChatModel } from 'rxjs-langchain/testing';
+ *
+ * test('textContent passes the text through, frame by frame', () => {
+ *   const testScheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+ *   testScheduler.run(({ expectObservable, expectSubscriptions }) => {
+ *     const model = marbleChatModel('--a-b--c|', { a: 'Hel', b: 'lo', c: '!' });
+ *     expectObservable(fromRunnable(model, 'hi').pipe(textContent())).toBe('--a-b--c|', { a: 'Hel', b: 'lo', c: '!' });
+ *     expectSubscriptions(model.subscriptions).toBe('^-------!');
+ *   });
  * });
  * ```
+ *
+ * @see {@link chunks}, {@link toolCallChunk} and {@link providerError} for the values.
+ * @see {@link expectText} to assert the text of a chunk stream.
+ *
+ * @param replies A diagram, an array of diagrams (one per call, in order), an object keyed by the last human message (`'*'` for any other), or a function `(messages, call) => diagram`.
+ * @param values The marble values: strings or `AIMessageChunk`s.
+ * @param options `error` (the value of `#`, default `providerError(500)`) and `scheduler`.
+ * @returns The model, a real LangChain `BaseChatModel`.
  */
 export function marbleChatModel(replies: MarbleReplies, values?: MarbleValues, options?: MarbleChatModelOptions): MarbleChatModel {
   return new MarbleChatModel(replies, values, options);

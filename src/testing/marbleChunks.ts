@@ -22,8 +22,16 @@ export interface ChunksOptions {
  *
  * @example
  * ```ts
+ * import { chunk, marbleChatModel } from 'rxjs-langchain/testing';
+ *
  * const model = marbleChatModel('-a-b|', { a: chunk('你'), b: chunk('好', { usage: { input_tokens: 3, output_tokens: 2 } }) });
  * ```
+ *
+ * @see {@link chunks} for a whole value map.
+ *
+ * @param text The chunk's content.
+ * @param fields Other `AIMessageChunk` fields, and `usage` for `usage_metadata` (the total is added).
+ * @returns The chunk.
  */
 export function chunk(
   text: string,
@@ -45,9 +53,17 @@ export function chunk(
  *
  * @example
  * ```ts
+ * import { chunks, marbleChatModel } from 'rxjs-langchain/testing';
+ *
  * const values = chunks({ a: 'Hel', b: 'lo' }, { usage: { input_tokens: 5, output_tokens: 2 } });
  * const model = marbleChatModel('-a-b|', values);
  * ```
+ *
+ * @see {@link chunk} for one chunk.
+ *
+ * @param values The marble value map: strings (made chunks) or `AIMessageChunk`s (kept).
+ * @param options `usage` and `responseMetadata` for the chunk of the last key (or of the key `on`).
+ * @returns The same keys, each an `AIMessageChunk`.
  */
 export function chunks<K extends string>(
   values: Record<K, MarbleChunkValue>,
@@ -95,11 +111,18 @@ export interface ToolCallChunkOptions {
  *
  * @example
  * ```ts
+ * import { marbleChatModel, toolCallChunk } from 'rxjs-langchain/testing';
+ *
  * const model = marbleChatModel('-a-b|', {
  *   a: toolCallChunk({ name: 'search', args: '{"q":', id: 'call_1' }),
  *   b: toolCallChunk({ args: '"猫"}' }),
  * });
  * ```
+ *
+ * @see {@link chunk} for text chunks.
+ *
+ * @param options `name`, `args` (a piece of the JSON arguments), `id` and `index` of the tool call.
+ * @returns A chunk whose only content is the tool-call delta.
  */
 export function toolCallChunk(options: ToolCallChunkOptions): AIMessageChunk {
   if (typeof options !== 'object' || options === null) {

@@ -46,6 +46,19 @@ const LC_CODES: Record<number, string> = { 401: 'MODEL_AUTHENTICATION', 404: 'MO
  * `requestID`, message `"<status> <message>"`, `name` as the SDK's subclass
  * (`RateLimitError`, `InternalServerError`, …) and LangChain's `lc_error_code`.
  * Create it with {@link providerError}.
+ *
+ * @example
+ * ```ts
+ * import { ProviderError } from 'rxjs-langchain/testing';
+ *
+ * const error = new ProviderError(429, { retryAfterMs: 2000 });
+ * console.log(error.name, error.status, error.headers.get('retry-after')); // RateLimitError 429 2
+ * ```
+ *
+ * @see {@link providerError}
+ *
+ * @param status The HTTP status (100–599).
+ * @param options `retryAfterMs`, `message`, `code`, `type` and extra `headers`.
  */
 export class ProviderError extends Error {
   readonly status: number;
@@ -84,10 +97,19 @@ export class ProviderError extends Error {
  *
  * @example
  * ```ts
+ * import { marbleChatModel, providerError } from 'rxjs-langchain/testing';
+ *
  * const model = marbleChatModel(['--#', '-a|'], { a: 'ok' }, {
  *   error: providerError(429, { retryAfterMs: 2000 }),
  * });
  * ```
+ *
+ * @see {@link marbleChatModel}
+ * @see `retryBeforeFirstChunk` (`rxjs-langchain`), which honours its `retry-after`.
+ *
+ * @param status The HTTP status (100–599).
+ * @param options `retryAfterMs`, `message`, `code`, `type` and extra `headers`.
+ * @returns The error.
  */
 export function providerError(status: number, options?: ProviderErrorOptions): ProviderError {
   if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {

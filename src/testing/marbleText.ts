@@ -9,8 +9,21 @@ import { describe } from '../internal/validate';
  *
  * @example
  * ```ts
- * expectObservable(fromRunnable(model, 'hi').pipe(mapToText())).toBe('--a-b--c|', { a: 'Hel', b: 'lo', c: '!' });
+ * import { TestScheduler } from 'rxjs/testing';
+ * import { fromRunnable } from 'rxjs-langchain';
+ * import { mapToText, marbleChatModel } from 'rxjs-langchain/testing';
+ *
+ * test('one text per chunk', () => {
+ *   new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ expectObservable }) => {
+ *     const model = marbleChatModel('--a-b--c|', { a: 'Hel', b: 'lo', c: '!' });
+ *     expectObservable(fromRunnable(model, 'hi').pipe(mapToText())).toBe('--a-b--c|', { a: 'Hel', b: 'lo', c: '!' });
+ *   });
+ * });
  * ```
+ *
+ * @see {@link expectText}, which applies it for you.
+ *
+ * @returns A function that returns an Observable of each source value's text (`''` when it has none).
  */
 export function mapToText(): OperatorFunction<TextLike, string> {
   return (source) => source.pipe(map((value) => textOf(value, 'mapToText')));
@@ -29,13 +42,26 @@ export type ExpectObservableFn = (
  *
  * @example
  * ```ts
- * testScheduler.run(({ expectObservable, expectSubscriptions }) => {
- *   const values = { a: 'Hel', b: 'lo', c: '!' };
- *   const model = marbleChatModel('--a-b--c|', values);
- *   expectText(expectObservable, fromRunnable(model, 'hi')).toBe('--a-b--c|', values);
- *   expectSubscriptions(model.subscriptions).toBe('^-------!');
+ * import { TestScheduler } from 'rxjs/testing';
+ * import { fromRunnable } from 'rxjs-langchain';
+ * import { expectText, marbleChatModel } from 'rxjs-langchain/testing';
+ *
+ * test('the text arrives frame by frame', () => {
+ *   new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ expectObservable, expectSubscriptions }) => {
+ *     const values = { a: 'Hel', b: 'lo', c: '!' };
+ *     const model = marbleChatModel('--a-b--c|', values);
+ *     expectText(expectObservable, fromRunnable(model, 'hi')).toBe('--a-b--c|', values);
+ *     expectSubscriptions(model.subscriptions).toBe('^-------!');
+ *   });
  * });
  * ```
+ *
+ * @see {@link mapToText}
+ *
+ * @param expectObservable The `expectObservable` of `TestScheduler.run`'s helpers.
+ * @param source The chunk stream to assert.
+ * @param subscriptionMarbles As for `expectObservable`: when to subscribe and unsubscribe.
+ * @returns `{ toBe(marbles, values?, errorValue?) }`, as `expectObservable` returns.
  */
 export function expectText(
   expectObservable: ExpectObservableFn,

@@ -2,18 +2,14 @@ import {
   asyncScheduler,
   catchError,
   concat,
-  connect,
   defer,
-  endWith,
-  ignoreElements,
   map,
-  merge,
+  Observable,
   of,
-  startWith,
-  switchMap,
-  takeUntil,
-  timer,
+  tap,
+  type MonoTypeOperatorFunction,
   type OperatorFunction,
+  type SchedulerAction,
   type SchedulerLike,
 } from 'rxjs';
 import { textOf } from '../internal/text';
@@ -69,6 +65,30 @@ export function defaultServerSentErrorData(error: unknown): { name: string; mess
   return { name: 'Error', message: typeof error === 'string' ? error : `Stream failed with ${describe(error)}.` };
 }
 
+/**
+ * Emits a `: ping` comment `ms` after the last frame (or the subscription), then every `ms`
+ * while nothing else is sent. One scheduled action per idle period, not a timer per frame:
+ * a `switchMap(() => timer(…))` restarted the timer for every frame, which cost more than the
+ * framing itself with a thousand streams. The source is subscribed with the downstream
+ * subscriber itself, so a synchronous unsubscription still stops it.
+ */
+function withHeartbeat(ms: number, scheduler: SchedulerLike): MonoTypeOperatorFunction<string> {
+  return (frames) =>
+    new Observable<string>((subscriber) => {
+      let last = scheduler.now();
+      subscriber.add(
+        scheduler.schedule(function tick(this: SchedulerAction<void>) {
+          const idle = scheduler.now() - last;
+          if (idle < ms) return this.schedule(undefined, ms - idle);
+          last = scheduler.now();
+          subscriber.next(SSE_HEARTBEAT);
+          this.schedule(undefined, ms);
+        }, ms),
+      );
+      frames.pipe(tap(() => (last = scheduler.now()))).subscribe(subscriber);
+    });
+}
+
 function json(value: unknown): string {
   const text = JSON.stringify(value);
   return text === undefined ? 'null' : text;
@@ -77,20 +97,30 @@ function json(value: unknown): string {
 /**
  * Turns a stream of values into Server-Sent Events frames (strings ready to
  * write). Every payload is JSON-encoded, so content with `\n`, `\r\n`, blank
- * lines or `data:` can never break the framing (the seed tutorial's
- * `data: {content}` does). Each event carries an `id:` sequence. The stream
+ * lines or `data:` can never break the framing (a raw `data: {content}`
+ * line would). Each event carries an `id:` sequence. The stream
  * always ends with one `done` event, or, if the source errors, one `error`
  * event and a normal completion, so a client learns about failures that
  * happen after the headers were sent. Unsubscribing sends nothing (teardown,
  * not an error). While the source is silent a `: ping` comment is sent every
- * `heartbeatMs` on the injected scheduler.
+ * `heartbeatMs` on the injected scheduler (one scheduled action per idle
+ * period, whatever the frame rate).
  *
  * @example
  * ```ts
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { fromRunnable, textContent, toServerSentEvents } from 'rxjs-langchain';
+ *
+ * const model = new ChatOpenAI({ model: 'gpt-4o-mini' });
  * fromRunnable(model, 'hi').pipe(textContent(), toServerSentEvents({ heartbeatMs: 10_000 }))
- *   .subscribe((frame) => res.write(frame));
+ *   .subscribe((frame) => console.log(frame));
  * // event: chunk\nid: 1\ndata: {"text":"Hel"}\n\n … event: done\nid: 9\ndata: {"chunks":8}\n\n
  * ```
+ *
+ * @param options Event names, payloads (`data`, `doneData`, `errorData`), `classify`, `heartbeatMs`, `firstId`, `retryMs`, `scheduler`.
+ * @returns An operator from values to SSE frame strings, ending with a `done` or an `error` frame.
+ * @see sendServerSentEvents
+ * @see toServerSentEventsResponse
  */
 export function toServerSentEvents<T>(options: ToServerSentEventsOptions<T> = {}): OperatorFunction<T, string> {
   assertObject('toServerSentEvents: options', options);
@@ -161,19 +191,6 @@ export function toServerSentEvents<T>(options: ToServerSentEventsOptions<T> = {}
         defer(() => of(frame('done', doneData({ ...counts })))),
       ).pipe(catchError((error: unknown) => of(errorFrame(error))));
 
-      if (heartbeatMs === 0) return frames;
-      return frames.pipe(
-        connect((shared) =>
-          merge(
-            shared,
-            shared.pipe(
-              startWith(null),
-              // Restart the idle timer after every frame: a ping only when nothing else was sent.
-              switchMap(() => timer(heartbeatMs, heartbeatMs, scheduler).pipe(map(() => SSE_HEARTBEAT))),
-              takeUntil(shared.pipe(ignoreElements(), endWith(null))),
-            ),
-          ),
-        ),
-      );
+      return heartbeatMs === 0 ? frames : frames.pipe(withHeartbeat(heartbeatMs, scheduler));
     });
 }

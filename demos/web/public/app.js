@@ -12,6 +12,23 @@ const stopButton = document.getElementById('stop');
 
 let current = null; // { bubble, stop() } of the reply being streamed
 
+// Follow the reply while the user is at the bottom of the log; once they scroll up, leave them there
+// until they scroll back down (or ask again). `autoTop` is where we last scrolled to, so our own
+// scrolling (and text arriving) is never mistaken for the user's.
+let following = true;
+let autoTop = 0;
+log.addEventListener('scroll', () => {
+  const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 24;
+  if (atBottom) following = true;
+  else if (log.scrollTop < autoTop - 1) following = false;
+});
+
+function follow() {
+  if (!following) return;
+  log.scrollTop = log.scrollHeight;
+  autoTop = log.scrollTop;
+}
+
 fetch('/api/info').then((r) => r.json()).then((info) => {
   document.getElementById('model').textContent = 'model: ' + info.model;
 }, () => undefined);
@@ -25,7 +42,7 @@ function addMessage(role, text) {
   el.className = 'msg ' + role;
   el.textContent = text;
   log.appendChild(el);
-  log.scrollTop = log.scrollHeight;
+  follow();
   return el;
 }
 
@@ -40,7 +57,7 @@ function startReply(stop) {
 function appendText(text) {
   if (!current) return;
   current.bubble.insertBefore(document.createTextNode(text), current.bubble.querySelector('.note'));
-  log.scrollTop = log.scrollHeight;
+  follow();
 }
 
 function finishReply(state, note) {
@@ -54,6 +71,7 @@ function finishReply(state, note) {
     n.className = 'note';
     n.textContent = note;
     bubble.appendChild(n);
+    follow();
   }
   current = null;
   sendButton.disabled = false;
@@ -169,6 +187,7 @@ form.addEventListener('submit', (event) => {
   event.preventDefault();
   const question = input.value.trim();
   if (!question || current) return;
+  following = true; // asking again brings the conversation back into view
   addMessage('user', question);
   input.value = '';
   if (mode() === 'ws') askOverWebSocket(question);

@@ -4,8 +4,8 @@ import { SlowConsumerError } from '../errors';
 import { DEFAULT_MAX_BUFFERED_BYTES, SSE_HEADERS, SSE_HEARTBEAT } from './serverSentEventFrame';
 import { toServerSentEvents, type ToServerSentEventsOptions } from './toServerSentEvents';
 
-/** Options of {@link toSSEResponse}. */
-export interface ToSSEResponseOptions<T> extends ToServerSentEventsOptions<T> {
+/** Options of {@link toServerSentEventsResponse}. */
+export interface ToServerSentEventsResponseOptions<T> extends ToServerSentEventsOptions<T> {
   /** Frames that may wait for a reader that does not pull, bytes. Past it the request is aborted and an `error` event ends the stream. Default 256 KiB. */
   maxBufferedBytes?: number;
   /** Extra response headers. */
@@ -22,20 +22,40 @@ export interface ToSSEResponseOptions<T> extends ToServerSentEventsOptions<T> {
  * `maxBufferedBytes` while the reader does not pull, and `cancel()` (the
  * client went away) unsubscribes, which aborts the model request.
  *
+ * It never sees the request, so it cannot check it: refuse foreign `Host`
+ * headers and cross-site requests in your route first, by the rule of
+ * `checkRequest` (docs/decisions/0080): e.g. accept only a POST with
+ * `Content-Type: application/json`, and check questions with `checkQuestion`.
+ *
  * @example
  * ```ts
- * export function POST(request: Request): Response {
- *   return toSSEResponse(fromRunnable(model, 'hi').pipe(textContent()));
+ * import { ChatOpenAI } from '@langchain/openai';
+ * import { checkQuestion, fromRunnable, textContent, toServerSentEventsResponse } from 'rxjs-langchain';
+ *
+ * const model = new ChatOpenAI({ model: 'gpt-4o-mini' });
+ *
+ * export async function POST(request: Request): Promise<Response> {
+ *   if (!request.headers.get('content-type')?.startsWith('application/json')) return new Response(null, { status: 415 });
+ *   const { question } = await request.json();
+ *   const problem = checkQuestion(question);
+ *   if (problem) return Response.json({ error: problem.message }, { status: 400 });
+ *   return toServerSentEventsResponse(fromRunnable(model, question).pipe(textContent()));
  * }
  * ```
+ *
+ * @param source$ The stream to deliver; subscribed on the first read of the body.
+ * @param options Framing (`toServerSentEvents`), `maxBufferedBytes`, `headers`, `status`.
+ * @returns A `Response` with the SSE headers and a streaming body.
+ * @see toServerSentEvents
+ * @see sendServerSentEvents
  */
-export function toSSEResponse<T>(source$: Observable<T>, options: ToSSEResponseOptions<T> = {}): Response {
+export function toServerSentEventsResponse<T>(source$: Observable<T>, options: ToServerSentEventsResponseOptions<T> = {}): Response {
   if (typeof (source$ as { subscribe?: unknown })?.subscribe !== 'function') {
-    throw new TypeError('toSSEResponse: source$ must be an Observable.');
+    throw new TypeError('toServerSentEventsResponse: source$ must be an Observable.');
   }
-  assertObject('toSSEResponse: options', options);
-  assertPositiveInteger('toSSEResponse: maxBufferedBytes', options.maxBufferedBytes);
-  assertObject('toSSEResponse: headers', options.headers);
+  assertObject('toServerSentEventsResponse: options', options);
+  assertPositiveInteger('toServerSentEventsResponse: maxBufferedBytes', options.maxBufferedBytes);
+  assertObject('toServerSentEventsResponse: headers', options.headers);
   const { maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES, headers, status = 200, ...framing } = options;
   const frames$ = toServerSentEvents<T>(framing);
   const encoder = new TextEncoder();
