@@ -2,22 +2,36 @@
  * Web demo (tutorial examples 9 and 10): a chat page that streams replies over
  * Server-Sent Events or a WebSocket, with a Stop button.
  *
- *   npx ts-node --transpile-only demos/web/server.ts [--port 3000]   (or PORT=3000)
+ *   npm run web -- [--port 3000]   (or PORT=3000)
+ *   REDIS_URL=redis://127.0.0.1:6379 npm run web -- --port 3001   (instances share Redis)
  *
  * Offline model by default; ChatOpenAI when OPENAI_API_KEY is set (demos/model.ts).
  * Routes are a table (below); Host / Origin checks and body caps live in ./http.ts.
+ * A question with a `conversationId` is a turn of that conversation: its history,
+ * its lock, its reply log (resume with Last-Event-ID on any instance) and its
+ * stop (`POST /api/chat/:id/stop`) live in ./scaleOut.ts (Redis with REDIS_URL).
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
-import { checkQuestion, fromRunnable, textContent } from '../../src';
-import { sendServerSentEvents, serveChatOverWebSocket, type ChatWebSocketServer } from '../../src/node';
+import { concat, of, type Subscription } from 'rxjs';
+import { chatTurns, checkQuestion, fromRunnable, textContent } from '../../src';
+import {
+  ConversationBusyError,
+  sendReplyLog,
+  sendServerSentEvents,
+  serveChatOverWebSocket,
+  toTurnServerSentEvents,
+  type ChatWebSocketServer,
+} from '../../src/node';
 import { describeChatError } from '../../src/cli/describeError';
 import { createDemoModel } from '../model';
-import { readJsonBody, routeRequests, sendJson, type RequestPolicy, type Route } from './http';
+import { HttpError, readJsonBody, routeRequests, sendJson, type RequestPolicy, type Route } from './http';
+import { createScaleOut, type ScaleOut, type ScaleOutOptions } from './scaleOut';
 
 /** Options of {@link startWebDemo}. */
 export interface WebDemoOptions extends RequestPolicy {
@@ -37,6 +51,11 @@ export interface WebDemoOptions extends RequestPolicy {
   headersTimeoutMs?: number;
   /** A client that has not sent its whole request (headers and body) after this many ms gets 408. Default 30000. */
   requestTimeoutMs?: number;
+  /**
+   * Where conversations live: with `redisUrl`, history, locks, reply logs and stops are in Redis and
+   * shared by every instance; without, in this process. Plus the reply log's timings.
+   */
+  scaleOut?: ScaleOutOptions;
 }
 
 /** A running web demo. */
@@ -45,6 +64,8 @@ export interface WebDemo {
   readonly url: string;
   readonly server: Server;
   readonly chat: ChatWebSocketServer;
+  /** Conversations' state: `'redis'` or `'memory'`. */
+  readonly state: ScaleOut['kind'];
   /** Stops listening, aborts every running reply, closes every connection. */
   close(): Promise<void>;
 }
@@ -55,6 +76,8 @@ const PAGES: Record<string, { file: string; type: string }> = {
   '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
 };
 const MAX_QUESTION_CHARS = 4000;
+/** Conversation and reply ids: what a client may send (URL-safe, no separators of Redis keys). */
+const ID = /^[A-Za-z0-9_-]{1,100}$/;
 
 /** The tutorial's prompt: a system message, the history window, the question. */
 export function createChatChain(model: BaseChatModel) {
@@ -69,7 +92,9 @@ export function createChatChain(model: BaseChatModel) {
 /**
  * Starts the web demo server: the page, `GET /api/info`, `POST /api/chat/stream`
  * (and `GET ?question=`, for programs that send `X-Requested-With`) over SSE, and the
- * WebSocket chat on `/ws`. Binds 127.0.0.1; answers only to its own address and
+ * WebSocket chat on `/ws`. With a `conversationId` a question is a turn of that
+ * conversation (history, one turn at a time, resumable with `Last-Event-ID` on any
+ * instance, `POST /api/chat/:id/stop` from any instance). Binds 127.0.0.1; answers only to its own address and
  * `localhost` (421 otherwise) and runs the model only for same-origin or
  * non-browser requests (403 otherwise); a busy port rejects with a hint.
  *
@@ -108,6 +133,64 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
     sendServerSentEvents(reply$, res, { heartbeatMs: options.heartbeatMs, errorData, ...policy });
   };
 
+  const scale = await createScaleOut(options.scaleOut);
+  /** Running producers: they outlive their first client, so close() ends them. */
+  const producers = new Set<Subscription>();
+  const replyOptions = { heartbeatMs: options.heartbeatMs, retryMs: 1000 };
+
+  /** A turn of a conversation: the lock, the shared history, the reply log; every client reads the log. */
+  const startTurn = (conversationId: string, question: unknown, res: ServerResponse): void => {
+    const problem = checkQuestion(question, MAX_QUESTION_CHARS);
+    if (problem) return sendJson(res, problem.reason === 'too-long' ? 413 : 400, { error: problem.message });
+    const replyId = randomUUID();
+    const start = `event: start\ndata: ${JSON.stringify({ conversationId, replyId })}\n\n`;
+    const turn$ = of(question as string).pipe(
+      chatTurns(({ question: q, history }) => fromRunnable(chain, { question: q, history }), {
+        history: scale.history(conversationId),
+        stop$: scale.log.stops(replyId), // a stop sent to any instance
+        onInterrupt: 'keep-partial', // the model should know what the user already saw
+      }),
+      toTurnServerSentEvents({ errorData }),
+    );
+    let reading = false;
+    const producer = scale.lock.run(conversationId, scale.log.append(replyId, concat(of(start), turn$), { conversationId })).subscribe({
+      next: () => {
+        if (reading) return;
+        reading = true; // the reply exists (its start event): this client reads it like any other
+        sendReplyLog(scale.log.read(replyId), res, replyOptions);
+      },
+      error: (error: unknown) => {
+        producers.delete(producer);
+        if (!reading) sendJson(res, error instanceof ConversationBusyError ? 409 : 500, { error: error instanceof Error ? error.message : String(error) });
+      },
+      complete: () => producers.delete(producer),
+    });
+    if (!producer.closed) producers.add(producer);
+  };
+
+  /** A client that reconnects with Last-Event-ID, on any instance: the missed events, then the live tail. */
+  const resume = async (conversationId: string, replyId: string | undefined, after: string | undefined, res: ServerResponse): Promise<void> => {
+    const target = replyId ?? (await scale.log.latestReply(conversationId))?.replyId;
+    if (!target) return sendJson(res, 404, { error: `Conversation ${conversationId} has no stored reply to resume.` });
+    sendReplyLog(scale.log.read(target, { after }), res, replyOptions);
+  };
+
+  /** `POST /api/chat/stream` and `GET ?question=`: a one-off answer, a turn of a conversation, or a resume. */
+  const chatStream = async (req: IncomingMessage, res: ServerResponse, input: Record<string, unknown>): Promise<void> => {
+    const { conversationId, replyId } = input;
+    const lastEventId = req.headers['last-event-id'];
+    const after = typeof lastEventId === 'string' && lastEventId !== '' ? lastEventId : undefined;
+    if (conversationId === undefined && replyId === undefined) return streamAnswer(input.question, res);
+    for (const [name, value] of [['conversationId', conversationId], ['replyId', replyId]] as const) {
+      if (value !== undefined && (typeof value !== 'string' || !ID.test(value))) {
+        throw new HttpError(400, `${name} must be 1–100 letters, digits, "-" or "_".`);
+      }
+    }
+    if (conversationId === undefined) throw new HttpError(400, 'replyId needs its conversationId.');
+    if (after !== undefined || replyId !== undefined) return resume(conversationId as string, replyId as string | undefined, after, res);
+    startTurn(conversationId as string, input.question, res);
+  };
+
   const pages: Route[] = Object.entries(PAGES).map(([path, { file, type }]) => {
     const body = readFileSync(join(__dirname, 'public', file));
     return {
@@ -132,9 +215,21 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
       handle: async ({ req, res, url }) => {
         if (req.method === 'POST') {
           const body = await readJsonBody(req, maxBodyBytes);
-          return streamAnswer((body as { question?: unknown } | null)?.question, res);
+          return chatStream(req, res, typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {});
         }
-        streamAnswer(url.searchParams.get('question'), res);
+        const query = (name: string): string | undefined => url.searchParams.get(name) ?? undefined;
+        return chatStream(req, res, { question: query('question') ?? null, conversationId: query('conversationId'), replyId: query('replyId') });
+      },
+    },
+    {
+      path: '/api/chat/:id/stop',
+      methods: ['POST'],
+      runsModel: true, // no other site may stop the user's replies
+      handle: async ({ res, params }) => {
+        if (!ID.test(params.id)) throw new HttpError(400, 'The conversation id must be 1–100 letters, digits, "-" or "_".');
+        const latest = await scale.log.latestReply(params.id);
+        if (!latest?.live) return sendJson(res, 404, { stopped: false, error: `Conversation ${params.id} has no running reply.` });
+        sendJson(res, 200, { stopped: await scale.log.stop(latest.replyId), replyId: latest.replyId });
       },
     },
   ];
@@ -161,6 +256,7 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       void chat.close();
+      void scale.close();
       reject(error.code === 'EADDRINUSE' ? portInUse(port, host, error) : error);
     });
     server.listen(port, host, () => resolve());
@@ -170,12 +266,16 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
     url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`,
     server,
     chat,
+    state: scale.kind,
     async close() {
+      for (const producer of producers) producer.unsubscribe(); // aborts the models; readers are told the reply was abandoned
+      producers.clear();
       await chat.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await scale.close();
     },
   };
 }
@@ -186,6 +286,21 @@ function portInUse(port: number, host: string, cause: Error): Error {
       `Pick another with --port <n> or PORT=<n> (0 picks a free one).`,
     { cause },
   );
+}
+
+/**
+ * `REDIS_URL` (Redis for conversations), `REPLY_GRACE_MS` (how long finished replies stay
+ * resumable) and `REPLY_PRODUCER_TIMEOUT_MS` (how soon a crashed instance's replies are cut).
+ */
+export function scaleOutFromEnv(env: NodeJS.ProcessEnv): ScaleOutOptions {
+  const number = (name: string): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be an integer >= 1 (ms), got "${raw}".`);
+    return value;
+  };
+  return { redisUrl: env.REDIS_URL || undefined, graceMs: number('REPLY_GRACE_MS'), producerTimeoutMs: number('REPLY_PRODUCER_TIMEOUT_MS') };
 }
 
 /** The port from `--port <n>`, `--port=<n>` or `PORT`; default 3000. */
@@ -203,10 +318,18 @@ export function portFromArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
 if (require.main === module) {
   const model = createDemoModel();
   Promise.resolve()
-    .then(() => startWebDemo({ port: portFromArgs(process.argv.slice(2)), model: model.model, baseURL: model.baseURL }))
+    .then(() =>
+      startWebDemo({
+        port: portFromArgs(process.argv.slice(2)),
+        model: model.model,
+        baseURL: model.baseURL,
+        scaleOut: scaleOutFromEnv(process.env),
+      }),
+    )
     .then(
       (demo) => {
-        process.stdout.write(`Web demo on ${demo.url} (model: ${model.description}). Ctrl+C to stop.\n`);
+        const state = demo.state === 'redis' ? 'conversations in Redis' : 'conversations in memory';
+        process.stdout.write(`Web demo on ${demo.url} (model: ${model.description}; ${state}). Ctrl+C to stop.\n`);
         const stop = (): void => void demo.close();
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);

@@ -1,6 +1,7 @@
 // Chat page of the rxjs-langchain web demo: plain browser JS, no build step.
-// SSE mode: POST /api/chat/stream, read the body with fetch and parse the events;
-// Stop aborts the fetch (the server then aborts the model request).
+// SSE mode: POST /api/chat/stream with the page's conversationId, read the body with fetch and
+// parse the events; a dropped connection resumes with Last-Event-ID (on whichever instance answers);
+// Stop posts /api/chat/:id/stop (the instance that runs the model aborts it) and stops reading.
 // WebSocket mode: one socket to /ws, {type:'ask'} / {type:'stop'} in, chunk/done/error out.
 'use strict';
 
@@ -81,10 +82,11 @@ function finishReply(state, note) {
 
 // ---- SSE over fetch -------------------------------------------------------
 
-/** Feeds text into a spec-following SSE parser; calls onEvent(name, data) per event. */
+/** Feeds text into a spec-following SSE parser; calls onEvent(name, data, id) per event (id: its id: field, if any). */
 function sseParser(onEvent) {
   let buffer = '';
   let event = '';
+  let id;
   let data = [];
   return function feed(text) {
     buffer += text;
@@ -92,8 +94,9 @@ function sseParser(onEvent) {
     buffer = lines.pop(); // the last piece may be an incomplete line
     for (const line of lines) {
       if (line === '') {
-        if (data.length > 0) onEvent(event || 'message', data.join('\n'));
+        if (data.length > 0) onEvent(event || 'message', data.join('\n'), id);
         event = '';
+        id = undefined;
         data = [];
       } else if (line[0] !== ':') {
         const colon = line.indexOf(':');
@@ -102,42 +105,67 @@ function sseParser(onEvent) {
         if (value[0] === ' ') value = value.slice(1);
         if (field === 'event') event = value;
         else if (field === 'data') data.push(value);
+        else if (field === 'id' && !value.includes('\0')) id = value;
       }
     }
   };
 }
 
+// One conversation per page load: the server keeps its history (in Redis with REDIS_URL).
+const conversationId = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now());
+const MAX_RESUMES = 5;
+
 async function askOverSSE(question) {
   const controller = new AbortController();
   let ended = false;
+  let lastEventId = '';
   startReply(() => {
+    // The model runs on the server whether or not we read: ask it to stop, then stop reading.
+    fetch('/api/chat/' + encodeURIComponent(conversationId) + '/stop', { method: 'POST' }).catch(() => undefined);
     controller.abort();
     finishReply('stopped', 'stopped');
   });
+  const onEvent = (name, data, id) => {
+    if (id !== undefined) lastEventId = id;
+    const payload = JSON.parse(data);
+    if (name === 'chunk') appendText(payload.text);
+    else if (name === 'done') { ended = true; finishReply(payload.stopped ? 'stopped' : 'done', payload.stopped ? 'stopped' : ''); }
+    else if (name === 'error') { ended = true; finishReply('error', payload.message); }
+  };
   try {
-    const response = await fetch('/api/chat/stream', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ question }),
-      signal: controller.signal,
-    });
-    if (!response.ok) {
-      const body = await response.json().catch(() => ({}));
-      return finishReply('error', body.error || 'HTTP ' + response.status);
+    for (let attempt = 0; !ended; attempt++) {
+      if (attempt > MAX_RESUMES) return finishReply('error', 'connection lost');
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      let response;
+      try {
+        response = await fetch('/api/chat/stream', {
+          method: 'POST',
+          // A resume sends the id of the last event it got; the server replays what came after.
+          headers: { 'content-type': 'application/json', ...(lastEventId && { 'last-event-id': lastEventId }) },
+          body: JSON.stringify({ question, conversationId }),
+          signal: controller.signal,
+        });
+      } catch (err) {
+        if (err.name === 'AbortError') throw err;
+        continue; // the network dropped: try to resume
+      }
+      if (!response.ok) {
+        const body = await response.json().catch(() => ({}));
+        return finishReply('error', body.error || 'HTTP ' + response.status);
+      }
+      const feed = sseParser(onEvent); // a new parser per connection: a cut frame is dropped, not glued to the next
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          feed(value);
+        }
+      } catch (err) {
+        if (err.name === 'AbortError') throw err;
+      }
+      if (!ended && !lastEventId) return finishReply('error', 'connection closed before the reply started');
     }
-    const feed = sseParser((name, data) => {
-      const payload = JSON.parse(data);
-      if (name === 'chunk') appendText(payload.text);
-      else if (name === 'done') { ended = true; finishReply('done'); }
-      else if (name === 'error') { ended = true; finishReply('error', payload.message); }
-    });
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      feed(value);
-    }
-    if (!ended) finishReply('error', 'connection closed before the end of the reply');
   } catch (err) {
     if (err.name !== 'AbortError') finishReply('error', String(err.message || err));
   }

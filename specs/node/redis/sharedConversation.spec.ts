@@ -121,12 +121,12 @@ function scenario(make: () => Promise<{ a: Instance; b: Instance; close(): Promi
     await fx.b.log.stop(replyId);
     const result = await events;
     const end = last(result);
-    expect(end.type).toBe('interrupted');
+    expect(end.type).toBe('stopped');
     expect(aborted()).toBe(1);
     const stored = await fx.b.history(conversationId).getMessages();
     expect(stored).toHaveLength(2);
     const partial = stored[1];
-    expect(partial.response_metadata).toMatchObject({ interrupted: true, interrupted_by: 'stop' });
+    expect(partial.response_metadata).toMatchObject({ partial: true, partial_reason: 'stop' });
     expect((partial.response_metadata as Record<string, unknown>).finish_reason).toBeUndefined();
     expect(String(partial.content).length).toBeLessThan(`第0条历史 😀 ${'word '.repeat(200)}`.length);
     // The next turn (on the other instance) runs at once: the stopped turn released the lock.
@@ -142,7 +142,7 @@ function scenario(make: () => Promise<{ a: Instance; b: Instance; close(): Promi
     const events = lastValueFrom(turn(fx.b, conversationId, 'q', model, replyId).pipe(tap((e) => e.type === 'chunk' && chunks++), toArray()));
     await until(() => chunks >= 3, 5000, 'a few chunks');
     expect(await fx.a.log.stop(replyId)).toBe(false); // no reply log append here: only stops() listens
-    expect(last(await events).type).toBe('interrupted');
+    expect(last(await events).type).toBe('stopped');
     expect(await fx.a.history(conversationId).getMessages()).toEqual([]);
   });
 }

@@ -28,7 +28,7 @@ describe('toTurnServerSentEvents', () => {
   it('a stopped turn ends with done {stopped: true, saved}; a failed one with error (errorData can redact it)', () => {
     createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('-s-e|', {
-        s: { ...base, type: 'interrupted', partialText: 'ab', chunks: 1, saved: true } as TurnEvent,
+        s: { ...base, type: 'stopped', partialText: 'ab', chunks: 1, saved: true } as TurnEvent,
         e: { ...base, turn: 1, type: 'error', partialText: '', chunks: 0, saved: false, error: Object.assign(new Error('secret 401'), { code: 'E401' }) } as TurnEvent,
       });
       expectObservable(source.pipe(toTurnServerSentEvents())).toBe('-s-e|', {
@@ -55,7 +55,7 @@ describe('toTurnServerSentEvents', () => {
     const stop$ = new Subject<void>();
     const got: string[] = [];
     const sub = of('a', 'b')
-      .pipe(chatTurns(({ turn }) => (turn === 0 ? of('你', '好') : new Subject<string>()), { stop$ }), toTurnServerSentEvents())
+      .pipe(chatTurns(({ turn }) => (turn === 0 ? of('你', '好') : new Subject<string>()), { stop$, requireCompletion: false }), toTurnServerSentEvents())
       .subscribe((f) => got.push(f));
     await new Promise((resolve) => setTimeout(resolve, 10));
     stop$.next();

@@ -189,6 +189,8 @@ export class RedisReplyLog implements ReplyLog {
   /** Producers share one heartbeat per instance: `rxlc:instance:<id>:alive`. */
   readonly #instanceId = randomUUID();
   readonly #live = new Set<LiveProducer>();
+  /** Ends being written (a completed or unsubscribed append); close() lets them land. */
+  readonly #ending = new Set<Promise<unknown>>();
   #ticker: NodeJS.Timeout | undefined;
   /** Index 0 is your client; the others are duplicates, opened when first used. */
   readonly #writers: Array<Promise<RedisClient> | undefined>;
@@ -277,11 +279,14 @@ export class RedisReplyLog implements ReplyLog {
           if (pointer) multi.eval(PEXPIRE_IF_EQUAL, { keys: [pointer], arguments: [replyId, String(this.#graceMs)] });
           return multi.exec();
         };
-        return end(client).catch(async (error: unknown) => {
+        const ending = end(client).catch(async (error: unknown) => {
           // The writer is closed, so nothing it queued can land after this: say why on our own connection.
           if (client.isOpen || this.#closed) throw error;
           return end(await this.#controlClient());
         });
+        this.#ending.add(ending);
+        ending.then(() => this.#ending.delete(ending), () => this.#ending.delete(ending));
+        return ending;
       };
 
       const start$ = pointer ? from(client.set(pointer, replyId, { PX: liveTtl })).pipe(ignoreElements()) : EMPTY;
@@ -498,9 +503,11 @@ export class RedisReplyLog implements ReplyLog {
    * Closes every connection the log opened, at once, and stops its heartbeat; the client you passed
    * stays open. For Redis this is a crash: live appends error without writing an end (their readers
    * get `ReplyProducerGoneError('no-heartbeat')` after `producerTimeoutMs`), blocked readers error.
-   * To end live replies cleanly, unsubscribe their appends first (that writes `abandoned`).
+   * To end live replies cleanly, unsubscribe their appends first: that writes `abandoned`, and
+   * `close()` waits for ends already being written.
    */
   async close(): Promise<void> {
+    const ending = [...this.#ending];
     this.#closed = true;
     if (this.#ticker) clearInterval(this.#ticker);
     this.#ticker = undefined;
@@ -510,6 +517,7 @@ export class RedisReplyLog implements ReplyLog {
     this.#writers.fill(undefined, 1);
     this.#subscriber = undefined;
     this.#control = undefined;
+    await Promise.allSettled(ending);
     const tails = this.#shards.map((shard) => {
       shard.wake?.();
       const conn = shard.conn;

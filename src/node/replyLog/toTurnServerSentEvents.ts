@@ -56,7 +56,7 @@ export function toTurnServerSentEvents(options: ToTurnServerSentEventsOptions = 
             return frame('chunk', { text: e.text, turn: e.turn });
           case 'done':
             return frame('done', { turn: e.turn, chunks: e.chunks, stopped: false });
-          case 'interrupted':
+          case 'stopped':
             return frame('done', { turn: e.turn, chunks: e.chunks, stopped: true, saved: e.saved });
           default: {
             let data: unknown;
