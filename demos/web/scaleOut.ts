@@ -21,7 +21,7 @@ export interface ScaleOutOptions {
   redisUrl?: string;
   /** How long a finished reply stays resumable, ms. Default 300000. */
   graceMs?: number;
-  /** How soon readers of a crashed instance's replies are told (Redis), ms. Default 10000. */
+  /** How soon readers of a crashed instance's replies are told, and its conversation locks expire (Redis), ms. Default 10000. */
   producerTimeoutMs?: number;
   /** How long a turn waits for the one before it in its conversation, ms. Default 10000. */
   waitMs?: number;
@@ -75,7 +75,8 @@ export async function createScaleOut(options: ScaleOutOptions = {}): Promise<Sca
   return {
     kind: 'redis',
     log,
-    lock: new RedisConversationLock({ client, waitMs }),
+    // A dead instance frees its conversations as soon as its replies are seen cut.
+    lock: new RedisConversationLock({ client, waitMs, ttlMs: producerTimeoutMs }),
     history: (conversationId) =>
       new RedisChatMessageHistory({ sessionId: `rxlc:conversation:{${conversationId}}:history`, sessionTTL: HISTORY_TTL_SECONDS, client }),
     async close() {

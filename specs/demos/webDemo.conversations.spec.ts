@@ -6,10 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { BaseMessage } from '@langchain/core/messages';
-import { EventSource } from 'eventsource';
 import { startWebDemo, type WebDemo } from '../../demos/web/server';
 import { ScriptedChatModel } from '../../src/testing';
 import { NOT_CROSS_SITE } from '../support/sse';
+import { parseEvents as parse, readCutAndResume, type SseEvent as Event } from '../support/resume';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../support/redis';
 
 const JSON_POST = { 'content-type': 'application/json', ...NOT_CROSS_SITE };
@@ -20,23 +20,6 @@ const modelSeeingHistory = (tokenMs = 0): ScriptedChatModel =>
     tokenMs,
     reply: (messages: BaseMessage[]) => `看到${messages.length - 2}条历史 😀 ${messages.slice(1).map((m) => m.content).join(' | ')}` + ' 词'.repeat(tokenMs ? 150 : 2),
   });
-
-interface Event {
-  type: string;
-  id: string;
-  data: string;
-}
-
-/** Parses an SSE body into events (comments and retry: skipped). */
-function parse(body: string): Event[] {
-  return body
-    .split('\n\n')
-    .filter((frame) => /^(id|event|data):/m.test(frame))
-    .map((frame) => {
-      const field = (name: string): string => frame.split('\n').filter((l) => l.startsWith(`${name}: `)).map((l) => l.slice(name.length + 2)).join('\n');
-      return { type: field('event') || 'message', id: field('id'), data: field('data') };
-    });
-}
 
 async function ask(url: string, conversationId: string, question: string): Promise<{ status: number; events: Event[] }> {
   const res = await fetch(`${url}/api/chat/stream`, { method: 'POST', headers: JSON_POST, body: JSON.stringify({ question, conversationId }) });
@@ -74,73 +57,7 @@ function scenario(make: (model: () => ScriptedChatModel) => Promise<{ a: WebDemo
   it('a client that drops reconnects to the other instance with Last-Event-ID and gets exactly the rest (a real EventSource)', async () => {
     fx = await make(() => modelSeeingHistory(3));
     const conversationId = randomUUID();
-    const requests: Array<{ to: string; lastEventId: string | null }> = [];
-    const events: Event[] = [];
-    let cut = false;
-    await new Promise<void>((resolve, reject) => {
-      const es = new EventSource(`${fx!.a.url}/api/chat/stream`, {
-        fetch: async (_input, init) => {
-          const to = requests.length === 0 ? fx!.a.url : fx!.b.url;
-          const headers: Record<string, string> = {};
-          new Headers(init?.headers).forEach((value, key) => (headers[key] = value));
-          requests.push({ to, lastEventId: headers['last-event-id'] ?? null });
-          const res = await fetch(`${to}/api/chat/stream`, {
-            ...init,
-            method: 'POST',
-            headers: { ...headers, ...JSON_POST },
-            body: JSON.stringify({ question: '讲个故事', conversationId }),
-          });
-          if (requests.length > 1) return res;
-          // The first connection drops after ten chunks (a mobile network, a reload).
-          const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-          let seen = '';
-          let sent = 0;
-          return new Response(
-            new ReadableStream<Uint8Array>({
-              async pull(controller) {
-                const { value, done } = await reader.read();
-                if (done) return controller.close();
-                seen += value;
-                // The connection is gone right after the tenth chunk's frame.
-                let at = 0;
-                for (let n = 0; n < 10; n++) {
-                  const next = seen.indexOf('event: chunk', at);
-                  const end = next < 0 ? -1 : seen.indexOf('\n\n', next);
-                  if (end < 0) {
-                    at = -1;
-                    break;
-                  }
-                  at = end + 2;
-                }
-                const upTo = at < 0 ? seen.length : at;
-                controller.enqueue(new TextEncoder().encode(seen.slice(sent, upTo)));
-                sent = upTo;
-                if (at >= 0) {
-                  cut = true;
-                  void reader.cancel();
-                  controller.close();
-                }
-              },
-            }),
-            { status: res.status, headers: res.headers },
-          );
-        },
-      });
-      const record = (e: MessageEvent): void => void events.push({ type: e.type, id: e.lastEventId, data: e.data as string });
-      es.addEventListener('start', record);
-      es.addEventListener('chunk', record);
-      es.addEventListener('done', (e) => {
-        record(e);
-        es.close();
-        resolve();
-      });
-      es.addEventListener('error', (e) => {
-        if ((e as unknown as { data?: string }).data !== undefined || requests.length > 3) {
-          es.close();
-          reject(new Error(`EventSource failed: ${(e as unknown as { data?: string }).data ?? e.message}`));
-        }
-      });
-    });
+    const { requests, events, cut } = await readCutAndResume(fx.a.url, fx.b.url, { question: '讲个故事', conversationId }, 10);
     expect(cut).toBe(true);
     expect(requests).toHaveLength(2);
     expect(requests[0]).toEqual({ to: fx.a.url, lastEventId: null });
