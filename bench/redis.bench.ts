@@ -11,6 +11,8 @@
  * 2. Reconnect-to-first-replayed-event latency over HTTP: a client sends
  *    `Last-Event-ID` (mid-reply) to the instance that did not produce the
  *    reply; time from the request to the first replayed frame.
+ * 3. Two web-demo instances over Redis: 100 clients ask on A, drop mid-reply,
+ *    resume on B with `Last-Event-ID`; every text and every byte checked.
  *
  * Needs redis-server on the PATH (started here on a free port, no
  * persistence); without it the bench says so and skips.
@@ -24,6 +26,7 @@ import { replyTo } from '../src/offline/cannedReplies';
 import { ScriptedChatModel } from '../src/testing';
 import { REDIS_SKIP_MESSAGE, redisServerPath, startRedisServer, type RedisServer } from '../specs/support/redis';
 import { listen } from '../specs/support/http';
+import { startWebDemo } from '../demos/web/server';
 
 const STREAMS = Number(process.env.N ?? 1000);
 const RUNS = Number(process.env.RUNS ?? 9);
@@ -135,6 +138,62 @@ async function reconnectLatency(producer: ReplyLog, reader: ReplyLog, samples: n
   return latencies;
 }
 
+const CLIENTS_RESUMING = 100;
+const strip = (body: string): string => body.replace(/^retry: \d+\n\n/, '').replace(/: ping\n\n/g, '');
+
+/** 100 clients ask on instance A, drop after 10 chunks, resume on B; checks every text and every byte. */
+async function dropAndResume(redisUrl: string): Promise<void> {
+  const model = () => new ScriptedChatModel({ tokenMs: 5 });
+  const [a, b] = await Promise.all([
+    startWebDemo({ port: 0, model: model(), scaleOut: { redisUrl } }),
+    startWebDemo({ port: 0, model: model(), scaleOut: { redisUrl } }),
+  ]);
+  const headers = { 'content-type': 'application/json', 'x-requested-with': 'bench' };
+  try {
+    const runs: Array<{ wall: number; exact: number; resumeMs: number[] }> = [];
+    for (let r = 0; r < RUNS; r++) {
+      const resumeMs: number[] = [];
+      const started = performance.now();
+      const results = await Promise.all(
+        Array.from({ length: CLIENTS_RESUMING }, async (_, i) => {
+          const question = QUESTIONS[i % QUESTIONS.length];
+          const conversationId = `bench-${r}-${i}-${Math.random().toString(36).slice(2)}`;
+          const body = JSON.stringify({ question, conversationId });
+          const drop = new AbortController();
+          const first = await fetch(`${a.url}/api/chat/stream`, { method: 'POST', headers, body, signal: drop.signal });
+          const reader = first.body!.pipeThrough(new TextDecoderStream()).getReader();
+          let seen = '';
+          while ((seen.match(/event: chunk/g) ?? []).length < 10) seen += (await reader.read()).value ?? '';
+          drop.abort(); // the client is gone mid-reply
+          const kept = strip(seen.slice(0, seen.lastIndexOf('\n\n') + 2)); // what a client parsed: whole frames
+          const lastId = [...kept.matchAll(/^id: (.*)$/gm)].at(-1)![1];
+          const t0 = performance.now();
+          const second = await fetch(`${b.url}/api/chat/stream`, { method: 'POST', headers: { ...headers, 'last-event-id': lastId }, body });
+          const resumed = await second.text();
+          resumeMs.push(performance.now() - t0);
+          const replyId = (JSON.parse(/^event: start\ndata: (.*)$/m.exec(kept)![1]) as { replyId: string }).replyId;
+          const whole = await (await fetch(`${b.url}/api/chat/stream?conversationId=${conversationId}&replyId=${replyId}`, { headers })).text();
+          const got = kept + strip(resumed);
+          const text = [...got.matchAll(/^id: .*\nevent: chunk\ndata: (.*)$/gm)].map((m) => (JSON.parse(m[1]) as { text: string }).text).join('');
+          return got === strip(whole) && text === replyTo(question);
+        }),
+      );
+      runs.push({ wall: performance.now() - started, exact: results.filter(Boolean).length, resumeMs });
+    }
+    const exact = runs.map((x) => x.exact);
+    const walls = runs.map((x) => x.wall);
+    const all = runs.flatMap((x) => x.resumeMs);
+    console.log(
+      `${CLIENTS_RESUMING} clients dropped after 10 chunks on instance A and resumed on B (two web demos, one Redis), ${RUNS} runs: ` +
+        `byte-exact and text-exact ${Math.min(...exact)}–${Math.max(...exact)}/${CLIENTS_RESUMING}; wall median ${median(walls).toFixed(0)} ms (range ${range(walls)}); ` +
+        `resume request to the end of the reply median ${median(all).toFixed(0)} ms`,
+    );
+    if (Math.min(...exact) !== CLIENTS_RESUMING) process.exitCode = 1;
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+}
+
 export async function run(): Promise<void> {
   if (!redisServerPath) {
     console.log(REDIS_SKIP_MESSAGE);
@@ -207,6 +266,7 @@ export async function run(): Promise<void> {
       );
     }
     await Promise.all([redisA.close(), redisB.close(), memory.close()]);
+    await dropAndResume(redis.url);
   } finally {
     clearTimeout(deadline);
     await redis?.stop();
