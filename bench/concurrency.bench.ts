@@ -1,43 +1,38 @@
 /**
- * Concurrency figures (issue 5): N concurrent streams of the offline model
- * (`ScriptedChatModel`, 50-token reply) via `fromRunnable`, all through one
- * `mergeStreams` with concurrency N.
- *  1. wall time at zero latency for N = 1,000 and 10,000, and the growth ratio (goal: ~10×, linear);
- *  2. heap per active stream with 10,000 streams in flight (goal ≤ 20 KB), next to the same
- *     10,000 streams consumed by hand-written `for await` loops over `model.stream()` (LangChain's
- *     own cost, the floor). Heap is sampled after `global.gc()` when half of all chunks arrived.
- *     Run with `node --expose-gc -r ts-node/register/transpile-only bench/index.ts concurrency`;
- *     without `--expose-gc` the heap figures include garbage and are marked so.
+ * Concurrency: 10,000 concurrent streams of the embedded model (`ScriptedChatModel`,
+ * 50-chunk reply) through one `mergeStreams` (`fromRunnable` per stream), against the
+ * hand-written equivalent: `Promise.all` of `for await` loops over `model.stream()`, each
+ * with its own `AbortController` signal (as `fromRunnable` passes one), counting values.
+ *  1. wall time at zero latency, median of interleaved rounds with range (goal ≤ 1.1×);
+ *  2. heap per live stream with all 10,000 in flight (tokenMs 5), sampled after a full GC
+ *     when half of all chunks arrived (goal ≤ 1.15× of the loops).
+ * `npm run bench` runs node with --expose-gc; without it heap figures include garbage.
  */
-import { range, lastValueFrom, ignoreElements, tap } from 'rxjs';
+import { ignoreElements, lastValueFrom, range, tap } from 'rxjs';
 import { fromRunnable } from '../src/sources/fromRunnable';
 import { mergeStreams } from '../src/concurrency/mergeStreams';
 import { ScriptedChatModel } from '../src/offline/ScriptedChatModel';
 import { tokenize } from '../src/offline/tokenize';
+import { fmtRatio, fmtStats, heapUsed, interleave, kb, median, ratioOf, statsOf, verdict } from './measure';
 
 const BASE = 'Python 是一种解释型语言，语法简洁 🐍. It is popular for data science, web development and automation, with a huge ecosystem of libraries and a friendly community. ';
 const REPLY = tokenize(BASE + BASE).slice(0, 50).join('');
 const TOKENS = tokenize(REPLY).length;
+const N = Number(process.env.STREAMS ?? 10_000);
+const QUESTION = '讲一个关于Python的笑话';
 
-type Kind = 'mergeStreams' | 'for await';
-const gc = (globalThis as { gc?: () => void }).gc;
-const heapUsed = (): number => {
-  gc?.();
-  return process.memoryUsage().heapUsed;
-};
+type Kind = 'mergeStreams' | 'loops';
 
-/** Wall time of n concurrent streams, zero latency: through mergeStreams, or hand-written `for await` loops. */
-async function wallTime(n: number, kind: Kind): Promise<number> {
-  const model = new ScriptedChatModel({ reply: REPLY });
-  let values = 0;
-  const start = performance.now();
+/** Runs n concurrent streams one way; `onValue` per chunk, `onComplete` per finished stream. */
+async function runStreams(model: ScriptedChatModel, n: number, kind: Kind, onValue: () => void, onComplete: () => void): Promise<void> {
   if (kind === 'mergeStreams') {
     await lastValueFrom(
       range(0, n).pipe(
-        mergeStreams(() => fromRunnable(model, '讲一个关于Python的笑话'), { concurrency: n }),
+        mergeStreams(() => fromRunnable(model, QUESTION), { concurrency: n }),
         tap((e) => {
-          if (e.type === 'value') values++;
-          else if (e.type === 'error') throw e.error;
+          if (e.type === 'value') onValue();
+          else if (e.type === 'complete') onComplete();
+          else throw e.error;
         }),
         ignoreElements(),
       ),
@@ -46,16 +41,22 @@ async function wallTime(n: number, kind: Kind): Promise<number> {
   } else {
     await Promise.all(
       Array.from({ length: n }, async () => {
-        for await (const _ of await model.stream('讲一个关于Python的笑话')) values++;
+        const controller = new AbortController();
+        for await (const _ of await model.stream(QUESTION, { signal: controller.signal })) onValue();
+        onComplete();
       }),
     );
   }
-  const ms = performance.now() - start;
-  if (values !== n * TOKENS) throw new Error(`expected ${n * TOKENS} chunks, got ${values}`);
-  return ms;
 }
 
-/** Heap per in-flight stream, sampled when half of all chunks have arrived. */
+async function wall(n: number, kind: Kind): Promise<void> {
+  const model = new ScriptedChatModel({ reply: REPLY });
+  let values = 0;
+  await runStreams(model, n, kind, () => void values++, () => undefined);
+  if (values !== n * TOKENS) throw new Error(`expected ${n * TOKENS} chunks, got ${values}`);
+}
+
+/** Heap per in-flight stream, sampled after a full GC when half of all chunks have arrived. */
 async function heapPerStream(n: number, kind: Kind): Promise<{ perStream: number; active: number }> {
   const model = new ScriptedChatModel({ reply: REPLY, tokenMs: 5 });
   const half = (n * TOKENS) / 2;
@@ -63,53 +64,37 @@ async function heapPerStream(n: number, kind: Kind): Promise<{ perStream: number
   let values = 0;
   let completed = 0;
   let sample: { perStream: number; active: number } | undefined;
-  const onValue = (): void => {
-    if (++values === half) sample = { perStream: (heapUsed() - base) / n, active: n - completed };
-  };
-  if (kind === 'mergeStreams') {
-    await lastValueFrom(
-      range(0, n).pipe(
-        mergeStreams(() => fromRunnable(model, '讲一个关于Python的笑话'), { concurrency: n }),
-        tap((e) => (e.type === 'value' ? onValue() : e.type === 'complete' ? completed++ : (() => { throw e.error; })())),
-        ignoreElements(),
-      ),
-      { defaultValue: undefined },
-    );
-  } else {
-    await Promise.all(
-      Array.from({ length: n }, async () => {
-        for await (const _ of await model.stream('讲一个关于Python的笑话')) onValue();
-        completed++;
-      }),
-    );
-  }
+  await runStreams(
+    model,
+    n,
+    kind,
+    () => {
+      if (++values === half) sample = { perStream: (heapUsed() - base) / n, active: n - completed };
+    },
+    () => void completed++,
+  );
   return sample!;
 }
 
-const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
-
 export async function run(): Promise<void> {
-  console.log(`reply: ${TOKENS} tokens; gc: ${gc ? 'exposed' : 'NOT exposed (heap figures include garbage; run with --expose-gc)'}`);
-  await wallTime(500, 'mergeStreams'); // warm-up
-  await wallTime(500, 'for await');
-  const times: Record<Kind, number[]> = { mergeStreams: [], 'for await': [] };
-  for (const n of [1_000, 10_000]) {
-    for (const kind of ['mergeStreams', 'for await'] as const) {
-      const ms = await wallTime(n, kind);
-      times[kind].push(ms);
-      console.log(`wall time, ${n.toLocaleString('en')} streams × ${TOKENS} chunks, ${kind.padEnd(12)}: ${ms.toFixed(0)} ms (${((ms * 1000) / n).toFixed(0)} µs/stream)`);
-    }
-  }
-  for (const kind of ['mergeStreams', 'for await'] as const) {
-    console.log(`time growth 1,000 → 10,000 streams, ${kind.padEnd(12)}: ${(times[kind][1] / times[kind][0]).toFixed(2)}× (linear = 10×)`);
-  }
-  console.log(`mergeStreams / for await at 10,000: ${(times.mergeStreams[1] / times['for await'][1]).toFixed(2)}×`);
+  const gc = (globalThis as { gc?: () => void }).gc;
+  console.log(`${N.toLocaleString('en')} concurrent streams × ${TOKENS} chunks; gc ${gc ? 'exposed' : 'NOT exposed (heap figures include garbage)'}\n`);
+  await wall(1000, 'mergeStreams'); // JIT
+  await wall(1000, 'loops');
+  const rounds = Number(process.env.ROUNDS ?? 9);
+  const t = await interleave({ mergeStreams: () => wall(N, 'mergeStreams'), loops: () => wall(N, 'loops') }, { rounds, warmup: 1, gcBetween: true });
+  const r = ratioOf(t.mergeStreams, t.loops);
+  console.log(`wall: mergeStreams ${fmtStats(t.mergeStreams)}, for-await loops with a signal ${fmtStats(t.loops)}: ${fmtRatio(r)} (goal ≤ 1.1×: ${verdict(r.median, 1.1)})`);
 
-  const n = 10_000;
-  const rx = await heapPerStream(n, 'mergeStreams');
-  const floor = await heapPerStream(n, 'for await');
-  console.log(`heap per active stream (${n.toLocaleString('en')} in flight, tokenMs 5, sampled at half the chunks):`);
-  console.log(`  fromRunnable + mergeStreams: ${kb(rx.perStream)} (${rx.active} active at the sample; goal ≤ 20 KB)`);
-  console.log(`  for await over model.stream(): ${kb(floor.perStream)} (${floor.active} active) — LangChain's own floor`);
-  console.log(`  rx overhead: ${kb(rx.perStream - floor.perStream)} per stream (${(rx.perStream / floor.perStream).toFixed(2)}×)`);
+  const heap: Record<Kind, number[]> = { mergeStreams: [], loops: [] };
+  const heapRounds = Number(process.env.HEAP_ROUNDS ?? 3);
+  for (let i = 0; i < heapRounds; i++) {
+    for (const kind of (i % 2 ? ['loops', 'mergeStreams'] : ['mergeStreams', 'loops']) as Kind[]) heap[kind].push((await heapPerStream(N, kind)).perStream);
+  }
+  const hm = median(heap.mergeStreams);
+  const hl = median(heap.loops);
+  const hr = statsOf(heap.mergeStreams.map((x, i) => x / heap.loops[i]));
+  console.log(
+    `heap per live stream (all ${N.toLocaleString('en')} in flight, median of ${heapRounds}): mergeStreams ${kb(hm)}, loops ${kb(hl)}: ${fmtRatio(hr)} (goal ≤ 1.15×: ${verdict(hr.median, 1.15)})`,
+  );
 }

@@ -1,227 +1,277 @@
 /**
- * Operator benchmarks, as ratios measured side by side in one run:
- *  (a) abortOn vs the tutorial's method (append the chunk, then `includes` for every
- *      pattern on the whole reply) — replies of 14 KB … 1 MB in ~7-char chunks, 10 / 100 /
- *      1,000 patterns. The tutorial's method is quadratic; where a full run would take too
- *      long it is timed on evenly spaced sample chunks (with the real prefix before each)
- *      and extrapolated to all chunks — marked "est." in the table.
- *  (b) textContent → abortOn → tapProgress → collectText vs a hand-written loop doing the
- *      same work with the same helpers (automaton, progress tracker).
- * Synchronous `from(array)` sources throughout, so only operator cost is measured.
+ * Operator figures, each against a hand-written baseline (bench/baselines.ts: the same
+ * work with its own code), as medians of interleaved rounds with their range:
+ *  (a) abortOn vs a tail-window scan with one alternation RegExp, 224 KB in 2–5 unit
+ *      chunks, never matching, 10 / 100 / 1,000 words, case-sensitive and -insensitive;
+ *      build cost and heap per live stream (a pattern set compiled per call vs shared);
+ *  (b) textContent → abortOn → tapProgress → collectText vs a hand loop doing the same
+ *      (concatenate, scan 5 words incrementally, count chars / words every 50 chars),
+ *      650 KB, synchronous and asynchronous sources;
+ *  (c) textContent → collectText vs a hand loop, synchronous source;
+ *  (d) smooth vs the AI SDK's smoothStream on the same text, and on long runs without a
+ *      word boundary (emoji, `=-`), where work per chunk must stay bounded.
+ * Synchronous sources are `from(array)` (a cached reply replayed); the async one is an
+ * async generator, read with `fromAsyncIterableFactory` / `for await` with a signal.
  */
-import { from, lastValueFrom } from 'rxjs';
-import { abortOn, buildAutomaton } from '../src/operators/abortOn';
-import { collectText } from '../src/operators/collectText';
-import { progressTrackerFactory } from '../src/operators/progress';
-import { tapProgress } from '../src/operators/tapProgress';
-import { textContent } from '../src/operators/textContent';
-import { textOf } from '../src/internal/text';
+import { from, lastValueFrom, Subject, toArray, type OperatorFunction } from 'rxjs';
+import { AIMessageChunk } from '@langchain/core/messages';
+import { smoothStream } from 'ai';
+import * as lib from '../src';
+import { abortOn, collectText, fromAsyncIterableFactory, smooth, tapProgress, textContent, type ProgressEvent } from '../src';
+import { chunkText, makePatterns, makeReply } from './corpus';
+import { codePoints, handTextOf, handWordCounter, regexGuard } from './baselines';
+import { fmtRatio, fmtStats, heapUsed, interleave, kb, median, ratioOf, verdict } from './measure';
 
 const KB = 1024;
-const SIZES = [14 * KB, 56 * KB, 224 * KB, 1024 * KB];
-const PATTERN_COUNTS = [10, 100, 1000];
-const SEED_FULL_RUN_BUDGET = 2e9; // est. character comparisons above which the seed method is sampled
-const SEED_SAMPLES = 20;
+/** The shared compiled pattern set, when the library has one (`forbiddenWords`). */
+const compile = (lib as unknown as { forbiddenWords?: (p: string[], o?: object) => unknown }).forbiddenWords;
+type Guard = Parameters<typeof abortOn>[0];
 
-let seed = 1;
-const rand = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
-
-const SYLLABLES = ['py', 'tho', 'n', 'str', 'ea', 'm', 'lan', 'g', 'cha', 'in', 'mo', 'del', 'to', 'ken', 'ch', 'un', 'k'];
-const HAN = '流式输出模型语言程序开发数据处理实时检测内容';
-const vocabulary: string[] = [];
-for (let i = 0; i < 400; i++) {
-  let w = '';
-  const n = 1 + rand(3);
-  for (let j = 0; j < n; j++) w += SYLLABLES[rand(SYLLABLES.length)];
-  vocabulary.push(i % 5 === 0 ? HAN.slice(rand(HAN.length - 2), undefined).slice(0, 2) : w);
+function guardOf(patterns: string[], caseInsensitive: boolean): { op: OperatorFunction<string, string>; shared: boolean } {
+  if (compile) return { op: abortOn(compile(patterns, { caseInsensitive }) as Guard), shared: true };
+  return { op: abortOn(patterns, { caseInsensitive }), shared: false };
 }
 
-function makeReply(size: number): string {
-  let text = '';
-  while (text.length < size) text += vocabulary[rand(vocabulary.length)] + (rand(9) === 0 ? '. ' : ' ');
-  return text.slice(0, size);
-}
-
-function chunk(text: string, size = 7): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < text.length; i += size) {
-    let end = Math.min(i + size, text.length);
-    const c = text.charCodeAt(end - 1);
-    if (c >= 0xd800 && c <= 0xdbff) end++;
-    out.push(text.slice(i, end));
-    i = end - size;
-  }
-  return out;
-}
-
-/** Patterns that start like words of the reply (so hold-back and failure links work) but never occur. */
-function makePatterns(count: number, reply: string): string[] {
-  const out: string[] = [];
-  while (out.length < count) {
-    const p = vocabulary[rand(vocabulary.length)] + ['qx', 'zv', '禁止', 'xj'][rand(4)] + SYLLABLES[rand(SYLLABLES.length)];
-    if (!reply.includes(p)) out.push(p);
-  }
-  return out;
-}
-
-function time(fn: () => void, minMs = 150): number {
-  fn(); // warm-up
-  let runs = 0;
-  const start = performance.now();
-  let elapsed = 0;
-  do {
-    fn();
-    runs++;
-    elapsed = performance.now() - start;
-  } while (elapsed < minMs);
-  return elapsed / runs;
-}
-
-/** The tutorial's check, verbatim in spirit: append, then `includes` for every pattern. */
-function seedMethod(chunks: readonly string[], patterns: readonly string[]): string | null {
-  let full = '';
-  const out: string[] = [];
-  for (const c of chunks) {
-    full += c;
-    for (const w of patterns) if (full.includes(w)) return null;
-    out.push(c);
-  }
-  return full;
-}
-
-/** Time of the seed method on all chunks; sampled and extrapolated when the full run is too big. */
-function timeSeed(reply: string, chunks: readonly string[], patterns: readonly string[]): { ms: number; estimated: boolean } {
-  const work = (chunks.length * reply.length * patterns.length) / 2;
-  if (work <= SEED_FULL_RUN_BUDGET) return { ms: time(() => void seedMethod(chunks, patterns), 100), estimated: false };
-  let total = 0;
-  for (let s = 0; s < SEED_SAMPLES; s++) {
-    const index = Math.floor(((s + 0.5) / SEED_SAMPLES) * chunks.length);
-    let offset = 0;
-    for (let i = 0; i < index; i++) offset += chunks[i].length;
-    const prefix = reply.slice(0, offset);
-    const c = chunks[index];
-    let sink = 0;
-    const perChunk = time(() => {
-      const full = prefix + c; // a fresh concatenation, as `full += chunk` makes
-      for (const w of patterns) if (full.includes(w)) sink++;
-    }, 5);
-    if (sink < 0) console.log(sink);
-    total += perChunk;
-  }
-  return { ms: (total / SEED_SAMPLES) * chunks.length, estimated: true };
-}
-
-function runAbortOn(chunks: readonly string[], op: ReturnType<typeof abortOn>): void {
-  let n = 0;
-  from(chunks).pipe(op).subscribe((t) => (n += t.length));
-  if (n === 0) throw new Error('abortOn emitted nothing');
-}
-
-const fmt = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(1) : ms.toFixed(3));
-
-function benchAbortOn(): void {
-  console.log('### (a) abortOn vs the tutorial method (append + includes per pattern)\n');
-  console.log('| reply | patterns | chunks | tutorial ms | abortOn ms | build ms | ratio | abortOn ns/chunk |');
-  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  const nsPerChunk = new Map<string, number>();
-  for (const size of SIZES) {
-    const reply = makeReply(size);
-    const chunks = chunk(reply);
-    for (const count of PATTERN_COUNTS) {
+async function benchAbortOn(): Promise<void> {
+  console.log('### (a) abortOn vs a tail-window alternation RegExp (224 KB, 2–5 unit chunks, never matching)\n');
+  console.log('| words | case | abortOn | RegExp loop | ratio (goal ≤ 1.0×) | |');
+  console.log('| ---: | --- | ---: | ---: | ---: | --- |');
+  const reply = makeReply(224 * KB);
+  const chunks = chunkText(reply);
+  for (const caseInsensitive of [false, true]) {
+    for (const count of [10, 100, 1000]) {
       const patterns = makePatterns(count, reply);
-      const build = time(() => void abortOn(patterns), 50);
-      const op = abortOn(patterns);
-      const ours = time(() => runAbortOn(chunks, op));
-      const seedTime = timeSeed(reply, chunks, patterns);
-      const ns = (ours * 1e6) / chunks.length;
-      nsPerChunk.set(`${size}/${count}`, ns);
-      console.log(
-        `| ${size / KB} KB | ${count} | ${chunks.length} | ${seedTime.estimated ? 'est. ' : ''}${fmt(seedTime.ms)} | ${fmt(ours)} | ${fmt(build)} | ${Math.round(seedTime.ms / ours)}× | ${ns.toFixed(0)} |`,
-      );
+      const { op } = guardOf(patterns, caseInsensitive);
+      const guard = regexGuard(patterns, caseInsensitive);
+      let sinkA = 0;
+      let sinkB = 0;
+      const ours = (): void => {
+        from(chunks).pipe(op).subscribe((t) => (sinkA += t.length));
+      };
+      const loop = (): void => {
+        const g = guard();
+        for (const c of chunks) {
+          const safe = g.push(c);
+          if (safe === null) throw new Error('unexpected match');
+          sinkB += safe.length;
+        }
+        sinkB += g.end().length;
+      };
+      const s = await interleave({ ours, loop }, { rounds: 11, repeat: 3 });
+      if (sinkA !== sinkB) throw new Error(`abortOn and the RegExp loop disagree (${sinkA} vs ${sinkB})`);
+      const r = ratioOf(s.ours, s.loop);
+      console.log(`| ${count} | ${caseInsensitive ? 'insensitive' : 'sensitive'} | ${fmtStats(s.ours)} | ${fmtStats(s.loop)} | ${fmtRatio(r)} | ${verdict(r.median, 1.0)} |`);
     }
   }
-  const flat = SIZES.map((s) => nsPerChunk.get(`${s}/100`)!);
-  console.log(`\nPer-chunk cost at 100 patterns, 14 KB → 1 MB: ${flat.map((n) => n.toFixed(0)).join(' → ')} ns (1 MB / 14 KB = ${(flat[3] / flat[0]).toFixed(2)}×)`);
-  for (const size of SIZES) {
-    const r = nsPerChunk.get(`${size}/1000`)! / nsPerChunk.get(`${size}/10`)!;
-    console.log(`1,000 vs 10 patterns at ${size / KB} KB: ${r.toFixed(2)}× the per-chunk cost (goal ≤ 2×)`);
+
+  console.log(`\n${chunks.length} chunks. Per-chunk cost at 100 words, 14 KB → 1 MB (flat = linear in the text):`);
+  const perChunk: number[] = [];
+  for (const size of [14 * KB, 1024 * KB]) {
+    const text = makeReply(size);
+    const cs = chunkText(text);
+    const { op } = guardOf(makePatterns(100, text), false);
+    const s = await interleave({ run: () => void from(cs).pipe(op).subscribe() }, { rounds: 9, repeat: size < 100 * KB ? 20 : 1 });
+    perChunk.push((s.run.median * 1e6) / cs.length);
+  }
+  console.log(`  ${perChunk.map((n) => `${n.toFixed(0)} ns`).join(' → ')} per chunk (${(perChunk[1] / perChunk[0]).toFixed(2)}×)`);
+
+  // Build cost and heap per live stream: the README builds the pipeline per request.
+  console.log('\nBuild cost and heap per live stream (2,000 live streams, one chunk pushed into each; heap includes typed-array stores):');
+  for (const count of [1, 100]) {
+    const patterns = count === 1 ? ['Java'] : makePatterns(count, reply);
+    const build = await interleave({ perCall: () => void abortOn(patterns) }, { rounds: 9, repeat: 200 });
+    /** Median of 5 samples of (heap after − heap before) / 2,000 live streams. */
+    const live = (makeOp: () => OperatorFunction<string, string>): number => {
+      const samples: number[] = [];
+      for (let round = 0; round < 5; round++) {
+        const subjects: Array<Subject<string>> = [];
+        const base = heapUsed();
+        for (let i = 0; i < 2000; i++) {
+          const s = new Subject<string>();
+          s.pipe(makeOp()).subscribe();
+          s.next('some text Ja');
+          subjects.push(s);
+        }
+        samples.push((heapUsed() - base) / 2000);
+        subjects.forEach((s) => s.complete());
+      }
+      return median(samples);
+    };
+    const perCall = live(() => abortOn(patterns));
+    const sharedSet = compile ? compile(patterns) : undefined;
+    const shared = sharedSet ? live(() => abortOn(sharedSet as Guard)) : undefined;
+    console.log(
+      `  ${count === 1 ? "abortOn(['Java'])" : `${count} words`}: build ${fmtStats(build.perCall)} per abortOn() call; heap per live stream ${kb(perCall)} built per call` +
+        (shared !== undefined ? `, ${kb(shared)} with one shared forbiddenWords() set` : ' (no shareable pattern set)'),
+    );
   }
 }
+
+const FIVE_WORDS = ['Javascript', '禁止词汇', 'forbidden', 'qxzv', 'Strqxea'];
 
 async function benchPipeline(): Promise<void> {
-  console.log('\n### (b) textContent → abortOn → tapProgress → collectText vs a hand-written loop\n');
-  console.log('| reply | patterns | chunks | pipeline ms | loop ms | ratio (goal ≤ 1.3×) |');
-  console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const size of [224 * KB, 1024 * KB]) {
-    const reply = makeReply(size);
-    const values = chunk(reply).map((content) => ({ content }));
-    const patterns = makePatterns(100, reply);
-    const filter = abortOn(patterns);
-    const progressOptions = { everyChars: 50 };
-    let events = 0;
-    const onProgress = (): void => void events++;
+  console.log('\n### (b) textContent → abortOn → tapProgress → collectText vs a hand loop (650 KB, 5 words, a report every 50 chars)\n');
+  console.log('| source | callback reads | pipeline | hand loop | ratio (goal ≤ 1.3×) | |');
+  console.log('| --- | --- | ---: | ---: | ---: | --- |');
+  const reply = makeReply(650 * KB);
+  const values = chunkText(reply).map((content) => new AIMessageChunk({ content }));
+  const guardSet = compile ? (compile(FIVE_WORDS) as Guard) : FIVE_WORDS;
+  const guard = regexGuard(FIVE_WORDS);
 
-    const pipeline = async (): Promise<string> =>
-      lastValueFrom(from(values).pipe(textContent(), filter, tapProgress(onProgress, progressOptions), collectText()));
+  for (const reads of ['chars + words', 'chars'] as const) {
+    const withWords = reads === 'chars + words';
+    let seen = 0;
+    const onProgress = withWords ? (p: ProgressEvent): void => void (seen += p.chars + p.words) : (p: ProgressEvent): void => void (seen += p.chars);
+    const pipe = (source: ReturnType<typeof from<AIMessageChunk[]>>): Promise<string> =>
+      lastValueFrom(source.pipe(textContent(), abortOn(guardSet), tapProgress(onProgress, { everyChars: 50 }), collectText()));
 
-    const automaton = buildAutomaton(patterns);
-    const tracker = progressTrackerFactory('loop', progressOptions);
-    const loop = (): string => {
-      const t = tracker();
-      let state = 0;
-      let held = '';
-      let scanned = 0;
-      let emittedEnd = 0;
+    let handSeen = 0;
+    /** The hand loop's body, shared by the sync and async variants. */
+    const handState = (): { push(v: AIMessageChunk): void; end(): string } => {
+      const g = guard();
+      const words = withWords ? handWordCounter() : undefined;
       let all = '';
-      for (const v of values) {
-        const text = textOf(v);
-        if (text.length === 0) continue;
-        held += text;
-        const hit = automaton.scan(text, state);
-        if (hit.pattern >= 0) throw new Error('unexpected match');
-        state = hit.state;
-        scanned += text.length;
-        let n = scanned - automaton.depths[state] - emittedEnd;
-        if (n > 0) {
-          const last = held.charCodeAt(n - 1);
-          if (last >= 0xd800 && last <= 0xdbff) n--;
-          const safe = held.slice(0, n);
-          held = held.slice(n);
-          emittedEnd += n;
-          const e = t.push(safe);
-          if (e) onProgress();
-          all += safe;
+      let chars = 0;
+      let last = 0;
+      let next = 50;
+      const show = (safe: string): void => {
+        all += safe;
+        chars += codePoints(safe, last);
+        last = safe.charCodeAt(safe.length - 1);
+        words?.add(safe);
+        if (chars >= next) {
+          next = (Math.floor(chars / 50) + 1) * 50;
+          handSeen += chars + (words ? words.count() : 0);
         }
+      };
+      return {
+        push(v) {
+          const text = handTextOf(v);
+          if (text.length === 0) return;
+          const safe = g.push(text);
+          if (safe === null) throw new Error('unexpected match');
+          if (safe.length > 0) show(safe);
+        },
+        end() {
+          const rest = g.end();
+          if (rest.length > 0) show(rest);
+          handSeen += chars + (words ? words.count() : 0); // the final report
+          return all;
+        },
+      };
+    };
+    const handSync = (): string => {
+      const h = handState();
+      for (const v of values) h.push(v);
+      return h.end();
+    };
+    async function* produce(): AsyncGenerator<AIMessageChunk> {
+      for (const v of values) yield v;
+    }
+    const handAsync = async (): Promise<string> => {
+      const ac = new AbortController();
+      const h = handState();
+      for await (const v of produce()) {
+        if (ac.signal.aborted) break;
+        h.push(v);
       }
-      if (held) {
-        if (t.push(held)) onProgress();
-        all += held;
-      }
-      onProgress(); // t.final()
-      void t.final();
-      return all;
+      return h.end();
     };
 
-    if ((await pipeline()) !== reply || loop() !== reply) throw new Error('pipeline and loop disagree with the reply');
-    // Alternate and take medians, so both see the same machine state.
-    const p: number[] = [];
-    const l: number[] = [];
-    for (let round = 0; round < 7; round++) {
-      let start = performance.now();
-      await pipeline();
-      p.push(performance.now() - start);
-      start = performance.now();
-      loop();
-      l.push(performance.now() - start);
+    // Same work: same text out, same sum of the fields read from every report.
+    seen = 0;
+    handSeen = 0;
+    if ((await pipe(from(values))) !== reply || handSync() !== reply) throw new Error('pipeline and hand loop disagree with the reply');
+    if (seen !== handSeen) console.log(`  (note: reports differ: pipeline ${seen} vs hand loop ${handSeen})`);
+
+    const sync = await interleave({ pipeline: () => pipe(from(values)), loop: handSync }, { rounds: 11 });
+    const r = ratioOf(sync.pipeline, sync.loop);
+    console.log(`| sync \`from(array)\` | ${reads} | ${fmtStats(sync.pipeline)} | ${fmtStats(sync.loop)} | ${fmtRatio(r)} | ${verdict(r.median, 1.3)} |`);
+    const asyncS = await interleave(
+      { pipeline: () => pipe(fromAsyncIterableFactory(() => produce()) as never), loop: handAsync },
+      { rounds: 11 },
+    );
+    const ra = ratioOf(asyncS.pipeline, asyncS.loop);
+    console.log(`| async generator | ${reads} | ${fmtStats(asyncS.pipeline)} | ${fmtStats(asyncS.loop)} | ${fmtRatio(ra)} | ${verdict(ra.median, 1.3)} |`);
+  }
+  console.log(`\n${values.length} chunks of AIMessageChunk.`);
+}
+
+async function benchCollectText(): Promise<void> {
+  console.log('\n### (c) textContent → collectText vs a hand loop (650 KB, synchronous source)\n');
+  const reply = makeReply(650 * KB);
+  const values = chunkText(reply).map((content) => new AIMessageChunk({ content }));
+  const ours = (): Promise<string> => lastValueFrom(from(values).pipe(textContent(), collectText()));
+  const loop = (): string => {
+    let all = '';
+    for (const v of values) {
+      const t = handTextOf(v);
+      if (t.length > 0) all += t;
     }
-    const median = (xs: number[]): number => xs.sort((a, b) => a - b)[xs.length >> 1];
-    const pm = median(p);
-    const lm = median(l);
-    console.log(`| ${size / KB} KB | 100 | ${values.length} | ${fmt(pm)} | ${fmt(lm)} | ${(pm / lm).toFixed(2)}× |`);
+    return all;
+  };
+  if ((await ours()) !== reply || loop() !== reply) throw new Error('disagree');
+  const s = await interleave({ ours, loop }, { rounds: 15 });
+  const r = ratioOf(s.ours, s.loop);
+  console.log(`pipeline ${fmtStats(s.ours)}, hand loop ${fmtStats(s.loop)}: ${fmtRatio(r)} (goal ≤ 1.2× in every round: worst round ${r.max.toFixed(2)}×, ${verdict(r.max, 1.2)})`);
+}
+
+async function readAll<T>(stream: ReadableStream<T>): Promise<T[]> {
+  const out: T[] = [];
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return out;
+    out.push(value);
+  }
+}
+
+async function benchSmooth(): Promise<void> {
+  console.log('\n### (d) smooth vs the AI SDK smoothStream (same Intl.Segmenter word chunking, no delay)\n');
+  const segmenter = new Intl.Segmenter(undefined, { granularity: 'word' });
+  const sdk = smoothStream({ delayInMs: null, chunking: segmenter });
+  const viaSdk = async (chunks: string[]): Promise<number> => {
+    const input = new ReadableStream({
+      start(c) {
+        c.enqueue({ type: 'text-start', id: '1' });
+        for (const text of chunks) c.enqueue({ type: 'text-delta', id: '1', text });
+        c.enqueue({ type: 'text-end', id: '1' });
+        c.close();
+      },
+    });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const parts = await readAll(input.pipeThrough(sdk({ tools: {} } as any) as any));
+    return parts.length;
+  };
+  const viaOurs = async (chunks: string[]): Promise<number> => (await lastValueFrom(from(chunks).pipe(smooth({ chunking: segmenter }), toArray()))).length;
+
+  const text = makeReply(64 * KB);
+  const chunks = chunkText(text);
+  const s = await interleave({ ours: () => viaOurs(chunks), sdk: () => viaSdk(chunks) }, { rounds: 9 });
+  console.log(`64 KB of text: smooth ${fmtStats(s.ours)}, smoothStream ${fmtStats(s.sdk)}: ${fmtRatio(ratioOf(s.ours, s.sdk))} (keep < 1×)`);
+
+  console.log('\nRuns without a word boundary (a model stuck in a loop): smooth must keep streaming, bounded work per chunk');
+  console.log('| run | size | smooth (same segmenter) | smoothStream | ratio | smooth() default word mode | its pieces, longest |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  const sizes = process.env.SMOOTH_SIZES ? process.env.SMOOTH_SIZES.split(',').map(Number) : [2, 4, 8, 16];
+  for (const [name, unit] of [['emoji', '😀'], ['`=-`', '=-']] as const) {
+    for (const size of sizes) {
+      const run = unit.repeat((size * KB) / unit.length);
+      const cs = chunkText(run);
+      let pieces: string[] = [];
+      const rounds = size <= 16 ? 3 : 1;
+      const a = await interleave({ ours: () => viaOurs(cs), sdk: () => viaSdk(cs) }, { rounds, warmup: 0 });
+      const w = await interleave({ word: async () => (pieces = await lastValueFrom(from(cs).pipe(smooth(), toArray()))) }, { rounds, warmup: 0 });
+      const longest = Math.max(...pieces.map((p) => p.length));
+      console.log(`| ${name} | ${size} KB | ${fmtStats(a.ours)} | ${fmtStats(a.sdk)} | ${fmtRatio(ratioOf(a.ours, a.sdk))} | ${fmtStats(w.word)} | ${pieces.length}, ${longest} units |`);
+    }
   }
 }
 
 export async function run(): Promise<void> {
-  benchAbortOn();
-  await benchPipeline();
+  const only = process.env.ONLY;
+  if (!only || only.includes('a')) await benchAbortOn();
+  if (!only || only.includes('b')) await benchPipeline();
+  if (!only || only.includes('c')) await benchCollectText();
+  if (!only || only.includes('d')) await benchSmooth();
 }

@@ -18,8 +18,9 @@ import { demo as sseServer } from './09-sse-server';
 import { demo as wsServer } from './10-websocket-server';
 import { demo as latency } from './11-invoke-vs-stream';
 import { demo as session } from './12-production-chat';
+import { demo as agent } from './13-agent';
 
-/** The twelve examples, in order. */
+/** The twelve examples, in order, then the agent demo. */
 export const DEMOS: readonly Demo[] = [
   streamModel,
   streamChain,
@@ -33,6 +34,7 @@ export const DEMOS: readonly Demo[] = [
   wsServer,
   latency,
   session,
+  agent,
 ];
 
 function help(out: NodeJS.WritableStream): void {

@@ -82,6 +82,7 @@ export class StreamAbortedError extends RxLangChainError {
  * @param pattern The pattern as given to `abortOn`.
  * @param index UTF-16 offset of the match in the whole reply.
  * @param emittedText The text emitted downstream before the match.
+ * @param toolCallId The tool call whose arguments matched, when `abortOn` watched tool-call arguments.
  */
 export class ForbiddenContentError extends RxLangChainError {
   /** The pattern as given to `abortOn` (not case-folded). */
@@ -90,12 +91,21 @@ export class ForbiddenContentError extends RxLangChainError {
   readonly index: number;
   /** Exactly the text emitted downstream before the match was seen. */
   readonly emittedText: string;
+  /**
+   * Set when the match was in a tool call's arguments (`abortOn(patterns, { toolCallArgs: true })`):
+   * that call's id; `index` and `emittedText` are then within its argument text.
+   */
+  readonly toolCallId?: string;
 
-  constructor(pattern: string, index: number, emittedText: string) {
-    super('FORBIDDEN_CONTENT', `Forbidden content ${JSON.stringify(pattern)} at index ${index}; the stream was stopped.`);
+  constructor(pattern: string, index: number, emittedText: string, toolCallId?: string) {
+    super(
+      'FORBIDDEN_CONTENT',
+      `Forbidden content ${JSON.stringify(pattern)} at index ${index}${toolCallId === undefined ? '' : ` of tool call ${toolCallId}'s arguments`}; the stream was stopped.`,
+    );
     this.pattern = pattern;
     this.index = index;
     this.emittedText = emittedText;
+    if (toolCallId !== undefined) this.toolCallId = toolCallId;
   }
 }
 
@@ -104,7 +114,9 @@ export type StreamTimeoutKind = 'first-chunk' | 'idle' | 'total';
 
 /**
  * `streamTimeout` gave up: no first chunk, no chunk for too long, or the whole
- * reply took too long. The upstream request was unsubscribed (aborted).
+ * reply took too long. The upstream request was unsubscribed (aborted). Like
+ * `StreamInterruptedError`, it carries what was seen: `partialText` and `chunks`
+ * (both empty for `first-chunk`, which fires only before the first chunk with content).
  *
  * @example
  * ```ts
@@ -122,17 +134,26 @@ export type StreamTimeoutKind = 'first-chunk' | 'idle' | 'total';
  *
  * @param kind Which limit fired: `'first-chunk'`, `'idle'` or `'total'`.
  * @param ms The limit that was exceeded, ms.
+ * @param partialText The text received before the timeout ('' for `first-chunk`).
+ * @param chunks How many chunks with content arrived before the timeout.
  */
 export class StreamTimeoutError extends RxLangChainError {
   readonly kind: StreamTimeoutKind;
   /** The limit that was exceeded, ms. */
   readonly ms: number;
+  /** The text received before the timeout (may be ''). */
+  readonly partialText: string;
+  /** How many chunks with content arrived before the timeout. */
+  readonly chunks: number;
 
-  constructor(kind: StreamTimeoutKind, ms: number) {
+  constructor(kind: StreamTimeoutKind, ms: number, partialText = '', chunks = 0) {
     const what = kind === 'first-chunk' ? 'no first chunk within' : kind === 'idle' ? 'no chunk for' : 'the stream did not complete within';
-    super('STREAM_TIMEOUT', `Stream timeout (${kind}): ${what} ${ms} ms.`);
+    const seen = chunks > 0 ? ` ${chunks} chunk(s) and ${[...partialText].length} character(s) of partial text had arrived (error.partialText).` : '';
+    super('STREAM_TIMEOUT', `Stream timeout (${kind}): ${what} ${ms} ms.${seen}`);
     this.kind = kind;
     this.ms = ms;
+    this.partialText = partialText;
+    this.chunks = chunks;
   }
 }
 
@@ -159,29 +180,29 @@ export class StreamTimeoutError extends RxLangChainError {
  *
  * @param reason `'error'` (the stream failed mid-way) or `'no-finish'` (it ended without a finish marker).
  * @param partialText The text received before the stream stopped.
- * @param chunkCount How many chunks arrived before it stopped.
+ * @param chunks How many chunks with content arrived before it stopped.
  * @param cause The error that ended the stream, for `'error'`.
  */
 export class StreamInterruptedError extends RxLangChainError {
   /** The text received before the stream stopped (may be ''). */
   readonly partialText: string;
-  /** How many chunks arrived before the stream stopped. */
-  readonly chunkCount: number;
+  /** How many chunks with content arrived before the stream stopped. */
+  readonly chunks: number;
   /** `'error'`: the stream failed mid-way (see `cause`); `'no-finish'`: it ended without a finish marker. */
   readonly reason: 'error' | 'no-finish';
 
-  constructor(reason: 'error' | 'no-finish', partialText: string, chunkCount: number, cause?: unknown) {
+  constructor(reason: 'error' | 'no-finish', partialText: string, chunks: number, cause?: unknown) {
     const what =
       reason === 'error'
-        ? `The stream failed after ${chunkCount} chunk(s): ${cause instanceof Error ? cause.message : String(cause)}`
-        : `The stream ended after ${chunkCount} chunk(s) without a finish_reason, so the reply is incomplete (the connection was probably cut)`;
+        ? `The stream failed after ${chunks} chunk(s): ${cause instanceof Error ? cause.message : String(cause)}`
+        : `The stream ended after ${chunks} chunk(s) without a finish_reason, so the reply is incomplete (the connection was probably cut)`;
     super(
       'STREAM_INTERRUPTED',
       `${what}. ${partialText.length} character(s) of partial text are on error.partialText; retry the turn instead of treating them as the answer.`,
       cause === undefined ? undefined : { cause },
     );
     this.partialText = partialText;
-    this.chunkCount = chunkCount;
+    this.chunks = chunks;
     this.reason = reason;
   }
 }
@@ -304,6 +325,149 @@ export class SlowConsumerError extends RxLangChainError {
 export class BadChatMessageError extends RxLangChainError {
   constructor(message: string) {
     super('WS_BAD_MESSAGE', message);
+  }
+}
+
+/**
+ * `fromUIMessages` got a request body it cannot turn into chat messages: not an array,
+ * a message or part of the wrong shape, an unknown part type, or over a size limit.
+ * `status` is 400 (413 for a size limit), so a server answers with it and the message.
+ *
+ * @example
+ * ```ts
+ * import { BadUIMessagesError, fromUIMessages } from 'rxjs-langchain';
+ *
+ * export async function POST(request: Request): Promise<Response> {
+ *   const { messages } = (await request.json()) as { messages: unknown };
+ *   try {
+ *     return Response.json({ count: fromUIMessages(messages).length });
+ *   } catch (e) {
+ *     if (e instanceof BadUIMessagesError) return Response.json({ error: e.message }, { status: e.status });
+ *     throw e;
+ *   }
+ * }
+ * ```
+ *
+ * @see {@link fromUIMessages}
+ *
+ * @param path Where the problem is, e.g. `messages[2].parts[0].type`.
+ * @param problem What is wrong there and what was expected.
+ * @param status 400, or 413 for a size limit.
+ */
+export class BadUIMessagesError extends RxLangChainError {
+  /** Where the problem is, e.g. `messages[2].parts[0].type`. */
+  readonly path: string;
+  /** The HTTP status to answer with: 400, or 413 when a size limit was crossed. */
+  readonly status: 400 | 413;
+
+  constructor(path: string, problem: string, status: 400 | 413 = 400) {
+    super('UI_BAD_MESSAGES', `${path}: ${problem}`);
+    this.path = path;
+    this.status = status;
+  }
+}
+
+/**
+ * `fromServerSentEvents` got a response that is not an event stream: an HTTP error
+ * status, another content type, or no body. Nothing was emitted.
+ *
+ * @example
+ * ```ts
+ * import { fromServerSentEvents, ServerSentEventsResponseError } from 'rxjs-langchain';
+ *
+ * fromServerSentEvents('http://127.0.0.1:3000/api/chat/stream', { method: 'POST', body: JSON.stringify({ question: 'hi' }) }).subscribe({
+ *   error: (e) => {
+ *     if (e instanceof ServerSentEventsResponseError && e.status === 413) console.log('The question is too long.');
+ *   },
+ * });
+ * ```
+ *
+ * @see {@link fromServerSentEvents}
+ *
+ * @param status The HTTP status.
+ * @param contentType The response's `content-type` ('' when absent).
+ * @param bodyText The start of the body.
+ * @param what How the response was wrong, for the message (`HTTP 413 Payload Too Large`).
+ */
+export class ServerSentEventsResponseError extends RxLangChainError {
+  readonly status: number;
+  /** The response's `content-type` ('' when absent). */
+  readonly contentType: string;
+  /** The start of the response body (at most 1,000 characters), e.g. the server's JSON error. */
+  readonly bodyText: string;
+
+  constructor(status: number, contentType: string, bodyText: string, what: string) {
+    super('SSE_BAD_RESPONSE', `The server answered ${what}${bodyText ? `: ${bodyText}` : '.'}`);
+    this.status = status;
+    this.contentType = contentType;
+    this.bodyText = bodyText;
+  }
+}
+
+/**
+ * The server reported a failure inside the stream: our `error` event, or a UI message
+ * stream's `error` chunk. `partialText` is the text received before it.
+ *
+ * @example
+ * ```ts
+ * import { fromServerSentEvents, RemoteStreamError } from 'rxjs-langchain';
+ *
+ * fromServerSentEvents('http://127.0.0.1:3000/api/chat/stream?question=hi').subscribe({
+ *   error: (e) => e instanceof RemoteStreamError && console.log(`${e.partialText} [failed: ${e.message}]`),
+ * });
+ * ```
+ *
+ * @see {@link fromServerSentEvents}
+ * @see {@link decodeUIMessageStream}
+ *
+ * @param message The server's error message.
+ * @param partialText The text received before it.
+ * @param remote The server's error `name` and `code`, when it sent them.
+ */
+export class RemoteStreamError extends RxLangChainError {
+  /** The server's error name and code when it sent them (`StreamTimeoutError`, `STREAM_TIMEOUT`). */
+  readonly remoteName: string | undefined;
+  readonly remoteCode: string | undefined;
+  readonly partialText: string;
+
+  constructor(message: string, partialText: string, remote: { name?: string; code?: string } = {}) {
+    super('SSE_REMOTE_ERROR', message);
+    this.remoteName = remote.name;
+    this.remoteCode = remote.code;
+    this.partialText = partialText;
+  }
+}
+
+/**
+ * `fromServerSentEvents({ resume: true })` reconnected after a cut, but the server did not
+ * resume after `Last-Event-ID` (it started over, sent no ids, or refused), or every attempt
+ * failed. Nothing was repeated: `partialText` is exactly what was emitted.
+ *
+ * @example
+ * ```ts
+ * import { fromServerSentEvents, StreamResumeError } from 'rxjs-langchain';
+ *
+ * fromServerSentEvents('http://127.0.0.1:3000/api/chat/stream?question=hi', { resume: true }).subscribe({
+ *   error: (e) => e instanceof StreamResumeError && console.log(`interrupted after: ${e.partialText}`),
+ * });
+ * ```
+ *
+ * @see {@link fromServerSentEvents}
+ *
+ * @param problem Why the stream could not be resumed.
+ * @param lastEventId The last event id received (`undefined` when the server sent none).
+ * @param partialText What was emitted before the cut.
+ * @param cause The error underneath, if any.
+ */
+export class StreamResumeError extends RxLangChainError {
+  /** The last event id received before the cut (`undefined` when the server sent none). */
+  readonly lastEventId: string | undefined;
+  readonly partialText: string;
+
+  constructor(problem: string, lastEventId: string | undefined, partialText: string, cause?: unknown) {
+    super('SSE_RESUME_FAILED', `The stream could not be resumed: ${problem}. ${partialText.length} character(s) of partial text are on error.partialText.`, cause === undefined ? undefined : { cause });
+    this.lastEventId = lastEventId;
+    this.partialText = partialText;
   }
 }
 

@@ -7,6 +7,35 @@ export type { StreamableRunnable } from './sources/fromRunnable';
 export { fromStreamEvents } from './sources/fromStreamEvents';
 export type { StreamEventsRunnable, StreamEventsConfig } from './sources/fromStreamEvents';
 export { fromAsyncIterableFactory } from './sources/fromAsyncIterableFactory';
+export { fromModelEvents } from './sources/fromModelEvents';
+export type { ModelEventsRunnable } from './sources/fromModelEvents';
+export { fromAgent } from './sources/fromAgent';
+export type { StreamableAgent, AgentStreamConfig } from './sources/fromAgent';
+export { fromServerSentEvents } from './sources/fromServerSentEvents';
+export type { FromServerSentEventsInit, ServerSentEventMessage, ServerSentEventsResumeOptions } from './sources/fromServerSentEvents';
+
+// Parts: the typed stream of a model call or an agent run.
+export { toParts } from './parts/toParts';
+export { collectRun } from './parts/collectRun';
+export type { RunResult } from './parts/collectRun';
+export type {
+  StreamPart,
+  StreamPartType,
+  PartOrigin,
+  PartSourceValue,
+  TextPart,
+  ReasoningPart,
+  ToolCallStartPart,
+  ToolCallDeltaPart,
+  ToolCallPart,
+  ToolResultPart,
+  StepStartPart,
+  StepFinishPart,
+  UsagePart,
+  CustomPart,
+  FinishPart,
+} from './parts/types';
+export type { ModelStreamEvent, ModelStreamContentBlock } from './parts/events';
 
 // Operators.
 export { textContent } from './operators/textContent';
@@ -14,6 +43,8 @@ export { collectText } from './operators/collectText';
 export { collectMessage } from './operators/collectMessage';
 export { abortOn } from './operators/abortOn';
 export type { AbortOnOptions, ForbiddenContentMatch } from './operators/abortOn';
+export { forbiddenWords } from './operators/forbiddenWords';
+export type { ForbiddenWords, ForbiddenWordsOptions } from './operators/forbiddenWords';
 export { progress } from './operators/progress';
 export type { ProgressEvent, ProgressOptions } from './operators/progress';
 export { tapProgress } from './operators/tapProgress';
@@ -59,6 +90,17 @@ export type { ToServerSentEventsResponseOptions } from './web/toServerSentEvents
 export { checkQuestion } from './web/checkQuestion';
 export type { QuestionProblem } from './web/checkQuestion';
 
+// AI SDK UI message stream (useChat / Chat).
+export { toUIMessageStream } from './web/toUIMessageStream';
+export type { ToUIMessageStreamOptions, UIMessageStreamInput, UIMessageStreamMetadata } from './web/toUIMessageStream';
+export { toUIMessageStreamResponse } from './web/toUIMessageStreamResponse';
+export type { ToUIMessageStreamResponseOptions } from './web/toUIMessageStreamResponse';
+export type { UIMessageStreamFramingOptions } from './web/uiMessageStreamFrames';
+export { fromUIMessages } from './web/fromUIMessages';
+export type { FromUIMessagesOptions } from './web/fromUIMessages';
+export { decodeUIMessageStream } from './web/decodeUIMessageStream';
+export type { UIMessageChunk, UIMessageChunkType, UIFinishReason, UIDataChunk } from './web/uiMessageChunk';
+
 // Errors.
 export {
   RxLangChainError,
@@ -68,5 +110,9 @@ export {
   StreamTimeoutError,
   SlowConsumerError,
   ChatSessionClosedError,
+  BadUIMessagesError,
+  ServerSentEventsResponseError,
+  RemoteStreamError,
+  StreamResumeError,
 } from './errors';
 export type { StreamTimeoutKind } from './errors';

@@ -30,3 +30,4 @@ export function replyText(value: unknown): string {
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)}秒`;
 }
+

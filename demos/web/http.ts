@@ -1,6 +1,6 @@
 /**
- * HTTP plumbing of the web demo, in one place so every route (and every mode
- * added later) gets the same checks: a route table, the request target parsed
+ * HTTP plumbing of the web demo, in one place so every route (SSE, the AI SDK's
+ * `POST /api/chat`, the page and its scripts) gets the same checks: a route table, the request target parsed
  * defensively (400), `checkRequest`'s Host allow-list (421) and cross-site test
  * (403) before any route runs the model, and one capped body reader (413 after
  * draining, so the client reads the answer instead of an EPIPE).
@@ -99,13 +99,13 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
   });
 }
 
-/** A JSON body of at most `maxBytes`: 413 past it, 400 when it is not JSON. */
-export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+/** A JSON body of at most `maxBytes`: 413 past it, 400 when it is not JSON (the message shows `example`). */
+export async function readJsonBody(req: IncomingMessage, maxBytes: number, example = '{"question": "…"}'): Promise<unknown> {
   const body = await readBody(req, maxBytes);
   try {
     return JSON.parse(body.toString('utf8'));
   } catch {
-    throw new HttpError(400, 'Request body must be JSON like {"question": "…"}.');
+    throw new HttpError(400, `Request body must be JSON like ${example}.`);
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * Web demo (tutorial examples 9 and 10): a chat page that streams replies over
- * Server-Sent Events or a WebSocket, with a Stop button.
+ * Server-Sent Events, a WebSocket, or the AI SDK's UI message stream (`POST /api/chat`, what
+ * `useChat` calls), with a Stop button. The page's scripts are bundled from the package (./bundle.ts).
  *
  *   npm run web -- [--port 3000]   (or PORT=3000)
  *   REDIS_URL=redis://127.0.0.1:6379 npm run web -- --port 3001   (instances share Redis)
@@ -18,17 +19,31 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
-import { concat, of, type Subscription } from 'rxjs';
-import { chatTurns, checkQuestion, fromRunnable, textContent } from '../../src';
+import { SystemMessage, type BaseMessage } from '@langchain/core/messages';
+import { concat, of, type Observable, type Subscription } from 'rxjs';
+import {
+  BadUIMessagesError,
+  chatTurns,
+  checkQuestion,
+  fromAgent,
+  fromRunnable,
+  fromUIMessages,
+  textContent,
+  type StreamableAgent,
+  type UIMessageStreamInput,
+} from '../../src';
 import {
   ConversationBusyError,
   sendReplyLog,
   sendServerSentEvents,
+  sendUIMessageStream,
   serveChatOverWebSocket,
   toTurnServerSentEvents,
   type ChatWebSocketServer,
 } from '../../src/node';
+import { createOfflineTools, ScriptedChatModel } from '../../src/offline';
 import { describeChatError } from '../../src/cli/describeError';
+import { BROWSER_SCRIPTS, browserScript } from './bundle';
 import { createDemoModel } from '../model';
 import { HttpError, readJsonBody, routeRequests, sendJson, type RequestPolicy, type Route } from './http';
 import { createScaleOut, type ScaleOut, type ScaleOutOptions } from './scaleOut';
@@ -51,6 +66,10 @@ export interface WebDemoOptions extends RequestPolicy {
   headersTimeoutMs?: number;
   /** A client that has not sent its whole request (headers and body) after this many ms gets 408. Default 30000. */
   requestTimeoutMs?: number;
+  /** Request body cap for POST /api/chat (the AI SDK client sends the whole conversation), bytes. Default 1 MiB. */
+  maxChatBodyBytes?: number;
+  /** What POST /api/chat streams for a conversation (parts or message chunks). Default: an agent with the offline tools on `model`. */
+  agent?: (messages: BaseMessage[]) => Observable<UIMessageStreamInput>;
   /**
    * Where conversations live: with `redisUrl`, history, locks, reply logs and stops are in Redis and
    * shared by every instance; without, in this process. Plus the reply log's timings.
@@ -73,11 +92,14 @@ export interface WebDemo {
 const PAGES: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
 };
 const MAX_QUESTION_CHARS = 4000;
 /** Conversation and reply ids: what a client may send (URL-safe, no separators of Redis keys). */
 const ID = /^[A-Za-z0-9_-]{1,100}$/;
+
+/** The AI SDK mode's system prompt: the offline tools and when to call them (as demo 13's agent). */
+export const AGENT_SYSTEM_PROMPT =
+  '你是助手。需要 Python 版本的发布日期时调用 python_release 工具，需要计算时调用 add 工具（减法用负数），不要自己心算；回答简洁。';
 
 /** The tutorial's prompt: a system message, the history window, the question. */
 export function createChatChain(model: BaseChatModel) {
@@ -90,11 +112,14 @@ export function createChatChain(model: BaseChatModel) {
 }
 
 /**
- * Starts the web demo server: the page, `GET /api/info`, `POST /api/chat/stream`
- * (and `GET ?question=`, for programs that send `X-Requested-With`) over SSE, and the
- * WebSocket chat on `/ws`. With a `conversationId` a question is a turn of that
- * conversation (history, one turn at a time, resumable with `Last-Event-ID` on any
- * instance, `POST /api/chat/:id/stop` from any instance). Binds 127.0.0.1; answers only to its own address and
+ * Starts the web demo server: the page and its bundled scripts, `GET /api/info`,
+ * `POST /api/chat/stream` (and `GET ?question=`, for programs that send
+ * `X-Requested-With`) over SSE, the WebSocket chat on `/ws`, and the AI SDK's
+ * `POST /api/chat` (an agent with the offline tools `add` and `python_release`, streamed as
+ * the UI message stream; a model without tool support answers without them). With a
+ * `conversationId` a question is a turn of that conversation (history, one turn at a time,
+ * resumable with `Last-Event-ID` on any instance, `POST /api/chat/:id/stop` from any
+ * instance). Binds 127.0.0.1; answers only to its own address and
  * `localhost` (421 otherwise) and runs the model only for same-origin or
  * non-browser requests (403 otherwise); a busy port rejects with a hint.
  *
@@ -112,6 +137,7 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 3000;
   const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024;
+  const maxChatBodyBytes = options.maxChatBodyBytes ?? 1024 * 1024;
   const described = options.model ? { model: options.model, description: options.model.getName(), baseURL: options.baseURL } : createDemoModel();
   const baseURL = options.baseURL ?? described.baseURL;
   const chain = createChatChain(described.model);
@@ -124,6 +150,37 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
       message: describeChatError(error, { baseURL }),
       ...(typeof code === 'string' && { code }),
     };
+  };
+
+  // The AI SDK endpoint: the client's UIMessages → LangChain messages → an agent run with the
+  // offline tools (on ChatOpenAI too, when OPENAI_* is set) → the UI message stream.
+  let agent: StreamableAgent<{ messages: BaseMessage[] }> | undefined;
+  const runAgent = (messages: BaseMessage[]): Observable<UIMessageStreamInput> => {
+    if (options.agent) return options.agent(messages);
+    if (typeof described.model.bindTools !== 'function') {
+      // A chat model that cannot call tools answers without them.
+      return fromRunnable(described.model, [new SystemMessage(AGENT_SYSTEM_PROMPT), ...messages]);
+    }
+    // Loaded on the first AI SDK request: the other modes never pay for langchain.
+    const { createAgent } = require('langchain') as typeof import('langchain');
+    // Offline, a tool takes as long as the model's first token, so the steps are visible.
+    const delayMs = described.model instanceof ScriptedChatModel ? described.model.firstTokenMs : 0;
+    agent ??= createAgent({ model: described.model, tools: createOfflineTools({ delayMs }), systemPrompt: AGENT_SYSTEM_PROMPT });
+    return fromAgent(agent, { messages });
+  };
+  const streamChat = (body: unknown, res: ServerResponse): void => {
+    let messages: BaseMessage[];
+    try {
+      messages = fromUIMessages((body as { messages?: unknown } | null)?.messages);
+    } catch (err) {
+      if (err instanceof BadUIMessagesError) return sendJson(res, err.status, { error: err.message });
+      throw err;
+    }
+    sendUIMessageStream(runAgent(messages), res, {
+      heartbeatMs: options.heartbeatMs,
+      errorText: (error) => describeChatError(error, { baseURL }),
+      ...policy,
+    });
   };
 
   const streamAnswer = (question: unknown, res: ServerResponse): void => {
@@ -203,8 +260,25 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
       },
     };
   });
+  // The page's scripts, bundled from the package on their first request (./bundle.ts).
+  const scripts: Route[] = BROWSER_SCRIPTS.map((path) => ({
+    path,
+    methods: ['GET'],
+    runsModel: false,
+    handle: async ({ req, res }) => {
+      let body: Uint8Array;
+      try {
+        body = await browserScript(path);
+      } catch (err) {
+        throw new HttpError(500, `Could not bundle ${path}: ${(err as Error).message}`);
+      }
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'content-length': body.length, 'cache-control': 'no-cache' });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    },
+  }));
   const routes: Route[] = [
     ...pages,
+    ...scripts,
     // The page declares no icon (`<link rel="icon" href="data:,">`); browsers that ask anyway get no 404.
     { path: '/favicon.ico', methods: ['GET'], runsModel: false, handle: ({ res }) => void res.writeHead(204, { 'cache-control': 'max-age=86400' }).end() },
     { path: '/api/info', methods: ['GET'], runsModel: false, handle: ({ res }) => sendJson(res, 200, { model: described.description }) },
@@ -231,6 +305,13 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
         if (!latest?.live) return sendJson(res, 404, { stopped: false, error: `Conversation ${params.id} has no running reply.` });
         sendJson(res, 200, { stopped: await scale.log.stop(latest.replyId), replyId: latest.replyId });
       },
+    },
+    {
+      // The AI SDK's useChat / Chat default endpoint: { id, messages, trigger, messageId }.
+      path: '/api/chat',
+      methods: ['POST'],
+      runsModel: true,
+      handle: async ({ req, res }) => streamChat(await readJsonBody(req, maxChatBodyBytes, '{"id": "…", "messages": [UIMessage, …]}'), res),
     },
   ];
 

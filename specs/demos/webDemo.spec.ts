@@ -16,7 +16,7 @@ describe('web demo server', () => {
       expect(demo.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const page = await fetch(demo.url + '/');
       expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
-      expect(await page.text()).toContain('<script src="/app.js"></script>');
+      expect(await page.text()).toContain('<script type="module" src="/app.js"></script>');
       expect((await fetch(demo.url + '/app.js')).headers.get('content-type')).toBe('text/javascript; charset=utf-8');
       expect((await fetch(demo.url + '/nope')).status).toBe(404);
       expect((await fetch(demo.url + '/../package.json')).status).toBe(404);

@@ -94,6 +94,42 @@ describe('progress', () => {
     });
   });
 
+  describe('first chunk and lazy words', () => {
+    it('counts chunks with content: a tool-call delta sets firstChunkMs with 0 chars; a role-only chunk reports nothing', () => {
+      const scheduler = createScheduler();
+      scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+        const role = new AIMessageChunk({ content: '' });
+        const tool = new AIMessageChunk({ content: '', tool_call_chunks: [{ name: 'f', args: '{', index: 0, type: 'tool_call_chunk' }] });
+        const source = cold('-r-t-a-|', { r: role, t: tool, a: new AIMessageChunk('hi') });
+        expectObservable(source.pipe(progress({ scheduler }))).toBe('---t-a-(z|)', {
+          t: { chunks: 1, chars: 0, words: 0, elapsedMs: 3, firstChunkMs: 3, charsPerSecond: 0, done: false },
+          a: { chunks: 2, chars: 2, words: 1, elapsedMs: 5, firstChunkMs: 3, charsPerSecond: 400, done: false },
+          z: { chunks: 2, chars: 2, words: 1, elapsedMs: 7, firstChunkMs: 3, charsPerSecond: 2000 / 7, done: true },
+        });
+        expectSubscriptions(source.subscriptions).toBe('^------!');
+      });
+    });
+
+    it('segments nothing when no event’s words is read, and every event still reports its own words when read later, in any order', async () => {
+      const segment = jest.spyOn(Intl.Segmenter.prototype, 'segment');
+      try {
+        const chunks = ['Hello ', 'big ', 'wide ', '世界', '，再见 ', 'now'];
+        const chars: number[] = [];
+        const events: ProgressEvent[] = [];
+        await lastValueFrom(from(chunks).pipe(tapProgress((p) => { chars.push(p.chars); events.push(p); })));
+        expect(chars).toEqual([6, 10, 15, 17, 21, 24, 24]);
+        expect(segment).not.toHaveBeenCalled(); // a callback that reads only chars costs no segmentation
+        const prefixes = chunks.map((_, i) => chunks.slice(0, i + 1).join(''));
+        const expected = [...prefixes, prefixes.at(-1)!].map(countWords);
+        expect([events[3].words, events[0].words, events[6].words]).toEqual([expected[3], expected[0], expected[6]]);
+        expect(events.map((e) => e.words)).toEqual(expected);
+        expect({ ...events[2] }).toMatchObject({ chars: 15, words: expected[2] }); // an own, enumerable property
+      } finally {
+        segment.mockRestore();
+      }
+    });
+  });
+
   describe('Chinese and emoji', () => {
     it('counts code points and Intl.Segmenter words: 你好世界 is 2 words, 😀 is 1 char', () => {
       const scheduler = createScheduler();
@@ -134,7 +170,7 @@ describe('progress', () => {
       expect(() => progress(5 as never)).toThrow(new TypeError('progress: options must be an object, got the number 5.'));
       expect(() => progress({ everyChars: 0 })).toThrow(new RangeError('progress: options.everyChars must be an integer >= 1, got the number 0.'));
       expect(() => progress({ everyChunks: 1.5 })).toThrow(new RangeError('progress: options.everyChunks must be an integer >= 1, got the number 1.5.'));
-      expect(() => progress({ everyMs: -1 })).toThrow(new RangeError('progress: options.everyMs must be a finite number > 0, got the number -1.'));
+      expect(() => progress({ everyMs: -1 })).toThrow(new RangeError('progress: options.everyMs must be a finite number > 0 (ms), got the number -1.'));
       expect(() => progress({ everyMs: Infinity })).toThrow(RangeError);
       expect(() => progress({ scheduler: {} as never })).toThrow(new TypeError('progress: options.scheduler must be an RxJS scheduler, got an object (Object).'));
       expect(() => tapProgress(undefined as never)).toThrow(new TypeError('tapProgress: callback must be a function, got undefined.'));

@@ -1,4 +1,5 @@
 import { defer, type Observable } from 'rxjs';
+import { AIMessageChunk } from '@langchain/core/messages';
 import { isRetryableError, retryAfterMsOf, retryBeforeFirstChunk } from '../../src/operators/retryBeforeFirstChunk';
 import { ForbiddenContentError, StreamAbortedError, StreamTimeoutError } from '../../src/errors';
 import { createScheduler } from '../support/marbles';
@@ -22,6 +23,30 @@ describe('retryBeforeFirstChunk', () => {
         expectObservable(attemptsOf(first, second).pipe(retryBeforeFirstChunk({ delay: 3, scheduler }))).toBe('------a-|', { a: 'hi' });
         expectSubscriptions(first.subscriptions).toBe('^-!');
         expectSubscriptions(second.subscriptions).toBe('-----^--!');
+      });
+    });
+
+    it('counts a role chunk (no content) as nothing seen: an error after it is still retried', () => {
+      const scheduler = createScheduler();
+      scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+        const role = new AIMessageChunk({ content: '' });
+        const first = cold<AIMessageChunk>('-r-#', { r: role }, new StreamTimeoutError('first-chunk', 2));
+        const second = cold('-r-a-|', { r: role, a: new AIMessageChunk('你好') });
+        expectObservable(attemptsOf(first, second).pipe(retryBeforeFirstChunk({ delay: 1, scheduler }))).toBe('-r---r-a-|', { r: role, a: new AIMessageChunk('你好') });
+        expectSubscriptions(first.subscriptions).toBe('^--!');
+        expectSubscriptions(second.subscriptions).toBe('----^----!');
+      });
+    });
+
+    it('does not retry once a chunk with content arrived (a tool-call delta counts)', () => {
+      const scheduler = createScheduler();
+      scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+        const tool = new AIMessageChunk({ content: '', tool_call_chunks: [{ name: 'f', args: '{', index: 0, type: 'tool_call_chunk' }] });
+        const first = cold<AIMessageChunk>('-t-#', { t: tool }, httpError(503));
+        const second = cold('-a-|', { a: new AIMessageChunk('x') });
+        expectObservable(attemptsOf(first, second).pipe(retryBeforeFirstChunk({ delay: 1, scheduler }))).toBe('-t-#', { t: tool }, httpError(503));
+        expectSubscriptions(first.subscriptions).toBe('^--!');
+        expectSubscriptions(second.subscriptions).toBe([]);
       });
     });
 

@@ -1,4 +1,4 @@
-import { from, lastValueFrom, toArray } from 'rxjs';
+import { from, lastValueFrom, Subject, toArray } from 'rxjs';
 import { smooth } from '../../src/operators/smooth';
 import { createScheduler } from '../support/marbles';
 
@@ -113,6 +113,34 @@ describe('smooth', () => {
           expect(pieces.join('')).toBe(text);
           for (const p of pieces) expect([String(chunking), size, p, /^[\uDC00-\uDFFF\u0301\u200d\u{1F3FB}-\u{1F3FF}]|[\uD800-\uDBFF\u200d]$/u.test(p)]).toEqual([String(chunking), size, p, false]);
         }
+      }
+    });
+  });
+
+  describe('runs without a word boundary', () => {
+    it('streams 8 KB of emoji or `=-` in pieces of at most ~256 units while the run goes on, segmenting each unit a bounded number of times', async () => {
+      const segment = jest.spyOn(Intl.Segmenter.prototype, 'segment');
+      try {
+        for (const unit of ['😀', '=-', '👍🏽']) {
+          const run = 'Go ' + unit.repeat(Math.ceil(8192 / unit.length));
+          const chunks: string[] = [];
+          for (let i = 0; i < run.length; i += 3) chunks.push(run.slice(i, i + 3));
+          segment.mockClear();
+          const source = new Subject<string>();
+          const pieces: string[] = [];
+          source.pipe(smooth()).subscribe((p) => pieces.push(p));
+          for (const c of chunks) source.next(c);
+          const beforeEnd = pieces.length;
+          source.complete();
+          expect(pieces.join('')).toBe(run);
+          expect(beforeEnd).toBeGreaterThan(8192 / 300); // the text kept streaming; it was not held to the end
+          for (const p of pieces) expect(p.length).toBeLessThanOrEqual(256 + 8);
+          // Work per chunk is bounded: each unit is segmented a few times, not once per later chunk.
+          const segmented = segment.mock.calls.reduce((n, [text]) => n + String(text).length, 0);
+          expect(segmented / run.length).toBeLessThan(20);
+        }
+      } finally {
+        segment.mockRestore();
       }
     });
   });

@@ -15,6 +15,17 @@ describe('streamMetrics', () => {
       });
     });
 
+    it('counts the first chunk with content: a tool-call delta is one (no chars), a role-only chunk is not', () => {
+      const scheduler = createScheduler();
+      scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+        const role = new AIMessageChunk({ content: '' });
+        const tool = new AIMessageChunk({ content: '', tool_call_chunks: [{ name: 'search', args: '{"q":', index: 0, type: 'tool_call_chunk' }] });
+        const source = cold('-r--t-a-|', { r: role, t: tool, a: new AIMessageChunk('好') });
+        expectObservable(source.pipe(streamMetrics({ scheduler }))).toBe('--------(m|)', { m: { firstChunkMs: 4, totalMs: 8, chunks: 2, chars: 1 } });
+        expectSubscriptions(source.subscriptions).toBe('^-------!');
+      });
+    });
+
     it('reports firstChunkMs null for a stream without text', () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {

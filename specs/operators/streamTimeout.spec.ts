@@ -1,6 +1,9 @@
+import { AIMessageChunk } from '@langchain/core/messages';
 import { streamTimeout } from '../../src/operators/streamTimeout';
 import { RxLangChainError, StreamTimeoutError } from '../../src/errors';
 import { createScheduler } from '../support/marbles';
+
+const role = (): AIMessageChunk => new AIMessageChunk({ content: '' });
 
 describe('streamTimeout', () => {
   describe('first chunk', () => {
@@ -23,12 +26,49 @@ describe('streamTimeout', () => {
     });
   });
 
+  describe('the first chunk is the first with content', () => {
+    const roleChunk = new AIMessageChunk({ content: '' }); // what OpenAI-compatible servers send first
+    it("a role chunk (no content) does not stop the first-chunk clock: a stall after it is 'first-chunk'", () => {
+      const scheduler = createScheduler();
+      scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold('-r---------a-|', { r: roleChunk, a: new AIMessageChunk('late') });
+        expectObservable(source.pipe(streamTimeout({ firstChunkMs: 5, idleMs: 2, scheduler }))).toBe('-r---#', { r: roleChunk }, new StreamTimeoutError('first-chunk', 5));
+        expectSubscriptions(source.subscriptions).toBe('^----!');
+      });
+    });
+
+    it('a tool-call chunk is a first chunk; after it any value (a usage chunk too) restarts the idle clock', () => {
+      const scheduler = createScheduler();
+      scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+        const tool = new AIMessageChunk({ content: '', tool_call_chunks: [{ name: 'search', args: '{"q"', index: 0, type: 'tool_call_chunk' }] });
+        const usage = new AIMessageChunk({ content: '', usage_metadata: { input_tokens: 1, output_tokens: 1, total_tokens: 2 } });
+        const source = cold('-r-t--u--u------|', { r: roleChunk, t: tool, u: usage });
+        expectObservable(source.pipe(streamTimeout({ firstChunkMs: 4, idleMs: 4, scheduler }))).toBe('-r-t--u--u---#', { r: roleChunk, t: tool, u: usage }, new StreamTimeoutError('idle', 4, '', 1));
+        expectSubscriptions(source.subscriptions).toBe('^------------!');
+      });
+    });
+  });
+
+  describe('partialText and chunks', () => {
+    it("carry the text of the chunks with content seen before an 'idle' or 'total' timeout", () => {
+      const scheduler = createScheduler();
+      scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold('-r-a-b------|', { r: role(), a: new AIMessageChunk('你好，'), b: new AIMessageChunk('世界 👋') });
+        expectObservable(source.pipe(streamTimeout({ idleMs: 3, scheduler }))).toBe('-r-a-b--#', { r: role(), a: new AIMessageChunk('你好，'), b: new AIMessageChunk('世界 👋') }, new StreamTimeoutError('idle', 3, '你好，世界 👋', 2));
+        expectSubscriptions(source.subscriptions).toBe('^-------!');
+      });
+      const e = new StreamTimeoutError('total', 9, '你好，世界 👋', 2);
+      expect(e.message).toBe('Stream timeout (total): the stream did not complete within 9 ms. 2 chunk(s) and 7 character(s) of partial text had arrived (error.partialText).');
+      expect(new StreamTimeoutError('first-chunk', 5)).toMatchObject({ partialText: '', chunks: 0, message: 'Stream timeout (first-chunk): no first chunk within 5 ms.' });
+    });
+  });
+
   describe('idle', () => {
     it("errors with kind 'idle' when the gap after a chunk is too long", () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-a--b-------c-|', { a: '你', b: '好', c: '😀' });
-        expectObservable(source.pipe(streamTimeout({ idleMs: 4, scheduler }))).toBe('-a--b---#', { a: '你', b: '好' }, new StreamTimeoutError('idle', 4));
+        expectObservable(source.pipe(streamTimeout({ idleMs: 4, scheduler }))).toBe('-a--b---#', { a: '你', b: '好' }, new StreamTimeoutError('idle', 4, '你好', 2));
         expectSubscriptions(source.subscriptions).toBe('^-------!');
       });
     });
@@ -51,7 +91,7 @@ describe('streamTimeout', () => {
         expectObservable(source.pipe(streamTimeout({ totalMs: 6, idleMs: 3, firstChunkMs: 2, scheduler }))).toBe(
           '-a-a-a#',
           { a: 'tok' },
-          new StreamTimeoutError('total', 6),
+          new StreamTimeoutError('total', 6, 'toktoktok', 3),
         );
         expectSubscriptions(source.subscriptions).toBe('^-----!');
       });

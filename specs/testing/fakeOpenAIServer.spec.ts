@@ -48,6 +48,23 @@ describe('startFakeOpenAIServer', () => {
     expect(server.requests[0]).toMatchObject({ completed: true, closedByClient: false, chunksWritten: tokenize('Hi 你好').length });
   });
 
+  it('opens every stream with the role chunk by default, as OpenAI does; roleChunk: false starts with the text', async () => {
+    const body = JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'q' }] });
+    const deltas = async (s: FakeOpenAIServer): Promise<unknown[]> =>
+      (await post(s, '/v1/chat/completions', body)).text
+        .split('\n\n')
+        .filter((f) => f && f !== 'data: [DONE]')
+        .map((f) => JSON.parse(f.replace(/^data: /, '')).choices[0].delta);
+    server = await startFakeOpenAIServer({ reply: 'Hi' });
+    expect(await deltas(server)).toEqual([{ role: 'assistant', content: '' }, { content: 'Hi' }, {}]);
+    await server.close();
+    server = await startFakeOpenAIServer({ reply: 'Hi', roleChunk: false });
+    expect(await deltas(server)).toEqual([{ content: 'Hi' }, {}]);
+    await expect(startFakeOpenAIServer({ roleChunk: 'yes' as never })).rejects.toThrow(
+      new TypeError('startFakeOpenAIServer: roleChunk must be a boolean, got the string "yes".'),
+    );
+  });
+
   it('answers non-streaming requests, also for the real ChatOpenAI invoke', async () => {
     server = await startFakeOpenAIServer();
     const model = new ChatOpenAI({ apiKey: 'k', model: 'gpt-4o-mini', maxRetries: 0, configuration: { baseURL: server.baseURL } });

@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ForbiddenContentError, StreamInterruptedError, StreamTimeoutError } from '../../src/errors';
 import { fromRunnable } from '../../src';
-import { abortOn, collectMessage, collectText, progress, requireCompletion, retryBeforeFirstChunk, streamMetrics, streamTimeout, tapProgress, textContent, type ProgressEvent } from '../../src';
+import { abortOn, collectMessage, collectText, forbiddenWords, progress, requireCompletion, retryBeforeFirstChunk, streamMetrics, streamTimeout, tapProgress, textContent, type ProgressEvent } from '../../src';
 import { smooth } from '../../src/operators/smooth';
 import { chunks, marbleChatModel, providerError } from '../../src/testing';
 import { createScheduler } from '../support/marbles';
@@ -62,6 +62,20 @@ operator('abortOn', () => {
   });
 });
 
+operator('forbiddenWords', () => {
+  it('one compiled set serves two models at once, each stopped at its own frame', () => {
+    const guard = forbiddenWords(['java', '敏感'], { caseInsensitive: true });
+    createScheduler().run(({ expectObservable, expectSubscriptions }) => {
+      const first = marbleChatModel('-a-b-c|', { a: 'I like ', b: 'JA', c: 'VA' });
+      const second = marbleChatModel('--a-b--|', { a: '这是', b: '敏感的' });
+      expectObservable(fromRunnable(first, 'hi').pipe(textContent(), abortOn(guard))).toBe('-a---#', { a: 'I like ' }, new ForbiddenContentError('java', 7, 'I like '));
+      expectObservable(fromRunnable(second, 'hi').pipe(textContent(), abortOn(guard))).toBe('--a-#', { a: '这是' }, new ForbiddenContentError('敏感', 2, '这是'));
+      expectSubscriptions(first.subscriptions).toBe('^----!');
+      expectSubscriptions(second.subscriptions).toBe('^---!');
+    });
+  });
+});
+
 operator('progress', () => {
   it('reports crossings with virtual elapsed time and a final event', () => {
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
@@ -95,13 +109,13 @@ operator('tapProgress', () => {
 });
 
 operator('streamTimeout', () => {
-  it('errors when the model stalls between chunks and aborts it at that frame', () => {
+  it('errors when the model stalls between chunks and aborts it at that frame, with the text seen so far', () => {
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const model = marbleChatModel('-a-b-', { a: 'Hel', b: 'lo' });
       expectObservable(fromRunnable(model, 'hi').pipe(streamTimeout({ idleMs: 4 }), textContent())).toBe(
         '-a-b---#',
         { a: 'Hel', b: 'lo' },
-        new StreamTimeoutError('idle', 4),
+        new StreamTimeoutError('idle', 4, 'Hello', 2),
       );
       expectSubscriptions(model.subscriptions).toBe('^------!');
     });

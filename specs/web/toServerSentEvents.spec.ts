@@ -53,10 +53,11 @@ describe('toServerSentEvents', () => {
   });
 
   describe('heartbeats', () => {
-    it('sends a ping comment after every heartbeatMs of silence, restarting after each event', () => {
+    it('sends a ping comment after each heartbeatMs window without an event', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-a-------b|', { a: 'x', b: 'y' });
-        expectObservable(source.pipe(toServerSentEvents({ heartbeatMs: 3 }))).toBe('-a--p--p-b(d|)', {
+        // windows end at 3 (a came: no ping), 6 (silent: ping), 9 (b came: no ping)
+        expectObservable(source.pipe(toServerSentEvents({ heartbeatMs: 3 }))).toBe('-a----p--b(d|)', {
           a: ev('chunk', 1, { text: 'x' }),
           b: ev('chunk', 2, { text: 'y' }),
           d: ev('done', 3, { chunks: 2 }),

@@ -1,19 +1,30 @@
 import { describe } from './validate';
+import { PART_TYPES, STREAM_MODES } from '../parts/events';
+import type { PartSourceValue } from '../parts/types';
 
-/** What text operators accept: a string, or anything with LangChain `content`. */
-export type TextLike = string | { content: unknown };
+/**
+ * What text operators accept: a string, anything with LangChain `content`, and
+ * what `toParts()` recognises (parts, content-block events, LangGraph pairs and tuples).
+ */
+export type TextLike = string | { content: unknown } | PartSourceValue;
 
 const TEXT_PART_TYPES = new Set(['text', 'text_delta']);
 
 /**
  * The text of one stream value. String content is returned as is; array
  * content keeps only text parts (images, tool-use and JSON deltas are not text).
- * Throws a TypeError naming the bad value, so a wrong pipeline fails loudly.
+ * Parts, content-block events and LangGraph `[message, metadata]` pairs /
+ * `[mode, data]` tuples give the model's answer text only (no reasoning, tool
+ * arguments or tool results). Throws a TypeError naming the bad value, so a
+ * wrong pipeline fails loudly.
  */
 export function textOf(value: unknown, where = 'textContent'): string {
   if (typeof value === 'string') return value;
-  if (typeof value === 'object' && value !== null && 'content' in value) {
-    const content = (value as { content: unknown }).content;
+  // Read `content` first: the common case is one property load (message chunks are often
+  // dictionary-mode objects, where `in` and the load would be two hash lookups). Parts and
+  // events with a `content` field (a tool result) are not messages.
+  const content = typeof value === 'object' && value !== null ? (value as { content?: unknown }).content : undefined;
+  if ((content !== undefined || (typeof value === 'object' && value !== null && 'content' in value)) && !isPartOrEvent(value as object)) {
     if (typeof content === 'string') return content;
     if (content == null) return '';
     if (Array.isArray(content)) {
@@ -32,5 +43,58 @@ export function textOf(value: unknown, where = 'textContent'): string {
     }
     throw new TypeError(`${where}: message content must be a string or an array of content parts, got ${describe(content)}.`);
   }
+  const text = typeof value === 'object' && value !== null ? streamValueText(value, where) : undefined;
+  if (text !== undefined) return text;
   throw new TypeError(`${where}: expected a string or a message chunk with content, got ${describe(value)}.`);
+}
+
+/** A part or content-block event that has a `content` field (`tool-result`, `content-block-start` …): not a message. */
+function isPartOrEvent(value: object): boolean {
+  return 'event' in value || (value as { type?: unknown }).type === 'tool-result';
+}
+
+/** The model's text in a part, content-block event, pair or tuple; undefined for none of those. */
+function streamValueText(value: object, where: string): string | undefined {
+  if (Array.isArray(value)) {
+    const data = graphMessage(value);
+    if (data === undefined) return undefined;
+    return data === null ? '' : textOf(data, where);
+  }
+  const v = value as { type?: unknown; text?: unknown; event?: unknown; delta?: { type?: unknown; text?: unknown }; content?: { type?: unknown; text?: unknown } };
+  if (typeof v.event === 'string') {
+    if (v.event === 'content-block-delta') return v.delta?.type === 'text-delta' && typeof v.delta.text === 'string' ? v.delta.text : '';
+    if (v.event === 'content-block-start') return v.content?.type === 'text' && typeof v.content.text === 'string' ? v.content.text : '';
+    return v.event.startsWith('on_') ? undefined : '';
+  }
+  if (typeof v.type === 'string') {
+    if (v.type === 'text') return typeof v.text === 'string' ? v.text : '';
+    return PART_TYPES.has(v.type) ? '' : undefined;
+  }
+  return undefined;
+}
+
+
+/**
+ * The model message in a LangGraph `[message, metadata]` pair or a `messages` tuple;
+ * `null` for a tuple or pair without model output (other modes, tool and human
+ * messages); undefined when `value` is neither.
+ */
+export function graphMessage(value: readonly unknown[]): object | null | undefined {
+  let data: unknown = value;
+  if (value.length === 3 && Array.isArray(value[0]) && typeof value[1] === 'string') {
+    if (value[1] !== 'messages') return null;
+    data = value[2];
+  } else if (value.length === 2 && typeof value[0] === 'string' && STREAM_MODES.has(value[0])) {
+    if (value[0] !== 'messages') return null;
+    data = value[1];
+  } else if (value.length === 2 && Array.isArray(value[0]) && Array.isArray(value[1])) {
+    data = value[1]; // [namespace, [message, metadata]]
+  }
+  if (!Array.isArray(data) || data.length !== 2) return undefined;
+  const [message, metadata] = data as [unknown, unknown];
+  if (typeof message !== 'object' || message === null || !('content' in message)) return undefined;
+  if (metadata !== undefined && (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))) return undefined;
+  const m = message as { type?: unknown; role?: unknown };
+  const type = m.type ?? m.role;
+  return type === undefined || type === 'ai' || type === 'assistant' ? message : null;
 }

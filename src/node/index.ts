@@ -6,6 +6,8 @@ export type {
   ServerSentEventsOutcome,
   ServerSentEventsStats,
 } from './sendServerSentEvents';
+export { sendUIMessageStream } from './sendUIMessageStream';
+export type { SendUIMessageStreamOptions } from './sendUIMessageStream';
 export { serveChatOverWebSocket } from './serveChatOverWebSocket';
 export type { ChatOverWebSocketOptions, ChatWebSocketServer, ChatClientMessage, ChatServerMessage, WebSocketServerLike } from './serveChatOverWebSocket';
 export { checkRequest, parseRequestTarget } from './checkRequest';

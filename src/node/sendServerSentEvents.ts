@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tap, throwError, type Observable, type Subscription } from 'rxjs';
 import { assertObject, assertPositiveInteger, assertNonNegative, describe } from '../internal/validate';
 import { SlowConsumerError } from '../errors';
-import { DEFAULT_MAX_BUFFERED_BYTES, SSE_HEADERS, SSE_HEARTBEAT } from '../web/serverSentEventFrame';
+import { DEFAULT_MAX_BUFFERED_BYTES, SSE_HEADERS, SSE_HEARTBEAT, type FrameEncoding } from '../web/serverSentEventFrame';
 import { toServerSentEvents, type ToServerSentEventsOptions } from '../web/toServerSentEvents';
 import { assertRequestCheckOptions, checkRequest, type RequestCheckOptions } from './checkRequest';
 
@@ -107,20 +107,52 @@ export function sendServerSentEvents<T>(
   res: ServerResponse,
   options: SendServerSentEventsOptions<T> = {},
 ): ServerSentEventsDelivery {
+  checkDeliveryOptions('sendServerSentEvents', res, options);
+  const { maxBufferedBytes, overflowGraceMs, headers, allowedHosts, allowedOrigins, ...framing } = options;
+  return deliverFrames(source$, res, { maxBufferedBytes, overflowGraceMs, headers, allowedHosts, allowedOrigins }, {
+    frames: toServerSentEvents<T>(framing),
+    closingFrame: (error, events) => errorFrame(error, framing, (framing.firstId ?? 1) + events),
+    headers: SSE_HEADERS,
+  });
+}
+
+/** Delivery limits and request check of a Node response of frames (see {@link SendServerSentEventsOptions}). */
+export interface DeliveryLimits extends Omit<RequestCheckOptions, 'runsModel'> {
+  maxBufferedBytes?: number;
+  overflowGraceMs?: number;
+  headers?: Record<string, string>;
+}
+
+/** Call-time checks shared by the Node adapters. */
+export function checkDeliveryOptions(where: string, res: unknown, options: DeliveryLimits): void {
   if (typeof res !== 'object' || res === null || typeof (res as { write?: unknown }).write !== 'function') {
-    throw new TypeError(`sendServerSentEvents: res must be a Node http.ServerResponse, got ${describe(res)}.`);
+    throw new TypeError(`${where}: res must be a Node http.ServerResponse, got ${describe(res)}.`);
   }
-  assertObject('sendServerSentEvents: options', options);
-  assertPositiveInteger('sendServerSentEvents: maxBufferedBytes', options.maxBufferedBytes);
-  assertNonNegative('sendServerSentEvents: overflowGraceMs', options.overflowGraceMs);
-  assertObject('sendServerSentEvents: headers', options.headers);
-  assertRequestCheckOptions('sendServerSentEvents', options);
+  assertObject(`${where}: options`, options);
+  assertPositiveInteger(`${where}: maxBufferedBytes`, options.maxBufferedBytes);
+  assertNonNegative(`${where}: overflowGraceMs`, options.overflowGraceMs);
+  assertObject(`${where}: headers`, options.headers);
+  assertRequestCheckOptions(where, options);
   const request = (res as { req?: IncomingMessage }).req;
   if (typeof request?.headers !== 'object') {
-    throw new TypeError('sendServerSentEvents: res.req is missing; pass the ServerResponse Node created for the request.');
+    throw new TypeError(`${where}: res.req is missing; pass the ServerResponse Node created for the request.`);
   }
-  const { maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES, overflowGraceMs = 10_000, headers, allowedHosts, allowedOrigins, ...framing } = options;
-  const frames$ = toServerSentEvents<T>(framing);
+}
+
+/**
+ * The delivery machinery of `sendServerSentEvents` and `sendUIMessageStream`: the request
+ * check (`checkRequest`, before anything is subscribed), headers, backpressure with a
+ * bounded queue, overflow, client disconnect, stop.
+ */
+export function deliverFrames<T>(
+  source$: Observable<T>,
+  res: ServerResponse,
+  limits: DeliveryLimits,
+  encoding: FrameEncoding<T>,
+): ServerSentEventsDelivery {
+  const { maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES, overflowGraceMs = 10_000, headers, allowedHosts, allowedOrigins } = limits;
+  const request = (res as { req: IncomingMessage }).req;
+  const frames$ = encoding.frames;
 
   const stats: ServerSentEventsStats = {
     framesWritten: 0, bytesWritten: 0, queuedFrames: 0, queuedBytes: 0,
@@ -171,7 +203,7 @@ export function sendServerSentEvents<T>(
     sourceEnded = true;
     const error = new SlowConsumerError(stats.queuedBytes, maxBufferedBytes);
     // One last frame so a reader that catches up learns why the stream stopped.
-    const closing = errorFrame(error, framing, (framing.firstId ?? 1) + events);
+    const closing = encoding.closingFrame(error, events);
     queue.push(closing);
     stats.queuedBytes += Buffer.byteLength(closing);
     measure();
@@ -228,7 +260,7 @@ export function sendServerSentEvents<T>(
   res.on('drain', onDrain);
   res.on('close', onClose);
   if (!res.headersSent) {
-    res.writeHead(res.statusCode || 200, { ...SSE_HEADERS, ...headers });
+    res.writeHead(res.statusCode || 200, { ...encoding.headers, ...headers });
     res.flushHeaders();
   }
 

@@ -1,6 +1,6 @@
 import { reduce, type OperatorFunction } from 'rxjs';
-import type { TextLike } from '../internal/text';
-import { textContent } from './textContent';
+import { textOf, type TextLike } from '../internal/text';
+import { textSourceOf } from './textContent';
 
 /**
  * Emits the whole text once, on completion ('' for an empty stream). Accepts
@@ -23,5 +23,12 @@ import { textContent } from './textContent';
  * @returns A function that returns an Observable emitting the concatenated text once, when the source completes.
  */
 export function collectText(): OperatorFunction<TextLike, string> {
-  return (source) => source.pipe(textContent(), reduce((all, text) => all + text, ''));
+  // Right after textContent() (which only drops empty texts), read its source: the same text, one hop less.
+  return (source) =>
+    (textSourceOf(source) ?? source).pipe(
+      reduce((all: string, value: TextLike) => {
+        const text = textOf(value);
+        return text.length === 0 ? all : all + text;
+      }, ''),
+    );
 }

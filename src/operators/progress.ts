@@ -1,18 +1,23 @@
-import { asyncScheduler, concat, defer, filter, map, of, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { concat, defer, Observable, of, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { hasContent } from '../internal/content';
+import { consumeEach } from '../internal/operate';
 import { textOf, type TextLike } from '../internal/text';
-import { assertObject, assertPositiveInteger, describe } from '../internal/validate';
+import { assertObject, assertPositiveInteger, assertPositiveMs, assertScheduler } from '../internal/validate';
 
 /** One progress report of {@link progress} / `tapProgress`. */
 export interface ProgressEvent {
-  /** Chunks that carried text so far. */
+  /** Chunks with content so far (text, reasoning or a tool-call delta; see `hasContent`). */
   readonly chunks: number;
   /** Characters so far, counted as Unicode code points (an emoji is 1, not 2). */
   readonly chars: number;
-  /** Words so far, by `Intl.Segmenter` (`isWordLike`): `你好世界` is 2 words, not 1 as `split()` says. */
+  /**
+   * Words so far, by `Intl.Segmenter` (`isWordLike`): `你好世界` is 2 words, not 1 as `split()` says.
+   * Counted when first read, so a callback that reads only `chars` costs no segmentation.
+   */
   readonly words: number;
   /** Time since subscription, ms, from the scheduler. */
   readonly elapsedMs: number;
-  /** Time from subscription to the first text chunk, ms; `null` before it. */
+  /** Time from subscription to the first chunk (the first with content), ms; `null` before it. */
   readonly firstChunkMs: number | null;
   /** `chars` per second of `elapsedMs` (0 while no time has passed). */
   readonly charsPerSecond: number;
@@ -34,6 +39,10 @@ export interface ProgressOptions {
 
 /** Segments kept as a tail that a later chunk may still change (a word split mid-way, `can'`+`t`, `3.`+`5`). */
 const TAIL_SEGMENTS = 3;
+/** Text waiting to be segmented beyond this is counted even if no event's `words` was read (bounds memory). */
+const MAX_PENDING = 1 << 20;
+/** Units per `Intl.Segmenter` call. */
+const SEGMENT_WINDOW = 4096;
 
 /** Incremental counters shared by `progress` and `tapProgress`; one per subscription. */
 export interface ProgressTracker {
@@ -43,19 +52,100 @@ export interface ProgressTracker {
   final(): ProgressEvent;
 }
 
+/** An event's place in the text, and its word count once read. */
+interface WordCell {
+  readonly at: number;
+  words: number;
+}
+
+/**
+ * `Intl.Segmenter` words of a growing text, counted lazily: nothing is segmented until
+ * some event's `words` is read (a callback that reads only `chars` costs no segmentation);
+ * then the text is segmented up to that event, and every earlier unread event is resolved
+ * on the way, so each event reports exactly the words up to its own position.
+ */
+class LazyWordCount {
+  private readonly queue: WordCell[] = [];
+  private head = 0;
+  private pending = ''; // text after `countedTo`, not segmented yet
+  private countedTo = 0;
+  private received = 0;
+  private tail = ''; // segmented text a later chunk may still change
+  private committed = 0;
+  private tailWords = 0;
+
+  constructor(private readonly segmenter: Intl.Segmenter) {}
+
+  add(text: string): void {
+    this.pending += text;
+    this.received += text.length;
+    if (this.pending.length > MAX_PENDING) this.resolve(this.cell());
+  }
+
+  /** A cell at the current end of the text. */
+  cell(): WordCell {
+    const cell = { at: this.received, words: -1 };
+    this.queue.push(cell);
+    return cell;
+  }
+
+  /** Resolves every queued cell up to `target`. */
+  resolve(target: WordCell): number {
+    while (target.words < 0) {
+      const cell = this.queue[this.head];
+      this.queue[this.head++] = undefined as never;
+      if (this.head > 1024 && this.head * 2 > this.queue.length) {
+        this.queue.splice(0, this.head);
+        this.head = 0;
+      }
+      cell.words = this.countTo(cell.at);
+    }
+    return target.words;
+  }
+
+  private countTo(at: number): number {
+    while (this.countedTo < at) {
+      // At most SEGMENT_WINDOW units per segment() call: V8 segments a long string in quadratic time.
+      let n = Math.min(at - this.countedTo, SEGMENT_WINDOW);
+      if (n < at - this.countedTo) {
+        const c = this.pending.charCodeAt(n - 1);
+        if (c >= 0xd800 && c <= 0xdbff) n++;
+      }
+      this.tail += n === this.pending.length ? this.pending : this.pending.slice(0, n);
+      this.pending = n === this.pending.length ? '' : this.pending.slice(n);
+      this.countedTo += n;
+      this.segmentTail();
+    }
+    return this.committed + this.tailWords;
+  }
+
+  /** Re-segments only the tail that may still be mid-word plus the new text. */
+  private segmentTail(): void {
+    const starts: number[] = [];
+    const wordLike: boolean[] = [];
+    for (const s of this.segmenter.segment(this.tail)) {
+      starts.push(s.index);
+      wordLike.push(s.isWordLike === true);
+    }
+    let from = 0;
+    if (starts.length > TAIL_SEGMENTS) {
+      from = starts.length - TAIL_SEGMENTS;
+      for (let i = 0; i < from; i++) if (wordLike[i]) this.committed++;
+      this.tail = this.tail.slice(starts[from]);
+    }
+    this.tailWords = 0;
+    for (let i = from; i < starts.length; i++) if (wordLike[i]) this.tailWords++;
+  }
+}
+
 /** Validates options at call time and returns a factory of per-subscription trackers. */
 export function progressTrackerFactory(where: string, options: ProgressOptions | undefined): () => ProgressTracker {
   assertObject(`${where}: options`, options);
   assertPositiveInteger(`${where}: options.everyChars`, options?.everyChars);
   assertPositiveInteger(`${where}: options.everyChunks`, options?.everyChunks);
+  assertPositiveMs(`${where}: options.everyMs`, options?.everyMs);
+  const scheduler = assertScheduler(`${where}: options.scheduler`, options?.scheduler, 'now');
   const everyMs = options?.everyMs;
-  if (everyMs !== undefined && (typeof everyMs !== 'number' || !(everyMs > 0) || !Number.isFinite(everyMs))) {
-    throw new RangeError(`${where}: options.everyMs must be a finite number > 0, got ${describe(everyMs)}.`);
-  }
-  const scheduler = options?.scheduler === undefined ? asyncScheduler : options.scheduler;
-  if (typeof scheduler !== 'object' || scheduler === null || typeof (scheduler as SchedulerLike).now !== 'function') {
-    throw new TypeError(`${where}: options.scheduler must be an RxJS scheduler, got ${describe(scheduler)}.`);
-  }
   const everyChars = options?.everyChars;
   const everyChunks = options?.everyChunks ?? (everyChars === undefined && everyMs === undefined ? 1 : undefined);
   const segmenter = new Intl.Segmenter(undefined, { granularity: 'word' });
@@ -66,38 +156,20 @@ export function progressTrackerFactory(where: string, options: ProgressOptions |
     let chars = 0;
     let firstChunkMs: number | null = null;
     let lastUnit = 0; // last UTF-16 unit seen, to count a surrogate pair split across chunks once
-    let tail = ''; // segmented text that a later chunk may still change
-    let pending = ''; // text not segmented yet: words are counted lazily, when an event needs them
-    let committedWords = 0;
-    let tailWords = 0;
-
-    // Re-segment only the tail that may still be mid-word plus the pending text.
-    const countWords = (): number => {
-      if (pending.length > 0) {
-        tail += pending;
-        pending = '';
-        const segments = Array.from(segmenter.segment(tail));
-        let from = 0;
-        if (segments.length > TAIL_SEGMENTS) {
-          from = segments.length - TAIL_SEGMENTS;
-          for (let i = 0; i < from; i++) if (segments[i].isWordLike) committedWords++;
-          tail = tail.slice(segments[from].index);
-        }
-        tailWords = 0;
-        for (let i = from; i < segments.length; i++) if (segments[i].isWordLike) tailWords++;
-      }
-      return committedWords + tailWords;
-    };
+    const words = new LazyWordCount(segmenter);
     let nextChars = everyChars ?? Infinity;
     let nextChunks = everyChunks ?? Infinity;
     let nextMs = everyMs ?? Infinity;
 
-    const event = (done: boolean): ProgressEvent => {
-      const elapsedMs = scheduler.now() - start;
+    const event = (done: boolean, now: number): ProgressEvent => {
+      const elapsedMs = now - start;
+      const cell = words.cell();
       return {
         chunks,
         chars,
-        words: countWords(),
+        get words(): number {
+          return cell.words >= 0 ? cell.words : words.resolve(cell);
+        },
         elapsedMs,
         firstChunkMs,
         charsPerSecond: elapsedMs > 0 ? (chars * 1000) / elapsedMs : 0,
@@ -108,21 +180,22 @@ export function progressTrackerFactory(where: string, options: ProgressOptions |
     return {
       push(value) {
         const text = textOf(value, where);
-        if (text.length === 0) return undefined;
+        if (text.length === 0 && !hasContent(value)) return undefined; // reasoning and tool-call deltas count as chunks
         chunks++;
-        if (firstChunkMs === null) firstChunkMs = scheduler.now() - start;
-        let pairs = 0;
-        let prev = lastUnit;
-        for (let i = 0; i < text.length; i++) {
-          const c = text.charCodeAt(i);
-          if (c >= 0xdc00 && c <= 0xdfff && prev >= 0xd800 && prev <= 0xdbff) pairs++;
-          prev = c;
+        let now = -1;
+        if (firstChunkMs === null) firstChunkMs = (now = scheduler.now()) - start;
+        if (text.length > 0) {
+          let pairs = 0;
+          let prev = lastUnit;
+          for (let i = 0; i < text.length; i++) {
+            const c = text.charCodeAt(i);
+            if (c >= 0xdc00 && c <= 0xdfff && prev >= 0xd800 && prev <= 0xdbff) pairs++;
+            prev = c;
+          }
+          lastUnit = prev;
+          chars += text.length - pairs;
+          words.add(text);
         }
-        lastUnit = prev;
-        chars += text.length - pairs;
-
-        pending += text;
-        if (pending.length >= 4096) countWords(); // keep memory bounded between rare events
 
         let crossed = false;
         if (chars >= nextChars) {
@@ -133,14 +206,17 @@ export function progressTrackerFactory(where: string, options: ProgressOptions |
           crossed = true;
           nextChunks = (Math.floor(chunks / everyChunks!) + 1) * everyChunks!;
         }
-        const elapsed = scheduler.now() - start;
-        if (elapsed >= nextMs) {
-          crossed = true;
-          nextMs = (Math.floor(elapsed / everyMs!) + 1) * everyMs!;
+        if (everyMs !== undefined) {
+          if (now < 0) now = scheduler.now();
+          const elapsed = now - start;
+          if (elapsed >= nextMs) {
+            crossed = true;
+            nextMs = (Math.floor(elapsed / everyMs) + 1) * everyMs;
+          }
         }
-        return crossed ? event(false) : undefined;
+        return crossed ? event(false, now < 0 ? scheduler.now() : now) : undefined;
       },
-      final: () => event(true),
+      final: () => event(true, scheduler.now()),
     };
   };
 }
@@ -151,8 +227,9 @@ export function progressTrackerFactory(where: string, options: ProgressOptions |
  * chunk that jumps from 48 to 53 characters reports for 50, where a check of
  * `count % 50 == 0` misses it — and always a final event with `done: true`
  * on completion. With no threshold, every chunk reports. Words are counted with
- * `Intl.Segmenter` incrementally (only a short tail is re-segmented per chunk), chars
- * as code points. Use `tapProgress` to keep the text and get events by callback.
+ * `Intl.Segmenter` when an event's `words` is first read (only the new text and a
+ * short tail are segmented), chars as code points; `chunks` and `firstChunkMs` count
+ * chunks with content. Use `tapProgress` to keep the text and get events by callback.
  *
  * @example
  * ```ts
@@ -173,14 +250,16 @@ export function progressTrackerFactory(where: string, options: ProgressOptions |
 export function progress(options?: ProgressOptions): OperatorFunction<TextLike, ProgressEvent> {
   const tracker = progressTrackerFactory('progress', options);
   return (source) =>
-    defer(() => {
+    new Observable<ProgressEvent>((subscriber) => {
       const t = tracker();
-      return concat(
+      concat(
         source.pipe(
-          map((value) => t.push(value)),
-          filter((e): e is ProgressEvent => e !== undefined),
+          consumeEach((value: TextLike) => {
+            const e = t.push(value);
+            if (e) subscriber.next(e);
+          }),
         ),
         defer(() => of(t.final())),
-      );
+      ).subscribe(subscriber);
     });
 }

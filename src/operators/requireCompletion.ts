@@ -1,5 +1,6 @@
 import { catchError, concat, defer, EMPTY, tap, throwError, type MonoTypeOperatorFunction } from 'rxjs';
 import { RxLangChainError, StreamInterruptedError } from '../errors';
+import { hasContent } from '../internal/content';
 import { textOf } from '../internal/text';
 import { assertFunction, assertObject, describe } from '../internal/validate';
 
@@ -48,7 +49,7 @@ export function hasFinishReason(chunk: CompletableChunk): boolean {
  *   chunk's `response_metadata` — what a connection cut cleanly between SSE frames looks
  *   like, since the OpenAI SDK then ends the stream silently), errors with
  *   `StreamInterruptedError { reason: 'no-finish', partialText }`;
- * - when the source **errors after at least one chunk** (a dropped socket surfaces as
+ * - when the source **errors after the first chunk** (the first with content; a dropped socket surfaces as
  *   undici's `TypeError: terminated`), errors with `StreamInterruptedError
  *   { reason: 'error', partialText, cause }`.
  *
@@ -82,7 +83,7 @@ export function requireCompletion<T extends CompletableChunk>(options?: RequireC
   return (source) =>
     defer(() => {
       let text = '';
-      let count = 0;
+      let chunks = 0; // with content: an error after only the role chunk is still before the first chunk
       let finished = false;
       let ownError: unknown;
       return concat(
@@ -101,17 +102,17 @@ export function requireCompletion<T extends CompletableChunk>(options?: RequireC
               ownError = err;
               throw err;
             }
-            count++;
+            if (hasContent(chunk)) chunks++;
             text += piece;
             if (!finished && isFinal(chunk)) finished = true;
           }),
           catchError((err: unknown) =>
             throwError(() =>
-              count === 0 || err === ownError || err instanceof RxLangChainError ? err : new StreamInterruptedError('error', text, count, err),
+              chunks === 0 || err === ownError || err instanceof RxLangChainError ? err : new StreamInterruptedError('error', text, chunks, err),
             ),
           ),
         ),
-        defer(() => (finished ? EMPTY : throwError(() => new StreamInterruptedError('no-finish', text, count)))),
+        defer(() => (finished ? EMPTY : throwError(() => new StreamInterruptedError('no-finish', text, chunks)))),
       );
     });
 }

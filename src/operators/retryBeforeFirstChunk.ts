@@ -1,6 +1,7 @@
-import { asyncScheduler, defer, retry, tap, throwError, timer, type MonoTypeOperatorFunction, type Observable, type SchedulerLike } from 'rxjs';
+import { defer, retry, tap, throwError, timer, type MonoTypeOperatorFunction, type Observable, type SchedulerLike } from 'rxjs';
 import { RxLangChainError, StreamTimeoutError } from '../errors';
-import { assertFunction, assertNonNegative, assertObject, describe } from '../internal/validate';
+import { hasContent } from '../internal/content';
+import { assertFunction, assertInteger, assertNonNegative, assertObject, assertScheduler, describe } from '../internal/validate';
 
 /** Options of {@link retryBeforeFirstChunk}. */
 export interface RetryBeforeFirstChunkOptions {
@@ -79,7 +80,9 @@ const defaultDelay = (attempt: number): number => Math.min(500 * 2 ** (attempt -
 
 /**
  * Retries a stream with a new subscription (a new request) when it errors **before
- * its first value**, with backoff; once a value has arrived, errors pass through
+ * its first chunk** — the first with content (`hasContent`: text, reasoning or a
+ * tool-call delta; the empty role chunk an OpenAI-compatible server sends first does
+ * not count) — with backoff; once a chunk with content has arrived, errors pass through
  * untouched (a retry would repeat text the user already saw). The default `retryIf`
  * is {@link isRetryableError}: 429 / 5xx / network yes; 400 / 401 / 403 / 404 and
  * aborts no. Put it right after the source (and after `streamTimeout` to retry a
@@ -107,24 +110,21 @@ const defaultDelay = (attempt: number): number => Math.min(500 * 2 ** (attempt -
  */
 export function retryBeforeFirstChunk<T>(options?: RetryBeforeFirstChunkOptions): MonoTypeOperatorFunction<T> {
   assertObject('retryBeforeFirstChunk: options', options);
+  assertInteger('retryBeforeFirstChunk: options.count', options?.count, 0);
   const count = options?.count ?? 2;
-  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) {
-    throw new RangeError(`retryBeforeFirstChunk: options.count must be an integer >= 0, got ${describe(count)}.`);
-  }
   const delayOption = options?.delay ?? defaultDelay;
   if (typeof delayOption !== 'function') assertNonNegative('retryBeforeFirstChunk: options.delay', delayOption, false);
   const retryIf = options?.retryIf ?? isRetryableError;
   assertFunction('retryBeforeFirstChunk: options.retryIf', retryIf);
-  const scheduler = options?.scheduler === undefined ? asyncScheduler : options.scheduler;
-  if (typeof scheduler !== 'object' || scheduler === null || typeof (scheduler as SchedulerLike).schedule !== 'function') {
-    throw new TypeError(`retryBeforeFirstChunk: options.scheduler must be an RxJS scheduler, got ${describe(scheduler)}.`);
-  }
+  const scheduler = assertScheduler('retryBeforeFirstChunk: options.scheduler', options?.scheduler);
 
   return (source) =>
     defer(() => {
       let started = false;
       return source.pipe(
-        tap(() => (started = true)),
+        tap((value) => {
+          if (!started && hasContent(value)) started = true;
+        }),
         retry({
           count,
           delay: (error: unknown, attempt: number): Observable<unknown> => {

@@ -1,6 +1,7 @@
-import { asyncScheduler, concat, concatMap, defer, EMPTY, map, mergeMap, of, timer, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { concat, concatMap, defer, EMPTY, map, Observable, of, timer, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { consumeEach } from '../internal/operate';
 import { textOf, type TextLike } from '../internal/text';
-import { assertNonNegative, assertObject, describe } from '../internal/validate';
+import { assertNonNegative, assertObject, assertScheduler, describe } from '../internal/validate';
 
 /** How {@link smooth} cuts text into pieces. */
 export type SmoothChunking = 'word' | 'line' | 'grapheme' | RegExp | Intl.Segmenter;
@@ -20,59 +21,117 @@ export interface SmoothOptions {
   /** Where pacing timers run. Default `asyncScheduler`. */
   scheduler?: SchedulerLike;
 }
-
-type Splitter = (buffer: string) => number[];
+/**
+ * Decides where held text is cut into complete pieces; one per subscription. `cut` gets
+ * the held buffer (the text after the last cut) and returns cut points in it, ascending;
+ * `shift(n)` says the first `n` units were emitted. Work per chunk is bounded: segmenters
+ * re-segment only the last few segments, and a piece longer than its cap with no cut is
+ * cut at its last segment (or grapheme) start, so a run without a boundary keeps
+ * streaming instead of growing, and being re-segmented, forever.
+ */
+interface Cutter {
+  cut(buffer: string): number[];
+  shift(n: number): void;
+}
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/** Segments re-segmented with new text: a boundary near the end may still move (`3.`+`5`). */
+const TAIL_SEGMENTS = 3;
+/** Longest word-mode piece without a word start: a run of emoji or `=-` streams in pieces of about this many units. */
+const MAX_WORD_PIECE = 256;
+/** Longest piece without a cut for RegExp and Intl.Segmenter chunking (a sentence may be long). */
+const MAX_PIECE = 4096;
 
-/** True when `i` (0 < i < text.length) is a grapheme boundary of `text`. */
-function isGraphemeBoundary(text: string, i: number): boolean {
-  return graphemes.segment(text).containing(i)!.index === i;
+/** Start of the last grapheme of `text` (0 if it is one grapheme). */
+function lastGraphemeStart(text: string): number {
+  let last = 0;
+  for (const g of graphemes.segment(text)) last = g.index;
+  return last;
 }
 
-/** Cut points after which the pieces are complete: all segment starts but the last segment's. */
-function segmentCuts(segmenter: Intl.Segmenter, wordStartsOnly: boolean): Splitter {
-  return (buffer) => {
-    const cuts: number[] = [];
-    for (const s of segmenter.segment(buffer)) {
-      if (s.index > 0 && (!wordStartsOnly || s.isWordLike)) cuts.push(s.index);
-    }
-    return cuts; // the text after the last cut may still grow: held
+/** Cuts at segment starts (word-like ones only for 'word'), never at the last segment's end. */
+function segmentCutter(segmenter: Intl.Segmenter, wordStartsOnly: boolean, maxPiece: number): () => Cutter {
+  return () => {
+    let resume = 0; // a final segment boundary of the buffer: segmenting from it is as from the start
+    return {
+      cut(buffer) {
+        const cuts: number[] = [];
+        let last = 0;
+        let count = 0;
+        const recent = [0, 0, 0]; // the last TAIL_SEGMENTS segment starts
+        for (const s of segmenter.segment(resume === 0 ? buffer : buffer.slice(resume))) {
+          last = resume + s.index;
+          recent[count++ % TAIL_SEGMENTS] = last;
+          if (last > 0 && (!wordStartsOnly || s.isWordLike)) cuts.push(last);
+        }
+        if (count > TAIL_SEGMENTS) resume = recent[count % TAIL_SEGMENTS]; // the third-last start
+        if (cuts.length > 0 || buffer.length <= maxPiece) return cuts; // the text after the last cut may still grow: held
+        const forced = last > 0 ? last : lastGraphemeStart(buffer);
+        return forced > 0 ? [forced] : cuts;
+      },
+      shift(n) {
+        resume = Math.max(0, resume - n);
+      },
+    };
   };
 }
 
-function regexCuts(pattern: RegExp): Splitter {
+/** True when `i` (from < i < text.length) is a grapheme boundary of `text`, given that `from` is one. */
+function isGraphemeBoundary(text: string, from: number, i: number): boolean {
+  // A boundary depends only on the text since the previous boundary and the next code point.
+  return graphemes.segment(text.slice(from, i + 2)).containing(i - from)!.index === i - from;
+}
+
+function regexCutter(pattern: RegExp): () => Cutter {
   const re = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
-  return (buffer) => {
-    const cuts: number[] = [];
-    let from = 0;
-    for (;;) {
-      const m = re.exec(buffer.slice(from));
-      if (!m || m[0].length === 0) break;
-      let end = from + m.index + m[0].length;
-      // Never split a grapheme: move the cut to the end of the grapheme it falls in,
-      // and hold a piece that reaches the end of the buffer (a combining mark may follow).
-      while (end < buffer.length && !isGraphemeBoundary(buffer, end)) end++;
-      if (end >= buffer.length) break;
-      cuts.push(end);
-      from = end;
-    }
-    return cuts;
-  };
+  return () => ({
+    cut(buffer) {
+      const cuts: number[] = [];
+      let from = 0;
+      for (;;) {
+        const m = re.exec(from === 0 ? buffer : buffer.slice(from));
+        if (!m || m[0].length === 0) break;
+        let end = from + m.index + m[0].length;
+        // Never split a grapheme: move the cut to the end of the grapheme it falls in,
+        // and hold a piece that reaches the end of the buffer (a combining mark may follow).
+        while (end < buffer.length && !isGraphemeBoundary(buffer, from, end)) end++;
+        if (end >= buffer.length) break;
+        cuts.push(end);
+        from = end;
+      }
+      if (cuts.length === 0 && buffer.length > MAX_PIECE) {
+        const forced = lastGraphemeStart(buffer);
+        if (forced > 0) cuts.push(forced);
+      }
+      return cuts;
+    },
+    shift() {},
+  });
 }
 
-const lineCuts: Splitter = (buffer) => {
-  const cuts: number[] = [];
-  for (let i = buffer.indexOf('\n'); i >= 0; i = buffer.indexOf('\n', i + 1)) cuts.push(i + 1);
-  return cuts;
-};
+function lineCutter(): Cutter {
+  let scanned = 0; // the buffer before this has no '\n'
+  return {
+    cut(buffer) {
+      const cuts: number[] = [];
+      for (let i = buffer.indexOf('\n', scanned); i >= 0; i = buffer.indexOf('\n', i + 1)) cuts.push(i + 1);
+      scanned = buffer.length;
+      return cuts;
+    },
+    shift(n) {
+      scanned = Math.max(0, scanned - n);
+    },
+  };
+}
 
 /**
  * Re-chunks a text stream into even pieces — words, lines, graphemes, RegExp matches
  * or `Intl.Segmenter` segments — optionally paced `delayMs` apart, like the Vercel AI
  * SDK's `smoothStream`. A piece is emitted only once it is complete (the next one has
  * begun), so a word, a line or a grapheme split across chunks comes out whole; the
- * remainder is flushed when the source completes. Never splits a grapheme.
+ * remainder is flushed when the source completes. Never splits a grapheme. Work per
+ * chunk is bounded: a run with no word start (a model repeating emoji or `=-`) streams
+ * in pieces of about 256 code units instead of being held to the end.
  *
  * @example
  * ```ts
@@ -92,46 +151,48 @@ const lineCuts: Splitter = (buffer) => {
 export function smooth(options?: SmoothOptions): OperatorFunction<TextLike, string> {
   assertObject('smooth: options', options);
   const chunking = options?.chunking ?? 'word';
-  let split: Splitter;
-  if (chunking === 'word') split = segmentCuts(new Intl.Segmenter(undefined, { granularity: 'word' }), true);
-  else if (chunking === 'grapheme') split = segmentCuts(graphemes, false);
-  else if (chunking === 'line') split = lineCuts;
-  else if (chunking instanceof RegExp) split = regexCuts(chunking);
-  else if (chunking instanceof Intl.Segmenter) split = segmentCuts(chunking, false);
+  let cutter: () => Cutter;
+  if (chunking === 'word') cutter = segmentCutter(new Intl.Segmenter(undefined, { granularity: 'word' }), true, MAX_WORD_PIECE);
+  else if (chunking === 'grapheme') cutter = segmentCutter(graphemes, false, MAX_WORD_PIECE);
+  else if (chunking === 'line') cutter = lineCutter;
+  else if (chunking instanceof RegExp) cutter = regexCutter(chunking);
+  else if (chunking instanceof Intl.Segmenter) cutter = segmentCutter(chunking, false, MAX_PIECE);
   else {
     throw new TypeError(`smooth: options.chunking must be 'word', 'line', 'grapheme', a RegExp or an Intl.Segmenter, got ${describe(chunking)}.`);
   }
   const delayMs = options?.delayMs ?? 0;
   assertNonNegative('smooth: options.delayMs', delayMs);
-  const scheduler = options?.scheduler === undefined ? asyncScheduler : options.scheduler;
-  if (typeof scheduler !== 'object' || scheduler === null || typeof (scheduler as SchedulerLike).schedule !== 'function') {
-    throw new TypeError(`smooth: options.scheduler must be an RxJS scheduler, got ${describe(scheduler)}.`);
-  }
+  const scheduler = assertScheduler('smooth: options.scheduler', options?.scheduler);
 
-  return (source) =>
-    defer(() => {
+  return (source) => {
+    const pieces = new Observable<string>((subscriber) => {
+      const cuts = cutter();
       let buffer = '';
-      const pieces: Observable<string> = concat(
+      concat(
         source.pipe(
-          mergeMap((value) => {
+          consumeEach((value: TextLike) => {
             buffer += textOf(value, 'smooth');
             // A trailing high surrogate is half a code point that may extend the last grapheme
             // (a skin tone, a flag's second half): decide cuts without it.
             const last = buffer.charCodeAt(buffer.length - 1);
-            const cuts = split(last >= 0xd800 && last <= 0xdbff ? buffer.slice(0, -1) : buffer);
-            const out: string[] = [];
+            const points = cuts.cut(last >= 0xd800 && last <= 0xdbff ? buffer.slice(0, -1) : buffer);
+            if (points.length === 0) return;
             let start = 0;
-            for (const cut of cuts) {
+            const out: string[] = [];
+            for (const cut of points) {
               out.push(buffer.slice(start, cut));
               start = cut;
             }
             buffer = buffer.slice(start);
-            return out;
+            cuts.shift(start);
+            for (const piece of out) subscriber.next(piece);
           }),
         ),
         defer(() => (buffer.length > 0 ? of(buffer) : EMPTY)),
-      );
-      if (delayMs === 0) return pieces;
+      ).subscribe(subscriber);
+    });
+    if (delayMs === 0) return pieces;
+    return defer(() => {
       let lastEmit = -Infinity;
       return pieces.pipe(
         concatMap((piece) => {
@@ -144,4 +205,5 @@ export function smooth(options?: SmoothOptions): OperatorFunction<TextLike, stri
         }),
       );
     });
+  };
 }

@@ -1,14 +1,16 @@
-import { asyncScheduler, defer, map, reduce, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { concat, defer, Observable, of, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { hasContent } from '../internal/content';
+import { consumeEach } from '../internal/operate';
 import { textOf, type TextLike } from '../internal/text';
-import { assertObject, describe } from '../internal/validate';
+import { assertObject, assertScheduler } from '../internal/validate';
 
 /** What {@link streamMetrics} emits on completion. */
 export interface StreamMetrics {
-  /** Subscription → first chunk with text, ms (`null` when no text came): the perceived latency. */
+  /** Subscription → first chunk (the first with content), ms (`null` when none came): the perceived latency. */
   readonly firstChunkMs: number | null;
   /** Subscription → completion, ms. */
   readonly totalMs: number;
-  /** Chunks that carried text. */
+  /** Chunks with content (text, reasoning or a tool-call delta). */
   readonly chunks: number;
   /** Characters, counted as code points. */
   readonly chars: number;
@@ -21,8 +23,10 @@ export interface StreamMetricsOptions {
 }
 
 /**
- * Emits one {@link StreamMetrics} when the source completes: time to the first
- * text chunk, total time, chunk and character counts. Nothing if the source errors.
+ * Emits one {@link StreamMetrics} when the source completes: time to the first chunk
+ * (the first with content, `hasContent`: the empty role chunk an OpenAI-compatible server
+ * sends first does not count), total time, chunk and character counts. Nothing if the
+ * source errors.
  *
  * @example
  * ```ts
@@ -42,29 +46,24 @@ export interface StreamMetricsOptions {
  */
 export function streamMetrics(options?: StreamMetricsOptions): OperatorFunction<TextLike, StreamMetrics> {
   assertObject('streamMetrics: options', options);
-  const scheduler = options?.scheduler === undefined ? asyncScheduler : options.scheduler;
-  if (typeof scheduler !== 'object' || scheduler === null || typeof (scheduler as SchedulerLike).now !== 'function') {
-    throw new TypeError(`streamMetrics: options.scheduler must be an RxJS scheduler, got ${describe(scheduler)}.`);
-  }
+  const scheduler = assertScheduler('streamMetrics: options.scheduler', options?.scheduler, 'now');
   return (source) =>
-    defer(() => {
+    new Observable<StreamMetrics>((subscriber) => {
       const start = scheduler.now();
-      return source.pipe(
-        reduce(
-          (acc, value) => {
+      let firstChunkMs: number | null = null;
+      let chunks = 0;
+      let chars = 0;
+      concat(
+        source.pipe(
+          consumeEach((value: TextLike) => {
             const text = textOf(value, 'streamMetrics');
-            if (text.length === 0) return acc;
-            let chars = 0;
+            if (text.length === 0 && !hasContent(value)) return; // reasoning and tool-call deltas count as chunks
+            firstChunkMs ??= scheduler.now() - start;
+            chunks++;
             for (const _ of text) chars++;
-            return {
-              firstChunkMs: acc.firstChunkMs ?? scheduler.now() - start,
-              chunks: acc.chunks + 1,
-              chars: acc.chars + chars,
-            };
-          },
-          { firstChunkMs: null as number | null, chunks: 0, chars: 0 },
+          }),
         ),
-        map((acc): StreamMetrics => ({ firstChunkMs: acc.firstChunkMs, totalMs: scheduler.now() - start, chunks: acc.chunks, chars: acc.chars })),
-      );
+        defer(() => of<StreamMetrics>({ firstChunkMs, totalMs: scheduler.now() - start, chunks, chars })),
+      ).subscribe(subscriber);
     });
 }

@@ -1,12 +1,15 @@
-import { asyncScheduler, Observable, type MonoTypeOperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { Observable, type MonoTypeOperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import { StreamTimeoutError, type StreamTimeoutKind } from '../errors';
-import { assertObject, describe } from '../internal/validate';
+import { hasContent } from '../internal/content';
+import { consumeEach } from '../internal/operate';
+import { textOf } from '../internal/text';
+import { assertObject, assertPositiveMs, assertScheduler } from '../internal/validate';
 
 /** Options of {@link streamTimeout}; give at least one limit. */
 export interface StreamTimeoutOptions {
-  /** Max wait from subscription to the first value, ms. */
+  /** Max wait from subscription to the first chunk (the first with content: a role-only chunk does not count), ms. */
   firstChunkMs?: number;
-  /** Max gap between two values, ms. Applies after the first value only; bound the wait for it with `firstChunkMs`. */
+  /** Max gap between two values, ms. Applies after the first chunk only; bound the wait for it with `firstChunkMs`. */
   idleMs?: number;
   /** Max time from subscription to completion, ms. */
   totalMs?: number;
@@ -14,11 +17,25 @@ export interface StreamTimeoutOptions {
   scheduler?: SchedulerLike;
 }
 
+/** The text a value adds to `partialText`: '' for values that are not text-like. */
+function textPiece(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'object' || value === null) return '';
+  try {
+    return textOf(value, 'streamTimeout');
+  } catch {
+    return '';
+  }
+}
+
 /**
  * Errors with `StreamTimeoutError` (`kind: 'first-chunk' | 'idle' | 'total'`) when
  * the first chunk, the next chunk or completion takes too long, and unsubscribes
  * upstream in the same moment, so a `fromRunnable` source aborts its HTTP request
- * instead of waiting on a stalled server.
+ * instead of waiting on a stalled server. The first chunk is the first with content
+ * (`hasContent`: text, reasoning or a tool-call delta), so the empty role chunk an
+ * OpenAI-compatible server sends first does not satisfy `firstChunkMs`. An `idle` or
+ * `total` error carries the `partialText` and `chunks` seen so far.
  *
  * @example
  * ```ts
@@ -40,40 +57,55 @@ export interface StreamTimeoutOptions {
  */
 export function streamTimeout<T>(options: StreamTimeoutOptions): MonoTypeOperatorFunction<T> {
   assertObject('streamTimeout: options', options, false);
-  for (const key of ['firstChunkMs', 'idleMs', 'totalMs'] as const) {
-    const v = options[key];
-    if (v !== undefined && (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v))) {
-      throw new RangeError(`streamTimeout: options.${key} must be a finite number > 0 (ms), got ${describe(v)}.`);
-    }
-  }
+  for (const key of ['firstChunkMs', 'idleMs', 'totalMs'] as const) assertPositiveMs(`streamTimeout: options.${key}`, options[key]);
   const { firstChunkMs, idleMs, totalMs } = options;
   if (firstChunkMs === undefined && idleMs === undefined && totalMs === undefined) {
     throw new TypeError('streamTimeout: give at least one of options.firstChunkMs, options.idleMs, options.totalMs.');
   }
-  const scheduler = options.scheduler === undefined ? asyncScheduler : options.scheduler;
-  if (typeof scheduler !== 'object' || scheduler === null || typeof (scheduler as SchedulerLike).schedule !== 'function') {
-    throw new TypeError(`streamTimeout: options.scheduler must be an RxJS scheduler, got ${describe(scheduler)}.`);
-  }
+  const scheduler = assertScheduler('streamTimeout: options.scheduler', options.scheduler);
 
-  // Hand-written: rxjs `timeout` applies `each` to the first value too and has no total limit.
+  // Hand-written: rxjs `timeout` counts any value as the first and has no total limit.
   return (source) =>
     new Observable<T>((subscriber) => {
-      const fail = (kind: StreamTimeoutKind, ms: number) => () => subscriber.error(new StreamTimeoutError(kind, ms));
-      const total: Subscription | undefined = totalMs !== undefined ? scheduler.schedule(fail('total', totalMs), totalMs) : undefined;
-      let gap: Subscription | undefined = firstChunkMs !== undefined ? scheduler.schedule(fail('first-chunk', firstChunkMs), firstChunkMs) : undefined;
-      const upstream = source.subscribe({
-        next: (value) => {
-          gap?.unsubscribe();
-          gap = idleMs !== undefined ? scheduler.schedule(fail('idle', idleMs), idleMs) : undefined;
-          subscriber.next(value);
-        },
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      });
-      return () => {
-        upstream.unsubscribe();
+      let text = '';
+      let chunks = 0;
+      let lastValueAt = 0;
+      let gap: Subscription | undefined; // the first-chunk timer, then the idle timer
+      let total: Subscription | undefined;
+      subscriber.add(() => {
         gap?.unsubscribe();
         total?.unsubscribe();
+      });
+      const fail = (kind: StreamTimeoutKind, ms: number): void => subscriber.error(new StreamTimeoutError(kind, ms, text, chunks));
+      // One idle timer per quiet period, not per value: when it fires early it re-arms for the rest.
+      const armIdle = (delay: number): void => {
+        gap = scheduler.schedule(() => {
+          const quiet = scheduler.now() - lastValueAt;
+          if (quiet >= idleMs!) fail('idle', idleMs!);
+          else armIdle(idleMs! - quiet);
+        }, delay);
       };
+      if (totalMs !== undefined) total = scheduler.schedule(() => fail('total', totalMs), totalMs);
+      if (firstChunkMs !== undefined) gap = scheduler.schedule(() => fail('first-chunk', firstChunkMs), firstChunkMs);
+
+      source
+        .pipe(
+          consumeEach((value: T) => {
+            if (chunks > 0 && idleMs !== undefined) lastValueAt = scheduler.now();
+            if (hasContent(value)) {
+              text += textPiece(value);
+              if (chunks++ === 0) {
+                gap?.unsubscribe();
+                gap = undefined;
+                if (idleMs !== undefined) {
+                  lastValueAt = scheduler.now();
+                  armIdle(idleMs);
+                }
+              }
+            }
+            subscriber.next(value);
+          }),
+        )
+        .subscribe(subscriber);
     });
 }

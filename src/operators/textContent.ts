@@ -1,10 +1,21 @@
-import { filter, map, type OperatorFunction } from 'rxjs';
+import { Observable, type OperatorFunction } from 'rxjs';
+import { consumeEach } from '../internal/operate';
 import { textOf, type TextLike } from '../internal/text';
+
+/** textContent's output → its source, so `collectText` right after it reads the source directly (one hop less). */
+const textSources = new WeakMap<Observable<string>, Observable<TextLike>>();
+
+/** @internal The source of a `textContent()` output, if `observable` is one. */
+export function textSourceOf(observable: Observable<unknown>): Observable<TextLike> | undefined {
+  return textSources.get(observable as Observable<string>);
+}
 
 /**
  * Maps each chunk, message or string to its text. Array content keeps its text
  * parts only; chunks with no text (empty, tool-call-only, image-only) emit
- * nothing. A value that has no text at all errors with a TypeError.
+ * nothing. Parts (`fromAgent`, `toParts()`), content-block events
+ * (`fromModelEvents`) and LangGraph `[message, metadata]` pairs / `[mode, data]`
+ * tuples give the answer text only. A value that has no text at all errors with a TypeError.
  *
  * @example
  * ```ts
@@ -21,9 +32,18 @@ import { textOf, type TextLike } from '../internal/text';
  * @returns A function that returns an Observable of the text of each source value that has text.
  */
 export function textContent(): OperatorFunction<TextLike, string> {
-  return (source) =>
-    source.pipe(
-      map((value) => textOf(value)),
-      filter((text) => text.length > 0),
-    );
+  return (source) => {
+    const text = new Observable<string>((subscriber) => {
+      source
+        .pipe(
+          consumeEach((value: TextLike) => {
+            const t = textOf(value);
+            if (t.length > 0) subscriber.next(t);
+          }),
+        )
+        .subscribe(subscriber);
+    });
+    textSources.set(text, source);
+    return text;
+  };
 }

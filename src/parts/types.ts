@@ -1,4 +1,5 @@
 import type { UsageMetadata } from '@langchain/core/messages';
+import type { ModelStreamEvent } from './events';
 
 /**
  * Where a part came from when it was streamed by a graph: the LangGraph node
@@ -113,3 +114,16 @@ export type StreamPart =
 
 /** The `type` of every part. */
 export type StreamPartType = StreamPart['type'];
+
+/**
+ * What `toParts()` (and `textContent()`) accept: strings, LangChain messages and
+ * chunks, content-block events, LangGraph `[message, metadata]` pairs and
+ * `[mode, data]` / `[namespace, mode, data]` tuples, and parts themselves.
+ */
+export type PartSourceValue =
+  | StreamPart
+  | string
+  | { readonly content: unknown }
+  | ModelStreamEvent
+  | { readonly event: string }
+  | readonly unknown[];

@@ -10,7 +10,9 @@ import { describe } from '../internal/validate';
  * - teardown aborts the controller, which LangChain races against a pending
  *   `next()`, so a stalled HTTP stream is closed without waiting for a chunk;
  * - errors after our own abort are swallowed (cancellation is not an error);
- * - an abort of the caller's `externalSignal` errors with `StreamAbortedError`.
+ * - an abort of the caller's `externalSignal` errors with `StreamAbortedError`;
+ * - an async iterable that is also a thenable (core's `ChatModelStream`) is
+ *   iterated, not awaited.
  *
  * @example
  * ```ts
@@ -33,7 +35,7 @@ import { describe } from '../internal/validate';
  * @returns A cold Observable of the iterable's values that aborts `signal` on unsubscribe.
  */
 export function fromAsyncIterableFactory<T>(
-  open: (signal: AbortSignal) => Promise<AsyncIterable<T>> | AsyncIterable<T>,
+  open: (signal: AbortSignal) => PromiseLike<AsyncIterable<T>> | AsyncIterable<T>,
   externalSignal?: AbortSignal,
 ): Observable<T> {
   if (typeof open !== 'function') {
@@ -50,21 +52,26 @@ export function fromAsyncIterableFactory<T>(
     const controller = new AbortController();
     let iterator: AsyncIterator<T> | undefined;
 
-    const onExternalAbort = (): void => {
-      if (subscriber.closed) return;
-      controller.abort(externalSignal?.reason);
-      subscriber.error(new StreamAbortedError(externalSignal?.reason));
-    };
+    // Only with an external signal: 10,000 live sources should not each hold an unused closure.
+    const onExternalAbort =
+      externalSignal &&
+      ((): void => {
+        if (subscriber.closed) return;
+        controller.abort(externalSignal.reason);
+        subscriber.error(new StreamAbortedError(externalSignal.reason));
+      });
 
     if (externalSignal?.aborted) {
-      onExternalAbort();
+      onExternalAbort!();
       return;
     }
-    externalSignal?.addEventListener('abort', onExternalAbort, { once: true });
+    if (onExternalAbort) externalSignal!.addEventListener('abort', onExternalAbort, { once: true });
 
-    const run = async (): Promise<void> => {
+    void (async (): Promise<void> => {
       try {
-        const iterable = await open(controller.signal);
+        const opened = open(controller.signal);
+        // An async iterable is used as is, even when it is also a thenable (core's ChatModelStream resolves to the final message).
+        const iterable = isAsyncIterable<T>(opened) ? opened : await opened;
         if (controller.signal.aborted) return;
         if (typeof (iterable as AsyncIterable<T> | null)?.[Symbol.asyncIterator] !== 'function') {
           throw new TypeError(`fromAsyncIterableFactory: open() must return an AsyncIterable (or a Promise of one), got ${describe(iterable)}.`);
@@ -80,11 +87,10 @@ export function fromAsyncIterableFactory<T>(
         if (controller.signal.aborted) return; // our own teardown or the external abort, already reported
         subscriber.error(err);
       }
-    };
-    void run();
+    })();
 
     return () => {
-      externalSignal?.removeEventListener('abort', onExternalAbort);
+      if (onExternalAbort) externalSignal!.removeEventListener('abort', onExternalAbort);
       if (!controller.signal.aborted) controller.abort();
       // Let the generator run its finally blocks; it may reject once aborted.
       const it = iterator;
@@ -92,4 +98,8 @@ export function fromAsyncIterableFactory<T>(
       if (it?.return) Promise.resolve(it.return()).catch(() => undefined);
     };
   });
+}
+
+function isAsyncIterable<T>(value: unknown): value is AsyncIterable<T> {
+  return typeof value === 'object' && value !== null && typeof (value as AsyncIterable<T>)[Symbol.asyncIterator] === 'function';
 }

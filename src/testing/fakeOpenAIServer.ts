@@ -2,7 +2,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { replyTo } from '../offline/cannedReplies';
 import { tokenize } from '../offline/tokenize';
-import { assertNonNegative, assertFunction, assertPositiveInteger, describe } from '../internal/validate';
+import { assertBoolean, assertFunction, assertInteger, assertNonNegative, assertOneOf, assertPositiveInteger, describe } from '../internal/validate';
 import { readBodyText, sendJson } from '../internal/http';
 
 /** A chat completion request as the fake server received it. */
@@ -63,11 +63,60 @@ export type FakeFault =
   | { type: 'drip'; tokenMs: number }
   | { type: 'headers-only' };
 
+/** One tool call of a {@link FakeTurn}. */
+export interface FakeToolCall {
+  /** Default `call_<request>_<index>`. */
+  id?: string;
+  name: string;
+  /** The JSON arguments: text as the model writes it (need not parse), or an object to serialise. */
+  arguments: string | Record<string, unknown>;
+  /**
+   * Exactly how the arguments are split over chunks (they must join to `arguments`), e.g.
+   * mid-escape or between the halves of a surrogate pair. Default: pieces of
+   * `argsChunkChars` UTF-16 units.
+   */
+  fragments?: readonly string[];
+}
+
+/**
+ * A scripted reply beyond plain text: reasoning (streamed as `delta.reasoning_content`,
+ * DeepSeek-style, before the text), text, and tool calls streamed as OpenAI does
+ * (`delta.tool_calls[{ index, id, function: { name, arguments: '' } }]`, then the
+ * arguments in fragments; finish reason `tool_calls`).
+ */
+export interface FakeTurn {
+  reasoning?: string;
+  text?: string;
+  toolCalls?: readonly FakeToolCall[];
+  /** Stream the argument fragments of the calls round-robin (index 0, 1, 0, 1 …) instead of one call after another. */
+  interleave?: boolean;
+  /** Argument fragment size in UTF-16 units when a call gives no `fragments`. Default 4. */
+  argsChunkChars?: number;
+}
+
 /** Options of {@link startFakeOpenAIServer}. */
 export interface FakeOpenAIServerOptions {
   /** Reply text, or a function of the request. Default: the offline model's canned replies. */
   reply?: string | ((request: FakeChatRequest) => string);
-  /** Delay before the first content chunk, ms. Default 0. */
+  /**
+   * A reply with reasoning and tool calls for a request (by body and index), or
+   * undefined / null for the plain `reply`. E.g. tool calls when `body.messages` has no
+   * `role: 'tool'` message yet, the answer once it has. Content chunks count each
+   * reasoning, text and argument fragment.
+   */
+  turn?: (request: FakeChatRequest, index: number) => FakeTurn | null | undefined;
+  /**
+   * Write every SSE frame in pieces of this many bytes, each flushed before the next, so
+   * the client reads multi-byte characters split across reads. Default: one write per frame.
+   */
+  writeBytes?: number;
+  /**
+   * Open every stream with the role chunk `{"delta":{"role":"assistant","content":""}}`, as
+   * OpenAI and compatible servers do (a chunk without content: it is not the first chunk).
+   * Default true; false starts with the first content chunk.
+   */
+  roleChunk?: boolean;
+  /** Delay before the first content chunk (after the role chunk), ms. Default 0. */
   firstTokenMs?: number;
   /** Delay between content chunks, ms. Default 0. */
   tokenMs?: number;
@@ -161,9 +210,10 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
   assertNonNegative('startFakeOpenAIServer: tokenMs', options.tokenMs);
   assertNonNegative('startFakeOpenAIServer: stallAfterChunks', options.stallAfterChunks);
   assertPositiveInteger('startFakeOpenAIServer: maxBodyBytes', options.maxBodyBytes);
-  if (options.recordRequests !== undefined && typeof options.recordRequests !== 'boolean') {
-    throw new TypeError(`startFakeOpenAIServer: recordRequests must be a boolean, got ${describe(options.recordRequests)}.`);
-  }
+  assertBoolean('startFakeOpenAIServer: recordRequests', options.recordRequests);
+  assertBoolean('startFakeOpenAIServer: roleChunk', options.roleChunk);
+  if (options.turn !== undefined) assertFunction('startFakeOpenAIServer: turn', options.turn);
+  assertPositiveInteger('startFakeOpenAIServer: writeBytes', options.writeBytes);
   if (options.faults !== undefined && !Array.isArray(options.faults)) {
     throw new TypeError(`startFakeOpenAIServer: faults must be an array of faults (null = healthy), got ${describe(options.faults)}.`);
   }
@@ -243,8 +293,19 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
     } catch (err) {
       return sendJson(res, 500, { error: { message: `fake server: ${(err as Error).message}`, type: 'server_error' } });
     }
-    const text = typeof options.reply === 'string' ? options.reply : typeof options.reply === 'function' ? options.reply(body) : replyTo(lastUserText(body));
-    const tokens = tokenize(text);
+    let turn: FakeTurn | undefined;
+    try {
+      turn = options.turn?.(body, index) ?? undefined;
+      if (turn !== undefined) assertTurn(turn);
+    } catch (err) {
+      return sendJson(res, 500, { error: { message: `fake server: ${(err as Error).message}`, type: 'server_error' } });
+    }
+    const text = turn
+      ? turn.text ?? ''
+      : typeof options.reply === 'string' ? options.reply : typeof options.reply === 'function' ? options.reply(body) : replyTo(lastUserText(body));
+    const deltas: object[] = turn ? turnDeltas(turn, index) : tokenize(text).map((content) => ({ content }));
+    const tokens = deltas;
+    const finishReason = turn?.toolCalls && turn.toolCalls.length > 0 ? 'tool_calls' : 'stop';
     const record: FakeRequestRecord = {
       index,
       body,
@@ -293,7 +354,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       record.completed = true;
       sendJson(res, 200, {
         id, object: 'chat.completion', created, model,
-        choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+        choices: [{ index: 0, message: turn ? turnMessage(turn, index) : { role: 'assistant', content: text }, finish_reason: finishReason }],
         usage,
       });
       return;
@@ -302,9 +363,29 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     const frame = (delta: object, finish: string | null = null): string =>
       `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-    const write = async (data: string): Promise<boolean> => {
+    const writeOnce = async (data: string | Buffer): Promise<boolean> => {
       if (res.destroyed || closing) return false;
-      if (!res.write(data)) await new Promise<void>((r) => { res.once('drain', r); res.once('close', r); });
+      if (!res.write(data)) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.once('drain', done);
+          res.once('close', done);
+        });
+      }
+      return !res.destroyed;
+    };
+    const write = async (data: string): Promise<boolean> => {
+      const size = options.writeBytes;
+      if (size === undefined) return writeOnce(data);
+      const bytes = Buffer.from(data);
+      for (let at = 0; at < bytes.length; at += size) {
+        if (!(await writeOnce(bytes.subarray(at, at + size)))) return false;
+        await flushed(res);
+      }
       return !res.destroyed;
     };
 
@@ -312,7 +393,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       res.flushHeaders();
       return; // hold the connection open, send nothing
     }
-    if (!(await write(frame({ role: 'assistant', content: '' })))) return;
+    if (options.roleChunk !== false && !(await write(frame({ role: 'assistant', content: '' })))) return;
     await wait(options.firstTokenMs ?? 0, res);
     const tokenMs = fault?.type === 'drip' ? fault.tokenMs : options.tokenMs ?? 0;
     const stopAt =
@@ -335,10 +416,10 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       }
       if (i === tokens.length) break;
       if (i > 0) await wait(tokenMs, res);
-      if (!(await write(frame({ content: tokens[i] })))) return;
+      if (!(await write(frame(deltas[i])))) return;
       record.chunksWritten++;
     }
-    if (!(await write(frame({}, 'stop')))) return;
+    if (!(await write(frame({}, finishReason)))) return;
     if (body.stream_options?.include_usage) {
       if (!(await write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage })}\n\n`))) return;
     }
@@ -463,16 +544,14 @@ function errorTypeOf(status: number): string {
   return 'invalid_request_error';
 }
 
-const FAULT_TYPES = ['status', 'drop', 'end-early', 'malformed', 'stall', 'drip', 'headers-only'];
+const FAULT_TYPES: ReadonlyArray<FakeFault['type']> = ['status', 'drop', 'end-early', 'malformed', 'stall', 'drip', 'headers-only'];
 
 function assertFault(name: string, fault: unknown): asserts fault is FakeFault {
   if (typeof fault !== 'object' || fault === null || Array.isArray(fault)) {
     throw new TypeError(`${name} must be a fault object like { type: 'drop', afterChunks: 3 }, got ${describe(fault)}.`);
   }
   const f = fault as Record<string, unknown>;
-  if (typeof f.type !== 'string' || !FAULT_TYPES.includes(f.type)) {
-    throw new TypeError(`${name}.type must be one of ${FAULT_TYPES.map((t) => `'${t}'`).join(', ')}, got ${describe(f.type)}.`);
-  }
+  assertOneOf(`${name}.type`, f.type, FAULT_TYPES, false);
   if (f.type === 'status') {
     if (typeof f.status !== 'number' || !Number.isInteger(f.status) || f.status < 400 || f.status > 599) {
       throw new RangeError(`${name}.status must be an HTTP error status (integer 400–599), got ${describe(f.status)}.`);
@@ -482,8 +561,73 @@ function assertFault(name: string, fault: unknown): asserts fault is FakeFault {
   } else if (f.type === 'drip') {
     assertNonNegative(`${name}.tokenMs`, f.tokenMs, false);
   } else if (f.type !== 'headers-only') {
-    if (typeof f.afterChunks !== 'number' || !Number.isInteger(f.afterChunks) || f.afterChunks < 0) {
-      throw new RangeError(`${name}.afterChunks must be an integer >= 0, got ${describe(f.afterChunks)}.`);
-    }
+    assertInteger(`${name}.afterChunks`, f.afterChunks, 0, false);
   }
+}
+
+function argumentsText(call: FakeToolCall): string {
+  return typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments);
+}
+
+/** The stream deltas of a turn: reasoning tokens, text tokens, then the tool calls. */
+function turnDeltas(turn: FakeTurn, request: number): object[] {
+  const deltas: object[] = [];
+  if (turn.reasoning) for (const t of tokenize(turn.reasoning)) deltas.push({ reasoning_content: t });
+  if (turn.text) for (const t of tokenize(turn.text)) deltas.push({ content: t });
+  const calls = turn.toolCalls ?? [];
+  const size = turn.argsChunkChars ?? 4;
+  const pieces = calls.map((call) => {
+    const args = argumentsText(call);
+    if (call.fragments) return [...call.fragments];
+    const out: string[] = [];
+    for (let at = 0; at < args.length; at += size) out.push(args.slice(at, at + size));
+    return out;
+  });
+  const start = (i: number): object => ({
+    tool_calls: [{ index: i, id: calls[i].id ?? `call_${request}_${i}`, type: 'function', function: { name: calls[i].name, arguments: '' } }],
+  });
+  const piece = (i: number, args: string): object => ({ tool_calls: [{ index: i, function: { arguments: args } }] });
+  if (turn.interleave) {
+    calls.forEach((_, i) => deltas.push(start(i)));
+    const longest = Math.max(0, ...pieces.map((p) => p.length));
+    for (let k = 0; k < longest; k++) pieces.forEach((p, i) => k < p.length && deltas.push(piece(i, p[k])));
+  } else {
+    calls.forEach((_, i) => {
+      deltas.push(start(i));
+      for (const args of pieces[i]) deltas.push(piece(i, args));
+    });
+  }
+  return deltas;
+}
+
+/** The whole message of a turn, for non-streaming requests. */
+function turnMessage(turn: FakeTurn, request: number): object {
+  const calls = turn.toolCalls ?? [];
+  return {
+    role: 'assistant',
+    content: turn.text ?? (calls.length > 0 ? null : ''),
+    ...(turn.reasoning && { reasoning_content: turn.reasoning }),
+    ...(calls.length > 0 && {
+      tool_calls: calls.map((call, i) => ({
+        id: call.id ?? `call_${request}_${i}`,
+        type: 'function',
+        function: { name: call.name, arguments: argumentsText(call) },
+      })),
+    }),
+  };
+}
+
+function assertTurn(turn: unknown): asserts turn is FakeTurn {
+  if (typeof turn !== 'object' || turn === null || Array.isArray(turn)) {
+    throw new TypeError(`turn() must return { reasoning?, text?, toolCalls? }, null or undefined, got ${describe(turn)}.`);
+  }
+  const t = turn as FakeTurn;
+  if (t.toolCalls !== undefined && !Array.isArray(t.toolCalls)) throw new TypeError(`turn().toolCalls must be an array, got ${describe(t.toolCalls)}.`);
+  assertPositiveInteger('turn().argsChunkChars', t.argsChunkChars);
+  t.toolCalls?.forEach((call, i) => {
+    if (typeof call?.name !== 'string' || call.name.length === 0) throw new TypeError(`turn().toolCalls[${i}].name must be a non-empty string, got ${describe(call?.name)}.`);
+    if (call.fragments !== undefined && call.fragments.join('') !== argumentsText(call)) {
+      throw new TypeError(`turn().toolCalls[${i}].fragments must join to its arguments.`);
+    }
+  });
 }

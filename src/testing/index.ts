@@ -1,9 +1,9 @@
 // rxjs-langchain/testing: the marble model, chunk helpers, the fake OpenAI server, and the offline model.
-export { ScriptedChatModel, REALISTIC_LATENCY, tokenize } from '../offline';
-export type { ScriptedChatModelParams } from '../offline';
+export { ScriptedChatModel, REALISTIC_LATENCY, tokenize, createOfflineTools } from '../offline';
+export type { ScriptedChatModelParams, ScriptedReply, ScriptedReplyContext, OfflineToolsOptions } from '../offline';
 export { SyncInMemoryChatMessageHistory } from '../history/SyncInMemoryChatMessageHistory';
 export { startFakeOpenAIServer } from './fakeOpenAIServer';
-export type { FakeOpenAIServer, FakeOpenAIServerOptions, FakeRequestRecord, FakeChatRequest, FakeFault } from './fakeOpenAIServer';
+export type { FakeOpenAIServer, FakeOpenAIServerOptions, FakeRequestRecord, FakeChatRequest, FakeFault, FakeTurn, FakeToolCall } from './fakeOpenAIServer';
 export { marbleChatModel, MarbleChatModel } from './marbleChatModel';
 export type { MarbleChatModelOptions, MarbleDiagram, MarbleReplies, MarbleScript, MarbleSubscriptionLog, MarbleValues } from './marbleChatModel';
 export { chunk, chunks, toolCallChunk } from './marbleChunks';

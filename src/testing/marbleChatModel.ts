@@ -13,6 +13,7 @@ import {
   BaseChatModel,
   type BaseChatModelCallOptions,
   type BaseChatModelParams,
+  type BindToolsInput,
 } from '@langchain/core/language_models/chat_models';
 import {
   AIMessageChunk,
@@ -28,7 +29,7 @@ import { sleep } from '../internal/sleep';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import { StreamAbortedError } from '../errors';
 import { textOf } from '../internal/text';
-import { assertObject, describe } from '../internal/validate';
+import { assertObject, assertScheduler, describe } from '../internal/validate';
 import { observeSequence, observeStream } from '../sources/observeStream';
 import { toChunk, type MarbleChunkValue } from './marbleChunks';
 import { providerError } from './marbleErrors';
@@ -78,6 +79,12 @@ export interface MarbleSubscriptionLog {
   unsubscribedFrame: number;
 }
 
+/** State the model and its `bindTools` copies share, so calls and subscriptions are logged in one place. */
+interface MarbleShared {
+  calls: BaseMessage[][];
+  subscriptions: MarbleSubscriptionLog[];
+}
+
 interface MarbleEvent {
   frame: number;
   kind: 'N' | 'E' | 'C';
@@ -106,6 +113,14 @@ interface MarbleEvent {
  * path like a cold observable (assert with `expectSubscriptions`), which proves
  * an abort reached the model; `calls` records every prompt (both paths).
  *
+ * **Agents.** `bindTools(tools)` returns a copy that shares `calls` and
+ * `subscriptions` (and lists the tools in `tools`), so
+ * `createAgent({ model: marbleChatModel([...]), tools })` runs: give tool calls as
+ * values (`toolCallChunk({ name, args, id })`, one per letter for arguments in
+ * fragments) and one diagram per model call. A graph runs on promises, so run it
+ * outside `TestScheduler.run` with async/await (`fromAgent` errors with a TypeError
+ * inside `run()`); frames are then real milliseconds and the order is deterministic.
+ *
  * LangChain callbacks are not called on the Observable path.
  *
  * @example
@@ -127,6 +142,7 @@ interface MarbleEvent {
  * @param replies A diagram, an array of diagrams (one per call), an object keyed by the last human message, or a function of the messages and the call.
  * @param values The marble values: strings or `AIMessageChunk`s.
  * @param options `error` (the value of `#`) and `scheduler`.
+ * @param shared Internal: the logs a model returned by `bindTools` shares with the model it was bound from.
  */
 export class MarbleChatModel extends BaseChatModel<BaseChatModelCallOptions> {
   /** The prompt of every call, in order (Observable path and invoke/stream). */
@@ -136,22 +152,27 @@ export class MarbleChatModel extends BaseChatModel<BaseChatModelCallOptions> {
   readonly replies: MarbleReplies;
   readonly values: MarbleValues;
   readonly scheduler: SchedulerLike;
+  /** The tools given to `bindTools` (empty for the model itself). */
+  readonly tools: readonly BindToolsInput[] = [];
   private readonly errorValue: unknown;
+  private readonly marbleOptions: MarbleChatModelOptions;
 
   static override lc_name(): string {
     return 'MarbleChatModel';
   }
 
-  constructor(replies: MarbleReplies, values: MarbleValues = {}, options: MarbleChatModelOptions = {}) {
+  constructor(replies: MarbleReplies, values: MarbleValues = {}, options: MarbleChatModelOptions = {}, shared?: MarbleShared) {
     const { error, scheduler, ...params } = options;
     super(params);
-    assertObject('marbleChatModel: values', values);
-    if (scheduler !== undefined && (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.schedule !== 'function')) {
-      throw new TypeError(`marbleChatModel: options.scheduler must be an rxjs scheduler, got ${describe(scheduler)}.`);
+    this.marbleOptions = options;
+    if (shared) {
+      this.calls = shared.calls;
+      this.subscriptions = shared.subscriptions;
     }
+    assertObject('marbleChatModel: values', values);
     this.replies = replies;
     this.values = values;
-    this.scheduler = scheduler ?? asyncScheduler;
+    this.scheduler = assertScheduler('marbleChatModel: options.scheduler', scheduler);
     this.errorValue = 'error' in options ? error : providerError(500);
     // Check every diagram we can see now, so a typo fails at call time.
     if (typeof replies === 'function') return;
@@ -170,6 +191,17 @@ export class MarbleChatModel extends BaseChatModel<BaseChatModelCallOptions> {
 
   _llmType(): string {
     return 'marble';
+  }
+
+  /**
+   * A copy of this model with `tools` bound, sharing `calls` and `subscriptions`
+   * (and the call count that picks the next diagram), as `createAgent` needs.
+   */
+  override bindTools(tools: BindToolsInput[], _kwargs?: Partial<BaseChatModelCallOptions>): MarbleChatModel {
+    if (!Array.isArray(tools)) throw new TypeError(`MarbleChatModel.bindTools: tools must be an array, got ${describe(tools)}.`);
+    const bound = new MarbleChatModel(this.replies, this.values, this.marbleOptions, { calls: this.calls, subscriptions: this.subscriptions });
+    (bound as { tools: readonly BindToolsInput[] }).tools = [...this.tools, ...tools];
+    return bound;
   }
 
   /** The prompt of call `index` (default: the last) as `[type, text]` pairs, handy for history assertions. */

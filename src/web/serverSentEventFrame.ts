@@ -1,3 +1,5 @@
+import { Observable, type MonoTypeOperatorFunction, type OperatorFunction, type SchedulerAction, type SchedulerLike } from 'rxjs';
+import { consumeEach } from '../internal/operate';
 import { assertObject, describe } from '../internal/validate';
 
 /** One Server-Sent Events frame, before encoding. */
@@ -14,6 +16,53 @@ export interface ServerSentEventFields {
 
 /** The heartbeat comment, ignored by every SSE client; keeps proxies from closing an idle stream. */
 export const SSE_HEARTBEAT = ': ping\n\n';
+
+/** A running heartbeat: `beat()` after every frame; `stop()` at the end. */
+export interface Heartbeat {
+  beat(): void;
+  stop(): void;
+}
+
+/**
+ * Calls `ping` when a whole `heartbeatMs` window on `scheduler` passed without a `beat()`:
+ * the silence before a ping is between `heartbeatMs` and twice that. One timer per stream
+ * (an interval); a frame costs a flag write, not a clock read or a timer reset, so encoding
+ * stays close to a bare `JSON.stringify` loop (decision 0122, bench/ui).
+ */
+export function startHeartbeat(heartbeatMs: number, scheduler: SchedulerLike, ping: () => void): Heartbeat {
+  let sent = false;
+  const timer = scheduler.schedule(function (this: SchedulerAction<unknown>) {
+    if (sent) sent = false;
+    else ping();
+    this.schedule(undefined, heartbeatMs);
+  }, heartbeatMs);
+  return {
+    beat: () => void (sent = true),
+    stop: () => timer.unsubscribe(),
+  };
+}
+
+/**
+ * Adds a `: ping` comment after each `heartbeatMs` window without a frame (0: none), on
+ * `scheduler`; the pings end with the frames (see {@link startHeartbeat}).
+ */
+export function withHeartbeats(heartbeatMs: number, scheduler: SchedulerLike): MonoTypeOperatorFunction<string> {
+  if (heartbeatMs === 0) return (frames) => frames;
+  return (frames) =>
+    new Observable<string>((subscriber) => {
+      const heartbeat = startHeartbeat(heartbeatMs, scheduler, () => subscriber.next(SSE_HEARTBEAT));
+      subscriber.add(() => heartbeat.stop());
+      // Subscribed with the subscriber itself: a downstream take stops even a synchronous source at once.
+      frames
+        .pipe(
+          consumeEach((frame: string) => {
+            heartbeat.beat();
+            subscriber.next(frame);
+          }),
+        )
+        .subscribe(subscriber);
+    });
+}
 
 const LINE_BREAK = /\r\n|\r|\n/;
 
@@ -71,3 +120,11 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
 
 /** Default cap of frames waiting for a slow SSE reader, bytes (256 KiB). */
 export const DEFAULT_MAX_BUFFERED_BYTES = 256 * 1024;
+
+/** How values become frames: the framing operator, the frame sent after an overflow, the base headers. */
+export interface FrameEncoding<T> {
+  frames: OperatorFunction<T, string>;
+  /** The last frame after an overflow (`error` is a SlowConsumerError; `events` frames were sent before it). */
+  closingFrame(error: unknown, events: number): string;
+  headers: Readonly<Record<string, string>>;
+}

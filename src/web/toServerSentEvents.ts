@@ -1,20 +1,7 @@
-import {
-  asyncScheduler,
-  catchError,
-  concat,
-  defer,
-  map,
-  Observable,
-  of,
-  tap,
-  type MonoTypeOperatorFunction,
-  type OperatorFunction,
-  type SchedulerAction,
-  type SchedulerLike,
-} from 'rxjs';
+import { asyncScheduler, catchError, concat, defer, map, of, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { textOf } from '../internal/text';
 import { assertFunction, assertNonNegative, assertObject, describe } from '../internal/validate';
-import { assertSseToken, encodeServerSentEvent, SSE_HEARTBEAT } from './serverSentEventFrame';
+import { assertSseToken, encodeServerSentEvent, withHeartbeats } from './serverSentEventFrame';
 
 /** The four kinds of event `toServerSentEvents` writes. */
 export type ServerSentEventKind = 'chunk' | 'progress' | 'done' | 'error';
@@ -63,30 +50,6 @@ export function defaultServerSentErrorData(error: unknown): { name: string; mess
     return { name: error.name, message: error.message, ...(typeof code === 'string' && { code }) };
   }
   return { name: 'Error', message: typeof error === 'string' ? error : `Stream failed with ${describe(error)}.` };
-}
-
-/**
- * Emits a `: ping` comment `ms` after the last frame (or the subscription), then every `ms`
- * while nothing else is sent. One scheduled action per idle period, not a timer per frame:
- * a `switchMap(() => timer(…))` restarted the timer for every frame, which cost more than the
- * framing itself with a thousand streams. The source is subscribed with the downstream
- * subscriber itself, so a synchronous unsubscription still stops it.
- */
-function withHeartbeat(ms: number, scheduler: SchedulerLike): MonoTypeOperatorFunction<string> {
-  return (frames) =>
-    new Observable<string>((subscriber) => {
-      let last = scheduler.now();
-      subscriber.add(
-        scheduler.schedule(function tick(this: SchedulerAction<void>) {
-          const idle = scheduler.now() - last;
-          if (idle < ms) return this.schedule(undefined, ms - idle);
-          last = scheduler.now();
-          subscriber.next(SSE_HEARTBEAT);
-          this.schedule(undefined, ms);
-        }, ms),
-      );
-      frames.pipe(tap(() => (last = scheduler.now()))).subscribe(subscriber);
-    });
 }
 
 function json(value: unknown): string {
@@ -191,6 +154,6 @@ export function toServerSentEvents<T>(options: ToServerSentEventsOptions<T> = {}
         defer(() => of(frame('done', doneData({ ...counts })))),
       ).pipe(catchError((error: unknown) => of(errorFrame(error))));
 
-      return heartbeatMs === 0 ? frames : frames.pipe(withHeartbeat(heartbeatMs, scheduler));
+      return frames.pipe(withHeartbeats(heartbeatMs, scheduler));
     });
 }

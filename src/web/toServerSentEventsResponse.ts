@@ -1,7 +1,7 @@
 import { throwError, type Observable, type Subscription } from 'rxjs';
 import { assertObject, assertPositiveInteger } from '../internal/validate';
 import { SlowConsumerError } from '../errors';
-import { DEFAULT_MAX_BUFFERED_BYTES, SSE_HEADERS, SSE_HEARTBEAT } from './serverSentEventFrame';
+import { DEFAULT_MAX_BUFFERED_BYTES, SSE_HEADERS, SSE_HEARTBEAT, type FrameEncoding } from './serverSentEventFrame';
 import { toServerSentEvents, type ToServerSentEventsOptions } from './toServerSentEvents';
 
 /** Options of {@link toServerSentEventsResponse}. */
@@ -50,14 +50,46 @@ export interface ToServerSentEventsResponseOptions<T> extends ToServerSentEvents
  * @see sendServerSentEvents
  */
 export function toServerSentEventsResponse<T>(source$: Observable<T>, options: ToServerSentEventsResponseOptions<T> = {}): Response {
+  checkResponseOptions('toServerSentEventsResponse', source$, options);
+  const { maxBufferedBytes, headers, status, ...framing } = options;
+  return framesResponse(source$, { maxBufferedBytes, headers, status }, {
+    frames: toServerSentEvents<T>(framing),
+    closingFrame: (error, events) => {
+      let last = '';
+      throwError(() => error)
+        .pipe(toServerSentEvents<T>({ ...framing, heartbeatMs: 0, firstId: (framing.firstId ?? 1) + events, retryMs: undefined }))
+        .subscribe((f) => (last = f));
+      return last;
+    },
+    headers: SSE_HEADERS,
+  });
+}
+
+/** Delivery limits of a Web `Response` of frames. */
+export interface FramesResponseLimits {
+  maxBufferedBytes?: number;
+  headers?: Record<string, string>;
+  status?: number;
+}
+
+/** Call-time checks shared by the Web `Response` adapters. */
+export function checkResponseOptions(where: string, source$: unknown, options: FramesResponseLimits): void {
   if (typeof (source$ as { subscribe?: unknown })?.subscribe !== 'function') {
-    throw new TypeError('toServerSentEventsResponse: source$ must be an Observable.');
+    throw new TypeError(`${where}: source$ must be an Observable.`);
   }
-  assertObject('toServerSentEventsResponse: options', options);
-  assertPositiveInteger('toServerSentEventsResponse: maxBufferedBytes', options.maxBufferedBytes);
-  assertObject('toServerSentEventsResponse: headers', options.headers);
-  const { maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES, headers, status = 200, ...framing } = options;
-  const frames$ = toServerSentEvents<T>(framing);
+  assertObject(`${where}: options`, options);
+  assertPositiveInteger(`${where}: maxBufferedBytes`, options.maxBufferedBytes);
+  assertObject(`${where}: headers`, options.headers);
+}
+
+/**
+ * The pull-based `Response` machinery of `toServerSentEventsResponse` and `toUIMessageStreamResponse`:
+ * subscribes on the first read, queues frames up to `maxBufferedBytes` (then aborts and
+ * ends with `closingFrame`), and `cancel()` unsubscribes.
+ */
+export function framesResponse<T>(source$: Observable<T>, limits: FramesResponseLimits, encoding: FrameEncoding<T>): Response {
+  const { maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES, headers, status = 200 } = limits;
+  const frames$ = encoding.frames;
   const encoder = new TextEncoder();
 
   const queue: Uint8Array[] = [];
@@ -77,11 +109,7 @@ export function toServerSentEventsResponse<T>(source$: Observable<T>, options: T
     if (queuedBytes > maxBufferedBytes) {
       subscription?.unsubscribe();
       ended = true;
-      let last = '';
-      throwError(() => new SlowConsumerError(queuedBytes, maxBufferedBytes))
-        .pipe(toServerSentEvents<T>({ ...framing, heartbeatMs: 0, firstId: (framing.firstId ?? 1) + events, retryMs: undefined }))
-        .subscribe((f) => (last = f));
-      queue.push(encoder.encode(last));
+      queue.push(encoder.encode(encoding.closingFrame(new SlowConsumerError(queuedBytes, maxBufferedBytes), events)));
     }
     wake?.();
   };
@@ -117,5 +145,5 @@ export function toServerSentEventsResponse<T>(source$: Observable<T>, options: T
     { highWaterMark: 0 },
   );
 
-  return new Response(body, { status, headers: { ...SSE_HEADERS, ...headers } });
+  return new Response(body, { status, headers: { ...encoding.headers, ...headers } });
 }

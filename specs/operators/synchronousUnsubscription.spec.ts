@@ -1,0 +1,162 @@
+/**
+ * RxJS's synchronous unsubscription, for every operator the root entry exports: over an
+ * infinite synchronous source (a cached reply replayed with `from`), a match, an error or
+ * a downstream `take` must stop the source at once. Each row counts the values pulled.
+ * The table is checked against `src/index.ts`: a new exported function without a row
+ * (or a stated reason it is not an operator) fails this spec.
+ */
+import { from, map, of, take, type Observable } from 'rxjs';
+import { AIMessageChunk } from '@langchain/core/messages';
+import * as lib from '../../src';
+
+/** Pulls past this throw, so an operator that spins fails the row instead of hanging. */
+const LIMIT = 10_000;
+
+interface Row {
+  /** The exported operator the row exercises. */
+  readonly operator: keyof typeof lib;
+  readonly stops: 'take' | 'match' | 'error';
+  /** The i-th value of the infinite source. */
+  readonly value: (i: number) => unknown;
+  readonly pipe: (source: Observable<never>) => Observable<unknown>;
+  /** Values the source must have produced when the subscription ends. */
+  readonly pulled: number;
+  /** How the subscription must end. */
+  readonly ends: 'complete' | 'error';
+}
+
+const text = (i: number): string => `word${i} `;
+const chunk = (i: number): AIMessageChunk => new AIMessageChunk({ content: text(i) });
+/** Not text: `textOf` refuses it. */
+const notText = { tokens: 3 };
+
+const ROWS: Row[] = [
+  { operator: 'textContent', stops: 'take', value: chunk, pipe: (s) => s.pipe(lib.textContent(), take(3)), pulled: 3, ends: 'complete' },
+  { operator: 'collectText', stops: 'error', value: (i) => (i === 4 ? notText : text(i)), pipe: (s) => s.pipe(lib.collectText()), pulled: 5, ends: 'error' },
+  { operator: 'collectMessage', stops: 'error', value: (i) => (i === 4 ? 'a string' : chunk(i)), pipe: (s) => s.pipe(lib.collectMessage()), pulled: 5, ends: 'error' },
+  { operator: 'abortOn', stops: 'match', value: () => 'Java ', pipe: (s) => s.pipe(lib.abortOn(['Java'])), pulled: 1, ends: 'error' },
+  { operator: 'abortOn', stops: 'match', value: (i) => (i < 3 ? 'ok ' : 'Java'), pipe: (s) => s.pipe(lib.abortOn(lib.forbiddenWords(['java'], { caseInsensitive: true }), { mode: 'complete' })), pulled: 4, ends: 'complete' },
+  { operator: 'abortOn', stops: 'take', value: text, pipe: (s) => s.pipe(lib.abortOn(['Java']), take(2)), pulled: 2, ends: 'complete' },
+  { operator: 'progress', stops: 'take', value: text, pipe: (s) => s.pipe(lib.progress(), take(2)), pulled: 2, ends: 'complete' },
+  { operator: 'tapProgress', stops: 'take', value: text, pipe: (s) => s.pipe(lib.tapProgress(() => undefined), take(2)), pulled: 2, ends: 'complete' },
+  { operator: 'tapProgress', stops: 'error', value: text, pipe: (s) => s.pipe(lib.tapProgress((p) => { if (p.chunks === 3) throw new Error('callback'); })), pulled: 3, ends: 'error' },
+  { operator: 'streamMetrics', stops: 'error', value: (i) => (i === 3 ? notText : chunk(i)), pipe: (s) => s.pipe(lib.streamMetrics()), pulled: 4, ends: 'error' },
+  // A word piece is complete when the next word starts: 2 pieces need 3 chunks.
+  { operator: 'smooth', stops: 'take', value: text, pipe: (s) => s.pipe(lib.smooth(), take(2)), pulled: 3, ends: 'complete' },
+  { operator: 'streamTimeout', stops: 'take', value: chunk, pipe: (s) => s.pipe(lib.streamTimeout({ idleMs: 1000, totalMs: 5000 }), take(2)), pulled: 2, ends: 'complete' },
+  { operator: 'retryBeforeFirstChunk', stops: 'take', value: chunk, pipe: (s) => s.pipe(lib.retryBeforeFirstChunk(), take(2)), pulled: 2, ends: 'complete' },
+  { operator: 'requireCompletion', stops: 'take', value: chunk, pipe: (s) => s.pipe(lib.requireCompletion(), take(2)), pulled: 2, ends: 'complete' },
+  { operator: 'requireCompletion', stops: 'error', value: (i) => (i === 2 ? 'a string' : chunk(i)), pipe: (s) => s.pipe(lib.requireCompletion()), pulled: 3, ends: 'error' },
+  // Questions: each turn is a synchronous reply of two chunks, then `done`.
+  { operator: 'chatTurns', stops: 'take', value: (i) => `question ${i}`, pipe: (s) => s.pipe(lib.chatTurns(() => of('a', 'b'), { requireCompletion: false }), take(3)), pulled: 1, ends: 'complete' },
+  // A cut reply (no finish reason) is one `error` event per turn: three questions for three events.
+  { operator: 'chatTurns', stops: 'take', value: (i) => `question ${i}`, pipe: (s) => s.pipe(lib.chatTurns(() => of('a', 'b')), take(3)), pulled: 3, ends: 'complete' },
+  // The first chunk gives a step-start and a text part.
+  { operator: 'toParts', stops: 'take', value: chunk, pipe: (s) => s.pipe(lib.toParts(), take(2)), pulled: 1, ends: 'complete' },
+  { operator: 'toParts', stops: 'error', value: (i) => (i === 3 ? notText : chunk(i)), pipe: (s) => s.pipe(lib.toParts()), pulled: 4, ends: 'error' },
+  { operator: 'collectRun', stops: 'error', value: (i) => (i === 3 ? notText : chunk(i)), pipe: (s) => s.pipe(lib.collectRun()), pulled: 4, ends: 'error' },
+  { operator: 'mergeStreams', stops: 'take', value: (i) => i, pipe: (s) => s.pipe(lib.mergeStreams((i: number) => of(i)), take(3)), pulled: 2, ends: 'complete' },
+  { operator: 'collectResults', stops: 'error', value: (i) => (i === 6 ? notText : i), pipe: (s) => s.pipe(map((i) => { if (typeof i !== 'number') throw new TypeError('bad input'); return i; }), lib.mergeStreams((i: number) => of(i), { failFast: true }), lib.collectResults()), pulled: 7, ends: 'error' },
+  // `start` at subscription, then `start-step` with the first chunk.
+  { operator: 'toUIMessageStream', stops: 'take', value: chunk, pipe: (s) => s.pipe(lib.toUIMessageStream(), take(2)), pulled: 1, ends: 'complete' },
+  { operator: 'toUIMessageStream', stops: 'take', value: chunk, pipe: (s) => s.pipe(lib.toUIMessageStream(), take(5)), pulled: 2, ends: 'complete' },
+  // `text-start` gives no part: three text parts need four chunks.
+  { operator: 'decodeUIMessageStream', stops: 'take', value: (i) => (i === 0 ? { type: 'text-start', id: 't' } : { type: 'text-delta', id: 't', delta: text(i) }), pipe: (s) => s.pipe(lib.decodeUIMessageStream(), take(3)), pulled: 4, ends: 'complete' },
+  { operator: 'decodeUIMessageStream', stops: 'error', value: (i) => (i === 3 ? { type: 'error', errorText: 'remote' } : { type: 'text-delta', id: 't', delta: text(i) }), pipe: (s) => s.pipe(lib.decodeUIMessageStream()), pulled: 4, ends: 'error' },
+  { operator: 'toServerSentEvents', stops: 'take', value: text, pipe: (s) => s.pipe(lib.toServerSentEvents(), take(2)), pulled: 2, ends: 'complete' },
+];
+
+/** Inner streams of mergeStreams are operator chains too: an infinite inner stops at a downstream take. */
+const INNER_ROWS: Array<{ name: string; pipe: (inner: Observable<never>) => Observable<unknown>; pulled: number }> = [
+  { name: 'mergeStreams: an infinite inner stream', pipe: (inner) => of(0).pipe(lib.mergeStreams(() => inner), take(2)), pulled: 2 },
+  { name: 'chatTurns: an infinite reply', pipe: (inner) => of('q').pipe(lib.chatTurns(() => inner.pipe(map(text)), { requireCompletion: false }), take(3)), pulled: 3 },
+];
+
+/** Root exports that are functions but not operators, and why. */
+const NOT_OPERATORS: Record<string, string> = {
+  fromRunnable: 'source',
+  fromStreamEvents: 'source',
+  fromAsyncIterableFactory: 'source',
+  forbiddenWords: 'compiles a pattern set for abortOn',
+  windowHistory: 'a function on an array of messages',
+  fromModelEvents: 'source',
+  fromAgent: 'source',
+  toServerSentEventsResponse: 'returns a Web Response, consuming the stream itself',
+  checkQuestion: 'a check on one string',
+  fromServerSentEvents: 'source',
+  toUIMessageStreamResponse: 'returns a Web Response, consuming the stream itself',
+  fromUIMessages: 'a function on a request body',
+  BadUIMessagesError: 'error class',
+  ServerSentEventsResponseError: 'error class',
+  RemoteStreamError: 'error class',
+  StreamResumeError: 'error class',
+  ChatSession: 'class',
+  RxLangChainError: 'error class',
+  StreamAbortedError: 'error class',
+  StreamInterruptedError: 'error class',
+  ForbiddenContentError: 'error class',
+  StreamTimeoutError: 'error class',
+  SlowConsumerError: 'error class',
+  ChatSessionClosedError: 'error class',
+};
+
+/** An infinite synchronous source of `value(i)`, and how many values it produced. */
+function infinite(value: (i: number) => unknown): { source: Observable<never>; pulled: () => number } {
+  let pulled = 0;
+  function* values(): Generator<unknown> {
+    for (;;) {
+      if (++pulled > LIMIT) throw new Error(`the source was pulled ${LIMIT} times: it was never stopped`);
+      yield value(pulled - 1);
+    }
+  }
+  return { source: from(values()) as Observable<never>, pulled: () => pulled };
+}
+
+function runRow(pipe: (source: Observable<never>) => Observable<unknown>, value: (i: number) => unknown): { pulled: number; ended: string; error?: unknown } {
+  const src = infinite(value);
+  let ended = 'not yet';
+  let error: unknown;
+  pipe(src.source).subscribe({
+    error: (e: unknown) => {
+      ended = 'error';
+      error = e;
+    },
+    complete: () => (ended = 'complete'),
+  });
+  return { pulled: src.pulled(), ended, error };
+}
+
+describe('every exported operator obeys synchronous unsubscription', () => {
+  it('has a row for every function the root entry exports (or a reason it is not an operator)', () => {
+    const functions = Object.keys(lib).filter((k) => typeof (lib as Record<string, unknown>)[k] === 'function');
+    const covered = new Set<string>([...ROWS.map((r) => r.operator), ...Object.keys(NOT_OPERATORS)]);
+    expect(functions.filter((k) => !covered.has(k))).toEqual([]);
+    expect([...covered].filter((k) => !functions.includes(k))).toEqual([]);
+  });
+
+  it.each(ROWS.map((r) => [`${r.operator} stops at the ${r.stops} after ${r.pulled} value(s)`, r] as const))('%s', (_name, row) => {
+    const { pulled, ended, error } = runRow(row.pipe, row.value);
+    expect({ pulled, ended }).toEqual({ pulled: row.pulled, ended: row.ends });
+    if (row.ends === 'error') expect(String(error)).not.toMatch(/never stopped/);
+  });
+
+  it.each(INNER_ROWS.map((r) => [r.name, r] as const))('%s', (_name, row) => {
+    const { pulled, ended } = runRow(row.pipe, text);
+    expect({ pulled, ended }).toEqual({ pulled: row.pulled, ended: 'complete' });
+  });
+
+  it('the cases of the issue: abortOn stops at the first match, streamTimeout at the take', () => {
+    let pulled = 0;
+    function* t(): Generator<string> {
+      for (;;) {
+        if (++pulled > 1e5) throw new Error('spun');
+        yield 'Java ';
+      }
+    }
+    from(t()).pipe(lib.abortOn(['Java'])).subscribe({ error() {} });
+    expect(pulled).toBe(1);
+    pulled = 0;
+    from(t()).pipe(lib.streamTimeout({ idleMs: 1000 }), take(2)).subscribe();
+    expect(pulled).toBe(2);
+  });
+});
