@@ -19,8 +19,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
-import { SystemMessage, type BaseMessage } from '@langchain/core/messages';
-import { concat, of, type Observable, type Subscription } from 'rxjs';
+import { AIMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
+import { concat, defer, ignoreElements, map, of, tap, type Observable, type Subscription } from 'rxjs';
 import {
   BadUIMessagesError,
   chatTurns,
@@ -29,7 +29,9 @@ import {
   fromRunnable,
   fromUIMessages,
   textContent,
+  toUIMessageStream,
   type StreamableAgent,
+  type UIMessageChunk,
   type UIMessageStreamInput,
 } from '../../src';
 import {
@@ -40,6 +42,7 @@ import {
   serveChatOverWebSocket,
   toTurnServerSentEvents,
   type ChatWebSocketServer,
+  type SendReplyLogOptions,
 } from '../../src/node';
 import { createOfflineTools, ScriptedChatModel } from '../../src/offline';
 import { describeChatError } from '../../src/cli/describeError';
@@ -96,6 +99,18 @@ const PAGES: Record<string, { file: string; type: string }> = {
 const MAX_QUESTION_CHARS = 4000;
 /** Conversation and reply ids: what a client may send (URL-safe, no separators of Redis keys). */
 const ID = /^[A-Za-z0-9_-]{1,100}$/;
+
+/** The UI message stream's headers besides the SSE ones (as sendUIMessageStream sends them). */
+const UI_MESSAGE_STREAM_HEADERS = { 'x-vercel-ai-ui-message-stream': 'v1', 'x-accel-buffering': 'no' };
+/** A UI message stream frame as the reply log stores it (the AI SDK's wire: one JSON chunk per `data:` line). */
+const uiFrame = (chunk: UIMessageChunk): string => `data: ${JSON.stringify(chunk)}\n\n`;
+const UI_DONE = 'data: [DONE]\n\n';
+
+/** A non-empty `Last-Event-ID` header, or undefined. */
+function lastEventIdOf(req: IncomingMessage): string | undefined {
+  const id = req.headers['last-event-id'];
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}
 
 /** The AI SDK mode's system prompt: the offline tools and when to call them (as demo 13's agent). */
 export const AGENT_SYSTEM_PROMPT =
@@ -168,7 +183,13 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
     agent ??= createAgent({ model: described.model, tools: createOfflineTools({ delayMs }), systemPrompt: AGENT_SYSTEM_PROMPT });
     return fromAgent(agent, { messages });
   };
+  const chatErrorText = (error: unknown): string => describeChatError(error, { baseURL });
+  /** `POST /api/chat`: with the chat's `id` (the AI SDK always sends one) a turn of that conversation; without, a one-off reply. */
   const streamChat = (body: unknown, res: ServerResponse): void => {
+    const chatId = (body as { id?: unknown } | null)?.id;
+    if (chatId !== undefined && (typeof chatId !== 'string' || !ID.test(chatId))) {
+      throw new HttpError(400, 'id (the chat id) must be 1–100 letters, digits, "-" or "_".');
+    }
     let messages: BaseMessage[];
     try {
       messages = fromUIMessages((body as { messages?: unknown } | null)?.messages);
@@ -176,11 +197,9 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
       if (err instanceof BadUIMessagesError) return sendJson(res, err.status, { error: err.message });
       throw err;
     }
-    sendUIMessageStream(runAgent(messages), res, {
-      heartbeatMs: options.heartbeatMs,
-      errorText: (error) => describeChatError(error, { baseURL }),
-      ...policy,
-    });
+    if (chatId !== undefined) return startChatTurn(chatId, messages, res);
+    // No chat id: nothing to resume, so a disconnect aborts the model.
+    sendUIMessageStream(runAgent(messages), res, { heartbeatMs: options.heartbeatMs, errorText: chatErrorText, ...policy });
   };
 
   const streamAnswer = (question: unknown, res: ServerResponse): void => {
@@ -209,12 +228,20 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
       }),
       toTurnServerSentEvents({ errorData }),
     );
+    produce(conversationId, replyId, concat(of(start), turn$), res, replyOptions);
+  };
+
+  /**
+   * Runs a reply into the log (holding the conversation's lock) whether or not anyone reads it;
+   * `res` reads the log once the reply's first event is stored. A busy conversation is a 409.
+   */
+  const produce = (conversationId: string, replyId: string, events$: Observable<string>, res: ServerResponse, reader: SendReplyLogOptions): void => {
     let reading = false;
-    const producer = scale.lock.run(conversationId, scale.log.append(replyId, concat(of(start), turn$), { conversationId })).subscribe({
+    const producer = scale.lock.run(conversationId, scale.log.append(replyId, events$, { conversationId })).subscribe({
       next: () => {
         if (reading) return;
-        reading = true; // the reply exists (its start event): this client reads it like any other
-        sendReplyLog(scale.log.read(replyId), res, replyOptions);
+        reading = true; // the reply exists (its first event): this client reads it like any other
+        sendReplyLog(scale.log.read(replyId), res, reader);
       },
       error: (error: unknown) => {
         producers.delete(producer);
@@ -223,6 +250,59 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
       complete: () => producers.delete(producer),
     });
     if (!producer.closed) producers.add(producer);
+  };
+
+  /** The AI SDK's client reads UI message stream frames; the log keeps them as they are. */
+  const uiReplyOptions: SendReplyLogOptions = {
+    heartbeatMs: options.heartbeatMs,
+    headers: UI_MESSAGE_STREAM_HEADERS,
+    errorFrame: (error) => uiFrame({ type: 'error', errorText: error instanceof Error ? error.message : String(error) }) + UI_DONE,
+  };
+
+  /**
+   * A turn of an AI SDK chat: the model sees the messages the client sent (the client owns the
+   * conversation it shows); the reply's UI message stream frames go into the log, so a dropped
+   * client resumes (`GET /api/chat/:id/stream`) on any instance; a stop from any instance ends it
+   * with `abort`. At the end the chat's stored history becomes the client's messages plus the
+   * answer (marked partial after a stop; a failed or abandoned reply saves nothing).
+   */
+  const startChatTurn = (chatId: string, messages: BaseMessage[], res: ServerResponse): void => {
+    const replyId = randomUUID();
+    const events$ = defer(() => {
+      let text = '';
+      let end: 'finish' | 'abort' | 'error' | undefined;
+      const reply$ = runAgent(messages).pipe(
+        toUIMessageStream({ stop$: scale.log.stops(replyId), errorText: chatErrorText }),
+        tap((chunk) => {
+          if (chunk.type === 'text-delta') text += chunk.delta;
+          else if (chunk.type === 'finish' || chunk.type === 'abort' || chunk.type === 'error') end ??= chunk.type;
+        }),
+        map(uiFrame),
+      );
+      const save$ = defer(async () => {
+        if (end !== 'finish' && end !== 'abort') return; // nothing cut is saved as complete
+        const history = scale.history(chatId);
+        const answer = new AIMessage({ content: text, response_metadata: end === 'abort' ? { partial: true, partial_reason: 'stop' } : {} });
+        await history.clear();
+        await history.addMessages([...messages, answer]);
+      }).pipe(ignoreElements());
+      return concat(reply$, save$, of(UI_DONE));
+    });
+    produce(chatId, replyId, events$, res, uiReplyOptions);
+  };
+
+  /**
+   * `GET /api/chat/:id/stream`, DefaultChatTransport's reconnect: the chat's running reply from its
+   * first frame (the SDK replays it into the message), then the live tail; 204 when none runs. With
+   * `Last-Event-ID` (a client of our own that kept the ids) the latest reply after that id, also
+   * once it has ended (while it is kept).
+   */
+  const resumeChat = async (chatId: string, req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (!ID.test(chatId)) throw new HttpError(400, 'The chat id must be 1–100 letters, digits, "-" or "_".');
+    const after = lastEventIdOf(req);
+    const latest = await scale.log.latestReply(chatId);
+    if (!latest || (after === undefined && !latest.live)) return void res.writeHead(204, { 'cache-control': 'no-store' }).end();
+    sendReplyLog(scale.log.read(latest.replyId, { after }), res, uiReplyOptions);
   };
 
   /** A client that reconnects with Last-Event-ID, on any instance: the missed events, then the live tail. */
@@ -235,8 +315,7 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
   /** `POST /api/chat/stream` and `GET ?question=`: a one-off answer, a turn of a conversation, or a resume. */
   const chatStream = async (req: IncomingMessage, res: ServerResponse, input: Record<string, unknown>): Promise<void> => {
     const { conversationId, replyId } = input;
-    const lastEventId = req.headers['last-event-id'];
-    const after = typeof lastEventId === 'string' && lastEventId !== '' ? lastEventId : undefined;
+    const after = lastEventIdOf(req);
     if (conversationId === undefined && replyId === undefined) return streamAnswer(input.question, res);
     for (const [name, value] of [['conversationId', conversationId], ['replyId', replyId]] as const) {
       if (value !== undefined && (typeof value !== 'string' || !ID.test(value))) {
@@ -305,6 +384,13 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
         if (!latest?.live) return sendJson(res, 404, { stopped: false, error: `Conversation ${params.id} has no running reply.` });
         sendJson(res, 200, { stopped: await scale.log.stop(latest.replyId), replyId: latest.replyId });
       },
+    },
+    {
+      // DefaultChatTransport's reconnectToStream (useChat({ resume: true }), resumeStream()).
+      path: '/api/chat/:id/stream',
+      methods: ['GET'],
+      runsModel: true, // a user's reply: no other site may read it
+      handle: ({ req, res, params }) => resumeChat(params.id, req, res),
     },
     {
       // The AI SDK's useChat / Chat default endpoint: { id, messages, trigger, messageId }.

@@ -4,8 +4,9 @@
 //   dropped connection resumes with Last-Event-ID (on whichever instance answers); Stop posts
 //   /api/chat/:id/stop (the instance that runs the model aborts it) and unsubscribes.
 // - WebSocket: one socket to /ws, {type:'ask'} / {type:'stop'} in, chunk/done/error out.
-// - AI SDK: the AI SDK's own Chat client (DefaultChatTransport, POST /api/chat, the UI message
-//   stream), loaded on first use from /ai-chat.js; tool steps are shown as they stream.
+// - AI SDK: the AI SDK's own Chat client (DefaultChatTransport, POST /api/chat with the chat's id,
+//   the UI message stream), loaded on first use from /ai-chat.js; tool steps are shown as they
+//   stream; Stop posts /api/chat/:id/stop and stops the client.
 import type { Subscription } from 'rxjs';
 import {
   RemoteStreamError,
@@ -208,7 +209,12 @@ async function askOverAiSdk(question: string): Promise<void> {
   let stopped = false;
   const bubble = startReply(() => {
     stopped = true;
-    void chat?.then((c) => c.stop());
+    void chat?.then((c) => {
+      // The reply runs into the server's log whether or not we read (a dropped client can resume):
+      // the stop route ends it on whichever instance runs it; the SDK's stop() ends our reading.
+      fetch(`/api/chat/${encodeURIComponent(c.id)}/stop`, { method: 'POST' }).catch(() => undefined);
+      return c.stop();
+    });
   });
   chat ??= import(/* the AI SDK client, bundled apart: it is large */ '/ai-chat.js' as string).then((m: typeof import('./aiChat')) => m.createDemoChat('/api/chat'));
   try {
