@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { RedisChatMessageHistory } from '@langchain/redis';
+import { DefaultChatTransport, readUIMessageStream, type UIMessage, type UIMessageChunk } from 'ai';
 import { replyTo } from '../../src/offline/cannedReplies';
 import type { RedisClient } from '../../src/node';
 import { parseEvents, readCutAndResume, type SseEvent } from '../support/resume';
@@ -118,5 +119,69 @@ describeWithRedis('the web demo as two processes over one Redis', () => {
     expect(await history(conversationId).getMessages()).toEqual([]); // nothing cut is saved
     // The conversation goes on elsewhere once the dead instance's lock has expired.
     expect(textOf(await ask(b.url, conversationId, 'hello'))).toBe(replyTo('hello'));
+  });
+  describe("the AI SDK endpoint (POST /api/chat with the chat's id), read with the ai package's own client", () => {
+    const transport = (url: string): DefaultChatTransport<UIMessage> => new DefaultChatTransport<UIMessage>({ api: `${url}/api/chat`, headers: NOT_CROSS_SITE });
+    const send = (url: string, chatId: string, text: string, abortSignal?: AbortSignal): Promise<ReadableStream<UIMessageChunk>> =>
+      transport(url).sendMessages({ chatId, messages: [{ id: randomUUID(), role: 'user', parts: [{ type: 'text', text }] }], trigger: 'submit-message', messageId: undefined, abortSignal });
+    const deltas = (chunks: UIMessageChunk[]): string => chunks.map((c) => (c.type === 'text-delta' ? c.delta : '')).join('');
+    /** Reads until `count` text deltas arrived; the reader stays open. */
+    const readDeltas = async (reader: ReadableStreamDefaultReader<UIMessageChunk>, count: number): Promise<UIMessageChunk[]> => {
+      const seen: UIMessageChunk[] = [];
+      while (seen.filter((c) => c.type === 'text-delta').length < count) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`the reply ended after ${seen.length} chunks`);
+        seen.push(value);
+      }
+      return seen;
+    };
+
+    it('a useChat client dropped mid-reply on A resumes on B (GET /api/chat/:id/stream): the whole reply byte-exact, the model run once; then 204', async () => {
+      const chatId = randomUUID();
+      const abort = new AbortController();
+      const reader = (await send(a.url, chatId, STORY, abort.signal)).getReader();
+      const seen = await readDeltas(reader, 12);
+      abort.abort(); // the client drops
+      await reader.cancel().catch(() => undefined);
+
+      const resumed = await transport(b.url).reconnectToStream({ chatId });
+      expect(resumed).not.toBeNull();
+      const chunks: UIMessageChunk[] = [];
+      let message: UIMessage | undefined;
+      const tapped = resumed!.pipeThrough(new TransformStream<UIMessageChunk, UIMessageChunk>({ transform: (c, ctl) => void (chunks.push(c), ctl.enqueue(c)) }));
+      for await (const snapshot of readUIMessageStream({ stream: tapped })) message = snapshot;
+
+      // The same chunks from the start, the start chunk's random messageId too: B replayed A's run, it did not run the model again.
+      expect(chunks.slice(0, seen.length)).toEqual(seen);
+      expect(chunks.at(-1)).toMatchObject({ type: 'finish' });
+      const text = message!.parts.map((p) => (p.type === 'text' ? p.text : '')).join('');
+      expect(text).toBe(deltas(chunks));
+      expect(text).toBe(replyTo(STORY));
+      // One turn stored under the chat id (on instance A, which ran the model once).
+      const stored = await history(chatId).getMessages();
+      expect(stored.map((m) => [m.getType(), m.content])).toEqual([['human', STORY], ['ai', text]]);
+      expect(await transport(a.url).reconnectToStream({ chatId })).toBeNull(); // nothing runs any more
+      expect(await transport(b.url).reconnectToStream({ chatId: randomUUID() })).toBeNull();
+    });
+
+    it("POST /api/chat/:id/stop on B stops A's model: the stream ends with abort, the partial answer is saved marked partial", async () => {
+      const chatId = randomUUID();
+      const reader = (await send(a.url, chatId, STORY)).getReader();
+      const seen = await readDeltas(reader, 5);
+      const stop = await fetch(`${b.url}/api/chat/${chatId}/stop`, { method: 'POST', headers: NOT_CROSS_SITE });
+      expect(await stop.json()).toMatchObject({ stopped: true });
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        seen.push(value);
+      }
+      expect(seen.at(-1)).toEqual({ type: 'abort' });
+      const partial = deltas(seen);
+      expect(replyTo(STORY).startsWith(partial)).toBe(true);
+      expect(partial.length).toBeLessThan(replyTo(STORY).length);
+      const stored = await history(chatId).getMessages();
+      expect(stored.map((m) => [m.getType(), m.content])).toEqual([['human', STORY], ['ai', partial]]);
+      expect(stored[1].response_metadata).toMatchObject({ partial: true, partial_reason: 'stop' });
+    });
   });
 });
