@@ -61,6 +61,8 @@ export type { RequireCompletionOptions, CompletableChunk } from './operators/req
 
 // History.
 export { chatTurns } from './history/chatTurns';
+export { streamAgentTurn } from './history/streamAgentTurn';
+export type { MessagesInput } from './history/streamAgentTurn';
 export { windowHistory } from './history/windowHistory';
 export type {
   ChatTurnsOptions,
@@ -68,6 +70,8 @@ export type {
   StreamTurn,
   TurnInput,
   TurnChunkEvent,
+  TurnMessageChunkEvent,
+  TurnPartEvent,
   TurnDoneEvent,
   TurnFailedEvent,
   TurnCompletionCheck,

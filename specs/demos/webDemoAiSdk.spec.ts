@@ -34,6 +34,7 @@ describe('web demo: POST /api/chat (the AI SDK UI message stream)', () => {
       let message: UIMessage | undefined;
       for await (const snapshot of readUIMessageStream({ stream: chunks })) message = snapshot;
       expect(message!.parts.filter((p) => p.type === 'text').map((p) => (p as { text: string }).text)).toEqual([replyTo('讲一个关于Python的笑话')]);
+      // The offline agent's prompt (createAgent sends it as a text block), then the conversation.
       expect(seen).toEqual([[`system:${AGENT_SYSTEM_PROMPT}`, 'human:你好', `ai:${replyTo('你好')}`, 'human:讲一个关于Python的笑话']]);
     } finally {
       await demo.close();

@@ -165,7 +165,7 @@ describe('ChatSession (offline ScriptedChatModel)', () => {
     const { model } = offlineSession();
     expect(() => new ChatSession(undefined as never)).toThrow(new TypeError('ChatSession: options must be an object, got undefined.'));
     expect(() => new ChatSession({})).toThrow(
-      new TypeError('ChatSession: pass exactly one of options.model (a chat model) or options.runnable (a chain taking { history, question }).'),
+      new TypeError('ChatSession: pass exactly one of options.model (a chat model) or options.runnable (a chain taking { history, question }) or options.agent (a createAgent agent).'),
     );
     expect(() => new ChatSession({ model: {} as never })).toThrow(
       new TypeError('ChatSession: options.model must be a LangChain chat model (a Runnable), got an object (Object).'),

@@ -38,9 +38,9 @@ describe('chatTurns', () => {
         expectObservable(questions.pipe(chatTurns(streamTurn, { history, scheduler: ts }))).toBe('--x-yAzB---|', {
           x: { type: 'chunk', turn: 0, question: q0, chunk: x, text: '你好' },
           y: { type: 'chunk', turn: 0, question: q0, chunk: y, text: ' 😀' },
-          A: { type: 'done', turn: 0, question: q0, text: '你好 😀', message: full, chunks: 2, durationMs: 4, firstChunkMs: 1 },
+          A: { type: 'done', turn: 0, question: q0, text: '你好 😀', message: full, messages: [full], chunks: 2, durationMs: 4, firstChunkMs: 1 },
           z: { type: 'chunk', turn: 1, question: q1, chunk: z, text: 'Rust' },
-          B: { type: 'done', turn: 1, question: q1, text: 'Rust', message: rust, chunks: 1, durationMs: 2, firstChunkMs: 1 },
+          B: { type: 'done', turn: 1, question: q1, text: 'Rust', message: rust, messages: [rust], chunks: 1, durationMs: 2, firstChunkMs: 1 },
         } satisfies Record<string, TurnEvent>);
         expectSubscriptions(questions.subscriptions).toBe('^----------!');
         expectSubscriptions(replies[0].subscriptions).toBe('-^---!');

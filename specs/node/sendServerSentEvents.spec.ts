@@ -1,4 +1,3 @@
-import { connect } from 'node:net';
 import { EventSource } from 'eventsource';
 import { ChatOpenAI } from '@langchain/openai';
 import { finalize, interval, map, Subject, take, type Observable } from 'rxjs';
@@ -7,6 +6,7 @@ import { sendServerSentEvents, type ServerSentEventsDelivery } from '../../src/n
 import { ScriptedChatModel, startFakeOpenAIServer } from '../../src/testing';
 import { listen, TRICKY_REPLY, until } from '../support/http';
 import { eventSourceInit, NOT_CROSS_SITE, readWithEventSource } from '../support/sse';
+import { pausedClient as rawPausedClient } from '../support/rawHttp';
 
 describe('sendServerSentEvents', () => {
   it('a real SSE client reads back exactly the original text: newlines, CRLF, data: lines, blank lines, Chinese, emoji', async () => {
@@ -94,37 +94,8 @@ describe('sendServerSentEvents', () => {
   describe('backpressure', () => {
     const FRAME_TEXT = 'x'.repeat(16 * 1024);
 
-    /** A raw socket client that sends the request and then reads nothing until resumed. */
-    function pausedClient(url: string): { resume(): Promise<string>; destroy(): void } {
-      const { port } = new URL(url);
-      const socket = connect(Number(port), '127.0.0.1');
-      socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Requested-With: spec\r\nConnection: close\r\n\r\n`);
-      socket.pause();
-      return {
-        resume: () =>
-          new Promise<string>((resolve) => {
-            const parts: Buffer[] = [];
-            socket.on('data', (d: Buffer) => parts.push(d));
-            socket.on('end', () => resolve(dechunk(Buffer.concat(parts))));
-            socket.resume();
-          }),
-        destroy: () => socket.destroy(),
-      };
-    }
-
-    /** The body of a raw HTTP/1.1 response with chunked transfer encoding. */
-    function dechunk(raw: Buffer): string {
-      let at = raw.indexOf('\r\n\r\n') + 4;
-      const body: Buffer[] = [];
-      for (;;) {
-        const eol = raw.indexOf('\r\n', at);
-        const size = parseInt(raw.subarray(at, eol).toString('latin1'), 16);
-        if (!size) break;
-        body.push(raw.subarray(eol + 2, eol + 2 + size));
-        at = eol + 2 + size + 2;
-      }
-      return Buffer.concat(body).toString('utf8');
-    }
+    /** A raw client that sends the request and then reads nothing until resumed. */
+    const pausedClient = (url: string) => rawPausedClient(url, 'GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Requested-With: spec\r\nConnection: close\r\n\r\n');
 
     it('a paused reader: the queue stays under maxBufferedBytes, the request is aborted, the client gets an error event last', async () => {
       let produced = 0;

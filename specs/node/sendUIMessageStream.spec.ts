@@ -1,4 +1,3 @@
-import { connect } from 'node:net';
 import { finalize, interval, map, take } from 'rxjs';
 import { ChatOpenAI } from '@langchain/openai';
 import { fromRunnable, toUIMessageStreamResponse } from '../../src';
@@ -6,41 +5,13 @@ import { sendUIMessageStream, type ServerSentEventsDelivery } from '../../src/no
 import { startFakeOpenAIServer } from '../../src/testing';
 import { listen, sleep, until } from '../support/http';
 import { probeRunnable } from '../support/probeRunnable';
+import { pausedClient as rawPausedClient } from '../support/rawHttp';
 
 /** These specs test the client and the framing; the request check (Host, cross-site) has its own specs. */
 const ANY_CLIENT = { allowedOrigins: (): boolean => true } as const;
 
-/** A raw socket client that sends the request and reads nothing until resumed; returns the raw bytes. */
-function pausedClient(url: string): { resume(): Promise<string>; destroy(): void } {
-  const { port } = new URL(url);
-  const socket = connect(Number(port), '127.0.0.1');
-  socket.write(`POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
-  socket.pause();
-  return {
-    resume: () =>
-      new Promise<string>((resolve) => {
-        const parts: Buffer[] = [];
-        socket.on('data', (d: Buffer) => parts.push(d));
-        socket.on('end', () => resolve(dechunk(Buffer.concat(parts))));
-        socket.resume();
-      }),
-    destroy: () => socket.destroy(),
-  };
-}
-
-/** The body of a raw HTTP/1.1 response with chunked transfer encoding. */
-function dechunk(raw: Buffer): string {
-  let at = raw.indexOf('\r\n\r\n') + 4;
-  const body: Buffer[] = [];
-  for (;;) {
-    const eol = raw.indexOf('\r\n', at);
-    const size = parseInt(raw.subarray(at, eol).toString('latin1'), 16);
-    if (!size) break;
-    body.push(raw.subarray(eol + 2, eol + 2 + size));
-    at = eol + 2 + size + 2;
-  }
-  return Buffer.concat(body).toString('utf8');
-}
+/** A raw client that sends the request and then reads nothing until resumed. */
+const pausedClient = (url: string) => rawPausedClient(url, 'POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
 
 describe('sendUIMessageStream', () => {
   it('sends a keep-alive comment on silence, which the stream ignores, and flushes the headers at once', async () => {

@@ -107,3 +107,67 @@ describe('requireCompletion', () => {
     expect(() => of(done).pipe(requireCompletion({}))).not.toThrow();
   });
 });
+
+describe('requireCompletion on a part stream (an agent run, decision 0117)', () => {
+  const s0 = { type: 'step-start', step: 0 } as const;
+  const call = { type: 'tool-call', id: 'c1', name: 'add', args: { a: 1, b: 2 } } as const;
+  const f0 = { type: 'step-finish', step: 0, finishReason: 'tool_calls' } as const;
+  const r = { type: 'tool-result', id: 'c1', name: 'add', content: '3', isError: false } as const;
+  const s1 = { type: 'step-start', step: 1 } as const;
+  const t = { type: 'text', text: '答案 3 🎉' } as const;
+  const f1 = { type: 'step-finish', step: 1, finishReason: 'stop' } as const;
+  const cut1 = { type: 'step-finish', step: 1 } as const; // a step whose stream ended without a finish reason
+  const cut0 = { type: 'step-finish', step: 0 } as const;
+  const end = { type: 'finish', finishReason: 'stop' } as const;
+  const unknown = { type: 'finish', finishReason: 'unknown' } as const;
+  const values = { s: s0, c: call, f: f0, r, S: s1, t, F: f1, x: cut1, y: cut0, e: end, u: unknown };
+
+  it('passes a run whose every step finished with a finish reason', () => {
+    createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('-scfr-StFe|', values);
+      expectObservable(source.pipe(requireCompletion())).toBe('-scfr-StFe|', values);
+      expectSubscriptions(source.subscriptions).toBe('^---------!');
+    });
+  });
+
+  it('a last step without a finish reason: StreamInterruptedError (no-finish) with the answer text seen and the parts with content counted', () => {
+    createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('-scfr-Stxu|', values);
+      expectObservable(source.pipe(requireCompletion())).toBe('-scfr-Stxu#', values, new StreamInterruptedError('no-finish', '答案 3 🎉', 2));
+      expectSubscriptions(source.subscriptions).toBe('^---------!');
+    });
+  });
+
+  it('a run that went on after a cut step is not finished either, though its last step is', () => {
+    createScheduler().run(({ cold, expectObservable }) => {
+      const source = cold('-scyr-StFe|', values);
+      expectObservable(source.pipe(requireCompletion())).toBe('-scyr-StFe#', values, new StreamInterruptedError('no-finish', '答案 3 🎉', 2));
+    });
+  });
+
+  it('a stream that completes inside a step (no step-finish) is a cut', () => {
+    createScheduler().run(({ cold, expectObservable }) => {
+      const source = cold('-sc|', values);
+      expectObservable(source.pipe(requireCompletion())).toBe('-sc#', values, new StreamInterruptedError('no-finish', '', 1));
+    });
+  });
+
+  it('an error after the first part is a cut (reason error); a part stream that goes on with other values is a TypeError', () => {
+    createScheduler().run(({ cold, expectObservable }) => {
+      const failure = new TypeError('terminated');
+      expectObservable(cold('-st#', values, failure).pipe(requireCompletion())).toBe('-st#', values, new StreamInterruptedError('error', '答案 3 🎉', 1, failure));
+      // Before the first part with content (only a step-start), an error passes unchanged: retryBeforeFirstChunk may retry it.
+      expectObservable(cold('-s#', values, failure).pipe(requireCompletion())).toBe('-s#', values, failure);
+      expectObservable(cold('-sa|', { ...values, a }).pipe(requireCompletion())).toBe(
+        '-s#', values, new TypeError('requireCompletion: a part stream emitted an object (AIMessageChunk); pipe it through toParts() first.'),
+      );
+    });
+  });
+
+  it('hand-made parts without steps prove completion by a finish part with a known reason', () => {
+    createScheduler().run(({ cold, expectObservable }) => {
+      expectObservable(cold('-te|', values).pipe(requireCompletion())).toBe('-te|', values);
+      expectObservable(cold('-tu|', values).pipe(requireCompletion())).toBe('-tu#', values, new StreamInterruptedError('no-finish', '答案 3 🎉', 1));
+    });
+  });
+});

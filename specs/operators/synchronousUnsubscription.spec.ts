@@ -70,6 +70,8 @@ const ROWS: Row[] = [
 const INNER_ROWS: Array<{ name: string; pipe: (inner: Observable<never>) => Observable<unknown>; pulled: number }> = [
   { name: 'mergeStreams: an infinite inner stream', pipe: (inner) => of(0).pipe(lib.mergeStreams(() => inner), take(2)), pulled: 2 },
   { name: 'chatTurns: an infinite reply', pipe: (inner) => of('q').pipe(lib.chatTurns(() => inner.pipe(map(text)), { requireCompletion: false }), take(3)), pulled: 3 },
+  // An agent run's parts, with the default completion check (a part stream is read as a run).
+  { name: 'chatTurns: an infinite agent run', pipe: (inner) => of('q').pipe(lib.chatTurns(() => inner.pipe(map((i) => ({ type: 'text' as const, text: `${i}` })))), take(3)), pulled: 3 },
 ];
 
 /** Root exports that are functions but not operators, and why. */
@@ -81,6 +83,7 @@ const NOT_OPERATORS: Record<string, string> = {
   windowHistory: 'a function on an array of messages',
   fromModelEvents: 'source',
   fromAgent: 'source',
+  streamAgentTurn: 'returns a streamTurn for chatTurns (a source per turn); chatTurns over parts has an inner row',
   toServerSentEventsResponse: 'returns a Web Response, consuming the stream itself',
   checkQuestion: 'a check on one string',
   fromServerSentEvents: 'source',

@@ -156,7 +156,8 @@ describe('toParts', () => {
         { type: 'step-finish', step: 1, usage: { input_tokens: 5, output_tokens: 2, total_tokens: 7 } },
       ]);
       expect(parts.filter((p) => p.type === 'usage')).toHaveLength(2);
-      expect(parts.at(-1)).toEqual({ type: 'finish', finishReason: 'stop', usage: { input_tokens: 8, output_tokens: 3, total_tokens: 11 } });
+      // The run's finish reason is its last step's: 'two' reported none, so it may have been cut.
+      expect(parts.at(-1)).toEqual({ type: 'finish', finishReason: 'unknown', usage: { input_tokens: 8, output_tokens: 3, total_tokens: 11 } });
     });
 
     it('a stream that never reports a finish reason finishes as unknown (it may have been cut)', () => {
@@ -231,10 +232,22 @@ describe('toParts', () => {
       expect(multi).toEqual([
         { type: 'step-start', step: 0, node: 'model' },
         { type: 'text', text: 'Hi', node: 'model' },
-        { type: 'step-finish', step: 0, finishReason: 'stop', node: 'model' }, // the whole message in updates ends the step
+        // The whole message in updates ends the step, but proves no finish: LangGraph sends it whole after a clean cut too.
+        { type: 'step-finish', step: 0, node: 'model' },
         { type: 'custom', data: { progress: 0.5 } },
+        { type: 'finish', finishReason: 'unknown' },
+      ]);
+      const reported = partsOf([
+        ['messages', [new AIMessageChunk({ content: 'Hi', id: 'run-1', response_metadata: { finish_reason: 'stop' } }), meta('model')]],
+        ['updates', { model: { messages: [new AIMessage({ content: 'Hi', id: 'run-1' })] } }],
+      ]);
+      expect(reported.filter((p) => p.type === 'step-finish' || p.type === 'finish')).toEqual([
+        { type: 'step-finish', step: 0, finishReason: 'stop', node: 'model' },
         { type: 'finish', finishReason: 'stop' },
       ]);
+      // A message that never streamed (a model that does not stream) is its own proof.
+      const unstreamed = partsOf([['updates', { model: { messages: [new AIMessage({ content: 'Hi', id: 'run-2' })] } }]]);
+      expect(unstreamed.filter((p) => p.type === 'step-finish')).toEqual([{ type: 'step-finish', step: 0, finishReason: 'stop', node: 'model' }]);
     });
 
     it('subgraph tuples [namespace, mode, data] carry the namespace', () => {

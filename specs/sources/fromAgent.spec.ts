@@ -4,6 +4,7 @@ import { filter, firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
 import { createAgent, FakeToolCallingModel, tool } from 'langchain';
 import { END, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
 import { ChatOpenAI } from '@langchain/openai';
+import { CallbackManager } from '@langchain/core/callbacks/manager';
 import { fromAgent } from '../../src/sources/fromAgent';
 import { textContent } from '../../src/operators/textContent';
 import { abortOn } from '../../src/operators/abortOn';
@@ -94,6 +95,55 @@ describe('fromAgent', () => {
     expect(parts.filter((p) => p.type === 'text').map((p) => (p as { text: string }).text).join('')).toBe('子图 回答 🌲');
     expect(parts.filter((p) => p.type === 'text').every((p) => p.node === 'answer')).toBe(true);
     expect(parts.filter((p) => p.type === 'step-start')).toEqual([{ type: 'step-start', step: 0, node: 'answer', namespace }]); // the outer update repeats the message: counted once
+  });
+
+  describe('finish reasons of a real ChatOpenAI agent (fake OpenAI server)', () => {
+    const turn = (body: { messages: Array<{ role: string }> }) =>
+      body.messages.some((m) => m.role === 'tool') ? { text: '答案是 2024 年。' } : { toolCalls: [{ name: 'add', arguments: { a: 2008, b: 16 } }] };
+    const openai = (baseURL: string) => new ChatOpenAI({ apiKey: 'test-key', model: 'gpt-4o-mini', maxRetries: 0, streamUsage: true, configuration: { baseURL } });
+    const finishes = (parts: StreamPart[]) => parts.filter((p) => p.type === 'step-finish' || p.type === 'finish').map((p) => [p.type, (p as { finishReason?: string }).finishReason]);
+
+    it("each step carries the finish reason the server sent (LangGraph's messages mode drops it; fromAgent puts it back); the caller's callbacks still run", async () => {
+      const server = await startFakeOpenAIServer({ turn });
+      try {
+        const agent = createAgent({ model: openai(server.baseURL), tools: createOfflineTools() });
+        const ends: string[] = [];
+        const parts = await lastValueFrom(
+          fromAgent(agent, ask('2008 年再过 16 年是哪年？'), { callbacks: [{ handleLLMEnd: () => void ends.push('llm-end') }] }).pipe(toArray()),
+        );
+        expect(finishes(parts)).toEqual([['step-finish', 'tool_calls'], ['step-finish', 'stop'], ['finish', 'stop']]);
+        expect(ends).toEqual(['llm-end', 'llm-end']);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('a CallbackManager of the caller is kept too', async () => {
+      const server = await startFakeOpenAIServer({ turn });
+      try {
+        const ends: string[] = [];
+        const manager = CallbackManager.fromHandlers({ handleLLMEnd: () => void ends.push('llm-end') });
+        const agent = createAgent({ model: openai(server.baseURL), tools: createOfflineTools() });
+        const parts = await lastValueFrom(fromAgent(agent, ask('q'), { callbacks: manager }).pipe(toArray()));
+        expect(finishes(parts).at(-1)).toEqual(['finish', 'stop']);
+        expect(ends).toHaveLength(2);
+        expect(manager.handlers).toHaveLength(1); // copied, not changed
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('a second step cut cleanly (the response ends without finish_reason): LangGraph ends the run normally, the step shows no finish reason, the run finishes unknown', async () => {
+      const server = await startFakeOpenAIServer({ turn, faults: [null, { type: 'end-early', afterChunks: 2 }] });
+      try {
+        const agent = createAgent({ model: openai(server.baseURL), tools: createOfflineTools() });
+        const parts = await lastValueFrom(fromAgent(agent, ask('q')).pipe(toArray()));
+        expect(finishes(parts)).toEqual([['step-finish', 'tool_calls'], ['step-finish', undefined], ['finish', 'unknown']]);
+        expect(parts.filter((p) => p.type === 'text').map((p) => (p as { text: string }).text).join('')).toBe('答案是');
+      } finally {
+        await server.close();
+      }
+    });
   });
 
   describe('the four laws', () => {

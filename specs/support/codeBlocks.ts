@@ -4,7 +4,8 @@ import { relative } from 'node:path';
 /**
  * One fenced code block of a Markdown file. The info string's first word is the language; the
  * words after it are tags: `fragment` (not compiled: it needs surrounding code), `consumer`
- * (docs/ blocks also type-checked in the packed-package consumer projects).
+ * (docs/ blocks also type-checked in the packed-package consumer projects), `no-run` (README blocks
+ * type-checked but not run by the consumer spec: a server).
  */
 export interface CodeBlock {
   /** `README.md:24`: the file (relative to `root`) and the line of the opening fence. */

@@ -51,3 +51,35 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** A raw socket client that sends `request` (`{port}` in it is replaced) and reads nothing until resumed. */
+export function pausedClient(url: string, request: string): { resume(): Promise<string>; destroy(): void } {
+  const { port } = new URL(url);
+  const socket = connect(Number(port), '127.0.0.1');
+  socket.write(request.replace('{port}', port));
+  socket.pause();
+  return {
+    resume: () =>
+      new Promise<string>((resolve) => {
+        const parts: Buffer[] = [];
+        socket.on('data', (d: Buffer) => parts.push(d));
+        socket.on('end', () => resolve(dechunk(Buffer.concat(parts))));
+        socket.resume();
+      }),
+    destroy: () => socket.destroy(),
+  };
+}
+
+/** The body of a raw HTTP/1.1 response with chunked transfer encoding. */
+export function dechunk(raw: Buffer): string {
+  let at = raw.indexOf('\r\n\r\n') + 4;
+  const body: Buffer[] = [];
+  for (;;) {
+    const eol = raw.indexOf('\r\n', at);
+    const size = parseInt(raw.subarray(at, eol).toString('latin1'), 16);
+    if (!size) break;
+    body.push(raw.subarray(eol + 2, eol + 2 + size));
+    at = eol + 2 + size + 2;
+  }
+  return Buffer.concat(body).toString('utf8');
+}

@@ -9,14 +9,19 @@ export interface ChatCliOptions {
   maxMessages: number;
   /** A reply without a finish reason is a cut, never saved (`--no-require-completion` turns it off). */
   requireCompletion: boolean;
-  /** The system prompt. */
+  /** The system prompt (with `--agent`, default the agent's: use the tools). */
   system: string;
+  /** Chat with an agent that has tools (`--agent`): tool calls stream, then results, then the answer. */
+  agent: boolean;
   /** First-chunk and idle timeout of a reply, ms. */
   timeoutMs: number;
   help: boolean;
 }
 
 export const DEFAULT_SYSTEM = '你是专业的Python助手';
+/** The system prompt of `--agent`: use the tools, never compute in the head. */
+export const AGENT_SYSTEM =
+  '你是 Python 助手。需要发布日期时调用 python_release 工具，需要计算时调用 add 工具（减法用负数），不要自己心算；最后用中文简洁回答。';
 export const DEFAULT_MAX_MESSAGES = 10;
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
@@ -40,6 +45,9 @@ Options:
                          (default ~/.rxjs-langchain/chat-history.jsonl)
   --max-messages <n>     messages of history the model sees per turn (default ${DEFAULT_MAX_MESSAGES})
   --system <text>        system prompt (default "${DEFAULT_SYSTEM}")
+  --agent                chat with an agent that has two tools (add, python_release):
+                         each tool call shows while its arguments stream, then its
+                         result, then the answer; the whole run is saved
   --timeout <seconds>    give up on a reply with no chunk for this long (default ${DEFAULT_TIMEOUT_MS / 1000})
   --no-require-completion
                          save replies that end without a finish reason (for servers
@@ -58,13 +66,19 @@ export function parseChatArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
     maxMessages: DEFAULT_MAX_MESSAGES,
     requireCompletion: true,
     system: DEFAULT_SYSTEM,
+    agent: false,
     timeoutMs: DEFAULT_TIMEOUT_MS,
     help: false,
   };
+  let system: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '-h' || arg === '--help') {
       options.help = true;
+      continue;
+    }
+    if (arg === '--agent') {
+      options.agent = true;
       continue;
     }
     if (arg === '--no-require-completion') {
@@ -100,7 +114,7 @@ export function parseChatArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
         break;
       }
       case '--system':
-        options.system = value();
+        system = value();
         break;
       case '--timeout':
         options.timeoutMs = positive('--timeout', value()) * 1000;
@@ -109,5 +123,6 @@ export function parseChatArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
         throw new UsageError(`Unknown option "${arg}".`);
     }
   }
+  options.system = system ?? (options.agent ? AGENT_SYSTEM : DEFAULT_SYSTEM);
   return options;
 }

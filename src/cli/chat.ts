@@ -8,14 +8,18 @@
 import { createInterface, type Interface } from 'node:readline';
 import { PassThrough } from 'node:stream';
 import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
-import { SystemMessage, type AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
+import { AIMessage, SystemMessage, type AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
 import { concatMap, defer, EMPTY, finalize, from, Observable, of, Subject, tap, type Subscription } from 'rxjs';
-import { chatTurns, fromRunnable, retryBeforeFirstChunk, streamTimeout, tapProgress, windowHistory, type ProgressEvent, type TurnEvent } from '../index';
+import {
+  chatTurns, fromRunnable, retryBeforeFirstChunk, streamAgentTurn, streamTimeout, tapProgress, windowHistory,
+  type ProgressEvent, type StreamPart, type TurnEvent, type TurnInput,
+} from '../index';
 import { FileChatMessageHistory, HistoryFileCorruptError } from '../node';
 import { createColors, createStatusLine, fitToWidth, safeText, supportsColor, type StatusLine, type TerminalOutput } from './terminal';
 import { CHAT_USAGE, parseChatArgs, UsageError, type ChatCliOptions } from './args';
 import { createCliModel, type CliModel } from './model';
 import { describeChatError } from './describeError';
+import { createCliAgent, partPrinter, type CliAgent, type PartPrinter } from './agent';
 
 /** Where the chat reads and writes; defaults to the process's stdio. */
 export interface ChatIO {
@@ -128,6 +132,12 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
   } catch (err) {
     return fail(describeChatError(err));
   }
+  let agent: CliAgent | undefined;
+  try {
+    agent = options.agent ? createCliAgent(cli.model, options.system) : undefined;
+  } catch (err) {
+    return fail(describeChatError(err));
+  }
   const history = new FileChatMessageHistory(options.historyFile);
   let stored: number;
   try {
@@ -150,7 +160,7 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
   const chain = prompt.pipe(cli.model);
   const where = { baseURL: cli.baseURL, historyFile: options.historyFile };
 
-  output.write(`${c.bold('=== 流式聊天机器人 ===')}  ${c.dim(`Model: ${cli.description}`)}\n`);
+  output.write(`${c.bold(agent ? '=== 流式聊天机器人 (Agent 工具: add, python_release) ===' : '=== 流式聊天机器人 ===')}  ${c.dim(`Model: ${cli.description}`)}\n`);
   output.write(
     c.dim(`History: ${safeText(options.historyFile)} (${stored} messages, the model sees the last ${options.maxMessages}). /help for commands.`) + '\n\n',
   );
@@ -206,7 +216,9 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
     rl.prompt();
   };
 
-  const streamTurn = ({ history: past, question }: { history: BaseMessage[]; question: string }): Observable<AIMessageChunk> => {
+  const agentTurn = agent ? streamAgentTurn(agent) : undefined;
+  const streamTurn = (input: TurnInput): Observable<AIMessageChunk | StreamPart> => {
+    const { history: past, question } = input;
     const report = (p: ProgressEvent): void => {
       if (!status?.enabled || p.done) return;
       const tokensPerSecond = p.firstChunkMs !== null && p.elapsedMs > p.firstChunkMs ? ((p.chunks - 1) * 1000) / (p.elapsedMs - p.firstChunkMs) : 0;
@@ -214,7 +226,8 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
         `${p.chars} 字 · ${p.words} 词 · ${tokensPerSecond.toFixed(1)} tok/s · 首字 ${p.firstChunkMs === null ? '-' : Math.round(p.firstChunkMs)} ms · ${(p.elapsedMs / 1000).toFixed(1)} s   Ctrl-C 停止`,
       );
     };
-    return fromRunnable(chain, { history: past, question }).pipe(
+    const reply$: Observable<AIMessageChunk | StreamPart> = agentTurn ? agentTurn(input) : fromRunnable(chain, { history: past, question });
+    return reply$.pipe(
       streamTimeout({ firstChunkMs: options.timeoutMs, idleMs: options.timeoutMs }),
       retryBeforeFirstChunk({ count: 1, delay: 300 }),
       tapProgress(report, { everyMs: 100 }),
@@ -226,6 +239,12 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
       turnRunning = true;
       gate?.hold();
       let started = false; // "AI: " is written with the first text, so an error line stands alone
+      // An agent turn: tool calls as their arguments stream, results, then the answer.
+      const printer: PartPrinter | undefined = agent ? partPrinter(output, c) : undefined;
+      const endLine = (): void => {
+        if (printer) printer.endLine();
+        else if (started) output.write('\n');
+      };
       if (tty) {
         status = createStatusLine(output);
         status.update('等待首字…   Ctrl-C 停止');
@@ -233,6 +252,10 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
       return of(question).pipe(
         chatTurns(streamTurn, { history, maxMessages: options.maxMessages, stop$, requireCompletion: options.requireCompletion }),
         tap((event: TurnEvent) => {
+          if (event.type === 'chunk' && event.part !== undefined) {
+            printer?.write(event.part);
+            return;
+          }
           if (event.type === 'chunk') {
             if (!started && event.text) output.write(c.cyan('AI: '));
             started ||= event.text !== '';
@@ -241,18 +264,21 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
           }
           status?.close();
           if (event.type === 'done') {
-            output.write('\n');
+            if (printer) printer.endLine();
+            else output.write('\n');
             if (tty) {
               const first = event.firstChunkMs;
               const tps = first !== null && event.durationMs > first ? ((event.chunks - 1) * 1000) / (event.durationMs - first) : 0;
               output.write(
-                c.dim(`[${[...event.text].length} 字 · ${event.chunks} 块 · ${tps.toFixed(1)} tok/s · 首字 ${first === null ? '-' : Math.round(first)} ms · ${(event.durationMs / 1000).toFixed(2)} s]`) + '\n',
+                c.dim(`[${[...event.text].length} 字 · ${event.chunks} 块${agent ? ` · ${toolCalls(event.messages)} 次工具调用` : ''} · ${tps.toFixed(1)} tok/s · 首字 ${first === null ? '-' : Math.round(first)} ms · ${(event.durationMs / 1000).toFixed(2)} s]`) + '\n',
               );
             }
           } else if (event.type === 'stopped') {
-            output.write(`${started ? '\n' : ''}${c.yellow('[已停止]')} ${c.dim('(this turn was not saved to the history)')}\n`);
+            endLine();
+            output.write(`${c.yellow('[已停止]')} ${c.dim('(this turn was not saved to the history)')}\n`);
           } else {
-            output.write(`${started ? '\n' : ''}${c.red('✖ Error:')} ${describeChatError(event.error, where)}\n`);
+            endLine();
+            output.write(`${c.red('✖ Error:')} ${describeChatError(event.error, where)}\n`);
           }
           output.write('\n');
         }),
@@ -270,9 +296,11 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
     const width = Math.max(20, (output.columns ?? 100) - 8);
     for (const m of messages) {
       const type = m.getType();
-      const who = type === 'human' ? c.green('你: ') : type === 'ai' ? c.cyan('AI: ') : `${safeText(type)}: `;
+      const who = type === 'human' ? c.green('你: ') : type === 'ai' ? c.cyan('AI: ') : type === 'tool' ? c.green('   ↳ ') : `${safeText(type)}: `;
+      const calls = m instanceof AIMessage ? (m.tool_calls ?? []).map((call) => `🔧 ${call.name} ${JSON.stringify(call.args)}`).join(' ') : '';
       const partial = (m.response_metadata as Record<string, unknown> | undefined)?.partial === true ? c.yellow(' [partial]') : '';
-      output.write(`${seen.has(m) ? ' ' : c.dim('·')} ${who}${fitToWidth(safeText(m.text).replace(/\s+/g, ' '), width)}${partial}\n`);
+      const line = [m.text, calls].filter((t) => t.length > 0).join(' ');
+      output.write(`${seen.has(m) ? ' ' : c.dim('·')} ${who}${fitToWidth(safeText(line).replace(/\s+/g, ' '), width)}${partial}\n`);
     }
     if (messages.length > 0) {
       const older = messages.length - seen.size;
@@ -369,4 +397,9 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
       input.pause();
     }
   }
+}
+
+/** Tool calls in a run's saved messages. */
+function toolCalls(messages: readonly BaseMessage[]): number {
+  return messages.reduce((n, m) => n + (m instanceof AIMessage ? (m.tool_calls ?? []).length : 0), 0);
 }

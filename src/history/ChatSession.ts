@@ -8,6 +8,8 @@ import { fromRunnable, type StreamableRunnable } from '../sources/fromRunnable';
 import { hasContent } from '../internal/content';
 import { assertFunction, assertObject, describe } from '../internal/validate';
 import { chatTurns } from './chatTurns';
+import { streamAgentTurn, type MessagesInput } from './streamAgentTurn';
+import type { AgentStreamConfig, StreamableAgent } from '../sources/fromAgent';
 import { ChatSessionClosedError } from '../errors';
 import { SyncInMemoryChatMessageHistory } from './SyncInMemoryChatMessageHistory';
 import type { InterruptPolicy, StreamTurn, TurnChunkEvent, TurnCompletionCheck, TurnDoneEvent, TurnEvent } from './types';
@@ -16,8 +18,10 @@ import type { InterruptPolicy, StreamTurn, TurnChunkEvent, TurnCompletionCheck, 
 export interface TurnResult {
   /** The whole reply, or the partial text of a stopped / failed turn. */
   text: string;
-  /** The saved merged message (with `usage_metadata`); only for a completed turn. */
+  /** The saved merged message (with `usage_metadata`; of an agent run, its answer); only for a completed turn. */
   message?: AIMessage;
+  /** Every message saved after the question (of an agent run: tool calls, tool results, the answer); only for a completed turn. */
+  messages?: BaseMessage[];
   /** Chunks with content. */
   chunks: number;
   durationMs: number;
@@ -29,12 +33,20 @@ export interface TurnResult {
   stopped?: boolean;
 }
 
-/** Options of {@link ChatSession}: give `model` (the session builds the prompt) or `runnable`. */
+/** Options of {@link ChatSession}: give `model` (the session builds the prompt), `runnable` or `agent`. */
 export interface ChatSessionOptions {
   /** A chat model; the session streams `[system, ...history, human question]` to it. */
   model?: Runnable<BaseLanguageModelInput, AIMessageChunk>;
   /** Or your own chain taking `{ history, question }` and streaming `AIMessageChunk`s. */
   runnable?: StreamableRunnable<{ history: BaseMessage[]; question: string }, AIMessageChunk | string>;
+  /**
+   * Or an agent (`createAgent`, a graph over `{ messages }`): each turn is one run over
+   * `{ messages: [...history, question] }` (see `streamAgentTurn`); the whole run is saved.
+   * Its system prompt is the agent's (`createAgent({ systemPrompt })`).
+   */
+  agent?: StreamableAgent<MessagesInput>;
+  /** Run options of every agent turn (`recursionLimit`, `configurable`, `context` …); with `agent` only. */
+  agentConfig?: AgentStreamConfig;
   /** System prompt (with `model` only; kept outside the window). Default 'You are a helpful assistant.' */
   system?: string;
   /** Default: a new `SyncInMemoryChatMessageHistory`. */
@@ -67,6 +79,11 @@ export interface ChatSessionOptions {
  * `send()` is lazy: the question is sent on subscribe, and unsubscribing
  * stops that turn (or withdraws it while it waits).
  *
+ * With `agent`, each turn is an agent run: chunk events carry its parts (tool
+ * calls as their arguments stream, results, the answer), the whole run is saved
+ * once every step finished with a finish reason, and a stopped or cut run never
+ * saves a tool call without its result (decision 0117).
+ *
  * @example
  * ```ts
  * import { ChatOpenAI } from '@langchain/openai';
@@ -78,10 +95,22 @@ export interface ChatSessionOptions {
  * process.on('SIGINT', () => chat.stop());
  * ```
  *
+ * @example
+ * ```ts
+ * import { createAgent } from 'langchain';
+ * import { ChatSession } from 'rxjs-langchain';
+ * import { createOfflineTools, ScriptedChatModel } from 'rxjs-langchain/offline';
+ *
+ * const agent = createAgent({ model: new ScriptedChatModel(), tools: createOfflineTools() });
+ * const chat = new ChatSession({ agent });
+ * const { text, messages } = await chat.ask('Python 3.0 是哪一年发布的？再过 16 年是哪一年？');
+ * // messages: AIMessage (tool call), ToolMessage, AIMessage (tool call), ToolMessage, AIMessage (the answer)
+ * ```
+ *
  * @see {@link chatTurns}, the operator underneath.
  * @see {@link ChatSessionClosedError}
  *
- * @param options `model` (with `system`) or `runnable`, and `history`, `maxMessages`, `onInterrupt`, `requireCompletion`, `onChunk`, `onComplete`, `scheduler`.
+ * @param options `model` (with `system`), `runnable` or `agent` (with `agentConfig`), and `history`, `maxMessages`, `onInterrupt`, `requireCompletion`, `onChunk`, `onComplete`, `scheduler`.
  */
 export class ChatSession {
   /** Where the conversation is stored. */
@@ -100,35 +129,45 @@ export class ChatSession {
 
   constructor(options: ChatSessionOptions) {
     assertObject('ChatSession: options', options, false);
-    const { model, runnable, system, onChunk, onComplete } = options;
-    if ((model === undefined) === (runnable === undefined)) {
-      throw new TypeError('ChatSession: pass exactly one of options.model (a chat model) or options.runnable (a chain taking { history, question }).');
+    const { model, runnable, agent, agentConfig, system, onChunk, onComplete } = options;
+    if ([model, runnable, agent].filter((v) => v !== undefined).length !== 1) {
+      throw new TypeError(
+        'ChatSession: pass exactly one of options.model (a chat model) or options.runnable (a chain taking { history, question }) or options.agent (a createAgent agent).',
+      );
     }
+    if (agent !== undefined && typeof (agent as { stream?: unknown })?.stream !== 'function') {
+      throw new TypeError(`ChatSession: options.agent must be a createAgent agent or a compiled LangGraph graph (with stream()), got ${describe(agent)}.`);
+    }
+    if (agentConfig !== undefined && agent === undefined) throw new TypeError('ChatSession: options.agentConfig applies to options.agent only.');
+    assertObject('ChatSession: options.agentConfig', agentConfig);
     if (model !== undefined && !isRunnable(model)) {
       throw new TypeError(`ChatSession: options.model must be a LangChain chat model (a Runnable), got ${describe(model)}.`);
     }
     if (runnable !== undefined && typeof (runnable as { stream?: unknown })?.stream !== 'function') {
       throw new TypeError(`ChatSession: options.runnable must have a stream() method, got ${describe(runnable)}.`);
     }
-    if (system !== undefined && (typeof system !== 'string' || runnable !== undefined)) {
+    if (system !== undefined && (typeof system !== 'string' || model === undefined)) {
       throw new TypeError(
         runnable !== undefined
           ? 'ChatSession: options.system applies to options.model only; put the system message in your runnable\'s prompt.'
-          : `ChatSession: options.system must be a string, got ${describe(system)}.`,
+          : agent !== undefined
+            ? 'ChatSession: options.system applies to options.model only; give the agent its system prompt (createAgent({ systemPrompt })).'
+            : `ChatSession: options.system must be a string, got ${describe(system)}.`,
       );
     }
     assertFunction('ChatSession: options.onChunk', onChunk, true);
     assertFunction('ChatSession: options.onComplete', onComplete, true);
 
     this.history = options.history ?? new SyncInMemoryChatMessageHistory();
-    const chain: StreamableRunnable<{ history: BaseMessage[]; question: string }, AIMessageChunk | string> =
-      runnable ??
+    const chain: StreamableRunnable<{ history: BaseMessage[]; question: string }, AIMessageChunk | string> | undefined =
+      agent !== undefined ? undefined : runnable ??
       ChatPromptTemplate.fromMessages([
         // A message, not a template: braces in the system prompt stay literal.
         new SystemMessage(system ?? 'You are a helpful assistant.'),
         new MessagesPlaceholder('history'),
         ['human', '{question}'],
       ]).pipe(model!);
+    const agentTurn = agent !== undefined ? streamAgentTurn(agent, agentConfig) : undefined;
 
     const streamTurn: StreamTurn = ({ history, question, turn }) => {
       this.streaming = turn;
@@ -136,7 +175,7 @@ export class ChatSession {
         // Withdrawn while waiting: stop it before any request (stop$ is already watched).
         return new Observable<never>(() => this.stops.next());
       }
-      return fromRunnable(chain, { history, question });
+      return agentTurn ? agentTurn({ history, question, turn }) : fromRunnable(chain!, { history, question });
     };
 
     const turns = chatTurns(streamTurn, {
@@ -153,7 +192,7 @@ export class ChatSession {
     this.subscription = this.questions.pipe(turns).subscribe((event) => {
       if (event.type === 'chunk') {
         if (event.turn !== countedTurn) [countedTurn, count] = [event.turn, 0];
-        if (hasContent(event.chunk)) {
+        if (hasContent(event.part ?? event.chunk)) {
           count++;
           if (onChunk) invokeCallback(() => onChunk(event.text, count, event));
         }
@@ -229,7 +268,7 @@ export class ChatSession {
 
 function toResult(event: Exclude<TurnEvent, TurnChunkEvent>): TurnResult {
   const base = { chunks: event.chunks, durationMs: event.durationMs, firstChunkMs: event.firstChunkMs };
-  if (event.type === 'done') return { text: event.text, message: event.message, ...base };
+  if (event.type === 'done') return { text: event.text, message: event.message, messages: event.messages, ...base };
   if (event.type === 'stopped') return { text: event.partialText, stopped: true, ...base };
   return { text: event.partialText, error: event.error, ...base };
 }

@@ -1,6 +1,6 @@
 import {
   asyncScheduler, catchError, concat, concatMap, defer, EMPTY, from, ignoreElements, isObservable, map, NEVER,
-  Observable, of, switchMap, takeUntil, tap, type MonoTypeOperatorFunction, type OperatorFunction,
+  Observable, of, throwError, switchMap, takeUntil, tap, type MonoTypeOperatorFunction, type OperatorFunction,
 } from 'rxjs';
 import { AIMessage, AIMessageChunk, HumanMessage, type BaseMessage } from '@langchain/core/messages';
 import type { BaseListChatMessageHistory } from '@langchain/core/chat_history';
@@ -13,6 +13,9 @@ import { assertFunction, assertObject, describe } from '../internal/validate';
 import { isSyncMessageStore, SyncInMemoryChatMessageHistory } from './SyncInMemoryChatMessageHistory';
 import type { ChatTurnsOptions, InterruptPolicy, StreamTurn, TurnEvent, TurnFailedEvent } from './types';
 import { assertMaxMessages, windowHistory } from './windowHistory';
+import { isStreamPart } from '../parts/assemble';
+import { RunCollector } from '../parts/collectRun';
+import type { StreamPart } from '../parts/types';
 
 const POLICIES: readonly InterruptPolicy[] = ['discard', 'keep-partial'];
 
@@ -65,7 +68,7 @@ function partialReasonOf(stopped: boolean, error: unknown): PartialReason {
 }
 
 /** The partial reply, marked `partial: true` (docs/glossary.md "saved"); tool calls are dropped (they may be cut). */
-function toPartialMessage(merged: AIMessageChunk | undefined, reason: PartialReason, error: unknown): AIMessage {
+function toPartialMessage(merged: AIMessage | AIMessageChunk | undefined, reason: PartialReason, error: unknown): AIMessage {
   const { finish_reason: _ignored, ...metadata } = (merged?.response_metadata ?? {}) as Record<string, unknown>;
   return new AIMessage({
     content: merged?.content ?? '',
@@ -79,6 +82,28 @@ function toPartialMessage(merged: AIMessageChunk | undefined, reason: PartialRea
     additional_kwargs: merged?.additional_kwargs ?? {},
     usage_metadata: merged?.usage_metadata,
   });
+}
+
+/** The last `AIMessage` of a run's messages: its answer. */
+function answerOf(messages: readonly BaseMessage[]): AIMessage {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i];
+    if (m instanceof AIMessage) return m;
+  }
+  return new AIMessage({ content: '' });
+}
+
+/**
+ * What is saved of a stopped or cut agent run (decision 0117): its messages so far
+ * without a tool call that has no result, the last one the partial answer (marked
+ * partial, never with a finish reason), an empty one when the run was cut after a
+ * tool's result.
+ */
+function toPartialRun(run: RunCollector, reason: PartialReason, error: unknown): BaseMessage[] {
+  const messages = run.answeredMessages();
+  const last = messages.at(-1);
+  if (last instanceof AIMessage) messages.pop();
+  return [...messages, toPartialMessage(last instanceof AIMessage ? last : undefined, reason, error)];
 }
 
 /**
@@ -153,9 +178,9 @@ export function chatTurns(streamTurn: StreamTurn, options: ChatTurnsOptions = {}
     throw new TypeError(`chatTurns: options.scheduler must be an RxJS scheduler, got ${describe(scheduler)}.`);
   }
   if (typeof check !== 'boolean') assertObject('chatTurns: options.requireCompletion (true, false or { isFinal })', check, false);
-  // Built once: it validates isFinal at call time.
-  const completion: MonoTypeOperatorFunction<AIMessageChunk> | undefined =
-    check === false ? undefined : requireCompletion<AIMessageChunk>(check === true ? undefined : check);
+  // Built once: it validates isFinal at call time. It reads a part stream as a run (decision 0117).
+  const completion: MonoTypeOperatorFunction<AIMessageChunk | StreamPart> | undefined =
+    check === false ? undefined : requireCompletion<AIMessageChunk | StreamPart>(check === true ? undefined : check);
 
   return (questions) =>
     defer(() => {
@@ -167,6 +192,9 @@ export function chatTurns(streamTurn: StreamTurn, options: ChatTurnsOptions = {}
     return defer(() => {
       const start = scheduler.now();
       let merged: AIMessageChunk | undefined;
+      // Set by the first value when streamTurn streams parts (an agent run).
+      let run: RunCollector | undefined;
+      let kind: 'chunks' | 'parts' | undefined;
       let text = '';
       let chunks = 0;
       let firstChunkMs: number | null = null;
@@ -185,15 +213,51 @@ export function chatTurns(streamTurn: StreamTurn, options: ChatTurnsOptions = {}
         return new AIMessageChunk({ content: value });
       };
 
+      // One turn streams message chunks or parts, never both: the first value decides.
+      let misuse: TypeError | undefined;
+      const classify = (value: AIMessageChunk | string | StreamPart): AIMessageChunk | StreamPart => {
+        try {
+          return classifyValue(value);
+        } catch (e) {
+          misuse = e as TypeError;
+          throw e;
+        }
+      };
+      const classifyValue = (value: AIMessageChunk | string | StreamPart): AIMessageChunk | StreamPart => {
+        const part = isStreamPart(value);
+        kind ??= part ? 'parts' : 'chunks';
+        if (kind === 'parts') {
+          if (!part) {
+            throw new TypeError(
+              `chatTurns: streamTurn emitted parts, then ${describe(value)}; an agent turn streams parts only (pipe raw values through toParts()).`,
+            );
+          }
+          run ??= new RunCollector();
+          return value;
+        }
+        if (part) throw new TypeError(`chatTurns: streamTurn emitted message chunks, then a '${value.type}' part; a turn streams one or the other.`);
+        return toChunk(value);
+      };
+
       const reply$ = port.read().pipe(
         switchMap((messages) => {
           if (typeof question !== 'string') {
             throw new TypeError(`chatTurns: each question must be a string, got ${describe(question)}.`);
           }
-          const raw = from(streamTurn({ history: windowHistory(messages, maxMessages), question, turn })).pipe(map(toChunk));
-          return completion ? raw.pipe(completion) : raw;
+          const raw = from(streamTurn({ history: windowHistory(messages, maxMessages), question, turn }))
+            .pipe(map(classify));
+          // A misused streamTurn is its TypeError, not a cut reply.
+          return completion ? raw.pipe(completion, catchError((e: unknown) => throwError(() => (misuse !== undefined && (e as { cause?: unknown }).cause === misuse ? misuse : e)))) : raw;
         }),
         map((chunk): TurnEvent => {
+          if (run !== undefined && isStreamPart(chunk)) {
+            run.push(chunk);
+            const delta = chunk.type === 'text' ? chunk.text : '';
+            text += delta;
+            if (hasContent(chunk) && chunks++ === 0) firstChunkMs = scheduler.now() - start;
+            return { type: 'chunk', turn, question, part: chunk, text: delta };
+          }
+          chunk = chunk as AIMessageChunk;
           const delta = textOf(chunk, 'chatTurns');
           merged = merged ? (concatChunks(merged, chunk) as AIMessageChunk) : chunk;
           text += delta;
@@ -211,19 +275,22 @@ export function chatTurns(streamTurn: StreamTurn, options: ChatTurnsOptions = {}
 
       const finish$ = defer((): Observable<TurnEvent> => {
         if (completed && !failed) {
-          const message = toAIMessage(merged);
+          // A run's messages never keep a tool call without its result (AI SDK #11415).
+          const saved = run ? run.answeredMessages() : [toAIMessage(merged)];
+          const message = answerOf(saved);
           return concat(
-            port.write([new HumanMessage(question), message]),
+            port.write([new HumanMessage(question), ...saved]),
             defer(() => of<TurnEvent>({
-              type: 'done', turn, question, text, message, chunks, durationMs: scheduler.now() - start, firstChunkMs,
+              type: 'done', turn, question, text, message, messages: saved, chunks, durationMs: scheduler.now() - start, firstChunkMs,
             })),
           ).pipe(catchError((e: unknown) => of(failedEvent('error', e, false))));
         }
         const type = failed ? 'error' : 'stopped';
         if (onInterrupt === 'discard') return of(failedEvent(type, error, false));
-        const partial = toPartialMessage(merged, partialReasonOf(!failed, error), error);
+        const reason = partialReasonOf(!failed, error);
+        const partial = run ? toPartialRun(run, reason, error) : [toPartialMessage(merged, reason, error)];
         return concat(
-          port.write([new HumanMessage(String(question)), partial]),
+          port.write([new HumanMessage(String(question)), ...partial]),
           defer(() => of(failedEvent(type, error, true))),
         ).pipe(catchError((e: unknown) => of(failedEvent('error', e, false))));
       });

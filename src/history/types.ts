@@ -2,6 +2,7 @@ import type { Observable, ObservableInput, SchedulerLike } from 'rxjs';
 import type { AIMessage, AIMessageChunk, BaseMessage } from '@langchain/core/messages';
 import type { BaseListChatMessageHistory } from '@langchain/core/chat_history';
 import type { RequireCompletionOptions } from '../operators/requireCompletion';
+import type { StreamPart } from '../parts/types';
 
 /** What `streamTurn` receives for one turn. */
 export interface TurnInput {
@@ -18,9 +19,11 @@ export interface TurnInput {
  * `({ history, question }) => fromRunnable(prompt.pipe(model), { history, question })`.
  * Chunks are `AIMessageChunk`s. Plain strings are accepted (and wrapped) only with
  * `requireCompletion: false`: a string carries no finish reason, so a cut reply could
- * not be told from a complete one.
+ * not be told from a complete one. Or the whole turn is an agent run: a stream of
+ * {@link StreamPart}s (`fromAgent`, `streamAgentTurn(agent)`), whose messages are saved
+ * (decision 0117).
  */
-export type StreamTurn = (input: TurnInput) => ObservableInput<AIMessageChunk | string>;
+export type StreamTurn = (input: TurnInput) => ObservableInput<AIMessageChunk | string | StreamPart>;
 
 /**
  * What happens to a stopped or failed turn: `'discard'` saves nothing (default);
@@ -69,6 +72,8 @@ export interface ChatTurnsOptions {
    * that fails after its first chunk becomes `StreamInterruptedError` too.
    * Default `true`; `false` for models that never report a finish reason
    * (LangChain's `FakeListChatModel`); `{ isFinal }` for your own end marker.
+   * An agent run (a part stream) is complete only when every step it started
+   * finished with a finish reason (decision 0117); `isFinal` does not apply to it.
    */
   requireCompletion?: TurnCompletionCheck;
   /** Clock for `durationMs` / `firstChunkMs`. Default `asyncScheduler`. */
@@ -85,19 +90,42 @@ interface TurnEventBase {
  * One chunk of the reply. `text` is this chunk's text (a delta), possibly '' (a
  * role-only, usage-only or tool-call chunk).
  */
-export interface TurnChunkEvent extends TurnEventBase {
+export interface TurnMessageChunkEvent extends TurnEventBase {
   type: 'chunk';
   chunk: AIMessageChunk;
+  part?: undefined;
   text: string;
 }
+
+/**
+ * One part of an agent run (a turn whose `streamTurn` streams parts). `text` is the
+ * answer text of a `text` part, '' for every other part (reasoning, tool calls, results).
+ */
+export interface TurnPartEvent extends TurnEventBase {
+  type: 'chunk';
+  chunk?: undefined;
+  part: StreamPart;
+  text: string;
+}
+
+/** One chunk of the reply: a model's `chunk`, or a `part` of an agent run. */
+export type TurnChunkEvent = TurnMessageChunkEvent | TurnPartEvent;
 
 /** The turn completed and question + full answer are saved in the history. */
 export interface TurnDoneEvent extends TurnEventBase {
   type: 'done';
-  /** The whole reply text. */
+  /** The whole reply text (of an agent run: the text of all its steps). */
   text: string;
-  /** All chunks merged with LangChain `concat` (with `usage_metadata`), as saved. */
+  /**
+   * All chunks merged with LangChain `concat` (with `usage_metadata`), as saved; of an
+   * agent run, its last `AIMessage` (the answer).
+   */
   message: AIMessage;
+  /**
+   * Every message saved after the question: `[message]` for a model's reply; of an agent
+   * run, its `AIMessage`s with their tool calls, the `ToolMessage`s and the answer.
+   */
+  messages: BaseMessage[];
   /** Chunks with content (text, reasoning or a tool-call delta; `hasContent`). */
   chunks: number;
   /** From the start of the turn (after waiting in the queue) to the save, ms. */
@@ -122,7 +150,10 @@ export interface TurnFailedEvent extends TurnEventBase {
   durationMs: number;
   /** `null` when no chunk had content. */
   firstChunkMs: number | null;
-  /** True when `onInterrupt: 'keep-partial'` saved the question and the partial reply (marked partial). */
+  /**
+   * True when `onInterrupt: 'keep-partial'` saved the question and the partial reply
+   * (marked partial; of an agent run, the messages so far without unanswered tool calls).
+   */
   saved: boolean;
 }
 

@@ -3,6 +3,9 @@ import { RxLangChainError, StreamInterruptedError } from '../errors';
 import { hasContent } from '../internal/content';
 import { textOf } from '../internal/text';
 import { assertFunction, assertObject, describe } from '../internal/validate';
+import { isStreamPart } from '../parts/assemble';
+import { RunCompletion } from '../parts/runCompletion';
+import type { StreamPart } from '../parts/types';
 
 /** A message chunk as `requireCompletion` reads it. */
 export interface CompletableChunk {
@@ -58,6 +61,10 @@ export function hasFinishReason(chunk: CompletableChunk): boolean {
  * `retryBeforeFirstChunk` and `instanceof` checks keep working. Put it right after the
  * source (before `textContent()` — it needs message chunks, not strings).
  *
+ * A part stream (`fromAgent`, `toParts()`) proves it finished by its steps: every step
+ * that started finished with a finish reason (decision 0117; `isFinal` is for message
+ * chunks). A step cut cleanly has none, so a cut inside any step is a cut.
+ *
  * @example
  * ```ts
  * import { ChatOpenAI } from '@langchain/openai';
@@ -76,20 +83,36 @@ export function hasFinishReason(chunk: CompletableChunk): boolean {
  * @param options `isFinal`: how to recognise the chunk that finishes a reply (default: a finish reason in `response_metadata`).
  * @returns A function that returns an Observable mirroring the source that errors with `StreamInterruptedError` when the reply was cut.
  */
-export function requireCompletion<T extends CompletableChunk>(options?: RequireCompletionOptions<T>): MonoTypeOperatorFunction<T> {
+export function requireCompletion<T extends CompletableChunk | StreamPart>(
+  options?: RequireCompletionOptions<Exclude<T, StreamPart>>,
+): MonoTypeOperatorFunction<T> {
   assertObject('requireCompletion: options', options);
   assertFunction('requireCompletion: options.isFinal', options?.isFinal, true);
-  const isFinal = options?.isFinal ?? hasFinishReason;
+  const isFinal = (options?.isFinal ?? hasFinishReason) as (chunk: T) => boolean;
   return (source) =>
     defer(() => {
       let text = '';
       let chunks = 0; // with content: an error after only the role chunk is still before the first chunk
       let finished = false;
       let ownError: unknown;
+      let run: RunCompletion | undefined;
+      let first = true;
       return concat(
         source.pipe(
           tap((chunk: T) => {
-            if (typeof chunk !== 'object' || chunk === null || !('content' in chunk)) {
+            if (first && isStreamPart(chunk)) run = new RunCompletion();
+            first = false;
+            if (run !== undefined) {
+              if (!isStreamPart(chunk)) {
+                ownError = new TypeError(`requireCompletion: a part stream emitted ${describe(chunk)}; pipe it through toParts() first.`);
+                throw ownError;
+              }
+              run.push(chunk);
+              if (hasContent(chunk)) chunks++;
+              if (chunk.type === 'text') text += chunk.text;
+              return;
+            }
+            if (typeof chunk !== 'object' || chunk === null || !('content' in chunk) || isStreamPart(chunk)) {
               ownError = new TypeError(
                 `requireCompletion: expected message chunks (put it right after the source, before textContent() or a string output parser), got ${describe(chunk)}.`,
               );
@@ -112,7 +135,7 @@ export function requireCompletion<T extends CompletableChunk>(options?: RequireC
             ),
           ),
         ),
-        defer(() => (finished ? EMPTY : throwError(() => new StreamInterruptedError('no-finish', text, chunks)))),
+        defer(() => ((run ? run.finished : finished) ? EMPTY : throwError(() => new StreamInterruptedError('no-finish', text, chunks)))),
       );
     });
 }

@@ -276,10 +276,12 @@ export class PartAssembler {
 
   /**
    * The whole message of a step that streamed: it ends the step, and brings what
-   * streaming callbacks leave out of the chunks (the finish reason, sometimes usage).
+   * streaming callbacks may leave out of the chunks (the finish reason, sometimes usage).
+   * No finish reason is inferred here: LangGraph hands on the message of a stream that
+   * was cut cleanly just as whole (decision 0116).
    */
   private closeStreamed(step: Step, m: MessageLike): void {
-    step.finishReason ??= finishReasonOf(m.response_metadata) ?? inferredFinishReason(step);
+    step.finishReason ??= finishReasonOf(m.response_metadata);
     if (step.usage === undefined && m.usage_metadata) step.usage = m.usage_metadata;
     this.closeStep(step);
   }
@@ -650,7 +652,8 @@ export class PartAssembler {
       this.runUsage = mergeUsage(this.runUsage, usage);
       this.sink.next(withOrigin({ type: 'usage', usage }, origin));
     }
-    if (finishReason !== undefined) this.runFinishReason = finishReason;
+    // The run's finish reason is its last step's: a run whose last step was cut is 'unknown'.
+    this.runFinishReason = finishReason;
     this.sink.next(
       withOrigin(
         { type: 'step-finish', step: step.step, ...(finishReason !== undefined && { finishReason }), ...(usage && { usage }) },
@@ -669,8 +672,8 @@ function roleType(role: unknown, toolCallId: unknown): string | undefined {
 }
 
 /**
- * A whole message proves the model finished, but LangChain's streaming callbacks (what
- * LangGraph's `messages` mode reads) drop the provider's finish reason: say what it was.
+ * A message that arrived whole without streaming (a model that does not stream) proves
+ * the model finished, but may not say how: say what it was. Not for streamed steps.
  */
 function inferredFinishReason(step: Step): string {
   return step.calls.length > 0 ? 'tool_calls' : 'stop';

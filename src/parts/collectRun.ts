@@ -66,78 +66,136 @@ interface StepDraft {
 export function collectRun(): OperatorFunction<PartSourceValue, RunResult> {
   return (source) =>
     new Observable<RunResult>((subscriber) => {
-      const messages: BaseMessage[] = [];
-      const toolCalls: ToolCallPart[] = [];
-      const toolResults: ToolResultPart[] = [];
-      let text = '';
-      let usage: UsageMetadata | undefined;
-      let finishReason = 'unknown';
-      let steps = 0;
-      let step: StepDraft | undefined;
-      const draft = (): StepDraft => (step ??= { text: '', reasoning: '', calls: [] });
-      const closeStep = (): void => {
-        if (!step) return;
-        messages.push(toAIMessage(step));
-        step = undefined;
-      };
+      const run = new RunCollector();
       subscribeLinked(assembleParts(source), subscriber, {
-        next: (part: StreamPart) => {
-          switch (part.type) {
-            case 'step-start':
-              closeStep();
-              steps++;
-              draft();
-              return;
-            case 'text':
-              text += part.text;
-              draft().text += part.text;
-              return;
-            case 'reasoning':
-              draft().reasoning += part.text;
-              return;
-            case 'tool-call':
-              toolCalls.push(part);
-              draft().calls.push(part);
-              return;
-            case 'step-finish': {
-              const s = draft();
-              if (part.usage) s.usage = part.usage;
-              if (part.finishReason !== undefined) s.finishReason = part.finishReason;
-              closeStep();
-              return;
-            }
-            case 'tool-result':
-              closeStep();
-              toolResults.push(part);
-              messages.push(
-                new ToolMessage({
-                  content: typeof part.content === 'string' || Array.isArray(part.content) ? part.content : JSON.stringify(part.content),
-                  tool_call_id: part.id,
-                  name: part.name,
-                  status: part.isError ? 'error' : 'success',
-                }),
-              );
-              return;
-            case 'usage':
-              return; // counted from step-finish and finish
-            case 'finish':
-              finishReason = part.finishReason;
-              if (part.usage) usage = part.usage;
-              return;
-            default:
-              return;
-          }
-        },
+        next: (part: StreamPart) => run.push(part),
         complete: () => {
-          closeStep();
-          if (usage === undefined) {
-            for (const m of messages) if (m instanceof AIMessage && m.usage_metadata) usage = mergeUsage(usage, m.usage_metadata);
-          }
-          subscriber.next({ messages, text, toolCalls, toolResults, usage, finishReason, steps });
+          subscriber.next(run.result());
           subscriber.complete();
         },
       });
     });
+}
+
+/**
+ * The state of a run being collected, part by part: what `collectRun` emits at the
+ * end, and what chat turns save of a run (`answeredMessages`, also after a cut).
+ */
+export class RunCollector {
+  private readonly closed: BaseMessage[] = [];
+  private readonly toolCalls: ToolCallPart[] = [];
+  private readonly toolResults: ToolResultPart[] = [];
+  private readonly answered = new Set<string>();
+  private text = '';
+  private usage: UsageMetadata | undefined;
+  private finishReason = 'unknown';
+  private steps = 0;
+  private step: StepDraft | undefined;
+
+  push(part: StreamPart): void {
+    switch (part.type) {
+      case 'step-start':
+        this.closeStep();
+        this.steps++;
+        this.draft();
+        return;
+      case 'text':
+        this.text += part.text;
+        this.draft().text += part.text;
+        return;
+      case 'reasoning':
+        this.draft().reasoning += part.text;
+        return;
+      case 'tool-call':
+        this.toolCalls.push(part);
+        this.draft().calls.push(part);
+        return;
+      case 'step-finish': {
+        const s = this.draft();
+        if (part.usage) s.usage = part.usage;
+        if (part.finishReason !== undefined) s.finishReason = part.finishReason;
+        this.closeStep();
+        return;
+      }
+      case 'tool-result':
+        this.closeStep();
+        this.toolResults.push(part);
+        this.answered.add(part.id);
+        this.closed.push(
+          new ToolMessage({
+            content: typeof part.content === 'string' || Array.isArray(part.content) ? part.content : JSON.stringify(part.content),
+            tool_call_id: part.id,
+            name: part.name,
+            status: part.isError ? 'error' : 'success',
+          }),
+        );
+        return;
+      case 'finish':
+        this.finishReason = part.finishReason;
+        if (part.usage) this.usage = part.usage;
+        return;
+      default:
+        return; // usage: counted from step-finish and finish
+    }
+  }
+
+  /** The run so far as a {@link RunResult} (the open step, if any, as its last message). */
+  result(): RunResult {
+    const messages = this.messages();
+    let usage = this.usage;
+    if (usage === undefined) {
+      for (const m of messages) if (m instanceof AIMessage && m.usage_metadata) usage = mergeUsage(usage, m.usage_metadata);
+    }
+    return {
+      messages, text: this.text, toolCalls: this.toolCalls, toolResults: this.toolResults, usage, finishReason: this.finishReason, steps: this.steps,
+    };
+  }
+
+  /** The messages so far; the open step, if any, is the last. */
+  messages(): BaseMessage[] {
+    return this.step ? [...this.closed, toAIMessage(this.step)] : [...this.closed];
+  }
+
+  /**
+   * The messages so far with every tool call paired with its result, as providers
+   * require of a history (AI SDK #11415: a call without a result breaks the next
+   * request): an `AIMessage` keeps only the calls a `ToolMessage` of this run answers,
+   * `invalid_tool_calls` are left out (never sent to a provider, so a result for one
+   * would answer nothing), and so is a `ToolMessage` whose call is not kept.
+   */
+  answeredMessages(): BaseMessage[] {
+    const messages = this.messages();
+    const kept = new Set<string>();
+    for (const m of messages) {
+      if (m instanceof AIMessage) for (const c of m.tool_calls ?? []) if (c.id !== undefined && this.answered.has(c.id)) kept.add(c.id);
+    }
+    return messages.flatMap((m): BaseMessage[] => {
+      if (m instanceof ToolMessage) return kept.has(m.tool_call_id) ? [m] : [];
+      if (!(m instanceof AIMessage)) return [m];
+      const calls = m.tool_calls ?? [];
+      if (calls.every((c) => c.id !== undefined && kept.has(c.id)) && (m.invalid_tool_calls ?? []).length === 0) return [m];
+      return [
+        new AIMessage({
+          content: m.content,
+          tool_calls: calls.filter((c) => c.id !== undefined && kept.has(c.id)),
+          invalid_tool_calls: [],
+          additional_kwargs: m.additional_kwargs,
+          usage_metadata: m.usage_metadata,
+          response_metadata: m.response_metadata,
+        }),
+      ];
+    });
+  }
+
+  private draft(): StepDraft {
+    return (this.step ??= { text: '', reasoning: '', calls: [] });
+  }
+
+  private closeStep(): void {
+    if (!this.step) return;
+    this.closed.push(toAIMessage(this.step));
+    this.step = undefined;
+  }
 }
 
 function toAIMessage(step: StepDraft): AIMessage {

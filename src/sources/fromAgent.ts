@@ -1,4 +1,6 @@
 import { asyncScheduler, defer, throwError, type Observable } from 'rxjs';
+import { BaseCallbackHandler, type HandleLLMNewTokenCallbackFields } from '@langchain/core/callbacks/base';
+import type { Callbacks } from '@langchain/core/callbacks/manager';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import type { StreamPart } from '../parts/types';
 import { assembleParts } from '../parts/toParts';
@@ -29,8 +31,13 @@ export const AGENT_STREAM_MODES = ['messages', 'updates', 'custom'] as const;
  * finish reason and usage), tool calls stream as `tool-call-start` / `tool-call-delta`
  * and end in a `tool-call` with parsed arguments, each tool's answer is a
  * `tool-result`, writes to LangGraph's custom stream writer are `custom` parts, and
- * the run ends with `finish` (last finish reason, summed usage). Parts carry the graph
- * `node` (and `namespace` inside subgraphs).
+ * the run ends with `finish` (the last step's finish reason, summed usage). Parts carry
+ * the graph `node` (and `namespace` inside subgraphs).
+ *
+ * LangGraph's `messages` mode drops the finish reason the provider reports (it stays in
+ * LangChain's generation info); a callback handler added to the run's `callbacks` puts it
+ * back into the chunk's `response_metadata`, as `model.stream()` does, so a step whose
+ * stream was cut shows no finish reason (decision 0116).
  *
  * The four laws of a source hold: cold (one run per subscription), lazy, unicast, and
  * teardown aborts the run: the model request is aborted and a running tool sees its
@@ -68,7 +75,14 @@ export function fromAgent<I>(agent: StreamableAgent<I>, input: I, config?: Agent
   }
   assertObject('fromAgent: config', config);
   const runs = fromAsyncIterableFactory<unknown>(
-    (signal) => agent.stream(input, { ...config, signal, streamMode: [...AGENT_STREAM_MODES], subgraphs: true }),
+    (signal) =>
+      agent.stream(input, {
+        ...config,
+        callbacks: withFinishReasons(config?.callbacks as Callbacks | undefined),
+        signal,
+        streamMode: [...AGENT_STREAM_MODES],
+        subgraphs: true,
+      }),
     config?.signal,
   );
   return defer(() =>
@@ -82,6 +96,41 @@ export function fromAgent<I>(agent: StreamableAgent<I>, input: I, config?: Agent
         )
       : assembleParts(runs),
   );
+}
+
+const FINISH_KEYS = ['finish_reason', 'stop_reason', 'done_reason', 'finishReason'];
+
+/**
+ * Copies the provider's finish marker from a streamed chunk's generation info into its
+ * message's `response_metadata` (what core's `model.stream()` does and LangGraph's
+ * `messages` mode leaves out). Awaited, so it runs in the same pass as LangGraph's own
+ * handler, before the chunk reaches the stream's reader. Stateless: one instance serves
+ * every run.
+ */
+class FinishReasonHandler extends BaseCallbackHandler {
+  name = 'rxjs-langchain-finish-reasons';
+  override awaitHandlers = true;
+
+  override handleLLMNewToken(
+    _token: string, _idx: unknown, _runId: string, _parentRunId?: string, _tags?: string[], fields?: HandleLLMNewTokenCallbackFields,
+  ): void {
+    const chunk = fields?.chunk as { generationInfo?: Record<string, unknown>; message?: { response_metadata?: unknown } } | undefined;
+    const info = chunk?.generationInfo;
+    const message = chunk?.message;
+    if (info === undefined || message === undefined || !FINISH_KEYS.some((key) => info[key] != null)) return;
+    const meta = typeof message.response_metadata === 'object' && message.response_metadata !== null ? message.response_metadata : {};
+    message.response_metadata = { ...info, ...meta };
+  }
+}
+
+const finishReasons = new FinishReasonHandler();
+
+/** The run's callbacks plus {@link FinishReasonHandler}: an array is extended, a CallbackManager copied. */
+function withFinishReasons(callbacks: Callbacks | undefined): Callbacks | undefined {
+  if (callbacks === undefined || callbacks === null) return [finishReasons];
+  if (Array.isArray(callbacks)) return [...callbacks, finishReasons];
+  if (typeof (callbacks as { copy?: unknown }).copy === 'function') return callbacks.copy([finishReasons]);
+  return callbacks;
 }
 
 /** Under `TestScheduler.run`, `asyncScheduler`'s clock is the virtual one, far from the wall clock. */
