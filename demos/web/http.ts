@@ -14,11 +14,13 @@ export interface RouteRequest {
   res: ServerResponse;
   /** The parsed request target (path and query). */
   url: URL;
+  /** The `:name` segments of the route's path, decoded (e.g. `{ id }` for `/api/chat/:id/stop`). */
+  params: Record<string, string>;
 }
 
 /** One entry of the route table. */
 export interface Route {
-  /** Exact path, e.g. `/api/chat/stream`. */
+  /** Exact path, e.g. `/api/chat/stream`, or with `:name` segments, e.g. `/api/chat/:id/stop`. */
   path: string;
   /** Methods it answers; others get 405 with `Allow`. `GET` implies `HEAD`. */
   methods: readonly string[];
@@ -114,11 +116,21 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number, examp
  * `HttpError` answers with its status; anything else is a 500, and the server goes on.
  */
 export function routeRequests(routes: readonly Route[], policy: RequestPolicy): RequestListener {
-  const byPath = new Map(routes.map((route) => [route.path, route]));
+  const byPath = new Map(routes.filter((route) => !route.path.includes('/:')).map((route) => [route.path, route]));
+  const patterns = routes.filter((route) => route.path.includes('/:')).map((route) => ({ route, match: pathPattern(route.path) }));
   return (req, res) => {
     const url = parseRequestTarget(req);
     if (!url) return sendJson(res, 400, { error: 'Bad request target.' }, { connection: 'close' });
-    const route = byPath.get(url.pathname);
+    let params: Record<string, string> = {};
+    let route = byPath.get(url.pathname);
+    for (const pattern of route ? [] : patterns) {
+      const found = pattern.match(url.pathname);
+      if (found) {
+        route = pattern.route;
+        params = found;
+        break;
+      }
+    }
     const refusal = checkRequest(req, { ...policy, runsModel: false }); // the Host, for every request
     if (refusal) return sendJson(res, refusal.status, { error: refusal.message });
     if (!route) return sendJson(res, 404, { error: `Not found: ${req.method} ${url.pathname}` });
@@ -129,11 +141,36 @@ export function routeRequests(routes: readonly Route[], policy: RequestPolicy): 
     const crossSite = route.runsModel && checkRequest(req, { ...policy, runsModel: true });
     if (crossSite) return sendJson(res, crossSite.status, { error: crossSite.message });
     Promise.resolve()
-      .then(() => route.handle({ req, res, url }))
+      .then(() => route.handle({ req, res, url, params }))
       .catch((error: unknown) => {
         const status = error instanceof HttpError ? error.status : 500;
         // After a refused body the connection closes: the client may have sent more than we read.
         sendJson(res, status, { error: error instanceof Error ? error.message : String(error) }, status === 413 ? { connection: 'close' } : {});
       });
+  };
+}
+
+/** A matcher for a path with `:name` segments: each matches one non-empty segment, percent-decoded. */
+function pathPattern(path: string): (pathname: string) => Record<string, string> | null {
+  const names: string[] = [];
+  const source = path
+    .split('/')
+    .map((segment) => {
+      if (!segment.startsWith(':')) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      names.push(segment.slice(1));
+      return '([^/]+)';
+    })
+    .join('/');
+  const regex = new RegExp(`^${source}$`);
+  return (pathname) => {
+    const match = regex.exec(pathname);
+    if (!match) return null;
+    const params: Record<string, string> = {};
+    try {
+      names.forEach((name, i) => (params[name] = decodeURIComponent(match[i + 1])));
+    } catch {
+      return null; // a malformed escape: no route
+    }
+    return params;
   };
 }

@@ -3,26 +3,53 @@
  * Server-Sent Events, a WebSocket, or the AI SDK's UI message stream (`POST /api/chat`, what
  * `useChat` calls), with a Stop button. The page's scripts are bundled from the package (./bundle.ts).
  *
- *   npx ts-node --transpile-only demos/web/server.ts [--port 3000]   (or PORT=3000)
+ *   npm run web -- [--port 3000]   (or PORT=3000)
+ *   REDIS_URL=redis://127.0.0.1:6379 npm run web -- --port 3001   (instances share Redis)
  *
  * Offline model by default; ChatOpenAI when OPENAI_API_KEY is set (demos/model.ts).
  * Routes are a table (below); Host / Origin checks and body caps live in ./http.ts.
+ * A question with a `conversationId` is a turn of that conversation: its history,
+ * its lock, its reply log (resume with Last-Event-ID on any instance) and its
+ * stop (`POST /api/chat/:id/stop`) live in ./scaleOut.ts (Redis with REDIS_URL).
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
-import { SystemMessage, type BaseMessage } from '@langchain/core/messages';
-import type { Observable } from 'rxjs';
-import { BadUIMessagesError, checkQuestion, fromAgent, fromRunnable, fromUIMessages, textContent, type StreamableAgent, type UIMessageStreamInput } from '../../src';
-import { sendServerSentEvents, sendUIMessageStream, serveChatOverWebSocket, type ChatWebSocketServer } from '../../src/node';
+import { AIMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
+import { concat, defer, ignoreElements, map, of, tap, type Observable, type Subscription } from 'rxjs';
+import {
+  BadUIMessagesError,
+  chatTurns,
+  checkQuestion,
+  fromAgent,
+  fromRunnable,
+  fromUIMessages,
+  textContent,
+  toUIMessageStream,
+  type StreamableAgent,
+  type UIMessageChunk,
+  type UIMessageStreamInput,
+} from '../../src';
+import {
+  ConversationBusyError,
+  sendReplyLog,
+  sendServerSentEvents,
+  sendUIMessageStream,
+  serveChatOverWebSocket,
+  toTurnServerSentEvents,
+  type ChatWebSocketServer,
+  type SendReplyLogOptions,
+} from '../../src/node';
 import { createOfflineTools, ScriptedChatModel } from '../../src/offline';
 import { describeChatError } from '../../src/cli/describeError';
 import { BROWSER_SCRIPTS, browserScript } from './bundle';
 import { createDemoModel } from '../model';
 import { HttpError, readJsonBody, routeRequests, sendJson, type RequestPolicy, type Route } from './http';
+import { createScaleOut, type ScaleOut, type ScaleOutOptions } from './scaleOut';
 
 /** Options of {@link startWebDemo}. */
 export interface WebDemoOptions extends RequestPolicy {
@@ -46,6 +73,11 @@ export interface WebDemoOptions extends RequestPolicy {
   maxChatBodyBytes?: number;
   /** What POST /api/chat streams for a conversation (parts or message chunks). Default: an agent with the offline tools on `model`. */
   agent?: (messages: BaseMessage[]) => Observable<UIMessageStreamInput>;
+  /**
+   * Where conversations live: with `redisUrl`, history, locks, reply logs and stops are in Redis and
+   * shared by every instance; without, in this process. Plus the reply log's timings.
+   */
+  scaleOut?: ScaleOutOptions;
 }
 
 /** A running web demo. */
@@ -54,6 +86,8 @@ export interface WebDemo {
   readonly url: string;
   readonly server: Server;
   readonly chat: ChatWebSocketServer;
+  /** Conversations' state: `'redis'` or `'memory'`. */
+  readonly state: ScaleOut['kind'];
   /** Stops listening, aborts every running reply, closes every connection. */
   close(): Promise<void>;
 }
@@ -63,6 +97,20 @@ const PAGES: Record<string, { file: string; type: string }> = {
   '/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
 };
 const MAX_QUESTION_CHARS = 4000;
+/** Conversation and reply ids: what a client may send (URL-safe, no separators of Redis keys). */
+const ID = /^[A-Za-z0-9_-]{1,100}$/;
+
+/** The UI message stream's headers besides the SSE ones (as sendUIMessageStream sends them). */
+const UI_MESSAGE_STREAM_HEADERS = { 'x-vercel-ai-ui-message-stream': 'v1', 'x-accel-buffering': 'no' };
+/** A UI message stream frame as the reply log stores it (the AI SDK's wire: one JSON chunk per `data:` line). */
+const uiFrame = (chunk: UIMessageChunk): string => `data: ${JSON.stringify(chunk)}\n\n`;
+const UI_DONE = 'data: [DONE]\n\n';
+
+/** A non-empty `Last-Event-ID` header, or undefined. */
+function lastEventIdOf(req: IncomingMessage): string | undefined {
+  const id = req.headers['last-event-id'];
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}
 
 /** The AI SDK mode's system prompt: the offline tools and when to call them (as demo 13's agent). */
 export const AGENT_SYSTEM_PROMPT =
@@ -83,7 +131,10 @@ export function createChatChain(model: BaseChatModel) {
  * `POST /api/chat/stream` (and `GET ?question=`, for programs that send
  * `X-Requested-With`) over SSE, the WebSocket chat on `/ws`, and the AI SDK's
  * `POST /api/chat` (an agent with the offline tools `add` and `python_release`, streamed as
- * the UI message stream; a model without tool support answers without them). Binds 127.0.0.1; answers only to its own address and
+ * the UI message stream; a model without tool support answers without them). With a
+ * `conversationId` a question is a turn of that conversation (history, one turn at a time,
+ * resumable with `Last-Event-ID` on any instance, `POST /api/chat/:id/stop` from any
+ * instance). Binds 127.0.0.1; answers only to its own address and
  * `localhost` (421 otherwise) and runs the model only for same-origin or
  * non-browser requests (403 otherwise); a busy port rejects with a hint.
  *
@@ -132,7 +183,13 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
     agent ??= createAgent({ model: described.model, tools: createOfflineTools({ delayMs }), systemPrompt: AGENT_SYSTEM_PROMPT });
     return fromAgent(agent, { messages });
   };
+  const chatErrorText = (error: unknown): string => describeChatError(error, { baseURL });
+  /** `POST /api/chat`: with the chat's `id` (the AI SDK always sends one) a turn of that conversation; without, a one-off reply. */
   const streamChat = (body: unknown, res: ServerResponse): void => {
+    const chatId = (body as { id?: unknown } | null)?.id;
+    if (chatId !== undefined && (typeof chatId !== 'string' || !ID.test(chatId))) {
+      throw new HttpError(400, 'id (the chat id) must be 1–100 letters, digits, "-" or "_".');
+    }
     let messages: BaseMessage[];
     try {
       messages = fromUIMessages((body as { messages?: unknown } | null)?.messages);
@@ -140,11 +197,9 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
       if (err instanceof BadUIMessagesError) return sendJson(res, err.status, { error: err.message });
       throw err;
     }
-    sendUIMessageStream(runAgent(messages), res, {
-      heartbeatMs: options.heartbeatMs,
-      errorText: (error) => describeChatError(error, { baseURL }),
-      ...policy,
-    });
+    if (chatId !== undefined) return startChatTurn(chatId, messages, res);
+    // No chat id: nothing to resume, so a disconnect aborts the model.
+    sendUIMessageStream(runAgent(messages), res, { heartbeatMs: options.heartbeatMs, errorText: chatErrorText, ...policy });
   };
 
   const streamAnswer = (question: unknown, res: ServerResponse): void => {
@@ -152,6 +207,124 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
     if (problem) return sendJson(res, problem.reason === 'too-long' ? 413 : 400, { error: problem.message });
     const reply$ = fromRunnable(chain, { question: question as string, history: [] }).pipe(textContent());
     sendServerSentEvents(reply$, res, { heartbeatMs: options.heartbeatMs, errorData, ...policy });
+  };
+
+  const scale = await createScaleOut(options.scaleOut);
+  /** Running producers: they outlive their first client, so close() ends them. */
+  const producers = new Set<Subscription>();
+  const replyOptions = { heartbeatMs: options.heartbeatMs, retryMs: 1000 };
+
+  /** A turn of a conversation: the lock, the shared history, the reply log; every client reads the log. */
+  const startTurn = (conversationId: string, question: unknown, res: ServerResponse): void => {
+    const problem = checkQuestion(question, MAX_QUESTION_CHARS);
+    if (problem) return sendJson(res, problem.reason === 'too-long' ? 413 : 400, { error: problem.message });
+    const replyId = randomUUID();
+    const start = `event: start\ndata: ${JSON.stringify({ conversationId, replyId })}\n\n`;
+    const turn$ = of(question as string).pipe(
+      chatTurns(({ question: q, history }) => fromRunnable(chain, { question: q, history }), {
+        history: scale.history(conversationId),
+        stop$: scale.log.stops(replyId), // a stop sent to any instance
+        onInterrupt: 'keep-partial', // the model should know what the user already saw
+      }),
+      toTurnServerSentEvents({ errorData }),
+    );
+    produce(conversationId, replyId, concat(of(start), turn$), res, replyOptions);
+  };
+
+  /**
+   * Runs a reply into the log (holding the conversation's lock) whether or not anyone reads it;
+   * `res` reads the log once the reply's first event is stored. A busy conversation is a 409.
+   */
+  const produce = (conversationId: string, replyId: string, events$: Observable<string>, res: ServerResponse, reader: SendReplyLogOptions): void => {
+    let reading = false;
+    const producer = scale.lock.run(conversationId, scale.log.append(replyId, events$, { conversationId })).subscribe({
+      next: () => {
+        if (reading) return;
+        reading = true; // the reply exists (its first event): this client reads it like any other
+        sendReplyLog(scale.log.read(replyId), res, reader);
+      },
+      error: (error: unknown) => {
+        producers.delete(producer);
+        if (!reading) sendJson(res, error instanceof ConversationBusyError ? 409 : 500, { error: error instanceof Error ? error.message : String(error) });
+      },
+      complete: () => producers.delete(producer),
+    });
+    if (!producer.closed) producers.add(producer);
+  };
+
+  /** The AI SDK's client reads UI message stream frames; the log keeps them as they are. */
+  const uiReplyOptions: SendReplyLogOptions = {
+    heartbeatMs: options.heartbeatMs,
+    headers: UI_MESSAGE_STREAM_HEADERS,
+    errorFrame: (error) => uiFrame({ type: 'error', errorText: error instanceof Error ? error.message : String(error) }) + UI_DONE,
+  };
+
+  /**
+   * A turn of an AI SDK chat: the model sees the messages the client sent (the client owns the
+   * conversation it shows); the reply's UI message stream frames go into the log, so a dropped
+   * client resumes (`GET /api/chat/:id/stream`) on any instance; a stop from any instance ends it
+   * with `abort`. At the end the chat's stored history becomes the client's messages plus the
+   * answer (marked partial after a stop; a failed or abandoned reply saves nothing).
+   */
+  const startChatTurn = (chatId: string, messages: BaseMessage[], res: ServerResponse): void => {
+    const replyId = randomUUID();
+    const events$ = defer(() => {
+      let text = '';
+      let end: 'finish' | 'abort' | 'error' | undefined;
+      const reply$ = runAgent(messages).pipe(
+        toUIMessageStream({ stop$: scale.log.stops(replyId), errorText: chatErrorText }),
+        tap((chunk) => {
+          if (chunk.type === 'text-delta') text += chunk.delta;
+          else if (chunk.type === 'finish' || chunk.type === 'abort' || chunk.type === 'error') end ??= chunk.type;
+        }),
+        map(uiFrame),
+      );
+      const save$ = defer(async () => {
+        if (end !== 'finish' && end !== 'abort') return; // nothing cut is saved as complete
+        const history = scale.history(chatId);
+        const answer = new AIMessage({ content: text, response_metadata: end === 'abort' ? { partial: true, partial_reason: 'stop' } : {} });
+        await history.clear();
+        await history.addMessages([...messages, answer]);
+      }).pipe(ignoreElements());
+      return concat(reply$, save$, of(UI_DONE));
+    });
+    produce(chatId, replyId, events$, res, uiReplyOptions);
+  };
+
+  /**
+   * `GET /api/chat/:id/stream`, DefaultChatTransport's reconnect: the chat's running reply from its
+   * first frame (the SDK replays it into the message), then the live tail; 204 when none runs. With
+   * `Last-Event-ID` (a client of our own that kept the ids) the latest reply after that id, also
+   * once it has ended (while it is kept).
+   */
+  const resumeChat = async (chatId: string, req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (!ID.test(chatId)) throw new HttpError(400, 'The chat id must be 1–100 letters, digits, "-" or "_".');
+    const after = lastEventIdOf(req);
+    const latest = await scale.log.latestReply(chatId);
+    if (!latest || (after === undefined && !latest.live)) return void res.writeHead(204, { 'cache-control': 'no-store' }).end();
+    sendReplyLog(scale.log.read(latest.replyId, { after }), res, uiReplyOptions);
+  };
+
+  /** A client that reconnects with Last-Event-ID, on any instance: the missed events, then the live tail. */
+  const resume = async (conversationId: string, replyId: string | undefined, after: string | undefined, res: ServerResponse): Promise<void> => {
+    const target = replyId ?? (await scale.log.latestReply(conversationId))?.replyId;
+    if (!target) return sendJson(res, 404, { error: `Conversation ${conversationId} has no stored reply to resume.` });
+    sendReplyLog(scale.log.read(target, { after }), res, replyOptions);
+  };
+
+  /** `POST /api/chat/stream` and `GET ?question=`: a one-off answer, a turn of a conversation, or a resume. */
+  const chatStream = async (req: IncomingMessage, res: ServerResponse, input: Record<string, unknown>): Promise<void> => {
+    const { conversationId, replyId } = input;
+    const after = lastEventIdOf(req);
+    if (conversationId === undefined && replyId === undefined) return streamAnswer(input.question, res);
+    for (const [name, value] of [['conversationId', conversationId], ['replyId', replyId]] as const) {
+      if (value !== undefined && (typeof value !== 'string' || !ID.test(value))) {
+        throw new HttpError(400, `${name} must be 1–100 letters, digits, "-" or "_".`);
+      }
+    }
+    if (conversationId === undefined) throw new HttpError(400, 'replyId needs its conversationId.');
+    if (after !== undefined || replyId !== undefined) return resume(conversationId as string, replyId as string | undefined, after, res);
+    startTurn(conversationId as string, input.question, res);
   };
 
   const pages: Route[] = Object.entries(PAGES).map(([path, { file, type }]) => {
@@ -195,10 +368,29 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
       handle: async ({ req, res, url }) => {
         if (req.method === 'POST') {
           const body = await readJsonBody(req, maxBodyBytes);
-          return streamAnswer((body as { question?: unknown } | null)?.question, res);
+          return chatStream(req, res, typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {});
         }
-        streamAnswer(url.searchParams.get('question'), res);
+        const query = (name: string): string | undefined => url.searchParams.get(name) ?? undefined;
+        return chatStream(req, res, { question: query('question') ?? null, conversationId: query('conversationId'), replyId: query('replyId') });
       },
+    },
+    {
+      path: '/api/chat/:id/stop',
+      methods: ['POST'],
+      runsModel: true, // no other site may stop the user's replies
+      handle: async ({ res, params }) => {
+        if (!ID.test(params.id)) throw new HttpError(400, 'The conversation id must be 1–100 letters, digits, "-" or "_".');
+        const latest = await scale.log.latestReply(params.id);
+        if (!latest?.live) return sendJson(res, 404, { stopped: false, error: `Conversation ${params.id} has no running reply.` });
+        sendJson(res, 200, { stopped: await scale.log.stop(latest.replyId), replyId: latest.replyId });
+      },
+    },
+    {
+      // DefaultChatTransport's reconnectToStream (useChat({ resume: true }), resumeStream()).
+      path: '/api/chat/:id/stream',
+      methods: ['GET'],
+      runsModel: true, // a user's reply: no other site may read it
+      handle: ({ req, res, params }) => resumeChat(params.id, req, res),
     },
     {
       // The AI SDK's useChat / Chat default endpoint: { id, messages, trigger, messageId }.
@@ -231,6 +423,7 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       void chat.close();
+      void scale.close();
       reject(error.code === 'EADDRINUSE' ? portInUse(port, host, error) : error);
     });
     server.listen(port, host, () => resolve());
@@ -240,12 +433,16 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
     url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`,
     server,
     chat,
+    state: scale.kind,
     async close() {
+      for (const producer of producers) producer.unsubscribe(); // aborts the models; readers are told the reply was abandoned
+      producers.clear();
       await chat.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await scale.close();
     },
   };
 }
@@ -256,6 +453,21 @@ function portInUse(port: number, host: string, cause: Error): Error {
       `Pick another with --port <n> or PORT=<n> (0 picks a free one).`,
     { cause },
   );
+}
+
+/**
+ * `REDIS_URL` (Redis for conversations), `REPLY_GRACE_MS` (how long finished replies stay
+ * resumable) and `REPLY_PRODUCER_TIMEOUT_MS` (how soon a crashed instance's replies are cut).
+ */
+export function scaleOutFromEnv(env: NodeJS.ProcessEnv): ScaleOutOptions {
+  const number = (name: string): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be an integer >= 1 (ms), got "${raw}".`);
+    return value;
+  };
+  return { redisUrl: env.REDIS_URL || undefined, graceMs: number('REPLY_GRACE_MS'), producerTimeoutMs: number('REPLY_PRODUCER_TIMEOUT_MS') };
 }
 
 /** The port from `--port <n>`, `--port=<n>` or `PORT`; default 3000. */
@@ -273,10 +485,18 @@ export function portFromArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
 if (require.main === module) {
   const model = createDemoModel();
   Promise.resolve()
-    .then(() => startWebDemo({ port: portFromArgs(process.argv.slice(2)), model: model.model, baseURL: model.baseURL }))
+    .then(() =>
+      startWebDemo({
+        port: portFromArgs(process.argv.slice(2)),
+        model: model.model,
+        baseURL: model.baseURL,
+        scaleOut: scaleOutFromEnv(process.env),
+      }),
+    )
     .then(
       (demo) => {
-        process.stdout.write(`Web demo on ${demo.url} (model: ${model.description}). Ctrl+C to stop.\n`);
+        const state = demo.state === 'redis' ? 'conversations in Redis' : 'conversations in memory';
+        process.stdout.write(`Web demo on ${demo.url} (model: ${model.description}; ${state}). Ctrl+C to stop.\n`);
         const stop = (): void => void demo.close();
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);

@@ -14,3 +14,34 @@ export { checkRequest, parseRequestTarget } from './checkRequest';
 export type { RequestCheckOptions, RequestRefusal, AllowedHosts, AllowedOrigins } from './checkRequest';
 export { FileChatMessageHistory } from './FileChatMessageHistory';
 export { HistoryFileCorruptError, BadChatMessageError } from '../errors';
+
+// Scale-out: resumable replies (a reply log), conversation locks, stop from any instance; in memory or in Redis.
+export { InMemoryReplyLog } from './replyLog/InMemoryReplyLog';
+export { InMemoryConversationLock } from './replyLog/InMemoryConversationLock';
+export { sendReplyLog, replyLogErrorFrame } from './replyLog/sendReplyLog';
+export type { SendReplyLogOptions, ReplyLogDelivery } from './replyLog/sendReplyLog';
+export { toTurnServerSentEvents } from './replyLog/toTurnServerSentEvents';
+export type { ToTurnServerSentEventsOptions } from './replyLog/toTurnServerSentEvents';
+export type {
+  ReplyLog,
+  ReplyLogEntry,
+  ReplyLogOptions,
+  AppendReplyOptions,
+  ReadReplyOptions,
+  LatestReply,
+  ConversationLock,
+  ConversationLockOptions,
+} from './replyLog/types';
+export { RedisReplyLog } from './redis/RedisReplyLog';
+export type { RedisReplyLogOptions } from './redis/RedisReplyLog';
+export { RedisConversationLock } from './redis/RedisConversationLock';
+export type { RedisConversationLockOptions } from './redis/RedisConversationLock';
+export type { RedisClient } from './redis/client';
+export {
+  ReplyNotFoundError,
+  ReplyEventNotFoundError,
+  ReplyProducerGoneError,
+  ReplyExistsError,
+  ConversationBusyError,
+  ConversationLockLostError,
+} from '../errors';

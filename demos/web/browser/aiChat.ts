@@ -8,6 +8,8 @@ export type DemoMessage = UIMessage;
 
 /** What the page uses. */
 export interface DemoChat {
+  /** The chat's id: the server's conversation (its reply log, its stop route). */
+  readonly id: string;
   /** Called with the assistant message each time it changes while it streams. */
   onUpdate?: (message: DemoMessage) => void;
   readonly error: Error | undefined;
@@ -46,6 +48,7 @@ export function createDemoChat(api: string): DemoChat {
   const chat = new Chat({ transport: new DefaultChatTransport({ api }), state });
   const demo: DemoChat = {
     onUpdate: undefined,
+    id: chat.id,
     get error() {
       return chat.error;
     },

@@ -1,17 +1,18 @@
 // Chat page of the rxjs-langchain web demo, bundled for the browser from the package by
 // demos/web/bundle.ts (esbuild). Three transports:
-// - SSE: POST /api/chat/stream read by fromServerSentEvents, an RxJS pipeline; Stop unsubscribes,
-//   which aborts the fetch (the server then aborts the model request).
+// - SSE: POST /api/chat/stream with the page's conversationId, read by fromServerSentEvents; a
+//   dropped connection resumes with Last-Event-ID (on whichever instance answers); Stop posts
+//   /api/chat/:id/stop (the instance that runs the model aborts it) and unsubscribes.
 // - WebSocket: one socket to /ws, {type:'ask'} / {type:'stop'} in, chunk/done/error out.
-// - AI SDK: the AI SDK's own Chat client (DefaultChatTransport, POST /api/chat, the UI message
-//   stream), loaded on first use from /ai-chat.js; tool steps are shown as they stream.
+// - AI SDK: the AI SDK's own Chat client (DefaultChatTransport, POST /api/chat with the chat's id,
+//   the UI message stream), loaded on first use from /ai-chat.js; tool steps are shown as they
+//   stream; Stop posts /api/chat/:id/stop and stops the client.
 import type { Subscription } from 'rxjs';
 import {
   RemoteStreamError,
   ServerSentEventsResponseError,
   StreamInterruptedError,
   fromServerSentEvents,
-  textContent,
 } from '../../../src';
 import type { DemoChat, DemoMessage } from './aiChat';
 
@@ -108,23 +109,36 @@ function describe(error: unknown): string {
 
 // ---- SSE: an RxJS pipeline ---------------------------------------------------
 
+// One conversation per page load: the server keeps its history (in Redis with REDIS_URL).
+const conversationId = crypto.randomUUID();
+
 function askOverSSE(question: string): void {
   let subscription: Subscription | undefined = undefined;
   startReply(() => {
+    // The model runs on the server whether or not we read: ask it to stop (any instance passes it
+    // on to the one that runs it), then stop reading.
+    fetch(`/api/chat/${encodeURIComponent(conversationId)}/stop`, { method: 'POST' }).catch(() => undefined);
     subscription?.unsubscribe(); // aborts the fetch
     finishReply('stopped', 'stopped');
   });
   subscription = fromServerSentEvents('/api/chat/stream', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ question }),
-  })
-    .pipe(textContent())
-    .subscribe({
-      next: appendText,
-      complete: () => finishReply('done'),
-      error: (error: unknown) => finishReply('error', describe(error)),
-    });
+    body: JSON.stringify({ question, conversationId }),
+    parse: 'events',
+    // A dropped connection is sent again with Last-Event-ID: whichever instance answers replays the rest.
+    resume: { attempts: 5, delayMs: 500 },
+  }).subscribe({
+    next: ({ event, data }) => {
+      if (event === 'chunk') appendText((data as { text: string }).text);
+      else if (event === 'done') {
+        const stopped = (data as { stopped?: boolean } | null)?.stopped === true;
+        finishReply(stopped ? 'stopped' : 'done', stopped ? 'stopped' : '');
+      }
+    },
+    complete: () => finishReply('done'),
+    error: (error: unknown) => finishReply('error', describe(error)),
+  });
 }
 
 // ---- WebSocket -----------------------------------------------------------------
@@ -195,7 +209,12 @@ async function askOverAiSdk(question: string): Promise<void> {
   let stopped = false;
   const bubble = startReply(() => {
     stopped = true;
-    void chat?.then((c) => c.stop());
+    void chat?.then((c) => {
+      // The reply runs into the server's log whether or not we read (a dropped client can resume):
+      // the stop route ends it on whichever instance runs it; the SDK's stop() ends our reading.
+      fetch(`/api/chat/${encodeURIComponent(c.id)}/stop`, { method: 'POST' }).catch(() => undefined);
+      return c.stop();
+    });
   });
   chat ??= import(/* the AI SDK client, bundled apart: it is large */ '/ai-chat.js' as string).then((m: typeof import('./aiChat')) => m.createDemoChat('/api/chat'));
   try {

@@ -1,0 +1,87 @@
+/**
+ * Where the web demo keeps conversations: in this process by default, in Redis
+ * with a `redisUrl` (then every instance sees the same histories, locks, reply
+ * logs and stops). One node-redis client serves all of them, `@langchain/redis`'s
+ * history included (docs/scale-out.md).
+ */
+import { InMemoryChatMessageHistory, type BaseListChatMessageHistory } from '@langchain/core/chat_history';
+import {
+  InMemoryConversationLock,
+  InMemoryReplyLog,
+  RedisConversationLock,
+  RedisReplyLog,
+  type ConversationLock,
+  type RedisClient,
+  type ReplyLog,
+} from '../../src/node';
+
+/** Options of {@link createScaleOut}. */
+export interface ScaleOutOptions {
+  /** `redis://…`: conversations in Redis, shared by instances. Default: in this process. */
+  redisUrl?: string;
+  /** How long a finished reply stays resumable, ms. Default 300000. */
+  graceMs?: number;
+  /** How soon readers of a crashed instance's replies are told, and its conversation locks expire (Redis), ms. Default 10000. */
+  producerTimeoutMs?: number;
+  /** How long a turn waits for the one before it in its conversation, ms. Default 10000. */
+  waitMs?: number;
+  /** Conversations kept in memory (the oldest goes first). Default 1000. */
+  maxConversations?: number;
+}
+
+/** The state of the demo's conversations. */
+export interface ScaleOut {
+  readonly kind: 'memory' | 'redis';
+  readonly log: ReplyLog;
+  readonly lock: ConversationLock;
+  /** The history of a conversation. */
+  history(conversationId: string): BaseListChatMessageHistory;
+  close(): Promise<void>;
+}
+
+/** A day: a conversation's history in Redis expires a day after its last turn. */
+const HISTORY_TTL_SECONDS = 24 * 60 * 60;
+
+/** Opens the demo's conversation state: Redis with `redisUrl`, this process without. */
+export async function createScaleOut(options: ScaleOutOptions = {}): Promise<ScaleOut> {
+  const { graceMs, producerTimeoutMs, waitMs = 10_000 } = options;
+  if (!options.redisUrl) {
+    const histories = new Map<string, InMemoryChatMessageHistory>();
+    const max = options.maxConversations ?? 1000;
+    const log = new InMemoryReplyLog({ graceMs });
+    return {
+      kind: 'memory',
+      log,
+      lock: new InMemoryConversationLock({ waitMs }),
+      history(conversationId) {
+        let history = histories.get(conversationId);
+        if (!history) {
+          histories.set(conversationId, (history = new InMemoryChatMessageHistory()));
+          if (histories.size > max) histories.delete(histories.keys().next().value as string);
+        }
+        return history;
+      },
+      close: () => log.close(),
+    };
+  }
+  // Loaded only with Redis: the default demo needs neither package.
+  const { createClient } = require('redis') as typeof import('redis');
+  const { RedisChatMessageHistory } = require('@langchain/redis') as typeof import('@langchain/redis');
+  const client = createClient({ url: options.redisUrl }) as unknown as RedisClient;
+  client.on('error', (error: unknown) => process.stderr.write(`Redis: ${error instanceof Error ? error.message : String(error)}\n`));
+  await client.connect();
+  const heartbeatMs = producerTimeoutMs === undefined ? undefined : Math.max(1, Math.floor(producerTimeoutMs / 5));
+  const log = new RedisReplyLog({ client, graceMs, producerTimeoutMs, heartbeatMs });
+  return {
+    kind: 'redis',
+    log,
+    // A dead instance frees its conversations as soon as its replies are seen cut.
+    lock: new RedisConversationLock({ client, waitMs, ttlMs: producerTimeoutMs }),
+    history: (conversationId) =>
+      new RedisChatMessageHistory({ sessionId: `rxlc:conversation:{${conversationId}}:history`, sessionTTL: HISTORY_TTL_SECONDS, client }),
+    async close() {
+      await log.close();
+      await client.quit().catch(() => undefined);
+    },
+  };
+}

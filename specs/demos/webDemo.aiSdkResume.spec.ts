@@ -1,0 +1,195 @@
+/**
+ * The web demo's AI SDK endpoint as a conversation, driven by the `ai` package's own client
+ * (DefaultChatTransport's sendMessages / reconnectToStream, readUIMessageStream): a reply
+ * started on instance A survives its client dropping, DefaultChatTransport's reconnect on
+ * instance B replays it and follows the live tail, the model runs once; 204 when no reply runs;
+ * `POST /api/chat/:id/stop` on B stops A's model. In memory (one instance) and in Redis (two
+ * instances in this process). Separate processes: webDemo.redis.e2e.spec.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import { AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
+import { DefaultChatTransport, readUIMessageStream, type UIMessage, type UIMessageChunk } from 'ai';
+import { Observable } from 'rxjs';
+import { startWebDemo, type WebDemo } from '../../demos/web/server';
+import { NOT_CROSS_SITE } from '../support/sse';
+import { describeWithRedis, startRedisServer, type RedisServer } from '../support/redis';
+
+/** The reply, in the pieces the model streams: newlines, emoji, quotes and a backslash. */
+const PIECES = ['第一行\n', '第二行 ', '😀', '👩‍💻 ', '“引号” ', '"双引号" ', '\\ 反斜杠\n', 'Python ', '🐍', '\n\n', ...Array.from({ length: 20 }, (_, i) => `词${i} `), '完。'];
+const REPLY = PIECES.join('');
+/** The model waits for its gate after this many pieces, so a reply is running for as long as a spec needs. */
+const HALF = 8;
+
+interface Runs {
+  started: number;
+  completed: number;
+  /** Unsubscribed before it completed: the model request was aborted. */
+  aborted: number;
+  seen: BaseMessage[][];
+}
+
+/** A model run (AIMessageChunks) that streams HALF pieces, waits for `gate`, then the rest. */
+function gatedAgent(runs: Runs, gate: Promise<void>): (messages: BaseMessage[]) => Observable<AIMessageChunk> {
+  return (messages) =>
+    new Observable<AIMessageChunk>((subscriber) => {
+      runs.started++;
+      runs.seen.push(messages);
+      let done = false;
+      void (async () => {
+        for (let i = 0; i < PIECES.length; i++) {
+          if (i === HALF) await gate;
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          if (subscriber.closed) return;
+          const last = i === PIECES.length - 1;
+          subscriber.next(new AIMessageChunk({ content: PIECES[i], ...(last && { response_metadata: { finish_reason: 'stop' } }) }));
+        }
+        done = true;
+        runs.completed++;
+        subscriber.complete();
+      })();
+      return () => {
+        if (!done) runs.aborted++;
+      };
+    });
+}
+
+const transport = (url: string): DefaultChatTransport<UIMessage> => new DefaultChatTransport<UIMessage>({ api: `${url}/api/chat`, headers: NOT_CROSS_SITE });
+const user = (text: string): UIMessage => ({ id: randomUUID(), role: 'user', parts: [{ type: 'text', text }] });
+const textOf = (message: UIMessage | undefined): string => (message?.parts ?? []).map((p) => (p.type === 'text' ? p.text : '')).join('');
+
+/** Sends one message with the SDK's transport and reads until `deltas` text deltas arrived. */
+async function startReply(url: string, chatId: string, question: string, deltas: number) {
+  const abort = new AbortController();
+  const stream = await transport(url).sendMessages({ chatId, messages: [user(question)], trigger: 'submit-message', messageId: undefined, abortSignal: abort.signal });
+  const reader = stream.getReader();
+  const seen: UIMessageChunk[] = [];
+  while (seen.filter((c) => c.type === 'text-delta').length < deltas) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`the reply ended after ${seen.length} chunks`);
+    seen.push(value);
+  }
+  return {
+    seen,
+    /** The client drops: its connection closes mid-reply. */
+    drop: async () => {
+      abort.abort();
+      await reader.cancel().catch(() => undefined);
+    },
+    /** Reads the rest of this response. */
+    rest: async (): Promise<UIMessageChunk[]> => {
+      const more: UIMessageChunk[] = [];
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return more;
+        more.push(value);
+      }
+    },
+  };
+}
+
+/** The chunks of a stream and the message readUIMessageStream (what useChat runs) builds from them. */
+async function readAll(stream: ReadableStream<UIMessageChunk>): Promise<{ chunks: UIMessageChunk[]; message: UIMessage | undefined; errors: unknown[] }> {
+  const chunks: UIMessageChunk[] = [];
+  const errors: unknown[] = [];
+  const tapped = stream.pipeThrough(new TransformStream<UIMessageChunk, UIMessageChunk>({ transform: (chunk, controller) => void (chunks.push(chunk), controller.enqueue(chunk)) }));
+  let message: UIMessage | undefined;
+  for await (const snapshot of readUIMessageStream({ stream: tapped, onError: (e) => errors.push(e) })) message = snapshot;
+  return { chunks, message, errors };
+}
+
+function scenario(make: (agent: (messages: BaseMessage[]) => Observable<AIMessageChunk>) => Promise<{ a: WebDemo; b: WebDemo; close(): Promise<void> }>): void {
+  let fx: { a: WebDemo; b: WebDemo; close(): Promise<void> } | undefined;
+  let open: () => void;
+  let runs: Runs;
+  beforeEach(() => {
+    runs = { started: 0, completed: 0, aborted: 0, seen: [] };
+  });
+  afterEach(async () => {
+    open?.();
+    await fx?.close();
+    fx = undefined;
+  });
+  const setUp = async (): Promise<{ a: WebDemo; b: WebDemo }> => {
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    fx = await make(gatedAgent(runs, gate));
+    return fx;
+  };
+
+  it('a client dropped mid-reply on A resumes on B with DefaultChatTransport.reconnectToStream: the reply replayed then the live tail, byte-exact, the model run once', async () => {
+    const { a, b } = await setUp();
+    const chatId = randomUUID();
+    const first = await startReply(a.url, chatId, '讲个故事 😀', 5);
+    await first.drop();
+
+    const resumed = await transport(b.url).reconnectToStream({ chatId });
+    expect(resumed).not.toBeNull(); // the reply is still running (the model waits for its gate)
+    const reading = readAll(resumed!);
+    open(); // the rest of the reply streams after the client reconnected: the live tail
+    const { chunks, message, errors } = await reading;
+
+    expect(errors).toEqual([]);
+    expect(textOf(message)).toBe(REPLY);
+    expect(chunks.slice(0, first.seen.length)).toEqual(first.seen); // the same chunks again from the start (the SDK replays them)
+    expect(chunks[0]).toMatchObject({ type: 'start' });
+    expect(chunks.at(-1)).toMatchObject({ type: 'finish', finishReason: 'stop' });
+    expect(runs).toMatchObject({ started: 1, completed: 1, aborted: 0 });
+    expect(runs.seen[0].map((m) => [m.getType(), m.content])).toEqual([['human', '讲个故事 😀']]);
+    // Once it has ended there is nothing running to resume.
+    expect(await transport(a.url).reconnectToStream({ chatId })).toBeNull();
+  });
+
+  it('GET /api/chat/:id/stream is 204 when the chat has no running reply; a bad chat id is a 400', async () => {
+    const { a, b } = await setUp();
+    expect(await transport(b.url).reconnectToStream({ chatId: randomUUID() })).toBeNull();
+    const res = await fetch(`${a.url}/api/chat/${randomUUID()}/stream`, { headers: NOT_CROSS_SITE });
+    expect([res.status, await res.text()]).toEqual([204, '']);
+    expect((await fetch(`${a.url}/api/chat/${encodeURIComponent('a b')}/stream`, { headers: NOT_CROSS_SITE })).status).toBe(400);
+    expect((await fetch(`${a.url}/api/chat/x/stream`, { headers: { origin: 'http://evil.example' } })).status).toBe(403);
+    expect(runs.started).toBe(0);
+  });
+
+  it("POST /api/chat/:id/stop on B stops A's model: the reply ends with abort, the model request is aborted", async () => {
+    const { a, b } = await setUp();
+    const chatId = randomUUID();
+    const reply = await startReply(a.url, chatId, 'hello', 5);
+    const stop = await fetch(`${b.url}/api/chat/${chatId}/stop`, { method: 'POST', headers: NOT_CROSS_SITE });
+    expect(await stop.json()).toMatchObject({ stopped: true });
+    const rest = await reply.rest();
+    expect(rest.at(-1)).toEqual({ type: 'abort' });
+    expect(runs).toMatchObject({ started: 1, completed: 0, aborted: 1 });
+    const text = [...reply.seen, ...rest].map((c) => (c.type === 'text-delta' ? c.delta : '')).join('');
+    expect(REPLY.startsWith(text)).toBe(true);
+    expect(text.length).toBeLessThan(REPLY.length);
+    // The chat goes on: its next turn gets the lock.
+    open();
+    const next = await readAll(await transport(b.url).sendMessages({ chatId, messages: [user('hello'), user('again')], trigger: 'submit-message', messageId: undefined, abortSignal: undefined }));
+    expect(textOf(next.message)).toBe(REPLY);
+  });
+}
+
+describe('web demo: the AI SDK endpoint resumes and stops by chat id', () => {
+  describe('in memory (one instance)', () => {
+    scenario(async (agent) => {
+      const demo = await startWebDemo({ port: 0, agent });
+      return { a: demo, b: demo, close: () => demo.close() };
+    });
+  });
+
+  describeWithRedis('in Redis (two instances, one redis-server)', () => {
+    let redis: RedisServer;
+    beforeAll(async () => {
+      redis = await startRedisServer();
+    });
+    afterAll(async () => {
+      await redis?.stop();
+    });
+    scenario(async (agent) => {
+      const [a, b] = await Promise.all([
+        startWebDemo({ port: 0, agent, scaleOut: { redisUrl: redis.url } }),
+        startWebDemo({ port: 0, agent, scaleOut: { redisUrl: redis.url } }),
+      ]);
+      expect([a.state, b.state]).toEqual(['redis', 'redis']);
+      return { a, b, close: async () => void (await Promise.all([a.close(), b.close()])) };
+    });
+  });
+});

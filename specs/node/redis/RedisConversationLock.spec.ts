@@ -1,0 +1,78 @@
+import { lastValueFrom, of } from 'rxjs';
+import { ConversationLockLostError, RedisConversationLock, type RedisClient } from '../../../src/node';
+import { sleep, until } from '../../support/http';
+import { describeWithRedis, startRedisServer, type RedisServer } from '../../support/redis';
+import { conversationLockContract } from '../replyLog/conversationLock.contract';
+
+describeWithRedis('RedisConversationLock', () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  conversationLockContract(async (options) => {
+    const [clientA, clientB] = await Promise.all([redis.client(), redis.client()]);
+    return {
+      a: new RedisConversationLock({ client: clientA, ...options }),
+      b: new RedisConversationLock({ client: clientB, ...options }),
+      close: async () => {
+        await sleep(10); // let fire-and-forget releases land
+        await Promise.all([clientA.disconnect(), clientB.disconnect()]);
+      },
+    };
+  });
+
+  describe('in Redis', () => {
+    let client: RedisClient;
+    beforeEach(async () => {
+      client = await redis.client();
+    });
+    afterEach(async () => {
+      await client.disconnect();
+    });
+
+    it('is SET NX PX with a token, renewed while held, deleted on release', async () => {
+      const lock = new RedisConversationLock({ client, ttlMs: 90 });
+      const holder = lock.hold('k1').subscribe();
+      await sleep(20);
+      const token = await client.get('rxlc:conversation:{k1}:lock');
+      expect(token).toMatch(/^[0-9a-f-]{36}$/);
+      await sleep(200); // over twice the TTL: only the renewals keep it
+      expect(await client.get('rxlc:conversation:{k1}:lock')).toBe(token);
+      holder.unsubscribe();
+      await sleep(20);
+      expect(await client.exists('rxlc:conversation:{k1}:lock')).toBe(0);
+    });
+
+    it('a crashed holder frees the conversation after ttlMs', async () => {
+      const doomed = await redis.client();
+      new RedisConversationLock({ client: doomed, ttlMs: 100 }).hold('k2').subscribe({ error: () => undefined });
+      await sleep(20);
+      await doomed.disconnect(); // the instance dies holding the lock; nobody renews it
+      const lock = new RedisConversationLock({ client, waitMs: 5000 });
+      expect(await lastValueFrom(lock.run('k2', of('next turn')))).toBe('next turn');
+    });
+
+    it('never deletes the lock of another holder, and a holder that lost its lock gets ConversationLockLostError', async () => {
+      const lock = new RedisConversationLock({ client, ttlMs: 60 });
+      let error: unknown;
+      const holder = lock.hold('k3').subscribe({ error: (e: unknown) => (error = e) });
+      await sleep(10);
+      // The key expired during a stall and another instance took it.
+      await client.set('rxlc:conversation:{k3}:lock', 'someone-else', { PX: 10_000 });
+      await until(() => error !== undefined, 5000, 'the renewal to notice');
+      expect(error).toBeInstanceOf(ConversationLockLostError);
+      holder.unsubscribe();
+      await sleep(20);
+      expect(await client.get('rxlc:conversation:{k3}:lock')).toBe('someone-else');
+    });
+
+    it('checks its options', () => {
+      expect(() => new RedisConversationLock({ client, ttlMs: 10 })).toThrow(/ttlMs must be at least 30/);
+      expect(() => new RedisConversationLock({ client: {} as never })).toThrow(/node-redis 4 client/);
+    });
+  });
+});

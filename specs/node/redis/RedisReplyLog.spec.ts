@@ -1,0 +1,171 @@
+import { firstValueFrom, lastValueFrom, Observable, take, toArray } from 'rxjs';
+import { RedisReplyLog, type RedisClient, type ReplyLogOptions } from '../../../src/node';
+import { sleep, until } from '../../support/http';
+import { describeWithRedis, startRedisServer, type RedisServer } from '../../support/redis';
+import { controlled, FRAMES, readAll, replyLogContract } from '../replyLog/replyLog.contract';
+
+/** Readers check the heartbeat every 50 ms; a producer is gone 200 ms after its last one. */
+const FAST = { heartbeatMs: 50, producerTimeoutMs: 200 };
+
+describeWithRedis('RedisReplyLog', () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  replyLogContract(async (options?: ReplyLogOptions) => {
+    // Two instances: two clients, two logs, one redis-server.
+    const [clientA, clientB] = await Promise.all([redis.client(), redis.client()]);
+    const a = new RedisReplyLog({ client: clientA, ...FAST, ...options });
+    const b = new RedisReplyLog({ client: clientB, ...FAST, ...options });
+    const crashed: RedisClient[] = [];
+    return {
+      a,
+      b,
+      crashable: async () => {
+        const client = await redis.client();
+        crashed.push(client);
+        const log = new RedisReplyLog({ client, ...FAST, ...options });
+        return {
+          log,
+          // The instance dies: all its connections drop at once, nothing more is written, its heartbeat stops.
+          kill: async () => {
+            await log.close(); // every connection of the log, at once
+            await client.disconnect();
+          },
+        };
+      },
+      crashReason: 'no-heartbeat',
+      close: async () => {
+        await Promise.all([a.close(), b.close()]);
+        await Promise.all([clientA, clientB, ...crashed].map((c) => (c.isOpen ? c.disconnect() : undefined)));
+      },
+    };
+  });
+
+  describe('in Redis', () => {
+    let client: RedisClient;
+    let log: RedisReplyLog;
+    beforeEach(async () => {
+      client = await redis.client();
+      log = new RedisReplyLog({ client, ...FAST, graceMs: 1000 });
+    });
+    afterEach(async () => {
+      await log.close();
+      await client.disconnect();
+    });
+
+    it('uses one Redis Stream per reply whose entry ids are the event ids, with a TTL while live and after the end', async () => {
+      const src = controlled();
+      const stored: { id: string }[] = [];
+      log.append('r1', src.source$).subscribe((e) => stored.push(e));
+      await src.subscribed;
+      src.next(FRAMES[0]);
+      await until(() => stored.length === 1, 5000, 'one stored event');
+      expect(await client.type('rxlc:reply:{r1}')).toBe('stream');
+      const [entry] = await client.xRange('rxlc:reply:{r1}', '-', '+');
+      expect(entry).toEqual({ id: stored[0].id, message: { d: FRAMES[0] } });
+      expect(await client.pTTL('rxlc:reply:{r1}')).toBeGreaterThan(1000); // graceMs + producerTimeoutMs while live
+      const owner = await client.get('rxlc:reply:{r1}:producer');
+      expect(owner).toMatch(/^[0-9a-f-]{36}$/);
+      expect(await client.pTTL(`rxlc:instance:${owner}:alive`)).toBeGreaterThan(0); // the instance heartbeat
+      expect(await client.pTTL(`rxlc:instance:${owner}:alive`)).toBeLessThanOrEqual(200);
+      src.complete();
+      await until(() => src.unsubscribed, 5000, 'the end');
+      await sleep(20);
+      expect(await client.exists('rxlc:reply:{r1}:producer')).toBe(0);
+      const ttl = await client.pTTL('rxlc:reply:{r1}');
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(1000);
+    });
+
+    it("readers share a few blocking connections; their teardown leaves no client blocked in XREAD", async () => {
+      const blocked = async (): Promise<number> =>
+        ((await client.sendCommand(['CLIENT', 'LIST'])) as string).split('\n').filter((line) => /\bflags=\S*b/.test(line)).length;
+      const sources = Array.from({ length: 12 }, () => controlled());
+      sources.forEach((src, i) => log.append(`shared-${i}`, src.source$).subscribe());
+      await Promise.all(sources.map((src) => src.subscribed));
+      sources.forEach((src) => src.next(FRAMES[0]));
+      const readers = sources.flatMap((_, i) => [log.read(`shared-${i}`).subscribe(), log.read(`shared-${i}`).subscribe()]);
+      for (let i = 0; i < 200 && (await blocked()) < 4; i++) await sleep(5);
+      expect(await blocked()).toBe(4); // 24 readers of 12 replies, tailConnections: 4
+      for (const reader of readers) reader.unsubscribe();
+      for (let i = 0; i < 200 && (await blocked()) > 0; i++) await sleep(5);
+      expect(await blocked()).toBe(0);
+      sources.forEach((src) => src.complete());
+      for (const [i] of sources.entries()) await readAll(log.read(`shared-${i}`)); // stored to the end
+    });
+
+    it('one wake-up of a shared XREAD brings the events of every reply that has some, each to its readers', async () => {
+      const one = new RedisReplyLog({ client, ...FAST, tailConnections: 1 });
+      const sources = Array.from({ length: 5 }, () => controlled());
+      sources.forEach((src, i) => one.append(`wake-${i}`, src.source$).subscribe());
+      await Promise.all(sources.map((src) => src.subscribed));
+      const reads = sources.map((_, i) => readAll(one.read(`wake-${i}`)));
+      await sleep(50);
+      sources.forEach((src, i) => {
+        src.next(`data: ${i} a\n\n`);
+        src.next(`data: ${i} b\n\n`);
+        src.complete();
+      });
+      const results = await Promise.all(reads);
+      expect(results.map((r) => r.entries.map((e) => e.data))).toEqual(sources.map((_, i) => [`data: ${i} a\n\n`, `data: ${i} b\n\n`]));
+      await one.close();
+    });
+
+    it('reads a reply longer than one page (512 entries) in order', async () => {
+      const frames = Array.from({ length: 1300 }, (_, i) => `data: ${i} 中文\n\n`);
+      const stored = await lastValueFrom(log.append('long', new Observable<string>((s) => {
+        for (const f of frames) s.next(f);
+        s.complete();
+      })).pipe(toArray()));
+      const all = await readAll(log.read('long'));
+      expect(all).toEqual({ entries: stored });
+      const resumed = await readAll(log.read('long', { after: stored[100].id }));
+      expect(resumed).toEqual({ entries: stored.slice(101) });
+      expect(await firstValueFrom(log.read('long').pipe(take(1)))).toEqual(stored[0]);
+    });
+
+    it('a producer whose client closes errors its append at the next heartbeat, aborts its source and tells its readers', async () => {
+      const doomed = await redis.client();
+      const lonely = new RedisReplyLog({ client: doomed, ...FAST });
+      const src = controlled();
+      let error: unknown;
+      let stored = 0;
+      lonely.append('r3', src.source$).subscribe({ next: () => stored++, error: (e: unknown) => (error = e) });
+      await src.subscribed;
+      src.next(FRAMES[0]);
+      await until(() => stored === 1, 5000, 'one stored event');
+      const reader = readAll(log.read('r3'));
+      await doomed.disconnect();
+      await until(() => error !== undefined, 5000, 'the append to fail');
+      expect(src.unsubscribed).toBe(true);
+      const { entries, error: readError } = await reader;
+      expect(entries.map((e) => e.data)).toEqual([FRAMES[0]]);
+      expect(readError).toMatchObject({ name: 'ReplyProducerGoneError', reason: 'failed' }); // written on the log's own connection
+      await lonely.close();
+    });
+
+    it('one heartbeat per instance, however many replies it produces', async () => {
+      const before = await client.keys('rxlc:instance:*'); // other specs' instances, expiring
+      const sources = [controlled(), controlled(), controlled()];
+      sources.forEach((src, i) => log.append(`many-${i}`, src.source$).subscribe());
+      await Promise.all(sources.map((src) => src.subscribed));
+      const owners = await Promise.all(sources.map((_, i) => client.get(`rxlc:reply:{many-${i}}:producer`)));
+      expect(new Set(owners).size).toBe(1);
+      expect((await client.keys('rxlc:instance:*')).filter((key) => !before.includes(key))).toEqual([`rxlc:instance:${owners[0]}:alive`]);
+      sources.forEach((src) => src.complete());
+      for (const [i] of sources.entries()) await readAll(log.read(`many-${i}`));
+    });
+
+    it('checks its options', () => {
+      expect(() => new RedisReplyLog({} as never)).toThrow(/node-redis 4 client/);
+      expect(() => new RedisReplyLog({ client, heartbeatMs: 1000, producerTimeoutMs: 1000 })).toThrow(/producerTimeoutMs \(1000\) must be over heartbeatMs/);
+      expect(() => new RedisReplyLog({ client, prefix: 'a b' })).toThrow(/prefix/);
+      expect(() => new RedisReplyLog({ client, tailConnections: 0 })).toThrow(RangeError);
+    });
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * The contract of a ConversationLock, run against InMemoryConversationLock and
+ * RedisConversationLock.
+ */
+import { lastValueFrom, Observable, of, Subject, toArray } from 'rxjs';
+import { ConversationBusyError, type ConversationLock } from '../../../src/node';
+import { sleep, until } from '../../support/http';
+
+export interface ConversationLockFixture {
+  /** Two instances over one store (in memory: the same lock twice). */
+  a: ConversationLock;
+  b: ConversationLock;
+  close(): Promise<void>;
+}
+
+let sequence = 0;
+const newId = (): string => `c-${process.pid}-${++sequence}-${Math.random().toString(36).slice(2, 8)}`;
+
+export function conversationLockContract(make: (options: { waitMs: number }) => Promise<ConversationLockFixture>): void {
+  let fx: ConversationLockFixture;
+  beforeEach(async () => {
+    fx = await make({ waitMs: 5000 });
+  });
+  afterEach(async () => {
+    await fx.close();
+  });
+
+  it('one holder per conversation across instances: the second gets the lock only after the first releases it', async () => {
+    const id = newId();
+    const order: string[] = [];
+    const first = fx.a.hold(id).subscribe(() => order.push('a holds'));
+    await until(() => order.length === 1, 5000, 'the first holder');
+    const second = fx.b.hold(id).subscribe(() => order.push('b holds'));
+    await sleep(60);
+    expect(order).toEqual(['a holds']);
+    order.push('a releases');
+    first.unsubscribe();
+    await until(() => order.length === 3, 5000, 'the second holder');
+    expect(order).toEqual(['a holds', 'a releases', 'b holds']);
+    second.unsubscribe();
+  });
+
+  it('different conversations do not wait for each other', async () => {
+    let held = 0;
+    const subs = [fx.a.hold(newId()).subscribe(() => held++), fx.b.hold(newId()).subscribe(() => held++)];
+    await until(() => held === 2, 5000, 'both holders');
+    subs.forEach((s) => s.unsubscribe());
+  });
+
+  it('run() subscribes the work once the lock is held, passes its values through and releases on complete, error and unsubscribe', async () => {
+    const id = newId();
+    expect(await lastValueFrom(fx.a.run(id, of(1, 2, 3)).pipe(toArray()))).toEqual([1, 2, 3]);
+    const boom = new Error('turn failed');
+    await expect(lastValueFrom(fx.b.run(id, new Observable((s) => s.error(boom))))).rejects.toBe(boom);
+    const hang = fx.a.run(id, new Subject<number>()).subscribe();
+    await sleep(30);
+    hang.unsubscribe();
+    // Released every time: a fourth turn runs at once.
+    expect(await lastValueFrom(fx.b.run(id, of('after')))).toBe('after');
+  });
+
+  it('serializes turns: work of the second turn starts after the first turn completed', async () => {
+    const id = newId();
+    const log: string[] = [];
+    const turn = (name: string, lock: ConversationLock): Promise<unknown> =>
+      lastValueFrom(lock.run(id, new Observable<string>((s) => {
+        log.push(`${name} start`);
+        const t = setTimeout(() => {
+          log.push(`${name} end`);
+          s.next(name);
+          s.complete();
+        }, 30);
+        return () => clearTimeout(t);
+      })));
+    await Promise.all([turn('one', fx.a), turn('two', fx.b), turn('three', fx.a)]);
+    expect(log).toHaveLength(6);
+    for (let i = 0; i < 6; i += 2) {
+      expect(log[i].endsWith('start')).toBe(true);
+      expect(log[i + 1]).toBe(log[i].replace('start', 'end')); // never two turns at once
+    }
+  });
+
+  it('a turn that waits longer than waitMs gets ConversationBusyError and its work never runs', async () => {
+    const quick = await make({ waitMs: 40 });
+    try {
+      const id = newId();
+      const holder = quick.a.hold(id).subscribe();
+      await sleep(10);
+      let ran = false;
+      const error = await lastValueFrom(quick.b.run(id, new Observable(() => void (ran = true)))).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConversationBusyError);
+      expect(error).toMatchObject({ code: 'CONVERSATION_BUSY', conversationId: id, waitMs: 40 });
+      expect(ran).toBe(false);
+      holder.unsubscribe();
+    } finally {
+      await quick.close();
+    }
+  });
+
+  it('a waiter that unsubscribes stops waiting and never gets the lock; the next waiter does', async () => {
+    const id = newId();
+    const got: string[] = [];
+    const holder = fx.a.hold(id).subscribe(() => got.push('holder'));
+    await until(() => got.length === 1, 5000, 'the holder');
+    const leaving = fx.b.hold(id).subscribe(() => got.push('leaving'));
+    const staying = fx.b.hold(id).subscribe(() => got.push('staying'));
+    await sleep(20);
+    leaving.unsubscribe();
+    holder.unsubscribe();
+    await until(() => got.length === 2, 5000, 'the next holder');
+    await sleep(30);
+    expect(got).toEqual(['holder', 'staying']);
+    staying.unsubscribe();
+  });
+
+  it('bad arguments are TypeErrors at call time', () => {
+    expect(() => fx.a.hold('')).toThrow(TypeError);
+    expect(() => fx.a.run('c', 'work' as never)).toThrow(/work must be an Observable/);
+  });
+}

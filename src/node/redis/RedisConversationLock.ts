@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { Observable } from 'rxjs';
+import { ConversationBusyError, ConversationLockLostError } from '../../errors';
+import { assertObject, assertPositiveInteger } from '../../internal/validate';
+import { assertId, lockWaitMs, runHolding } from '../replyLog/checks';
+import type { ConversationLock, ConversationLockOptions } from '../replyLog/types';
+import { assertPrefix, assertRedisClient, DEL_IF_EQUAL, ignore, PEXPIRE_IF_EQUAL, type RedisClient } from './client';
+
+/** Options of {@link RedisConversationLock}. */
+export interface RedisConversationLockOptions extends ConversationLockOptions {
+  /** A connected node-redis 4 client; yours to close. */
+  client: RedisClient;
+  /** Prefix of the lock keys (`rxlc:conversation:{id}:lock`). Default `'rxlc:'`. */
+  prefix?: string;
+  /**
+   * The lock expires this long after its last renewal, so a crashed instance
+   * frees its conversations; a holder renews it every `ttlMs / 3`. Default 10000.
+   */
+  ttlMs?: number;
+}
+
+/** Polling delays while waiting, ms: short first (turns are often about to end), then every 50 ms. */
+const RETRY_MS = [2, 5, 10, 20, 50];
+
+/**
+ * Turns of one conversation one at a time across instances: `SET key token NX PX ttlMs`,
+ * renewed every `ttlMs / 3` while held, released with a compare-and-delete
+ * script (never someone else's lock, even after an expiry). Waiters poll up to
+ * `waitMs`, then get `ConversationBusyError`; a holder whose lock expired
+ * (a stall longer than `ttlMs`) gets `ConversationLockLostError`.
+ *
+ * @example
+ * ```ts
+ * import { RedisChatMessageHistory } from '@langchain/redis';
+ * import { createClient } from 'redis';
+ * import { of } from 'rxjs';
+ * import { chatTurns, fromRunnable } from 'rxjs-langchain';
+ * import { RedisConversationLock, type RedisClient } from 'rxjs-langchain/node';
+ * import { ScriptedChatModel } from 'rxjs-langchain/offline';
+ *
+ * const client = (await createClient({ url: process.env.REDIS_URL }).on('error', console.error).connect()) as RedisClient;
+ * const lock = new RedisConversationLock({ client, waitMs: 10_000 });
+ * const history = new RedisChatMessageHistory({ sessionId: 'rxlc:conversation:{c-1}:history', client });
+ * const model = new ScriptedChatModel();
+ * const turn$ = of('什么是Python').pipe(chatTurns(({ question }) => fromRunnable(model, question), { history }));
+ * lock.run('c-1', turn$).subscribe((e) => e.type === 'done' && console.log(e.text)); // one turn of c-1 at a time, on any instance
+ * ```
+ *
+ * @see {@link InMemoryConversationLock}, the one-process lock.
+ *
+ * @param options The client, `prefix`, `waitMs` (default 30000), `ttlMs` (default 10000).
+ */
+export class RedisConversationLock implements ConversationLock {
+  readonly #client: RedisClient;
+  readonly #prefix: string;
+  readonly #waitMs: number;
+  readonly #ttlMs: number;
+
+  constructor(options: RedisConversationLockOptions) {
+    assertObject('RedisConversationLock: options', options, false);
+    assertRedisClient('RedisConversationLock: options.client', options.client);
+    assertPrefix('RedisConversationLock: options.prefix', options.prefix);
+    assertPositiveInteger('RedisConversationLock: ttlMs', options.ttlMs);
+    this.#client = options.client;
+    this.#prefix = options.prefix ?? 'rxlc:';
+    this.#waitMs = lockWaitMs('RedisConversationLock', options.waitMs);
+    this.#ttlMs = options.ttlMs ?? 10_000;
+    if (this.#ttlMs < 30) throw new RangeError(`RedisConversationLock: ttlMs must be at least 30 (it is renewed every ttlMs / 3), got ${this.#ttlMs}.`);
+  }
+
+  hold(conversationId: string): Observable<void> {
+    assertId('RedisConversationLock.hold: conversationId', conversationId);
+    const key = `${this.#prefix}conversation:{${conversationId}}:lock`;
+    return new Observable<void>((subscriber) => {
+      const client = this.#client;
+      const token = randomUUID();
+      const deadline = Date.now() + this.#waitMs;
+      let held = false;
+      let torn = false;
+      let retry: NodeJS.Timeout | undefined;
+      let renew: NodeJS.Timeout | undefined;
+      subscriber.add(() => {
+        torn = true;
+        clearTimeout(retry);
+        clearInterval(renew);
+        if (held) client.eval(DEL_IF_EQUAL, { keys: [key], arguments: [token] }).catch(ignore);
+      });
+
+      const fail = (error: unknown): void => {
+        if (!torn) subscriber.error(error);
+      };
+      const attempt = (tries: number): void => {
+        client.set(key, token, { NX: true, PX: this.#ttlMs }).then((ok) => {
+          if (ok === 'OK') {
+            held = true;
+            if (torn) return void client.eval(DEL_IF_EQUAL, { keys: [key], arguments: [token] }).catch(ignore);
+            renew = setInterval(() => {
+              client.eval(PEXPIRE_IF_EQUAL, { keys: [key], arguments: [token, String(this.#ttlMs)] }).then((renewed) => {
+                if (renewed !== 1) {
+                  held = false; // someone else's now: do not delete it
+                  fail(new ConversationLockLostError(conversationId));
+                }
+              }, fail);
+            }, Math.floor(this.#ttlMs / 3));
+            return subscriber.next();
+          }
+          if (torn) return;
+          const wait = RETRY_MS[Math.min(tries, RETRY_MS.length - 1)];
+          if (Date.now() + wait > deadline) return fail(new ConversationBusyError(conversationId, this.#waitMs));
+          retry = setTimeout(() => attempt(tries + 1), wait);
+        }, fail);
+      };
+      attempt(0);
+    });
+  }
+
+  run<T>(conversationId: string, work: Observable<T>): Observable<T> {
+    return runHolding('RedisConversationLock.run', this.hold(conversationId), work);
+  }
+}

@@ -1,0 +1,644 @@
+import { randomUUID } from 'node:crypto';
+import { catchError, concat, defer, EMPTY, finalize, from, ignoreElements, map, merge, Observable, Subject, switchMap, tap, throwError, type OperatorFunction } from 'rxjs';
+import { ReplyEventNotFoundError, ReplyExistsError, ReplyNotFoundError, ReplyProducerGoneError } from '../../errors';
+import { assertObject, assertPositiveInteger, describe } from '../../internal/validate';
+import { assertAfter, assertEvent, assertEvents, assertId, replyLogOptions } from '../replyLog/checks';
+import type { AppendReplyOptions, LatestReply, ReadReplyOptions, ReplyLog, ReplyLogEntry, ReplyLogOptions } from '../replyLog/types';
+import { assertPrefix, assertRedisClient, ignore, PEXPIRE_IF_EQUAL, type RedisClient } from './client';
+
+/** Options of {@link RedisReplyLog}. */
+export interface RedisReplyLogOptions extends ReplyLogOptions {
+  /** A connected node-redis 4 client; yours to close. The log duplicates it for blocking reads and pub/sub. */
+  client: RedisClient;
+  /** Prefix of every key and channel. Default `'rxlc:'`. */
+  prefix?: string;
+  /**
+   * How often an instance with live producers renews its heartbeat key (on a
+   * connection of its own, so a backlog of writes cannot delay it), and how
+   * often an idle reader checks the heartbeat of its reply's instance, ms. Default 1000.
+   */
+  heartbeatMs?: number;
+  /**
+   * An instance whose heartbeat is older than this is gone (its key expires):
+   * readers of its replies get everything stored, then `ReplyProducerGoneError('no-heartbeat')`.
+   * Must be over `heartbeatMs`. Default 10000 (a loaded event loop can delay a timer by seconds).
+   */
+  producerTimeoutMs?: number;
+  /**
+   * Blocking connections the instance's readers share: each runs one `XREAD BLOCK` over the live
+   * replies of its readers, so a wake-up brings new events of many replies at once. Default 4.
+   */
+  tailConnections?: number;
+  /**
+   * Connections producers write on: your client plus `writers - 1` duplicates,
+   * one per reply (so its events stay in order), taken in turn. Redis serves
+   * each connection like one client, so a single connection carrying every
+   * reply's writes falls behind under load. Default 4.
+   */
+  writers?: number;
+}
+
+/** A live reply's TTL is at least this (refreshed every quarter of it), ms. */
+const LIVE_TTL_FLOOR_MS = 10 * 60_000;
+
+/** Entries per XRANGE / XREAD page. */
+const PAGE = 512;
+const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
+
+/** Claims a reply id (fails when its log or its producer key exists) and marks the instance alive. */
+const CLAIM =
+  "if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end " +
+  "redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2]) redis.call('SET', KEYS[3], '1', 'PX', ARGV[3]) return 1";
+
+/** Extends a live reply's log and producer key, only while this instance still owns it (not after its end). */
+const REFRESH =
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) redis.call('PEXPIRE', KEYS[2], ARGV[2]) return 1 end return 0";
+
+interface Keys {
+  log: string;
+  /** The producing instance's id, while the reply is live. */
+  producer: string;
+  stop: string;
+}
+
+/** A reply this instance is producing now. */
+interface LiveProducer {
+  keys: Keys;
+  replyId: string;
+  pointer?: string;
+  refreshedAt: number;
+  fail(error: unknown): void;
+}
+
+/** A reader following a live reply: the mux delivers what comes after `last`. */
+interface TailWatch {
+  last: string;
+  deliver(messages: StreamMessage[]): void;
+  fail(error: unknown): void;
+}
+
+/** One shared blocking connection and the replies its readers follow. */
+interface TailShard {
+  watches: Map<string, Set<TailWatch>>;
+  conn?: Promise<{ client: RedisClient; id: number }>;
+  /** An XREAD is in flight; `dirty`: the set of replies changed since it was sent. */
+  blocked: boolean;
+  dirty: boolean;
+  unblocking: boolean;
+  running: boolean;
+  wake?: () => void;
+}
+
+type StreamMessage = { id: string; message: Record<string, string> };
+
+/** How long a shard's XREAD blocks when nothing comes; readers check liveness on their own timers. */
+const TAIL_BLOCK_MS = 10_000;
+
+/**
+ * Emits the values of promises in the order the promises came, without an inner subscription per
+ * value: promises of one connection settle in the order their commands were sent.
+ */
+function inOrder<T>(): OperatorFunction<Promise<T>, T> {
+  return (source) =>
+    new Observable<T>((subscriber) => {
+      let pending = 0;
+      let done = false;
+      return source.subscribe({
+        next: (promise) => {
+          pending++;
+          promise.then(
+            (value) => {
+              pending--;
+              subscriber.next(value);
+              if (done && pending === 0) subscriber.complete();
+            },
+            (error: unknown) => subscriber.error(error),
+          );
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => {
+          done = true;
+          if (pending === 0) subscriber.complete();
+        },
+      });
+    });
+}
+
+/** Stream ids `ms-seq` in order. */
+function compareIds(a: string, b: string): number {
+  const ai = a.indexOf('-');
+  const bi = b.indexOf('-');
+  return Number(a.slice(0, ai)) - Number(b.slice(0, bi)) || Number(a.slice(ai + 1)) - Number(b.slice(bi + 1));
+}
+
+/** A raw `[id, [field, value, …]]` stream entry. */
+function parseEntry([id, fields]: [string, string[]]): StreamMessage {
+  const message: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) message[fields[i]] = fields[i + 1];
+  return { id, message };
+}
+
+/**
+ * The reply log in Redis, shared by every instance: one Redis Stream per
+ * reply (`XADD … MAXLEN ~ maxEvents`), whose entry ids are the SSE ids. A
+ * reader with `Last-Event-ID` on any instance gets the missed entries
+ * (`XRANGE`), then the live tail (`XREAD BLOCK` on one of a few connections
+ * shared by the instance's readers; teardown takes the reader out of it). A live reply names its producing instance
+ * (`…:producer`), and an instance with live producers renews one heartbeat
+ * key every `heartbeatMs`; when that expires (`producerTimeoutMs`) without an
+ * end marker, readers get `ReplyProducerGoneError` after the stored events
+ * instead of waiting forever. Logs expire `graceMs` after the end (or after
+ * the producer's last refresh). Stops travel over pub/sub plus a flag key, so
+ * a stop sent before the producer listens is not lost. Keys (`prefix`
+ * default `rxlc:`): `rxlc:reply:{id}` (stream), `…:producer`, `…:stop`,
+ * `rxlc:instance:<id>:alive`, `rxlc:conversation:{id}:reply`.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { createClient } from 'redis';
+ * import { of } from 'rxjs';
+ * import { RedisReplyLog, sendReplyLog, type RedisClient } from 'rxjs-langchain/node';
+ *
+ * const client = (await createClient({ url: process.env.REDIS_URL }).on('error', console.error).connect()) as RedisClient;
+ * const log = new RedisReplyLog({ client, graceMs: 60_000 });
+ * // On the instance that runs the model:
+ * log.append('reply-1', of('event: chunk\ndata: {"text":"你好"}\n\n'), { conversationId: 'c-1' }).subscribe();
+ * // On any instance:
+ * createServer((req, res) => {
+ *   const after = req.headers['last-event-id'];
+ *   sendReplyLog(log.read('reply-1', { after: typeof after === 'string' ? after : undefined }), res);
+ * }).listen(3000, '127.0.0.1');
+ * ```
+ *
+ * @see {@link InMemoryReplyLog}, the one-process log; {@link sendReplyLog}, the SSE delivery.
+ *
+ * @param options The client, `prefix`, `graceMs`, `maxEvents`, `heartbeatMs`, `producerTimeoutMs`, `tailConnections`, `writers`.
+ */
+export class RedisReplyLog implements ReplyLog {
+  readonly #client: RedisClient;
+  readonly #prefix: string;
+  readonly #graceMs: number;
+  readonly #maxEvents: number;
+  readonly #heartbeatMs: number;
+  readonly #producerTimeoutMs: number;
+  readonly #shards: TailShard[];
+  #subscriber: Promise<RedisClient> | undefined;
+  #control: Promise<RedisClient> | undefined;
+  #closed = false;
+  /** Producers share one heartbeat per instance: `rxlc:instance:<id>:alive`. */
+  readonly #instanceId = randomUUID();
+  readonly #live = new Set<LiveProducer>();
+  /** Ends being written (a completed or unsubscribed append); close() lets them land. */
+  readonly #ending = new Set<Promise<unknown>>();
+  #ticker: NodeJS.Timeout | undefined;
+  /** Index 0 is your client; the others are duplicates, opened when first used. */
+  readonly #writers: Array<Promise<RedisClient> | undefined>;
+  #nextWriter = 0;
+
+  constructor(options: RedisReplyLogOptions) {
+    assertObject('RedisReplyLog: options', options, false);
+    assertRedisClient('RedisReplyLog: options.client', options.client);
+    assertPrefix('RedisReplyLog: options.prefix', options.prefix);
+    const { graceMs, maxEvents } = replyLogOptions('RedisReplyLog', options);
+    assertPositiveInteger('RedisReplyLog: heartbeatMs', options.heartbeatMs);
+    assertPositiveInteger('RedisReplyLog: producerTimeoutMs', options.producerTimeoutMs);
+    assertPositiveInteger('RedisReplyLog: tailConnections', options.tailConnections);
+    this.#client = options.client;
+    this.#prefix = options.prefix ?? 'rxlc:';
+    this.#graceMs = graceMs;
+    this.#maxEvents = maxEvents;
+    this.#heartbeatMs = options.heartbeatMs ?? 1000;
+    this.#producerTimeoutMs = options.producerTimeoutMs ?? 10_000;
+    this.#shards = Array.from({ length: options.tailConnections ?? 4 }, () => ({
+      watches: new Map(), blocked: false, dirty: false, unblocking: false, running: false,
+    }));
+    assertPositiveInteger('RedisReplyLog: writers', options.writers);
+    this.#writers = [Promise.resolve(this.#client), ...Array.from({ length: (options.writers ?? 4) - 1 }, () => undefined)];
+    if (this.#producerTimeoutMs <= this.#heartbeatMs) {
+      throw new RangeError(
+        `RedisReplyLog: producerTimeoutMs (${this.#producerTimeoutMs}) must be over heartbeatMs (${this.#heartbeatMs}), or a live producer looks gone between two heartbeats; use about 3–5 × heartbeatMs.`,
+      );
+    }
+  }
+
+  append(replyId: string, events: Observable<string>, options: AppendReplyOptions = {}): Observable<ReplyLogEntry> {
+    assertId('RedisReplyLog.append: replyId', replyId);
+    assertEvents('RedisReplyLog.append: events', events);
+    assertObject('RedisReplyLog.append: options', options);
+    const { conversationId } = options;
+    if (conversationId !== undefined) assertId('RedisReplyLog.append: options.conversationId', conversationId);
+    const keys = this.#keys(replyId);
+    return defer(() => {
+      if (this.#closed) return throwError(() => new Error('RedisReplyLog: the log was closed.'));
+      const claim = this.#client.eval(CLAIM, {
+        keys: [keys.log, keys.producer, this.#instanceKey(this.#instanceId)],
+        arguments: [this.#instanceId, String(this.#liveTtl), String(this.#producerTimeoutMs)],
+      });
+      return from(claim).pipe(
+        switchMap((claimed) => {
+          if (claimed !== 1) throw new ReplyExistsError(replyId);
+          return from(this.#writer()).pipe(switchMap((writer) => this.#produce(replyId, keys, events, conversationId, writer)));
+        }),
+      );
+    });
+  }
+
+  /**
+   * A live reply's log and producer key expire this long after their last refresh: long, so that no
+   * delayed tick can expire a live reply (the heartbeat, not this TTL, detects a crash); it only
+   * bounds what a crashed producer leaves behind.
+   */
+  get #liveTtl(): number {
+    return Math.max(LIVE_TTL_FLOOR_MS, this.#graceMs + this.#producerTimeoutMs);
+  }
+
+  /** The next writer connection, in turn. */
+  #writer(): Promise<RedisClient> {
+    const i = this.#nextWriter++ % this.#writers.length;
+    return (this.#writers[i] ??= this.#duplicate());
+  }
+
+  #produce(replyId: string, keys: Keys, events: Observable<string>, conversationId: string | undefined, client: RedisClient): Observable<ReplyLogEntry> {
+    return defer(() => {
+      const liveTtl = this.#liveTtl;
+      const pointer = conversationId === undefined ? undefined : this.#conversationKey(conversationId);
+      let ended = false;
+      let first = true;
+      // The instance heartbeat fails a producer that can no longer write (decision 0131).
+      const failed = new Subject<never>();
+      const live: LiveProducer = { keys, replyId, pointer, refreshedAt: Date.now(), fail: (error) => failed.error(error) };
+      this.#register(live);
+      const trim = { TRIM: { strategy: 'MAXLEN' as const, strategyModifier: '~' as const, threshold: this.#maxEvents } };
+      const writeEnd = (fields: Record<string, string>): Promise<unknown> => {
+        ended = true;
+        this.#unregister(live);
+        if (this.#closed) return Promise.reject(new Error('RedisReplyLog: the log was closed.')); // close() is a crash
+        const end = (via: RedisClient): Promise<unknown> => {
+          const multi = via.multi().xAdd(keys.log, '*', fields, trim).pExpire(keys.log, this.#graceMs).del(keys.producer);
+          if (pointer) multi.eval(PEXPIRE_IF_EQUAL, { keys: [pointer], arguments: [replyId, String(this.#graceMs)] });
+          return multi.exec();
+        };
+        const ending = end(client).catch(async (error: unknown) => {
+          // The writer is closed, so nothing it queued can land after this: say why on our own connection.
+          if (client.isOpen || this.#closed) throw error;
+          return end(await this.#controlClient());
+        });
+        this.#ending.add(ending);
+        ending.then(() => this.#ending.delete(ending), () => this.#ending.delete(ending));
+        return ending;
+      };
+
+      const start$ = pointer ? from(client.set(pointer, replyId, { PX: liveTtl })).pipe(ignoreElements()) : EMPTY;
+      const entries$ = events.pipe(
+        // Send each XADD at once (one connection keeps them in order) and emit the entries in that order.
+        map((data) => {
+          assertEvent(data);
+          const added = client.xAdd(keys.log, '*', { d: data }, trim);
+          if (first) {
+            first = false;
+            client.pExpire(keys.log, liveTtl).catch(ignore); // no log without a TTL, even if this process dies now
+          }
+          return added.then((id): ReplyLogEntry => ({ id, data }));
+        }),
+        inOrder(),
+      );
+      const end$ = defer(() => from(writeEnd({ end: 'done' }))).pipe(ignoreElements());
+
+      const body$ = concat(start$, entries$, end$).pipe(tap({ complete: () => failed.complete() }));
+      return merge(body$, failed).pipe(
+        catchError((error: unknown) => {
+          if (ended) return throwError(() => error);
+          const message = error instanceof Error ? error.message : String(error);
+          return concat(
+            defer(() => from(writeEnd({ end: 'failed', m: message }))).pipe(ignoreElements(), catchError(() => EMPTY)),
+            throwError(() => error),
+          );
+        }),
+        finalize(() => {
+          this.#unregister(live);
+          if (!ended) writeEnd({ end: 'abandoned' }).catch(ignore); // unsubscribed mid-reply (shutdown)
+        }),
+      );
+    });
+  }
+
+  #register(live: LiveProducer): void {
+    this.#live.add(live);
+    this.#ticker ??= setInterval(() => this.#beat(), this.#heartbeatMs);
+  }
+
+  #unregister(live: LiveProducer): void {
+    this.#live.delete(live);
+    if (this.#live.size === 0 && this.#ticker) {
+      clearInterval(this.#ticker);
+      this.#ticker = undefined;
+    }
+  }
+
+  /** One heartbeat for the instance, plus a TTL refresh for live replies not refreshed for a while. */
+  #beat(): void {
+    const producers = [...this.#live];
+    const failAll = (error: unknown): void => producers.forEach((live) => live.fail(error));
+    if (!this.#client.isOpen) return failAll(new Error('RedisReplyLog: options.client was closed, so the reply cannot be written.'));
+    const refreshEvery = Math.floor(this.#liveTtl / 4);
+    const now = Date.now();
+    this.#controlClient()
+      .then((control) => {
+        const multi = control.multi().set(this.#instanceKey(this.#instanceId), '1', { PX: this.#producerTimeoutMs });
+        for (const live of producers) {
+          if (now - live.refreshedAt < refreshEvery) continue;
+          live.refreshedAt = now;
+          multi.eval(REFRESH, { keys: [live.keys.producer, live.keys.log], arguments: [this.#instanceId, String(this.#liveTtl)] });
+          if (live.pointer) multi.eval(PEXPIRE_IF_EQUAL, { keys: [live.pointer], arguments: [live.replyId, String(this.#liveTtl)] });
+        }
+        return multi.execAsPipeline();
+      })
+      .catch(failAll);
+  }
+
+  /** True while the reply's producer key names an instance whose heartbeat is alive. */
+  async #producerAlive(keys: Keys): Promise<boolean> {
+    const owner = await this.#client.get(keys.producer);
+    return owner !== null && (await this.#client.exists(this.#instanceKey(owner))) === 1;
+  }
+
+  read(replyId: string, options: ReadReplyOptions = {}): Observable<ReplyLogEntry> {
+    assertId('RedisReplyLog.read: replyId', replyId);
+    assertObject('RedisReplyLog.read: options', options);
+    assertAfter('RedisReplyLog.read: options.after', options.after);
+    const { after } = options;
+    const keys = this.#keys(replyId);
+    return new Observable<ReplyLogEntry>((subscriber) => {
+      const client = this.#client;
+      let torn = false;
+      let finished = false;
+      let unwatch: (() => void) | undefined;
+      let idle: NodeJS.Timeout | undefined;
+      subscriber.add(() => {
+        torn = true;
+        clearTimeout(idle);
+        unwatch?.(); // leaves the shared blocking read; the producer is not ours
+      });
+
+      let last = '0-0';
+      /** Emits what comes after `last`; true when the reply ended (or the reader went away). */
+      const emit = (messages: StreamMessage[]): boolean => {
+        // Messages are in id order: skip what was delivered already (the mux and a liveness check can overlap).
+        let from = 0;
+        while (from < messages.length && compareIds(messages[from].id, last) <= 0) from++;
+        for (let i = from; i < messages.length; i++) {
+          const { id, message } = messages[i];
+          if (torn || finished) return true;
+          if (message.end !== undefined) {
+            finished = true;
+            if (message.end === 'done') subscriber.complete();
+            else subscriber.error(new ReplyProducerGoneError(replyId, message.end === 'failed' ? 'failed' : 'abandoned', message.m));
+            return true;
+          }
+          last = id;
+          subscriber.next({ id, data: message.d });
+        }
+        return torn || finished;
+      };
+      const range = (start: string): Promise<StreamMessage[]> => client.xRange(keys.log, start, '+', { COUNT: PAGE }) as Promise<StreamMessage[]>;
+      const fail = (error: unknown): void => {
+        if (!torn && !finished) subscriber.error(error);
+      };
+
+      /** No event for heartbeatMs: is the producer still there? */
+      const check = async (): Promise<void> => {
+        if (await this.#producerAlive(keys)) return void idle?.refresh();
+        if (torn || finished) return;
+        // No live producer: an end written just before counts; nothing more means a crash.
+        const rest = await range(`(${last}`);
+        if (torn || finished || emit(rest)) return;
+        if (rest.length > 0) return void idle?.refresh();
+        fail(new ReplyProducerGoneError(replyId, 'no-heartbeat'));
+      };
+
+      const run = async (): Promise<void> => {
+        // One snapshot: the first page and whether the reply exists (a producer may write in between otherwise).
+        const start = after === undefined ? '-' : STREAM_ID.test(after) ? after : '+';
+        const [first, live, stored] = (await client
+          .multi()
+          .xRange(keys.log, start, '+', { COUNT: PAGE })
+          .exists(keys.producer)
+          .exists(keys.log)
+          .exec()) as [StreamMessage[], number, number];
+        if (live === 0 && stored === 0) throw new ReplyNotFoundError(replyId);
+        let page = first;
+        if (after !== undefined) {
+          // The end marker has an id too, but it is no event: nobody was ever given it.
+          if (page[0]?.id !== after || page[0].message.end !== undefined) throw new ReplyEventNotFoundError(replyId, after);
+          last = after;
+          page = page.slice(1);
+        }
+        if (torn || emit(page)) return;
+        while (page.length >= PAGE - 1) {
+          page = await range(`(${last}`);
+          if (torn || emit(page)) return;
+        }
+        // The live tail: one shared XREAD BLOCK per shard, and a liveness check when nothing comes.
+        idle = setTimeout(() => check().catch(fail), this.#heartbeatMs);
+        const watch: TailWatch = {
+          get last() {
+            return last;
+          },
+          deliver: (messages) => {
+            if (emit(messages)) return unwatch?.();
+            idle?.refresh();
+          },
+          fail,
+        };
+        unwatch = this.#watch(keys.log, watch);
+        if (torn || finished) unwatch();
+      };
+      run().catch(fail);
+    });
+  }
+
+  async stop(replyId: string): Promise<boolean> {
+    assertId('RedisReplyLog.stop: replyId', replyId);
+    const keys = this.#keys(replyId);
+    const replies = await this.#client
+      .multi()
+      .set(keys.stop, '1', { PX: this.#graceMs + this.#producerTimeoutMs })
+      .publish(keys.stop, '1')
+      .exists(keys.producer)
+      .exec();
+    return replies[2] === 1;
+  }
+
+  stops(replyId: string): Observable<void> {
+    assertId('RedisReplyLog.stops: replyId', replyId);
+    const keys = this.#keys(replyId);
+    return new Observable<void>((subscriber) => {
+      let unsubscribe: (() => void) | undefined;
+      const fire = (): void => {
+        subscriber.next();
+        subscriber.complete();
+      };
+      subscriber.add(() => unsubscribe?.());
+      const listen = async (): Promise<void> => {
+        const pubsub = await this.#pubsub();
+        await pubsub.subscribe(keys.stop, fire);
+        unsubscribe = () => void pubsub.unsubscribe(keys.stop, fire).catch(ignore);
+        if (subscriber.closed) return unsubscribe();
+        // Subscribed first, then the flag: a stop sent before we listened is not lost.
+        if ((await this.#client.exists(keys.stop)) === 1) fire();
+      };
+      listen().catch((error: unknown) => subscriber.error(error));
+    });
+  }
+
+  async latestReply(conversationId: string): Promise<LatestReply | null> {
+    assertId('RedisReplyLog.latestReply: conversationId', conversationId);
+    const replyId = await this.#client.get(this.#conversationKey(conversationId));
+    if (replyId === null) return null;
+    return { replyId, live: await this.#producerAlive(this.#keys(replyId)) };
+  }
+
+  /**
+   * Closes every connection the log opened, at once, and stops its heartbeat; the client you passed
+   * stays open. For Redis this is a crash: live appends error without writing an end (their readers
+   * get `ReplyProducerGoneError('no-heartbeat')` after `producerTimeoutMs`), blocked readers error.
+   * To end live replies cleanly, unsubscribe their appends first: that writes `abandoned`, and
+   * `close()` waits for ends already being written.
+   */
+  async close(): Promise<void> {
+    const ending = [...this.#ending];
+    this.#closed = true;
+    if (this.#ticker) clearInterval(this.#ticker);
+    this.#ticker = undefined;
+    const closed = new Error('RedisReplyLog: the log was closed.');
+    for (const live of [...this.#live]) live.fail(closed);
+    const opened = [this.#subscriber, this.#control, ...this.#writers.slice(1)];
+    this.#writers.fill(undefined, 1);
+    this.#subscriber = undefined;
+    this.#control = undefined;
+    await Promise.allSettled(ending);
+    const tails = this.#shards.map((shard) => {
+      shard.wake?.();
+      const conn = shard.conn;
+      shard.conn = undefined;
+      return conn?.then((c) => c.client);
+    });
+    await Promise.all([...tails, ...opened].map((client) => client?.then((c) => c.disconnect()).catch(ignore)));
+  }
+
+  #keys(replyId: string): Keys {
+    const log = `${this.#prefix}reply:{${replyId}}`; // one hash slot per reply
+    return { log, producer: `${log}:producer`, stop: `${log}:stop` };
+  }
+
+  #instanceKey(instanceId: string): string {
+    return `${this.#prefix}instance:${instanceId}:alive`;
+  }
+
+  #conversationKey(conversationId: string): string {
+    return `${this.#prefix}conversation:{${conversationId}}:reply`;
+  }
+
+  /** Adds a reader to a shard's shared XREAD; returns its removal. */
+  #watch(key: string, watch: TailWatch): () => void {
+    // A reply's readers share a shard; a new reply goes to the shard with the fewest.
+    const shard =
+      this.#shards.find((candidate) => candidate.watches.has(key)) ??
+      this.#shards.reduce((a, b) => (b.watches.size < a.watches.size ? b : a));
+    let watches = shard.watches.get(key);
+    const added = !watches;
+    if (!watches) shard.watches.set(key, (watches = new Set()));
+    watches.add(watch);
+    if (added) this.#kick(shard);
+    return () => {
+      const current = shard.watches.get(key);
+      if (!current?.delete(watch) || current.size > 0) return;
+      shard.watches.delete(key);
+      if (shard.watches.size === 0) this.#kick(shard); // let the connection go idle now
+    };
+  }
+
+  /** The shard's set of replies changed: start its loop, wake it, or interrupt its XREAD. */
+  #kick(shard: TailShard): void {
+    if (this.#closed) return;
+    if (!shard.running) return void this.#tail(shard);
+    if (shard.wake) return shard.wake();
+    if (!shard.blocked) return; // the loop reads the set again before its next XREAD
+    shard.dirty = true;
+    this.#unblock(shard);
+  }
+
+  #unblock(shard: TailShard): void {
+    if (shard.unblocking || !shard.conn) return;
+    shard.unblocking = true;
+    shard.conn
+      .then(({ id }) => this.#client.sendCommand(['CLIENT', 'UNBLOCK', String(id)]))
+      .then(
+        (unblocked) => {
+          shard.unblocking = false;
+          // 0: our XREAD had not reached Redis yet (another connection); try again shortly.
+          if (unblocked === 0 && shard.blocked && shard.dirty) setTimeout(() => this.#unblock(shard), 2).unref?.();
+        },
+        () => (shard.unblocking = false),
+      );
+  }
+
+  /** A shard's loop: one XREAD BLOCK over every reply its readers follow, results handed to each reader. */
+  async #tail(shard: TailShard): Promise<void> {
+    shard.running = true;
+    try {
+      while (!this.#closed) {
+        if (shard.watches.size === 0) {
+          await new Promise<void>((resolve) => (shard.wake = resolve));
+          shard.wake = undefined;
+          continue;
+        }
+        const { client } = await (shard.conn ??= this.#duplicate().then(async (c) => ({ client: c, id: await c.clientId() })));
+        const keys = [...shard.watches.keys()];
+        const ids = keys.map((key) => [...shard.watches.get(key)!].reduce((min, w) => (compareIds(w.last, min) < 0 ? w.last : min), '18446744073709551615-0'));
+        shard.dirty = false;
+        shard.blocked = true;
+        const reply = (await client.sendCommand(['XREAD', 'COUNT', String(PAGE), 'BLOCK', String(TAIL_BLOCK_MS), 'STREAMS', ...keys, ...ids])) as
+          | Array<[string, Array<[string, string[]]>]>
+          | null;
+        shard.blocked = false;
+        for (const [key, entries] of reply ?? []) {
+          const watches = shard.watches.get(key);
+          if (!watches) continue; // its readers left meanwhile
+          const messages = entries.map(parseEntry);
+          for (const watch of [...watches]) watch.deliver(messages);
+        }
+      }
+    } catch (error) {
+      // The connection failed: its readers error (they can resume), the next reader opens a new one.
+      shard.blocked = false;
+      const conn = shard.conn;
+      shard.conn = undefined;
+      conn?.then((c) => c.client.disconnect()).catch(ignore);
+      const watches = [...shard.watches.values()].flatMap((set) => [...set]);
+      shard.watches.clear();
+      for (const watch of watches) watch.fail(error);
+    } finally {
+      shard.running = false;
+    }
+  }
+
+  #pubsub(): Promise<RedisClient> {
+    if (this.#closed) return Promise.reject(new Error('RedisReplyLog: the log was closed.'));
+    return (this.#subscriber ??= this.#duplicate());
+  }
+
+  /** The heartbeat's own connection: a backlog of writes on the shared client cannot delay it. */
+  #controlClient(): Promise<RedisClient> {
+    if (this.#closed) return Promise.reject(new Error('RedisReplyLog: the log was closed.'));
+    return (this.#control ??= this.#duplicate());
+  }
+
+  async #duplicate(): Promise<RedisClient> {
+    const client = this.#client.duplicate() as RedisClient;
+    client.on('error', ignore); // pending commands reject; their callers report that
+    await client.connect();
+    return client;
+  }
+}

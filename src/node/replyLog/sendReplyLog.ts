@@ -1,0 +1,190 @@
+import type { ServerResponse } from 'node:http';
+import { isObservable, type Observable, type Subscription } from 'rxjs';
+import { assertFunction, assertNonNegative, assertObject, assertPositiveInteger, describe } from '../../internal/validate';
+import { DEFAULT_MAX_BUFFERED_BYTES, encodeServerSentEvent, SSE_HEADERS, SSE_HEARTBEAT } from '../../web/serverSentEventFrame';
+import { defaultServerSentErrorData } from '../../web/toServerSentEvents';
+import type { ServerSentEventsOutcome } from '../sendServerSentEvents';
+import type { ReplyLogEntry } from './types';
+
+/** Options of {@link sendReplyLog}. */
+export interface SendReplyLogOptions {
+  /** Send a `: ping` comment after this many ms without a frame. Default 15000; 0 turns heartbeats off. */
+  heartbeatMs?: number;
+  /** Write `retry: retryMs` first, so `EventSource` reconnects after that long. Default: not sent. */
+  retryMs?: number;
+  /** Extra response headers. */
+  headers?: Record<string, string>;
+  /**
+   * Bytes Node may buffer for a client that reads slowly. Past it the response
+   * is closed (the reply log keeps everything: the client resumes with
+   * `Last-Event-ID`). Default 256 KiB.
+   */
+  maxBufferedBytes?: number;
+  /** The frame of an entry. Default `id: <entry.id>\n` + `entry.data` (data is a frame without its `id:` line). */
+  frame?: (entry: ReplyLogEntry) => string;
+  /**
+   * The last frame when the read fails (`ReplyProducerGoneError`, `ReplyNotFoundError`, …).
+   * Default `event: error` with `{ name, message, code }` and no `id:`, so `Last-Event-ID`
+   * stays on the last stored event.
+   */
+  errorFrame?: (error: unknown) => string;
+}
+
+/** Handle of a running reply-log delivery. */
+export interface ReplyLogDelivery {
+  /** Resolves once the response has ended or closed. Never rejects. */
+  readonly finished: Promise<ServerSentEventsOutcome>;
+  /** Id of the last entry written, the client's next `Last-Event-ID`. */
+  readonly lastEventId: string | undefined;
+  /** Stops reading (releasing the reader, not the producer) and ends the response. */
+  stop(): void;
+}
+
+/**
+ * The default `errorFrame` of {@link sendReplyLog}: an `event: error` frame with
+ * `{ name, message, code? }` and no `id:` line, so the client's `Last-Event-ID`
+ * stays on the last stored event.
+ *
+ * @example
+ * ```ts
+ * import { ReplyProducerGoneError, replyLogErrorFrame } from 'rxjs-langchain/node';
+ *
+ * replyLogErrorFrame(new ReplyProducerGoneError('reply-1', 'no-heartbeat'));
+ * // 'event: error\ndata: {"name":"ReplyProducerGoneError","message":"Reply \\"reply-1\\" was cut: …","code":"REPLY_PRODUCER_GONE"}\n\n'
+ * ```
+ *
+ * @see {@link sendReplyLog}, whose `errorFrame` option this is the default of.
+ *
+ * @param error Why the read failed.
+ * @returns The frame.
+ */
+export function replyLogErrorFrame(error: unknown): string {
+  return encodeServerSentEvent({ event: 'error', data: JSON.stringify(defaultServerSentErrorData(error)) });
+}
+
+/**
+ * Streams a reply-log reader (`log.read(replyId, { after })`) to a Node
+ * `ServerResponse` as Server-Sent Events: each entry's stored frame with its
+ * entry id as the `id:` line, so a client that drops reconnects with
+ * `Last-Event-ID` (to any instance) and gets exactly the frames it missed.
+ * The client's disconnect unsubscribes the reader only: the producer goes on.
+ * A failed read ends with one `event: error` frame. A client that reads too
+ * slowly (`maxBufferedBytes`) is disconnected instead of buffered without
+ * bound; it can resume.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { InMemoryReplyLog, sendReplyLog } from 'rxjs-langchain/node';
+ *
+ * const log = new InMemoryReplyLog();
+ * createServer((req, res) => {
+ *   const replyId = new URL(req.url ?? '/', 'http://localhost').searchParams.get('reply') ?? '';
+ *   const after = req.headers['last-event-id'];
+ *   sendReplyLog(log.read(replyId, { after: typeof after === 'string' ? after : undefined }), res, { retryMs: 1000 });
+ * }).listen(3000, '127.0.0.1');
+ * ```
+ *
+ * @see {@link InMemoryReplyLog} and {@link RedisReplyLog}, the logs it reads.
+ *
+ * @param entries$ A reader of the reply log (`log.read(replyId, { after })`).
+ * @param res The response to write to.
+ * @param options Heartbeat, `retry:`, headers, buffer cap, framing.
+ * @returns The delivery: `finished`, `lastEventId`, `stop()`.
+ */
+export function sendReplyLog(entries$: Observable<ReplyLogEntry>, res: ServerResponse, options: SendReplyLogOptions = {}): ReplyLogDelivery {
+  if (!isObservable(entries$)) throw new TypeError(`sendReplyLog: entries$ must be an Observable of reply-log entries (log.read(…)), got ${describe(entries$)}.`);
+  if (typeof res !== 'object' || res === null || typeof (res as { write?: unknown }).write !== 'function') {
+    throw new TypeError(`sendReplyLog: res must be a Node http.ServerResponse, got ${describe(res)}.`);
+  }
+  assertObject('sendReplyLog: options', options);
+  assertNonNegative('sendReplyLog: heartbeatMs', options.heartbeatMs);
+  assertNonNegative('sendReplyLog: retryMs', options.retryMs);
+  assertObject('sendReplyLog: headers', options.headers);
+  assertPositiveInteger('sendReplyLog: maxBufferedBytes', options.maxBufferedBytes);
+  assertFunction('sendReplyLog: frame', options.frame, true);
+  assertFunction('sendReplyLog: errorFrame', options.errorFrame, true);
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+  const frame = options.frame ?? ((entry: ReplyLogEntry): string => `id: ${entry.id}\n${entry.data}`);
+  const errorFrame = options.errorFrame ?? replyLogErrorFrame;
+
+  let outcome: ServerSentEventsOutcome | undefined;
+  let lastEventId: string | undefined;
+  let subscription: Subscription | undefined;
+  let settle!: (outcome: ServerSentEventsOutcome) => void;
+  const finished = new Promise<ServerSentEventsOutcome>((resolve) => (settle = resolve));
+  const delivery: ReplyLogDelivery = {
+    finished,
+    get lastEventId() {
+      return lastEventId;
+    },
+    stop() {
+      if (outcome || res.writableEnded) return;
+      outcome = 'stopped';
+      subscription?.unsubscribe();
+      end();
+    },
+  };
+
+  if (res.destroyed || res.writableEnded) {
+    settle('client-closed');
+    return delivery;
+  }
+  let heartbeat: NodeJS.Timeout | undefined;
+  const end = (): void => {
+    clearTimeout(heartbeat);
+    if (!res.writableEnded) res.end();
+  };
+  const write = (text: string): void => {
+    if (res.destroyed || res.writableEnded) return;
+    res.write(text);
+    heartbeat?.refresh();
+    if (res.writableLength > maxBuffered) {
+      outcome = 'overflow';
+      subscription?.unsubscribe();
+      clearTimeout(heartbeat);
+      res.destroy(); // it resumes from its Last-Event-ID; the log kept everything
+    }
+  };
+  const onClose = (): void => {
+    clearTimeout(heartbeat);
+    subscription?.unsubscribe(); // the reader only: the producer is not ours
+    settle(outcome ?? 'client-closed');
+  };
+  res.on('close', onClose);
+
+  if (!res.headersSent) {
+    res.writeHead(res.statusCode || 200, { ...SSE_HEADERS, ...options.headers });
+    res.flushHeaders();
+  }
+  if (heartbeatMs > 0) {
+    // Every write (this ping too) refreshes the timer: a ping only after heartbeatMs of silence.
+    heartbeat = setTimeout(() => write(SSE_HEARTBEAT), heartbeatMs);
+  }
+  if (options.retryMs !== undefined) write(encodeServerSentEvent({ retry: Math.round(options.retryMs) }));
+
+  subscription = entries$.subscribe({
+    next: (entry) => {
+      write(frame(entry));
+      lastEventId = entry.id;
+    },
+    error: (error: unknown) => {
+      let text: string;
+      try {
+        text = errorFrame(error);
+      } catch {
+        text = replyLogErrorFrame(new Error('The reply could not be read.'));
+      }
+      write(text);
+      outcome ??= 'error';
+      end();
+    },
+    complete: () => {
+      outcome ??= 'done';
+      end();
+    },
+  });
+  if (outcome === 'overflow') subscription.unsubscribe(); // overflowed synchronously, before `subscription` was set
+  return delivery;
+}
