@@ -129,8 +129,8 @@ describe('web demo, AI SDK mode, in Chromium', () => {
         text: 'Let me check. 2 + 3 = 5; Python 3.12: 2023-10-02 🐍',
         state: 'done',
         tools: [
-          { tool: 'add', state: 'output-available', text: '🔧 add({"a":2,"b":3}) → "5"' },
-          { tool: 'python_release', state: 'output-available', text: '🔧 python_release({"version":"3.12"}) → "2023-10-02"' },
+          { tool: 'add', state: 'output-available', text: '🔧 add({"a":2,"b":3}) → 5' },
+          { tool: 'python_release', state: 'output-available', text: '🔧 python_release({"version":"3.12"}) → 2023-10-02' },
         ],
       });
     } finally {

@@ -196,7 +196,9 @@ function render(bubble: HTMLElement, message: DemoMessage): void {
       row.className = 'tool';
       row.dataset.state = tool.state;
       row.dataset.tool = name;
-      const result = tool.state === 'output-available' ? ` → ${JSON.stringify(tool.output)}` : tool.state === 'output-error' ? ` → ${tool.errorText}` : ' …';
+      // A tool's string output (our tools' results) is shown as is, anything else as JSON.
+      const output = typeof tool.output === 'string' ? tool.output : JSON.stringify(tool.output);
+      const result = tool.state === 'output-available' ? ` → ${output}` : tool.state === 'output-error' ? ` → ${tool.errorText}` : ' …';
       row.textContent = `🔧 ${name}(${tool.input === undefined ? '' : JSON.stringify(tool.input)})${result}`;
       bubble.appendChild(row);
     }
