@@ -17,11 +17,12 @@
  * Needs redis-server on the PATH (started here on a free port, no
  * persistence); without it the bench says so and skips.
  */
+import type { NodeRedisClient as RedisClient } from '../src/node/redis/nodeRedis';
 import { request, Agent } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { map, Observable, endWith } from 'rxjs';
 import { fromRunnable, textContent } from '../src';
-import { InMemoryReplyLog, RedisReplyLog, sendReplyLog, type RedisClient, type ReplyLog } from '../src/node';
+import { InMemoryReplyLog, RedisReplyLog, sendReplyLog, type ReplyLog } from '../src/node';
 import { replyTo } from '../src/offline/cannedReplies';
 import { ScriptedChatModel } from '../src/testing';
 import { REDIS_SKIP_MESSAGE, redisServerPath, startRedisServer, type RedisServer } from '../specs/support/redis';

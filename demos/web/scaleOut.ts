@@ -11,7 +11,6 @@ import {
   RedisConversationLock,
   RedisReplyLog,
   type ConversationLock,
-  type RedisClient,
   type ReplyLog,
 } from '../../src/node';
 
@@ -67,7 +66,7 @@ export async function createScaleOut(options: ScaleOutOptions = {}): Promise<Sca
   // Loaded only with Redis: the default demo needs neither package.
   const { createClient } = require('redis') as typeof import('redis');
   const { RedisChatMessageHistory } = require('@langchain/redis') as typeof import('@langchain/redis');
-  const client = createClient({ url: options.redisUrl }) as unknown as RedisClient;
+  const client = createClient({ url: options.redisUrl });
   client.on('error', (error: unknown) => process.stderr.write(`Redis: ${error instanceof Error ? error.message : String(error)}\n`));
   await client.connect();
   const heartbeatMs = producerTimeoutMs === undefined ? undefined : Math.max(1, Math.floor(producerTimeoutMs / 5));

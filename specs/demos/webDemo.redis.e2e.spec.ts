@@ -5,11 +5,11 @@
  * stop sent to one ends the reply the other runs, and a producer killed with
  * SIGKILL mid-reply leaves its readers everything stored and then an error.
  */
+import type { NodeRedisClient as RedisClient } from '../../src/node/redis/nodeRedis';
 import { randomUUID } from 'node:crypto';
 import { RedisChatMessageHistory } from '@langchain/redis';
 import { DefaultChatTransport, readUIMessageStream, type UIMessage, type UIMessageChunk } from 'ai';
 import { replyTo } from '../../src/offline/cannedReplies';
-import type { RedisClient } from '../../src/node';
 import { parseEvents, readCutAndResume, type SseEvent } from '../support/resume';
 import { NOT_CROSS_SITE } from '../support/sse';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../support/redis';

@@ -4,13 +4,13 @@
  * after. Without redis-server on the PATH, `describeWithRedis` skips its specs
  * and prints one line saying why and how to get it.
  */
+import type { NodeRedisClient as RedisClient } from '../../src/node/redis/nodeRedis';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
-import type { RedisClient } from '../../src/node';
 
 /** Absolute path of redis-server, or null when it is not on the PATH. */
 export const redisServerPath: string | null = (() => {

@@ -1,5 +1,6 @@
+import type { NodeRedisClient as RedisClient } from '../../../src/node/redis/nodeRedis';
 import { lastValueFrom, of } from 'rxjs';
-import { ConversationLockLostError, RedisConversationLock, type RedisClient } from '../../../src/node';
+import { ConversationLockLostError, RedisConversationLock } from '../../../src/node';
 import { sleep, until } from '../../support/http';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../../support/redis';
 import { conversationLockContract } from '../replyLog/conversationLock.contract';

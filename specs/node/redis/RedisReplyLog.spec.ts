@@ -1,5 +1,6 @@
+import type { NodeRedisClient as RedisClient } from '../../../src/node/redis/nodeRedis';
 import { firstValueFrom, lastValueFrom, Observable, take, toArray } from 'rxjs';
-import { RedisReplyLog, type RedisClient, type ReplyLogOptions } from '../../../src/node';
+import { RedisReplyLog, type ReplyLogOptions } from '../../../src/node';
 import { sleep, until } from '../../support/http';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../../support/redis';
 import { controlled, FRAMES, readAll, replyLogContract } from '../replyLog/replyLog.contract';

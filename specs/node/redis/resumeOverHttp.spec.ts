@@ -4,9 +4,10 @@
  * producer that dies mid-reply gives the resuming client everything stored and
  * then an error event, never a hang.
  */
+import type { NodeRedisClient as RedisClient } from '../../../src/node/redis/nodeRedis';
 import { EventSource } from 'eventsource';
 import { Observable, take } from 'rxjs';
-import { RedisReplyLog, sendReplyLog, type RedisClient, type ReplyLogEntry } from '../../../src/node';
+import { RedisReplyLog, sendReplyLog, type ReplyLogEntry } from '../../../src/node';
 import { listen, until } from '../../support/http';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../../support/redis';
 import { controlled } from '../replyLog/replyLog.contract';

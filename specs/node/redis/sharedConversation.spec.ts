@@ -4,6 +4,7 @@
  * shared objects) and in Redis (two clients; history in @langchain/redis's
  * RedisChatMessageHistory, a plain Redis list, no modules needed).
  */
+import type { NodeRedisClient as RedisClient } from '../../../src/node/redis/nodeRedis';
 import { randomUUID } from 'node:crypto';
 import { InMemoryChatMessageHistory, type BaseListChatMessageHistory } from '@langchain/core/chat_history';
 import type { BaseMessage } from '@langchain/core/messages';
@@ -17,7 +18,6 @@ import {
   RedisConversationLock,
   RedisReplyLog,
   type ConversationLock,
-  type RedisClient,
   type ReplyLog,
 } from '../../../src/node';
 import { ScriptedChatModel } from '../../../src/testing';

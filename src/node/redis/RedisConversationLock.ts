@@ -5,6 +5,7 @@ import { assertObject, assertPositiveInteger } from '../../internal/validate';
 import { assertId, lockWaitMs, runHolding } from '../replyLog/checks';
 import type { ConversationLock, ConversationLockOptions } from '../replyLog/types';
 import { assertPrefix, assertRedisClient, DEL_IF_EQUAL, ignore, PEXPIRE_IF_EQUAL, type RedisClient } from './client';
+import { asNodeRedis, type NodeRedisClient } from './nodeRedis';
 
 /** Options of {@link RedisConversationLock}. */
 export interface RedisConversationLockOptions extends ConversationLockOptions {
@@ -51,7 +52,7 @@ const RETRY_MS = [2, 5, 10, 20, 50];
  * @param options The client, `prefix`, `waitMs` (default 30000), `ttlMs` (default 10000).
  */
 export class RedisConversationLock implements ConversationLock {
-  readonly #client: RedisClient;
+  readonly #client: NodeRedisClient;
   readonly #prefix: string;
   readonly #waitMs: number;
   readonly #ttlMs: number;
@@ -61,7 +62,7 @@ export class RedisConversationLock implements ConversationLock {
     assertRedisClient('RedisConversationLock: options.client', options.client);
     assertPrefix('RedisConversationLock: options.prefix', options.prefix);
     assertPositiveInteger('RedisConversationLock: ttlMs', options.ttlMs);
-    this.#client = options.client;
+    this.#client = asNodeRedis(options.client);
     this.#prefix = options.prefix ?? 'rxlc:';
     this.#waitMs = lockWaitMs('RedisConversationLock', options.waitMs);
     this.#ttlMs = options.ttlMs ?? 10_000;

@@ -5,6 +5,7 @@ import { assertObject, assertPositiveInteger, describe } from '../../internal/va
 import { assertAfter, assertEvent, assertEvents, assertId, replyLogOptions } from '../replyLog/checks';
 import type { AppendReplyOptions, LatestReply, ReadReplyOptions, ReplyLog, ReplyLogEntry, ReplyLogOptions } from '../replyLog/types';
 import { assertPrefix, assertRedisClient, ignore, PEXPIRE_IF_EQUAL, type RedisClient } from './client';
+import { asNodeRedis, type NodeRedisClient } from './nodeRedis';
 
 /** Options of {@link RedisReplyLog}. */
 export interface RedisReplyLogOptions extends ReplyLogOptions {
@@ -80,7 +81,7 @@ interface TailWatch {
 /** One shared blocking connection and the replies its readers follow. */
 interface TailShard {
   watches: Map<string, Set<TailWatch>>;
-  conn?: Promise<{ client: RedisClient; id: number }>;
+  conn?: Promise<{ client: NodeRedisClient; id: number }>;
   /** An XREAD is in flight; `dirty`: the set of replies changed since it was sent. */
   blocked: boolean;
   dirty: boolean;
@@ -176,15 +177,15 @@ function parseEntry([id, fields]: [string, string[]]): StreamMessage {
  * @param options The client, `prefix`, `graceMs`, `maxEvents`, `heartbeatMs`, `producerTimeoutMs`, `tailConnections`, `writers`.
  */
 export class RedisReplyLog implements ReplyLog {
-  readonly #client: RedisClient;
+  readonly #client: NodeRedisClient;
   readonly #prefix: string;
   readonly #graceMs: number;
   readonly #maxEvents: number;
   readonly #heartbeatMs: number;
   readonly #producerTimeoutMs: number;
   readonly #shards: TailShard[];
-  #subscriber: Promise<RedisClient> | undefined;
-  #control: Promise<RedisClient> | undefined;
+  #subscriber: Promise<NodeRedisClient> | undefined;
+  #control: Promise<NodeRedisClient> | undefined;
   #closed = false;
   /** Producers share one heartbeat per instance: `rxlc:instance:<id>:alive`. */
   readonly #instanceId = randomUUID();
@@ -193,7 +194,7 @@ export class RedisReplyLog implements ReplyLog {
   readonly #ending = new Set<Promise<unknown>>();
   #ticker: NodeJS.Timeout | undefined;
   /** Index 0 is your client; the others are duplicates, opened when first used. */
-  readonly #writers: Array<Promise<RedisClient> | undefined>;
+  readonly #writers: Array<Promise<NodeRedisClient> | undefined>;
   #nextWriter = 0;
 
   constructor(options: RedisReplyLogOptions) {
@@ -204,7 +205,7 @@ export class RedisReplyLog implements ReplyLog {
     assertPositiveInteger('RedisReplyLog: heartbeatMs', options.heartbeatMs);
     assertPositiveInteger('RedisReplyLog: producerTimeoutMs', options.producerTimeoutMs);
     assertPositiveInteger('RedisReplyLog: tailConnections', options.tailConnections);
-    this.#client = options.client;
+    this.#client = asNodeRedis(options.client);
     this.#prefix = options.prefix ?? 'rxlc:';
     this.#graceMs = graceMs;
     this.#maxEvents = maxEvents;
@@ -254,12 +255,12 @@ export class RedisReplyLog implements ReplyLog {
   }
 
   /** The next writer connection, in turn. */
-  #writer(): Promise<RedisClient> {
+  #writer(): Promise<NodeRedisClient> {
     const i = this.#nextWriter++ % this.#writers.length;
     return (this.#writers[i] ??= this.#duplicate());
   }
 
-  #produce(replyId: string, keys: Keys, events: Observable<string>, conversationId: string | undefined, client: RedisClient): Observable<ReplyLogEntry> {
+  #produce(replyId: string, keys: Keys, events: Observable<string>, conversationId: string | undefined, client: NodeRedisClient): Observable<ReplyLogEntry> {
     return defer(() => {
       const liveTtl = this.#liveTtl;
       const pointer = conversationId === undefined ? undefined : this.#conversationKey(conversationId);
@@ -274,7 +275,7 @@ export class RedisReplyLog implements ReplyLog {
         ended = true;
         this.#unregister(live);
         if (this.#closed) return Promise.reject(new Error('RedisReplyLog: the log was closed.')); // close() is a crash
-        const end = (via: RedisClient): Promise<unknown> => {
+        const end = (via: NodeRedisClient): Promise<unknown> => {
           const multi = via.multi().xAdd(keys.log, '*', fields, trim).pExpire(keys.log, this.#graceMs).del(keys.producer);
           if (pointer) multi.eval(PEXPIRE_IF_EQUAL, { keys: [pointer], arguments: [replyId, String(this.#graceMs)] });
           return multi.exec();
@@ -624,19 +625,19 @@ export class RedisReplyLog implements ReplyLog {
     }
   }
 
-  #pubsub(): Promise<RedisClient> {
+  #pubsub(): Promise<NodeRedisClient> {
     if (this.#closed) return Promise.reject(new Error('RedisReplyLog: the log was closed.'));
     return (this.#subscriber ??= this.#duplicate());
   }
 
   /** The heartbeat's own connection: a backlog of writes on the shared client cannot delay it. */
-  #controlClient(): Promise<RedisClient> {
+  #controlClient(): Promise<NodeRedisClient> {
     if (this.#closed) return Promise.reject(new Error('RedisReplyLog: the log was closed.'));
     return (this.#control ??= this.#duplicate());
   }
 
-  async #duplicate(): Promise<RedisClient> {
-    const client = this.#client.duplicate() as RedisClient;
+  async #duplicate(): Promise<NodeRedisClient> {
+    const client = this.#client.duplicate() as NodeRedisClient;
     client.on('error', ignore); // pending commands reject; their callers report that
     await client.connect();
     return client;

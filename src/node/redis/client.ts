@@ -1,16 +1,26 @@
-import type { RedisClientType } from 'redis';
 import { describe } from '../../internal/validate';
 
 /**
- * A node-redis 4 client (`createClient()` from `redis`), the client
- * `@langchain/redis` uses too. Type-only import: `rxjs-langchain/node` loads
- * without `redis` installed; only a caller who passes a client needs it.
+ * A connected node-redis 4 client (`createClient()` from `redis`), the client
+ * `@langchain/redis` uses too. Structural, like `WebSocketServerLike`: the public
+ * declarations never import `redis`, so consumers without it (an optional peer)
+ * type-check; the implementation reads it as node-redis's own type (./nodeRedis.ts).
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type RedisClient = RedisClientType<any, any, any>;
+/* eslint-disable @typescript-eslint/no-explicit-any -- node-redis's overloaded signatures must be assignable */
+export interface RedisClient {
+  /** `client.sendCommand(['PING'])`. */
+  sendCommand(...args: any[]): Promise<unknown>;
+  /** A new client with the same options (not connected). */
+  duplicate(...args: any[]): unknown;
+  /** `XADD`. */
+  xAdd(...args: any[]): Promise<unknown>;
+  /** Whether the client is connected. */
+  readonly isOpen: boolean;
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 export function assertRedisClient(name: string, value: unknown): asserts value is RedisClient {
-  const client = value as Partial<RedisClient> | null;
+  const client = value as { sendCommand?: unknown; duplicate?: unknown; xAdd?: unknown } | null;
   if (
     typeof client !== 'object' || client === null ||
     typeof client.sendCommand !== 'function' || typeof client.duplicate !== 'function' || typeof client.xAdd !== 'function'
