@@ -157,15 +157,14 @@ describe('faults on the wire (real ChatOpenAI → fromRunnable → fake server)'
   describe('stalls', () => {
     it('a stall after N chunks ends in StreamTimeoutError (idle) and the connection is closed', async () => {
       server = await startFakeOpenAIServer({ reply: REPLY, faults: [{ type: 'stall', afterChunks: 2 }] });
-      const started = performance.now();
       const err = (await failure(
         lastValueFrom(fromRunnable(openai(server), 'hi').pipe(streamTimeout({ idleMs: 300 }), requireCompletion(), collectText())),
       )) as StreamTimeoutError;
       expect(err).toBeInstanceOf(StreamTimeoutError);
       expect(err.kind).toBe('idle');
-      const record = await server.waitForClose(0, 2000);
+      // The idle timeout closed it (the stalled server never would): no wall-clock bound needed.
+      const record = await server.waitForClose(0, 10_000);
       expect(record).toMatchObject({ closedByClient: true, chunksWritten: 2 });
-      expect(record.closedAt! - started).toBeLessThan(2000);
     });
 
     it('headers and then nothing ends in StreamTimeoutError (first-chunk); retried, the next attempt succeeds', async () => {
