@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
 import { AIMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
-import { concat, defer, ignoreElements, map, of, tap, type Observable, type Subscription } from 'rxjs';
+import { concat, defer, from, ignoreElements, map, of, tap, throwError, type Observable, type Subscription } from 'rxjs';
 import {
   BadUIMessagesError,
   chatTurns,
@@ -36,12 +36,15 @@ import {
 } from '../../src';
 import {
   ConversationBusyError,
+  ReplyNotFoundError,
+  ReplyProducerGoneError,
   sendReplyLog,
   sendServerSentEvents,
   sendUIMessageStream,
   serveChatOverWebSocket,
   toTurnServerSentEvents,
   type ChatWebSocketServer,
+  type ReplyLogEntry,
   type SendReplyLogOptions,
 } from '../../src/node';
 import { createOfflineTools, ScriptedChatModel } from '../../src/offline';
@@ -78,6 +81,11 @@ export interface WebDemoOptions extends RequestPolicy {
    * shared by every instance; without, in this process. Plus the reply log's timings.
    */
   scaleOut?: ScaleOutOptions;
+  /**
+   * Conversations' state already opened with `createScaleOut`, shared with other demos of this
+   * process (two instances over one in-memory log); the caller closes it. Overrides `scaleOut`.
+   */
+  conversations?: ScaleOut;
 }
 
 /** A running web demo. */
@@ -209,7 +217,8 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
     sendServerSentEvents(reply$, res, { heartbeatMs: options.heartbeatMs, errorData, ...policy });
   };
 
-  const scale = await createScaleOut(options.scaleOut);
+  const scale = options.conversations ?? (await createScaleOut(options.scaleOut));
+  const closeScale = (): Promise<void> => (options.conversations ? Promise.resolve() : scale.close());
   /** Running producers: they outlive their first client, so close() ends them. */
   const producers = new Set<Subscription>();
   const replyOptions = { heartbeatMs: options.heartbeatMs, retryMs: 1000 };
@@ -293,7 +302,9 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
 
   /**
    * `GET /api/chat/:id/stream`, DefaultChatTransport's reconnect: the chat's running reply from its
-   * first frame (the SDK replays it into the message), then the live tail; 204 when none runs. With
+   * first frame (the SDK replays it into the message), then the live tail; a reply whose producer is
+   * gone (a crash, a shutdown) all its stored frames, then an `error` chunk and `[DONE]`; 204 when the
+   * chat has no reply or its latest one ended (its answer is in the history). With
    * `Last-Event-ID` (a client of our own that kept the ids) the latest reply after that id, also
    * once it has ended (while it is kept).
    */
@@ -301,9 +312,30 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
     if (!ID.test(chatId)) throw new HttpError(400, 'The chat id must be 1–100 letters, digits, "-" or "_".');
     const after = lastEventIdOf(req);
     const latest = await scale.log.latestReply(chatId);
-    if (!latest || (after === undefined && !latest.live)) return void res.writeHead(204, { 'cache-control': 'no-store' }).end();
-    sendReplyLog(scale.log.read(latest.replyId, { after }), res, uiReplyOptions);
+    const none = (): void => void res.writeHead(204, { 'cache-control': 'no-store' }).end();
+    if (!latest) return none();
+    if (after !== undefined || latest.live) return void sendReplyLog(scale.log.read(latest.replyId, { after }), res, uiReplyOptions);
+    // Not running: it ended (its answer is in the history: 204) or its producer is gone (a crash,
+    // a shutdown): then the client gets everything stored and an error chunk, never a hang.
+    const stored = await cutReply(latest.replyId);
+    if (!stored) return none();
+    sendReplyLog(concat(from(stored.entries), throwError(() => stored.error)), res, uiReplyOptions);
   };
+
+  /** A reply that is not live, read to its end: its entries and the error of a producer that is gone; null when it ended normally or is not kept. */
+  const cutReply = (replyId: string): Promise<{ entries: ReplyLogEntry[]; error: ReplyProducerGoneError } | null> =>
+    new Promise((resolve, reject) => {
+      const entries: ReplyLogEntry[] = []; // at most the log's maxEvents
+      scale.log.read(replyId).subscribe({
+        next: (entry) => void entries.push(entry),
+        complete: () => resolve(null),
+        error: (error: unknown) => {
+          if (error instanceof ReplyProducerGoneError) resolve({ entries, error });
+          else if (error instanceof ReplyNotFoundError) resolve(null); // expired in between
+          else reject(error);
+        },
+      });
+    });
 
   /** A client that reconnects with Last-Event-ID, on any instance: the missed events, then the live tail. */
   const resume = async (conversationId: string, replyId: string | undefined, after: string | undefined, res: ServerResponse): Promise<void> => {
@@ -423,7 +455,7 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       void chat.close();
-      void scale.close();
+      void closeScale();
       reject(error.code === 'EADDRINUSE' ? portInUse(port, host, error) : error);
     });
     server.listen(port, host, () => resolve());
@@ -442,7 +474,7 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await scale.close();
+      await closeScale();
     },
   };
 }
