@@ -195,8 +195,9 @@ describeWithRedis('the web demo as two processes over one Redis', () => {
       expect(text.length).toBeLessThan(replyTo(STORY).length);
       expect(await history(chatId).getMessages()).toEqual([]); // nothing cut is saved
       // The chat goes on on B once the dead instance's lock has expired; after that turn ended, a 204 again.
+      const nextReader = (await send(b.url, chatId, 'hello')).getReader();
       const next: UIMessageChunk[] = [];
-      for await (const chunk of await send(b.url, chatId, 'hello')) next.push(chunk);
+      for (let r = await nextReader.read(); !r.done; r = await nextReader.read()) next.push(r.value);
       expect(deltas(next)).toBe(replyTo('hello'));
       expect(await transport(b.url).reconnectToStream({ chatId })).toBeNull();
     });
