@@ -11,6 +11,7 @@
  * A question with a `conversationId` is a turn of that conversation: its history,
  * its lock, its reply log (resume with Last-Event-ID on any instance) and its
  * stop (`POST /api/chat/:id/stop`) live in ./scaleOut.ts (Redis with REDIS_URL).
+ * Over the WebSocket, an `ask` / `stop` with a `conversationId` is the same (decision 0140).
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -147,7 +148,7 @@ export function createChatChain(model: BaseChatModel) {
  * the UI message stream; a model without tool support answers without them). With a
  * `conversationId` a question is a turn of that conversation (history, one turn at a time,
  * resumable with `Last-Event-ID` on any instance, `POST /api/chat/:id/stop` from any
- * instance). Binds 127.0.0.1; answers only to its own address and
+ * instance; over `/ws`, an `ask` / `stop` with a `conversationId`). Binds 127.0.0.1; answers only to its own address and
  * `localhost` (421 otherwise) and runs the model only for same-origin or
  * non-browser requests (403 otherwise); a busy port rejects with a hint.
  *
