@@ -11,6 +11,7 @@
  * A question with a `conversationId` is a turn of that conversation: its history,
  * its lock, its reply log (resume with Last-Event-ID on any instance) and its
  * stop (`POST /api/chat/:id/stop`) live in ./scaleOut.ts (Redis with REDIS_URL).
+ * Over the WebSocket, an `ask` / `stop` with a `conversationId` is the same (decision 0140).
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -20,7 +21,7 @@ import { join } from 'node:path';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
 import { AIMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
-import { concat, defer, ignoreElements, map, of, tap, type Observable, type Subscription } from 'rxjs';
+import { concat, defer, from, ignoreElements, map, of, tap, throwError, type Observable, type Subscription } from 'rxjs';
 import {
   BadUIMessagesError,
   chatTurns,
@@ -34,14 +35,20 @@ import {
   type UIMessageChunk,
   type UIMessageStreamInput,
 } from '../../src';
+import { createParser } from 'eventsource-parser';
 import {
+  BadChatMessageError,
   ConversationBusyError,
+  ReplyNotFoundError,
+  ReplyProducerGoneError,
   sendReplyLog,
   sendServerSentEvents,
   sendUIMessageStream,
   serveChatOverWebSocket,
   toTurnServerSentEvents,
+  type ChatConnection,
   type ChatWebSocketServer,
+  type ReplyLogEntry,
   type SendReplyLogOptions,
 } from '../../src/node';
 import { createOfflineTools, ScriptedChatModel } from '../../src/offline';
@@ -78,6 +85,11 @@ export interface WebDemoOptions extends RequestPolicy {
    * shared by every instance; without, in this process. Plus the reply log's timings.
    */
   scaleOut?: ScaleOutOptions;
+  /**
+   * Conversations' state already opened with `createScaleOut`, shared with other demos of this
+   * process (two instances over one in-memory log); the caller closes it. Overrides `scaleOut`.
+   */
+  conversations?: ScaleOut;
 }
 
 /** A running web demo. */
@@ -97,6 +109,8 @@ const PAGES: Record<string, { file: string; type: string }> = {
   '/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
 };
 const MAX_QUESTION_CHARS = 4000;
+/** Conversation turns one WebSocket connection may run at once (as serveChatOverWebSocket's queue, 4 + the running one). */
+const MAX_WS_CONVERSATION_TURNS = 5;
 /** Conversation and reply ids: what a client may send (URL-safe, no separators of Redis keys). */
 const ID = /^[A-Za-z0-9_-]{1,100}$/;
 
@@ -134,7 +148,7 @@ export function createChatChain(model: BaseChatModel) {
  * the UI message stream; a model without tool support answers without them). With a
  * `conversationId` a question is a turn of that conversation (history, one turn at a time,
  * resumable with `Last-Event-ID` on any instance, `POST /api/chat/:id/stop` from any
- * instance). Binds 127.0.0.1; answers only to its own address and
+ * instance; over `/ws`, an `ask` / `stop` with a `conversationId`). Binds 127.0.0.1; answers only to its own address and
  * `localhost` (421 otherwise) and runs the model only for same-origin or
  * non-browser requests (403 otherwise); a busy port rejects with a hint.
  *
@@ -209,7 +223,8 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
     sendServerSentEvents(reply$, res, { heartbeatMs: options.heartbeatMs, errorData, ...policy });
   };
 
-  const scale = await createScaleOut(options.scaleOut);
+  const scale = options.conversations ?? (await createScaleOut(options.scaleOut));
+  const closeScale = (): Promise<void> => (options.conversations ? Promise.resolve() : scale.close());
   /** Running producers: they outlive their first client, so close() ends them. */
   const producers = new Set<Subscription>();
   const replyOptions = { heartbeatMs: options.heartbeatMs, retryMs: 1000 };
@@ -219,8 +234,13 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
     const problem = checkQuestion(question, MAX_QUESTION_CHARS);
     if (problem) return sendJson(res, problem.reason === 'too-long' ? 413 : 400, { error: problem.message });
     const replyId = randomUUID();
+    produce(conversationId, replyId, conversationTurn(conversationId, replyId, question as string), responseReader(res, replyId, replyOptions));
+  };
+
+  /** A turn's SSE frames (without ids): `start` with the ids, then the turn over the conversation's history, stoppable from any instance. */
+  const conversationTurn = (conversationId: string, replyId: string, question: string): Observable<string> => {
     const start = `event: start\ndata: ${JSON.stringify({ conversationId, replyId })}\n\n`;
-    const turn$ = of(question as string).pipe(
+    const turn$ = of(question).pipe(
       chatTurns(({ question: q, history }) => fromRunnable(chain, { question: q, history }), {
         history: scale.history(conversationId),
         stop$: scale.log.stops(replyId), // a stop sent to any instance
@@ -228,24 +248,35 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
       }),
       toTurnServerSentEvents({ errorData }),
     );
-    produce(conversationId, replyId, concat(of(start), turn$), res, replyOptions);
+    return concat(of(start), turn$);
   };
+
+  /** Who reads a reply that `produce` starts: `read` once its first event is stored, or `refuse` if it never starts. */
+  interface ReplyReader {
+    read(): void;
+    refuse(error: unknown): void;
+  }
+  /** An HTTP response as the reader: the log over SSE; a busy conversation is a 409. */
+  const responseReader = (res: ServerResponse, replyId: string, reader: SendReplyLogOptions): ReplyReader => ({
+    read: () => void sendReplyLog(scale.log.read(replyId), res, reader),
+    refuse: (error) => sendJson(res, error instanceof ConversationBusyError ? 409 : 500, { error: error instanceof Error ? error.message : String(error) }),
+  });
 
   /**
    * Runs a reply into the log (holding the conversation's lock) whether or not anyone reads it;
-   * `res` reads the log once the reply's first event is stored. A busy conversation is a 409.
+   * `reader` reads the log once the reply's first event is stored, like any other client.
    */
-  const produce = (conversationId: string, replyId: string, events$: Observable<string>, res: ServerResponse, reader: SendReplyLogOptions): void => {
+  const produce = (conversationId: string, replyId: string, events$: Observable<string>, reader: ReplyReader): void => {
     let reading = false;
     const producer = scale.lock.run(conversationId, scale.log.append(replyId, events$, { conversationId })).subscribe({
       next: () => {
         if (reading) return;
         reading = true; // the reply exists (its first event): this client reads it like any other
-        sendReplyLog(scale.log.read(replyId), res, reader);
+        reader.read();
       },
       error: (error: unknown) => {
         producers.delete(producer);
-        if (!reading) sendJson(res, error instanceof ConversationBusyError ? 409 : 500, { error: error instanceof Error ? error.message : String(error) });
+        if (!reading) reader.refuse(error);
       },
       complete: () => producers.delete(producer),
     });
@@ -288,12 +319,14 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
       }).pipe(ignoreElements());
       return concat(reply$, save$, of(UI_DONE));
     });
-    produce(chatId, replyId, events$, res, uiReplyOptions);
+    produce(chatId, replyId, events$, responseReader(res, replyId, uiReplyOptions));
   };
 
   /**
    * `GET /api/chat/:id/stream`, DefaultChatTransport's reconnect: the chat's running reply from its
-   * first frame (the SDK replays it into the message), then the live tail; 204 when none runs. With
+   * first frame (the SDK replays it into the message), then the live tail; a reply whose producer is
+   * gone (a crash, a shutdown) all its stored frames, then an `error` chunk and `[DONE]`; 204 when the
+   * chat has no reply or its latest one ended (its answer is in the history). With
    * `Last-Event-ID` (a client of our own that kept the ids) the latest reply after that id, also
    * once it has ended (while it is kept).
    */
@@ -301,9 +334,30 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
     if (!ID.test(chatId)) throw new HttpError(400, 'The chat id must be 1–100 letters, digits, "-" or "_".');
     const after = lastEventIdOf(req);
     const latest = await scale.log.latestReply(chatId);
-    if (!latest || (after === undefined && !latest.live)) return void res.writeHead(204, { 'cache-control': 'no-store' }).end();
-    sendReplyLog(scale.log.read(latest.replyId, { after }), res, uiReplyOptions);
+    const none = (): void => void res.writeHead(204, { 'cache-control': 'no-store' }).end();
+    if (!latest) return none();
+    if (after !== undefined || latest.live) return void sendReplyLog(scale.log.read(latest.replyId, { after }), res, uiReplyOptions);
+    // Not running: it ended (its answer is in the history: 204) or its producer is gone (a crash,
+    // a shutdown): then the client gets everything stored and an error chunk, never a hang.
+    const stored = await cutReply(latest.replyId);
+    if (!stored) return none();
+    sendReplyLog(concat(from(stored.entries), throwError(() => stored.error)), res, uiReplyOptions);
   };
+
+  /** A reply that is not live, read to its end: its entries and the error of a producer that is gone; null when it ended normally or is not kept. */
+  const cutReply = (replyId: string): Promise<{ entries: ReplyLogEntry[]; error: ReplyProducerGoneError } | null> =>
+    new Promise((resolve, reject) => {
+      const entries: ReplyLogEntry[] = []; // at most the log's maxEvents
+      scale.log.read(replyId).subscribe({
+        next: (entry) => void entries.push(entry),
+        complete: () => resolve(null),
+        error: (error: unknown) => {
+          if (error instanceof ReplyProducerGoneError) resolve({ entries, error });
+          else if (error instanceof ReplyNotFoundError) resolve(null); // expired in between
+          else reject(error);
+        },
+      });
+    });
 
   /** A client that reconnects with Last-Event-ID, on any instance: the missed events, then the live tail. */
   const resume = async (conversationId: string, replyId: string | undefined, after: string | undefined, res: ServerResponse): Promise<void> => {
@@ -380,9 +434,9 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
       runsModel: true, // no other site may stop the user's replies
       handle: async ({ res, params }) => {
         if (!ID.test(params.id)) throw new HttpError(400, 'The conversation id must be 1–100 letters, digits, "-" or "_".');
-        const latest = await scale.log.latestReply(params.id);
-        if (!latest?.live) return sendJson(res, 404, { stopped: false, error: `Conversation ${params.id} has no running reply.` });
-        sendJson(res, 200, { stopped: await scale.log.stop(latest.replyId), replyId: latest.replyId });
+        const stop = await stopConversation(params.id);
+        if (!stop.replyId) return sendJson(res, 404, { stopped: false, error: `Conversation ${params.id} has no running reply.` });
+        sendJson(res, 200, stop);
       },
     },
     {
@@ -401,6 +455,65 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
     },
   ];
 
+  /** Conversation turns each WebSocket connection runs at once (each holds a producer). */
+  const wsTurns = new WeakMap<ChatConnection, number>();
+  /**
+   * The WebSocket protocol's conversations: `ask` / `stop` with a `conversationId` run through the
+   * same machinery as `POST /api/chat/stream` (lock, shared history, reply log; the socket is a
+   * reader of the log) and `POST /api/chat/:id/stop` (a stop reaches the instance that runs the
+   * reply). Without a `conversationId` a message is the connection's session's, as before.
+   */
+  const conversationOverWebSocket = (message: Record<string, unknown>, connection: ChatConnection): boolean => {
+    const { conversationId, type } = message;
+    if (conversationId === undefined || (type !== 'ask' && type !== 'stop')) return false;
+    if (typeof conversationId !== 'string' || !ID.test(conversationId)) throw new BadChatMessageError('conversationId must be 1–100 letters, digits, "-" or "_".');
+    if (type === 'stop') {
+      void stopConversation(conversationId).then(
+        (stop) => connection.send({ type: 'stop', conversationId, ...stop }),
+        (error: unknown) => connection.send({ type: 'error', conversationId, ...errorData(error) }),
+      );
+      return true;
+    }
+    const problem = checkQuestion(message.question, MAX_QUESTION_CHARS);
+    if (problem) throw new BadChatMessageError(problem.message);
+    const running = wsTurns.get(connection) ?? 0;
+    if (running >= MAX_WS_CONVERSATION_TURNS) {
+      connection.send({ type: 'error', conversationId, code: 'WS_BUSY', name: 'Error', message: `This connection already runs ${running} conversation turns; wait for one or stop it.` });
+      return true;
+    }
+    wsTurns.set(connection, running + 1);
+    const finished = (): void => void wsTurns.set(connection, (wsTurns.get(connection) ?? 1) - 1);
+    const replyId = randomUUID();
+    produce(conversationId, replyId, conversationTurn(conversationId, replyId, message.question as string), {
+      read: () => {
+        // The log's SSE frames back into this protocol's messages, tagged with their conversation.
+        const parser = createParser({ onEvent: (event) => connection.send({ type: event.event ?? 'message', conversationId, ...(JSON.parse(event.data) as object) }) });
+        connection.add(
+          scale.log.read(replyId).subscribe({
+            next: (entry) => parser.feed(entry.data),
+            error: (error: unknown) => {
+              finished();
+              connection.send({ type: 'error', conversationId, ...errorData(error) });
+            },
+            complete: finished,
+          }),
+        );
+      },
+      refuse: (error) => {
+        finished();
+        connection.send({ type: 'error', conversationId, ...errorData(error) });
+      },
+    });
+    return true;
+  };
+
+  /** Stops the conversation's running reply wherever it runs: `{ stopped, replyId? }` (`stopped: false` when none runs). */
+  const stopConversation = async (conversationId: string): Promise<{ stopped: boolean; replyId?: string }> => {
+    const latest = await scale.log.latestReply(conversationId);
+    if (!latest?.live) return { stopped: false };
+    return { stopped: await scale.log.stop(latest.replyId), replyId: latest.replyId };
+  };
+
   const server = createServer(
     {
       headersTimeout: options.headersTimeoutMs ?? 10_000,
@@ -418,12 +531,13 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
     onInterrupt: 'keep-partial', // the model should know what the user already saw
     maxQuestionChars: MAX_QUESTION_CHARS,
     errorData,
+    handleMessage: (message, connection) => conversationOverWebSocket(message, connection),
   });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       void chat.close();
-      void scale.close();
+      void closeScale();
       reject(error.code === 'EADDRINUSE' ? portInUse(port, host, error) : error);
     });
     server.listen(port, host, () => resolve());
@@ -442,7 +556,7 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await scale.close();
+      await closeScale();
     },
   };
 }

@@ -11,6 +11,7 @@ import { AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
 import { DefaultChatTransport, readUIMessageStream, type UIMessage, type UIMessageChunk } from 'ai';
 import { Observable } from 'rxjs';
 import { startWebDemo, type WebDemo } from '../../demos/web/server';
+import { createScaleOut, type ScaleOut } from '../../demos/web/scaleOut';
 import { NOT_CROSS_SITE } from '../support/sse';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../support/redis';
 
@@ -167,11 +168,76 @@ function scenario(make: (agent: (messages: BaseMessage[]) => Observable<AIMessag
   });
 }
 
+/** Two demos over one conversations' state (the caller's), so that A can go away mid-reply while B answers. */
+interface Pair {
+  a: WebDemo;
+  b: WebDemo;
+  /** B's view of the conversations (histories). */
+  state: ScaleOut;
+  /** A goes away: its producers are unsubscribed (the end written is `abandoned`), its server closed. */
+  closeA(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function producerGone(make: (agent: (messages: BaseMessage[]) => Observable<AIMessageChunk>) => Promise<Pair>): void {
+  let fx: Pair | undefined;
+  let open: () => void = () => undefined;
+  afterEach(async () => {
+    open();
+    await fx?.close();
+    fx = undefined;
+  });
+
+  it("the instance running a chat's reply goes away mid-reply: DefaultChatTransport.reconnectToStream on B gets every stored chunk, then an error chunk saying the producer is gone, never a 204 or a hang; nothing is saved", async () => {
+    const runs: Runs = { started: 0, completed: 0, aborted: 0, seen: [] };
+    fx = await make(gatedAgent(runs, new Promise<void>((resolve) => (open = resolve))));
+    const chatId = randomUUID();
+    const first = await startReply(fx.a.url, chatId, '讲个故事 😀', 5);
+    await fx.closeA(); // the model waits at its gate: the reply is cut mid-way
+    expect(runs).toMatchObject({ started: 1, completed: 0, aborted: 1 });
+
+    const resumed = await transport(fx.b.url).reconnectToStream({ chatId });
+    expect(resumed).not.toBeNull();
+    const { chunks, message, errors } = await readAll(resumed!);
+    expect(chunks.slice(0, first.seen.length)).toEqual(first.seen); // everything stored, from the start
+    expect(chunks.at(-1)).toEqual({ type: 'error', errorText: expect.stringMatching(/producer/) });
+    expect(chunks.filter((c) => c.type === 'error' || c.type === 'finish' || c.type === 'abort')).toHaveLength(1);
+    expect(errors.map((e) => (e as Error).message)).toEqual([(chunks.at(-1) as { errorText: string }).errorText]); // what useChat's onError gets
+    const text = textOf(message);
+    expect(text.length).toBeGreaterThan(0);
+    expect(text.length).toBeLessThan(REPLY.length);
+    expect(REPLY.startsWith(text)).toBe(true);
+    expect(await fx.state.history(chatId).getMessages()).toEqual([]); // nothing cut is saved
+    // The same again (a reload): the stored reply is kept for its grace period.
+    const again = await readAll((await transport(fx.b.url).reconnectToStream({ chatId }))!);
+    expect(again.chunks).toEqual(chunks);
+    // The chat goes on on B; once its reply ended normally, the reconnect is a 204 again.
+    open();
+    const next = await readAll(await transport(fx.b.url).sendMessages({ chatId, messages: [user('again')], trigger: 'submit-message', messageId: undefined, abortSignal: undefined }));
+    expect(textOf(next.message)).toBe(REPLY);
+    expect(await transport(fx.b.url).reconnectToStream({ chatId })).toBeNull();
+  });
+}
+
 describe('web demo: the AI SDK endpoint resumes and stops by chat id', () => {
   describe('in memory (one instance)', () => {
     scenario(async (agent) => {
       const demo = await startWebDemo({ port: 0, agent });
       return { a: demo, b: demo, close: () => demo.close() };
+    });
+  });
+
+  describe('in memory: two demos of this process over one in-memory log, A closed mid-reply', () => {
+    producerGone(async (agent) => {
+      const state = await createScaleOut();
+      const [a, b] = await Promise.all([startWebDemo({ port: 0, agent, conversations: state }), startWebDemo({ port: 0, agent, conversations: state })]);
+      let aOpen = true;
+      const closeA = async (): Promise<void> => {
+        if (!aOpen) return;
+        aOpen = false;
+        await a.close();
+      };
+      return { a, b, state, closeA, close: async () => void (await Promise.all([closeA(), b.close()]), await state.close()) };
     });
   });
 
@@ -182,6 +248,20 @@ describe('web demo: the AI SDK endpoint resumes and stops by chat id', () => {
     });
     afterAll(async () => {
       await redis?.stop();
+    });
+    describe('A closed mid-reply', () => {
+      producerGone(async (agent) => {
+        const [stateA, state] = await Promise.all([createScaleOut({ redisUrl: redis.url }), createScaleOut({ redisUrl: redis.url })]);
+        const [a, b] = await Promise.all([startWebDemo({ port: 0, agent, conversations: stateA }), startWebDemo({ port: 0, agent, conversations: state })]);
+        let aOpen = true;
+        const closeA = async (): Promise<void> => {
+          if (!aOpen) return;
+          aOpen = false;
+          await a.close();
+          await stateA.close();
+        };
+        return { a, b, state, closeA, close: async () => void (await Promise.all([closeA(), b.close()]), await state.close()) };
+      });
     });
     scenario(async (agent) => {
       const [a, b] = await Promise.all([

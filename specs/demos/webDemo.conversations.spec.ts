@@ -6,7 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { BaseMessage } from '@langchain/core/messages';
+import { WebSocket } from 'ws';
 import { startWebDemo, type WebDemo } from '../../demos/web/server';
+import { createScaleOut } from '../../demos/web/scaleOut';
 import { ScriptedChatModel } from '../../src/testing';
 import { NOT_CROSS_SITE } from '../support/sse';
 import { parseEvents as parse, readCutAndResume, type SseEvent as Event } from '../support/resume';
@@ -29,8 +31,56 @@ async function ask(url: string, conversationId: string, question: string): Promi
 const textOf = (events: Event[]): string =>
   events.filter((e) => e.type === 'chunk').map((e) => (JSON.parse(e.data) as { text: string }).text).join('');
 
-function scenario(make: (model: () => ScriptedChatModel) => Promise<{ a: WebDemo; b: WebDemo; close(): Promise<void> }>): void {
-  let fx: { a: WebDemo; b: WebDemo; close(): Promise<void> } | undefined;
+type Message = Record<string, unknown> & { type: string };
+
+/** A WebSocket client of the demo's /ws that records every message and can wait for one. */
+async function socket(url: string) {
+  const ws = new WebSocket(url.replace('http', 'ws') + '/ws');
+  const messages: Message[] = [];
+  const waiters = new Set<() => void>();
+  ws.on('message', (data) => {
+    messages.push(JSON.parse(data.toString()) as Message);
+    waiters.forEach((w) => w());
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  return {
+    messages,
+    send: (message: object) => ws.send(JSON.stringify(message)),
+    /** The first recorded message that matches (now or once it arrives). */
+    waitFor: (match: (m: Message) => boolean): Promise<Message> =>
+      new Promise((resolve) => {
+        const check = (): void => {
+          const found = messages.find(match);
+          if (!found) return;
+          waiters.delete(check);
+          resolve(found);
+        };
+        waiters.add(check);
+        check();
+      }),
+    close: () => new Promise<void>((resolve) => (ws.once('close', () => resolve()), ws.close())),
+  };
+}
+const wsText = (messages: Message[], replyId: unknown): string => {
+  // A conversation turn's messages: from its start (which names the reply) to its end.
+  const from = messages.findIndex((m) => m.type === 'start' && m.replyId === replyId);
+  const end = messages.findIndex((m, i) => i > from && (m.type === 'done' || m.type === 'error') && m.conversationId === messages[from].conversationId);
+  return messages.slice(from, end).filter((m) => m.type === 'chunk').map((m) => m.text).join('');
+};
+
+interface Fixture {
+  a: WebDemo;
+  b: WebDemo;
+  /** A conversation's stored history, as B sees it. */
+  history(conversationId: string): Promise<BaseMessage[]>;
+  close(): Promise<void>;
+}
+
+function scenario(make: (model: () => ScriptedChatModel) => Promise<Fixture>): void {
+  let fx: Fixture | undefined;
   afterEach(async () => {
     await fx?.close();
     fx = undefined;
@@ -96,6 +146,91 @@ function scenario(make: (model: () => ScriptedChatModel) => Promise<{ a: WebDemo
     expect((await fetch(`${fx.a.url}/api/chat/${conversationId}/stop`, { method: 'POST', headers: NOT_CROSS_SITE })).status).toBe(404);
   });
 
+  it('a WebSocket stop with the conversationId, sent to the other instance, stops the reply an SSE client started; the partial reply is saved marked partial, never as complete', async () => {
+    fx = await make(() => modelSeeingHistory(3));
+    const conversationId = randomUUID();
+    const res = await fetch(`${fx.a.url}/api/chat/stream`, { method: 'POST', headers: JSON_POST, body: JSON.stringify({ question: '长问题', conversationId }) });
+    const reader = res.body!.getReader();
+    let body = '';
+    while ((body.match(/event: chunk/g) ?? []).length < 5) body += new TextDecoder().decode((await reader.read()).value);
+    const ws = await socket(fx.b.url);
+    try {
+      ws.send({ type: 'stop', conversationId });
+      const replyId = (JSON.parse(parse(body)[0].data) as { replyId: string }).replyId;
+      expect(await ws.waitFor((m) => m.type === 'stop')).toEqual({ type: 'stop', conversationId, stopped: true, replyId });
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        body += new TextDecoder().decode(value);
+      }
+      const events = parse(body);
+      expect(JSON.parse(events.at(-1)!.data)).toMatchObject({ stopped: true, saved: true });
+      const partial = textOf(events);
+      expect(partial.length).toBeLessThan(`看到0条历史 😀 长问题${' 词'.repeat(150)}`.length);
+      const stored = await fx.history(conversationId);
+      expect(stored.map((m) => [m.getType(), m.content])).toEqual([['human', '长问题'], ['ai', partial]]);
+      expect(stored[1].response_metadata).toMatchObject({ partial: true, partial_reason: 'stop' });
+      // Nothing runs any more: a second stop finds nothing.
+      ws.send({ type: 'stop', conversationId });
+      await ws.waitFor((m) => m.type === 'stop' && m.stopped === false);
+      expect(ws.messages.at(-1)).toEqual({ type: 'stop', conversationId, stopped: false });
+    } finally {
+      await ws.close();
+    }
+  });
+
+  it("a WebSocket ask with a conversationId is a turn of that conversation (its history, its reply log), stoppable from the other instance's socket; without one the socket's own session answers as before", async () => {
+    fx = await make(() => modelSeeingHistory(3));
+    const conversationId = randomUUID();
+    const [onA, onB] = await Promise.all([socket(fx.a.url), socket(fx.b.url)]);
+    try {
+      onA.send({ type: 'ask', question: '第一个问题', conversationId });
+      const first = await onA.waitFor((m) => m.type === 'done');
+      const start = onA.messages[0];
+      expect(start).toEqual({ type: 'start', conversationId, replyId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      expect(first).toMatchObject({ type: 'done', conversationId, turn: 0, stopped: false });
+      expect(onA.messages.slice(1, -1).every((m) => m.type === 'chunk' && m.conversationId === conversationId)).toBe(true);
+      expect(wsText(onA.messages, start.replyId)).toMatch(/^看到0条历史 😀 第一个问题( 词){150}$/);
+      // The same conversation over SSE on B sees the WebSocket turn; the reply log has it too.
+      expect(textOf((await ask(fx.b.url, conversationId, '第二个问题')).events)).toMatch(/^看到2条历史 😀 第一个问题 \| 看到0条历史/);
+      const replayed = parse(await (await fetch(`${fx.b.url}/api/chat/stream?conversationId=${conversationId}&replyId=${start.replyId as string}`, { headers: NOT_CROSS_SITE })).text());
+      expect(textOf(replayed)).toBe(wsText(onA.messages, start.replyId));
+
+      // A turn asked on A's socket, stopped from B's socket.
+      const before = onA.messages.length;
+      onA.send({ type: 'ask', question: '长问题', conversationId });
+      await onA.waitFor((m) => onA.messages.indexOf(m) >= before + 6); // its start and 5 chunks
+      onB.send({ type: 'stop', conversationId });
+      expect(await onB.waitFor((m) => m.type === 'stop')).toMatchObject({ type: 'stop', conversationId, stopped: true });
+      const stopped = await onA.waitFor((m) => m.type === 'done' && m.stopped === true);
+      expect(stopped).toMatchObject({ conversationId, stopped: true, saved: true });
+      const second = onA.messages[before];
+      const partial = wsText(onA.messages, second.replyId);
+      expect(partial.length).toBeLessThan(`看到4条历史 😀 第一个问题${' 词'.repeat(150)}`.length);
+      const stored = await fx.history(conversationId);
+      expect(stored.map((m) => m.getType())).toEqual(['human', 'ai', 'human', 'ai', 'human', 'ai']);
+      expect(stored[5].content).toBe(partial);
+      expect(stored[5].response_metadata).toMatchObject({ partial: true, partial_reason: 'stop' });
+
+      // Without a conversationId: the connection's own session, exactly as before (its own history, no ids).
+      const plain = onA.messages.length;
+      onA.send({ type: 'ask', question: '别的' });
+      expect(await onA.waitFor((m) => onA.messages.indexOf(m) >= plain && m.type === 'done')).toEqual({ type: 'done', turn: 0, stopped: false });
+      const session = onA.messages.slice(plain, -1);
+      expect(session.every((m) => m.type === 'chunk' && m.turn === 0 && !('conversationId' in m))).toBe(true);
+      expect(session.map((m) => m.text).join('')).toMatch(/^看到0条历史 😀 别的( 词){150}$/);
+      expect(await fx.history(conversationId)).toHaveLength(6);
+
+      // A bad conversationId or question is an error message; the connection stays open.
+      onB.send({ type: 'ask', question: 'q', conversationId: 'a b' });
+      expect(await onB.waitFor((m) => m.type === 'error')).toMatchObject({ name: 'BadChatMessageError' });
+      onB.send({ type: 'ask', question: '', conversationId });
+      await onB.waitFor((m) => m.type === 'error' && onB.messages.filter((x) => x.type === 'error').length === 2);
+    } finally {
+      await Promise.all([onA.close(), onB.close()]);
+    }
+  });
+
   it('checks conversation ids and refuses a stop from another site', async () => {
     fx = await make(() => modelSeeingHistory());
     const bad = await fetch(`${fx.a.url}/api/chat/stream`, { method: 'POST', headers: JSON_POST, body: JSON.stringify({ question: 'q', conversationId: 'a b' }) });
@@ -110,8 +245,9 @@ function scenario(make: (model: () => ScriptedChatModel) => Promise<{ a: WebDemo
 describe('web demo conversations', () => {
   describe('in memory (one instance)', () => {
     scenario(async (model) => {
-      const demo = await startWebDemo({ port: 0, model: model() });
-      return { a: demo, b: demo, close: () => demo.close() };
+      const state = await createScaleOut();
+      const demo = await startWebDemo({ port: 0, model: model(), conversations: state });
+      return { a: demo, b: demo, history: (id) => state.history(id).getMessages(), close: async () => void (await demo.close(), await state.close()) };
     });
   });
 
@@ -124,12 +260,13 @@ describe('web demo conversations', () => {
       await redis?.stop();
     });
     scenario(async (model) => {
+      const state = await createScaleOut({ redisUrl: redis.url });
       const [a, b] = await Promise.all([
         startWebDemo({ port: 0, model: model(), scaleOut: { redisUrl: redis.url } }),
-        startWebDemo({ port: 0, model: model(), scaleOut: { redisUrl: redis.url } }),
+        startWebDemo({ port: 0, model: model(), conversations: state }),
       ]);
       expect([a.state, b.state]).toEqual(['redis', 'redis']);
-      return { a, b, close: async () => void (await Promise.all([a.close(), b.close()])) };
+      return { a, b, history: (id) => state.history(id).getMessages(), close: async () => void (await Promise.all([a.close(), b.close()]), await state.close()) };
     });
   });
 });

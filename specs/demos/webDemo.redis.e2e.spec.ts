@@ -9,6 +9,7 @@ import type { NodeRedisClient as RedisClient } from '../../src/node/redis/nodeRe
 import { randomUUID } from 'node:crypto';
 import { RedisChatMessageHistory } from '@langchain/redis';
 import { DefaultChatTransport, readUIMessageStream, type UIMessage, type UIMessageChunk } from 'ai';
+import { RedisReplyLog } from '../../src/node';
 import { replyTo } from '../../src/offline/cannedReplies';
 import { parseEvents, readCutAndResume, type SseEvent } from '../support/resume';
 import { NOT_CROSS_SITE } from '../support/sse';
@@ -162,6 +163,43 @@ describeWithRedis('the web demo as two processes over one Redis', () => {
       expect(stored.map((m) => [m.getType(), m.content])).toEqual([['human', STORY], ['ai', text]]);
       expect(await transport(a.url).reconnectToStream({ chatId })).toBeNull(); // nothing runs any more
       expect(await transport(b.url).reconnectToStream({ chatId: randomUUID() })).toBeNull();
+    });
+
+    it("the instance running a chat's reply is killed mid-reply: once it is seen gone, DefaultChatTransport.reconnectToStream on B gets every stored chunk, then an error chunk saying the producer is gone (not a 204, never a hang)", async () => {
+      const c = await spawnWebDemo({ ...ENV, REDIS_URL: redis.url });
+      const chatId = randomUUID();
+      const reader = (await send(c.url, chatId, STORY)).getReader();
+      const seen = await readDeltas(reader, 8);
+      await c.kill(); // SIGKILL: no end is written, its heartbeat stops
+      await reader.cancel().catch(() => undefined);
+      // Wait until the heartbeat key has expired (the reply is no longer live): the case that was a 204.
+      const log = new RedisReplyLog({ client, heartbeatMs: 50, producerTimeoutMs: 200 });
+      while ((await log.latestReply(chatId))?.live !== false) await new Promise((resolve) => setTimeout(resolve, 50));
+      await log.close();
+
+      const resumed = await transport(b.url).reconnectToStream({ chatId });
+      expect(resumed).not.toBeNull();
+      const chunks: UIMessageChunk[] = [];
+      const errors: unknown[] = [];
+      let message: UIMessage | undefined;
+      const tapped = resumed!.pipeThrough(new TransformStream<UIMessageChunk, UIMessageChunk>({ transform: (ch, ctl) => void (chunks.push(ch), ctl.enqueue(ch)) }));
+      for await (const snapshot of readUIMessageStream({ stream: tapped, onError: (e) => errors.push(e) })) message = snapshot;
+
+      expect(chunks.slice(0, seen.length)).toEqual(seen); // everything stored, from the start
+      const last = chunks.at(-1) as { type: string; errorText: string };
+      expect(last).toEqual({ type: 'error', errorText: expect.stringMatching(/producer stopped sending heartbeats/) });
+      expect(errors.map((e) => (e as Error).message)).toEqual([last.errorText]);
+      const text = message!.parts.map((p) => (p.type === 'text' ? p.text : '')).join('');
+      expect(text).toBe(deltas(chunks));
+      expect(replyTo(STORY).startsWith(text)).toBe(true);
+      expect(text.length).toBeLessThan(replyTo(STORY).length);
+      expect(await history(chatId).getMessages()).toEqual([]); // nothing cut is saved
+      // The chat goes on on B once the dead instance's lock has expired; after that turn ended, a 204 again.
+      const nextReader = (await send(b.url, chatId, 'hello')).getReader();
+      const next: UIMessageChunk[] = [];
+      for (let r = await nextReader.read(); !r.done; r = await nextReader.read()) next.push(r.value);
+      expect(deltas(next)).toBe(replyTo('hello'));
+      expect(await transport(b.url).reconnectToStream({ chatId })).toBeNull();
     });
 
     it("POST /api/chat/:id/stop on B stops A's model: the stream ends with abort, the partial answer is saved marked partial", async () => {

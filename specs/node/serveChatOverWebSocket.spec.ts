@@ -237,6 +237,44 @@ describe('serveChatOverWebSocket', () => {
     }
   });
 
+  it('handleMessage sees each message first: what it handles never reaches the session, the rest does; a throw is an error message; its teardowns run when the connection closes', async () => {
+    const seen: Array<Record<string, unknown>> = [];
+    const torn: string[] = [];
+    let tornDown: () => void = () => undefined;
+    const closedOnServer = new Promise<void>((resolve) => (tornDown = resolve));
+    const s = await start(new ScriptedChatModel({ reply: '会话 😀' }), {
+      handleMessage: (message, connection) => {
+        seen.push(message);
+        if (message.room === undefined) return false;
+        if (typeof message.room !== 'string') throw new TypeError('room must be a string.');
+        connection.send({ type: 'echo', room: message.room, path: connection.request.url });
+        connection.add(() => void (torn.push(message.room as string), tornDown()));
+        return true;
+      },
+    });
+    const c = await client(s.url);
+    try {
+      c.send({ type: 'ask', question: '你好', room: '房间1' });
+      expect(await c.waitFor((m) => (m as { type: string }).type === 'echo')).toEqual({ type: 'echo', room: '房间1', path: '/ws' });
+      c.send({ type: 'ask', question: 'hi' }); // not handled: the session answers it, as its turn 0
+      expect(await c.waitFor((m) => m.type === 'done')).toEqual({ type: 'done', turn: 0, stopped: false });
+      expect(c.textOf(0)).toBe('会话 😀');
+      expect(s.histories).toHaveLength(1); // the handled ask never ran a turn
+      c.send({ type: 'stop', room: 7 });
+      expect(await c.waitFor((m) => m.type === 'error')).toMatchObject({ type: 'error', name: 'TypeError', message: 'room must be a string.' });
+      c.send('not json'); // parsing and the object check come first: handleMessage sees only objects
+      await c.waitFor((m) => m.type === 'error' && m.name === 'BadChatMessageError');
+      expect(seen.map((m) => m.room)).toEqual(['房间1', undefined, 7]);
+      expect(torn).toEqual([]);
+    } finally {
+      c.ws.close();
+      await closedOnServer;
+      await s.close();
+    }
+    expect(torn).toEqual(['房间1']);
+    expect(() => serveChatOverWebSocket(s.http.server, { streamTurn: () => null as never, handleMessage: 'x' as never })).toThrow(/handleMessage must be a function/);
+  });
+
   it('works with your own WebSocketServer and rejects bad arguments', async () => {
     const http = await listen((_req, res) => res.writeHead(404).end());
     const wss = new WebSocketServer({ server: http.server, maxPayload: 4096 });

@@ -9,7 +9,7 @@ export type {
 export { sendUIMessageStream } from './sendUIMessageStream';
 export type { SendUIMessageStreamOptions } from './sendUIMessageStream';
 export { serveChatOverWebSocket } from './serveChatOverWebSocket';
-export type { ChatOverWebSocketOptions, ChatWebSocketServer, ChatClientMessage, ChatServerMessage, WebSocketServerLike } from './serveChatOverWebSocket';
+export type { ChatOverWebSocketOptions, ChatWebSocketServer, ChatClientMessage, ChatServerMessage, ChatConnection, WebSocketServerLike } from './serveChatOverWebSocket';
 export { checkRequest, parseRequestTarget } from './checkRequest';
 export type { RequestCheckOptions, RequestRefusal, AllowedHosts, AllowedOrigins } from './checkRequest';
 export { FileChatMessageHistory } from './FileChatMessageHistory';

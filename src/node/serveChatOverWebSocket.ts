@@ -2,7 +2,7 @@ import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { InMemoryChatMessageHistory, type BaseListChatMessageHistory } from '@langchain/core/chat_history';
 import type { BaseMessage } from '@langchain/core/messages';
-import { defer, finalize, from, Subject, type Subscription } from 'rxjs';
+import { defer, finalize, from, Subject, Subscription, type TeardownLogic } from 'rxjs';
 // Type-only: `ws` is an optional peer dependency, loaded when serveChatOverWebSocket is called.
 // No exported declaration names a `ws` type, so consumers need neither ws nor @types/ws.
 import type { WebSocket, WebSocketServer, RawData } from 'ws';
@@ -23,6 +23,25 @@ export type ChatServerMessage =
   | { type: 'chunk'; turn: number; text: string }
   | { type: 'done'; turn: number; stopped: boolean }
   | { type: 'error'; turn?: number; code?: string; name?: string; message: string };
+
+/**
+ * One open connection, as {@link ChatOverWebSocketOptions.handleMessage} sees it: for
+ * messages of a protocol of your own that the connection's session does not know.
+ */
+export interface ChatConnection {
+  /** The upgrade request (its URL and headers). */
+  readonly request: IncomingMessage;
+  /**
+   * Sends `message` as JSON on this connection, as the session sends its own: nothing once the
+   * connection is closed, and a client that stopped reading is dropped past `maxBufferedBytes`.
+   */
+  send(message: object): void;
+  /**
+   * Runs `teardown` when the connection closes (at once if it is closed): unsubscribe there what
+   * you started for it. A `Subscription` added here is removed again once it is closed.
+   */
+  add(teardown: TeardownLogic): void;
+}
 
 /**
  * Options of {@link serveChatOverWebSocket}. `allowedHosts` and `allowedOrigins`
@@ -76,6 +95,15 @@ export interface ChatOverWebSocketOptions extends Omit<RequestCheckOptions, 'run
   maxBufferedBytes?: number;
   /** Payload of error messages. Default `{ name, message, code? }`; override to redact provider messages. */
   errorData?: (error: unknown) => { message: string; code?: string; name?: string };
+  /**
+   * Sees each client message (a parsed JSON object) before the connection's session does: return
+   * true when you handled it (the session then ignores it), false to leave it to the session. For
+   * messages of your own on the same socket, e.g. an `ask` with a `conversationId` that your
+   * server runs as a shared conversation instead of in the connection's session. A throw is
+   * answered like a bad message (an `error` message through `errorData`; the connection stays
+   * open). Default: every message goes to the session.
+   */
+  handleMessage?: (message: Record<string, unknown>, connection: ChatConnection) => boolean;
 }
 
 /**
@@ -162,7 +190,7 @@ export interface ChatWebSocketServer {
  * @see {@link sendServerSentEvents} for one-way delivery over HTTP.
  *
  * @param target An `http.Server` to share its port (upgrades on `path`), or your own `ws` `WebSocketServer`.
- * @param options `streamTurn` (required), and `createHistory`, `onInterrupt`, `path`, `maxPayload`, `maxQuestionChars`, `allowedOrigins`, `allowedHosts`, `maxMessages`, `maxSavedMessages`, `requireCompletion`, `maxQueuedQuestions`, `pingIntervalMs`, `maxBufferedBytes`, `errorData`.
+ * @param options `streamTurn` (required), and `createHistory`, `onInterrupt`, `path`, `maxPayload`, `maxQuestionChars`, `allowedOrigins`, `allowedHosts`, `maxMessages`, `maxSavedMessages`, `requireCompletion`, `maxQueuedQuestions`, `pingIntervalMs`, `maxBufferedBytes`, `errorData`, `handleMessage` (messages of your own protocol, before the session).
  * @returns The running endpoint: `connections`, `activeTurns`, the `wss` and `close()`.
  * @see checkRequest
  * @see checkQuestion
@@ -183,6 +211,7 @@ export function serveChatOverWebSocket(target: Server | WebSocketServerLike, opt
   assertNonNegative('serveChatOverWebSocket: pingIntervalMs', options.pingIntervalMs);
   assertPositiveInteger('serveChatOverWebSocket: maxBufferedBytes', options.maxBufferedBytes);
   assertFunction('serveChatOverWebSocket: errorData', options.errorData, true);
+  assertFunction('serveChatOverWebSocket: handleMessage', options.handleMessage, true);
   assertNonNegative('serveChatOverWebSocket: upgradeTimeoutMs', options.upgradeTimeoutMs);
   if (options.maxSavedMessages !== undefined) assertMaxMessages('serveChatOverWebSocket: maxSavedMessages', options.maxSavedMessages);
   if (options.path !== undefined && (typeof options.path !== 'string' || !options.path.startsWith('/'))) {
@@ -249,6 +278,12 @@ export function serveChatOverWebSocket(target: Server | WebSocketServerLike, opt
       ws.send(JSON.stringify(message));
       if (ws.bufferedAmount > maxBuffered) ws.terminate(); // a client that stopped reading: drop it
     };
+    const resources = new Subscription(); // what handleMessage started for this connection
+    const connection: ChatConnection = {
+      request,
+      send: (message) => send(message as ChatServerMessage),
+      add: (teardown) => resources.add(teardown),
+    };
     const sendError = (error: unknown, turn?: number): void => {
       let data: { message: string; code?: string; name?: string };
       try {
@@ -301,6 +336,7 @@ export function serveChatOverWebSocket(target: Server | WebSocketServerLike, opt
         if (typeof message !== 'object' || message === null || Array.isArray(message)) {
           throw new BadChatMessageError('Messages must be JSON objects with a "type": "ask" or "stop".');
         }
+        if (options.handleMessage?.(message as Record<string, unknown>, connection)) return;
         if (type === 'stop') return stop$.next();
         if (type !== 'ask') throw new BadChatMessageError(`Unknown message type ${JSON.stringify(type)}; use "ask" or "stop".`);
         const question = (message as { question?: unknown }).question;
@@ -335,6 +371,7 @@ export function serveChatOverWebSocket(target: Server | WebSocketServerLike, opt
       end() {
         if (pinger) clearInterval(pinger);
         subscription.unsubscribe(); // aborts the running request
+        resources.unsubscribe();
         questions.complete();
         stop$.complete();
       },
