@@ -147,10 +147,10 @@ describe('retryBeforeFirstChunk', () => {
       expect(retryAfterMsOf(httpError(429, new Headers({ 'retry-after-ms': '250' })))).toBe(250);
       expect(retryAfterMsOf(httpError(429, { 'retry-after': '3' }))).toBe(3000);
       expect(retryAfterMsOf(httpError(429, { 'Retry-After': '2' }))).toBe(2000);
-      const inTenSeconds = new Date(Date.now() + 10_000).toUTCString();
-      const ms = retryAfterMsOf(httpError(429, { 'retry-after': inTenSeconds }))!;
-      expect(ms).toBeGreaterThan(8000);
-      expect(ms).toBeLessThanOrEqual(10_000);
+      // An HTTP date counts from the clock given (no wall-clock read in the spec).
+      const now = Date.parse('Tue, 01 Dec 2026 12:00:00 GMT');
+      expect(retryAfterMsOf(httpError(429, { 'retry-after': 'Tue, 01 Dec 2026 12:00:10 GMT' }), now)).toBe(10_000);
+      expect(retryAfterMsOf(httpError(429, { 'retry-after': 'Tue, 01 Dec 2026 11:59:00 GMT' }), now)).toBe(0);
       expect(retryAfterMsOf(httpError(429, { 'retry-after': 'soon' }))).toBeUndefined();
       expect(retryAfterMsOf(httpError(503))).toBeUndefined();
     });

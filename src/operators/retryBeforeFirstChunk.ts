@@ -54,8 +54,8 @@ export function isRetryableError(error: unknown): boolean {
   return false;
 }
 
-/** A server's retry hint on an error, ms: `retryAfterMs`, else `retry-after-ms` / `retry-after` headers. */
-export function retryAfterMsOf(error: unknown): number | undefined {
+/** A server's retry hint on an error, ms: `retryAfterMs`, else `retry-after-ms` / `retry-after` headers (an HTTP date counts from `now`). */
+export function retryAfterMsOf(error: unknown, now: number = Date.now()): number | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const hint = (error as { retryAfterMs?: unknown }).retryAfterMs;
   if (typeof hint === 'number' && hint >= 0 && Number.isFinite(hint)) return hint;
@@ -73,7 +73,7 @@ export function retryAfterMsOf(error: unknown): number | undefined {
   const seconds = Number(after);
   if (after.trim() !== '' && Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
   const date = Date.parse(after);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 const defaultDelay = (attempt: number): number => Math.min(500 * 2 ** (attempt - 1), 8000);
