@@ -3,7 +3,7 @@ import { ChatOpenAI } from '@langchain/openai';
 import { fromRunnable, toUIMessageStreamResponse } from '../../src';
 import { sendUIMessageStream, type ServerSentEventsDelivery } from '../../src/node';
 import { startFakeOpenAIServer } from '../../src/testing';
-import { listen, sleep, until } from '../support/http';
+import { listen, sleep, until, readRest } from '../support/http';
 import { probeRunnable } from '../support/probeRunnable';
 import { pausedClient as rawPausedClient } from '../support/rawHttp';
 
@@ -86,9 +86,10 @@ describe('toUIMessageStreamResponse', () => {
     const source = interval(1).pipe(take(1000), map(() => 'y'.repeat(4096)), finalize(() => (tornDown = true)));
     const response = toUIMessageStreamResponse(source, { maxBufferedBytes: 32 * 1024 });
     const reader = response.body!.getReader();
-    let text = new TextDecoder().decode((await reader.read()).value);
+    const decoder = new TextDecoder();
+    let text = decoder.decode((await reader.read()).value, { stream: true });
     await until(() => tornDown, 5000, 'the overflow');
-    for (let r = await reader.read(); !r.done; r = await reader.read()) text += new TextDecoder().decode(r.value);
+    text += await readRest(reader, decoder);
     const deltas = text.split('"text-delta"').length - 1;
     expect(deltas).toBeGreaterThan(5);
     expect(deltas).toBeLessThanOrEqual(9);

@@ -36,3 +36,10 @@ export const TRICKY_REPLY =
   'event: done\nid: 99\n\n' +
   ': not a comment\r\r' +
   '中文和 emoji 😀👨‍👩‍👧🇨🇳 end\n';
+
+/** Reads the rest of a body as text, with one decoder (a character split across reads stays whole). */
+export async function readRest(reader: ReadableStreamDefaultReader<Uint8Array>, decoder = new TextDecoder()): Promise<string> {
+  let text = '';
+  for (let r = await reader.read(); !r.done; r = await reader.read()) text += decoder.decode(r.value, { stream: true });
+  return text + decoder.decode();
+}

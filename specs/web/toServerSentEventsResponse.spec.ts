@@ -2,7 +2,7 @@ import { ChatOpenAI } from '@langchain/openai';
 import { finalize, interval, map, take } from 'rxjs';
 import { fromRunnable, textContent, toServerSentEventsResponse } from '../../src';
 import { ScriptedChatModel, startFakeOpenAIServer } from '../../src/testing';
-import { sleep, TRICKY_REPLY, until } from '../support/http';
+import { sleep, TRICKY_REPLY, until, readRest } from '../support/http';
 import { readWithEventSource } from '../support/sse';
 
 describe('toServerSentEventsResponse', () => {
@@ -39,9 +39,10 @@ describe('toServerSentEventsResponse', () => {
     const source = interval(1).pipe(take(1000), map(() => 'y'.repeat(4096)), finalize(() => (tornDown = true)));
     const response = toServerSentEventsResponse(source, { maxBufferedBytes: 32 * 1024 });
     const reader = response.body!.getReader();
-    let text = new TextDecoder().decode((await reader.read()).value);
+    const decoder = new TextDecoder();
+    let text = decoder.decode((await reader.read()).value, { stream: true });
     await until(() => tornDown, 5000, 'the overflow');
-    for (let r = await reader.read(); !r.done; r = await reader.read()) text += new TextDecoder().decode(r.value);
+    text += await readRest(reader, decoder);
     const chunks = text.split('event: chunk\n').length - 1;
     expect(chunks).toBeGreaterThan(5);
     expect(chunks).toBeLessThanOrEqual(9); // 32 KiB / 4 KiB frames, plus the one that crossed the line
