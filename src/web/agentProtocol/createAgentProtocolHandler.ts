@@ -1,0 +1,191 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { SchedulerLike } from 'rxjs';
+import { InMemoryConversationLock } from '../../node/replyLog/InMemoryConversationLock';
+import { InMemoryReplyLog } from '../../node/replyLog/InMemoryReplyLog';
+import type { ConversationLock, ReplyLog } from '../../node/replyLog/types';
+import { assertObject } from '../../internal/validate';
+import { parseCommand, parseStreamFilter, runCommand } from './commands';
+import { AgentProtocolRequestError } from './errors';
+import { eventStreamResponse } from './eventStream';
+import { compiledGraph, type AgentProtocolGraph, type CompiledGraphLike } from './graphs';
+import { loadLangGraph } from './langgraph';
+import { AgentProtocolService } from './service';
+import { ThreadLog } from './threadLog';
+import { encodeWireJson } from './wireEvents';
+
+/** Options of {@link createAgentProtocolHandler}. */
+export interface AgentProtocolHandlerOptions {
+  /** Assistant ids → compiled graphs or `createAgent` agents (what `run.start`'s `assistant_id` names). */
+  graphs: Record<string, AgentProtocolGraph>;
+  /** Given to every graph that has none. Default: one `MemorySaver`. Share one (e.g. Postgres) between instances. */
+  checkpointer?: unknown;
+  /** Where each thread's events are kept. Default `InMemoryReplyLog`; a `RedisReplyLog` shares them between instances. */
+  replyLog?: ReplyLog;
+  /** One run at a time per thread. Default `InMemoryConversationLock`; a `RedisConversationLock` across instances. */
+  lock?: ConversationLock;
+  /**
+   * Decides whether `request` may touch `threadId` (every route). False answers 404, as for a thread
+   * that does not exist. Default: everyone may.
+   */
+  authorize?: (request: Request, threadId: string) => boolean | Promise<boolean>;
+  /** Runs this instance produces at once; more get 429. Default 32. */
+  maxConcurrentRuns?: number;
+  /** Request body cap, bytes (413 past it). Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Runs of a thread whose events stay replayable (with the log's `graceMs` after each run). Default 20. */
+  maxRunsKept?: number;
+  /** Heartbeat comment interval on event streams, ms (0: none). Default 15000. */
+  heartbeatMs?: number;
+  /** Frames an event stream may queue for a slow reader, bytes. Default 16 MiB (a replay of a long thread). */
+  maxBufferedBytes?: number;
+  /** Key prefix of the threads in the reply log. Default `agent-thread:`. */
+  keyPrefix?: string;
+  /** Hears errors of runs nobody waits for (a queued run that never got the lock). Default `console.error`. */
+  onError?: (error: unknown) => void;
+  /** Clock of run numbering, ms. Default `Date.now`. */
+  now?: () => number;
+  /** Scheduler of the heartbeats. Default `asyncScheduler`. */
+  scheduler?: SchedulerLike;
+}
+
+/** What {@link createAgentProtocolHandler} returns: a Web-standard handler and its teardown. */
+export interface AgentProtocolHandler {
+  /** Answers one request (mount it anywhere: `Bun.serve`, Deno, Hono, Next.js, `@hono/node-server`). */
+  fetch(request: Request): Promise<Response>;
+  /** Stops this instance's runs and event streams (not the log or the lock, which you passed). */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves LangGraph's Agent Streaming Protocol (what `@langchain/langgraph-sdk`'s `ThreadStream`
+ * and `@langchain/react`'s `useStream` speak) over `graphs`, durably: each thread's events go to a
+ * reply log with ids that are the same on every instance, so a client that reconnects to another
+ * instance gets them again and the SDK drops what it saw; one run at a time per thread (a lock);
+ * cancel and `input.respond` work from any instance. Routes (at the root of where it is mounted):
+ * `POST /threads`, `POST /threads/:id/commands` (`run.start`, `input.respond`, `state.get`),
+ * `POST /threads/:id/stream/events`, `GET /threads/:id/state`, `POST /threads/:id/history`,
+ * `POST /threads/:id/runs/:run_id/cancel`. See docs/agent-protocol.md.
+ *
+ * @example
+ * ```ts
+ * import { createAgent } from 'langchain';
+ * import { createAgentProtocolHandler } from 'rxjs-langchain';
+ * import { ScriptedChatModel, createOfflineTools } from 'rxjs-langchain/offline';
+ *
+ * const agent = createAgent({ model: new ScriptedChatModel(), tools: createOfflineTools() });
+ * const handler = createAgentProtocolHandler({ graphs: { agent } });
+ * // Bun.serve({ fetch: handler.fetch }) or serve({ fetch: handler.fetch }) from @hono/node-server;
+ * // then new Client({ apiUrl }).threads.stream({ assistantId: 'agent' }) from @langchain/langgraph-sdk.
+ * ```
+ *
+ * @param options Graphs, checkpointer, reply log, lock, authorize and caps.
+ * @returns `{ fetch, close }`.
+ * @see fromAgentServer, the client side.
+ */
+export function createAgentProtocolHandler(options: AgentProtocolHandlerOptions): AgentProtocolHandler {
+  assertObject('createAgentProtocolHandler: options', options, false);
+  assertObject('createAgentProtocolHandler: graphs', options.graphs, false);
+  const langgraph = loadLangGraph('createAgentProtocolHandler');
+  const checkpointer = options.checkpointer ?? new langgraph.web.MemorySaver();
+  const graphs = new Map<string, CompiledGraphLike>(Object.entries(options.graphs).map(([id, g]) => [id, compiledGraph(id, g, checkpointer)]));
+  if (graphs.size === 0) throw new TypeError('createAgentProtocolHandler: graphs must name at least one graph.');
+  const threadLog = new ThreadLog(options.replyLog ?? new InMemoryReplyLog(), options.keyPrefix ?? 'agent-thread:', options.maxRunsKept ?? 20, options.now ?? Date.now);
+  const service = new AgentProtocolService({
+    graphs,
+    checkpointer: checkpointer as ConstructorParameters<typeof AgentProtocolService>[0]['checkpointer'],
+    threadLog,
+    lock: options.lock ?? new InMemoryConversationLock(),
+    langgraph,
+    maxConcurrentRuns: options.maxConcurrentRuns ?? 32,
+    onError: options.onError ?? ((error) => console.error(error)),
+  });
+  const delivery = { heartbeatMs: options.heartbeatMs ?? 15_000, maxBufferedBytes: options.maxBufferedBytes ?? 16 * 1024 * 1024, scheduler: options.scheduler };
+  const app = routes(service, threadLog, langgraph, delivery, options);
+  return {
+    fetch: (request) => Promise.resolve(app.fetch(request)),
+    close: async () => service.close(),
+  };
+}
+
+function routes(
+  service: AgentProtocolService,
+  threadLog: ThreadLog,
+  langgraph: ReturnType<typeof loadLangGraph>,
+  delivery: Parameters<typeof eventStreamResponse>[4],
+  options: AgentProtocolHandlerOptions,
+): Hono {
+  const app = new Hono();
+  const maxSize = options.maxBodyBytes ?? 1024 * 1024;
+  app.use('*', bodyLimit({ maxSize, onError: (c) => c.json({ error: 'payload_too_large', message: `The body is over ${maxSize} bytes.` }, 413) }));
+  app.use('/threads/:thread_id/*', async (c, next) => {
+    const allowed = options.authorize ? await options.authorize(c.req.raw, c.req.param('thread_id')) : true;
+    if (!allowed) return c.json({ error: 'not_found', message: 'Thread not found.' }, 404);
+    await next();
+  });
+  app.post('/threads', async (c) => {
+    const body = await jsonBody(c);
+    const threadId = typeof body.thread_id === 'string' && body.thread_id !== '' ? body.thread_id : crypto.randomUUID();
+    if (options.authorize && !(await options.authorize(c.req.raw, threadId))) return c.json({ error: 'not_found', message: 'Thread not found.' }, 404);
+    const graphId = (body.metadata as { graph_id?: unknown } | undefined)?.graph_id;
+    try {
+      await service.createThread(threadId, typeof graphId === 'string' ? graphId : undefined);
+    } catch (error) {
+      if (!(error instanceof AgentProtocolRequestError && error.status === 409 && body.if_exists === 'do_nothing')) throw error;
+    }
+    const now = new Date().toISOString();
+    return c.json({ thread_id: threadId, created_at: now, updated_at: now, metadata: body.metadata ?? {}, status: 'idle', values: {} });
+  });
+  app.post('/threads/:thread_id/commands', async (c) => {
+    const body = await jsonBody(c);
+    const command = parseCommand(body);
+    try {
+      const result = await runCommand(service, c.req.param('thread_id'), command.method, command.params);
+      return c.json({ type: 'success', id: command.id, result });
+    } catch (error) {
+      if (!(error instanceof AgentProtocolRequestError)) throw error;
+      return c.json({ type: 'error', id: command.id, error: error.protocolCode, message: error.message }, error.status as 200);
+    }
+  });
+  const stream = async (c: Context): Promise<Response> =>
+    eventStreamResponse(threadLog, c.req.param('thread_id') as string, parseStreamFilter(await jsonBody(c)), langgraph, delivery);
+  app.post('/threads/:thread_id/stream/events', stream);
+  app.post('/threads/:thread_id/stream', stream);
+  app.get('/threads/:thread_id/state', async (c) => {
+    const state = await service.state(c.req.param('thread_id'));
+    return state ? jsonResponse(state.json) : c.json({ error: 'not_found', message: `Thread ${c.req.param('thread_id')} not found.` }, 404);
+  });
+  app.post('/threads/:thread_id/history', async (c) => {
+    const history = await service.history(c.req.param('thread_id'), await jsonBody(c));
+    return history ? jsonResponse(history) : c.json({ error: 'not_found', message: `Thread ${c.req.param('thread_id')} not found.` }, 404);
+  });
+  app.post('/threads/:thread_id/runs/:run_id/cancel', async (c) => {
+    await service.cancel(c.req.param('thread_id'), c.req.param('run_id'));
+    return c.body(null, 204);
+  });
+  app.onError((error, c) => {
+    if (error instanceof AgentProtocolRequestError) return c.json({ type: 'error', id: null, error: error.protocolCode, message: error.message }, error.status as 400);
+    (options.onError ?? console.error)(error);
+    return c.json({ error: 'internal_error', message: 'The server failed to answer this request.' }, 500);
+  });
+  return app;
+}
+
+/** The request's JSON object body; 400 for anything else (an empty body is `{}`). */
+async function jsonBody(c: Context): Promise<Record<string, unknown>> {
+  const text = await c.req.text();
+  if (text.trim() === '') return {};
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new AgentProtocolRequestError(400, 'invalid_argument', 'The body is not valid JSON.');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AgentProtocolRequestError(400, 'invalid_argument', 'The body must be a JSON object.');
+  return body as Record<string, unknown>;
+}
+
+/** JSON with LangChain messages encoded as dicts. */
+function jsonResponse(value: unknown): Response {
+  return new Response(encodeWireJson(value), { headers: { 'content-type': 'application/json' } });
+}

@@ -1,0 +1,23 @@
+import { RxLangChainError } from '../../errors';
+
+/** A run produced more events than its seq range holds (decision 0211). */
+export class RunTooLongError extends RxLangChainError {
+  readonly runId: string;
+
+  constructor(runId: string, max: number) {
+    super('AGENT_RUN_TOO_LONG', `Run ${JSON.stringify(runId)} produced more than ${max} protocol events; it was ended.`);
+    this.runId = runId;
+  }
+}
+
+/** A protocol request the handler refuses: its HTTP status and the protocol error code it answers with. */
+export class AgentProtocolRequestError extends RxLangChainError {
+  readonly status: number;
+  readonly protocolCode: string;
+
+  constructor(status: number, protocolCode: string, message: string) {
+    super('AGENT_PROTOCOL_REQUEST', message);
+    this.status = status;
+    this.protocolCode = protocolCode;
+  }
+}

@@ -1,0 +1,69 @@
+import { describe } from '../../internal/validate';
+
+/** A thread's state as a compiled LangGraph graph returns it (`graph.getState`), structurally. */
+export interface GraphStateSnapshot {
+  readonly values: unknown;
+  readonly next: readonly string[];
+  readonly tasks: ReadonlyArray<{ readonly id: string; readonly name: string; readonly interrupts?: ReadonlyArray<{ readonly id?: string; readonly value?: unknown }>; readonly error?: unknown }>;
+  readonly config?: { readonly configurable?: Record<string, unknown> };
+  readonly parentConfig?: { readonly configurable?: Record<string, unknown> };
+  readonly metadata?: Record<string, unknown>;
+  readonly createdAt?: string;
+}
+
+/**
+ * A compiled LangGraph graph, as the handler uses it (structural: the root entry never imports
+ * LangGraph). `createAgent` agents are accepted too: their compiled graph is `agent.graph`.
+ */
+export interface CompiledGraphLike {
+  streamEvents(input: unknown, options: Record<string, unknown>): unknown;
+  getState(config: { configurable: Record<string, unknown> }): Promise<GraphStateSnapshot>;
+  getStateHistory?(config: { configurable: Record<string, unknown> }, options?: { limit?: number }): AsyncIterable<GraphStateSnapshot>;
+  checkpointer?: unknown;
+  name?: string;
+}
+
+/** What `graphs` maps an assistant id to: a compiled graph or a `createAgent` agent. */
+export type AgentProtocolGraph = CompiledGraphLike | { readonly graph: CompiledGraphLike };
+
+/** The compiled graph of a graph or agent, with `checkpointer` set (the handler's when it had none, as langgraph-api does). */
+export function compiledGraph(assistantId: string, value: unknown, checkpointer: unknown): CompiledGraphLike {
+  const candidate = (value as { graph?: unknown } | null)?.graph ?? value;
+  const graph = candidate as CompiledGraphLike | null;
+  if (graph === null || typeof graph !== 'object' || typeof graph.streamEvents !== 'function' || typeof graph.getState !== 'function') {
+    throw new TypeError(
+      `createAgentProtocolHandler: graphs[${JSON.stringify(assistantId)}] must be a compiled LangGraph graph (graph.compile()) or a createAgent agent, got ${describe(value)}.`,
+    );
+  }
+  if (!graph.checkpointer) graph.checkpointer = checkpointer;
+  return graph;
+}
+
+/** Pending interrupts of a snapshot: `{ id, value }` of every task's interrupts. */
+export function pendingInterrupts(snapshot: GraphStateSnapshot): Array<{ id: string; value: unknown }> {
+  return snapshot.tasks.flatMap((task) => (task.interrupts ?? []).flatMap((i) => (typeof i.id === 'string' ? [{ id: i.id, value: i.value }] : [])));
+}
+
+/** The protocol's ThreadState (the legacy REST shape `useStream` hydrates from). */
+export function threadState(threadId: string, snapshot: GraphStateSnapshot): Record<string, unknown> {
+  const configurable = snapshot.config?.configurable ?? {};
+  const parent = snapshot.parentConfig?.configurable;
+  return {
+    values: snapshot.values ?? {},
+    next: [...snapshot.next],
+    tasks: snapshot.tasks.map((task) => ({
+      id: task.id,
+      name: task.name,
+      error: task.error ?? null,
+      interrupts: (task.interrupts ?? []).map((i) => ({ id: i.id, value: i.value })),
+      checkpoint: null,
+      state: null,
+      result: null,
+    })),
+    checkpoint: { thread_id: threadId, checkpoint_ns: String(configurable.checkpoint_ns ?? ''), checkpoint_id: configurable.checkpoint_id ?? null },
+    parent_checkpoint: parent ? { thread_id: threadId, checkpoint_ns: String(parent.checkpoint_ns ?? ''), checkpoint_id: parent.checkpoint_id ?? null } : null,
+    metadata: snapshot.metadata ?? {},
+    created_at: snapshot.createdAt ?? null,
+    parent_config: null,
+  };
+}

@@ -1,0 +1,62 @@
+import { catchError, concat, defer, EMPTY, from, of, takeUntil, tap, type Observable } from 'rxjs';
+import { fromAsyncIterableFactory } from '../../sources/fromAsyncIterableFactory';
+import { pendingInterrupts, type CompiledGraphLike } from './graphs';
+import { shapeGraphEvents, wireEvent, type GraphProtocolEvent, type UnnumberedEvent } from './wireEvents';
+
+/** One run to produce: the graph, its input (a value or a LangGraph `Command`) and its config. */
+export interface RunSpec {
+  readonly graph: CompiledGraphLike;
+  readonly graphName: string;
+  readonly input: unknown;
+  readonly configurable: Record<string, unknown>;
+  readonly metadata?: Record<string, unknown>;
+  readonly recursionLimit?: number;
+}
+
+/**
+ * The protocol events of one run: the root `lifecycle running`, LangGraph's own events
+ * (`graph.streamEvents(…, { version: 'v3' })`, shaped by {@link shapeGraphEvents}), then exactly
+ * one root terminal event: `interrupted` when `cancel$` fired or an interrupt is pending (the
+ * state is asked, as langgraph-api does), `failed` with the error's message, else `completed`.
+ * Cold; unsubscribing (or `cancel$`) aborts the graph, its model request and a running tool.
+ */
+export function runEvents(run: RunSpec, cancel$: Observable<unknown>): Observable<UnnumberedEvent> {
+  return defer(() => {
+    let cancelled = false;
+    let failure: string | undefined;
+    let interrupted = false;
+    const graph$ = fromAsyncIterableFactory<GraphProtocolEvent>(async (signal) => {
+      const options: Record<string, unknown> = {
+        version: 'v3',
+        configurable: run.configurable,
+        signal,
+        ...(run.metadata ? { metadata: run.metadata } : {}),
+        ...(run.recursionLimit ? { recursionLimit: run.recursionLimit } : {}),
+      };
+      return (await run.graph.streamEvents(run.input, options)) as AsyncIterable<GraphProtocolEvent>;
+    }).pipe(
+      takeUntil(cancel$.pipe(tap(() => (cancelled = true)))),
+      shapeGraphEvents(() => (interrupted = true)),
+      catchError((error: unknown) => {
+        failure = error instanceof Error ? error.message : String(error);
+        return EMPTY;
+      }),
+    );
+    const terminal$ = defer(async () => {
+      let event = 'completed';
+      if (cancelled || interrupted) event = 'interrupted';
+      else if (failure !== undefined) event = 'failed';
+      else if (await hasPendingInterrupt(run)) event = 'interrupted';
+      return wireEvent('lifecycle', [], { event, graph_name: run.graphName, ...(event === 'failed' ? { error: failure } : {}) });
+    });
+    return concat(of(wireEvent('lifecycle', [], { event: 'running', graph_name: run.graphName })), graph$, from(terminal$));
+  });
+}
+
+async function hasPendingInterrupt(run: RunSpec): Promise<boolean> {
+  try {
+    return pendingInterrupts(await run.graph.getState({ configurable: { thread_id: run.configurable.thread_id } })).length > 0;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,159 @@
+import { defer, from, switchMap, type Observable, type Subscription } from 'rxjs';
+import type { ConversationLock } from '../../node/replyLog/types';
+import { AgentProtocolRequestError } from './errors';
+import { pendingInterrupts, threadState, type CompiledGraphLike, type GraphStateSnapshot } from './graphs';
+import type { LangGraphModules } from './langgraph';
+import { runEvents, type RunSpec } from './runEvents';
+import type { ThreadLog } from './threadLog';
+
+/** What a `run.start` / `input.respond` asks for, after the command was checked. */
+export interface RunRequest {
+  readonly assistantId?: string;
+  readonly input: unknown;
+  readonly config?: Record<string, unknown>;
+  readonly metadata?: Record<string, unknown>;
+}
+
+export interface ServiceOptions {
+  readonly graphs: ReadonlyMap<string, CompiledGraphLike>;
+  readonly checkpointer: { getTuple(config: unknown): Promise<unknown>; put(...args: unknown[]): Promise<unknown> };
+  readonly threadLog: ThreadLog;
+  readonly lock: ConversationLock;
+  readonly langgraph: LangGraphModules;
+  readonly maxConcurrentRuns: number;
+  readonly onError: (error: unknown) => void;
+}
+
+const fail = (status: number, code: string, message: string): never => {
+  throw new AgentProtocolRequestError(status, code, message);
+};
+
+/**
+ * Threads and runs over a checkpointer (thread state), a {@link ThreadLog} (events) and a
+ * {@link ConversationLock} (one run at a time per thread, on every instance).
+ */
+export class AgentProtocolService {
+  readonly #runs = new Map<string, { threadId: string; subscription: Subscription }>();
+
+  constructor(private readonly o: ServiceOptions) {}
+
+  get activeRuns(): number {
+    return this.#runs.size;
+  }
+
+  graph(assistantId: string | undefined): { assistantId: string; graph: CompiledGraphLike } {
+    const id = assistantId ?? (this.o.graphs.size === 1 ? [...this.o.graphs.keys()][0] : undefined);
+    const graph = id === undefined ? undefined : this.o.graphs.get(id);
+    if (!graph || id === undefined) return fail(404, 'invalid_argument', `Unknown assistant_id ${JSON.stringify(assistantId)}; this server has ${[...this.o.graphs.keys()].map((k) => JSON.stringify(k)).join(', ')}.`);
+    return { assistantId: id, graph };
+  }
+
+  /** The graph that ran the thread (its checkpoints' `assistant_id`), or undefined for an unknown thread. */
+  async threadGraph(threadId: string): Promise<{ assistantId: string; graph: CompiledGraphLike } | undefined> {
+    const tuple = (await this.o.checkpointer.getTuple({ configurable: { thread_id: threadId, checkpoint_ns: '' } })) as { metadata?: Record<string, unknown> } | undefined;
+    if (!tuple) return undefined;
+    const assistantId = tuple.metadata?.assistant_id;
+    return this.graph(typeof assistantId === 'string' && this.o.graphs.has(assistantId) ? assistantId : undefined);
+  }
+
+  async createThread(threadId: string, assistantId: string | undefined): Promise<void> {
+    if (await this.o.checkpointer.getTuple({ configurable: { thread_id: threadId, checkpoint_ns: '' } })) return fail(409, 'invalid_argument', `Thread ${threadId} already exists.`);
+    const metadata = { source: 'input', step: -1, parents: {}, ...(assistantId ? { assistant_id: assistantId } : {}) };
+    await this.o.checkpointer.put({ configurable: { thread_id: threadId, checkpoint_ns: '' } }, this.o.langgraph.web.emptyCheckpoint(), metadata, {});
+  }
+
+  async state(threadId: string): Promise<{ snapshot: GraphStateSnapshot; json: Record<string, unknown> } | undefined> {
+    const found = await this.threadGraph(threadId);
+    if (!found) return undefined;
+    const snapshot = await found.graph.getState({ configurable: { thread_id: threadId } });
+    return { snapshot, json: threadState(threadId, snapshot) };
+  }
+
+  /** `POST /threads/:id/history`: the thread's states, newest first (`limit`, default 10). */
+  async history(threadId: string, body: Record<string, unknown>): Promise<Array<Record<string, unknown>> | undefined> {
+    const found = await this.threadGraph(threadId);
+    if (!found?.graph.getStateHistory) return found ? [] : undefined;
+    const limit = typeof body.limit === 'number' && Number.isSafeInteger(body.limit) && body.limit > 0 ? Math.min(body.limit, 1000) : 10;
+    const states: Array<Record<string, unknown>> = [];
+    for await (const snapshot of found.graph.getStateHistory({ configurable: { thread_id: threadId } }, { limit })) states.push(threadState(threadId, snapshot));
+    return states;
+  }
+
+  /** Starts a run (queued behind the thread's running one); resolves with its id at once. */
+  startRun(threadId: string, request: RunRequest): { run_id: string } {
+    const { assistantId, graph } = this.graph(request.assistantId);
+    const runId = crypto.randomUUID();
+    const work = defer(async () => {
+      const snapshot = await graph.getState({ configurable: { thread_id: threadId } });
+      // As langgraph-api: a run.start with input on an interrupted thread answers the interrupt.
+      const resume = pendingInterrupts(snapshot).length > 0 && request.input != null;
+      return resume ? new this.o.langgraph.web.Command({ resume: request.input }) : request.input;
+    }).pipe(switchMap((input) => this.#produce(threadId, runId, this.#spec(threadId, assistantId, graph, input, request))));
+    this.#launch(threadId, runId, work);
+    return { run_id: runId };
+  }
+
+  /**
+   * Answers interrupts: holding the thread's lock, checks they are pending (else 409: the run is
+   * not interrupted, or another answer resumed it first), then resumes with
+   * `Command({ resume: { [interrupt_id]: response } })`. Resolves once the resume is accepted.
+   */
+  respond(threadId: string, responses: ReadonlyArray<{ interrupt_id: string; response: unknown }>, extra: RunRequest & { update?: unknown; goto?: unknown }): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const runId = crypto.randomUUID();
+      const work = defer(async () => {
+        const found = (await this.threadGraph(threadId)) ?? fail(404, 'no_such_run', `Thread ${threadId} has no run to answer.`);
+        const pending = pendingInterrupts(await found.graph.getState({ configurable: { thread_id: threadId } }));
+        if (pending.length === 0) fail(409, 'invalid_argument', 'input.respond can only be used while the run is interrupted.');
+        const unknown = responses.find((r) => !pending.some((p) => p.id === r.interrupt_id));
+        if (unknown) fail(409, 'no_such_interrupt', `Interrupt ${JSON.stringify(unknown.interrupt_id)} is not pending on thread ${threadId}.`);
+        const resume = Object.fromEntries(responses.map((r) => [r.interrupt_id, r.response]));
+        const command = new this.o.langgraph.web.Command({ resume, ...(extra.update ? { update: extra.update as Record<string, unknown> } : {}), ...(extra.goto ? { goto: extra.goto as string } : {}) });
+        resolve();
+        return this.#spec(threadId, found.assistantId, found.graph, command, extra);
+      }).pipe(switchMap((spec) => this.#produce(threadId, runId, spec)));
+      this.#launch(threadId, runId, work, reject);
+    });
+  }
+
+  /** Cancels a run on whichever instance runs it (a queued one never starts). */
+  async cancel(threadId: string, runId: string): Promise<void> {
+    const local = this.#runs.get(runId);
+    if (local && local.threadId === threadId) {
+      local.subscription.unsubscribe();
+      this.#runs.delete(runId);
+    }
+    await this.o.threadLog.log.stop(this.o.threadLog.cancelKey(threadId, runId));
+  }
+
+  close(): void {
+    for (const run of this.#runs.values()) run.subscription.unsubscribe();
+    this.#runs.clear();
+  }
+
+  #spec(threadId: string, assistantId: string, graph: CompiledGraphLike, input: unknown, request: RunRequest): RunSpec {
+    const config = request.config ?? {};
+    const configurable = { ...((config.configurable as Record<string, unknown> | undefined) ?? {}), thread_id: threadId, assistant_id: assistantId };
+    const recursionLimit = typeof config.recursion_limit === 'number' ? config.recursion_limit : undefined;
+    return { graph, graphName: assistantId, input, configurable, metadata: request.metadata, recursionLimit };
+  }
+
+  #produce(threadId: string, runId: string, spec: RunSpec): Observable<void> {
+    const cancel$ = this.o.threadLog.log.stops(this.o.threadLog.cancelKey(threadId, runId));
+    return from(this.o.threadLog.openRun(threadId, runId, spec.graphName)).pipe(switchMap((opened) => this.o.threadLog.appendRun(opened, runEvents(spec, cancel$))));
+  }
+
+  #launch(threadId: string, runId: string, work: Observable<void>, reject?: (error: unknown) => void): void {
+    if (this.#runs.size >= this.o.maxConcurrentRuns) fail(429, 'unknown_error', `This instance runs ${this.o.maxConcurrentRuns} runs already (maxConcurrentRuns); try again later.`);
+    const done = (): void => void this.#runs.delete(runId);
+    const subscription = this.o.lock.run(this.o.threadLog.key(threadId), work).subscribe({
+      error: (error: unknown) => {
+        done();
+        if (reject) reject(error);
+        else this.o.onError(error);
+      },
+      complete: done,
+    });
+    if (!subscription.closed) this.#runs.set(runId, { threadId, subscription });
+  }
+}
