@@ -105,6 +105,11 @@ export type { FromUIMessagesOptions } from './web/fromUIMessages';
 export { decodeUIMessageStream } from './web/decodeUIMessageStream';
 export type { UIMessageChunk, UIMessageChunkType, UIFinishReason, UIDataChunk } from './web/uiMessageChunk';
 
+// LangGraph's Agent Streaming Protocol (what @langchain/langgraph-sdk and useStream speak).
+export { createAgentProtocolHandler } from './web/agentProtocol/createAgentProtocolHandler';
+export type { AgentProtocolHandler, AgentProtocolHandlerOptions } from './web/agentProtocol/createAgentProtocolHandler';
+export type { AgentProtocolGraph, CompiledGraphLike, GraphStateSnapshot } from './web/agentProtocol/graphs';
+
 // Errors.
 export {
   RxLangChainError,

@@ -33,7 +33,9 @@ export function runEvents(run: RunSpec, cancel$: Observable<unknown>): Observabl
         ...(run.metadata ? { metadata: run.metadata } : {}),
         ...(run.recursionLimit ? { recursionLimit: run.recursionLimit } : {}),
       };
-      return (await run.graph.streamEvents(run.input, options)) as AsyncIterable<GraphProtocolEvent>;
+      const stream = (await run.graph.streamEvents(run.input, options)) as AsyncIterable<GraphProtocolEvent>;
+      settleToolCallOutputs(stream);
+      return stream;
     }).pipe(
       takeUntil(cancel$.pipe(tap(() => (cancelled = true)))),
       shapeGraphEvents(() => (interrupted = true)),
@@ -59,4 +61,22 @@ async function hasPendingInterrupt(run: RunSpec): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * `createAgent`'s tool-call projection (langchain 1.5.14, `run.toolCalls`) makes an `output`
+ * promise per call and rejects it when the tool fails or the run is aborted, with nobody
+ * listening: an unhandled rejection, which ends a Node process. Its entries are read here only to
+ * mark those promises handled (decision 0214).
+ */
+function settleToolCallOutputs(stream: unknown): void {
+  const calls = (stream as { toolCalls?: AsyncIterable<{ output?: PromiseLike<unknown> }> }).toolCalls;
+  if (!calls || typeof calls[Symbol.asyncIterator] !== 'function') return;
+  void (async () => {
+    try {
+      for await (const call of calls) Promise.resolve(call.output).catch(() => undefined);
+    } catch {
+      // the run failed or was aborted: the events say so
+    }
+  })();
 }

@@ -48,12 +48,17 @@ export class AgentProtocolService {
     return { assistantId: id, graph };
   }
 
-  /** The graph that ran the thread (its checkpoints' `assistant_id`), or undefined for an unknown thread. */
+  /**
+   * The graph of a thread, or undefined for an unknown thread (no checkpoint). LangGraph keeps no
+   * assistant id in checkpoints, so it is the latest kept run's (its header), else the one
+   * `POST /threads` named, else the first graph (decision 0213).
+   */
   async threadGraph(threadId: string): Promise<{ assistantId: string; graph: CompiledGraphLike } | undefined> {
     const tuple = (await this.o.checkpointer.getTuple({ configurable: { thread_id: threadId, checkpoint_ns: '' } })) as { metadata?: Record<string, unknown> } | undefined;
     if (!tuple) return undefined;
-    const assistantId = tuple.metadata?.assistant_id;
-    return this.graph(typeof assistantId === 'string' && this.o.graphs.has(assistantId) ? assistantId : undefined);
+    const candidates = [await this.o.threadLog.latestGraphName(threadId), tuple.metadata?.assistant_id];
+    const assistantId = candidates.find((id): id is string => typeof id === 'string' && this.o.graphs.has(id)) ?? [...this.o.graphs.keys()][0];
+    return this.graph(assistantId);
   }
 
   async createThread(threadId: string, assistantId: string | undefined): Promise<void> {

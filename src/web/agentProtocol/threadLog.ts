@@ -58,6 +58,12 @@ export class ThreadLog {
     return `${this.key(threadId)}:after:${after}`;
   }
 
+  /** The assistant id of the thread's latest kept run, if any. */
+  async latestGraphName(threadId: string): Promise<string | undefined> {
+    const latest = await this.log.latestReply(this.key(threadId));
+    return latest ? (await this.header(latest.replyId))?.graph_name : undefined;
+  }
+
   /** Picks the next run's reply id and seq base (call it holding the thread's lock). */
   async openRun(threadId: string, runId: string, graphName: string): Promise<OpenedRun> {
     const latest = await this.log.latestReply(this.key(threadId));
