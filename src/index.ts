@@ -109,6 +109,8 @@ export type { UIMessageChunk, UIMessageChunkType, UIFinishReason, UIDataChunk } 
 export { createAgentProtocolHandler } from './web/agentProtocol/createAgentProtocolHandler';
 export type { AgentProtocolHandler, AgentProtocolHandlerOptions } from './web/agentProtocol/createAgentProtocolHandler';
 export type { AgentProtocolGraph, CompiledGraphLike, GraphStateSnapshot } from './web/agentProtocol/graphs';
+export { fromAgentServer } from './sources/fromAgentServer';
+export type { FromAgentServerOptions } from './sources/fromAgentServer';
 
 // Errors.
 export {

@@ -101,6 +101,8 @@ const NOT_OPERATORS: Record<string, string> = {
   StreamTimeoutError: 'error class',
   SlowConsumerError: 'error class',
   ChatSessionClosedError: 'error class',
+  createAgentProtocolHandler: 'returns a Web request handler',
+  fromAgentServer: 'source',
 };
 
 /** An infinite synchronous source of `value(i)`, and how many values it produced. */

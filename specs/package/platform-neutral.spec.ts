@@ -8,11 +8,12 @@ import { join } from 'node:path';
 import { installedPackage, type InstalledPackage } from '../support/packedPackage';
 
 /**
- * Packages the root entry must never load, whoever asks for them: `ws` is for
+ * Packages the root entry must never load, whoever asks for them (`@langchain/langgraph-sdk` only
+ * when fromAgentServer is subscribed to): `ws` is for
  * `rxjs-langchain/node`; `@langchain/langgraph` and `langchain` only come with an agent source, when
  * one is used; `@langchain/openai`, `dotenv` and the Redis packages are the applications' choice.
  */
-const FORBIDDEN_PACKAGES = ['ws', '@langchain/langgraph', 'langchain', '@langchain/openai', 'dotenv', 'redis', '@langchain/redis'];
+const FORBIDDEN_PACKAGES = ['ws', '@langchain/langgraph', 'langchain', '@langchain/openai', 'dotenv', 'redis', '@langchain/redis', '@langchain/langgraph-sdk'];
 
 interface Load {
   /** What was asked for: `node:fs`, `rxjs`, `./errors`. */

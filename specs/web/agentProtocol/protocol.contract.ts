@@ -55,8 +55,8 @@ export function agentProtocolContract(name: string, startCluster: () => Promise<
       await thread.subscribe(['lifecycle', 'input', 'messages', 'values', 'tools']);
       const { run_id } = await thread.run.start({ input: human });
       expect(typeof run_id).toBe('string');
-      const asked = await seen.next((e) => e.method === 'input.requested');
-      await seen.next(rootLifecycle('interrupted'));
+      const asked = await seen.after(0, (e) => e.method === 'input.requested');
+      await seen.after(0, rootLifecycle('interrupted'));
       expect(lifecycles(seen.events)).toEqual(['running', 'interrupted']);
       const { interrupt_id, payload } = asked.params.data as { interrupt_id: string; payload: { actionRequests: Array<{ name: string; args: unknown }> } };
       expect(payload.actionRequests).toEqual([expect.objectContaining({ name: 'python_release', args: { version: '3.12' } })]);
@@ -163,7 +163,7 @@ export function agentProtocolContract(name: string, startCluster: () => Promise<
       const seen = recorder(thread);
       await thread.subscribe(['lifecycle']);
       await thread.run.start({ input: human });
-      await seen.next(rootLifecycle('completed'));
+      await seen.after(0, rootLifecycle('completed'));
     });
   });
 }

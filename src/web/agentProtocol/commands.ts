@@ -42,7 +42,7 @@ export async function runCommand(service: AgentProtocolService, threadId: string
     case 'run.start': {
       const assistantId = params.assistant_id;
       if (assistantId !== undefined && typeof assistantId !== 'string') return bad('"assistant_id" must be a string.');
-      return service.startRun(threadId, { assistantId, input: params.input ?? null, config: optionalRecord('config', params.config), metadata: optionalRecord('metadata', params.metadata) });
+      return await service.startRun(threadId, { assistantId, input: params.input ?? null, config: optionalRecord('config', params.config), metadata: optionalRecord('metadata', params.metadata) });
     }
     case 'input.respond': {
       const responses = responsesOf(params);

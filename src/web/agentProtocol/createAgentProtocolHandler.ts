@@ -139,9 +139,13 @@ function routes(
   app.post('/threads/:thread_id/commands', async (c) => {
     const body = await jsonBody(c);
     const command = parseCommand(body);
+    const threadId = c.req.param('thread_id');
     try {
-      const result = await runCommand(service, c.req.param('thread_id'), command.method, command.params);
-      return c.json({ type: 'success', id: command.id, result });
+      // Read before the command: a run it starts numbers its events above this.
+      const appliedThrough = command.method === 'run.start' || command.method === 'input.respond' ? await threadLog.appliedThroughSeq(threadId) : undefined;
+      const result = await runCommand(service, threadId, command.method, command.params);
+      const meta = appliedThrough === undefined ? {} : { meta: { thread_id: threadId, applied_through_seq: appliedThrough } };
+      return c.json({ type: 'success', id: command.id, result, ...meta });
     } catch (error) {
       if (!(error instanceof AgentProtocolRequestError)) throw error;
       return c.json({ type: 'error', id: command.id, error: error.protocolCode, message: error.message }, error.status as 200);

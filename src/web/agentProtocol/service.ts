@@ -85,8 +85,9 @@ export class AgentProtocolService {
   }
 
   /** Starts a run (queued behind the thread's running one); resolves with its id at once. */
-  startRun(threadId: string, request: RunRequest): { run_id: string } {
+  async startRun(threadId: string, request: RunRequest): Promise<{ run_id: string }> {
     const { assistantId, graph } = this.graph(request.assistantId);
+    this.#checkCapacity();
     const runId = crypto.randomUUID();
     const work = defer(async () => {
       const snapshot = await graph.getState({ configurable: { thread_id: threadId } });
@@ -148,8 +149,12 @@ export class AgentProtocolService {
     return from(this.o.threadLog.openRun(threadId, runId, spec.graphName)).pipe(switchMap((opened) => this.o.threadLog.appendRun(opened, runEvents(spec, cancel$))));
   }
 
-  #launch(threadId: string, runId: string, work: Observable<void>, reject?: (error: unknown) => void): void {
+  #checkCapacity(): void {
     if (this.#runs.size >= this.o.maxConcurrentRuns) fail(429, 'unknown_error', `This instance runs ${this.o.maxConcurrentRuns} runs already (maxConcurrentRuns); try again later.`);
+  }
+
+  #launch(threadId: string, runId: string, work: Observable<void>, reject?: (error: unknown) => void): void {
+    this.#checkCapacity();
     const done = (): void => void this.#runs.delete(runId);
     const subscription = this.o.lock.run(this.o.threadLog.key(threadId), work).subscribe({
       error: (error: unknown) => {

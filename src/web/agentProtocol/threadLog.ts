@@ -58,6 +58,17 @@ export class ThreadLog {
     return `${this.key(threadId)}:after:${after}`;
   }
 
+  /**
+   * An upper bound of the seq numbers the thread has so far (the end of its latest run's range; 0
+   * for none): a run started now numbers its events above it. Sent as `meta.applied_through_seq`,
+   * so a client can tell the replay of earlier runs from its own.
+   */
+  async appliedThroughSeq(threadId: string): Promise<number> {
+    const latest = await this.log.latestReply(this.key(threadId));
+    const k = latest ? Number(/:run:(\d+)$/.exec(latest.replyId)?.[1] ?? 0) : 0;
+    return k === 0 ? 0 : k * SEQ_SPAN + SEQ_SPAN - 1;
+  }
+
   /** The assistant id of the thread's latest kept run, if any. */
   async latestGraphName(threadId: string): Promise<string | undefined> {
     const latest = await this.log.latestReply(this.key(threadId));

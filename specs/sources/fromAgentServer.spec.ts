@@ -1,0 +1,109 @@
+// fromAgentServer against our createAgentProtocolHandler and against @langchain/langgraph-api's
+// own server (a child process): the same parts for the same offline agent; an interrupt is a part;
+// unsubscribing closes the requests and cancels the run.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { firstValueFrom, lastValueFrom, filter, toArray } from 'rxjs';
+import { fromAgentServer, type StreamPart } from '../../src';
+import { InMemoryConversationLock } from '../../src/node/replyLog/InMemoryConversationLock';
+import { InMemoryReplyLog } from '../../src/node/replyLog/InMemoryReplyLog';
+import { startCluster, type ProtocolCluster } from '../support/agentProtocol';
+
+const QUESTION = { messages: [{ role: 'user', content: 'Python 3.12 是哪天发布的？' }] };
+
+/** Parts without what differs between runs (ids). */
+const comparable = (parts: StreamPart[]) =>
+  parts.map((p) => ({ ...p, ...('id' in p && { id: '<id>' }), ...(p.namespace && { namespace: p.namespace.map((s) => s.replace(/:.*$/, ':<task>')) }) }));
+
+async function startLangGraphApi(): Promise<{ url: string; stop(): Promise<void> }> {
+  const cwd = mkdtempSync(join(tmpdir(), 'rxlc-langgraph-api-'));
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../support/langgraphApi/server.mts'), cwd], { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stderr!.resume();
+  const url = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const m = /^listening (http:\/\/\S+)$/.exec(line);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`langgraph-api's server exited with ${code}`)));
+  });
+  return {
+    url,
+    async stop() {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.stdin!.end();
+      await exited;
+      rmSync(cwd, { recursive: true, force: true });
+    },
+  };
+}
+
+describe('fromAgentServer', () => {
+  let cluster: ProtocolCluster;
+  beforeEach(async () => {
+    const shared = { replyLog: new InMemoryReplyLog(), lock: new InMemoryConversationLock() };
+    cluster = await startCluster(() => shared);
+  });
+  afterEach(() => cluster.close());
+
+  it('is lazy: nothing is requested before subscribe', async () => {
+    let requests = 0;
+    const parts$ = fromAgentServer({ apiUrl: cluster.a.url, assistantId: 'plain', input: QUESTION, fetch: (input, init) => (requests++, fetch(input, init)) });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(requests).toBe(0);
+    await lastValueFrom(parts$);
+    expect(requests).toBeGreaterThan(0);
+  });
+
+  it('gives the same parts from our server and from @langchain/langgraph-api’s', async () => {
+    const ours = await lastValueFrom(fromAgentServer({ apiUrl: cluster.a.url, assistantId: 'plain', input: QUESTION }).pipe(toArray()));
+    const reference = await startLangGraphApi();
+    try {
+      const theirs = await lastValueFrom(fromAgentServer({ apiUrl: reference.url, assistantId: 'plain', input: QUESTION }).pipe(toArray()));
+      expect(comparable(ours)).toEqual(comparable(theirs));
+    } finally {
+      await reference.stop();
+    }
+    const text = ours.filter((p) => p.type === 'text').map((p) => (p as { text: string }).text).join('');
+    expect(text).toBe('Python 3.12 于 2023 年 10 月 2 日发布。 🐍');
+    expect(ours.map((p) => p.type)).toEqual(expect.arrayContaining(['step-start', 'tool-call', 'tool-result', 'step-finish', 'finish']));
+    expect(ours.find((p) => p.type === 'tool-result')).toMatchObject({ name: 'python_release', isError: false, content: '{"version":"3.12","released":"2023-10-02"}' });
+  });
+
+  it('an interrupt is a custom part, the run finishes "interrupted", and respond resumes it on the same thread', async () => {
+    const threadId = crypto.randomUUID();
+    const first = await lastValueFrom(fromAgentServer({ apiUrl: cluster.a.url, assistantId: 'agent', threadId, input: QUESTION }).pipe(toArray()));
+    const interrupt = first.find((p) => p.type === 'custom') as { data: { type: string; interruptId: string; payload: { actionRequests: unknown[] } } };
+    expect(interrupt.data).toMatchObject({ type: 'interrupt', payload: { actionRequests: [expect.objectContaining({ name: 'python_release' })] } });
+    expect(first.at(-1)).toEqual({ type: 'finish', finishReason: 'interrupted' });
+    const resumed = await lastValueFrom(
+      fromAgentServer({ apiUrl: cluster.b.url, assistantId: 'agent', threadId, respond: { interruptId: interrupt.data.interruptId, response: { decisions: [{ type: 'approve' }] } } }).pipe(toArray()),
+    );
+    // Only the resumed run's parts: the first run's events, replayed first, are left out.
+    expect(resumed.filter((p) => p.type === 'custom')).toEqual([]);
+    expect(resumed.find((p) => p.type === 'tool-result')).toMatchObject({ name: 'python_release', isError: false });
+    expect(resumed.filter((p) => p.type === 'text').map((p) => (p as { text: string }).text).join('')).toBe('Python 3.12 于 2023 年 10 月 2 日发布。 🐍');
+    expect(cluster.gate.calls).toBe(1);
+  });
+
+  it('unsubscribing closes its requests and cancels the run on the server (its tool is aborted)', async () => {
+    cluster.gate.held = true;
+    const signals: AbortSignal[] = [];
+    const tracking: typeof fetch = (input, init) => {
+      if (String(input instanceof Request ? input.url : input).endsWith('/stream/events') && init?.signal) signals.push(init.signal);
+      return fetch(input, init);
+    };
+    const started = cluster.gate.started();
+    const toolCall = firstValueFrom(fromAgentServer({ apiUrl: cluster.a.url, assistantId: 'plain', input: QUESTION, fetch: tracking }).pipe(filter((p) => p.type === 'tool-call')));
+    await toolCall; // firstValueFrom unsubscribes after the first tool-call
+    await started.catch(() => undefined);
+    await new Promise<void>((resolve) => {
+      const check = (): void => (cluster.gate.aborted === 1 ? resolve() : void setImmediate(check));
+      check();
+    });
+    expect(signals.length).toBeGreaterThan(0);
+    expect(signals.every((s) => s.aborted)).toBe(true);
+  });
+});

@@ -1,0 +1,135 @@
+import { defer, type Observable } from 'rxjs';
+import { RemoteStreamError } from '../errors';
+import { assembleParts } from '../parts/toParts';
+import type { StreamPart } from '../parts/types';
+import { assertObject, describe } from '../internal/validate';
+import { fromAsyncIterableFactory } from './fromAsyncIterableFactory';
+import { protocolEventParts, type ProtocolEventLike } from './agentServerParts';
+
+/** Options of {@link fromAgentServer}. */
+export interface FromAgentServerOptions {
+  /** The server's URL (what `new Client({ apiUrl })` takes). Ignored when `client` is given. */
+  apiUrl?: string;
+  /** Your own `@langchain/langgraph-sdk` `Client` (auth headers, retries). Default: `new Client({ apiUrl, apiKey: null })`. */
+  client?: unknown;
+  /** The assistant (graph) to run. */
+  assistantId: string;
+  /** The thread to run on. Default: a new thread. */
+  threadId?: string;
+  /** The run's input, e.g. `{ messages: [{ role: 'user', content: '…' }] }`. Not used with `respond`. */
+  input?: unknown;
+  /** Answers a pending interrupt (`input.respond`) instead of starting a run: the parts are the resumed run's. */
+  respond?: { interruptId: string; response: unknown; namespace?: string[] };
+  /** `config` and `metadata` of the run. */
+  config?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+  /** Cancel the run on the server when you unsubscribe before it ends. Default true (teardown stops the model). */
+  cancelOnUnsubscribe?: boolean;
+  /** A `fetch` for the SDK's requests. Default the global one. */
+  fetch?: typeof fetch;
+}
+
+interface SdkThread {
+  readonly threadId: string;
+  readonly ordering: { lastAppliedThroughSeq?: number };
+  subscribe(channels: readonly string[]): Promise<AsyncIterable<ProtocolEventLike> & { readonly isPaused: boolean; resume(): void }>;
+  run: { start(params: Record<string, unknown>): Promise<{ run_id?: string }> };
+  input: { respond(params: Record<string, unknown>): Promise<unknown> };
+  close(): Promise<void>;
+}
+
+interface SdkClient {
+  threads: { stream(...args: unknown[]): SdkThread };
+  runs: { cancel(threadId: string, runId: string): Promise<unknown> };
+}
+
+const CHANNELS = ['messages', 'tools', 'custom', 'lifecycle', 'input'] as const;
+
+/**
+ * A cold Observable of the typed {@link StreamPart}s of one run on any server that speaks
+ * LangGraph's Agent Streaming Protocol (ours, `langgraphjs dev`, the LangGraph Platform), through
+ * `@langchain/langgraph-sdk`'s own protocol client (`client.threads.stream`), not a second
+ * implementation of the wire. Each subscription opens the thread's event stream, starts the run
+ * (or answers an interrupt with `respond`), and emits its parts: `text` / `reasoning`, tool calls,
+ * `tool-result`s, `custom` parts (an interrupt is a `custom` part whose data is
+ * `{ type: 'interrupt', interruptId, payload }`), then `finish` (`'interrupted'` when the run
+ * stopped for a human); a failed run errors with `RemoteStreamError`.
+ *
+ * The four laws hold: cold, lazy, unicast, and teardown closes the requests (and, unless
+ * `cancelOnUnsubscribe: false`, cancels the run on the server, which stops its model and tools).
+ *
+ * @example
+ * ```ts
+ * import { fromAgentServer, textContent } from 'rxjs-langchain';
+ *
+ * fromAgentServer({ apiUrl: 'http://127.0.0.1:2024', assistantId: 'agent', input: { messages: [{ role: 'user', content: 'Python 3.12 是哪天发布的？' }] } })
+ *   .pipe(textContent())
+ *   .subscribe((text) => process.stdout.write(text));
+ * ```
+ *
+ * @param options The server (`apiUrl` or `client`), `assistantId`, `threadId`, and `input` or `respond`.
+ * @returns An Observable of the run's parts.
+ * @see createAgentProtocolHandler, the server side
+ * @see fromAgent, the same parts from an agent in this process
+ */
+export function fromAgentServer(options: FromAgentServerOptions): Observable<StreamPart> {
+  assertObject('fromAgentServer: options', options, false);
+  if (typeof options.assistantId !== 'string' || options.assistantId === '') {
+    throw new TypeError(`fromAgentServer: assistantId must be a non-empty string, got ${describe(options.assistantId)}.`);
+  }
+  if (options.client === undefined && typeof options.apiUrl !== 'string') throw new TypeError('fromAgentServer: give apiUrl (the server URL) or client.');
+  return defer(() => assembleParts(fromAsyncIterableFactory((signal) => runParts(options, signal))));
+}
+
+async function* runParts(options: FromAgentServerOptions, signal: AbortSignal): AsyncGenerator<unknown> {
+  const client = (options.client ?? new (loadSdk().Client)({ apiUrl: options.apiUrl, apiKey: null, ...(options.fetch ? { callerOptions: { fetch: options.fetch } } : {}) })) as SdkClient;
+  const streamOptions = { assistantId: options.assistantId, ...(options.fetch ? { fetch: options.fetch } : {}) };
+  const thread = options.threadId ? client.threads.stream(options.threadId, streamOptions) : client.threads.stream(streamOptions);
+  const close = (): void => void thread.close().catch(() => undefined);
+  signal.addEventListener('abort', close, { once: true });
+  let runId: string | undefined;
+  let ended = false;
+  try {
+    const events = await thread.subscribe(CHANNELS);
+    if (options.respond) {
+      const { interruptId, response, namespace = [] } = options.respond;
+      await thread.input.respond({ namespace, interrupt_id: interruptId, response, ...(options.config && { config: options.config }), ...(options.metadata && { metadata: options.metadata }) });
+    } else {
+      runId = (await thread.run.start({ input: options.input ?? null, ...(options.config && { config: options.config }), ...(options.metadata && { metadata: options.metadata }) })).run_id;
+    }
+    // Events of earlier runs of the thread are replayed first: the server says where they end.
+    const after = thread.ordering.lastAppliedThroughSeq ?? -1;
+    const toolNames = new Map<string, string>();
+    // The SDK pauses a raw subscription (ends its `for await`) after each root terminal event,
+    // also a replayed one of an earlier run: resume it until this run's own terminal.
+    for (;;) {
+      for await (const event of events) {
+        if (typeof event.seq === 'number' && event.seq <= after) continue;
+        const { values, end } = protocolEventParts(event, toolNames);
+        yield* values;
+        if (end === 'failed') throw new RemoteStreamError(`The agent run failed on the server: ${String((event.params.data as { error?: unknown }).error ?? 'no reason given')}`, '');
+        if (end) {
+          ended = true;
+          return;
+        }
+      }
+      if (!events.isPaused || signal.aborted) throw new RemoteStreamError('The agent server closed the event stream before the run ended.', '');
+      events.resume();
+    }
+  } finally {
+    signal.removeEventListener('abort', close);
+    close();
+    if (!ended && runId !== undefined && options.cancelOnUnsubscribe !== false) client.runs.cancel(thread.threadId, runId).catch(() => undefined);
+  }
+}
+
+/** `@langchain/langgraph-sdk`, loaded on the first subscription (an optional peer dependency). */
+function loadSdk(): { Client: new (config: Record<string, unknown>) => unknown } {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: only fromAgentServer needs the SDK
+    return require('@langchain/langgraph-sdk') as { Client: new (config: Record<string, unknown>) => unknown };
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code !== 'MODULE_NOT_FOUND') throw error;
+    throw new Error('fromAgentServer needs the optional peer dependency "@langchain/langgraph-sdk" (>= 1.15): run `npm install @langchain/langgraph-sdk`.', { cause: error });
+  }
+}
