@@ -65,8 +65,10 @@ class InputGate {
         this.stream.write(bytes);
         return;
       }
-      this.stream.write(bytes.subarray(0, enter + 1));
+      // Hold before handing the line over: a command or an empty line is handled inside
+      // this write and releases the gate before it returns (setting it after lost the rest).
       this.holding = true;
+      this.stream.write(bytes.subarray(0, enter + 1));
       this.receive(bytes.subarray(enter + 1));
       return;
     }
