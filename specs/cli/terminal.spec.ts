@@ -89,11 +89,14 @@ describe('safeText', () => {
     ['8-bit CSI (C1)', 'x\u009b2Jy', 'x\ufffd2Jy'],
     ['DEL and BEL', 'a\x7fb\x07', 'a␡b␇'],
     ['carriage return', 'line\r\nfake prompt$ \roverwrite', 'line\nfake prompt$ overwrite'],
+    // Bidi controls reorder what is shown (Trojan Source, CVE-2021-42574): removed, like \r.
+    ['right-to-left override', 'rm -rf /\u202e"txt.exe', 'rm -rf /"txt.exe'],
+    ['every bidi embedding, override, isolate and mark', 'a\u202ab\u202bc\u202cd\u202de\u202ef\u2066g\u2067h\u2068i\u2069j\u200ek\u200fl\u061cm', 'abcdefghijklm'],
   ];
   it.each(attacks)('neutralizes %s', (_name, input, shown) => {
     const out = safeText(input);
     expect(out).toBe(shown);
-    expect(out).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+    expect(out).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
   });
 
   it('keeps \\n, \\t, Chinese and emoji; works on each chunk alone (a sequence split across chunks)', () => {

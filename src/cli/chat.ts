@@ -195,6 +195,18 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
     rl.close();
   };
 
+  // The reader of our output went away (`| head -1`: EPIPE): stop the reply that streams (it is
+  // not saved), drop what is queued and end quietly, exit 0, as `yes | head -1` does.
+  let outputGone = false;
+  const onOutputError = (): void => {
+    if (outputGone) return;
+    outputGone = true;
+    stop$.next();
+    closed = true;
+    rl.close();
+  };
+  output.on('error', onOutputError);
+
   const gate = terminal ? new InputGate(interrupt) : undefined;
   if (gate) {
     input.setRawMode?.(true); // what readline does for a TTY input; it reads the gate instead
@@ -340,7 +352,7 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
       output.write(`${safeText(raw)}\n`);
     }
     promptShown = false;
-    if (line === '') return EMPTY;
+    if (line === '' || outputGone) return EMPTY;
     if (line.startsWith('/') || line.toLowerCase() === 'quit' || line.toLowerCase() === 'exit') {
       return command(line.startsWith('/') ? line : '/exit');
     }
@@ -366,7 +378,7 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
           resolve(1);
         },
         complete: () => {
-          output.write(`${promptShown ? '\n' : ''}再见！\n`);
+          if (!outputGone) output.write(`${promptShown ? '\n' : ''}再见！\n`);
           resolve(0);
         },
       });
