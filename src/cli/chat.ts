@@ -15,7 +15,7 @@ import {
   type ProgressEvent, type StreamPart, type TurnEvent, type TurnInput,
 } from '../index';
 import { FileChatMessageHistory, HistoryFileCorruptError } from '../node';
-import { createColors, createStatusLine, fitToWidth, safeText, supportsColor, type StatusLine, type TerminalOutput } from './terminal';
+import { createColors, createPromptOutput, createStatusLine, fitToWidth, safeText, supportsColor, type StatusLine, type TerminalOutput } from './terminal';
 import { CHAT_USAGE, parseChatArgs, UsageError, type ChatCliOptions } from './args';
 import { createCliModel, type CliModel } from './model';
 import { describeChatError } from './describeError';
@@ -205,7 +205,7 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
     closed = true;
     rl.close();
   };
-  output.on('error', onOutputError);
+  (output as NodeJS.WritableStream).on('error', onOutputError);
 
   const gate = terminal ? new InputGate(interrupt) : undefined;
   if (gate) {
@@ -215,9 +215,10 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
     input.resume();
   }
   const userPrompt = c.green('你: ');
+  const promptOutput = createPromptOutput(output); // readline redraws on resize only while its prompt is shown
   const rl: Interface = createInterface({
     input: gate ? gate.stream : input,
-    output,
+    output: promptOutput.stream,
     prompt: userPrompt,
     terminal,
     historySize: 100,
@@ -227,6 +228,7 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
   const showPrompt = (): void => {
     if (closed || promptShown) return;
     promptShown = true;
+    promptOutput.setPromptShown(true);
     rl.prompt();
   };
 
@@ -352,6 +354,7 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
       output.write(`${safeText(raw)}\n`);
     }
     promptShown = false;
+    promptOutput.setPromptShown(false);
     if (line === '' || outputGone) return EMPTY;
     if (line.startsWith('/') || line.toLowerCase() === 'quit' || line.toLowerCase() === 'exit') {
       return command(line.startsWith('/') ? line : '/exit');
@@ -404,6 +407,7 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
     signals?.off('SIGINT', interrupt);
     status?.close();
     rl.close();
+    promptOutput.close();
     if (gate) {
       input.off('data', gate.receive);
       input.off('end', gate.end);
