@@ -1,0 +1,137 @@
+/**
+ * The offline agent (an approval before `python_release`) over LangGraph's Agent Streaming
+ * Protocol: what `@langchain/langgraph-sdk`'s client and `@langchain/react`'s `useStream` speak.
+ *
+ *   npm run agent-server -- [--port 2024] [--host 127.0.0.1] [--graph ./path/to/file.ts:export]
+ *   REDIS_URL=redis://127.0.0.1:6379 npm run agent-server -- --port 2025   (instances share the events)
+ *
+ * `--graph FILE:EXPORT` serves a module's compiled graph or `createAgent` agent instead, under the
+ * assistant id `agent` (like `langgraphjs dev`'s graph paths). Thread state is in memory unless the
+ * instances share a checkpointer (see docs/agent-protocol.md).
+ */
+import { serve } from '@hono/node-server';
+import { createAgent, humanInTheLoopMiddleware } from 'langchain';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { createAgentProtocolHandler, type AgentProtocolGraph, type AgentProtocolHandler } from '../../src';
+import { RedisConversationLock, RedisReplyLog, type ConversationLock, type ReplyLog } from '../../src/node';
+import { REALISTIC_LATENCY, ScriptedChatModel, createOfflineTools } from '../../src/offline';
+
+/** Options of {@link startAgentServer}. */
+export interface AgentServerOptions {
+  port?: number;
+  host?: string;
+  /** `FILE:EXPORT` of a module exporting a graph or agent; default the offline agent. */
+  graph?: string;
+  /** Redis for the events and the lock (shared by instances); default in memory. */
+  redisUrl?: string;
+  /** Thread state (a LangGraph checkpointer), shared by instances; default in memory. */
+  checkpointer?: unknown;
+  /** Offline model latency; default {@link REALISTIC_LATENCY}. */
+  latency?: { firstTokenMs: number; tokenMs: number };
+}
+
+/** A running agent server. */
+export interface AgentServer {
+  readonly url: string;
+  readonly handler: AgentProtocolHandler;
+  close(): Promise<void>;
+}
+
+/** The offline agent: ScriptedChatModel, the offline tools, an approval before `python_release`. */
+export function offlineAgent(latency: { firstTokenMs: number; tokenMs: number } = REALISTIC_LATENCY): AgentProtocolGraph {
+  return createAgent({
+    model: new ScriptedChatModel({ ...latency }),
+    tools: createOfflineTools({ delayMs: latency.firstTokenMs }),
+    middleware: [humanInTheLoopMiddleware({ interruptOn: { python_release: true } })],
+  }) as unknown as AgentProtocolGraph;
+}
+
+async function loadGraph(spec: string): Promise<AgentProtocolGraph> {
+  const at = spec.lastIndexOf(':');
+  const [file, name] = at > 1 ? [spec.slice(0, at), spec.slice(at + 1)] : [spec, 'default'];
+  const module = (await import(resolve(file))) as Record<string, unknown>;
+  const graph = module[name] ?? (module.default as Record<string, unknown> | undefined)?.[name];
+  if (!graph) throw new Error(`--graph ${spec}: ${file} exports no ${JSON.stringify(name)}.`);
+  return graph as AgentProtocolGraph;
+}
+
+async function sharedState(redisUrl: string | undefined): Promise<{ replyLog?: ReplyLog; lock?: ConversationLock; close(): Promise<void> }> {
+  if (!redisUrl) return { close: async () => undefined };
+  const { createClient } = require('redis') as typeof import('redis');
+  let connected = false;
+  // Before the first connection a failure is final (fail fast); after it, reconnect with a backoff.
+  const client = createClient({ url: redisUrl, socket: { reconnectStrategy: (retries: number) => (connected ? Math.min(retries * 100, 2000) : false) } });
+  client.on('error', (error: unknown) => connected && process.stderr.write(`Redis: ${error instanceof Error ? error.message : String(error)}\n`));
+  try {
+    await client.connect();
+    connected = true;
+  } catch (error) {
+    throw new Error(`REDIS_URL=${redisUrl}: cannot connect to Redis (${error instanceof Error ? error.message : String(error)}). Start redis-server or unset REDIS_URL.`, { cause: error });
+  }
+  const replyLog = new RedisReplyLog({ client });
+  return {
+    replyLog,
+    lock: new RedisConversationLock({ client }),
+    async close() {
+      await replyLog.close();
+      await client.quit().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * Starts the protocol server on `host:port` (default 127.0.0.1:2024; port 0 picks a free one).
+ *
+ * @param options Port, host, graph, Redis.
+ * @returns The server's URL, its handler and `close()`.
+ */
+export async function startAgentServer(options: AgentServerOptions = {}): Promise<AgentServer> {
+  const graph = options.graph ? await loadGraph(options.graph) : offlineAgent(options.latency);
+  const shared = await sharedState(options.redisUrl);
+  const handler = createAgentProtocolHandler({ graphs: { agent: graph }, checkpointer: options.checkpointer, replyLog: shared.replyLog, lock: shared.lock });
+  const host = options.host ?? '127.0.0.1';
+  const server = serve({ fetch: handler.fetch, port: options.port ?? 2024, hostname: host });
+  await new Promise<void>((ready, fail) => {
+    server.once('listening', () => ready());
+    server.once('error', fail);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${port}`,
+    handler,
+    async close() {
+      await handler.close();
+      (server as unknown as { closeAllConnections(): void }).closeAllConnections();
+      await new Promise<void>((done) => server.close(() => done()));
+      await shared.close();
+    },
+  };
+}
+
+function argument(argv: readonly string[], name: string): string | undefined {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
+if (require.main === module) {
+  const argv = process.argv.slice(2);
+  const rawPort = argument(argv, 'port') ?? process.env.PORT ?? '2024';
+  const port = Number(rawPort);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`--port must be an integer 0–65535, got "${rawPort}".\n`);
+    process.exit(1);
+  }
+  startAgentServer({ port, host: argument(argv, 'host'), graph: argument(argv, 'graph'), redisUrl: process.env.REDIS_URL || undefined }).then(
+    (server) => {
+      process.stdout.write(`Agent protocol server on ${server.url} (assistant "agent"; events ${process.env.REDIS_URL ? 'in Redis' : 'in memory'}). Ctrl+C to stop.\n`);
+      const stop = (): void => void server.close();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    },
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
