@@ -120,3 +120,11 @@ export {
   StreamResumeError,
 } from './errors';
 export type { StreamTimeoutKind } from './errors';
+
+// Approvals: a person decides about an agent's tool call (human in the loop).
+export { approvalResume } from './sources/approvalResume';
+export type { ApprovalDecision, ApprovalRequestRef } from './sources/approvalResume';
+export type { ApprovalRequestPart, ApprovalDecisionType } from './parts/types';
+export type { DecisionTurn, TurnAwaitingEvent } from './history/types';
+export type { StreamAgentTurnOptions } from './history/streamAgentTurn';
+export { AwaitingDecisionError, NoPendingApprovalError } from './history/approvalErrors';

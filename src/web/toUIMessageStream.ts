@@ -8,6 +8,7 @@ import { PartAssembler } from '../parts/assemble';
 import { linkedObserver } from '../parts/linked';
 import { startHeartbeat } from './serverSentEventFrame';
 import type { UIFinishReason, UIMessageChunk } from './uiMessageChunk';
+import { approvalRequestChunk, deniedChunk } from './approvalChunks';
 
 /** What `toUIMessageStream` reads: parts, message chunks (`fromRunnable(model, …)`), or plain text. */
 export type UIMessageStreamInput = StreamPart | AIMessageChunk | string;
@@ -49,6 +50,8 @@ const FINISH_REASONS: Record<string, UIFinishReason> = {
   content_filter: 'content-filter', 'content-filter': 'content-filter', SAFETY: 'content-filter', refusal: 'content-filter',
   tool_calls: 'tool-calls', 'tool-calls': 'tool-calls', tool_use: 'tool-calls', function_call: 'tool-calls',
   error: 'error', other: 'other',
+  // The run waits for a person's decision about its tool calls (as the AI SDK's own server ends there).
+  'awaiting-decision': 'tool-calls',
 };
 
 /**
@@ -83,7 +86,10 @@ function errorTextOf(errorText: (error: unknown) => string, error: unknown): str
  * `reasoning-*` likewise; `tool-input-start` / `tool-input-delta` / `tool-input-available`
  * (or `tool-input-error` for arguments that never parsed) per tool call;
  * `tool-output-available` / `tool-output-error` per tool result; `finish` with the AI SDK's
- * finish reason. Only documented fields are sent (the client validates strictly).
+ * finish reason. An agent run that stops for a decision sends `tool-approval-request`
+ * `{ approvalId, toolCallId }` after the call's `tool-input-available`, then `finish`; a
+ * resumed run (pass the continued message's `messageId`) sends the call's
+ * `tool-output-available`, or `tool-output-denied` for a rejected call, then the answer. Only documented fields are sent (the client validates strictly).
  *
  * A source error ends open text and sends one `error` chunk (`errorText`), then completes;
  * a `stop$` aborts the request and ends with `abort`. Unsubscribing sends nothing (teardown,
@@ -273,8 +279,13 @@ export function encodeUIMessageStream<O>(
                 : { type: 'tool-input-available', toolCallId: part.id, toolName: part.name, input: part.args },
             );
             return true;
-          case 'tool-result':
+          case 'tool-result': {
             closeBlock();
+            const denied = deniedChunk(part);
+            if (denied) {
+              emit(denied);
+              return true;
+            }
             if (part.isError) {
               emit({ type: 'tool-output-error', toolCallId: part.id, errorText: resultText(part.content) });
               return true;
@@ -282,6 +293,13 @@ export function encodeUIMessageStream<O>(
             // JSON drops `undefined`; `null` keeps the output field.
             emit({ type: 'tool-output-available', toolCallId: part.id, output: part.content === undefined ? null : part.content });
             return true;
+          }
+          case 'approval-request': {
+            closeStep();
+            const chunk = approvalRequestChunk(part, announced);
+            if (chunk) emit(chunk);
+            return true;
+          }
           case 'step-start':
             closeStep();
             openStep();
