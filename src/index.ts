@@ -128,3 +128,7 @@ export type { ApprovalRequestPart, ApprovalDecisionType } from './parts/types';
 export type { DecisionTurn, TurnAwaitingEvent } from './history/types';
 export type { StreamAgentTurnOptions } from './history/streamAgentTurn';
 export { AwaitingDecisionError, NoPendingApprovalError } from './history/approvalErrors';
+export { fromUIApprovals } from './web/fromUIApprovals';
+export type { FromUIApprovalsOptions, UIApprovalResponses } from './web/fromUIApprovals';
+export { ApprovalResponseError } from './web/approvalErrors';
+export type { ApprovalSecret } from './web/approvalSignature';

@@ -1,5 +1,7 @@
+import { concatMap, from, of, type MonoTypeOperatorFunction } from 'rxjs';
 import type { ApprovalRequestPart, ToolResultPart } from '../parts/types';
 import type { UIMessageChunk } from './uiMessageChunk';
+import { signApproval, type ApprovalSecret } from './approvalSignature';
 
 /** An approval request as the library's wires carry it (SSE, WebSocket): the part without `type` and origin. */
 export interface WireApprovalRequest {
@@ -34,4 +36,17 @@ export function approvalRequestChunk(part: ApprovalRequestPart, announced: Reado
 /** A rejected call's result on the UI message stream: `tool-output-denied` (the client shows the denial, not an error). */
 export function deniedChunk(part: ToolResultPart): UIMessageChunk | undefined {
   return part.denied ? { type: 'tool-output-denied', toolCallId: part.id } : undefined;
+}
+
+/**
+ * Adds the AI SDK signature to each `approval-request` part that guards a known call (Web Crypto is
+ * async: those parts wait for it, every other value passes on at once and in order).
+ */
+export function signApprovalRequests<T>(secret: ApprovalSecret): MonoTypeOperatorFunction<T> {
+  return concatMap((value: T) => {
+    const part = value as Partial<ApprovalRequestPart> | null;
+    if (typeof part !== 'object' || part === null || part.type !== 'approval-request' || part.toolCallId === undefined) return of(value);
+    const signed = signApproval(secret, { approvalId: part.id!, toolCallId: part.toolCallId, toolName: part.toolName ?? '', input: part.input ?? {} });
+    return from(signed.then((signature) => ({ ...part, signature }) as T));
+  });
 }

@@ -8,7 +8,8 @@ import { PartAssembler } from '../parts/assemble';
 import { linkedObserver } from '../parts/linked';
 import { startHeartbeat } from './serverSentEventFrame';
 import type { UIFinishReason, UIMessageChunk } from './uiMessageChunk';
-import { approvalRequestChunk, deniedChunk } from './approvalChunks';
+import { approvalRequestChunk, deniedChunk, signApprovalRequests } from './approvalChunks';
+import type { ApprovalSecret } from './approvalSignature';
 
 /** What `toUIMessageStream` reads: parts, message chunks (`fromRunnable(model, …)`), or plain text. */
 export type UIMessageStreamInput = StreamPart | AIMessageChunk | string;
@@ -36,6 +37,12 @@ export interface ToUIMessageStreamOptions {
   customData?: 'transient' | 'persistent' | 'drop';
   /** Where time comes from for `firstChunkMs` and progress. Default `asyncScheduler`. */
   scheduler?: SchedulerLike;
+  /**
+   * Sign every `tool-approval-request` (HMAC-SHA256 of the approval id, the call and its input, as
+   * the AI SDK's `experimental_toolApprovalSecret`); `fromUIApprovals({ toolApprovalSecret })`
+   * verifies the client's answer. Default: unsigned.
+   */
+  toolApprovalSecret?: ApprovalSecret;
 }
 
 /** The metadata `toUIMessageStream({ metadata: true })` sends. */
@@ -163,8 +170,10 @@ export function encodeUIMessageStream<O>(
   const sendMetadata = options.metadata === true;
   const stop$ = options.stop$;
 
-  return (source) =>
-    new Observable<O>((subscriber) => {
+  const sign = options.toolApprovalSecret === undefined ? undefined : signApprovalRequests<UIMessageStreamInput>(options.toolApprovalSecret);
+  return (input) => {
+    const source = sign ? input.pipe(sign) : input;
+    return new Observable<O>((subscriber) => {
       const startedAt = scheduler.now();
       let firstChunkMs: number | null = null;
       let open: 'text' | 'reasoning' | undefined;
@@ -296,7 +305,7 @@ export function encodeUIMessageStream<O>(
           }
           case 'approval-request': {
             closeStep();
-            const chunk = approvalRequestChunk(part, announced);
+            const chunk = approvalRequestChunk(part, announced, (part as { signature?: string }).signature);
             if (chunk) emit(chunk);
             return true;
           }
@@ -410,6 +419,7 @@ export function encodeUIMessageStream<O>(
         upstream?.unsubscribe();
       };
     });
+  };
 }
 
 function resultText(content: unknown): string {
