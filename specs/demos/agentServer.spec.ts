@@ -13,10 +13,10 @@ const text = (parts: StreamPart[]) => parts.filter((p) => p.type === 'text').map
 async function askAndApprove(first: AgentServer, second: AgentServer): Promise<StreamPart[]> {
   const threadId = crypto.randomUUID();
   const asked = await lastValueFrom(fromAgentServer({ apiUrl: first.url, assistantId: 'agent', threadId, input: QUESTION }).pipe(toArray()));
-  const interrupt = asked.find((p) => p.type === 'custom') as { data: { interruptId: string } };
-  expect(asked.at(-1)).toEqual({ type: 'finish', finishReason: 'interrupted' });
+  const request = asked.find((p) => p.type === 'approval-request') as { interruptId: string };
+  expect(asked.at(-1)).toMatchObject({ type: 'finish', finishReason: 'awaiting-decision' });
   return lastValueFrom(
-    fromAgentServer({ apiUrl: second.url, assistantId: 'agent', threadId, respond: { interruptId: interrupt.data.interruptId, response: { decisions: [{ type: 'approve' }] } } }).pipe(toArray()),
+    fromAgentServer({ apiUrl: second.url, assistantId: 'agent', threadId, respond: { interruptId: request.interruptId, response: { decisions: [{ type: 'approve' }] } } }).pipe(toArray()),
   );
 }
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { firstValueFrom, lastValueFrom, filter, toArray } from 'rxjs';
-import { fromAgentServer, type StreamPart } from '../../src';
+import { fromAgentServer, type ApprovalRequestPart, type StreamPart } from '../../src';
 import { InMemoryConversationLock } from '../../src/node/replyLog/InMemoryConversationLock';
 import { InMemoryReplyLog } from '../../src/node/replyLog/InMemoryReplyLog';
 import { startCluster, type ProtocolCluster } from '../support/agentProtocol';
@@ -72,17 +72,17 @@ describe('fromAgentServer', () => {
     expect(ours.find((p) => p.type === 'tool-result')).toMatchObject({ name: 'python_release', isError: false, content: '{"version":"3.12","released":"2023-10-02"}' });
   });
 
-  it('an interrupt is a custom part, the run finishes "interrupted", and respond resumes it on the same thread', async () => {
+  it('an approval is an approval-request part, the run finishes "awaiting-decision", and respond resumes it on the same thread', async () => {
     const threadId = crypto.randomUUID();
     const first = await lastValueFrom(fromAgentServer({ apiUrl: cluster.a.url, assistantId: 'agent', threadId, input: QUESTION }).pipe(toArray()));
-    const interrupt = first.find((p) => p.type === 'custom') as { data: { type: string; interruptId: string; payload: { actionRequests: unknown[] } } };
-    expect(interrupt.data).toMatchObject({ type: 'interrupt', payload: { actionRequests: [expect.objectContaining({ name: 'python_release' })] } });
-    expect(first.at(-1)).toEqual({ type: 'finish', finishReason: 'interrupted' });
+    const request = first.find((p): p is ApprovalRequestPart => p.type === 'approval-request')!;
+    expect(request).toMatchObject({ toolName: 'python_release', input: { version: '3.12' }, allowedDecisions: ['approve', 'edit', 'reject'] });
+    expect(first.at(-1)).toMatchObject({ type: 'finish', finishReason: 'awaiting-decision' });
     const resumed = await lastValueFrom(
-      fromAgentServer({ apiUrl: cluster.b.url, assistantId: 'agent', threadId, respond: { interruptId: interrupt.data.interruptId, response: { decisions: [{ type: 'approve' }] } } }).pipe(toArray()),
+      fromAgentServer({ apiUrl: cluster.b.url, assistantId: 'agent', threadId, respond: { interruptId: request.interruptId, response: { decisions: [{ type: 'approve' }] } } }).pipe(toArray()),
     );
     // Only the resumed run's parts: the first run's events, replayed first, are left out.
-    expect(resumed.filter((p) => p.type === 'custom')).toEqual([]);
+    expect(resumed.filter((p) => p.type === 'approval-request')).toEqual([]);
     expect(resumed.find((p) => p.type === 'tool-result')).toMatchObject({ name: 'python_release', isError: false });
     expect(resumed.filter((p) => p.type === 'text').map((p) => (p as { text: string }).text).join('')).toBe('Python 3.12 于 2023 年 10 月 2 日发布。 🐍');
     expect(cluster.gate.calls).toBe(1);

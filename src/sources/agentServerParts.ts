@@ -8,6 +8,13 @@ export interface ProtocolEventLike {
   readonly params: { readonly namespace: readonly string[]; readonly data: unknown };
 }
 
+/** What the parts of one run remember between events. */
+export interface AgentServerRunState {
+  readonly toolNames: Map<string, string>;
+  /** An interrupt was requested (the run awaits a decision). */
+  asked: boolean;
+}
+
 const record = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {});
 
 /** A tool's output as servers send it: a ToolMessage (as a dict or LangChain-serialized) or a plain value. */
@@ -20,10 +27,11 @@ function toolOutput(output: unknown): unknown {
 
 /**
  * What one protocol event adds to the parts (values `toParts` assembles: the `messages` channel's
- * content-block events as they are, parts for tools, custom data and interrupts), and whether the
- * root lifecycle ended the run.
+ * content-block events as they are, parts for tools and custom data, interrupts as LangGraph's
+ * `__interrupt__` updates), and whether the root lifecycle ended the run.
  */
-export function protocolEventParts(event: ProtocolEventLike, toolNames: Map<string, string>): { values: unknown[]; end?: 'completed' | 'interrupted' | 'failed' } {
+export function protocolEventParts(event: ProtocolEventLike, run: AgentServerRunState): { values: unknown[]; end?: 'completed' | 'interrupted' | 'failed' } {
+  const toolNames = run.toolNames;
   const data = record(event.params.data);
   const namespace = event.params.namespace;
   const origin = namespace.length > 0 ? { namespace: [...namespace] } : {};
@@ -40,13 +48,18 @@ export function protocolEventParts(event: ProtocolEventLike, toolNames: Map<stri
     }
     case 'custom':
       return { values: [{ type: 'custom', data: data.payload, ...origin } satisfies StreamPart] };
-    case 'input.requested':
-      return { values: [{ type: 'custom', data: { type: 'interrupt', interruptId: data.interrupt_id, payload: data.payload }, ...origin } satisfies StreamPart] };
+    case 'input.requested': {
+      // As LangGraph's own `__interrupt__` update: toParts makes the approval-request parts (decision 0195).
+      run.asked = true;
+      const update = { __interrupt__: [{ id: data.interrupt_id, value: data.payload }] };
+      return { values: [namespace.length > 0 ? [[...namespace], 'updates', update] : ['updates', update]] };
+    }
     case 'lifecycle': {
       if (namespace.length > 0) return { values: [] };
       if (data.event === 'completed') return { values: [], end: 'completed' };
       if (data.event === 'failed') return { values: [], end: 'failed' };
-      if (data.event === 'interrupted') return { values: [{ type: 'finish', finishReason: 'interrupted' } satisfies StreamPart], end: 'interrupted' };
+      // Stopped for a decision: toParts' own finish says 'awaiting-decision'. Otherwise it was cancelled.
+      if (data.event === 'interrupted') return { values: run.asked ? [] : [{ type: 'finish', finishReason: 'interrupted' } satisfies StreamPart], end: 'interrupted' };
       return { values: [] };
     }
     default:

@@ -4,7 +4,7 @@ import { assembleParts } from '../parts/toParts';
 import type { StreamPart } from '../parts/types';
 import { assertObject, describe } from '../internal/validate';
 import { fromAsyncIterableFactory } from './fromAsyncIterableFactory';
-import { protocolEventParts, type ProtocolEventLike } from './agentServerParts';
+import { protocolEventParts, type AgentServerRunState, type ProtocolEventLike } from './agentServerParts';
 
 /** Options of {@link fromAgentServer}. */
 export interface FromAgentServerOptions {
@@ -51,9 +51,9 @@ const CHANNELS = ['messages', 'tools', 'custom', 'lifecycle', 'input'] as const;
  * `@langchain/langgraph-sdk`'s own protocol client (`client.threads.stream`), not a second
  * implementation of the wire. Each subscription opens the thread's event stream, starts the run
  * (or answers an interrupt with `respond`), and emits its parts: `text` / `reasoning`, tool calls,
- * `tool-result`s, `custom` parts (an interrupt is a `custom` part whose data is
- * `{ type: 'interrupt', interruptId, payload }`), then `finish` (`'interrupted'` when the run
- * stopped for a human); a failed run errors with `RemoteStreamError`.
+ * `tool-result`s, `custom` parts, `approval-request` parts when the run stops for a person (as
+ * `fromAgent` makes them), then `finish` (`'awaiting-decision'` then, `'interrupted'` for a
+ * cancelled run); a failed run errors with `RemoteStreamError`.
  *
  * The four laws hold: cold, lazy, unicast, and teardown closes the requests (and, unless
  * `cancelOnUnsubscribe: false`, cancels the run on the server, which stops its model and tools).
@@ -99,13 +99,13 @@ async function* runParts(options: FromAgentServerOptions, signal: AbortSignal): 
     }
     // Events of earlier runs of the thread are replayed first: the server says where they end.
     const after = thread.ordering.lastAppliedThroughSeq ?? -1;
-    const toolNames = new Map<string, string>();
+    const run: AgentServerRunState = { toolNames: new Map(), asked: false };
     // The SDK pauses a raw subscription (ends its `for await`) after each root terminal event,
     // also a replayed one of an earlier run: resume it until this run's own terminal.
     for (;;) {
       for await (const event of events) {
         if (typeof event.seq === 'number' && event.seq <= after) continue;
-        const { values, end } = protocolEventParts(event, toolNames);
+        const { values, end } = protocolEventParts(event, run);
         yield* values;
         if (end === 'failed') throw new RemoteStreamError(`The agent run failed on the server: ${String((event.params.data as { error?: unknown }).error ?? 'no reason given')}`, '');
         if (end) {
