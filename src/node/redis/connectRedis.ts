@@ -93,11 +93,20 @@ export async function connectRedis(url: string, options: ConnectRedisOptions = {
     ready = true;
     down = false;
   });
+  // The strategy gives up between attempts; this timer bounds a slow attempt (a loaded event loop, DNS) too.
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no connection within ${connectTimeoutMs} ms`)), connectTimeoutMs);
+  });
+  const connecting = client.connect();
+  connecting.catch(() => undefined); // after a timeout it may still reject; the timeout already answered
   try {
-    await client.connect();
+    await Promise.race([connecting, late]);
   } catch (error) {
     if (client.isOpen) await client.disconnect().catch(() => undefined);
     throw new RedisUnreachableError(shown, connectTimeoutMs, lastError ?? error);
+  } finally {
+    clearTimeout(timer);
   }
   return client as unknown as RedisClient;
 }
