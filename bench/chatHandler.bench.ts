@@ -14,12 +14,13 @@
  * Needs redis-server on the PATH; without it the bench says so and skips.
  */
 import { REDIS_SKIP_MESSAGE, redisServerPath, startRedisServer, type RedisServer } from '../specs/support/redis';
+import { tokenize } from '../src/offline';
 import { startPeer, type ModelRuns, type PeerInstance, type Script } from './chatHandler.peer';
 
 const STREAMS = Number(process.env.N ?? 1000);
 const SSE_CLIENTS = Number(process.env.SSE_CLIENTS ?? 2000);
-/** ~90 tokens, Chinese, emoji and ASCII, 8 ms apart: every stream overlaps the others. */
-const TOKENS = Array.from({ length: 30 }, (_, i) => [`第${i}段：`, 'Python 🐍 ', `line ${i}. `]).flat();
+/** The offline model's tokens of one reply (Chinese, emoji, ASCII), 8 ms apart on both sides: every stream overlaps the others. */
+const TOKENS = tokenize(Array.from({ length: 8 }, (_, i) => `第${i}段：Python 是一种编程语言 🐍，line ${i} of the answer.`).join(' '));
 const SCRIPT: Script = { tokens: TOKENS, tokenDelayMs: 8 };
 const EXPECTED = TOKENS.join('');
 const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');

@@ -116,7 +116,9 @@ export async function startPeer(redisUrl: string, script: Script, runs: ModelRun
         await publisher.set(`peer:chat:${id}:stream`, streamId, { EX: 24 * 60 * 60 });
       },
     });
-    return pipe(response.body!, res, Object.fromEntries(response.headers));
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, name) => (headers[name] = value));
+    return pipe(response.body!, res, headers);
   };
 
   const server: Server = createServer((req, res) => {
