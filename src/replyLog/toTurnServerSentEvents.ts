@@ -1,8 +1,8 @@
 import { filter, map, type OperatorFunction } from 'rxjs';
-import type { TurnEvent } from '../../history/types';
-import { assertFunction, assertObject } from '../../internal/validate';
-import { encodeServerSentEvent } from '../../web/serverSentEventFrame';
-import { defaultServerSentErrorData } from '../../web/toServerSentEvents';
+import type { TurnEvent } from '../history/types';
+import { assertFunction, assertObject } from '../internal/validate';
+import { encodeServerSentEvent } from '../web/serverSentEventFrame';
+import { defaultServerSentErrorData } from '../web/toServerSentEvents';
 
 /** Options of {@link toTurnServerSentEvents}. */
 export interface ToTurnServerSentEventsOptions {
