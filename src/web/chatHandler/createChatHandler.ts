@@ -42,6 +42,8 @@ import { uiRoutes } from './uiRoutes';
  * import { ChatOpenAI } from '@langchain/openai';
  * import { createChatHandler } from 'rxjs-langchain';
  *
+ * declare function sessionOf(request: Request): Promise<{ userId: string } | null>; // your session store
+ *
  * const chat = createChatHandler({
  *   model: new ChatOpenAI({ model: 'gpt-4o-mini' }),
  *   system: 'You are a helpful assistant.',

@@ -12,6 +12,8 @@ import { RxLangChainError } from '../../errors';
  * error.status; // 429
  * ```
  *
+ * @see {@link createChatHandler}, which answers it.
+ *
  * @param status The HTTP status.
  * @param message What is wrong and what to do.
  * @param headers Extra response headers.
