@@ -135,6 +135,8 @@ export type {
   ChatFinish,
   ChatAllowedHosts,
   ChatAllowedOrigins,
+  ChatTurnInput,
+  ChatTurnMessage,
 } from './web/chatHandler/types';
 export { InMemoryConversationOwners } from './web/chatHandler/owners';
 export type { ConversationOwners } from './web/chatHandler/owners';

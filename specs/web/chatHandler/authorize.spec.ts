@@ -12,7 +12,7 @@ afterEach(async () => handler?.close());
 
 /** The principal is the `x-user` header (a stand-in for a session cookie); none → 401. */
 const authorize = ({ request }: { request: Request }) => request.headers.get('x-user');
-const as = (who: string | undefined) => (who === undefined ? {} : { 'x-user': who });
+const as = (who: string | undefined): Record<string, string> => (who === undefined ? {} : { 'x-user': who });
 const fetchAs = (h: ChatHandler, who: string): FetchLike => (input, init) => {
   const request = new Request(input, init);
   request.headers.set('x-user', who);

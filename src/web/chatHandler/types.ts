@@ -107,9 +107,28 @@ export interface ChatHandlerOptions {
   onFinish?: (finish: ChatFinish) => void | Promise<void>;
 }
 
+/** A turn asked over another wire (`serveChatOverWebSocket`'s `chat` option). */
+export interface ChatTurnInput {
+  /** What `authorize` sees: for a WebSocket, the upgrade request's URL and headers (cookies). */
+  readonly request: Request;
+  readonly conversationId: unknown;
+  readonly question: unknown;
+}
+
+/** One message of a turn asked over another wire: `start`, `chunk` `{ text }`, `done`, `error`. */
+export type ChatTurnMessage = { type: string } & Record<string, unknown>;
+
 /** A Web-standard chat back end: mount `fetch` in any server (Next.js, Hono, Deno, Bun, workers; `toNodeHandler` for Node). */
 export interface ChatHandler {
   fetch(request: Request): Promise<Response>;
+  /**
+   * A conversation turn over another wire (a WebSocket): the same checks, caps, lock, ownership,
+   * history and reply log as `POST {base}/stream`. Rejects with a `ChatRequestError` (its
+   * `status` says why: 400, 401, 404, 409, 429).
+   */
+  ask(input: ChatTurnInput): Promise<Observable<ChatTurnMessage>>;
+  /** Stops a conversation's running reply, with the checks of `POST {base}/:id/stop`. */
+  stop(input: Omit<ChatTurnInput, 'question'>): Promise<{ stopped: boolean; replyId?: string }>;
   /** Runs on this instance now (including runs waiting for a lock). */
   readonly runs: number;
   /** Ends every run this instance produces (readers are told the reply was abandoned). */
