@@ -50,3 +50,5 @@ export {
 // Mount a Web-standard handler (createChatHandler) in node:http or Express 5.
 export { toNodeHandler } from './toNodeHandler';
 export type { FetchHandler } from './toNodeHandler';
+export { RedisConversationOwners } from './redis/RedisConversationOwners';
+export type { RedisConversationOwnersOptions } from './redis/RedisConversationOwners';

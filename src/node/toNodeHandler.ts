@@ -4,7 +4,8 @@ import { describe } from '../internal/validate';
 
 /** Anything with a Web-standard `fetch(request)`: `createChatHandler(…)`, a Hono app. */
 export interface FetchHandler {
-  fetch(request: Request): Response | Promise<Response>;
+  /** `env` is `@hono/node-server`'s `{ incoming, outgoing }` (a Hono app reads it as `c.env`). */
+  fetch(request: Request, env?: { incoming: IncomingMessage; outgoing: ServerResponse }): Response | Promise<Response>;
 }
 
 /**
@@ -36,7 +37,13 @@ export function toNodeHandler(handler: FetchHandler): (req: IncomingMessage, res
   if (typeof handler !== 'object' || handler === null || typeof handler.fetch !== 'function') {
     throw new TypeError(`toNodeHandler: handler must have a fetch(request) method (createChatHandler(…)), got ${describe(handler)}.`);
   }
-  const listener = getRequestListener((request) => handler.fetch(request), {
+  const listener = getRequestListener(async (request, env) => {
+    const bindings = env as { incoming: IncomingMessage; outgoing: ServerResponse };
+    const response = await handler.fetch(request, bindings);
+    // A refused body: read the rest first, so the client finishes sending and reads the 413 (no EPIPE).
+    if (response.status === 413) await drain(bindings.incoming);
+    return response;
+  }, {
     // A handler that throws is a bug of the application: answer 500 instead of leaving the client waiting.
     errorHandler: () => new Response(JSON.stringify({ error: 'Internal error.' }), { status: 500, headers: { 'content-type': 'application/json' } }),
   });
@@ -46,4 +53,23 @@ export function toNodeHandler(handler: FetchHandler): (req: IncomingMessage, res
     if (typeof original === 'string') req.url = original;
     void listener(req, res);
   };
+}
+
+/** Past this, a refused body is not read to its end: the connection is cut. */
+const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/** Reads and drops what is left of a request body the handler refused (up to 64 MiB). */
+function drain(incoming: IncomingMessage): Promise<void> {
+  if (incoming.readableEnded || incoming.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let size = 0;
+    incoming.removeAllListeners('data'); // the Web body's reader gave up on it
+    incoming.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > DRAIN_LIMIT_BYTES) incoming.destroy();
+    });
+    incoming.once('end', () => resolve());
+    incoming.once('close', () => resolve());
+    incoming.resume();
+  });
 }

@@ -162,7 +162,7 @@ export class Conversations {
    * marked partial) or `error`.
    */
   sseTurn(ref: TurnRef, question: string, protocol: ChatProtocol = 'server-sent-events'): Observable<string> {
-    const { log, errorText } = this.config;
+    const { log } = this.config;
     const history = this.config.history(ref.conversationId);
     const folded = { getMessages: async () => foldHistory(await history.getMessages()), addMessages: (m: BaseMessage[]) => history.addMessages(m), addMessage: (m: BaseMessage) => history.addMessages([m]) };
     const start = encodeServerSentEvent({ event: 'start', data: JSON.stringify({ conversationId: ref.conversationId, replyId: ref.replyId }) });
@@ -176,7 +176,7 @@ export class Conversations {
       tap((event: TurnEvent) => {
         if (event.type !== 'chunk') void this.#finished(ref, event.type, event.type === 'done' ? event.text : event.partialText);
       }),
-      toTurnServerSentEvents({ errorData: (error) => ({ name: error instanceof Error ? error.name : 'Error', message: errorText(error) }) }),
+      toTurnServerSentEvents({ errorData: (error) => this.errorData(error) }),
     );
     return concat(of(start), turn$);
   }
@@ -188,8 +188,15 @@ export class Conversations {
     return { stopped: await this.config.log.stop(latest.replyId), replyId: latest.replyId };
   }
 
+  /** A reply id: a UUID. */
   newReplyId(): string {
-    return randomId('reply');
+    return randomId('r').slice(2);
+  }
+
+  /** The payload of an SSE / WebSocket `error`: `{ name, message, code? }`, the message through `errorText`. */
+  errorData(error: unknown): { name: string; message: string; code?: string } {
+    const code = (error as { code?: unknown } | null)?.code;
+    return { name: error instanceof Error ? error.name : 'Error', message: this.config.errorText(error), ...(typeof code === 'string' && { code }) };
   }
 
   /** Ends every producer of this instance. */

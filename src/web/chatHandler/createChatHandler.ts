@@ -127,6 +127,11 @@ function routes(options: ChatHandlerOptions, ctx: RouteContext): Hono {
     credentials: true,
     maxAge: 600,
   }));
+  // A wrong method is a 405 before any other check (registered first, these answer first).
+  for (const [path, allow] of [['/', 'POST'], ['/stream', 'GET, HEAD, POST'], ['/:id/stream', 'GET, HEAD'], ['/:id/stop', 'POST'], ['/:id/history', 'GET, HEAD']]) {
+    const other = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'].filter((method) => !allow.split(', ').includes(method));
+    app.on(other, path, () => refuse(405, `Use ${allow}.`, { allow }));
+  }
   app.use('*', async (c, next) => {
     const refusal = checkOrigin(c.req.raw, options.allowedOrigins);
     if (refusal) return refuse(refusal.status, refusal.message);
@@ -139,9 +144,6 @@ function routes(options: ChatHandlerOptions, ctx: RouteContext): Hono {
   const maxQuestionBody = options.maxQuestionBodyBytes ?? 16 * 1024;
   sseRoutes(app, ctx, maxQuestionBody, tooLarge(maxQuestionBody));
   uiRoutes(app, ctx, maxBody, tooLarge(maxBody));
-  for (const [path, allow] of [['/', 'POST'], ['/stream', 'GET, HEAD, POST'], ['/:id/stream', 'GET, HEAD'], ['/:id/stop', 'POST'], ['/:id/history', 'GET, HEAD']]) {
-    app.all(path, () => refuse(405, `Use ${allow}.`, { allow }));
-  }
   app.notFound((c) => refuse(404, `Not found: ${c.req.method} ${new URL(c.req.url).pathname}`));
   app.onError((error) => {
     if (error instanceof ChatRequestError) return refuse(error.status, error.message, { ...error.headers });

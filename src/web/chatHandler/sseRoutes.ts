@@ -34,14 +34,14 @@ export function sseRoutes(app: Hono, ctx: RouteContext, maxBodyBytes: number, to
     const principal = await principalOf(ctx.authorize, c.req.raw, undefined, 'send');
     const release = conversations.acquire(principal);
     const run$ = conversations.config.stream({ messages: [...conversations.systemMessages(), new HumanMessage(text)], conversationId: undefined, principal, protocol: 'server-sent-events' });
-    const errorData = (error: unknown) => ({ name: error instanceof Error ? error.name : 'Error', message: conversations.config.errorText(error) });
-    return toServerSentEventsResponse(oneOff(c, run$, release).pipe(textContent()), { heartbeatMs: ctx.heartbeatMs, errorData });
+    return toServerSentEventsResponse(oneOff(c, run$, release).pipe(textContent()), { heartbeatMs: ctx.heartbeatMs, errorData: (error) => conversations.errorData(error) });
   };
 
   app.post('/stream', bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge }), async (c) => {
     const body = await jsonBody(c, EXAMPLE);
-    if (body.replyId !== undefined) throw new ChatRequestError(400, 'replyId is not accepted: resume with GET ?conversationId=… and Last-Event-ID.');
     if (body.conversationId === undefined) return oneOffReply(c, question(body.question));
+    // The same POST again with Last-Event-ID (what EventSource-style clients and fromServerSentEvents' resume send): a resume, not a new turn.
+    if (lastEventIdOf(c) !== undefined || body.replyId !== undefined) return resume(c, body.conversationId, body.replyId);
     const conversationId = checkConversationId(body.conversationId, 'conversationId', ctx.authorize !== undefined);
     const principal = await principalOf(ctx.authorize, c.req.raw, conversationId, 'send');
     await conversations.assertVisible(conversationId, principal, 'ok');
@@ -52,19 +52,23 @@ export function sseRoutes(app: Hono, ctx: RouteContext, maxBodyBytes: number, to
     return replyLogResponse(conversations.config.log.read(ref.replyId), sseReply);
   });
 
-  app.get('/stream', async (c) => {
-    const conversationId = c.req.query('conversationId');
-    if (c.req.query('replyId') !== undefined) throw new ChatRequestError(400, 'replyId is not accepted: resume with ?conversationId=… and Last-Event-ID.');
-    if (conversationId === undefined) {
-      const text = c.req.query('question');
-      if (text === undefined) throw new ChatRequestError(400, 'Pass ?conversationId=… (with Last-Event-ID to resume) or ?question=….');
-      return oneOffReply(c, question(text));
-    }
-    await conversationAccess(ctx, c, conversationId, 'resume', 'ok');
+  /** A resume inside the authorized conversation: after Last-Event-ID, or its latest reply from the start. */
+  const resume = async (c: Context, conversationId: unknown, replyId: unknown): Promise<Response> => {
+    const { conversationId: id } = await conversationAccess(ctx, c, conversationId, 'resume', 'ok');
     const after = lastEventIdOf(c);
-    const latest = await conversations.config.log.latestReply(conversationId);
+    const latest = await conversations.config.log.latestReply(id);
     if (!latest && after !== undefined) throw new ChatRequestError(404, 'No such event in this conversation (Last-Event-ID).');
     if (!latest) return c.body(null, 204, { 'cache-control': 'no-store' });
+    // A replyId (from the `start` event) must be the conversation's latest reply: no other reply is reachable.
+    if (replyId !== undefined && replyId !== latest.replyId) throw new ChatRequestError(404, 'No such reply in this conversation.');
     return replyLogResponse(await checkedRead(conversations, latest.replyId, after), sseReply);
+  };
+
+  app.get('/stream', async (c) => {
+    const conversationId = c.req.query('conversationId');
+    if (conversationId !== undefined) return resume(c, conversationId, c.req.query('replyId'));
+    const text = c.req.query('question');
+    if (text === undefined) throw new ChatRequestError(400, 'Pass ?conversationId=… (with Last-Event-ID to resume) or ?question=….');
+    return oneOffReply(c, question(text));
   });
 }
