@@ -174,7 +174,9 @@ export class Conversations {
         onInterrupt: 'keep-partial', // the model should know what the user already saw
       }),
       tap((event: TurnEvent) => {
-        if (event.type !== 'chunk') void this.#finished(ref, event.type, event.type === 'done' ? event.text : event.partialText);
+        // An awaiting turn (a tool call waiting for a person) has not finished: no onFinish yet.
+        if (event.type === 'done') void this.#finished(ref, 'done', event.text);
+        else if (event.type === 'stopped' || event.type === 'error') void this.#finished(ref, event.type, event.partialText);
       }),
       toTurnServerSentEvents({ errorData: (error) => this.errorData(error) }),
     );
