@@ -4,7 +4,7 @@
  * is a 404 and not one byte of the victim's reply comes back.
  */
 import { createChatHandler, type ChatHandler } from '../../../src';
-import { gatedStream, newChatId, NOT_CROSS_SITE, REPLY, startReply, transport, until, user, type FetchLike } from '../../support/chatHandler';
+import { gatedStream, HALF, newChatId, NOT_CROSS_SITE, REPLY, startReply, transport, until, user, type FetchLike } from '../../support/chatHandler';
 
 const BASE = 'http://localhost/api/chat';
 let handler: ChatHandler;
@@ -30,8 +30,9 @@ describe('createChatHandler authorize', () => {
     const alice = await startReply(transport(BASE, fetchAs(handler, 'alice')), chatId, '秘密', 3);
     const sse = await post(handler, '/stream', { question: '秘密', conversationId: 'sse-1' }, 'alice');
     const sseReader = sse.body!.getReader();
-    const sseText = (await sseReader.read()).value;
-    const aliceIds = [...new TextDecoder().decode(sseText).matchAll(/^id: (.+)$/gm)].map((m) => m[1]);
+    let sseText = '';
+    while ((sseText.match(/^id: /gm) ?? []).length < HALF + 1) sseText += new TextDecoder().decode((await sseReader.read()).value); // start + HALF chunks
+    const aliceIds = [...sseText.matchAll(/^id: (.+)$/gm)].map((m) => m[1]);
 
     const attempts = [
       await post(handler, '', { id: chatId, messages: [user('我也要')] }, 'mallory'),
@@ -47,6 +48,7 @@ describe('createChatHandler authorize', () => {
       ...(await Promise.all(['1', '2', ...aliceIds].map((id) => get(handler, `/m-own/stream`, 'mallory', { 'last-event-id': id })))),
     ];
     const bodies = await Promise.all(attempts.map((r) => r.text()));
+    if (process.env.CHAT_HANDLER_FIGURES) process.stdout.write(`cross-principal attempts: ${attempts.length}, refused: ${attempts.filter((r) => r.status === 404).length}, bytes answered: ${bodies.join('').length}\n`);
     expect(attempts.map((r) => r.status)).toEqual(attempts.map(() => 404));
     const leaked = bodies.join('');
     for (const piece of ['第一行', '秘密', REPLY.slice(0, 5)]) expect(leaked).not.toContain(piece);
