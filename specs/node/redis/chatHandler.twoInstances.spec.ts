@@ -5,9 +5,8 @@
  * between A and B keeps its history in order; a conversation claimed on A is a 404 on B for
  * another principal.
  */
-import { RedisChatMessageHistory } from '@langchain/redis';
 import { createChatHandler, type ChatHandler } from '../../../src';
-import { RedisConversationLock, RedisConversationOwners, RedisReplyLog, type RedisClient } from '../../../src/node';
+import { RedisChatHistory, RedisConversationLock, RedisConversationOwners, RedisReplyLog, type RedisClient } from '../../../src/node';
 import { gatedStream, HALF, newChatId, readAll, REPLY, startReply, textOf, transport, user, type FetchLike, type Runs } from '../../support/chatHandler';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../../support/redis';
 
@@ -35,7 +34,7 @@ describeWithRedis('createChatHandler: two instances over Redis', () => {
         replyLog,
         lock: new RedisConversationLock({ client }),
         owners: new RedisConversationOwners({ client }),
-        history: (id) => new RedisChatMessageHistory({ sessionId: `rxlc:conversation:{${id}}:history`, client: client as never }),
+        history: (id) => new RedisChatHistory({ sessionId: `rxlc:conversation:{${id}}:history`, client }), // a turn in one command
         authorize: ({ request }) => request.headers.get('x-user') ?? 'alice',
       });
     };
