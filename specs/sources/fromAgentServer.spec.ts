@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { firstValueFrom, lastValueFrom, filter, toArray } from 'rxjs';
 import { fromAgentServer, type ApprovalRequestPart, type StreamPart } from '../../src';
-import { InMemoryConversationLock } from '../../src/node/replyLog/InMemoryConversationLock';
-import { InMemoryReplyLog } from '../../src/node/replyLog/InMemoryReplyLog';
+import { InMemoryConversationLock } from '../../src/replyLog/InMemoryConversationLock';
+import { InMemoryReplyLog } from '../../src/replyLog/InMemoryReplyLog';
 import { startCluster, type ProtocolCluster } from '../support/agentProtocol';
 
 const QUESTION = { messages: [{ role: 'user', content: 'Python 3.12 是哪天发布的？' }] };

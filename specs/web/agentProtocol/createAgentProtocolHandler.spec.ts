@@ -1,5 +1,5 @@
-import { InMemoryConversationLock } from '../../../src/node/replyLog/InMemoryConversationLock';
-import { InMemoryReplyLog } from '../../../src/node/replyLog/InMemoryReplyLog';
+import { InMemoryConversationLock } from '../../../src/replyLog/InMemoryConversationLock';
+import { InMemoryReplyLog } from '../../../src/replyLog/InMemoryReplyLog';
 import { startCluster } from '../../support/agentProtocol';
 import { agentProtocolContract } from './protocol.contract';
 

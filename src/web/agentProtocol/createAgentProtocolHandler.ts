@@ -1,9 +1,9 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { SchedulerLike } from 'rxjs';
-import { InMemoryConversationLock } from '../../node/replyLog/InMemoryConversationLock';
-import { InMemoryReplyLog } from '../../node/replyLog/InMemoryReplyLog';
-import type { ConversationLock, ReplyLog } from '../../node/replyLog/types';
+import { InMemoryConversationLock } from '../../replyLog/InMemoryConversationLock';
+import { InMemoryReplyLog } from '../../replyLog/InMemoryReplyLog';
+import type { ConversationLock, ReplyLog } from '../../replyLog/types';
 import { assertObject } from '../../internal/validate';
 import { parseCommand, parseStreamFilter, runCommand } from './commands';
 import { AgentProtocolRequestError } from './errors';

@@ -1,5 +1,5 @@
 import { defer, from, switchMap, type Observable, type Subscription } from 'rxjs';
-import type { ConversationLock } from '../../node/replyLog/types';
+import type { ConversationLock } from '../../replyLog/types';
 import { AgentProtocolRequestError } from './errors';
 import { pendingInterrupts, threadState, type CompiledGraphLike, type GraphStateSnapshot } from './graphs';
 import type { LangGraphModules } from './langgraph';

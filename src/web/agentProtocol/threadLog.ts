@@ -1,6 +1,6 @@
 import { catchError, concat, defer, EMPTY, from, map, merge, NEVER, Observable, of, switchMap, take, tap, filter } from 'rxjs';
 import { ReplyNotFoundError, ReplyProducerGoneError } from '../../errors';
-import type { ReplyLog } from '../../node/replyLog/types';
+import type { ReplyLog } from '../../replyLog/types';
 import { encodeWireJson, wireEvent, type UnnumberedEvent } from './wireEvents';
 import { RunTooLongError } from './errors';
 
