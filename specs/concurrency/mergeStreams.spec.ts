@@ -57,7 +57,7 @@ describe('mergeStreams', () => {
           return () => void live--;
         });
       const inputs = of(0, 1, 2, 3, 4, 5);
-      const merged = run === 'mergeStreams'
+      const merged: Observable<unknown> = run === 'mergeStreams'
         ? inputs.pipe(mergeStreams(stream, { concurrency: 3 }))
         : inputs.pipe(mergeMap(stream, 3));
       merged.subscribe();
