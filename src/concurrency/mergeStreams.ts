@@ -1,5 +1,5 @@
 import { from, Observable, throwError, type ObservableInput, type Observer, type OperatorFunction, type Subscriber } from 'rxjs';
-import { consumeEach } from '../internal/operate';
+import { consumeEach } from '../internal/linked';
 import { assertBoolean, assertFunction, assertObject, describe } from '../internal/validate';
 
 /** A value of stream `index` (started for `input`). */

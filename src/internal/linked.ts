@@ -1,4 +1,4 @@
-import { Subscription, type Observable, type Observer, type Subscriber } from 'rxjs';
+import { filter, Subscription, type Observable, type Observer, type OperatorFunction, type Subscriber } from 'rxjs';
 
 /**
  * The one synchronous-unsubscription helper (decision 0110, 0151). An observer that is a
@@ -7,7 +7,25 @@ import { Subscription, type Observable, type Observer, type Subscriber } from 'r
  * source checks. So it exists — and can be unsubscribed — *before* the first value:
  * never `upstream = source.subscribe(...)`, since during a synchronous emission
  * `upstream` is still undefined and an infinite `from(array)` is pulled to its end.
+ *
+ * Three shapes of the one idea: `consumeEach` when the chain is subscribed with the downstream
+ * subscriber itself (`source.pipe(consumeEach(…)).subscribe(subscriber)`, also inside `concat`);
+ * `linkedObserver` / `subscribeLinked` when the operator must unsubscribe upstream itself (a
+ * match) and go on; `detachedObserver` at the end of a stream, owned by no subscriber.
  */
+
+/**
+ * Hands every value to `each` and passes none on; errors and completion pass. Subscribing
+ * `source.pipe(consumeEach((v) => subscriber.next(f(v))))` with the downstream `subscriber`
+ * itself registers the teardown before the first value, and `each` emitting straight into
+ * `subscriber` costs a value one hop, where `map` + `filter` would cost two.
+ */
+export function consumeEach<T>(each: (value: T) => void): OperatorFunction<T, never> {
+  return filter((value: T): value is never => {
+    each(value);
+    return false;
+  });
+}
 
 /** What a hand-written operator does with upstream notifications. */
 export interface LinkedHandlers<T> {

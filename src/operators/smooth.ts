@@ -1,5 +1,5 @@
 import { concat, concatMap, defer, EMPTY, map, Observable, of, timer, type OperatorFunction, type SchedulerLike } from 'rxjs';
-import { consumeEach } from '../internal/operate';
+import { consumeEach } from '../internal/linked';
 import { textOf, type TextLike } from '../internal/text';
 import { assertNonNegative, assertObject, assertScheduler, describe } from '../internal/validate';
 

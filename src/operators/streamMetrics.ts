@@ -1,6 +1,6 @@
 import { concat, defer, Observable, of, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { hasContent } from '../internal/content';
-import { consumeEach } from '../internal/operate';
+import { consumeEach } from '../internal/linked';
 import { textOf, type TextLike } from '../internal/text';
 import { assertObject, assertScheduler } from '../internal/validate';
 

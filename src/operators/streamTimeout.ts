@@ -1,7 +1,7 @@
 import { Observable, type MonoTypeOperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import { StreamTimeoutError, type StreamTimeoutKind } from '../errors';
 import { hasContent } from '../internal/content';
-import { consumeEach } from '../internal/operate';
+import { consumeEach } from '../internal/linked';
 import { textOf } from '../internal/text';
 import { assertObject, assertPositiveMs, assertScheduler } from '../internal/validate';
 

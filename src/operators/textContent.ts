@@ -1,5 +1,5 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import { consumeEach } from '../internal/operate';
+import { consumeEach } from '../internal/linked';
 import { textOf, type TextLike } from '../internal/text';
 
 /** textContent's output → its source, so `collectText` right after it reads the source directly (one hop less). */
