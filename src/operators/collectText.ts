@@ -1,5 +1,5 @@
 import { reduce, type OperatorFunction } from 'rxjs';
-import { textOf, type TextLike } from '../internal/text';
+import { textOf, type TextLike } from '../decode/text';
 import { textSourceOf } from './textContent';
 
 /**

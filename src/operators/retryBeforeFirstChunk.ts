@@ -1,6 +1,6 @@
 import { defer, retry, tap, throwError, timer, type MonoTypeOperatorFunction, type Observable, type SchedulerLike } from 'rxjs';
 import { RxLangChainError, StreamTimeoutError } from '../errors';
-import { hasContent } from '../internal/content';
+import { hasContent } from '../decode/content';
 import { assertFunction, assertInteger, assertNonNegative, assertObject, assertScheduler, describe } from '../internal/validate';
 
 /** Options of {@link retryBeforeFirstChunk}. */

@@ -1,6 +1,6 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import { consumeEach } from '../internal/linked';
-import { textOf, type TextLike } from '../internal/text';
+import { textOf, type TextLike } from '../decode/text';
 
 /** textContent's output → its source, so `collectText` right after it reads the source directly (one hop less). */
 const textSources = new WeakMap<Observable<string>, Observable<TextLike>>();
