@@ -88,6 +88,26 @@ describe('bin/rxjs-langchain.js chat (child process)', () => {
       .toEqual({ bytes: true, echo: true, farewell: true });
   });
 
+  it('stdout closed by its reader mid-reply (`| head -1`): the turn ends quietly (request aborted, nothing saved), exit 0', async () => {
+    server = await startFakeOpenAIServer({ tokenMs: 30 });
+    const history = join(dir, 'epipe.jsonl');
+    const { child, exited, stderr } = start(['--history-file', history], { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: server.baseURL });
+    let stdout = '';
+    const question = '详细介绍Python的历史和发展';
+    const reply = replyTo(question);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      // Like `head`, the reader goes away once it has seen what it wanted: here, part of the reply.
+      if (stdout.includes(reply.slice(0, 12))) child.stdout.destroy();
+    });
+    child.stdin.write(question + '\n'); // stdin stays open: only the closed stdout may end the chat
+    expect(await exited).toBe(0);
+    expect(stderr()).toBe('');
+    expect((await server.waitForClose(0, 10_000)).closedByClient).toBe(true); // the model stopped
+    expect(server.requests[0].chunksWritten).toBeLessThan(server.requests[0].chunksTotal);
+    expect(readFileSync(history, 'utf8')).toBe(''); // nothing partial saved as complete
+  });
+
   it('OPENAI_API_KEY set but @langchain/openai not installed: one line that says to install it, exit 1', async () => {
     const { child, exited, stderr } = start(
       ['--history-file', join(dir, 'missing.jsonl')],

@@ -1,7 +1,9 @@
+import { EventEmitter } from 'node:events';
 import {
   createColors,
   createLanes,
   createStatusLine,
+  createPromptOutput,
   displayWidth,
   fitToWidth,
   safeText,
@@ -89,11 +91,14 @@ describe('safeText', () => {
     ['8-bit CSI (C1)', 'x\u009b2Jy', 'x\ufffd2Jy'],
     ['DEL and BEL', 'a\x7fb\x07', 'a␡b␇'],
     ['carriage return', 'line\r\nfake prompt$ \roverwrite', 'line\nfake prompt$ overwrite'],
+    // Bidi controls reorder what is shown (Trojan Source, CVE-2021-42574): removed, like \r.
+    ['right-to-left override', 'rm -rf /\u202e"txt.exe', 'rm -rf /"txt.exe'],
+    ['every bidi embedding, override, isolate and mark', 'a\u202ab\u202bc\u202cd\u202de\u202ef\u2066g\u2067h\u2068i\u2069j\u200ek\u200fl\u061cm', 'abcdefghijklm'],
   ];
   it.each(attacks)('neutralizes %s', (_name, input, shown) => {
     const out = safeText(input);
     expect(out).toBe(shown);
-    expect(out).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+    expect(out).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
   });
 
   it('keeps \\n, \\t, Chinese and emoji; works on each chunk alone (a sequence split across chunks)', () => {
@@ -131,6 +136,60 @@ describe('createStatusLine', () => {
     status.close();
     status.update('after close');
     expect(out.data.match(/\x1b\[r/g)).toHaveLength(1);
+  });
+});
+
+describe('createStatusLine on a resized terminal', () => {
+  const resizable = (columns: number, rows: number) => {
+    const emitter = new EventEmitter();
+    const out = Object.assign(emitter, sink(true, columns, rows));
+    out.write = (chunk: string) => ((out.data += chunk), true);
+    return out;
+  };
+
+  it.each([
+    ['fewer rows', 40, 10, 40, 6],
+    ['more rows', 40, 10, 40, 16],
+    ['narrower', 60, 10, 24, 10],
+  ])('%s: erases below the cursor (never a row by its old number), reserves the new bottom row, draws at the new width', (_name, c0, r0, c1, r1) => {
+    const out = resizable(c0, r0);
+    const status = createStatusLine(out);
+    status.update('一二三四五六七八九十 一二三四五六七八九十 123 字');
+    out.data = '';
+    out.columns = c1;
+    out.rows = r1;
+    out.emit('resize');
+    expect(out.data.startsWith('\x1b[J')).toBe(true); // only what is below the cursor: the status row, or nothing
+    if (r1 !== r0) expect(out.data).not.toContain(`\x1b[${r0};1H`);
+    expect(out.data).toContain(`\x1b[1;${r1 - 1}r`);
+    const draw = /\x1b7\x1b\[(\d+);1H\x1b\[2K([^\x1b]*)\x1b8$/.exec(out.data)!;
+    expect(Number(draw[1])).toBe(r1);
+    expect(displayWidth(draw[2])).toBeLessThanOrEqual(c1 - 1);
+    status.close();
+    expect(out.listenerCount('resize')).toBe(0);
+  });
+});
+
+describe('createPromptOutput', () => {
+  it('passes resize on to readline only while the prompt is shown; size and writes go through', () => {
+    const emitter = new EventEmitter();
+    const out = Object.assign(emitter, sink(true, 50, 12));
+    out.write = (chunk: string) => ((out.data += chunk), true);
+    const gated = createPromptOutput(out as never);
+    const heard: number[] = [];
+    gated.stream.on('resize', () => heard.push(gated.stream.columns!));
+    out.emit('resize'); // a reply is streaming: readline must not redraw its prompt into it
+    gated.setPromptShown(true);
+    out.columns = 70;
+    out.emit('resize');
+    gated.setPromptShown(false);
+    out.emit('resize');
+    expect(heard).toEqual([70]);
+    gated.stream.write('你: ');
+    expect(out.data).toBe('你: ');
+    expect([gated.stream.isTTY, gated.stream.rows]).toEqual([true, 12]);
+    gated.close();
+    expect(out.listenerCount('resize')).toBe(0);
   });
 });
 

@@ -15,7 +15,7 @@ import {
   type ProgressEvent, type StreamPart, type TurnEvent, type TurnInput,
 } from '../index';
 import { FileChatMessageHistory, HistoryFileCorruptError } from '../node';
-import { createColors, createStatusLine, fitToWidth, safeText, supportsColor, type StatusLine, type TerminalOutput } from './terminal';
+import { createColors, createPromptOutput, createStatusLine, fitToWidth, safeText, supportsColor, type StatusLine, type TerminalOutput } from './terminal';
 import { CHAT_USAGE, parseChatArgs, UsageError, type ChatCliOptions } from './args';
 import { createCliModel, type CliModel } from './model';
 import { describeChatError } from './describeError';
@@ -65,8 +65,10 @@ class InputGate {
         this.stream.write(bytes);
         return;
       }
-      this.stream.write(bytes.subarray(0, enter + 1));
+      // Hold before handing the line over: a command or an empty line is handled inside
+      // this write and releases the gate before it returns (setting it after lost the rest).
       this.holding = true;
+      this.stream.write(bytes.subarray(0, enter + 1));
       this.receive(bytes.subarray(enter + 1));
       return;
     }
@@ -193,6 +195,18 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
     rl.close();
   };
 
+  // The reader of our output went away (`| head -1`: EPIPE): stop the reply that streams (it is
+  // not saved), drop what is queued and end quietly, exit 0, as `yes | head -1` does.
+  let outputGone = false;
+  const onOutputError = (): void => {
+    if (outputGone) return;
+    outputGone = true;
+    stop$.next();
+    closed = true;
+    rl.close();
+  };
+  (output as NodeJS.WritableStream).on('error', onOutputError);
+
   const gate = terminal ? new InputGate(interrupt) : undefined;
   if (gate) {
     input.setRawMode?.(true); // what readline does for a TTY input; it reads the gate instead
@@ -201,9 +215,10 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
     input.resume();
   }
   const userPrompt = c.green('你: ');
+  const promptOutput = createPromptOutput(output); // readline redraws on resize only while its prompt is shown
   const rl: Interface = createInterface({
     input: gate ? gate.stream : input,
-    output,
+    output: promptOutput.stream,
     prompt: userPrompt,
     terminal,
     historySize: 100,
@@ -213,6 +228,7 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
   const showPrompt = (): void => {
     if (closed || promptShown) return;
     promptShown = true;
+    promptOutput.setPromptShown(true);
     rl.prompt();
   };
 
@@ -276,7 +292,7 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
           } else if (event.type === 'stopped') {
             endLine();
             output.write(`${c.yellow('[已停止]')} ${c.dim('(this turn was not saved to the history)')}\n`);
-          } else {
+          } else if (event.type === 'error') {
             endLine();
             output.write(`${c.red('✖ Error:')} ${describeChatError(event.error, where)}\n`);
           }
@@ -338,7 +354,8 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
       output.write(`${safeText(raw)}\n`);
     }
     promptShown = false;
-    if (line === '') return EMPTY;
+    promptOutput.setPromptShown(false);
+    if (line === '' || outputGone) return EMPTY;
     if (line.startsWith('/') || line.toLowerCase() === 'quit' || line.toLowerCase() === 'exit') {
       return command(line.startsWith('/') ? line : '/exit');
     }
@@ -364,7 +381,7 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
           resolve(1);
         },
         complete: () => {
-          output.write(`${promptShown ? '\n' : ''}再见！\n`);
+          if (!outputGone) output.write(`${promptShown ? '\n' : ''}再见！\n`);
           resolve(0);
         },
       });
@@ -390,6 +407,7 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
     signals?.off('SIGINT', interrupt);
     status?.close();
     rl.close();
+    promptOutput.close();
     if (gate) {
       input.off('data', gate.receive);
       input.off('end', gate.end);

@@ -14,3 +14,5 @@ export { createStatusLine } from './statusLine';
 export type { StatusLine } from './statusLine';
 export { createLanes } from './lanes';
 export type { Lanes, LanesOptions } from './lanes';
+export { createPromptOutput } from './promptOutput';
+export type { PromptOutput } from './promptOutput';

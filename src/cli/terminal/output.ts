@@ -9,6 +9,9 @@ export interface TerminalOutput {
   columns?: number;
   /** Terminal height in rows (TTY only). Default 24. */
   rows?: number;
+  /** A TTY's `resize` event (SIGWINCH): `columns` and `rows` have changed. */
+  on?(event: 'resize', listener: () => void): unknown;
+  off?(event: 'resize', listener: () => void): unknown;
 }
 
 /** A short description of a bad argument for error messages. */

@@ -24,7 +24,9 @@ export interface StatusLine {
  * A status line pinned to the bottom row of a TTY while text streams above it,
  * the way `apt` shows its progress bar: the scrolling region is set to every row
  * but the last, so streamed text never overwrites the status and the status never
- * interleaves with the text. Opening it keeps the cursor's row and column. On
+ * interleaves with the text. Opening it keeps the cursor's row and column. When
+ * the terminal is resized (its `resize` event, or a changed size at the next
+ * update) it moves to the new bottom row at the new width. On
  * anything that is not a TTY (a pipe, a file, a test buffer) every method does
  * nothing, so piped output stays clean. Call `close()` when the stream ends (also
  * on error and Ctrl-C) to restore the terminal.
@@ -51,6 +53,21 @@ export function createStatusLine(out: TerminalOutput): StatusLine {
     const columns = Math.max(1, (out.columns ?? 80) - 1);
     out.write(`${SAVE}${CSI}${rows};1H${CSI}2K${fitToWidth(safeText(stripAnsi(text)).replace(/\s+/g, ' '), columns)}${RESTORE}`);
   };
+  /**
+   * After a resize the old status row is no longer where it was (terminals delete, reflow or
+   * pull lines back from the scrollback, each in its own way), so it is not cleared by number,
+   * which blanked a reply line: everything below the cursor is the status row or empty, so
+   * erase below the cursor (ED 0), give the whole screen back, and reserve the new bottom row.
+   */
+  const resized = (): void => {
+    out.write(`${CSI}J${SAVE}${CSI}r${RESTORE}`);
+    reserve();
+    draw();
+  };
+  const onResize = (): void => {
+    if (open) resized();
+  };
+  out.on?.('resize', onResize);
   reserve();
   return {
     enabled: true,
@@ -58,15 +75,13 @@ export function createStatusLine(out: TerminalOutput): StatusLine {
       assertString('StatusLine.update: text', next);
       if (!open) return;
       text = next;
-      if ((out.rows ?? 24) !== rows) {
-        out.write(`${SAVE}${CSI}${rows};1H${CSI}2K${CSI}r${RESTORE}`);
-        reserve();
-      }
-      draw();
+      if (Math.max(2, out.rows ?? 24) !== rows) resized(); // a resize without an event (not a Node TTY)
+      else draw();
     },
     close() {
       if (!open) return;
       open = false;
+      out.off?.('resize', onResize);
       out.write(`${SAVE}${CSI}${rows};1H${CSI}2K${CSI}r${RESTORE}`);
     },
   };
