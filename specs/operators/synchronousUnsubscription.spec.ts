@@ -142,6 +142,8 @@ const NODE_NOT_ADAPTERS: Record<string, string> = {
   InMemoryConversationLock: 'class',
   RedisReplyLog: 'class',
   RedisConversationLock: 'class',
+  RedisChatHistory: 'class',
+  connectRedis: 'creates a Redis client',
 };
 
 /** An infinite synchronous source of `value(i)`, and how many values it produced. */
