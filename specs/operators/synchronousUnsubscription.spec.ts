@@ -157,6 +157,8 @@ const NODE_NOT_ADAPTERS: Record<string, string> = {
   RedisConversationLock: 'class',
   RedisChatHistory: 'class',
   connectRedis: 'creates a Redis client',
+  RedisConversationOwners: 'class',
+  toNodeHandler: 'adapts a Web fetch handler to node:http (the handler streams a Response body: the Response adapters have rows)',
 };
 
 /** An infinite synchronous source of `value(i)`, and how many values it produced. */
