@@ -57,6 +57,7 @@ import { BROWSER_SCRIPTS, browserScript } from './bundle';
 import { createDemoModel } from '../model';
 import { HttpError, readJsonBody, routeRequests, sendJson, type RequestPolicy, type Route } from './http';
 import { createScaleOut, type ScaleOut, type ScaleOutOptions } from './scaleOut';
+import { webArgsOrExit } from './args';
 
 /** Options of {@link startWebDemo}. */
 export interface WebDemoOptions extends RequestPolicy {
@@ -597,11 +598,12 @@ export function portFromArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
 }
 
 if (require.main === module) {
+  const { port } = webArgsOrExit(process.argv.slice(2)); // bad flags: one line, the usage, exit 2 (./args.ts)
   const model = createDemoModel();
   Promise.resolve()
     .then(() =>
       startWebDemo({
-        port: portFromArgs(process.argv.slice(2)),
+        port,
         model: model.model,
         baseURL: model.baseURL,
         scaleOut: scaleOutFromEnv(process.env),
