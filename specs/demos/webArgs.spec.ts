@@ -60,7 +60,7 @@ describe('parseWebArgs', () => {
 describe('npm run web (the server script in a child process)', () => {
   const run = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
     new Promise((resolve) => {
-      const env = { ...process.env, DEMO_LATENCY: '0' };
+      const env: NodeJS.ProcessEnv = { ...process.env, DEMO_LATENCY: '0' };
       delete env.OPENAI_API_KEY;
       delete env.PORT;
       execFile(process.execPath, ['-r', 'ts-node/register/transpile-only', 'demos/web/server.ts', ...args], { cwd: root, env }, (err, stdout, stderr) =>
