@@ -14,7 +14,7 @@ import {
   chatTurns, fromRunnable, retryBeforeFirstChunk, streamAgentTurn, streamTimeout, tapProgress, windowHistory,
   type ProgressEvent, type StreamPart, type TurnEvent, type TurnInput,
 } from '../index';
-import { FileChatMessageHistory, HistoryFileCorruptError } from '../node';
+import { FileChatMessageHistory, HistoryFileCorruptError, HistoryFileTypeError } from '../node';
 import { createColors, createPromptOutput, createStatusLine, fitToWidth, safeText, supportsColor, type StatusLine, type TerminalOutput } from './terminal';
 import { CHAT_USAGE, parseChatArgs, UsageError, type ChatCliOptions } from './args';
 import { createCliModel, type CliModel } from './model';
@@ -140,14 +140,14 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
   } catch (err) {
     return fail(describeChatError(err));
   }
-  const history = new FileChatMessageHistory(options.historyFile);
+  const history = new FileChatMessageHistory(options.historyFile, { followSymlinks: options.followSymlinks });
   let stored: number;
   try {
     // Up front, so a bad path or a foreign file is one line now, not a hang or a loss mid-chat.
     await history.ensureWritable();
     stored = (await history.getMessages()).length;
   } catch (err) {
-    if (err instanceof HistoryFileCorruptError) return fail(describeChatError(err));
+    if (err instanceof HistoryFileCorruptError || err instanceof HistoryFileTypeError) return fail(describeChatError(err));
     return fail(`cannot use the history file ${safeText(options.historyFile)}: ${describeChatError(err)} (pass --history-file or set RXJS_LANGCHAIN_HISTORY)`);
   }
 

@@ -1,5 +1,5 @@
 import { RxLangChainError, StreamInterruptedError, StreamTimeoutError } from '../index';
-import { HistoryFileCorruptError } from '../node';
+import { HistoryFileCorruptError, HistoryFileTypeError } from '../node';
 import { safeText } from './terminal';
 import { MissingPackageError } from './model';
 
@@ -45,7 +45,7 @@ function describe(error: unknown, where: ErrorContext): string {
     const why = error.reason === 'no-finish' ? 'the stream ended without a finish reason' : `the connection failed: ${messageOf(error.cause)}`;
     return `The reply was cut before the model finished it (${why}); this turn was not saved. Ask again.`;
   }
-  if (error instanceof HistoryFileCorruptError || error instanceof MissingPackageError) return error.message;
+  if (error instanceof HistoryFileCorruptError || error instanceof HistoryFileTypeError || error instanceof MissingPackageError) return error.message;
   const status = find(error, (e) => (typeof e.status === 'number' ? e.status : undefined));
   if (status === 401 || status === 403) return `The API key was rejected (HTTP ${status}); check OPENAI_API_KEY.`;
   if (status === 404) return `Not found at ${endpoint} (HTTP 404); check OPENAI_BASE_URL and OPENAI_MODEL.`;
