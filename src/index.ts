@@ -120,3 +120,15 @@ export {
   StreamResumeError,
 } from './errors';
 export type { StreamTimeoutKind } from './errors';
+
+// Approvals: a person decides about an agent's tool call (human in the loop).
+export { approvalResume } from './sources/approvalResume';
+export type { ApprovalDecision, ApprovalRequestRef } from './sources/approvalResume';
+export type { ApprovalRequestPart, ApprovalDecisionType } from './parts/types';
+export type { DecisionTurn, TurnAwaitingEvent } from './history/types';
+export type { StreamAgentTurnOptions } from './history/streamAgentTurn';
+export { AwaitingDecisionError, NoPendingApprovalError } from './history/approvalErrors';
+export { fromUIApprovals } from './web/fromUIApprovals';
+export type { FromUIApprovalsOptions, UIApprovalResponses } from './web/fromUIApprovals';
+export { ApprovalResponseError } from './web/approvalErrors';
+export type { ApprovalSecret } from './web/approvalSignature';

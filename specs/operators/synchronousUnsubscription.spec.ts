@@ -101,6 +101,11 @@ const NOT_OPERATORS: Record<string, string> = {
   StreamTimeoutError: 'error class',
   SlowConsumerError: 'error class',
   ChatSessionClosedError: 'error class',
+  approvalResume: 'a function from decisions to a resume value',
+  fromUIApprovals: 'a function on a request body',
+  AwaitingDecisionError: 'error class',
+  NoPendingApprovalError: 'error class',
+  ApprovalResponseError: 'error class',
 };
 
 /** An infinite synchronous source of `value(i)`, and how many values it produced. */

@@ -79,7 +79,7 @@ describe('collectRun', () => {
 
   it('an empty run has no messages and an unknown finish reason', async () => {
     expect(await lastValueFrom(from([] as StreamPart[]).pipe(collectRun(), toArray()))).toEqual([
-      { messages: [], text: '', toolCalls: [], toolResults: [], usage: undefined, finishReason: 'unknown', steps: 0 },
+      { messages: [], text: '', toolCalls: [], toolResults: [], usage: undefined, finishReason: 'unknown', steps: 0, approvalRequests: [] },
     ]);
   });
 });

@@ -292,7 +292,7 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
           } else if (event.type === 'stopped') {
             endLine();
             output.write(`${c.yellow('[已停止]')} ${c.dim('(this turn was not saved to the history)')}\n`);
-          } else {
+          } else if (event.type === 'error') {
             endLine();
             output.write(`${c.red('✖ Error:')} ${describeChatError(event.error, where)}\n`);
           }

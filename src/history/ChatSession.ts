@@ -12,7 +12,10 @@ import { streamAgentTurn, type MessagesInput } from './streamAgentTurn';
 import type { AgentStreamConfig, StreamableAgent } from '../sources/fromAgent';
 import { ChatSessionClosedError } from '../errors';
 import { SyncInMemoryChatMessageHistory } from './SyncInMemoryChatMessageHistory';
-import type { InterruptPolicy, StreamTurn, TurnChunkEvent, TurnCompletionCheck, TurnDoneEvent, TurnEvent } from './types';
+import type { DecisionTurn, InterruptPolicy, StreamTurn, TurnChunkEvent, TurnCompletionCheck, TurnDoneEvent, TurnEvent } from './types';
+import type { ApprovalRequestPart } from '../parts/types';
+import type { ApprovalDecision } from '../sources/approvalResume';
+import { PendingApprovals, type CommandClass } from './pendingApprovals';
 
 /** What `ask()` resolves with (`{ text, chunks, durationMs, error }`). */
 export interface TurnResult {
@@ -29,6 +32,8 @@ export interface TurnResult {
   firstChunkMs: number | null;
   /** Set when the turn failed, was cut (`StreamInterruptedError`) or timed out. */
   error?: unknown;
+  /** Set when the agent run stopped for a decision: what it waits for (answer with `approve`, `reject`, `edit` or `decide`). */
+  approvalRequests?: readonly ApprovalRequestPart[];
   /** True when `stop()` ended the turn. */
   stopped?: boolean;
 }
@@ -45,8 +50,17 @@ export interface ChatSessionOptions {
    * Its system prompt is the agent's (`createAgent({ systemPrompt })`).
    */
   agent?: StreamableAgent<MessagesInput>;
-  /** Run options of every agent turn (`recursionLimit`, `configurable`, `context` …); with `agent` only. */
+  /**
+   * Run options of every agent turn (`recursionLimit`, `configurable`, `context` …); with `agent` only.
+   * With a `configurable.thread_id` and an agent that has a checkpointer, the thread holds the
+   * conversation: each turn sends only its question (decision 0197).
+   */
   agentConfig?: AgentStreamConfig;
+  /**
+   * LangGraph's `Command` class (`import { Command } from '@langchain/langgraph'`), for
+   * `approve` / `reject` / `edit` / `decide`: they resume the run with `new Command({ resume })`.
+   */
+  Command?: CommandClass;
   /** System prompt (with `model` only; kept outside the window). Default 'You are a helpful assistant.' */
   system?: string;
   /** Default: a new `SyncInMemoryChatMessageHistory`. */
@@ -118,7 +132,8 @@ export class ChatSession {
   /** Every event of every turn, for UIs that render the whole session. Errors with ChatSessionClosedError on close(). */
   readonly events$: Observable<TurnEvent>;
 
-  private readonly questions = new Subject<string>();
+  private readonly questions = new Subject<string | DecisionTurn>();
+  private readonly approvals: PendingApprovals;
   private readonly events = new Subject<TurnEvent>();
   private readonly stops = new Subject<void>();
   private readonly subscription: Subscription;
@@ -129,7 +144,10 @@ export class ChatSession {
 
   constructor(options: ChatSessionOptions) {
     assertObject('ChatSession: options', options, false);
-    const { model, runnable, agent, agentConfig, system, onChunk, onComplete } = options;
+    const { model, runnable, agent, agentConfig, system, onChunk, onComplete, Command } = options;
+    if (Command !== undefined && (typeof Command !== 'function' || agent === undefined)) {
+      throw new TypeError(`ChatSession: options.Command must be LangGraph's Command class, with options.agent; got ${describe(Command)}.`);
+    }
     if ([model, runnable, agent].filter((v) => v !== undefined).length !== 1) {
       throw new TypeError(
         'ChatSession: pass exactly one of options.model (a chat model) or options.runnable (a chain taking { history, question }) or options.agent (a createAgent agent).',
@@ -167,15 +185,17 @@ export class ChatSession {
         new MessagesPlaceholder('history'),
         ['human', '{question}'],
       ]).pipe(model!);
-    const agentTurn = agent !== undefined ? streamAgentTurn(agent, agentConfig) : undefined;
+    const agentTurn = agent !== undefined ? streamAgentTurn(agent, agentConfig, { Command }) : undefined;
+    this.approvals = new PendingApprovals(this.history, Command);
 
-    const streamTurn: StreamTurn = ({ history, question, turn }) => {
+    const streamTurn: StreamTurn = (input) => {
+      const { history, question, turn } = input;
       this.streaming = turn;
       if (this.withdrawn.delete(turn)) {
         // Withdrawn while waiting: stop it before any request (stop$ is already watched).
         return new Observable<never>(() => this.stops.next());
       }
-      return agentTurn ? agentTurn({ history, question, turn }) : fromRunnable(chain!, { history, question });
+      return agentTurn ? agentTurn(input) : fromRunnable(chain!, { history, question });
     };
 
     const turns = chatTurns(streamTurn, {
@@ -197,6 +217,7 @@ export class ChatSession {
           if (onChunk) invokeCallback(() => onChunk(event.text, count, event));
         }
       } else {
+        this.approvals.settle(event);
         if (this.streaming === event.turn) this.streaming = undefined;
         this.withdrawn.delete(event.turn);
         if (event.type === 'done' && onComplete) invokeCallback(() => onComplete(toResult(event), event));
@@ -216,6 +237,67 @@ export class ChatSession {
   send(question: string): Observable<TurnEvent> {
     if (typeof question !== 'string') throw new TypeError(`ChatSession.send: question must be a string, got ${describe(question)}.`);
     if (this.closed) throw new ChatSessionClosedError();
+    this.approvals.assertNoneWaiting();
+    return this.turn(question);
+  }
+
+  /** The requests the last agent run stopped at (also after a reload: read from the history); empty when nothing waits. */
+  get pendingApprovals(): readonly ApprovalRequestPart[] {
+    return this.approvals.pending;
+  }
+
+  /**
+   * Answers the pending approval requests and resumes the run on its thread; resolves with
+   * the resumed turn's result (saved after the awaiting messages).
+   *
+   * @param decisions One decision per pending request (see `approvalResume`).
+   * @returns The resumed turn's result.
+   */
+  decide(decisions: ApprovalDecision | readonly ApprovalDecision[]): Promise<TurnResult> {
+    if (this.closed) return Promise.reject(new ChatSessionClosedError());
+    let turn: DecisionTurn;
+    try {
+      turn = this.approvals.decisionTurn(Array.isArray(decisions) ? decisions : [decisions as ApprovalDecision]);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return lastValueFrom(this.turn(turn).pipe(last(), map((event) => toResult(event as Exclude<TurnEvent, TurnChunkEvent>))));
+  }
+
+  /**
+   * Approves every pending request: the guarded calls run as the model wrote them.
+   *
+   * @returns The resumed turn's result.
+   */
+  approve(): Promise<TurnResult> {
+    return this.decide(this.approvals.pending.map((request): ApprovalDecision => ({ type: 'approve', request })));
+  }
+
+  /**
+   * Rejects every pending request: the calls never run, and the model reads `message`.
+   *
+   * @param message What the model is told (default: the middleware's own rejection text).
+   * @returns The resumed turn's result.
+   */
+  reject(message?: string): Promise<TurnResult> {
+    return this.decide(this.approvals.pending.map((request): ApprovalDecision => ({ type: 'reject', request, ...(message !== undefined && { message }) })));
+  }
+
+  /**
+   * Runs the one pending call with other arguments.
+   *
+   * @param args The arguments the tool runs with.
+   * @returns The resumed turn's result.
+   */
+  edit(args: Record<string, unknown>): Promise<TurnResult> {
+    const pending = this.approvals.pending;
+    if (pending.length !== 1) {
+      return Promise.reject(new TypeError(`ChatSession.edit: ${pending.length} requests are pending; edit answers exactly one (use decide() for several).`));
+    }
+    return this.decide({ type: 'edit', request: pending[0], args });
+  }
+
+  private turn(question: string | DecisionTurn): Observable<TurnEvent> {
     return new Observable<TurnEvent>((subscriber) => {
       if (this.closed) {
         subscriber.error(new ChatSessionClosedError());
@@ -270,6 +352,7 @@ function toResult(event: Exclude<TurnEvent, TurnChunkEvent>): TurnResult {
   const base = { chunks: event.chunks, durationMs: event.durationMs, firstChunkMs: event.firstChunkMs };
   if (event.type === 'done') return { text: event.text, message: event.message, messages: event.messages, ...base };
   if (event.type === 'stopped') return { text: event.partialText, stopped: true, ...base };
+  if (event.type === 'awaiting') return { text: event.text, messages: event.messages, approvalRequests: event.requests, ...base };
   return { text: event.partialText, error: event.error, ...base };
 }
 

@@ -11,7 +11,8 @@ import { StreamInterruptedError, StreamTimeoutError } from '../errors';
 import { requireCompletion } from '../operators/requireCompletion';
 import { assertFunction, assertObject, describe } from '../internal/validate';
 import { isSyncMessageStore, SyncInMemoryChatMessageHistory } from './SyncInMemoryChatMessageHistory';
-import type { ChatTurnsOptions, InterruptPolicy, StreamTurn, TurnEvent, TurnFailedEvent } from './types';
+import type { ChatTurnsOptions, DecisionTurn, InterruptPolicy, StreamTurn, TurnEvent, TurnFailedEvent } from './types';
+import { decisionTurnOf, savedAfterQuestion } from './decisionTurns';
 import { assertMaxMessages, windowHistory } from './windowHistory';
 import { isStreamPart } from '../parts/assemble';
 import { RunCollector } from '../parts/collectRun';
@@ -158,7 +159,7 @@ function toPartialRun(run: RunCollector, reason: PartialReason, error: unknown):
  * @param options `history`, `maxMessages`, `stop$`, `onInterrupt`, `requireCompletion` and `scheduler`.
  * @returns A function that returns an Observable of the turns' events (`chunk`, then `done`, `stopped` or `error`).
  */
-export function chatTurns(streamTurn: StreamTurn, options: ChatTurnsOptions = {}): OperatorFunction<string, TurnEvent> {
+export function chatTurns(streamTurn: StreamTurn, options: ChatTurnsOptions = {}): OperatorFunction<string | DecisionTurn, TurnEvent> {
   assertFunction('chatTurns: streamTurn', streamTurn);
   assertObject('chatTurns: options', options);
   const {
@@ -188,8 +189,17 @@ export function chatTurns(streamTurn: StreamTurn, options: ChatTurnsOptions = {}
       return questions.pipe(concatMap((question, turn) => runTurn(port, question, turn)));
     });
 
-  function runTurn(port: HistoryPort, question: string, turn: number): Observable<TurnEvent> {
+  function runTurn(port: HistoryPort, input: string | DecisionTurn, turn: number): Observable<TurnEvent> {
     return defer(() => {
+      // A decision turn resumes the run the previous turn left awaiting (decision 0197).
+      let decisions: ReturnType<typeof decisionTurnOf>;
+      let badInput: unknown;
+      try {
+        decisions = decisionTurnOf(input);
+      } catch (e) {
+        badInput = e; // the turn's error event, as any failure of a turn
+      }
+      const question = decisions === undefined ? (input as string) : '';
       const start = scheduler.now();
       let merged: AIMessageChunk | undefined;
       // Set by the first value when streamTurn streams parts (an agent run).
@@ -232,7 +242,7 @@ export function chatTurns(streamTurn: StreamTurn, options: ChatTurnsOptions = {}
               `chatTurns: streamTurn emitted parts, then ${describe(value)}; an agent turn streams parts only (pipe raw values through toParts()).`,
             );
           }
-          run ??= new RunCollector();
+          run ??= new RunCollector(decisions?.flatMap((d) => (d.request.toolCallId === undefined ? [] : [d.request.toolCallId])));
           return value;
         }
         if (part) throw new TypeError(`chatTurns: streamTurn emitted message chunks, then a '${value.type}' part; a turn streams one or the other.`);
@@ -241,10 +251,8 @@ export function chatTurns(streamTurn: StreamTurn, options: ChatTurnsOptions = {}
 
       const reply$ = port.read().pipe(
         switchMap((messages) => {
-          if (typeof question !== 'string') {
-            throw new TypeError(`chatTurns: each question must be a string, got ${describe(question)}.`);
-          }
-          const raw = from(streamTurn({ history: windowHistory(messages, maxMessages), question, turn }))
+          if (badInput !== undefined) throw badInput;
+          const raw = from(streamTurn({ history: windowHistory(messages, maxMessages), question, turn, ...(decisions && { decisions }) }))
             .pipe(map(classify));
           // A misused streamTurn is its TypeError, not a cut reply.
           return completion ? raw.pipe(completion, catchError((e: unknown) => throwError(() => (misuse !== undefined && (e as { cause?: unknown }).cause === misuse ? misuse : e)))) : raw;
@@ -274,12 +282,22 @@ export function chatTurns(streamTurn: StreamTurn, options: ChatTurnsOptions = {}
       );
 
       const finish$ = defer((): Observable<TurnEvent> => {
+        if (completed && !failed && run !== undefined && run.approvalRequests.length > 0) {
+          // Waiting for a person: the run so far, its guarded calls marked (never done, never lost).
+          const saved = run.result().messages;
+          return concat(
+            port.write(savedAfterQuestion(question, decisions, saved)),
+            defer(() => of<TurnEvent>({
+              type: 'awaiting', turn, question, requests: run!.approvalRequests, text, messages: saved, chunks, durationMs: scheduler.now() - start, firstChunkMs,
+            })),
+          ).pipe(catchError((e: unknown) => of(failedEvent('error', e, false))));
+        }
         if (completed && !failed) {
           // A run's messages never keep a tool call without its result (AI SDK #11415).
           const saved = run ? run.answeredMessages() : [toAIMessage(merged)];
           const message = answerOf(saved);
           return concat(
-            port.write([new HumanMessage(question), ...saved]),
+            port.write(savedAfterQuestion(question, decisions, saved)),
             defer(() => of<TurnEvent>({
               type: 'done', turn, question, text, message, messages: saved, chunks, durationMs: scheduler.now() - start, firstChunkMs,
             })),
@@ -290,7 +308,7 @@ export function chatTurns(streamTurn: StreamTurn, options: ChatTurnsOptions = {}
         const reason = partialReasonOf(!failed, error);
         const partial = run ? toPartialRun(run, reason, error) : [toPartialMessage(merged, reason, error)];
         return concat(
-          port.write([new HumanMessage(String(question)), ...partial]),
+          port.write(savedAfterQuestion(String(question), decisions, partial)),
           defer(() => of(failedEvent(type, error, true))),
         ).pipe(catchError((e: unknown) => of(failedEvent('error', e, false))));
       });

@@ -2,7 +2,9 @@ import type { Observable } from 'rxjs';
 import { HumanMessage, type BaseMessage } from '@langchain/core/messages';
 import { fromAgent, type AgentStreamConfig, type StreamableAgent } from '../sources/fromAgent';
 import type { StreamPart } from '../parts/types';
-import { assertObject, describe } from '../internal/validate';
+import { assertFunction, assertObject, describe } from '../internal/validate';
+import { approvalResume } from '../sources/approvalResume';
+import type { CommandClass } from './pendingApprovals';
 import type { TurnInput } from './types';
 
 /** The input of an agent that `streamAgentTurn` runs: a `createAgent` agent or a graph over `MessagesAnnotation`. */
@@ -40,12 +42,19 @@ export interface MessagesInput {
  * @see {@link fromAgent}
  *
  * @param agent A `createAgent` agent or a compiled graph whose input is `{ messages }`.
+ * With a `configurable.thread_id` in `config` and an agent that has a checkpointer, the
+ * thread holds the conversation and each turn sends only its question. A decision turn
+ * (`TurnInput.decisions`) resumes the run that stopped for approval with
+ * `new Command({ resume: approvalResume(decisions) })` (decision 0197).
+ *
  * @param config Run options for every turn (`recursionLimit`, `configurable`, `context` …), as `fromAgent` takes them.
+ * @param options `Command`: LangGraph's class, for decision turns.
  * @returns A function streaming one turn's run as parts.
  */
 export function streamAgentTurn(
   agent: StreamableAgent<MessagesInput>,
   config?: AgentStreamConfig,
+  options: StreamAgentTurnOptions = {},
 ): (input: TurnInput) => Observable<StreamPart> {
   if (typeof agent !== 'object' || agent === null || typeof (agent as { stream?: unknown }).stream !== 'function') {
     throw new TypeError(
@@ -53,5 +62,30 @@ export function streamAgentTurn(
     );
   }
   assertObject('streamAgentTurn: config', config);
-  return ({ history, question }) => fromAgent(agent, { messages: [...history, new HumanMessage(question)] }, config);
+  assertObject('streamAgentTurn: options', options);
+  const { Command } = options;
+  assertFunction('streamAgentTurn: options.Command', Command, true);
+  // The thread's checkpoint holds the conversation: sending the history again would repeat it.
+  const threaded = hasCheckpointer(agent) && (config?.configurable as { thread_id?: unknown } | undefined)?.thread_id !== undefined;
+  return ({ history, question, decisions }) => {
+    if (decisions !== undefined) {
+      if (Command === undefined) {
+        throw new TypeError("streamAgentTurn: a decision turn resumes with LangGraph's Command: pass { Command } (import { Command } from '@langchain/langgraph').");
+      }
+      return fromAgent(agent, new Command({ resume: approvalResume(decisions) }) as unknown as MessagesInput, config);
+    }
+    return fromAgent(agent, { messages: threaded ? [new HumanMessage(question)] : [...history, new HumanMessage(question)] }, config);
+  };
+}
+
+/** Options of {@link streamAgentTurn}. */
+export interface StreamAgentTurnOptions {
+  /** LangGraph's `Command` class, for decision turns (`new Command({ resume: approvalResume(decisions) })`). */
+  Command?: CommandClass;
+}
+
+/** A compiled graph's or `createAgent` agent's checkpointer (false or undefined when it has none). */
+function hasCheckpointer(agent: object): boolean {
+  const checkpointer = (agent as { checkpointer?: unknown }).checkpointer;
+  return typeof checkpointer === 'object' && checkpointer !== null;
 }

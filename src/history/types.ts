@@ -2,7 +2,17 @@ import type { Observable, ObservableInput, SchedulerLike } from 'rxjs';
 import type { AIMessage, AIMessageChunk, BaseMessage } from '@langchain/core/messages';
 import type { BaseListChatMessageHistory } from '@langchain/core/chat_history';
 import type { RequireCompletionOptions } from '../operators/requireCompletion';
-import type { StreamPart } from '../parts/types';
+import type { ApprovalRequestPart, StreamPart } from '../parts/types';
+import type { ApprovalDecision } from '../sources/approvalResume';
+
+/**
+ * A turn that answers the approval requests the previous agent run stopped at, instead of
+ * asking a question: `chatTurns` takes it among the questions, `streamTurn` gets its
+ * `decisions`, and what the resumed run adds is saved after the awaiting messages.
+ */
+export interface DecisionTurn {
+  readonly decisions: readonly ApprovalDecision[];
+}
 
 /** What `streamTurn` receives for one turn. */
 export interface TurnInput {
@@ -12,6 +22,8 @@ export interface TurnInput {
   question: string;
   /** 0-based turn number within the session (the question's index in the source). */
   turn: number;
+  /** Set for a {@link DecisionTurn} (then `question` is ''): resume the agent run with these decisions. */
+  decisions?: readonly ApprovalDecision[];
 }
 
 /**
@@ -157,5 +169,24 @@ export interface TurnFailedEvent extends TurnEventBase {
   saved: boolean;
 }
 
+/**
+ * The agent run stopped for a person's decision (`approval-request` parts, finish
+ * `'awaiting-decision'`): the question and the run so far are saved, the `AIMessage` with the
+ * guarded calls marked `response_metadata.awaiting_decision` (decision 0197). Neither done
+ * nor cut: answer it with a {@link DecisionTurn}.
+ */
+export interface TurnAwaitingEvent extends TurnEventBase {
+  type: 'awaiting';
+  /** What the run waits for, in order. */
+  requests: readonly ApprovalRequestPart[];
+  /** The answer text so far. */
+  text: string;
+  /** Every message saved after the question (the last one holds the guarded calls). */
+  messages: BaseMessage[];
+  chunks: number;
+  durationMs: number;
+  firstChunkMs: number | null;
+}
+
 /** What `chatTurns` emits, discriminated by `type`. */
-export type TurnEvent = TurnChunkEvent | TurnDoneEvent | TurnFailedEvent;
+export type TurnEvent = TurnChunkEvent | TurnDoneEvent | TurnFailedEvent | TurnAwaitingEvent;

@@ -1,7 +1,8 @@
 import { mergeUsageMetadata, type UsageMetadata } from '@langchain/core/messages';
 import { describe } from '../internal/validate';
 import { MODEL_STREAM_EVENTS, PART_TYPES, STREAM_MODES } from './events';
-import type { PartOrigin, StreamPart, ToolCallPart } from './types';
+import { AWAITING_DECISION, InterruptDecoder, type ResumedCalls } from './interrupts';
+import type { PartOrigin, StreamPart, ToolCallPart, ToolResultPart } from './types';
 
 /** Receives each part the assembler produces (a Subscriber, or any `{ next }`). */
 export interface PartSink {
@@ -113,8 +114,12 @@ export class PartAssembler {
   private assembled = false;
   private sawFinish = false;
   private readonly origins = new Map<string, readonly [PartOrigin | undefined, string]>();
+  /** `__interrupt__` updates → `approval-request` parts (decision 0195). */
+  private readonly interrupts: InterruptDecoder;
 
-  constructor(private readonly sink: PartSink) {}
+  constructor(private readonly sink: PartSink, resumed?: ResumedCalls) {
+    this.interrupts = new InterruptDecoder((part) => sink.next(part), resumed);
+  }
 
   /** Converts one value; throws a TypeError for a value of no known shape. */
   push(value: unknown): void {
@@ -155,7 +160,8 @@ export class PartAssembler {
     while (this.open.length > 0) this.closeStep(this.open[0]);
     if (this.assembled && !this.sawFinish) {
       this.sawFinish = true;
-      this.sink.next({ type: 'finish', finishReason: this.runFinishReason ?? 'unknown', ...(this.runUsage && { usage: this.runUsage }) });
+      const finishReason = this.interrupts.awaiting ? AWAITING_DECISION : this.runFinishReason ?? 'unknown';
+      this.sink.next({ type: 'finish', finishReason, ...(this.runUsage && { usage: this.runUsage }) });
     }
   }
 
@@ -209,6 +215,10 @@ export class PartAssembler {
   private updates(data: unknown, namespace: readonly string[] | undefined): void {
     if (typeof data !== 'object' || data === null) return;
     for (const [node, update] of Object.entries(data)) {
+      if (node === '__interrupt__') {
+        this.interrupts.decode(update, namespace && { namespace });
+        continue;
+      }
       const updates = Array.isArray(update) ? update : [update];
       for (const u of updates) {
         if (typeof u !== 'object' || u === null) continue;
@@ -243,6 +253,7 @@ export class PartAssembler {
     if (!whole && Array.isArray(m.tool_call_chunks)) return this.chunk(m, id, originKey, origin);
     if (!whole && type === undefined) return this.chunk(m, id, originKey, origin); // a plain { content } chunk
     // A whole AIMessage: from `updates`, or `messages` with a model that does not stream.
+    if (!this.messageIds.has(id ?? '') && this.interrupts.isResumedMessage(m.tool_calls)) return; // announced before the interrupt
     if (id !== undefined && this.messageIds.has(id)) {
       const streamed = this.open.find((s) => s.id === id);
       if (streamed) this.closeStreamed(streamed, m);
@@ -345,7 +356,8 @@ export class PartAssembler {
     const owner = this.open.find((s) => s.calls.some((c) => c.id === id || c.partId === id));
     if (owner) this.closeStep(owner);
     const name = str(m.name) ?? this.callNames.get(id) ?? '';
-    this.sink.next(withOrigin({ type: 'tool-result', id, name, content: m.content, isError: m.status === 'error' }, origin));
+    const part: ToolResultPart = { type: 'tool-result', id, name, content: m.content, isError: m.status === 'error' };
+    this.sink.next(withOrigin(this.interrupts.isRejected(id) ? { ...part, isError: true, denied: true } : part, origin));
   }
 
   // ── Content-block events ───────────────────────────────────────────
@@ -581,6 +593,7 @@ export class PartAssembler {
     const part: ToolCallPart = invalid
       ? { type: 'tool-call', id: call.partId, name: call.name!, args, invalid: true, argsText: call.args }
       : { type: 'tool-call', id: call.partId, name: call.name!, args };
+    this.interrupts.seeCall(step.step, part);
     this.sink.next(withOrigin(part, origin));
   }
 

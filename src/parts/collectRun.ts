@@ -3,7 +3,8 @@ import { AIMessage, ToolMessage, type BaseMessage, type UsageMetadata } from '@l
 import { mergeUsage } from './assemble';
 import { subscribeLinked } from './linked';
 import { assembleParts } from './toParts';
-import type { PartSourceValue, StreamPart, ToolCallPart, ToolResultPart } from './types';
+import type { ApprovalRequestPart, PartSourceValue, StreamPart, ToolCallPart, ToolResultPart } from './types';
+import { markAwaiting } from './awaiting';
 
 /** What {@link collectRun} emits when a run completes. */
 export interface RunResult {
@@ -25,6 +26,12 @@ export interface RunResult {
   readonly finishReason: string;
   /** Model steps. */
   readonly steps: number;
+  /**
+   * The requests the run stopped at (`finishReason: 'awaiting-decision'`); empty for a run
+   * that ended. The `AIMessage` with the guarded calls is in `messages`, marked
+   * `response_metadata.awaiting_decision: true` with the requests (`approval_requests`).
+   */
+  readonly approvalRequests: readonly ApprovalRequestPart[];
 }
 
 interface StepDraft {
@@ -86,11 +93,28 @@ export class RunCollector {
   private readonly toolCalls: ToolCallPart[] = [];
   private readonly toolResults: ToolResultPart[] = [];
   private readonly answered = new Set<string>();
+  private readonly requests: ApprovalRequestPart[] = [];
   private text = '';
   private usage: UsageMetadata | undefined;
   private finishReason = 'unknown';
   private steps = 0;
   private step: StepDraft | undefined;
+
+  /**
+   * @param carried Ids of tool calls an earlier run announced (a resumed run): their results
+   * are kept by `answeredMessages` though their call is not in this run.
+   */
+  constructor(carried: Iterable<string> = []) {
+    for (const id of carried) this.answered.add(id);
+    this.carried = new Set(carried);
+  }
+
+  private readonly carried: ReadonlySet<string>;
+
+  /** The approval requests the run stopped at (empty unless it is awaiting a decision). */
+  get approvalRequests(): readonly ApprovalRequestPart[] {
+    return this.requests;
+  }
 
   push(part: StreamPart): void {
     switch (part.type) {
@@ -130,6 +154,9 @@ export class RunCollector {
           }),
         );
         return;
+      case 'approval-request':
+        this.requests.push(part);
+        return;
       case 'finish':
         this.finishReason = part.finishReason;
         if (part.usage) this.usage = part.usage;
@@ -147,7 +174,8 @@ export class RunCollector {
       for (const m of messages) if (m instanceof AIMessage && m.usage_metadata) usage = mergeUsage(usage, m.usage_metadata);
     }
     return {
-      messages, text: this.text, toolCalls: this.toolCalls, toolResults: this.toolResults, usage, finishReason: this.finishReason, steps: this.steps,
+      messages: markAwaiting(messages, this.requests), text: this.text, toolCalls: this.toolCalls, toolResults: this.toolResults, usage,
+      finishReason: this.finishReason, steps: this.steps, approvalRequests: this.requests,
     };
   }
 
@@ -170,7 +198,7 @@ export class RunCollector {
       if (m instanceof AIMessage) for (const c of m.tool_calls ?? []) if (c.id !== undefined && this.answered.has(c.id)) kept.add(c.id);
     }
     return messages.flatMap((m): BaseMessage[] => {
-      if (m instanceof ToolMessage) return kept.has(m.tool_call_id) ? [m] : [];
+      if (m instanceof ToolMessage) return kept.has(m.tool_call_id) || this.carried.has(m.tool_call_id) ? [m] : [];
       if (!(m instanceof AIMessage)) return [m];
       const calls = m.tool_calls ?? [];
       if (calls.every((c) => c.id !== undefined && kept.has(c.id)) && (m.invalid_tool_calls ?? []).length === 0) return [m];

@@ -65,5 +65,6 @@ export const PART_TYPES: ReadonlySet<string> = new Set([
   'step-finish',
   'usage',
   'custom',
+  'approval-request',
   'finish',
 ]);

@@ -1,5 +1,6 @@
 import { Observable, Subscription, type OperatorFunction, type Subscriber } from 'rxjs';
 import { PartAssembler } from './assemble';
+import type { ResumedCalls } from './interrupts';
 import type { PartSourceValue, StreamPart } from './types';
 
 /**
@@ -54,9 +55,9 @@ export function toParts(): OperatorFunction<PartSourceValue, StreamPart> {
 }
 
 /** `source` through a fresh {@link PartAssembler}: the body of `toParts()`, shared with `fromAgent`. */
-export function assembleParts(source: Observable<unknown>): Observable<StreamPart> {
+export function assembleParts(source: Observable<unknown>, resumed?: ResumedCalls): Observable<StreamPart> {
   return new Observable<StreamPart>((subscriber) => {
-    const upstream = new AssemblingObserver(subscriber);
+    const upstream = new AssemblingObserver(subscriber, resumed);
     // Linked before subscribing, so a downstream unsubscribe closes it even while a synchronous source is still emitting.
     subscriber.add(upstream);
     source.subscribe(upstream);
@@ -71,9 +72,9 @@ export function assembleParts(source: Observable<unknown>): Observable<StreamPar
 class AssemblingObserver extends Subscription {
   private readonly assembler: PartAssembler;
 
-  constructor(private readonly downstream: Subscriber<StreamPart>) {
+  constructor(private readonly downstream: Subscriber<StreamPart>, resumed: ResumedCalls | undefined) {
     super();
-    this.assembler = new PartAssembler(downstream);
+    this.assembler = new PartAssembler(downstream, resumed);
   }
 
   next(value: unknown): void {

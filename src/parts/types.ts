@@ -59,6 +59,47 @@ export interface ToolResultPart extends PartOrigin {
   readonly name: string;
   readonly content: unknown;
   readonly isError: boolean;
+  /**
+   * The tool never ran: a person rejected the call (a `reject` decision of a resumed run);
+   * `content` is the rejection the model reads, `isError` is true.
+   */
+  readonly denied?: true;
+}
+
+/** What a person may decide about an approval request (`langchain`'s HITL decisions, and `respond` for other interrupts). */
+export type ApprovalDecisionType = 'approve' | 'edit' | 'reject' | 'respond';
+
+/**
+ * The run stopped for a person's decision (an interrupt of LangGraph's `interrupt()`), and
+ * the run's `finish` says `'awaiting-decision'`. For `langchain`'s `humanInTheLoopMiddleware`
+ * there is one part per guarded tool call (`actionRequests[index]` with its `reviewConfigs`
+ * entry): the call's id, tool name, input and the decisions allowed. Any other interrupt is
+ * one part whose `value` is the interrupt's payload and whose only decision is `respond`.
+ */
+export interface ApprovalRequestPart extends PartOrigin {
+  readonly type: 'approval-request';
+  /** Unique per request: `<interruptId>:<index>` (the AI SDK's `approvalId`). */
+  readonly id: string;
+  /** LangGraph's interrupt id (what `Command({ resume: { [id]: … } })` answers). */
+  readonly interruptId: string;
+  /** Position within the interrupt (`actionRequests` index); 0 for other interrupts. */
+  readonly index: number;
+  /** How many requests the interrupt holds: a resume answers all of them at once. */
+  readonly count: number;
+  /** The id of the tool call it guards (matched in the run's tool calls), when known. */
+  readonly toolCallId?: string;
+  /** The guarded tool's name. */
+  readonly toolName?: string;
+  /** The call's arguments as the model wrote them. */
+  readonly input?: Record<string, unknown>;
+  /** The text the middleware made for a person (`description`). */
+  readonly description?: string;
+  /** The decisions this request accepts (`reviewConfigs[index].allowedDecisions`; `['respond']` for other interrupts). */
+  readonly allowedDecisions: readonly ApprovalDecisionType[];
+  /** JSON schema of the arguments an `edit` may give, when the middleware has one. */
+  readonly argsSchema?: Record<string, unknown>;
+  /** The interrupt's whole payload, as LangGraph stored it. */
+  readonly value: unknown;
 }
 
 /** A model step (one model call of an agent run) began. Steps count from 0. */
@@ -87,7 +128,11 @@ export interface CustomPart extends PartOrigin {
   readonly data: unknown;
 }
 
-/** The whole run ended: the last finish reason and the summed usage. */
+/**
+ * The whole run ended: the last finish reason and the summed usage. A run that stopped
+ * for a person's decision ends with `finishReason: 'awaiting-decision'` after its
+ * `approval-request` parts: it is neither complete nor cut.
+ */
 export interface FinishPart extends PartOrigin {
   readonly type: 'finish';
   readonly finishReason: string;
@@ -110,6 +155,7 @@ export type StreamPart =
   | StepFinishPart
   | UsagePart
   | CustomPart
+  | ApprovalRequestPart
   | FinishPart;
 
 /** The `type` of every part. */

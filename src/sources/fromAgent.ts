@@ -6,6 +6,7 @@ import type { StreamPart } from '../parts/types';
 import { assembleParts } from '../parts/toParts';
 import { assertObject, describe } from '../internal/validate';
 import { fromAsyncIterableFactory } from './fromAsyncIterableFactory';
+import { resumedCallsOf } from './approvalResume';
 
 /**
  * What `fromAgent` needs: a compiled LangGraph graph (`StateGraph#compile()`) or a
@@ -33,6 +34,13 @@ export const AGENT_STREAM_MODES = ['messages', 'updates', 'custom'] as const;
  * `tool-result`, writes to LangGraph's custom stream writer are `custom` parts, and
  * the run ends with `finish` (the last step's finish reason, summed usage). Parts carry
  * the graph `node` (and `namespace` inside subgraphs).
+ *
+ * A run that stops for a person's decision (LangGraph's `interrupt()`, e.g. `langchain`'s
+ * `humanInTheLoopMiddleware`) emits an `approval-request` part per guarded call and ends
+ * with `finish` `'awaiting-decision'` (decision 0195). Resume it on the same thread with
+ * `fromAgent(agent, new Command({ resume: approvalResume(decisions) }), config)`: the
+ * interrupted message is not streamed again, a rejected call's result is `denied: true`,
+ * and teardown still aborts a running tool.
  *
  * LangGraph's `messages` mode drops the finish reason the provider reports (it stays in
  * LangChain's generation info); a callback handler added to the run's `callbacks` puts it
@@ -74,6 +82,7 @@ export function fromAgent<I>(agent: StreamableAgent<I>, input: I, config?: Agent
     );
   }
   assertObject('fromAgent: config', config);
+  const resumed = resumedCallsOf(input);
   const runs = fromAsyncIterableFactory<unknown>(
     (signal) =>
       agent.stream(input, {
@@ -94,7 +103,7 @@ export function fromAgent<I>(agent: StreamableAgent<I>, input: I, config?: Agent
                 'subscribe outside run() with async/await, e.g. await lastValueFrom(fromAgent(agent, input).pipe(toArray())).',
             ),
         )
-      : assembleParts(runs),
+      : assembleParts(runs, resumed),
   );
 }
 

@@ -8,6 +8,8 @@ import { PartAssembler } from '../parts/assemble';
 import { linkedObserver } from '../parts/linked';
 import { startHeartbeat } from './serverSentEventFrame';
 import type { UIFinishReason, UIMessageChunk } from './uiMessageChunk';
+import { approvalRequestChunk, deniedChunk, signApprovalRequests } from './approvalChunks';
+import type { ApprovalSecret } from './approvalSignature';
 
 /** What `toUIMessageStream` reads: parts, message chunks (`fromRunnable(model, …)`), or plain text. */
 export type UIMessageStreamInput = StreamPart | AIMessageChunk | string;
@@ -35,6 +37,12 @@ export interface ToUIMessageStreamOptions {
   customData?: 'transient' | 'persistent' | 'drop';
   /** Where time comes from for `firstChunkMs` and progress. Default `asyncScheduler`. */
   scheduler?: SchedulerLike;
+  /**
+   * Sign every `tool-approval-request` (HMAC-SHA256 of the approval id, the call and its input, as
+   * the AI SDK's `experimental_toolApprovalSecret`); `fromUIApprovals({ toolApprovalSecret })`
+   * verifies the client's answer. Default: unsigned.
+   */
+  toolApprovalSecret?: ApprovalSecret;
 }
 
 /** The metadata `toUIMessageStream({ metadata: true })` sends. */
@@ -49,6 +57,8 @@ const FINISH_REASONS: Record<string, UIFinishReason> = {
   content_filter: 'content-filter', 'content-filter': 'content-filter', SAFETY: 'content-filter', refusal: 'content-filter',
   tool_calls: 'tool-calls', 'tool-calls': 'tool-calls', tool_use: 'tool-calls', function_call: 'tool-calls',
   error: 'error', other: 'other',
+  // The run waits for a person's decision about its tool calls (as the AI SDK's own server ends there).
+  'awaiting-decision': 'tool-calls',
 };
 
 /**
@@ -83,7 +93,10 @@ function errorTextOf(errorText: (error: unknown) => string, error: unknown): str
  * `reasoning-*` likewise; `tool-input-start` / `tool-input-delta` / `tool-input-available`
  * (or `tool-input-error` for arguments that never parsed) per tool call;
  * `tool-output-available` / `tool-output-error` per tool result; `finish` with the AI SDK's
- * finish reason. Only documented fields are sent (the client validates strictly).
+ * finish reason. An agent run that stops for a decision sends `tool-approval-request`
+ * `{ approvalId, toolCallId }` after the call's `tool-input-available`, then `finish`; a
+ * resumed run (pass the continued message's `messageId`) sends the call's
+ * `tool-output-available`, or `tool-output-denied` for a rejected call, then the answer. Only documented fields are sent (the client validates strictly).
  *
  * A source error ends open text and sends one `error` chunk (`errorText`), then completes;
  * a `stop$` aborts the request and ends with `abort`. Unsubscribing sends nothing (teardown,
@@ -157,8 +170,10 @@ export function encodeUIMessageStream<O>(
   const sendMetadata = options.metadata === true;
   const stop$ = options.stop$;
 
-  return (source) =>
-    new Observable<O>((subscriber) => {
+  const sign = options.toolApprovalSecret === undefined ? undefined : signApprovalRequests<UIMessageStreamInput>(options.toolApprovalSecret);
+  return (input) => {
+    const source = sign ? input.pipe(sign) : input;
+    return new Observable<O>((subscriber) => {
       const startedAt = scheduler.now();
       let firstChunkMs: number | null = null;
       let open: 'text' | 'reasoning' | undefined;
@@ -273,8 +288,13 @@ export function encodeUIMessageStream<O>(
                 : { type: 'tool-input-available', toolCallId: part.id, toolName: part.name, input: part.args },
             );
             return true;
-          case 'tool-result':
+          case 'tool-result': {
             closeBlock();
+            const denied = deniedChunk(part);
+            if (denied) {
+              emit(denied);
+              return true;
+            }
             if (part.isError) {
               emit({ type: 'tool-output-error', toolCallId: part.id, errorText: resultText(part.content) });
               return true;
@@ -282,6 +302,13 @@ export function encodeUIMessageStream<O>(
             // JSON drops `undefined`; `null` keeps the output field.
             emit({ type: 'tool-output-available', toolCallId: part.id, output: part.content === undefined ? null : part.content });
             return true;
+          }
+          case 'approval-request': {
+            closeStep();
+            const chunk = approvalRequestChunk(part, announced, (part as { signature?: string }).signature);
+            if (chunk) emit(chunk);
+            return true;
+          }
           case 'step-start':
             closeStep();
             openStep();
@@ -392,6 +419,7 @@ export function encodeUIMessageStream<O>(
         upstream?.unsubscribe();
       };
     });
+  };
 }
 
 function resultText(content: unknown): string {

@@ -3,6 +3,7 @@ import type { TurnEvent } from '../../history/types';
 import { assertFunction, assertObject } from '../../internal/validate';
 import { encodeServerSentEvent } from '../../web/serverSentEventFrame';
 import { defaultServerSentErrorData } from '../../web/toServerSentEvents';
+import { wireRequest } from '../../web/approvalChunks';
 
 /** Options of {@link toTurnServerSentEvents}. */
 export interface ToTurnServerSentEventsOptions {
@@ -16,7 +17,8 @@ export interface ToTurnServerSentEventsOptions {
  * `sendReplyLog` writes them. The frames follow the WebSocket chat protocol:
  * `event: chunk` with `{ text, turn }` (chunks without text are skipped),
  * `event: done` with `{ turn, chunks, stopped: false }` after a saved reply or
- * `{ turn, chunks, stopped: true, saved }` after a stop, `event: error` with
+ * `{ turn, chunks, stopped: true, saved }` after a stop, `event: approval-request` with
+ * `{ turn, requests }` when the agent run waits for a decision, `event: error` with
  * `{ turn, name, message, code? }` after a failed turn. Payloads are JSON, so
  * no content can break the framing.
  *
@@ -58,6 +60,8 @@ export function toTurnServerSentEvents(options: ToTurnServerSentEventsOptions = 
             return frame('done', { turn: e.turn, chunks: e.chunks, stopped: false });
           case 'stopped':
             return frame('done', { turn: e.turn, chunks: e.chunks, stopped: true, saved: e.saved });
+          case 'awaiting':
+            return frame('approval-request', { turn: e.turn, requests: e.requests.map(wireRequest) });
           default: {
             let data: unknown;
             try {

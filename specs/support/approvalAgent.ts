@@ -1,0 +1,50 @@
+/**
+ * A real `createAgent` + `humanInTheLoopMiddleware` + `MemorySaver` for approval specs: the
+ * scripted model calls the guarded `send_email` tool once, then answers from the tool's result
+ * (quoting it, so a rejection shows in the reply). The tool records every run and sees its
+ * abort signal.
+ */
+import { createAgent, humanInTheLoopMiddleware } from 'langchain';
+import { MemorySaver } from '@langchain/langgraph';
+import { tool } from '@langchain/core/tools';
+import type { BaseMessage } from '@langchain/core/messages';
+import { ScriptedChatModel } from '../../src/offline/ScriptedChatModel';
+
+export interface ApprovalAgentOptions {
+  /** A tool run waits for this before it returns (to stop a resumed run while the tool runs). */
+  toolGate?: (signal: AbortSignal | undefined) => Promise<void>;
+}
+
+export function approvalAgent(options: ApprovalAgentOptions = {}) {
+  const runs: Record<string, unknown>[] = [];
+  const aborted: boolean[] = [];
+  const sendEmail = tool(
+    async (args: { to: string; body: string }, config) => {
+      runs.push(args);
+      if (options.toolGate) {
+        await options.toolGate(config?.signal);
+        aborted.push(config?.signal?.aborted === true);
+      }
+      return `已发送给 ${args.to}`;
+    },
+    {
+      name: 'send_email',
+      description: 'Sends an email.',
+      schema: { type: 'object', properties: { to: { type: 'string' }, body: { type: 'string' } }, required: ['to', 'body'] },
+    },
+  );
+  const reply = (messages: BaseMessage[]) => {
+    const last = messages.at(-1)!;
+    if (last.getType() === 'tool') return { text: `工具回复：${last.text} ✉️` };
+    return { text: '好的，我来发邮件。', toolCalls: [{ name: 'send_email', args: { to: 'ada@example.com', body: '你好 🌏' } }] };
+  };
+  const agent = createAgent({
+    model: new ScriptedChatModel({ reply }),
+    tools: [sendEmail],
+    checkpointer: new MemorySaver(),
+    middleware: [humanInTheLoopMiddleware({ interruptOn: { send_email: { allowedDecisions: ['approve', 'edit', 'reject'], description: '发邮件前请确认' } } })],
+  });
+  return { agent, runs, aborted };
+}
+
+export const ASK = [{ role: 'user', content: '给 Ada 发一封邮件说你好' }];
