@@ -29,7 +29,7 @@ const textOf = (events: SseEvent[]): string =>
   events.filter((e) => e.type === 'chunk').map((e) => (JSON.parse(e.data) as { text: string }).text).join('');
 
 describeWithRedis('the web demo as two processes over one Redis', () => {
-  jest.setTimeout(60_000);
+  jest.setTimeout(240_000); // each killed instance is a fresh ts-node process; on a loaded machine that takes minutes, and nothing here measures time
   let redis: RedisServer;
   let client: RedisClient;
   let a: WebDemoProcess;
