@@ -20,7 +20,7 @@ import { demo as latency } from './11-invoke-vs-stream';
 import { demo as session } from './12-production-chat';
 import { demo as agent } from './13-agent';
 
-/** The twelve examples, in order, then the agent demo. */
+/** The tutorial's twelve examples, in order, then the agent demo (13 in all). */
 export const DEMOS: readonly Demo[] = [
   streamModel,
   streamChain,
@@ -53,7 +53,9 @@ export interface DemoIO {
 
 /**
  * Runs the demos named in `argv` (all non-interactive ones without a name); resolves
- * with the exit code. An error is one line with the CLI's description (cause, URL,
+ * with the exit code. The tour on the offline model with `DEMO_LATENCY` unset gives
+ * realistic latency only to the demos about latency (6.1), so it takes seconds, not a
+ * minute and a half; one demo by name keeps it. An error is one line with the CLI's description (cause, URL,
  * hint), never a stack trace or a raw `Error: Connection error.`.
  */
 export async function main(argv: string[], io: Partial<DemoIO> = {}): Promise<number> {
@@ -76,9 +78,11 @@ export async function main(argv: string[], io: Partial<DemoIO> = {}): Promise<nu
   try {
     model = createDemoModel(env);
     out.write(`Model: ${model.description}\n\n`);
+    const quick = !name && model.offline && !env.DEMO_LATENCY ? createDemoModel({ ...env, DEMO_LATENCY: '0' }) : undefined;
+    if (quick) out.write(`The tour runs without simulated latency except in ${selected.filter((d) => d.aboutLatency).map((d) => d.seed).join(', ')} (DEMO_LATENCY=0: none at all).\n\n`);
     for (const demo of selected) {
       if (selected.length > 1) out.write(`── ${demo.seed} ${demo.summary} ──\n`);
-      await demo.run({ ...model, out, color, env }, args);
+      await demo.run({ ...(quick && !demo.aboutLatency ? quick : model), out, color, env }, args);
     }
   } catch (error) {
     err.write(`${color ? '\x1b[31m✖ Error:\x1b[39m' : '✖ Error:'} ${describeChatError(error, { baseURL: model?.baseURL })}\n`);

@@ -18,5 +18,10 @@ export interface Demo {
   summary: string;
   /** Interactive demos (CLI chat, servers) are not part of the tour. */
   interactive?: boolean;
+  /**
+   * The demo is about latency: in the tour (`npm run demo` with `DEMO_LATENCY` unset) it alone
+   * keeps the offline model's realistic latency; the others run without any.
+   */
+  aboutLatency?: boolean;
   run(ctx: DemoContext, args: string[]): Promise<void>;
 }

@@ -61,6 +61,7 @@ export type { RequireCompletionOptions, CompletableChunk } from './operators/req
 
 // History.
 export { chatTurns } from './history/chatTurns';
+export type { PartialReason, PartialReplyMetadata } from './history/partialReply';
 export { streamAgentTurn } from './history/streamAgentTurn';
 export type { MessagesInput } from './history/streamAgentTurn';
 export { windowHistory } from './history/windowHistory';

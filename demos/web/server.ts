@@ -15,6 +15,7 @@ import { createChatHandler, fromRunnable } from '../../src';
 import { serveChatOverWebSocket, toNodeHandler } from '../../src/node';
 import { describeChatError } from '../../src/cli/describeError';
 import { createDemoModel } from '../model';
+import { webArgsOrExit } from './args';
 import { createChatChain, demoStream } from './replies';
 import { demoRoutes, type RequestPolicy } from './routes';
 import { createScaleOut, scaleOutFromEnv } from './scaleOut';
@@ -109,9 +110,10 @@ export function portFromArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
 }
 
 if (require.main === module) {
+  const { port } = webArgsOrExit(process.argv.slice(2)); // bad flags: one line, the usage, exit 2 (./args.ts)
   const model = createDemoModel();
   Promise.resolve()
-    .then(() => startWebDemo({ port: portFromArgs(process.argv.slice(2)), model: model.model, baseURL: model.baseURL, scaleOut: scaleOutFromEnv(process.env) }))
+    .then(() => startWebDemo({ port, model: model.model, baseURL: model.baseURL, scaleOut: scaleOutFromEnv(process.env) }))
     .then(
       (demo) => {
         process.stdout.write(`Web demo on ${demo.url} (model: ${model.description}; conversations in ${demo.state === 'redis' ? 'Redis' : 'memory'}). Ctrl+C to stop.\n`);

@@ -115,7 +115,7 @@ describe('web demo in Chromium', () => {
     const problems = watchForErrors(page);
     try {
       await page.goto(demo.url);
-      await page.waitForFunction(() => document.getElementById('model')!.textContent!.startsWith('model:'));
+      await page.waitForFunction(() => document.getElementById('model')!.textContent!.startsWith('模型:'));
       await askAndWait(page, '你好', 0);
       expect(problems).toEqual([]);
       // Headless Chromium never asks for an icon; a desktop browser asks for the declared one or /favicon.ico.

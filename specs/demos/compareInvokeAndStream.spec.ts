@@ -46,6 +46,31 @@ describe('compareInvokeAndStream', () => {
       });
     });
 
+    it("'together' starts both calls before either ends, each timed from its own start", async () => {
+      const started: string[] = [];
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const runnable = {
+        async invoke(): Promise<string> {
+          started.push('invoke');
+          if (started.length === 2) release();
+          await gate; // ends only once the stream has started too
+          return 'abc';
+        },
+        async stream(): Promise<AsyncIterable<string>> {
+          started.push('stream');
+          if (started.length === 2) release();
+          return (async function* () {
+            await gate;
+            yield 'abc';
+          })();
+        },
+      };
+      const r = await compareInvokeAndStream(runnable, 'q', { first: 'together', now: () => 0 });
+      expect(started.sort()).toEqual(['invoke', 'stream']);
+      expect([r.invoke.chars, r.stream.chars]).toEqual([3, 3]);
+    });
+
     it('reports null reduction when the stream has no text, and propagates request errors', async () => {
       const empty = { invoke: async () => '', stream: async () => (async function* () {})() };
       expect((await compareInvokeAndStream(empty, 'q')).perceivedLatencyReduction).toBeNull();
@@ -62,7 +87,7 @@ describe('compareInvokeAndStream', () => {
       const ok = new ScriptedChatModel({ reply: 'x' });
       await expect(compareInvokeAndStream(ok, 'q', 1 as never)).rejects.toThrow(new TypeError('compareInvokeAndStream: options must be an object, got the number 1.'));
       await expect(compareInvokeAndStream(ok, 'q', { first: 'both' as never })).rejects.toThrow(
-        new TypeError("compareInvokeAndStream: options.first must be 'invoke' or 'stream', got the string \"both\"."),
+        new TypeError("compareInvokeAndStream: options.first must be 'invoke', 'stream' or 'together', got the string \"both\"."),
       );
       await expect(compareInvokeAndStream(ok, 'q', { now: 5 as never })).rejects.toThrow(new TypeError('compareInvokeAndStream: options.now must be a function, got the number 5.'));
     });

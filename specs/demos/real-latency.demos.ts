@@ -7,8 +7,8 @@ import { join } from 'node:path';
 
 const root = join(__dirname, '../..');
 
-function demo(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', DEMO_LATENCY: '' };
+function demo(args: string[], latency = ''): Promise<{ stdout: string; stderr: string; code: number }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', DEMO_LATENCY: latency };
   delete env.OPENAI_API_KEY;
   return new Promise((resolve) => {
     execFile(process.execPath, ['-r', 'ts-node/register/transpile-only', 'demos/index.ts', ...args], { cwd: root, env, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) =>
@@ -26,8 +26,15 @@ describe('demos at real latency', () => {
     expect(Number(/感知延迟降低: ([\d.]+)%/.exec(stdout)![1])).toBeGreaterThan(50);
   });
 
-  it('the whole tour runs at real latency and exits 0', async () => {
-    const { stdout, stderr, code } = await demo([]);
+  it('the default tour (DEMO_LATENCY unset: real latency in 6.1 only) takes under 30 s', async () => {
+    const start = performance.now();
+    const { stderr, code } = await demo([]);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(performance.now() - start).toBeLessThan(30_000); // was ~80 s with real latency in every demo
+  });
+
+  it('the whole tour runs at real latency (DEMO_LATENCY=350,25) and exits 0', async () => {
+    const { stdout, stderr, code } = await demo([], '350,25');
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     expect([...stdout.matchAll(/^── (\d\.\d) /gm)].map((m) => m[1])).toEqual(['1.1', '1.2', '2.1', '2.2', '3.2', '4.1', '4.2', '6.1', '8.1']);
     // 8.1: the time to the first chunk of each turn is at least the model's 350 ms

@@ -15,6 +15,8 @@ export interface ChatCliOptions {
   agent: boolean;
   /** First-chunk and idle timeout of a reply, ms. */
   timeoutMs: number;
+  /** Use the file a symbolic link at the history path points to (`--follow-symlinks`). */
+  followSymlinks: boolean;
   help: boolean;
 }
 
@@ -49,6 +51,8 @@ Options:
                          each tool call shows while its arguments stream, then its
                          result, then the answer; the whole run is saved
   --timeout <seconds>    give up on a reply with no chunk for this long (default ${DEFAULT_TIMEOUT_MS / 1000})
+  --follow-symlinks      use the file a symbolic link at the history path points to
+                         (by default a link there is refused)
   --no-require-completion
                          save replies that end without a finish reason (for servers
                          that never send one); by default such a reply is a cut
@@ -68,6 +72,7 @@ export function parseChatArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
     system: DEFAULT_SYSTEM,
     agent: false,
     timeoutMs: DEFAULT_TIMEOUT_MS,
+    followSymlinks: false,
     help: false,
   };
   let system: string | undefined;
@@ -79,6 +84,10 @@ export function parseChatArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
     }
     if (arg === '--agent') {
       options.agent = true;
+      continue;
+    }
+    if (arg === '--follow-symlinks') {
+      options.followSymlinks = true;
       continue;
     }
     if (arg === '--no-require-completion') {

@@ -1,5 +1,5 @@
 import { RxLangChainError, StreamInterruptedError, StreamTimeoutError } from '../index';
-import { HistoryFileCorruptError } from '../node';
+import { HistoryFileCorruptError, HistoryFileTypeError } from '../node';
 import { safeText } from './terminal';
 import { MissingPackageError } from './model';
 
@@ -45,7 +45,7 @@ function describe(error: unknown, where: ErrorContext): string {
     const why = error.reason === 'no-finish' ? 'the stream ended without a finish reason' : `the connection failed: ${messageOf(error.cause)}`;
     return `The reply was cut before the model finished it (${why}); this turn was not saved. Ask again.`;
   }
-  if (error instanceof HistoryFileCorruptError || error instanceof MissingPackageError) return error.message;
+  if (error instanceof HistoryFileCorruptError || error instanceof HistoryFileTypeError || error instanceof MissingPackageError) return error.message;
   // Redis's own errors name their URL and a hint; their ECONNREFUSED cause is not the model's endpoint.
   if (error instanceof RxLangChainError && error.code.startsWith('REDIS_')) return error.message;
   const status = find(error, (e) => (typeof e.status === 'number' ? e.status : undefined));

@@ -17,6 +17,7 @@ import { assertMaxMessages, windowHistory } from './windowHistory';
 import { isStreamPart } from '../parts/assemble';
 import { RunCollector } from '../parts/collectRun';
 import type { StreamPart } from '../parts/types';
+import type { PartialReason } from './partialReply';
 
 const POLICIES: readonly InterruptPolicy[] = ['discard', 'keep-partial'];
 
@@ -58,8 +59,6 @@ function toAIMessage(merged: AIMessageChunk | undefined): AIMessage {
   });
 }
 
-/** Why a partial reply ended, as saved in `response_metadata.partial_reason`. */
-type PartialReason = 'stop' | 'cut' | 'timeout' | 'error';
 
 function partialReasonOf(stopped: boolean, error: unknown): PartialReason {
   if (stopped) return 'stop';

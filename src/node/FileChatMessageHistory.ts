@@ -1,4 +1,6 @@
-import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, stat, type FileHandle } from 'node:fs/promises';
+import { HistoryFileTypeError, type HistoryFileKind } from './HistoryFileTypeError';
 import { dirname } from 'node:path';
 import { BaseListChatMessageHistory } from '@langchain/core/chat_history';
 import {
@@ -29,6 +31,60 @@ interface FileState {
   endsWithNewline: boolean;
 }
 
+/** Options of {@link FileChatMessageHistory}. */
+export interface FileChatMessageHistoryOptions {
+  /**
+   * Use the file a symbolic link at `filePath` points to. Default false: the link is
+   * refused (`O_NOFOLLOW`) with a {@link HistoryFileTypeError}, so a link planted at the
+   * path cannot redirect what the chat writes.
+   */
+  followSymlinks?: boolean;
+}
+
+const MODES = { r: constants.O_RDONLY, 'r+': constants.O_RDWR, a: constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT } as const;
+// O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused right after); no effect on a file.
+const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+const NONBLOCK = constants.O_NONBLOCK ?? 0;
+
+function kindOf(info: { isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean; isSymbolicLink(): boolean }): HistoryFileKind {
+  if (info.isFIFO()) return 'a FIFO (named pipe)';
+  if (info.isCharacterDevice()) return 'a character device';
+  if (info.isBlockDevice()) return 'a block device';
+  if (info.isSocket()) return 'a socket';
+  if (info.isSymbolicLink()) return 'a symbolic link';
+  return 'not a regular file';
+}
+
+/**
+ * Opens a history file: never follows a symbolic link unless asked, never waits on a FIFO,
+ * and refuses anything but a regular file ({@link HistoryFileTypeError}); a directory keeps
+ * the file system's EISDIR.
+ */
+async function openHistoryFile(filePath: string, mode: keyof typeof MODES, followSymlinks: boolean): Promise<FileHandle> {
+  let handle: FileHandle;
+  try {
+    handle = await open(filePath, MODES[mode] | NONBLOCK | (followSymlinks ? 0 : NOFOLLOW), 0o666);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // ELOOP: the last component is a symbolic link (O_NOFOLLOW); ENXIO: a FIFO without a reader, opened to write.
+    if (code === 'ELOOP' || code === 'ENXIO' || code === 'EOPNOTSUPP') {
+      const info = await lstat(filePath).catch(() => undefined);
+      if (info && !info.isFile() && !info.isDirectory()) throw new HistoryFileTypeError(filePath, kindOf(info));
+    }
+    throw e;
+  }
+  const info = await handle.stat().catch(async (e: unknown) => {
+    await handle.close();
+    throw e;
+  });
+  if (info.isFile()) return handle;
+  await handle.close();
+  if (info.isDirectory()) {
+    throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${filePath}'`), { code: 'EISDIR', path: filePath });
+  }
+  throw new HistoryFileTypeError(filePath, kindOf(info));
+}
+
 /**
  * A chat history in an append-only JSON Lines file, so a conversation survives
  * a restart. Each `addMessages` call appends ONE line with ONE `write` to a file
@@ -42,7 +98,10 @@ interface FileState {
  * (a JSON array, plain text, an unknown message type) makes `getMessages`,
  * `addMessages` and `clear` reject with `HistoryFileCorruptError` (path, line) and
  * is never modified. A last line without a trailing newline that parses (saved by
- * an editor) is a complete line; a record cut short by a crash is skipped.
+ * an editor) is a complete line; a record cut short by a crash is skipped. A path
+ * that is not a regular file (a FIFO, `/dev/null`, `/dev/zero`, a socket) is refused
+ * with a `HistoryFileTypeError`, a directory with EISDIR, and a symbolic link is not
+ * followed unless `followSymlinks: true` (it is opened with `O_NOFOLLOW`).
  *
  * @example
  * ```ts
@@ -68,15 +127,27 @@ export class FileChatMessageHistory extends BaseListChatMessageHistory {
   private queue: Promise<unknown> = Promise.resolve();
   private state: FileState | undefined;
 
+  private readonly followSymlinks: boolean;
+
   /**
    * @param filePath The JSON Lines file; it and its directories are created on the first append.
+   * @param options `followSymlinks`: use the file a symbolic link points to (default false: a link is refused).
    */
-  constructor(filePath: string) {
+  constructor(filePath: string, options: FileChatMessageHistoryOptions = {}) {
     super();
     if (typeof filePath !== 'string' || filePath.length === 0) {
       throw new TypeError(`FileChatMessageHistory: filePath must be a non-empty string, got ${describe(filePath)}.`);
     }
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`FileChatMessageHistory: options must be an object, got ${describe(options)}.`);
+    }
     this.filePath = filePath;
+    this.followSymlinks = options.followSymlinks === true;
+  }
+
+  /** Opens the file, refusing what is not a regular file (see {@link openHistoryFile}). */
+  private open(mode: 'r' | 'r+' | 'a'): Promise<FileHandle> {
+    return openHistoryFile(this.filePath, mode, this.followSymlinks);
   }
 
   /**
@@ -115,7 +186,7 @@ export class FileChatMessageHistory extends BaseListChatMessageHistory {
       if (!state) await ensureDirectory(dirname(this.filePath));
       // A last line without '\n' (an editor's, or a record cut by a crash) gets one first; a
       // concurrent append in progress can only make that an empty line, which reading skips.
-      await appendOnce(this.filePath, (state && !state.endsWithNewline ? '\n' : '') + record);
+      await appendOnce(await this.open('a'), (state && !state.endsWithNewline ? '\n' : '') + record);
     });
   }
 
@@ -123,7 +194,7 @@ export class FileChatMessageHistory extends BaseListChatMessageHistory {
   override async clear(): Promise<void> {
     return this.enqueue(async () => {
       if (!(await this.sync())) return;
-      const handle = await open(this.filePath, 'r+');
+      const handle = await this.open('r+');
       try {
         await handle.truncate(0);
       } finally {
@@ -143,7 +214,7 @@ export class FileChatMessageHistory extends BaseListChatMessageHistory {
     return this.enqueue(async () => {
       const state = await this.sync();
       if (!state) await ensureDirectory(dirname(this.filePath));
-      await (await open(this.filePath, 'a')).close();
+      await (await this.open('a')).close();
     });
   }
 
@@ -157,7 +228,7 @@ export class FileChatMessageHistory extends BaseListChatMessageHistory {
   private async sync(): Promise<FileState | undefined> {
     let handle: FileHandle;
     try {
-      handle = await open(this.filePath, 'r');
+      handle = await this.open('r');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       this.state = undefined;
@@ -165,9 +236,6 @@ export class FileChatMessageHistory extends BaseListChatMessageHistory {
     }
     try {
       const info = await handle.stat();
-      if (info.isDirectory()) {
-        throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${this.filePath}'`), { code: 'EISDIR', path: this.filePath });
-      }
       const id = `${info.dev}:${info.ino}`;
       const known = this.state;
       if (known && known.id === id && info.size >= known.offset) {
@@ -298,9 +366,8 @@ function storedMessagesOf(value: unknown): StoredMessage[] | undefined {
 }
 
 /** One `write` to a file opened with O_APPEND: the record lands whole, after every other append. */
-async function appendOnce(filePath: string, text: string): Promise<void> {
+async function appendOnce(handle: FileHandle, text: string): Promise<void> {
   const bytes = Buffer.from(text, 'utf8');
-  const handle = await open(filePath, 'a');
   try {
     let written = 0;
     // One call writes it all on a local file system; the loop only guards against a short write.

@@ -13,6 +13,9 @@ export type { ChatOverWebSocketOptions, ChatWebSocketServer, ChatClientMessage, 
 export { checkRequest, parseRequestTarget } from './checkRequest';
 export type { RequestCheckOptions, RequestRefusal, AllowedHosts, AllowedOrigins } from './checkRequest';
 export { FileChatMessageHistory } from './FileChatMessageHistory';
+export type { FileChatMessageHistoryOptions } from './FileChatMessageHistory';
+export { HistoryFileTypeError } from './HistoryFileTypeError';
+export type { HistoryFileKind } from './HistoryFileTypeError';
 export { HistoryFileCorruptError, BadChatMessageError } from '../errors';
 
 // Scale-out: resumable replies (a reply log), conversation locks, stop from any instance; in memory or in Redis.

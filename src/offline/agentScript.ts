@@ -1,5 +1,6 @@
 import type { BaseMessage } from '@langchain/core/messages';
 import { textOf } from '../decode/text';
+import { arithmeticIn, arithmeticReply } from './arithmeticScript';
 
 /** A reply of the offline model: text, reasoning and tool calls (streamed in that order). */
 export interface ScriptedReply {
@@ -37,14 +38,15 @@ interface ToolResult {
 
 /**
  * What the offline model answers when the offline tools (`add`, `python_release`) are
- * bound: the seed's kind of question about Python releases, in steps as a hosted model
+ * bound: arithmetic with `add`, and the seed's kind of question about Python releases, in steps as a hosted model
  * would take them. Step 1 looks up every version the question names (parallel calls);
  * step 2 adds when the question asks for "N years later" (`再过 N 年`, `N 年后`, `N years
  * after`) or the gap between two versions (`相隔`, `差`, `apart`); the last step answers
- * from the tool results. Undefined when the question is not about Python versions.
+ * from the tool results. An addition or subtraction (`123 加 456 等于多少？`, `What is 12
+ * plus 30?`) is one `add` call, then the answer. Undefined for any other question.
  */
 export function agentReplyTo(messages: readonly BaseMessage[], tools: readonly string[]): ScriptedReply | undefined {
-  if (!tools.includes('python_release')) return undefined;
+  if (!tools.includes('python_release') && !tools.includes('add')) return undefined;
   let human = -1;
   for (let i = messages.length - 1; i >= 0; i--) {
     if (messages[i].getType() === 'human') {
@@ -54,13 +56,17 @@ export function agentReplyTo(messages: readonly BaseMessage[], tools: readonly s
   }
   if (human < 0) return undefined;
   const question = textOf(messages[human], 'ScriptedChatModel');
-  const versions = [...new Set([...question.matchAll(/(?<![\d.])(\d+\.\d+)(?![\d.])/g)].map((m) => m[1]))];
-  if (versions.length === 0) return undefined;
   const results: ToolResult[] = messages.slice(human + 1).flatMap((m) =>
     m.getType() === 'tool'
       ? [{ name: String((m as { name?: unknown }).name ?? ''), content: textOf(m, 'ScriptedChatModel'), isError: (m as { status?: unknown }).status === 'error' }]
       : [],
   );
+  // `2.5 + 0.25` is a sum, not two Python versions: a question that names Python is about versions.
+  const arithmetic = tools.includes('add') && !/python/i.test(question) ? arithmeticIn(question) : undefined;
+  if (arithmetic) return arithmeticReply(arithmetic, results.find((r) => r.name === 'add'));
+  if (!tools.includes('python_release')) return undefined;
+  const versions = [...new Set([...question.matchAll(/(?<![\d.])(\d+\.\d+)(?![\d.])/g)].map((m) => m[1]))];
+  if (versions.length === 0) return undefined;
   const releases = new Map<string, string>();
   for (const r of results) {
     if (r.name !== 'python_release' || r.isError) continue;

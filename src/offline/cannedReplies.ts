@@ -146,7 +146,11 @@ export function replyTo(question: string): string {
   const h = hash(question);
   const quoted = question.trim().slice(0, 60);
   const opening = zh ? `关于“${quoted}”：` : `About "${quoted}": `;
-  const picks = [pool[0]];
-  for (let i = 1; i < 5; i++) picks.push(pool[1 + ((h >>> (i * 3)) + i) % (pool.length - 1)]);
+  // Four of the six sentences after the first, each at most once and in the pool's order
+  // (picking by index with replacement said a sentence twice): leave out two by the hash.
+  const rest = pool.length - 1;
+  const skipA = h % rest;
+  const skipB = (skipA + 1 + ((h >>> 8) % (rest - 1))) % rest;
+  const picks = [pool[0], ...pool.slice(1).filter((_, i) => i !== skipA && i !== skipB)];
   return opening + picks.join(zh ? '' : ' ');
 }

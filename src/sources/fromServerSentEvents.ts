@@ -5,6 +5,7 @@ import { sleep } from '../internal/sleep';
 import { assertFunction, assertNonNegative, assertObject, assertPositiveInteger, describe } from '../internal/validate';
 import type { ServerSentEventKind } from '../web/toServerSentEvents';
 import type { UIMessageChunk } from '../web/uiMessageChunk';
+import { drainBody, linkedAbort } from './drainBody';
 import { fromAsyncIterableFactory } from './fromAsyncIterableFactory';
 
 /** One event of our SSE framing, as `fromServerSentEvents(…, { parse: 'events' })` emits it. */
@@ -141,8 +142,10 @@ export function fromServerSentEvents(input: string | URL | Request, init: FromSe
       if (resuming && lastEventId !== undefined) headers.set('last-event-id', lastEventId);
 
       let response: Response;
+      // Its own signal, following the subscription's until the last event: then the body is read to its end.
+      const fetchAbort = linkedAbort(abort);
       try {
-        response = await fetchFn(target, { ...base, headers, signal: abort });
+        response = await fetchFn(target, { ...base, headers, signal: fetchAbort.signal });
       } catch (error) {
         if (!resuming || abort.aborted) throw error;
         if (reconnects++ >= attempts) throw new StreamResumeError(`${attempts} reconnection(s) failed`, lastEventId, partialText, error);
@@ -175,6 +178,7 @@ export function fromServerSentEvents(input: string | URL | Request, init: FromSe
       const decoder = new TextDecoder();
       let checkResume = resuming;
       let cause: unknown;
+      let ended = false; // the last event (done, [DONE]) was read
       try {
         for (;;) {
           let read: ReadableStreamReadResult<Uint8Array>;
@@ -207,7 +211,7 @@ export function fromServerSentEvents(input: string | URL | Request, init: FromSe
             }
             // Decode one event: what to emit, and whether the stream is complete.
             if (parse === 'ui-message') {
-              if (event.data === '[DONE]') return;
+              if (event.data === '[DONE]') return void (ended = true);
               const chunk = decodeJson(event.data, partialText, chunks) as UIMessageChunk;
               if (typeof chunk !== 'object' || chunk === null || typeof (chunk as { type?: unknown }).type !== 'string') {
                 throw new StreamInterruptedError('error', partialText, chunks, new TypeError(`A UI message stream frame is not a chunk object: ${event.data.slice(0, 100)}`));
@@ -243,12 +247,13 @@ export function fromServerSentEvents(input: string | URL | Request, init: FromSe
               }
             }
             if (parse === 'events') yield { event: name, id: event.id, data } satisfies ServerSentEventMessage;
-            if (name === names.done) return;
+            if (name === names.done) return void (ended = true);
           }
           events.length = 0;
         }
       } finally {
-        reader.cancel().catch(() => undefined);
+        if (ended) drainBody(reader, fetchAbort);
+        else reader.cancel().catch(() => undefined);
       }
       // The body ended (or failed) before `done` / `[DONE]`: a cut.
       if (abort.aborted) return;

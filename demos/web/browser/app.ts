@@ -22,6 +22,7 @@ const form = byId<HTMLFormElement>('ask');
 const input = byId<HTMLInputElement>('question');
 const sendButton = byId<HTMLButtonElement>('send');
 const stopButton = byId<HTMLButtonElement>('stop');
+input.focus(); // also where autofocus is ignored (a page restored from the back/forward cache)
 
 type ReplyState = 'done' | 'stopped' | 'error';
 let current: { bubble: HTMLElement; stop(): void } | null = null; // the reply being streamed
@@ -45,7 +46,7 @@ function follow(): void {
 
 fetch('/api/info')
   .then((r) => r.json() as Promise<{ model: string }>)
-  .then((info) => (byId('model').textContent = `model: ${info.model}`))
+  .then((info) => (byId('model').textContent = `模型: ${info.model}`))
   .catch(() => undefined);
 
 const mode = (): string => (document.querySelector('input[name="mode"]:checked') as HTMLInputElement).value;
@@ -102,7 +103,7 @@ function describe(error: unknown): string {
       return `HTTP ${error.status}`;
     }
   }
-  if (error instanceof StreamInterruptedError) return 'connection closed before the end of the reply';
+  if (error instanceof StreamInterruptedError) return '连接在回复结束前断开';
   if (error instanceof RemoteStreamError) return error.message;
   return error instanceof Error ? error.message : String(error);
 }
@@ -119,7 +120,7 @@ function askOverSSE(question: string): void {
     // on to the one that runs it), then stop reading.
     fetch(`/api/chat/${encodeURIComponent(conversationId)}/stop`, { method: 'POST' }).catch(() => undefined);
     subscription?.unsubscribe(); // aborts the fetch
-    finishReply('stopped', 'stopped');
+    finishReply('stopped', '已停止');
   });
   subscription = fromServerSentEvents('/api/chat/stream', {
     method: 'POST',
@@ -133,7 +134,7 @@ function askOverSSE(question: string): void {
       if (event === 'chunk') appendText((data as { text: string }).text);
       else if (event === 'done') {
         const stopped = (data as { stopped?: boolean } | null)?.stopped === true;
-        finishReply(stopped ? 'stopped' : 'done', stopped ? 'stopped' : '');
+        finishReply(stopped ? 'stopped' : 'done', stopped ? '已停止' : '');
       }
     },
     complete: () => finishReply('done'),
@@ -152,18 +153,18 @@ function openSocket(): Promise<WebSocket> {
   socket = ws;
   socketReady = new Promise((resolve, reject) => {
     ws.addEventListener('open', () => resolve(ws), { once: true });
-    ws.addEventListener('error', () => reject(new Error('WebSocket connection failed')), { once: true });
+    ws.addEventListener('error', () => reject(new Error('WebSocket 连接失败')), { once: true });
   });
   ws.addEventListener('message', (event: MessageEvent<string>) => {
     const message = JSON.parse(event.data) as { type: string; text?: string; stopped?: boolean; message?: string };
     if (message.type === 'chunk') appendText(message.text ?? '');
-    else if (message.type === 'done') finishReply(message.stopped ? 'stopped' : 'done', message.stopped ? 'stopped' : '');
-    else if (message.type === 'stop' && !message.stopped) finishReply('stopped', 'stopped'); // nothing ran any more
+    else if (message.type === 'done') finishReply(message.stopped ? 'stopped' : 'done', message.stopped ? '已停止' : '');
+    else if (message.type === 'stop' && !message.stopped) finishReply('stopped', '已停止'); // nothing ran any more
     else if (message.type === 'error') finishReply('error', message.message);
   });
   ws.addEventListener('close', () => {
     socket = null;
-    finishReply('error', 'connection closed');
+    finishReply('error', '连接已关闭');
   });
   return socketReady;
 }
@@ -226,7 +227,7 @@ async function askOverAiSdk(question: string): Promise<void> {
     client.onUpdate = (message) => render(bubble, message);
     await client.sendMessage(question);
     if (client.error) finishReply('error', client.error.message);
-    else finishReply(stopped ? 'stopped' : 'done', stopped ? 'stopped' : '');
+    else finishReply(stopped ? 'stopped' : 'done', stopped ? '已停止' : '');
   } catch (err) {
     finishReply('error', (err as Error).message);
   }

@@ -36,17 +36,28 @@ describeWithRedis('RedisConversationLock', () => {
     });
 
     it('is SET NX PX with a token, renewed while held, deleted on release', async () => {
-      const lock = new RedisConversationLock({ client, ttlMs: 90 });
+      // A TTL no stall of a loaded machine reaches: the renewal is proved by the TTL going up again
+      // (an order of observations), not by outliving a short TTL (a live holder lost it under load).
+      const lock = new RedisConversationLock({ client, ttlMs: 9000 });
       const holder = lock.hold('k1').subscribe();
-      await sleep(20);
-      const token = await client.get('rxlc:conversation:{k1}:lock');
+      const key = 'rxlc:conversation:{k1}:lock';
+      let token: string | null = null;
+      while ((token = await client.get(key)) === null) await sleep(5);
       expect(token).toMatch(/^[0-9a-f-]{36}$/);
-      await sleep(200); // over twice the TTL: only the renewals keep it
-      expect(await client.get('rxlc:conversation:{k1}:lock')).toBe(token);
+      // The TTL runs down between renewals (every ttlMs / 3); a renewal puts it back up. Seen in that
+      // order (a low, then a value well above it) is the proof, however slow the machine.
+      let low = await client.pTTL(key);
+      expect(low).toBeGreaterThan(0);
+      let ttl = low;
+      while ((ttl = await client.pTTL(key)) <= low + 500) {
+        low = Math.min(low, ttl);
+        await sleep(50);
+      }
+      expect(ttl).toBeLessThanOrEqual(9000);
+      expect(await client.get(key)).toBe(token); // the same holder's token, renewed
       holder.unsubscribe();
-      await sleep(20);
-      expect(await client.exists('rxlc:conversation:{k1}:lock')).toBe(0);
-    });
+      while ((await client.exists(key)) !== 0) await sleep(5); // deleted on release
+    }, 120_000);
 
     it('a crashed holder frees the conversation after ttlMs', async () => {
       const doomed = await redis.client();

@@ -26,6 +26,16 @@ export interface Lanes {
   close(): void;
 }
 
+function checkLanesArguments(out: TerminalOutput, labels: readonly string[], options?: LanesOptions): void {
+  assertOutput('createLanes', out);
+  if (!Array.isArray(labels) || labels.length === 0 || labels.some((l) => typeof l !== 'string')) {
+    throw new TypeError(`createLanes: labels must be a non-empty array of strings, got ${describeValue(labels)}.`);
+  }
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new TypeError(`createLanes: options must be an object, got ${describeValue(options)}.`);
+  }
+}
+
 /**
  * Shows several concurrent text streams side by side as labelled lanes. Lane
  * text goes through `safeText`, so a model cannot move the cursor or set the
@@ -45,13 +55,7 @@ export interface Lanes {
  * ```
  */
 export function createLanes(out: TerminalOutput, labels: readonly string[], options?: LanesOptions): Lanes {
-  assertOutput('createLanes', out);
-  if (!Array.isArray(labels) || labels.length === 0 || labels.some((l) => typeof l !== 'string')) {
-    throw new TypeError(`createLanes: labels must be a non-empty array of strings, got ${describeValue(labels)}.`);
-  }
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new TypeError(`createLanes: options must be an object, got ${describeValue(options)}.`);
-  }
+  checkLanesArguments(out, labels, options);
   const style = options?.labelStyle ?? ((s: string) => s);
   const mode = out.isTTY ? 'redraw' : 'lines';
   const labelWidth = Math.max(...labels.map(displayWidth));
