@@ -177,17 +177,22 @@ async function infoUnderLoad(a: PeerInstance): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   })();
+  let failed = 0;
   await Promise.all(
     Array.from({ length: SSE_CLIENTS }, async (_, i) => {
       const abort = new AbortController();
       const body = JSON.stringify({ id: `load-conversation-${String(i).padStart(6, '0')}`, messages: [] });
-      const response = await fetch(`${a.url}/api/chat`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, signal: abort.signal });
-      await readBody(response, abort, 200 + (i % 7) * 300);
+      try {
+        const response = await fetch(`${a.url}/api/chat`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, signal: abort.signal });
+        await readBody(response, abort, 200 + (i % 7) * 300);
+      } catch {
+        failed++; // the server closed the connection: counted, not fatal
+      }
     }),
   );
   running = false;
   await prober;
-  console.log(`\n/api/info while ${SSE_CLIENTS} SSE clients come and go: p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms (${latencies.length} requests; goal p99 ≤ 1000 ms)`);
+  console.log(`\n/api/info while ${SSE_CLIENTS} SSE clients come and go: p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms (${latencies.length} requests; goal p99 ≤ 1000 ms); ${failed} SSE requests failed`);
 }
 
 export async function run(): Promise<void> {
@@ -197,7 +202,8 @@ export async function run(): Promise<void> {
   const [a, b] = await Promise.all([startPeer(redis.url, SCRIPT, runs), startPeer(redis.url, SCRIPT, runs)]);
   try {
     console.log(`${STREAMS} conversations over two instances and one redis-server; a reply is ${TOKENS.length} tokens, ${SCRIPT.tokenDelayMs} ms apart.\n`);
-    await conversations(redis, a, b, runs);
+    // SCENARIOS=info runs the second only (the first takes minutes on a loaded machine).
+    if (process.env.SCENARIOS !== 'info') await conversations(redis, a, b, runs);
     await infoUnderLoad(a);
     console.log('\nOur side: createChatHandler is not on main yet, so it is not measured here (no stand-in).');
   } finally {
