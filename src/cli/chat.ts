@@ -12,7 +12,7 @@ import { AIMessage, SystemMessage, type AIMessageChunk, type BaseMessage } from 
 import { concatMap, defer, EMPTY, finalize, from, Observable, of, Subject, tap, type Subscription } from 'rxjs';
 import {
   chatTurns, fromRunnable, retryBeforeFirstChunk, streamAgentTurn, streamTimeout, tapProgress, windowHistory,
-  type ProgressEvent, type StreamPart, type TurnEvent, type TurnInput,
+  type DecisionTurn, type ProgressEvent, type StreamPart, type TurnEvent, type TurnInput,
 } from '../index';
 import { FileChatMessageHistory, HistoryFileCorruptError } from '../node';
 import { createColors, createPromptOutput, createStatusLine, fitToWidth, safeText, supportsColor, type StatusLine, type TerminalOutput } from './terminal';
@@ -20,6 +20,7 @@ import { CHAT_USAGE, parseChatArgs, UsageError, type ChatCliOptions } from './ar
 import { createCliModel, type CliModel } from './model';
 import { describeChatError } from './describeError';
 import { createCliAgent, partPrinter, type CliAgent, type PartPrinter } from './agent';
+import { createCliApprovals } from './approval';
 
 /** Where the chat reads and writes; defaults to the process's stdio. */
 export interface ChatIO {
@@ -136,7 +137,7 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
   }
   let agent: CliAgent | undefined;
   try {
-    agent = options.agent ? createCliAgent(cli.model, options.system) : undefined;
+    agent = options.agent ? createCliAgent(cli.model, options.system, undefined, options.approval) : undefined;
   } catch (err) {
     return fail(describeChatError(err));
   }
@@ -229,10 +230,13 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
     if (closed || promptShown) return;
     promptShown = true;
     promptOutput.setPromptShown(true);
+    if (approvals) rl.setPrompt(approvals.prompt(userPrompt));
     rl.prompt();
   };
 
-  const agentTurn = agent ? streamAgentTurn(agent) : undefined;
+  // With --agent the tools are guarded: a turn may stop for a decision, the next line answers it.
+  const approvals = agent && options.approval ? createCliApprovals(agent, (text) => output.write(text), c) : undefined;
+  const agentTurn = approvals?.streamTurn ?? (agent ? streamAgentTurn(agent) : undefined);
   const streamTurn = (input: TurnInput): Observable<AIMessageChunk | StreamPart> => {
     const { history: past, question } = input;
     const report = (p: ProgressEvent): void => {
@@ -250,7 +254,7 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
     );
   };
 
-  const turn = (question: string): Observable<unknown> =>
+  const turn = (question: string | DecisionTurn): Observable<unknown> =>
     defer(() => {
       turnRunning = true;
       gate?.hold();
@@ -292,6 +296,9 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
           } else if (event.type === 'stopped') {
             endLine();
             output.write(`${c.yellow('[已停止]')} ${c.dim('(this turn was not saved to the history)')}\n`);
+          } else if (event.type === 'awaiting') {
+            endLine();
+            approvals?.awaiting(event);
           } else if (event.type === 'error') {
             endLine();
             output.write(`${c.red('✖ Error:')} ${describeChatError(event.error, where)}\n`);
@@ -350,7 +357,7 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
     const line = raw.trim();
     if (echo) {
       // Shown when its turn starts (also a line queued behind a reply, or read before the input ended).
-      if (!promptShown) output.write(userPrompt);
+      if (!promptShown) output.write(approvals?.prompt(userPrompt) ?? userPrompt);
       output.write(`${safeText(raw)}\n`);
     }
     promptShown = false;
@@ -358,6 +365,10 @@ export async function runChat(argv: readonly string[], io: Partial<ChatIO> = {})
     if (line === '' || outputGone) return EMPTY;
     if (line.startsWith('/') || line.toLowerCase() === 'quit' || line.toLowerCase() === 'exit') {
       return command(line.startsWith('/') ? line : '/exit');
+    }
+    if (approvals?.pending) {
+      const decision = approvals.answer(line);
+      return decision ? turn(decision) : EMPTY;
     }
     return turn(line);
   };

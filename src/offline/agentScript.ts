@@ -61,6 +61,8 @@ export function agentReplyTo(messages: readonly BaseMessage[], tools: readonly s
       ? [{ name: String((m as { name?: unknown }).name ?? ''), content: textOf(m, 'ScriptedChatModel'), isError: (m as { status?: unknown }).status === 'error' }]
       : [],
   );
+  const rejected = rejectionOf(results);
+  if (rejected !== undefined) return { text: `好的，没有执行：${rejected} 🙅` };
   const releases = new Map<string, string>();
   for (const r of results) {
     if (r.name !== 'python_release' || r.isError) continue;
@@ -103,4 +105,12 @@ export function agentReplyTo(messages: readonly BaseMessage[], tools: readonly s
 function formatDate(iso: string): string {
   const [y, m, d] = iso.split('-').map(Number);
   return `${y} 年 ${m} 月 ${d} 日`;
+}
+
+/**
+ * A person rejected a tool call (`humanInTheLoopMiddleware`: an error result saying so, in the
+ * middleware's words or the CLI's): the offline agent says so instead of carrying on.
+ */
+function rejectionOf(results: readonly ToolResult[]): string | undefined {
+  return results.find((r) => r.isError && /^(?:User rejected the tool call|用户拒绝了)/.test(r.content))?.content;
 }
