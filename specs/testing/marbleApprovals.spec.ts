@@ -5,8 +5,10 @@
  * the run (the rejected call's result is denied, the answer follows) and is saved after it.
  */
 import { concat, merge, of } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
 import { ToolMessage } from '@langchain/core/messages';
 import { fromRunnable, toParts } from '../../src';
+import { SyncInMemoryChatMessageHistory as History } from '../../src/testing';
 import { chatTurns } from '../../src/history/chatTurns';
 import { SyncInMemoryChatMessageHistory } from '../../src/history/SyncInMemoryChatMessageHistory';
 import { chunk, hitlInterrupt, marbleChatModel, toolCallChunk } from '../../src/testing';
@@ -82,3 +84,35 @@ describe('marble kit: an approval flow in virtual time', () => {
   });
 });
 
+
+// ── The example of docs/testing.md, verbatim (imports aside) ──
+test('a rejection injected at frame 9 continues the run; the tool never ran', () => {
+  const scheduler = new TestScheduler((a, e) => expect(a).toEqual(e));
+  const events: [number, string][] = [];
+  const args = { to: 'ada@example.com' };
+  const reject: ApprovalDecision = {
+    type: 'reject', message: '用户拒绝了 send_email 调用',
+    request: { interruptId: 'i1', index: 0, count: 1, toolCallId: 'call_1', toolName: 'send_email' },
+  };
+  scheduler.run(({ cold, hot }) => {
+    const model = marbleChatModel(['-a|', '--b|'], {
+      a: toolCallChunk({ id: 'call_1', name: 'send_email', args }),
+      b: chunk('好的，没有发送。', { response_metadata: { finish_reason: 'stop' } }),
+    });
+    const questions = hot<string | DecisionTurn>('-q', { q: '给 Ada 发邮件' });
+    const decisions = hot<string | DecisionTurn>('---------d', { d: { decisions: [reject] } });
+    const denial = ['updates', { tools: { messages: [new ToolMessage({ tool_call_id: 'call_1', content: reject.message!, status: 'error' })] } }];
+    merge(questions, decisions)
+      .pipe(
+        chatTurns(
+          ({ question, decisions: answer }) =>
+            answer === undefined
+              ? concat(fromRunnable(model, question), cold('-i|', { i: hitlInterrupt([{ name: 'send_email', args }], { id: 'i1' }) })).pipe(toParts())
+              : concat(of(denial), fromRunnable(model, 'continue')).pipe(toParts({ decisions: answer })),
+          { history: new History() },
+        ),
+      )
+      .subscribe((e: TurnEvent) => e.type !== 'chunk' && events.push([scheduler.now(), e.type]));
+  });
+  expect(events).toEqual([[5, 'awaiting'], [12, 'done']]);
+});
