@@ -1,13 +1,16 @@
 /**
  * Where the web demo keeps conversations: in this process by default, in Redis
  * with a `redisUrl` (then every instance sees the same histories, locks, reply
- * logs and stops). One node-redis client serves all of them, `@langchain/redis`'s
- * history included (docs/scale-out.md).
+ * logs and stops). One node-redis client (`connectRedis`: a wrong URL fails the start within
+ * `connectTimeoutMs` with the URL and a hint) serves all of them, the history included:
+ * `RedisChatHistory`, `@langchain/redis`'s key layout with a turn written atomically (docs/scale-out.md).
  */
 import { InMemoryChatMessageHistory, type BaseListChatMessageHistory } from '@langchain/core/chat_history';
 import {
+  connectRedis,
   InMemoryConversationLock,
   InMemoryReplyLog,
+  RedisChatHistory,
   RedisConversationLock,
   RedisReplyLog,
   type ConversationLock,
@@ -26,6 +29,8 @@ export interface ScaleOutOptions {
   waitMs?: number;
   /** Conversations kept in memory (the oldest goes first). Default 1000. */
   maxConversations?: number;
+  /** How long the start waits for Redis before failing with `RedisUnreachableError`, ms. Default 5000. */
+  connectTimeoutMs?: number;
 }
 
 /** The state of the demo's conversations. */
@@ -63,12 +68,11 @@ export async function createScaleOut(options: ScaleOutOptions = {}): Promise<Sca
       close: () => log.close(),
     };
   }
-  // Loaded only with Redis: the default demo needs neither package.
-  const { createClient } = require('redis') as typeof import('redis');
-  const { RedisChatMessageHistory } = require('@langchain/redis') as typeof import('@langchain/redis');
-  const client = createClient({ url: options.redisUrl });
-  client.on('error', (error: unknown) => process.stderr.write(`Redis: ${error instanceof Error ? error.message : String(error)}\n`));
-  await client.connect();
+  // One line per outage on stderr, never one per reconnect attempt.
+  const client = await connectRedis(options.redisUrl, {
+    connectTimeoutMs: options.connectTimeoutMs,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
   const heartbeatMs = producerTimeoutMs === undefined ? undefined : Math.max(1, Math.floor(producerTimeoutMs / 5));
   const log = new RedisReplyLog({ client, graceMs, producerTimeoutMs, heartbeatMs });
   return {
@@ -77,10 +81,10 @@ export async function createScaleOut(options: ScaleOutOptions = {}): Promise<Sca
     // A dead instance frees its conversations as soon as its replies are seen cut.
     lock: new RedisConversationLock({ client, waitMs, ttlMs: producerTimeoutMs }),
     history: (conversationId) =>
-      new RedisChatMessageHistory({ sessionId: `rxlc:conversation:{${conversationId}}:history`, sessionTTL: HISTORY_TTL_SECONDS, client }),
+      new RedisChatHistory({ sessionId: `rxlc:conversation:{${conversationId}}:history`, sessionTTL: HISTORY_TTL_SECONDS, client }),
     async close() {
       await log.close();
-      await client.quit().catch(() => undefined);
+      await (client as unknown as { quit(): Promise<unknown> }).quit().catch(() => undefined);
     },
   };
 }

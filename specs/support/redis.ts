@@ -47,11 +47,13 @@ export interface RedisServer {
   client(): Promise<RedisClient>;
   /** Deletes every key (between specs). */
   flush(): Promise<void>;
+  /** Stops the server and waits for it to exit; the clients stay (they see the connection lost). */
+  kill(): Promise<void>;
   /** Closes the clients, stops the server, removes its temp dir. */
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
@@ -73,7 +75,8 @@ function launch(port: number, dir: string): Promise<ChildProcess> {
     const child = spawn(
       'sh',
       ['-c', GUARD, redisServerPath!,
-        '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--loglevel', 'notice', '--logfile', ''],
+        '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--loglevel', 'notice', '--logfile', '',
+        '--enable-debug-command', 'local'], // DEBUG SLEEP: the stall specs
       { stdio: ['pipe', 'pipe', 'pipe'] },
     );
     let output = '';
@@ -117,6 +120,12 @@ export async function startRedisServer(): Promise<RedisServer> {
     clients.push(client);
     return client;
   };
+  const kill = async (): Promise<void> => {
+    if (running.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
+    running.stdin!.end(); // the guard sends SIGTERM to redis-server and exits with it
+    await exited;
+  };
   return {
     port,
     url,
@@ -125,13 +134,10 @@ export async function startRedisServer(): Promise<RedisServer> {
       admin ??= await connect();
       await admin.flushAll();
     },
+    kill,
     async stop() {
       await Promise.all(clients.map((client) => (client.isOpen ? client.disconnect().catch(() => undefined) : undefined)));
-      if (running.exitCode === null) {
-        const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
-        running.stdin!.end(); // the guard sends SIGTERM to redis-server and exits with it
-        await exited;
-      }
+      await kill();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -37,6 +37,11 @@ export type { RedisReplyLogOptions } from './redis/RedisReplyLog';
 export { RedisConversationLock } from './redis/RedisConversationLock';
 export type { RedisConversationLockOptions } from './redis/RedisConversationLock';
 export type { RedisClient } from './redis/client';
+export { connectRedis } from './redis/connectRedis';
+export type { ConnectRedisOptions } from './redis/connectRedis';
+export { RedisChatHistory } from './redis/RedisChatHistory';
+export type { RedisChatHistoryOptions } from './redis/RedisChatHistory';
+export { RedisUnreachableError, RedisUnavailableError, RedisTimeoutError } from './redis/errors';
 export {
   ReplyNotFoundError,
   ReplyEventNotFoundError,

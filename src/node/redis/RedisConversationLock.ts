@@ -4,7 +4,8 @@ import { ConversationBusyError, ConversationLockLostError } from '../../errors';
 import { assertObject, assertPositiveInteger } from '../../internal/validate';
 import { assertId, lockWaitMs, runHolding } from '../replyLog/checks';
 import type { ConversationLock, ConversationLockOptions } from '../replyLog/types';
-import { assertPrefix, assertRedisClient, DEL_IF_EQUAL, ignore, PEXPIRE_IF_EQUAL, type RedisClient } from './client';
+import { assertPrefix, assertRedisClient, DEL_IF_EQUAL, ignore, type RedisClient } from './client';
+import { DEFAULT_COMMAND_TIMEOUT_MS, withDeadline } from './deadline';
 import { asNodeRedis, type NodeRedisClient } from './nodeRedis';
 
 /** Options of {@link RedisConversationLock}. */
@@ -18,7 +19,23 @@ export interface RedisConversationLockOptions extends ConversationLockOptions {
    * frees its conversations; a holder renews it every `ttlMs / 3`. Default 10000.
    */
   ttlMs?: number;
+  /**
+   * Longest wait for one Redis command (taking the lock, a renewal), ms: then the waiter or
+   * holder gets `RedisTimeoutError`. A down connection fails at once (`RedisUnavailableError`).
+   * Default 15000: a stall shorter than this (even longer than `ttlMs`) does not end the turn.
+   */
+  commandTimeoutMs?: number;
 }
+
+/**
+ * Renews the lock while this holder has it; retakes it when it expired and nobody took it
+ * meanwhile (a Redis or event-loop stall longer than ttlMs: no other turn can have started,
+ * since a turn needs the lock); 0 when another holder has it.
+ */
+const RENEW_OR_RETAKE =
+  "local v = redis.call('GET', KEYS[1]) " +
+  "if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end " +
+  "if v == false then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 2 end return 0";
 
 /** Polling delays while waiting, ms: short first (turns are often about to end), then every 50 ms. */
 const RETRY_MS = [2, 5, 10, 20, 50];
@@ -27,8 +44,12 @@ const RETRY_MS = [2, 5, 10, 20, 50];
  * Turns of one conversation one at a time across instances: `SET key token NX PX ttlMs`,
  * renewed every `ttlMs / 3` while held, released with a compare-and-delete
  * script (never someone else's lock, even after an expiry). Waiters poll up to
- * `waitMs`, then get `ConversationBusyError`; a holder whose lock expired
- * (a stall longer than `ttlMs`) gets `ConversationLockLostError`.
+ * `waitMs`, then get `ConversationBusyError`. A stall longer than `ttlMs` (Redis's
+ * `DEBUG SLEEP`, a blocked event loop) does not end the turn: the next renewal retakes
+ * the expired lock if nobody took it meanwhile; a holder whose lock another turn took
+ * gets `ConversationLockLostError`. Every command has a deadline (`commandTimeoutMs`)
+ * and none waits while the connection is down: `RedisTimeoutError`, `RedisUnavailableError`
+ * (decision 0187).
  *
  * @example
  * ```ts
@@ -49,19 +70,22 @@ const RETRY_MS = [2, 5, 10, 20, 50];
  *
  * @see {@link InMemoryConversationLock}, the one-process lock.
  *
- * @param options The client, `prefix`, `waitMs` (default 30000), `ttlMs` (default 10000).
+ * @param options The client, `prefix`, `waitMs` (default 30000), `ttlMs` (default 10000), `commandTimeoutMs` (default 15000).
  */
 export class RedisConversationLock implements ConversationLock {
   readonly #client: NodeRedisClient;
   readonly #prefix: string;
   readonly #waitMs: number;
   readonly #ttlMs: number;
+  readonly #timeoutMs: number;
 
   constructor(options: RedisConversationLockOptions) {
     assertObject('RedisConversationLock: options', options, false);
     assertRedisClient('RedisConversationLock: options.client', options.client);
     assertPrefix('RedisConversationLock: options.prefix', options.prefix);
     assertPositiveInteger('RedisConversationLock: ttlMs', options.ttlMs);
+    assertPositiveInteger('RedisConversationLock: commandTimeoutMs', options.commandTimeoutMs);
+    this.#timeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     this.#client = asNodeRedis(options.client);
     this.#prefix = options.prefix ?? 'rxlc:';
     this.#waitMs = lockWaitMs('RedisConversationLock', options.waitMs);
@@ -90,19 +114,25 @@ export class RedisConversationLock implements ConversationLock {
       const fail = (error: unknown): void => {
         if (!torn) subscriber.error(error);
       };
+      let renewing = false;
+      const renewal = (): void => {
+        if (renewing) return; // a stalled renewal is still waiting: do not pile more behind it
+        renewing = true;
+        withDeadline(client, 'the conversation lock renewal', this.#timeoutMs, () =>
+          client.eval(RENEW_OR_RETAKE, { keys: [key], arguments: [token, String(this.#ttlMs)] }),
+        ).then((renewed) => {
+          renewing = false;
+          if (renewed !== 0) return;
+          held = false; // someone else's now: do not delete it
+          fail(new ConversationLockLostError(conversationId));
+        }, fail);
+      };
       const attempt = (tries: number): void => {
-        client.set(key, token, { NX: true, PX: this.#ttlMs }).then((ok) => {
+        withDeadline(client, 'the conversation lock SET', this.#timeoutMs, () => client.set(key, token, { NX: true, PX: this.#ttlMs })).then((ok) => {
           if (ok === 'OK') {
             held = true;
             if (torn) return void client.eval(DEL_IF_EQUAL, { keys: [key], arguments: [token] }).catch(ignore);
-            renew = setInterval(() => {
-              client.eval(PEXPIRE_IF_EQUAL, { keys: [key], arguments: [token, String(this.#ttlMs)] }).then((renewed) => {
-                if (renewed !== 1) {
-                  held = false; // someone else's now: do not delete it
-                  fail(new ConversationLockLostError(conversationId));
-                }
-              }, fail);
-            }, Math.floor(this.#ttlMs / 3));
+            renew = setInterval(renewal, Math.floor(this.#ttlMs / 3));
             return subscriber.next();
           }
           if (torn) return;

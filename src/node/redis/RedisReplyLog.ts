@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { catchError, concat, defer, EMPTY, finalize, from, ignoreElements, map, merge, Observable, Subject, switchMap, tap, throwError, type OperatorFunction } from 'rxjs';
+import {
+  asyncScheduler, catchError, concat, defer, EMPTY, finalize, from, ignoreElements, map, merge, Observable, Subject, switchMap, tap, throwError,
+  type OperatorFunction, type SchedulerAction, type SchedulerLike, type Subscription,
+} from 'rxjs';
 import { ReplyEventNotFoundError, ReplyExistsError, ReplyNotFoundError, ReplyProducerGoneError } from '../../errors';
 import { assertObject, assertPositiveInteger, describe } from '../../internal/validate';
 import { assertAfter, assertEvent, assertEvents, assertId, replyLogOptions } from '../replyLog/checks';
 import type { AppendReplyOptions, LatestReply, ReadReplyOptions, ReplyLog, ReplyLogEntry, ReplyLogOptions } from '../replyLog/types';
 import { assertPrefix, assertRedisClient, ignore, PEXPIRE_IF_EQUAL, type RedisClient } from './client';
+import { asRedisFault, connectDuplicate, deadline, DEFAULT_COMMAND_TIMEOUT_MS, isRedisFault, urlOf, withDeadline } from './deadline';
+import { RedisTimeoutError, RedisUnavailableError } from './errors';
 import { asNodeRedis, type NodeRedisClient } from './nodeRedis';
 
 /** Options of {@link RedisReplyLog}. */
@@ -37,6 +42,15 @@ export interface RedisReplyLogOptions extends ReplyLogOptions {
    * reply's writes falls behind under load. Default 4.
    */
   writers?: number;
+  /**
+   * Longest wait for one Redis command, ms: a producer whose writes or heartbeat get no answer
+   * for this long fails with `RedisTimeoutError`; `read`, `stop`, `latestReply` reject with it.
+   * A stall shorter than this (even longer than `producerTimeoutMs`) ends nothing. A down
+   * connection never waits: `RedisUnavailableError` at once, or at the next heartbeat. Default 15000.
+   */
+  commandTimeoutMs?: number;
+  /** Runs the heartbeat and tells the time (virtual time in specs). Default `asyncScheduler`. */
+  scheduler?: SchedulerLike;
 }
 
 /** A live reply's TTL is at least this (refreshed every quarter of it), ms. */
@@ -68,6 +82,11 @@ interface LiveProducer {
   replyId: string;
   pointer?: string;
   refreshedAt: number;
+  /** The connection its writes go on. */
+  client: NodeRedisClient;
+  /** Writes sent and not answered yet, and since when the oldest of them waits. */
+  pending: number;
+  waitingSince: number;
   fail(error: unknown): void;
 }
 
@@ -174,7 +193,12 @@ function parseEntry([id, fields]: [string, string[]]): StreamMessage {
  *
  * @see {@link InMemoryReplyLog}, the one-process log; {@link sendReplyLog}, the SSE delivery.
  *
- * @param options The client, `prefix`, `graceMs`, `maxEvents`, `heartbeatMs`, `producerTimeoutMs`, `tailConnections`, `writers`.
+ * Faults (decision 0186): nothing waits on a down connection (`RedisUnavailableError`: at once
+ * for a new reply or read, at the next heartbeat for a live producer), and every command has a
+ * deadline (`commandTimeoutMs`, then `RedisTimeoutError`); a producer that fails so writes its
+ * `failed` end with the real cause once Redis takes it.
+ *
+ * @param options The client, `prefix`, `graceMs`, `maxEvents`, `heartbeatMs`, `producerTimeoutMs`, `tailConnections`, `writers`, `commandTimeoutMs`, `scheduler`.
  */
 export class RedisReplyLog implements ReplyLog {
   readonly #client: NodeRedisClient;
@@ -192,7 +216,11 @@ export class RedisReplyLog implements ReplyLog {
   readonly #live = new Set<LiveProducer>();
   /** Ends being written (a completed or unsubscribed append); close() lets them land. */
   readonly #ending = new Set<Promise<unknown>>();
-  #ticker: NodeJS.Timeout | undefined;
+  #ticker: Subscription | undefined;
+  readonly #timeoutMs: number;
+  readonly #scheduler: SchedulerLike;
+  /** Since when the heartbeat in flight waits for Redis (undefined: none in flight). */
+  #beatSince: number | undefined;
   /** Index 0 is your client; the others are duplicates, opened when first used. */
   readonly #writers: Array<Promise<NodeRedisClient> | undefined>;
   #nextWriter = 0;
@@ -215,6 +243,9 @@ export class RedisReplyLog implements ReplyLog {
       watches: new Map(), blocked: false, dirty: false, unblocking: false, running: false,
     }));
     assertPositiveInteger('RedisReplyLog: writers', options.writers);
+    assertPositiveInteger('RedisReplyLog: commandTimeoutMs', options.commandTimeoutMs);
+    this.#timeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    this.#scheduler = options.scheduler ?? asyncScheduler;
     this.#writers = [Promise.resolve(this.#client), ...Array.from({ length: (options.writers ?? 4) - 1 }, () => undefined)];
     if (this.#producerTimeoutMs <= this.#heartbeatMs) {
       throw new RangeError(
@@ -232,10 +263,12 @@ export class RedisReplyLog implements ReplyLog {
     const keys = this.#keys(replyId);
     return defer(() => {
       if (this.#closed) return throwError(() => new Error('RedisReplyLog: the log was closed.'));
-      const claim = this.#client.eval(CLAIM, {
-        keys: [keys.log, keys.producer, this.#instanceKey(this.#instanceId)],
-        arguments: [this.#instanceId, String(this.#liveTtl), String(this.#producerTimeoutMs)],
-      });
+      const claim = this.#command('the reply claim', (client) =>
+        client.eval(CLAIM, {
+          keys: [keys.log, keys.producer, this.#instanceKey(this.#instanceId)],
+          arguments: [this.#instanceId, String(this.#liveTtl), String(this.#producerTimeoutMs)],
+        }),
+      );
       return from(claim).pipe(
         switchMap((claimed) => {
           if (claimed !== 1) throw new ReplyExistsError(replyId);
@@ -254,10 +287,19 @@ export class RedisReplyLog implements ReplyLog {
     return Math.max(LIVE_TTL_FLOOR_MS, this.#graceMs + this.#producerTimeoutMs);
   }
 
+  /** A command the chat path waits on, on your client: refused while it is down, with a deadline. */
+  #command<T>(what: string, send: (client: NodeRedisClient) => Promise<T>): Promise<T> {
+    return withDeadline(this.#client, what, this.#timeoutMs, () => send(this.#client));
+  }
+
   /** The next writer connection, in turn. */
   #writer(): Promise<NodeRedisClient> {
     const i = this.#nextWriter++ % this.#writers.length;
-    return (this.#writers[i] ??= this.#duplicate());
+    const forget = (): void => {
+      if (this.#writers[i] === opening) this.#writers[i] = undefined;
+    };
+    const opening = (this.#writers[i] ??= this.#duplicate(forget));
+    return opening;
   }
 
   #produce(replyId: string, keys: Keys, events: Observable<string>, conversationId: string | undefined, client: NodeRedisClient): Observable<ReplyLogEntry> {
@@ -266,41 +308,38 @@ export class RedisReplyLog implements ReplyLog {
       const pointer = conversationId === undefined ? undefined : this.#conversationKey(conversationId);
       let ended = false;
       let first = true;
-      // The instance heartbeat fails a producer that can no longer write (decision 0131).
+      // The instance heartbeat fails a producer that can no longer write (decisions 0131, 0186).
       const failed = new Subject<never>();
-      const live: LiveProducer = { keys, replyId, pointer, refreshedAt: Date.now(), fail: (error) => failed.error(error) };
+      const now = this.#scheduler.now();
+      const live: LiveProducer = { keys, replyId, pointer, client, refreshedAt: now, pending: 0, waitingSince: now, fail: (error) => failed.error(error) };
       this.#register(live);
-      const trim = { TRIM: { strategy: 'MAXLEN' as const, strategyModifier: '~' as const, threshold: this.#maxEvents } };
       const writeEnd = (fields: Record<string, string>): Promise<unknown> => {
         ended = true;
-        this.#unregister(live);
-        if (this.#closed) return Promise.reject(new Error('RedisReplyLog: the log was closed.')); // close() is a crash
-        const end = (via: NodeRedisClient): Promise<unknown> => {
-          const multi = via.multi().xAdd(keys.log, '*', fields, trim).pExpire(keys.log, this.#graceMs).del(keys.producer);
-          if (pointer) multi.eval(PEXPIRE_IF_EQUAL, { keys: [pointer], arguments: [replyId, String(this.#graceMs)] });
-          return multi.exec();
-        };
-        const ending = end(client).catch(async (error: unknown) => {
-          // The writer is closed, so nothing it queued can land after this: say why on our own connection.
-          if (client.isOpen || this.#closed) throw error;
-          return end(await this.#controlClient());
-        });
-        this.#ending.add(ending);
-        ending.then(() => this.#ending.delete(ending), () => this.#ending.delete(ending));
-        return ending;
+        return this.#writeEnd(live, fields);
       };
 
-      const start$ = pointer ? from(client.set(pointer, replyId, { PX: liveTtl })).pipe(ignoreElements()) : EMPTY;
+      const start$ = pointer
+        ? defer(() => withDeadline(client, 'the conversation pointer SET', this.#timeoutMs, () => client.set(pointer, replyId, { PX: liveTtl }))).pipe(ignoreElements())
+        : EMPTY;
       const entries$ = events.pipe(
         // Send each XADD at once (one connection keeps them in order) and emit the entries in that order.
         map((data) => {
           assertEvent(data);
-          const added = client.xAdd(keys.log, '*', { d: data }, trim);
+          if (!client.isReady) throw new RedisUnavailableError('XADD', urlOf(client)); // not into the offline queue
+          if (live.pending++ === 0) live.waitingSince = this.#scheduler.now();
+          const added = client.xAdd(keys.log, '*', { d: data }, this.#trim);
           if (first) {
             first = false;
             client.pExpire(keys.log, liveTtl).catch(ignore); // no log without a TTL, even if this process dies now
           }
-          return added.then((id): ReplyLogEntry => ({ id, data }));
+          return added.then(
+            (id): ReplyLogEntry => {
+              live.pending--;
+              live.waitingSince = this.#scheduler.now();
+              return { id, data };
+            },
+            (error: unknown) => Promise.reject(asRedisFault(error, 'XADD', client)),
+          );
         }),
         inOrder(),
       );
@@ -310,11 +349,10 @@ export class RedisReplyLog implements ReplyLog {
       return merge(body$, failed).pipe(
         catchError((error: unknown) => {
           if (ended) return throwError(() => error);
-          const message = error instanceof Error ? error.message : String(error);
-          return concat(
-            defer(() => from(writeEnd({ end: 'failed', m: message }))).pipe(ignoreElements(), catchError(() => EMPTY)),
-            throwError(() => error),
-          );
+          const end = writeEnd({ end: 'failed', m: error instanceof Error ? error.message : String(error) });
+          // Redis is the fault: say so now; the end (the real cause, for readers) lands when Redis takes it.
+          if (isRedisFault(error)) return void end.catch(ignore), throwError(() => error);
+          return concat(from(end).pipe(ignoreElements(), catchError(() => EMPTY)), throwError(() => error));
         }),
         finalize(() => {
           this.#unregister(live);
@@ -324,28 +362,78 @@ export class RedisReplyLog implements ReplyLog {
     });
   }
 
+  get #trim() {
+    return { TRIM: { strategy: 'MAXLEN' as const, strategyModifier: '~' as const, threshold: this.#maxEvents } };
+  }
+
+  /** Writes a reply's end marker (and its grace TTL); waits at most commandTimeoutMs for it. */
+  #writeEnd(live: LiveProducer, fields: Record<string, string>): Promise<unknown> {
+    this.#unregister(live);
+    if (this.#closed) return Promise.reject(new Error('RedisReplyLog: the log was closed.')); // close() is a crash
+    const { keys, pointer, replyId, client } = live;
+    const end = (via: NodeRedisClient): Promise<unknown> => {
+      const multi = via.multi().xAdd(keys.log, '*', fields, this.#trim).pExpire(keys.log, this.#graceMs).del(keys.producer);
+      if (pointer) multi.eval(PEXPIRE_IF_EQUAL, { keys: [pointer], arguments: [replyId, String(this.#graceMs)] });
+      return multi.exec();
+    };
+    const sent = end(client).catch(async (error: unknown) => {
+      // The writer is closed, so nothing it queued can land after this: say why on our own connection.
+      if (client.isOpen || this.#closed) throw error;
+      return end(await this.#controlClient());
+    });
+    const ending = deadline(client, 'the end marker', this.#timeoutMs, sent);
+    this.#ending.add(ending);
+    ending.then(() => this.#ending.delete(ending), () => this.#ending.delete(ending));
+    return ending;
+  }
+
   #register(live: LiveProducer): void {
     this.#live.add(live);
-    this.#ticker ??= setInterval(() => this.#beat(), this.#heartbeatMs);
+    const beat = (): void => this.#beat();
+    const every = this.#heartbeatMs;
+    // Rescheduling with the same delay: asyncScheduler keeps one setInterval.
+    this.#ticker ??= this.#scheduler.schedule(function (this: SchedulerAction<unknown>) {
+      beat();
+      this.schedule(undefined, every);
+    }, every);
   }
 
   #unregister(live: LiveProducer): void {
     this.#live.delete(live);
     if (this.#live.size === 0 && this.#ticker) {
-      clearInterval(this.#ticker);
+      this.#ticker.unsubscribe();
       this.#ticker = undefined;
+      this.#beatSince = undefined;
     }
   }
 
-  /** One heartbeat for the instance, plus a TTL refresh for live replies not refreshed for a while. */
+  /**
+   * One heartbeat for the instance, plus a TTL refresh for live replies not refreshed for a while.
+   * It also fails producers that cannot write: a connection that is down (so a lost Redis is told
+   * within one heartbeatMs) or writes / a heartbeat unanswered for commandTimeoutMs (a stall).
+   */
   #beat(): void {
+    const now = this.#scheduler.now();
+    const closed = new Error('RedisReplyLog: options.client was closed, so the reply cannot be written.');
+    for (const live of [...this.#live]) {
+      if (!live.client.isOpen) live.fail(closed);
+      else if (!live.client.isReady) live.fail(new RedisUnavailableError('XADD', urlOf(live.client)));
+      else if (live.pending > 0 && now - live.waitingSince >= this.#timeoutMs) live.fail(new RedisTimeoutError('XADD', this.#timeoutMs, urlOf(live.client)));
+    }
     const producers = [...this.#live];
-    const failAll = (error: unknown): void => producers.forEach((live) => live.fail(error));
-    if (!this.#client.isOpen) return failAll(new Error('RedisReplyLog: options.client was closed, so the reply cannot be written.'));
+    const failAll = (error: unknown): void => producers.forEach((live) => live.fail(asRedisFault(error, 'the heartbeat', this.#client)));
+    if (this.#beatSince !== undefined) {
+      // The last heartbeat is still waiting: do not pile more behind it.
+      if (now - this.#beatSince >= this.#timeoutMs) failAll(new RedisTimeoutError('the heartbeat', this.#timeoutMs, urlOf(this.#client)));
+      return;
+    }
+    if (!this.#client.isOpen) return failAll(closed);
+    if (!this.#client.isReady) return failAll(new RedisUnavailableError('the heartbeat', urlOf(this.#client)));
     const refreshEvery = Math.floor(this.#liveTtl / 4);
-    const now = Date.now();
+    const since = (this.#beatSince = now);
     this.#controlClient()
       .then((control) => {
+        if (!control.isReady) throw new RedisUnavailableError('the heartbeat', urlOf(control));
         const multi = control.multi().set(this.#instanceKey(this.#instanceId), '1', { PX: this.#producerTimeoutMs });
         for (const live of producers) {
           if (now - live.refreshedAt < refreshEvery) continue;
@@ -355,13 +443,21 @@ export class RedisReplyLog implements ReplyLog {
         }
         return multi.execAsPipeline();
       })
-      .catch(failAll);
+      .then(
+        () => {
+          if (this.#beatSince === since) this.#beatSince = undefined;
+        },
+        (error: unknown) => {
+          if (this.#beatSince === since) this.#beatSince = undefined;
+          failAll(error);
+        },
+      );
   }
 
   /** True while the reply's producer key names an instance whose heartbeat is alive. */
   async #producerAlive(keys: Keys): Promise<boolean> {
-    const owner = await this.#client.get(keys.producer);
-    return owner !== null && (await this.#client.exists(this.#instanceKey(owner))) === 1;
+    const owner = await this.#command('GET of the producer', (client) => client.get(keys.producer));
+    return owner !== null && (await this.#command('EXISTS of the heartbeat', (client) => client.exists(this.#instanceKey(owner)))) === 1;
   }
 
   read(replyId: string, options: ReadReplyOptions = {}): Observable<ReplyLogEntry> {
@@ -402,31 +498,33 @@ export class RedisReplyLog implements ReplyLog {
         }
         return torn || finished;
       };
-      const range = (start: string): Promise<StreamMessage[]> => client.xRange(keys.log, start, '+', { COUNT: PAGE }) as Promise<StreamMessage[]>;
+      const range = (start: string): Promise<StreamMessage[]> =>
+        this.#command('XRANGE', (c) => c.xRange(keys.log, start, '+', { COUNT: PAGE }) as Promise<StreamMessage[]>);
       const fail = (error: unknown): void => {
         if (!torn && !finished) subscriber.error(error);
       };
 
+      /** No heartbeat seen at the last check: a crash if it is still missing at the next one. */
+      let missed = false;
       /** No event for heartbeatMs: is the producer still there? */
       const check = async (): Promise<void> => {
-        if (await this.#producerAlive(keys)) return void idle?.refresh();
+        if (await this.#producerAlive(keys)) return void ((missed = false), idle?.refresh());
         if (torn || finished) return;
         // No live producer: an end written just before counts; nothing more means a crash.
         const rest = await range(`(${last}`);
         if (torn || finished || emit(rest)) return;
-        if (rest.length > 0) return void idle?.refresh();
+        // Twice in a row: after a Redis stall longer than producerTimeoutMs, this check may run
+        // before the producer's delayed heartbeat lands (decision 0187).
+        if (rest.length > 0 || !missed) return void ((missed = rest.length === 0), idle?.refresh());
         fail(new ReplyProducerGoneError(replyId, 'no-heartbeat'));
       };
 
       const run = async (): Promise<void> => {
         // One snapshot: the first page and whether the reply exists (a producer may write in between otherwise).
         const start = after === undefined ? '-' : STREAM_ID.test(after) ? after : '+';
-        const [first, live, stored] = (await client
-          .multi()
-          .xRange(keys.log, start, '+', { COUNT: PAGE })
-          .exists(keys.producer)
-          .exists(keys.log)
-          .exec()) as [StreamMessage[], number, number];
+        const [first, live, stored] = (await this.#command('XRANGE', (c) =>
+          c.multi().xRange(keys.log, start, '+', { COUNT: PAGE }).exists(keys.producer).exists(keys.log).exec(),
+        )) as [StreamMessage[], number, number];
         if (live === 0 && stored === 0) throw new ReplyNotFoundError(replyId);
         let page = first;
         if (after !== undefined) {
@@ -462,12 +560,9 @@ export class RedisReplyLog implements ReplyLog {
   async stop(replyId: string): Promise<boolean> {
     assertId('RedisReplyLog.stop: replyId', replyId);
     const keys = this.#keys(replyId);
-    const replies = await this.#client
-      .multi()
-      .set(keys.stop, '1', { PX: this.#graceMs + this.#producerTimeoutMs })
-      .publish(keys.stop, '1')
-      .exists(keys.producer)
-      .exec();
+    const replies = await this.#command('the stop', (client) =>
+      client.multi().set(keys.stop, '1', { PX: this.#graceMs + this.#producerTimeoutMs }).publish(keys.stop, '1').exists(keys.producer).exec(),
+    );
     return replies[2] === 1;
   }
 
@@ -487,7 +582,7 @@ export class RedisReplyLog implements ReplyLog {
         unsubscribe = () => void pubsub.unsubscribe(keys.stop, fire).catch(ignore);
         if (subscriber.closed) return unsubscribe();
         // Subscribed first, then the flag: a stop sent before we listened is not lost.
-        if ((await this.#client.exists(keys.stop)) === 1) fire();
+        if ((await this.#command('EXISTS of the stop flag', (client) => client.exists(keys.stop))) === 1) fire();
       };
       listen().catch((error: unknown) => subscriber.error(error));
     });
@@ -495,7 +590,7 @@ export class RedisReplyLog implements ReplyLog {
 
   async latestReply(conversationId: string): Promise<LatestReply | null> {
     assertId('RedisReplyLog.latestReply: conversationId', conversationId);
-    const replyId = await this.#client.get(this.#conversationKey(conversationId));
+    const replyId = await this.#command('GET of the latest reply', (client) => client.get(this.#conversationKey(conversationId)));
     if (replyId === null) return null;
     return { replyId, live: await this.#producerAlive(this.#keys(replyId)) };
   }
@@ -510,7 +605,7 @@ export class RedisReplyLog implements ReplyLog {
   async close(): Promise<void> {
     const ending = [...this.#ending];
     this.#closed = true;
-    if (this.#ticker) clearInterval(this.#ticker);
+    this.#ticker?.unsubscribe();
     this.#ticker = undefined;
     const closed = new Error('RedisReplyLog: the log was closed.');
     for (const live of [...this.#live]) live.fail(closed);
@@ -598,6 +693,7 @@ export class RedisReplyLog implements ReplyLog {
         const { client } = await (shard.conn ??= this.#duplicate().then(async (c) => ({ client: c, id: await c.clientId() })));
         const keys = [...shard.watches.keys()];
         const ids = keys.map((key) => [...shard.watches.get(key)!].reduce((min, w) => (compareIds(w.last, min) < 0 ? w.last : min), '18446744073709551615-0'));
+        if (!client.isReady) throw new RedisUnavailableError('XREAD', urlOf(client)); // not into the offline queue
         shard.dirty = false;
         shard.blocked = true;
         const reply = (await client.sendCommand(['XREAD', 'COUNT', String(PAGE), 'BLOCK', String(TAIL_BLOCK_MS), 'STREAMS', ...keys, ...ids])) as
@@ -619,7 +715,7 @@ export class RedisReplyLog implements ReplyLog {
       conn?.then((c) => c.client.disconnect()).catch(ignore);
       const watches = [...shard.watches.values()].flatMap((set) => [...set]);
       shard.watches.clear();
-      for (const watch of watches) watch.fail(error);
+      for (const watch of watches) watch.fail(asRedisFault(error, 'XREAD', this.#client));
     } finally {
       shard.running = false;
     }
@@ -627,19 +723,23 @@ export class RedisReplyLog implements ReplyLog {
 
   #pubsub(): Promise<NodeRedisClient> {
     if (this.#closed) return Promise.reject(new Error('RedisReplyLog: the log was closed.'));
-    return (this.#subscriber ??= this.#duplicate());
+    return (this.#subscriber ??= this.#duplicate(() => (this.#subscriber = undefined)));
   }
 
   /** The heartbeat's own connection: a backlog of writes on the shared client cannot delay it. */
   #controlClient(): Promise<NodeRedisClient> {
     if (this.#closed) return Promise.reject(new Error('RedisReplyLog: the log was closed.'));
-    return (this.#control ??= this.#duplicate());
+    return (this.#control ??= this.#duplicate(() => (this.#control = undefined)));
   }
 
-  async #duplicate(): Promise<NodeRedisClient> {
-    const client = this.#client.duplicate() as NodeRedisClient;
-    client.on('error', ignore); // pending commands reject; their callers report that
-    await client.connect();
-    return client;
+  /**
+   * A connection of the log's own, open within commandTimeoutMs; `forget` drops the cached promise
+   * of one that could not be opened, so the next caller tries again instead of reusing the failure.
+   */
+  #duplicate(forget: () => void = ignore): Promise<NodeRedisClient> {
+    // Pending commands reject on their own; their callers report that.
+    const opening = connectDuplicate(this.#client, this.#timeoutMs, ignore);
+    opening.catch(forget);
+    return opening;
   }
 }

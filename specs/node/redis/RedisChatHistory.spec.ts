@@ -1,0 +1,110 @@
+import { RedisChatMessageHistory } from '@langchain/redis';
+import type { BaseListChatMessageHistory } from '@langchain/core/chat_history';
+import { AIMessage, AIMessageChunk, HumanMessage, type BaseMessage } from '@langchain/core/messages';
+import { from, lastValueFrom, map, of, toArray } from 'rxjs';
+import { chatTurns } from '../../../src';
+import { RedisChatHistory, RedisUnavailableError, type RedisClient } from '../../../src/node';
+import type { NodeRedisClient } from '../../../src/node/redis/nodeRedis';
+import { describeWithRedis, startRedisServer, type RedisServer } from '../../support/redis';
+
+const TURN = [new HumanMessage('什么是Python？👩‍👩‍👧'), new AIMessage('一种编程语言 🐍，像"胶水"。')];
+const typesOf = (messages: BaseMessage[]): string[] => messages.map((m) => m._getType());
+
+/** `cmdstat_<name>` calls so far. */
+async function calls(client: NodeRedisClient, name: string): Promise<number> {
+  const info = await client.info('commandstats');
+  return Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
+}
+
+describeWithRedis('RedisChatHistory', () => {
+  let redis: RedisServer;
+  let client: NodeRedisClient;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    client = await redis.client();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  beforeEach(() => redis.flush());
+  const ours = (sessionId: string, sessionTTL?: number): RedisChatHistory =>
+    new RedisChatHistory({ client: client as unknown as RedisClient, sessionId, sessionTTL });
+
+  it("keeps @langchain/redis's key layout: each reads what the other wrote, in order, Unicode intact", async () => {
+    const theirs = new RedisChatMessageHistory({ sessionId: 'h:1', client });
+    await ours('h:1').addMessages(TURN);
+    await theirs.addMessages([new HumanMessage('再说一遍'), new AIMessage('好的 ✅')]);
+    expect((await theirs.getMessages()).map((m) => m.content)).toEqual(['什么是Python？👩‍👩‍👧', '一种编程语言 🐍，像"胶水"。', '再说一遍', '好的 ✅']);
+    expect(await ours('h:1').getMessages()).toEqual(await theirs.getMessages());
+    expect(typesOf(await ours('h:1').getMessages())).toEqual(['human', 'ai', 'human', 'ai']);
+  });
+
+  it('writes a turn in ONE LPUSH inside MULTI, with its EXPIRE', async () => {
+    const [lpush, multi] = [await calls(client, 'lpush'), await calls(client, 'multi')];
+    await ours('h:2', 3600).addMessages(TURN);
+    expect(await calls(client, 'lpush')).toBe(lpush + 1);
+    expect(await calls(client, 'multi')).toBe(multi + 1);
+    expect(await client.ttl('h:2')).toBeGreaterThan(3500);
+    await ours('h:2').addMessage(new HumanMessage('单条'));
+    expect(await client.lLen('h:2')).toBe(3);
+    await ours('h:2').clear();
+    expect(await client.exists('h:2')).toBe(0);
+  });
+
+  describe('Redis full (maxmemory with noeviction)', () => {
+    afterEach(() => client.configSet('maxmemory', '0'));
+
+    /**
+     * Runs six chat turns (a short question, a ~30 KB answer). Before each write, Redis's limit is set
+     * above what it uses: by 200 KB on even turns (the turn fits), by 15 KB on odd ones. Redis counts
+     * a command's query buffer as used memory, so on odd turns the short question's write is accepted
+     * and the answer's is refused (Redis full in the middle of a turn).
+     */
+    async function squeezedTurns(history: BaseListChatMessageHistory): Promise<string[]> {
+      await client.configSet({ 'maxmemory-policy': 'noeviction' });
+      let turn = 0;
+      const model = () =>
+        from(client.info('memory')).pipe(
+          map((info) => Number(/used_memory:(\d+)/.exec(info)![1])),
+          // Sent before chatTurns writes the turn, on the same connection: it applies first.
+          map((used) => (void client.configSet('maxmemory', String(used + (turn++ % 2 === 0 ? 200_000 : 15_000))), new AIMessageChunk(`答案 ${'好'.repeat(10_000)} 🐍`))),
+        );
+      const questions = from(['什么是Python', '再说一遍 🐍', '第三个问题', '第四个', '第五个', '最后一个 ✅']);
+      const events = await lastValueFrom(questions.pipe(chatTurns(model, { history, requireCompletion: false }), toArray()));
+      return events.filter((e) => e.type === 'done' || e.type === 'error').map((e) => e.type);
+    }
+    const ALTERNATING = ['done', 'error', 'done', 'error', 'done', 'error'];
+
+    it('never keeps a question without its answer: a turn is stored whole or not at all', async () => {
+      expect(await squeezedTurns(ours('h:full'))).toEqual(ALTERNATING);
+      const stored = await ours('h:full').getMessages();
+      expect(typesOf(stored)).toEqual(['human', 'ai', 'human', 'ai', 'human', 'ai']);
+      expect(stored.filter((m) => m._getType() === 'human').map((m) => m.content)).toEqual(['什么是Python', '第三个问题', '第五个']);
+    });
+
+    it("the same squeeze through @langchain/redis's two LPUSHes keeps a question without its answer per refused turn", async () => {
+      expect(await squeezedTurns(new RedisChatMessageHistory({ sessionId: 'h:theirs', client }))).toEqual(ALTERNATING);
+      const stored = typesOf(await ours('h:theirs').getMessages());
+      const orphans = stored.filter((type, i) => type === 'human' && stored[i + 1] !== 'ai').length;
+      expect(orphans).toBe(3);
+    });
+
+    it('a turn refused whole is an error event with nothing saved; the history stays readable', async () => {
+      await client.configSet({ 'maxmemory-policy': 'noeviction', maxmemory: '1' });
+      const events = await lastValueFrom(of('你好').pipe(chatTurns(() => of(new AIMessageChunk('在')), { history: ours('h:none'), requireCompletion: false }), toArray()));
+      expect(events.at(-1)).toMatchObject({ type: 'error', saved: false });
+      expect(await ours('h:none').getMessages()).toEqual([]);
+    });
+  });
+
+  it('checks its options, and refuses at once while Redis is down', async () => {
+    expect(() => new RedisChatHistory({ client: {} as never, sessionId: 'x' })).toThrow(/node-redis 4 client/);
+    expect(() => ours('')).toThrow(/sessionId must be a non-empty string/);
+    expect(() => new RedisChatHistory({ client: client as unknown as RedisClient, sessionId: 'x', sessionTTL: 0 })).toThrow(RangeError);
+    await expect(ours('x').addMessages('no' as never)).rejects.toThrow(/messages must be an array/);
+    const down = { ...client, isReady: false, sendCommand: client.sendCommand, duplicate: client.duplicate, xAdd: client.xAdd, options: { url: 'redis://u:pw@h:1' } };
+    await expect(new RedisChatHistory({ client: down as unknown as RedisClient, sessionId: 'x' }).getMessages()).rejects.toThrow(
+      new RedisUnavailableError('history LRANGE', 'redis://u:***@h:1'),
+    );
+  });
+});
