@@ -121,6 +121,51 @@ export {
 } from './errors';
 export type { StreamTimeoutKind } from './errors';
 
+// Chat back ends: one Web-standard handler (Next.js, Hono, Deno, Bun, workers; toNodeHandler in /node).
+export { createChatHandler } from './web/chatHandler/createChatHandler';
+export type {
+  ChatHandler,
+  ChatHandlerOptions,
+  ChatAction,
+  Authorize,
+  AuthorizeInput,
+  ChatStream,
+  ChatRunInput,
+  ChatProtocol,
+  ChatFinish,
+  ChatAllowedHosts,
+  ChatAllowedOrigins,
+  ChatTurnInput,
+  ChatTurnMessage,
+} from './web/chatHandler/types';
+export { InMemoryConversationOwners } from './web/chatHandler/owners';
+export type { ConversationOwners } from './web/chatHandler/owners';
+export { ChatRequestError } from './web/chatHandler/errors';
+
+// Resumable replies and conversation locks in this process (Redis ones: rxjs-langchain/node).
+export { InMemoryReplyLog } from './replyLog/InMemoryReplyLog';
+export { InMemoryConversationLock } from './replyLog/InMemoryConversationLock';
+export { toTurnServerSentEvents } from './replyLog/toTurnServerSentEvents';
+export type { ToTurnServerSentEventsOptions } from './replyLog/toTurnServerSentEvents';
+export { replyLogErrorFrame } from './replyLog/replyLogErrorFrame';
+export type {
+  ReplyLog,
+  ReplyLogEntry,
+  ReplyLogOptions,
+  AppendReplyOptions,
+  ReadReplyOptions,
+  LatestReply,
+  ConversationLock,
+  ConversationLockOptions,
+} from './replyLog/types';
+export {
+  ReplyNotFoundError,
+  ReplyEventNotFoundError,
+  ReplyProducerGoneError,
+  ReplyExistsError,
+  ConversationBusyError,
+  ConversationLockLostError,
+} from './errors';
 // Approvals: a person decides about an agent's tool call (human in the loop).
 export { approvalResume } from './sources/approvalResume';
 export type { ApprovalDecision, ApprovalRequestRef } from './sources/approvalResume';

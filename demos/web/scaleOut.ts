@@ -40,6 +40,8 @@ export interface ScaleOut {
   readonly lock: ConversationLock;
   /** The history of a conversation. */
   history(conversationId: string): BaseListChatMessageHistory;
+  /** The same, as `createChatHandler`'s options. */
+  readonly stores: { history(conversationId: string): BaseListChatMessageHistory; replyLog: ReplyLog; lock: ConversationLock };
   close(): Promise<void>;
 }
 
@@ -53,20 +55,16 @@ export async function createScaleOut(options: ScaleOutOptions = {}): Promise<Sca
     const histories = new Map<string, InMemoryChatMessageHistory>();
     const max = options.maxConversations ?? 1000;
     const log = new InMemoryReplyLog({ graceMs });
-    return {
-      kind: 'memory',
-      log,
-      lock: new InMemoryConversationLock({ waitMs }),
-      history(conversationId) {
-        let history = histories.get(conversationId);
-        if (!history) {
-          histories.set(conversationId, (history = new InMemoryChatMessageHistory()));
-          if (histories.size > max) histories.delete(histories.keys().next().value as string);
-        }
-        return history;
-      },
-      close: () => log.close(),
+    const lock = new InMemoryConversationLock({ waitMs });
+    const history = (conversationId: string): BaseListChatMessageHistory => {
+      let found = histories.get(conversationId);
+      if (!found) {
+        histories.set(conversationId, (found = new InMemoryChatMessageHistory()));
+        if (histories.size > max) histories.delete(histories.keys().next().value as string);
+      }
+      return found;
     };
+    return { kind: 'memory', log, lock, history, stores: { history, replyLog: log, lock }, close: () => log.close() };
   }
   // One line per outage on stderr, never one per reconnect attempt.
   const client = await connectRedis(options.redisUrl, {
@@ -75,16 +73,34 @@ export async function createScaleOut(options: ScaleOutOptions = {}): Promise<Sca
   });
   const heartbeatMs = producerTimeoutMs === undefined ? undefined : Math.max(1, Math.floor(producerTimeoutMs / 5));
   const log = new RedisReplyLog({ client, graceMs, producerTimeoutMs, heartbeatMs });
+  // A dead instance frees its conversations as soon as its replies are seen cut.
+  const lock = new RedisConversationLock({ client, waitMs, ttlMs: producerTimeoutMs });
+  const history = (conversationId: string): BaseListChatMessageHistory =>
+    new RedisChatHistory({ sessionId: `rxlc:conversation:{${conversationId}}:history`, sessionTTL: HISTORY_TTL_SECONDS, client });
   return {
     kind: 'redis',
     log,
-    // A dead instance frees its conversations as soon as its replies are seen cut.
-    lock: new RedisConversationLock({ client, waitMs, ttlMs: producerTimeoutMs }),
-    history: (conversationId) =>
-      new RedisChatHistory({ sessionId: `rxlc:conversation:{${conversationId}}:history`, sessionTTL: HISTORY_TTL_SECONDS, client }),
+    lock,
+    history,
+    stores: { history, replyLog: log, lock },
     async close() {
       await log.close();
       await (client as unknown as { quit(): Promise<unknown> }).quit().catch(() => undefined);
     },
   };
+}
+
+/**
+ * `REDIS_URL` (Redis for conversations), `REPLY_GRACE_MS` (how long finished replies stay
+ * resumable) and `REPLY_PRODUCER_TIMEOUT_MS` (how soon a crashed instance's replies are cut).
+ */
+export function scaleOutFromEnv(env: NodeJS.ProcessEnv): ScaleOutOptions {
+  const number = (name: string): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be an integer >= 1 (ms), got "${raw}".`);
+    return value;
+  };
+  return { redisUrl: env.REDIS_URL || undefined, graceMs: number('REPLY_GRACE_MS'), producerTimeoutMs: number('REPLY_PRODUCER_TIMEOUT_MS') };
 }

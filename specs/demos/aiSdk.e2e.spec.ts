@@ -103,13 +103,16 @@ describe('web demo, AI SDK mode, in Chromium', () => {
       await page.click('#send');
       await waitForState(page, 'done');
       expect((await lastBubble(page)).text).toBe(replyTo('你好'));
-      // The SDK client sent the whole conversation; fromUIMessages turned it into the model's messages.
+      // The server's history is the conversation: the stopped turn as saved (the partial answer the
+      // server had produced when the stop reached it: at least what the page showed), then the new question.
       const sent = openai.requests.at(-1)!.body.messages.map((m) => [m.role, m.content]);
+      const saved = sent[2]?.[1] as string;
+      expect(saved.startsWith(stopped) && replyTo(STORY).startsWith(saved) && saved.length < replyTo(STORY).length).toBe(true);
       expect(sent).toEqual([
         // The demo's offline agent prompt, as createAgent sends it (a text block).
         ['system', [{ type: 'text', text: AGENT_SYSTEM_PROMPT }]],
         ['user', STORY],
-        ['assistant', stopped],
+        ['assistant', saved],
         ['user', '你好'],
       ]);
     } finally {

@@ -3,22 +3,23 @@ import { AGENT_SYSTEM_PROMPT, startWebDemo } from '../../demos/web/server';
 import { ScriptedChatModel } from '../../src/testing';
 import { replyTo } from '../../src/offline/cannedReplies';
 
-const chatRequest = (messages: unknown): RequestInit => ({
+const chatRequest = (messages: unknown, id = 'chat-1-0123456789abcdef'): RequestInit => ({
   method: 'POST',
   headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ id: 'chat-1', messages, trigger: 'submit-message' }),
+  body: JSON.stringify({ id, messages, trigger: 'submit-message' }),
 });
 
 describe('web demo: POST /api/chat (the AI SDK UI message stream)', () => {
-  it('answers the conversation the AI SDK client sends, read with the SDK parser', async () => {
+  it("answers a turn of the conversation, read with the SDK parser; the server's history is the conversation (of the client's messages only the new one)", async () => {
     const seen: string[][] = [];
     const demo = await startWebDemo({ port: 0, model: new ScriptedChatModel({ onRequest: (m) => seen.push(m.map((x) => `${x.getType()}:${x.text}`)) }) });
     try {
+      await (await fetch(demo.url + '/api/chat', chatRequest([{ id: 'u1', role: 'user', parts: [{ type: 'text', text: '你好' }] }]))).text();
       const response = await fetch(
         demo.url + '/api/chat',
         chatRequest([
           { id: 'u1', role: 'user', parts: [{ type: 'text', text: '你好' }] },
-          { id: 'a1', role: 'assistant', parts: [{ type: 'step-start' }, { type: 'text', text: replyTo('你好'), state: 'done' }] },
+          { id: 'a1', role: 'assistant', parts: [{ type: 'step-start' }, { type: 'text', text: '客户端改写的回答', state: 'done' }] },
           { id: 'u2', role: 'user', parts: [{ type: 'text', text: '讲一个关于Python的笑话' }] },
         ]),
       );
@@ -34,8 +35,8 @@ describe('web demo: POST /api/chat (the AI SDK UI message stream)', () => {
       let message: UIMessage | undefined;
       for await (const snapshot of readUIMessageStream({ stream: chunks })) message = snapshot;
       expect(message!.parts.filter((p) => p.type === 'text').map((p) => (p as { text: string }).text)).toEqual([replyTo('讲一个关于Python的笑话')]);
-      // The offline agent's prompt (createAgent sends it as a text block), then the conversation.
-      expect(seen).toEqual([[`system:${AGENT_SYSTEM_PROMPT}`, 'human:你好', `ai:${replyTo('你好')}`, 'human:讲一个关于Python的笑话']]);
+      // The offline agent's prompt (createAgent sends it as a text block), then the stored conversation (not the client's rewrite).
+      expect(seen[1]).toEqual([`system:${AGENT_SYSTEM_PROMPT}`, 'human:你好', `ai:${replyTo('你好')}`, 'human:讲一个关于Python的笑话']);
     } finally {
       await demo.close();
     }

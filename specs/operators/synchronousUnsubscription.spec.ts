@@ -64,6 +64,7 @@ const ROWS: Row[] = [
   { operator: 'decodeUIMessageStream', stops: 'take', value: (i) => (i === 0 ? { type: 'text-start', id: 't' } : { type: 'text-delta', id: 't', delta: text(i) }), pipe: (s) => s.pipe(lib.decodeUIMessageStream(), take(3)), pulled: 4, ends: 'complete' },
   { operator: 'decodeUIMessageStream', stops: 'error', value: (i) => (i === 3 ? { type: 'error', errorText: 'remote' } : { type: 'text-delta', id: 't', delta: text(i) }), pipe: (s) => s.pipe(lib.decodeUIMessageStream()), pulled: 4, ends: 'error' },
   { operator: 'toServerSentEvents', stops: 'take', value: text, pipe: (s) => s.pipe(lib.toServerSentEvents(), take(2)), pulled: 2, ends: 'complete' },
+  { operator: 'toTurnServerSentEvents', stops: 'take', value: (i) => ({ type: 'chunk', turn: 0, question: 'q', text: text(i) }), pipe: (s) => s.pipe(lib.toTurnServerSentEvents(), take(2)), pulled: 2, ends: 'complete' },
 ];
 
 /** Inner streams of mergeStreams are operator chains too: an infinite inner stops at a downstream take. */
@@ -101,6 +102,18 @@ const NOT_OPERATORS: Record<string, string> = {
   StreamTimeoutError: 'error class',
   SlowConsumerError: 'error class',
   ChatSessionClosedError: 'error class',
+  createChatHandler: 'returns a Web handler (fetch), consuming its streams itself',
+  InMemoryConversationOwners: 'class',
+  InMemoryReplyLog: 'class (its append and read are sources)',
+  InMemoryConversationLock: 'class',
+  replyLogErrorFrame: 'a function on an error',
+  ChatRequestError: 'error class',
+  ReplyNotFoundError: 'error class',
+  ReplyEventNotFoundError: 'error class',
+  ReplyProducerGoneError: 'error class',
+  ReplyExistsError: 'error class',
+  ConversationBusyError: 'error class',
+  ConversationLockLostError: 'error class',
   approvalResume: 'a function from decisions to a resume value',
   fromUIApprovals: 'a function on a request body',
   AwaitingDecisionError: 'error class',

@@ -257,7 +257,7 @@ describe('servers: caps, routes, origins, loopback binding', () => {
         expect(result.error).toBeUndefined(); // before: EPIPE, the server closed while the body was still coming
         expect(result.text).toMatch(/^HTTP\/1\.1 413 Payload Too Large\r\n/);
         expect(result.text).toMatch(/\r\nConnection: close\r\n/i);
-        expect(result.text.endsWith(JSON.stringify({ error: 'Request body over 16384 bytes.' }))).toBe(true);
+        expect(result.text.endsWith(JSON.stringify({ error: 'The request body is over 16384 bytes.' }))).toBe(true);
         expect(requests).toHaveLength(0);
         expect((await fetch(demo.url + '/')).status).toBe(200);
       } finally {

@@ -16,12 +16,13 @@ export { FileChatMessageHistory } from './FileChatMessageHistory';
 export { HistoryFileCorruptError, BadChatMessageError } from '../errors';
 
 // Scale-out: resumable replies (a reply log), conversation locks, stop from any instance; in memory or in Redis.
-export { InMemoryReplyLog } from './replyLog/InMemoryReplyLog';
-export { InMemoryConversationLock } from './replyLog/InMemoryConversationLock';
+// The in-memory log and lock live in the root entry (platform-neutral); re-exported here as before.
+export { InMemoryReplyLog } from '../replyLog/InMemoryReplyLog';
+export { InMemoryConversationLock } from '../replyLog/InMemoryConversationLock';
 export { sendReplyLog, replyLogErrorFrame } from './replyLog/sendReplyLog';
 export type { SendReplyLogOptions, ReplyLogDelivery } from './replyLog/sendReplyLog';
-export { toTurnServerSentEvents } from './replyLog/toTurnServerSentEvents';
-export type { ToTurnServerSentEventsOptions } from './replyLog/toTurnServerSentEvents';
+export { toTurnServerSentEvents } from '../replyLog/toTurnServerSentEvents';
+export type { ToTurnServerSentEventsOptions } from '../replyLog/toTurnServerSentEvents';
 export type {
   ReplyLog,
   ReplyLogEntry,
@@ -31,7 +32,7 @@ export type {
   LatestReply,
   ConversationLock,
   ConversationLockOptions,
-} from './replyLog/types';
+} from '../replyLog/types';
 export { RedisReplyLog } from './redis/RedisReplyLog';
 export type { RedisReplyLogOptions } from './redis/RedisReplyLog';
 export { RedisConversationLock } from './redis/RedisConversationLock';
@@ -50,3 +51,9 @@ export {
   ConversationBusyError,
   ConversationLockLostError,
 } from '../errors';
+
+// Mount a Web-standard handler (createChatHandler) in node:http or Express 5.
+export { toNodeHandler } from './toNodeHandler';
+export type { FetchHandler } from './toNodeHandler';
+export { RedisConversationOwners } from './redis/RedisConversationOwners';
+export type { RedisConversationOwnersOptions } from './redis/RedisConversationOwners';

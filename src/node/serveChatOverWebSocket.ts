@@ -1,4 +1,5 @@
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import { conversationMessage, type WebSocketChat } from './webSocketConversations';
 import type { Duplex } from 'node:stream';
 import { InMemoryChatMessageHistory, type BaseListChatMessageHistory } from '@langchain/core/chat_history';
 import type { BaseMessage } from '@langchain/core/messages';
@@ -104,6 +105,12 @@ export interface ChatOverWebSocketOptions extends Omit<RequestCheckOptions, 'run
    * open). Default: every message goes to the session.
    */
   handleMessage?: (message: Record<string, unknown>, connection: ChatConnection) => boolean;
+  /**
+   * A chat handler (`createChatHandler(…)`) that runs every `ask` / `stop` carrying a
+   * `conversationId`: the same turn as its `POST {base}/stream`, with the same authorize, caps,
+   * lock, history and reply log (decision 0176). Messages without one go to the connection's session.
+   */
+  chat?: WebSocketChat;
 }
 
 /**
@@ -212,6 +219,9 @@ export function serveChatOverWebSocket(target: Server | WebSocketServerLike, opt
   assertPositiveInteger('serveChatOverWebSocket: maxBufferedBytes', options.maxBufferedBytes);
   assertFunction('serveChatOverWebSocket: errorData', options.errorData, true);
   assertFunction('serveChatOverWebSocket: handleMessage', options.handleMessage, true);
+  if (options.chat !== undefined && (typeof options.chat?.ask !== 'function' || typeof options.chat.stop !== 'function')) {
+    throw new TypeError(`serveChatOverWebSocket: chat must be a chat handler (createChatHandler(…)), got ${describe(options.chat)}.`);
+  }
   assertNonNegative('serveChatOverWebSocket: upgradeTimeoutMs', options.upgradeTimeoutMs);
   if (options.maxSavedMessages !== undefined) assertMaxMessages('serveChatOverWebSocket: maxSavedMessages', options.maxSavedMessages);
   if (options.path !== undefined && (typeof options.path !== 'string' || !options.path.startsWith('/'))) {
@@ -337,6 +347,7 @@ export function serveChatOverWebSocket(target: Server | WebSocketServerLike, opt
           throw new BadChatMessageError('Messages must be JSON objects with a "type": "ask" or "stop".');
         }
         if (options.handleMessage?.(message as Record<string, unknown>, connection)) return;
+        if (options.chat && conversationMessage(options.chat, message as Record<string, unknown>, connection, errorData)) return;
         if (type === 'stop') return stop$.next();
         if (type !== 'ask') throw new BadChatMessageError(`Unknown message type ${JSON.stringify(type)}; use "ask" or "stop".`);
         const question = (message as { question?: unknown }).question;

@@ -3,7 +3,7 @@
 // - SSE: POST /api/chat/stream with the page's conversationId, read by fromServerSentEvents; a
 //   dropped connection resumes with Last-Event-ID (on whichever instance answers); Stop posts
 //   /api/chat/:id/stop (the instance that runs the model aborts it) and unsubscribes.
-// - WebSocket: one socket to /ws, {type:'ask'} / {type:'stop'} in, chunk/done/error out.
+// - WebSocket: one socket to /ws, {type:'ask', conversationId} / {type:'stop', conversationId} in (the page's conversation), start/chunk/done/error out.
 // - AI SDK: the AI SDK's own Chat client (DefaultChatTransport, POST /api/chat with the chat's id,
 //   the UI message stream), loaded on first use from /ai-chat.js; tool steps are shown as they
 //   stream; Stop posts /api/chat/:id/stop and stops the client.
@@ -158,6 +158,7 @@ function openSocket(): Promise<WebSocket> {
     const message = JSON.parse(event.data) as { type: string; text?: string; stopped?: boolean; message?: string };
     if (message.type === 'chunk') appendText(message.text ?? '');
     else if (message.type === 'done') finishReply(message.stopped ? 'stopped' : 'done', message.stopped ? 'stopped' : '');
+    else if (message.type === 'stop' && !message.stopped) finishReply('stopped', 'stopped'); // nothing ran any more
     else if (message.type === 'error') finishReply('error', message.message);
   });
   ws.addEventListener('close', () => {
@@ -169,11 +170,12 @@ function openSocket(): Promise<WebSocket> {
 
 async function askOverWebSocket(question: string): Promise<void> {
   startReply(() => {
-    socket?.send(JSON.stringify({ type: 'stop' }));
+    socket?.send(JSON.stringify({ type: 'stop', conversationId }));
     stopButton.disabled = true; // the server answers with done {stopped: true}
   });
   try {
-    (await openSocket()).send(JSON.stringify({ type: 'ask', question }));
+    // With the page's conversationId: the same conversation as the SSE mode (history, stop from any instance).
+    (await openSocket()).send(JSON.stringify({ type: 'ask', question, conversationId }));
   } catch (err) {
     finishReply('error', (err as Error).message);
   }

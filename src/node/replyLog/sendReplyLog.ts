@@ -2,9 +2,11 @@ import type { ServerResponse } from 'node:http';
 import { isObservable, type Observable, type Subscription } from 'rxjs';
 import { assertFunction, assertNonNegative, assertObject, assertPositiveInteger, describe } from '../../internal/validate';
 import { DEFAULT_MAX_BUFFERED_BYTES, encodeServerSentEvent, SSE_HEADERS, SSE_HEARTBEAT } from '../../web/serverSentEventFrame';
-import { defaultServerSentErrorData } from '../../web/toServerSentEvents';
+import { replyLogErrorFrame } from '../../replyLog/replyLogErrorFrame';
 import type { ServerSentEventsOutcome } from '../sendServerSentEvents';
 import type { ReplyLogEntry } from './types';
+
+export { replyLogErrorFrame };
 
 /** Options of {@link sendReplyLog}. */
 export interface SendReplyLogOptions {
@@ -40,27 +42,6 @@ export interface ReplyLogDelivery {
   stop(): void;
 }
 
-/**
- * The default `errorFrame` of {@link sendReplyLog}: an `event: error` frame with
- * `{ name, message, code? }` and no `id:` line, so the client's `Last-Event-ID`
- * stays on the last stored event.
- *
- * @example
- * ```ts
- * import { ReplyProducerGoneError, replyLogErrorFrame } from 'rxjs-langchain/node';
- *
- * replyLogErrorFrame(new ReplyProducerGoneError('reply-1', 'no-heartbeat'));
- * // 'event: error\ndata: {"name":"ReplyProducerGoneError","message":"Reply \\"reply-1\\" was cut: …","code":"REPLY_PRODUCER_GONE"}\n\n'
- * ```
- *
- * @see {@link sendReplyLog}, whose `errorFrame` option this is the default of.
- *
- * @param error Why the read failed.
- * @returns The frame.
- */
-export function replyLogErrorFrame(error: unknown): string {
-  return encodeServerSentEvent({ event: 'error', data: JSON.stringify(defaultServerSentErrorData(error)) });
-}
 
 /**
  * Streams a reply-log reader (`log.read(replyId, { after })`) to a Node

@@ -1,6 +1,6 @@
 import { defer, finalize, map, Observable, tap, throwError } from 'rxjs';
-import { ReplyEventNotFoundError, ReplyExistsError, ReplyNotFoundError, ReplyProducerGoneError } from '../../errors';
-import { assertObject } from '../../internal/validate';
+import { ReplyEventNotFoundError, ReplyExistsError, ReplyNotFoundError, ReplyProducerGoneError } from '../errors';
+import { assertObject } from '../internal/validate';
 import { assertAfter, assertEvent, assertEvents, assertId, replyLogOptions } from './checks';
 import type { AppendReplyOptions, LatestReply, ReadReplyOptions, ReplyLog, ReplyLogEntry, ReplyLogOptions } from './types';
 
@@ -15,7 +15,7 @@ interface StoredReply {
   end?: End;
   readers: Set<() => void>;
   conversationId?: string;
-  expiry?: NodeJS.Timeout;
+  expiry?: ReturnType<typeof setTimeout>;
   stopped?: boolean;
 }
 

@@ -1,9 +1,9 @@
 import { filter, map, type OperatorFunction } from 'rxjs';
-import type { TurnEvent } from '../../history/types';
-import { assertFunction, assertObject } from '../../internal/validate';
-import { encodeServerSentEvent } from '../../web/serverSentEventFrame';
-import { defaultServerSentErrorData } from '../../web/toServerSentEvents';
-import { wireRequest } from '../../web/approvalChunks';
+import type { TurnEvent } from '../history/types';
+import { assertFunction, assertObject } from '../internal/validate';
+import { encodeServerSentEvent } from '../web/serverSentEventFrame';
+import { defaultServerSentErrorData } from '../web/toServerSentEvents';
+import { wireRequest } from '../web/approvalChunks';
 
 /** Options of {@link toTurnServerSentEvents}. */
 export interface ToTurnServerSentEventsOptions {

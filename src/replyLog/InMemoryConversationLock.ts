@@ -1,6 +1,6 @@
 import { Observable } from 'rxjs';
-import { ConversationBusyError } from '../../errors';
-import { assertObject } from '../../internal/validate';
+import { ConversationBusyError } from '../errors';
+import { assertObject } from '../internal/validate';
 import { assertId, lockWaitMs, runHolding } from './checks';
 import type { ConversationLock, ConversationLockOptions } from './types';
 
@@ -45,7 +45,7 @@ export class InMemoryConversationLock implements ConversationLock {
     assertId('InMemoryConversationLock.hold: conversationId', conversationId);
     return new Observable<void>((subscriber) => {
       let held = false;
-      let timer: NodeJS.Timeout | undefined;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const grant = (): void => {
         clearTimeout(timer);
         held = true;

@@ -1,0 +1,217 @@
+import type { BaseListChatMessageHistory } from '@langchain/core/chat_history';
+import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
+import { concat, defer, finalize, from, ignoreElements, map, of, switchMap, tap, throwError, type Observable, type Subscription } from 'rxjs';
+import { ConversationBusyError } from '../../errors';
+import { chatTurns } from '../../history/chatTurns';
+import type { TurnEvent } from '../../history/types';
+import { windowHistory } from '../../history/windowHistory';
+import { randomId } from '../../internal/id';
+import type { ConversationLock, ReplyLog } from '../../replyLog/types';
+import { toTurnServerSentEvents } from '../../replyLog/toTurnServerSentEvents';
+import { encodeServerSentEvent } from '../serverSentEventFrame';
+import { toUIMessageStream } from '../toUIMessageStream';
+import { UI_MESSAGE_STREAM_DONE } from '../uiMessageChunk';
+import { encodeUIMessageChunk } from '../uiMessageStreamFrames';
+import { ChatRequestError, conversationNotFound } from './errors';
+import { foldHistory, regeneratedQuestion, withoutLastTurn } from './foldHistory';
+import type { ConversationOwners } from './owners';
+import type { RunCaps } from './runCaps';
+import type { ChatFinish, ChatProtocol, ChatStream } from './types';
+
+/** What the conversation machinery needs, resolved from the handler's options. */
+export interface ConversationsConfig {
+  stream: ChatStream;
+  system: string | undefined;
+  history(conversationId: string): BaseListChatMessageHistory;
+  log: ReplyLog;
+  lock: ConversationLock;
+  owners: ConversationOwners;
+  caps: RunCaps;
+  retryAfterSeconds: number;
+  maxMessages: number;
+  errorText(error: unknown): string;
+  onFinish?: (finish: ChatFinish) => void | Promise<void>;
+}
+
+/** A turn's identity: its conversation, who asks, and its reply's id in the log. */
+export interface TurnRef {
+  conversationId: string;
+  principal: string | undefined;
+  replyId: string;
+}
+
+/**
+ * Turns of conversations, whatever the wire: each turn holds a place under the caps, waits for
+ * its conversation's lock, claims the conversation for its principal, and appends its frames to
+ * the reply log whether or not anyone reads them; every client (the one that sent it included)
+ * is a reader of the log. The history is read before the run and written after it in one
+ * `addMessages([question, answer])` call.
+ */
+export class Conversations {
+  /** Running producers: they outlive their first client, so close() ends them. */
+  readonly #producers = new Set<Subscription>();
+
+  constructor(readonly config: ConversationsConfig) {}
+
+  /** A place under the caps for one run, or a 429 with `Retry-After`. */
+  acquire(principal: string | undefined): () => void {
+    const release = this.config.caps.acquire(principal);
+    if (release) return release;
+    const { caps, retryAfterSeconds } = this.config;
+    const which = principal !== undefined && caps.runs < caps.maxRuns ? `you already run ${caps.maxPerPrincipal}` : `this server already runs ${caps.maxRuns}`;
+    throw new ChatRequestError(429, `Too many replies at once (${which}); retry in ${retryAfterSeconds} s or stop one.`, { 'retry-after': String(retryAfterSeconds) });
+  }
+
+  /** 404 unless `principal` owns the conversation (or nobody does yet); no check without `authorize`. */
+  async assertVisible(conversationId: string, principal: string | undefined, ownerless: 'ok' | 'not-found'): Promise<void> {
+    if (principal === undefined) return;
+    const owner = await this.config.owners.owner(conversationId);
+    if (owner === principal || (owner === null && ownerless === 'ok')) return;
+    throw conversationNotFound();
+  }
+
+  /**
+   * Starts a turn: `events$` (frames without ids) goes into the reply log under the lock, after
+   * the claim. Resolves once its first frame is stored (the caller then reads the log); rejects
+   * with a 404 (someone else owns it), a 409 (busy) or the error that kept it from starting.
+   * `release` (the turn's place under the caps) is called when the producer ends.
+   */
+  start(ref: TurnRef, events$: Observable<string>, release: () => void): Promise<void> {
+    const { log, lock, owners } = this.config;
+    const claimed$ = defer(() => (ref.principal === undefined ? of(true) : from(owners.claim(ref.conversationId, ref.principal)).pipe(map((owner) => owner === ref.principal))));
+    const work$ = claimed$.pipe(
+      switchMap((mine) => (mine ? log.append(ref.replyId, events$, { conversationId: ref.conversationId }) : throwError(() => conversationNotFound()))),
+    );
+    return new Promise<void>((resolve, reject) => {
+      let started = false;
+      const producer = lock
+        .run(ref.conversationId, work$)
+        .pipe(finalize(release))
+        .subscribe({
+          next: () => {
+            if (started) return;
+            started = true;
+            resolve();
+          },
+          error: (error: unknown) => {
+            this.#producers.delete(producer);
+            if (!started) reject(error instanceof ConversationBusyError ? new ChatRequestError(409, error.message) : error);
+          },
+          complete: () => {
+            this.#producers.delete(producer);
+            if (!started) reject(new Error('The turn ended before its first event.'));
+          },
+        });
+      if (!producer.closed) this.#producers.add(producer);
+    });
+  }
+
+  /** The history as the user sees it (regenerated turns folded). */
+  async messages(conversationId: string): Promise<BaseMessage[]> {
+    return foldHistory(await this.config.history(conversationId).getMessages());
+  }
+
+  /** The system prompt as messages (none without one). */
+  systemMessages(): BaseMessage[] {
+    return this.config.system === undefined ? [] : [new SystemMessage(this.config.system)];
+  }
+
+  /** What a reply's model sees: the system prompt, the history window, the question. */
+  #input(history: BaseMessage[], question: BaseMessage): BaseMessage[] {
+    return [...this.systemMessages(), ...windowHistory(history, this.config.maxMessages), question];
+  }
+
+  /**
+   * An AI SDK turn's frames (UI message stream): the reply to `question` over the stored
+   * history, stoppable from any instance; then the save (the answer marked partial after a
+   * stop; nothing after an error) in one `addMessages`, then `[DONE]`. `regenerate` replaces
+   * the last question and answer.
+   */
+  uiTurn(ref: TurnRef, question: BaseMessage, regenerate: boolean): Observable<string> {
+    const { log, errorText } = this.config;
+    return defer(async () => this.messages(ref.conversationId)).pipe(
+      switchMap((stored) => {
+        let text = '';
+        let end: 'finish' | 'abort' | 'error' | undefined;
+        const before = regenerate ? withoutLastTurn(stored) : stored;
+        const messages = this.#input(before, question);
+        const reply$ = this.config.stream({ messages, conversationId: ref.conversationId, principal: ref.principal, protocol: 'ui-message-stream' }).pipe(
+          toUIMessageStream({ stop$: log.stops(ref.replyId), errorText }),
+          tap((chunk) => {
+            if (chunk.type === 'text-delta') text += chunk.delta;
+            else if (chunk.type === 'finish' || chunk.type === 'abort' || chunk.type === 'error') end ??= chunk.type;
+          }),
+          map(encodeUIMessageChunk),
+        );
+        const save$ = defer(async () => {
+          if (end === 'finish' || end === 'abort') {
+            const answer = new AIMessage({ content: text, response_metadata: end === 'abort' ? { partial: true, partial_reason: 'stop' } : {} });
+            // One call: a shared history writes the turn atomically (never a question without its answer).
+            await this.config.history(ref.conversationId).addMessages([regenerate ? regeneratedQuestion(question) : question, answer]);
+          }
+          await this.#finished(ref, end === 'finish' ? 'done' : end === 'abort' ? 'stopped' : 'error', text);
+        }).pipe(ignoreElements());
+        return concat(reply$, save$, of(UI_MESSAGE_STREAM_DONE));
+      }),
+    );
+  }
+
+  /**
+   * A turn in the library's SSE framing (`fromServerSentEvents` reads it; the WebSocket
+   * protocol too): `start` with the ids, then `chunk`s, then `done` (saved; `stopped: true`
+   * marked partial) or `error`.
+   */
+  sseTurn(ref: TurnRef, question: string, protocol: ChatProtocol = 'server-sent-events'): Observable<string> {
+    const { log } = this.config;
+    const history = this.config.history(ref.conversationId);
+    const folded = { getMessages: async () => foldHistory(await history.getMessages()), addMessages: (m: BaseMessage[]) => history.addMessages(m), addMessage: (m: BaseMessage) => history.addMessages([m]) };
+    const start = encodeServerSentEvent({ event: 'start', data: JSON.stringify({ conversationId: ref.conversationId, replyId: ref.replyId }) });
+    const turn$ = of(question).pipe(
+      chatTurns(({ history: window, question: q }) => this.config.stream({ messages: this.#input(window, new HumanMessage(q)), conversationId: ref.conversationId, principal: ref.principal, protocol }), {
+        history: folded as unknown as BaseListChatMessageHistory,
+        maxMessages: Infinity, // #input windows it
+        stop$: log.stops(ref.replyId), // a stop sent to any instance
+        onInterrupt: 'keep-partial', // the model should know what the user already saw
+      }),
+      tap((event: TurnEvent) => {
+        // An awaiting turn (a tool call waiting for a person) has not finished: no onFinish yet.
+        if (event.type === 'done') void this.#finished(ref, 'done', event.text);
+        else if (event.type === 'stopped' || event.type === 'error') void this.#finished(ref, event.type, event.partialText);
+      }),
+      toTurnServerSentEvents({ errorData: (error) => this.errorData(error) }),
+    );
+    return concat(of(start), turn$);
+  }
+
+  /** Stops the conversation's running reply wherever it runs. */
+  async stop(conversationId: string): Promise<{ stopped: boolean; replyId?: string }> {
+    const latest = await this.config.log.latestReply(conversationId);
+    if (!latest?.live) return { stopped: false };
+    return { stopped: await this.config.log.stop(latest.replyId), replyId: latest.replyId };
+  }
+
+  /** A reply id: a UUID. */
+  newReplyId(): string {
+    return randomId('r').slice(2);
+  }
+
+  /** The payload of an SSE / WebSocket `error`: `{ name, message, code? }`, the message through `errorText`. */
+  errorData(error: unknown): { name: string; message: string; code?: string } {
+    const code = (error as { code?: unknown } | null)?.code;
+    return { name: error instanceof Error ? error.name : 'Error', message: this.config.errorText(error), ...(typeof code === 'string' && { code }) };
+  }
+
+  /** Ends every producer of this instance. */
+  close(): void {
+    for (const producer of this.#producers) producer.unsubscribe();
+    this.#producers.clear();
+  }
+
+  async #finished(ref: TurnRef, outcome: ChatFinish['outcome'], text: string): Promise<void> {
+    try {
+      await this.config.onFinish?.({ conversationId: ref.conversationId, principal: ref.principal, replyId: ref.replyId, outcome, text });
+    } catch {
+      // onFinish is the application's; its failure must not fail a saved turn.
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import { fromAgent } from '../../sources/fromAgent';
+import { fromRunnable } from '../../sources/fromRunnable';
+import { assertFunction, assertInteger, assertNonNegative, assertObject, assertPositiveInteger, describe } from '../../internal/validate';
+import type { ChatHandlerOptions, ChatStream } from './types';
+
+const N = 'createChatHandler';
+
+/** Call-time checks of `createChatHandler`'s options, with messages that say what to pass. */
+export function checkChatHandlerOptions(options: ChatHandlerOptions): void {
+  assertObject(`${N}: options`, options, false);
+  const sources = (['model', 'agent', 'stream'] as const).filter((key) => options[key] !== undefined);
+  if (sources.length !== 1) {
+    throw new TypeError(`${N}: pass exactly one of model (a chat model), agent (createAgent(…)) or stream ((input) => Observable), got ${sources.length === 0 ? 'none' : sources.join(' and ')}.`);
+  }
+  if (options.model !== undefined && typeof (options.model as { stream?: unknown }).stream !== 'function') throw new TypeError(`${N}: model must be a LangChain chat model (with stream()), got ${describe(options.model)}.`);
+  if (options.agent !== undefined && typeof (options.agent as { stream?: unknown }).stream !== 'function') throw new TypeError(`${N}: agent must be a LangGraph agent (with stream()), got ${describe(options.agent)}.`);
+  assertFunction(`${N}: stream`, options.stream, true);
+  for (const key of ['history', 'authorize', 'onFinish', 'errorText'] as const) assertFunction(`${N}: ${key}`, options[key], true);
+  if (options.system !== undefined && typeof options.system !== 'string') throw new TypeError(`${N}: system must be a string, got ${describe(options.system)}.`);
+  if (options.basePath !== undefined && (typeof options.basePath !== 'string' || !/^\/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$/.test(options.basePath) || options.basePath.endsWith('/'))) {
+    throw new TypeError(`${N}: basePath must be a path such as "/api/chat" (leading "/", no trailing "/"), got ${describe(options.basePath)}.`);
+  }
+  for (const key of ['maxConcurrentRuns', 'maxConcurrentRunsPerPrincipal', 'retryAfterSeconds', 'maxBodyBytes', 'maxQuestionBodyBytes', 'maxQuestionChars'] as const) {
+    assertPositiveInteger(`${N}: ${key}`, options[key]);
+  }
+  if (options.maxMessages !== Infinity) assertInteger(`${N}: maxMessages`, options.maxMessages, 1);
+  assertNonNegative(`${N}: heartbeatMs`, options.heartbeatMs);
+  for (const key of ['replyLog', 'lock', 'owners'] as const) assertObject(`${N}: ${key}`, options[key]);
+  const hosts = options.allowedHosts;
+  if (hosts !== undefined && hosts !== 'any' && typeof hosts !== 'function' && (!Array.isArray(hosts) || hosts.some((h) => typeof h !== 'string' || h === ''))) {
+    throw new TypeError(`${N}: allowedHosts must be 'any', a function, or an array of host names such as "chat.example.com", got ${describe(hosts)}.`);
+  }
+  const origins = options.allowedOrigins;
+  if (origins !== undefined && typeof origins !== 'function' && (!Array.isArray(origins) || origins.some((o) => typeof o !== 'string' || !/^https?:\/\/[^/]+$/.test(o)))) {
+    throw new TypeError(`${N}: allowedOrigins must be a function or an array of origins such as "https://app.example.com" (no path), got ${describe(origins)}.`);
+  }
+}
+
+/** The reply of each run, from `model`, `agent` or `stream`. */
+export function streamOf(options: ChatHandlerOptions): ChatStream {
+  const { model, agent, stream } = options;
+  if (stream) return stream;
+  if (agent) return ({ messages }) => fromAgent(agent, { messages });
+  return ({ messages }) => fromRunnable(model!, messages) as ReturnType<ChatStream>;
+}

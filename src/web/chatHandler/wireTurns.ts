@@ -1,0 +1,41 @@
+import { createParser } from 'eventsource-parser';
+import { Observable } from 'rxjs';
+import { checkQuestion } from '../checkQuestion';
+import { checkConversationId, principalOf } from './access';
+import type { Conversations } from './conversations';
+import { ChatRequestError } from './errors';
+import type { ChatTurnInput, ChatTurnMessage } from './types';
+
+/**
+ * A conversation turn asked over another wire (a WebSocket): the same checks, caps, lock,
+ * ownership, history and reply log as `POST {base}/stream`. Resolves once the turn started to
+ * its messages, read from the log: `start` `{ conversationId, replyId }`, `chunk` `{ text }`,
+ * `done` or `error`; unsubscribing releases the reader only (the turn runs on, a stop ends it).
+ */
+export async function askOverWire(conversations: Conversations, authorize: Parameters<typeof principalOf>[0], maxQuestionChars: number, input: ChatTurnInput): Promise<Observable<ChatTurnMessage>> {
+  const conversationId = checkConversationId(input.conversationId, 'conversationId', authorize !== undefined);
+  const principal = await principalOf(authorize, input.request, conversationId, 'send');
+  await conversations.assertVisible(conversationId, principal, 'ok');
+  const problem = checkQuestion(input.question, maxQuestionChars);
+  if (problem) throw new ChatRequestError(problem.reason === 'too-long' ? 413 : 400, problem.message);
+  const release = conversations.acquire(principal);
+  const ref = { conversationId, principal, replyId: conversations.newReplyId() };
+  await conversations.start(ref, conversations.sseTurn(ref, input.question as string, 'websocket'), release);
+  return new Observable<ChatTurnMessage>((subscriber) => {
+    // The log's SSE frames back into messages.
+    const parser = createParser({ onEvent: (event) => subscriber.next({ type: event.event ?? 'message', ...(JSON.parse(event.data) as object) }) });
+    return conversations.config.log.read(ref.replyId).subscribe({
+      next: (entry) => parser.feed(entry.data),
+      error: (error: unknown) => subscriber.error(error),
+      complete: () => subscriber.complete(),
+    });
+  });
+}
+
+/** A stop asked over another wire: the same checks as `POST {base}/:id/stop`. */
+export async function stopOverWire(conversations: Conversations, authorize: Parameters<typeof principalOf>[0], input: Omit<ChatTurnInput, 'question'>): Promise<{ stopped: boolean; replyId?: string }> {
+  const conversationId = checkConversationId(input.conversationId, 'conversationId', authorize !== undefined);
+  const principal = await principalOf(authorize, input.request, conversationId, 'stop');
+  await conversations.assertVisible(conversationId, principal, 'not-found');
+  return conversations.stop(conversationId);
+}
