@@ -121,6 +121,23 @@ async function collectMessageVsConcat(): Promise<void> {
       { rounds: 11 },
     );
     console.log(`   merging alone (${recorded.length} recorded chunks): collectMessage ${fmtStats(m.ours)}, concat per chunk ${fmtStats(m.concat)}: ${fmtRatio(ratioOf(m.ours, m.concat))}`);
+    // Linear: the cost per chunk of a 100,000-chunk reply against a 10,000-chunk one (recorded chunks,
+    // repeated), ours and the plain fold side by side (LangChain's concat sets the floor).
+    const perChunk = async (n: number): Promise<{ ours: number; fold: number }> => {
+      const chunks = Array.from({ length: n }, (_, i) => recorded[i % recorded.length]);
+      const l = await interleave(
+        { ours: () => lastValueFrom(from(chunks).pipe(collectMessage())), fold: () => chunks.reduce((acc, c) => acc.concat(c)) },
+        { rounds: 5 },
+      );
+      return { ours: l.ours.median / n, fold: l.fold.median / n };
+    };
+    const [small, large] = [await perChunk(10_000), await perChunk(100_000)];
+    const us = (ms: number): string => `${(ms * 1000).toFixed(1)} µs`;
+    console.log(
+      `   linear: collectMessage ${us(small.ours)} a chunk at 10,000, ${us(large.ours)} at 100,000 (${(large.ours / small.ours).toFixed(2)}×); ` +
+        `the plain concat fold ${us(small.fold)} → ${us(large.fold)} (${(large.fold / small.fold).toFixed(2)}×); ours / fold at 100,000: ` +
+        `${(large.ours / large.fold).toFixed(2)}× (goal ≤ 1.05×: ${verdict(large.ours / large.fold, 1.05)})`,
+    );
   } finally {
     await server.close();
   }

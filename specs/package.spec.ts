@@ -29,11 +29,19 @@ describe('package.json', () => {
     expect(specifiers).toEqual(['rxjs-langchain', 'rxjs-langchain/node', 'rxjs-langchain/offline', 'rxjs-langchain/testing']);
     expect(Object.keys(manifest.exports)).toEqual([...specifiers.map((s) => s.replace('rxjs-langchain', '.')), './package.json']);
     for (const entry of entries) {
+      // Node (and bundlers for Node): CommonJS, and for `import` a wrapper re-exporting it, so one copy of
+      // every class; elsewhere (browsers, bundlers for the browser) `import` is the native ES modules.
+      const require = { types: `./dist/cjs/${entry}.d.ts`, default: `./dist/cjs/${entry}.js` };
       expect(manifest.exports[specifierOf(entry).replace('rxjs-langchain', '.')]).toEqual({
+        node: { import: { types: `./dist/esm/${entry}.d.mts`, default: `./dist/node-esm/${entry}.mjs` }, require },
         import: { types: `./dist/esm/${entry}.d.mts`, default: `./dist/esm/${entry}.mjs` },
-        require: { types: `./dist/cjs/${entry}.d.ts`, default: `./dist/cjs/${entry}.js` },
+        require,
       });
     }
+  });
+
+  it('has no side effects on import, so bundlers drop the modules a program does not reach', () => {
+    expect((manifest as { sideEffects?: unknown }).sideEffects).toBe(false);
   });
 
   it('maps every subpath for classic moduleResolution "node" (typesVersions)', () => {
@@ -63,7 +71,7 @@ describe('the tarball (npm pack)', () => {
   it('holds the built entry points, their declarations for both conditions, the bin and the README', () => {
     for (const entry of entries) {
       expect(pkg.files).toEqual(
-        expect.arrayContaining([`dist/cjs/${entry}.js`, `dist/cjs/${entry}.d.ts`, `dist/esm/${entry}.mjs`, `dist/esm/${entry}.d.mts`]),
+        expect.arrayContaining([`dist/cjs/${entry}.js`, `dist/cjs/${entry}.d.ts`, `dist/esm/${entry}.mjs`, `dist/esm/${entry}.d.mts`, `dist/node-esm/${entry}.mjs`]),
       );
     }
     expect(pkg.files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'bin/rxjs-langchain.js', 'dist/cjs/cli/main.js']));
@@ -109,6 +117,24 @@ describe('the installed package', () => {
         defined: true,
       });
     }
+  });
+
+  it("loads the native ES modules (what a browser bundler reads) with the CommonJS build's names", () => {
+    const out = node([
+      '--input-type=module',
+      '-e',
+      `import { createRequire } from 'node:module';
+       const require = createRequire(process.cwd() + '/');
+       const dir = process.cwd() + '/node_modules/rxjs-langchain/dist/esm/';
+       const result = {};
+       for (const [specifier, entry] of ${JSON.stringify(entries.map((e, i) => [specifiers[i], e]))}) {
+         const cjs = Object.keys(require(specifier)).filter((n) => n !== '__esModule').sort();
+         const esm = Object.keys(await import(dir + entry + '.mjs')).sort();
+         result[specifier] = JSON.stringify(esm) === JSON.stringify(cjs) || { esm, cjs };
+       }
+       console.log(JSON.stringify(result));`,
+    ]);
+    expect(JSON.parse(out)).toEqual(Object.fromEntries(specifiers.map((s) => [s, true])));
   });
 
   const stream = `

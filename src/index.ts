@@ -54,7 +54,7 @@ export { smooth } from './operators/smooth';
 export type { SmoothOptions, SmoothChunking } from './operators/smooth';
 export { streamTimeout } from './operators/streamTimeout';
 export type { StreamTimeoutOptions } from './operators/streamTimeout';
-export { retryBeforeFirstChunk } from './operators/retryBeforeFirstChunk';
+export { retryBeforeFirstChunk, isRetryableError } from './operators/retryBeforeFirstChunk';
 export type { RetryBeforeFirstChunkOptions } from './operators/retryBeforeFirstChunk';
 export { requireCompletion } from './operators/requireCompletion';
 export type { RequireCompletionOptions, CompletableChunk } from './operators/requireCompletion';

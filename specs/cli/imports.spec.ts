@@ -66,13 +66,13 @@ describe('the CLI and the demos use only the public entries', () => {
       "import { fromRunnable } from '../src';",
       "import { FileChatMessageHistory } from '../src/node';",
       "import { createColors } from '../src/cli/terminal';",
-      "import { textOf } from '../src/internal/text';",
+      "import { describe } from '../src/internal/validate';",
       "export { chunk } from \"../src/testing\";",
       "const { fromRunnable: f } = require('../src/sources/fromRunnable');",
       "import type { TurnEvent } from '../src/history/types';",
     ].join('\n');
     expect(violations(['demos/probe.ts'], () => source)).toEqual([
-      'demos/probe.ts imports ../src/internal/text (src/internal/text.ts)',
+      'demos/probe.ts imports ../src/internal/validate (src/internal/validate.ts)',
       'demos/probe.ts imports ../src/testing (src/testing/index.ts)',
       'demos/probe.ts imports ../src/history/types (src/history/types.ts)',
       'demos/probe.ts imports ../src/sources/fromRunnable (src/sources/fromRunnable.ts)',

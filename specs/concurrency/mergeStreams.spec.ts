@@ -1,4 +1,4 @@
-import { Observable, lastValueFrom, of } from 'rxjs';
+import { Observable, bufferCount, filter, lastValueFrom, map, mergeMap, of } from 'rxjs';
 import type { RunHelpers } from 'rxjs/testing';
 import { collectResults } from '../../src/concurrency/collectResults';
 import { mergeStreams, type LabelledEvent } from '../../src/concurrency/mergeStreams';
@@ -42,6 +42,58 @@ describe('mergeStreams', () => {
       expectSubscriptions(streams.d.subscriptions).toBe('-------------^---!');
     });
     expect(maxActive(Object.values(streams).flatMap((s) => s.subscriptions))).toBe(2);
+  });
+
+  it("never over its cap: the next stream subscribes after the finished one's teardown, as mergeMap(…, 3) does", () => {
+    const peaks: number[] = [];
+    for (const run of ['mergeStreams', 'mergeMap'] as const) {
+      let live = 0;
+      let peak = 0;
+      const stream = (i: number) =>
+        new Observable<number>((s) => {
+          peak = Math.max(peak, ++live);
+          s.next(i);
+          s.complete();
+          return () => void live--;
+        });
+      const inputs = of(0, 1, 2, 3, 4, 5);
+      const merged: Observable<unknown> = run === 'mergeStreams'
+        ? inputs.pipe(mergeStreams(stream, { concurrency: 3 }))
+        : inputs.pipe(mergeMap(stream, 3));
+      merged.subscribe();
+      expect(live).toBe(0);
+      peaks.push(peak);
+    }
+    expect(peaks).toEqual([1, 1]);
+  });
+
+  it('counts a slot free only after the stream is torn down (asynchronous streams, concurrency 3)', () => {
+    let live = 0;
+    let peak = 0;
+    createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const inner    = cold('--x|');
+      const inputs   = cold('(abcd|)');
+      const expected =      '---x--(y|)';
+      const innerSub = ['^--!', '^--!', '^--!', '---^--!'];
+      const stream = () =>
+        new Observable<string>((s) => {
+          peak = Math.max(peak, ++live);
+          const sub = inner.subscribe(s);
+          return () => {
+            sub.unsubscribe();
+            live--;
+          };
+        });
+      const ended = inputs.pipe(
+        mergeStreams(stream, { concurrency: 3 }),
+        filter((ev) => ev.type === 'complete'),
+        bufferCount(3),
+        map((evs) => evs.map((ev) => ev.input).join('')),
+      );
+      expectObservable(ended).toBe(expected, { x: 'abc', y: 'd' });
+      expectSubscriptions(inner.subscriptions).toBe(innerSub);
+    });
+    expect(peak).toBe(3);
   });
 
   it('passes (input, index) to project and subscribes everything at once with Infinity', () => {

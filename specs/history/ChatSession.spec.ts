@@ -5,7 +5,7 @@ import { ChatSessionClosedError, StreamInterruptedError } from '../../src/errors
 import { FakeListChatModel } from '@langchain/core/utils/testing';
 import { SyncInMemoryChatMessageHistory } from '../../src/history/SyncInMemoryChatMessageHistory';
 import { ScriptedChatModel } from '../../src/offline/ScriptedChatModel';
-import { textOf } from '../../src/internal/text';
+import { textOf } from '../../src/decode/text';
 
 const lastHuman = (messages: BaseMessage[]): string => textOf([...messages].reverse().find((m) => m.getType() === 'human')!);
 /** A multi-token reply unique to the question, so a last-chunk-only history would be obvious. */

@@ -1,3 +1,4 @@
+import * as root from '../../src';
 import { defer, type Observable } from 'rxjs';
 import { AIMessageChunk } from '@langchain/core/messages';
 import { isRetryableError, retryAfterMsOf, retryBeforeFirstChunk } from '../../src/operators/retryBeforeFirstChunk';
@@ -122,6 +123,10 @@ describe('retryBeforeFirstChunk', () => {
   });
 
   describe('isRetryableError', () => {
+    it('is exported from the root entry (the documented default of retryIf)', () => {
+      expect(root.isRetryableError).toBe(isRetryableError);
+    });
+
     it('says yes to 429, 5xx, 408, network failures and our own timeouts', () => {
       for (const status of [408, 409, 429, 500, 502, 503, 504]) expect(isRetryableError(httpError(status))).toBe(true);
       expect(isRetryableError(Object.assign(new Error('reset'), { code: 'ECONNRESET' }))).toBe(true);

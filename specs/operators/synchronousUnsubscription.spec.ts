@@ -4,10 +4,18 @@
  * a downstream `take` must stop the source at once. Each row counts the values pulled.
  * The table is checked against `src/index.ts`: a new exported function without a row
  * (or a stated reason it is not an operator) fails this spec.
+ *
+ * The adapters that consume a stream themselves (a Web `Response` body, an HTTP delivery) obey
+ * it too: a client that never reads makes them overflow inside the source's synchronous
+ * emission, and the overflow must stop the source there, not after it was pulled to its end.
  */
+import { connect } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { from, map, of, take, type Observable } from 'rxjs';
 import { AIMessageChunk } from '@langchain/core/messages';
 import * as lib from '../../src';
+import * as node from '../../src/node';
+import { listen } from '../support/http';
 
 /** Pulls past this throw, so an operator that spins fails the row instead of hanging. */
 const LIMIT = 10_000;
@@ -81,14 +89,15 @@ const NOT_OPERATORS: Record<string, string> = {
   fromStreamEvents: 'source',
   fromAsyncIterableFactory: 'source',
   forbiddenWords: 'compiles a pattern set for abortOn',
+  isRetryableError: 'a predicate on an error',
   windowHistory: 'a function on an array of messages',
   fromModelEvents: 'source',
   fromAgent: 'source',
   streamAgentTurn: 'returns a streamTurn for chatTurns (a source per turn); chatTurns over parts has an inner row',
-  toServerSentEventsResponse: 'returns a Web Response, consuming the stream itself',
+  toServerSentEventsResponse: 'adapter: a row in RESPONSE_ADAPTERS',
   checkQuestion: 'a check on one string',
   fromServerSentEvents: 'source',
-  toUIMessageStreamResponse: 'returns a Web Response, consuming the stream itself',
+  toUIMessageStreamResponse: 'adapter: a row in RESPONSE_ADAPTERS',
   fromUIMessages: 'a function on a request body',
   BadUIMessagesError: 'error class',
   ServerSentEventsResponseError: 'error class',
@@ -119,6 +128,37 @@ const NOT_OPERATORS: Record<string, string> = {
   AwaitingDecisionError: 'error class',
   NoPendingApprovalError: 'error class',
   ApprovalResponseError: 'error class',
+};
+
+/** A Web-standard adapter: a `Response` whose first read subscribes; nothing reads after it. */
+const RESPONSE_ADAPTERS: Array<{ name: keyof typeof lib; respond: (source: Observable<never>) => Response; value: (i: number) => unknown }> = [
+  { name: 'toServerSentEventsResponse', respond: (s) => lib.toServerSentEventsResponse(s, { maxBufferedBytes: 4096 }), value: text },
+  { name: 'toUIMessageStreamResponse', respond: (s) => lib.toUIMessageStreamResponse(s, { maxBufferedBytes: 4096 }), value: chunk },
+];
+
+/** A Node adapter: delivers to a `ServerResponse` whose client never reads. */
+const NODE_ADAPTERS: Array<{ name: keyof typeof node; deliver: (source: Observable<never>, res: ServerResponse) => { finished: Promise<string> }; value: (i: number) => unknown; outcome: string }> = [
+  { name: 'sendServerSentEvents', deliver: (s, res) => node.sendServerSentEvents(s, res, { maxBufferedBytes: 4096, overflowGraceMs: 0 }), value: text, outcome: 'overflow' },
+  { name: 'sendUIMessageStream', deliver: (s, res) => node.sendUIMessageStream(s, res, { maxBufferedBytes: 4096, overflowGraceMs: 0 }), value: chunk, outcome: 'overflow' },
+  { name: 'sendReplyLog', deliver: (s, res) => node.sendReplyLog(s, res, { maxBufferedBytes: 4096, heartbeatMs: 0 }), value: (i) => ({ id: String(i), data: `data: ${text(i)}\n\n` }), outcome: 'overflow' },
+];
+
+/** Node entry functions that subscribe to no caller's stream, or are covered elsewhere, and why. */
+const NODE_NOT_ADAPTERS: Record<string, string> = {
+  serveChatOverWebSocket: 'a server; its per-connection sessions are specified in serveChatOverWebSocket.spec.ts',
+  checkRequest: 'a check on a request',
+  parseRequestTarget: 'parses a URL',
+  replyLogErrorFrame: 'formats one frame',
+  toTurnServerSentEvents: 'an operator composed of rxjs operators (map, concatMap)',
+  FileChatMessageHistory: 'class',
+  InMemoryReplyLog: 'class (its append is a cold Observable the caller subscribes)',
+  InMemoryConversationLock: 'class',
+  RedisReplyLog: 'class',
+  RedisConversationLock: 'class',
+  RedisChatHistory: 'class',
+  connectRedis: 'creates a Redis client',
+  RedisConversationOwners: 'class',
+  toNodeHandler: 'adapts a Web fetch handler to node:http (the handler streams a Response body: the Response adapters have rows)',
 };
 
 /** An infinite synchronous source of `value(i)`, and how many values it produced. */
@@ -179,5 +219,46 @@ describe('every exported operator obeys synchronous unsubscription', () => {
     pulled = 0;
     from(t()).pipe(lib.streamTimeout({ idleMs: 1000 }), take(2)).subscribe();
     expect(pulled).toBe(2);
+  });
+});
+
+describe('every exported adapter stops an infinite synchronous source on overflow', () => {
+  it('has a row for every function the node entry exports (or a reason it subscribes to no caller stream)', () => {
+    const functions = Object.keys(node).filter((k) => typeof (node as Record<string, unknown>)[k] === 'function' && !/Error$/.test(k));
+    const covered = new Set<string>([...NODE_ADAPTERS.map((r) => r.name), ...Object.keys(NODE_NOT_ADAPTERS)]);
+    expect(functions.filter((k) => !covered.has(k))).toEqual([]);
+    expect([...covered].filter((k) => !functions.includes(k))).toEqual([]);
+  });
+
+  it.each(RESPONSE_ADAPTERS.map((r) => [r.name, r] as const))('%s: the first read overflows and stops the source', async (_name, row) => {
+    const src = infinite(row.value);
+    const reader = row.respond(src.source).body!.getReader();
+    const first = await reader.read(); // subscribes; the source floods the 4 KiB queue at once
+    expect(first.done).toBe(false);
+    expect(src.pulled()).toBeLessThan(4096);
+    let rest = '';
+    for (let r = await reader.read(); !r.done; r = await reader.read()) rest += new TextDecoder().decode(r.value);
+    expect(rest).toMatch(/SlowConsumer|slow|buffer/i); // the closing frame says why
+    expect(rest).not.toMatch(/never stopped/);
+  });
+
+  it.each(NODE_ADAPTERS.map((r) => [r.name, r] as const))('%s: a client that never reads overflows it, and that stops the source', async (_name, row) => {
+    const src = infinite(row.value);
+    let delivered!: (d: { finished: Promise<string> }) => void;
+    const delivery = new Promise<{ finished: Promise<string> }>((resolve) => (delivered = resolve));
+    const http = await listen((_req, res) => delivered(row.deliver(src.source, res)));
+    const port = Number(new URL(http.url).port);
+    const socket = connect(port, '127.0.0.1');
+    try {
+      socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Requested-With: spec\r\n\r\n`);
+      socket.pause(); // never reads
+      const { finished } = await delivery; // the source ran synchronously inside the adapter
+      expect(src.pulled()).toBeLessThan(LIMIT);
+      socket.destroy();
+      expect(await finished).toBe(row.outcome);
+    } finally {
+      socket.destroy();
+      await http.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { defer, from, lastValueFrom, toArray, type Observable } from 'rxjs';
 import { AIMessageChunk, ToolMessage } from '@langchain/core/messages';
-import { hasContent } from '../../src/internal/content';
+import { hasContent } from '../../src/decode/content';
 import { textContent } from '../../src/operators/textContent';
 import { collectText } from '../../src/operators/collectText';
 import { abortOn } from '../../src/operators/abortOn';

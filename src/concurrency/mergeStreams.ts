@@ -1,5 +1,5 @@
 import { from, Observable, throwError, type ObservableInput, type Observer, type OperatorFunction, type Subscriber } from 'rxjs';
-import { consumeEach } from '../internal/operate';
+import { consumeEach } from '../internal/linked';
 import { assertBoolean, assertFunction, assertObject, describe } from '../internal/validate';
 
 /** A value of stream `index` (started for `input`). */
@@ -119,18 +119,20 @@ export function mergeStreams<I, T>(
           complete: () => {
             subscriber.remove(own);
             subscriber.next({ type: 'complete', index, input });
-            active--;
-            drain();
           },
           error: (error: unknown) => {
             subscriber.remove(own);
             subscriber.next({ type: 'error', index, input, error });
-            active--;
             if (failFast) subscriber.error(error);
-            else drain();
           },
         });
         stream.pipe(consumeEach((value: T) => subscriber.next({ type: 'value', index, input, value }))).subscribe(own as Subscriber<T>);
+        // The slot is free only after the stream's own teardown has run (added after it, so it runs
+        // after it; at once if the stream already ended): as mergeMap's finalize, never over the cap.
+        own.add(() => {
+          active--;
+          drain();
+        });
       };
 
       source

@@ -5,7 +5,7 @@ import { AIMessage, SystemMessage, type AIMessageChunk, type BaseMessage } from 
 import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
 import type { Runnable } from '@langchain/core/runnables';
 import { fromRunnable, type StreamableRunnable } from '../sources/fromRunnable';
-import { hasContent } from '../internal/content';
+import { hasContent } from '../decode/content';
 import { assertFunction, assertObject, describe } from '../internal/validate';
 import { chatTurns } from './chatTurns';
 import { streamAgentTurn, type MessagesInput } from './streamAgentTurn';

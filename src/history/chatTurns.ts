@@ -5,8 +5,8 @@ import {
 import { AIMessage, AIMessageChunk, HumanMessage, type BaseMessage } from '@langchain/core/messages';
 import type { BaseListChatMessageHistory } from '@langchain/core/chat_history';
 import { concat as concatChunks } from '@langchain/core/utils/stream';
-import { textOf } from '../internal/text';
-import { hasContent } from '../internal/content';
+import { textOf } from '../decode/text';
+import { hasContent } from '../decode/content';
 import { StreamInterruptedError, StreamTimeoutError } from '../errors';
 import { requireCompletion } from '../operators/requireCompletion';
 import { assertFunction, assertObject, describe } from '../internal/validate';

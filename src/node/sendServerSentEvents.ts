@@ -4,6 +4,7 @@ import { assertObject, assertPositiveInteger, assertNonNegative, describe } from
 import { SlowConsumerError } from '../errors';
 import { DEFAULT_MAX_BUFFERED_BYTES, SSE_HEADERS, SSE_HEARTBEAT, type FrameEncoding } from '../web/serverSentEventFrame';
 import { toServerSentEvents, type ToServerSentEventsOptions } from '../web/toServerSentEvents';
+import { detachedObserver } from '../internal/linked';
 import { assertRequestCheckOptions, checkRequest, type RequestCheckOptions } from './checkRequest';
 
 /**
@@ -264,15 +265,13 @@ export function deliverFrames<T>(
     res.flushHeaders();
   }
 
-  subscription = source$
-    .pipe(tap({ error: () => (sourceErrored = true) }), frames$)
-    .subscribe({
-      next: push,
-      complete: () => {
-        sourceEnded = true;
-        endIfDone();
-      },
-    });
+  const done = (): void => {
+    sourceEnded = true;
+    endIfDone();
+  };
+  // Assigned before the source can emit: an overflow inside a synchronous emission stops it.
+  const observer = (subscription = detachedObserver<string>({ next: push, complete: done, error: () => ((sourceErrored = true), done()) }));
+  source$.pipe(tap({ error: () => (sourceErrored = true) }), frames$).subscribe(observer);
 
   return {
     stats,

@@ -9,7 +9,7 @@ import { ChatGenerationChunk, type ChatResult } from '@langchain/core/outputs';
 import type { CallbackManagerForLLMRun } from '@langchain/core/callbacks/manager';
 import { generateFromStream } from '../internal/generateFromStream';
 import { sleep } from '../internal/sleep';
-import { textOf } from '../internal/text';
+import { textOf } from '../decode/text';
 import { assertNonNegative, assertFunction, describe } from '../internal/validate';
 import { agentReplyTo, type ScriptedReply } from './agentScript';
 import { replyTo } from './cannedReplies';

@@ -1,5 +1,5 @@
 import type { BaseMessage } from '@langchain/core/messages';
-import { textOf } from '../internal/text';
+import { textOf } from '../decode/text';
 
 /** A reply of the offline model: text, reasoning and tool calls (streamed in that order). */
 export interface ScriptedReply {

@@ -1,7 +1,7 @@
 import { catchError, concat, defer, EMPTY, Observable, of, throwError, type OperatorFunction } from 'rxjs';
 import { ForbiddenContentError } from '../errors';
 import { foldText, type ScanState } from '../internal/automaton';
-import { consumeEach } from '../internal/operate';
+import { consumeEach } from '../internal/linked';
 import { assertBoolean, assertFunction, assertObject, assertOneOf, describe } from '../internal/validate';
 import { abortOnParts } from '../parts/abortOnParts';
 import type { StreamPart } from '../parts/types';

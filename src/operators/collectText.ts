@@ -1,6 +1,5 @@
 import { reduce, type OperatorFunction } from 'rxjs';
-import { textOf, type TextLike } from '../internal/text';
-import { textSourceOf } from './textContent';
+import { textOf, type TextLike } from '../decode/text';
 
 /**
  * Emits the whole text once, on completion ('' for an empty stream). Accepts
@@ -23,12 +22,8 @@ import { textSourceOf } from './textContent';
  * @returns A function that returns an Observable emitting the concatenated text once, when the source completes.
  */
 export function collectText(): OperatorFunction<TextLike, string> {
-  // Right after textContent() (which only drops empty texts), read its source: the same text, one hop less.
-  return (source) =>
-    (textSourceOf(source) ?? source).pipe(
-      reduce((all: string, value: TextLike) => {
-        const text = textOf(value);
-        return text.length === 0 ? all : all + text;
-      }, ''),
-    );
+  return reduce((all: string, value: TextLike) => {
+    const text = textOf(value, 'collectText');
+    return text.length === 0 ? all : all + text;
+  }, '');
 }

@@ -1,7 +1,8 @@
 import { catchError, concat, defer, EMPTY, tap, throwError, type MonoTypeOperatorFunction } from 'rxjs';
 import { RxLangChainError, StreamInterruptedError } from '../errors';
-import { hasContent } from '../internal/content';
-import { textOf } from '../internal/text';
+import { hasContent } from '../decode/content';
+import { textOf } from '../decode/text';
+import { hasFinishMarker } from '../decode/finishReason';
 import { assertFunction, assertObject, describe } from '../internal/validate';
 import { isStreamPart } from '../parts/assemble';
 import { RunCompletion } from '../parts/runCompletion';
@@ -24,8 +25,6 @@ export interface RequireCompletionOptions<T extends CompletableChunk = Completab
   isFinal?: (chunk: T) => boolean;
 }
 
-const FINISH_KEYS = ['finish_reason', 'stop_reason', 'done_reason', 'finishReason'];
-
 /**
  * The default end-of-reply test of `requireCompletion`: the chunk's
  * `response_metadata` carries a non-empty finish marker.
@@ -36,12 +35,7 @@ const FINISH_KEYS = ['finish_reason', 'stop_reason', 'done_reason', 'finishReaso
  * ```
  */
 export function hasFinishReason(chunk: CompletableChunk): boolean {
-  const meta = chunk.response_metadata;
-  if (typeof meta !== 'object' || meta === null) return false;
-  return FINISH_KEYS.some((key) => {
-    const v = meta[key];
-    return typeof v === 'string' ? v.length > 0 : v !== undefined && v !== null && v !== false;
-  });
+  return hasFinishMarker(chunk.response_metadata);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { defer, retry, tap, throwError, timer, type MonoTypeOperatorFunction, type Observable, type SchedulerLike } from 'rxjs';
 import { RxLangChainError, StreamTimeoutError } from '../errors';
-import { hasContent } from '../internal/content';
+import { hasContent } from '../decode/content';
 import { assertFunction, assertInteger, assertNonNegative, assertObject, assertScheduler, describe } from '../internal/validate';
 
 /** Options of {@link retryBeforeFirstChunk}. */
@@ -35,9 +35,18 @@ const NETWORK_NAMES = new Set(['APIConnectionError', 'APIConnectionTimeoutError'
  *
  * @example
  * ```ts
+ * import { isRetryableError, retryBeforeFirstChunk } from 'rxjs-langchain';
+ *
  * isRetryableError(Object.assign(new Error('rate limited'), { status: 429 })); // true
  * isRetryableError(Object.assign(new Error('bad key'), { status: 401 }));      // false
+ * // Retry what the default retries, and a provider's own overload error too.
+ * const retry = retryBeforeFirstChunk({ retryIf: (e) => isRetryableError(e) || (e as Error)?.name === 'OverloadedError' });
  * ```
+ *
+ * @see {@link retryBeforeFirstChunk}, whose default `retryIf` this is.
+ *
+ * @param error What the stream failed with (its `cause` chain is followed, 4 deep).
+ * @returns Whether a new request is worth making.
  */
 export function isRetryableError(error: unknown): boolean {
   for (let e = error, depth = 0; typeof e === 'object' && e !== null && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {

@@ -1,6 +1,6 @@
 import { concat, concatMap, defer, EMPTY, map, Observable, of, timer, type OperatorFunction, type SchedulerLike } from 'rxjs';
-import { consumeEach } from '../internal/operate';
-import { textOf, type TextLike } from '../internal/text';
+import { consumeEach } from '../internal/linked';
+import { textOf, type TextLike } from '../decode/text';
 import { assertNonNegative, assertObject, assertScheduler, describe } from '../internal/validate';
 
 /** How {@link smooth} cuts text into pieces. */

@@ -1,7 +1,7 @@
 import { concat, defer, Observable, of, type OperatorFunction, type SchedulerLike } from 'rxjs';
-import { hasContent } from '../internal/content';
-import { consumeEach } from '../internal/operate';
-import { textOf, type TextLike } from '../internal/text';
+import { hasContent } from '../decode/content';
+import { consumeEach } from '../internal/linked';
+import { textOf, type TextLike } from '../decode/text';
 import { assertObject, assertScheduler } from '../internal/validate';
 
 /** What {@link streamMetrics} emits on completion. */

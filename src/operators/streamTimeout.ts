@@ -1,8 +1,8 @@
 import { Observable, type MonoTypeOperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import { StreamTimeoutError, type StreamTimeoutKind } from '../errors';
-import { hasContent } from '../internal/content';
-import { consumeEach } from '../internal/operate';
-import { textOf } from '../internal/text';
+import { hasContent } from '../decode/content';
+import { consumeEach } from '../internal/linked';
+import { textOf } from '../decode/text';
 import { assertObject, assertPositiveMs, assertScheduler } from '../internal/validate';
 
 /** Options of {@link streamTimeout}; give at least one limit. */

@@ -1,5 +1,5 @@
 import { defer, tap, type MonoTypeOperatorFunction } from 'rxjs';
-import type { TextLike } from '../internal/text';
+import type { TextLike } from '../decode/text';
 import { assertFunction } from '../internal/validate';
 import { progressTrackerFactory, type ProgressEvent, type ProgressOptions } from './progress';
 

@@ -1,6 +1,6 @@
 import { Observable, Subject, type OperatorFunction, type Subscription } from 'rxjs';
 import { ForbiddenContentError } from '../errors';
-import { subscribeLinked } from './linked';
+import { subscribeLinked } from '../internal/linked';
 import type { StreamPart, TextPart, ToolCallDeltaPart } from './types';
 
 /** A match of `abortOn(patterns, { toolCallArgs: true })`; `toolCallId` is set when it was in a tool call's arguments. */

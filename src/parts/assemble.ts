@@ -1,5 +1,8 @@
 import { mergeUsageMetadata, type UsageMetadata } from '@langchain/core/messages';
 import { describe } from '../internal/validate';
+import { finishReasonOf } from '../decode/finishReason';
+import { graphTuple, isGraphMessagePair } from '../decode/graphTuples';
+import { TOOL_BLOCK_TYPES } from '../decode/toolBlocks';
 import { MODEL_STREAM_EVENTS, PART_TYPES, STREAM_MODES } from './events';
 import { AWAITING_DECISION, InterruptDecoder, type ResumedCalls } from './interrupts';
 import type { PartOrigin, StreamPart, ToolCallPart, ToolResultPart } from './types';
@@ -9,15 +12,6 @@ export interface PartSink {
   next(part: StreamPart): void;
 }
 
-
-/** Types of content blocks that carry a tool call (streamed or complete). */
-const TOOL_BLOCK_TYPES: ReadonlySet<string> = new Set([
-  'tool_call_chunk',
-  'tool_call',
-  'invalid_tool_call',
-  'server_tool_call_chunk',
-  'server_tool_call',
-]);
 
 /** True for a value that already is a {@link StreamPart}. */
 export function isStreamPart(value: unknown): value is StreamPart {
@@ -168,28 +162,9 @@ export class PartAssembler {
   // ── LangGraph tuples ───────────────────────────────────────────────
 
   private tuple(value: readonly unknown[]): void {
-    let namespace: readonly string[] | undefined;
-    let mode: unknown;
-    let data: unknown;
-    if (value.length === 3 && Array.isArray(value[0]) && typeof value[1] === 'string') {
-      namespace = value[0] as string[];
-      mode = value[1];
-      data = value[2];
-    } else if (value.length === 2 && typeof value[0] === 'string' && STREAM_MODES.has(value[0])) {
-      mode = value[0];
-      data = value[1];
-    } else if (value.length === 2 && Array.isArray(value[0]) && value[0].every((s) => typeof s === 'string')) {
-      // `subgraphs: true` with one stream mode: [namespace, data]; only message pairs are recognisable.
-      namespace = value[0] as string[];
-      data = value[1];
-      mode = isMessagePair(data) ? 'messages' : undefined;
-    } else if (isMessagePair(value)) {
-      mode = 'messages';
-      data = value;
-    } else {
-      throw notParts(value);
-    }
-    if (namespace !== undefined && namespace.length === 0) namespace = undefined;
+    const tuple = graphTuple(value, isMessageLike);
+    if (tuple === undefined) throw notParts(value);
+    const { namespace, mode, data } = tuple;
     this.assembled = true;
     switch (mode) {
       case 'messages': {
@@ -714,7 +689,7 @@ function str(value: unknown): string | undefined {
 
 /** `[message, metadata]` as LangGraph's `messages` mode yields it. */
 export function isMessagePair(value: unknown): value is [MessageLike, Record<string, unknown>] {
-  return Array.isArray(value) && value.length === 2 && isMessageLike(value[0]) && (value[1] === undefined || isPlainObject(value[1]));
+  return isGraphMessagePair(value, isMessageLike);
 }
 
 function originOf(node: string | undefined, namespace: readonly string[] | undefined): PartOrigin | undefined {
@@ -742,13 +717,6 @@ export function parseArgs(text: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
-}
-
-function finishReasonOf(meta: Record<string, unknown> | undefined): string | undefined {
-  if (meta === undefined) return undefined;
-  // OpenAI and compatible, Anthropic, Ollama, Google (as requireCompletion reads them).
-  const v = meta.finish_reason ?? meta.stop_reason ?? meta.done_reason ?? meta.finishReason;
-  return typeof v === 'string' && v.length > 0 ? v : undefined;
 }
 
 /** LangChain's sum of two usages, without the empty detail objects it adds. */

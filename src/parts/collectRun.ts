@@ -1,7 +1,7 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import { AIMessage, ToolMessage, type BaseMessage, type UsageMetadata } from '@langchain/core/messages';
 import { mergeUsage } from './assemble';
-import { subscribeLinked } from './linked';
+import { subscribeLinked } from '../internal/linked';
 import { assembleParts } from './toParts';
 import type { ApprovalRequestPart, PartSourceValue, StreamPart, ToolCallPart, ToolResultPart } from './types';
 import { markAwaiting } from './awaiting';

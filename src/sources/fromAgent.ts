@@ -7,6 +7,7 @@ import { assembleParts } from '../parts/toParts';
 import { assertObject, describe } from '../internal/validate';
 import { fromAsyncIterableFactory } from './fromAsyncIterableFactory';
 import { resumedCallsOf } from './approvalResume';
+import { hasFinishMarker } from '../decode/finishReason';
 
 /**
  * What `fromAgent` needs: a compiled LangGraph graph (`StateGraph#compile()`) or a
@@ -107,8 +108,6 @@ export function fromAgent<I>(agent: StreamableAgent<I>, input: I, config?: Agent
   );
 }
 
-const FINISH_KEYS = ['finish_reason', 'stop_reason', 'done_reason', 'finishReason'];
-
 /**
  * Copies the provider's finish marker from a streamed chunk's generation info into its
  * message's `response_metadata` (what core's `model.stream()` does and LangGraph's
@@ -126,7 +125,7 @@ class FinishReasonHandler extends BaseCallbackHandler {
     const chunk = fields?.chunk as { generationInfo?: Record<string, unknown>; message?: { response_metadata?: unknown } } | undefined;
     const info = chunk?.generationInfo;
     const message = chunk?.message;
-    if (info === undefined || message === undefined || !FINISH_KEYS.some((key) => info[key] != null)) return;
+    if (info === undefined || message === undefined || !hasFinishMarker(info)) return;
     const meta = typeof message.response_metadata === 'object' && message.response_metadata !== null ? message.response_metadata : {};
     message.response_metadata = { ...info, ...meta };
   }

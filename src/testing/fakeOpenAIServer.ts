@@ -1,4 +1,4 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { replyTo } from '../offline/cannedReplies';
 import { tokenize } from '../offline/tokenize';
@@ -205,6 +205,54 @@ export interface FakeOpenAIServer {
  * @returns The running server, once it listens: `baseURL`, the request records, `waitForClose()`, `close()` ….
  */
 export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {}): Promise<FakeOpenAIServer> {
+  assertServerOptions(options);
+  const state: ServerState = {
+    options,
+    maxBody: options.maxBodyBytes ?? 1024 * 1024,
+    faultQueue: [...(options.faults ?? [])],
+    sockets: new Set(),
+    busy: new Set(),
+    requests: [],
+    closeWaiters: new Set(),
+    timers: new Set(),
+    closing: false,
+    requestCount: 0,
+    openResponses: 0,
+    totalConnections: 0,
+  };
+  const server: Server = createServer((req, res) => handleRequest(state, req, res));
+  server.on('connection', (socket: Socket) => {
+    state.totalConnections++;
+    state.sockets.add(socket);
+    socket.once('close', () => state.sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  return serverHandle(state, server, options.host ?? '127.0.0.1', (server.address() as AddressInfo).port);
+}
+
+/** What one running fake server keeps between requests. */
+interface ServerState {
+  readonly options: FakeOpenAIServerOptions;
+  readonly maxBody: number;
+  readonly faultQueue: Array<FakeFault | null>;
+  readonly sockets: Set<Socket>;
+  /** Sockets with a response in progress. */
+  readonly busy: Set<Socket>;
+  readonly requests: FakeRequestRecord[];
+  /** Called whenever a request opens or closes (waitFor's checks). */
+  readonly closeWaiters: Set<() => void>;
+  readonly timers: Set<NodeJS.Timeout>;
+  closing: boolean;
+  closed?: Promise<void>;
+  requestCount: number;
+  openResponses: number;
+  totalConnections: number;
+}
+
+function assertServerOptions(options: FakeOpenAIServerOptions): void {
   if (options.reply !== undefined && typeof options.reply !== 'string') assertFunction('startFakeOpenAIServer: reply', options.reply);
   assertNonNegative('startFakeOpenAIServer: firstTokenMs', options.firstTokenMs);
   assertNonNegative('startFakeOpenAIServer: tokenMs', options.tokenMs);
@@ -220,292 +268,300 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
   options.faults?.forEach((f, i) => f !== null && assertFault(`startFakeOpenAIServer: faults[${i}]`, f));
   if (typeof options.fault === 'function') assertFunction('startFakeOpenAIServer: fault', options.fault);
   else if (options.fault !== undefined && options.fault !== null) assertFault('startFakeOpenAIServer: fault', options.fault);
-  const faultQueue: Array<FakeFault | null> = [...(options.faults ?? [])];
-  const sockets = new Set<Socket>();
-  const busy = new Set<Socket>();
-  let totalConnections = 0;
+}
 
-  const maxBody = options.maxBodyBytes ?? 1024 * 1024;
-  const requests: FakeRequestRecord[] = [];
-  const closeWaiters = new Set<() => void>();
-  const notify = (): void => closeWaiters.forEach((w) => w());
-  const timers = new Set<NodeJS.Timeout>();
-  let closing = false;
-  let closed: Promise<void> | undefined;
-  let requestCount = 0;
-  let openResponses = 0;
+const notify = (state: ServerState): void => state.closeWaiters.forEach((w) => w());
 
-  const wait = (ms: number, res: ServerResponse): Promise<void> =>
-    ms <= 0
-      ? Promise.resolve()
-      : new Promise((resolve) => {
-          const t = setTimeout(() => {
-            timers.delete(t);
-            res.off('close', done);
-            resolve();
-          }, ms);
-          const done = (): void => {
-            clearTimeout(t);
-            timers.delete(t);
-            resolve();
-          };
-          timers.add(t);
-          res.once('close', done);
-        });
-
-  const server: Server = createServer((req, res) => {
-    if (req.method !== 'POST' || !/\/chat\/completions\/?$/.test(req.url?.split('?')[0] ?? '')) {
-      return sendJson(res, 404, { error: { message: `No route for ${req.method} ${req.url}`, type: 'invalid_request_error' } });
-    }
-    readBodyText(req, maxBody).then(
-      (raw) => {
-        let body: FakeChatRequest;
-        try {
-          body = JSON.parse(raw) as FakeChatRequest;
-          if (!Array.isArray(body.messages)) throw new Error('messages must be an array');
-        } catch (err) {
-          return sendJson(res, 400, { error: { message: `Bad request: ${(err as Error).message}`, type: 'invalid_request_error' } });
-        }
-        void respond(body, res);
-      },
-      (err: Error & { status?: number }) => {
-        sendJson(res, err.status ?? 400, { error: { message: err.message, type: 'invalid_request_error' } });
-        req.resume();
-      },
-    );
+/** Resolves after `ms`, or at once when the response closes first (a timer the server's close() clears). */
+function wait(state: ServerState, ms: number, res: ServerResponse): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(() => {
+      state.timers.delete(t);
+      res.off('close', done);
+      resolve();
+    }, ms);
+    const done = (): void => {
+      clearTimeout(t);
+      state.timers.delete(t);
+      resolve();
+    };
+    state.timers.add(t);
+    res.once('close', done);
   });
+}
 
-  function nextFault(body: FakeChatRequest, index: number): FakeFault | null {
-    if (faultQueue.length > 0) return faultQueue.shift() ?? null;
-    if (typeof options.fault === 'function') {
-      const fault = options.fault(body, index) ?? null;
-      if (fault !== null) assertFault('startFakeOpenAIServer: fault()', fault);
-      return fault;
-    }
-    return options.fault ?? null;
+function handleRequest(state: ServerState, req: IncomingMessage, res: ServerResponse): void {
+  if (req.method !== 'POST' || !/\/chat\/completions\/?$/.test(req.url?.split('?')[0] ?? '')) {
+    return sendJson(res, 404, { error: { message: `No route for ${req.method} ${req.url}`, type: 'invalid_request_error' } });
   }
-
-  async function respond(body: FakeChatRequest, res: ServerResponse): Promise<void> {
-    const index = requestCount++;
-    let fault: FakeFault | null;
-    try {
-      fault = nextFault(body, index);
-    } catch (err) {
-      return sendJson(res, 500, { error: { message: `fake server: ${(err as Error).message}`, type: 'server_error' } });
-    }
-    let turn: FakeTurn | undefined;
-    try {
-      turn = options.turn?.(body, index) ?? undefined;
-      if (turn !== undefined) assertTurn(turn);
-    } catch (err) {
-      return sendJson(res, 500, { error: { message: `fake server: ${(err as Error).message}`, type: 'server_error' } });
-    }
-    const text = turn
-      ? turn.text ?? ''
-      : typeof options.reply === 'string' ? options.reply : typeof options.reply === 'function' ? options.reply(body) : replyTo(lastUserText(body));
-    const deltas: object[] = turn ? turnDeltas(turn, index) : tokenize(text).map((content) => ({ content }));
-    const tokens = deltas;
-    const finishReason = turn?.toolCalls && turn.toolCalls.length > 0 ? 'tool_calls' : 'stop';
-    const record: FakeRequestRecord = {
-      index,
-      body,
-      stream: body.stream === true,
-      openedAt: performance.now(),
-      chunksWritten: 0,
-      chunksTotal: tokens.length,
-      completed: false,
-      closedByClient: false,
-      fault,
-      status: fault?.type === 'status' ? fault.status : 200,
-      cutByServer: false,
-    };
-    if (options.recordRequests !== false) requests.push(record);
-    openResponses++;
-    const socket = res.socket;
-    if (socket) busy.add(socket);
-    res.once('close', () => {
-      openResponses--;
-      record.closedAt = performance.now();
-      record.closedByClient = !record.completed && !record.cutByServer;
-      // A response cut short leaves a half-closed socket that node keeps for seconds; nothing can follow it.
-      if (!record.completed && !socket?.destroyed) socket?.destroy();
-      if (socket) busy.delete(socket);
-      notify();
-    });
-    notify();
-
-    if (fault?.type === 'status') {
-      const headers: Record<string, string> = {};
-      if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
-      record.completed = true;
-      sendJson(res, fault.status, { error: { message: fault.message ?? `Injected fault: HTTP ${fault.status}`, type: errorTypeOf(fault.status) } }, headers);
-      return;
-    }
-
-    const id = `chatcmpl-fake-${record.index}`;
-    const created = Math.floor(Date.now() / 1000);
-    const model = body.model ?? 'fake-model';
-    const usage = { prompt_tokens: body.messages.length * 8, completion_tokens: tokens.length, total_tokens: body.messages.length * 8 + tokens.length };
-
-    if (!record.stream) {
-      await wait((options.firstTokenMs ?? 0) + (options.tokenMs ?? 0) * tokens.length, res);
-      if (res.destroyed) return;
-      record.chunksWritten = tokens.length;
-      record.completed = true;
-      sendJson(res, 200, {
-        id, object: 'chat.completion', created, model,
-        choices: [{ index: 0, message: turn ? turnMessage(turn, index) : { role: 'assistant', content: text }, finish_reason: finishReason }],
-        usage,
-      });
-      return;
-    }
-
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    const frame = (delta: object, finish: string | null = null): string =>
-      `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-    const writeOnce = async (data: string | Buffer): Promise<boolean> => {
-      if (res.destroyed || closing) return false;
-      if (!res.write(data)) {
-        await new Promise<void>((resolve) => {
-          const done = (): void => {
-            res.off('drain', done);
-            res.off('close', done);
-            resolve();
-          };
-          res.once('drain', done);
-          res.once('close', done);
-        });
+  readBodyText(req, state.maxBody).then(
+    (raw) => {
+      let body: FakeChatRequest;
+      try {
+        body = JSON.parse(raw) as FakeChatRequest;
+        if (!Array.isArray(body.messages)) throw new Error('messages must be an array');
+      } catch (err) {
+        return sendJson(res, 400, { error: { message: `Bad request: ${(err as Error).message}`, type: 'invalid_request_error' } });
       }
-      return !res.destroyed;
-    };
-    const write = async (data: string): Promise<boolean> => {
-      const size = options.writeBytes;
-      if (size === undefined) return writeOnce(data);
-      const bytes = Buffer.from(data);
-      for (let at = 0; at < bytes.length; at += size) {
-        if (!(await writeOnce(bytes.subarray(at, at + size)))) return false;
-        await flushed(res);
-      }
-      return !res.destroyed;
-    };
+      void respond(state, body, res);
+    },
+    (err: Error & { status?: number }) => {
+      sendJson(res, err.status ?? 400, { error: { message: err.message, type: 'invalid_request_error' } });
+      req.resume();
+    },
+  );
+}
 
-    if (fault?.type === 'headers-only') {
-      res.flushHeaders();
-      return; // hold the connection open, send nothing
-    }
-    if (options.roleChunk !== false && !(await write(frame({ role: 'assistant', content: '' })))) return;
-    await wait(options.firstTokenMs ?? 0, res);
-    const tokenMs = fault?.type === 'drip' ? fault.tokenMs : options.tokenMs ?? 0;
-    const stopAt =
-      fault && 'afterChunks' in fault ? fault.afterChunks : options.stallAfterChunks;
-    for (let i = 0; i <= tokens.length; i++) {
-      if (stopAt !== undefined && i >= stopAt) {
-        if (i > 0) await wait(tokenMs, res);
-        await flushed(res); // the chunks reach the client before the fault does
-        if (res.destroyed) return;
-        if (fault?.type === 'drop') {
-          record.cutByServer = true;
-          res.socket?.destroy();
-        } else if (fault?.type === 'end-early') {
-          record.cutByServer = true;
-          res.end();
-        } else if (fault?.type === 'malformed') {
-          await write('data: {"id":"chatcmpl-fake","choices":[{"delta":{"content":"br\n\n');
-        }
-        return; // stall / malformed: hold the connection open
-      }
-      if (i === tokens.length) break;
-      if (i > 0) await wait(tokenMs, res);
-      if (!(await write(frame(deltas[i])))) return;
-      record.chunksWritten++;
-    }
-    if (!(await write(frame({}, finishReason)))) return;
-    if (body.stream_options?.include_usage) {
-      if (!(await write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage })}\n\n`))) return;
-    }
+function nextFault(state: ServerState, body: FakeChatRequest, index: number): FakeFault | null {
+  const { options } = state;
+  if (state.faultQueue.length > 0) return state.faultQueue.shift() ?? null;
+  if (typeof options.fault === 'function') {
+    const fault = options.fault(body, index) ?? null;
+    if (fault !== null) assertFault('startFakeOpenAIServer: fault()', fault);
+    return fault;
+  }
+  return options.fault ?? null;
+}
+
+/** One reply: what the request gets, and its record. */
+interface Reply {
+  readonly body: FakeChatRequest;
+  readonly fault: FakeFault | null;
+  readonly turn: FakeTurn | undefined;
+  readonly text: string;
+  readonly deltas: object[];
+  readonly finishReason: string;
+  readonly record: FakeRequestRecord;
+  readonly id: string;
+  readonly created: number;
+  readonly model: string;
+  readonly usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+}
+
+/** The fault, turn and text of request `index`; a 500 (and undefined) when the caller's fault() or turn() throws. */
+function planReply(state: ServerState, body: FakeChatRequest, index: number, res: ServerResponse): Reply | undefined {
+  const { options } = state;
+  let fault: FakeFault | null;
+  let turn: FakeTurn | undefined;
+  try {
+    fault = nextFault(state, body, index);
+    turn = options.turn?.(body, index) ?? undefined;
+    if (turn !== undefined) assertTurn(turn);
+  } catch (err) {
+    sendJson(res, 500, { error: { message: `fake server: ${(err as Error).message}`, type: 'server_error' } });
+    return undefined;
+  }
+  const text = turn
+    ? turn.text ?? ''
+    : typeof options.reply === 'string' ? options.reply : typeof options.reply === 'function' ? options.reply(body) : replyTo(lastUserText(body));
+  const deltas: object[] = turn ? turnDeltas(turn, index) : tokenize(text).map((content) => ({ content }));
+  const record: FakeRequestRecord = {
+    index, body, stream: body.stream === true, openedAt: performance.now(), chunksWritten: 0, chunksTotal: deltas.length,
+    completed: false, closedByClient: false, fault, status: fault?.type === 'status' ? fault.status : 200, cutByServer: false,
+  };
+  const prompt = body.messages.length * 8;
+  return {
+    body, fault, turn, text, deltas, record,
+    finishReason: turn?.toolCalls && turn.toolCalls.length > 0 ? 'tool_calls' : 'stop',
+    id: `chatcmpl-fake-${index}`,
+    created: Math.floor(Date.now() / 1000),
+    model: body.model ?? 'fake-model',
+    usage: { prompt_tokens: prompt, completion_tokens: deltas.length, total_tokens: prompt + deltas.length },
+  };
+}
+
+/** Records the response, and what its close means (a client's close, or a cut that kills the socket). */
+function track(state: ServerState, record: FakeRequestRecord, res: ServerResponse): void {
+  if (state.options.recordRequests !== false) state.requests.push(record);
+  state.openResponses++;
+  const socket = res.socket;
+  if (socket) state.busy.add(socket);
+  res.once('close', () => {
+    state.openResponses--;
+    record.closedAt = performance.now();
+    record.closedByClient = !record.completed && !record.cutByServer;
+    // A response cut short leaves a half-closed socket that node keeps for seconds; nothing can follow it.
+    if (!record.completed && !socket?.destroyed) socket?.destroy();
+    if (socket) state.busy.delete(socket);
+    notify(state);
+  });
+  notify(state);
+}
+
+async function respond(state: ServerState, body: FakeChatRequest, res: ServerResponse): Promise<void> {
+  const reply = planReply(state, body, state.requestCount++, res);
+  if (reply === undefined) return;
+  const { fault, record } = reply;
+  track(state, record, res);
+  if (fault?.type === 'status') {
+    const headers: Record<string, string> = {};
+    if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
     record.completed = true;
-    res.end('data: [DONE]\n\n');
+    sendJson(res, fault.status, { error: { message: fault.message ?? `Injected fault: HTTP ${fault.status}`, type: errorTypeOf(fault.status) } }, headers);
+    return;
   }
-
-  server.on('connection', (socket: Socket) => {
-    totalConnections++;
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+  if (record.stream) return streamReply(state, reply, res);
+  const { options } = state;
+  await wait(state, (options.firstTokenMs ?? 0) + (options.tokenMs ?? 0) * reply.deltas.length, res);
+  if (res.destroyed) return;
+  record.chunksWritten = reply.deltas.length;
+  record.completed = true;
+  const message = reply.turn ? turnMessage(reply.turn, record.index) : { role: 'assistant', content: reply.text };
+  sendJson(res, 200, {
+    id: reply.id, object: 'chat.completion', created: reply.created, model: reply.model,
+    choices: [{ index: 0, message, finish_reason: reply.finishReason }],
+    usage: reply.usage,
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+}
+
+/** Writes to `res`, waiting for drain (in `writeBytes` pieces, each flushed, when set); false once it closed. */
+function writerFor(state: ServerState, res: ServerResponse): (data: string) => Promise<boolean> {
+  const writeOnce = async (data: string | Buffer): Promise<boolean> => {
+    if (res.destroyed || state.closing) return false;
+    if (!res.write(data)) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.once('drain', done);
+        res.once('close', done);
+      });
+    }
+    return !res.destroyed;
+  };
+  return async (data) => {
+    const size = state.options.writeBytes;
+    if (size === undefined) return writeOnce(data);
+    const bytes = Buffer.from(data);
+    for (let at = 0; at < bytes.length; at += size) {
+      if (!(await writeOnce(bytes.subarray(at, at + size)))) return false;
+      await flushed(res);
+    }
+    return !res.destroyed;
+  };
+}
+
+async function streamReply(state: ServerState, reply: Reply, res: ServerResponse): Promise<void> {
+  const { options } = state;
+  const { fault, record, deltas, id, created, model } = reply;
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  const frame = (delta: object, finish: string | null = null): string =>
+    `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+  const write = writerFor(state, res);
+  if (fault?.type === 'headers-only') {
+    res.flushHeaders();
+    return; // hold the connection open, send nothing
+  }
+  if (options.roleChunk !== false && !(await write(frame({ role: 'assistant', content: '' })))) return;
+  await wait(state, options.firstTokenMs ?? 0, res);
+  const tokenMs = fault?.type === 'drip' ? fault.tokenMs : options.tokenMs ?? 0;
+  const stopAt = fault && 'afterChunks' in fault ? fault.afterChunks : options.stallAfterChunks;
+  for (let i = 0; i <= deltas.length; i++) {
+    if (stopAt !== undefined && i >= stopAt) return injectFault(state, reply, res, i > 0 ? tokenMs : 0, write);
+    if (i === deltas.length) break;
+    if (i > 0) await wait(state, tokenMs, res);
+    if (!(await write(frame(deltas[i])))) return;
+    record.chunksWritten++;
+  }
+  if (!(await write(frame({}, reply.finishReason)))) return;
+  if (reply.body.stream_options?.include_usage) {
+    if (!(await write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: reply.usage })}\n\n`))) return;
+  }
+  record.completed = true;
+  res.end('data: [DONE]\n\n');
+}
+
+/** The stream's fault after its chunks: drop the socket, end early, a malformed frame, or hold it open (stall). */
+async function injectFault(state: ServerState, reply: Reply, res: ServerResponse, delayMs: number, write: (data: string) => Promise<boolean>): Promise<void> {
+  await wait(state, delayMs, res);
+  await flushed(res); // the chunks reach the client before the fault does
+  if (res.destroyed) return;
+  if (reply.fault?.type === 'drop') {
+    reply.record.cutByServer = true;
+    res.socket?.destroy();
+  } else if (reply.fault?.type === 'end-early') {
+    reply.record.cutByServer = true;
+    res.end();
+  } else if (reply.fault?.type === 'malformed') {
+    await write('data: {"id":"chatcmpl-fake","choices":[{"delta":{"content":"br\n\n');
+  }
+  // stall / malformed: hold the connection open
+}
+
+/** Resolves with `check()`'s value once it has one (checked whenever a request opens or closes). */
+function waitFor<T>(state: ServerState, check: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const attempt = (): boolean => {
+      const value = check();
+      if (value === undefined) return false;
+      cleanup();
+      resolve(value);
+      return true;
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`fake OpenAI server: timed out after ${timeoutMs} ms waiting for ${what}`));
+    }, timeoutMs);
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      state.closeWaiters.delete(waiter);
+    };
+    const waiter = (): void => void attempt();
+    state.closeWaiters.add(waiter);
+    attempt();
   });
-  const port = (server.address() as AddressInfo).port;
-  const host = options.host ?? '127.0.0.1';
+}
 
-  const waitFor = <T>(check: () => T | undefined, timeoutMs: number, what: string): Promise<T> =>
-    new Promise((resolve, reject) => {
-      const attempt = (): boolean => {
-        const value = check();
-        if (value === undefined) return false;
-        cleanup();
-        resolve(value);
-        return true;
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`fake OpenAI server: timed out after ${timeoutMs} ms waiting for ${what}`));
-      }, timeoutMs);
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        closeWaiters.delete(waiter);
-      };
-      const waiter = (): void => void attempt();
-      closeWaiters.add(waiter);
-      attempt();
-    });
-
+function serverHandle(state: ServerState, server: Server, host: string, port: number): FakeOpenAIServer {
+  const { requests } = state;
   return {
     baseURL: `http://${host.includes(':') ? `[${host}]` : host}:${port}/v1`,
     port,
     requests,
     waitForClose(index?: number, timeoutMs = 5000) {
-      return waitFor(() => {
+      return waitFor(state, () => {
         const record = requests[index ?? requests.length - 1];
         return record?.closedAt !== undefined ? record : undefined;
       }, timeoutMs, `request ${index ?? 'latest'} to close`);
     },
     waitForRequests(count: number, timeoutMs = 5000) {
-      return waitFor(() => (requestCount >= count ? true : undefined), timeoutMs, `${count} requests`).then(() => undefined);
+      return waitFor(state, () => (state.requestCount >= count ? true : undefined), timeoutMs, `${count} requests`).then(() => undefined);
     },
     queueFaults(...faults: Array<FakeFault | null>) {
       faults.forEach((f, i) => f !== null && assertFault(`queueFaults: faults[${i}]`, f));
-      faultQueue.push(...faults);
+      state.faultQueue.push(...faults);
     },
     closeIdleConnections() {
       // node's own closeIdleConnections() skips connections that never carried a request
       // (clients open spare ones), so close every socket without a response in progress.
-      for (const socket of sockets) if (!busy.has(socket)) socket.destroy();
+      for (const socket of state.sockets) if (!state.busy.has(socket)) socket.destroy();
     },
     get requestCount() {
-      return requestCount;
+      return state.requestCount;
     },
     get openResponses() {
-      return openResponses;
+      return state.openResponses;
     },
     get openConnections() {
-      return sockets.size;
+      return state.sockets.size;
     },
     get totalConnections() {
-      return totalConnections;
+      return state.totalConnections;
     },
     close() {
-      if (closed) return closed;
-      closing = true;
-      timers.forEach(clearTimeout);
-      timers.clear();
-      closed = new Promise<void>((resolve) => {
+      if (state.closed) return state.closed;
+      state.closing = true;
+      state.timers.forEach(clearTimeout);
+      state.timers.clear();
+      state.closed = new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-        sockets.forEach((s) => s.destroy()); // upgraded or half-open sockets too
+        state.sockets.forEach((s) => s.destroy()); // upgraded or half-open sockets too
       });
-      return closed;
+      return state.closed;
     },
   };
 }

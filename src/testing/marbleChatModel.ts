@@ -28,7 +28,7 @@ import { generateFromStream } from '../internal/generateFromStream';
 import { sleep } from '../internal/sleep';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import { StreamAbortedError } from '../errors';
-import { textOf } from '../internal/text';
+import { textOf } from '../decode/text';
 import { assertObject, assertScheduler, describe } from '../internal/validate';
 import { observeSequence, observeStream } from '../sources/observeStream';
 import { toChunk, type MarbleChunkValue } from './marbleChunks';

@@ -1,5 +1,5 @@
 import { map, type Observable, type OperatorFunction } from 'rxjs';
-import { textOf, type TextLike } from '../internal/text';
+import { textOf, type TextLike } from '../decode/text';
 import { describe } from '../internal/validate';
 
 /**

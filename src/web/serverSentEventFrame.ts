@@ -1,5 +1,5 @@
 import { Observable, type MonoTypeOperatorFunction, type OperatorFunction, type SchedulerAction, type SchedulerLike } from 'rxjs';
-import { consumeEach } from '../internal/operate';
+import { consumeEach } from '../internal/linked';
 import { assertObject, describe } from '../internal/validate';
 
 /** One Server-Sent Events frame, before encoding. */

@@ -1,5 +1,5 @@
 import { asyncScheduler, catchError, concat, defer, map, of, type OperatorFunction, type SchedulerLike } from 'rxjs';
-import { textOf } from '../internal/text';
+import { textOf } from '../decode/text';
 import { assertFunction, assertNonNegative, assertObject, describe } from '../internal/validate';
 import { assertSseToken, encodeServerSentEvent, withHeartbeats } from './serverSentEventFrame';
 

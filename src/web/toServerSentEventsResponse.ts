@@ -1,6 +1,7 @@
 import { throwError, type Observable, type Subscription } from 'rxjs';
 import { assertObject, assertPositiveInteger } from '../internal/validate';
 import { SlowConsumerError } from '../errors';
+import { detachedObserver } from '../internal/linked';
 import { DEFAULT_MAX_BUFFERED_BYTES, SSE_HEADERS, SSE_HEARTBEAT, type FrameEncoding } from './serverSentEventFrame';
 import { toServerSentEvents, type ToServerSentEventsOptions } from './toServerSentEvents';
 
@@ -118,13 +119,13 @@ export function framesResponse<T>(source$: Observable<T>, limits: FramesResponse
     {
       async pull(controller) {
         if (!subscription) {
-          subscription = source$.pipe(frames$).subscribe({
-            next: enqueue,
-            complete: () => {
-              ended = true;
-              wake?.();
-            },
-          });
+          // Assigned before the source can emit: an overflow inside a synchronous emission stops it.
+          const end = (): void => {
+            ended = true;
+            wake?.();
+          };
+          const observer = (subscription = detachedObserver<string>({ next: enqueue, complete: end, error: (error) => (end(), controller.error(error)) }));
+          source$.pipe(frames$).subscribe(observer);
         }
         while (queue.length === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;

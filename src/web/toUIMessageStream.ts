@@ -5,7 +5,7 @@ import { randomId } from '../internal/id';
 import { assertFunction, assertObject, describe } from '../internal/validate';
 import { progressTrackerFactory, type ProgressEvent, type ProgressOptions, type ProgressTracker } from '../operators/progress';
 import { PartAssembler } from '../parts/assemble';
-import { linkedObserver } from '../parts/linked';
+import { linkedObserver } from '../internal/linked';
 import { startHeartbeat } from './serverSentEventFrame';
 import type { UIFinishReason, UIMessageChunk } from './uiMessageChunk';
 import { approvalRequestChunk, deniedChunk, signApprovalRequests } from './approvalChunks';

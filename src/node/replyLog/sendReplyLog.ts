@@ -5,6 +5,7 @@ import { DEFAULT_MAX_BUFFERED_BYTES, encodeServerSentEvent, SSE_HEADERS, SSE_HEA
 import { replyLogErrorFrame } from '../../replyLog/replyLogErrorFrame';
 import type { ServerSentEventsOutcome } from '../sendServerSentEvents';
 import type { ReplyLogEntry } from './types';
+import { detachedObserver } from '../../internal/linked';
 
 export { replyLogErrorFrame };
 
@@ -145,7 +146,8 @@ export function sendReplyLog(entries$: Observable<ReplyLogEntry>, res: ServerRes
   }
   if (options.retryMs !== undefined) write(encodeServerSentEvent({ retry: Math.round(options.retryMs) }));
 
-  subscription = entries$.subscribe({
+  // Assigned before the source can emit: an overflow inside a synchronous emission stops it.
+  const observer = detachedObserver<ReplyLogEntry>({
     next: (entry) => {
       write(frame(entry));
       lastEventId = entry.id;
@@ -166,6 +168,7 @@ export function sendReplyLog(entries$: Observable<ReplyLogEntry>, res: ServerRes
       end();
     },
   });
-  if (outcome === 'overflow') subscription.unsubscribe(); // overflowed synchronously, before `subscription` was set
+  subscription = observer;
+  entries$.subscribe(observer);
   return delivery;
 }

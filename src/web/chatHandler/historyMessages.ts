@@ -1,5 +1,5 @@
 import type { BaseMessage } from '@langchain/core/messages';
-import { textOf } from '../../internal/text';
+import { textOf } from '../../decode/text';
 
 /** A stored message as the AI SDK's client shows it (a `UIMessage` with text parts). */
 export interface HistoryUIMessage {

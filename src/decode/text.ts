@@ -1,5 +1,6 @@
-import { describe } from './validate';
-import { PART_TYPES, STREAM_MODES } from '../parts/events';
+import { describe } from '../internal/validate';
+import { PART_TYPES } from '../parts/events';
+import { graphMessage } from './graphTuples';
 import type { PartSourceValue } from '../parts/types';
 
 /**
@@ -71,30 +72,4 @@ function streamValueText(value: object, where: string): string | undefined {
     return PART_TYPES.has(v.type) ? '' : undefined;
   }
   return undefined;
-}
-
-
-/**
- * The model message in a LangGraph `[message, metadata]` pair or a `messages` tuple;
- * `null` for a tuple or pair without model output (other modes, tool and human
- * messages); undefined when `value` is neither.
- */
-export function graphMessage(value: readonly unknown[]): object | null | undefined {
-  let data: unknown = value;
-  if (value.length === 3 && Array.isArray(value[0]) && typeof value[1] === 'string') {
-    if (value[1] !== 'messages') return null;
-    data = value[2];
-  } else if (value.length === 2 && typeof value[0] === 'string' && STREAM_MODES.has(value[0])) {
-    if (value[0] !== 'messages') return null;
-    data = value[1];
-  } else if (value.length === 2 && Array.isArray(value[0]) && Array.isArray(value[1])) {
-    data = value[1]; // [namespace, [message, metadata]]
-  }
-  if (!Array.isArray(data) || data.length !== 2) return undefined;
-  const [message, metadata] = data as [unknown, unknown];
-  if (typeof message !== 'object' || message === null || !('content' in message)) return undefined;
-  if (metadata !== undefined && (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))) return undefined;
-  const m = message as { type?: unknown; role?: unknown };
-  const type = m.type ?? m.role;
-  return type === undefined || type === 'ai' || type === 'assistant' ? message : null;
 }

@@ -1,4 +1,5 @@
-import { graphMessage } from './text';
+import { graphMessage } from './graphTuples';
+import { TOOL_BLOCK_TYPES } from './toolBlocks';
 
 /**
  * The one definition of "first chunk" (docs/glossary.md): the first stream value
@@ -68,8 +69,6 @@ interface ContentBlockEvent {
   content?: { type?: unknown; text?: unknown; reasoning?: unknown; thinking?: unknown; name?: unknown };
 }
 
-const TOOL_BLOCKS = new Set(['tool_call_chunk', 'tool_call', 'server_tool_call_chunk', 'server_tool_call', 'invalid_tool_call']);
-
 /** Content-block events: text / reasoning / tool-call deltas, and block starts that already carry some. */
 function eventHasContent(e: ContentBlockEvent): boolean {
   const nonEmpty = (s: unknown): boolean => typeof s === 'string' && s.length > 0;
@@ -84,14 +83,14 @@ function eventHasContent(e: ContentBlockEvent): boolean {
       case 'tool-call-delta':
         return nonEmpty(d.args);
       case 'block-delta':
-        return typeof d.fields?.type === 'string' && TOOL_BLOCKS.has(d.fields.type) && nonEmpty(d.fields.args);
+        return typeof d.fields?.type === 'string' && TOOL_BLOCK_TYPES.has(d.fields.type) && nonEmpty(d.fields.args);
       default:
         return false;
     }
   }
   if (e.event === 'content-block-start') {
     const c = e.content;
-    if (typeof c?.type === 'string' && TOOL_BLOCKS.has(c.type)) return nonEmpty(c.name); // like a tool-call-start part
+    if (typeof c?.type === 'string' && TOOL_BLOCK_TYPES.has(c.type)) return nonEmpty(c.name); // like a tool-call-start part
     return nonEmpty(c?.text) || nonEmpty(c?.reasoning) || nonEmpty(c?.thinking);
   }
   return false;

@@ -1,0 +1,82 @@
+// The decode boundary (issue 26, decision 0153): what a provider or LangGraph sends is recognised
+// in src/decode/ alone. Provider finish keys, tool-call block types and LangGraph tuple detection
+// exist once; `internal/` imports nothing from a feature folder; every decoder file stays short.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { graphMessage, graphTuple } from '../../src/decode/graphTuples';
+import { FINISH_KEYS, finishReasonOf, hasFinishMarker } from '../../src/decode/finishReason';
+
+const SRC = join(__dirname, '../../src');
+
+function* sources(dir: string): Generator<string> {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) yield* sources(path);
+    else if (name.endsWith('.ts')) yield path;
+  }
+}
+const files = [...sources(SRC)].map((path) => ({ path: relative(SRC, path), text: readFileSync(path, 'utf8') }));
+/** Files that spell `pattern` in code (comments stripped). */
+const spelling = (pattern: RegExp): string[] =>
+  files.filter((f) => pattern.test(f.text.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ''))).map((f) => f.path).sort();
+
+describe('the decode boundary', () => {
+  it('lists the provider finish keys once', () => {
+    expect(spelling(/['"]done_reason['"]/)).toEqual(['decode/finishReason.ts']);
+  });
+
+  it('lists the tool-call block types once', () => {
+    expect(spelling(/['"]server_tool_call_chunk['"]/)).toEqual(['decode/toolBlocks.ts']);
+  });
+
+  it('detects LangGraph tuples once', () => {
+    expect(spelling(/STREAM_MODES\.has\(/)).toEqual(['decode/graphTuples.ts']);
+  });
+
+  it('internal/ imports nothing from a feature folder', () => {
+    const internal = files.filter((f) => f.path.startsWith('internal/'));
+    const outward = internal.flatMap((f) => [...f.text.matchAll(/from '(\.\.\/[^']+)'/g)].map((m) => `${f.path} → ${m[1]}`));
+    expect(outward).toEqual([]);
+  });
+
+  it('keeps every decoder file at most 250 lines', () => {
+    const long = files.filter((f) => f.path.startsWith('decode/') && f.text.split('\n').length > 250).map((f) => f.path);
+    expect(long).toEqual([]);
+  });
+});
+
+describe('finish markers', () => {
+  it('reads each provider’s key, and only a real marker', () => {
+    expect(FINISH_KEYS).toEqual(['finish_reason', 'stop_reason', 'done_reason', 'finishReason']);
+    expect([{ finish_reason: 'stop' }, { stop_reason: 'end_turn' }, { done_reason: 'stop' }, { finishReason: 'STOP' }].map(finishReasonOf)).toEqual([
+      'stop', 'end_turn', 'stop', 'STOP',
+    ]);
+    expect([{ finish_reason: '' }, { finish_reason: null }, { stop_reason: false }, {}, undefined, 'stop'].map(hasFinishMarker)).toEqual([
+      false, false, false, false, false, false,
+    ]);
+    expect(hasFinishMarker({ finishReason: 1 })).toBe(true);
+  });
+});
+
+describe('LangGraph tuples', () => {
+  const ai = { type: 'ai', content: '你好 🌏' };
+  const tool = { type: 'tool', content: 'result' };
+  it('recognises the four shapes and tells their namespace and mode', () => {
+    expect(graphTuple([ai, { langgraph_node: 'model' }])).toEqual({ namespace: undefined, mode: 'messages', data: [ai, { langgraph_node: 'model' }] });
+    expect(graphTuple(['updates', { model: {} }])).toEqual({ namespace: undefined, mode: 'updates', data: { model: {} } });
+    expect(graphTuple([['sub:1'], 'custom', 42])).toEqual({ namespace: ['sub:1'], mode: 'custom', data: 42 });
+    expect(graphTuple([[], 'custom', 42])).toEqual({ namespace: undefined, mode: 'custom', data: 42 });
+    expect(graphTuple([['sub:1'], [ai, {}]])).toEqual({ namespace: ['sub:1'], mode: 'messages', data: [ai, {}] });
+    expect(graphTuple(['not a mode', 1])).toBeUndefined();
+    expect(graphTuple([1, 2, 3])).toBeUndefined();
+  });
+
+  it('finds the model message: null for other modes and other speakers, undefined for no tuple', () => {
+    expect(graphMessage([ai, {}])).toBe(ai);
+    expect(graphMessage(['messages', [ai, {}]])).toBe(ai);
+    expect(graphMessage([tool, {}])).toBeNull();
+    expect(graphMessage(['values', { messages: [] }])).toBeNull();
+    expect(graphMessage(['messages', 'nonsense'])).toBeUndefined();
+    expect(graphMessage(['a', 'b', 'c'])).toBeUndefined();
+  });
+});
