@@ -19,8 +19,9 @@ import { demo as wsServer } from './10-websocket-server';
 import { demo as latency } from './11-invoke-vs-stream';
 import { demo as session } from './12-production-chat';
 import { demo as agent } from './13-agent';
+import { demo as approval } from './14-approval';
 
-/** The tutorial's twelve examples, in order, then the agent demo (13 in all). */
+/** The tutorial's twelve examples, in order, then the agent demo and the approval demo (14 in all). */
 export const DEMOS: readonly Demo[] = [
   streamModel,
   streamChain,
@@ -35,6 +36,7 @@ export const DEMOS: readonly Demo[] = [
   latency,
   session,
   agent,
+  approval,
 ];
 
 function help(out: NodeJS.WritableStream): void {

@@ -36,7 +36,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 function chat(args: string[], env: NodeJS.ProcessEnv): Session {
-  const s = new Session(['--agent', ...args], { NO_COLOR: '1', ...env });
+  const s = new Session(['--agent', '--no-approval', ...args], { NO_COLOR: '1', ...env }); // approvals: chat.approval.spec.ts
   sessions.push(s);
   return s;
 }

@@ -9,6 +9,7 @@ import type { StreamPart } from '../index';
 import { createOfflineTools, ScriptedChatModel } from '../offline';
 import { safeText, type Colors } from './terminal';
 import { MissingPackageError, type LoadPackage } from './model';
+import { guardedAgentOptions } from './approval';
 
 export { AGENT_SYSTEM } from './args';
 
@@ -21,7 +22,7 @@ export type CliAgent = ReturnType<typeof import('langchain').createAgent>;
  * is an optional peer dependency: when it is missing this throws a
  * {@link MissingPackageError} that says what to install.
  */
-export function createCliAgent(model: BaseChatModel, systemPrompt: string, load: LoadPackage = (name) => require(name)): CliAgent {
+export function createCliAgent(model: BaseChatModel, systemPrompt: string, load: LoadPackage = (name) => require(name), guarded = false): CliAgent {
   let langchain: typeof import('langchain');
   try {
     langchain = load('langchain') as typeof langchain;
@@ -33,7 +34,7 @@ export function createCliAgent(model: BaseChatModel, systemPrompt: string, load:
     throw e;
   }
   const delayMs = model instanceof ScriptedChatModel ? model.firstTokenMs : 0;
-  return langchain.createAgent({ model, tools: createOfflineTools({ delayMs }), systemPrompt });
+  return langchain.createAgent({ model, tools: createOfflineTools({ delayMs }), systemPrompt, ...(guarded && guardedAgentOptions(langchain, load)) }) as CliAgent;
 }
 
 /** Writes parts as they arrive (see {@link partPrinter}); `endLine()` ends a line left open. */

@@ -13,6 +13,8 @@ export interface ChatCliOptions {
   system: string;
   /** Chat with an agent that has tools (`--agent`): tool calls stream, then results, then the answer. */
   agent: boolean;
+  /** With `--agent`: ask `批准 / 拒绝 / 修改?` before each tool runs (`--no-approval` turns it off). */
+  approval: boolean;
   /** First-chunk and idle timeout of a reply, ms. */
   timeoutMs: number;
   /** Use the file a symbolic link at the history path points to (`--follow-symlinks`). */
@@ -49,7 +51,10 @@ Options:
   --system <text>        system prompt (default "${DEFAULT_SYSTEM}")
   --agent                chat with an agent that has two tools (add, python_release):
                          each tool call shows while its arguments stream, then its
-                         result, then the answer; the whole run is saved
+                         result, then the answer; the whole run is saved.
+                         Before a tool runs it asks 批准 / 拒绝 / 修改? (y, n [reason],
+                         修改 {"version":"3.12"})
+  --no-approval          with --agent, run the tools without asking
   --timeout <seconds>    give up on a reply with no chunk for this long (default ${DEFAULT_TIMEOUT_MS / 1000})
   --follow-symlinks      use the file a symbolic link at the history path points to
                          (by default a link there is refused)
@@ -71,6 +76,7 @@ export function parseChatArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
     requireCompletion: true,
     system: DEFAULT_SYSTEM,
     agent: false,
+    approval: true,
     timeoutMs: DEFAULT_TIMEOUT_MS,
     followSymlinks: false,
     help: false,
@@ -88,6 +94,10 @@ export function parseChatArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
     }
     if (arg === '--follow-symlinks') {
       options.followSymlinks = true;
+      continue;
+    }
+    if (arg === '--no-approval') {
+      options.approval = false;
       continue;
     }
     if (arg === '--no-require-completion') {

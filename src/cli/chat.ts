@@ -11,7 +11,7 @@ import { SystemMessage, type AIMessageChunk } from '@langchain/core/messages';
 import { concatMap, defer, EMPTY, finalize, from, Observable, of, Subject, tap } from 'rxjs';
 import {
   chatTurns, fromRunnable, retryBeforeFirstChunk, streamAgentTurn, streamTimeout, tapProgress,
-  type StreamPart, type TurnEvent, type TurnInput,
+  type DecisionTurn, type StreamPart, type TurnEvent, type TurnInput,
 } from '../index';
 import {
   createColors, createPromptOutput, createStatusLine, safeText, supportsColor,
@@ -20,6 +20,7 @@ import {
 import type { CliModel } from './model';
 import { describeChatError } from './describeError';
 import { partPrinter, type PartPrinter } from './agent';
+import { createCliApprovals, type CliApprovals } from './approval';
 import { InputGate } from './inputGate';
 import { setUpChat, type ChatSetup } from './chatSetup';
 import { progressLine, showHistory, turnStats } from './chatScreen';
@@ -76,6 +77,8 @@ class ChatLoop {
   private promptOutput!: PromptOutput;
   private rl!: Interface;
   private readonly reply: (input: TurnInput) => Observable<AIMessageChunk | StreamPart>;
+  /** With --agent the tools are guarded: a turn may stop for a decision, the next line answers it. */
+  private readonly approvals: CliApprovals | undefined;
 
   constructor(private readonly io: Omit<ChatIO, 'model'>, private readonly setup: ChatSetup) {
     this.tty = Boolean(io.output.isTTY);
@@ -89,7 +92,8 @@ class ChatLoop {
       new MessagesPlaceholder('history'),
       ['human', '{question}'],
     ]).pipe(cli.model);
-    this.reply = agent ? streamAgentTurn(agent) : (input) => fromRunnable(chain, { history: input.history, question: input.question });
+    this.approvals = agent && options.approval ? createCliApprovals(agent, (text) => io.output.write(text), this.c) : undefined;
+    this.reply = this.approvals?.streamTurn ?? (agent ? streamAgentTurn(agent) : (input) => fromRunnable(chain, { history: input.history, question: input.question }));
   }
 
   async run(): Promise<number> {
@@ -191,6 +195,7 @@ class ChatLoop {
     if (this.closed || this.promptShown) return;
     this.promptShown = true;
     this.promptOutput.setPromptShown(true);
+    if (this.approvals) this.rl.setPrompt(this.approvals.prompt(this.userPrompt));
     this.rl.prompt();
   }
 
@@ -226,7 +231,7 @@ class ChatLoop {
     const line = raw.trim();
     if (!this.terminal) {
       // Nobody saw it typed: shown when its turn starts (also a line queued behind a reply, or read before the input ended).
-      if (!this.promptShown) this.io.output.write(this.userPrompt);
+      if (!this.promptShown) this.io.output.write(this.approvals?.prompt(this.userPrompt) ?? this.userPrompt);
       this.io.output.write(`${safeText(raw)}\n`);
     }
     this.promptShown = false;
@@ -234,6 +239,10 @@ class ChatLoop {
     if (line === '' || this.outputGone) return EMPTY;
     if (line.startsWith('/') || line.toLowerCase() === 'quit' || line.toLowerCase() === 'exit') {
       return this.command(line.startsWith('/') ? line : '/exit');
+    }
+    if (this.approvals?.pending) {
+      const decision = this.approvals.answer(line);
+      return decision ? this.turn(decision) : EMPTY;
     }
     return this.turn(line);
   }
@@ -276,7 +285,7 @@ class ChatLoop {
   };
 
   /** One turn: its reply printed as it streams, then its statistics, a stop or an error line. */
-  private turn(question: string): Observable<unknown> {
+  private turn(question: string | DecisionTurn): Observable<unknown> {
     return defer(() => {
       const { history, options } = this.setup;
       this.turnRunning = true;
@@ -323,6 +332,9 @@ class ChatLoop {
       } else if (event.type === 'stopped') {
         endLine();
         output.write(`${c.yellow('[已停止]')} ${c.dim('(this turn was not saved to the history)')}\n`);
+      } else if (event.type === 'awaiting') {
+        endLine();
+        this.approvals?.awaiting(event);
       } else if (event.type === 'error') {
         endLine();
         output.write(`${c.red('✖ Error:')} ${describeChatError(event.error, this.where)}\n`);

@@ -48,7 +48,7 @@ export async function setUpChat(argv: readonly string[], io: ChatStreams, model?
   let agent: CliAgent | undefined;
   try {
     cli = model ?? createCliModel(io.env);
-    agent = options.agent ? createCliAgent(cli.model, options.system) : undefined;
+    agent = options.agent ? createCliAgent(cli.model, options.system, undefined, options.approval) : undefined;
   } catch (err) {
     return fail(describeChatError(err));
   }

@@ -61,6 +61,8 @@ export function agentReplyTo(messages: readonly BaseMessage[], tools: readonly s
       ? [{ name: String((m as { name?: unknown }).name ?? ''), content: textOf(m, 'ScriptedChatModel'), isError: (m as { status?: unknown }).status === 'error' }]
       : [],
   );
+  const rejected = rejectionOf(results);
+  if (rejected !== undefined) return { text: `好的，没有执行：${rejected} 🙅` };
   // `2.5 + 0.25` is a sum, not two Python versions: a question that names Python is about versions.
   const arithmetic = tools.includes('add') && !/python/i.test(question) ? arithmeticIn(question) : undefined;
   if (arithmetic) return arithmeticReply(arithmetic, results.find((r) => r.name === 'add'));
@@ -109,4 +111,12 @@ export function agentReplyTo(messages: readonly BaseMessage[], tools: readonly s
 function formatDate(iso: string): string {
   const [y, m, d] = iso.split('-').map(Number);
   return `${y} 年 ${m} 月 ${d} 日`;
+}
+
+/**
+ * A person rejected a tool call (`humanInTheLoopMiddleware`: an error result saying so, in the
+ * middleware's words or the CLI's): the offline agent says so instead of carrying on.
+ */
+function rejectionOf(results: readonly ToolResult[]): string | undefined {
+  return results.find((r) => r.isError && /^(?:User rejected the tool call|用户拒绝了)/.test(r.content))?.content;
 }

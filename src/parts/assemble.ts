@@ -191,6 +191,11 @@ export class PartAssembler {
     if (typeof data !== 'object' || data === null) return;
     for (const [node, update] of Object.entries(data)) {
       if (node === '__interrupt__') {
+        // A graph interrupts between nodes: the steps before it are over, their messages whole (decision 0195).
+        for (const step of [...this.open]) {
+          step.finishReason ??= inferredFinishReason(step);
+          this.closeStep(step);
+        }
         this.interrupts.decode(update, namespace && { namespace });
         continue;
       }

@@ -1,6 +1,8 @@
 import { Observable, Subscription, type OperatorFunction, type Subscriber } from 'rxjs';
 import { PartAssembler } from './assemble';
 import type { ResumedCalls } from './interrupts';
+import { resumedCallsOfDecisions, type ApprovalDecision } from '../sources/approvalResume';
+import { assertObject } from '../internal/validate';
 import type { PartSourceValue, StreamPart } from './types';
 
 /**
@@ -45,13 +47,29 @@ import type { PartSourceValue, StreamPart } from './types';
  *   });
  * ```
  *
+ * LangGraph's `__interrupt__` updates become `approval-request` parts and the run's `finish`
+ * says `'awaiting-decision'` (see `approvalResume`).
+ *
+ * @param options `decisions`: what a resumed run's stream answers.
  * @returns An operator from stream values to parts.
  * @see fromAgent
  * @see fromModelEvents
  * @see collectRun
  */
-export function toParts(): OperatorFunction<PartSourceValue, StreamPart> {
-  return (source) => assembleParts(source);
+export function toParts(options: ToPartsOptions = {}): OperatorFunction<PartSourceValue, StreamPart> {
+  assertObject('toParts: options', options);
+  const resumed = options.decisions === undefined ? undefined : resumedCallsOfDecisions(options.decisions);
+  return (source) => assembleParts(source, resumed);
+}
+
+/** Options of {@link toParts}. */
+export interface ToPartsOptions {
+  /**
+   * The decisions the stream's run continues with (a run resumed with
+   * `new Command({ resume: approvalResume(decisions) })`, which `fromAgent` recognises by
+   * itself): the interrupted message is not a new step, a rejected call's result is `denied`.
+   */
+  decisions?: readonly ApprovalDecision[];
 }
 
 /** `source` through a fresh {@link PartAssembler}: the body of `toParts()`, shared with `fromAgent`. */

@@ -65,8 +65,6 @@ export function approvalResume(decisions: ApprovalDecision | readonly ApprovalDe
     byInterrupt.set(d.request.interruptId, group);
   });
   const value: Record<string, unknown> = {};
-  const calls = new Set<string>();
-  const rejected = new Set<string>();
   for (const [interruptId, group] of byInterrupt) {
     group.sort((a, b) => a.request.index - b.request.index);
     const count = group[0].request.count ?? group.length;
@@ -82,15 +80,22 @@ export function approvalResume(decisions: ApprovalDecision | readonly ApprovalDe
       continue;
     }
     value[interruptId] = { decisions: group.map(hitlDecision) };
-    for (const d of group) {
-      const id = d.request.toolCallId;
-      if (id === undefined) continue;
-      calls.add(id);
-      if (d.type === 'reject') rejected.add(id);
-    }
   }
-  resumedCalls.set(value, { calls, rejected });
+  resumedCalls.set(value, resumedCallsOfDecisions(list));
   return value;
+}
+
+/** The tool calls `decisions` answer, and which of them are rejected. */
+export function resumedCallsOfDecisions(decisions: readonly ApprovalDecision[]): ResumedCalls {
+  const calls = new Set<string>();
+  const rejected = new Set<string>();
+  for (const d of decisions) {
+    const id = d?.request?.toolCallId;
+    if (id === undefined) continue;
+    calls.add(id);
+    if (d.type === 'reject') rejected.add(id);
+  }
+  return { calls, rejected };
 }
 
 /** The tool calls a resume input answers: a LangGraph `Command` whose `resume` came from {@link approvalResume}. */

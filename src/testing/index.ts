@@ -12,3 +12,5 @@ export { providerError, ProviderError } from './marbleErrors';
 export type { ProviderErrorOptions } from './marbleErrors';
 export { expectText, mapToText } from './marbleText';
 export type { ExpectObservableFn } from './marbleText';
+export { hitlInterrupt } from './marbleApprovals';
+export type { MarbleActionRequest, MarbleInterrupt } from './marbleApprovals';
