@@ -59,7 +59,7 @@ export async function connectRedis(url: string, options: ConnectRedisOptions = {
   const maxDelay = options.maxReconnectDelayMs ?? 2000;
   const log = options.log ?? ((line: string) => console.warn(line));
   const shown = redactUrl(url);
-  const { createClient } = require('redis') as typeof import('redis');
+  const { createClient } = loadRedis();
 
   const started = Date.now();
   let ready = false;
@@ -109,4 +109,19 @@ export async function connectRedis(url: string, options: ConnectRedisOptions = {
     clearTimeout(timer);
   }
   return client as unknown as RedisClient;
+}
+
+/**
+ * Loads the optional peer dependency `redis`, or says how to install it. Inside try/catch so a
+ * bundler leaves an unresolvable `redis` to run time instead of failing the build (the bundler
+ * consumer project of specs/package/consumers.spec.ts has no redis installed).
+ */
+function loadRedis(): typeof import('redis') {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: the rest of rxjs-langchain/node works without redis
+    return require('redis') as typeof import('redis');
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code !== 'MODULE_NOT_FOUND') throw error;
+    throw new Error('connectRedis needs the optional peer dependency "redis" (^4.6.13): run `npm install redis`.', { cause: error });
+  }
 }
