@@ -1,21 +1,13 @@
 import { concatMap, from, of, type MonoTypeOperatorFunction } from 'rxjs';
-import type { ApprovalRequestPart, ToolResultPart } from '../parts/types';
+import type { ApprovalRequestPart, PartOrigin, ToolResultPart } from '../parts/types';
 import type { UIMessageChunk } from './uiMessageChunk';
 import { signApproval, type ApprovalSecret } from './approvalSignature';
 
-/** An approval request as the library's wires carry it (SSE, WebSocket): the part without `type` and origin. */
-export interface WireApprovalRequest {
-  readonly id: string;
-  readonly interruptId: string;
-  readonly index: number;
-  readonly count: number;
-  readonly toolCallId?: string;
-  readonly toolName?: string;
-  readonly input?: Record<string, unknown>;
-  readonly description?: string;
-  readonly allowedDecisions: readonly string[];
-  readonly value: unknown;
-}
+/**
+ * An approval request as the library's wires carry it (SSE, WebSocket): the part without `type`,
+ * its origin and `argsSchema`. Derived from the part, so a field added there reaches the wire.
+ */
+export type WireApprovalRequest = Omit<ApprovalRequestPart, 'type' | keyof PartOrigin | 'argsSchema'>;
 
 /** The request's fields for a wire (JSON-safe as the part is). */
 export function wireRequest(part: ApprovalRequestPart): WireApprovalRequest {
