@@ -14,6 +14,7 @@ import { startWebDemo, type WebDemo } from '../../demos/web/server';
 import { createScaleOut, type ScaleOut } from '../../demos/web/scaleOut';
 import { NOT_CROSS_SITE } from '../support/sse';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../support/redis';
+import { startReply, textOf, user } from '../support/chatHandler';
 
 /** The reply, in the pieces the model streams: newlines, emoji, quotes and a backslash. */
 const PIECES = ['第一行\n', '第二行 ', '😀', '👩‍💻 ', '“引号” ', '"双引号" ', '\\ 反斜杠\n', 'Python ', '🐍', '\n\n', ...Array.from({ length: 20 }, (_, i) => `词${i} `), '完。'];
@@ -55,40 +56,7 @@ function gatedAgent(runs: Runs, gate: Promise<void>): (messages: BaseMessage[]) 
 }
 
 const transport = (url: string): DefaultChatTransport<UIMessage> => new DefaultChatTransport<UIMessage>({ api: `${url}/api/chat`, headers: NOT_CROSS_SITE });
-const user = (text: string): UIMessage => ({ id: randomUUID(), role: 'user', parts: [{ type: 'text', text }] });
-const textOf = (message: UIMessage | undefined): string => (message?.parts ?? []).map((p) => (p.type === 'text' ? p.text : '')).join('');
 
-/** Sends one message with the SDK's transport and reads until `deltas` text deltas arrived. */
-async function startReply(url: string, chatId: string, question: string, deltas: number) {
-  const abort = new AbortController();
-  const stream = await transport(url).sendMessages({ chatId, messages: [user(question)], trigger: 'submit-message', messageId: undefined, abortSignal: abort.signal });
-  const reader = stream.getReader();
-  const seen: UIMessageChunk[] = [];
-  while (seen.filter((c) => c.type === 'text-delta').length < deltas) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`the reply ended after ${seen.length} chunks`);
-    seen.push(value);
-  }
-  return {
-    seen,
-    /** The client drops: its connection closes mid-reply. */
-    drop: async () => {
-      abort.abort();
-      await reader.cancel().catch(() => undefined);
-    },
-    /** Reads the rest of this response. */
-    rest: async (): Promise<UIMessageChunk[]> => {
-      const more: UIMessageChunk[] = [];
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return more;
-        more.push(value);
-      }
-    },
-  };
-}
-
-/** The chunks of a stream and the message readUIMessageStream (what useChat runs) builds from them. */
 async function readAll(stream: ReadableStream<UIMessageChunk>): Promise<{ chunks: UIMessageChunk[]; message: UIMessage | undefined; errors: unknown[] }> {
   const chunks: UIMessageChunk[] = [];
   const errors: unknown[] = [];
@@ -119,7 +87,7 @@ function scenario(make: (agent: (messages: BaseMessage[]) => Observable<AIMessag
   it('a client dropped mid-reply on A resumes on B with DefaultChatTransport.reconnectToStream: the reply replayed then the live tail, byte-exact, the model run once', async () => {
     const { a, b } = await setUp();
     const chatId = randomUUID();
-    const first = await startReply(a.url, chatId, '讲个故事 😀', 5);
+    const first = await startReply(transport(a.url), chatId, '讲个故事 😀', 5);
     await first.drop();
 
     const resumed = await transport(b.url).reconnectToStream({ chatId });
@@ -152,7 +120,7 @@ function scenario(make: (agent: (messages: BaseMessage[]) => Observable<AIMessag
   it("POST /api/chat/:id/stop on B stops A's model: the reply ends with abort, the model request is aborted", async () => {
     const { a, b } = await setUp();
     const chatId = randomUUID();
-    const reply = await startReply(a.url, chatId, 'hello', 5);
+    const reply = await startReply(transport(a.url), chatId, 'hello', 5);
     const stop = await fetch(`${b.url}/api/chat/${chatId}/stop`, { method: 'POST', headers: NOT_CROSS_SITE });
     expect(await stop.json()).toMatchObject({ stopped: true });
     const rest = await reply.rest();
@@ -192,7 +160,7 @@ function producerGone(make: (agent: (messages: BaseMessage[]) => Observable<AIMe
     const runs: Runs = { started: 0, completed: 0, aborted: 0, seen: [] };
     fx = await make(gatedAgent(runs, new Promise<void>((resolve) => (open = resolve))));
     const chatId = randomUUID();
-    const first = await startReply(fx.a.url, chatId, '讲个故事 😀', 5);
+    const first = await startReply(transport(fx.a.url), chatId, '讲个故事 😀', 5);
     await fx.closeA(); // the model waits at its gate: the reply is cut mid-way
     expect(runs).toMatchObject({ started: 1, completed: 0, aborted: 1 });
 
