@@ -8,7 +8,7 @@
 import { createChatHandler, type ChatHandler } from '../../../src';
 import { approvalAgent } from '../../support/approvalAgent';
 import { newChatId } from '../../support/chatHandler';
-import { askBody, Command, decisionBody, get, post, typesOf, uiChunks, waitingOf } from '../../support/approvalHandler';
+import { askBody, Command, decisionBody, get, post, sseEvents, typesOf, uiChunks, waitingOf } from '../../support/approvalHandler';
 
 let handler: ChatHandler;
 afterEach(async () => handler?.close());
@@ -89,6 +89,61 @@ describe('createChatHandler({ agent }) approvals over the AI SDK route', () => {
     const unsigned = await post(handler, '', decisionBody(chatId, { ...waiting, signature: undefined }, { approved: true }));
     expect(unsigned.status).toBe(403);
     await uiChunks(await post(handler, '', decisionBody(chatId, waiting, { approved: true })));
+    expect(runs).toHaveLength(1);
+  });
+});
+
+/** The events' names, consecutive chunks as one, and the chunks' text. */
+const kinds = (events: { event: string }[]) => events.map((e) => e.event).filter((e, i, all) => e !== 'chunk' || all[i - 1] !== 'chunk');
+const chunkText = (events: { event: string; data: Record<string, unknown> }[]) => events.filter((e) => e.event === 'chunk').map((e) => e.data.text).join('');
+
+describe('createChatHandler({ agent }) approvals over the SSE route (POST {base}/stream)', () => {
+  async function waitingSse() {
+    const setup = approvalAgent();
+    handler = createChatHandler({ agent: setup.agent, Command });
+    const conversationId = newChatId();
+    const events = await sseEvents(await post(handler, '/stream', { conversationId, question: '给 Ada 发一封邮件说你好' }));
+    return { ...setup, conversationId, events, request: events.at(-1)!.data.requests as { id: string; toolName: string; input: unknown }[] };
+  }
+
+  it('the request is the last event; the history shows it; edit runs the tool once with the edited args; a second decision is a 409', async () => {
+    const { conversationId, events, request, runs } = await waitingSse();
+    expect(kinds(events)).toEqual(['start', 'chunk', 'approval-request']);
+    expect(chunkText(events)).toBe('好的，我来发邮件。');
+    expect(request).toEqual([expect.objectContaining({ toolName: 'send_email', input: { to: 'ada@example.com', body: '你好 🌏' }, allowedDecisions: ['approve', 'edit', 'reject'] })]);
+    expect((await (await get(handler, `/${conversationId}/history`)).json()).pendingApprovals).toEqual(request);
+    const decision = { conversationId, decisions: [{ id: request[0].id, type: 'edit', args: { to: 'grace@example.com', body: '你好 👋' } }] };
+    const resumed = await sseEvents(await post(handler, '/stream', decision));
+    expect(kinds(resumed)).toEqual(['start', 'chunk', 'done']);
+    expect(chunkText(resumed)).toBe('工具回复：已发送给 grace@example.com ✉️');
+    expect(runs).toEqual([{ to: 'grace@example.com', body: '你好 👋' }]);
+    const again = await post(handler, '/stream', decision);
+    expect([again.status, (await again.json()).error]).toEqual([409, expect.stringMatching(/waits for no decision/)]);
+    expect(runs).toHaveLength(1);
+  });
+
+  it('reject with a message: the tool never runs, the answer quotes it', async () => {
+    const { conversationId, request, runs } = await waitingSse();
+    const resumed = await sseEvents(await post(handler, '/stream', { conversationId, decisions: [{ id: request[0].id, type: 'reject', message: '不要发' }] }));
+    expect(kinds(resumed)).toEqual(['start', 'chunk', 'done']);
+    expect(chunkText(resumed)).toBe('工具回复：不要发 ✉️');
+    expect(runs).toHaveLength(0);
+  });
+
+  it('bad decisions are refused before anything runs: 400 for a malformed body, 409 for an unknown id, 400 for a decision not allowed', async () => {
+    const { conversationId, request, runs } = await waitingSse();
+    const refusal = async (decisions: unknown) => {
+      const response = await post(handler, '/stream', { conversationId, decisions });
+      return [response.status, (await response.json()).error as string];
+    };
+    expect(await refusal([])).toEqual([400, expect.stringMatching(/non-empty array/)]);
+    expect(await refusal([{ id: request[0].id, type: 'maybe' }])).toEqual([400, expect.stringMatching(/"approve", "edit", "reject"/)]);
+    expect(await refusal([{ id: request[0].id, type: 'edit' }])).toEqual([400, expect.stringMatching(/args must be/)]);
+    expect(await refusal([{ id: 'nope:0', type: 'approve' }])).toEqual([409, expect.stringMatching(/No request "nope:0" waits/)]);
+    expect(await refusal([{ id: request[0].id, type: 'respond', value: 1 }])).toEqual([400, expect.stringMatching(/'respond' is not allowed/)]);
+    expect(runs).toHaveLength(0);
+    const resumed = await sseEvents(await post(handler, '/stream', { conversationId, decisions: [{ id: request[0].id, type: 'approve' }] }));
+    expect(resumed.at(-1)!.event).toBe('done');
     expect(runs).toHaveLength(1);
   });
 });

@@ -1,4 +1,5 @@
 import type { BaseMessage } from '@langchain/core/messages';
+import { from, switchMap } from 'rxjs';
 import { hasCheckpointer } from '../../history/streamAgentTurn';
 import type { CommandClass } from '../../history/pendingApprovals';
 import { randomId } from '../../internal/id';
@@ -15,12 +16,18 @@ import type { ChatStream } from './types';
  */
 export function agentStream(agent: StreamableAgent<{ messages: BaseMessage[] }>, Command: CommandClass | undefined): ChatStream {
   const threaded = hasCheckpointer(agent);
+  const state = threadStateOf(agent);
   return ({ messages, conversationId, decisions }) => {
     // A one-off reply has no conversation; a checkpointer still needs a thread.
     const config = threaded ? { configurable: { thread_id: conversationId ?? randomId('one-off') } } : undefined;
     // The routes refuse a decision before this without a thread or Command (decisionRefusal).
     if (decisions !== undefined && threaded && Command !== undefined) {
-      return fromAgent(agent, new Command({ resume: approvalResume(decisions) }) as { messages: BaseMessage[] }, config);
+      const resume = new Command({ resume: approvalResume(decisions) }) as { messages: BaseMessage[] };
+      if (state === undefined) return fromAgent(agent, resume, config);
+      // A thread whose resume was cut (its instance killed mid-tool) holds the decision taken then: it continues from there (decision 0230).
+      return from(state(config!.configurable.thread_id)).pipe(
+        switchMap(({ interrupts }) => fromAgent(agent, decisions.some((d) => interrupts.has(d.request.interruptId)) ? resume : (null as unknown as { messages: BaseMessage[] }), config)),
+      );
     }
     return fromAgent(agent, { messages: threaded ? threadInput(messages) : messages }, config);
   };
@@ -38,15 +45,22 @@ export function isThreadedAgent(agent: unknown): boolean {
   return typeof agent === 'object' && agent !== null && hasCheckpointer(agent);
 }
 
+/** Where a conversation's agent thread stands: the interrupts it is stopped at, the nodes that run next. */
+export interface ThreadState {
+  readonly interrupts: ReadonlySet<string>;
+  readonly next: readonly string[];
+}
+
 /**
- * The interrupts a conversation's thread is stopped at, read from the agent's checkpointer
- * (`agent.getState`); undefined for an agent without threads.
+ * Reads a conversation's thread from the agent's checkpointer (`agent.getState`); undefined for an
+ * agent without threads.
  */
-export function threadInterruptsOf(agent: unknown): ((conversationId: string) => Promise<ReadonlySet<string>>) | undefined {
-  const stateful = agent as { getState?: (config: object) => Promise<{ tasks?: readonly { interrupts?: readonly { id?: string }[] }[] }> };
+export function threadStateOf(agent: unknown): ((conversationId: string) => Promise<ThreadState>) | undefined {
+  const stateful = agent as { getState?: (config: object) => Promise<{ next?: readonly string[]; tasks?: readonly { interrupts?: readonly { id?: string }[] }[] }> };
   if (!isThreadedAgent(agent) || typeof stateful.getState !== 'function') return undefined;
   return async (conversationId) => {
     const state = await stateful.getState!({ configurable: { thread_id: conversationId } });
-    return new Set((state.tasks ?? []).flatMap((task) => (task.interrupts ?? []).flatMap((i) => (typeof i.id === 'string' ? [i.id] : []))));
+    const interrupts = new Set((state.tasks ?? []).flatMap((task) => (task.interrupts ?? []).flatMap((i) => (typeof i.id === 'string' ? [i.id] : []))));
+    return { interrupts, next: state.next ?? [] };
   };
 }

@@ -19,6 +19,8 @@ import type { RunCaps } from './runCaps';
 import type { ChatFinish, ChatProtocol, ChatStream } from './types';
 import type { ApprovalSecret } from '../approvalSignature';
 import { uiTurn, type UITurnInput } from './uiTurn';
+import type { GatedDecisions } from './decisionGate';
+import type { ThreadState } from './agentStream';
 
 /** What the conversation machinery needs, resolved from the handler's options. */
 export interface ConversationsConfig {
@@ -37,8 +39,8 @@ export interface ConversationsConfig {
   toolApprovalSecret?: ApprovalSecret;
   /** Why a decision cannot be taken here (a model, an agent without a thread or `Command`); undefined when it can. */
   decisionRefusal?: ChatRequestError;
-  /** The interrupts a conversation's agent thread is stopped at (its checkpointer's word), when the agent keeps threads. */
-  threadInterrupts?(conversationId: string): Promise<ReadonlySet<string>>;
+  /** Where a conversation's agent thread stands (its checkpointer's word), when the agent keeps threads. */
+  threadState?(conversationId: string): Promise<ThreadState>;
 }
 
 /** A turn's identity: its conversation, who asks, and its reply's id in the log. */
@@ -139,15 +141,18 @@ export class Conversations {
   /**
    * A turn in the library's SSE framing (`fromServerSentEvents` reads it; the WebSocket
    * protocol too): `start` with the ids, then `chunk`s, then `done` (saved; `stopped: true`
-   * marked partial) or `error`.
+   * marked partial), `approval-request` (saved awaiting a decision) or `error`. `question` is the
+   * question, or the decisions a gate read under the lock (a decision turn).
    */
-  sseTurn(ref: TurnRef, question: string, protocol: ChatProtocol = 'server-sent-events'): Observable<string> {
+  sseTurn(ref: TurnRef, question: string | GatedDecisions, protocol: ChatProtocol = 'server-sent-events'): Observable<string> {
     const { log } = this.config;
     const history = this.config.history(ref.conversationId);
     const folded = { getMessages: async () => foldHistory(await history.getMessages()), addMessages: (m: BaseMessage[]) => history.addMessages(m), addMessage: (m: BaseMessage) => history.addMessages([m]) };
     const start = encodeServerSentEvent({ event: 'start', data: JSON.stringify({ conversationId: ref.conversationId, replyId: ref.replyId }) });
-    const turn$ = of(question).pipe(
-      chatTurns(({ history: window, question: q }) => this.config.stream({ messages: this.input(window, new HumanMessage(q)), conversationId: ref.conversationId, principal: ref.principal, protocol }), {
+    // A decision turn's decisions are read under the lock (by the gate) before this is subscribed.
+    const input$ = defer(() => of(typeof question === 'string' ? question : { decisions: question.decisions ?? [] }));
+    const turn$ = input$.pipe(
+      chatTurns(({ history: window, question: q, decisions }) => this.config.stream({ messages: this.input(window, decisions ? undefined : new HumanMessage(q)), conversationId: ref.conversationId, principal: ref.principal, protocol, ...(decisions && { decisions }) }), {
         history: folded as unknown as BaseListChatMessageHistory,
         maxMessages: Infinity, // #input windows it
         stop$: log.stops(ref.replyId), // a stop sent to any instance

@@ -8,7 +8,7 @@ import { DEFAULT_MAX_QUESTION_CHARS } from '../checkQuestion';
 import { Conversations } from './conversations';
 import { ChatRequestError } from './errors';
 import { checkChatHandlerOptions, decisionRefusal, streamOf } from './options';
-import { threadInterruptsOf } from './agentStream';
+import { threadStateOf } from './agentStream';
 import { InMemoryConversationOwners } from './owners';
 import { checkHost, checkOrigin, isAllowedOrigin } from './requestPolicy';
 import type { RouteContext } from './routeContext';
@@ -89,7 +89,7 @@ export function createChatHandler(options: ChatHandlerOptions): ChatHandler {
     onFinish: options.onFinish,
     toolApprovalSecret: options.toolApprovalSecret,
     decisionRefusal: decisionRefusal(options),
-    threadInterrupts: threadInterruptsOf(options.agent),
+    threadState: threadStateOf(options.agent),
   });
   const ctx: RouteContext = {
     conversations,

@@ -59,12 +59,15 @@ export async function waiting(conversations: Conversations, conversationId: stri
 }
 
 /**
- * The checkpointer's word, when the agent keeps threads: every interrupt answered must still be
- * pending in the thread (a history that says otherwise is from a run whose save was lost).
+ * The checkpointer's word, when the agent keeps threads: the thread must still be stopped at every
+ * interrupt answered, or be a resume that was cut (its instance killed mid-tool: the nodes after the
+ * interrupt still to run, the decision taken then in the checkpoint, the run continues from there).
+ * A thread that has moved on (a history whose save was lost) refuses with a 409.
  */
 export async function checkThread(conversations: Conversations, conversationId: string, decisions: readonly ApprovalDecision[]): Promise<void> {
-  const interrupts = await conversations.config.threadInterrupts?.(conversationId);
-  if (interrupts === undefined) return;
-  const gone = decisions.find((d) => !interrupts.has(d.request.interruptId));
-  if (gone) throw new ChatRequestError(409, `The agent's thread no longer waits for ${gone.request.toolName ?? 'this request'} (interrupt ${gone.request.interruptId}): it was answered already.`);
+  const thread = await conversations.config.threadState?.(conversationId);
+  if (thread === undefined) return;
+  if (decisions.some((d) => thread.interrupts.has(d.request.interruptId)) || (thread.interrupts.size === 0 && thread.next.length > 0)) return;
+  const first = decisions[0].request;
+  throw new ChatRequestError(409, `The agent's thread no longer waits for ${first.toolName ?? 'this request'} (interrupt ${first.interruptId}): it was answered already.`);
 }
