@@ -128,7 +128,7 @@ function askOverSSE(question: string): void {
     body: JSON.stringify({ question, conversationId }),
     parse: 'events',
     // A dropped connection is sent again with Last-Event-ID: whichever instance answers replays the rest.
-    resume: { attempts: 5, delayMs: 500 },
+    resume: { count: 5, delayMs: 500 },
   }).subscribe({
     next: ({ event, data }) => {
       if (event === 'chunk') appendText((data as { text: string }).text);
