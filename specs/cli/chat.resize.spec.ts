@@ -10,12 +10,12 @@ import { replyTo } from '../../src/offline/cannedReplies';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../src/testing/fakeOpenAIServer';
 import { Session } from '../support/chatHarness';
 
-jest.setTimeout(60_000); // no test measures time
+jest.setTimeout(180_000); // no test measures time
 let dir: string;
 let server: FakeOpenAIServer;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rxlc-resize-'));
-  server = await startFakeOpenAIServer({ tokenMs: 15 });
+  server = await startFakeOpenAIServer({ chunkDelayMs: 15 });
 });
 afterAll(async () => {
   await server.close();

@@ -11,7 +11,7 @@ import { describeWithRedis, freePort, startRedisServer, type RedisServer } from 
 jest.setTimeout(120_000); // initdb, two instances, Redis and Postgres on a loaded machine; nothing here measures time
 
 const QUESTION = { messages: [{ role: 'user', content: 'Python 3.12 是哪天发布的？' }] };
-const latency = { firstTokenMs: 0, tokenMs: 0 };
+const latency = { firstChunkDelayMs: 0, chunkDelayMs: 0 };
 const text = (parts: StreamPart[]) => parts.filter((p) => p.type === 'text').map((p) => (p as { text: string }).text).join('');
 
 async function askAndApprove(first: AgentServer, second: AgentServer): Promise<StreamPart[]> {
