@@ -8,8 +8,6 @@ import { startAgentServer, type AgentServer } from '../../demos/agent-server/ser
 import { describeWithPostgres, startPostgresServer, type PostgresServer } from '../support/postgres';
 import { describeWithRedis, freePort, startRedisServer, type RedisServer } from '../support/redis';
 
-jest.setTimeout(120_000); // initdb, two instances, Redis and Postgres on a loaded machine; nothing here measures time
-
 const QUESTION = { messages: [{ role: 'user', content: 'Python 3.12 是哪天发布的？' }] };
 const latency = { firstChunkDelayMs: 0, chunkDelayMs: 0 };
 const text = (parts: StreamPart[]) => parts.filter((p) => p.type === 'text').map((p) => (p as { text: string }).text).join('');

@@ -7,8 +7,6 @@ import { connectPostgresCheckpointer, PostgresUnreachableError } from '../../../
 import { describeWithPostgres, startPostgresServer, type PostgresServer } from '../../support/postgres';
 import { freePort } from '../../support/redis';
 
-jest.setTimeout(120_000); // initdb, two instances, Redis and Postgres on a loaded machine; nothing here measures time
-
 const errorOf = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => undefined, (e: unknown) => e);
 
 it('refuses what is not a Postgres URL, without echoing a password', async () => {

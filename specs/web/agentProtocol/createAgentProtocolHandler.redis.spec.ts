@@ -8,8 +8,6 @@ import { describeWithPostgres, startPostgresServer, type PostgresServer } from '
 import { describeWithRedis, startRedisServer, type RedisServer } from '../../support/redis';
 import { agentProtocolContract } from './protocol.contract';
 
-jest.setTimeout(120_000); // initdb, two instances, Redis and Postgres on a loaded machine; nothing here measures time
-
 describeWithRedis('createAgentProtocolHandler over Redis', () => {
   describeWithPostgres('and Postgres', () => {
     let redis: RedisServer;
