@@ -23,7 +23,7 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 /**
  * Polls `check` every 5 ms until it is truthy. No clock bound of its own: on a loaded machine a
  * condition may take seconds, and a spec waits for an outcome, not a deadline. A condition that never
- * comes is the test's jest timeout (the only patience), reported with `what` if it fails after 25 s.
+ * comes is the test's jest timeout (the only patience), reported with `what` if it fails after 110 s.
  *
  * @param check The condition.
  * @param what What is awaited, for the failure message. A number (the old `timeoutMs`) is ignored.
@@ -32,14 +32,14 @@ export async function until(check: () => boolean, ...rest: [what?: string] | [ig
   const what = rest.find((x): x is string => typeof x === 'string') ?? 'condition';
   const start = Date.now();
   while (!check()) {
-    // Patience, not a bound: just under jest's testTimeout (30 s), so the message says what never came.
+    // Patience, not a bound: just under jest's testTimeout (120 s), so the message says what never came.
     if (Date.now() - start > UNTIL_PATIENCE_MS) throw new Error(`never saw ${what} (waited ${UNTIL_PATIENCE_MS} ms)`);
     await sleep(5);
   }
 }
 
 /** How long `until` waits before saying what never came. */
-const UNTIL_PATIENCE_MS = 25_000;
+const UNTIL_PATIENCE_MS = 110_000;
 
 /** Replies that break naive `data: {content}` framing. */
 export const TRICKY_REPLY =
