@@ -21,7 +21,7 @@ const Q = 'Python 3.0 是哪一年发布的？再过 16 年是哪一年？';
 const OFFLINE_ANSWER = 'Python 3.0 于 2008 年 12 月 3 日发布。2008 + 16 = 2024，所以再过 16 年是 2024 年。 🐍';
 /** C0 (but \n \t), DEL and C1 controls: none may reach the terminal from the model. */
 const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
-jest.setTimeout(60_000); // a loaded machine; no test measures time
+jest.setTimeout(180_000); // a loaded machine; no test measures time
 
 let dir: string;
 const servers: FakeOpenAIServer[] = [];

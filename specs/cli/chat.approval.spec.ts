@@ -16,7 +16,7 @@ import { Session } from '../support/chatHarness';
 const PROMPT = '你: ';
 const ASK = '批准 / 拒绝 / 修改? ';
 const Q = 'Python 3.0 是哪一年发布的？';
-jest.setTimeout(60_000); // a loaded machine; no test measures time
+jest.setTimeout(180_000); // a loaded machine; no test measures time
 
 let dir: string;
 const sessions: Session[] = [];

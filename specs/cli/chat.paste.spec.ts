@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { replyTo } from '../../src/offline/cannedReplies';
 import { Session } from '../support/chatHarness';
 
-jest.setTimeout(60_000); // no test measures time; a loaded machine is only slower
+jest.setTimeout(180_000); // no test measures time; a loaded machine is only slower
 let dir: string;
 const sessions: Session[] = [];
 beforeAll(() => {

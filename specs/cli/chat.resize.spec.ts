@@ -10,7 +10,7 @@ import { replyTo } from '../../src/offline/cannedReplies';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../src/testing/fakeOpenAIServer';
 import { Session } from '../support/chatHarness';
 
-jest.setTimeout(60_000); // no test measures time
+jest.setTimeout(180_000); // no test measures time
 let dir: string;
 let server: FakeOpenAIServer;
 beforeAll(async () => {

@@ -7,7 +7,7 @@ import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../src/testing/
 import { Session } from '../support/chatHarness';
 
 const PROMPT = '你: ';
-jest.setTimeout(60_000); // many sessions share one process and a loaded machine; no test measures time
+jest.setTimeout(180_000); // many sessions share one process and a loaded machine; no test measures time
 let dir: string;
 const servers: FakeOpenAIServer[] = [];
 const sessions: Session[] = [];

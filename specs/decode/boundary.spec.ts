@@ -40,8 +40,18 @@ describe('the decode boundary', () => {
   });
 
   it('keeps every decoder file at most 250 lines', () => {
-    const long = files.filter((f) => f.path.startsWith('decode/') && f.text.split('\n').length > 250).map((f) => f.path);
+    const decoders = (path: string): boolean => path.startsWith('decode/') || path.startsWith('parts/assembly/') || path === 'parts/assemble.ts';
+    const long = files.filter((f) => decoders(f.path) && f.text.split('\n').length > 250).map((f) => f.path);
     expect(long).toEqual([]);
+  });
+
+  it('has one decoder file per input shape, the assembler only dispatching to them', () => {
+    const assembly = files.filter((f) => f.path.startsWith('parts/assembly/')).map((f) => f.path).sort();
+    expect(assembly).toEqual(
+      ['contentBlocks', 'graph', 'messages', 'parts', 'shapes', 'steps', 'strings', 'toolCalls'].map((name) => `parts/assembly/${name}.ts`),
+    );
+    const assembler = files.find((f) => f.path === 'parts/assemble.ts')!.text;
+    expect(assembler).not.toMatch(/sink\.next\(/);
   });
 });
 

@@ -90,5 +90,30 @@ async function unpack(env: NodeJS.ProcessEnv): Promise<string> {
 export async function launchChromium(options: { args?: string[] } & Omit<LaunchOptions, 'args' | 'executablePath'> = {}): Promise<Browser> {
   const { executablePath, args, env } = await chromiumExecutable();
   const { args: extra = [], ...rest } = options;
-  return chromium.launch({ headless: true, ...rest, executablePath, args: [...args, ...extra], ...(env && { env: { ...process.env, ...env } as Record<string, string> }) });
+  const browser = await chromium.launch({ headless: true, ...rest, executablePath, args: [...args, ...extra], ...(env && { env: { ...process.env, ...env } as Record<string, string> }) });
+  return withoutActionTimeouts(browser);
+}
+
+/**
+ * Playwright gives every wait, click and navigation a 30 s timeout of its own: a wall-clock bound
+ * that a loaded 2-core machine can exceed while a page is only slow. Pages and contexts of the
+ * specs' browser wait without a bound; the spec's Jest timeout is the one guard against a hang,
+ * and nothing in a browser spec measures time.
+ */
+function withoutActionTimeouts(browser: Browser): Browser {
+  const newContext = browser.newContext.bind(browser);
+  const newPage = browser.newPage.bind(browser);
+  browser.newContext = async (...args) => {
+    const context = await newContext(...args);
+    context.setDefaultTimeout(0);
+    context.setDefaultNavigationTimeout(0);
+    return context;
+  };
+  browser.newPage = async (...args) => {
+    const page = await newPage(...args);
+    page.setDefaultTimeout(0);
+    page.setDefaultNavigationTimeout(0);
+    return page;
+  };
+  return browser;
 }
