@@ -29,7 +29,7 @@ export interface AgentServerOptions {
   /** Thread state (a LangGraph checkpointer), shared by instances; default in memory. */
   checkpointer?: unknown;
   /** Offline model latency; default `REALISTIC_LATENCY`. */
-  latency?: { firstTokenMs: number; tokenMs: number };
+  latency?: { firstChunkDelayMs: number; chunkDelayMs: number };
 }
 
 /** A running agent server. */

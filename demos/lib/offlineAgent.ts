@@ -10,7 +10,7 @@ import { REALISTIC_LATENCY, ScriptedChatModel, createOfflineTools } from '../../
 /** Options of {@link offlineAgent}. */
 export interface OfflineAgentOptions {
   /** Offline model latency; default {@link REALISTIC_LATENCY}. Also paces the tools. */
-  latency?: { firstTokenMs: number; tokenMs: number };
+  latency?: { firstChunkDelayMs: number; chunkDelayMs: number };
   /** Another model (a spec's held model, ChatOpenAI); default a `ScriptedChatModel` with `latency`. */
   model?: BaseChatModel;
 }
@@ -29,7 +29,7 @@ export function offlineAgent(options: OfflineAgentOptions = {}): AgentProtocolGr
   const latency = options.latency ?? REALISTIC_LATENCY;
   return createAgent({
     model: options.model ?? new ScriptedChatModel({ ...latency }),
-    tools: createOfflineTools({ delayMs: latency.firstTokenMs }),
+    tools: createOfflineTools({ delayMs: latency.firstChunkDelayMs }),
     middleware: [humanInTheLoopMiddleware({ interruptOn: { python_release: true } })],
   }) as unknown as AgentProtocolGraph;
 }

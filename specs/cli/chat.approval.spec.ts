@@ -29,7 +29,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 function chat(file: string, ...args: string[]): Session {
-  const s = new Session(['--agent', '--history-file', join(dir, file), ...args], { NO_COLOR: '1', DEMO_LATENCY: '0' });
+  return session({ tty: false }, file, ...args);
+}
+function session(options: { tty: boolean }, file: string, ...args: string[]): Session {
+  const s = new Session(['--agent', '--history-file', join(dir, file), ...args], { NO_COLOR: '1', DEMO_LATENCY: '0' }, options);
   sessions.push(s);
   return s;
 }
@@ -94,5 +97,37 @@ describe('rxjs-langchain chat --agent asks before a tool runs', () => {
     expect(c.output.data).not.toContain(ASK);
     expect(c.output.data).toContain('   ↳ 结果: {"version":"3.0","released":"2008-12-03"}');
     expect(await c.end()).toBe(0);
+  });
+
+  // The stats line under a reply (a terminal only) counts the calls its turn ran: the call asked
+  // about in one turn runs in the decision turn, which used to say 0 (it counted saved AIMessages).
+  const STATS = /\[[^\]\n]* 次工具调用[^\]\n]*\]/g;
+  test.each([
+    ['批准', '1 次工具调用 · '],
+    ['修改 {"version":"3.12"}', '1 次工具调用 · '],
+    ['拒绝 不用查了', '0 次工具调用 · 1 次被拒绝 · '],
+  ])('on a terminal, the stats line of the turn answered with %s counts what that turn ran', async (answer, counted) => {
+    const c = session({ tty: true }, `stats-${answer.slice(0, 2)}.jsonl`);
+    await c.output.waitFor(PROMPT);
+    c.send(Q);
+    await c.output.waitFor(ASK);
+    expect(c.output.visible.match(STATS)).toBeNull(); // a turn that stops for a decision has no stats
+    c.send(answer);
+    await c.output.waitFor(PROMPT, { times: 2 });
+    const stats = c.output.visible.match(STATS) ?? [];
+    expect(stats).toHaveLength(1);
+    expect(stats[0]).toContain(` · ${counted}`);
+    c.type('\x04');
+    expect(await c.exited).toBe(0);
+  });
+
+  test('on a terminal, a turn that runs its tool without asking counts it once', async () => {
+    const c = session({ tty: true }, 'stats-free.jsonl', '--no-approval');
+    await c.output.waitFor(PROMPT);
+    c.send(Q);
+    await c.output.waitFor(PROMPT, { times: 2 });
+    expect(c.output.visible.match(STATS)).toEqual([expect.stringContaining(' · 1 次工具调用 · ')]);
+    c.type('\x04');
+    expect(await c.exited).toBe(0);
   });
 });

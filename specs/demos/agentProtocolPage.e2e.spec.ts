@@ -56,8 +56,8 @@ describeWithRedis('the 智能体协议 page (useStream) on two instances over Re
     redis = await startRedisServer();
     const checkpointer = new MemorySaver(); // one thread state for both instances
     const instance = () => {
-      const model = new HeldChatModel(gate, { holdAfter: 4, tokenMs: 5 });
-      return startWebDemo({ port: 0, model, scaleOut: { redisUrl: redis.url }, agentProtocol: { graph: offlineAgent({ model, latency: { firstTokenMs: 0, tokenMs: 5 } }), checkpointer } });
+      const model = new HeldChatModel(gate, { holdAfter: 4, chunkDelayMs: 5 });
+      return startWebDemo({ port: 0, model, scaleOut: { redisUrl: redis.url }, agentProtocol: { graph: offlineAgent({ model, latency: { firstChunkDelayMs: 0, chunkDelayMs: 5 } }), checkpointer } });
     };
     [a, b] = [await instance(), await instance()];
     browser = await launchChromium();

@@ -23,7 +23,7 @@ import { partPrinter, type PartPrinter } from './agent';
 import { createCliApprovals, type CliApprovals } from './approval';
 import { InputGate } from './inputGate';
 import { setUpChat, type ChatSetup } from './chatSetup';
-import { progressLine, showHistory, turnStats } from './chatScreen';
+import { progressLine, showHistory, tallyTool, turnStats, type ToolTally } from './chatScreen';
 
 /** Where the chat reads and writes; defaults to the process's stdio. */
 export interface ChatIO {
@@ -313,13 +313,17 @@ class ChatLoop {
     let started = false;
     // An agent turn: tool calls as their arguments stream, results, then the answer.
     const printer: PartPrinter | undefined = this.setup.agent ? partPrinter(output, c) : undefined;
+    const tools: ToolTally | undefined = printer ? { ran: 0, denied: 0 } : undefined;
     const endLine = (): void => {
       if (printer) printer.endLine();
       else if (started) output.write('\n');
     };
     return (event) => {
       if (event.type === 'chunk') {
-        if (event.part !== undefined) return void printer?.write(event.part);
+        if (event.part !== undefined) {
+          if (tools) tallyTool(tools, event.part);
+          return void printer?.write(event.part);
+        }
         if (!started && event.text) output.write(c.cyan('AI: '));
         started ||= event.text !== '';
         return void output.write(safeText(event.text));
@@ -328,7 +332,7 @@ class ChatLoop {
       if (event.type === 'done') {
         if (printer) printer.endLine();
         else output.write('\n');
-        if (this.tty) output.write(c.dim(turnStats(event, this.setup.agent !== undefined)) + '\n');
+        if (this.tty) output.write(c.dim(turnStats(event, tools)) + '\n');
       } else if (event.type === 'stopped') {
         endLine();
         output.write(`${c.yellow('[已停止]')} ${c.dim('(this turn was not saved to the history)')}\n`);

@@ -1,6 +1,6 @@
 /** What the chat prints besides replies: the status line's text, a turn's statistics, `/history`. */
 import { AIMessage, type BaseMessage } from '@langchain/core/messages';
-import { windowHistory, type ProgressEvent, type TurnEvent } from '../index';
+import { windowHistory, type ProgressEvent, type StreamPart, type TurnEvent } from '../index';
 import { fitToWidth, safeText, type Colors, type TerminalOutput } from './terminal';
 
 /** The status line while a reply streams. */
@@ -9,16 +9,29 @@ export function progressLine(p: ProgressEvent): string {
   return `${p.chars} 字 · ${p.words} 词 · ${tokensPerSecond.toFixed(1)} tok/s · 首字 ${p.firstChunkMs === null ? '-' : Math.round(p.firstChunkMs)} ms · ${(p.elapsedMs / 1000).toFixed(1)} s   Ctrl-C 停止`;
 }
 
-/** Tool calls in a run's saved messages. */
-function toolCalls(messages: readonly BaseMessage[]): number {
-  return messages.reduce((n, m) => n + (m instanceof AIMessage ? (m.tool_calls ?? []).length : 0), 0);
+/**
+ * The tool calls of one turn, counted from the results its run streamed: a call that ran, or one a
+ * person rejected (`denied`). Not from the saved messages: a call that waited for a decision was
+ * saved by the turn that stopped, and runs (or is rejected) in the decision turn that answers it.
+ */
+export interface ToolTally {
+  ran: number;
+  denied: number;
 }
 
-/** The statistics line under a finished reply: `[字 · 块 · (工具调用) · tok/s · 首字 · s]`. */
-export function turnStats(event: Extract<TurnEvent, { type: 'done' }>, agent: boolean): string {
+/** Counts a `tool-result` part into `tally` (other parts leave it as it is). */
+export function tallyTool(tally: ToolTally, part: StreamPart): void {
+  if (part.type !== 'tool-result') return;
+  if (part.denied) tally.denied++;
+  else tally.ran++;
+}
+
+/** The statistics line under a finished reply: `[字 · 块 · (工具调用 · 拒绝) · tok/s · 首字 · s]`; `tools` for an agent turn. */
+export function turnStats(event: Extract<TurnEvent, { type: 'done' }>, tools?: ToolTally): string {
   const first = event.firstChunkMs;
   const tps = first !== null && event.durationMs > first ? ((event.chunks - 1) * 1000) / (event.durationMs - first) : 0;
-  return `[${[...event.text].length} 字 · ${event.chunks} 块${agent ? ` · ${toolCalls(event.messages)} 次工具调用` : ''} · ${tps.toFixed(1)} tok/s · 首字 ${first === null ? '-' : Math.round(first)} ms · ${(event.durationMs / 1000).toFixed(2)} s]`;
+  const calls = tools ? ` · ${tools.ran} 次工具调用${tools.denied > 0 ? ` · ${tools.denied} 次被拒绝` : ''}` : '';
+  return `[${[...event.text].length} 字 · ${event.chunks} 块${calls} · ${tps.toFixed(1)} tok/s · 首字 ${first === null ? '-' : Math.round(first)} ms · ${(event.durationMs / 1000).toFixed(2)} s]`;
 }
 
 /** `/history`: every stored message on one line, those the model does not see marked `·`. */

@@ -7,6 +7,9 @@
 // - AI SDK: the AI SDK's own Chat client (DefaultChatTransport, POST /api/chat with the chat's id,
 //   the UI message stream), loaded on first use from /ai-chat.js; tool steps are shown as they
 //   stream; Stop posts /api/chat/:id/stop and stops the client.
+// An agent's tool call that waits for a person (`npm run web -- --agent`) is a card with 批准 / 拒绝
+// (./approvals.ts) in the SSE and AI SDK modes; the URL keeps the conversation, so a reload shows
+// it again from the server's history (./restore.ts) and it can still be answered.
 import type { Subscription } from 'rxjs';
 import {
   RemoteStreamError,
@@ -15,6 +18,10 @@ import {
   fromServerSentEvents,
 } from '../../../src';
 import type { DemoChat, DemoMessage } from './aiChat';
+import { focusPendingApproval, type Decide, type ShownRequest } from './approvals';
+import { decisionBatch, wireRequestOfId, type WireRequest } from './sseDecisions';
+import { awaitsDecision, renderParts, type ShownPart } from './toolParts';
+import { fromUrl, loadHistory, remember, type HistoryMessage, type Mode } from './restore';
 
 const byId = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const log = byId<HTMLDivElement>('log');
@@ -24,7 +31,7 @@ const sendButton = byId<HTMLButtonElement>('send');
 const stopButton = byId<HTMLButtonElement>('stop');
 input.focus(); // also where autofocus is ignored (a page restored from the back/forward cache)
 
-type ReplyState = 'done' | 'stopped' | 'error';
+type ReplyState = 'done' | 'stopped' | 'error' | 'awaiting';
 let current: { bubble: HTMLElement; stop(): void } | null = null; // the reply being streamed
 
 // Follow the reply while the user is at the bottom of the log; once they scroll up, leave them there
@@ -49,7 +56,10 @@ fetch('/api/info')
   .then((info) => (byId('model').textContent = `模型: ${info.model}`))
   .catch(() => undefined);
 
-const mode = (): string => (document.querySelector('input[name="mode"]:checked') as HTMLInputElement).value;
+const mode = (): Mode => (document.querySelector('input[name="mode"]:checked') as HTMLInputElement).value as Mode;
+
+/** True while a tool call waits for a decision on the page: the question box waits for it. */
+const waitingForDecision = (): boolean => log.querySelector('.approval[data-state="pending"], .approval[data-state="sending"]') !== null;
 
 function addMessage(role: string, text: string): HTMLDivElement {
   const el = document.createElement('div');
@@ -60,8 +70,10 @@ function addMessage(role: string, text: string): HTMLDivElement {
   return el;
 }
 
-function startReply(stop: () => void): HTMLElement {
-  const bubble = addMessage('assistant streaming', '');
+/** A reply starts streaming: into a new bubble, or into `bubble` again (an answered approval continues its message). */
+function startReply(stop: () => void, bubble: HTMLElement = addMessage('assistant', '')): HTMLElement {
+  bubble.classList.add('streaming');
+  bubble.querySelector('.note')?.remove();
   bubble.dataset.state = 'streaming';
   current = { bubble, stop };
   sendButton.disabled = true;
@@ -75,23 +87,26 @@ function appendText(text: string): void {
   follow();
 }
 
+function addNote(bubble: HTMLElement, note: string): void {
+  const n = document.createElement('span');
+  n.className = 'note';
+  n.textContent = note;
+  bubble.appendChild(n);
+  follow();
+}
+
 function finishReply(state: ReplyState, note?: string): void {
   if (!current) return;
   const { bubble } = current;
   bubble.classList.remove('streaming');
   bubble.dataset.state = state;
   if (state === 'error') bubble.classList.add('error');
-  if (note) {
-    const n = document.createElement('span');
-    n.className = 'note';
-    n.textContent = note;
-    bubble.appendChild(n);
-    follow();
-  }
+  if (note) addNote(bubble, note);
   current = null;
-  sendButton.disabled = false;
+  sendButton.disabled = waitingForDecision();
   stopButton.disabled = true;
-  input.focus();
+  // A request that waits takes the keyboard (批准 is one Enter away); else back to the question box.
+  if (!focusPendingApproval(bubble)) input.focus();
 }
 
 /** What the page says about a failed reply. */
@@ -110,36 +125,83 @@ function describe(error: unknown): string {
 
 // ---- SSE: an RxJS pipeline ---------------------------------------------------
 
-// One conversation per page load: the server keeps its history (in Redis with REDIS_URL).
-const conversationId = crypto.randomUUID();
+// One conversation per page (its id in the URL, so a reload continues it): the server keeps its
+// history (in Redis with REDIS_URL). The WebSocket mode shares it.
+let conversationId: string = crypto.randomUUID();
 
-function askOverSSE(question: string): void {
+/**
+ * One SSE turn of the conversation: a question, or the decisions about the tool calls it waits
+ * for. Streams into a new bubble; an `approval-request` event ends it with a card per request.
+ * Resolves once the server answered with an event, rejects if the request failed before one
+ * (a decision answered already: 409), so an approval card can say so.
+ */
+function turnOverSSE(body: { question: string } | { decisions: unknown[] }): Promise<void> {
   let subscription: Subscription | undefined = undefined;
-  startReply(() => {
+  let answered: { resolve(): void; reject(error: Error): void } | undefined;
+  const accepted = new Promise<void>((resolve, reject) => (answered = { resolve, reject }));
+  const bubble = startReply(() => {
     // The model runs on the server whether or not we read: ask it to stop (any instance passes it
     // on to the one that runs it), then stop reading.
     fetch(`/api/chat/${encodeURIComponent(conversationId)}/stop`, { method: 'POST' }).catch(() => undefined);
     subscription?.unsubscribe(); // aborts the fetch
     finishReply('stopped', '已停止');
   });
+  remember(mode() === 'ws' ? 'ws' : 'sse', conversationId);
   subscription = fromServerSentEvents('/api/chat/stream', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ question, conversationId }),
+    body: JSON.stringify({ ...body, conversationId }),
     parse: 'events',
     // A dropped connection is sent again with Last-Event-ID: whichever instance answers replays the rest.
-    resume: { attempts: 5, delayMs: 500 },
+    resume: { count: 5, delayMs: 500 },
   }).subscribe({
     next: ({ event, data }) => {
+      answered?.resolve();
       if (event === 'chunk') appendText((data as { text: string }).text);
-      else if (event === 'done') {
+      else if (event === 'approval-request') {
+        const requests = (data as { requests: WireRequest[] }).requests;
+        showRequests(bubble, requests.map((r) => ({ id: r.id, toolName: r.toolName ?? 'interrupt', input: r.input ?? r.value })), requests);
+        finishReply('awaiting', '等待批准');
+      } else if (event === 'done') {
         const stopped = (data as { stopped?: boolean } | null)?.stopped === true;
         finishReply(stopped ? 'stopped' : 'done', stopped ? '已停止' : '');
       }
     },
-    complete: () => finishReply('done'),
-    error: (error: unknown) => finishReply('error', describe(error)),
+    complete: () => {
+      answered?.resolve();
+      finishReply('done');
+    },
+    error: (error: unknown) => {
+      answered?.reject(new Error(describe(error)));
+      finishReply('error', describe(error));
+    },
   });
+  return accepted;
+}
+
+/** How the cards of one interrupt in `bubble` answer: one SSE turn with all their decisions; once sent, the bubble no longer waits. */
+function decideOverSSE(bubble: HTMLElement, requests: readonly WireRequest[]): Decide {
+  const decide = decisionBatch(requests, (decisions) => turnOverSSE({ decisions }));
+  return (request, decision) =>
+    decide(request, decision).then(() => {
+      bubble.querySelector('.note')?.remove();
+      bubble.dataset.state = 'done';
+    });
+}
+
+function askOverSSE(question: string): void {
+  turnOverSSE({ question }).catch(() => undefined); // the bubble shows the error
+}
+
+/** Cards for the requests of one `approval-request` event (or a reloaded message); their decisions go out together. */
+function showRequests(bubble: HTMLElement, shown: readonly ShownRequest[], wire: readonly WireRequest[]): void {
+  const decide = decideOverSSE(bubble, wire);
+  const parts: ShownPart[] = shown.map((r) => ({ type: 'dynamic-tool', toolName: r.toolName, input: r.input, state: 'approval-requested', approval: { id: r.id } }));
+  const holder = document.createElement('div');
+  renderParts(holder, parts, decide);
+  bubble.insertBefore(holder, bubble.querySelector('.note'));
+  holder.replaceWith(...Array.from(holder.childNodes));
+  follow();
 }
 
 // ---- WebSocket -----------------------------------------------------------------
@@ -185,52 +247,111 @@ async function askOverWebSocket(question: string): Promise<void> {
 // ---- AI SDK (useChat protocol) ---------------------------------------------------
 
 let chat: Promise<DemoChat> | null = null;
+let aiStopped = false;
+/** The bubble of the assistant message the client is writing (a new reply, or one continued after an approval). */
+let aiBubble: HTMLElement | null = null;
 
-/** Redraws a bubble from the assistant message's parts: text as text, tool steps as rows. */
-function render(bubble: HTMLElement, message: DemoMessage): void {
-  const note = bubble.querySelector('.note');
-  bubble.replaceChildren();
-  for (const part of message.parts) {
-    if (part.type === 'text') bubble.appendChild(document.createTextNode(part.text));
-    else if (part.type === 'dynamic-tool' || part.type.startsWith('tool-')) {
-      const tool = part as { type: string; toolName?: string; state: string; input?: unknown; output?: unknown; errorText?: string };
-      const name = tool.toolName ?? tool.type.slice('tool-'.length);
-      const row = document.createElement('div');
-      row.className = 'tool';
-      row.dataset.state = tool.state;
-      row.dataset.tool = name;
-      // A tool's string output (our tools' results) is shown as is, anything else as JSON.
-      const output = typeof tool.output === 'string' ? tool.output : JSON.stringify(tool.output);
-      const result = tool.state === 'output-available' ? ` → ${output}` : tool.state === 'output-error' ? ` → ${tool.errorText}` : ' …';
-      row.textContent = `🔧 ${name}(${tool.input === undefined ? '' : JSON.stringify(tool.input)})${result}`;
-      bubble.appendChild(row);
+/** The AI SDK client (bundled apart: it is large), loaded on first use; `init` continues a stored chat. */
+function loadChat(init?: { id: string; messages: DemoMessage[] }): Promise<DemoChat> {
+  chat ??= import('/ai-chat.js' as string).then((m: typeof import('./aiChat')) => {
+    const client = m.createDemoChat('/api/chat', init);
+    client.onUpdate = (message) => aiBubble && render(aiBubble, message);
+    // Every response ends here, the one the client sends by itself after an approval too.
+    client.onStatus = (status) => (status === 'ready' || status === 'error') && settleAi(client);
+    return client;
+  });
+  return chat;
+}
+
+function settleAi(client: DemoChat): void {
+  const last = client.messages.at(-1);
+  if (client.error) finishReply('error', client.error.message);
+  else if (aiStopped) finishReply('stopped', '已停止');
+  else if (last?.role === 'assistant' && awaitsDecision(last.parts)) finishReply('awaiting', '等待批准');
+  else finishReply('done', '');
+}
+
+function stopAi(): void {
+  aiStopped = true;
+  void chat?.then((c) => {
+    // The reply runs into the server's log whether or not we read (a dropped client can resume):
+    // the stop route ends it on whichever instance runs it; the SDK's stop() ends our reading.
+    fetch(`/api/chat/${encodeURIComponent(c.id)}/stop`, { method: 'POST' }).catch(() => undefined);
+    return c.stop();
+  });
+}
+
+/**
+ * How a card in `bubble` answers: `addToolApprovalResponse`; once no call of the message waits any
+ * more, the client sends the answers by itself and the reply continues in the same bubble.
+ */
+function decideOverAiSdk(bubble: HTMLElement): Decide {
+  return async (request, decision) => {
+    const client = await loadChat();
+    const parts = client.messages.find((m) => m.parts.some((p) => (p as ShownPart).approval?.id === request.id))?.parts ?? [];
+    const othersWait = (parts as ShownPart[]).some((p) => p.state === 'approval-requested' && p.approval?.id !== request.id);
+    if (!othersWait) {
+      aiStopped = false;
+      aiBubble = bubble;
+      startReply(stopAi, bubble);
     }
-  }
-  if (note) bubble.appendChild(note);
+    await client.addToolApprovalResponse({ id: request.id, approved: decision.type === 'approve', ...(decision.type === 'reject' && decision.reason !== undefined && { reason: decision.reason }) });
+  };
+}
+
+/** Redraws a bubble from the assistant message's parts: text, tool steps, approval cards. */
+function render(bubble: HTMLElement, message: DemoMessage): void {
+  renderParts(bubble, message.parts as ShownPart[], decideOverAiSdk(bubble));
   follow();
 }
 
 async function askOverAiSdk(question: string): Promise<void> {
-  let stopped = false;
-  const bubble = startReply(() => {
-    stopped = true;
-    void chat?.then((c) => {
-      // The reply runs into the server's log whether or not we read (a dropped client can resume):
-      // the stop route ends it on whichever instance runs it; the SDK's stop() ends our reading.
-      fetch(`/api/chat/${encodeURIComponent(c.id)}/stop`, { method: 'POST' }).catch(() => undefined);
-      return c.stop();
-    });
-  });
-  chat ??= import(/* the AI SDK client, bundled apart: it is large */ '/ai-chat.js' as string).then((m: typeof import('./aiChat')) => m.createDemoChat('/api/chat'));
+  aiStopped = false;
+  aiBubble = startReply(stopAi);
   try {
-    const client = await chat;
-    client.onUpdate = (message) => render(bubble, message);
-    await client.sendMessage(question);
-    if (client.error) finishReply('error', client.error.message);
-    else finishReply(stopped ? 'stopped' : 'done', stopped ? '已停止' : '');
+    const client = await loadChat();
+    remember('ai', client.id);
+    await client.sendMessage(question); // its end is settled by onStatus
   } catch (err) {
     finishReply('error', (err as Error).message);
   }
+}
+
+// ---- a reload ----------------------------------------------------------------------
+
+/** Draws a stored conversation; cards of calls that still wait answer through the conversation's mode. */
+function drawHistory(messages: readonly HistoryMessage[], decideFor: (bubble: HTMLElement, parts: readonly ShownPart[]) => Decide): void {
+  for (const message of messages) {
+    if (message.role === 'user') addMessage('user', message.parts.map((p) => p.text ?? '').join(''));
+    if (message.role !== 'assistant') continue;
+    const bubble = addMessage('assistant', '');
+    renderParts(bubble, message.parts, decideFor(bubble, message.parts));
+    const waits = awaitsDecision(message.parts);
+    bubble.dataset.state = waits ? 'awaiting' : 'done';
+    if (waits) addNote(bubble, '等待批准');
+  }
+  follow();
+}
+
+/** The conversation the URL names, read back from the server (the page was reloaded). */
+async function restore(): Promise<void> {
+  const { mode: saved, ids } = fromUrl();
+  const id = saved && ids[saved];
+  if (!saved || !id) return;
+  (document.querySelector(`input[name="mode"][value="${saved}"]`) as HTMLInputElement).checked = true;
+  const messages = await loadHistory(id);
+  if (saved === 'ai') {
+    await loadChat({ id, messages: messages as unknown as DemoMessage[] });
+    drawHistory(messages, (bubble) => decideOverAiSdk(bubble));
+  } else {
+    conversationId = id;
+    drawHistory(messages, (bubble, parts) => {
+      const pending = parts.filter((p) => p.state === 'approval-requested' && p.approval).map((p) => wireRequestOfId(p.approval!.id));
+      return decideOverSSE(bubble, pending);
+    });
+  }
+  sendButton.disabled = waitingForDecision();
+  if (!focusPendingApproval(log)) input.focus();
 }
 
 // ---- UI --------------------------------------------------------------------------
@@ -238,6 +359,7 @@ async function askOverAiSdk(question: string): Promise<void> {
 form.addEventListener('submit', (event) => {
   event.preventDefault();
   const question = input.value.trim();
+  if (waitingForDecision()) return void focusPendingApproval(log); // answer the tool call first
   if (!question || current) return;
   following = true; // asking again brings the conversation back into view
   addMessage('user', question);
@@ -246,6 +368,8 @@ form.addEventListener('submit', (event) => {
   else if (mode() === 'ai') void askOverAiSdk(question);
   else askOverSSE(question);
 });
+
+void restore().catch(() => undefined); // a conversation the server forgot: the page starts empty
 
 stopButton.addEventListener('click', () => current?.stop());
 
@@ -261,7 +385,7 @@ function showAgentMode(on: boolean): void {
     agentMode = null;
   }
 }
-document.querySelectorAll('input[name="mode"]').forEach((radio) => radio.addEventListener('change', () => showAgentMode(mode() === 'agent')));
+document.querySelectorAll('input[name="mode"]').forEach((radio) => radio.addEventListener('change', () => showAgentMode((mode() as string) === 'agent')));
 if (new URLSearchParams(location.search).get('mode') === 'agent') {
   (document.querySelector('input[name="mode"][value="agent"]') as HTMLInputElement).checked = true;
   showAgentMode(true);

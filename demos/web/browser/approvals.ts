@@ -1,0 +1,110 @@
+// The web demo's approval card: a tool call that waits for a person (an agent's guarded tool),
+// shown with 批准 / 拒绝 buttons and an optional reason, in every mode that can answer it (the AI
+// SDK's `tool-approval-request`, our SSE `approval-request` event, a page reloaded while it waits).
+// Text goes in with textContent only: a tool's input is the model's words, never markup.
+
+/** A tool call that waits for a decision, as the page shows it. */
+export interface ShownRequest {
+  /** The approval id (the AI SDK's `approvalId`; ours: `<interruptId>:<index>`). */
+  readonly id: string;
+  readonly toolName: string;
+  readonly input: unknown;
+}
+
+/** What the person decided. */
+export type PageDecision = { readonly type: 'approve' } | { readonly type: 'reject'; readonly reason?: string };
+
+/** Where a card sends its decision; a rejection (e.g. 409: answered already) shows its message on the card. */
+export type Decide = (request: ShownRequest, decision: PageDecision) => Promise<void>;
+
+/** How a card looks: waiting, being sent, or decided (also a card read back from the history). */
+export type CardState = 'pending' | 'sending' | 'approved' | 'rejected';
+
+const LABEL: Readonly<Record<CardState, string>> = { pending: '⏸ 需要批准', sending: '⏳ 正在发送…', approved: '✓ 已批准', rejected: '✗ 已拒绝' };
+
+function button(text: string, action: string): HTMLButtonElement {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = text;
+  b.dataset.action = action;
+  return b;
+}
+
+/** One line: the tool and its input as JSON (Chinese and emoji as they are). */
+export function describeCall(toolName: string, input: unknown): string {
+  return `🔧 ${toolName}(${input === undefined ? '' : JSON.stringify(input)})`;
+}
+
+/**
+ * The card of one request. A pending card has 批准 / 拒绝 and a reason box; a click disables
+ * both at once (a second click cannot send a second answer), sends the decision and marks the
+ * card; a failed send says why and enables them again.
+ *
+ * @param request What waits.
+ * @param state `'pending'`, or how it was decided (a card redrawn after the answer).
+ * @param decide Sends the decision; undefined for a card that cannot be answered from here.
+ * @returns The card element (`.approval`, `data-state`, `data-approval-id`).
+ */
+export function approvalCard(request: ShownRequest, state: CardState, decide?: Decide): HTMLDivElement {
+  const card = document.createElement('div');
+  card.className = 'approval';
+  card.dataset.approvalId = request.id;
+  card.dataset.state = state;
+  card.setAttribute('role', 'group');
+  const title = document.createElement('div');
+  title.className = 'approval-title';
+  title.textContent = LABEL[state];
+  const call = document.createElement('div');
+  call.className = 'approval-call';
+  call.textContent = describeCall(request.toolName, request.input);
+  card.append(title, call);
+  card.setAttribute('aria-label', `${LABEL[state]}: ${call.textContent}`);
+  if (state !== 'pending' || !decide) return card;
+
+  const reason = document.createElement('input');
+  reason.className = 'approval-reason';
+  reason.placeholder = '拒绝原因（可选）';
+  reason.autocomplete = 'off';
+  const approve = button('批准', 'approve');
+  const reject = button('拒绝', 'reject');
+  const error = document.createElement('div');
+  error.className = 'approval-error';
+  const row = document.createElement('div');
+  row.className = 'approval-actions';
+  row.append(approve, reject, reason);
+  card.append(row, error);
+
+  const send = (decision: PageDecision): void => {
+    if (card.dataset.state !== 'pending') return;
+    for (const control of [approve, reject, reason]) control.disabled = true;
+    card.dataset.state = 'sending';
+    title.textContent = LABEL.sending;
+    error.textContent = '';
+    decide(request, decision).then(
+      () => {
+        card.dataset.state = decision.type === 'approve' ? 'approved' : 'rejected';
+        title.textContent = LABEL[card.dataset.state as CardState];
+        row.remove(); // decided: as a card drawn from the history after the answer
+      },
+      (failure: unknown) => {
+        card.dataset.state = 'pending';
+        title.textContent = LABEL.pending;
+        error.textContent = failure instanceof Error ? failure.message : String(failure);
+        for (const control of [approve, reject, reason]) control.disabled = false;
+      },
+    );
+  };
+  approve.addEventListener('click', () => send({ type: 'approve' }));
+  reject.addEventListener('click', () => send({ type: 'reject', ...(reason.value.trim() && { reason: reason.value.trim() }) }));
+  reason.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') send({ type: 'reject', ...(reason.value.trim() && { reason: reason.value.trim() }) });
+  });
+  return card;
+}
+
+/** Moves the keyboard to the first pending card's 批准 (a request that just arrived, or one found on load). */
+export function focusPendingApproval(root: ParentNode): boolean {
+  const approve = root.querySelector<HTMLButtonElement>('.approval[data-state="pending"] button[data-action="approve"]');
+  approve?.focus();
+  return approve !== null;
+}
