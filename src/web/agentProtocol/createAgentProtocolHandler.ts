@@ -5,6 +5,8 @@ import { InMemoryConversationLock } from '../../replyLog/InMemoryConversationLoc
 import { InMemoryReplyLog } from '../../replyLog/InMemoryReplyLog';
 import type { ConversationLock, ReplyLog } from '../../replyLog/types';
 import { assertObject } from '../../internal/validate';
+import type { ChatAllowedHosts, ChatAllowedOrigins } from '../chatHandler/types';
+import { requestPolicy } from '../requestPolicyMiddleware';
 import { parseCommand, parseStreamFilter, runCommand } from './commands';
 import { AgentProtocolRequestError } from './errors';
 import { eventStreamResponse } from './eventStream';
@@ -29,6 +31,13 @@ export interface AgentProtocolHandlerOptions {
    * that does not exist. Default: everyone may.
    */
   authorize?: (request: Request, threadId: string) => boolean | Promise<boolean>;
+  /** The `Host` allow-list (DNS rebinding), as the chat handler's. Default: `localhost`, `127.0.0.1`, `[::1]` on any port. */
+  allowedHosts?: ChatAllowedHosts;
+  /**
+   * Other origins whose pages may call the handler (CORS, preflight included); a request from any
+   * other site's page is a 403. Requests without `Origin` (the SDK in Node) pass. Default: the same origin only.
+   */
+  allowedOrigins?: ChatAllowedOrigins;
   /** Runs this instance produces at once; more get 429. Default 32. */
   maxConcurrentRuns?: number;
   /** Request body cap, bytes (413 past it). Default 1 MiB. */
@@ -116,6 +125,14 @@ function routes(
   options: AgentProtocolHandlerOptions,
 ): Hono {
   const app = new Hono();
+  // The chat handler's request policy: Host allow-list, CORS for allowedOrigins, cross-site refusal.
+  const refuse = (status: number, message: string): Response => Response.json({ error: status === 403 ? 'forbidden' : 'bad_host', message }, { status });
+  const policy = requestPolicy(options, refuse, {
+    allowMethods: ['GET', 'POST'],
+    allowHeaders: ['content-type', 'accept', 'authorization', 'x-api-key', 'last-event-id'],
+    exposeHeaders: ['retry-after', 'content-location'],
+  }, 'allow');
+  app.use('*', policy.host, policy.cors, policy.origin);
   const maxSize = options.maxBodyBytes ?? 1024 * 1024;
   app.use('*', bodyLimit({ maxSize, onError: (c) => c.json({ error: 'payload_too_large', message: `The body is over ${maxSize} bytes.` }, 413) }));
   app.use('/threads/:thread_id/*', async (c, next) => {

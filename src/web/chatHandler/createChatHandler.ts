@@ -1,6 +1,5 @@
 import { InMemoryChatMessageHistory, type BaseListChatMessageHistory } from '@langchain/core/chat_history';
 import { Hono } from 'hono';
-import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { InMemoryConversationLock } from '../../replyLog/InMemoryConversationLock';
 import { InMemoryReplyLog } from '../../replyLog/InMemoryReplyLog';
@@ -10,7 +9,7 @@ import { ChatRequestError } from './errors';
 import { checkChatHandlerOptions, decisionRefusal, streamOf } from './options';
 import { threadStateOf } from './agentStream';
 import { InMemoryConversationOwners } from './owners';
-import { checkHost, checkOrigin, isAllowedOrigin } from './requestPolicy';
+import { requestPolicy } from '../requestPolicyMiddleware';
 import type { RouteContext } from './routeContext';
 import { RunCaps } from './runCaps';
 import { sseRoutes } from './sseRoutes';
@@ -118,29 +117,19 @@ function routes(options: ChatHandlerOptions, ctx: RouteContext): Hono {
   const app = new Hono({ strict: false }).basePath(basePath);
   const refuse = (status: number, message: string, headers: Record<string, string> = {}): Response =>
     Response.json({ error: message }, { status, headers: { 'cache-control': 'no-store', ...headers } });
-  app.use('*', async (c, next) => {
-    const refusal = checkHost(c.req.raw, options.allowedHosts);
-    if (refusal) return refuse(refusal.status, refusal.message);
-    await next();
-  });
-  app.use('*', cors({
-    origin: (origin, c) => (isAllowedOrigin(origin, c.req.raw, options.allowedOrigins) ? origin : null),
+  const policy = requestPolicy(options, refuse, {
     allowMethods: ['GET', 'POST'],
     allowHeaders: ['content-type', 'last-event-id', 'x-requested-with', 'authorization'],
     exposeHeaders: ['retry-after', 'x-vercel-ai-ui-message-stream'],
-    credentials: true,
-    maxAge: 600,
-  }));
+  });
+  app.use('*', policy.host);
+  app.use('*', policy.cors);
   // A wrong method is a 405 before any other check (registered first, these answer first).
   for (const [path, allow] of [['/', 'POST'], ['/stream', 'GET, HEAD, POST'], ['/:id/stream', 'GET, HEAD'], ['/:id/stop', 'POST'], ['/:id/history', 'GET, HEAD']]) {
     const other = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'].filter((method) => !allow.split(', ').includes(method));
     app.on(other, path, () => refuse(405, `Use ${allow}.`, { allow }));
   }
-  app.use('*', async (c, next) => {
-    const refusal = checkOrigin(c.req.raw, options.allowedOrigins);
-    if (refusal) return refuse(refusal.status, refusal.message);
-    await next();
-  });
+  app.use('*', policy.origin);
   const tooLarge = (limit: number) => (): never => {
     throw new ChatRequestError(413, `The request body is over ${limit} bytes.`, { connection: 'close' });
   };
