@@ -4,7 +4,7 @@
  * hand-written equivalent: `Promise.all` of `for await` loops over `model.stream()`, each
  * with its own `AbortController` signal (as `fromRunnable` passes one), counting values.
  *  1. wall time at zero latency, median of interleaved rounds with range (goal ≤ 1.1×);
- *  2. heap per live stream with all 10,000 in flight (tokenMs 5), sampled after a full GC
+ *  2. heap per live stream with all 10,000 in flight (chunkDelayMs 5), sampled after a full GC
  *     when half of all chunks arrived (goal ≤ 1.15× of the loops).
  * `npm run bench` runs node with --expose-gc; without it heap figures include garbage.
  */
@@ -58,7 +58,7 @@ async function wall(n: number, kind: Kind): Promise<void> {
 
 /** Heap per in-flight stream, sampled after a full GC when half of all chunks have arrived. */
 async function heapPerStream(n: number, kind: Kind): Promise<{ perStream: number; active: number }> {
-  const model = new ScriptedChatModel({ reply: REPLY, tokenMs: 5 });
+  const model = new ScriptedChatModel({ reply: REPLY, chunkDelayMs: 5 });
   const half = (n * TOKENS) / 2;
   const base = heapUsed();
   let values = 0;

@@ -144,7 +144,7 @@ async function collectMessageVsConcat(): Promise<void> {
 }
 
 async function abortLatency(): Promise<void> {
-  const server = await startFakeOpenAIServer({ tokenMs: 2 });
+  const server = await startFakeOpenAIServer({ chunkDelayMs: 2 });
   const model = new ChatOpenAI({ apiKey: 'bench', model: 'gpt-4o-mini', maxRetries: 0, configuration: { baseURL: server.baseURL } });
   const latencies: number[] = [];
   const after: number[] = [];

@@ -144,7 +144,7 @@ const strip = (body: string): string => body.replace(/^retry: \d+\n\n/, '').repl
 
 /** 100 clients ask on instance A, drop after 10 chunks, resume on B; checks every text and every byte. */
 async function dropAndResume(redisUrl: string): Promise<void> {
-  const model = () => new ScriptedChatModel({ tokenMs: 5 });
+  const model = () => new ScriptedChatModel({ chunkDelayMs: 5 });
   const [a, b] = await Promise.all([
     startWebDemo({ port: 0, model: model(), scaleOut: { redisUrl } }),
     startWebDemo({ port: 0, model: model(), scaleOut: { redisUrl } }),
@@ -219,22 +219,22 @@ export async function run(): Promise<void> {
     // Paced only: an offline model at 0 ms/token streams 1,000 replies in one burst of microtasks that
     // blocks the event loop for seconds (23 s measured), longer than any heartbeat timeout.
     const modes = [['paced, 2 ms/token', Number(process.env.TOKEN_MS ?? 2)]] as const;
-    for (const [label, tokenMs] of modes) {
-      const model = new ScriptedChatModel({ tokenMs });
+    for (const [label, chunkDelayMs] of modes) {
+      const model = new ScriptedChatModel({ chunkDelayMs });
       const lag = monitorEventLoopDelay({ resolution: 10 });
       lag.enable();
       const mem: number[] = [];
       const red: number[] = [];
-      await concurrentStreams(memory, memory, model, `warm-m-${tokenMs}`);
-      await concurrentStreams(redisA, redisB, model, `warm-r-${tokenMs}`);
+      await concurrentStreams(memory, memory, model, `warm-m-${chunkDelayMs}`);
+      await concurrentStreams(redisA, redisB, model, `warm-r-${chunkDelayMs}`);
       for (let r = 0; r < RUNS; r++) {
         // Interleaved, alternating which goes first, so both see the same machine state.
         if (r % 2 === 0) {
-          mem.push(await concurrentStreams(memory, memory, model, `m-${tokenMs}-${r}`));
-          red.push(await concurrentStreams(redisA, redisB, model, `r-${tokenMs}-${r}`));
+          mem.push(await concurrentStreams(memory, memory, model, `m-${chunkDelayMs}-${r}`));
+          red.push(await concurrentStreams(redisA, redisB, model, `r-${chunkDelayMs}-${r}`));
         } else {
-          red.push(await concurrentStreams(redisA, redisB, model, `r-${tokenMs}-${r}`));
-          mem.push(await concurrentStreams(memory, memory, model, `m-${tokenMs}-${r}`));
+          red.push(await concurrentStreams(redisA, redisB, model, `r-${chunkDelayMs}-${r}`));
+          mem.push(await concurrentStreams(memory, memory, model, `m-${chunkDelayMs}-${r}`));
         }
       }
       lag.disable();

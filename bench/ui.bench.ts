@@ -150,7 +150,7 @@ const DEADLINE_MS = 120_000;
 const QUESTIONS = ['讲一个关于程序员的故事', '什么是Python', 'Tell me a joke 😀', 'hello'];
 
 async function useChatClients(): Promise<void> {
-  const model = new ScriptedChatModel({ tokenMs: 2 });
+  const model = new ScriptedChatModel({ chunkDelayMs: 2 });
   const deliveries: ServerSentEventsDelivery[] = [];
   const server = createServer((req, res) => {
     void bodyText(req).then((body) => {

@@ -144,7 +144,7 @@ async function handWritten(model: ScriptedChatModel, question: string, res: Serv
 }
 
 async function manyClients(clients: Clients): Promise<boolean> {
-  const model = new ScriptedChatModel({ firstTokenMs: 0, tokenMs: 2 }); // every stream overlaps the others
+  const model = new ScriptedChatModel({ firstChunkDelayMs: 0, chunkDelayMs: 2 }); // every stream overlaps the others
   let frames = 0;
   const deliveries: ServerSentEventsDelivery[] = [];
   const server = createServer((req, res) => {
@@ -238,14 +238,14 @@ async function slowReader(clients: Clients): Promise<boolean> {
 }
 
 async function longConnection(clients: Clients): Promise<void> {
-  const chain = createChatChain(new ScriptedChatModel({ firstTokenMs: 0, tokenMs: 0 }));
+  const chain = createChatChain(new ScriptedChatModel({ firstChunkDelayMs: 0, chunkDelayMs: 0 }));
   const perTurn: Record<'bounded' | 'unbounded', number[]> = { bounded: [], unbounded: [] };
   for (let rep = 0; rep < TURN_REPS; rep++) {
     for (const variant of rep % 2 === 0 ? (['bounded', 'unbounded'] as const) : (['unbounded', 'bounded'] as const)) {
       const server = createServer();
       const chat = serveChatOverWebSocket(server, {
         streamTurn: ({ question, history }) => fromRunnable(chain, { question, history }), // the web demo's prompt and model
-        pingIntervalMs: 0,
+        heartbeatMs: 0,
         ...(variant === 'unbounded' && { maxSavedMessages: Infinity }),
       });
       const port = await listen(server);

@@ -3,7 +3,7 @@
  * together so the demo takes as long as one reply: invoke's first visible character
  * arrives only with the whole reply; stream's first chunk arrives after the time to
  * first token. Offline, the embedded model has realistic latency (350 ms to the first
- * token, 25 ms per token), also in the tour, so the difference is real; with
+ * chunk, 25 ms per chunk), also in the tour, so the difference is real; with
  * DEMO_LATENCY=0 both are near zero.
  */
 import { HumanMessage } from '@langchain/core/messages';

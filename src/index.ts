@@ -67,7 +67,7 @@ export type { MessagesInput } from './history/streamAgentTurn';
 export { windowHistory } from './history/windowHistory';
 export type {
   ChatTurnsOptions,
-  InterruptPolicy,
+  IncompleteReplyPolicy,
   StreamTurn,
   TurnInput,
   TurnChunkEvent,

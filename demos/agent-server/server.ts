@@ -28,7 +28,7 @@ export interface AgentServerOptions {
   /** Thread state (a LangGraph checkpointer), shared by instances; default in memory. */
   checkpointer?: unknown;
   /** Offline model latency; default {@link REALISTIC_LATENCY}. */
-  latency?: { firstTokenMs: number; tokenMs: number };
+  latency?: { firstChunkDelayMs: number; chunkDelayMs: number };
 }
 
 /** A running agent server. */
@@ -39,10 +39,10 @@ export interface AgentServer {
 }
 
 /** The offline agent: ScriptedChatModel, the offline tools, an approval before `python_release`. */
-export function offlineAgent(latency: { firstTokenMs: number; tokenMs: number } = REALISTIC_LATENCY): AgentProtocolGraph {
+export function offlineAgent(latency: { firstChunkDelayMs: number; chunkDelayMs: number } = REALISTIC_LATENCY): AgentProtocolGraph {
   return createAgent({
     model: new ScriptedChatModel({ ...latency }),
-    tools: createOfflineTools({ delayMs: latency.firstTokenMs }),
+    tools: createOfflineTools({ delayMs: latency.firstChunkDelayMs }),
     middleware: [humanInTheLoopMiddleware({ interruptOn: { python_release: true } })],
   }) as unknown as AgentProtocolGraph;
 }

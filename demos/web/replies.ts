@@ -25,7 +25,7 @@ export function demoStream(model: BaseChatModel, custom?: (messages: BaseMessage
     // Loaded on the first AI SDK request: the other modes never pay for langchain. Offline, a tool
     // takes as long as the model's first token, so the steps are visible.
     const { createAgent } = require('langchain') as typeof import('langchain');
-    const delayMs = model instanceof ScriptedChatModel ? model.firstTokenMs : 0;
+    const delayMs = model instanceof ScriptedChatModel ? model.firstChunkDelayMs : 0;
     agent ??= createAgent({ model, tools: createOfflineTools({ delayMs }), systemPrompt: AGENT_SYSTEM_PROMPT });
     return fromAgent(agent, { messages });
   };

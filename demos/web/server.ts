@@ -64,7 +64,7 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
     path: '/ws',
     ...policy,
     streamTurn: ({ question, history }) => fromRunnable(createChatChain(described.model), { question, history }),
-    onInterrupt: 'keep-partial', // the model should know what the user already saw
+    onIncomplete: 'keep-partial', // the model should know what the user already saw
     errorData: (error) => ({ name: error instanceof Error ? error.name : 'Error', message: errorText(error), ...codeOf(error) }),
     chat: handler, // an ask / stop with a conversationId: the handler's turn (decision 0176)
   });

@@ -39,7 +39,7 @@ describe('bin/rxjs-langchain.js chat (child process)', () => {
   afterEach(() => server?.close());
 
   it('streams a reply; a process-level SIGINT mid-reply stops it (the request is aborted) and the chat goes on', async () => {
-    server = await startFakeOpenAIServer({ tokenMs: 30 });
+    server = await startFakeOpenAIServer({ chunkDelayMs: 30 });
     const { child, exited, stderr } = start(['--history-file', join(dir, 'sigint.jsonl')], { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: server.baseURL });
     let stdout = '';
     const seen = (text: string): Promise<void> =>
@@ -89,7 +89,7 @@ describe('bin/rxjs-langchain.js chat (child process)', () => {
   });
 
   it('stdout closed by its reader mid-reply (`| head -1`): the turn ends quietly (request aborted, nothing saved), exit 0', async () => {
-    server = await startFakeOpenAIServer({ tokenMs: 30 });
+    server = await startFakeOpenAIServer({ chunkDelayMs: 30 });
     const history = join(dir, 'epipe.jsonl');
     const { child, exited, stderr } = start(['--history-file', history], { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: server.baseURL });
     let stdout = '';

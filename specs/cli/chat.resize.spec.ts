@@ -15,7 +15,7 @@ let dir: string;
 let server: FakeOpenAIServer;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rxlc-resize-'));
-  server = await startFakeOpenAIServer({ tokenMs: 15 });
+  server = await startFakeOpenAIServer({ chunkDelayMs: 15 });
 });
 afterAll(async () => {
   await server.close();

@@ -62,7 +62,7 @@ describe('rxjs-langchain chat on a pipe', () => {
   });
 
   test.concurrent('Ctrl-C (SIGINT) mid-reply stops it, aborts the request, keeps the session and saves nothing of that turn', async () => {
-    const s = await server({ tokenMs: 20 });
+    const s = await server({ chunkDelayMs: 20 });
     const c = chat(['--history-file', join(dir, 'sigint.jsonl')], openai(s));
     c.send('详细介绍Python的历史和发展');
     const reply = replyTo('详细介绍Python的历史和发展');
@@ -89,7 +89,7 @@ describe('rxjs-langchain chat on a pipe', () => {
   });
 
   test.concurrent('questions queued on the pipe are answered in order, each shown with its 你: line when its turn starts', async () => {
-    const s = await server({ tokenMs: 2 });
+    const s = await server({ chunkDelayMs: 2 });
     const c = chat(['--history-file', join(dir, 'queue.jsonl')], openai(s));
     const questions = ['介绍Python', '它有什么特点？', '适合什么场景？'];
     c.input.write(questions.map((q) => q + '\n').join('')); // all at once, before the first reply
@@ -277,7 +277,7 @@ describe('the model cannot drive the terminal', () => {
 
 describe('rxjs-langchain chat on a terminal', () => {
   test.concurrent('text typed during a reply is not echoed into it; it waits, then appears as the next 你: line and is answered', async () => {
-    const s = await server({ tokenMs: 15 });
+    const s = await server({ chunkDelayMs: 15 });
     const c = chat(['--history-file', join(dir, 'typing.jsonl')], openai(s), { tty: true });
     await c.waitFor(PROMPT);
     expect(c.rawModes).toEqual([true]);
@@ -303,7 +303,7 @@ describe('rxjs-langchain chat on a terminal', () => {
   });
 
   test.concurrent('lines typed ahead or pasted at once are taken one at a time: the second is echoed only after the first reply', async () => {
-    const s = await server({ tokenMs: 5 });
+    const s = await server({ chunkDelayMs: 5 });
     const c = chat(['--history-file', join(dir, 'paste.jsonl')], openai(s), { tty: true });
     await c.waitFor(PROMPT);
     c.type('介绍Python\r/history\r'); // one chunk, as a paste arrives
@@ -317,7 +317,7 @@ describe('rxjs-langchain chat on a terminal', () => {
   });
 
   test.concurrent('Ctrl-C during a reply stops it (the request is aborted); the status line shows 首字 and the 块 count', async () => {
-    const s = await server({ tokenMs: 20, firstTokenMs: 150 });
+    const s = await server({ chunkDelayMs: 20, firstChunkDelayMs: 150 });
     const c = chat(['--history-file', join(dir, 'tty-stop.jsonl')], openai(s), { tty: true });
     await c.waitFor(PROMPT);
     c.send('详细介绍Python的历史和发展');

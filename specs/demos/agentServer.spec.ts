@@ -7,7 +7,7 @@ import { startAgentServer, type AgentServer } from '../../demos/agent-server/ser
 import { describeWithRedis, startRedisServer, type RedisServer } from '../support/redis';
 
 const QUESTION = { messages: [{ role: 'user', content: 'Python 3.12 是哪天发布的？' }] };
-const latency = { firstTokenMs: 0, tokenMs: 0 };
+const latency = { firstChunkDelayMs: 0, chunkDelayMs: 0 };
 const text = (parts: StreamPart[]) => parts.filter((p) => p.type === 'text').map((p) => (p as { text: string }).text).join('');
 
 async function askAndApprove(first: AgentServer, second: AgentServer): Promise<StreamPart[]> {

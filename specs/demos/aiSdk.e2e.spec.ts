@@ -38,7 +38,7 @@ describe('web demo, AI SDK mode, in Chromium', () => {
 
   beforeAll(async () => {
     browser = await launchChromium();
-    openai = await startFakeOpenAIServer({ tokenMs: 20 });
+    openai = await startFakeOpenAIServer({ chunkDelayMs: 20 });
     demo = await startWebDemo({
       port: 0,
       model: new ChatOpenAI({ apiKey: 'test', model: 'gpt-4o-mini', configuration: { baseURL: openai.baseURL } }),

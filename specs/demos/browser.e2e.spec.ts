@@ -53,7 +53,7 @@ describe('web demo in Chromium', () => {
 
   beforeAll(async () => {
     browser = await launchChromium();
-    openai = await startFakeOpenAIServer({ tokenMs: 20 });
+    openai = await startFakeOpenAIServer({ chunkDelayMs: 20 });
     demo = await startWebDemo({
       port: 0,
       model: new ChatOpenAI({ apiKey: 'test', model: 'gpt-4o-mini', configuration: { baseURL: openai.baseURL } }),
@@ -135,7 +135,7 @@ describe('web demo page layout in Chromium', () => {
 
   beforeAll(async () => {
     browser = await launchChromium();
-    demo = await startWebDemo({ port: 0, model: new ScriptedChatModel({ reply: LONG, firstTokenMs: 0, tokenMs: 0 }) });
+    demo = await startWebDemo({ port: 0, model: new ScriptedChatModel({ reply: LONG, firstChunkDelayMs: 0, chunkDelayMs: 0 }) });
   });
 
   afterAll(async () => {
@@ -166,7 +166,7 @@ describe('web demo page layout in Chromium', () => {
   it('a user who scrolled up mid-reply stays where they scrolled; asking again follows again', async () => {
     // Only the second reply is long (and slow enough to scroll during it); the first and third are short.
     const reply = (messages: BaseMessage[]): string => (messages[messages.length - 1].content === '再讲一个' ? LONG + '\n' + LONG : '好的。');
-    const slow = await startWebDemo({ port: 0, model: new ScriptedChatModel({ reply, firstTokenMs: 0, tokenMs: 6 }) });
+    const slow = await startWebDemo({ port: 0, model: new ScriptedChatModel({ reply, firstChunkDelayMs: 0, chunkDelayMs: 6 }) });
     const page = await browser.newPage({ viewport: { width: 900, height: 900 } });
     try {
       await page.goto(slow.url);

@@ -5,7 +5,7 @@ describe('compareInvokeAndStream', () => {
   describe('timing a real LangChain chat model', () => {
     it('reports invoke vs stream; streaming shows text after a fraction of the invoke wait', async () => {
       const reply = '流式输出让用户更快看到第一个字 🚀 and the rest follows token by token.';
-      const model = new ScriptedChatModel({ reply, firstTokenMs: 40, tokenMs: 8 });
+      const model = new ScriptedChatModel({ reply, firstChunkDelayMs: 40, chunkDelayMs: 8 });
       const r = await compareInvokeAndStream(model, '详细介绍Python的历史和发展');
       const chars = [...reply].length;
       expect(r.invoke.chars).toBe(chars);

@@ -69,7 +69,7 @@ describe('cross-site requests never reach the model (Chromium)', () => {
   let calls: string[];
   /** Requests to the model endpoint that arrived at the server under test (refused or not). */
   let arrived: string[];
-  const model = new ScriptedChatModel({ reply: 'secret', firstTokenMs: 0, tokenMs: 0, onRequest: (m) => calls.push(String(m[m.length - 1].content)) });
+  const model = new ScriptedChatModel({ reply: 'secret', firstChunkDelayMs: 0, chunkDelayMs: 0, onRequest: (m) => calls.push(String(m[m.length - 1].content)) });
   const record = (server: Server): void => {
     server.on('request', (req) => req.url?.startsWith('/api/chat/stream') && arrived.push(`${req.method} ${req.headers.host}`));
   };
@@ -161,7 +161,7 @@ describe('cross-site requests never reach the model (Chromium)', () => {
         const question = parseRequestTarget(req)?.searchParams.get('question') ?? 'post';
         sendServerSentEvents(fromRunnable(model, question).pipe(textContent()), res);
       });
-      chat = serveChatOverWebSocket(server, { streamTurn: ({ question }) => fromRunnable(model, question), pingIntervalMs: 0 });
+      chat = serveChatOverWebSocket(server, { streamTurn: ({ question }) => fromRunnable(model, question), heartbeatMs: 0 });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       port = (server.address() as AddressInfo).port;
       record(server);

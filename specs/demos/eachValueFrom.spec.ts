@@ -50,7 +50,7 @@ describe('eachValueFrom (Observable → for await)', () => {
 
   it('unsubscribes on break, which aborts a model request mid-stream', async () => {
     let signal: AbortSignal | undefined;
-    const model = new ScriptedChatModel({ reply: '一二三四五六七八九十', tokenMs: 5 });
+    const model = new ScriptedChatModel({ reply: '一二三四五六七八九十', chunkDelayMs: 5 });
     const original = model._streamResponseChunks.bind(model);
     model._streamResponseChunks = (messages, options, runManager) => {
       signal = options.signal;

@@ -22,7 +22,7 @@ describe('the web demo page in Chromium', () => {
 
   beforeAll(async () => {
     browser = await launchChromium();
-    demo = await startWebDemo({ port: 0, model: new ScriptedChatModel({ reply: '你好！这是一个回答。', tokenMs: 1 }) });
+    demo = await startWebDemo({ port: 0, model: new ScriptedChatModel({ reply: '你好！这是一个回答。', chunkDelayMs: 1 }) });
     page = await browser.newPage();
     page.on('requestfailed', (r) => failed.push(`${r.method()} ${new URL(r.url()).pathname}: ${r.failure()?.errorText}`));
     await page.goto(demo.url);
@@ -50,7 +50,7 @@ describe('the web demo page in Chromium', () => {
   });
 
   it('the note of a stopped reply is Chinese, like the CLI\'s [已停止]', async () => {
-    const slow = await startWebDemo({ port: 0, model: new ScriptedChatModel({ reply: '很长的回答。'.repeat(200), tokenMs: 20 }) });
+    const slow = await startWebDemo({ port: 0, model: new ScriptedChatModel({ reply: '很长的回答。'.repeat(200), chunkDelayMs: 20 }) });
     const p = await browser.newPage();
     try {
       await p.goto(slow.url);

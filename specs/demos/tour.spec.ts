@@ -10,7 +10,7 @@ import { DEMOS, main } from '../../demos/index';
 import type { DemoContext } from '../../demos/types';
 import { Capture } from '../support/chatHarness';
 
-type Latency = { seed: string; firstTokenMs: number; tokenMs: number };
+type Latency = { seed: string; firstChunkDelayMs: number; chunkDelayMs: number };
 
 /** Runs the runner with every demo's `run` replaced by a recorder of the model it was given. */
 async function latencies(args: string[], env: NodeJS.ProcessEnv): Promise<{ seen: Latency[]; out: string }> {
@@ -18,8 +18,8 @@ async function latencies(args: string[], env: NodeJS.ProcessEnv): Promise<{ seen
   const runs = DEMOS.map((d) => d.run);
   DEMOS.forEach((d) => {
     (d as { run: typeof d.run }).run = async ({ model }: DemoContext) => {
-      const m = model as unknown as { firstTokenMs: number; tokenMs: number };
-      seen.push({ seed: d.seed, firstTokenMs: m.firstTokenMs, tokenMs: m.tokenMs });
+      const m = model as unknown as { firstChunkDelayMs: number; chunkDelayMs: number };
+      seen.push({ seed: d.seed, firstChunkDelayMs: m.firstChunkDelayMs, chunkDelayMs: m.chunkDelayMs });
     };
   });
   const out = new Capture();
@@ -36,17 +36,17 @@ describe('the demo tour', () => {
     const { seen, out } = await latencies([], {});
     expect(seen.map((s) => s.seed)).toEqual(DEMOS.filter((d) => !d.interactive).map((d) => d.seed));
     for (const s of seen) {
-      expect(s).toEqual(s.seed === '6.1' ? { seed: '6.1', firstTokenMs: 350, tokenMs: 25 } : { seed: s.seed, firstTokenMs: 0, tokenMs: 0 });
+      expect(s).toEqual(s.seed === '6.1' ? { seed: '6.1', firstChunkDelayMs: 350, chunkDelayMs: 25 } : { seed: s.seed, firstChunkDelayMs: 0, chunkDelayMs: 0 });
     }
     expect(out).toContain('The tour runs without simulated latency except in 6.1 (DEMO_LATENCY=0: none at all).');
   });
 
   it('DEMO_LATENCY set is used by every demo of the tour; one demo by name keeps the realistic default', async () => {
     const slow = await latencies([], { DEMO_LATENCY: 'slow' });
-    expect(new Set(slow.seen.map((s) => `${s.firstTokenMs},${s.tokenMs}`))).toEqual(new Set(['300,80']));
+    expect(new Set(slow.seen.map((s) => `${s.firstChunkDelayMs},${s.chunkDelayMs}`))).toEqual(new Set(['300,80']));
     expect(slow.out).not.toContain('The tour runs');
     const one = await latencies(['progress'], {});
-    expect(one.seen).toEqual([{ seed: '3.2', firstTokenMs: 350, tokenMs: 25 }]);
+    expect(one.seen).toEqual([{ seed: '3.2', firstChunkDelayMs: 350, chunkDelayMs: 25 }]);
   });
 });
 

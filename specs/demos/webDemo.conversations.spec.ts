@@ -16,11 +16,11 @@ import { describeWithRedis, startRedisServer, type RedisServer } from '../suppor
 
 const JSON_POST = { 'content-type': 'application/json', ...NOT_CROSS_SITE };
 
-/** Replies with what it was shown (the history the turn got), slowly when `tokenMs` is set. */
-const modelSeeingHistory = (tokenMs = 0): ScriptedChatModel =>
+/** Replies with what it was shown (the history the turn got), slowly when `chunkDelayMs` is set. */
+const modelSeeingHistory = (chunkDelayMs = 0): ScriptedChatModel =>
   new ScriptedChatModel({
-    tokenMs,
-    reply: (messages: BaseMessage[]) => `看到${messages.length - 2}条历史 😀 ${messages.slice(1).map((m) => m.content).join(' | ')}` + ' 词'.repeat(tokenMs ? 150 : 2),
+    chunkDelayMs,
+    reply: (messages: BaseMessage[]) => `看到${messages.length - 2}条历史 😀 ${messages.slice(1).map((m) => m.content).join(' | ')}` + ' 词'.repeat(chunkDelayMs ? 150 : 2),
   });
 
 async function ask(url: string, conversationId: string, question: string): Promise<{ status: number; events: Event[] }> {

@@ -88,7 +88,7 @@ describe('web demo server', () => {
   });
 
   it('aborting the fetch mid-reply aborts the real ChatOpenAI request, and close() ends running replies', async () => {
-    const openai = await startFakeOpenAIServer({ tokenMs: 10 });
+    const openai = await startFakeOpenAIServer({ chunkDelayMs: 10 });
     const demo = await startWebDemo({
       port: 0,
       model: new ChatOpenAI({ apiKey: 'test', model: 'gpt-4o-mini', configuration: { baseURL: openai.baseURL } }),

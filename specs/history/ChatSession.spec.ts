@@ -12,11 +12,11 @@ const lastHuman = (messages: BaseMessage[]): string => textOf([...messages].reve
 const answerTo = (question: string): string => `关于「${question}」的完整回答：第一部分，第二部分，第三部分。🐍 End.`;
 const dump = (messages: BaseMessage[]): string[] => messages.map((m) => `${m.getType()}:${textOf(m)}`);
 
-function offlineSession(options: { tokenMs?: number; maxMessages?: number } = {}) {
+function offlineSession(options: { chunkDelayMs?: number; maxMessages?: number } = {}) {
   const prompts: BaseMessage[][] = [];
   const model = new ScriptedChatModel({
     reply: (messages) => answerTo(lastHuman(messages)),
-    tokenMs: options.tokenMs,
+    chunkDelayMs: options.chunkDelayMs,
     onRequest: (messages) => prompts.push(messages),
   });
   return { prompts, model };
@@ -47,7 +47,7 @@ describe('ChatSession (offline ScriptedChatModel)', () => {
   });
 
   it('asks fired at once are answered one at a time, each seeing the previous turns', async () => {
-    const { prompts, model } = offlineSession({ tokenMs: 1 });
+    const { prompts, model } = offlineSession({ chunkDelayMs: 1 });
     const session = new ChatSession({ model, system: 'sys' });
     const results = await Promise.all(['一', '二', '三'].map((q) => session.ask(q)));
     expect(results.map((r) => r.text)).toEqual(['一', '二', '三'].map(answerTo));
@@ -80,7 +80,7 @@ describe('ChatSession (offline ScriptedChatModel)', () => {
   });
 
   it('stop() ends the current reply only: stopped, nothing saved, the next turn works', async () => {
-    const { prompts, model } = offlineSession({ tokenMs: 2 });
+    const { prompts, model } = offlineSession({ chunkDelayMs: 2 });
     let session!: ChatSession;
     session = new ChatSession({ model, onChunk: (_text, n) => n === 3 && session.stop() });
     const stopped = await session.ask('长问题');
@@ -97,10 +97,10 @@ describe('ChatSession (offline ScriptedChatModel)', () => {
     session.close();
   });
 
-  it("onInterrupt 'keep-partial' keeps the stopped question and partial answer, marked partial", async () => {
-    const { model } = offlineSession({ tokenMs: 2 });
+  it("onIncomplete 'keep-partial' keeps the stopped question and partial answer, marked partial", async () => {
+    const { model } = offlineSession({ chunkDelayMs: 2 });
     let session!: ChatSession;
-    session = new ChatSession({ model, onInterrupt: 'keep-partial', onChunk: (_t, n) => n === 2 && session.stop() });
+    session = new ChatSession({ model, onIncomplete: 'keep-partial', onChunk: (_t, n) => n === 2 && session.stop() });
     const r = await session.ask('q');
     const stored = await session.history.getMessages();
     expect(dump(stored)).toEqual(['human:q', `ai:${r.text}`]);
@@ -126,7 +126,7 @@ describe('ChatSession (offline ScriptedChatModel)', () => {
   });
 
   it('unsubscribing from send() while queued withdraws the question: the model never sees it', async () => {
-    const { prompts, model } = offlineSession({ tokenMs: 1 });
+    const { prompts, model } = offlineSession({ chunkDelayMs: 1 });
     const session = new ChatSession({ model });
     const first = session.ask('first');
     session.send('withdrawn').subscribe().unsubscribe();
@@ -151,7 +151,7 @@ describe('ChatSession (offline ScriptedChatModel)', () => {
   });
 
   it('close() aborts the current turn, rejects pending asks, and refuses new questions', async () => {
-    const { model } = offlineSession({ tokenMs: 5 });
+    const { model } = offlineSession({ chunkDelayMs: 5 });
     const session = new ChatSession({ model });
     const pending = session.ask('q');
     await new Promise((r) => setTimeout(r, 12));

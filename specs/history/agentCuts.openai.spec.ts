@@ -29,12 +29,12 @@ const dump = (messages: readonly BaseMessage[]) =>
   messages.map((m) => [m.getType(), m.text, (m as AIMessage).tool_calls?.map((c) => c.id) ?? [], (m as ToolMessage).tool_call_id ?? '']);
 
 /** Turn 0 meets the faults (one per model request), turn 1 is healthy. */
-async function twoTurns(faults: Array<FakeFault | null>, onInterrupt?: 'keep-partial') {
+async function twoTurns(faults: Array<FakeFault | null>, onIncomplete?: 'keep-partial') {
   server = await startFakeOpenAIServer({ turn, faults });
   const model = new ChatOpenAI({ apiKey: 'test', model: 'gpt-4o-mini', maxRetries: 0, streamUsage: true, configuration: { baseURL: server.baseURL } });
   const agent = createAgent({ model, tools: createOfflineTools() });
   const history = new SyncInMemoryChatMessageHistory();
-  const events = await lastValueFrom(from(['q-fault', 'q-ok']).pipe(chatTurns(streamAgentTurn(agent), { history, onInterrupt }), toArray()));
+  const events = await lastValueFrom(from(['q-fault', 'q-ok']).pipe(chatTurns(streamAgentTurn(agent), { history, onIncomplete }), toArray()));
   const first = events.filter((e) => e.turn === 0);
   const parts = first.flatMap((e) => (e.type === 'chunk' ? [e.part!] : []));
   const failed = first.at(-1) as TurnFailedEvent;

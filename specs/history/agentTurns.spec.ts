@@ -52,7 +52,7 @@ function runTurns(
 
 function offlineAgent() {
   const prompts: BaseMessage[][] = [];
-  const model = new ScriptedChatModel({ firstTokenMs: 0, tokenMs: 0, onRequest: (messages) => prompts.push(messages) });
+  const model = new ScriptedChatModel({ firstChunkDelayMs: 0, chunkDelayMs: 0, onRequest: (messages) => prompts.push(messages) });
   return { agent: createAgent({ model, tools: createOfflineTools() }), prompts };
 }
 
@@ -104,21 +104,21 @@ describe('chatTurns over agent runs (offline agent)', () => {
       ['human', Q1, [], ''], ['ai', '', ['python_release'], ''], ['tool', RELEASE_30, [], 'call_1_0'], ['ai', '', ['add'], ''], ['tool', '2024', [], 'call_3_0'], ['ai', 'Python', [], ''],
     ]],
   ])("stopped %s: 'discard' saves nothing; 'keep-partial' saves the run so far without an unanswered tool call, the last message partial", async (_when, at, expected) => {
-    for (const onInterrupt of ['discard', 'keep-partial'] as const) {
+    for (const onIncomplete of ['discard', 'keep-partial'] as const) {
       const { agent } = offlineAgent();
       const history = new SyncInMemoryChatMessageHistory();
       const stop$ = new Subject<void>();
       const seen: StreamPart[] = [];
-      const all = await runTurns([Q1], streamAgentTurn(agent), { history, stop$, onInterrupt }, (e) => {
+      const all = await runTurns([Q1], streamAgentTurn(agent), { history, stop$, onIncomplete }, (e) => {
         if (e.type !== 'chunk') return;
         seen.push(e.part!);
         if (at(e.part!)) stop$.next(); // from inside the event stream, at that part
       });
       const last = all.at(-1) as TurnFailedEvent;
-      expect(last).toMatchObject({ type: 'stopped', saved: onInterrupt === 'keep-partial' });
+      expect(last).toMatchObject({ type: 'stopped', saved: onIncomplete === 'keep-partial' });
       expect(at(seen.at(-1)!)).toBe(true); // nothing reached the user after the stop
       const saved = history.getMessagesSync();
-      if (onInterrupt === 'discard') {
+      if (onIncomplete === 'discard') {
         expect(saved).toEqual([]);
         continue;
       }
@@ -156,7 +156,7 @@ describe('chatTurns over agent runs (offline agent)', () => {
     const history = new SyncInMemoryChatMessageHistory();
     const cut = (input: TurnInput) => fromAgent(agent, { messages: [new HumanMessage(input.question)] })
       .pipe(takeWhile((p) => !(p.type === 'step-finish' && p.step === 1)));
-    const [, ...rest] = await runTurns([Q1], cut, { history, onInterrupt: 'keep-partial' });
+    const [, ...rest] = await runTurns([Q1], cut, { history, onIncomplete: 'keep-partial' });
     expect(rest.at(-1)).toMatchObject({ type: 'error', saved: true });
     const saved = history.getMessagesSync();
     expect(dump(saved)).toEqual([
@@ -203,7 +203,7 @@ describe('ChatSession({ agent }) (offline agent)', () => {
   });
 
   it('stop() while a tool runs: the turn is stopped, the tool aborted, nothing saved', async () => {
-    const model = new ScriptedChatModel({ firstTokenMs: 0, tokenMs: 0 });
+    const model = new ScriptedChatModel({ firstChunkDelayMs: 0, chunkDelayMs: 0 });
     const agent = createAgent({ model, tools: createOfflineTools({ delayMs: 60_000 }) });
     const session = new ChatSession({ agent });
     session.events$.subscribe({ next: (e) => e.type === 'chunk' && e.part?.type === 'step-finish' && session.stop(), error: () => undefined });

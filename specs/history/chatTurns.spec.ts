@@ -162,7 +162,7 @@ describe('chatTurns', () => {
           seen.push(dump(h));
           return replies[turn];
         };
-        const events = questions.pipe(chatTurns(streamTurn, { history, stop$, onInterrupt: 'keep-partial', scheduler: ts }));
+        const events = questions.pipe(chatTurns(streamTurn, { history, stop$, onIncomplete: 'keep-partial', scheduler: ts }));
         expectObservable(events).toBe('--a-b-Iz(D|)', {
           a: expect.objectContaining({ type: 'chunk', text: '半' }),
           b: expect.objectContaining({ type: 'chunk', text: '句' }),
@@ -188,7 +188,7 @@ describe('chatTurns', () => {
       ts.run(({ cold, expectObservable, expectSubscriptions }) => {
         const reply = cold('-a-b-c|', { a: chunk('x'), b: chunk('y'), c: chunk('z') });
         const questions = cold('q----', { q: 'hello' });
-        expectObservable(questions.pipe(chatTurns(() => reply, { history, onInterrupt: 'keep-partial', scheduler: ts })), '^--!').toBe(
+        expectObservable(questions.pipe(chatTurns(() => reply, { history, onIncomplete: 'keep-partial', scheduler: ts })), '^--!').toBe(
           '-a-',
           { a: expect.objectContaining({ type: 'chunk', text: 'x' }) },
         );
@@ -234,7 +234,7 @@ describe('chatTurns', () => {
           if (turn === 1) throw new Error('bad prompt');
           return reply;
         };
-        const events = questions.pipe(chatTurns(streamTurn, { history, onInterrupt: 'keep-partial', scheduler: ts }));
+        const events = questions.pipe(chatTurns(streamTurn, { history, onIncomplete: 'keep-partial', scheduler: ts }));
         expectObservable(events).toBe('--a(EF)---|', {
           a: expect.objectContaining({ type: 'chunk' }),
           E: expect.objectContaining({ type: 'error', turn: 0, error: expect.any(StreamInterruptedError), partialText: '部分', saved: true }),
@@ -294,7 +294,7 @@ describe('chatTurns', () => {
       const history = new SyncInMemoryChatMessageHistory();
       ts.run(({ cold, expectObservable, expectSubscriptions }) => {
         const reply = cold('-a|', { a: chunk('半句 🐍') });
-        expectObservable(cold('q|', { q: 'q' }).pipe(chatTurns(() => reply, { history, onInterrupt: 'keep-partial', scheduler: ts }))).toBe(
+        expectObservable(cold('q|', { q: 'q' }).pipe(chatTurns(() => reply, { history, onIncomplete: 'keep-partial', scheduler: ts }))).toBe(
           '-a(E|)',
           {
             a: expect.objectContaining({ type: 'chunk' }),
@@ -482,8 +482,8 @@ describe('chatTurns', () => {
       expect(() => chatTurns(ok, { maxMessages: 2.5 })).toThrow(RangeError);
       expect(() => chatTurns(ok, { stop$: new Subject<void>() as never })).not.toThrow();
       expect(() => chatTurns(ok, { stop$: (() => undefined) as never })).toThrow(new TypeError('chatTurns: options.stop$ must be an Observable, got function.'));
-      expect(() => chatTurns(ok, { onInterrupt: 'keep' as never })).toThrow(
-        new RangeError(`chatTurns: options.onInterrupt must be 'discard' or 'keep-partial', got the string "keep".`),
+      expect(() => chatTurns(ok, { onIncomplete: 'keep' as never })).toThrow(
+        new RangeError(`chatTurns: options.onIncomplete must be 'discard' or 'keep-partial', got the string "keep".`),
       );
       expect(() => chatTurns(ok, { scheduler: {} as never })).toThrow(new TypeError('chatTurns: options.scheduler must be an RxJS scheduler, got an object (Object).'));
       expect(() => chatTurns(ok, { requireCompletion: 'yes' as never })).toThrow(

@@ -27,7 +27,7 @@ const openai = (s: FakeOpenAIServer): ChatOpenAI =>
 const dump = (messages: BaseMessage[]): string[] => messages.map((m) => `${m.getType()}:${m.text}`);
 
 /** One turn through chatTurns with its defaults (no requireCompletion in sight), then a healthy one. */
-async function twoTurns(fault: FakeFault, onInterrupt?: 'keep-partial') {
+async function twoTurns(fault: FakeFault, onIncomplete?: 'keep-partial') {
   server = await startFakeOpenAIServer({ reply: REPLY, faults: [fault, null] });
   const model = openai(server);
   const history = new SyncInMemoryChatMessageHistory();
@@ -35,7 +35,7 @@ async function twoTurns(fault: FakeFault, onInterrupt?: 'keep-partial') {
     from(['q-fault', 'q-ok']).pipe(
       chatTurns(
         ({ history: past, question }) => fromRunnable(model, [...past, new HumanMessage(question)]).pipe(streamTimeout({ idleMs: 300 })),
-        { history, onInterrupt },
+        { history, onIncomplete },
       ),
       toArray(),
     ),
@@ -117,7 +117,7 @@ describe('ChatSession (defaults) over the real ChatOpenAI', () => {
   });
 
   it('firstChunkMs is the first chunk with content: the role chunk the server sends at once does not count', async () => {
-    server = await startFakeOpenAIServer({ reply: REPLY, firstTokenMs: 200 });
+    server = await startFakeOpenAIServer({ reply: REPLY, firstChunkDelayMs: 200 });
     const session = new ChatSession({ model: openai(server) });
     const result = await session.ask('q');
     // The role chunk arrives at once; the first text only after 200 ms (a lower bound, never an upper one).
@@ -140,7 +140,7 @@ describe('serveChatOverWebSocket (defaults) over the real ChatOpenAI', () => {
     const chat = serveChatOverWebSocket(http, {
       streamTurn: ({ history: past, question }) => fromRunnable(model, [...past, new HumanMessage(question)]),
       createHistory: () => history,
-      pingIntervalMs: 0,
+      heartbeatMs: 0,
     });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     const ws = new WebSocket(`ws://127.0.0.1:${(http.address() as AddressInfo).port}/ws`);

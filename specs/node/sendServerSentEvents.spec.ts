@@ -66,7 +66,7 @@ describe('sendServerSentEvents', () => {
   });
 
   it('closing the client mid-reply aborts the real ChatOpenAI request upstream', async () => {
-    const openai = await startFakeOpenAIServer({ tokenMs: 10 });
+    const openai = await startFakeOpenAIServer({ chunkDelayMs: 10 });
     const model = new ChatOpenAI({ apiKey: 'test', model: 'gpt-4o-mini', configuration: { baseURL: openai.baseURL } });
     const deliveries: ServerSentEventsDelivery[] = [];
     const http = await listen((_req, res) => deliveries.push(sendServerSentEvents(fromRunnable(model, '讲一个关于程序员的故事').pipe(textContent()), res)));

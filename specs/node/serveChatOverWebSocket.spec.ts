@@ -84,7 +84,7 @@ describe('serveChatOverWebSocket', () => {
   });
 
   it('keeps one history per connection and answers questions one at a time, in order', async () => {
-    const s = await start(new ScriptedChatModel({ tokenMs: 1 }));
+    const s = await start(new ScriptedChatModel({ chunkDelayMs: 1 }));
     const a = await client(s.url);
     const b = await client(s.url);
     try {
@@ -106,7 +106,7 @@ describe('serveChatOverWebSocket', () => {
   });
 
   it('stop ends the running reply (done, stopped: true); the next question still works and, with keep-partial, sees the partial answer', async () => {
-    const s = await start(new ScriptedChatModel({ tokenMs: 15 }), { onInterrupt: 'keep-partial' });
+    const s = await start(new ScriptedChatModel({ chunkDelayMs: 15 }), { onIncomplete: 'keep-partial' });
     const c = await client(s.url);
     try {
       c.send({ type: 'ask', question: '讲一个关于程序员的故事' });
@@ -126,7 +126,7 @@ describe('serveChatOverWebSocket', () => {
   });
 
   it('a connection keeps at most maxSavedMessages (whole turns, oldest dropped), so its memory stays flat however long it chats', async () => {
-    const s = await start(new ScriptedChatModel({ reply: 'ok', firstTokenMs: 0, tokenMs: 0 }), { maxMessages: Infinity, maxSavedMessages: 4 });
+    const s = await start(new ScriptedChatModel({ reply: 'ok', firstChunkDelayMs: 0, chunkDelayMs: 0 }), { maxMessages: Infinity, maxSavedMessages: 4 });
     const c = await client(s.url);
     try {
       for (let turn = 0; turn < 6; turn++) {
@@ -195,7 +195,7 @@ describe('serveChatOverWebSocket', () => {
   });
 
   it('a disconnect mid-reply aborts the real ChatOpenAI request', async () => {
-    const openai = await startFakeOpenAIServer({ tokenMs: 10 });
+    const openai = await startFakeOpenAIServer({ chunkDelayMs: 10 });
     const s = await start(new ChatOpenAI({ apiKey: 'test', model: 'gpt-4o-mini', configuration: { baseURL: openai.baseURL } }));
     const c = await client(s.url);
     try {
@@ -215,7 +215,7 @@ describe('serveChatOverWebSocket', () => {
 
   it('a failed turn gets an error message with its turn and the session goes on; too many waiting questions get WS_BUSY', async () => {
     const http = await listen((_req, res) => res.writeHead(404).end());
-    const model = new ScriptedChatModel({ tokenMs: 5 });
+    const model = new ScriptedChatModel({ chunkDelayMs: 5 });
     const chat = serveChatOverWebSocket(http.server, {
       maxQueuedQuestions: 1,
       streamTurn: ({ question }) => (question === 'fail' ? throwError(() => new Error('provider down')) : fromRunnable(model, question)),

@@ -84,8 +84,8 @@ describe('ScriptedChatModel', () => {
       }
     });
 
-    it('paces tokens with firstTokenMs and tokenMs', async () => {
-      const model = new ScriptedChatModel({ reply: 'a b c d', firstTokenMs: 40, tokenMs: 15 });
+    it('paces tokens with firstChunkDelayMs and chunkDelayMs', async () => {
+      const model = new ScriptedChatModel({ reply: 'a b c d', firstChunkDelayMs: 40, chunkDelayMs: 15 });
       const stamps: number[] = [];
       const start = performance.now();
       await new Promise<void>((resolve) =>
@@ -102,7 +102,7 @@ describe('ScriptedChatModel', () => {
       // so a rejection proves the abort ended the wait; no pending timer proves it was cleared.
       jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
       try {
-        const model = new ScriptedChatModel({ reply: 'a b', firstTokenMs: 10_000 });
+        const model = new ScriptedChatModel({ reply: 'a b', firstChunkDelayMs: 10_000 });
         const controller = new AbortController();
         const pending = model.invoke('hi', { signal: controller.signal });
         for (let i = 0; i < 20 && jest.getTimerCount() === 0; i++) await new Promise((r) => setImmediate(r));
@@ -116,8 +116,8 @@ describe('ScriptedChatModel', () => {
     });
 
     it('has realistic demo latency', () => {
-      expect(REALISTIC_LATENCY.firstTokenMs).toBeGreaterThan(0);
-      expect(REALISTIC_LATENCY.tokenMs).toBeGreaterThan(0);
+      expect(REALISTIC_LATENCY.firstChunkDelayMs).toBeGreaterThan(0);
+      expect(REALISTIC_LATENCY.chunkDelayMs).toBeGreaterThan(0);
     });
 
     it('calls onRequest with the prompt messages', async () => {
@@ -138,8 +138,8 @@ describe('ScriptedChatModel', () => {
 
   describe('bad input', () => {
     it.each([
-      [{ tokenMs: -1 }, 'ScriptedChatModel: tokenMs must be a number >= 0, got the number -1.'],
-      [{ firstTokenMs: 'fast' }, 'ScriptedChatModel: firstTokenMs must be a number >= 0, got the string "fast".'],
+      [{ chunkDelayMs: -1 }, 'ScriptedChatModel: chunkDelayMs must be a number >= 0, got the number -1.'],
+      [{ firstChunkDelayMs: 'fast' }, 'ScriptedChatModel: firstChunkDelayMs must be a number >= 0, got the string "fast".'],
       [{ reply: 42 }, 'ScriptedChatModel: reply must be a function, got the number 42.'],
       [{ onRequest: 'log' }, 'ScriptedChatModel: onRequest must be a function, got the string "log".'],
     ])('rejects %p with a message that says what to fix', (params, message) => {

@@ -22,7 +22,7 @@ describe('abortOn with the real ChatOpenAI against the fake OpenAI server', () =
 
   describe('on a match', () => {
     it('errors with ForbiddenContentError and closes the HTTP connection before the reply is done', async () => {
-      server = await startFakeOpenAIServer({ reply: REPLY, tokenMs: 15 });
+      server = await startFakeOpenAIServer({ reply: REPLY, chunkDelayMs: 15 });
       const run = lastValueFrom(
         fromRunnable(model(server), '介绍一下Python').pipe(textContent(), abortOn(['Java'])),
       ).catch((e: unknown) => e);
@@ -39,7 +39,7 @@ describe('abortOn with the real ChatOpenAI against the fake OpenAI server', () =
     });
 
     it("in mode 'complete' emits the safe text and also closes the connection", async () => {
-      server = await startFakeOpenAIServer({ reply: REPLY, tokenMs: 15 });
+      server = await startFakeOpenAIServer({ reply: REPLY, chunkDelayMs: 15 });
       const pieces = await lastValueFrom(
         fromRunnable(model(server), '介绍一下Python').pipe(textContent(), abortOn(['java'], { caseInsensitive: true, mode: 'complete' }), toArray()),
       );

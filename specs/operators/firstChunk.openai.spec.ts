@@ -73,7 +73,7 @@ describe('the first chunk is the first chunk with content (real ChatOpenAI, fake
   });
 
   it('time to first chunk counts from the first chunk with content, not the role chunk', async () => {
-    server = await startFakeOpenAIServer({ reply: REPLY, firstTokenMs: 50 });
+    server = await startFakeOpenAIServer({ reply: REPLY, firstChunkDelayMs: 50 });
     // A clock that reads "chunks received so far": 1 at the role chunk, 2 at the first text chunk.
     let received = 0;
     const clock: SchedulerLike = { now: () => received, schedule: asyncScheduler.schedule.bind(asyncScheduler) };

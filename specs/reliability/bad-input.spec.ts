@@ -50,7 +50,7 @@ const CALL_TIME: Case[] = [
   ['chatTurns(null)', () => lib.chatTurns(bad(null)), TypeError, /streamTurn must be a function, got null/],
   ['chatTurns(f, { maxMessages: -1 })', () => lib.chatTurns(() => [], { maxMessages: -1 }), RangeError, /maxMessages must be an integer >= 0 or Infinity/],
   ['chatTurns(f, { history: {} })', () => lib.chatTurns(() => [], { history: bad({}) }), TypeError, /BaseListChatMessageHistory/],
-  ['chatTurns(f, { onInterrupt: "save" })', () => lib.chatTurns(() => [], { onInterrupt: bad('save') }), RangeError, /'discard' or 'keep-partial'/],
+  ['chatTurns(f, { onIncomplete: "save" })', () => lib.chatTurns(() => [], { onIncomplete: bad('save') }), RangeError, /'discard' or 'keep-partial'/],
   ['windowHistory(null, 10)', () => lib.windowHistory(bad(null), 10), TypeError, /messages must be an array of messages, got null/],
   ['new FileChatMessageHistory("")', () => new node.FileChatMessageHistory(bad('')), TypeError, /filePath must be a non-empty string/],
   ['new ChatSession({})', () => new lib.ChatSession({}), TypeError, /pass exactly one of options.model .* or options.runnable/],
@@ -72,7 +72,7 @@ const CALL_TIME: Case[] = [
   ['createColors("yes")', () => terminal.createColors(bad('yes')), TypeError, /enabled must be a boolean/],
   ['createStatusLine("x")', () => terminal.createStatusLine(bad('x')), TypeError, /out must be a writable stream/],
   // test kit
-  ['new ScriptedChatModel({ tokenMs: -1 })', () => new testing.ScriptedChatModel({ tokenMs: -1 }), RangeError, /tokenMs must be a number >= 0/],
+  ['new ScriptedChatModel({ chunkDelayMs: -1 })', () => new testing.ScriptedChatModel({ chunkDelayMs: -1 }), RangeError, /chunkDelayMs must be a number >= 0/],
   ['marbleChatModel(null)', () => testing.marbleChatModel(bad(null)), TypeError, /replies must be a diagram string/],
   ['chunk(null)', () => testing.chunk(bad(null)), TypeError, /text must be a string, got null/],
   ['toolCallChunk(null)', () => testing.toolCallChunk(bad(null)), TypeError, /options must be an object like \{ name, args, id \}/],
@@ -93,7 +93,7 @@ describe('bad input: typed errors at call time, with messages that say what to f
   });
 
   it('startFakeOpenAIServer rejects bad options and faults before binding anything', async () => {
-    await expect(testing.startFakeOpenAIServer({ tokenMs: -1 })).rejects.toThrow(RangeError);
+    await expect(testing.startFakeOpenAIServer({ chunkDelayMs: -1 })).rejects.toThrow(RangeError);
     await expect(testing.startFakeOpenAIServer({ fault: bad({ type: 'drop' }) })).rejects.toThrow(/afterChunks must be an integer >= 0, got undefined/);
     await expect(testing.startFakeOpenAIServer({ faults: [bad({ type: 'status', status: 200 })] })).rejects.toThrow(/HTTP error status \(integer 400–599\)/);
   });

@@ -191,7 +191,7 @@ describe('faults on the wire (real ChatOpenAI → fromRunnable → fake server)'
     });
 
     it('a slow drip within the idle limit is not a fault: the whole reply arrives', async () => {
-      server = await startFakeOpenAIServer({ reply: REPLY, faults: [{ type: 'drip', tokenMs: 40 }] });
+      server = await startFakeOpenAIServer({ reply: REPLY, faults: [{ type: 'drip', chunkDelayMs: 40 }] });
       const text = await lastValueFrom(
         fromRunnable(openai(server), 'hi').pipe(streamTimeout({ idleMs: 400 }), requireCompletion(), collectText()),
       );
@@ -200,7 +200,7 @@ describe('faults on the wire (real ChatOpenAI → fromRunnable → fake server)'
     });
 
     it('a slow drip over the total limit ends in StreamTimeoutError (total) and the connection is closed', async () => {
-      server = await startFakeOpenAIServer({ reply: REPLY, faults: [{ type: 'drip', tokenMs: 60 }] });
+      server = await startFakeOpenAIServer({ reply: REPLY, faults: [{ type: 'drip', chunkDelayMs: 60 }] });
       const err = (await failure(
         lastValueFrom(fromRunnable(openai(server), 'hi').pipe(streamTimeout({ idleMs: 400, totalMs: 250 }), collectText())),
       )) as StreamTimeoutError;

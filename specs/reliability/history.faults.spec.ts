@@ -27,7 +27,7 @@ describe('chat history under faults (chatTurns + requireCompletion, real ChatOpe
   let server: FakeOpenAIServer;
   afterEach(() => server?.close());
 
-  function session(history: SyncInMemoryChatMessageHistory, options: { onInterrupt?: 'discard' | 'keep-partial' } = {}) {
+  function session(history: SyncInMemoryChatMessageHistory, options: { onIncomplete?: 'discard' | 'keep-partial' } = {}) {
     const model = openai(server);
     return chatTurns(
       ({ history: past, question }) =>
@@ -87,10 +87,10 @@ describe('chat history under faults (chatTurns + requireCompletion, real ChatOpe
     expect((lenient.getMessagesSync()[1] as AIMessage).response_metadata.finish_reason).toBeUndefined();
   });
 
-  it("with onInterrupt: 'keep-partial', the partial reply is saved marked partial, never as a finished answer", async () => {
+  it("with onIncomplete: 'keep-partial', the partial reply is saved marked partial, never as a finished answer", async () => {
     server = await startFakeOpenAIServer({ reply: REPLY, faults: [{ type: 'drop', afterChunks: 2 }, null] });
     const history = new SyncInMemoryChatMessageHistory();
-    const events = await lastValueFrom(from(['q1', 'q2']).pipe(session(history, { onInterrupt: 'keep-partial' }), toArray()));
+    const events = await lastValueFrom(from(['q1', 'q2']).pipe(session(history, { onIncomplete: 'keep-partial' }), toArray()));
     expect(ends(events).map((e) => [e.type, 'saved' in e ? e.saved : true])).toEqual([['error', true], ['done', true]]);
     const [, partial, , whole] = history.getMessagesSync() as AIMessage[];
     expect(partial.content).toBe(TOKENS.slice(0, 2).join(''));

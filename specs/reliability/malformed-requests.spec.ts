@@ -83,7 +83,7 @@ function askOverWebSocket(url: string): Promise<string> {
 
 describe('malformed requests never stop a server', () => {
   it('the web demo answers 200 malformed request lines and upgrades, then still serves the page, SSE and WebSocket', async () => {
-    const demo: WebDemo = await startWebDemo({ port: 0, model: new ScriptedChatModel({ reply: 'still here', firstTokenMs: 0, tokenMs: 0 }) });
+    const demo: WebDemo = await startWebDemo({ port: 0, model: new ScriptedChatModel({ reply: 'still here', firstChunkDelayMs: 0, chunkDelayMs: 0 }) });
     try {
       const port = (demo.server.address() as AddressInfo).port;
       expectAllRefused(await fuzz(port));
@@ -101,8 +101,8 @@ describe('malformed requests never stop a server', () => {
     const server: Server = createServer((_req, res) => res.writeHead(404).end());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
-    const model = new ScriptedChatModel({ reply: 'still here', firstTokenMs: 0, tokenMs: 0 });
-    const chat: ChatWebSocketServer = serveChatOverWebSocket(server, { streamTurn: ({ question }) => fromRunnable(model, question), pingIntervalMs: 0 });
+    const model = new ScriptedChatModel({ reply: 'still here', firstChunkDelayMs: 0, chunkDelayMs: 0 });
+    const chat: ChatWebSocketServer = serveChatOverWebSocket(server, { streamTurn: ({ question }) => fromRunnable(model, question), heartbeatMs: 0 });
     try {
       expectAllRefused(await fuzz(port));
       expect(await askOverWebSocket(`ws://127.0.0.1:${port}/ws`)).toBe('still here');

@@ -128,7 +128,7 @@ describe('servers: caps, routes, origins, loopback binding', () => {
       server = createServer((_req, res) => res.writeHead(404).end());
       const port = await listen(server);
       const allowed = `http://127.0.0.1:${port}`;
-      chat = serveChatOverWebSocket(server, { streamTurn, allowedOrigins: [allowed], pingIntervalMs: 0 });
+      chat = serveChatOverWebSocket(server, { streamTurn, allowedOrigins: [allowed], heartbeatMs: 0 });
       const ok = await tryConnect(`ws://127.0.0.1:${port}/ws`, allowed);
       expect(ok.outcome).toBe('open');
       ok.ws?.close();
@@ -142,7 +142,7 @@ describe('servers: caps, routes, origins, loopback binding', () => {
     it('with a predicate: the predicate decides', async () => {
       server = createServer();
       const port = await listen(server);
-      chat = serveChatOverWebSocket(server, { streamTurn, allowedOrigins: (origin) => origin?.endsWith('.trusted.example') ?? false, pingIntervalMs: 0 });
+      chat = serveChatOverWebSocket(server, { streamTurn, allowedOrigins: (origin) => origin?.endsWith('.trusted.example') ?? false, heartbeatMs: 0 });
       const ok = await tryConnect(`ws://127.0.0.1:${port}/ws`, 'https://app.trusted.example');
       expect(ok.outcome).toBe('open');
       ok.ws?.close();
@@ -152,7 +152,7 @@ describe('servers: caps, routes, origins, loopback binding', () => {
     it('on its own WebSocketServer (127.0.0.1): a disallowed origin is closed with 1008', async () => {
       const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
       await new Promise((r) => wss.once('listening', r));
-      chat = serveChatOverWebSocket(wss, { streamTurn, allowedOrigins: ['http://127.0.0.1:1'], pingIntervalMs: 0 });
+      chat = serveChatOverWebSocket(wss, { streamTurn, allowedOrigins: ['http://127.0.0.1:1'], heartbeatMs: 0 });
       const port = (wss.address() as AddressInfo).port;
       expect(await tryConnect(`ws://127.0.0.1:${port}`, 'https://evil.example')).toEqual({ outcome: 'closed', code: 1008 });
       await new Promise<void>((r) => wss.close(() => r()));
@@ -161,7 +161,7 @@ describe('servers: caps, routes, origins, loopback binding', () => {
     it('closes a connection that sends a message over maxPayload with 1009', async () => {
       server = createServer();
       const port = await listen(server);
-      chat = serveChatOverWebSocket(server, { streamTurn, maxPayload: 1024, pingIntervalMs: 0 });
+      chat = serveChatOverWebSocket(server, { streamTurn, maxPayload: 1024, heartbeatMs: 0 });
       const { ws } = await tryConnect(`ws://127.0.0.1:${port}/ws`);
       const code = await new Promise<number>((resolve) => {
         ws!.once('close', (c) => resolve(c));
@@ -172,12 +172,12 @@ describe('servers: caps, routes, origins, loopback binding', () => {
   });
 
   describe('hardening: upgrades, idle connections, huge bodies, limits', () => {
-    const model = () => new ScriptedChatModel({ reply: 'ok', firstTokenMs: 0, tokenMs: 0 });
+    const model = () => new ScriptedChatModel({ reply: 'ok', firstChunkDelayMs: 0, chunkDelayMs: 0 });
 
     it('alone on its server, serveChatOverWebSocket answers 50 upgrades to other paths with 404 instead of leaving them open', async () => {
       const server = createServer((_req, res) => res.writeHead(404).end());
       const port = await listen(server);
-      const chat = serveChatOverWebSocket(server, { streamTurn: ({ question }) => fromRunnable(model(), question), pingIntervalMs: 0 });
+      const chat = serveChatOverWebSocket(server, { streamTurn: ({ question }) => fromRunnable(model(), question), heartbeatMs: 0 });
       try {
         const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => rawExchange(port, upgradeTo(`/other/${i}`, port))));
         expect(answers.map((a) => a.status)).toEqual(Array(50).fill(404));
@@ -192,7 +192,7 @@ describe('servers: caps, routes, origins, loopback binding', () => {
       const port = await listen(server);
       const ignored: unknown[] = [];
       server.on('upgrade', (req) => ignored.push(req.url)); // someone else's handler that forgets to answer
-      const chat = serveChatOverWebSocket(server, { streamTurn: ({ question }) => fromRunnable(model(), question), pingIntervalMs: 0, upgradeTimeoutMs: 50 });
+      const chat = serveChatOverWebSocket(server, { streamTurn: ({ question }) => fromRunnable(model(), question), heartbeatMs: 0, upgradeTimeoutMs: 50 });
       try {
         const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => rawExchange(port, upgradeTo(`/theirs/${i}`, port), { waitForClose: true })));
         expect(answers.every((a) => a.closed && a.text === '')).toBe(true);

@@ -174,7 +174,7 @@ describe('fromAgent', () => {
     });
 
     it('unicast: two concurrent subscribers get a whole run each', async () => {
-      const agent = createAgent({ model: new ScriptedChatModel({ tokenMs: 1 }), tools: createOfflineTools() });
+      const agent = createAgent({ model: new ScriptedChatModel({ chunkDelayMs: 1 }), tools: createOfflineTools() });
       const source = fromAgent(agent, ask('Python 2.0 和 3.0 相隔几年？')).pipe(collectRun());
       const [a, b] = await Promise.all([lastValueFrom(source), lastValueFrom(source)]);
       expect(a.text).toBe(b.text);

@@ -47,7 +47,7 @@ describe('fromModelEvents', () => {
     });
 
     it('unicast: two concurrent subscribers get the full stream each', async () => {
-      const source = fromModelEvents(new ScriptedChatModel({ reply: '一 二 三', tokenMs: 2 }), 'q').pipe(collectText());
+      const source = fromModelEvents(new ScriptedChatModel({ reply: '一 二 三', chunkDelayMs: 2 }), 'q').pipe(collectText());
       expect(await Promise.all([lastValueFrom(source), lastValueFrom(source)])).toEqual(['一 二 三', '一 二 三']);
     });
 
@@ -69,7 +69,7 @@ describe('fromModelEvents', () => {
     });
 
     it('take(n) aborts the request; an abort of config.signal errors with StreamAbortedError', async () => {
-      const server = await startFakeOpenAIServer({ tokenMs: 15 });
+      const server = await startFakeOpenAIServer({ chunkDelayMs: 15 });
       try {
         const got = await lastValueFrom(fromModelEvents(openai(server), '详细介绍Python的历史和发展').pipe(textContent(), take(3), toArray()));
         expect(got).toHaveLength(3);

@@ -36,7 +36,7 @@ describe('fromRunnable with the real ChatOpenAI against the fake OpenAI server',
   });
 
   it('take(3) closes the HTTP connection before the reply is done', async () => {
-    server = await startFakeOpenAIServer({ tokenMs: 20 });
+    server = await startFakeOpenAIServer({ chunkDelayMs: 20 });
     const chunks = await lastValueFrom(fromRunnable(openai(server), '详细介绍Python的历史和发展').pipe(take(3), toArray()));
     expect(chunks).toHaveLength(3);
     const record = await server.waitForClose();
@@ -70,7 +70,7 @@ describe('fromRunnable with the real ChatOpenAI against the fake OpenAI server',
   });
 
   it('an operator error closes the connection', async () => {
-    server = await startFakeOpenAIServer({ tokenMs: 20 });
+    server = await startFakeOpenAIServer({ chunkDelayMs: 20 });
     const failed = lastValueFrom(
       fromRunnable(openai(server), '什么是Rust？').pipe(
         textContent(),

@@ -206,7 +206,7 @@ describe('fromServerSentEvents', () => {
       }
       expect(() => fromServerSentEvents(42 as never)).toThrow(new TypeError('fromServerSentEvents: input must be a URL string, a URL or a Request, got the number 42.'));
       expect(() => fromServerSentEvents('/x', { parse: 'json' as never })).toThrow(/parse must be 'text', 'events' or 'ui-message'/);
-      expect(() => fromServerSentEvents('/x', { resume: { attempts: -1 } })).toThrow(RangeError);
+      expect(() => fromServerSentEvents('/x', { resume: { count: -1 } })).toThrow(RangeError);
       expect(() => fromServerSentEvents('/x', { maxEventChars: 0 })).toThrow(RangeError);
     });
   });
@@ -319,7 +319,7 @@ describe('fromServerSentEvents', () => {
     });
 
     it('against a server without resume (it starts the reply over) it fails with StreamResumeError and never repeats text', async () => {
-      const model = new ScriptedChatModel({ reply: 'one two three four five six seven', tokenMs: 5 });
+      const model = new ScriptedChatModel({ reply: 'one two three four five six seven', chunkDelayMs: 5 });
       let requests = 0;
       const deliveries: ServerSentEventsDelivery[] = [];
       const http = await listen((req, res) => {
@@ -363,7 +363,7 @@ describe('fromServerSentEvents', () => {
         expect(noIds.error).toMatchObject({ lastEventId: undefined, partialText: 'a' });
         expect((noIds.error as Error).message).toMatch(/the server sent no event ids/);
         expect(calls).toBe(1);
-        const refused = await settle(fromServerSentEvents(`${http.url}/ids`, { resume: { delayMs: 0, attempts: 2 } }));
+        const refused = await settle(fromServerSentEvents(`${http.url}/ids`, { resume: { delayMs: 0, count: 2 } }));
         expect((refused.error as Error).message).toMatch(/^The stream could not be resumed: the server answered HTTP 503/);
         expect(refused.error).toMatchObject({ lastEventId: '7', partialText: 'a' });
         expect(calls).toBe(3);

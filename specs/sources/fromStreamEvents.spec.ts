@@ -36,7 +36,7 @@ describe('fromStreamEvents', () => {
 
   it('aborts the model on take(n): a slow model stops before its reply is done', async () => {
     let signal: AbortSignal | undefined;
-    const model = new ScriptedChatModel({ reply: 'one two three four five six', tokenMs: 30 });
+    const model = new ScriptedChatModel({ reply: 'one two three four five six', chunkDelayMs: 30 });
     const original = model._streamResponseChunks.bind(model);
     model._streamResponseChunks = (messages, options, rm) => {
       signal = options.signal;
@@ -55,7 +55,7 @@ describe('fromStreamEvents', () => {
 
   it("errors with StreamAbortedError when the caller's signal aborts", async () => {
     const caller = new AbortController();
-    const model = new ScriptedChatModel({ tokenMs: 50 });
+    const model = new ScriptedChatModel({ chunkDelayMs: 50 });
     const result = lastValueFrom(fromStreamEvents(chain(model), { question: 'q' }, { signal: caller.signal }));
     await tick(20);
     caller.abort();

@@ -88,7 +88,7 @@ describe('startFakeOpenAIServer', () => {
   });
 
   it('rejects bad options', async () => {
-    await expect(startFakeOpenAIServer({ tokenMs: -5 })).rejects.toThrow('startFakeOpenAIServer: tokenMs must be a number >= 0');
+    await expect(startFakeOpenAIServer({ chunkDelayMs: -5 })).rejects.toThrow('startFakeOpenAIServer: chunkDelayMs must be a number >= 0');
     await expect(startFakeOpenAIServer({ maxBodyBytes: 0 })).rejects.toThrow('maxBodyBytes must be an integer >= 1');
   });
 
@@ -171,8 +171,8 @@ describe('startFakeOpenAIServer', () => {
       expect((await server.waitForClose(0)).closedByClient).toBe(true);
     });
 
-    it('headers-only: 200 and SSE headers, then nothing; drip: every chunk tokenMs apart', async () => {
-      server = await startFakeOpenAIServer({ reply: 'a b c d', faults: [{ type: 'headers-only' }, { type: 'drip', tokenMs: 30 }] });
+    it('headers-only: 200 and SSE headers, then nothing; drip: every chunk chunkDelayMs apart', async () => {
+      server = await startFakeOpenAIServer({ reply: 'a b c d', faults: [{ type: 'headers-only' }, { type: 'drip', chunkDelayMs: 30 }] });
       const headers = await new Promise<{ status: number; type: string; req: ReturnType<typeof request> }>((resolve) => {
         const req = request({ host: '127.0.0.1', port: server.port, path: '/v1/chat/completions', method: 'POST' }, (res) =>
           resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), req }),
@@ -237,7 +237,7 @@ describe('startFakeOpenAIServer', () => {
       );
       await expect(startFakeOpenAIServer({ fault: { type: 'status', status: 200 } })).rejects.toThrow(RangeError);
       await expect(startFakeOpenAIServer({ fault: { type: 'drop', afterChunks: -1 } })).rejects.toThrow('fault.afterChunks must be an integer >= 0, got the number -1.');
-      await expect(startFakeOpenAIServer({ fault: { type: 'drip' } as never })).rejects.toThrow('fault.tokenMs must be a number >= 0');
+      await expect(startFakeOpenAIServer({ fault: { type: 'drip' } as never })).rejects.toThrow('fault.chunkDelayMs must be a number >= 0');
       server = await startFakeOpenAIServer();
       expect(() => server.queueFaults('drop' as never)).toThrow("queueFaults: faults[0] must be a fault object like { type: 'drop', afterChunks: 3 }, got the string \"drop\".");
     });

@@ -16,7 +16,7 @@ describe('toServerSentEventsResponse', () => {
   });
 
   it('is lazy (subscribes on the first read) and cancel aborts the real ChatOpenAI request', async () => {
-    const openai = await startFakeOpenAIServer({ tokenMs: 10 });
+    const openai = await startFakeOpenAIServer({ chunkDelayMs: 10 });
     const model = new ChatOpenAI({ apiKey: 'test', model: 'gpt-4o-mini', configuration: { baseURL: openai.baseURL } });
     try {
       const response = toServerSentEventsResponse(fromRunnable(model, '讲一个关于程序员的故事').pipe(textContent()));

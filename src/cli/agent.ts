@@ -33,7 +33,7 @@ export function createCliAgent(model: BaseChatModel, systemPrompt: string, load:
     }
     throw e;
   }
-  const delayMs = model instanceof ScriptedChatModel ? model.firstTokenMs : 0;
+  const delayMs = model instanceof ScriptedChatModel ? model.firstChunkDelayMs : 0;
   return langchain.createAgent({ model, tools: createOfflineTools({ delayMs }), systemPrompt, ...(guarded && guardedAgentOptions(langchain, load)) }) as CliAgent;
 }
 

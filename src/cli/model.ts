@@ -46,15 +46,15 @@ export interface CliModelOptions {
 
 /**
  * Latency of the offline model from `DEMO_LATENCY`: unset → realistic
- * (350 ms to the first token, 25 ms per token), `0` → none, `slow` → 300 ms /
+ * (350 ms to the first chunk, 25 ms per chunk), `0` → none, `slow` → 300 ms /
  * 80 ms (for trying Ctrl-C), or `<first>,<per-token>` in ms.
  */
-export function offlineLatency(value: string | undefined): { firstTokenMs: number; tokenMs: number } {
+export function offlineLatency(value: string | undefined): { firstChunkDelayMs: number; chunkDelayMs: number } {
   if (value === undefined || value === '') return { ...REALISTIC_LATENCY };
-  if (value === '0') return { firstTokenMs: 0, tokenMs: 0 };
-  if (value === 'slow') return { firstTokenMs: 300, tokenMs: 80 };
+  if (value === '0') return { firstChunkDelayMs: 0, chunkDelayMs: 0 };
+  if (value === 'slow') return { firstChunkDelayMs: 300, chunkDelayMs: 80 };
   const m = /^(\d+),(\d+)$/.exec(value);
-  if (m) return { firstTokenMs: Number(m[1]), tokenMs: Number(m[2]) };
+  if (m) return { firstChunkDelayMs: Number(m[1]), chunkDelayMs: Number(m[2]) };
   throw new RangeError(`DEMO_LATENCY must be 0, slow or "<first ms>,<per-token ms>", got "${value}".`);
 }
 

@@ -12,7 +12,7 @@ import { streamAgentTurn, type MessagesInput } from './streamAgentTurn';
 import type { AgentStreamConfig, StreamableAgent } from '../sources/fromAgent';
 import { ChatSessionClosedError } from '../errors';
 import { SyncInMemoryChatMessageHistory } from './SyncInMemoryChatMessageHistory';
-import type { DecisionTurn, InterruptPolicy, StreamTurn, TurnChunkEvent, TurnCompletionCheck, TurnDoneEvent, TurnEvent } from './types';
+import type { DecisionTurn, IncompleteReplyPolicy, StreamTurn, TurnChunkEvent, TurnCompletionCheck, TurnDoneEvent, TurnEvent } from './types';
 import type { ApprovalRequestPart } from '../parts/types';
 import type { ApprovalDecision } from '../sources/approvalResume';
 import { PendingApprovals, type CommandClass } from './pendingApprovals';
@@ -68,7 +68,7 @@ export interface ChatSessionOptions {
   /** History window, see `chatTurns`. Default 10. */
   maxMessages?: number;
   /** See `chatTurns`. Default `'discard'`. */
-  onInterrupt?: InterruptPolicy;
+  onIncomplete?: IncompleteReplyPolicy;
   /**
    * A reply without a finish reason is a cut (`StreamInterruptedError`), never saved
    * as complete; see `chatTurns`. Default `true`; `false` for models that never
@@ -124,7 +124,7 @@ export interface ChatSessionOptions {
  * @see {@link chatTurns}, the operator underneath.
  * @see {@link ChatSessionClosedError}
  *
- * @param options `model` (with `system`), `runnable` or `agent` (with `agentConfig`), and `history`, `maxMessages`, `onInterrupt`, `requireCompletion`, `onChunk`, `onComplete`, `scheduler`.
+ * @param options `model` (with `system`), `runnable` or `agent` (with `agentConfig`), and `history`, `maxMessages`, `onIncomplete`, `requireCompletion`, `onChunk`, `onComplete`, `scheduler`.
  */
 export class ChatSession {
   /** Where the conversation is stored. */
@@ -201,7 +201,7 @@ export class ChatSession {
     const turns = chatTurns(streamTurn, {
       history: this.history,
       maxMessages: options.maxMessages,
-      onInterrupt: options.onInterrupt,
+      onIncomplete: options.onIncomplete,
       requireCompletion: options.requireCompletion,
       scheduler: options.scheduler,
       stop$: this.stops,

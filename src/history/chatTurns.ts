@@ -11,7 +11,7 @@ import { StreamInterruptedError, StreamTimeoutError } from '../errors';
 import { requireCompletion } from '../operators/requireCompletion';
 import { assertFunction, assertObject, describe } from '../internal/validate';
 import { isSyncMessageStore, SyncInMemoryChatMessageHistory } from './SyncInMemoryChatMessageHistory';
-import type { ChatTurnsOptions, DecisionTurn, InterruptPolicy, StreamTurn, TurnEvent, TurnFailedEvent } from './types';
+import type { ChatTurnsOptions, DecisionTurn, IncompleteReplyPolicy, StreamTurn, TurnEvent, TurnFailedEvent } from './types';
 import { decisionTurnOf, savedAfterQuestion } from './decisionTurns';
 import { assertMaxMessages, windowHistory } from './windowHistory';
 import { isStreamPart } from '../parts/assemble';
@@ -19,7 +19,7 @@ import { RunCollector } from '../parts/collectRun';
 import type { StreamPart } from '../parts/types';
 import type { PartialReason } from './partialReply';
 
-const POLICIES: readonly InterruptPolicy[] = ['discard', 'keep-partial'];
+const POLICIES: readonly IncompleteReplyPolicy[] = ['discard', 'keep-partial'];
 
 /** Read / write of one history, as Observables (sync stores emit synchronously). */
 interface HistoryPort {
@@ -119,7 +119,7 @@ function toPartialRun(run: RunCollector, reason: PartialReason, error: unknown):
  * is an `error` event carrying `StreamInterruptedError` with the `partialText`
  * (`requireCompletion: false` turns the check off). `stop$` ends the current
  * reply without ending the session: the turn emits `stopped`. A failed turn
- * emits `error` and the session goes on. With `onInterrupt: 'keep-partial'`
+ * emits `error` and the session goes on. With `onIncomplete: 'keep-partial'`
  * the question and the partial reply, marked `response_metadata.partial: true`,
  * are saved; with `'discard'` (default) nothing is. Unsubscribing aborts the
  * streaming turn, and nothing of it is saved.
@@ -155,14 +155,14 @@ function toPartialRun(run: RunCollector, reason: PartialReason, error: unknown):
  * @see {@link requireCompletion}, the check every turn applies by default.
  *
  * @param streamTurn Streams the reply to one question, given `{ history, question, turn }`; unsubscribing must abort it.
- * @param options `history`, `maxMessages`, `stop$`, `onInterrupt`, `requireCompletion` and `scheduler`.
+ * @param options `history`, `maxMessages`, `stop$`, `onIncomplete`, `requireCompletion` and `scheduler`.
  * @returns A function that returns an Observable of the turns' events (`chunk`, then `done`, `stopped` or `error`).
  */
 export function chatTurns(streamTurn: StreamTurn, options: ChatTurnsOptions = {}): OperatorFunction<string | DecisionTurn, TurnEvent> {
   assertFunction('chatTurns: streamTurn', streamTurn);
   assertObject('chatTurns: options', options);
   const {
-    history, maxMessages = 10, stop$ = NEVER, onInterrupt = 'discard', scheduler = asyncScheduler, requireCompletion: check = true,
+    history, maxMessages = 10, stop$ = NEVER, onIncomplete = 'discard', scheduler = asyncScheduler, requireCompletion: check = true,
   } = options;
   if (history !== undefined && !isHistory(history)) {
     throw new TypeError(
@@ -171,8 +171,8 @@ export function chatTurns(streamTurn: StreamTurn, options: ChatTurnsOptions = {}
   }
   assertMaxMessages('chatTurns: options.maxMessages', maxMessages);
   if (!isObservable(stop$)) throw new TypeError(`chatTurns: options.stop$ must be an Observable, got ${describe(stop$)}.`);
-  if (!POLICIES.includes(onInterrupt)) {
-    throw new RangeError(`chatTurns: options.onInterrupt must be 'discard' or 'keep-partial', got ${describe(onInterrupt)}.`);
+  if (!POLICIES.includes(onIncomplete)) {
+    throw new RangeError(`chatTurns: options.onIncomplete must be 'discard' or 'keep-partial', got ${describe(onIncomplete)}.`);
   }
   if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.now !== 'function') {
     throw new TypeError(`chatTurns: options.scheduler must be an RxJS scheduler, got ${describe(scheduler)}.`);
@@ -303,7 +303,7 @@ export function chatTurns(streamTurn: StreamTurn, options: ChatTurnsOptions = {}
           ).pipe(catchError((e: unknown) => of(failedEvent('error', e, false))));
         }
         const type = failed ? 'error' : 'stopped';
-        if (onInterrupt === 'discard') return of(failedEvent(type, error, false));
+        if (onIncomplete === 'discard') return of(failedEvent(type, error, false));
         const reason = partialReasonOf(!failed, error);
         const partial = run ? toPartialRun(run, reason, error) : [toPartialMessage(merged, reason, error)];
         return concat(

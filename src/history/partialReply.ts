@@ -1,5 +1,5 @@
 /**
- * What `chatTurns({ onInterrupt: 'keep-partial' })` (and `ChatSession`) save for a turn that
+ * What `chatTurns({ onIncomplete: 'keep-partial' })` (and `ChatSession`) save for a turn that
  * did not finish: the reply so far, marked in its `response_metadata`.
  */
 

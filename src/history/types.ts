@@ -42,7 +42,7 @@ export type StreamTurn = (input: TurnInput) => ObservableInput<AIMessageChunk | 
  * `'keep-partial'` saves the question and the partial reply marked
  * `response_metadata.partial: true`.
  */
-export type InterruptPolicy = 'discard' | 'keep-partial';
+export type IncompleteReplyPolicy = 'discard' | 'keep-partial';
 
 /**
  * The completion check of a chat turn (the `requireCompletion()` operator, on by
@@ -75,7 +75,7 @@ export interface ChatTurnsOptions {
    */
   stop$?: Observable<unknown>;
   /** Policy for stopped and failed turns. Default `'discard'`. */
-  onInterrupt?: InterruptPolicy;
+  onIncomplete?: IncompleteReplyPolicy;
   /**
    * A reply must prove it finished (a `finish_reason` in some chunk), otherwise the
    * turn is an `error` event carrying `StreamInterruptedError` (with `partialText`)
@@ -163,7 +163,7 @@ export interface TurnFailedEvent extends TurnEventBase {
   /** `null` when no chunk had content. */
   firstChunkMs: number | null;
   /**
-   * True when `onInterrupt: 'keep-partial'` saved the question and the partial reply
+   * True when `onIncomplete: 'keep-partial'` saved the question and the partial reply
    * (marked partial; of an agent run, the messages so far without unanswered tool calls).
    */
   saved: boolean;

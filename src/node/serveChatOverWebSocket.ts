@@ -8,7 +8,7 @@ import { defer, finalize, from, Subject, Subscription, type TeardownLogic } from
 // No exported declaration names a `ws` type, so consumers need neither ws nor @types/ws.
 import type { WebSocket, WebSocketServer, RawData } from 'ws';
 import { chatTurns } from '../history/chatTurns';
-import type { InterruptPolicy, StreamTurn, TurnCompletionCheck } from '../history/types';
+import type { IncompleteReplyPolicy, StreamTurn, TurnCompletionCheck } from '../history/types';
 import { assertMaxMessages, windowHistory } from '../history/windowHistory';
 import { assertFunction, assertObject, assertPositiveInteger, assertNonNegative, describe } from '../internal/validate';
 import { BadChatMessageError } from '../errors';
@@ -60,7 +60,7 @@ export interface ChatOverWebSocketOptions extends Omit<RequestCheckOptions, 'run
   /** The history of a new connection. Default: a fresh in-memory history per connection. */
   createHistory?: (request: IncomingMessage) => BaseListChatMessageHistory;
   /** What a stopped or failed turn leaves in the history (see `chatTurns`). Default `'discard'`. */
-  onInterrupt?: InterruptPolicy;
+  onIncomplete?: IncompleteReplyPolicy;
   /**
    * A reply without a finish reason is a cut: the client gets an `error` message
    * (`STREAM_INTERRUPTED`) and nothing is saved as complete (see `chatTurns`).
@@ -91,7 +91,7 @@ export interface ChatOverWebSocketOptions extends Omit<RequestCheckOptions, 'run
   /** Questions that may wait behind the running turn; more get a `WS_BUSY` error. Default 4. */
   maxQueuedQuestions?: number;
   /** Ping every this many ms and drop a connection that did not answer the previous ping. 0 = off. Default 30000. */
-  pingIntervalMs?: number;
+  heartbeatMs?: number;
   /** Close a connection whose unsent data exceeds this many bytes (a client that stopped reading). Default 1 MiB. */
   maxBufferedBytes?: number;
   /** Payload of error messages. Default `{ name, message, code? }`; override to redact provider messages. */
@@ -156,7 +156,7 @@ export interface ChatWebSocketServer {
  * `{"type":"chunk","turn","text"}` … `{"type":"done","turn","stopped"}` or
  * `{"type":"error",…}` back. Each connection is one chat session with its own
  * history, run by one `chatTurns` pipeline: questions are answered one at a
- * time in order, `stop` ends the running reply (`onInterrupt` decides whether
+ * time in order, `stop` ends the running reply (`onIncomplete` decides whether
  * its partial text stays in the history). A disconnect aborts the running
  * request. Malformed JSON, an unknown type or a question over
  * `maxQuestionChars` (code points, `checkQuestion`) gets an error message and
@@ -197,7 +197,7 @@ export interface ChatWebSocketServer {
  * @see {@link sendServerSentEvents} for one-way delivery over HTTP.
  *
  * @param target An `http.Server` to share its port (upgrades on `path`), or your own `ws` `WebSocketServer`.
- * @param options `streamTurn` (required), and `createHistory`, `onInterrupt`, `path`, `maxPayload`, `maxQuestionChars`, `allowedOrigins`, `allowedHosts`, `maxMessages`, `maxSavedMessages`, `requireCompletion`, `maxQueuedQuestions`, `pingIntervalMs`, `maxBufferedBytes`, `errorData`, `handleMessage` (messages of your own protocol, before the session).
+ * @param options `streamTurn` (required), and `createHistory`, `onIncomplete`, `path`, `maxPayload`, `maxQuestionChars`, `allowedOrigins`, `allowedHosts`, `maxMessages`, `maxSavedMessages`, `requireCompletion`, `maxQueuedQuestions`, `heartbeatMs`, `maxBufferedBytes`, `errorData`, `handleMessage` (messages of your own protocol, before the session).
  * @returns The running endpoint: `connections`, `activeTurns`, the `wss` and `close()`.
  * @see checkRequest
  * @see checkQuestion
@@ -215,7 +215,7 @@ export function serveChatOverWebSocket(target: Server | WebSocketServerLike, opt
   assertPositiveInteger('serveChatOverWebSocket: maxQuestionChars', options.maxQuestionChars);
   assertFunction('serveChatOverWebSocket: createHistory', options.createHistory, true);
   assertNonNegative('serveChatOverWebSocket: maxQueuedQuestions', options.maxQueuedQuestions);
-  assertNonNegative('serveChatOverWebSocket: pingIntervalMs', options.pingIntervalMs);
+  assertNonNegative('serveChatOverWebSocket: heartbeatMs', options.heartbeatMs);
   assertPositiveInteger('serveChatOverWebSocket: maxBufferedBytes', options.maxBufferedBytes);
   assertFunction('serveChatOverWebSocket: errorData', options.errorData, true);
   assertFunction('serveChatOverWebSocket: handleMessage', options.handleMessage, true);
@@ -272,8 +272,8 @@ export function serveChatOverWebSocket(target: Server | WebSocketServerLike, opt
   };
   wss.on('connection', onConnection);
 
-  // Validates maxMessages / onInterrupt once, at call time, with chatTurns' own messages.
-  chatTurns(options.streamTurn, { maxMessages: options.maxMessages, onInterrupt: options.onInterrupt, requireCompletion: options.requireCompletion });
+  // Validates maxMessages / onIncomplete once, at call time, with chatTurns' own messages.
+  chatTurns(options.streamTurn, { maxMessages: options.maxMessages, onIncomplete: options.onIncomplete, requireCompletion: options.requireCompletion });
 
   function startSession(ws: WebSocket, request: IncomingMessage): { ws: WebSocket; end(): void } {
     const questions = new Subject<string>();
@@ -318,7 +318,7 @@ export function serveChatOverWebSocket(target: Server | WebSocketServerLike, opt
         chatTurns(countActive, {
           stop$,
           maxMessages: options.maxMessages,
-          onInterrupt: options.onInterrupt,
+          onIncomplete: options.onIncomplete,
           requireCompletion: options.requireCompletion,
           history,
         }),
@@ -365,7 +365,7 @@ export function serveChatOverWebSocket(target: Server | WebSocketServerLike, opt
     ws.on('message', receive);
     ws.on('error', () => undefined); // 'close' follows; nothing to report to a gone client
 
-    const pingMs = options.pingIntervalMs ?? 30_000;
+    const pingMs = options.heartbeatMs ?? 30_000;
     let pinger: NodeJS.Timeout | undefined;
     if (pingMs > 0) {
       ws.on('pong', () => (alive = true));

@@ -26,10 +26,10 @@ export interface ScriptedChatModelParams extends BaseChatModelParams {
   reply?: string | ScriptedReply | ((messages: BaseMessage[], context: ScriptedReplyContext) => string | ScriptedReply);
   /** Tools the model may call (what `bindTools` sets). */
   tools?: readonly BindToolsInput[];
-  /** Delay before the first token, ms. Default 0. */
-  firstTokenMs?: number;
-  /** Delay between tokens, ms. Default 0 (no timers at all). */
-  tokenMs?: number;
+  /** Delay before the first chunk, ms. Default 0. */
+  firstChunkDelayMs?: number;
+  /** Delay between chunks, ms. Default 0 (no timers at all). */
+  chunkDelayMs?: number;
   /** Called with the prompt of every request (invoke or stream), e.g. to assert on history. */
   onRequest?: (messages: BaseMessage[]) => void;
   /** Model name reported in `response_metadata.model_name`. Default 'scripted-offline'. */
@@ -45,7 +45,7 @@ export interface ScriptedReplyContext {
 
 /**
  * Demo latency for {@link ScriptedChatModel}: feels like a hosted model
- * (≈ 40 tokens/s after ~350 ms), `{ firstTokenMs: 350, tokenMs: 25 }`.
+ * (≈ 40 chunks/s after ~350 ms), `{ firstChunkDelayMs: 350, chunkDelayMs: 25 }`.
  *
  * @example
  * ```ts
@@ -56,7 +56,7 @@ export interface ScriptedReplyContext {
  *
  * @see {@link ScriptedChatModel}
  */
-export const REALISTIC_LATENCY = { firstTokenMs: 350, tokenMs: 25 } as const;
+export const REALISTIC_LATENCY = { firstChunkDelayMs: 350, chunkDelayMs: 25 } as const;
 
 /**
  * The embedded offline chat model. A real LangChain `BaseChatModel`, so
@@ -84,13 +84,13 @@ export const REALISTIC_LATENCY = { firstTokenMs: 350, tokenMs: 25 } as const;
  * @see {@link tokenize}, how it splits a reply into chunks.
  * @see `marbleChatModel` (`rxjs-langchain/testing`) for replies in virtual time.
  *
- * @param params `reply` (a string, or a function of the messages; default: canned replies), `firstTokenMs`, `tokenMs`, `onRequest`, `modelName`.
+ * @param params `reply` (a string, or a function of the messages; default: canned replies), `firstChunkDelayMs`, `chunkDelayMs`, `onRequest`, `modelName`.
  */
 export class ScriptedChatModel extends BaseChatModel<BaseChatModelCallOptions> {
   readonly reply?: ScriptedChatModelParams['reply'];
   readonly tools: readonly BindToolsInput[];
-  readonly firstTokenMs: number;
-  readonly tokenMs: number;
+  readonly firstChunkDelayMs: number;
+  readonly chunkDelayMs: number;
   readonly onRequest?: (messages: BaseMessage[]) => void;
   readonly modelName: string;
   /** Replies repeat (demos, benches): tokenizing once per distinct reply keeps the hot loop to yielding. */
@@ -111,12 +111,12 @@ export class ScriptedChatModel extends BaseChatModel<BaseChatModelCallOptions> {
     }
     this.scriptedParams = params;
     this.tools = params.tools ?? [];
-    assertNonNegative('ScriptedChatModel: firstTokenMs', params.firstTokenMs);
-    assertNonNegative('ScriptedChatModel: tokenMs', params.tokenMs);
+    assertNonNegative('ScriptedChatModel: firstChunkDelayMs', params.firstChunkDelayMs);
+    assertNonNegative('ScriptedChatModel: chunkDelayMs', params.chunkDelayMs);
     assertFunction('ScriptedChatModel: onRequest', params.onRequest, true);
     this.reply = params.reply;
-    this.firstTokenMs = params.firstTokenMs ?? 0;
-    this.tokenMs = params.tokenMs ?? 0;
+    this.firstChunkDelayMs = params.firstChunkDelayMs ?? 0;
+    this.chunkDelayMs = params.chunkDelayMs ?? 0;
     this.onRequest = params.onRequest;
     this.modelName = params.modelName ?? 'scripted-offline';
   }
@@ -161,10 +161,10 @@ export class ScriptedChatModel extends BaseChatModel<BaseChatModelCallOptions> {
     const pieces = this.piecesOf(script, messages.length);
     const inputTokens = messages.reduce((n, m) => n + tokenize(textOf(m, 'ScriptedChatModel')).length, 0);
     const finishReason = script.toolCalls && script.toolCalls.length > 0 ? 'tool_calls' : 'stop';
-    if (this.firstTokenMs > 0) await sleep(this.firstTokenMs, signal);
+    if (this.firstChunkDelayMs > 0) await sleep(this.firstChunkDelayMs, signal);
     for (let i = 0; i < pieces.length; i++) {
       signal?.throwIfAborted();
-      if (i > 0 && this.tokenMs > 0) await sleep(this.tokenMs, signal);
+      if (i > 0 && this.chunkDelayMs > 0) await sleep(this.chunkDelayMs, signal);
       const last = i === pieces.length - 1;
       const piece = pieces[i];
       const message = new AIMessageChunk({

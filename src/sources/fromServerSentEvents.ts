@@ -20,7 +20,7 @@ export interface ServerSentEventMessage {
 /** How `fromServerSentEvents` reconnects after a cut (see {@link FromServerSentEventsInit.resume}). */
 export interface ServerSentEventsResumeOptions {
   /** Reconnections tried per cut before giving up. Default 3. */
-  attempts?: number;
+  count?: number;
   /** Wait before each reconnection, ms, unless the server sent `retry:`. Default 1000. */
   delayMs?: number;
   /** Where to reconnect (e.g. the AI SDK's `GET /api/chat/:id/stream`). Default: the same request again. */
@@ -112,14 +112,14 @@ export function fromServerSentEvents(input: string | URL | Request, init: FromSe
   assertFunction('fromServerSentEvents: fetch', fetchOption, true);
   if (resume !== undefined && typeof resume !== 'boolean') {
     assertObject('fromServerSentEvents: resume', resume);
-    assertNonNegative('fromServerSentEvents: resume.attempts', resume.attempts);
+    assertNonNegative('fromServerSentEvents: resume.count', resume.count);
     assertNonNegative('fromServerSentEvents: resume.delayMs', resume.delayMs);
     assertObject('fromServerSentEvents: resume.init', resume.init);
   }
   assertObject('fromServerSentEvents: eventNames', eventNames);
   const names = { ...DEFAULT_NAMES, ...eventNames };
   const resumeOptions = resume === true ? {} : resume === false || resume === undefined ? undefined : resume;
-  const attempts = resumeOptions?.attempts ?? 3;
+  const count = resumeOptions?.count ?? 3;
   const externalSignal = signal ?? undefined;
 
   return fromAsyncIterableFactory(async function* (abort: AbortSignal) {
@@ -148,7 +148,7 @@ export function fromServerSentEvents(input: string | URL | Request, init: FromSe
         response = await fetchFn(target, { ...base, headers, signal: fetchAbort.signal });
       } catch (error) {
         if (!resuming || abort.aborted) throw error;
-        if (reconnects++ >= attempts) throw new StreamResumeError(`${attempts} reconnection(s) failed`, lastEventId, partialText, error);
+        if (reconnects++ >= count) throw new StreamResumeError(`${count} reconnection(s) failed`, lastEventId, partialText, error);
         await sleep(retryMs ?? resumeOptions?.delayMs ?? 1000, abort);
         continue;
       }
@@ -261,7 +261,7 @@ export function fromServerSentEvents(input: string | URL | Request, init: FromSe
       if (lastEventId === undefined) {
         throw new StreamResumeError('the server sent no event ids, so there is nothing to resume from', undefined, partialText, cause);
       }
-      if (reconnects++ >= attempts) throw new StreamResumeError(`${attempts} reconnection(s) failed`, lastEventId, partialText, cause);
+      if (reconnects++ >= count) throw new StreamResumeError(`${count} reconnection(s) failed`, lastEventId, partialText, cause);
       await sleep(retryMs ?? resumeOptions.delayMs ?? 1000, abort);
     }
   }, externalSignal);

@@ -51,7 +51,7 @@ export interface FakeRequestRecord {
  * - `malformed`: `afterChunks` content chunks, then a `data:` frame that is not JSON; the
  *   connection is then held open (the client is expected to close it).
  * - `stall`: `afterChunks` content chunks, then nothing; the connection is held open.
- * - `drip`: the whole reply, one chunk every `tokenMs` (a slow but healthy stream).
+ * - `drip`: the whole reply, one chunk every `chunkDelayMs` (a slow but healthy stream).
  * - `headers-only`: 200 and the SSE headers, then nothing at all; held open.
  */
 export type FakeFault =
@@ -60,7 +60,7 @@ export type FakeFault =
   | { type: 'end-early'; afterChunks: number }
   | { type: 'malformed'; afterChunks: number }
   | { type: 'stall'; afterChunks: number }
-  | { type: 'drip'; tokenMs: number }
+  | { type: 'drip'; chunkDelayMs: number }
   | { type: 'headers-only' };
 
 /** One tool call of a {@link FakeTurn}. */
@@ -117,9 +117,9 @@ export interface FakeOpenAIServerOptions {
    */
   roleChunk?: boolean;
   /** Delay before the first content chunk (after the role chunk), ms. Default 0. */
-  firstTokenMs?: number;
+  firstChunkDelayMs?: number;
   /** Delay between content chunks, ms. Default 0. */
-  tokenMs?: number;
+  chunkDelayMs?: number;
   /** Write this many content chunks, then nothing more: the connection stays open. */
   stallAfterChunks?: number;
   /** Request body cap in bytes; larger bodies get 413. Default 1 MiB. */
@@ -189,7 +189,7 @@ export interface FakeOpenAIServer {
  * import { startFakeOpenAIServer } from 'rxjs-langchain/testing';
  *
  * test('take(3) closes the HTTP response', async () => {
- *   const server = await startFakeOpenAIServer({ tokenMs: 5 });
+ *   const server = await startFakeOpenAIServer({ chunkDelayMs: 5 });
  *   const model = new ChatOpenAI({ apiKey: 'test', configuration: { baseURL: server.baseURL } });
  *   await firstValueFrom(fromRunnable(model, 'hi').pipe(take(3), toArray()));
  *   const record = await server.waitForClose();
@@ -254,8 +254,8 @@ interface ServerState {
 
 function assertServerOptions(options: FakeOpenAIServerOptions): void {
   if (options.reply !== undefined && typeof options.reply !== 'string') assertFunction('startFakeOpenAIServer: reply', options.reply);
-  assertNonNegative('startFakeOpenAIServer: firstTokenMs', options.firstTokenMs);
-  assertNonNegative('startFakeOpenAIServer: tokenMs', options.tokenMs);
+  assertNonNegative('startFakeOpenAIServer: firstChunkDelayMs', options.firstChunkDelayMs);
+  assertNonNegative('startFakeOpenAIServer: chunkDelayMs', options.chunkDelayMs);
   assertNonNegative('startFakeOpenAIServer: stallAfterChunks', options.stallAfterChunks);
   assertPositiveInteger('startFakeOpenAIServer: maxBodyBytes', options.maxBodyBytes);
   assertBoolean('startFakeOpenAIServer: recordRequests', options.recordRequests);
@@ -403,7 +403,7 @@ async function respond(state: ServerState, body: FakeChatRequest, res: ServerRes
   }
   if (record.stream) return streamReply(state, reply, res);
   const { options } = state;
-  await wait(state, (options.firstTokenMs ?? 0) + (options.tokenMs ?? 0) * reply.deltas.length, res);
+  await wait(state, (options.firstChunkDelayMs ?? 0) + (options.chunkDelayMs ?? 0) * reply.deltas.length, res);
   if (res.destroyed) return;
   record.chunksWritten = reply.deltas.length;
   record.completed = true;
@@ -456,13 +456,13 @@ async function streamReply(state: ServerState, reply: Reply, res: ServerResponse
     return; // hold the connection open, send nothing
   }
   if (options.roleChunk !== false && !(await write(frame({ role: 'assistant', content: '' })))) return;
-  await wait(state, options.firstTokenMs ?? 0, res);
-  const tokenMs = fault?.type === 'drip' ? fault.tokenMs : options.tokenMs ?? 0;
+  await wait(state, options.firstChunkDelayMs ?? 0, res);
+  const chunkDelayMs = fault?.type === 'drip' ? fault.chunkDelayMs : options.chunkDelayMs ?? 0;
   const stopAt = fault && 'afterChunks' in fault ? fault.afterChunks : options.stallAfterChunks;
   for (let i = 0; i <= deltas.length; i++) {
-    if (stopAt !== undefined && i >= stopAt) return injectFault(state, reply, res, i > 0 ? tokenMs : 0, write);
+    if (stopAt !== undefined && i >= stopAt) return injectFault(state, reply, res, i > 0 ? chunkDelayMs : 0, write);
     if (i === deltas.length) break;
-    if (i > 0) await wait(state, tokenMs, res);
+    if (i > 0) await wait(state, chunkDelayMs, res);
     if (!(await write(frame(deltas[i])))) return;
     record.chunksWritten++;
   }
@@ -615,7 +615,7 @@ function assertFault(name: string, fault: unknown): asserts fault is FakeFault {
     if (f.retryAfter !== undefined && typeof f.retryAfter !== 'string') assertNonNegative(`${name}.retryAfter`, f.retryAfter, false);
     if (f.message !== undefined && typeof f.message !== 'string') throw new TypeError(`${name}.message must be a string, got ${describe(f.message)}.`);
   } else if (f.type === 'drip') {
-    assertNonNegative(`${name}.tokenMs`, f.tokenMs, false);
+    assertNonNegative(`${name}.chunkDelayMs`, f.chunkDelayMs, false);
   } else if (f.type !== 'headers-only') {
     assertInteger(`${name}.afterChunks`, f.afterChunks, 0, false);
   }

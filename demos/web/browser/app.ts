@@ -153,7 +153,7 @@ function turnOverSSE(body: { question: string } | { decisions: WireDecision[] })
     body: JSON.stringify({ ...body, conversationId }),
     parse: 'events',
     // A dropped connection is sent again with Last-Event-ID: whichever instance answers replays the rest.
-    resume: { attempts: 5, delayMs: 500 },
+    resume: { count: 5, delayMs: 500 },
   }).subscribe({
     next: ({ event, data }) => {
       answered?.resolve();

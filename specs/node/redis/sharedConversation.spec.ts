@@ -33,11 +33,11 @@ interface Instance {
 const prompt = ChatPromptTemplate.fromMessages([['system', '你是助手'], new MessagesPlaceholder('history'), ['human', '{question}']]);
 
 /** Replies with what it was shown, so a spec sees which history each turn got. */
-function modelSeeingHistory(tokenMs = 0): { model: ScriptedChatModel; aborted: () => number } {
+function modelSeeingHistory(chunkDelayMs = 0): { model: ScriptedChatModel; aborted: () => number } {
   let aborted = 0;
   const model = new ScriptedChatModel({
-    tokenMs,
-    reply: (messages: BaseMessage[]) => `第${messages.length - 2}条历史 😀 ` + 'word '.repeat(tokenMs ? 200 : 3),
+    chunkDelayMs,
+    reply: (messages: BaseMessage[]) => `第${messages.length - 2}条历史 😀 ` + 'word '.repeat(chunkDelayMs ? 200 : 3),
   });
   const stream = model._streamResponseChunks.bind(model);
   model._streamResponseChunks = async function* (messages, options, runManager) {
@@ -51,14 +51,14 @@ function modelSeeingHistory(tokenMs = 0): { model: ScriptedChatModel; aborted: (
 }
 
 /** One turn on one instance: the lock, then chatTurns over the shared history, stoppable through the log. */
-function turn(instance: Instance, conversationId: string, question: string, model: ScriptedChatModel, replyId = randomUUID(), onInterrupt: 'discard' | 'keep-partial' = 'discard') {
+function turn(instance: Instance, conversationId: string, question: string, model: ScriptedChatModel, replyId = randomUUID(), onIncomplete: 'discard' | 'keep-partial' = 'discard') {
   return instance.lock.run(
     conversationId,
     of(question).pipe(
       chatTurns(({ history, question: q }) => fromRunnable(prompt.pipe(model), { history, question: q }), {
         history: instance.history(conversationId),
         stop$: instance.log.stops(replyId),
-        onInterrupt,
+        onIncomplete,
         maxMessages: Infinity,
       }),
     ),
@@ -134,7 +134,7 @@ function scenario(make: () => Promise<{ a: Instance; b: Instance; close(): Promi
     expect(last(next).type).toBe('done');
   });
 
-  it("with onInterrupt 'discard' a stopped turn leaves the history as it was", async () => {
+  it("with onIncomplete 'discard' a stopped turn leaves the history as it was", async () => {
     const conversationId = randomUUID();
     const { model } = modelSeeingHistory(2);
     const replyId = randomUUID();

@@ -171,7 +171,7 @@ export class Conversations {
         history: folded as unknown as BaseListChatMessageHistory,
         maxMessages: Infinity, // #input windows it
         stop$: log.stops(ref.replyId), // a stop sent to any instance
-        onInterrupt: 'keep-partial', // the model should know what the user already saw
+        onIncomplete: 'keep-partial', // the model should know what the user already saw
       }),
       tap((event: TurnEvent) => {
         // An awaiting turn (a tool call waiting for a person) has not finished: no onFinish yet.
