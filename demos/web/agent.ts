@@ -37,7 +37,7 @@ export interface GuardedAgent {
 export function createGuardedAgent(model: BaseChatModel): GuardedAgent {
   const { createAgent, humanInTheLoopMiddleware } = require('langchain') as Langchain;
   const { Command, MemorySaver } = require('@langchain/langgraph') as Langgraph;
-  const tools = createOfflineTools({ delayMs: model instanceof ScriptedChatModel ? model.firstTokenMs : 0 });
+  const tools = createOfflineTools({ delayMs: model instanceof ScriptedChatModel ? model.firstChunkDelayMs : 0 });
   const interruptOn = Object.fromEntries(tools.map((t) => [t.name, { allowedDecisions: ['approve', 'edit', 'reject'] as ('approve' | 'edit' | 'reject')[] }]));
   const agent = createAgent({
     model,

@@ -104,7 +104,7 @@ describe('the web demo page answers a tool call that waits for approval (scripte
 
   beforeAll(async () => {
     browser = await launchChromium();
-    demo = await startWebDemo({ port: 0, model: new ScriptedChatModel({ reply: '你好', tokenMs: 0 }) });
+    demo = await startWebDemo({ port: 0, model: new ScriptedChatModel({ reply: '你好', chunkDelayMs: 0 }) });
   });
   afterAll(async () => {
     await browser?.close();
