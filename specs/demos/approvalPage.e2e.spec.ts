@@ -139,7 +139,7 @@ describe('the web demo page answers a tool call that waits for approval (scripte
     }
   });
 
-  it('AI SDK: 拒绝 with a reason sends approved: false and it; the denial is shown', async () => {
+  it('AI SDK: 拒绝 with a reason sends approved: false and 用户拒绝了 … with the reason; the denial is shown', async () => {
     const page = await browser.newPage();
     try {
       const { bodies } = await script(page, false);
@@ -149,8 +149,8 @@ describe('the web demo page answers a tool call that waits for approval (scripte
       await page.waitForFunction(() => (document.querySelector('.msg.assistant') as HTMLElement).dataset.state === 'done');
       expect(bodies).toHaveLength(2);
       const part = (bodies[1].messages as { parts: { type: string; approval?: unknown }[] }[]).at(-1)!.parts.find((p) => p.type === 'tool-add');
-      expect(part).toMatchObject({ state: 'approval-responded', approval: { id: APPROVAL_ID, approved: false, reason: '不用算了 🙅' } });
-      expect(await page.$eval('.msg.assistant', (e) => e.textContent)).toBe(`${CALL} → 已拒绝：不用算了 🙅好的，不算了。`);
+      expect(part).toMatchObject({ state: 'approval-responded', approval: { id: APPROVAL_ID, approved: false, reason: '用户拒绝了 add 调用：不用算了 🙅' } });
+      expect(await page.$eval('.msg.assistant', (e) => e.textContent)).toBe(`${CALL} → 用户拒绝了 add 调用：不用算了 🙅好的，不算了。`);
     } finally {
       await page.close();
     }
@@ -174,7 +174,7 @@ describe('the web demo page answers a tool call that waits for approval (scripte
     }
   });
 
-  it('SSE: 拒绝 sends the reason as the message; a refused answer (409) is said on the card, whose buttons work again', async () => {
+  it('SSE: 拒绝 sends the reason in the message (用户拒绝了 …, as the CLI); a refused answer (409) is said on the card, whose buttons work again', async () => {
     const page = await browser.newPage();
     try {
       const { bodies } = await script(page, false, true);
@@ -182,7 +182,7 @@ describe('the web demo page answers a tool call that waits for approval (scripte
       await page.fill('.approval-reason', '不用算了 🙅');
       await page.press('.approval-reason', 'Enter');
       await page.waitForFunction(() => (document.querySelector('.approval-error')?.textContent ?? '') !== '');
-      expect(bodies[1]).toEqual({ decisions: [{ id: APPROVAL_ID, type: 'reject', message: '不用算了 🙅' }], conversationId: bodies[0].conversationId });
+      expect(bodies[1]).toEqual({ decisions: [{ id: APPROVAL_ID, type: 'reject', message: '用户拒绝了 add 调用：不用算了 🙅' }], conversationId: bodies[0].conversationId });
       expect(await page.$eval('.approval', (c) => [(c as HTMLElement).dataset.state, c.querySelector('.approval-error')!.textContent, Array.from(c.querySelectorAll('button')).map((b) => b.disabled)])).toEqual(['pending', '这个请求已经回答过了', [false, false]]);
     } finally {
       await page.close();

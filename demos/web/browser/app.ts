@@ -18,7 +18,7 @@ import {
   fromServerSentEvents,
 } from '../../../src';
 import type { DemoChat, DemoMessage } from './aiChat';
-import { focusPendingApproval, type Decide, type ShownRequest } from './approvals';
+import { focusPendingApproval, rejectionMessage, type Decide, type ShownRequest } from './approvals';
 import { decisionBatch, type WireDecision, type WireRequest } from './sseDecisions';
 import { awaitsDecision, renderParts, type ShownPart } from './toolParts';
 import { fromUrl, loadHistory, remember, type HistoryMessage, type Mode } from './restore';
@@ -295,7 +295,8 @@ function decideOverAiSdk(bubble: HTMLElement): Decide {
       aiBubble = bubble;
       startReply(stopAi, bubble);
     }
-    await client.addToolApprovalResponse({ id: request.id, approved: decision.type === 'approve', ...(decision.type === 'reject' && decision.reason !== undefined && { reason: decision.reason }) });
+    const reason = decision.type === 'reject' ? { reason: rejectionMessage(request.toolName, decision.reason) } : {};
+    await client.addToolApprovalResponse({ id: request.id, approved: decision.type === 'approve', ...reason });
   };
 }
 

@@ -30,6 +30,14 @@ function button(text: string, action: string): HTMLButtonElement {
   return b;
 }
 
+/**
+ * What the agent is told of a rejection, in both modes: `用户拒绝了 <tool> 调用[：<reason>]`, as the
+ * CLI says it (and what the offline agent recognises as a rejection; langchain's own default is English).
+ */
+export function rejectionMessage(toolName: string, reason?: string): string {
+  return `用户拒绝了 ${toolName} 调用${reason ? `：${reason}` : ''}`;
+}
+
 /** One line: the tool and its input as JSON (Chinese and emoji as they are). */
 export function describeCall(toolName: string, input: unknown): string {
   return `🔧 ${toolName}(${input === undefined ? '' : JSON.stringify(input)})`;

@@ -2,17 +2,17 @@
 // for; the agent's middleware takes the answers to all of them at once, so the cards of one event
 // collect their decisions and the last one sends them (`{ id, type, message? }`, docs/approvals.md).
 import type { ApprovalRequestPart } from '../../../src';
-import type { Decide, PageDecision } from './approvals';
+import { rejectionMessage, type Decide, type PageDecision } from './approvals';
 
 /** A request as the `approval-request` event (and the history's `pendingApprovals`) carries it: the part's fields, JSON. */
 export type WireRequest = Pick<ApprovalRequestPart, 'id'> & Partial<Pick<ApprovalRequestPart, 'toolName' | 'input' | 'value' | 'allowedDecisions'>>;
 
 /** A decision as `POST /api/chat/stream { conversationId, decisions }` takes it: the request's `id`, and what was decided. */
-export type WireDecision = { readonly id: string; readonly type: 'approve' } | { readonly id: string; readonly type: 'reject'; readonly message?: string };
+export type WireDecision = { readonly id: string; readonly type: 'approve' } | { readonly id: string; readonly type: 'reject'; readonly message: string };
 
-/** A page decision on the wire (a rejection's reason is the message the agent is told). */
+/** A page decision on the wire (a rejection with the message the agent is told). */
 export function toWireDecision(request: WireRequest, decision: PageDecision): WireDecision {
-  return decision.type === 'approve' ? { id: request.id, type: 'approve' } : { id: request.id, type: 'reject', ...(decision.reason !== undefined && { message: decision.reason }) };
+  return decision.type === 'approve' ? { id: request.id, type: 'approve' } : { id: request.id, type: 'reject', message: rejectionMessage(request.toolName ?? '这次', decision.reason) };
 }
 
 /**
