@@ -161,8 +161,8 @@ describe('the web demo page answers a tool call that waits for approval (scripte
     try {
       const { bodies } = await script(page, true);
       await ask(page, 'sse');
-      expect(await ui(page)).toEqual({ cards: [{ state: 'pending', call: CALL, buttons: ['批准', '拒绝'] }], markup: false, focused: '批准', sendDisabled: true });
-      expect(await clickTwice(page, 'approve')).toEqual([true, true]);
+      expect(await ui(page)).toEqual({ cards: [{ state: 'pending', call: CALL, buttons: ['批准', '拒绝', '修改'] }], markup: false, focused: '批准', sendDisabled: true });
+      expect(await clickTwice(page, 'approve')).toEqual([true, true, true]); // 批准, 拒绝, 修改
       await page.waitForFunction(() => (document.querySelectorAll('.msg.assistant')[1] as HTMLElement | undefined)?.dataset.state === 'done');
       expect(bodies).toEqual([
         { question: '123 加 456 等于多少？', conversationId: expect.any(String) },
@@ -183,7 +183,28 @@ describe('the web demo page answers a tool call that waits for approval (scripte
       await page.press('.approval-reason', 'Enter');
       await page.waitForFunction(() => (document.querySelector('.approval-error')?.textContent ?? '') !== '');
       expect(bodies[1]).toEqual({ decisions: [{ id: APPROVAL_ID, type: 'reject', message: '用户拒绝了 add 调用：不用算了 🙅' }], conversationId: bodies[0].conversationId });
-      expect(await page.$eval('.approval', (c) => [(c as HTMLElement).dataset.state, c.querySelector('.approval-error')!.textContent, Array.from(c.querySelectorAll('button')).map((b) => b.disabled)])).toEqual(['pending', '这个请求已经回答过了', [false, false]]);
+      expect(await page.$eval('.approval', (c) => [(c as HTMLElement).dataset.state, c.querySelector('.approval-error')!.textContent, Array.from(c.querySelectorAll('button')).map((b) => b.disabled)])).toEqual(['pending', '这个请求已经回答过了', [false, false, false]]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('SSE: 修改 opens the arguments as JSON; a non-object is refused on the card; the edited object goes out as an edit decision', async () => {
+    const page = await browser.newPage();
+    try {
+      const { bodies } = await script(page, true);
+      await ask(page, 'sse');
+      await page.click('.approval button[data-action="edit"]');
+      expect(await page.$eval('.approval-args', (t) => [(t as HTMLTextAreaElement).value, t === document.activeElement])).toEqual([JSON.stringify(INPUT), true]);
+      await page.fill('.approval-args', '[1, 2]');
+      await page.click('.approval button[data-action="edit"]');
+      expect(await page.$eval('.approval', (c) => [(c as HTMLElement).dataset.state, c.querySelector('.approval-error')!.textContent])).toEqual(['pending', '参数要是一个 JSON 对象，例如 {"a":1,"b":2}']);
+      expect(bodies).toHaveLength(1);
+      await page.fill('.approval-args', '{"a": 1000, "b": -1, "note": "改了 ✏️"}');
+      await page.click('.approval button[data-action="edit"]');
+      await page.waitForFunction(() => (document.querySelectorAll('.msg.assistant')[1] as HTMLElement | undefined)?.dataset.state === 'done');
+      expect(bodies[1]).toEqual({ decisions: [{ id: APPROVAL_ID, type: 'edit', args: { a: 1000, b: -1, note: '改了 ✏️' } }], conversationId: bodies[0].conversationId });
+      expect(await page.$eval('.approval', (c) => [(c as HTMLElement).dataset.state, c.querySelector('.approval-title')!.textContent, c.querySelectorAll('button, textarea').length])).toEqual(['edited', '✎ 已修改并批准', 0]);
     } finally {
       await page.close();
     }
@@ -200,7 +221,7 @@ describe('the web demo page answers a tool call that waits for approval (scripte
         await page.reload();
         await page.waitForSelector('.approval[data-state="pending"]');
         expect(history).toEqual([`/api/chat/${id}/history`]);
-        expect(await ui(page)).toEqual({ cards: [{ state: 'pending', call: CALL, buttons: ['批准', '拒绝'] }], markup: false, focused: '批准', sendDisabled: true });
+        expect(await ui(page)).toEqual({ cards: [{ state: 'pending', call: CALL, buttons: mode === 'ai' ? ['批准', '拒绝'] : ['批准', '拒绝', '修改'] }], markup: false, focused: '批准', sendDisabled: true });
         expect(await page.$eval('input[name="mode"]:checked', (e) => (e as HTMLInputElement).value)).toBe(mode);
         await page.click('.approval button[data-action="approve"]');
         await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLElement>('.msg.assistant')).some((b) => b.dataset.state === 'done'));

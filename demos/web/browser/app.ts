@@ -182,11 +182,13 @@ function turnOverSSE(body: { question: string } | { decisions: WireDecision[] })
 /** How the cards of one interrupt in `bubble` answer: one SSE turn with all their decisions; once sent, the bubble no longer waits. */
 function decideOverSSE(bubble: HTMLElement, requests: readonly WireRequest[]): Decide {
   const decide = decisionBatch(requests, (decisions) => turnOverSSE({ decisions }));
-  return (request, decision) =>
+  const answered: Decide = (request, decision) =>
     decide(request, decision).then(() => {
       bubble.querySelector('.note')?.remove();
       bubble.dataset.state = 'done';
     });
+  answered.canEdit = decide.canEdit;
+  return answered;
 }
 
 function askOverSSE(question: string): void {

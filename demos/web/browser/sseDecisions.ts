@@ -8,10 +8,14 @@ import { rejectionMessage, type Decide, type PageDecision } from './approvals';
 export type WireRequest = Pick<ApprovalRequestPart, 'id'> & Partial<Pick<ApprovalRequestPart, 'toolName' | 'input' | 'value' | 'allowedDecisions'>>;
 
 /** A decision as `POST /api/chat/stream { conversationId, decisions }` takes it: the request's `id`, and what was decided. */
-export type WireDecision = { readonly id: string; readonly type: 'approve' } | { readonly id: string; readonly type: 'reject'; readonly message: string };
+export type WireDecision =
+  | { readonly id: string; readonly type: 'approve' }
+  | { readonly id: string; readonly type: 'reject'; readonly message: string }
+  | { readonly id: string; readonly type: 'edit'; readonly args: Record<string, unknown> };
 
 /** A page decision on the wire (a rejection with the message the agent is told). */
 export function toWireDecision(request: WireRequest, decision: PageDecision): WireDecision {
+  if (decision.type === 'edit') return { id: request.id, type: 'edit', args: decision.args };
   return decision.type === 'approve' ? { id: request.id, type: 'approve' } : { id: request.id, type: 'reject', message: rejectionMessage(request.toolName ?? '这次', decision.reason) };
 }
 
@@ -26,7 +30,7 @@ export function toWireDecision(request: WireRequest, decision: PageDecision): Wi
 export function decisionBatch(requests: readonly WireRequest[], send: (decisions: WireDecision[]) => Promise<void>): Decide {
   const chosen = new Map<string, PageDecision>();
   let waiting: { resolve(): void; reject(error: unknown): void }[] = [];
-  return (request, decision) =>
+  const decide: Decide = (request, decision) =>
     new Promise<void>((resolve, reject) => {
       chosen.set(request.id, decision);
       waiting.push({ resolve, reject });
@@ -42,4 +46,7 @@ export function decisionBatch(requests: readonly WireRequest[], send: (decisions
         },
       );
     });
+  // 修改 where the request allows it (the SSE route takes `{ id, type: 'edit', args }`).
+  decide.canEdit = (id) => requests.find((r) => r.id === id)?.allowedDecisions?.includes('edit') === true;
+  return decide;
 }
