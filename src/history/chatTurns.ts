@@ -99,7 +99,7 @@ function answerOf(messages: readonly BaseMessage[]): AIMessage {
  * partial, never with a finish reason), an empty one when the run was cut after a
  * tool's result.
  */
-function toPartialRun(run: RunCollector, reason: PartialReason, error: unknown): BaseMessage[] {
+export function toPartialRun(run: RunCollector, reason: PartialReason, error: unknown): BaseMessage[] {
   const messages = run.answeredMessages();
   const last = messages.at(-1);
   if (last instanceof AIMessage) messages.pop();

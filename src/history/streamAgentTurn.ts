@@ -85,7 +85,7 @@ export interface StreamAgentTurnOptions {
 }
 
 /** A compiled graph's or `createAgent` agent's checkpointer (false or undefined when it has none). */
-function hasCheckpointer(agent: object): boolean {
+export function hasCheckpointer(agent: object): boolean {
   const checkpointer = (agent as { checkpointer?: unknown }).checkpointer;
   return typeof checkpointer === 'object' && checkpointer !== null;
 }

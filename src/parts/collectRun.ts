@@ -151,6 +151,8 @@ export class RunCollector {
             tool_call_id: part.id,
             name: part.name,
             status: part.isError ? 'error' : 'success',
+            // A rejected call: the history shows it denied, not failed (decision 0231).
+            ...(part.denied && { response_metadata: { denied: true } }),
           }),
         );
         return;

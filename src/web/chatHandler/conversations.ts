@@ -17,6 +17,10 @@ import { foldHistory, regeneratedQuestion, withoutLastTurn } from './foldHistory
 import type { ConversationOwners } from './owners';
 import type { RunCaps } from './runCaps';
 import type { ChatFinish, ChatProtocol, ChatStream } from './types';
+import type { ApprovalSecret } from '../approvalSignature';
+import { uiTurn, type UITurnInput } from './uiTurn';
+import type { GatedDecisions } from './decisionGate';
+import type { ThreadState } from './agentStream';
 
 /** What the conversation machinery needs, resolved from the handler's options. */
 export interface ConversationsConfig {
@@ -31,6 +35,12 @@ export interface ConversationsConfig {
   maxMessages: number;
   errorText(error: unknown): string;
   onFinish?: (finish: ChatFinish) => void | Promise<void>;
+  /** Signs approval requests and verifies answers (`toolApprovalSecret`). */
+  toolApprovalSecret?: ApprovalSecret;
+  /** Why a decision cannot be taken here (a model, an agent without a thread or `Command`); undefined when it can. */
+  decisionRefusal?: ChatRequestError;
+  /** Where a conversation's agent thread stands (its checkpointer's word), when the agent keeps threads. */
+  threadState?(conversationId: string): Promise<ThreadState>;
 }
 
 /** A turn's identity: its conversation, who asks, and its reply's id in the log. */
@@ -76,11 +86,13 @@ export class Conversations {
    * with a 404 (someone else owns it), a 409 (busy) or the error that kept it from starting.
    * `release` (the turn's place under the caps) is called when the producer ends.
    */
-  start(ref: TurnRef, events$: Observable<string>, release: () => void): Promise<void> {
+  start(ref: TurnRef, events$: Observable<string>, release: () => void, gate?: () => Promise<void>): Promise<void> {
     const { log, lock, owners } = this.config;
     const claimed$ = defer(() => (ref.principal === undefined ? of(true) : from(owners.claim(ref.conversationId, ref.principal)).pipe(map((owner) => owner === ref.principal))));
+    // The gate runs under the lock, before the reply exists: a refusal (a decision answered already) leaves no reply behind.
     const work$ = claimed$.pipe(
-      switchMap((mine) => (mine ? log.append(ref.replyId, events$, { conversationId: ref.conversationId }) : throwError(() => conversationNotFound()))),
+      switchMap((mine) => (mine ? from(gate ? gate() : Promise.resolve()) : throwError(() => conversationNotFound()))),
+      switchMap(() => log.append(ref.replyId, events$, { conversationId: ref.conversationId })),
     );
     return new Promise<void>((resolve, reject) => {
       let started = false;
@@ -116,58 +128,31 @@ export class Conversations {
     return this.config.system === undefined ? [] : [new SystemMessage(this.config.system)];
   }
 
-  /** What a reply's model sees: the system prompt, the history window, the question. */
-  #input(history: BaseMessage[], question: BaseMessage): BaseMessage[] {
-    return [...this.systemMessages(), ...windowHistory(history, this.config.maxMessages), question];
+  /** What a reply's model sees: the system prompt, the history window, the question (none for a decision turn). */
+  input(history: BaseMessage[], question: BaseMessage | undefined): BaseMessage[] {
+    return [...this.systemMessages(), ...windowHistory(history, this.config.maxMessages), ...(question ? [question] : [])];
   }
 
-  /**
-   * An AI SDK turn's frames (UI message stream): the reply to `question` over the stored
-   * history, stoppable from any instance; then the save (the answer marked partial after a
-   * stop; nothing after an error) in one `addMessages`, then `[DONE]`. `regenerate` replaces
-   * the last question and answer.
-   */
-  uiTurn(ref: TurnRef, question: BaseMessage, regenerate: boolean): Observable<string> {
-    const { log, errorText } = this.config;
-    return defer(async () => this.messages(ref.conversationId)).pipe(
-      switchMap((stored) => {
-        let text = '';
-        let end: 'finish' | 'abort' | 'error' | undefined;
-        const before = regenerate ? withoutLastTurn(stored) : stored;
-        const messages = this.#input(before, question);
-        const reply$ = this.config.stream({ messages, conversationId: ref.conversationId, principal: ref.principal, protocol: 'ui-message-stream' }).pipe(
-          toUIMessageStream({ stop$: log.stops(ref.replyId), errorText }),
-          tap((chunk) => {
-            if (chunk.type === 'text-delta') text += chunk.delta;
-            else if (chunk.type === 'finish' || chunk.type === 'abort' || chunk.type === 'error') end ??= chunk.type;
-          }),
-          map(encodeUIMessageChunk),
-        );
-        const save$ = defer(async () => {
-          if (end === 'finish' || end === 'abort') {
-            const answer = new AIMessage({ content: text, response_metadata: end === 'abort' ? { partial: true, partial_reason: 'stop' } : {} });
-            // One call: a shared history writes the turn atomically (never a question without its answer).
-            await this.config.history(ref.conversationId).addMessages([regenerate ? regeneratedQuestion(question) : question, answer]);
-          }
-          await this.#finished(ref, end === 'finish' ? 'done' : end === 'abort' ? 'stopped' : 'error', text);
-        }).pipe(ignoreElements());
-        return concat(reply$, save$, of(UI_MESSAGE_STREAM_DONE));
-      }),
-    );
+  /** An AI SDK turn's frames (UI message stream), see {@link uiTurn}. */
+  uiTurn(ref: TurnRef, input: UITurnInput): Observable<string> {
+    return uiTurn(this, ref, input);
   }
 
   /**
    * A turn in the library's SSE framing (`fromServerSentEvents` reads it; the WebSocket
    * protocol too): `start` with the ids, then `chunk`s, then `done` (saved; `stopped: true`
-   * marked partial) or `error`.
+   * marked partial), `approval-request` (saved awaiting a decision) or `error`. `question` is the
+   * question, or the decisions a gate read under the lock (a decision turn).
    */
-  sseTurn(ref: TurnRef, question: string, protocol: ChatProtocol = 'server-sent-events'): Observable<string> {
+  sseTurn(ref: TurnRef, question: string | GatedDecisions, protocol: ChatProtocol = 'server-sent-events'): Observable<string> {
     const { log } = this.config;
     const history = this.config.history(ref.conversationId);
     const folded = { getMessages: async () => foldHistory(await history.getMessages()), addMessages: (m: BaseMessage[]) => history.addMessages(m), addMessage: (m: BaseMessage) => history.addMessages([m]) };
     const start = encodeServerSentEvent({ event: 'start', data: JSON.stringify({ conversationId: ref.conversationId, replyId: ref.replyId }) });
-    const turn$ = of(question).pipe(
-      chatTurns(({ history: window, question: q }) => this.config.stream({ messages: this.#input(window, new HumanMessage(q)), conversationId: ref.conversationId, principal: ref.principal, protocol }), {
+    // A decision turn's decisions are read under the lock (by the gate) before this is subscribed.
+    const input$ = defer(() => of(typeof question === 'string' ? question : { decisions: question.decisions ?? [] }));
+    const turn$ = input$.pipe(
+      chatTurns(({ history: window, question: q, decisions }) => this.config.stream({ messages: this.input(window, decisions ? undefined : new HumanMessage(q)), conversationId: ref.conversationId, principal: ref.principal, protocol, ...(decisions && { decisions }) }), {
         history: folded as unknown as BaseListChatMessageHistory,
         maxMessages: Infinity, // #input windows it
         stop$: log.stops(ref.replyId), // a stop sent to any instance
@@ -175,8 +160,8 @@ export class Conversations {
       }),
       tap((event: TurnEvent) => {
         // An awaiting turn (a tool call waiting for a person) has not finished: no onFinish yet.
-        if (event.type === 'done') void this.#finished(ref, 'done', event.text);
-        else if (event.type === 'stopped' || event.type === 'error') void this.#finished(ref, event.type, event.partialText);
+        if (event.type === 'done') void this.finished(ref, 'done', event.text);
+        else if (event.type === 'stopped' || event.type === 'error') void this.finished(ref, event.type, event.partialText);
       }),
       toTurnServerSentEvents({ errorData: (error) => this.errorData(error) }),
     );
@@ -207,7 +192,8 @@ export class Conversations {
     this.#producers.clear();
   }
 
-  async #finished(ref: TurnRef, outcome: ChatFinish['outcome'], text: string): Promise<void> {
+  /** Tells `onFinish` a turn ended (after its save); its failure is ignored. */
+  async finished(ref: TurnRef, outcome: ChatFinish['outcome'], text: string): Promise<void> {
     try {
       await this.config.onFinish?.({ conversationId: ref.conversationId, principal: ref.principal, replyId: ref.replyId, outcome, text });
     } catch {

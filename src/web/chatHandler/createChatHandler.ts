@@ -7,7 +7,8 @@ import { InMemoryReplyLog } from '../../replyLog/InMemoryReplyLog';
 import { DEFAULT_MAX_QUESTION_CHARS } from '../checkQuestion';
 import { Conversations } from './conversations';
 import { ChatRequestError } from './errors';
-import { checkChatHandlerOptions, streamOf } from './options';
+import { checkChatHandlerOptions, decisionRefusal, streamOf } from './options';
+import { threadStateOf } from './agentStream';
 import { InMemoryConversationOwners } from './owners';
 import { checkHost, checkOrigin, isAllowedOrigin } from './requestPolicy';
 import type { RouteContext } from './routeContext';
@@ -86,6 +87,9 @@ export function createChatHandler(options: ChatHandlerOptions): ChatHandler {
     maxMessages: options.maxMessages ?? 10,
     errorText: options.errorText ?? ((error) => (error instanceof Error ? error.message : String(error))),
     onFinish: options.onFinish,
+    toolApprovalSecret: options.toolApprovalSecret,
+    decisionRefusal: decisionRefusal(options),
+    threadState: threadStateOf(options.agent),
   });
   const ctx: RouteContext = {
     conversations,

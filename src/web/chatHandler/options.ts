@@ -1,6 +1,7 @@
-import { fromAgent } from '../../sources/fromAgent';
 import { fromRunnable } from '../../sources/fromRunnable';
 import { assertFunction, assertInteger, assertNonNegative, assertObject, assertPositiveInteger, describe } from '../../internal/validate';
+import { agentStream, isThreadedAgent } from './agentStream';
+import { ChatRequestError } from './errors';
 import type { ChatHandlerOptions, ChatStream } from './types';
 
 const N = 'createChatHandler';
@@ -15,6 +16,13 @@ export function checkChatHandlerOptions(options: ChatHandlerOptions): void {
   if (options.model !== undefined && typeof (options.model as { stream?: unknown }).stream !== 'function') throw new TypeError(`${N}: model must be a LangChain chat model (with stream()), got ${describe(options.model)}.`);
   if (options.agent !== undefined && typeof (options.agent as { stream?: unknown }).stream !== 'function') throw new TypeError(`${N}: agent must be a LangGraph agent (with stream()), got ${describe(options.agent)}.`);
   assertFunction(`${N}: stream`, options.stream, true);
+  if (options.Command !== undefined && (typeof options.Command !== 'function' || options.agent === undefined)) {
+    throw new TypeError(`${N}: Command must be LangGraph's Command class (import { Command } from '@langchain/langgraph'), with agent; got ${describe(options.Command)}.`);
+  }
+  const secret = options.toolApprovalSecret;
+  if (secret !== undefined && !(typeof secret === 'string' && secret !== '') && !(secret instanceof Uint8Array && secret.length > 0)) {
+    throw new TypeError(`${N}: toolApprovalSecret must be a non-empty string or Uint8Array, got ${describe(secret)}.`);
+  }
   for (const key of ['history', 'authorize', 'onFinish', 'errorText'] as const) assertFunction(`${N}: ${key}`, options[key], true);
   if (options.system !== undefined && typeof options.system !== 'string') throw new TypeError(`${N}: system must be a string, got ${describe(options.system)}.`);
   if (options.basePath !== undefined && (typeof options.basePath !== 'string' || !/^\/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$/.test(options.basePath) || options.basePath.endsWith('/'))) {
@@ -40,6 +48,19 @@ export function checkChatHandlerOptions(options: ChatHandlerOptions): void {
 export function streamOf(options: ChatHandlerOptions): ChatStream {
   const { model, agent, stream } = options;
   if (stream) return stream;
-  if (agent) return ({ messages }) => fromAgent(agent, { messages });
+  if (agent) return agentStream(agent, options.Command);
   return ({ messages }) => fromRunnable(model!, messages) as ReturnType<ChatStream>;
+}
+
+/**
+ * Why this handler cannot take a decision, or undefined when it can: a `model` never waits for
+ * one, an agent needs a checkpointer (the thread that waits) and LangGraph's `Command`; a
+ * `stream` of your own gets the decisions (`ChatRunInput.decisions`).
+ */
+export function decisionRefusal(options: ChatHandlerOptions): ChatRequestError | undefined {
+  if (options.model !== undefined) return new ChatRequestError(409, 'Nothing in this conversation waits for a decision (the server streams a model, not an agent).');
+  if (options.agent === undefined) return undefined;
+  if (!isThreadedAgent(options.agent)) return new ChatRequestError(409, 'Nothing in this conversation waits for a decision: the agent has no checkpointer, so its runs cannot wait.');
+  if (options.Command === undefined) return new ChatRequestError(501, "This server cannot answer approvals: pass createChatHandler({ agent, Command }) (import { Command } from '@langchain/langgraph').");
+  return undefined;
 }

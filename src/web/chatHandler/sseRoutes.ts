@@ -9,13 +9,16 @@ import { checkConversationId, principalOf } from './access';
 import { ChatRequestError } from './errors';
 import { replyLogResponse, type ReplyLogResponseOptions } from './replyLogResponse';
 import { replyLogErrorFrame } from '../../replyLog/replyLogErrorFrame';
+import { questionGate } from './decisionGate';
+import { sseDecisionTurn } from './sseDecisionTurn';
 import { checkedRead, conversationAccess, jsonBody, lastEventIdOf, oneOff, type RouteContext } from './routeContext';
 
-const EXAMPLE = '{"question": "…", "conversationId": "…"}';
+const EXAMPLE = '{"question": "…", "conversationId": "…"} or {"conversationId": "…", "decisions": [{"id": "…", "type": "approve"}]}';
 
 /**
  * The library's own SSE routes (what `fromServerSentEvents` reads): `POST /stream`
- * `{ question, conversationId? }` (a turn, or a one-off reply without a conversation) and
+ * `{ question, conversationId? }` (a turn, or a one-off reply without a conversation),
+ * `{ conversationId, decisions }` (a decision turn: the conversation's agent run resumes) and
  * `GET /stream` (`?conversationId=` with `Last-Event-ID`: resume after it; without: the latest
  * reply from its start; `?question=`: a one-off reply, for programs).
  */
@@ -42,13 +45,14 @@ export function sseRoutes(app: Hono, ctx: RouteContext, maxBodyBytes: number, to
     if (body.conversationId === undefined) return oneOffReply(c, question(body.question));
     // The same POST again with Last-Event-ID (what EventSource-style clients and fromServerSentEvents' resume send): a resume, not a new turn.
     if (lastEventIdOf(c) !== undefined || body.replyId !== undefined) return resume(c, body.conversationId, body.replyId);
+    if (body.decisions !== undefined) return sseDecisionTurn(ctx, c, body, sseReply);
     const conversationId = checkConversationId(body.conversationId, 'conversationId', ctx.authorize !== undefined);
     const principal = await principalOf(ctx.authorize, c.req.raw, conversationId, 'send');
     await conversations.assertVisible(conversationId, principal, 'ok');
     const text = question(body.question);
     const release = conversations.acquire(principal);
     const ref = { conversationId, principal, replyId: conversations.newReplyId() };
-    await conversations.start(ref, conversations.sseTurn(ref, text), release);
+    await conversations.start(ref, conversations.sseTurn(ref, text), release, questionGate(conversations, conversationId));
     return replyLogResponse(conversations.config.log.read(ref.replyId), sseReply);
   });
 

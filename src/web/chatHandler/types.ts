@@ -5,6 +5,9 @@ import type { StreamableAgent } from '../../sources/fromAgent';
 import type { StreamableRunnable } from '../../sources/fromRunnable';
 import type { ConversationLock, ReplyLog } from '../../replyLog/types';
 import type { UIMessageStreamInput } from '../toUIMessageStream';
+import type { ApprovalSecret } from '../approvalSignature';
+import type { ApprovalDecision } from '../../sources/approvalResume';
+import type { CommandClass } from '../../history/pendingApprovals';
 import type { ConversationOwners } from './owners';
 
 /** What a request wants to do with a conversation: `authorize` gets it. */
@@ -38,6 +41,12 @@ export interface ChatRunInput {
   /** What `authorize` returned; `undefined` without `authorize`. */
   readonly principal: string | undefined;
   readonly protocol: ChatProtocol;
+  /**
+   * Set for a decision turn (the conversation waited for a decision about its last run's tool
+   * calls): resume that run with `new Command({ resume: approvalResume(decisions) })` on the
+   * conversation's thread. Then `messages` holds the system prompt and the history window only.
+   */
+  readonly decisions?: readonly ApprovalDecision[];
 }
 
 /** A function that streams one reply: parts (`fromAgent`), message chunks (`fromRunnable`) or text. */
@@ -48,7 +57,7 @@ export interface ChatFinish {
   readonly conversationId: string | undefined;
   readonly principal: string | undefined;
   readonly replyId: string;
-  /** `'done'` (saved), `'stopped'` (saved marked partial), `'error'` (nothing saved). */
+  /** `'done'` (saved), `'stopped'` (saved marked partial), `'error'` (nothing saved). A turn awaiting a decision has not finished: its decision turn reports. */
   readonly outcome: 'done' | 'stopped' | 'error';
   /** The answer text (what the user saw). */
   readonly text: string;
@@ -63,8 +72,23 @@ export type ChatAllowedOrigins = readonly string[] | ((origin: string | undefine
 export interface ChatHandlerOptions {
   /** A chat model (`ChatOpenAI`, …): `fromRunnable(model, messages)`. */
   model?: StreamableRunnable<BaseMessage[], unknown>;
-  /** An agent (`createAgent(…)`): `fromAgent(agent, { messages })`. */
+  /**
+   * An agent (`createAgent(…)`): `fromAgent(agent, { messages })`. With a checkpointer, the
+   * conversation id is the run's `thread_id` (the thread holds the conversation: each turn sends
+   * its question only), and a run that stops for a person's decision (`humanInTheLoopMiddleware`)
+   * waits in the conversation until the next request answers it (docs/approvals.md).
+   */
   agent?: StreamableAgent<{ messages: BaseMessage[] }>;
+  /**
+   * LangGraph's `Command` class (`import { Command } from '@langchain/langgraph'`): a decision
+   * resumes the agent's thread with `new Command({ resume })`. Needed to answer approvals.
+   */
+  Command?: CommandClass;
+  /**
+   * Sign every `tool-approval-request` and verify the client's answer (HMAC-SHA256, the AI SDK's
+   * `experimental_toolApprovalSecret`): a missing or wrong signature is a 403. Default: unsigned.
+   */
+  toolApprovalSecret?: ApprovalSecret;
   /** Or your own reply stream. */
   stream?: ChatStream;
   /** A system prompt put before the history of every reply. */

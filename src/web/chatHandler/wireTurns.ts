@@ -4,6 +4,7 @@ import { checkQuestion } from '../checkQuestion';
 import { checkConversationId, principalOf } from './access';
 import type { Conversations } from './conversations';
 import { ChatRequestError } from './errors';
+import { questionGate } from './decisionGate';
 import type { ChatTurnInput, ChatTurnMessage } from './types';
 
 /**
@@ -20,7 +21,7 @@ export async function askOverWire(conversations: Conversations, authorize: Param
   if (problem) throw new ChatRequestError(problem.reason === 'too-long' ? 413 : 400, problem.message);
   const release = conversations.acquire(principal);
   const ref = { conversationId, principal, replyId: conversations.newReplyId() };
-  await conversations.start(ref, conversations.sseTurn(ref, input.question as string, 'websocket'), release);
+  await conversations.start(ref, conversations.sseTurn(ref, input.question as string, 'websocket'), release, questionGate(conversations, conversationId));
   return new Observable<ChatTurnMessage>((subscriber) => {
     // The log's SSE frames back into messages.
     const parser = createParser({ onEvent: (event) => subscriber.next({ type: event.event ?? 'message', ...(JSON.parse(event.data) as object) }) });
