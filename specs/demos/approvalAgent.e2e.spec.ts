@@ -4,7 +4,8 @@
  * `123 加 456 等于多少？` calls the guarded `add`: the card with 批准 / 拒绝 appears; after a
  * reload it is still there (from the server's history); 批准 runs the tool and the answer follows;
  * 拒绝 in a second conversation never runs it and the agent says so. In the AI SDK mode (the SDK's
- * own client: addToolApprovalResponse, automatic resend) and in our SSE mode. A screenshot of each
+ * own client: addToolApprovalResponse, automatic resend) and in our SSE mode, where 修改 runs it
+ * with the edited arguments. A screenshot of each
  * waiting card is written to the OS temp folder (its path is printed). Waits are on the page's
  * state, never on a clock.
  */
@@ -106,4 +107,20 @@ describe('npm run web -- --agent: the page approves and rejects the agent\'s too
       }
     });
   }
+
+  it('sse: 修改 runs add with the edited arguments', async () => {
+    const page = await browser.newPage();
+    try {
+      await askAndWait(page, 'sse');
+      await page.click('.approval button[data-action="edit"]');
+      await page.fill('.approval-args', '{"a":1000,"b":-1}');
+      await page.click('.approval button[data-action="edit"]');
+      await lastIs(page, 'done');
+      const shown = await bubbles(page);
+      expect(shown[0]).toEqual({ state: 'done', text: `✎ 已修改并批准${CALL}` });
+      expect(shown[1].text).toContain('= 999。🧮'); // the edited call's result (the offline model words it from the question)
+    } finally {
+      await page.close();
+    }
+  });
 });
