@@ -15,9 +15,10 @@
  * redis-server (flushed between them), and the figures are printed side by side with ours / peer.
  * Needs redis-server on the PATH; without it the bench says so and skips.
  *
- * The HTTP clients use an undici Agent without keep-alive reuse (decision 0256): on a loaded
- * machine the global fetch reused sockets the server had just closed after an aborted SSE response,
- * and those POSTs failed with "other side closed" (the harness, not either server).
+ * The HTTP clients use an undici Agent that never reuses a kept-alive socket: the previous harness
+ * (global fetch) saw many SSE POSTs fail with "other side closed", the symptom of a request sent on
+ * a socket the server is closing after an aborted response. With one connection per request, a
+ * failure the bench counts is the server's. `FETCH=global` runs the old way, to compare.
  */
 import { Agent, fetch as undiciFetch } from 'undici';
 import { REDIS_SKIP_MESSAGE, redisServerPath, startRedisServer, type RedisServer } from '../specs/support/redis';
@@ -37,9 +38,9 @@ const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * The clients' HTTP: one connection per request, never a kept-alive socket reused (decision 0256).
- * With the global fetch, a POST could go out on a socket whose previous (aborted) SSE response the
- * server was closing, and fail with "other side closed" before either server saw it.
+ * The clients' HTTP: one connection per request, never a kept-alive socket reused. With the global
+ * fetch, a POST can go out on a socket whose previous (aborted) SSE response the server is closing,
+ * and fail with "other side closed" before either server saw it.
  */
 const CLIENTS = new Agent({ pipelining: 0, connections: null });
 type Fetch = (url: string, init?: RequestInit) => Promise<Response>;
