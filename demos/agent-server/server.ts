@@ -10,12 +10,13 @@
  * instances share a checkpointer (see docs/agent-protocol.md).
  */
 import { serve } from '@hono/node-server';
-import { createAgent, humanInTheLoopMiddleware } from 'langchain';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { createAgentProtocolHandler, type AgentProtocolGraph, type AgentProtocolHandler } from '../../src';
 import { RedisConversationLock, RedisReplyLog, type ConversationLock, type ReplyLog } from '../../src/node';
-import { REALISTIC_LATENCY, ScriptedChatModel, createOfflineTools } from '../../src/offline';
+import { offlineAgent } from '../lib/offlineAgent';
+
+export { offlineAgent } from '../lib/offlineAgent';
 
 /** Options of {@link startAgentServer}. */
 export interface AgentServerOptions {
@@ -27,7 +28,7 @@ export interface AgentServerOptions {
   redisUrl?: string;
   /** Thread state (a LangGraph checkpointer), shared by instances; default in memory. */
   checkpointer?: unknown;
-  /** Offline model latency; default {@link REALISTIC_LATENCY}. */
+  /** Offline model latency; default `REALISTIC_LATENCY`. */
   latency?: { firstChunkDelayMs: number; chunkDelayMs: number };
 }
 
@@ -36,15 +37,6 @@ export interface AgentServer {
   readonly url: string;
   readonly handler: AgentProtocolHandler;
   close(): Promise<void>;
-}
-
-/** The offline agent: ScriptedChatModel, the offline tools, an approval before `python_release`. */
-export function offlineAgent(latency: { firstChunkDelayMs: number; chunkDelayMs: number } = REALISTIC_LATENCY): AgentProtocolGraph {
-  return createAgent({
-    model: new ScriptedChatModel({ ...latency }),
-    tools: createOfflineTools({ delayMs: latency.firstChunkDelayMs }),
-    middleware: [humanInTheLoopMiddleware({ interruptOn: { python_release: true } })],
-  }) as unknown as AgentProtocolGraph;
 }
 
 async function loadGraph(spec: string): Promise<AgentProtocolGraph> {
@@ -87,7 +79,7 @@ async function sharedState(redisUrl: string | undefined): Promise<{ replyLog?: R
  * @returns The server's URL, its handler and `close()`.
  */
 export async function startAgentServer(options: AgentServerOptions = {}): Promise<AgentServer> {
-  const graph = options.graph ? await loadGraph(options.graph) : offlineAgent(options.latency);
+  const graph = options.graph ? await loadGraph(options.graph) : offlineAgent({ latency: options.latency });
   const shared = await sharedState(options.redisUrl);
   const handler = createAgentProtocolHandler({ graphs: { agent: graph }, checkpointer: options.checkpointer, replyLog: shared.replyLog, lock: shared.lock });
   const host = options.host ?? '127.0.0.1';

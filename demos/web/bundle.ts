@@ -1,7 +1,8 @@
 /**
  * Builds the web demo's browser scripts from the package with esbuild, in memory, on first use: `/app.js` (the page: RxJS pipelines over `fromServerSentEvents`, imported
  * from the package's platform-neutral root) and `/ai-chat.js` (the AI SDK's own chat client,
- * loaded by the page only in "AI SDK" mode: zod makes it ~600 KB).
+ * loaded by the page only in "AI SDK" mode: zod makes it ~600 KB) and `/agent-protocol.js` (the
+ * 智能体协议 mode: React and `@langchain/react`'s `useStream`, loaded only in that mode).
  */
 import { join } from 'node:path';
 import { build, type Plugin } from 'esbuild';
@@ -28,6 +29,8 @@ const packageIsPure: Plugin = {
 const ENTRIES: Readonly<Record<string, string>> = {
   '/app.js': join(__dirname, 'browser', 'app.ts'),
   '/ai-chat.js': join(__dirname, 'browser', 'aiChat.ts'),
+  // The 智能体协议 mode: React, @langchain/react's useStream and the SDK, loaded only in that mode.
+  '/agent-protocol.js': join(__dirname, 'browser', 'agentPage.ts'),
 };
 
 /** The routes of the scripts. */
@@ -52,7 +55,8 @@ export function browserScript(path: string): Promise<Uint8Array> {
       target: 'es2022',
       minify: true,
       write: false,
-      external: ['/ai-chat.js'],
+      external: ['/ai-chat.js', '/agent-protocol.js'],
+      define: { 'process.env.NODE_ENV': '"production"' }, // React's production build
       plugins: [packageIsPure],
       logLevel: 'silent',
     }).then((result) => result.outputFiles[0].contents);

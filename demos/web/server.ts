@@ -15,6 +15,7 @@ import { createChatHandler, fromRunnable } from '../../src';
 import { serveChatOverWebSocket, toNodeHandler } from '../../src/node';
 import { describeChatError } from '../../src/cli/describeError';
 import { createDemoModel } from '../model';
+import { createDemoAgentProtocol, mountAgentProtocol } from './agentProtocol';
 import { webArgsOrExit } from './args';
 import { createChatChain, demoStream } from './replies';
 import { demoRoutes, type RequestPolicy } from './routes';
@@ -59,7 +60,10 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
   const { headersTimeoutMs = 10_000, requestTimeoutMs = 30_000 } = options;
   // How often Node looks for connections past those timeouts (its default, 30 s, would dwarf them).
   const timeouts = { headersTimeout: headersTimeoutMs, requestTimeout: requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, headersTimeoutMs, requestTimeoutMs) };
-  const server = createServer(timeouts, toNodeHandler(demoRoutes(handler, described.description, policy)));
+  const agentProtocol = createDemoAgentProtocol(options, scale, described.model);
+  const app = demoRoutes(handler, described.description, policy);
+  mountAgentProtocol(app, agentProtocol, policy); // the 智能体协议 mode's useStream, under /api/agent
+  const server = createServer(timeouts, toNodeHandler(app));
   const chat = serveChatOverWebSocket(server, {
     path: '/ws',
     ...policy,
@@ -70,6 +74,7 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
   });
   const closeAll = async (): Promise<void> => {
     await handler.close(); // aborts the models; readers are told the reply was abandoned
+    await agentProtocol.close();
     await chat.close();
     if (!options.conversations) await scale.close();
   };

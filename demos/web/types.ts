@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { BaseMessage } from '@langchain/core/messages';
 import type { Observable } from 'rxjs';
-import type { UIMessageStreamInput } from '../../src';
+import type { AgentProtocolGraph, UIMessageStreamInput } from '../../src';
 import type { ChatWebSocketServer } from '../../src/node';
 import type { RequestPolicy } from './routes';
 import type { ScaleOut, ScaleOutOptions } from './scaleOut';
@@ -33,6 +33,12 @@ export interface WebDemoOptions extends RequestPolicy {
   scaleOut?: ScaleOutOptions;
   /** Conversations' state opened by the caller and shared with other demos of this process (the caller closes it). */
   conversations?: ScaleOut;
+  /**
+   * The 智能体协议 mode (`/api/agent`, ./agentProtocol.ts): the graph it serves (default the offline
+   * agent with an approval before `python_release`) and its thread state, a LangGraph checkpointer
+   * (default in this process; instances that share threads share one).
+   */
+  agentProtocol?: { graph?: AgentProtocolGraph; checkpointer?: unknown };
 }
 
 /** A running web demo. */

@@ -110,7 +110,7 @@ describe('sendServerSentEvents', () => {
       const http = await listen((_req, res) => deliveries.push(sendServerSentEvents(source, res, { maxBufferedBytes, overflowGraceMs: 5000 })));
       const client = pausedClient(http.url);
       try {
-        await until(() => deliveries.length === 1 && tornDown, 15_000, 'the overflow');
+        await until(() => deliveries.length === 1 && tornDown, 'the overflow');
         const { stats } = deliveries[0];
         const frameBytes = FRAME_TEXT.length + 100;
         expect(stats.peakQueuedBytes).toBeGreaterThan(maxBufferedBytes - frameBytes);
@@ -134,7 +134,7 @@ describe('sendServerSentEvents', () => {
       const http = await listen((_req, res) => deliveries.push(sendServerSentEvents(source, res, { maxBufferedBytes: 64 * 1024 * 1024 })));
       const client = pausedClient(http.url);
       try {
-        await until(() => deliveries.length === 1 && deliveries[0].stats.queuedFrames > 5, 15_000, 'frames to queue up');
+        await until(() => deliveries.length === 1 && deliveries[0].stats.queuedFrames > 5, 'frames to queue up');
         const body = await client.resume();
         expect(await deliveries[0].finished).toBe('done');
         const indexes = [...body.matchAll(/data: \{"text":"(\d+):x+"\}/g)].map((m) => Number(m[1]));

@@ -41,7 +41,7 @@ describe('sendUIMessageStream', () => {
     const http = await listen((_req, res) => deliveries.push(sendUIMessageStream(source, res, { ...ANY_CLIENT, maxBufferedBytes, overflowGraceMs: 5000 })));
     const client = pausedClient(http.url);
     try {
-      await until(() => deliveries.length === 1 && tornDown, 15_000, 'the overflow');
+      await until(() => deliveries.length === 1 && tornDown, 'the overflow');
       expect(deliveries[0].stats.peakQueuedBytes).toBeLessThanOrEqual(maxBufferedBytes + 2 * 17 * 1024);
       const raw = await client.resume();
       expect(await deliveries[0].finished).toBe('overflow');
@@ -88,7 +88,7 @@ describe('toUIMessageStreamResponse', () => {
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
     let text = decoder.decode((await reader.read()).value, { stream: true });
-    await until(() => tornDown, 5000, 'the overflow');
+    await until(() => tornDown, 'the overflow');
     text += await readRest(reader, decoder);
     const deltas = text.split('"text-delta"').length - 1;
     expect(deltas).toBeGreaterThan(5);

@@ -4,8 +4,11 @@
  * the fake server sends too. It is not the first chunk: a stall right after it is a
  * `first-chunk` timeout, `retryBeforeFirstChunk` retries it (the user has seen nothing),
  * and time to first chunk counts from the first chunk with content.
+ *
+ * Timeouts run on a virtual clock the spec advances once the server has stalled (the chunks before
+ * the stall arrived): a slow machine can neither fire them early nor late.
  */
-import { lastValueFrom, tap, toArray, type SchedulerLike, asyncScheduler } from 'rxjs';
+import { lastValueFrom, tap, toArray, type SchedulerLike, asyncScheduler, VirtualTimeScheduler } from 'rxjs';
 import { ChatOpenAI } from '@langchain/openai';
 import type { AIMessageChunk } from '@langchain/core/messages';
 import { fromRunnable } from '../../src/sources/fromRunnable';
@@ -16,6 +19,13 @@ import { streamTimeout } from '../../src/operators/streamTimeout';
 import { textContent } from '../../src/operators/textContent';
 import { StreamTimeoutError } from '../../src/errors';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../src/testing/fakeOpenAIServer';
+import { until } from '../support/http';
+
+/** Advances a virtual clock by `ms`, running what falls due. */
+function advance(scheduler: VirtualTimeScheduler, ms: number): void {
+  scheduler.maxFrames = scheduler.frame + ms;
+  scheduler.flush();
+}
 
 const REPLY = '流式输出 streams text 🐍 token by token.';
 
@@ -31,12 +41,16 @@ describe('the first chunk is the first chunk with content (real ChatOpenAI, fake
   it('a role chunk and then a stall: first-chunk timeout (not idle), the connection is closed, nothing of the role chunk counts', async () => {
     server = await startFakeOpenAIServer({ reply: REPLY, faults: [{ type: 'stall', afterChunks: 0 }] });
     const seen: AIMessageChunk[] = [];
-    const error = await lastValueFrom(
+    const clock = new VirtualTimeScheduler();
+    const failed = lastValueFrom(
       fromRunnable(openai(server), 'hi').pipe(
         tap((c) => seen.push(c)),
-        streamTimeout({ firstChunkMs: 400, idleMs: 400 }),
+        streamTimeout({ firstChunkMs: 400, idleMs: 400, scheduler: clock }),
       ),
     ).catch((e: unknown) => e);
+    await until(() => seen.length === 1, 'the role chunk'); // then the server stalls
+    advance(clock, 400);
+    const error = await failed;
     expect(seen.map((c) => c.content)).toEqual(['']); // the role chunk did arrive
     expect(error).toBeInstanceOf(StreamTimeoutError);
     expect(error).toMatchObject({ kind: 'first-chunk', ms: 400, partialText: '', chunks: 0 });
@@ -45,14 +59,20 @@ describe('the first chunk is the first chunk with content (real ChatOpenAI, fake
 
   it('retryBeforeFirstChunk retries that stall (the user saw nothing) and the text arrives', async () => {
     server = await startFakeOpenAIServer({ reply: REPLY, faults: [{ type: 'stall', afterChunks: 0 }, null] });
-    const pieces = await lastValueFrom(
+    const clock = new VirtualTimeScheduler();
+    let received = 0;
+    const reply = lastValueFrom(
       fromRunnable(openai(server), 'hi').pipe(
-        streamTimeout({ firstChunkMs: 400, idleMs: 5000 }),
+        tap(() => received++),
+        streamTimeout({ firstChunkMs: 400, idleMs: 5000, scheduler: clock }),
         retryBeforeFirstChunk({ count: 3, delay: 0 }),
         textContent(),
         toArray(),
       ),
     );
+    await until(() => received === 1, 'the role chunk of the stalled request');
+    advance(clock, 400); // the first request's first-chunk timeout; the retry's never falls due
+    const pieces = await reply;
     expect(pieces.join('')).toBe(REPLY);
     expect(server.requests.map((r) => [r.fault?.type ?? null, r.completed, r.closedByClient])).toEqual([
       ['stall', false, true],
@@ -62,9 +82,18 @@ describe('the first chunk is the first chunk with content (real ChatOpenAI, fake
 
   it('a stall after text is an idle timeout carrying the partial text, and is not retried', async () => {
     server = await startFakeOpenAIServer({ reply: REPLY, faults: [{ type: 'stall', afterChunks: 3 }, null] });
-    const error = await lastValueFrom(
-      fromRunnable(openai(server), 'hi').pipe(streamTimeout({ firstChunkMs: 5000, idleMs: 300 }), retryBeforeFirstChunk({ count: 3, delay: 0 })),
+    const clock = new VirtualTimeScheduler();
+    let received = 0;
+    const failed = lastValueFrom(
+      fromRunnable(openai(server), 'hi').pipe(
+        tap(() => received++),
+        streamTimeout({ firstChunkMs: 5000, idleMs: 300, scheduler: clock }),
+        retryBeforeFirstChunk({ count: 3, delay: 0 }),
+      ),
     ).catch((e: unknown) => e);
+    await until(() => received === 4, 'the role chunk and three chunks of text'); // then the server stalls
+    advance(clock, 300);
+    const error = await failed;
     expect(error).toBeInstanceOf(StreamTimeoutError);
     const { kind, partialText, chunks } = error as StreamTimeoutError;
     expect({ kind, chunks }).toEqual({ kind: 'idle', chunks: 3 });

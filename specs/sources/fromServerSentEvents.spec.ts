@@ -91,10 +91,10 @@ describe('fromServerSentEvents', () => {
       try {
         const got: string[] = [];
         const subscription = fromServerSentEvents(http.url).subscribe((t) => got.push(t));
-        await until(() => got.length === 2, 5000, 'two chunks');
+        await until(() => got.length === 2, 'two chunks');
         subscription.unsubscribe();
         expect(await deliveries[0].finished).toBe('client-closed');
-        await until(() => probe.requests[0].finished, 5000, 'the model to stop');
+        await until(() => probe.requests[0].finished, 'the model to stop');
         expect(probe.requests[0].signal?.aborted).toBe(true);
         expect(got).toEqual(['a', 'b']);
       } finally {

@@ -20,14 +20,26 @@ export async function listen(handler: RequestListener): Promise<{ server: Server
 /** Resolves after `ms`. */
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls `check` every 5 ms until it is truthy (or fails after `timeoutMs`). */
-export async function until(check: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+/**
+ * Polls `check` every 5 ms until it is truthy. No clock bound of its own: on a loaded machine a
+ * condition may take seconds, and a spec waits for an outcome, not a deadline. A condition that never
+ * comes is the test's jest timeout (the only patience), reported with `what` if it fails after 110 s.
+ *
+ * @param check The condition.
+ * @param what What is awaited, for the failure message. A number (the old `timeoutMs`) is ignored.
+ */
+export async function until(check: () => boolean, ...rest: [what?: string] | [ignoredMs: number, what?: string]): Promise<void> {
+  const what = rest.find((x): x is string => typeof x === 'string') ?? 'condition';
   const start = Date.now();
   while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    // Patience, not a bound: just under jest's testTimeout (120 s), so the message says what never came.
+    if (Date.now() - start > UNTIL_PATIENCE_MS) throw new Error(`never saw ${what} (waited ${UNTIL_PATIENCE_MS} ms)`);
     await sleep(5);
   }
 }
+
+/** How long `until` waits before saying what never came. */
+const UNTIL_PATIENCE_MS = 110_000;
 
 /** Replies that break naive `data: {content}` framing. */
 export const TRICKY_REPLY =

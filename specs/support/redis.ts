@@ -49,6 +49,13 @@ export interface RedisServer {
   flush(): Promise<void>;
   /** Stops the server and waits for it to exit; the clients stay (they see the connection lost). */
   kill(): Promise<void>;
+  /**
+   * Freezes redis-server (SIGSTOP) until `resume()` (SIGCONT): a stall that lasts exactly as long as
+   * the spec wants, whatever the machine's load (a `DEBUG SLEEP n` may start after the command it
+   * should delay, and ends on its own clock). Connections stay open; commands wait in them. Its
+   * clock runs on: keys whose TTL passes meanwhile are gone when it wakes.
+   */
+  stall(): Promise<{ resume(): void }>;
   /** Closes the clients, stops the server, removes its temp dir. */
   stop(): Promise<void>;
 }
@@ -120,7 +127,13 @@ export async function startRedisServer(): Promise<RedisServer> {
     clients.push(client);
     return client;
   };
+  let stalledPid: number | undefined;
+  const resume = (): void => {
+    if (stalledPid !== undefined) process.kill(stalledPid, 'SIGCONT');
+    stalledPid = undefined;
+  };
   const kill = async (): Promise<void> => {
+    resume(); // a stopped process would hold SIGTERM until continued
     if (running.exitCode !== null) return;
     const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
     running.stdin!.end(); // the guard sends SIGTERM to redis-server and exits with it
@@ -135,10 +148,32 @@ export async function startRedisServer(): Promise<RedisServer> {
       await admin.flushAll();
     },
     kill,
+    async stall() {
+      admin ??= await connect();
+      const pid = Number(/process_id:(\d+)/.exec(await admin.info('server'))?.[1]);
+      if (!Number.isInteger(pid) || pid <= 0) throw new Error('redis-server did not tell its process_id');
+      process.kill(pid, 'SIGSTOP');
+      stalledPid = pid;
+      return { resume };
+    },
     async stop() {
+      resume();
       await Promise.all(clients.map((client) => (client.isOpen ? client.disconnect().catch(() => undefined) : undefined)));
       await kill();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * What the heartbeat TTL of an instance killed mid-reply does in time, done now: removes the
+ * heartbeat key of the instance producing `replyId` (key names as RedisReplyLog writes them), so
+ * readers see that producer gone at their next two checks. Specs kill producers this way instead of
+ * racing a short `producerTimeoutMs` against a loaded machine; the killed log should run on a
+ * virtual scheduler nobody advances, so no heartbeat of it can land after this.
+ */
+export async function expireHeartbeatOf(client: RedisClient, replyId: string, prefix = 'rxlc:'): Promise<void> {
+  const owner = await client.get(`${prefix}reply:{${replyId}}:producer`);
+  if (owner === null) throw new Error(`reply ${replyId} has no producer key: it ended or never started`);
+  await client.del(`${prefix}instance:${owner}:alive`);
 }

@@ -158,7 +158,7 @@ describe('UI message stream, read by the AI SDK client', () => {
     const server = await serve(() => fromRunnable(probe, 'q'), { stop$ });
     try {
       const reading = fetch(server.url).then((r) => readWithSdk(r.body!));
-      await until(() => server.deliveries[0]?.stats.framesWritten >= 5, 5000, 'the two chunks');
+      await until(() => server.deliveries[0]?.stats.framesWritten >= 5, 'the two chunks');
       stop$.next();
       const read = await reading;
       expect(plain(read.message)).toEqual({
@@ -181,11 +181,11 @@ describe('UI message stream, read by the AI SDK client', () => {
       const controller = new AbortController();
       const response = await fetch(server.url, { method: 'POST', signal: controller.signal });
       const reading = readWithSdk(response.body!).catch((e: unknown) => e);
-      await until(() => server.deliveries[0]?.stats.framesWritten >= 5, 5000, 'the two chunks');
+      await until(() => server.deliveries[0]?.stats.framesWritten >= 5, 'the two chunks');
       controller.abort();
       await reading;
       expect(await server.deliveries[0].finished).toBe('client-closed');
-      await until(() => probe.requests[0].finished, 5000, 'the model generator to end');
+      await until(() => probe.requests[0].finished, 'the model generator to end');
       expect(probe.requests[0].signal?.aborted).toBe(true);
     } finally {
       await server.close();

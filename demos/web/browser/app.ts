@@ -372,3 +372,21 @@ form.addEventListener('submit', (event) => {
 void restore().catch(() => undefined); // a conversation the server forgot: the page starts empty
 
 stopButton.addEventListener('click', () => current?.stop());
+
+// ---- 智能体协议 (Agent Streaming Protocol): a React app of its own, loaded on first use -----------
+let agentMode: Promise<() => void> | null = null; // resolves to the mode's teardown
+function showAgentMode(on: boolean): void {
+  const agent = byId<HTMLDivElement>('agent');
+  [agent.hidden, log.hidden, form.hidden] = [!on, on, on];
+  if (on && !agentMode) {
+    agentMode = import(/* React + useStream, bundled apart */ '/agent-protocol.js' as string).then((m: typeof import('./agentPage')) => m.startAgentMode(agent));
+  } else if (!on && agentMode) {
+    void agentMode.then((leave) => leave());
+    agentMode = null;
+  }
+}
+document.querySelectorAll('input[name="mode"]').forEach((radio) => radio.addEventListener('change', () => showAgentMode((mode() as string) === 'agent')));
+if (new URLSearchParams(location.search).get('mode') === 'agent') {
+  (document.querySelector('input[name="mode"][value="agent"]') as HTMLInputElement).checked = true;
+  showAgentMode(true);
+}

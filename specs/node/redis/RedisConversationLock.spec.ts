@@ -61,21 +61,23 @@ describeWithRedis('RedisConversationLock', () => {
 
     it('a crashed holder frees the conversation after ttlMs', async () => {
       const doomed = await redis.client();
-      new RedisConversationLock({ client: doomed, ttlMs: 100 }).hold('k2').subscribe({ error: () => undefined });
-      await sleep(20);
+      let held = false;
+      new RedisConversationLock({ client: doomed, ttlMs: 100 }).hold('k2').subscribe({ next: () => (held = true), error: () => undefined });
+      await until(() => held, 'the doomed holder');
       await doomed.disconnect(); // the instance dies holding the lock; nobody renews it
-      const lock = new RedisConversationLock({ client, waitMs: 5000 });
+      const lock = new RedisConversationLock({ client, waitMs: 120_000 }); // patience: it is free after ttlMs
       expect(await lastValueFrom(lock.run('k2', of('next turn')))).toBe('next turn');
     });
 
     it('never deletes the lock of another holder, and a holder that lost its lock gets ConversationLockLostError', async () => {
       const lock = new RedisConversationLock({ client, ttlMs: 60 });
       let error: unknown;
-      const holder = lock.hold('k3').subscribe({ error: (e: unknown) => (error = e) });
-      await sleep(10);
+      let held = false;
+      const holder = lock.hold('k3').subscribe({ next: () => (held = true), error: (e: unknown) => (error = e) });
+      await until(() => held, 'the holder');
       // The key expired during a stall and another instance took it.
       await client.set('rxlc:conversation:{k3}:lock', 'someone-else', { PX: 10_000 });
-      await until(() => error !== undefined, 5000, 'the renewal to notice');
+      await until(() => error !== undefined, 'the renewal to notice');
       expect(error).toBeInstanceOf(ConversationLockLostError);
       holder.unsubscribe();
       await sleep(20);

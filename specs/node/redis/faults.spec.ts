@@ -1,6 +1,6 @@
 /**
  * Redis faults (issue 22): a wrong URL, Redis down, Redis killed mid-turn, Redis stalled
- * longer than the lock's lease. No wall-clock bounds: "fails fast" is "fails without
+ * longer than the lock's lease (redis-server frozen by SIGSTOP until the spec resumes it). No wall-clock bounds: "fails fast" is "fails without
  * waiting for Redis to come back" (it never comes back here: a hang is the jest timeout);
  * "within one heartbeat" is proved on a virtual clock.
  */
@@ -22,7 +22,8 @@ import {
   type ReplyLogEntry,
 } from '../../../src/node';
 import type { NodeRedisClient } from '../../../src/node/redis/nodeRedis';
-import { describeWithRedis, freePort, startRedisServer, type RedisServer } from '../../support/redis';
+import { sleep, until } from '../../support/http';
+import { describeWithRedis, expireHeartbeatOf, freePort, startRedisServer, type RedisServer } from '../../support/redis';
 import { controlled, readAll } from '../replyLog/replyLog.contract';
 
 const asNode = (client: RedisClient): NodeRedisClient => client as unknown as NodeRedisClient;
@@ -164,29 +165,49 @@ describeWithRedis('Redis faults', () => {
       await redis.stop();
     });
 
-    /** `DEBUG SLEEP seconds` on a connection of its own: Redis answers nobody meanwhile. */
-    const stall = async (seconds: number): Promise<void> => {
-      const admin = await redis.client();
-      await admin.sendCommand(['DEBUG', 'SLEEP', String(seconds)]);
-      await admin.disconnect();
-    };
+    /** Entries of a read as they come, and the read's end. */
+    function collecting(entries$: Observable<ReplyLogEntry>): { seen: string[]; ended: () => boolean; done: Promise<{ entries: ReplyLogEntry[]; error?: unknown }> } {
+      const seen: string[] = [];
+      let ended = false;
+      const done = readAll(entries$.pipe(tap({ next: (e) => seen.push(e.data), finalize: () => (ended = true) })));
+      return { seen, ended: () => ended, done };
+    }
 
-    it('longer than the lease and the heartbeat timeout: the turn goes on, the lock is retaken, readers get the whole reply', async () => {
-      const [clientA, clientB] = await Promise.all([redis.client(), redis.client()]);
+    it('longer than the lease and the heartbeat timeout: the turn goes on, the lock is retaken, a reader missing one heartbeat waits for the next', async () => {
+      const [clientA, clientB, admin] = await Promise.all([redis.client(), redis.client(), redis.client()]);
+      // Heartbeats and readers' checks run only when the spec advances their clocks (one per instance);
+      // no command times out here (a stall shorter than commandTimeoutMs is the case).
+      const [producerClock, readerClock] = [new VirtualTimeScheduler(), new VirtualTimeScheduler()];
+      const options = { heartbeatMs: 50, producerTimeoutMs: 600_000, commandTimeoutMs: 600_000 };
       const a = { client: clientA as unknown as RedisClient };
-      const log = new RedisReplyLog({ ...a, heartbeatMs: 50, producerTimeoutMs: 200 });
-      const other = new RedisReplyLog({ client: clientB as unknown as RedisClient, heartbeatMs: 50, producerTimeoutMs: 200 });
-      const lock = new RedisConversationLock({ ...a, ttlMs: 150 });
+      const log = new RedisReplyLog({ ...a, ...options, scheduler: producerClock });
+      const other = new RedisReplyLog({ client: clientB as unknown as RedisClient, ...options, scheduler: readerClock });
+      const lock = new RedisConversationLock({ ...a, ttlMs: 150, commandTimeoutMs: 600_000 }); // renewed every 50 ms, real time
       const src = controlled();
       const turn = following(lock.run('c-stall', log.append('reply-s', src.source$, { conversationId: 'c-stall' })));
       await src.subscribed; // the lock is held
       src.next('data: 1\n\n');
       await turn.first;
-      const reading = following(other.read('reply-s'));
-      await reading.first;
-      const stalled = stall(1); // 1 s: over the lease (150 ms) and producerTimeoutMs (200 ms)
+      const reading = collecting(other.read('reply-s'));
+      await until(() => reading.seen.length === 1, 'the reader on the live tail');
+      const stalled = await redis.stall();
       src.next('data: 2\n\n'); // sent during the stall: it waits in the connection, and lands after
-      await stalled;
+      await sleep(400); // at least 400 ms (load only makes it longer): over the lease (150 ms)
+      stalled.resume();
+      // What the stall did to a producer with producerTimeoutMs < 400 ms: its heartbeat key expired.
+      const heartbeatKey = `rxlc:instance:${await admin.get('rxlc:reply:{reply-s}:producer')}:alive`;
+      await expireHeartbeatOf(admin, 'reply-s');
+      // The lease expired too; the renewal waiting in the connection retakes it (nobody else holds it).
+      while ((await admin.exists('rxlc:conversation:{c-stall}:lock')) === 0) await sleep(5);
+      await until(() => reading.seen.length === 2, 'the event sent during the stall');
+      // The reader's check after the stall runs before the producer's delayed heartbeat: one miss...
+      advance(readerClock, options.heartbeatMs);
+      // (A reader that took that miss for a crash ends here, and the expectations below say so.)
+      await until(() => readerClock.actions.length > 0 || reading.ended(), "the reader's check to end (it re-arms its timer)");
+      advance(producerClock, options.heartbeatMs); // ...then the heartbeat lands...
+      while ((await admin.exists(heartbeatKey)) === 0) await sleep(5);
+      advance(readerClock, options.heartbeatMs); // ...and the next check finds it: no crash
+      await until(() => readerClock.actions.length > 0 || reading.ended(), "the reader's second check to end");
       src.next('data: 3\n\n');
       src.complete();
       const all = ['data: 1\n\n', 'data: 2\n\n', 'data: 3\n\n'];
@@ -197,23 +218,29 @@ describeWithRedis('Redis faults', () => {
       expect(read.error).toBeUndefined(); // not ReplyProducerGoneError('no-heartbeat')
       expect(read.entries.map((e) => e.data)).toEqual(all);
       await Promise.all([log.close(), other.close()]);
-      await Promise.all([clientA.disconnect(), clientB.disconnect()]);
+      await Promise.all([clientA.disconnect(), clientB.disconnect(), admin.disconnect()]);
     });
 
     it('longer than commandTimeoutMs: the producer fails with RedisTimeoutError, and readers get what was stored, then that cause', async () => {
       const client = (await redis.client()) as unknown as RedisClient;
-      const log = new RedisReplyLog({ client, heartbeatMs: 50, producerTimeoutMs: 200, commandTimeoutMs: 300 });
+      const clock = new VirtualTimeScheduler(); // the heartbeat, which watches unanswered writes
+      const commandTimeoutMs = 10_000;
+      const log = new RedisReplyLog({ client, heartbeatMs: 50, producerTimeoutMs: 600_000, commandTimeoutMs, writers: 1, scheduler: clock });
       const src = controlled();
       let error: unknown;
       const first = new Promise<void>((resolve) => log.append('reply-t', src.source$).subscribe({ next: () => resolve(), error: (e: unknown) => (error = e) }));
       await src.subscribed;
       src.next('data: kept\n\n');
       await first;
-      const stalled = stall(1);
+      const stalled = await redis.stall(); // until resumed: as long as the spec needs
       src.next('data: during the stall\n\n');
-      await stalled;
+      advance(clock, commandTimeoutMs - 50); // heartbeats every 50 ms see the XADD waiting...
+      expect(error).toBeUndefined();
+      advance(clock, 50); // ...and the one at commandTimeoutMs gives up on it
+      expect(error).toBeDefined();
       expect(error).toBeInstanceOf(RedisTimeoutError);
-      expect((error as Error).message).toMatch(/^Redis at redis:\/\/127\.0\.0\.1:\d+ did not answer (XADD|the heartbeat|opening a connection) within 300 ms/);
+      expect((error as Error).message).toMatch(/^Redis at redis:\/\/127\.0\.0\.1:\d+ did not answer XADD within 10000 ms/);
+      stalled.resume();
       const { entries, error: readError } = await readAll(log.read('reply-t'));
       // What was stored stays readable (the XADD sent during the stall ran after it); the end says why.
       expect(entries.map((e) => e.data)).toEqual(['data: kept\n\n', 'data: during the stall\n\n']);

@@ -117,7 +117,7 @@ function scenario(make: () => Promise<{ a: Instance; b: Instance; close(): Promi
         toArray(),
       ),
     );
-    await until(() => chunks.length >= 5, 5000, 'a few chunks');
+    await until(() => chunks.length >= 5, 'a few chunks');
     await fx.b.log.stop(replyId);
     const result = await events;
     const end = last(result);
@@ -140,7 +140,7 @@ function scenario(make: () => Promise<{ a: Instance; b: Instance; close(): Promi
     const replyId = randomUUID();
     let chunks = 0;
     const events = lastValueFrom(turn(fx.b, conversationId, 'q', model, replyId).pipe(tap((e) => e.type === 'chunk' && chunks++), toArray()));
-    await until(() => chunks >= 3, 5000, 'a few chunks');
+    await until(() => chunks >= 3, 'a few chunks');
     expect(await fx.a.log.stop(replyId)).toBe(false); // no reply log append here: only stops() listens
     expect(last(await events).type).toBe('stopped');
     expect(await fx.a.history(conversationId).getMessages()).toEqual([]);

@@ -19,7 +19,7 @@ const newId = (): string => `c-${process.pid}-${++sequence}-${Math.random().toSt
 export function conversationLockContract(make: (options: { waitMs: number }) => Promise<ConversationLockFixture>): void {
   let fx: ConversationLockFixture;
   beforeEach(async () => {
-    fx = await make({ waitMs: 5000 });
+    fx = await make({ waitMs: 120_000 }); // patience, not a bound: a waiter here always gets the lock in the end
   });
   afterEach(async () => {
     await fx.close();
@@ -29,13 +29,13 @@ export function conversationLockContract(make: (options: { waitMs: number }) => 
     const id = newId();
     const order: string[] = [];
     const first = fx.a.hold(id).subscribe(() => order.push('a holds'));
-    await until(() => order.length === 1, 5000, 'the first holder');
+    await until(() => order.length === 1, 'the first holder');
     const second = fx.b.hold(id).subscribe(() => order.push('b holds'));
     await sleep(60);
     expect(order).toEqual(['a holds']);
     order.push('a releases');
     first.unsubscribe();
-    await until(() => order.length === 3, 5000, 'the second holder');
+    await until(() => order.length === 3, 'the second holder');
     expect(order).toEqual(['a holds', 'a releases', 'b holds']);
     second.unsubscribe();
   });
@@ -43,7 +43,7 @@ export function conversationLockContract(make: (options: { waitMs: number }) => 
   it('different conversations do not wait for each other', async () => {
     let held = 0;
     const subs = [fx.a.hold(newId()).subscribe(() => held++), fx.b.hold(newId()).subscribe(() => held++)];
-    await until(() => held === 2, 5000, 'both holders');
+    await until(() => held === 2, 'both holders');
     subs.forEach((s) => s.unsubscribe());
   });
 
@@ -84,8 +84,9 @@ export function conversationLockContract(make: (options: { waitMs: number }) => 
     const quick = await make({ waitMs: 40 });
     try {
       const id = newId();
-      const holder = quick.a.hold(id).subscribe();
-      await sleep(10);
+      let held = false;
+      const holder = quick.a.hold(id).subscribe(() => (held = true));
+      await until(() => held, 'the holder'); // then the waiter can only wait, however slow the machine
       let ran = false;
       const error = await lastValueFrom(quick.b.run(id, new Observable(() => void (ran = true)))).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ConversationBusyError);
@@ -101,13 +102,13 @@ export function conversationLockContract(make: (options: { waitMs: number }) => 
     const id = newId();
     const got: string[] = [];
     const holder = fx.a.hold(id).subscribe(() => got.push('holder'));
-    await until(() => got.length === 1, 5000, 'the holder');
+    await until(() => got.length === 1, 'the holder');
     const leaving = fx.b.hold(id).subscribe(() => got.push('leaving'));
     const staying = fx.b.hold(id).subscribe(() => got.push('staying'));
     await sleep(20);
     leaving.unsubscribe();
     holder.unsubscribe();
-    await until(() => got.length === 2, 5000, 'the next holder');
+    await until(() => got.length === 2, 'the next holder');
     await sleep(30);
     expect(got).toEqual(['holder', 'staying']);
     staying.unsubscribe();

@@ -84,7 +84,7 @@ describe('sendReplyLog', () => {
         });
       });
       for (const frame of FRAMES.slice(0, 4)) src.next(frame);
-      await until(() => requests.length === 2, 5000, 'the reconnect');
+      await until(() => requests.length === 2, 'the reconnect');
       for (const frame of FRAMES.slice(4)) src.next(frame);
       src.complete();
       await done;
@@ -111,7 +111,7 @@ describe('sendReplyLog', () => {
     });
     try {
       const body = rawBody(http.url);
-      await until(() => connected, 5000, 'the request');
+      await until(() => connected, 'the request');
       await sleep(90);
       src.next(FRAMES[0]);
       src.complete();
@@ -146,7 +146,7 @@ describe('sendReplyLog', () => {
     try {
       const req = request(http.url, (res) => res.once('data', () => req.destroy()));
       req.on('error', () => undefined).end();
-      await until(() => deliveries.length === 1, 5000, 'the request');
+      await until(() => deliveries.length === 1, 'the request');
       expect(await deliveries[0].finished).toBe('client-closed');
       for (const frame of FRAMES.slice(1)) src.next(frame);
       src.complete();
@@ -166,7 +166,7 @@ describe('sendReplyLog', () => {
       const socket = connect(Number(new URL(http.url).port), '127.0.0.1');
       socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
       socket.pause(); // never reads
-      await until(() => deliveries.length === 1, 5000, 'the request');
+      await until(() => deliveries.length === 1, 'the request');
       expect(await deliveries[0].finished).toBe('overflow');
       socket.destroy();
     } finally {

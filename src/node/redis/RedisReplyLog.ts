@@ -11,6 +11,7 @@ import { assertPrefix, assertRedisClient, ignore, PEXPIRE_IF_EQUAL, type RedisCl
 import { asRedisFault, connectDuplicate, deadline, DEFAULT_COMMAND_TIMEOUT_MS, isRedisFault, urlOf, withDeadline } from './deadline';
 import { RedisTimeoutError, RedisUnavailableError } from './errors';
 import { asNodeRedis, type NodeRedisClient } from './nodeRedis';
+import { quietTimer, type QuietTimer } from './quietTimer';
 
 /** Options of {@link RedisReplyLog}. */
 export interface RedisReplyLogOptions extends ReplyLogOptions {
@@ -49,7 +50,10 @@ export interface RedisReplyLogOptions extends ReplyLogOptions {
    * connection never waits: `RedisUnavailableError` at once, or at the next heartbeat. Default 15000.
    */
   commandTimeoutMs?: number;
-  /** Runs the heartbeat and tells the time (virtual time in specs). Default `asyncScheduler`. */
+  /**
+   * Runs the heartbeat and readers' liveness checks, and tells the time (virtual time in specs:
+   * then a producer beats and a reader checks only when the spec advances the clock). Default `asyncScheduler`.
+   */
   scheduler?: SchedulerLike;
 }
 
@@ -110,6 +114,15 @@ interface TailShard {
 }
 
 type StreamMessage = { id: string; message: Record<string, string> };
+
+/** What a reader's liveness check needs of it. */
+interface LivenessReader {
+  /** The reader ended or went away. */
+  over(): boolean;
+  /** Reads and emits what was stored after its last event: how many entries, and whether the reply ended. */
+  rest(): Promise<{ read: number; ended: boolean }>;
+  fail(error: unknown): void;
+}
 
 /** How long a shard's XREAD blocks when nothing comes; readers check liveness on their own timers. */
 const TAIL_BLOCK_MS = 10_000;
@@ -467,14 +480,13 @@ export class RedisReplyLog implements ReplyLog {
     const { after } = options;
     const keys = this.#keys(replyId);
     return new Observable<ReplyLogEntry>((subscriber) => {
-      const client = this.#client;
       let torn = false;
       let finished = false;
       let unwatch: (() => void) | undefined;
-      let idle: NodeJS.Timeout | undefined;
+      let idle: QuietTimer | undefined;
       subscriber.add(() => {
         torn = true;
-        clearTimeout(idle);
+        idle?.cancel();
         unwatch?.(); // leaves the shared blocking read; the producer is not ours
       });
 
@@ -504,21 +516,6 @@ export class RedisReplyLog implements ReplyLog {
         if (!torn && !finished) subscriber.error(error);
       };
 
-      /** No heartbeat seen at the last check: a crash if it is still missing at the next one. */
-      let missed = false;
-      /** No event for heartbeatMs: is the producer still there? */
-      const check = async (): Promise<void> => {
-        if (await this.#producerAlive(keys)) return void ((missed = false), idle?.refresh());
-        if (torn || finished) return;
-        // No live producer: an end written just before counts; nothing more means a crash.
-        const rest = await range(`(${last}`);
-        if (torn || finished || emit(rest)) return;
-        // Twice in a row: after a Redis stall longer than producerTimeoutMs, this check may run
-        // before the producer's delayed heartbeat lands (decision 0187).
-        if (rest.length > 0 || !missed) return void ((missed = rest.length === 0), idle?.refresh());
-        fail(new ReplyProducerGoneError(replyId, 'no-heartbeat'));
-      };
-
       const run = async (): Promise<void> => {
         // One snapshot: the first page and whether the reply exists (a producer may write in between otherwise).
         const start = after === undefined ? '-' : STREAM_ID.test(after) ? after : '+';
@@ -539,7 +536,14 @@ export class RedisReplyLog implements ReplyLog {
           if (torn || emit(page)) return;
         }
         // The live tail: one shared XREAD BLOCK per shard, and a liveness check when nothing comes.
-        idle = setTimeout(() => check().catch(fail), this.#heartbeatMs);
+        idle = this.#liveness(replyId, keys, {
+          over: () => torn || finished,
+          rest: async () => {
+            const rest = await range(`(${last}`);
+            return { read: rest.length, ended: torn || finished || emit(rest) };
+          },
+          fail,
+        });
         const watch: TailWatch = {
           get last() {
             return last;
@@ -555,6 +559,27 @@ export class RedisReplyLog implements ReplyLog {
       };
       run().catch(fail);
     });
+  }
+
+  /**
+   * A live-tail reader's liveness check, run on the scheduler after heartbeatMs without an event
+   * (decision 0255): is the reply's producer still there? A crash is a heartbeat missing at two
+   * checks in a row with nothing new stored: after a Redis stall longer than producerTimeoutMs, a
+   * check may run before the producer's delayed heartbeat lands (decision 0187).
+   */
+  #liveness(replyId: string, keys: Keys, reader: LivenessReader): QuietTimer {
+    let missed = false;
+    const check = async (): Promise<void> => {
+      if (await this.#producerAlive(keys)) return void ((missed = false), timer.refresh());
+      if (reader.over()) return;
+      // No live producer: an end written just before counts; nothing more means a crash.
+      const { read, ended } = await reader.rest();
+      if (ended) return;
+      if (read > 0 || !missed) return void ((missed = read === 0), timer.refresh());
+      reader.fail(new ReplyProducerGoneError(replyId, 'no-heartbeat'));
+    };
+    const timer = quietTimer(this.#scheduler, this.#heartbeatMs, () => void check().catch(reader.fail));
+    return timer;
   }
 
   async stop(replyId: string): Promise<boolean> {
