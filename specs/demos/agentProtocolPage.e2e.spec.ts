@@ -3,7 +3,7 @@
  * headless Chromium against two web demo instances over one real redis-server (events, locks) and
  * one checkpointer (thread state; what a shared database is between processes). The page is
  * reloaded on the other instance: a pending approval hydrates there and is answered there; a
- * message half streamed by one instance goes on on the other. The model holds in the middle of
+ * message half streamed by one instance goes on on the other; 拒绝 and 停止 work. The model holds in the middle of
  * its answer (specs/support/heldChatModel.ts), so "mid-run" never depends on the machine's
  * speed; every wait is on the page's DOM, none on a clock.
  */
@@ -117,5 +117,39 @@ describeWithRedis('the 智能体协议 page (useStream) on two instances over Re
     expect(gate.calls).toBe(1); // the answer was generated once, on B
     expect(errors).toEqual([]);
     await third.close();
+  });
+
+  it('拒绝 on the other instance: the tool does not run and the agent says so', async () => {
+    const page = await open(`${a.url}/?mode=agent`);
+    await page.fill('.agent-question', 'Python 3.11 是什么时候发布的？');
+    await page.click('.agent-send');
+    await page.waitForSelector('.approval button.reject:not([disabled])');
+    const thread = new URL(page.url()).searchParams.get('thread');
+    await page.close();
+    const other = await open(`${b.url}/?mode=agent&thread=${thread}`);
+    await other.click('.approval button.reject');
+    await answerShown(other, '好的，没有执行：用户拒绝了 python_release 调用 🙅');
+    await other.waitForSelector('.agent-chat[data-loading="false"]');
+    expect(await view(other)).toMatchObject({ answers: ['', '好的，没有执行：用户拒绝了 python_release 调用 🙅'], results: ['🔧 python_release → 用户拒绝了 python_release 调用'], approval: false });
+    await other.close();
+  });
+
+  it('停止 cancels the run (the page that started it knows its id), and the thread takes the next question', async () => {
+    gate.held = true;
+    const page = await open(`${a.url}/?mode=agent`);
+    await page.fill('.agent-question', '讲一个关于程序员的故事');
+    await page.click('.agent-send');
+    await gate.started(); // half way through the story
+    await answerShown(page);
+    await page.click('.agent-stop');
+    await page.waitForSelector('.agent-chat[data-loading="false"]');
+    // The next run of the thread waits for the thread's lock: once it asks for approval, the
+    // stopped run has ended, and it ended by the cancel (the held model was aborted, never released).
+    await page.fill('.agent-question', 'Python 3.12 是什么时候发布的？');
+    await page.click('.agent-send');
+    await page.waitForSelector('.approval button.approve:not([disabled])');
+    expect(gate.aborted).toBe(1);
+    gate.release();
+    await page.close();
   });
 });

@@ -16,6 +16,39 @@ async function calls(client: NodeRedisClient, name: string): Promise<number> {
   return Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
 }
 
+/** True for a write that carries the (long) answer of a squeezed turn. */
+const carriesAnswer = (values: unknown): boolean => JSON.stringify(values).includes('好好好');
+
+/**
+ * `client`, except that `beforeAnswer()` runs just before a command that writes the answer:
+ * `lPush` (what @langchain/redis sends per message) and `MULTI … EXEC` (what RedisChatHistory sends).
+ */
+function fillingUp(client: NodeRedisClient, beforeAnswer: () => Promise<void>): NodeRedisClient {
+  const lPush = async (key: string, values: unknown) => (carriesAnswer(values) && (await beforeAnswer()), client.lPush(key, values as string));
+  const multi = () => {
+    const queued = client.multi();
+    let answer = false;
+    const builder: Record<string | symbol, unknown> = new Proxy(queued, {
+      get(target, name) {
+        if (name === 'exec') return async () => (answer && (await beforeAnswer()), target.exec());
+        const value = Reflect.get(target, name) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (name === 'lPush' && carriesAnswer(args[1])) answer = true;
+          const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+          return result === target ? builder : result;
+        };
+      },
+    }) as never;
+    return builder;
+  };
+  const forward = (target: NodeRedisClient, name: string | symbol): unknown => {
+    const value = Reflect.get(target, name) as unknown;
+    return typeof value === 'function' ? value.bind(target) : value; // its methods use private fields
+  };
+  return new Proxy(client, { get: (target, name) => (name === 'lPush' ? lPush : name === 'multi' ? multi : forward(target, name)) });
+}
+
 describeWithRedis('RedisChatHistory', () => {
   let redis: RedisServer;
   let client: NodeRedisClient;
@@ -55,35 +88,34 @@ describeWithRedis('RedisChatHistory', () => {
     afterEach(() => client.configSet('maxmemory', '0'));
 
     /**
-     * Runs six chat turns (a short question, a ~30 KB answer). Before each write, Redis's limit is set
-     * above what it uses: by 200 KB on even turns (the turn fits), by 15 KB on odd ones. Redis counts
-     * a command's query buffer as used memory, so on odd turns the short question's write is accepted
-     * and the answer's is refused (Redis full in the middle of a turn).
+     * Runs six chat turns (a short question, a ~30 KB answer). On odd turns Redis fills up in the
+     * middle of the turn: the client handed to the history sets `maxmemory` to 1 byte just before the
+     * write that carries the answer (after the question's own write, when a history writes them
+     * apart); on even turns there is no limit. The flip is a command on the same connection, ahead of
+     * the write, so the outcome does not depend on how much memory Redis reports at that moment (an
+     * earlier version set "used + 15 KB" and lost its race with Redis's lazy query-buffer shrink on
+     * a loaded machine).
      */
-    async function squeezedTurns(history: BaseListChatMessageHistory): Promise<string[]> {
+    async function squeezedTurns(history: (client: NodeRedisClient) => BaseListChatMessageHistory): Promise<string[]> {
       await client.configSet({ 'maxmemory-policy': 'noeviction' });
       let turn = 0;
-      const model = () =>
-        from(client.info('memory')).pipe(
-          map((info) => Number(/used_memory:(\d+)/.exec(info)![1])),
-          // Sent before chatTurns writes the turn, on the same connection: it applies first.
-          map((used) => (void client.configSet('maxmemory', String(used + (turn++ % 2 === 0 ? 200_000 : 15_000))), new AIMessageChunk(`答案 ${'好'.repeat(10_000)} 🐍`))),
-        );
+      const full = async (): Promise<void> => void (turn % 2 === 0 && (await client.configSet('maxmemory', '1')));
+      const model = () => from(client.configSet('maxmemory', '0')).pipe(map(() => (turn++, new AIMessageChunk(`答案 ${'好'.repeat(10_000)} 🐍`))));
       const questions = from(['什么是Python', '再说一遍 🐍', '第三个问题', '第四个', '第五个', '最后一个 ✅']);
-      const events = await lastValueFrom(questions.pipe(chatTurns(model, { history, requireCompletion: false }), toArray()));
+      const events = await lastValueFrom(questions.pipe(chatTurns(model, { history: history(fillingUp(client, full)), requireCompletion: false }), toArray()));
       return events.filter((e) => e.type === 'done' || e.type === 'error').map((e) => e.type);
     }
     const ALTERNATING = ['done', 'error', 'done', 'error', 'done', 'error'];
 
     it('never keeps a question without its answer: a turn is stored whole or not at all', async () => {
-      expect(await squeezedTurns(ours('h:full'))).toEqual(ALTERNATING);
+      expect(await squeezedTurns((c) => new RedisChatHistory({ client: c as unknown as RedisClient, sessionId: 'h:full' }))).toEqual(ALTERNATING);
       const stored = await ours('h:full').getMessages();
       expect(typesOf(stored)).toEqual(['human', 'ai', 'human', 'ai', 'human', 'ai']);
       expect(stored.filter((m) => m._getType() === 'human').map((m) => m.content)).toEqual(['什么是Python', '第三个问题', '第五个']);
     });
 
     it("the same squeeze through @langchain/redis's two LPUSHes keeps a question without its answer per refused turn", async () => {
-      expect(await squeezedTurns(new RedisChatMessageHistory({ sessionId: 'h:theirs', client }))).toEqual(ALTERNATING);
+      expect(await squeezedTurns((c) => new RedisChatMessageHistory({ sessionId: 'h:theirs', client: c }))).toEqual(ALTERNATING);
       const stored = typesOf(await ours('h:theirs').getMessages());
       const orphans = stored.filter((type, i) => type === 'human' && stored[i + 1] !== 'ai').length;
       expect(orphans).toBe(3);
