@@ -3,17 +3,26 @@
  * Protocol: what `@langchain/langgraph-sdk`'s client and `@langchain/react`'s `useStream` speak.
  *
  *   npm run agent-server -- [--port 2024] [--host 127.0.0.1] [--graph ./path/to/file.ts:export]
- *   REDIS_URL=redis://127.0.0.1:6379 npm run agent-server -- --port 2025   (instances share the events)
+ *   REDIS_URL=redis://127.0.0.1:6379 DATABASE_URL=postgresql://127.0.0.1:5432/agents npm run agent-server -- --port 2025
  *
+ * With REDIS_URL instances share the events and the lock; with DATABASE_URL the thread state
+ * (LangGraph's PostgresSaver). Either one that cannot be reached fails at start, naming its URL.
  * `--graph FILE:EXPORT` serves a module's compiled graph or `createAgent` agent instead, under the
- * assistant id `agent` (like `langgraphjs dev`'s graph paths). Thread state is in memory unless the
- * instances share a checkpointer (see docs/agent-protocol.md).
+ * assistant id `agent` (like `langgraphjs dev`'s graph paths). See docs/agent-protocol.md.
  */
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { createAgentProtocolHandler, type AgentProtocolGraph, type AgentProtocolHandler } from '../../src';
-import { RedisConversationLock, RedisReplyLog, type ConversationLock, type ReplyLog } from '../../src/node';
+import {
+  connectPostgresCheckpointer,
+  connectRedis,
+  RedisConversationLock,
+  RedisReplyLog,
+  type ConversationLock,
+  type PostgresCheckpointer,
+  type ReplyLog,
+} from '../../src/node';
 import { offlineAgent } from '../lib/offlineAgent';
 
 export { offlineAgent } from '../lib/offlineAgent';
@@ -26,7 +35,9 @@ export interface AgentServerOptions {
   graph?: string;
   /** Redis for the events and the lock (shared by instances); default in memory. */
   redisUrl?: string;
-  /** Thread state (a LangGraph checkpointer), shared by instances; default in memory. */
+  /** Postgres for the thread state (LangGraph's PostgresSaver, shared by instances); default `checkpointer`. */
+  databaseUrl?: string;
+  /** Thread state (a LangGraph checkpointer) when there is no `databaseUrl`; default in memory. */
   checkpointer?: unknown;
   /** Offline model latency; default `REALISTIC_LATENCY`. */
   latency?: { firstChunkDelayMs: number; chunkDelayMs: number };
@@ -48,26 +59,37 @@ async function loadGraph(spec: string): Promise<AgentProtocolGraph> {
   return graph as AgentProtocolGraph;
 }
 
-async function sharedState(redisUrl: string | undefined): Promise<{ replyLog?: ReplyLog; lock?: ConversationLock; close(): Promise<void> }> {
-  if (!redisUrl) return { close: async () => undefined };
-  const { createClient } = require('redis') as typeof import('redis');
-  let connected = false;
-  // Before the first connection a failure is final (fail fast); after it, reconnect with a backoff.
-  const client = createClient({ url: redisUrl, socket: { reconnectStrategy: (retries: number) => (connected ? Math.min(retries * 100, 2000) : false) } });
-  client.on('error', (error: unknown) => connected && process.stderr.write(`Redis: ${error instanceof Error ? error.message : String(error)}\n`));
+interface SharedState {
+  replyLog?: ReplyLog;
+  lock?: ConversationLock;
+  checkpointer?: unknown;
+  close(): Promise<void>;
+}
+
+/**
+ * Redis (events, lock) and Postgres (thread state) when their URLs are given; each fails fast with
+ * one message naming its URL (RedisUnreachableError, PostgresUnreachableError).
+ */
+async function sharedState(redisUrl: string | undefined, databaseUrl: string | undefined): Promise<SharedState> {
+  const log = (line: string): void => void process.stderr.write(`${line}\n`); // one line per outage
+  const client = redisUrl ? await connectRedis(redisUrl, { connectTimeoutMs: 3000, log }) : undefined;
+  const quit = async (): Promise<unknown> => client && (client as unknown as { quit(): Promise<unknown> }).quit().catch(() => undefined);
+  let checkpointer: PostgresCheckpointer | undefined;
   try {
-    await client.connect();
-    connected = true;
+    checkpointer = databaseUrl ? await connectPostgresCheckpointer(databaseUrl, { connectTimeoutMs: 3000, log }) : undefined;
   } catch (error) {
-    throw new Error(`REDIS_URL=${redisUrl}: cannot connect to Redis (${error instanceof Error ? error.message : String(error)}). Start redis-server or unset REDIS_URL.`, { cause: error });
+    await quit();
+    throw error;
   }
-  const replyLog = new RedisReplyLog({ client });
+  const replyLog = client ? new RedisReplyLog({ client }) : undefined;
   return {
     replyLog,
-    lock: new RedisConversationLock({ client }),
+    lock: client ? new RedisConversationLock({ client }) : undefined,
+    checkpointer,
     async close() {
-      await replyLog.close();
-      await client.quit().catch(() => undefined);
+      await replyLog?.close();
+      await quit();
+      await checkpointer?.end();
     },
   };
 }
@@ -75,13 +97,14 @@ async function sharedState(redisUrl: string | undefined): Promise<{ replyLog?: R
 /**
  * Starts the protocol server on `host:port` (default 127.0.0.1:2024; port 0 picks a free one).
  *
- * @param options Port, host, graph, Redis.
+ * @param options Port, host, graph, Redis, Postgres.
  * @returns The server's URL, its handler and `close()`.
  */
 export async function startAgentServer(options: AgentServerOptions = {}): Promise<AgentServer> {
   const graph = options.graph ? await loadGraph(options.graph) : offlineAgent({ latency: options.latency });
-  const shared = await sharedState(options.redisUrl);
-  const handler = createAgentProtocolHandler({ graphs: { agent: graph }, checkpointer: options.checkpointer, replyLog: shared.replyLog, lock: shared.lock });
+  const shared = await sharedState(options.redisUrl, options.databaseUrl);
+  const checkpointer = shared.checkpointer ?? options.checkpointer;
+  const handler = createAgentProtocolHandler({ graphs: { agent: graph }, checkpointer, replyLog: shared.replyLog, lock: shared.lock });
   const host = options.host ?? '127.0.0.1';
   const server = serve({ fetch: handler.fetch, port: options.port ?? 2024, hostname: host });
   await new Promise<void>((ready, fail) => {
@@ -114,9 +137,12 @@ if (require.main === module) {
     process.stderr.write(`--port must be an integer 0–65535, got "${rawPort}".\n`);
     process.exit(1);
   }
-  startAgentServer({ port, host: argument(argv, 'host'), graph: argument(argv, 'graph'), redisUrl: process.env.REDIS_URL || undefined }).then(
+  const redisUrl = process.env.REDIS_URL || undefined;
+  const databaseUrl = process.env.DATABASE_URL || undefined;
+  startAgentServer({ port, host: argument(argv, 'host'), graph: argument(argv, 'graph'), redisUrl, databaseUrl }).then(
     (server) => {
-      process.stdout.write(`Agent protocol server on ${server.url} (assistant "agent"; events ${process.env.REDIS_URL ? 'in Redis' : 'in memory'}). Ctrl+C to stop.\n`);
+      const where = `events ${redisUrl ? 'in Redis' : 'in memory'}, thread state ${databaseUrl ? 'in Postgres' : 'in memory'}`;
+      process.stdout.write(`Agent protocol server on ${server.url} (assistant "agent"; ${where}). Ctrl+C to stop.\n`);
       const stop = (): void => void server.close();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

@@ -1,10 +1,12 @@
 // `npm run agent-server`: the offline agent over the protocol, read with fromAgentServer; with
-// REDIS_URL two instances share the events (the approval is answered on the other one).
-import { MemorySaver } from '@langchain/langgraph';
+// REDIS_URL and DATABASE_URL two instances share the events and the thread state (the approval is
+// answered on the other one); either URL unreachable fails at start with one message naming it.
 import { lastValueFrom, toArray } from 'rxjs';
 import { fromAgentServer, type StreamPart } from '../../src';
+import { PostgresUnreachableError, RedisUnreachableError } from '../../src/node';
 import { startAgentServer, type AgentServer } from '../../demos/agent-server/server';
-import { describeWithRedis, startRedisServer, type RedisServer } from '../support/redis';
+import { describeWithPostgres, startPostgresServer, type PostgresServer } from '../support/postgres';
+import { describeWithRedis, freePort, startRedisServer, type RedisServer } from '../support/redis';
 
 const QUESTION = { messages: [{ role: 'user', content: 'Python 3.12 是哪天发布的？' }] };
 const latency = { firstChunkDelayMs: 0, chunkDelayMs: 0 };
@@ -31,27 +33,42 @@ describe('npm run agent-server', () => {
     }
   });
 
-  it('fails fast with a clear message when REDIS_URL is unreachable', async () => {
-    await expect(startAgentServer({ port: 0, latency, redisUrl: 'redis://127.0.0.1:1' })).rejects.toThrow(/REDIS_URL=redis:\/\/127\.0\.0\.1:1: cannot connect to Redis/);
+  it('fails fast with one message naming REDIS_URL when Redis is unreachable', async () => {
+    const port = await freePort(); // nothing listens there
+    const error = await startAgentServer({ port: 0, latency, redisUrl: `redis://127.0.0.1:${port}` }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RedisUnreachableError);
+    expect((error as Error).message).toMatch(new RegExp(`^Cannot reach Redis at redis://127\\.0\\.0\\.1:${port} within 3000 ms .*\\(REDIS_URL\\)`));
+  });
+
+  it('fails fast with one message naming DATABASE_URL when Postgres is unreachable', async () => {
+    const port = await freePort(); // nothing listens there
+    const error = await startAgentServer({ port: 0, latency, databaseUrl: `postgresql://agents:hunter2@127.0.0.1:${port}/agents` }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PostgresUnreachableError);
+    expect((error as Error).message).toMatch(new RegExp(`^Cannot use Postgres at postgresql://agents:\\*\\*\\*@127\\.0\\.0\\.1:${port}/agents within 3000 ms .*\\(DATABASE_URL\\)`));
   });
 });
 
 describeWithRedis('npm run agent-server with REDIS_URL', () => {
-  let redis: RedisServer;
-  beforeAll(async () => {
-    redis = await startRedisServer();
-  });
-  afterAll(() => redis.stop());
+  describeWithPostgres('and DATABASE_URL', () => {
+    let redis: RedisServer;
+    let pg: PostgresServer;
+    beforeAll(async () => {
+      [redis, pg] = await Promise.all([startRedisServer(), startPostgresServer()]);
+    });
+    afterAll(async () => {
+      await Promise.all([redis.stop(), pg.stop()]);
+    });
 
-  it('two instances share the events: the run asked on one is approved on the other (thread state shared in process)', async () => {
-    const checkpointer = new MemorySaver();
-    const a = await startAgentServer({ port: 0, latency, redisUrl: redis.url, checkpointer });
-    const b = await startAgentServer({ port: 0, latency, redisUrl: redis.url, checkpointer });
-    try {
-      expect(text(await askAndApprove(a, b))).toBe('Python 3.12 于 2023 年 10 月 2 日发布。 🐍');
-    } finally {
-      await a.close();
-      await b.close();
-    }
+    it('two instances share the events and the thread state: the run asked on one is approved on the other', async () => {
+      const databaseUrl = await pg.createDatabase();
+      const a = await startAgentServer({ port: 0, latency, redisUrl: redis.url, databaseUrl });
+      const b = await startAgentServer({ port: 0, latency, redisUrl: redis.url, databaseUrl });
+      try {
+        expect(text(await askAndApprove(a, b))).toBe('Python 3.12 于 2023 年 10 月 2 日发布。 🐍');
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
   });
 });

@@ -159,6 +159,7 @@ const NODE_NOT_ADAPTERS: Record<string, string> = {
   RedisConversationLock: 'class',
   RedisChatHistory: 'class',
   connectRedis: 'creates a Redis client',
+  connectPostgresCheckpointer: 'creates a Postgres checkpointer',
   RedisConversationOwners: 'class',
   toNodeHandler: 'adapts a Web fetch handler to node:http (the handler streams a Response body: the Response adapters have rows)',
 };

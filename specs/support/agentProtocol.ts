@@ -1,6 +1,6 @@
 /**
  * Two instances of `createAgentProtocolHandler` on 127.0.0.1:0 over one reply log, one lock and one
- * checkpointer (in memory, or Redis for the log and the lock), serving the offline agent with an
+ * thread state (in memory, or Redis for the log and the lock and Postgres for the state), serving the offline agent with an
  * approval before `python_release` (`agent`) and without (`plain`); the tool is counted and can be
  * held on a gate. `sdkFetch` is a load balancer for the SDK: every request goes to the instance
  * `route()` names.
@@ -90,16 +90,20 @@ async function start(options: AgentProtocolHandlerOptions): Promise<ProtocolInst
   return { url: `http://127.0.0.1:${port}`, handler, server, drop };
 }
 
+/** What `startCluster` asks for each instance: its log and lock, and (like a process) its own checkpointer. */
+export type InstanceParts = Pick<AgentProtocolHandlerOptions, 'replyLog' | 'lock' | 'checkpointer'>;
+
 /**
- * Two instances, each with the log and lock `instance()` gives it (one shared in-memory log, or
- * each its own Redis client), and one checkpointer (what Postgres is between processes).
+ * Two instances, each with its own graphs (as two processes have) and the log, lock and
+ * checkpointer `instance()` gives it: one shared in-memory log, or each its own Redis client; each
+ * its own `PostgresSaver` over one database, or (when `instance()` gives none) one `MemorySaver`
+ * object for both, which is what a shared database is inside one process.
  */
-export async function startCluster(instance: () => Pick<AgentProtocolHandlerOptions, 'replyLog' | 'lock'>): Promise<ProtocolCluster> {
+export async function startCluster(instance: () => InstanceParts | Promise<InstanceParts>): Promise<ProtocolCluster> {
   const gate = new ToolGate();
-  const graphs = protocolGraphs(gate);
-  const checkpointer = new MemorySaver();
-  const a = await start({ graphs, checkpointer, ...instance() });
-  const b = await start({ graphs, checkpointer, ...instance() });
+  const shared = new MemorySaver();
+  const a = await start({ graphs: protocolGraphs(gate), checkpointer: shared, ...(await instance()) });
+  const b = await start({ graphs: protocolGraphs(gate), checkpointer: shared, ...(await instance()) });
   let turn = 0;
   const cluster: ProtocolCluster = {
     a,

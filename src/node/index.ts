@@ -60,3 +60,8 @@ export { toNodeHandler } from './toNodeHandler';
 export type { FetchHandler } from './toNodeHandler';
 export { RedisConversationOwners } from './redis/RedisConversationOwners';
 export type { RedisConversationOwnersOptions } from './redis/RedisConversationOwners';
+
+// Thread state shared by instances: LangGraph's Postgres checkpointer, connected fail-fast.
+export { connectPostgresCheckpointer } from './postgres/connectPostgresCheckpointer';
+export type { ConnectPostgresCheckpointerOptions, PostgresCheckpointer, PostgresSaverClass } from './postgres/connectPostgresCheckpointer';
+export { PostgresUnreachableError } from './postgres/errors';
