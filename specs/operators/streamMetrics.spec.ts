@@ -26,6 +26,18 @@ describe('streamMetrics', () => {
       });
     });
 
+    it('counts an emoji split across two chunks once, as progress does (one chunk count, ChunkStats)', () => {
+      const scheduler = createScheduler();
+      scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+        const [high, low] = ['😀'.charCodeAt(0), '😀'.charCodeAt(1)].map((unit) => String.fromCharCode(unit));
+        const source   = cold('-a-b-|', { a: `猫${high}`, b: `${low}!` });
+        const expected =      '-----(m|)';
+        const subs     =      '^----!';
+        expectObservable(source.pipe(streamMetrics({ scheduler }))).toBe(expected, { m: { firstChunkMs: 1, totalMs: 5, chunks: 2, chars: 3 } });
+        expectSubscriptions(source.subscriptions).toBe(subs);
+      });
+    });
+
     it('reports firstChunkMs null for a stream without text', () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {

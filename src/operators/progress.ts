@@ -1,8 +1,7 @@
-import { concat, defer, Observable, of, type OperatorFunction, type SchedulerLike } from 'rxjs';
-import { hasContent } from '../decode/content';
-import { consumeEach } from '../internal/linked';
-import { textOf, type TextLike } from '../decode/text';
+import { concatWith, defer, filter, map, of, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import type { TextLike } from '../decode/text';
 import { assertObject, assertPositiveInteger, assertPositiveMs, assertScheduler } from '../internal/validate';
+import { ChunkStats } from './chunkStats';
 
 /** One progress report of {@link progress} / `tapProgress`. */
 export interface ProgressEvent {
@@ -151,19 +150,16 @@ export function progressTrackerFactory(where: string, options: ProgressOptions |
   const segmenter = new Intl.Segmenter(undefined, { granularity: 'word' });
 
   return () => {
-    const start = scheduler.now();
-    let chunks = 0;
-    let chars = 0;
-    let firstChunkMs: number | null = null;
-    let lastUnit = 0; // last UTF-16 unit seen, to count a surrogate pair split across chunks once
+    const stats = new ChunkStats(scheduler, where);
     const words = new LazyWordCount(segmenter);
     let nextChars = everyChars ?? Infinity;
     let nextChunks = everyChunks ?? Infinity;
     let nextMs = everyMs ?? Infinity;
 
     const event = (done: boolean, now: number): ProgressEvent => {
-      const elapsedMs = now - start;
+      const elapsedMs = now - stats.start;
       const cell = words.cell();
+      const { chunks, chars, firstChunkMs } = stats;
       return {
         chunks,
         chars,
@@ -179,36 +175,22 @@ export function progressTrackerFactory(where: string, options: ProgressOptions |
 
     return {
       push(value) {
-        const text = textOf(value, where);
-        if (text.length === 0 && !hasContent(value)) return undefined; // reasoning and tool-call deltas count as chunks
-        chunks++;
-        let now = -1;
-        if (firstChunkMs === null) firstChunkMs = (now = scheduler.now()) - start;
-        if (text.length > 0) {
-          let pairs = 0;
-          let prev = lastUnit;
-          for (let i = 0; i < text.length; i++) {
-            const c = text.charCodeAt(i);
-            if (c >= 0xdc00 && c <= 0xdfff && prev >= 0xd800 && prev <= 0xdbff) pairs++;
-            prev = c;
-          }
-          lastUnit = prev;
-          chars += text.length - pairs;
-          words.add(text);
-        }
-
+        const text = stats.count(value);
+        if (text === undefined) return undefined;
+        if (text.length > 0) words.add(text);
         let crossed = false;
-        if (chars >= nextChars) {
+        if (stats.chars >= nextChars) {
           crossed = true;
-          nextChars = (Math.floor(chars / everyChars!) + 1) * everyChars!;
+          nextChars = (Math.floor(stats.chars / everyChars!) + 1) * everyChars!;
         }
-        if (chunks >= nextChunks) {
+        if (stats.chunks >= nextChunks) {
           crossed = true;
-          nextChunks = (Math.floor(chunks / everyChunks!) + 1) * everyChunks!;
+          nextChunks = (Math.floor(stats.chunks / everyChunks!) + 1) * everyChunks!;
         }
+        let now = -1;
         if (everyMs !== undefined) {
-          if (now < 0) now = scheduler.now();
-          const elapsed = now - start;
+          now = scheduler.now();
+          const elapsed = now - stats.start;
           if (elapsed >= nextMs) {
             crossed = true;
             nextMs = (Math.floor(elapsed / everyMs) + 1) * everyMs;
@@ -249,17 +231,16 @@ export function progressTrackerFactory(where: string, options: ProgressOptions |
  */
 export function progress(options?: ProgressOptions): OperatorFunction<TextLike, ProgressEvent> {
   const tracker = progressTrackerFactory('progress', options);
+  // Composed (map + filter + concatWith): side by side with the former hand-written subscribe,
+  // 200,000 chunks, 15 interleaved rounds, CPU: 1.06× with `everyChars: 50`, 0.96× reporting
+  // every chunk — the same cost, so no `new Observable`.
   return (source) =>
-    new Observable<ProgressEvent>((subscriber) => {
+    defer(() => {
       const t = tracker();
-      concat(
-        source.pipe(
-          consumeEach((value: TextLike) => {
-            const e = t.push(value);
-            if (e) subscriber.next(e);
-          }),
-        ),
-        defer(() => of(t.final())),
-      ).subscribe(subscriber);
+      return source.pipe(
+        map((value: TextLike) => t.push(value)),
+        filter((event): event is ProgressEvent => event !== undefined),
+        concatWith(defer(() => of(t.final()))),
+      );
     });
 }

@@ -1,0 +1,50 @@
+import type { TimestampProvider } from 'rxjs';
+import { hasContent } from '../decode/content';
+import { textOf, type TextLike } from '../decode/text';
+
+/**
+ * The one count of a stream's chunks (issue 26: it was written five times): chunks with
+ * content (`hasContent`: reasoning and tool-call deltas count, an empty role chunk does not),
+ * characters as code points (a surrogate pair split across two chunks counts once), and the
+ * time to the first chunk. One per subscription; `streamMetrics`, `progress` and
+ * `tapProgress` read it.
+ */
+export class ChunkStats {
+  /** Chunks with content so far. */
+  chunks = 0;
+  /** Code points so far. */
+  chars = 0;
+  /** Start → first chunk with content, ms; `null` before it. */
+  firstChunkMs: number | null = null;
+  /** When counting started (`clock.now()` at construction). */
+  readonly start: number;
+  /** The last UTF-16 unit seen, so a surrogate pair split across chunks counts once. */
+  private lastUnit = 0;
+
+  constructor(
+    private readonly clock: TimestampProvider,
+    private readonly where: string,
+  ) {
+    this.start = clock.now();
+  }
+
+  /** Counts one value; returns its text, or `undefined` for a value without content (not counted). */
+  count(value: TextLike): string | undefined {
+    const text = textOf(value, this.where);
+    if (text.length === 0 && !hasContent(value)) return undefined;
+    this.chunks++;
+    if (this.firstChunkMs === null) this.firstChunkMs = this.clock.now() - this.start;
+    if (text.length > 0) {
+      let pairs = 0;
+      let prev = this.lastUnit;
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c >= 0xdc00 && c <= 0xdfff && prev >= 0xd800 && prev <= 0xdbff) pairs++;
+        prev = c;
+      }
+      this.lastUnit = prev;
+      this.chars += text.length - pairs;
+    }
+    return text;
+  }
+}
