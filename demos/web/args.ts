@@ -1,5 +1,5 @@
 /**
- * The web demo's command line (`npm run web -- [--port <n>]`), parsed the way the CLI parses
+ * The web demo's command line (`npm run web -- [--port <n>] [--agent]`), parsed the way the CLI parses
  * `rxjs-langchain chat` (src/cli/args.ts): `--name value` or `--name=value`, an unknown option
  * or a bad value is a `UsageError`, printed as one line and the usage, exit code 2.
  */
@@ -9,6 +9,8 @@ import { UsageError } from '../../src/cli/args';
 export interface WebCliOptions {
   /** Port to listen on (0 picks a free one): `--port`, else `PORT`, else 3000. */
   port: number;
+  /** `--agent`: every mode chats with the offline agent, whose tools wait for 批准 / 拒绝 on the page. */
+  agent: boolean;
   help: boolean;
 }
 
@@ -20,6 +22,8 @@ Offline on the embedded model unless OPENAI_API_KEY is set (OPENAI_BASE_URL, OPE
 Options:
   --port <n>   port to listen on on 127.0.0.1, 0–65535; 0 picks a free one
                (default: PORT, else 3000)
+  --agent      chat with the offline agent in every mode; its tools (add,
+               python_release) wait for 批准 / 拒绝 on the page, also after a reload
   -h, --help   this help
 
 Environment: REDIS_URL (instances share conversations), REPLY_GRACE_MS, REPLY_PRODUCER_TIMEOUT_MS.
@@ -38,7 +42,7 @@ function parsePort(what: string, raw: string): number {
  *
  * @example
  * ```ts
- * parseWebArgs(['--port', '3001'], {}); // { port: 3001, help: false }
+ * parseWebArgs(['--port', '3001'], {}); // { port: 3001, agent: false, help: false }
  * parseWebArgs(['--prot', '3001'], {}); // throws UsageError: Unknown option "--prot".
  * ```
  * @param argv The arguments after the script.
@@ -46,11 +50,12 @@ function parsePort(what: string, raw: string): number {
  * @returns The options.
  */
 export function parseWebArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): WebCliOptions {
-  const options: WebCliOptions = { port: env.PORT === undefined ? 3000 : parsePort('PORT', env.PORT), help: false };
+  const options: WebCliOptions = { port: env.PORT === undefined ? 3000 : parsePort('PORT', env.PORT), agent: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === '-h' || arg === '--help') {
-      options.help = true;
+    if (arg === '-h' || arg === '--help' || arg === '--agent') {
+      if (arg === '--agent') options.agent = true;
+      else options.help = true;
       continue;
     }
     const eq = arg.indexOf('=');

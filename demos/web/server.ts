@@ -5,6 +5,7 @@
  * page (./routes.ts), the WebSocket and the model.
  *
  *   npm run web -- [--port 3000]   (or PORT=3000)
+ *   npm run web -- --agent         (every mode chats with an agent whose tools wait for 批准 / 拒绝)
  *   REDIS_URL=redis://127.0.0.1:6379 npm run web -- --port 3001   (instances share Redis)
  *
  * Offline model by default; ChatOpenAI when OPENAI_API_KEY is set (demos/model.ts).
@@ -15,6 +16,7 @@ import { createChatHandler, fromRunnable } from '../../src';
 import { serveChatOverWebSocket, toNodeHandler } from '../../src/node';
 import { describeChatError } from '../../src/cli/describeError';
 import { createDemoModel } from '../model';
+import { createGuardedAgent } from './agent';
 import { createDemoAgentProtocol, mountAgentProtocol } from './agentProtocol';
 import { webArgsOrExit } from './args';
 import { createChatChain, demoStream } from './replies';
@@ -48,7 +50,8 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
   const policy: RequestPolicy = { allowedHosts: options.allowedHosts, allowedOrigins: options.allowedOrigins };
   const scale = options.conversations ?? (await createScaleOut(options.scaleOut));
   const handler = createChatHandler({
-    stream: demoStream(described.model, options.agent),
+    // --agent: the handler runs the guarded agent on the conversation's thread and takes the decisions.
+    ...(options.approvals ? createGuardedAgent(described.model) : { stream: demoStream(described.model, options.agent) }),
     ...scale.stores,
     allowedHosts: 'any', // the app checks every request's Host (./routes.ts)
     allowedOrigins: Array.isArray(options.allowedOrigins) ? options.allowedOrigins : undefined,
@@ -115,13 +118,13 @@ export function portFromArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
 }
 
 if (require.main === module) {
-  const { port } = webArgsOrExit(process.argv.slice(2)); // bad flags: one line, the usage, exit 2 (./args.ts)
+  const { port, agent } = webArgsOrExit(process.argv.slice(2)); // bad flags: one line, the usage, exit 2 (./args.ts)
   const model = createDemoModel();
   Promise.resolve()
-    .then(() => startWebDemo({ port, model: model.model, baseURL: model.baseURL, scaleOut: scaleOutFromEnv(process.env) }))
+    .then(() => startWebDemo({ port, model: model.model, baseURL: model.baseURL, scaleOut: scaleOutFromEnv(process.env), approvals: agent }))
     .then(
       (demo) => {
-        process.stdout.write(`Web demo on ${demo.url} (model: ${model.description}; conversations in ${demo.state === 'redis' ? 'Redis' : 'memory'}). Ctrl+C to stop.\n`);
+        process.stdout.write(`Web demo on ${demo.url} (model: ${model.description}${agent ? ', an agent whose tools ask first' : ''}; conversations in ${demo.state === 'redis' ? 'Redis' : 'memory'}). Ctrl+C to stop.\n`);
         const stop = (): void => void demo.close();
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);

@@ -27,7 +27,12 @@ export interface WebDemoOptions extends RequestPolicy {
   /** 408 for a client that has not sent its headers / its whole request after this many ms. Defaults 10000 / 30000. */
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
-  /** What POST /api/chat streams. Default: an agent with the offline tools on `model`. */
+  /**
+   * Every mode (SSE, WebSocket, AI SDK) chats with an agent on `model` whose offline tools wait for
+   * a person's decision (`npm run web -- --agent`; ./agent.ts). Default false.
+   */
+  approvals?: boolean;
+  /** What POST /api/chat streams (without `approvals`). Default: an agent with the offline tools on `model`. */
   agent?: (messages: BaseMessage[]) => Observable<UIMessageStreamInput>;
   /** Where conversations live (Redis with `redisUrl`), and the reply log's timings. */
   scaleOut?: ScaleOutOptions;

@@ -4,7 +4,7 @@
  * arrives as the AI SDK's `tool-approval-request` chunk or our SSE `approval-request` event and is
  * drawn as a card with 批准 / 拒绝; the keyboard is on 批准; the question box waits; a click
  * disables both buttons at once and sends exactly one answer, in the shape each wire expects (the
- * AI SDK client's own resend, our `ApprovalDecision`s); the continuation lands in the page; the
+ * AI SDK client's own resend, our `{ id, type }` decisions); the continuation lands in the page; the
  * tool's input is shown as text (Chinese, emoji and markup as they are). A reload draws the
  * pending card again from `GET /api/chat/:id/history`, and it still answers.
  * The real agent behind the real handler: approvalAgent.e2e.spec.ts.
@@ -46,17 +46,18 @@ const continuation = (approved: boolean): string =>
     { type: 'finish', finishReason: 'stop' },
   ]);
 /** The stored conversation while the call waits, as the history route sends it. */
+const SSE_REQUEST = { id: APPROVAL_ID, interruptId: 'interrupt-1', index: 0, count: 1, toolCallId: 'call-1', toolName: 'add', input: INPUT, allowedDecisions: ['approve', 'edit', 'reject'] };
 const WAITING_HISTORY = {
   messages: [
     { id: 'u1', role: 'user', parts: [{ type: 'text', text: '123 加 456 等于多少？' }] },
     { id: 'msg-a', role: 'assistant', parts: [{ type: 'tool-add', toolCallId: 'call-1', state: 'approval-requested', input: INPUT, approval: { id: APPROVAL_ID } }] },
   ],
+  pendingApprovals: [SSE_REQUEST],
 };
-const SSE_REQUEST = { id: APPROVAL_ID, interruptId: 'interrupt-1', index: 0, count: 1, toolCallId: 'call-1', toolName: 'add', input: INPUT, allowedDecisions: ['approve', 'edit', 'reject'] };
 const event = (name: string, data: unknown): string => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
 
 /** Scripted chat routes: each POST body is recorded; the first answer waits for a decision, later ones continue. */
-async function script(page: Page, approved: boolean): Promise<{ bodies: Record<string, unknown>[]; history: string[] }> {
+async function script(page: Page, approved: boolean, conflict = false): Promise<{ bodies: Record<string, unknown>[]; history: string[] }> {
   const bodies: Record<string, unknown>[] = [];
   const history: string[] = [];
   await page.route('**/api/chat', (route: Route) => {
@@ -65,6 +66,7 @@ async function script(page: Page, approved: boolean): Promise<{ bodies: Record<s
   });
   await page.route('**/api/chat/stream', (route: Route) => {
     bodies.push(route.request().postDataJSON() as Record<string, unknown>);
+    if (conflict && bodies.length === 2) return route.fulfill({ status: 409, contentType: 'application/json', body: JSON.stringify({ error: '这个请求已经回答过了' }) });
     const body = bodies.length === 1
       ? event('start', { replyId: 'r1' }) + event('approval-request', { turn: 0, requests: [SSE_REQUEST] })
       : event('chunk', { text: approved ? ANSWER : '好的，不算了。', turn: 1 }) + event('done', { turn: 1, chunks: 1, stopped: false });
@@ -137,7 +139,7 @@ describe('the web demo page answers a tool call that waits for approval (scripte
     }
   });
 
-  it('AI SDK: 拒绝 with a reason sends approved: false and it; the denial is shown', async () => {
+  it('AI SDK: 拒绝 with a reason sends approved: false and 用户拒绝了 … with the reason; the denial is shown', async () => {
     const page = await browser.newPage();
     try {
       const { bodies } = await script(page, false);
@@ -147,26 +149,62 @@ describe('the web demo page answers a tool call that waits for approval (scripte
       await page.waitForFunction(() => (document.querySelector('.msg.assistant') as HTMLElement).dataset.state === 'done');
       expect(bodies).toHaveLength(2);
       const part = (bodies[1].messages as { parts: { type: string; approval?: unknown }[] }[]).at(-1)!.parts.find((p) => p.type === 'tool-add');
-      expect(part).toMatchObject({ state: 'approval-responded', approval: { id: APPROVAL_ID, approved: false, reason: '不用算了 🙅' } });
-      expect(await page.$eval('.msg.assistant', (e) => e.textContent)).toBe(`${CALL} → 已拒绝：不用算了 🙅好的，不算了。`);
+      expect(part).toMatchObject({ state: 'approval-responded', approval: { id: APPROVAL_ID, approved: false, reason: '用户拒绝了 add 调用：不用算了 🙅' } });
+      expect(await page.$eval('.msg.assistant', (e) => e.textContent)).toBe(`${CALL} → 用户拒绝了 add 调用：不用算了 🙅好的，不算了。`);
     } finally {
       await page.close();
     }
   });
 
-  it('SSE: the approval-request event is a card; 批准 sends one turn with the ApprovalDecision; the answer follows', async () => {
+  it('SSE: the approval-request event is a card; 批准 sends one turn with the decision; the answer follows', async () => {
     const page = await browser.newPage();
     try {
       const { bodies } = await script(page, true);
       await ask(page, 'sse');
-      expect(await ui(page)).toEqual({ cards: [{ state: 'pending', call: CALL, buttons: ['批准', '拒绝'] }], markup: false, focused: '批准', sendDisabled: true });
-      expect(await clickTwice(page, 'approve')).toEqual([true, true]);
+      expect(await ui(page)).toEqual({ cards: [{ state: 'pending', call: CALL, buttons: ['批准', '拒绝', '修改'] }], markup: false, focused: '批准', sendDisabled: true });
+      expect(await clickTwice(page, 'approve')).toEqual([true, true, true]); // 批准, 拒绝, 修改
       await page.waitForFunction(() => (document.querySelectorAll('.msg.assistant')[1] as HTMLElement | undefined)?.dataset.state === 'done');
       expect(bodies).toEqual([
         { question: '123 加 456 等于多少？', conversationId: expect.any(String) },
-        { decisions: [{ type: 'approve', request: { interruptId: 'interrupt-1', index: 0 } }], conversationId: bodies[0].conversationId },
+        { decisions: [{ id: APPROVAL_ID, type: 'approve' }], conversationId: bodies[0].conversationId },
       ]);
       expect(await page.$$eval('.msg.assistant', (els) => els.map((e) => e.textContent))).toEqual([`✓ 已批准${CALL}`, ANSWER]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('SSE: 拒绝 sends the reason in the message (用户拒绝了 …, as the CLI); a refused answer (409) is said on the card, whose buttons work again', async () => {
+    const page = await browser.newPage();
+    try {
+      const { bodies } = await script(page, false, true);
+      await ask(page, 'sse');
+      await page.fill('.approval-reason', '不用算了 🙅');
+      await page.press('.approval-reason', 'Enter');
+      await page.waitForFunction(() => (document.querySelector('.approval-error')?.textContent ?? '') !== '');
+      expect(bodies[1]).toEqual({ decisions: [{ id: APPROVAL_ID, type: 'reject', message: '用户拒绝了 add 调用：不用算了 🙅' }], conversationId: bodies[0].conversationId });
+      expect(await page.$eval('.approval', (c) => [(c as HTMLElement).dataset.state, c.querySelector('.approval-error')!.textContent, Array.from(c.querySelectorAll('button')).map((b) => b.disabled)])).toEqual(['pending', '这个请求已经回答过了', [false, false, false]]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('SSE: 修改 opens the arguments as JSON; a non-object is refused on the card; the edited object goes out as an edit decision', async () => {
+    const page = await browser.newPage();
+    try {
+      const { bodies } = await script(page, true);
+      await ask(page, 'sse');
+      await page.click('.approval button[data-action="edit"]');
+      expect(await page.$eval('.approval-args', (t) => [(t as HTMLTextAreaElement).value, t === document.activeElement])).toEqual([JSON.stringify(INPUT), true]);
+      await page.fill('.approval-args', '[1, 2]');
+      await page.click('.approval button[data-action="edit"]');
+      expect(await page.$eval('.approval', (c) => [(c as HTMLElement).dataset.state, c.querySelector('.approval-error')!.textContent])).toEqual(['pending', '参数要是一个 JSON 对象，例如 {"a":1,"b":2}']);
+      expect(bodies).toHaveLength(1);
+      await page.fill('.approval-args', '{"a": 1000, "b": -1, "note": "改了 ✏️"}');
+      await page.click('.approval button[data-action="edit"]');
+      await page.waitForFunction(() => (document.querySelectorAll('.msg.assistant')[1] as HTMLElement | undefined)?.dataset.state === 'done');
+      expect(bodies[1]).toEqual({ decisions: [{ id: APPROVAL_ID, type: 'edit', args: { a: 1000, b: -1, note: '改了 ✏️' } }], conversationId: bodies[0].conversationId });
+      expect(await page.$eval('.approval', (c) => [(c as HTMLElement).dataset.state, c.querySelector('.approval-title')!.textContent, c.querySelectorAll('button, textarea').length])).toEqual(['edited', '✎ 已修改并批准', 0]);
     } finally {
       await page.close();
     }
@@ -183,13 +221,13 @@ describe('the web demo page answers a tool call that waits for approval (scripte
         await page.reload();
         await page.waitForSelector('.approval[data-state="pending"]');
         expect(history).toEqual([`/api/chat/${id}/history`]);
-        expect(await ui(page)).toEqual({ cards: [{ state: 'pending', call: CALL, buttons: ['批准', '拒绝'] }], markup: false, focused: '批准', sendDisabled: true });
+        expect(await ui(page)).toEqual({ cards: [{ state: 'pending', call: CALL, buttons: mode === 'ai' ? ['批准', '拒绝'] : ['批准', '拒绝', '修改'] }], markup: false, focused: '批准', sendDisabled: true });
         expect(await page.$eval('input[name="mode"]:checked', (e) => (e as HTMLInputElement).value)).toBe(mode);
         await page.click('.approval button[data-action="approve"]');
         await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLElement>('.msg.assistant')).some((b) => b.dataset.state === 'done'));
         expect(bodies).toHaveLength(2);
         if (mode === 'ai') expect(bodies[1]).toMatchObject({ id, messageId: 'msg-a' });
-        else expect(bodies[1]).toEqual({ decisions: [{ type: 'approve', request: { interruptId: 'interrupt-1', index: 0 } }], conversationId: id });
+        else expect(bodies[1]).toEqual({ decisions: [{ id: APPROVAL_ID, type: 'approve' }], conversationId: id });
       } finally {
         await page.close();
       }

@@ -18,7 +18,13 @@ describe('parseWebArgs', () => {
     [[], { PORT: '4000' }, 4000],
     [['--port', '3002'], { PORT: '4000' }, 3002],
   ])('%j with %j: port %i', (argv, env, port) => {
-    expect(parseWebArgs(argv, env)).toEqual({ port, help: false });
+    expect(parseWebArgs(argv, env)).toEqual({ port, agent: false, help: false });
+  });
+
+  test('--agent: every mode chats with the guarded agent', () => {
+    expect(parseWebArgs(['--agent', '--port', '0'], {})).toEqual({ port: 0, agent: true, help: false });
+    expect(parseWebArgs(['--port=0', '--agent'], {})).toEqual({ port: 0, agent: true, help: false });
+    expect(() => parseWebArgs(['--agent=yes'], {})).toThrow(new UsageError('Unknown option "--agent=yes".'));
   });
 
   test.each([
@@ -53,7 +59,7 @@ describe('parseWebArgs', () => {
     expect(() => webArgsOrExit(['--help'], {}, io)).toThrow('exited');
     expect(written.out).toBe(WEB_USAGE);
     expect(codes).toEqual([2, 0]);
-    expect(webArgsOrExit(['--port', '0'], {}, io)).toEqual({ port: 0, help: false });
+    expect(webArgsOrExit(['--port', '0'], {}, io)).toEqual({ port: 0, agent: false, help: false });
   });
 });
 

@@ -115,8 +115,12 @@ function formatDate(iso: string): string {
 
 /**
  * A person rejected a tool call (`humanInTheLoopMiddleware`: an error result saying so, in the
- * middleware's words or the CLI's): the offline agent says so instead of carrying on.
+ * middleware's words, the CLI's and the web page's `用户拒绝了 …`, or the AI SDK wire's denial with
+ * a reason, `The user denied this tool call: <reason>`): the offline agent says so (the reason
+ * itself when there is one) instead of carrying on.
  */
 function rejectionOf(results: readonly ToolResult[]): string | undefined {
-  return results.find((r) => r.isError && /^(?:User rejected the tool call|用户拒绝了)/.test(r.content))?.content;
+  const denied = /^The user denied this tool call:\s*/;
+  const rejected = results.find((r) => r.isError && (/^(?:User rejected the tool call|用户拒绝了)/.test(r.content) || denied.test(r.content)));
+  return rejected?.content.replace(denied, '');
 }

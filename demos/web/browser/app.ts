@@ -18,8 +18,8 @@ import {
   fromServerSentEvents,
 } from '../../../src';
 import type { DemoChat, DemoMessage } from './aiChat';
-import { focusPendingApproval, type Decide, type ShownRequest } from './approvals';
-import { decisionBatch, wireRequestOfId, type WireRequest } from './sseDecisions';
+import { focusPendingApproval, rejectionMessage, type Decide, type ShownRequest } from './approvals';
+import { decisionBatch, type WireDecision, type WireRequest } from './sseDecisions';
 import { awaitsDecision, renderParts, type ShownPart } from './toolParts';
 import { fromUrl, loadHistory, remember, type HistoryMessage, type Mode } from './restore';
 
@@ -135,7 +135,7 @@ let conversationId: string = crypto.randomUUID();
  * Resolves once the server answered with an event, rejects if the request failed before one
  * (a decision answered already: 409), so an approval card can say so.
  */
-function turnOverSSE(body: { question: string } | { decisions: unknown[] }): Promise<void> {
+function turnOverSSE(body: { question: string } | { decisions: WireDecision[] }): Promise<void> {
   let subscription: Subscription | undefined = undefined;
   let answered: { resolve(): void; reject(error: Error): void } | undefined;
   const accepted = new Promise<void>((resolve, reject) => (answered = { resolve, reject }));
@@ -182,11 +182,13 @@ function turnOverSSE(body: { question: string } | { decisions: unknown[] }): Pro
 /** How the cards of one interrupt in `bubble` answer: one SSE turn with all their decisions; once sent, the bubble no longer waits. */
 function decideOverSSE(bubble: HTMLElement, requests: readonly WireRequest[]): Decide {
   const decide = decisionBatch(requests, (decisions) => turnOverSSE({ decisions }));
-  return (request, decision) =>
+  const answered: Decide = (request, decision) =>
     decide(request, decision).then(() => {
       bubble.querySelector('.note')?.remove();
       bubble.dataset.state = 'done';
     });
+  answered.canEdit = decide.canEdit;
+  return answered;
 }
 
 function askOverSSE(question: string): void {
@@ -295,7 +297,8 @@ function decideOverAiSdk(bubble: HTMLElement): Decide {
       aiBubble = bubble;
       startReply(stopAi, bubble);
     }
-    await client.addToolApprovalResponse({ id: request.id, approved: decision.type === 'approve', ...(decision.type === 'reject' && decision.reason !== undefined && { reason: decision.reason }) });
+    const reason = decision.type === 'reject' ? { reason: rejectionMessage(request.toolName, decision.reason) } : {};
+    await client.addToolApprovalResponse({ id: request.id, approved: decision.type === 'approve', ...reason });
   };
 }
 
@@ -339,16 +342,14 @@ async function restore(): Promise<void> {
   const id = saved && ids[saved];
   if (!saved || !id) return;
   (document.querySelector(`input[name="mode"][value="${saved}"]`) as HTMLInputElement).checked = true;
-  const messages = await loadHistory(id);
+  const { messages, pendingApprovals } = await loadHistory(id);
   if (saved === 'ai') {
     await loadChat({ id, messages: messages as unknown as DemoMessage[] });
     drawHistory(messages, (bubble) => decideOverAiSdk(bubble));
   } else {
     conversationId = id;
-    drawHistory(messages, (bubble, parts) => {
-      const pending = parts.filter((p) => p.state === 'approval-requested' && p.approval).map((p) => wireRequestOfId(p.approval!.id));
-      return decideOverSSE(bubble, pending);
-    });
+    // The cards of the calls that wait answer together, as the approval-request event's would.
+    drawHistory(messages, (bubble) => decideOverSSE(bubble, pendingApprovals));
   }
   sendButton.disabled = waitingForDecision();
   if (!focusPendingApproval(log)) input.focus();

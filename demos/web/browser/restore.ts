@@ -2,6 +2,7 @@
 // (`?mode=ai&chat=<id>` / `?mode=sse&c=<id>`, written with history.replaceState), and on load the
 // page reads the conversation back from the server (`GET /api/chat/:id/history`, UI messages),
 // a tool call still waiting for a person included.
+import type { WireRequest } from './sseDecisions';
 import type { ShownPart } from './toolParts';
 
 /** The page's modes. */
@@ -39,11 +40,15 @@ export function remember(mode: Mode, id: string): void {
   history.replaceState(history.state, '', url);
 }
 
-/** The conversation's stored messages; none for one the server does not know (404) or when it fails. */
-export async function loadHistory(id: string): Promise<HistoryMessage[]> {
+/** What `GET /api/chat/:id/history` answers: the messages, and the requests that wait for a decision. */
+export interface StoredConversation {
+  readonly messages: HistoryMessage[];
+  readonly pendingApprovals: WireRequest[];
+}
+
+/** The stored conversation; an empty one for a conversation the server does not know (404) or when it fails. */
+export async function loadHistory(id: string): Promise<StoredConversation> {
   const response = await fetch(`/api/chat/${encodeURIComponent(id)}/history`, { headers: { accept: 'application/json' } });
-  if (!response.ok || response.status === 204) return [];
-  const body = (await response.json()) as unknown;
-  const messages = Array.isArray(body) ? body : (body as { messages?: unknown } | null)?.messages;
-  return Array.isArray(messages) ? (messages as HistoryMessage[]) : [];
+  const body = response.ok && response.status !== 204 ? ((await response.json()) as Partial<StoredConversation> | null) : null;
+  return { messages: Array.isArray(body?.messages) ? body.messages : [], pendingApprovals: Array.isArray(body?.pendingApprovals) ? body.pendingApprovals : [] };
 }

@@ -31,7 +31,7 @@ function resultText(part: ShownPart): string {
     case 'output-error':
       return ` → ${part.errorText ?? ''}`;
     case 'output-denied':
-      return ` → 已拒绝${part.approval?.reason ? `：${part.approval.reason}` : ''}`;
+      return ` → ${part.approval?.reason ?? '已拒绝'}`; // the reason is the whole message (用户拒绝了 …)
     default:
       return ' …';
   }

@@ -1,0 +1,126 @@
+/**
+ * `npm run web -- --agent` in Chromium, end to end: the page, `createChatHandler({ agent, Command })`
+ * and the offline agent whose tools wait for a person (humanInTheLoopMiddleware, MemorySaver).
+ * `123 加 456 等于多少？` calls the guarded `add`: the card with 批准 / 拒绝 appears; after a
+ * reload it is still there (from the server's history); 批准 runs the tool and the answer follows;
+ * 拒绝 in a second conversation never runs it and the agent says so. In the AI SDK mode (the SDK's
+ * own client: addToolApprovalResponse, automatic resend) and in our SSE mode, where 修改 runs it
+ * with the edited arguments. A screenshot of each
+ * waiting card is written to the OS temp folder (its path is printed). Waits are on the page's
+ * state, never on a clock.
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startWebDemo, type WebDemo } from '../../demos/web/server';
+import { ScriptedChatModel } from '../../src/offline';
+import { launchChromium } from '../support/chromium';
+
+const QUESTION = '123 加 456 等于多少？';
+const CALL = '🔧 add({"a":123,"b":456})';
+const ANSWER = '123 + 456 = 579。🧮';
+
+/** Every assistant bubble: its state and its text. */
+const bubbles = (page: Page) =>
+  page.$$eval('.msg.assistant', (els) => els.map((e) => ({ state: (e as HTMLElement).dataset.state, text: e.textContent ?? '' })));
+
+/** Waits until the last assistant bubble is in `state`. */
+const lastIs = (page: Page, state: string) =>
+  page.waitForFunction((s) => {
+    const all = document.querySelectorAll<HTMLElement>('.msg.assistant');
+    return all[all.length - 1]?.dataset.state === s;
+  }, state);
+
+/** The pending cards: what they show and which button has the keyboard. */
+const pendingCards = (page: Page) =>
+  page.evaluate(() => ({
+    calls: Array.from(document.querySelectorAll('.approval[data-state="pending"] .approval-call')).map((e) => e.textContent),
+    focused: document.activeElement?.textContent,
+  }));
+
+describe('npm run web -- --agent: the page approves and rejects the agent\'s tool calls (Chromium)', () => {
+  let browser: Browser;
+  let demo: WebDemo;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    demo = await startWebDemo({ port: 0, approvals: true, model: new ScriptedChatModel() });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.close();
+  });
+
+  /** A new conversation in `mode` asks the question; resolves when its card waits. */
+  async function askAndWait(page: Page, mode: 'ai' | 'sse'): Promise<void> {
+    await page.goto(demo.url);
+    await page.check(`input[name="mode"][value="${mode}"]`);
+    await page.fill('#question', QUESTION);
+    await page.click('#send');
+    await lastIs(page, 'awaiting');
+    expect(await pendingCards(page)).toEqual({ calls: [CALL], focused: '批准' });
+  }
+
+  for (const mode of ['ai', 'sse'] as const) {
+    it(`${mode}: the card, a reload keeps it, 批准 runs add and the answer follows`, async () => {
+      const page = await browser.newPage({ viewport: { width: 760, height: 560 } });
+      try {
+        await askAndWait(page, mode);
+        const shot = join(tmpdir(), `rxjs-langchain-approval-${mode}.png`);
+        await page.screenshot({ path: shot });
+        process.stdout.write(`approval card (${mode}): ${shot}\n`);
+
+        await page.reload();
+        await lastIs(page, 'awaiting');
+        expect(await pendingCards(page)).toEqual({ calls: [CALL], focused: '批准' });
+        expect(await page.$eval('#send', (b) => (b as HTMLButtonElement).disabled)).toBe(true);
+
+        await page.click('.approval button[data-action="approve"]');
+        await lastIs(page, 'done');
+        const shown = await bubbles(page);
+        if (mode === 'ai') expect(shown).toEqual([{ state: 'done', text: `${CALL} → 579${ANSWER}` }]);
+        else expect(shown).toEqual([{ state: 'done', text: `✓ 已批准${CALL}` }, { state: 'done', text: ANSWER }]);
+
+        // The server saved the whole run: a reload shows it, nothing waits any more.
+        await page.reload();
+        await page.waitForFunction((n) => document.querySelectorAll('.msg.assistant').length > 0 && document.querySelectorAll('.msg').length >= n, 2);
+        expect(await page.$$('.approval[data-state="pending"]')).toHaveLength(0);
+        expect((await bubbles(page)).map((b) => b.text).join('')).toContain(ANSWER);
+        expect(await page.$eval('#send', (b) => (b as HTMLButtonElement).disabled)).toBe(false);
+      } finally {
+        await page.close();
+      }
+    });
+
+    it(`${mode}: 拒绝 in another conversation: add never runs, the agent says it was rejected`, async () => {
+      const page = await browser.newPage();
+      try {
+        await askAndWait(page, mode);
+        await page.click('.approval button[data-action="reject"]');
+        await lastIs(page, 'done');
+        const text = (await bubbles(page)).map((b) => b.text).join('');
+        expect(text).toContain('好的，没有执行：用户拒绝了 add 调用 🙅');
+        expect(text).not.toContain('579');
+        if (mode === 'ai') expect(text).toContain(`${CALL} → 用户拒绝了 add 调用`);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  it('sse: 修改 runs add with the edited arguments', async () => {
+    const page = await browser.newPage();
+    try {
+      await askAndWait(page, 'sse');
+      await page.click('.approval button[data-action="edit"]');
+      await page.fill('.approval-args', '{"a":1000,"b":-1}');
+      await page.click('.approval button[data-action="edit"]');
+      await lastIs(page, 'done');
+      const shown = await bubbles(page);
+      expect(shown[0]).toEqual({ state: 'done', text: `✎ 已修改并批准${CALL}` });
+      expect(shown[1].text).toContain('= 999。🧮'); // the edited call's result (the offline model words it from the question)
+    } finally {
+      await page.close();
+    }
+  });
+});
