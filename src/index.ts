@@ -144,6 +144,7 @@ export type {
   ChatAllowedHosts,
   ChatAllowedOrigins,
   ChatTurnInput,
+  ChatDecisionInput,
   ChatTurnMessage,
 } from './web/chatHandler/types';
 export { InMemoryConversationOwners } from './web/chatHandler/owners';

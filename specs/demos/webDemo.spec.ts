@@ -55,7 +55,9 @@ describe('web demo server', () => {
       expect(big.status).toBe(413);
       const bad = await fetch(demo.url + '/api/chat/stream', { method: 'POST', headers: JSON_BODY, body: '{nope' });
       expect(bad.status).toBe(400);
-      expect(await bad.json()).toEqual({ error: 'The request body must be JSON like {"question": "…", "conversationId": "…"}.' });
+      expect(await bad.json()).toEqual({
+        error: 'The request body must be JSON like {"question": "…", "conversationId": "…"} or {"conversationId": "…", "decisions": [{"id": "…", "type": "approve"}]}.',
+      });
       expect((await fetch(demo.url + '/api/chat/stream', { method: 'POST', headers: JSON_BODY, body: '{}' })).status).toBe(400);
       expect((await fetch(demo.url + '/api/chat/stream', { headers: NOT_CROSS_SITE })).status).toBe(400);
       expect(requests).toHaveLength(0);

@@ -3,7 +3,8 @@
 // (`sendAutomaticallyWhen: lastAssistantMessageIsCompleteWithApprovalResponses`). Every response
 // body is also read with the SDK's `parseJsonEventStream` + strict `uiMessageChunkSchema`, and every
 // request body is recorded as sent. Runs with `ai` 6 (this repository's) or `ai` 7 (a cache folder).
-// Usage: node aiSdkApprovalClient.mjs <ai entry file URL> <api URL> <scenario: approve|deny|edit|stop-while-waiting>
+// Usage: node aiSdkApprovalClient.mjs <ai entry file URL> <api URL> <scenario: approve|deny|edit|stop-while-waiting|reload>
+// `reload`: the page reloads while the request waits: a new Chat starts from `GET {api}/:id/history` and approves.
 const [aiEntry, api, scenario] = process.argv.slice(2);
 const ai = await import(aiEntry);
 
@@ -39,12 +40,17 @@ async function recordingFetch(url, init) {
   return new Response(forClient, { status: response.status, headers: response.headers });
 }
 
-const chat = new Chat({
-  id: `chat-${scenario}-${process.pid}`,
-  transport: new ai.DefaultChatTransport({ api, fetch: recordingFetch }),
-  state: new PlainState(),
-  sendAutomaticallyWhen: ai.lastAssistantMessageIsCompleteWithApprovalResponses,
-});
+const newChat = (messages) => {
+  const chat = new Chat({
+    id: `chat-${scenario}-${process.pid}`,
+    transport: new ai.DefaultChatTransport({ api, fetch: recordingFetch }),
+    state: new PlainState(),
+    sendAutomaticallyWhen: ai.lastAssistantMessageIsCompleteWithApprovalResponses,
+  });
+  if (messages) chat.messages = messages;
+  return chat;
+};
+let chat = newChat();
 
 /** Waits until `check()` holds, looking again every few ms (no deadline: the spec's own timeout is the only one). */
 async function until(check) {
@@ -54,8 +60,15 @@ const toolPart = () => chat.messages.at(-1)?.parts.find((p) => p.type.startsWith
 
 await chat.sendMessage({ text: '给 Ada 发一封邮件说你好' });
 await until(() => chat.status === 'ready');
-const waiting = structuredClone(toolPart());
+let waiting = structuredClone(toolPart());
 const messagesWhileWaiting = chat.messages.length;
+if (scenario === 'reload') {
+  const response = await fetch(`${api}/${chat.id}/history`, { headers: { "x-requested-with": "fetch" } }); // a page sends it same-origin
+  const history = await response.json();
+  if (!response.ok) throw new Error(`GET history: ${response.status} ${JSON.stringify(history)}`);
+  chat = newChat(history.messages);
+  waiting = structuredClone(toolPart());
+}
 
 if (scenario === 'stop-while-waiting') {
   await chat.stop(); // the user presses Stop while the request is shown: nothing is running

@@ -14,15 +14,26 @@ import { assertFunction, assertObject, assertPositiveInteger, assertNonNegative,
 import { BadChatMessageError } from '../errors';
 import { checkQuestion, DEFAULT_MAX_QUESTION_CHARS } from '../web/checkQuestion';
 import { defaultServerSentErrorData } from '../web/toServerSentEvents';
+import { wireRequest, type WireApprovalRequest } from '../web/approvalChunks';
+import type { WireDecision } from '../web/chatHandler/decisionBody';
 import { assertRequestCheckOptions, checkRequest, parseRequestTarget, type RequestCheckOptions, type RequestRefusal } from './checkRequest';
 
-/** Messages a client sends. */
-export type ChatClientMessage = { type: 'ask'; question: string } | { type: 'stop' };
+/**
+ * Messages a client sends. With a `conversationId` (and the `chat` option) they are the chat
+ * handler's: `ask`, `stop`, and `decide` with `decisions: [{ id, type, args?, message? }]`, the
+ * answer to the requests the conversation waits for (docs/approvals.md).
+ */
+export type ChatClientMessage =
+  | { type: 'ask'; question: string; conversationId?: string }
+  | { type: 'stop'; conversationId?: string }
+  | { type: 'decide'; conversationId: string; decisions: readonly WireDecision[] };
 
 /** Messages the server sends. `turn` numbers the questions of one connection from 0 (as `chatTurns` does). */
 export type ChatServerMessage =
   | { type: 'chunk'; turn: number; text: string }
   | { type: 'done'; turn: number; stopped: boolean }
+  /** The turn's agent run stopped for a person's decision: saved awaiting, not done. */
+  | { type: 'approval-request'; turn: number; requests: WireApprovalRequest[] }
   | { type: 'error'; turn?: number; code?: string; name?: string; message: string };
 
 /**
@@ -330,6 +341,7 @@ export function serveChatOverWebSocket(target: Server | WebSocketServerLike, opt
         }
         pending--;
         if (event.type === 'error') sendError(event.error, event.turn);
+        else if (event.type === 'awaiting') send({ type: 'approval-request', turn: event.turn, requests: event.requests.map(wireRequest) });
         else send({ type: 'done', turn: event.turn, stopped: event.type === 'stopped' });
       });
 
@@ -349,6 +361,7 @@ export function serveChatOverWebSocket(target: Server | WebSocketServerLike, opt
         if (options.handleMessage?.(message as Record<string, unknown>, connection)) return;
         if (options.chat && conversationMessage(options.chat, message as Record<string, unknown>, connection, errorData)) return;
         if (type === 'stop') return stop$.next();
+        if (type === 'decide') throw new BadChatMessageError('A "decide" message answers a conversation of the chat handler: send its conversationId (serveChatOverWebSocket needs the chat option).');
         if (type !== 'ask') throw new BadChatMessageError(`Unknown message type ${JSON.stringify(type)}; use "ask" or "stop".`);
         const question = (message as { question?: unknown }).question;
         const problem = checkQuestion(question, maxQuestionChars);

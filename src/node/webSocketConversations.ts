@@ -1,9 +1,11 @@
 import type { IncomingMessage } from 'node:http';
-import type { ChatHandler } from '../web/chatHandler/types';
+import type { Observable } from 'rxjs';
+import { BadChatMessageError } from '../errors';
+import type { ChatHandler, ChatTurnMessage } from '../web/chatHandler/types';
 import { ChatRequestError } from '../web/chatHandler/errors';
 
-/** What a WebSocket connection needs of a chat handler: its conversation turns and stops. */
-export type WebSocketChat = Pick<ChatHandler, 'ask' | 'stop'>;
+/** What a WebSocket connection needs of a chat handler: its conversation turns, stops and decisions. */
+export type WebSocketChat = Pick<ChatHandler, 'ask' | 'stop'> & Partial<Pick<ChatHandler, 'decide'>>;
 
 /** The upgrade request as a Web `Request` (URL and headers, cookies included), for `authorize`. */
 function webRequestOf(request: IncomingMessage): Request {
@@ -22,8 +24,8 @@ function refusal(conversationId: unknown, error: unknown, errorData: (error: unk
 }
 
 /**
- * An `ask` / `stop` with a `conversationId` over a WebSocket, run by a chat handler: the same turn
- * as `POST {base}/stream` (its lock, history, reply log, ownership and caps: a new connection is
+ * An `ask` / `stop` / `decide` with a `conversationId` over a WebSocket, run by a chat handler: the same turn
+ * as `POST {base}/stream` (a `decide` answers what the conversation waits for, once) (its lock, history, reply log, ownership and caps: a new connection is
  * no way around them), its messages sent tagged with the conversation. True when it handled the message.
  */
 export function conversationMessage(
@@ -33,8 +35,13 @@ export function conversationMessage(
   errorData: (error: unknown) => object,
 ): boolean {
   const { conversationId, type } = message;
-  if (conversationId === undefined || (type !== 'ask' && type !== 'stop')) return false;
+  if (conversationId === undefined || (type !== 'ask' && type !== 'stop' && type !== 'decide')) return false;
   const request = webRequestOf(connection.request);
+  if (type === 'decide') {
+    if (chat.decide === undefined) throw new BadChatMessageError('This server takes no decisions (its chat has no decide()).');
+    relay(chat.decide({ request, conversationId, decisions: message.decisions }), conversationId, connection, errorData);
+    return true;
+  }
   if (type === 'stop') {
     chat.stop({ request, conversationId }).then(
       (stop) => connection.send({ type: 'stop', conversationId, ...stop }),
@@ -42,7 +49,18 @@ export function conversationMessage(
     );
     return true;
   }
-  chat.ask({ request, conversationId, question: message.question }).then(
+  relay(chat.ask({ request, conversationId, question: message.question }), conversationId, connection, errorData);
+  return true;
+}
+
+/** Sends a started turn's messages tagged with the conversation, or the refusal that kept it from starting. */
+function relay(
+  started: Promise<Observable<ChatTurnMessage>>,
+  conversationId: unknown,
+  connection: { send(message: object): void; add(teardown: () => void): void },
+  errorData: (error: unknown) => object,
+): void {
+  started.then(
     (messages$) => {
       const subscription = messages$.subscribe({
         next: (m) => connection.send({ ...m, conversationId }),
@@ -52,5 +70,4 @@ export function conversationMessage(
     },
     (error: unknown) => connection.send(refusal(conversationId, error, errorData)),
   );
-  return true;
 }

@@ -83,6 +83,7 @@ describeWithRedis('createChatHandler({ agent }) approvals: two instances over Re
     const resumed = await sseEvents(await post(edited.b, '/stream', { conversationId: edited.chatId, decisions: [{ id: edited.waiting.approvalId, type: 'edit', args: { to: 'grace@example.com', body: '改过的 ✏️' } }] }));
     expect(resumed.at(-1)!.event).toBe('done');
     expect(setup.runs).toEqual([{ to: 'grace@example.com', body: '改过的 ✏️' }]);
+    expect((await history(edited.a, edited.chatId)).messages[1].parts[1]).toMatchObject({ input: { to: 'grace@example.com', body: '改过的 ✏️' }, state: 'output-available' });
     const rejected = await waitingOnA();
     const denied = await uiChunks(await post(rejected.b, '', decisionBody(rejected.chatId, rejected.waiting, { approved: false, reason: '不发了' })));
     expect(typesOf(denied)).toContain('tool-output-denied');

@@ -117,6 +117,9 @@ describe('createChatHandler({ agent }) approvals over the SSE route (POST {base}
     expect(kinds(resumed)).toEqual(['start', 'chunk', 'done']);
     expect(chunkText(resumed)).toBe('工具回复：已发送给 grace@example.com ✉️');
     expect(runs).toEqual([{ to: 'grace@example.com', body: '你好 👋' }]);
+    // Saved as it ran: the call with its edited args (what the thread holds and the model reads next).
+    const edited = (await (await get(handler, `/${conversationId}/history`)).json()).messages[1].parts[1];
+    expect(edited).toMatchObject({ type: 'tool-send_email', input: { to: 'grace@example.com', body: '你好 👋' }, state: 'output-available', output: '已发送给 grace@example.com' });
     const again = await post(handler, '/stream', decision);
     expect([again.status, (await again.json()).error]).toEqual([409, expect.stringMatching(/waits for no decision/)]);
     expect(runs).toHaveLength(1);
@@ -145,5 +148,22 @@ describe('createChatHandler({ agent }) approvals over the SSE route (POST {base}
     const resumed = await sseEvents(await post(handler, '/stream', { conversationId, decisions: [{ id: request[0].id, type: 'approve' }] }));
     expect(resumed.at(-1)!.event).toBe('done');
     expect(runs).toHaveLength(1);
+  });
+});
+
+describe('createChatHandler({ agent }) saves the whole run (decision 0231)', () => {
+  it('an AI SDK edit (the page changed the input, no signing) is saved with the edited args; the next turn\'s model reads them', async () => {
+    const seen: string[] = [];
+    const setup = approvalAgent();
+    handler = createChatHandler({ agent: setup.agent, Command });
+    const chatId = newChatId();
+    const waiting = waitingOf(await uiChunks(await post(handler, '', askBody(chatId))));
+    await uiChunks(await post(handler, '', decisionBody(chatId, waiting, { approved: true, input: { to: 'grace@example.com', body: '你好 🌏' } })));
+    expect(setup.runs).toEqual([{ to: 'grace@example.com', body: '你好 🌏' }]);
+    const history = await (await get(handler, `/${chatId}/history`)).json();
+    expect(history.messages[1].parts[1]).toMatchObject({ input: { to: 'grace@example.com', body: '你好 🌏' }, state: 'output-available' });
+    const state = await (setup.agent as unknown as { getState(c: object): Promise<{ values: { messages: { tool_calls?: { args: unknown }[] }[] } }> }).getState({ configurable: { thread_id: chatId } });
+    for (const m of state.values.messages) for (const c of m.tool_calls ?? []) seen.push(JSON.stringify(c.args));
+    expect(seen).toEqual([JSON.stringify({ to: 'grace@example.com', body: '你好 🌏' })]); // the thread holds the same edited call
   });
 });

@@ -20,6 +20,7 @@ import type { ChatFinish, ChatProtocol, ChatStream } from './types';
 import type { ApprovalSecret } from '../approvalSignature';
 import { uiTurn, type UITurnInput } from './uiTurn';
 import type { GatedDecisions } from './decisionGate';
+import { applyEdits, markEdits } from './editedCalls';
 import type { ThreadState } from './agentStream';
 
 /** What the conversation machinery needs, resolved from the handler's options. */
@@ -118,9 +119,9 @@ export class Conversations {
     });
   }
 
-  /** The history as the user sees it (regenerated turns folded). */
+  /** The history as the user sees it (regenerated turns folded, edited calls as they ran). */
   async messages(conversationId: string): Promise<BaseMessage[]> {
-    return foldHistory(await this.config.history(conversationId).getMessages());
+    return applyEdits(foldHistory(await this.config.history(conversationId).getMessages()));
   }
 
   /** The system prompt as messages (none without one). */
@@ -147,7 +148,12 @@ export class Conversations {
   sseTurn(ref: TurnRef, question: string | GatedDecisions, protocol: ChatProtocol = 'server-sent-events'): Observable<string> {
     const { log } = this.config;
     const history = this.config.history(ref.conversationId);
-    const folded = { getMessages: async () => foldHistory(await history.getMessages()), addMessages: (m: BaseMessage[]) => history.addMessages(m), addMessage: (m: BaseMessage) => history.addMessages([m]) };
+    const decisions = (): GatedDecisions['decisions'] => (typeof question === 'string' ? undefined : question.decisions);
+    const folded = {
+      getMessages: async () => applyEdits(foldHistory(await history.getMessages())),
+      addMessages: (m: BaseMessage[]) => history.addMessages(markEdits(m, decisions())),
+      addMessage: (m: BaseMessage) => history.addMessages(markEdits([m], decisions())),
+    };
     const start = encodeServerSentEvent({ event: 'start', data: JSON.stringify({ conversationId: ref.conversationId, replyId: ref.replyId }) });
     // A decision turn's decisions are read under the lock (by the gate) before this is subscribed.
     const input$ = defer(() => of(typeof question === 'string' ? question : { decisions: question.decisions ?? [] }));

@@ -15,7 +15,7 @@ import { RunCaps } from './runCaps';
 import { sseRoutes } from './sseRoutes';
 import type { ChatHandler, ChatHandlerOptions } from './types';
 import { uiRoutes } from './uiRoutes';
-import { askOverWire, stopOverWire } from './wireTurns';
+import { askOverWire, decideOverWire, stopOverWire } from './wireTurns';
 
 /**
  * A chat back end as one Web-standard handler, `{ fetch(request) }`: mount it in a Next.js
@@ -100,6 +100,7 @@ export function createChatHandler(options: ChatHandlerOptions): ChatHandler {
   return {
     fetch: async (request) => app.fetch(request),
     ask: (input) => askOverWire(conversations, options.authorize, ctx.maxQuestionChars, input),
+    decide: (input) => decideOverWire(conversations, options.authorize, input),
     stop: (input) => stopOverWire(conversations, options.authorize, input),
     get runs() {
       return conversations.config.caps.runs;

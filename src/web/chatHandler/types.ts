@@ -139,7 +139,16 @@ export interface ChatTurnInput {
   readonly question: unknown;
 }
 
-/** One message of a turn asked over another wire: `start`, `chunk` `{ text }`, `done`, `error`. */
+/** A decision sent over another wire (a WebSocket `decide` message). */
+export interface ChatDecisionInput {
+  /** What `authorize` sees: for a WebSocket, the upgrade request's URL and headers (cookies). */
+  readonly request: Request;
+  readonly conversationId: unknown;
+  /** `[{ id, type: 'approve' | 'edit' | 'reject' | 'respond', args?, message?, value? }]`, one per waiting request (docs/approvals.md). */
+  readonly decisions: unknown;
+}
+
+/** One message of a turn asked over another wire: `start`, `chunk` `{ text }`, `done`, `approval-request` `{ requests }`, `error`. */
 export type ChatTurnMessage = { type: string } & Record<string, unknown>;
 
 /** A Web-standard chat back end: mount `fetch` in any server (Next.js, Hono, Deno, Bun, workers; `toNodeHandler` for Node). */
@@ -151,6 +160,12 @@ export interface ChatHandler {
    * `status` says why: 400, 401, 404, 409, 429).
    */
   ask(input: ChatTurnInput): Promise<Observable<ChatTurnMessage>>;
+  /**
+   * Answers the approval requests a conversation waits for, over another wire (a WebSocket): the
+   * checks of `POST {base}/stream` `{ conversationId, decisions }`, once (a second answer rejects
+   * with a 409 `ChatRequestError`). Resolves once the resumed turn started, to its messages.
+   */
+  decide(input: ChatDecisionInput): Promise<Observable<ChatTurnMessage>>;
   /** Stops a conversation's running reply, with the checks of `POST {base}/:id/stop`. */
   stop(input: Omit<ChatTurnInput, 'question'>): Promise<{ stopped: boolean; replyId?: string }>;
   /** Runs on this instance now (including runs waiting for a lock). */

@@ -7,6 +7,7 @@ import { encodeUIMessageChunk } from '../uiMessageStreamFrames';
 import type { Conversations, TurnRef } from './conversations';
 import { regeneratedQuestion, withoutLastTurn } from './foldHistory';
 import { TurnMessages } from './turnMessages';
+import { markEdits } from './editedCalls';
 
 /**
  * What an AI SDK turn answers: a question (`regenerate` replaces the last one and its answer), or
@@ -49,7 +50,7 @@ export function uiTurn(conversations: Conversations, ref: TurnRef, input: UITurn
         if (end === 'finish' || end === 'abort') {
           const head = question === undefined ? [] : [regenerate ? regeneratedQuestion(question) : question];
           // One call: a shared history writes the turn atomically (never a question without its answer).
-          await conversations.config.history(ref.conversationId).addMessages([...head, ...saved.reply(end, text)]);
+          await conversations.config.history(ref.conversationId).addMessages([...head, ...markEdits(saved.reply(end, text), decisions)]);
         }
         // A run waiting for a decision has not finished: its decision turn reports.
         if (end !== 'finish' || !saved.awaiting) await conversations.finished(ref, end === 'finish' ? 'done' : end === 'abort' ? 'stopped' : 'error', text);

@@ -1,0 +1,112 @@
+/**
+ * serveChatOverWebSocket with approvals, over a real `ws` client: a conversation turn
+ * (`chat: handler`, a real createAgent + humanInTheLoopMiddleware) that stops for a decision is
+ * reported as `approval-request` (never `done`), a `decide` message resumes it once (a second is an
+ * `error` with status 409, also from another socket), and the connection's own session reports an
+ * awaiting agent turn as `approval-request` too.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocket } from 'ws';
+import { createChatHandler, streamAgentTurn, type ChatHandler } from '../../src';
+import { serveChatOverWebSocket, toNodeHandler, type ChatWebSocketServer } from '../../src/node';
+import { approvalAgent } from '../support/approvalAgent';
+import { Command, get } from '../support/approvalHandler';
+import { newChatId, until } from '../support/chatHandler';
+
+type Message = Record<string, unknown> & { type: string };
+
+async function socket(url: string) {
+  const ws = new WebSocket(url);
+  const messages: Message[] = [];
+  ws.on('message', (data) => messages.push(JSON.parse(String(data)) as Message));
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  return {
+    messages,
+    send: (message: object) => ws.send(JSON.stringify(message)),
+    /** Waits for the `n`th message (from 1) matching. */
+    waitFor: async (match: (m: Message) => boolean, n = 1): Promise<Message> => {
+      await until(() => messages.filter(match).length >= n);
+      return messages.filter(match)[n - 1];
+    },
+    close: () => new Promise<void>((resolve) => (ws.readyState === WebSocket.CLOSED ? resolve() : (ws.once('close', () => resolve()), ws.close()))),
+  };
+}
+
+describe('serveChatOverWebSocket: approvals', () => {
+  let setup: ReturnType<typeof approvalAgent>;
+  let handler: ChatHandler;
+  let server: Server;
+  let chat: ChatWebSocketServer;
+  let url: string;
+  beforeEach(async () => {
+    setup = approvalAgent();
+    handler = createChatHandler({ agent: setup.agent, Command });
+    server = createServer(toNodeHandler(handler));
+    const sessionTurn = streamAgentTurn(setup.agent, { configurable: { thread_id: `session-${newChatId()}` } }, { Command });
+    chat = serveChatOverWebSocket(server, { path: '/ws', streamTurn: sessionTurn, chat: handler });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws`;
+  });
+  afterEach(async () => {
+    await chat.close();
+    await handler.close();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  });
+
+  it('a conversation turn that stops for a decision is an approval-request, not done; decide on another socket resumes it once', async () => {
+    const [a, b] = await Promise.all([socket(url), socket(url)]);
+    try {
+      const conversationId = newChatId();
+      a.send({ type: 'ask', question: '给 Ada 发一封邮件说你好', conversationId });
+      const asked = await a.waitFor((m) => m.type === 'approval-request' || m.type === 'done' || m.type === 'error');
+      expect(asked).toMatchObject({ type: 'approval-request', conversationId, requests: [{ toolName: 'send_email', input: { to: 'ada@example.com', body: '你好 🌏' } }] });
+      expect(a.messages.some((m) => m.type === 'done')).toBe(false);
+      const [request] = asked.requests as { id: string }[];
+      const pending = await (await get(handler, `/${conversationId}/history`)).json();
+      expect(pending.pendingApprovals.map((r: { id: string }) => r.id)).toEqual([request.id]);
+
+      b.send({ type: 'decide', conversationId, decisions: [{ id: request.id, type: 'edit', args: { to: 'grace@example.com', body: '你好 👋' } }] });
+      const done = await b.waitFor((m) => m.type === 'done' || m.type === 'error');
+      expect(done).toMatchObject({ type: 'done', conversationId, stopped: false });
+      expect(b.messages.filter((m) => m.type === 'chunk').map((m) => m.text).join('')).toBe('工具回复：已发送给 grace@example.com ✉️');
+      expect(setup.runs).toEqual([{ to: 'grace@example.com', body: '你好 👋' }]);
+
+      a.send({ type: 'decide', conversationId, decisions: [{ id: request.id, type: 'approve' }] });
+      expect(await a.waitFor((m) => m.type === 'error')).toMatchObject({ conversationId, status: 409, code: 'HTTP_409' });
+      expect(setup.runs).toHaveLength(1);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('bad decide messages are errors and the connection stays: no conversationId, malformed decisions', async () => {
+    const a = await socket(url);
+    try {
+      a.send({ type: 'decide', decisions: [{ id: 'x:0', type: 'approve' }] });
+      expect(await a.waitFor((m) => m.type === 'error')).toMatchObject({ message: expect.stringMatching(/send its conversationId/) });
+      a.send({ type: 'decide', conversationId: newChatId(), decisions: 'yes' });
+      expect(await a.waitFor((m) => m.type === 'error', 2)).toMatchObject({ status: 400, message: expect.stringMatching(/non-empty array/) });
+      a.send({ type: 'decide', conversationId: newChatId(), decisions: [{ id: 'x:0', type: 'approve' }] });
+      expect(await a.waitFor((m) => m.type === 'error', 3)).toMatchObject({ status: 409, message: expect.stringMatching(/waits for no decision/) });
+      expect(setup.runs).toHaveLength(0);
+    } finally {
+      await a.close();
+    }
+  });
+
+  it("the connection's own session reports an agent turn waiting for a decision as approval-request, not done", async () => {
+    const a = await socket(url);
+    try {
+      a.send({ type: 'ask', question: '给 Ada 发一封邮件说你好' });
+      const end = await a.waitFor((m) => m.type === 'approval-request' || m.type === 'done' || m.type === 'error');
+      expect(end).toMatchObject({ type: 'approval-request', turn: 0, requests: [{ toolName: 'send_email', allowedDecisions: ['approve', 'edit', 'reject'] }] });
+      expect(setup.runs).toHaveLength(0);
+    } finally {
+      await a.close();
+    }
+  });
+});
