@@ -9,21 +9,44 @@
  *    the model.
  * 2. `GET /api/info` latency (p50 / p99) while 2,000 SSE clients come and go.
  *
- * Our side is `createChatHandler` (the chat-handler engineer's, issue 22); until it is on main this
- * bench measures the peer and prints that our side is missing, rather than a stand-in.
+ * Our side is `createChatHandler` (bench/chatHandler.ours.ts): two instances with RedisReplyLog,
+ * RedisConversationLock, RedisChatHistory and RedisConversationOwners; its stoppers POST
+ * `{base}/:id/stop` to the other instance. Both sides run in one process, one after the other, on one
+ * redis-server (flushed between them), and the figures are printed side by side with ours / peer.
  * Needs redis-server on the PATH; without it the bench says so and skips.
+ *
+ * The HTTP clients use an undici Agent that never reuses a kept-alive socket: the previous harness
+ * (global fetch) saw many SSE POSTs fail with "other side closed", the symptom of a request sent on
+ * a socket the server is closing after an aborted response. With one connection per request, a
+ * failure the bench counts is the server's. `FETCH=global` runs the old way, to compare.
  */
+import { Agent, fetch as undiciFetch } from 'undici';
 import { REDIS_SKIP_MESSAGE, redisServerPath, startRedisServer, type RedisServer } from '../specs/support/redis';
 import { tokenize } from '../src/offline';
-import { startPeer, type ModelRuns, type PeerInstance, type Script } from './chatHandler.peer';
+import { startOurs, type ChatInstance } from './chatHandler.ours';
+import { startPeer, type ModelRuns, type Script } from './chatHandler.peer';
 
 const STREAMS = Number(process.env.N ?? 1000);
 const SSE_CLIENTS = Number(process.env.SSE_CLIENTS ?? 2000);
+/** How long our finished replies stay in Redis here (deployments: minutes); the bench waits it out. */
+const GRACE_MS = 5_000;
 /** The offline model's tokens of one reply (Chinese, emoji, ASCII), 8 ms apart on both sides: every stream overlaps the others. */
 const TOKENS = tokenize(Array.from({ length: 8 }, (_, i) => `第${i}段：Python 是一种编程语言 🐍，line ${i} of the answer.`).join(' '));
 const SCRIPT: Script = { tokens: TOKENS, tokenDelayMs: 8 };
 const EXPECTED = TOKENS.join('');
 const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The clients' HTTP: one connection per request, never a kept-alive socket reused. With the global
+ * fetch, a POST can go out on a socket whose previous (aborted) SSE response the server is closing,
+ * and fail with "other side closed" before either server saw it.
+ */
+const CLIENTS = new Agent({ pipelining: 0, connections: null });
+type Fetch = (url: string, init?: RequestInit) => Promise<Response>;
+const clientFetch: Fetch = (url, init) => undiciFetch(url, { ...(init as object), dispatcher: CLIENTS }) as unknown as Promise<Response>;
+/** FETCH=global: the global fetch instead (to see the harness failure the Agent avoids). */
+const http: Fetch = process.env.FETCH === 'global' ? (url, init) => fetch(url, init) : clientFetch;
 
 type Kind = 'whole' | 'drop' | 'stop';
 const kindOf = (i: number): Kind => (i % 20 === 1 ? 'stop' : i % 10 === 0 ? 'drop' : 'whole');
@@ -70,24 +93,31 @@ async function readBody(response: Response, abort: AbortController, cutAt?: numb
   return { sse, wire };
 }
 
-/** One client: sends, reads; a dropper resumes on the other instance, a stopper just leaves. */
-async function client(i: number, run: string, here: PeerInstance, there: PeerInstance, fullBytes: number): Promise<ClientResult> {
+/** The AI SDK's body for a new user message of conversation `id`. */
+const userTurn = (id: string, i: number): string =>
+  JSON.stringify({ id, trigger: 'submit-message', messages: [{ id: `m-${i}`, role: 'user', parts: [{ type: 'text', text: '什么是Python' }] }] });
+
+/** One client: sends, reads; a dropper resumes on the other instance, a stopper stops there (or just leaves). */
+async function client(i: number, run: string, here: ChatInstance, there: ChatInstance, fullBytes: number): Promise<ClientResult> {
   const started = performance.now();
   const result = await session(i, run, here, there, fullBytes);
   return { ...result, ms: performance.now() - started };
 }
 
-async function session(i: number, run: string, here: PeerInstance, there: PeerInstance, fullBytes: number): Promise<Omit<ClientResult, 'ms'>> {
+async function session(i: number, run: string, here: ChatInstance, there: ChatInstance, fullBytes: number): Promise<Omit<ClientResult, 'ms'>> {
   const kind = kindOf(i);
   const id = `${run}-conversation-${String(i).padStart(6, '0')}`;
   const abort = new AbortController();
-  const body = JSON.stringify({ id, trigger: 'submit-message', messages: [{ id: `m-${i}`, role: 'user', parts: [{ type: 'text', text: '什么是Python' }] }] });
-  const response = await fetch(`${here.url}/api/chat`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, signal: abort.signal });
+  const response = await http(`${here.url}/api/chat`, { method: 'POST', body: userTurn(id, i), headers: { 'content-type': 'application/json' }, signal: abort.signal });
   const first = await readBody(response, abort, kind === 'whole' ? undefined : Math.floor(fullBytes / 2));
   const prefix = textOf(first.sse);
-  if (kind === 'stop') return { kind, lostBytes: 0, twiceBytes: 0, wireBytes: first.wire };
+  if (kind === 'stop') {
+    await there.stop?.(id); // the peer has no stop: its client just left
+    return { kind, lostBytes: 0, twiceBytes: 0, wireBytes: first.wire };
+  }
   if (kind === 'whole') return { kind, lostBytes: bytes(EXPECTED) - bytes(prefix), twiceBytes: 0, wireBytes: first.wire };
-  const again = await fetch(`${there.url}/api/chat/${id}/stream`);
+  // What the page's fetch sends (a browser adds it): ours refuses a cross-site GET; the peer ignores it.
+  const again = await http(`${there.url}/api/chat/${id}/stream`, { headers: { 'sec-fetch-site': 'same-origin' } });
   const resumed = again.status === 204 ? { sse: '', wire: 0 } : await readBody(again, new AbortController());
   const rest = textOf(resumed.sse);
   // A replay from the start repeats the prefix (the client must throw it away); a resume after the last event does not.
@@ -105,6 +135,15 @@ const usedMemory = async (redis: RedisServer): Promise<number> => {
   return Number(/used_memory:(\d+)/.exec(info)![1]);
 };
 
+/** Bytes of the keys matching `pattern` (MEMORY USAGE of each). */
+async function keyBytes(redis: RedisServer, pattern: string): Promise<number> {
+  const admin = await redis.client();
+  let total = 0;
+  for await (const key of admin.scanIterator({ MATCH: pattern, COUNT: 1000 })) total += (await admin.memoryUsage(key)) ?? 0;
+  await admin.disconnect();
+  return total;
+}
+
 /** Samples Redis's used memory every 50 ms until stopped; resolves to the peak. */
 function memoryPeak(redis: RedisServer): { stop(): Promise<number> } {
   let peak = 0;
@@ -114,7 +153,7 @@ function memoryPeak(redis: RedisServer): { stop(): Promise<number> } {
     while (running) {
       const info = await admin.info('memory');
       peak = Math.max(peak, Number(/used_memory:(\d+)/.exec(info)![1]));
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
     await admin.disconnect();
   })();
@@ -133,84 +172,173 @@ const percentile = (xs: number[], p: number): number => {
 };
 const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(2)} MB`;
 
+/** One side: two instances, the model runs they count, and how long its finished replies stay in Redis. */
+interface Side {
+  name: string;
+  a: ChatInstance;
+  b: ChatInstance;
+  runs: ModelRuns;
+  /** undefined: the side's keys outlive the bench (the peer's sentinels keep 24 h). */
+  graceMs?: number;
+}
+
+/** Scenario 1's figures of one side. */
+interface Figures {
+  wallMs: number;
+  slowest: Record<Kind, number>;
+  cpuMsPerStream: number;
+  peak: number;
+  afterEnd: number;
+  afterExpiry?: number;
+  /** Of what stays: the conversations' histories and owners (ours keeps them; the peer keeps none). */
+  durable: number;
+  lost: number;
+  twice: number;
+  stops: number;
+  stopped: number;
+  counts: Record<Kind, number>;
+}
+
 /** Scenario 1 on one side. */
-async function conversations(redis: RedisServer, a: PeerInstance, b: PeerInstance, runs: ModelRuns): Promise<void> {
-  // One whole reply first: its size on the wire, where droppers and stoppers cut.
-  const probe = await client(2, 'probe', a, b, 0);
-  const fullBytes = probe.wireBytes;
+async function conversations(redis: RedisServer, side: Side): Promise<Figures> {
+  const { a, b, runs } = side;
+  // One whole reply first: its size on the wire, where droppers and stoppers cut. Then a warm-up
+  // (JIT, connections, scripts loaded), unmeasured, so the side that runs first is not the cold one.
+  const fullBytes = (await client(2, 'probe', a, b, 0)).wireBytes;
+  await Promise.all(Array.from({ length: Math.min(50, STREAMS) }, (_, i) => client(2 + 20 * i, 'warm', i % 2 ? b : a, i % 2 ? a : b, fullBytes)));
+  await settle(runs);
+  if (side.graceMs !== undefined) await sleep(side.graceMs + 1000); // the warm-up's replies expire first
   const baseline = await usedMemory(redis);
   const sampler = memoryPeak(redis);
   const finishedBefore = runs.finished;
   const cpu = process.cpuUsage();
   const started = performance.now();
   const results = await Promise.all(Array.from({ length: STREAMS }, (_, i) => client(i, 'run', i % 2 ? b : a, i % 2 ? a : b, fullBytes)));
-  const wall = performance.now() - started;
+  const wallMs = performance.now() - started;
   const used = process.cpuUsage(cpu);
   const peak = await sampler.stop();
-  await new Promise((resolve) => setTimeout(resolve, SCRIPT.tokenDelayMs * TOKENS.length + 500)); // stopped producers that run on, end
-  const after = await usedMemory(redis);
-  const stops = results.filter((r) => r.kind === 'stop').length;
-  const ranOn = runs.finished - finishedBefore - (STREAMS - stops);
+  await settle(runs); // runs whose client left (or was stopped, on the peer) end
+  const afterEnd = (await usedMemory(redis)) - baseline;
+  let afterExpiry: number | undefined;
+  if (side.graceMs !== undefined) {
+    await sleep(side.graceMs + 1000);
+    afterExpiry = (await usedMemory(redis)) - baseline;
+  }
+  const durable = (await keyBytes(redis, 'rxlc:conversation:*:history')) + (await keyBytes(redis, 'rxlc:conversation:*:owner'));
+  const of = (kind: Kind): ClientResult[] => results.filter((r) => r.kind === kind);
+  const stops = of('stop').length;
+  const ranOn = Math.max(0, runs.finished - finishedBefore - (STREAMS - stops));
   const sum = (f: (r: ClientResult) => number): number => results.reduce((n, r) => n + f(r), 0);
-  console.log(`| figure | peer (AI SDK + resumable-stream) |`);
-  console.log(`| --- | --- |`);
-  console.log(`| streams (whole / drop→resume / stop) | ${STREAMS} (${results.filter((r) => r.kind === 'whole').length} / ${results.filter((r) => r.kind === 'drop').length} / ${stops}) |`);
-  console.log(`| wall time of all | ${wall.toFixed(0)} ms |`);
-  const slowest = (kind: Kind): string => Math.max(...results.filter((r) => r.kind === kind).map((r) => r.ms)).toFixed(0);
-  console.log(`| slowest client: whole / drop→resume / stop | ${slowest('whole')} / ${slowest('drop')} / ${slowest('stop')} ms |`);
-  console.log(`| CPU per stream (server + clients, one process) | ${((used.user + used.system) / 1000 / STREAMS).toFixed(2)} ms |`);
-  console.log(`| Redis memory above baseline: peak / after the end | ${mb(peak - baseline)} / ${mb(after - baseline)} |`);
-  console.log(`| bytes of text lost | ${sum((r) => r.lostBytes)} |`);
-  console.log(`| bytes of text received twice (replay from the start) | ${sum((r) => r.twiceBytes)} |`);
-  console.log(`| stops that stopped the model | ${stops - Math.max(0, ranOn)} of ${stops} (no stop route: the model ran on in ${Math.max(0, ranOn)}) |`);
+  const slowest = (kind: Kind): number => Math.max(...of(kind).map((r) => r.ms));
+  return {
+    wallMs, cpuMsPerStream: (used.user + used.system) / 1000 / STREAMS, peak: peak - baseline, afterEnd, afterExpiry, durable,
+    slowest: { whole: slowest('whole'), drop: slowest('drop'), stop: slowest('stop') },
+    lost: sum((r) => r.lostBytes), twice: sum((r) => r.twiceBytes), stops, stopped: stops - ranOn,
+    counts: { whole: of('whole').length, drop: of('drop').length, stop: stops },
+  };
 }
 
-/** Scenario 2: `/api/info` answered while SSE_CLIENTS clients connect, read a little, and leave. */
-async function infoUnderLoad(a: PeerInstance): Promise<void> {
+/** The two sides' figures in one table, with ours / peer. */
+function printConversations(ours: Figures, peer: Figures): void {
+  const ratio = (o: number, p: number): string => (p === 0 ? (o === 0 ? '—' : '∞') : `${(o / p).toFixed(2)}×`);
+  const row = (figure: string, o: number, p: number, show: (n: number) => string): void =>
+    console.log(`| ${figure} | ${show(o)} | ${show(p)} | ${ratio(o, p)} |`);
+  const ms = (n: number): string => `${n.toFixed(0)} ms`;
+  console.log(`| figure | ours (createChatHandler) | peer (AI SDK + resumable-stream) | ours / peer |`);
+  console.log(`| --- | --- | --- | --- |`);
+  console.log(`| streams (whole / drop→resume / stop) | ${ours.counts.whole} / ${ours.counts.drop} / ${ours.counts.stop} | ${peer.counts.whole} / ${peer.counts.drop} / ${peer.counts.stop} | |`);
+  row('wall time of all', ours.wallMs, peer.wallMs, ms);
+  row('slowest client, whole', ours.slowest.whole, peer.slowest.whole, ms);
+  row('slowest client, drop→resume', ours.slowest.drop, peer.slowest.drop, ms);
+  row('CPU per stream (servers + clients, one process)', ours.cpuMsPerStream, peer.cpuMsPerStream, (n) => `${n.toFixed(2)} ms`);
+  row('Redis memory above baseline, peak', ours.peak, peer.peak, mb);
+  row('Redis memory above baseline, after the end', ours.afterEnd, peer.afterEnd, mb);
+  console.log(`| … after expiry (ours: graceMs ${GRACE_MS} ms; peer: 24 h TTL, not waited) | ${mb(ours.afterExpiry ?? NaN)} | ${mb(peer.afterEnd)} | ${ratio(ours.afterExpiry ?? NaN, peer.afterEnd)} |`);
+  console.log(`| … of which histories + owners (kept as long as the conversation) | ${mb(ours.durable)} | ${mb(peer.durable)} (the peer keeps no history) | |`);
+  row('bytes of text lost', ours.lost, peer.lost, String);
+  row('bytes of text received twice (replay from the start)', ours.twice, peer.twice, String);
+  console.log(`| stops that stopped the model | ${ours.stopped} of ${ours.stops} | ${peer.stopped} of ${peer.stops} (no stop route: the client left) | |`);
+}
+
+/** Scenario 2: `/api/info` answered while SSE_CLIENTS clients post a turn, read a little, and leave. */
+async function infoUnderLoad(name: string, a: ChatInstance): Promise<string> {
   const latencies: number[] = [];
   let running = true;
   const prober = (async () => {
     while (running) {
       const t = performance.now();
-      await (await fetch(`${a.url}/api/info`)).text();
+      await (await http(`${a.url}/api/info`)).text();
       latencies.push(performance.now() - t);
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await sleep(10);
     }
   })();
-  let failed = 0;
+  const failures = new Map<string, number>();
+  let statuses = 0;
   await Promise.all(
     Array.from({ length: SSE_CLIENTS }, async (_, i) => {
       const abort = new AbortController();
-      const body = JSON.stringify({ id: `load-conversation-${String(i).padStart(6, '0')}`, messages: [] });
       try {
-        const response = await fetch(`${a.url}/api/chat`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, signal: abort.signal });
+        const response = await http(`${a.url}/api/chat`, { method: 'POST', body: userTurn(`load-conversation-${String(i).padStart(6, '0')}`, i), headers: { 'content-type': 'application/json' }, signal: abort.signal });
+        if (response.status !== 200) statuses++;
         await readBody(response, abort, 200 + (i % 7) * 300);
-      } catch {
-        failed++; // the server closed the connection: counted, not fatal
+      } catch (error) {
+        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+        const why = `${(error as Error).message}: ${cause?.code ?? cause?.message ?? '?'}`;
+        failures.set(why, (failures.get(why) ?? 0) + 1); // counted, not fatal
       }
     }),
   );
   running = false;
   await prober;
-  console.log(`\n/api/info while ${SSE_CLIENTS} SSE clients come and go: p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms (${latencies.length} requests; goal p99 ≤ 1000 ms); ${failed} SSE requests failed`);
+  const failed = [...failures].map(([why, n]) => `${n} × ${why}`).join('; ') || 'none';
+  return `| ${name} | ${percentile(latencies, 50).toFixed(1)} ms | ${percentile(latencies, 99).toFixed(1)} ms | ${Math.max(...latencies).toFixed(1)} ms | ${latencies.length} | ${statuses} | ${failed} |`;
+}
+
+/** Scenario 1 then 2 on one side; waits until the side's model runs all ended. */
+async function measure(redis: RedisServer, side: Side): Promise<{ figures?: Figures; info: string }> {
+  // SCENARIOS=info runs the second only (the first takes minutes on a loaded machine).
+  const figures = process.env.SCENARIOS === 'info' ? undefined : await conversations(redis, side);
+  const info = await infoUnderLoad(side.name, side.a);
+  await settle(side.runs);
+  return { figures, info };
+}
+
+/** Waits while model runs are still ending: until none is left, or a reply's time passes with none ending (stopped runs never do). */
+async function settle(runs: ModelRuns): Promise<void> {
+  for (let before = -1; runs.finished < runs.started && runs.finished !== before; ) {
+    before = runs.finished;
+    await sleep(SCRIPT.tokenDelayMs * TOKENS.length + 1000);
+  }
 }
 
 export async function run(): Promise<void> {
   if (!redisServerPath) return void console.log(REDIS_SKIP_MESSAGE);
   const redis = await startRedisServer();
-  const runs: ModelRuns = { started: 0, finished: 0 };
-  const [a, b] = await Promise.all([startPeer(redis.url, SCRIPT, runs), startPeer(redis.url, SCRIPT, runs)]);
   try {
-    console.log(`${STREAMS} conversations over two instances and one redis-server; a reply is ${TOKENS.length} tokens, ${SCRIPT.tokenDelayMs} ms apart.\n`);
-    // SCENARIOS=info runs the second only (the first takes minutes on a loaded machine).
-    if (process.env.SCENARIOS !== 'info') await conversations(redis, a, b, runs);
-    await infoUnderLoad(a);
-    console.log('\nOur side: createChatHandler is not on main yet, so it is not measured here (no stand-in).');
+    console.log(`${STREAMS} conversations over two instances and one redis-server; a reply is ${TOKENS.length} tokens, ${SCRIPT.tokenDelayMs} ms apart; then ${SSE_CLIENTS} SSE clients.\n`);
+    const peerRuns: ModelRuns = { started: 0, finished: 0 };
+    const [pa, pb] = await Promise.all([startPeer(redis.url, SCRIPT, peerRuns), startPeer(redis.url, SCRIPT, peerRuns)]);
+    const peer = await measure(redis, { name: 'peer (AI SDK + resumable-stream)', a: pa, b: pb, runs: peerRuns }).finally(async () => {
+      await sleep(500);
+      await Promise.all([pa.close(), pb.close()]);
+    });
+    await redis.flush();
+    const ourRuns: ModelRuns = { started: 0, finished: 0 };
+    // Caps above the bench's load: every stream must be accepted (the default is 64 runs per instance).
+    const cap = Math.max(STREAMS, SSE_CLIENTS) * 2;
+    const [oa, ob] = await Promise.all([startOurs(redis.url, SCRIPT, ourRuns, { graceMs: GRACE_MS, maxConcurrentRuns: cap, fetch: http }), startOurs(redis.url, SCRIPT, ourRuns, { graceMs: GRACE_MS, maxConcurrentRuns: cap, fetch: http })]);
+    const ours = await measure(redis, { name: 'ours (createChatHandler + Redis stores)', a: oa, b: ob, runs: ourRuns, graceMs: GRACE_MS }).finally(async () => {
+      while (oa.handler.runs + ob.handler.runs > 0) await sleep(100);
+      await Promise.all([oa.close(), ob.close()]);
+    });
+    if (ours.figures && peer.figures) printConversations(ours.figures, peer.figures);
+    console.log(`\n\`GET /api/info\` on instance A while ${SSE_CLIENTS} SSE clients post a turn, read 200–2,000 bytes and leave (goal: p99 ≤ 1000 ms):\n`);
+    console.log('| side | p50 | p99 | max | probes | SSE answers not 200 | SSE requests failed |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- |');
+    console.log(ours.info);
+    console.log(peer.info);
   } finally {
-    // Producers outlive their clients (the peer's recipe): let them end before closing their Redis clients.
-    while (runs.finished < runs.started) await new Promise((resolve) => setTimeout(resolve, 100));
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    await Promise.all([a.close(), b.close()]);
+    await CLIENTS.close();
     await redis.stop();
   }
 }

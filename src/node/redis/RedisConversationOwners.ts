@@ -1,6 +1,8 @@
-import { describe } from '../../internal/validate';
+import { assertPositiveInteger, describe } from '../../internal/validate';
 import type { ConversationOwners } from '../../web/chatHandler/owners';
 import { assertPrefix, assertRedisClient, type RedisClient } from './client';
+import { DEFAULT_COMMAND_TIMEOUT_MS, withDeadline } from './deadline';
+import { asNodeRedis, type NodeRedisClient } from './nodeRedis';
 
 /** Options of {@link RedisConversationOwners}. */
 export interface RedisConversationOwnersOptions {
@@ -13,6 +15,11 @@ export interface RedisConversationOwnersOptions {
    * history (the demo keeps a history a day). Default 86400; 0 keeps it forever.
    */
   ttlSeconds?: number;
+  /**
+   * Longest wait for one command (a send, resume, stop or history request waits on it), ms: then
+   * `RedisTimeoutError`. A down connection never waits: `RedisUnavailableError` at once. Default 15000.
+   */
+  commandTimeoutMs?: number;
 }
 
 /** SET NX, then the owner: one round trip, atomic (of two first claims, one wins). Refreshes the TTL for the owner. */
@@ -26,6 +33,9 @@ const CLAIM =
  * Who owns each conversation, in Redis: shared by every instance of a chat handler, kept
  * beside the conversation's history (same `{id}` hash tag, same lifetime), not with the
  * reply log's short-lived replies. A claim is one Lua script (`SET` if absent, `EXPIRE`, `GET`).
+ * Like the other Redis stores, every command has a deadline (`commandTimeoutMs`, then
+ * `RedisTimeoutError`) and is refused at once while Redis is down (`RedisUnavailableError`):
+ * a request never hangs on a stalled or lost Redis.
  *
  * @example
  * ```ts
@@ -44,12 +54,13 @@ const CLAIM =
  *
  * @see {@link InMemoryConversationOwners}, the default of one process.
  *
- * @param options `client`, `prefix`, `ttlSeconds`.
+ * @param options `client`, `prefix`, `ttlSeconds`, `commandTimeoutMs`.
  */
 export class RedisConversationOwners implements ConversationOwners {
-  readonly #client: RedisClient;
+  readonly #client: NodeRedisClient;
   readonly #prefix: string;
   readonly #ttlSeconds: number;
+  readonly #timeoutMs: number;
 
   constructor(options: RedisConversationOwnersOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError(`RedisConversationOwners: options must be an object, got ${describe(options)}.`);
@@ -57,18 +68,25 @@ export class RedisConversationOwners implements ConversationOwners {
     assertPrefix('RedisConversationOwners: prefix', options.prefix);
     const ttl = options.ttlSeconds ?? 86_400;
     if (!Number.isInteger(ttl) || ttl < 0) throw new RangeError(`RedisConversationOwners: ttlSeconds must be an integer >= 0, got ${describe(ttl)}.`);
-    this.#client = options.client;
+    assertPositiveInteger('RedisConversationOwners: commandTimeoutMs', options.commandTimeoutMs);
+    this.#client = asNodeRedis(options.client);
     this.#prefix = options.prefix ?? 'rxlc:';
     this.#ttlSeconds = ttl;
+    this.#timeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   }
 
   async owner(conversationId: string): Promise<string | null> {
-    const owner = await this.#client.sendCommand(['GET', this.#key(conversationId)]);
+    const key = this.#key(conversationId);
+    const owner = await withDeadline(this.#client, 'the owner GET', this.#timeoutMs, () => this.#client.get(key));
     return typeof owner === 'string' ? owner : null;
   }
 
   async claim(conversationId: string, principal: string): Promise<string> {
-    return String(await this.#client.sendCommand(['EVAL', CLAIM, '1', this.#key(conversationId), principal, String(this.#ttlSeconds)]));
+    const keys = [this.#key(conversationId)];
+    const claimed = await withDeadline(this.#client, 'the owner claim', this.#timeoutMs, () =>
+      this.#client.eval(CLAIM, { keys, arguments: [principal, String(this.#ttlSeconds)] }),
+    );
+    return String(claimed);
   }
 
   #key(conversationId: string): string {
