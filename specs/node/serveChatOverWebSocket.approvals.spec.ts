@@ -7,31 +7,14 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocket } from 'ws';
+import { socket, type WsMessage } from '../support/wsClient';
 import { createChatHandler, streamAgentTurn, type ChatHandler } from '../../src';
 import { serveChatOverWebSocket, toNodeHandler, type ChatWebSocketServer } from '../../src/node';
 import { approvalAgent } from '../support/approvalAgent';
 import { Command, get } from '../support/approvalHandler';
-import { newChatId, until } from '../support/chatHandler';
+import { newChatId } from '../support/chatHandler';
 
-type Message = Record<string, unknown> & { type: string };
-
-async function socket(url: string) {
-  const ws = new WebSocket(url);
-  const messages: Message[] = [];
-  ws.on('message', (data) => messages.push(JSON.parse(String(data)) as Message));
-  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  return {
-    messages,
-    send: (message: object) => ws.send(JSON.stringify(message)),
-    /** Waits for the `n`th message (from 1) matching. */
-    waitFor: async (match: (m: Message) => boolean, n = 1): Promise<Message> => {
-      await until(() => messages.filter(match).length >= n);
-      return messages.filter(match)[n - 1];
-    },
-    close: () => new Promise<void>((resolve) => (ws.readyState === WebSocket.CLOSED ? resolve() : (ws.once('close', () => resolve()), ws.close()))),
-  };
-}
+type Message = WsMessage;
 
 describe('serveChatOverWebSocket: approvals', () => {
   let setup: ReturnType<typeof approvalAgent>;

@@ -5,28 +5,12 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocket } from 'ws';
+import { socket, type WsMessage } from '../support/wsClient';
 import { createChatHandler, type ChatHandler } from '../../src';
 import { serveChatOverWebSocket, toNodeHandler, type ChatWebSocketServer } from '../../src/node';
 import { gatedStream, newChatId, NOT_CROSS_SITE, REPLY, until, type Runs } from '../support/chatHandler';
 
-type Message = Record<string, unknown> & { type: string };
-
-async function socket(url: string) {
-  const ws = new WebSocket(url);
-  const messages: Message[] = [];
-  ws.on('message', (data) => messages.push(JSON.parse(String(data)) as Message));
-  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  return {
-    messages,
-    send: (message: object) => ws.send(JSON.stringify(message)),
-    waitFor: async (match: (m: Message) => boolean): Promise<Message> => {
-      await until(() => messages.some(match));
-      return messages.find(match)!;
-    },
-    close: () => new Promise<void>((resolve) => (ws.readyState === WebSocket.CLOSED ? resolve() : (ws.once('close', () => resolve()), ws.close()))),
-  };
-}
+type Message = WsMessage;
 
 describe('serveChatOverWebSocket with a chat handler', () => {
   let runs: Runs;

@@ -6,10 +6,7 @@
  * resumes the thread. Every chunk passes the SDK's strict uiMessageChunkSchema; the second request
  * body is the one the client really sent.
  */
-import { execFile } from 'node:child_process';
 import { text } from 'node:stream/consumers';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { tap } from 'rxjs';
 import { Command } from '@langchain/langgraph';
 import { HumanMessage } from '@langchain/core/messages';
@@ -21,11 +18,11 @@ import { sendUIMessageStream } from '../../src/node/sendUIMessageStream';
 import type { ApprovalRequestPart } from '../../src/parts/types';
 import { listen } from '../support/http';
 import { approvalAgent } from '../support/approvalAgent';
-import { ai7Entry, AI_7_VERSION } from '../support/aiSdk7';
+import { AI_7_VERSION } from '../support/aiSdk7';
+import { approvalClients, runApprovalClient } from '../support/aiSdkApprovalRunner';
 
 const ANY_CLIENT = { allowedOrigins: (): boolean => true } as const;
 const SECRET = 'approval-secret-🔑';
-const CLIENT = join(__dirname, '../support/aiSdkApprovalClient.mjs');
 
 interface ClientRun {
   version: string;
@@ -68,26 +65,14 @@ async function approvalServer(options: { secret?: string } = {}) {
   return { ...setup, http, pending, refusals };
 }
 
-function runClient(entry: string, api: string, scenario: string): Promise<ClientRun> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [CLIENT, entry, api, scenario], { maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${scenario}: ${error.message}\n${stderr}`));
-      else resolve(JSON.parse(stdout) as ClientRun);
-    });
-  });
-}
+const runClient = (entry: string, api: string, scenario: string) => runApprovalClient<ClientRun>(entry, api, scenario);
 
 const types = (chunks: { type: string }[]) => chunks.map((c) => c.type).filter((t) => t !== 'text-delta' && t !== 'tool-input-delta');
 const lastMessage = (run: ClientRun) => run.messages.at(-1)!;
 const toolOf = (run: ClientRun) => lastMessage(run).parts.find((p) => p.type === 'tool-send_email')!;
 const textOf = (run: ClientRun) => lastMessage(run).parts.filter((p) => p.type === 'text').map((p) => p.text).join('');
 
-const ai7 = ai7Entry();
-const clients: [string, string | undefined][] = [
-  ['ai 6', pathToFileURL(require.resolve('ai').replace(/index\.js$/, 'index.mjs')).href],
-  [`ai ${AI_7_VERSION}`, 'entry' in ai7 ? ai7.entry : undefined],
-];
-if ('skip' in ai7) console.log(`ai 7 client specs skip: ${ai7.skip}`);
+const clients = approvalClients;
 
 describe.each(clients)('approvals with the %s client', (_name, entry) => {
   const maybe = entry === undefined ? it.skip : it;

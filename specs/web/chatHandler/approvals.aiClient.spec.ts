@@ -5,17 +5,13 @@
  * the handler takes the second request exactly as the client sends it, also after a reload that
  * rebuilt the chat from `GET {base}/:id/history`.
  */
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { createChatHandler, type ChatHandler } from '../../../src';
 import { toNodeHandler } from '../../../src/node';
 import { listen } from '../../support/http';
 import { approvalAgent } from '../../support/approvalAgent';
-import { ai7Entry, AI_7_VERSION } from '../../support/aiSdk7';
+import { approvalClients, runApprovalClient } from '../../support/aiSdkApprovalRunner';
 import { Command } from '../../support/approvalHandler';
 
-const CLIENT = join(__dirname, '../../support/aiSdkApprovalClient.mjs');
 
 interface ClientRun {
   responses: { status: number; chunks: { type: string; [k: string]: unknown }[]; invalid: string[] }[];
@@ -26,25 +22,13 @@ interface ClientRun {
   error: string | null;
 }
 
-function runClient(entry: string, api: string, scenario: string): Promise<ClientRun> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [CLIENT, entry, api, scenario], { maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${scenario}: ${error.message}\n${stderr}`));
-      else resolve(JSON.parse(stdout) as ClientRun);
-    });
-  });
-}
+const runClient = (entry: string, api: string, scenario: string) => runApprovalClient<ClientRun>(entry, api, scenario);
 
 const types = (chunks: { type: string }[]) => chunks.map((c) => c.type).filter((t) => t !== 'text-delta' && t !== 'tool-input-delta');
 const toolOf = (run: ClientRun) => run.messages.at(-1)!.parts.find((p) => p.type === 'tool-send_email')!;
 const textOf = (run: ClientRun) => run.messages.at(-1)!.parts.filter((p) => p.type === 'text').map((p) => p.text).join('');
 
-const ai7 = ai7Entry();
-const clients: [string, string | undefined][] = [
-  ['ai 6', pathToFileURL(require.resolve('ai').replace(/index\.js$/, 'index.mjs')).href],
-  [`ai ${AI_7_VERSION}`, 'entry' in ai7 ? ai7.entry : undefined],
-];
-if ('skip' in ai7) console.log(`ai 7 client specs skip: ${ai7.skip}`);
+const clients = approvalClients;
 
 describe.each(clients)('createChatHandler approvals with the %s client', (_name, entry) => {
   const maybe = entry === undefined ? it.skip : it;
