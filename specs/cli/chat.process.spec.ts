@@ -53,7 +53,7 @@ describe('bin/rxjs-langchain.js chat (child process)', () => {
     await seen(replyTo('详细介绍Python的历史和发展').slice(0, 12));
     child.kill('SIGINT');
     await seen('[已停止]');
-    expect((await server.waitForClose(0, 10_000)).closedByClient).toBe(true);
+    expect((await server.waitForClose(0, 60_000)).closedByClient).toBe(true);
     child.stdin.end('讲一个笑话\n');
     expect(await exited).toBe(0);
     expect(stdout).toContain(`你: 讲一个笑话\nAI: ${replyTo('讲一个笑话')}`);
@@ -103,7 +103,7 @@ describe('bin/rxjs-langchain.js chat (child process)', () => {
     child.stdin.write(question + '\n'); // stdin stays open: only the closed stdout may end the chat
     expect(await exited).toBe(0);
     expect(stderr()).toBe('');
-    expect((await server.waitForClose(0, 10_000)).closedByClient).toBe(true); // the model stopped
+    expect((await server.waitForClose(0, 60_000)).closedByClient).toBe(true); // the model stopped
     expect(server.requests[0].chunksWritten).toBeLessThan(server.requests[0].chunksTotal);
     expect(readFileSync(history, 'utf8')).toBe(''); // nothing partial saved as complete
   });

@@ -69,7 +69,7 @@ describe('rxjs-langchain chat on a pipe', () => {
     await c.waitFor(reply.slice(0, 12)); // streaming has begun
     c.signals.emit('SIGINT');
     await c.waitFor('[已停止]');
-    const record = await s.waitForClose(0, 5_000);
+    const record = await s.waitForClose(0, 60_000);
     expect(record.closedByClient).toBe(true); // the abort reached the wire
     expect(record.chunksWritten).toBeLessThan(record.chunksTotal);
     expect(c.output.data).not.toContain(reply.slice(-20));
@@ -324,7 +324,7 @@ describe('rxjs-langchain chat on a terminal', () => {
     await c.waitFor(replyTo('详细介绍Python的历史和发展').slice(0, 10));
     c.type('\x03');
     await c.waitFor('[已停止]');
-    expect((await s.waitForClose(0, 5_000)).closedByClient).toBe(true);
+    expect((await s.waitForClose(0, 60_000)).closedByClient).toBe(true);
     c.send('讲一个笑话');
     const joke = replyTo('讲一个笑话');
     await c.waitFor(`[${[...joke].length} 字 · `);

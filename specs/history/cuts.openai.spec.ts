@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { from, lastValueFrom, toArray } from 'rxjs';
+import { from, lastValueFrom, tap, toArray, VirtualTimeScheduler } from 'rxjs';
 import { WebSocket } from 'ws';
 import { ChatOpenAI } from '@langchain/openai';
 import { HumanMessage, type AIMessage, type BaseMessage } from '@langchain/core/messages';
@@ -14,6 +14,8 @@ import { chatTurns, ChatSession, fromRunnable, streamTimeout, type TurnEvent, ty
 import { serveChatOverWebSocket } from '../../src/node';
 import { StreamInterruptedError, StreamTimeoutError } from '../../src/errors';
 import { SyncInMemoryChatMessageHistory, startFakeOpenAIServer, tokenize, type FakeFault, type FakeOpenAIServer } from '../../src/testing';
+import { until } from '../support/http';
+import { advance } from '../support/virtualClock';
 
 const REPLY = '这是一个完整的回答 ✅ with a proper ending.';
 const TOKENS = tokenize(REPLY);
@@ -26,20 +28,36 @@ const openai = (s: FakeOpenAIServer): ChatOpenAI =>
   new ChatOpenAI({ apiKey: 'test', model: 'gpt-4o-mini', maxRetries: 0, configuration: { baseURL: s.baseURL } });
 const dump = (messages: BaseMessage[]): string[] => messages.map((m) => `${m.getType()}:${m.text}`);
 
-/** One turn through chatTurns with its defaults (no requireCompletion in sight), then a healthy one. */
+/**
+ * One turn through chatTurns with its defaults (no requireCompletion in sight), then a healthy one.
+ * The idle timeout runs on a virtual clock that the spec advances only once a stalled request has
+ * sent its chunks (the role chunk and `afterChunks` more): on a loaded machine a healthy turn can
+ * never look stalled, and the stall is still ended by the timeout.
+ */
 async function twoTurns(fault: FakeFault, onIncomplete?: 'keep-partial') {
   server = await startFakeOpenAIServer({ reply: REPLY, faults: [fault, null] });
   const model = openai(server);
   const history = new SyncInMemoryChatMessageHistory();
-  const events = await lastValueFrom(
+  const clock = new VirtualTimeScheduler();
+  let received = 0;
+  const turns = lastValueFrom(
     from(['q-fault', 'q-ok']).pipe(
       chatTurns(
-        ({ history: past, question }) => fromRunnable(model, [...past, new HumanMessage(question)]).pipe(streamTimeout({ idleMs: 300 })),
+        ({ history: past, question }) =>
+          fromRunnable(model, [...past, new HumanMessage(question)]).pipe(
+            tap(() => question === 'q-fault' && received++),
+            streamTimeout({ idleMs: 300, scheduler: clock }),
+          ),
         { history, onIncomplete },
       ),
       toArray(),
     ),
   );
+  if (fault.type === 'stall') {
+    await until(() => received === fault.afterChunks + 1, 'the chunks before the stall');
+    advance(clock, 300);
+  }
+  const events = await turns;
   const shown = events.filter((e) => e.type === 'chunk' && e.turn === 0).map((e) => (e as { text: string }).text).join('');
   const [failed, ok] = events.filter((e): e is Exclude<TurnEvent, { type: 'chunk' }> => e.type !== 'chunk');
   return { history, failed: failed as TurnFailedEvent, ok, shown };

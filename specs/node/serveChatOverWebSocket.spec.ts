@@ -27,7 +27,7 @@ async function client(url: string, headers?: Record<string, string>) {
     messages,
     closed,
     send: (value: unknown) => ws.send(typeof value === 'string' ? value : JSON.stringify(value)),
-    waitFor(predicate: (m: ChatServerMessage) => boolean, timeoutMs = 5000): Promise<ChatServerMessage> {
+    waitFor(predicate: (m: ChatServerMessage) => boolean, timeoutMs = 60_000): Promise<ChatServerMessage> {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no matching message; got ${JSON.stringify(messages.slice(-3))}`)), timeoutMs);
         const check = (): void => {

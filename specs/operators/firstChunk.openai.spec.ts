@@ -20,12 +20,8 @@ import { textContent } from '../../src/operators/textContent';
 import { StreamTimeoutError } from '../../src/errors';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../src/testing/fakeOpenAIServer';
 import { until } from '../support/http';
+import { advance } from '../support/virtualClock';
 
-/** Advances a virtual clock by `ms`, running what falls due. */
-function advance(scheduler: VirtualTimeScheduler, ms: number): void {
-  scheduler.maxFrames = scheduler.frame + ms;
-  scheduler.flush();
-}
 
 const REPLY = '流式输出 streams text 🐍 token by token.';
 

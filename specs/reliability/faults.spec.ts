@@ -3,7 +3,7 @@
  * fake OpenAI server: what each fault looks like raw, and the typed outcome a user
  * gets from the recommended pipeline.
  */
-import { lastValueFrom } from 'rxjs';
+import { lastValueFrom, tap, VirtualTimeScheduler } from 'rxjs';
 import { ChatOpenAI } from '@langchain/openai';
 import type { AIMessageChunk } from '@langchain/core/messages';
 import { fromRunnable } from '../../src/sources/fromRunnable';
@@ -15,6 +15,8 @@ import { isRetryableError, retryBeforeFirstChunk } from '../../src/operators/ret
 import { StreamInterruptedError, StreamTimeoutError } from '../../src/errors';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../src/testing/fakeOpenAIServer';
 import { tokenize } from '../../src/offline/tokenize';
+import { until } from '../support/http';
+import { advance } from '../support/virtualClock';
 
 const REPLY = '你好，世界！👋 This reply has several tokens in it.';
 const TOKENS = tokenize(REPLY);
@@ -142,7 +144,7 @@ describe('faults on the wire (real ChatOpenAI → fromRunnable → fake server)'
       const err = (await failure(lastValueFrom(fromRunnable(openai(server), 'hi').pipe(collectText())))) as Error;
       expect(err).toBeInstanceOf(SyntaxError);
       expect(err.message).toMatch(/JSON/); // openai 6: the parser's own message
-      expect((await server.waitForClose(0, 2000)).closedByClient).toBe(true);
+      expect((await server.waitForClose(0, 60_000)).closedByClient).toBe(true);
     });
 
     it('with requireCompletion: StreamInterruptedError with the text before the bad frame', async () => {
@@ -154,29 +156,41 @@ describe('faults on the wire (real ChatOpenAI → fromRunnable → fake server)'
     });
   });
 
+  // Timeouts run on a virtual clock the spec advances once the server has stalled (or, for a drip,
+  // by the drip's own gap per chunk): a loaded machine can neither make a healthy reply look stalled
+  // nor decide which limit falls due first.
   describe('stalls', () => {
     it('a stall after N chunks ends in StreamTimeoutError (idle) and the connection is closed', async () => {
       server = await startFakeOpenAIServer({ reply: REPLY, faults: [{ type: 'stall', afterChunks: 2 }] });
-      const err = (await failure(
-        lastValueFrom(fromRunnable(openai(server), 'hi').pipe(streamTimeout({ idleMs: 300 }), requireCompletion(), collectText())),
-      )) as StreamTimeoutError;
+      const clock = new VirtualTimeScheduler();
+      let received = 0;
+      const failed = failure(
+        lastValueFrom(fromRunnable(openai(server), 'hi').pipe(tap(() => received++), streamTimeout({ idleMs: 300, scheduler: clock }), requireCompletion(), collectText())),
+      );
+      await until(() => received === 3, 'the role chunk and two chunks before the stall');
+      advance(clock, 300);
+      const err = (await failed) as StreamTimeoutError;
       expect(err).toBeInstanceOf(StreamTimeoutError);
       expect(err.kind).toBe('idle');
       // The idle timeout closed it (the stalled server never would): no wall-clock bound needed.
-      const record = await server.waitForClose(0, 10_000);
+      const record = await server.waitForClose(0, 60_000);
       expect(record).toMatchObject({ closedByClient: true, chunksWritten: 2 });
     });
 
     it('headers and then nothing ends in StreamTimeoutError (first-chunk); retried, the next attempt succeeds', async () => {
       server = await startFakeOpenAIServer({ reply: REPLY, faults: [{ type: 'headers-only' }] });
-      const text = await lastValueFrom(
+      const clock = new VirtualTimeScheduler();
+      const reply = lastValueFrom(
         fromRunnable(openai(server), 'hi').pipe(
-          streamTimeout({ firstChunkMs: 300 }),
+          streamTimeout({ firstChunkMs: 300, scheduler: clock }),
           retryBeforeFirstChunk({ delay: 10 }),
           requireCompletion(),
           collectText(),
         ),
       );
+      await until(() => server!.requests.length === 1, 'the first request'); // its headers, then nothing
+      advance(clock, 300); // the first request's first-chunk timeout; the retry's never falls due
+      const text = await reply;
       expect(text).toBe(REPLY);
       expect(server.requests).toHaveLength(2);
       expect(server.requests[0]).toMatchObject({ closedByClient: true, chunksWritten: 0 });
@@ -184,16 +198,21 @@ describe('faults on the wire (real ChatOpenAI → fromRunnable → fake server)'
 
     it('headers and then nothing, without retry: StreamTimeoutError (first-chunk), connection closed', async () => {
       server = await startFakeOpenAIServer({ reply: REPLY, fault: { type: 'headers-only' } });
-      const err = (await failure(lastValueFrom(fromRunnable(openai(server), 'hi').pipe(streamTimeout({ firstChunkMs: 200 }), collectText())))) as StreamTimeoutError;
+      const clock = new VirtualTimeScheduler();
+      const failed = failure(lastValueFrom(fromRunnable(openai(server), 'hi').pipe(streamTimeout({ firstChunkMs: 200, scheduler: clock }), collectText())));
+      await until(() => server!.requests.length === 1, 'the request');
+      advance(clock, 200);
+      const err = (await failed) as StreamTimeoutError;
       expect(err).toBeInstanceOf(StreamTimeoutError);
       expect(err.kind).toBe('first-chunk');
-      expect((await server.waitForClose(0, 2000)).closedByClient).toBe(true);
+      expect((await server.waitForClose(0, 60_000)).closedByClient).toBe(true);
     });
 
     it('a slow drip within the idle limit is not a fault: the whole reply arrives', async () => {
       server = await startFakeOpenAIServer({ reply: REPLY, faults: [{ type: 'drip', chunkDelayMs: 40 }] });
+      const clock = new VirtualTimeScheduler();
       const text = await lastValueFrom(
-        fromRunnable(openai(server), 'hi').pipe(streamTimeout({ idleMs: 400 }), requireCompletion(), collectText()),
+        fromRunnable(openai(server), 'hi').pipe(tap(() => advance(clock, 40)), streamTimeout({ idleMs: 400, scheduler: clock }), requireCompletion(), collectText()),
       );
       expect(text).toBe(REPLY);
       expect(server.requests[0].completed).toBe(true);
@@ -201,11 +220,12 @@ describe('faults on the wire (real ChatOpenAI → fromRunnable → fake server)'
 
     it('a slow drip over the total limit ends in StreamTimeoutError (total) and the connection is closed', async () => {
       server = await startFakeOpenAIServer({ reply: REPLY, faults: [{ type: 'drip', chunkDelayMs: 60 }] });
+      const clock = new VirtualTimeScheduler();
       const err = (await failure(
-        lastValueFrom(fromRunnable(openai(server), 'hi').pipe(streamTimeout({ idleMs: 400, totalMs: 250 }), collectText())),
+        lastValueFrom(fromRunnable(openai(server), 'hi').pipe(tap(() => advance(clock, 60)), streamTimeout({ idleMs: 400, totalMs: 250, scheduler: clock }), collectText())),
       )) as StreamTimeoutError;
       expect(err.kind).toBe('total');
-      const record = await server.waitForClose(0, 2000);
+      const record = await server.waitForClose(0, 60_000);
       expect(record.closedByClient).toBe(true);
       expect(record.chunksWritten).toBeLessThan(record.chunksTotal);
     });

@@ -3,7 +3,7 @@
  * answer, and the next turn works — through chatTurns, the real ChatOpenAI and the
  * fake server's fault queue.
  */
-import { from, lastValueFrom, toArray } from 'rxjs';
+import { from, lastValueFrom, tap, toArray, VirtualTimeScheduler } from 'rxjs';
 import { ChatOpenAI } from '@langchain/openai';
 import { HumanMessage, type AIMessage, type BaseMessage } from '@langchain/core/messages';
 import { chatTurns, type TurnDoneEvent, type TurnEvent, type TurnFailedEvent } from '../../src';
@@ -12,6 +12,8 @@ import { fromRunnable } from '../../src/sources/fromRunnable';
 import { requireCompletion, streamTimeout } from '../../src';
 import { StreamInterruptedError, StreamTimeoutError } from '../../src/errors';
 import { startFakeOpenAIServer, tokenize, type FakeOpenAIServer } from '../../src/testing';
+import { until } from '../support/http';
+import { advance } from '../support/virtualClock';
 
 const REPLY = '这是一个完整的回答 ✅ with a proper ending.';
 const TOKENS = tokenize(REPLY);
@@ -27,13 +29,24 @@ describe('chat history under faults (chatTurns + requireCompletion, real ChatOpe
   let server: FakeOpenAIServer;
   afterEach(() => server?.close());
 
-  function session(history: SyncInMemoryChatMessageHistory, options: { onIncomplete?: 'discard' | 'keep-partial' } = {}) {
+  /**
+   * The idle timeout runs on `clock`, a virtual clock the spec advances only once a stalled request
+   * has sent its chunks: on a loaded machine a healthy turn can never look stalled. `received`
+   * counts the chunks of each question.
+   */
+  function session(history: SyncInMemoryChatMessageHistory, options: { onIncomplete?: 'discard' | 'keep-partial' } = {}, clock = new VirtualTimeScheduler()) {
     const model = openai(server);
-    return chatTurns(
+    const received = new Map<string, number>();
+    const turns = chatTurns(
       ({ history: past, question }) =>
-        fromRunnable(model, [...past, new HumanMessage(question)]).pipe(streamTimeout({ idleMs: 300 }), requireCompletion()),
+        fromRunnable(model, [...past, new HumanMessage(question)]).pipe(
+          tap(() => received.set(question, (received.get(question) ?? 0) + 1)),
+          streamTimeout({ idleMs: 300, scheduler: clock }),
+          requireCompletion(),
+        ),
       { history, ...options },
     );
+    return Object.assign(turns, { received });
   }
 
   it('drop, clean early end, 500 and stall each fail their turn, save nothing, and the next turn is answered and saved whole', async () => {
@@ -48,7 +61,12 @@ describe('chat history under faults (chatTurns + requireCompletion, real ChatOpe
       ],
     });
     const history = new SyncInMemoryChatMessageHistory();
-    const events = await lastValueFrom(from(['q-drop', 'q-end', 'q-500', 'q-stall', 'q-ok']).pipe(session(history), toArray()));
+    const clock = new VirtualTimeScheduler();
+    const turns = session(history, {}, clock);
+    const done = lastValueFrom(from(['q-drop', 'q-end', 'q-500', 'q-stall', 'q-ok']).pipe(turns, toArray()));
+    await until(() => turns.received.get('q-stall') === 2, 'the role chunk and the one chunk before the stall');
+    advance(clock, 300);
+    const events = await done;
     const [drop, end, status, stall, ok] = ends(events);
 
     expect(drop).toMatchObject({ type: 'error', saved: false, partialText: TOKENS.slice(0, 2).join('') });

@@ -193,7 +193,7 @@ describe('fromAgent', () => {
         expect(texts).toHaveLength(2);
         expect(server.requests[0].closedAt).toBeUndefined();
         subscription.unsubscribe();
-        const record = await server.waitForClose(0, 2000);
+        const record = await server.waitForClose(0, 60_000);
         expect(record.closedByClient).toBe(true);
         expect(record.chunksWritten).toBe(2);
       } finally {

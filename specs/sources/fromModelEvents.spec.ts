@@ -60,7 +60,7 @@ describe('fromModelEvents', () => {
         expect(texts).toHaveLength(2);
         expect(server.requests[0].closedAt).toBeUndefined();
         subscription.unsubscribe();
-        const record = await server.waitForClose(0, 2000);
+        const record = await server.waitForClose(0, 60_000);
         expect(record.closedByClient).toBe(true);
         expect(record.chunksWritten).toBe(2);
       } finally {
@@ -73,13 +73,13 @@ describe('fromModelEvents', () => {
       try {
         const got = await lastValueFrom(fromModelEvents(openai(server), '详细介绍Python的历史和发展').pipe(textContent(), take(3), toArray()));
         expect(got).toHaveLength(3);
-        expect((await server.waitForClose(0, 2000)).closedByClient).toBe(true);
+        expect((await server.waitForClose(0, 60_000)).closedByClient).toBe(true);
         const controller = new AbortController();
         const failed = lastValueFrom(fromModelEvents(openai(server), '详细介绍Python的历史和发展', { signal: controller.signal }));
         await server.waitForRequests(2);
         controller.abort('user left');
         await expect(failed).rejects.toBeInstanceOf(StreamAbortedError);
-        expect((await server.waitForClose(1, 2000)).closedByClient).toBe(true);
+        expect((await server.waitForClose(1, 60_000)).closedByClient).toBe(true);
       } finally {
         await server.close();
       }

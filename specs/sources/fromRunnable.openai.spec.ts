@@ -53,7 +53,7 @@ describe('fromRunnable with the real ChatOpenAI against the fake OpenAI server',
     expect(seen).toHaveLength(2);
     expect(server.requests[0].closedAt).toBeUndefined(); // really stalled and open
     subscription.unsubscribe();
-    const record = await server.waitForClose(0, 2000);
+    const record = await server.waitForClose(0, 60_000);
     expect(record.closedByClient).toBe(true);
     expect(record.chunksWritten).toBe(2);
   });
@@ -66,7 +66,7 @@ describe('fromRunnable with the real ChatOpenAI against the fake OpenAI server',
     await tick(50);
     stop.next();
     expect((await done).join('')).toBe('你');
-    expect((await server.waitForClose(0, 2000)).closedByClient).toBe(true);
+    expect((await server.waitForClose(0, 60_000)).closedByClient).toBe(true);
   });
 
   it('an operator error closes the connection', async () => {
@@ -81,7 +81,7 @@ describe('fromRunnable with the real ChatOpenAI against the fake OpenAI server',
       ),
     );
     await expect(failed).rejects.toThrow('render failed');
-    const record = await server.waitForClose(0, 2000);
+    const record = await server.waitForClose(0, 60_000);
     expect(record.closedByClient).toBe(true);
     expect(record.chunksWritten).toBeLessThan(record.chunksTotal);
   });

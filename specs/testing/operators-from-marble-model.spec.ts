@@ -185,7 +185,9 @@ describe('coverage', () => {
     const files = readdirSync(join(__dirname, '../../src/operators'))
       .filter((f) => f.endsWith('.ts') && f !== 'index.ts' && f !== 'types.ts' && f !== 'errors.ts')
       .map((f) => f.replace(/\.ts$/, ''));
-    expect(files.filter((name) => !COVERED.has(name))).toEqual([]);
+    // Not operators: the chunk counting that streamMetrics, progress and tapProgress share (their blocks cover it).
+    const HELPERS = new Set(['chunkStats']);
+    expect(files.filter((name) => !COVERED.has(name) && !HELPERS.has(name))).toEqual([]);
   });
 });
 

@@ -25,14 +25,10 @@ import type { NodeRedisClient } from '../../../src/node/redis/nodeRedis';
 import { sleep, until } from '../../support/http';
 import { describeWithRedis, expireHeartbeatOf, freePort, startRedisServer, type RedisServer } from '../../support/redis';
 import { controlled, readAll } from '../replyLog/replyLog.contract';
+import { advance } from '../../support/virtualClock';
 
 const asNode = (client: RedisClient): NodeRedisClient => client as unknown as NodeRedisClient;
 
-/** Advances a virtual clock by `ms`, running what falls due. */
-function advance(scheduler: VirtualTimeScheduler, ms: number): void {
-  scheduler.maxFrames = scheduler.frame + ms;
-  scheduler.flush();
-}
 
 /** Reads `entries$`: `first` when the first entry came, `done` with everything at the end. */
 function following(entries$: Observable<ReplyLogEntry>): { first: Promise<void>; done: Promise<{ entries: ReplyLogEntry[]; error?: unknown }> } {
