@@ -18,6 +18,8 @@ export interface ApprovalAgentOptions {
   /** Where the tool records its runs and what its abort signal said (shared by instances). Default new arrays. */
   runs?: Record<string, unknown>[];
   aborted?: boolean[];
+  /** What a person may decide about `send_email`. Default approve, edit, reject. */
+  allowedDecisions?: ('approve' | 'edit' | 'reject')[];
   /**
    * The text before the tool call (default `好的，我来发邮件。`). `''` for graphs run with
    * `streamEvents(…, { version: 'v3' })` (the agent protocol): @langchain/core 1.4 puts a text
@@ -53,7 +55,7 @@ export function approvalAgent(options: ApprovalAgentOptions = {}) {
     model: new ScriptedChatModel({ reply }),
     tools: [sendEmail],
     checkpointer: options.checkpointer ?? new MemorySaver(),
-    middleware: [humanInTheLoopMiddleware({ interruptOn: { send_email: { allowedDecisions: ['approve', 'edit', 'reject'], description: '发邮件前请确认' } } })],
+    middleware: [humanInTheLoopMiddleware({ interruptOn: { send_email: { allowedDecisions: options.allowedDecisions ?? ['approve', 'edit', 'reject'], description: '发邮件前请确认' } } })],
   });
   return { agent, runs, aborted };
 }
