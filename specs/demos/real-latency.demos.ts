@@ -1,6 +1,7 @@
 /**
  * The demos at the embedded model's realistic latency (350 ms to the first token, 25 ms per
- * token), run as `npm run demo` runs them. Wall-clock figures: `npm run test:demos` only.
+ * token), run as `npm run demo` runs them. Only lower bounds on time (a sleep never ends early):
+ * `npm run test:demos` only.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -26,11 +27,15 @@ describe('demos at real latency', () => {
     expect(Number(/感知延迟降低: ([\d.]+)%/.exec(stdout)![1])).toBeGreaterThan(50);
   });
 
-  it('the default tour (DEMO_LATENCY unset: real latency in 6.1 only) takes under 30 s', async () => {
-    const start = performance.now();
-    const { stderr, code } = await demo([]);
+  it('the default tour (DEMO_LATENCY unset) has real latency in 6.1 only, and says so', async () => {
+    // Was a 30 s wall-clock bound (~80 s with real latency in every demo); a loaded machine makes
+    // any such bound flaky, so the spec checks the configuration the tour reports and a lower
+    // bound that only real latency explains (a sleep never ends early).
+    const { stdout, stderr, code } = await demo([]);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(performance.now() - start).toBeLessThan(30_000); // was ~80 s with real latency in every demo
+    expect(stdout).toContain('The tour runs without simulated latency except in 6.1 (DEMO_LATENCY=0: none at all).');
+    const [, streamFirst] = [...stdout.matchAll(/首字时间: ([\d.]+)秒/g)].map((m) => Number(m[1]));
+    expect(streamFirst).toBeGreaterThanOrEqual(0.34);
   });
 
   it('the whole tour runs at real latency (DEMO_LATENCY=350,25) and exits 0', async () => {
