@@ -4,8 +4,8 @@
  * `123 加 456 等于多少？` calls the guarded `add`: the card with 批准 / 拒绝 appears; after a
  * reload it is still there (from the server's history); 批准 runs the tool and the answer follows;
  * 拒绝 in a second conversation never runs it and the agent says so. In the AI SDK mode (the SDK's
- * own client: addToolApprovalResponse, automatic resend) and in our SSE mode, where 修改 runs it
- * with the edited arguments. A screenshot of each
+ * own client: addToolApprovalResponse, automatic resend), in our SSE mode and in the WebSocket mode
+ * (`decide` on the socket, with the page's conversationId), where 修改 runs it with the edited arguments. A screenshot of each
  * waiting card is written to the OS temp folder (its path is printed). Waits are on the page's
  * state, never on a clock.
  */
@@ -38,6 +38,13 @@ const pendingCards = (page: Page) =>
     focused: document.activeElement?.textContent,
   }));
 
+/** Every message the page sends on its WebSockets (a reload opens a new one), parsed. */
+function socketMessages(page: Page): unknown[] {
+  const sent: unknown[] = [];
+  page.on('websocket', (ws) => ws.on('framesent', (frame) => sent.push(JSON.parse(String(frame.payload)))));
+  return sent;
+}
+
 describe('npm run web -- --agent: the page approves and rejects the agent\'s tool calls (Chromium)', () => {
   let browser: Browser;
   let demo: WebDemo;
@@ -52,7 +59,7 @@ describe('npm run web -- --agent: the page approves and rejects the agent\'s too
   });
 
   /** A new conversation in `mode` asks the question; resolves when its card waits. */
-  async function askAndWait(page: Page, mode: 'ai' | 'sse'): Promise<void> {
+  async function askAndWait(page: Page, mode: 'ai' | 'sse' | 'ws'): Promise<void> {
     await page.goto(demo.url);
     await page.check(`input[name="mode"][value="${mode}"]`);
     await page.fill('#question', QUESTION);
@@ -61,9 +68,10 @@ describe('npm run web -- --agent: the page approves and rejects the agent\'s too
     expect(await pendingCards(page)).toEqual({ calls: [CALL], focused: '批准' });
   }
 
-  for (const mode of ['ai', 'sse'] as const) {
+  for (const mode of ['ai', 'sse', 'ws'] as const) {
     it(`${mode}: the card, a reload keeps it, 批准 runs add and the answer follows`, async () => {
       const page = await browser.newPage({ viewport: { width: 760, height: 560 } });
+      const sent = socketMessages(page);
       try {
         await askAndWait(page, mode);
         const shot = join(tmpdir(), `rxjs-langchain-approval-${mode}.png`);
@@ -87,6 +95,11 @@ describe('npm run web -- --agent: the page approves and rejects the agent\'s too
         expect(await page.$$('.approval[data-state="pending"]')).toHaveLength(0);
         expect((await bubbles(page)).map((b) => b.text).join('')).toContain(ANSWER);
         expect(await page.$eval('#send', (b) => (b as HTMLButtonElement).disabled)).toBe(false);
+        // WebSocket mode: the question and the decision (sent on the reloaded page's new socket)
+        // both name the conversation of the URL; the other modes open no socket.
+        const conversationId = new URL(page.url()).searchParams.get('c');
+        if (mode === 'ws') expect(sent).toEqual([{ type: 'ask', question: QUESTION, conversationId }, { type: 'decide', conversationId, decisions: [{ id: expect.any(String), type: 'approve' }] }]);
+        else expect(sent).toEqual([]);
       } finally {
         await page.close();
       }
@@ -94,24 +107,46 @@ describe('npm run web -- --agent: the page approves and rejects the agent\'s too
 
     it(`${mode}: 拒绝 in another conversation: add never runs, the agent says it was rejected`, async () => {
       const page = await browser.newPage();
+      const sent = socketMessages(page);
       try {
         await askAndWait(page, mode);
+        await page.fill('.approval-reason', '不用算了 🙅‍♀️');
         await page.click('.approval button[data-action="reject"]');
         await lastIs(page, 'done');
         const text = (await bubbles(page)).map((b) => b.text).join('');
-        expect(text).toContain('好的，没有执行：用户拒绝了 add 调用 🙅');
+        expect(text).toContain('好的，没有执行：用户拒绝了 add 调用：不用算了 🙅‍♀️ 🙅'); // the reason reached the agent
         expect(text).not.toContain('579');
         if (mode === 'ai') expect(text).toContain(`${CALL} → 用户拒绝了 add 调用`);
+        if (mode === 'ws') expect(sent.at(-1)).toMatchObject({ type: 'decide', decisions: [{ type: 'reject', message: '用户拒绝了 add 调用：不用算了 🙅‍♀️' }] });
       } finally {
         await page.close();
       }
     });
   }
 
-  it('sse: 修改 runs add with the edited arguments', async () => {
+  it('ws: two tabs of one conversation: the second answer is refused on its card (409), the tool ran once', async () => {
+    const [first, second] = [await browser.newPage(), await browser.newPage()];
+    try {
+      await askAndWait(first, 'ws');
+      await second.goto(first.url()); // the same conversation, drawn from the history
+      await lastIs(second, 'awaiting');
+      await first.click('.approval button[data-action="approve"]');
+      await lastIs(first, 'done');
+      await second.click('.approval button[data-action="approve"]');
+      await second.waitForFunction(() => document.querySelector('.approval-error')?.textContent !== '');
+      expect(await second.$eval('.approval', (c) => (c as HTMLElement).dataset.state)).toBe('pending'); // it can be tried again
+      expect(await second.$eval('.approval-error', (e) => e.textContent)).toMatch(/waits for no decision|answered/);
+      const answers = (await bubbles(first)).map((b) => b.text).join('');
+      expect(answers.split(ANSWER)).toHaveLength(2); // one run, one answer
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
+  });
+
+  it.each(['sse', 'ws'] as const)('%s: 修改 runs add with the edited arguments', async (mode) => {
     const page = await browser.newPage();
     try {
-      await askAndWait(page, 'sse');
+      await askAndWait(page, mode);
       await page.click('.approval button[data-action="edit"]');
       await page.fill('.approval-args', '{"a":1000,"b":-1}');
       await page.click('.approval button[data-action="edit"]');

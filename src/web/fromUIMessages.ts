@@ -74,21 +74,7 @@ export function fromUIMessages(messages: unknown, options: FromUIMessagesOptions
     throw new BadUIMessagesError('messages', `must be an array of UIMessages ({ id, role, parts }), got ${describe(messages)}`);
   }
   let parts = 0;
-  let units = 0; // UTF-16 units: an upper bound of code points, counted exactly only past the limit
-  let texts: string[] = [];
-  const count = (path: string, text: string): string => {
-    units += text.length;
-    texts.push(text);
-    if (units > maxChars) {
-      let chars = 0;
-      for (const t of texts) for (const _ of t) chars++;
-      texts = [];
-      units = chars;
-      if (chars > maxChars) throw new BadUIMessagesError(path, `the messages hold more than ${maxChars} characters (maxChars)`, 413);
-    }
-    return text;
-  };
-
+  const count = charCounter(maxChars);
   const out: BaseMessage[] = [];
   messages.forEach((message: unknown, m) => {
     const at = `messages[${m}]`;
@@ -100,54 +86,83 @@ export function fromUIMessages(messages: unknown, options: FromUIMessagesOptions
     if (!Array.isArray(message.parts)) throw new BadUIMessagesError(`${at}.parts`, `must be an array, got ${describe(message.parts)}`);
     parts += message.parts.length;
     if (parts > maxParts) throw new BadUIMessagesError(`${at}.parts`, `the messages hold more than ${maxParts} parts (maxParts)`, 413);
-
-    let step: PendingStep = { blocks: [], calls: [], results: [] };
-    const flush = (): void => {
-      if (role === 'assistant' && (step.blocks.length > 0 || step.calls.length > 0)) {
-        out.push(new AIMessage({ content: contentOf(step.blocks), ...(step.calls.length > 0 && { tool_calls: step.calls.map((c) => ({ ...c, type: 'tool_call' as const })) }) }));
-        out.push(...step.results);
-      }
-      step = { blocks: [], calls: [], results: [] };
-    };
-
-    message.parts.forEach((part: unknown, p) => {
-      const where = `${at}.parts[${p}]`;
-      if (!isObject(part) || typeof part.type !== 'string') {
-        throw new BadUIMessagesError(where, `must be a part object with a string type, got ${describe(part)}`);
-      }
-      const type = part.type;
-      if (type === 'text') {
-        const text = stringField(part, 'text', where);
-        if (role === 'assistant' && step.calls.length > 0) flush(); // text after a tool call: the model's next step
-        if (text.length > 0) step.blocks.push({ type: 'text', text: count(`${where}.text`, text) });
-      } else if (type === 'file') {
-        const mediaType = stringField(part, 'mediaType', where);
-        const url = stringField(part, 'url', where);
-        if (role !== 'user' || !mediaType.startsWith('image/')) {
-          throw new BadUIMessagesError(where, `only image files in user messages are supported, got ${JSON.stringify(mediaType)} in a ${role} message`);
-        }
-        step.blocks.push({ type: 'image_url', image_url: { url } });
-      } else if (type === 'step-start') {
-        flush();
-      } else if (type === 'dynamic-tool' || type.startsWith('tool-')) {
-        if (role !== 'assistant') throw new BadUIMessagesError(`${where}.type`, `tool parts belong to assistant messages, got one in a ${role} message`);
-        const name = type === 'dynamic-tool' ? stringField(part, 'toolName', where) : type.slice('tool-'.length);
-        toolPart(part, name, where, step, count);
-      } else if (IGNORED_PARTS.has(type) || type.startsWith('data-')) {
-        // nothing for the model
-      } else {
-        throw new BadUIMessagesError(`${where}.type`, `unknown part type ${JSON.stringify(type)} (known: text, file, reasoning, tool-<name>, dynamic-tool, step-start, source-url, source-document, data-<name>)`);
-      }
-    });
-
-    if (role === 'assistant') flush();
-    else if (role === 'system') out.push(new SystemMessage({ content: contentOf(step.blocks) }));
-    else out.push(new HumanMessage({ content: contentOf(step.blocks) }));
+    out.push(...messagesOf(role, message.parts, at, count));
   });
   return out;
 }
 
-function toolPart(part: Json, name: string, where: string, step: PendingStep, count: (path: string, text: string) => string): void {
+type Role = 'system' | 'user' | 'assistant';
+type Count = (path: string, text: string) => string;
+
+/**
+ * Counts the characters of every text it is given, throwing once they pass `maxChars`. Counts
+ * UTF-16 units (an upper bound of code points) and code points exactly only past the limit.
+ */
+function charCounter(maxChars: number): Count {
+  let units = 0;
+  let texts: string[] = [];
+  return (path, text) => {
+    units += text.length;
+    texts.push(text);
+    if (units > maxChars) {
+      let chars = 0;
+      for (const t of texts) for (const _ of t) chars++;
+      texts = [];
+      units = chars;
+      if (chars > maxChars) throw new BadUIMessagesError(path, `the messages hold more than ${maxChars} characters (maxChars)`, 413);
+    }
+    return text;
+  };
+}
+
+/** The LangChain messages of one UI message: one for a system or user message, per step an AIMessage and its ToolMessages for an assistant's. */
+function messagesOf(role: Role, parts: unknown[], at: string, count: Count): BaseMessage[] {
+  const out: BaseMessage[] = [];
+  let step: PendingStep = { blocks: [], calls: [], results: [] };
+  const flush = (): void => {
+    if (role === 'assistant' && (step.blocks.length > 0 || step.calls.length > 0)) {
+      out.push(new AIMessage({ content: contentOf(step.blocks), ...(step.calls.length > 0 && { tool_calls: step.calls.map((c) => ({ ...c, type: 'tool_call' as const })) }) }));
+      out.push(...step.results);
+    }
+    step = { blocks: [], calls: [], results: [] };
+  };
+  parts.forEach((part: unknown, p) => {
+    const where = `${at}.parts[${p}]`;
+    if (!isObject(part) || typeof part.type !== 'string') {
+      throw new BadUIMessagesError(where, `must be a part object with a string type, got ${describe(part)}`);
+    }
+    // text after a tool call, or a step-start: the model's next step
+    if ((part.type === 'text' && role === 'assistant' && step.calls.length > 0) || part.type === 'step-start') flush();
+    addPart(part, part.type, role, where, step, count);
+  });
+  if (role === 'assistant') flush();
+  else if (role === 'system') out.push(new SystemMessage({ content: contentOf(step.blocks) }));
+  else out.push(new HumanMessage({ content: contentOf(step.blocks) }));
+  return out;
+}
+
+/** Adds one part to the current step (a step-start has already flushed it), or throws if the part is not valid here. */
+function addPart(part: Json, type: string, role: Role, where: string, step: PendingStep, count: Count): void {
+  if (type === 'text') {
+    const text = stringField(part, 'text', where);
+    if (text.length > 0) step.blocks.push({ type: 'text', text: count(`${where}.text`, text) });
+  } else if (type === 'file') {
+    const mediaType = stringField(part, 'mediaType', where);
+    const url = stringField(part, 'url', where);
+    if (role !== 'user' || !mediaType.startsWith('image/')) {
+      throw new BadUIMessagesError(where, `only image files in user messages are supported, got ${JSON.stringify(mediaType)} in a ${role} message`);
+    }
+    step.blocks.push({ type: 'image_url', image_url: { url } });
+  } else if (type === 'dynamic-tool' || type.startsWith('tool-')) {
+    if (role !== 'assistant') throw new BadUIMessagesError(`${where}.type`, `tool parts belong to assistant messages, got one in a ${role} message`);
+    const name = type === 'dynamic-tool' ? stringField(part, 'toolName', where) : type.slice('tool-'.length);
+    toolPart(part, name, where, step, count);
+  } else if (type !== 'step-start' && !IGNORED_PARTS.has(type) && !type.startsWith('data-')) {
+    throw new BadUIMessagesError(`${where}.type`, `unknown part type ${JSON.stringify(type)} (known: text, file, reasoning, tool-<name>, dynamic-tool, step-start, source-url, source-document, data-<name>)`);
+  }
+}
+
+function toolPart(part: Json, name: string, where: string, step: PendingStep, count: Count): void {
   if (name === '') throw new BadUIMessagesError(`${where}.type`, 'a tool part needs a tool name (tool-<name>)');
   const id = stringField(part, 'toolCallId', where);
   const state = part.state;

@@ -3,12 +3,13 @@
 // - SSE: POST /api/chat/stream with the page's conversationId, read by fromServerSentEvents; a
 //   dropped connection resumes with Last-Event-ID (on whichever instance answers); Stop posts
 //   /api/chat/:id/stop (the instance that runs the model aborts it) and unsubscribes.
-// - WebSocket: one socket to /ws, {type:'ask', conversationId} / {type:'stop', conversationId} in (the page's conversation), start/chunk/done/error out.
+// - WebSocket (./wsTurns.ts): one socket to /ws; {type:'ask'|'decide'|'stop', conversationId} in, always
+//   with the page's conversation (the chat handler's turn, as in SSE mode), start/chunk/approval-request/done/error out.
 // - AI SDK: the AI SDK's own Chat client (DefaultChatTransport, POST /api/chat with the chat's id,
 //   the UI message stream), loaded on first use from /ai-chat.js; tool steps are shown as they
 //   stream; Stop posts /api/chat/:id/stop and stops the client.
 // An agent's tool call that waits for a person (`npm run web -- --agent`) is a card with 批准 / 拒绝
-// (./approvals.ts) in the SSE and AI SDK modes; the URL keeps the conversation, so a reload shows
+// (./approvals.ts) in every mode; the URL keeps the conversation, so a reload shows
 // it again from the server's history (./restore.ts) and it can still be answered.
 import type { Subscription } from 'rxjs';
 import {
@@ -19,9 +20,10 @@ import {
 } from '../../../src';
 import type { DemoChat, DemoMessage } from './aiChat';
 import { focusPendingApproval, rejectionMessage, type Decide, type ShownRequest } from './approvals';
-import { decisionBatch, type WireDecision, type WireRequest } from './sseDecisions';
+import { decisionBatch, type WireRequest } from './sseDecisions';
 import { awaitsDecision, renderParts, type ShownPart } from './toolParts';
 import { fromUrl, loadHistory, remember, type HistoryMessage, type Mode } from './restore';
+import { webSocketTurns, type TurnBody, type TurnView } from './wsTurns';
 
 const byId = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const log = byId<HTMLDivElement>('log');
@@ -129,13 +131,39 @@ function describe(error: unknown): string {
 // history (in Redis with REDIS_URL). The WebSocket mode shares it.
 let conversationId: string = crypto.randomUUID();
 
+/** The view of a turn streaming into `bubble`: text, the cards of an `approval-request`, the end. */
+function turnView(bubble: HTMLElement): TurnView {
+  return {
+    chunk: appendText,
+    approvalRequest: (requests) => {
+      showRequests(bubble, requests.map((r) => ({ id: r.id, toolName: r.toolName ?? 'interrupt', input: r.input ?? r.value })), requests);
+      finishReply('awaiting', '等待批准');
+    },
+    done: (stopped) => finishReply(stopped ? 'stopped' : 'done', stopped ? '已停止' : ''),
+    failed: (message) => finishReply('error', message),
+  };
+}
+
 /**
- * One SSE turn of the conversation: a question, or the decisions about the tool calls it waits
- * for. Streams into a new bubble; an `approval-request` event ends it with a card per request.
- * Resolves once the server answered with an event, rejects if the request failed before one
- * (a decision answered already: 409), so an approval card can say so.
+ * One turn of the conversation over SSE or the WebSocket (the radio; both run the chat handler's
+ * turn of the same conversation): a question, or the decisions about the tool calls it waits for.
+ * Streams into a new bubble; an `approval-request` ends it with a card per request. Resolves once
+ * the server answered with a message of the turn, rejects if it refused it first (a decision
+ * answered already: 409), so an approval card can say so.
  */
-function turnOverSSE(body: { question: string } | { decisions: WireDecision[] }): Promise<void> {
+function conversationTurn(body: TurnBody): Promise<void> {
+  const overSocket = mode() === 'ws';
+  remember(overSocket ? 'ws' : 'sse', conversationId);
+  if (!overSocket) return turnOverSSE(body);
+  const bubble = startReply(() => {
+    sockets.stop(conversationId);
+    stopButton.disabled = true; // the server answers with done {stopped: true}
+  });
+  return sockets.send(conversationId, body, turnView(bubble));
+}
+
+/** {@link conversationTurn} over SSE: `POST /api/chat/stream`, read by fromServerSentEvents. */
+function turnOverSSE(body: TurnBody): Promise<void> {
   let subscription: Subscription | undefined = undefined;
   let answered: { resolve(): void; reject(error: Error): void } | undefined;
   const accepted = new Promise<void>((resolve, reject) => (answered = { resolve, reject }));
@@ -146,7 +174,7 @@ function turnOverSSE(body: { question: string } | { decisions: WireDecision[] })
     subscription?.unsubscribe(); // aborts the fetch
     finishReply('stopped', '已停止');
   });
-  remember(mode() === 'ws' ? 'ws' : 'sse', conversationId);
+  const view = turnView(bubble);
   subscription = fromServerSentEvents('/api/chat/stream', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -157,15 +185,9 @@ function turnOverSSE(body: { question: string } | { decisions: WireDecision[] })
   }).subscribe({
     next: ({ event, data }) => {
       answered?.resolve();
-      if (event === 'chunk') appendText((data as { text: string }).text);
-      else if (event === 'approval-request') {
-        const requests = (data as { requests: WireRequest[] }).requests;
-        showRequests(bubble, requests.map((r) => ({ id: r.id, toolName: r.toolName ?? 'interrupt', input: r.input ?? r.value })), requests);
-        finishReply('awaiting', '等待批准');
-      } else if (event === 'done') {
-        const stopped = (data as { stopped?: boolean } | null)?.stopped === true;
-        finishReply(stopped ? 'stopped' : 'done', stopped ? '已停止' : '');
-      }
+      if (event === 'chunk') view.chunk((data as { text: string }).text);
+      else if (event === 'approval-request') view.approvalRequest((data as { requests: WireRequest[] }).requests);
+      else if (event === 'done') view.done((data as { stopped?: boolean } | null)?.stopped === true);
     },
     complete: () => {
       answered?.resolve();
@@ -173,15 +195,15 @@ function turnOverSSE(body: { question: string } | { decisions: WireDecision[] })
     },
     error: (error: unknown) => {
       answered?.reject(new Error(describe(error)));
-      finishReply('error', describe(error));
+      view.failed(describe(error));
     },
   });
   return accepted;
 }
 
-/** How the cards of one interrupt in `bubble` answer: one SSE turn with all their decisions; once sent, the bubble no longer waits. */
-function decideOverSSE(bubble: HTMLElement, requests: readonly WireRequest[]): Decide {
-  const decide = decisionBatch(requests, (decisions) => turnOverSSE({ decisions }));
+/** How the cards of one interrupt in `bubble` answer: one turn with all their decisions; once sent, the bubble no longer waits. */
+function decideInTurn(bubble: HTMLElement, requests: readonly WireRequest[]): Decide {
+  const decide = decisionBatch(requests, (decisions) => conversationTurn({ decisions }));
   const answered: Decide = (request, decision) =>
     decide(request, decision).then(() => {
       bubble.querySelector('.note')?.remove();
@@ -191,13 +213,9 @@ function decideOverSSE(bubble: HTMLElement, requests: readonly WireRequest[]): D
   return answered;
 }
 
-function askOverSSE(question: string): void {
-  turnOverSSE({ question }).catch(() => undefined); // the bubble shows the error
-}
-
 /** Cards for the requests of one `approval-request` event (or a reloaded message); their decisions go out together. */
 function showRequests(bubble: HTMLElement, shown: readonly ShownRequest[], wire: readonly WireRequest[]): void {
-  const decide = decideOverSSE(bubble, wire);
+  const decide = decideInTurn(bubble, wire);
   const parts: ShownPart[] = shown.map((r) => ({ type: 'dynamic-tool', toolName: r.toolName, input: r.input, state: 'approval-requested', approval: { id: r.id } }));
   const holder = document.createElement('div');
   renderParts(holder, parts, decide);
@@ -206,45 +224,9 @@ function showRequests(bubble: HTMLElement, shown: readonly ShownRequest[], wire:
   follow();
 }
 
-// ---- WebSocket -----------------------------------------------------------------
+// ---- WebSocket: ./wsTurns.ts, one socket for the page --------------------------------
 
-let socket: WebSocket | null = null;
-let socketReady: Promise<WebSocket> | null = null;
-
-function openSocket(): Promise<WebSocket> {
-  if (socket && socket.readyState <= WebSocket.OPEN && socketReady) return socketReady;
-  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss://' : 'ws://'}${location.host}/ws`);
-  socket = ws;
-  socketReady = new Promise((resolve, reject) => {
-    ws.addEventListener('open', () => resolve(ws), { once: true });
-    ws.addEventListener('error', () => reject(new Error('WebSocket 连接失败')), { once: true });
-  });
-  ws.addEventListener('message', (event: MessageEvent<string>) => {
-    const message = JSON.parse(event.data) as { type: string; text?: string; stopped?: boolean; message?: string };
-    if (message.type === 'chunk') appendText(message.text ?? '');
-    else if (message.type === 'done') finishReply(message.stopped ? 'stopped' : 'done', message.stopped ? '已停止' : '');
-    else if (message.type === 'stop' && !message.stopped) finishReply('stopped', '已停止'); // nothing ran any more
-    else if (message.type === 'error') finishReply('error', message.message);
-  });
-  ws.addEventListener('close', () => {
-    socket = null;
-    finishReply('error', '连接已关闭');
-  });
-  return socketReady;
-}
-
-async function askOverWebSocket(question: string): Promise<void> {
-  startReply(() => {
-    socket?.send(JSON.stringify({ type: 'stop', conversationId }));
-    stopButton.disabled = true; // the server answers with done {stopped: true}
-  });
-  try {
-    // With the page's conversationId: the same conversation as the SSE mode (history, stop from any instance).
-    (await openSocket()).send(JSON.stringify({ type: 'ask', question, conversationId }));
-  } catch (err) {
-    finishReply('error', (err as Error).message);
-  }
-}
+const sockets = webSocketTurns(`${location.protocol === 'https:' ? 'wss://' : 'ws://'}${location.host}/ws`);
 
 // ---- AI SDK (useChat protocol) ---------------------------------------------------
 
@@ -349,7 +331,7 @@ async function restore(): Promise<void> {
   } else {
     conversationId = id;
     // The cards of the calls that wait answer together, as the approval-request event's would.
-    drawHistory(messages, (bubble) => decideOverSSE(bubble, pendingApprovals));
+    drawHistory(messages, (bubble) => decideInTurn(bubble, pendingApprovals));
   }
   sendButton.disabled = waitingForDecision();
   if (!focusPendingApproval(log)) input.focus();
@@ -365,9 +347,8 @@ form.addEventListener('submit', (event) => {
   following = true; // asking again brings the conversation back into view
   addMessage('user', question);
   input.value = '';
-  if (mode() === 'ws') void askOverWebSocket(question);
-  else if (mode() === 'ai') void askOverAiSdk(question);
-  else askOverSSE(question);
+  if (mode() === 'ai') void askOverAiSdk(question);
+  else conversationTurn({ question }).catch(() => undefined); // the bubble shows the error
 });
 
 void restore().catch(() => undefined); // a conversation the server forgot: the page starts empty
