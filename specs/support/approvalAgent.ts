@@ -13,6 +13,13 @@ import { ScriptedChatModel } from '../../src/offline/ScriptedChatModel';
 export interface ApprovalAgentOptions {
   /** A tool run waits for this before it returns (to stop a resumed run while the tool runs). */
   toolGate?: (signal: AbortSignal | undefined) => Promise<void>;
+  /**
+   * The text before the tool call (default `好的，我来发邮件。`). `''` for graphs run with
+   * `streamEvents(…, { version: 'v3' })` (the agent protocol): @langchain/core 1.4 puts a text
+   * preamble and the first tool call of a chunk-streaming model in one content block and the
+   * call is lost (langchain-ai/langchainjs#11074).
+   */
+  preamble?: string;
 }
 
 export function approvalAgent(options: ApprovalAgentOptions = {}) {
@@ -36,7 +43,7 @@ export function approvalAgent(options: ApprovalAgentOptions = {}) {
   const reply = (messages: BaseMessage[]) => {
     const last = messages.at(-1)!;
     if (last.getType() === 'tool') return { text: `工具回复：${last.text} ✉️` };
-    return { text: '好的，我来发邮件。', toolCalls: [{ name: 'send_email', args: { to: 'ada@example.com', body: '你好 🌏' } }] };
+    return { text: options.preamble ?? '好的，我来发邮件。', toolCalls: [{ name: 'send_email', args: { to: 'ada@example.com', body: '你好 🌏' } }] };
   };
   const agent = createAgent({
     model: new ScriptedChatModel({ reply }),

@@ -7,7 +7,7 @@
  */
 import { Client } from '@langchain/langgraph-sdk';
 import type { Event } from '@langchain/protocol';
-import { protocolGraphs, startInstance, ToolGate, type ProtocolInstance } from '../../support/agentProtocol';
+import { protocolGraphs, startProtocolInstance, ToolGate, type ProtocolInstance } from '../../support/agentProtocol';
 import type { AgentProtocolHandlerOptions } from '../../../src/web/agentProtocol/createAgentProtocolHandler';
 
 const QUESTION = 'Python 3.12 是哪天发布的？';
@@ -20,7 +20,7 @@ const opened: Array<{ close(): Promise<void> }> = [];
 
 async function start(options: Partial<AgentProtocolHandlerOptions> = {}): Promise<void> {
   gate = new ToolGate();
-  instance = await startInstance({ graphs: protocolGraphs(gate), authorize: ({ request }) => request.headers.get('x-user'), ...options });
+  instance = await startProtocolInstance({ graphs: protocolGraphs(gate), authorize: ({ request }) => request.headers.get('x-user'), ...options });
 }
 afterEach(async () => {
   gate.release();
