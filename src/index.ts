@@ -112,6 +112,7 @@ export type { AgentProtocolHandler, AgentProtocolHandlerOptions } from './web/ag
 export type { AgentProtocolGraph, CompiledGraphLike, GraphStateSnapshot } from './web/agentProtocol/graphs';
 export { fromAgentServer } from './sources/fromAgentServer';
 export type { FromAgentServerOptions } from './sources/fromAgentServer';
+export type { AgentServerResponse } from './sources/agentServerRespond';
 
 // Errors.
 export {

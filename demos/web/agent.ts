@@ -3,8 +3,8 @@
  * tools (the offline `add` and `python_release`) wait for a person: `langchain`'s
  * `humanInTheLoopMiddleware` stops the run before a call, the chat handler keeps the conversation
  * waiting (its history, the agent's checkpointer: the chat id is the thread), and the page shows
- * 批准 / 拒绝. The threads live in this process (`MemorySaver`): several instances behind one
- * Redis would need a checkpointer they share (docs/approvals.md).
+ * 批准 / 拒绝. The threads live in this process (`MemorySaver`), or in the checkpointer given:
+ * with `DATABASE_URL` a `PostgresSaver` that instances behind one Redis share (./threadState.ts).
  */
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { BaseMessage } from '@langchain/core/messages';
@@ -32,9 +32,10 @@ export interface GuardedAgent {
  * const chat = createChatHandler({ agent, Command });
  * ```
  * @param model The agent's model (the embedded one offline).
+ * @param checkpointer Where its threads live (a LangGraph checkpointer). Default a `MemorySaver` of its own.
  * @returns The agent and LangGraph's `Command`.
  */
-export function createGuardedAgent(model: BaseChatModel): GuardedAgent {
+export function createGuardedAgent(model: BaseChatModel, checkpointer?: unknown): GuardedAgent {
   const { createAgent, humanInTheLoopMiddleware } = require('langchain') as Langchain;
   const { Command, MemorySaver } = require('@langchain/langgraph') as Langgraph;
   const tools = createOfflineTools({ delayMs: model instanceof ScriptedChatModel ? model.firstChunkDelayMs : 0 });
@@ -44,7 +45,7 @@ export function createGuardedAgent(model: BaseChatModel): GuardedAgent {
     tools,
     systemPrompt: AGENT_SYSTEM_PROMPT,
     middleware: [humanInTheLoopMiddleware({ interruptOn })],
-    checkpointer: new MemorySaver(),
+    checkpointer: (checkpointer as InstanceType<Langgraph['MemorySaver']> | undefined) ?? new MemorySaver(),
   });
   return { agent: agent as unknown as GuardedAgent['agent'], Command };
 }

@@ -22,14 +22,15 @@ export { AGENT_PROTOCOL_PATH };
 /**
  * The protocol handler of one web demo instance. Its events, and the one-run-per-thread lock, go
  * to the demo's reply log and lock (Redis with `REDIS_URL`: instances share them, under their own
- * key prefix); thread state to `options.agentProtocol.checkpointer` (default: in this process).
+ * key prefix); thread state to `options.agentProtocol.checkpointer`, else the demo's Postgres
+ * (`DATABASE_URL`, ./threadState.ts), else this process.
  * The agent runs on the demo's model (offline unless OPENAI_API_KEY is set) unless a graph is given.
  */
-export function createDemoAgentProtocol(options: WebDemoOptions, scale: Pick<ScaleOut, 'log' | 'lock'>, model: BaseChatModel): AgentProtocolHandler {
+export function createDemoAgentProtocol(options: WebDemoOptions, scale: Pick<ScaleOut, 'log' | 'lock' | 'threads'>, model: BaseChatModel): AgentProtocolHandler {
   const graph = options.agentProtocol?.graph ?? offlineAgent({ model });
   return createAgentProtocolHandler({
     graphs: { agent: graph },
-    checkpointer: options.agentProtocol?.checkpointer,
+    checkpointer: options.agentProtocol?.checkpointer ?? scale.threads?.agentProtocol,
     replyLog: scale.log,
     lock: scale.lock,
     heartbeatMs: options.heartbeatMs,

@@ -26,7 +26,8 @@ Options:
                python_release) wait for 批准 / 拒绝 on the page, also after a reload
   -h, --help   this help
 
-Environment: REDIS_URL (instances share conversations), REPLY_GRACE_MS, REPLY_PRODUCER_TIMEOUT_MS.
+Environment: REDIS_URL (instances share conversations), DATABASE_URL (and the
+agents' threads: Postgres), REPLY_GRACE_MS, REPLY_PRODUCER_TIMEOUT_MS.
 `;
 
 function parsePort(what: string, raw: string): number {

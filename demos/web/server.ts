@@ -7,6 +7,7 @@
  *   npm run web -- [--port 3000]   (or PORT=3000)
  *   npm run web -- --agent         (every mode chats with an agent whose tools wait for 批准 / 拒绝)
  *   REDIS_URL=redis://127.0.0.1:6379 npm run web -- --port 3001   (instances share Redis)
+ *   REDIS_URL=… DATABASE_URL=postgresql://127.0.0.1:5432/app npm run web -- --agent   (and the agents' threads)
  *
  * Offline model by default; ChatOpenAI when OPENAI_API_KEY is set (demos/model.ts).
  */
@@ -51,7 +52,7 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
   const scale = options.conversations ?? (await createScaleOut(options.scaleOut));
   const handler = createChatHandler({
     // --agent: the handler runs the guarded agent on the conversation's thread and takes the decisions.
-    ...(options.approvals ? createGuardedAgent(described.model) : { stream: demoStream(described.model, options.agent) }),
+    ...(options.approvals ? createGuardedAgent(described.model, scale.threads?.chat) : { stream: demoStream(described.model, options.agent) }),
     ...scale.stores,
     allowedHosts: 'any', // the app checks every request's Host (./routes.ts)
     allowedOrigins: Array.isArray(options.allowedOrigins) ? options.allowedOrigins : undefined,
@@ -91,6 +92,7 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
     server,
     chat,
     state: scale.kind,
+    threads: scale.threads?.kind ?? 'memory',
     async close() {
       server.closeAllConnections();
       await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), closeAll()]);
@@ -124,7 +126,7 @@ if (require.main === module) {
     .then(() => startWebDemo({ port, model: model.model, baseURL: model.baseURL, scaleOut: scaleOutFromEnv(process.env), approvals: agent }))
     .then(
       (demo) => {
-        process.stdout.write(`Web demo on ${demo.url} (model: ${model.description}${agent ? ', an agent whose tools ask first' : ''}; conversations in ${demo.state === 'redis' ? 'Redis' : 'memory'}). Ctrl+C to stop.\n`);
+        process.stdout.write(`Web demo on ${demo.url} (model: ${model.description}${agent ? ', an agent whose tools ask first' : ''}; conversations in ${demo.state === 'redis' ? 'Redis' : 'memory'}, threads in ${demo.threads === 'postgres' ? 'Postgres' : 'memory'}). Ctrl+C to stop.\n`);
         const stop = (): void => void demo.close();
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);

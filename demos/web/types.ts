@@ -34,7 +34,7 @@ export interface WebDemoOptions extends RequestPolicy {
   approvals?: boolean;
   /** What POST /api/chat streams (without `approvals`). Default: an agent with the offline tools on `model`. */
   agent?: (messages: BaseMessage[]) => Observable<UIMessageStreamInput>;
-  /** Where conversations live (Redis with `redisUrl`), and the reply log's timings. */
+  /** Where conversations live (Redis with `redisUrl`), the agents' threads (Postgres with `databaseUrl`), and the reply log's timings. */
   scaleOut?: ScaleOutOptions;
   /** Conversations' state opened by the caller and shared with other demos of this process (the caller closes it). */
   conversations?: ScaleOut;
@@ -53,6 +53,8 @@ export interface WebDemo {
   readonly chat: ChatWebSocketServer;
   /** Conversations' state: `'redis'` or `'memory'`. */
   readonly state: ScaleOut['kind'];
+  /** The agents' threads: `'postgres'` (DATABASE_URL) or `'memory'`. */
+  readonly threads: 'memory' | 'postgres';
   /** Stops listening, aborts every running reply, closes every connection. */
   close(): Promise<void>;
 }

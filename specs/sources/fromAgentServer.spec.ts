@@ -1,44 +1,14 @@
 // fromAgentServer against our createAgentProtocolHandler and against @langchain/langgraph-api's
 // own server (a child process): the same parts for the same offline agent; an interrupt is a part;
 // unsubscribing closes the requests and cancels the run.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { firstValueFrom, lastValueFrom, filter, toArray } from 'rxjs';
 import { fromAgentServer, type ApprovalRequestPart, type StreamPart } from '../../src';
 import { InMemoryConversationLock } from '../../src/replyLog/InMemoryConversationLock';
 import { InMemoryReplyLog } from '../../src/replyLog/InMemoryReplyLog';
 import { startCluster, type ProtocolCluster } from '../support/agentProtocol';
+import { comparable, startLangGraphApi } from '../support/langgraphApi/start';
 
 const QUESTION = { messages: [{ role: 'user', content: 'Python 3.12 是哪天发布的？' }] };
-
-/** Parts without what differs between runs (ids). */
-const comparable = (parts: StreamPart[]) =>
-  parts.map((p) => ({ ...p, ...('id' in p && { id: '<id>' }), ...(p.namespace && { namespace: p.namespace.map((s) => s.replace(/:.*$/, ':<task>')) }) }));
-
-async function startLangGraphApi(): Promise<{ url: string; stop(): Promise<void> }> {
-  const cwd = mkdtempSync(join(tmpdir(), 'rxlc-langgraph-api-'));
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../support/langgraphApi/server.mts'), cwd], { stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stderr!.resume();
-  const url = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const m = /^listening (http:\/\/\S+)$/.exec(line);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`langgraph-api's server exited with ${code}`)));
-  });
-  return {
-    url,
-    async stop() {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.stdin!.end();
-      await exited;
-      rmSync(cwd, { recursive: true, force: true });
-    },
-  };
-}
 
 describe('fromAgentServer', () => {
   let cluster: ProtocolCluster;

@@ -81,7 +81,8 @@ export interface ProtocolCluster {
   close(): Promise<void>;
 }
 
-async function start(options: AgentProtocolHandlerOptions): Promise<ProtocolInstance> {
+/** One handler served on 127.0.0.1 and a free port. */
+export async function startProtocolInstance(options: AgentProtocolHandlerOptions): Promise<ProtocolInstance> {
   const handler = createAgentProtocolHandler(options);
   const server = serve({ fetch: handler.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
@@ -102,8 +103,8 @@ export type InstanceParts = Pick<AgentProtocolHandlerOptions, 'replyLog' | 'lock
 export async function startCluster(instance: () => InstanceParts | Promise<InstanceParts>): Promise<ProtocolCluster> {
   const gate = new ToolGate();
   const shared = new MemorySaver();
-  const a = await start({ graphs: protocolGraphs(gate), checkpointer: shared, ...(await instance()) });
-  const b = await start({ graphs: protocolGraphs(gate), checkpointer: shared, ...(await instance()) });
+  const a = await startProtocolInstance({ graphs: protocolGraphs(gate), checkpointer: shared, ...(await instance()) });
+  const b = await startProtocolInstance({ graphs: protocolGraphs(gate), checkpointer: shared, ...(await instance()) });
   let turn = 0;
   const cluster: ProtocolCluster = {
     a,

@@ -13,6 +13,15 @@ import { ScriptedChatModel } from '../../src/offline/ScriptedChatModel';
 export interface ApprovalAgentOptions {
   /** A tool run waits for this before it returns (to stop a resumed run while the tool runs). */
   toolGate?: (signal: AbortSignal | undefined) => Promise<void>;
+  /** What a person may decide about `send_email`. Default approve, edit, reject. */
+  allowedDecisions?: ('approve' | 'edit' | 'reject')[];
+  /**
+   * The text before the tool call (default `好的，我来发邮件。`). `''` for graphs run with
+   * `streamEvents(…, { version: 'v3' })` (the agent protocol): @langchain/core 1.4 puts a text
+   * preamble and the first tool call of a chunk-streaming model in one content block and the
+   * call is lost (langchain-ai/langchainjs#11074).
+   */
+  preamble?: string;
 }
 
 export function approvalAgent(options: ApprovalAgentOptions = {}) {
@@ -36,13 +45,13 @@ export function approvalAgent(options: ApprovalAgentOptions = {}) {
   const reply = (messages: BaseMessage[]) => {
     const last = messages.at(-1)!;
     if (last.getType() === 'tool') return { text: `工具回复：${last.text} ✉️` };
-    return { text: '好的，我来发邮件。', toolCalls: [{ name: 'send_email', args: { to: 'ada@example.com', body: '你好 🌏' } }] };
+    return { text: options.preamble ?? '好的，我来发邮件。', toolCalls: [{ name: 'send_email', args: { to: 'ada@example.com', body: '你好 🌏' } }] };
   };
   const agent = createAgent({
     model: new ScriptedChatModel({ reply }),
     tools: [sendEmail],
     checkpointer: new MemorySaver(),
-    middleware: [humanInTheLoopMiddleware({ interruptOn: { send_email: { allowedDecisions: ['approve', 'edit', 'reject'], description: '发邮件前请确认' } } })],
+    middleware: [humanInTheLoopMiddleware({ interruptOn: { send_email: { allowedDecisions: options.allowedDecisions ?? ['approve', 'edit', 'reject'], description: '发邮件前请确认' } } })],
   });
   return { agent, runs, aborted };
 }

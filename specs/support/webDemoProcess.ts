@@ -17,10 +17,10 @@ export interface WebDemoProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `demos/web/server.ts --port 0` with `env` added; resolves once it prints its URL. */
-export function spawnWebDemo(env: Record<string, string>): Promise<WebDemoProcess> {
+/** Starts `demos/web/server.ts --port 0 …args` with `env` added; resolves once it prints its URL. */
+export function spawnWebDemo(env: Record<string, string>, args: readonly string[] = []): Promise<WebDemoProcess> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'demos/web/server.ts', '--port', '0'], {
+    const child: ChildProcess = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'demos/web/server.ts', '--port', '0', ...args], {
       cwd: root,
       env: { ...process.env, OPENAI_API_KEY: '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -46,8 +46,8 @@ function describe(error: unknown, where: ErrorContext): string {
     return `The reply was cut before the model finished it (${why}); this turn was not saved. Ask again.`;
   }
   if (error instanceof HistoryFileCorruptError || error instanceof HistoryFileTypeError || error instanceof MissingPackageError) return error.message;
-  // Redis's own errors name their URL and a hint; their ECONNREFUSED cause is not the model's endpoint.
-  if (error instanceof RxLangChainError && error.code.startsWith('REDIS_')) return error.message;
+  // Redis's and Postgres's own errors name their URL and a hint; their ECONNREFUSED cause is not the model's endpoint.
+  if (error instanceof RxLangChainError && /^(REDIS|POSTGRES)_/.test(error.code)) return error.message;
   const status = find(error, (e) => (typeof e.status === 'number' ? e.status : undefined));
   if (status === 401 || status === 403) return `The API key was rejected (HTTP ${status}); check OPENAI_API_KEY.`;
   if (status === 404) return `Not found at ${endpoint} (HTTP 404); check OPENAI_BASE_URL and OPENAI_MODEL.`;

@@ -114,9 +114,38 @@ function isCased(cp: number): boolean {
  */
 export function buildAutomaton(patterns: readonly string[], caseInsensitive: boolean, force?: 'dense' | 'sparse'): PatternAutomaton {
   const words = caseInsensitive ? patterns.map(foldText) : patterns;
-  let foldsText = false;
+  const alphabet = alphabetOf(words, caseInsensitive);
+  const trie = trieOf(words, alphabet.classOfUnit);
+  const { fail, out, order } = failureLinks(trie);
+  const lengths = Int32Array.from(patterns, (p) => p.length);
+  const depth = Int32Array.from(trie.depths);
+  const { blockOf, classes, K, foldsText } = alphabet;
+  const tableBytes = blockOf.byteLength + classes.byteLength + depth.byteLength * 2 + lengths.byteLength;
+  const dense = force ? force === 'dense' : trie.children.length * K <= MAX_DENSE_ENTRIES;
+  if (dense) {
+    const delta = denseTable(trie.children, K, fail, out, order);
+    return new DenseAutomaton(lengths, foldsText, tableBytes + delta.byteLength, blockOf, classes, delta, K, depth, out);
+  }
+  const { root, rowStart, edgeClass, edgeTo } = sparseRows(trie.children, K);
+  const bytes = tableBytes + rowStart.byteLength + edgeClass.byteLength + edgeTo.byteLength + root.byteLength + fail.byteLength;
+  return new SparseAutomaton(lengths, foldsText, bytes, blockOf, classes, root, rowStart, edgeClass, edgeTo, fail, depth, out);
+}
 
-  // The alphabet: class 0 is every unit no pattern uses.
+interface Alphabet {
+  /** The class of each unit the patterns use (folded when case-insensitive). */
+  classOfUnit: Map<number, number>;
+  /** Classes plus one (class 0 is every unit no pattern uses). */
+  K: number;
+  /** `classes[(blockOf[u >>> 8] << 8) | (u & 0xff)]`: the class of unit `u`, its case variants included. */
+  blockOf: Uint16Array;
+  classes: Uint16Array;
+  /** A pattern has a cased astral letter: the text must be folded per chunk. */
+  foldsText: boolean;
+}
+
+/** The alphabet: one class per unit the patterns use, and a two-level table from any unit to its class. */
+function alphabetOf(words: readonly string[], caseInsensitive: boolean): Alphabet {
+  let foldsText = false;
   const classOfUnit = new Map<number, number>();
   for (const w of words) {
     for (let i = 0; i < w.length; i++) {
@@ -136,8 +165,18 @@ export function buildAutomaton(patterns: readonly string[], caseInsensitive: boo
   for (const u of unitClasses.keys()) if (blockOf[u >>> 8] === 0) blockOf[u >>> 8] = blocks++;
   const classes = new Uint16Array(blocks * 256);
   for (const [u, cls] of unitClasses) classes[(blockOf[u >>> 8] << 8) | (u & 0xff)] = cls;
+  return { classOfUnit, K, blockOf, classes, foldsText };
+}
 
-  // The trie, over classes.
+interface Trie {
+  children: Array<Map<number, number>>;
+  depths: number[];
+  /** The first pattern spelled exactly by a state, else -1. */
+  own: number[];
+}
+
+/** The trie of the patterns, over classes. */
+function trieOf(words: readonly string[], classOfUnit: Map<number, number>): Trie {
   const children: Array<Map<number, number>> = [new Map()];
   const depths: number[] = [0];
   const own: number[] = [-1];
@@ -157,12 +196,12 @@ export function buildAutomaton(patterns: readonly string[], caseInsensitive: boo
     }
     if (own[s] < 0) own[s] = index;
   });
-  const n = children.length;
-  const lengths = Int32Array.from(patterns, (p) => p.length);
-  const depth = Int32Array.from(depths);
-  const tableBytes = blockOf.byteLength + classes.byteLength + depth.byteLength * 2 + lengths.byteLength;
+  return { children, depths, own };
+}
 
-  // Failure links in BFS order; out = the longest pattern ending at a state (own, else via its failure link).
+/** Failure links in BFS order; out = the longest pattern ending at a state (own, else via its failure link). */
+function failureLinks({ children, own }: Trie): { fail: Int32Array; out: Int32Array; order: number[] } {
+  const n = children.length;
   const fail = new Int32Array(n);
   const out = new Int32Array(n).fill(-1);
   const order: number[] = [0];
@@ -179,21 +218,24 @@ export function buildAutomaton(patterns: readonly string[], caseInsensitive: boo
       order.push(t);
     }
   }
+  return { fail, out, order };
+}
 
-  const dense = force ? force === 'dense' : n * K <= MAX_DENSE_ENTRIES;
-  if (dense) {
-    // delta[s·K + cls] = (t·K) << 1 | (a pattern ends at t)
-    const delta = new Int32Array(n * K);
-    for (const s of order) {
-      // A state's row is its failure state's row (already complete: BFS order) plus its own edges.
-      const base = s * K;
-      if (s !== 0) delta.copyWithin(base, fail[s] * K, fail[s] * K + K);
-      for (const [cls, t] of children[s]) delta[base + cls] = ((t * K) << 1) | (out[t] >= 0 ? 1 : 0);
-    }
-    return new DenseAutomaton(lengths, foldsText, tableBytes + delta.byteLength, blockOf, classes, delta, K, depth, out);
+/** delta[s·K + cls] = (t·K) << 1 | (a pattern ends at t) */
+function denseTable(children: Array<Map<number, number>>, K: number, fail: Int32Array, out: Int32Array, order: number[]): Int32Array {
+  const delta = new Int32Array(children.length * K);
+  for (const s of order) {
+    // A state's row is its failure state's row (already complete: BFS order) plus its own edges.
+    const base = s * K;
+    if (s !== 0) delta.copyWithin(base, fail[s] * K, fail[s] * K + K);
+    for (const [cls, t] of children[s]) delta[base + cls] = ((t * K) << 1) | (out[t] >= 0 ? 1 : 0);
   }
+  return delta;
+}
 
-  // Sparse rows: each state's own transitions, sorted by class; the root's dense.
+/** Sparse rows: each state's own transitions, sorted by class; the root's dense. */
+function sparseRows(children: Array<Map<number, number>>, K: number): { root: Int32Array; rowStart: Int32Array; edgeClass: Uint16Array; edgeTo: Int32Array } {
+  const n = children.length;
   const rowStart = new Int32Array(n + 1);
   const edges: Array<[number, number]> = [];
   for (let s = 0; s < n; s++) {
@@ -205,8 +247,7 @@ export function buildAutomaton(patterns: readonly string[], caseInsensitive: boo
   const edgeTo = Int32Array.from(edges, (e) => e[1]);
   const root = new Int32Array(K);
   for (const [cls, t] of children[0]) root[cls] = t;
-  const bytes = tableBytes + rowStart.byteLength + edgeClass.byteLength + edgeTo.byteLength + root.byteLength + fail.byteLength;
-  return new SparseAutomaton(lengths, foldsText, bytes, blockOf, classes, root, rowStart, edgeClass, edgeTo, fail, depth, out);
+  return { root, rowStart, edgeClass, edgeTo };
 }
 
 class DenseAutomaton implements PatternAutomaton {

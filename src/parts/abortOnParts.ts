@@ -1,6 +1,6 @@
-import { Observable, Subject, type OperatorFunction, type Subscription } from 'rxjs';
-import { ForbiddenContentError } from '../errors';
+import { Observable, Subject, type OperatorFunction, type Subscriber, type Subscription } from 'rxjs';
 import { subscribeLinked } from '../internal/linked';
+import { ForbiddenContentError } from '../errors';
 import type { StreamPart, TextPart, ToolCallDeltaPart } from './types';
 
 /** A match of `abortOn(patterns, { toolCallArgs: true })`; `toolCallId` is set when it was in a tool call's arguments. */
@@ -39,12 +39,6 @@ interface Lane {
   match?: PartsMatch;
 }
 
-/** Feeds a lane, with the scanner's `onMatch` pointed at it. */
-function feed(scanner: StringScanner, lane: Lane, text: string): void {
-  scanner.route(lane.onMatch);
-  lane.input.next(text);
-}
-
 /**
  * `abortOn(patterns, { toolCallArgs: true })`: a part stream (or strings) watched
  * in its answer text (strings and `text` parts, one text across parts) and in
@@ -61,103 +55,133 @@ export function abortOnParts(
   scanner: StringScanner,
 ): OperatorFunction<string | StreamPart, string | StreamPart> {
   const mode = options.mode ?? 'error';
+  // Hand-written: composed (mergeMap over the parts each value releases + concatWith + catchError)
+  // it took 1.57× the CPU of this (112,000 text, tool-call-delta and other parts, median of 11
+  // rounds side by side).
   return (source) =>
     new Observable<string | StreamPart>((subscriber) => {
-      let text: Lane | undefined;
-      let textScanned = 0;
-      let textEmitted = '';
-      const args = new Map<string, Lane>();
-      let stopped = false;
-      let upstream: Subscription | undefined;
-
-      const open = (base: number, before: string, toolCallId: string | undefined): Lane => {
-        const lane: Lane = {
-          input: new Subject<string>(),
-          base,
-          before,
-          emitted: '',
-          release: () => undefined,
-          onMatch: (m) => {
-            lane.match = { pattern: m.pattern, index: base + m.index, emittedText: before + m.emittedText, ...(toolCallId !== undefined && { toolCallId }) };
-          },
-        };
-        lane.input
-          .pipe(scanner.scan)
-          .subscribe({
-            next: (safe) => {
-              lane.emitted += safe;
-              lane.release(safe);
-            },
-            error: (err) => stop(lane, err),
-            complete: () => lane.match && stop(lane, undefined),
-          });
-        return lane;
-      };
-
-      const stop = (lane: Lane, err: unknown): void => {
-        if (stopped) return;
-        stopped = true;
-        const match = lane.match;
-        if (!match || (err !== undefined && !(err instanceof ForbiddenContentError))) {
-          subscriber.error(err);
-          return;
-        }
-        upstream?.unsubscribe();
-        try {
-          options.onMatch?.(match);
-        } catch (e) {
-          subscriber.error(e);
-          return;
-        }
-        if (mode === 'complete') subscriber.complete();
-        else subscriber.error(new ForbiddenContentError(match.pattern, match.index, match.emittedText, match.toolCallId));
-      };
-
-      const flushText = (): void => {
-        if (!text) return;
-        const lane = text;
-        text = undefined;
-        lane.input.complete();
-        textScanned = lane.base + lane.emitted.length;
-        textEmitted = lane.before + lane.emitted;
-      };
-      const flushArgs = (id: string): void => {
-        const lane = args.get(id);
-        if (!lane) return;
-        args.delete(id);
-        lane.input.complete();
-      };
-
-      upstream = subscribeLinked(source, subscriber, {
-        next: (value) => {
-          if (stopped) return;
-          if (typeof value === 'string' || value.type === 'text') {
-            const piece = typeof value === 'string' ? value : value.text;
-            text ??= open(textScanned, textEmitted, undefined);
-            text.release = typeof value === 'string' ? (t) => subscriber.next(t) : (t) => subscriber.next({ ...(value as TextPart), text: t });
-            feed(scanner, text, piece);
-            return;
-          }
-          flushText();
-          if (stopped) return;
-          if (value.type === 'tool-call-delta') {
-            let lane = args.get(value.id);
-            if (!lane) args.set(value.id, (lane = open(0, '', value.id)));
-            lane.release = (t) => subscriber.next({ ...(value as ToolCallDeltaPart), argsText: t });
-            feed(scanner, lane, value.argsText);
-            return;
-          }
-          if (value.type === 'tool-call') {
-            flushArgs(value.id);
-            if (stopped) return;
-          }
-          subscriber.next(value);
-        },
-        complete: () => {
-          flushText();
-          for (const id of [...args.keys()]) if (!stopped) flushArgs(id);
-          if (!stopped) subscriber.complete();
-        },
+      const watch = new PartsWatch(scanner, subscriber, mode, options.onMatch);
+      watch.upstream = subscribeLinked(source, subscriber, {
+        next: (value) => watch.push(value),
+        complete: () => watch.end(),
       });
     });
+}
+
+/**
+ * One subscription's lanes: the answer text (one text across parts, restarted after each
+ * flush) and each tool call's arguments. Released text goes straight downstream; a match
+ * unsubscribes upstream, tells `onMatch`, then completes or errors.
+ */
+class PartsWatch {
+  private text: Lane | undefined;
+  private textScanned = 0;
+  private textEmitted = '';
+  private readonly args = new Map<string, Lane>();
+  private stopped = false;
+  upstream: Subscription | undefined;
+
+  constructor(
+    private readonly scanner: StringScanner,
+    private readonly subscriber: Subscriber<string | StreamPart>,
+    private readonly mode: 'error' | 'complete',
+    private readonly onMatch: PartsWatchOptions['onMatch'],
+  ) {}
+
+  push(value: string | StreamPart): void {
+    if (this.stopped) return;
+    const { subscriber } = this;
+    if (typeof value === 'string' || value.type === 'text') {
+      const piece = typeof value === 'string' ? value : value.text;
+      this.text ??= this.open(this.textScanned, this.textEmitted, undefined);
+      this.text.release = typeof value === 'string' ? (t) => subscriber.next(t) : (t) => subscriber.next({ ...(value as TextPart), text: t });
+      this.feed(this.text, piece);
+      return;
+    }
+    this.flushText();
+    if (this.stopped) return;
+    if (value.type === 'tool-call-delta') {
+      let lane = this.args.get(value.id);
+      if (!lane) this.args.set(value.id, (lane = this.open(0, '', value.id)));
+      lane.release = (t) => subscriber.next({ ...(value as ToolCallDeltaPart), argsText: t });
+      this.feed(lane, value.argsText);
+      return;
+    }
+    if (value.type === 'tool-call') {
+      this.flushArgs(value.id);
+      if (this.stopped) return;
+    }
+    subscriber.next(value);
+  }
+
+  /** At upstream's completion: releases the held text and every call's held arguments. */
+  end(): void {
+    this.flushText();
+    for (const id of [...this.args.keys()]) if (!this.stopped) this.flushArgs(id);
+    if (!this.stopped) this.subscriber.complete();
+  }
+
+  private open(base: number, before: string, toolCallId: string | undefined): Lane {
+    const lane: Lane = {
+      input: new Subject<string>(),
+      base,
+      before,
+      emitted: '',
+      release: () => undefined,
+      onMatch: (m) => {
+        lane.match = { pattern: m.pattern, index: base + m.index, emittedText: before + m.emittedText, ...(toolCallId !== undefined && { toolCallId }) };
+      },
+    };
+    lane.input.pipe(this.scanner.scan).subscribe({
+      next: (safe) => {
+        lane.emitted += safe;
+        lane.release(safe);
+      },
+      error: (err) => this.stop(lane, err),
+      complete: () => lane.match && this.stop(lane, undefined),
+    });
+    return lane;
+  }
+
+  /** Feeds a lane, with the scanner's `onMatch` pointed at it. */
+  private feed(lane: Lane, text: string): void {
+    this.scanner.route(lane.onMatch);
+    lane.input.next(text);
+  }
+
+  private stop(lane: Lane, err: unknown): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    const { subscriber } = this;
+    const match = lane.match;
+    if (!match || (err !== undefined && !(err instanceof ForbiddenContentError))) {
+      subscriber.error(err);
+      return;
+    }
+    this.upstream?.unsubscribe();
+    try {
+      this.onMatch?.(match);
+    } catch (e) {
+      subscriber.error(e);
+      return;
+    }
+    if (this.mode === 'complete') subscriber.complete();
+    else subscriber.error(new ForbiddenContentError(match.pattern, match.index, match.emittedText, match.toolCallId));
+  }
+
+  private flushText(): void {
+    if (!this.text) return;
+    const lane = this.text;
+    this.text = undefined;
+    lane.input.complete();
+    this.textScanned = lane.base + lane.emitted.length;
+    this.textEmitted = lane.before + lane.emitted;
+  }
+
+  private flushArgs(id: string): void {
+    const lane = this.args.get(id);
+    if (!lane) return;
+    this.args.delete(id);
+    lane.input.complete();
+  }
 }

@@ -25,6 +25,25 @@ function toolOutput(output: unknown): unknown {
   return output;
 }
 
+/** A message of a node's update as servers send it: a dict, or LangChain-serialized (`{ lc: 1, kwargs }`). */
+function messageDict(message: unknown): Record<string, unknown> {
+  const m = record(message);
+  if (m.lc !== 1 || !('kwargs' in m)) return m;
+  const kind = Array.isArray(m.id) ? String(m.id.at(-1)) : '';
+  return { ...record(m.kwargs), ...(kind === 'ToolMessage' && { type: 'tool' }) };
+}
+
+/**
+ * The tool messages of a node's update whose tool never started: a person rejected the call
+ * (`langchain`'s HITL middleware writes the rejection as the call's result without running it).
+ * They become `tool-result` parts (`denied` when `approvalResume` made the answer), as in
+ * `fromAgent`; results of tools that ran came on the `tools` channel already.
+ */
+function unstartedToolMessages(update: Record<string, unknown>, toolNames: ReadonlyMap<string, string>): unknown[] {
+  const messages = Array.isArray(update.messages) ? update.messages : [];
+  return messages.map(messageDict).filter((m) => (m.type === 'tool' || m.role === 'tool') && typeof m.tool_call_id === 'string' && !toolNames.has(m.tool_call_id));
+}
+
 /**
  * What one protocol event adds to the parts (values `toParts` assembles: the `messages` channel's
  * content-block events as they are, parts for tools and custom data, interrupts as LangGraph's
@@ -46,6 +65,8 @@ export function protocolEventParts(event: ProtocolEventLike, run: AgentServerRun
       const part: StreamPart = { type: 'tool-result', id, name: toolNames.get(id) ?? '', content: isError ? data.message : toolOutput(data.output), isError, ...origin };
       return { values: [part] };
     }
+    case 'updates':
+      return { values: unstartedToolMessages(data, toolNames) };
     case 'custom':
       return { values: [{ type: 'custom', data: data.payload, ...origin } satisfies StreamPart] };
     case 'input.requested': {

@@ -101,7 +101,11 @@ export function resumedCallsOfDecisions(decisions: readonly ApprovalDecision[]):
 /** The tool calls a resume input answers: a LangGraph `Command` whose `resume` came from {@link approvalResume}. */
 export function resumedCallsOf(input: unknown): ResumedCalls | undefined {
   if (typeof input !== 'object' || input === null || (input as { lg_name?: unknown }).lg_name !== 'Command') return undefined;
-  const value = (input as { resume?: unknown }).resume;
+  return resumedCallsOfResume((input as { resume?: unknown }).resume);
+}
+
+/** The tool calls a resume value answers, when {@link approvalResume} made it (read by `fromAgentServer`'s `respond`). */
+export function resumedCallsOfResume(value: unknown): ResumedCalls | undefined {
   return typeof value === 'object' && value !== null ? resumedCalls.get(value) : undefined;
 }
 

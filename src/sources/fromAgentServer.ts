@@ -5,6 +5,7 @@ import type { StreamPart } from '../parts/types';
 import { assertObject, describe } from '../internal/validate';
 import { fromAsyncIterableFactory } from './fromAsyncIterableFactory';
 import { protocolEventParts, type AgentServerRunState, type ProtocolEventLike } from './agentServerParts';
+import { respondCommand, type AgentServerResponse, type RespondCommand } from './agentServerRespond';
 
 /** Options of {@link fromAgentServer}. */
 export interface FromAgentServerOptions {
@@ -18,8 +19,12 @@ export interface FromAgentServerOptions {
   threadId?: string;
   /** The run's input, e.g. `{ messages: [{ role: 'user', content: '…' }] }`. Not used with `respond`. */
   input?: unknown;
-  /** Answers a pending interrupt (`input.respond`) instead of starting a run: the parts are the resumed run's. */
-  respond?: { interruptId: string; response: unknown; namespace?: string[] };
+  /**
+   * Answers pending interrupts (`input.respond`) instead of starting a run: the parts are the
+   * resumed run's. `approvalResume(decisions)` (the `approval-request` parts answered by
+   * interrupt id), or one interrupt's raw answer `{ interruptId, response }`.
+   */
+  respond?: AgentServerResponse;
   /** `config` and `metadata` of the run. */
   config?: Record<string, unknown>;
   metadata?: Record<string, unknown>;
@@ -43,14 +48,15 @@ interface SdkClient {
   runs: { cancel(threadId: string, runId: string): Promise<unknown> };
 }
 
-const CHANNELS = ['messages', 'tools', 'custom', 'lifecycle', 'input'] as const;
+// `updates` only for the results of rejected calls (a tool message no tool run made).
+const CHANNELS = ['messages', 'tools', 'updates', 'custom', 'lifecycle', 'input'] as const;
 
 /**
  * A cold Observable of the typed {@link StreamPart}s of one run on any server that speaks
  * LangGraph's Agent Streaming Protocol (ours, `langgraphjs dev`, the LangGraph Platform), through
  * `@langchain/langgraph-sdk`'s own protocol client (`client.threads.stream`), not a second
  * implementation of the wire. Each subscription opens the thread's event stream, starts the run
- * (or answers an interrupt with `respond`), and emits its parts: `text` / `reasoning`, tool calls,
+ * (or answers interrupts with `respond`), and emits its parts: `text` / `reasoning`, tool calls,
  * `tool-result`s, `custom` parts, `approval-request` parts when the run stops for a person (as
  * `fromAgent` makes them), then `finish` (`'awaiting-decision'` then, `'interrupted'` for a
  * cancelled run); a failed run errors with `RemoteStreamError`.
@@ -67,6 +73,23 @@ const CHANNELS = ['messages', 'tools', 'custom', 'lifecycle', 'input'] as const;
  *   .subscribe((text) => process.stdout.write(text));
  * ```
  *
+ * A run that stops for a person (`langchain`'s `humanInTheLoopMiddleware`) gives
+ * `approval-request` parts; answer them on the same thread with `respond: approvalResume(decisions)`
+ * (every request of an interrupt needs its decision): the parts are then the resumed run's, a
+ * rejected call's `tool-result` is the rejection with `denied: true`, as with `fromAgent`.
+ *
+ * @example
+ * ```ts
+ * import { lastValueFrom, toArray } from 'rxjs';
+ * import { approvalResume, fromAgentServer, type ApprovalRequestPart } from 'rxjs-langchain';
+ *
+ * const thread = { apiUrl: 'http://127.0.0.1:2024', assistantId: 'agent', threadId: crypto.randomUUID() };
+ * const asked = await lastValueFrom(fromAgentServer({ ...thread, input: { messages: [{ role: 'user', content: 'Python 3.12 是哪天发布的？' }] } }).pipe(toArray()));
+ * const requests = asked.filter((p): p is ApprovalRequestPart => p.type === 'approval-request');
+ * fromAgentServer({ ...thread, respond: approvalResume(requests.map((request) => ({ type: 'approve' as const, request }))) })
+ *   .subscribe((part) => part.type === 'tool-result' && console.log(part.name, part.content));
+ * ```
+ *
  * @param options The server (`apiUrl` or `client`), `assistantId`, `threadId`, and `input` or `respond`.
  * @returns An Observable of the run's parts.
  * @see createAgentProtocolHandler, the server side
@@ -78,10 +101,11 @@ export function fromAgentServer(options: FromAgentServerOptions): Observable<Str
     throw new TypeError(`fromAgentServer: assistantId must be a non-empty string, got ${describe(options.assistantId)}.`);
   }
   if (options.client === undefined && typeof options.apiUrl !== 'string') throw new TypeError('fromAgentServer: give apiUrl (the server URL) or client.');
-  return defer(() => assembleParts(fromAsyncIterableFactory((signal) => runParts(options, signal))));
+  const respond = options.respond === undefined ? undefined : respondCommand(options.respond);
+  return defer(() => assembleParts(fromAsyncIterableFactory((signal) => runParts(options, respond, signal)), respond?.resumed));
 }
 
-async function* runParts(options: FromAgentServerOptions, signal: AbortSignal): AsyncGenerator<unknown> {
+async function* runParts(options: FromAgentServerOptions, respond: RespondCommand | undefined, signal: AbortSignal): AsyncGenerator<unknown> {
   const client = (options.client ?? new (loadSdk().Client)({ apiUrl: options.apiUrl, apiKey: null, ...(options.fetch ? { callerOptions: { fetch: options.fetch } } : {}) })) as SdkClient;
   const streamOptions = { assistantId: options.assistantId, ...(options.fetch ? { fetch: options.fetch } : {}) };
   const thread = options.threadId ? client.threads.stream(options.threadId, streamOptions) : client.threads.stream(streamOptions);
@@ -91,9 +115,8 @@ async function* runParts(options: FromAgentServerOptions, signal: AbortSignal): 
   let ended = false;
   try {
     const events = await thread.subscribe(CHANNELS);
-    if (options.respond) {
-      const { interruptId, response, namespace = [] } = options.respond;
-      await thread.input.respond({ namespace, interrupt_id: interruptId, response, ...(options.config && { config: options.config }), ...(options.metadata && { metadata: options.metadata }) });
+    if (respond) {
+      await thread.input.respond({ ...respond.params, ...(options.config && { config: options.config }), ...(options.metadata && { metadata: options.metadata }) });
     } else {
       runId = (await thread.run.start({ input: options.input ?? null, ...(options.config && { config: options.config }), ...(options.metadata && { metadata: options.metadata }) })).run_id;
     }

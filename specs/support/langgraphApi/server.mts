@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 const cwd = process.argv[2];
 const graph = fileURLToPath(new URL('./graph.ts', import.meta.url));
-const { host, cleanup } = await startServer({ port: 0, nWorkers: 1, host: '127.0.0.1', cwd, graphs: { plain: `${graph}:plain` } });
+const { host, cleanup } = await startServer({ port: 0, nWorkers: 1, host: '127.0.0.1', cwd, graphs: { plain: `${graph}:plain`, mail: `${graph}:mail` } });
 process.stdout.write(`listening http://${host}\n`);
 process.stdin.resume();
 process.stdin.on('end', () => void cleanup().finally(() => process.exit(0)));

@@ -20,7 +20,10 @@ import { encodeWireJson } from './wireEvents';
 export interface AgentProtocolHandlerOptions {
   /** Assistant ids → compiled graphs or `createAgent` agents (what `run.start`'s `assistant_id` names). */
   graphs: Record<string, AgentProtocolGraph>;
-  /** Given to every graph that has none. Default: one `MemorySaver`. Share one (e.g. Postgres) between instances. */
+  /**
+   * Given to every graph that has none (on a copy: your graph object is not changed). Default:
+   * one `MemorySaver`. Share one (e.g. Postgres) between instances.
+   */
   checkpointer?: unknown;
   /** Where each thread's events are kept. Default `InMemoryReplyLog`; a `RedisReplyLog` shares them between instances. */
   replyLog?: ReplyLog;
@@ -102,7 +105,6 @@ export function createAgentProtocolHandler(options: AgentProtocolHandlerOptions)
   const threadLog = new ThreadLog(options.replyLog ?? new InMemoryReplyLog(), options.keyPrefix ?? 'agent-thread:', options.maxRunsKept ?? 20, options.now ?? Date.now);
   const service = new AgentProtocolService({
     graphs,
-    checkpointer: checkpointer as ConstructorParameters<typeof AgentProtocolService>[0]['checkpointer'],
     threadLog,
     lock: options.lock ?? new InMemoryConversationLock(),
     langgraph,

@@ -19,6 +19,8 @@ export interface CompiledGraphLike {
   streamEvents(input: unknown, options: Record<string, unknown>): unknown;
   getState(config: { configurable: Record<string, unknown> }): Promise<GraphStateSnapshot>;
   getStateHistory?(config: { configurable: Record<string, unknown> }, options?: { limit?: number }): AsyncIterable<GraphStateSnapshot>;
+  /** LangGraph's copy of the graph (`Pregel.withConfig`): how a graph without a checkpointer gets the handler's. */
+  withConfig?(config: Record<string, unknown>): unknown;
   checkpointer?: unknown;
   name?: string;
 }
@@ -26,17 +28,37 @@ export interface CompiledGraphLike {
 /** What `graphs` maps an assistant id to: a compiled graph or a `createAgent` agent. */
 export type AgentProtocolGraph = CompiledGraphLike | { readonly graph: CompiledGraphLike };
 
-/** The compiled graph of a graph or agent, with `checkpointer` set (the handler's when it had none, as langgraph-api does). */
+/** The checkpointer a graph's threads live in, as the handler reads and creates them. */
+export interface ThreadCheckpointer {
+  getTuple(config: unknown): Promise<unknown>;
+  put(...args: unknown[]): Promise<unknown>;
+}
+
+/**
+ * The compiled graph of a graph or agent, with a checkpointer: its own, else the handler's on a
+ * copy (LangGraph's `withConfig({})`, a new graph over the same nodes and channels), so the
+ * user's object is never changed and two handlers given one graph each keep their own
+ * checkpointer (decision 0300). langgraph-api, by contrast, sets it on the graph it loaded.
+ */
 export function compiledGraph(assistantId: string, value: unknown, checkpointer: unknown): CompiledGraphLike {
   const candidate = (value as { graph?: unknown } | null)?.graph ?? value;
   const graph = candidate as CompiledGraphLike | null;
+  const where = `createAgentProtocolHandler: graphs[${JSON.stringify(assistantId)}]`;
   if (graph === null || typeof graph !== 'object' || typeof graph.streamEvents !== 'function' || typeof graph.getState !== 'function') {
-    throw new TypeError(
-      `createAgentProtocolHandler: graphs[${JSON.stringify(assistantId)}] must be a compiled LangGraph graph (graph.compile()) or a createAgent agent, got ${describe(value)}.`,
-    );
+    throw new TypeError(`${where} must be a compiled LangGraph graph (graph.compile()) or a createAgent agent, got ${describe(value)}.`);
   }
-  if (!graph.checkpointer) graph.checkpointer = checkpointer;
-  return graph;
+  if (graph.checkpointer) return graph;
+  if (typeof graph.withConfig !== 'function') {
+    throw new TypeError(`${where} has no checkpointer and no withConfig() to copy it with one: compile it with a checkpointer (graph.compile({ checkpointer })).`);
+  }
+  const copy = graph.withConfig({}) as CompiledGraphLike;
+  copy.checkpointer = checkpointer;
+  return copy;
+}
+
+/** The checkpointer of a graph `compiledGraph` returned. */
+export function checkpointerOf(graph: CompiledGraphLike): ThreadCheckpointer {
+  return graph.checkpointer as ThreadCheckpointer;
 }
 
 /** Pending interrupts of a snapshot: `{ id, value }` of every task's interrupts. */

@@ -1,7 +1,7 @@
 import { defer, from, switchMap, type Observable, type Subscription } from 'rxjs';
 import type { ConversationLock } from '../../replyLog/types';
 import { AgentProtocolRequestError } from './errors';
-import { pendingInterrupts, threadState, type CompiledGraphLike, type GraphStateSnapshot } from './graphs';
+import { checkpointerOf, pendingInterrupts, threadState, type CompiledGraphLike, type GraphStateSnapshot } from './graphs';
 import type { LangGraphModules } from './langgraph';
 import { runEvents, type RunSpec } from './runEvents';
 import type { ThreadLog } from './threadLog';
@@ -16,7 +16,6 @@ export interface RunRequest {
 
 export interface ServiceOptions {
   readonly graphs: ReadonlyMap<string, CompiledGraphLike>;
-  readonly checkpointer: { getTuple(config: unknown): Promise<unknown>; put(...args: unknown[]): Promise<unknown> };
   readonly threadLog: ThreadLog;
   readonly lock: ConversationLock;
   readonly langgraph: LangGraphModules;
@@ -24,12 +23,15 @@ export interface ServiceOptions {
   readonly onError: (error: unknown) => void;
 }
 
+/** The root checkpoint namespace of a thread. */
+const rootOf = (threadId: string) => ({ configurable: { thread_id: threadId, checkpoint_ns: '' } });
+
 const fail = (status: number, code: string, message: string): never => {
   throw new AgentProtocolRequestError(status, code, message);
 };
 
 /**
- * Threads and runs over a checkpointer (thread state), a {@link ThreadLog} (events) and a
+ * Threads and runs over the graphs' checkpointers (thread state), a {@link ThreadLog} (events) and a
  * {@link ConversationLock} (one run at a time per thread, on every instance).
  */
 export class AgentProtocolService {
@@ -49,22 +51,33 @@ export class AgentProtocolService {
   }
 
   /**
-   * The graph of a thread, or undefined for an unknown thread (no checkpoint). LangGraph keeps no
-   * assistant id in checkpoints, so it is the latest kept run's (its header), else the one
-   * `POST /threads` named, else the first graph (decision 0213).
+   * The graph of a thread, or undefined for an unknown thread (no checkpoint in any graph's
+   * checkpointer). LangGraph keeps no assistant id in checkpoints, so it is the latest kept run's
+   * (its header), else the one `POST /threads` named, else the first graph whose checkpointer
+   * has the thread (decision 0213).
    */
   async threadGraph(threadId: string): Promise<{ assistantId: string; graph: CompiledGraphLike } | undefined> {
-    const tuple = (await this.o.checkpointer.getTuple({ configurable: { thread_id: threadId, checkpoint_ns: '' } })) as { metadata?: Record<string, unknown> } | undefined;
-    if (!tuple) return undefined;
-    const candidates = [await this.o.threadLog.latestGraphName(threadId), tuple.metadata?.assistant_id];
-    const assistantId = candidates.find((id): id is string => typeof id === 'string' && this.o.graphs.has(id)) ?? [...this.o.graphs.keys()][0];
-    return this.graph(assistantId);
+    const latest = await this.o.threadLog.latestGraphName(threadId);
+    const asked = new Set<unknown>();
+    for (const id of new Set([...(typeof latest === 'string' ? [latest] : []), ...this.o.graphs.keys()])) {
+      const graph = this.o.graphs.get(id);
+      if (!graph || asked.has(graph.checkpointer)) continue;
+      asked.add(graph.checkpointer);
+      const tuple = (await checkpointerOf(graph).getTuple(rootOf(threadId))) as { metadata?: Record<string, unknown> } | undefined;
+      if (!tuple) continue;
+      const named = tuple.metadata?.assistant_id;
+      const sameStore = typeof named === 'string' && this.o.graphs.get(named)?.checkpointer === graph.checkpointer;
+      return this.graph(id !== latest && sameStore ? named : id);
+    }
+    return undefined;
   }
 
+  /** `POST /threads`: an empty checkpoint in the checkpointer of the graph it names (else the first graph's). */
   async createThread(threadId: string, assistantId: string | undefined): Promise<void> {
-    if (await this.o.checkpointer.getTuple({ configurable: { thread_id: threadId, checkpoint_ns: '' } })) return fail(409, 'invalid_argument', `Thread ${threadId} already exists.`);
+    const checkpointer = checkpointerOf(this.graph(assistantId !== undefined && this.o.graphs.has(assistantId) ? assistantId : [...this.o.graphs.keys()][0]).graph);
+    if (await checkpointer.getTuple(rootOf(threadId))) return fail(409, 'invalid_argument', `Thread ${threadId} already exists.`);
     const metadata = { source: 'input', step: -1, parents: {}, ...(assistantId ? { assistant_id: assistantId } : {}) };
-    await this.o.checkpointer.put({ configurable: { thread_id: threadId, checkpoint_ns: '' } }, this.o.langgraph.web.emptyCheckpoint(), metadata, {});
+    await checkpointer.put(rootOf(threadId), this.o.langgraph.web.emptyCheckpoint(), metadata, {});
   }
 
   async state(threadId: string): Promise<{ snapshot: GraphStateSnapshot; json: Record<string, unknown> } | undefined> {
