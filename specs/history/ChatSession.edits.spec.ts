@@ -18,8 +18,9 @@ const ASKED = { to: 'ada@example.com', body: '你好 🌏' }; // what the script
 const EDITED = { to: '格蕾丝@example.com', body: '改过的问候 👩‍💻🎉' };
 
 /** The calls of the history's AIMessages and the marks of its ToolMessages, in order. */
-const calls = (messages: readonly BaseMessage[]) =>
-  messages.flatMap((m) =>
+type Shown = { call: string; args: unknown } | { result: string; ran?: unknown };
+const calls = (messages: readonly BaseMessage[]): Shown[] =>
+  messages.flatMap((m): Shown[] =>
     m instanceof AIMessage ? (m.tool_calls ?? []).map((c) => ({ call: c.name, args: c.args }))
       : m instanceof ToolMessage ? [{ result: m.text, ...(m.additional_kwargs.rxlc_edited_call !== undefined && { ran: m.additional_kwargs.rxlc_edited_call }) }]
         : []);
