@@ -1,6 +1,7 @@
 // createAgentProtocolHandler checks its options at construction, with the chat handler's request
 // policy checks (one shared function) and messages that say what to pass.
 import { MemorySaver } from '@langchain/langgraph';
+import { EMPTY } from 'rxjs';
 import { createAgent } from 'langchain';
 import { createAgentProtocolHandler, createChatHandler, type AgentProtocolHandlerOptions } from '../../../src';
 import { ScriptedChatModel, createOfflineTools } from '../../../src/offline';
@@ -32,8 +33,8 @@ describe('createAgentProtocolHandler options', () => {
   });
 
   it('the chat handler refuses the same request policy values with the same words', () => {
-    expect(() => createChatHandler({ stream: () => [], allowedHosts: '*' as never })).toThrow(/createChatHandler: allowedHosts must be 'any', a function, or an array of host names/);
-    expect(() => createChatHandler({ stream: () => [], allowedOrigins: '*' as never })).toThrow(/createChatHandler: allowedOrigins must be a function or an array of origins/);
+    expect(() => createChatHandler({ stream: () => EMPTY, allowedHosts: '*' as never })).toThrow(/createChatHandler: allowedHosts must be 'any', a function, or an array of host names/);
+    expect(() => createChatHandler({ stream: () => EMPTY, allowedOrigins: '*' as never })).toThrow(/createChatHandler: allowedOrigins must be a function or an array of origins/);
   });
 
   it('accepts every documented form', async () => {
