@@ -24,6 +24,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { REDIS_SKIP_MESSAGE, redisServerPath, startRedisServer, type RedisServer } from '../specs/support/redis';
 import { tokenize } from '../src/offline';
 import { startOurs, type ChatInstance } from './chatHandler.ours';
+import { breakdownAtPeak, printBreakdown, type MemoryBreakdown } from './chatHandler.memory';
 import { startPeer, type ModelRuns, type Script } from './chatHandler.peer';
 
 const STREAMS = Number(process.env.N ?? 1000);
@@ -53,6 +54,8 @@ const kindOf = (i: number): Kind => (i % 20 === 1 ? 'stop' : i % 10 === 0 ? 'dro
 
 interface ClientResult {
   kind: Kind;
+  /** A stopper's stop: when it was sent, and whether the side said it stopped a run. */
+  stop?: { id: string; sentAt: number; stopped: boolean };
   lostBytes: number;
   twiceBytes: number;
   wireBytes: number;
@@ -112,8 +115,9 @@ async function session(i: number, run: string, here: ChatInstance, there: ChatIn
   const first = await readBody(response, abort, kind === 'whole' ? undefined : Math.floor(fullBytes / 2));
   const prefix = textOf(first.sse);
   if (kind === 'stop') {
-    await there.stop?.(id); // the peer has no stop: its client just left
-    return { kind, lostBytes: 0, twiceBytes: 0, wireBytes: first.wire };
+    const sentAt = performance.now();
+    const stopped = (await there.stop?.(id)) ?? false; // the peer has no stop: its client just left
+    return { kind, lostBytes: 0, twiceBytes: 0, wireBytes: first.wire, stop: { id, sentAt, stopped } };
   }
   if (kind === 'whole') return { kind, lostBytes: bytes(EXPECTED) - bytes(prefix), twiceBytes: 0, wireBytes: first.wire };
   // What the page's fetch sends (a browser adds it): ours refuses a cross-site GET; the peer ignores it.
@@ -196,6 +200,10 @@ interface Figures {
   twice: number;
   stops: number;
   stopped: number;
+  /** Stops not honoured, by why (ours: the model's end time and the stop's answer tell). */
+  missed: Record<string, number>;
+  /** Where Redis memory went at the peak sample. */
+  byKey?: MemoryBreakdown;
   counts: Record<Kind, number>;
 }
 
@@ -210,6 +218,7 @@ async function conversations(redis: RedisServer, side: Side): Promise<Figures> {
   if (side.graceMs !== undefined) await sleep(side.graceMs + 1000); // the warm-up's replies expire first
   const baseline = await usedMemory(redis);
   const sampler = memoryPeak(redis);
+  const keys = breakdownAtPeak(redis);
   const finishedBefore = runs.finished;
   const cpu = process.cpuUsage();
   const started = performance.now();
@@ -217,6 +226,7 @@ async function conversations(redis: RedisServer, side: Side): Promise<Figures> {
   const wallMs = performance.now() - started;
   const used = process.cpuUsage(cpu);
   const peak = await sampler.stop();
+  const byKey = await keys.stop();
   await settle(runs); // runs whose client left (or was stopped, on the peer) end
   const afterEnd = (await usedMemory(redis)) - baseline;
   let afterExpiry: number | undefined;
@@ -230,10 +240,17 @@ async function conversations(redis: RedisServer, side: Side): Promise<Figures> {
   const ranOn = Math.max(0, runs.finished - finishedBefore - (STREAMS - stops));
   const sum = (f: (r: ClientResult) => number): number => results.reduce((n, r) => n + f(r), 0);
   const slowest = (kind: Kind): number => Math.max(...of(kind).map((r) => r.ms));
+  const missed: Record<string, number> = {};
+  for (const { stop } of of('stop')) {
+    const endedAt = stop && runs.endedAt?.get(stop.id);
+    if (!stop || endedAt === undefined) continue;
+    const why = endedAt < stop.sentAt ? 'the model had ended before the stop was sent' : stop.stopped ? 'accepted, yet the model ran to its end' : 'refused while the model ran';
+    missed[why] = (missed[why] ?? 0) + 1;
+  }
   return {
     wallMs, cpuMsPerStream: (used.user + used.system) / 1000 / STREAMS, peak: peak - baseline, afterEnd, afterExpiry, durable,
     slowest: { whole: slowest('whole'), drop: slowest('drop'), stop: slowest('stop') },
-    lost: sum((r) => r.lostBytes), twice: sum((r) => r.twiceBytes), stops, stopped: stops - ranOn,
+    lost: sum((r) => r.lostBytes), twice: sum((r) => r.twiceBytes), stops, stopped: stops - ranOn, missed, byKey,
     counts: { whole: of('whole').length, drop: of('drop').length, stop: stops },
   };
 }
@@ -258,6 +275,10 @@ function printConversations(ours: Figures, peer: Figures): void {
   row('bytes of text lost', ours.lost, peer.lost, String);
   row('bytes of text received twice (replay from the start)', ours.twice, peer.twice, String);
   console.log(`| stops that stopped the model | ${ours.stopped} of ${ours.stops} | ${peer.stopped} of ${peer.stops} (no stop route: the client left) | |`);
+  const missed = Object.entries(ours.missed).map(([why, n]) => `${n} × ${why}`).join('; ');
+  if (missed) console.log(`\nOur stops not honoured: ${missed}.`);
+  printBreakdown('ours', ours.byKey);
+  printBreakdown('peer', peer.byKey);
 }
 
 /** Scenario 2: `/api/info` answered while SSE_CLIENTS clients post a turn, read a little, and leave. */
@@ -311,19 +332,24 @@ async function settle(runs: ModelRuns): Promise<void> {
   }
 }
 
+/** The peer's two instances, measured, then closed. */
+async function measurePeer(redis: RedisServer): Promise<{ figures?: Figures; info: string }> {
+  const peerRuns: ModelRuns = { started: 0, finished: 0 };
+  const [pa, pb] = await Promise.all([startPeer(redis.url, SCRIPT, peerRuns), startPeer(redis.url, SCRIPT, peerRuns)]);
+  return measure(redis, { name: 'peer (AI SDK + resumable-stream)', a: pa, b: pb, runs: peerRuns }).finally(async () => {
+    await sleep(500);
+    await Promise.all([pa.close(), pb.close()]);
+  });
+}
+
 export async function run(): Promise<void> {
   if (!redisServerPath) return void console.log(REDIS_SKIP_MESSAGE);
   const redis = await startRedisServer();
   try {
     console.log(`${STREAMS} conversations over two instances and one redis-server; a reply is ${TOKENS.length} tokens, ${SCRIPT.tokenDelayMs} ms apart; then ${SSE_CLIENTS} SSE clients.\n`);
-    const peerRuns: ModelRuns = { started: 0, finished: 0 };
-    const [pa, pb] = await Promise.all([startPeer(redis.url, SCRIPT, peerRuns), startPeer(redis.url, SCRIPT, peerRuns)]);
-    const peer = await measure(redis, { name: 'peer (AI SDK + resumable-stream)', a: pa, b: pb, runs: peerRuns }).finally(async () => {
-      await sleep(500);
-      await Promise.all([pa.close(), pb.close()]);
-    });
+    const peer = process.env.SIDES === 'ours' ? undefined : await measurePeer(redis); // SIDES=ours: ours only (while developing)
     await redis.flush();
-    const ourRuns: ModelRuns = { started: 0, finished: 0 };
+    const ourRuns: ModelRuns = { started: 0, finished: 0, endedAt: new Map() };
     // Caps above the bench's load: every stream must be accepted (the default is 64 runs per instance).
     const cap = Math.max(STREAMS, SSE_CLIENTS) * 2;
     const [oa, ob] = await Promise.all([startOurs(redis.url, SCRIPT, ourRuns, { graceMs: GRACE_MS, maxConcurrentRuns: cap, fetch: http }), startOurs(redis.url, SCRIPT, ourRuns, { graceMs: GRACE_MS, maxConcurrentRuns: cap, fetch: http })]);
@@ -331,12 +357,13 @@ export async function run(): Promise<void> {
       while (oa.handler.runs + ob.handler.runs > 0) await sleep(100);
       await Promise.all([oa.close(), ob.close()]);
     });
-    if (ours.figures && peer.figures) printConversations(ours.figures, peer.figures);
+    if (ours.figures) printConversations(ours.figures, peer?.figures ?? ours.figures);
+    if (!peer) console.log('\n(SIDES=ours: the peer column repeats ours.)');
     console.log(`\n\`GET /api/info\` on instance A while ${SSE_CLIENTS} SSE clients post a turn, read 200–2,000 bytes and leave (goal: p99 ≤ 1000 ms):\n`);
     console.log('| side | p50 | p99 | max | probes | SSE answers not 200 | SSE requests failed |');
     console.log('| --- | --- | --- | --- | --- | --- | --- |');
     console.log(ours.info);
-    console.log(peer.info);
+    if (peer) console.log(peer.info);
   } finally {
     await CLIENTS.close();
     await redis.stop();

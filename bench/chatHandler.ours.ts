@@ -15,21 +15,26 @@ import type { ModelRuns, Script } from './chatHandler.peer';
 /** An instance either side: where it listens; `stop` when the side has a stop route. */
 export interface ChatInstance {
   readonly url: string;
-  /** Stops conversation `id`'s running reply (on this instance, whichever runs it); undefined: the side has no stop. */
-  stop?(id: string): Promise<void>;
+  /** Stops conversation `id`'s running reply (on this instance, whichever runs it): whether a run was stopped; undefined: the side has no stop. */
+  stop?(id: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
 /** The script's tokens as chunks, `tokenDelayMs` apart (the last with `finish_reason`), counted in `runs`. */
-function scriptedStream(script: Script, runs: ModelRuns): () => Observable<AIMessageChunk> {
+function scriptedStream(script: Script, runs: ModelRuns): (input: { conversationId?: string }) => Observable<AIMessageChunk> {
   const last = script.tokens.length - 1;
-  return () =>
+  return ({ conversationId }) =>
     defer(() => {
       runs.started++;
       return interval(script.tokenDelayMs).pipe(
         take(script.tokens.length),
         map((i) => new AIMessageChunk({ content: script.tokens[i], ...(i === last && { response_metadata: { finish_reason: 'stop' } }) })),
-        tap({ complete: () => runs.finished++ }), // ran to its end: not stopped
+        tap({
+          complete: () => {
+            runs.finished++; // ran to its end: not stopped
+            if (conversationId !== undefined) runs.endedAt?.set(conversationId, performance.now());
+          },
+        }),
       );
     });
 }
@@ -71,7 +76,7 @@ export async function startOurs(
     handler,
     async stop(id) {
       const response = await fetch(`${url}/api/chat/${id}/stop`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-      await response.text();
+      return ((await response.json()) as { stopped?: boolean }).stopped === true;
     },
     async close() {
       server.closeAllConnections();

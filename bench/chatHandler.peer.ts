@@ -21,6 +21,8 @@ export interface Script {
 export interface ModelRuns {
   started: number;
   finished: number;
+  /** When each conversation's model run reached its end (`performance.now()`), where the side knows the conversation. */
+  endedAt?: Map<string, number>;
 }
 
 export interface PeerInstance {

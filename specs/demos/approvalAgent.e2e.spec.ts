@@ -143,17 +143,35 @@ describe('npm run web -- --agent: the page approves and rejects the agent\'s too
     }
   });
 
-  it.each(['sse', 'ws'] as const)('%s: 修改 runs add with the edited arguments', async (mode) => {
+  it.each(['sse', 'ws', 'ai'] as const)('%s: 修改 runs add once with the edited arguments; a reload shows the call as it ran', async (mode) => {
     const page = await browser.newPage();
+    const approvals: unknown[] = []; // AI SDK mode: the tool part the client sent back with its approval
+    page.on('request', (r) => {
+      const body = r.method() === 'POST' && r.url().endsWith('/api/chat') ? (JSON.parse(r.postData() ?? '{}') as { messages?: { parts: { state?: string }[] }[] }) : {};
+      approvals.push(...(body.messages?.at(-1)?.parts.filter((p) => p.state === 'approval-responded') ?? []));
+    });
     try {
       await askAndWait(page, mode);
       await page.click('.approval button[data-action="edit"]');
+      expect(await page.$eval('.approval-args', (e) => (e as HTMLTextAreaElement).value)).toBe('{"a":123,"b":456}');
       await page.fill('.approval-args', '{"a":1000,"b":-1}');
       await page.click('.approval button[data-action="edit"]');
       await lastIs(page, 'done');
       const shown = await bubbles(page);
-      expect(shown[0]).toEqual({ state: 'done', text: `✎ 已修改并批准${CALL}` });
-      expect(shown[1].text).toContain('= 999。🧮'); // the edited call's result (the offline model words it from the question)
+      const EDITED = '🔧 add({"a":1000,"b":-1})';
+      if (mode === 'ai') {
+        // The same bubble continues: the call as it ran, its result, the answer.
+        expect(shown).toEqual([{ state: 'done', text: expect.stringMatching(/^🔧 add\({"a":1000,"b":-1}\) → 999.*= 999。🧮$/) }]);
+        expect(approvals).toEqual([expect.objectContaining({ type: 'tool-add', input: { a: 1000, b: -1 }, approval: expect.objectContaining({ approved: true }) })]);
+      } else {
+        expect(shown[0]).toEqual({ state: 'done', text: `✎ 已修改并批准${CALL}` });
+        expect(shown[1].text).toContain('= 999。🧮'); // the edited call's result (the offline model words it from the question)
+      }
+      // The server saved the call that ran (the edited one): a reload draws it, no card waits.
+      await page.reload();
+      await page.waitForFunction(() => document.querySelector('.msg.assistant .tool') !== null);
+      expect(await page.$$eval('.msg.assistant .tool', (rows) => rows.map((r) => r.textContent))).toEqual([`${EDITED} → 999`]);
+      expect(await page.$$('.approval')).toHaveLength(0);
     } finally {
       await page.close();
     }

@@ -2,7 +2,8 @@
  * The web demo page's approval card in Chromium, against scripted answers (Playwright routes in
  * place of the chat handler, so the page is tested alone): a tool call that waits for a person
  * arrives as the AI SDK's `tool-approval-request` chunk or our SSE `approval-request` event and is
- * drawn as a card with 批准 / 拒绝; the keyboard is on 批准; the question box waits; a click
+ * drawn as a card with 批准 / 拒绝 / 修改 (AI SDK mode: the edited input in the client's state; not on a
+ * signed request); the keyboard is on 批准; the question box waits; a click
  * disables both buttons at once and sends exactly one answer, in the shape each wire expects (the
  * AI SDK client's own resend, our `{ id, type }` decisions); the continuation lands in the page; the
  * tool's input is shown as text (Chinese, emoji and markup as they are). A reload draws the
@@ -57,12 +58,12 @@ const WAITING_HISTORY = {
 const event = (name: string, data: unknown): string => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
 
 /** Scripted chat routes: each POST body is recorded; the first answer waits for a decision, later ones continue. */
-async function script(page: Page, approved: boolean, conflict = false): Promise<{ bodies: Record<string, unknown>[]; history: string[] }> {
+async function script(page: Page, approved: boolean, conflict = false, awaiting = AWAITING): Promise<{ bodies: Record<string, unknown>[]; history: string[] }> {
   const bodies: Record<string, unknown>[] = [];
   const history: string[] = [];
   await page.route('**/api/chat', (route: Route) => {
     bodies.push(route.request().postDataJSON() as Record<string, unknown>);
-    return route.fulfill({ status: 200, headers: UI_HEADERS, body: bodies.length === 1 ? AWAITING : continuation(approved) });
+    return route.fulfill({ status: 200, headers: UI_HEADERS, body: bodies.length === 1 ? awaiting : continuation(approved) });
   });
   await page.route('**/api/chat/stream', (route: Route) => {
     bodies.push(route.request().postDataJSON() as Record<string, unknown>);
@@ -125,8 +126,8 @@ describe('the web demo page answers a tool call that waits for approval (scripte
     try {
       const { bodies } = await script(page, true);
       await ask(page, 'ai');
-      expect(await ui(page)).toEqual({ cards: [{ state: 'pending', call: CALL, buttons: ['批准', '拒绝'] }], markup: false, focused: '批准', sendDisabled: true });
-      expect(await clickTwice(page, 'approve')).toEqual([true, true]);
+      expect(await ui(page)).toEqual({ cards: [{ state: 'pending', call: CALL, buttons: ['批准', '拒绝', '修改'] }], markup: false, focused: '批准', sendDisabled: true });
+      expect(await clickTwice(page, 'approve')).toEqual([true, true, true]); // 批准, 拒绝, 修改
       await page.waitForFunction(() => (document.querySelector('.msg.assistant') as HTMLElement).dataset.state === 'done');
       expect(bodies).toHaveLength(2);
       const sent = (bodies[1].messages as { role: string; id: string; parts: { type: string; state?: string; approval?: unknown }[] }[]).at(-1)!;
@@ -139,13 +140,48 @@ describe('the web demo page answers a tool call that waits for approval (scripte
     }
   });
 
+  it('AI SDK: 修改 changes the tool part\'s input in the client\'s state and approves: the resend carries the edited input', async () => {
+    const page = await browser.newPage();
+    try {
+      const { bodies } = await script(page, true);
+      await ask(page, 'ai');
+      await page.click('.approval button[data-action="edit"]');
+      await page.fill('.approval-args', '[1, 2]');
+      await page.click('.approval button[data-action="edit"]');
+      expect(await page.$eval('.approval-error', (e) => e.textContent)).toMatch(/JSON 对象/); // refused on the card, nothing sent
+      expect(bodies).toHaveLength(1);
+      await page.fill('.approval-args', '{"a":"一百","b":"🎈"}');
+      await page.click('.approval button[data-action="edit"]');
+      await page.waitForFunction(() => (document.querySelector('.msg.assistant') as HTMLElement).dataset.state === 'done');
+      expect(bodies).toHaveLength(2);
+      const part = (bodies[1].messages as { parts: { type: string }[] }[]).at(-1)!.parts.find((p) => p.type === 'tool-add');
+      expect(part).toMatchObject({ toolCallId: 'call-1', state: 'approval-responded', input: { a: '一百', b: '🎈' }, approval: { id: APPROVAL_ID, approved: true } });
+      expect(await page.$eval('.msg.assistant', (e) => e.textContent)).toBe(`🔧 add({"a":"一百","b":"🎈"}) → 579${ANSWER}`);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('AI SDK: a signed request (toolApprovalSecret) has no 修改: its signature binds the input', async () => {
+    const page = await browser.newPage();
+    try {
+      const signed = AWAITING.replace(`"toolCallId":"call-1"}`, `"toolCallId":"call-1","signature":"c2lnbmVk"}`);
+      expect(signed).toContain('"type":"tool-approval-request","approvalId":"interrupt-1:0","toolCallId":"call-1","signature"');
+      await script(page, true, false, signed);
+      await ask(page, 'ai');
+      expect((await ui(page)).cards).toEqual([{ state: 'pending', call: CALL, buttons: ['批准', '拒绝'] }]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('AI SDK: 拒绝 with a reason sends approved: false and 用户拒绝了 … with the reason; the denial is shown', async () => {
     const page = await browser.newPage();
     try {
       const { bodies } = await script(page, false);
       await ask(page, 'ai');
       await page.fill('.approval-reason', '不用算了 🙅');
-      expect(await clickTwice(page, 'reject')).toEqual([true, true]);
+      expect(await clickTwice(page, 'reject')).toEqual([true, true, true]);
       await page.waitForFunction(() => (document.querySelector('.msg.assistant') as HTMLElement).dataset.state === 'done');
       expect(bodies).toHaveLength(2);
       const part = (bodies[1].messages as { parts: { type: string; approval?: unknown }[] }[]).at(-1)!.parts.find((p) => p.type === 'tool-add');
@@ -221,7 +257,7 @@ describe('the web demo page answers a tool call that waits for approval (scripte
         await page.reload();
         await page.waitForSelector('.approval[data-state="pending"]');
         expect(history).toEqual([`/api/chat/${id}/history`]);
-        expect(await ui(page)).toEqual({ cards: [{ state: 'pending', call: CALL, buttons: mode === 'ai' ? ['批准', '拒绝'] : ['批准', '拒绝', '修改'] }], markup: false, focused: '批准', sendDisabled: true });
+        expect(await ui(page)).toEqual({ cards: [{ state: 'pending', call: CALL, buttons: ['批准', '拒绝', '修改'] }], markup: false, focused: '批准', sendDisabled: true });
         expect(await page.$eval('input[name="mode"]:checked', (e) => (e as HTMLInputElement).value)).toBe(mode);
         await page.click('.approval button[data-action="approve"]');
         await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLElement>('.msg.assistant')).some((b) => b.dataset.state === 'done'));

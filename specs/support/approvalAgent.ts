@@ -13,6 +13,8 @@ import { ScriptedChatModel } from '../../src/offline/ScriptedChatModel';
 export interface ApprovalAgentOptions {
   /** A tool run waits for this before it returns (to stop a resumed run while the tool runs). */
   toolGate?: (signal: AbortSignal | undefined) => Promise<void>;
+  /** What a person may decide about `send_email`. Default approve, edit, reject. */
+  allowedDecisions?: ('approve' | 'edit' | 'reject')[];
   /**
    * The text before the tool call (default `好的，我来发邮件。`). `''` for graphs run with
    * `streamEvents(…, { version: 'v3' })` (the agent protocol): @langchain/core 1.4 puts a text
@@ -49,7 +51,7 @@ export function approvalAgent(options: ApprovalAgentOptions = {}) {
     model: new ScriptedChatModel({ reply }),
     tools: [sendEmail],
     checkpointer: new MemorySaver(),
-    middleware: [humanInTheLoopMiddleware({ interruptOn: { send_email: { allowedDecisions: ['approve', 'edit', 'reject'], description: '发邮件前请确认' } } })],
+    middleware: [humanInTheLoopMiddleware({ interruptOn: { send_email: { allowedDecisions: options.allowedDecisions ?? ['approve', 'edit', 'reject'], description: '发邮件前请确认' } } })],
   });
   return { agent, runs, aborted };
 }

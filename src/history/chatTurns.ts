@@ -1,12 +1,11 @@
 import {
   asyncScheduler, catchError, concat, concatMap, defer, EMPTY, from, ignoreElements, isObservable, map, NEVER,
-  Observable, of, throwError, switchMap, takeUntil, tap, type MonoTypeOperatorFunction, type OperatorFunction,
+  Observable, of, throwError, switchMap, takeUntil, tap, type MonoTypeOperatorFunction, type OperatorFunction, type SchedulerLike,
 } from 'rxjs';
 import { AIMessage, AIMessageChunk, HumanMessage, type BaseMessage } from '@langchain/core/messages';
 import type { BaseListChatMessageHistory } from '@langchain/core/chat_history';
 import { concat as concatChunks } from '@langchain/core/utils/stream';
-import { textOf } from '../decode/text';
-import { hasContent } from '../decode/content';
+import { ChunkStats } from '../operators/chunkStats';
 import { StreamInterruptedError, StreamTimeoutError } from '../errors';
 import { requireCompletion } from '../operators/requireCompletion';
 import { assertFunction, assertObject, describe } from '../internal/validate';
@@ -159,6 +158,27 @@ export function toPartialRun(run: RunCollector, reason: PartialReason, error: un
  * @returns A function that returns an Observable of the turns' events (`chunk`, then `done`, `stopped` or `error`).
  */
 export function chatTurns(streamTurn: StreamTurn, options: ChatTurnsOptions = {}): OperatorFunction<string | DecisionTurn, TurnEvent> {
+  const settings = chatTurnsSettings(streamTurn, options);
+  return (questions) =>
+    defer(() => {
+      const port = portOf(options.history ?? new SyncInMemoryChatMessageHistory());
+      // Each turn built when it starts (its clock starts then), never while an earlier one streams.
+      return questions.pipe(concatMap((question, turn) => defer(() => new Turn(settings, question, turn).events(port))));
+    });
+}
+
+/** `chatTurns`' arguments, checked, with the defaults filled in. */
+interface TurnSettings {
+  streamTurn: StreamTurn;
+  maxMessages: number;
+  stop$: Observable<unknown>;
+  onIncomplete: IncompleteReplyPolicy;
+  scheduler: SchedulerLike;
+  completion: MonoTypeOperatorFunction<AIMessageChunk | StreamPart> | undefined;
+}
+
+/** Call-time checks of `chatTurns`' arguments (TypeErrors and RangeErrors). */
+function chatTurnsSettings(streamTurn: StreamTurn, options: ChatTurnsOptions): TurnSettings {
   assertFunction('chatTurns: streamTurn', streamTurn);
   assertObject('chatTurns: options', options);
   const {
@@ -179,148 +199,152 @@ export function chatTurns(streamTurn: StreamTurn, options: ChatTurnsOptions = {}
   }
   if (typeof check !== 'boolean') assertObject('chatTurns: options.requireCompletion (true, false or { isFinal })', check, false);
   // Built once: it validates isFinal at call time. It reads a part stream as a run (decision 0117).
-  const completion: MonoTypeOperatorFunction<AIMessageChunk | StreamPart> | undefined =
-    check === false ? undefined : requireCompletion<AIMessageChunk | StreamPart>(check === true ? undefined : check);
+  const completion = check === false ? undefined : requireCompletion<AIMessageChunk | StreamPart>(check === true ? undefined : check);
+  return { streamTurn, maxMessages, stop$, onIncomplete, scheduler, completion };
+}
 
-  return (questions) =>
-    defer(() => {
-      const port = portOf(history ?? new SyncInMemoryChatMessageHistory());
-      return questions.pipe(concatMap((question, turn) => runTurn(port, question, turn)));
-    });
+/** One turn: its reply streamed as `chunk` events, then saved (or not) and its last event. */
+class Turn {
+  /** A decision turn resumes the run the previous turn left awaiting (decision 0197). */
+  private decisions: ReturnType<typeof decisionTurnOf>;
+  private badInput: unknown;
+  private readonly question: string;
+  private readonly stats: ChunkStats;
+  private merged: AIMessageChunk | undefined;
+  /** Set by the first value when streamTurn streams parts (an agent run). */
+  private run: RunCollector | undefined;
+  private kind: 'chunks' | 'parts' | undefined;
+  private text = '';
+  private completed = false;
+  private failed = false;
+  private error: unknown;
+  private misuse: TypeError | undefined;
 
-  function runTurn(port: HistoryPort, input: string | DecisionTurn, turn: number): Observable<TurnEvent> {
-    return defer(() => {
-      // A decision turn resumes the run the previous turn left awaiting (decision 0197).
-      let decisions: ReturnType<typeof decisionTurnOf>;
-      let badInput: unknown;
-      try {
-        decisions = decisionTurnOf(input);
-      } catch (e) {
-        badInput = e; // the turn's error event, as any failure of a turn
-      }
-      const question = decisions === undefined ? (input as string) : '';
-      const start = scheduler.now();
-      let merged: AIMessageChunk | undefined;
-      // Set by the first value when streamTurn streams parts (an agent run).
-      let run: RunCollector | undefined;
-      let kind: 'chunks' | 'parts' | undefined;
-      let text = '';
-      let chunks = 0;
-      let firstChunkMs: number | null = null;
-      let completed = false;
-      let failed = false;
-      let error: unknown;
+  constructor(
+    private readonly settings: TurnSettings,
+    input: string | DecisionTurn,
+    private readonly turn: number,
+  ) {
+    try {
+      this.decisions = decisionTurnOf(input);
+    } catch (e) {
+      this.badInput = e; // the turn's error event, as any failure of a turn
+    }
+    this.question = this.decisions === undefined ? (input as string) : '';
+    this.stats = new ChunkStats(settings.scheduler, 'chatTurns');
+  }
 
-      const toChunk = (value: AIMessageChunk | string): AIMessageChunk => {
-        if (typeof value !== 'string') return value;
-        if (completion) {
+  events(port: HistoryPort): Observable<TurnEvent> {
+    return concat(this.reply$(port), defer(() => this.finish$(port)));
+  }
+
+  private reply$(port: HistoryPort): Observable<TurnEvent> {
+    const { streamTurn, maxMessages, completion, stop$ } = this.settings;
+    const { question, turn, decisions } = this;
+    return port.read().pipe(
+      switchMap((messages) => {
+        if (this.badInput !== undefined) throw this.badInput;
+        const raw = from(streamTurn({ history: windowHistory(messages, maxMessages), question, turn, ...(decisions && { decisions }) }))
+          .pipe(map((value) => this.classify(value)));
+        // A misused streamTurn is its TypeError, not a cut reply.
+        const misuse = (e: unknown): unknown => (this.misuse !== undefined && (e as { cause?: unknown }).cause === this.misuse ? this.misuse : e);
+        return completion ? raw.pipe(completion, catchError((e: unknown) => throwError(() => misuse(e)))) : raw;
+      }),
+      map((chunk) => this.chunkEvent(chunk)),
+      tap({ complete: () => (this.completed = true) }),
+      takeUntil(stop$),
+      catchError((e: unknown) => {
+        this.failed = true;
+        this.error = e;
+        return EMPTY;
+      }),
+    );
+  }
+
+  /** One turn streams message chunks or parts, never both: the first value decides. */
+  private classify(value: AIMessageChunk | string | StreamPart): AIMessageChunk | StreamPart {
+    try {
+      const part = isStreamPart(value);
+      this.kind ??= part ? 'parts' : 'chunks';
+      if (this.kind === 'parts') {
+        if (!part) {
           throw new TypeError(
-            'chatTurns: streamTurn emitted a string, which carries no finish reason, so a cut reply could not be told from a complete one. ' +
-              'Stream the model\'s AIMessageChunks (no string output parser), or pass requireCompletion: false.',
+            `chatTurns: streamTurn emitted parts, then ${describe(value)}; an agent turn streams parts only (pipe raw values through toParts()).`,
           );
         }
-        return new AIMessageChunk({ content: value });
-      };
-
-      // One turn streams message chunks or parts, never both: the first value decides.
-      let misuse: TypeError | undefined;
-      const classify = (value: AIMessageChunk | string | StreamPart): AIMessageChunk | StreamPart => {
-        try {
-          return classifyValue(value);
-        } catch (e) {
-          misuse = e as TypeError;
-          throw e;
-        }
-      };
-      const classifyValue = (value: AIMessageChunk | string | StreamPart): AIMessageChunk | StreamPart => {
-        const part = isStreamPart(value);
-        kind ??= part ? 'parts' : 'chunks';
-        if (kind === 'parts') {
-          if (!part) {
-            throw new TypeError(
-              `chatTurns: streamTurn emitted parts, then ${describe(value)}; an agent turn streams parts only (pipe raw values through toParts()).`,
-            );
-          }
-          run ??= new RunCollector(decisions?.flatMap((d) => (d.request.toolCallId === undefined ? [] : [d.request.toolCallId])));
-          return value;
-        }
-        if (part) throw new TypeError(`chatTurns: streamTurn emitted message chunks, then a '${value.type}' part; a turn streams one or the other.`);
-        return toChunk(value);
-      };
-
-      const reply$ = port.read().pipe(
-        switchMap((messages) => {
-          if (badInput !== undefined) throw badInput;
-          const raw = from(streamTurn({ history: windowHistory(messages, maxMessages), question, turn, ...(decisions && { decisions }) }))
-            .pipe(map(classify));
-          // A misused streamTurn is its TypeError, not a cut reply.
-          return completion ? raw.pipe(completion, catchError((e: unknown) => throwError(() => (misuse !== undefined && (e as { cause?: unknown }).cause === misuse ? misuse : e)))) : raw;
-        }),
-        map((chunk): TurnEvent => {
-          if (run !== undefined && isStreamPart(chunk)) {
-            run.push(chunk);
-            const delta = chunk.type === 'text' ? chunk.text : '';
-            text += delta;
-            if (hasContent(chunk) && chunks++ === 0) firstChunkMs = scheduler.now() - start;
-            return { type: 'chunk', turn, question, part: chunk, text: delta };
-          }
-          chunk = chunk as AIMessageChunk;
-          const delta = textOf(chunk, 'chatTurns');
-          merged = merged ? (concatChunks(merged, chunk) as AIMessageChunk) : chunk;
-          text += delta;
-          if (hasContent(chunk) && chunks++ === 0) firstChunkMs = scheduler.now() - start;
-          return { type: 'chunk', turn, question, chunk, text: delta };
-        }),
-        tap({ complete: () => (completed = true) }),
-        takeUntil(stop$),
-        catchError((e: unknown) => {
-          failed = true;
-          error = e;
-          return EMPTY;
-        }),
-      );
-
-      const finish$ = defer((): Observable<TurnEvent> => {
-        if (completed && !failed && run !== undefined && run.approvalRequests.length > 0) {
-          // Waiting for a person: the run so far, its guarded calls marked (never done, never lost).
-          const saved = run.result().messages;
-          return concat(
-            port.write(savedAfterQuestion(question, decisions, saved)),
-            defer(() => of<TurnEvent>({
-              type: 'awaiting', turn, question, requests: run!.approvalRequests, text, messages: saved, chunks, durationMs: scheduler.now() - start, firstChunkMs,
-            })),
-          ).pipe(catchError((e: unknown) => of(failedEvent('error', e, false))));
-        }
-        if (completed && !failed) {
-          // A run's messages never keep a tool call without its result (AI SDK #11415).
-          const saved = run ? run.answeredMessages() : [toAIMessage(merged)];
-          const message = answerOf(saved);
-          return concat(
-            port.write(savedAfterQuestion(question, decisions, saved)),
-            defer(() => of<TurnEvent>({
-              type: 'done', turn, question, text, message, messages: saved, chunks, durationMs: scheduler.now() - start, firstChunkMs,
-            })),
-          ).pipe(catchError((e: unknown) => of(failedEvent('error', e, false))));
-        }
-        const type = failed ? 'error' : 'stopped';
-        if (onIncomplete === 'discard') return of(failedEvent(type, error, false));
-        const reason = partialReasonOf(!failed, error);
-        const partial = run ? toPartialRun(run, reason, error) : [toPartialMessage(merged, reason, error)];
-        return concat(
-          port.write(savedAfterQuestion(String(question), decisions, partial)),
-          defer(() => of(failedEvent(type, error, true))),
-        ).pipe(catchError((e: unknown) => of(failedEvent('error', e, false))));
-      });
-
-      function failedEvent(type: 'stopped' | 'error', err: unknown, saved: boolean): TurnFailedEvent {
-        return {
-          type, turn, question, partialText: text, chunks, durationMs: scheduler.now() - start, firstChunkMs, saved,
-          ...(type === 'error' && { error: err }),
-        };
+        this.run ??= new RunCollector(this.decisions?.flatMap((d) => (d.request.toolCallId === undefined ? [] : [d.request.toolCallId])));
+        return value;
       }
+      if (part) throw new TypeError(`chatTurns: streamTurn emitted message chunks, then a '${value.type}' part; a turn streams one or the other.`);
+      return this.toChunk(value);
+    } catch (e) {
+      this.misuse = e as TypeError;
+      throw e;
+    }
+  }
 
-      return concat(reply$, finish$);
-    });
+  private toChunk(value: AIMessageChunk | string): AIMessageChunk {
+    if (typeof value !== 'string') return value;
+    if (this.settings.completion) {
+      throw new TypeError(
+        'chatTurns: streamTurn emitted a string, which carries no finish reason, so a cut reply could not be told from a complete one. ' +
+          'Stream the model\'s AIMessageChunks (no string output parser), or pass requireCompletion: false.',
+      );
+    }
+    return new AIMessageChunk({ content: value });
+  }
+
+  private chunkEvent(chunk: AIMessageChunk | StreamPart): TurnEvent {
+    const { turn, question } = this;
+    const delta = this.stats.count(chunk) ?? '';
+    this.text += delta;
+    if (this.run !== undefined && isStreamPart(chunk)) {
+      this.run.push(chunk);
+      return { type: 'chunk', turn, question, part: chunk, text: delta };
+    }
+    chunk = chunk as AIMessageChunk;
+    this.merged = this.merged ? (concatChunks(this.merged, chunk) as AIMessageChunk) : chunk;
+    return { type: 'chunk', turn, question, chunk, text: delta };
+  }
+
+  /** After the reply: saves what the turn's outcome allows and emits its last event. */
+  private finish$(port: HistoryPort): Observable<TurnEvent> {
+    const { run, completed, failed, error, question, decisions } = this;
+    if (completed && !failed) {
+      // Waiting for a person: the run so far, its guarded calls marked (never done, never lost).
+      const awaiting = run !== undefined && run.approvalRequests.length > 0;
+      // A run's messages never keep a tool call without its result (AI SDK #11415).
+      const saved = awaiting ? run.result().messages : run ? run.answeredMessages() : [toAIMessage(this.merged)];
+      return this.save(port, saved, (): TurnEvent => {
+        const { text, turn } = this;
+        const { chunks, firstChunkMs } = this.stats;
+        const durationMs = this.settings.scheduler.now() - this.stats.start;
+        return awaiting
+          ? { type: 'awaiting', turn, question, requests: run.approvalRequests, text, messages: saved, chunks, durationMs, firstChunkMs }
+          : { type: 'done', turn, question, text, message: answerOf(saved), messages: saved, chunks, durationMs, firstChunkMs };
+      });
+    }
+    const type = failed ? 'error' : 'stopped';
+    if (this.settings.onIncomplete === 'discard') return of(this.failedEvent(type, error, false));
+    const reason = partialReasonOf(!failed, error);
+    const partial = run ? toPartialRun(run, reason, error) : [toPartialMessage(this.merged, reason, error)];
+    return this.save(port, partial, () => this.failedEvent(type, error, true), String(question));
+  }
+
+  /** Writes the question and `messages` at once, then emits `last()`; a failed write is the turn's error. */
+  private save(port: HistoryPort, messages: BaseMessage[], last: () => TurnEvent, question = this.question): Observable<TurnEvent> {
+    return concat(
+      port.write(savedAfterQuestion(question, this.decisions, messages)),
+      defer(() => of(last())),
+    ).pipe(catchError((e: unknown) => of(this.failedEvent('error', e, false))));
+  }
+
+  private failedEvent(type: 'stopped' | 'error', err: unknown, saved: boolean): TurnFailedEvent {
+    const { turn, question, text, stats } = this;
+    return {
+      type, turn, question, partialText: text, chunks: stats.chunks, durationMs: this.settings.scheduler.now() - stats.start, firstChunkMs: stats.firstChunkMs, saved,
+      ...(type === 'error' && { error: err }),
+    };
   }
 }
 

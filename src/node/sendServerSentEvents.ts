@@ -1,10 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { tap, throwError, type Observable, type Subscription } from 'rxjs';
+import { throwError, type Observable } from 'rxjs';
 import { assertObject, assertPositiveInteger, assertNonNegative, describe } from '../internal/validate';
-import { SlowConsumerError } from '../errors';
-import { DEFAULT_MAX_BUFFERED_BYTES, SSE_HEADERS, SSE_HEARTBEAT, type FrameEncoding } from '../web/serverSentEventFrame';
+import { DEFAULT_MAX_BUFFERED_BYTES, SSE_HEADERS, type FrameEncoding } from '../web/serverSentEventFrame';
 import { toServerSentEvents, type ToServerSentEventsOptions } from '../web/toServerSentEvents';
-import { detachedObserver } from '../internal/linked';
+import { emptyStats, FrameDelivery } from './frameDelivery';
 import { assertRequestCheckOptions, checkRequest, type RequestCheckOptions } from './checkRequest';
 
 /**
@@ -153,100 +152,7 @@ export function deliverFrames<T>(
 ): ServerSentEventsDelivery {
   const { maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES, overflowGraceMs = 10_000, headers, allowedHosts, allowedOrigins } = limits;
   const request = (res as { req: IncomingMessage }).req;
-  const frames$ = encoding.frames;
-
-  const stats: ServerSentEventsStats = {
-    framesWritten: 0, bytesWritten: 0, queuedFrames: 0, queuedBytes: 0,
-    peakQueuedBytes: 0, peakQueuedFrames: 0, peakBufferedBytes: 0, heartbeatsSkipped: 0,
-  };
-  const queue: string[] = [];
-  let waitingForDrain = false;
-  let sourceEnded = false;
-  let sourceErrored = false;
-  let outcome: ServerSentEventsOutcome | undefined;
-  let settle!: (outcome: ServerSentEventsOutcome) => void;
-  const finished = new Promise<ServerSentEventsOutcome>((resolve) => (settle = resolve));
-  let subscription: Subscription | undefined;
-  let graceTimer: NodeJS.Timeout | undefined;
-  let events = 0;
-
-  const finish = (result: ServerSentEventsOutcome): void => {
-    if (graceTimer) clearTimeout(graceTimer);
-    res.off('drain', onDrain);
-    res.off('close', onClose);
-    settle(result);
-  };
-
-  const measure = (): void => {
-    stats.queuedFrames = queue.length;
-    stats.peakQueuedBytes = Math.max(stats.peakQueuedBytes, stats.queuedBytes);
-    stats.peakQueuedFrames = Math.max(stats.peakQueuedFrames, queue.length);
-    stats.peakBufferedBytes = Math.max(stats.peakBufferedBytes, stats.queuedBytes + (res.writableLength ?? 0));
-  };
-
-  const write = (frame: string): void => {
-    stats.framesWritten++;
-    stats.bytesWritten += Buffer.byteLength(frame);
-    if (!res.write(frame)) waitingForDrain = true;
-    measure();
-  };
-
-  const endIfDone = (): void => {
-    if (sourceEnded && !waitingForDrain && queue.length === 0 && !res.writableEnded) {
-      outcome ??= sourceErrored ? 'error' : 'done';
-      res.end();
-    }
-  };
-
-  const overflow = (): void => {
-    outcome = 'overflow';
-    subscription?.unsubscribe(); // aborts the model request
-    sourceEnded = true;
-    const error = new SlowConsumerError(stats.queuedBytes, maxBufferedBytes);
-    // One last frame so a reader that catches up learns why the stream stopped.
-    const closing = encoding.closingFrame(error, events);
-    queue.push(closing);
-    stats.queuedBytes += Buffer.byteLength(closing);
-    measure();
-    graceTimer = setTimeout(() => res.destroy(), overflowGraceMs);
-    graceTimer.unref?.();
-  };
-
-  const push = (frame: string): void => {
-    if (res.destroyed || res.writableEnded || outcome === 'overflow') return;
-    if (frame !== SSE_HEARTBEAT) events++;
-    if (!waitingForDrain) return write(frame);
-    if (frame === SSE_HEARTBEAT) {
-      stats.heartbeatsSkipped++;
-      return;
-    }
-    queue.push(frame);
-    stats.queuedBytes += Buffer.byteLength(frame);
-    measure();
-    if (stats.queuedBytes > maxBufferedBytes) overflow();
-  };
-
-  function onDrain(): void {
-    waitingForDrain = false;
-    while (queue.length > 0 && !waitingForDrain) {
-      const frame = queue.shift()!;
-      stats.queuedBytes -= Buffer.byteLength(frame);
-      write(frame);
-    }
-    measure();
-    endIfDone();
-  }
-
-  function onClose(): void {
-    subscription?.unsubscribe();
-    if (res.writableFinished && outcome) return finish(outcome);
-    finish(outcome === 'stopped' || outcome === 'overflow' ? outcome : 'client-closed');
-  }
-
-  if (res.destroyed || res.writableEnded) {
-    settle('client-closed');
-    return { stats, finished, stop: () => undefined };
-  }
+  if (res.destroyed || res.writableEnded) return settled('client-closed');
   const refusal = checkRequest(request, { allowedHosts, allowedOrigins, runsModel: true });
   if (refusal) {
     if (!res.headersSent) {
@@ -254,38 +160,14 @@ export function deliverFrames<T>(
       res.writeHead(refusal.status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) });
       res.end(body);
     } else res.end();
-    settle('refused');
-    return { stats, finished, stop: () => undefined };
+    return settled('refused');
   }
+  return new FrameDelivery(res, encoding, maxBufferedBytes, overflowGraceMs).start(source$, headers);
+}
 
-  res.on('drain', onDrain);
-  res.on('close', onClose);
-  if (!res.headersSent) {
-    res.writeHead(res.statusCode || 200, { ...encoding.headers, ...headers });
-    res.flushHeaders();
-  }
-
-  const done = (): void => {
-    sourceEnded = true;
-    endIfDone();
-  };
-  // Assigned before the source can emit: an overflow inside a synchronous emission stops it.
-  const observer = (subscription = detachedObserver<string>({ next: push, complete: done, error: () => ((sourceErrored = true), done()) }));
-  source$.pipe(tap({ error: () => (sourceErrored = true) }), frames$).subscribe(observer);
-
-  return {
-    stats,
-    finished,
-    stop() {
-      if (outcome || res.writableEnded) return;
-      outcome = 'stopped';
-      subscription?.unsubscribe();
-      queue.length = 0;
-      stats.queuedBytes = 0;
-      measure();
-      res.end();
-    },
-  };
+/** A delivery that ended before it began. */
+function settled(outcome: ServerSentEventsOutcome): ServerSentEventsDelivery {
+  return { stats: emptyStats(), finished: Promise.resolve(outcome), stop: () => undefined };
 }
 
 /** The final `error` frame for an error raised by the adapter itself, with the caller's naming, continuing the id sequence. */

@@ -5,7 +5,7 @@ import { sleep } from '../internal/sleep';
 import { assertFunction, assertNonNegative, assertObject, assertPositiveInteger, describe } from '../internal/validate';
 import type { ServerSentEventKind } from '../web/toServerSentEvents';
 import type { UIMessageChunk } from '../web/uiMessageChunk';
-import { drainBody, linkedAbort } from './drainBody';
+import { drainBody, linkedAbort, type LinkedAbort } from './drainBody';
 import { fromAsyncIterableFactory } from './fromAsyncIterableFactory';
 
 /** One event of our SSE framing, as `fromServerSentEvents(…, { parse: 'events' })` emits it. */
@@ -100,11 +100,29 @@ export function fromServerSentEvents(input: string | URL | Request, init: FromSe
 export function fromServerSentEvents(input: string | URL | Request, init: FromServerSentEventsInit & { parse: 'events' }): Observable<ServerSentEventMessage>;
 export function fromServerSentEvents(input: string | URL | Request, init?: FromServerSentEventsInit & { parse?: 'text' }): Observable<string>;
 export function fromServerSentEvents(input: string | URL | Request, init: FromServerSentEventsInit = {}): Observable<string | ServerSentEventMessage | UIMessageChunk> {
+  const settings = readerSettings(input, init);
+  return fromAsyncIterableFactory((abort: AbortSignal) => new EventStreamReader(settings, abort).values(), init.signal ?? undefined);
+}
+
+/** `fromServerSentEvents`' arguments, checked, with the defaults filled in. */
+interface ReaderSettings {
+  input: string | URL | Request;
+  request: RequestInit;
+  parse: 'text' | 'events' | 'ui-message';
+  resume: ServerSentEventsResumeOptions | undefined;
+  count: number;
+  names: Record<ServerSentEventKind, string>;
+  maxEventChars: number;
+  fetch: typeof fetch | undefined;
+}
+
+/** Call-time checks (TypeErrors) of `fromServerSentEvents`' arguments. */
+function readerSettings(input: string | URL | Request, init: FromServerSentEventsInit): ReaderSettings {
   if (typeof input !== 'string' && !(input instanceof URL) && !(typeof Request !== 'undefined' && input instanceof Request)) {
     throw new TypeError(`fromServerSentEvents: input must be a URL string, a URL or a Request, got ${describe(input)}.`);
   }
   assertObject('fromServerSentEvents: init', init);
-  const { parse = 'text', resume, eventNames, maxEventChars = 1_048_576, fetch: fetchOption, signal, ...request } = init;
+  const { parse = 'text', resume, eventNames, maxEventChars = 1_048_576, fetch: fetchOption, signal: _signal, ...request } = init;
   if (parse !== 'text' && parse !== 'events' && parse !== 'ui-message') {
     throw new TypeError(`fromServerSentEvents: parse must be 'text', 'events' or 'ui-message', got ${describe(parse)}.`);
   }
@@ -117,154 +135,197 @@ export function fromServerSentEvents(input: string | URL | Request, init: FromSe
     assertObject('fromServerSentEvents: resume.init', resume.init);
   }
   assertObject('fromServerSentEvents: eventNames', eventNames);
-  const names = { ...DEFAULT_NAMES, ...eventNames };
   const resumeOptions = resume === true ? {} : resume === false || resume === undefined ? undefined : resume;
-  const count = resumeOptions?.count ?? 3;
-  const externalSignal = signal ?? undefined;
+  return {
+    input, request, parse, resume: resumeOptions, count: resumeOptions?.count ?? 3,
+    names: { ...DEFAULT_NAMES, ...eventNames }, maxEventChars, fetch: fetchOption,
+  };
+}
 
-  return fromAsyncIterableFactory(async function* (abort: AbortSignal) {
-    const fetchFn = fetchOption ?? globalThis.fetch;
+type Value = string | ServerSentEventMessage | UIMessageChunk;
+/** What one event means: a value to emit (`out`), and whether it was the last event. */
+type Decoded = { out?: [Value]; end?: true };
+
+/** One subscription: its requests (the first and each reconnection), and what it has read so far. */
+class EventStreamReader {
+  private partialText = '';
+  private chunks = 0;
+  private lastEventId: string | undefined;
+  private retryMs: number | undefined;
+  private seenIds: Set<string> | undefined; // opaque (non-numeric) ids, only while resuming
+  private reconnects = 0;
+
+  constructor(
+    private readonly settings: ReaderSettings,
+    private readonly abort: AbortSignal,
+  ) {}
+
+  async *values(): AsyncGenerator<Value> {
+    const fetchFn = this.settings.fetch ?? globalThis.fetch;
     if (typeof fetchFn !== 'function') throw new TypeError('fromServerSentEvents: there is no global fetch here; pass init.fetch.');
-    let partialText = '';
-    let chunks = 0;
-    let lastEventId: string | undefined;
-    let retryMs: number | undefined;
-    let seenIds: Set<string> | undefined; // opaque (non-numeric) ids, only while resuming
-    let reconnects = 0;
-
     for (;;) {
-      const resuming = reconnects > 0;
-      // A Request's body can be read once: every fetch gets a fresh clone of the caller's.
-      const target = resuming && resumeOptions?.input !== undefined ? resumeOptions.input : typeof Request !== 'undefined' && input instanceof Request ? input.clone() : input;
-      const base: RequestInit = resuming && resumeOptions?.init ? resumeOptions.init : request;
-      const headers = new Headers(base.headers ?? (target instanceof Request ? target.headers : undefined));
-      if (!headers.has('accept')) headers.set('accept', 'text/event-stream');
-      if (resuming && lastEventId !== undefined) headers.set('last-event-id', lastEventId);
-
-      let response: Response;
+      const resuming = this.reconnects > 0;
       // Its own signal, following the subscription's until the last event: then the body is read to its end.
-      const fetchAbort = linkedAbort(abort);
+      const fetchAbort = linkedAbort(this.abort);
+      let response: Response;
       try {
-        response = await fetchFn(target, { ...base, headers, signal: fetchAbort.signal });
+        response = await fetchFn(...this.request(resuming, fetchAbort.signal));
       } catch (error) {
-        if (!resuming || abort.aborted) throw error;
-        if (reconnects++ >= count) throw new StreamResumeError(`${count} reconnection(s) failed`, lastEventId, partialText, error);
-        await sleep(retryMs ?? resumeOptions?.delayMs ?? 1000, abort);
+        if (!resuming || this.abort.aborted) throw error;
+        await this.reconnectAfter(error);
         continue;
       }
-      const contentType = response.headers.get('content-type') ?? '';
-      if (!response.ok || !/^text\/event-stream/i.test(contentType) || !response.body) {
-        const bodyText = await response.text().then((t) => t.slice(0, 1000), () => '');
-        const what = !response.ok ? `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}` : !response.body ? 'with no body' : `with content-type ${JSON.stringify(contentType)} instead of text/event-stream`;
-        const error = new ServerSentEventsResponseError(response.status, contentType, bodyText, what);
-        if (!resuming) throw error;
-        throw new StreamResumeError(response.status === 204 ? 'the server has no stream to resume (204)' : `the server answered ${what}`, lastEventId, partialText, error);
-      }
-      if (parse !== 'ui-message' && response.headers.get('x-vercel-ai-ui-message-stream')) {
-        throw new TypeError("fromServerSentEvents: the server sent an AI SDK UI message stream; read it with { parse: 'ui-message' }.");
-      }
-
-      const events: EventSourceMessage[] = [];
-      let parseError: Error | undefined;
-      const parser = createParser({
-        onEvent: (event) => events.push(event),
-        onRetry: (ms) => (retryMs = ms),
-        onError: (error) => {
-          if (error.type === 'max-buffer-size-exceeded') parseError = tooLong(maxEventChars);
-        },
-        maxBufferSize: maxEventChars,
-      });
-      const reader = response.body.getReader();
-      const decoder = new TextDecoder();
-      let checkResume = resuming;
-      let cause: unknown;
-      let ended = false; // the last event (done, [DONE]) was read
-      try {
-        for (;;) {
-          let read: ReadableStreamReadResult<Uint8Array>;
-          try {
-            read = await reader.read();
-          } catch (error) {
-            cause = error;
-            break;
-          }
-          if (read.done) break;
-          parser.feed(decoder.decode(read.value, { stream: true }));
-          if (parseError) throw new StreamInterruptedError('error', partialText, chunks, parseError);
-          for (let i = 0; i < events.length; i++) {
-            const event = events[i];
-            // The parser's cap covers what it buffers across reads; a whole event in one read is checked here.
-            if (event.data.length > maxEventChars) throw new StreamInterruptedError('error', partialText, chunks, tooLong(maxEventChars));
-            if (checkResume) {
-              checkResume = false;
-              if (!isAfter(event.id, lastEventId, seenIds)) {
-                throw new StreamResumeError(
-                  `the server did not resume after Last-Event-ID ${lastEventId}: it sent ${event.id === undefined ? 'an event without an id' : `id ${event.id}`} (it probably started the reply over)`,
-                  lastEventId,
-                  partialText,
-                );
-              }
-            }
-            if (event.id !== undefined) {
-              lastEventId = event.id;
-              if (resumeOptions && !NUMERIC_ID.test(event.id)) (seenIds ??= new Set()).add(event.id);
-            }
-            // Decode one event: what to emit, and whether the stream is complete.
-            if (parse === 'ui-message') {
-              if (event.data === '[DONE]') return void (ended = true);
-              const chunk = decodeJson(event.data, partialText, chunks) as UIMessageChunk;
-              if (typeof chunk !== 'object' || chunk === null || typeof (chunk as { type?: unknown }).type !== 'string') {
-                throw new StreamInterruptedError('error', partialText, chunks, new TypeError(`A UI message stream frame is not a chunk object: ${event.data.slice(0, 100)}`));
-              }
-              if (chunk.type === 'text-delta' && typeof chunk.delta === 'string') {
-                partialText += chunk.delta;
-                chunks++;
-              }
-              yield chunk;
-              continue;
-            }
-            const name = event.event ?? 'message';
-            if (name === names.error) {
-              const data = decodeJson(event.data, partialText, chunks) as { name?: unknown; message?: unknown; code?: unknown } | null;
-              const message = typeof data?.message === 'string' ? data.message : 'The server reported an error.';
-              throw new RemoteStreamError(message, partialText, {
-                ...(typeof data?.name === 'string' && { name: data.name }),
-                ...(typeof data?.code === 'string' && { code: data.code }),
-              });
-            }
-            const data = decodeJson(event.data, partialText, chunks);
-            if (name === names.chunk) {
-              const text = (data as { text?: unknown } | null)?.text;
-              if (typeof text === 'string') {
-                partialText += text;
-                chunks++;
-              } else if (parse === 'text') {
-                throw new TypeError(`fromServerSentEvents: a ${names.chunk} event without text (${event.data.slice(0, 100)}); read other payloads with { parse: 'events' }.`);
-              }
-              if (parse === 'text') {
-                if (text) yield text as string;
-                continue;
-              }
-            }
-            if (parse === 'events') yield { event: name, id: event.id, data } satisfies ServerSentEventMessage;
-            if (name === names.done) return void (ended = true);
-          }
-          events.length = 0;
-        }
-      } finally {
-        if (ended) drainBody(reader, fetchAbort);
-        else reader.cancel().catch(() => undefined);
-      }
+      const body = await this.bodyOf(response, resuming);
+      const { ended, cause } = yield* this.read(body, fetchAbort, resuming);
       // The body ended (or failed) before `done` / `[DONE]`: a cut.
-      if (abort.aborted) return;
-      if (!resumeOptions) throw new StreamInterruptedError(cause === undefined ? 'no-finish' : 'error', partialText, chunks, cause);
-      if (lastEventId === undefined) {
-        throw new StreamResumeError('the server sent no event ids, so there is nothing to resume from', undefined, partialText, cause);
+      if (ended || this.abort.aborted) return;
+      if (!this.settings.resume) throw new StreamInterruptedError(cause === undefined ? 'no-finish' : 'error', this.partialText, this.chunks, cause);
+      if (this.lastEventId === undefined) {
+        throw new StreamResumeError('the server sent no event ids, so there is nothing to resume from', undefined, this.partialText, cause);
       }
-      if (reconnects++ >= count) throw new StreamResumeError(`${count} reconnection(s) failed`, lastEventId, partialText, cause);
-      await sleep(retryMs ?? resumeOptions.delayMs ?? 1000, abort);
+      await this.reconnectAfter(cause);
     }
-  }, externalSignal);
+  }
+
+  /** The fetch arguments of the first request or of a reconnection (with `Last-Event-ID`). */
+  private request(resuming: boolean, signal: AbortSignal): [string | URL | Request, RequestInit] {
+    const { input, resume, request } = this.settings;
+    // A Request's body can be read once: every fetch gets a fresh clone of the caller's.
+    const target = resuming && resume?.input !== undefined ? resume.input : typeof Request !== 'undefined' && input instanceof Request ? input.clone() : input;
+    const base: RequestInit = resuming && resume?.init ? resume.init : request;
+    const headers = new Headers(base.headers ?? (target instanceof Request ? target.headers : undefined));
+    if (!headers.has('accept')) headers.set('accept', 'text/event-stream');
+    if (resuming && this.lastEventId !== undefined) headers.set('last-event-id', this.lastEventId);
+    return [target, { ...base, headers, signal }];
+  }
+
+  /** Counts a reconnection (or gives up after `count`), then waits the server's `retry:` or `delayMs`. */
+  private async reconnectAfter(cause: unknown): Promise<void> {
+    const { count, resume } = this.settings;
+    if (this.reconnects++ >= count) throw new StreamResumeError(`${count} reconnection(s) failed`, this.lastEventId, this.partialText, cause);
+    await sleep(this.retryMs ?? resume?.delayMs ?? 1000, this.abort);
+  }
+
+  /** The body of an event stream, or the error of a response that is not one. */
+  private async bodyOf(response: Response, resuming: boolean): Promise<ReadableStream<Uint8Array>> {
+    const contentType = response.headers.get('content-type') ?? '';
+    if (!response.ok || !/^text\/event-stream/i.test(contentType) || !response.body) {
+      const bodyText = await response.text().then((t) => t.slice(0, 1000), () => '');
+      const what = !response.ok ? `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}` : !response.body ? 'with no body' : `with content-type ${JSON.stringify(contentType)} instead of text/event-stream`;
+      const error = new ServerSentEventsResponseError(response.status, contentType, bodyText, what);
+      if (!resuming) throw error;
+      throw new StreamResumeError(response.status === 204 ? 'the server has no stream to resume (204)' : `the server answered ${what}`, this.lastEventId, this.partialText, error);
+    }
+    if (this.settings.parse !== 'ui-message' && response.headers.get('x-vercel-ai-ui-message-stream')) {
+      throw new TypeError("fromServerSentEvents: the server sent an AI SDK UI message stream; read it with { parse: 'ui-message' }.");
+    }
+    return response.body;
+  }
+
+  /** Reads one body's events until the last one (`ended`) or until it ends or fails (`cause`). */
+  private async *read(body: ReadableStream<Uint8Array>, fetchAbort: LinkedAbort, resuming: boolean): AsyncGenerator<Value, { ended: boolean; cause?: unknown }> {
+    const { maxEventChars } = this.settings;
+    const events: EventSourceMessage[] = [];
+    let parseError: Error | undefined;
+    const parser = createParser({
+      onEvent: (event) => events.push(event),
+      onRetry: (ms) => (this.retryMs = ms),
+      onError: (error) => {
+        if (error.type === 'max-buffer-size-exceeded') parseError = tooLong(maxEventChars);
+      },
+      maxBufferSize: maxEventChars,
+    });
+    const reader = body.getReader();
+    const decoder = new TextDecoder();
+    let checkResume = resuming;
+    let ended = false; // the last event (done, [DONE]) was read
+    try {
+      for (;;) {
+        let read: ReadableStreamReadResult<Uint8Array>;
+        try {
+          read = await reader.read();
+        } catch (cause) {
+          return { ended, cause };
+        }
+        if (read.done) return { ended };
+        parser.feed(decoder.decode(read.value, { stream: true }));
+        if (parseError) throw new StreamInterruptedError('error', this.partialText, this.chunks, parseError);
+        for (let i = 0; i < events.length; i++) {
+          this.checkEvent(events[i], checkResume);
+          checkResume = false;
+          const { out, end } = this.decode(events[i]);
+          if (out) yield out[0];
+          if (end) return { ended: (ended = true) };
+        }
+        events.length = 0;
+      }
+    } finally {
+      if (ended) drainBody(reader, fetchAbort);
+      else reader.cancel().catch(() => undefined);
+    }
+  }
+
+  /** Checks an event's size and (the first after a reconnection) that the server resumed; records its id. */
+  private checkEvent(event: EventSourceMessage, checkResume: boolean): void {
+    const { maxEventChars, resume } = this.settings;
+    // The parser's cap covers what it buffers across reads; a whole event in one read is checked here.
+    if (event.data.length > maxEventChars) throw new StreamInterruptedError('error', this.partialText, this.chunks, tooLong(maxEventChars));
+    if (checkResume && !isAfter(event.id, this.lastEventId, this.seenIds)) {
+      throw new StreamResumeError(
+        `the server did not resume after Last-Event-ID ${this.lastEventId}: it sent ${event.id === undefined ? 'an event without an id' : `id ${event.id}`} (it probably started the reply over)`,
+        this.lastEventId,
+        this.partialText,
+      );
+    }
+    if (event.id !== undefined) {
+      this.lastEventId = event.id;
+      if (resume && !NUMERIC_ID.test(event.id)) (this.seenIds ??= new Set()).add(event.id);
+    }
+  }
+
+  /** Decodes one event: what to emit, and whether the stream is complete. */
+  private decode(event: EventSourceMessage): Decoded {
+    const { parse, names } = this.settings;
+    if (parse === 'ui-message') return this.decodeUIMessageChunk(event.data);
+    const name = event.event ?? 'message';
+    if (name === names.error) throw this.remoteError(event.data);
+    const data = decodeJson(event.data, this.partialText, this.chunks);
+    if (name === names.chunk) {
+      const text = (data as { text?: unknown } | null)?.text;
+      if (typeof text === 'string') {
+        this.partialText += text;
+        this.chunks++;
+      } else if (parse === 'text') {
+        throw new TypeError(`fromServerSentEvents: a ${names.chunk} event without text (${event.data.slice(0, 100)}); read other payloads with { parse: 'events' }.`);
+      }
+      if (parse === 'text') return text ? { out: [text as string] } : {};
+    }
+    if (parse === 'text') return name === names.done ? { end: true } : {};
+    return { out: [{ event: name, id: event.id, data } satisfies ServerSentEventMessage], ...(name === names.done && { end: true as const }) };
+  }
+
+  private decodeUIMessageChunk(data: string): Decoded {
+    if (data === '[DONE]') return { end: true };
+    const chunk = decodeJson(data, this.partialText, this.chunks) as UIMessageChunk;
+    if (typeof chunk !== 'object' || chunk === null || typeof (chunk as { type?: unknown }).type !== 'string') {
+      throw new StreamInterruptedError('error', this.partialText, this.chunks, new TypeError(`A UI message stream frame is not a chunk object: ${data.slice(0, 100)}`));
+    }
+    if (chunk.type === 'text-delta' && typeof chunk.delta === 'string') {
+      this.partialText += chunk.delta;
+      this.chunks++;
+    }
+    return { out: [chunk] };
+  }
+
+  /** Our `error` event, as the `RemoteStreamError` it ends the stream with. */
+  private remoteError(json: string): RemoteStreamError {
+    const data = decodeJson(json, this.partialText, this.chunks) as { name?: unknown; message?: unknown; code?: unknown } | null;
+    const message = typeof data?.message === 'string' ? data.message : 'The server reported an error.';
+    return new RemoteStreamError(message, this.partialText, {
+      ...(typeof data?.name === 'string' && { name: data.name }),
+      ...(typeof data?.code === 'string' && { code: data.code }),
+    });
+  }
 }
 
 const tooLong = (max: number): RangeError => new RangeError(`An event is longer than ${max} characters (maxEventChars).`);

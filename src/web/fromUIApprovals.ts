@@ -31,8 +31,9 @@ type Json = Record<string, unknown>;
  * automatically with `sendAutomaticallyWhen: lastAssistantMessageIsCompleteWithApprovalResponses`):
  * not a message of their own, but the last assistant message again, its tool parts in state
  * `approval-responded` with `approval: { id, approved, reason? }`. Each becomes a decision:
- * approved → `approve` (or `edit` when `pending` is given, the client changed the input and the
- * request allows edits), denied → `reject` with the reason for the model. Resolves undefined when
+ * approved → `approve` (or `edit` when `pending` is given and the client changed the input: a
+ * request that does not allow edits is then a 400, and with `toolApprovalSecret` a changed input is
+ * a 403 that says so — the client cannot sign it), denied → `reject` with the reason for the model. Resolves undefined when
  * the request carries no approval responses (a new question).
  *
  * @example
@@ -84,8 +85,8 @@ export async function fromUIApprovals(messages: unknown, options: FromUIApproval
   });
   const decisions: ApprovalDecision[] = [];
   for (const r of parsed) {
-    if (options.toolApprovalSecret !== undefined) await verify(options.toolApprovalSecret, r);
     const pending = options.pending?.find((q) => q.id === r.approvalId);
+    if (options.toolApprovalSecret !== undefined) await verify(options.toolApprovalSecret, r, pending);
     if (options.pending !== undefined && pending === undefined) {
       throw new ApprovalResponseError(`${r.where}.approval.id`, `no approval request ${JSON.stringify(r.approvalId)} is waiting (answered already, or never asked)`, 409);
     }
@@ -129,17 +130,34 @@ function parse(part: Json, where: string): Response {
   };
 }
 
-async function verify(secret: ApprovalSecret, r: Response): Promise<void> {
+async function verify(secret: ApprovalSecret, r: Response, pending: ApprovalRequestPart | undefined): Promise<void> {
   if (r.signature === undefined) throw new ApprovalResponseError(`${r.where}.approval.signature`, 'missing: this server signs its approval requests', 403);
   const ok = await verifyApproval(secret, r.signature, { approvalId: r.approvalId, toolCallId: r.toolCallId, toolName: r.toolName, input: r.input });
-  if (!ok) throw new ApprovalResponseError(`${r.where}.approval.signature`, 'does not match the approval request (its call or input changed)', 403);
+  if (ok) return;
+  if (pending !== undefined && inputEdited(r, pending)) {
+    // Decision 0286: the client cannot sign an input of its own; an edit over this wire needs signing off.
+    throw new ApprovalResponseError(
+      `${r.where}.input`,
+      'was edited, but this server signs its approval requests (toolApprovalSecret) and a signature binds the input as asked: approve or reject the call as it was asked, or answer with an edit decision over another wire',
+      403,
+    );
+  }
+  throw new ApprovalResponseError(`${r.where}.approval.signature`, 'does not match the approval request (its call or input changed)', 403);
+}
+
+/** True when the client sent back another input than the request asked about (the page's 修改). */
+function inputEdited(r: Response, pending: ApprovalRequestPart): boolean {
+  return pending.input !== undefined && isObject(r.input) && canonicalJSON(r.input) !== canonicalJSON(pending.input);
 }
 
 function decisionOf(r: Response, request: ApprovalRequestRef, pending: ApprovalRequestPart | undefined): ApprovalDecision {
   if (!r.approved) return { type: 'reject', request, ...(r.reason !== undefined && { message: `The user denied this tool call: ${r.reason}` }) };
-  const edited = pending?.input !== undefined && isObject(r.input) && canonicalJSON(r.input) !== canonicalJSON(pending.input);
-  if (edited && pending.allowedDecisions.includes('edit')) return { type: 'edit', request, args: r.input as Record<string, unknown> };
-  return { type: 'approve', request };
+  if (pending === undefined || !inputEdited(r, pending)) return { type: 'approve', request };
+  // Never run the call as asked when the person changed it: an edit the request does not allow is refused.
+  if (!pending.allowedDecisions.includes('edit')) {
+    throw new ApprovalResponseError(`${r.where}.input`, `was edited, but this request allows only ${pending.allowedDecisions.map((d) => JSON.stringify(d)).join(', ')}`);
+  }
+  return { type: 'edit', request, args: r.input as Record<string, unknown> };
 }
 
 function isObject(value: unknown): value is Json {

@@ -4,6 +4,7 @@
 // messageId }` to /api/chat and reads the UI message stream with the SDK's strict schema. A tool
 // call that waits for approval is answered with `addToolApprovalResponse`; the client then sends
 // the answer by itself (`lastAssistantMessageIsCompleteWithApprovalResponses`), as `useChat` does.
+// 修改 changes the waiting tool part's input in the chat's messages first (`editToolInput`).
 import {
   AbstractChat, DefaultChatTransport, lastAssistantMessageIsCompleteWithApprovalResponses, type ChatState, type ChatStatus, type UIMessage,
 } from 'ai';
@@ -26,6 +27,12 @@ export interface DemoChat {
   stop(): Promise<void>;
   /** Answers a tool call that waits for approval (its `approval.id`); the chat then sends the answer. */
   addToolApprovalResponse(response: { id: string; approved: boolean; reason?: string }): Promise<void>;
+  /**
+   * Changes the input of the tool call that waits for approval `id`, in the chat's own messages,
+   * before it is approved: the request that carries the approval carries the edited input, which the
+   * server reads as an `edit` decision (unsigned requests only; decision 0286).
+   */
+  editToolInput(id: string, input: Record<string, unknown>): void;
 }
 
 /** A `ChatState` without a framework: plain fields, and a callback when the last message changes. */
@@ -93,6 +100,11 @@ export function createDemoChat(api: string, init: { id?: string; messages?: Demo
     sendMessage: (text) => chat.sendMessage({ text }),
     stop: () => chat.stop(),
     addToolApprovalResponse: async (response) => chat.addToolApprovalResponse(response),
+    editToolInput: (id, input) => {
+      const waits = (part: DemoMessage['parts'][number]): boolean => (part as { approval?: { id?: string } }).approval?.id === id && 'input' in part;
+      // The SDK has no call for it: its messages are ours to replace (AbstractChat's `messages` setter).
+      chat.messages = chat.messages.map((m) => (m.parts.some(waits) ? { ...m, parts: m.parts.map((p) => (waits(p) ? { ...p, input } : p)) } : m));
+    },
   };
   return demo;
 }

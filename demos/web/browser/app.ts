@@ -266,11 +266,12 @@ function stopAi(): void {
 }
 
 /**
- * How a card in `bubble` answers: `addToolApprovalResponse`; once no call of the message waits any
- * more, the client sends the answers by itself and the reply continues in the same bubble.
+ * How a card in `bubble` (of a message with `parts`) answers: `addToolApprovalResponse` (修改: with
+ * the part's input changed first); once no call of the message waits any more, the client sends
+ * the answers by itself and the reply continues in the same bubble.
  */
-function decideOverAiSdk(bubble: HTMLElement): Decide {
-  return async (request, decision) => {
+function decideOverAiSdk(bubble: HTMLElement, parts: readonly ShownPart[]): Decide {
+  const decide: Decide = async (request, decision) => {
     const client = await loadChat();
     const parts = client.messages.find((m) => m.parts.some((p) => (p as ShownPart).approval?.id === request.id))?.parts ?? [];
     const othersWait = (parts as ShownPart[]).some((p) => p.state === 'approval-requested' && p.approval?.id !== request.id);
@@ -280,13 +281,18 @@ function decideOverAiSdk(bubble: HTMLElement): Decide {
       startReply(stopAi, bubble);
     }
     const reason = decision.type === 'reject' ? { reason: rejectionMessage(request.toolName, decision.reason) } : {};
-    await client.addToolApprovalResponse({ id: request.id, approved: decision.type === 'approve', ...reason });
+    // 修改: the approval goes out with the edited input, which the server reads as an edit (decision 0286).
+    if (decision.type === 'edit') client.editToolInput(request.id, decision.args);
+    await client.addToolApprovalResponse({ id: request.id, approved: decision.type !== 'reject', ...reason });
   };
+  // A signed request binds its input (the server would refuse an edited one, 403): 批准 / 拒绝 only.
+  decide.canEdit = (id) => parts.some((p) => p.approval?.id === id && p.approval.signature === undefined);
+  return decide;
 }
 
 /** Redraws a bubble from the assistant message's parts: text, tool steps, approval cards. */
 function render(bubble: HTMLElement, message: DemoMessage): void {
-  renderParts(bubble, message.parts as ShownPart[], decideOverAiSdk(bubble));
+  renderParts(bubble, message.parts as ShownPart[], decideOverAiSdk(bubble, message.parts as ShownPart[]));
   follow();
 }
 
@@ -327,7 +333,7 @@ async function restore(): Promise<void> {
   const { messages, pendingApprovals } = await loadHistory(id);
   if (saved === 'ai') {
     await loadChat({ id, messages: messages as unknown as DemoMessage[] });
-    drawHistory(messages, (bubble) => decideOverAiSdk(bubble));
+    drawHistory(messages, (bubble, parts) => decideOverAiSdk(bubble, parts));
   } else {
     conversationId = id;
     // The cards of the calls that wait answer together, as the approval-request event's would.

@@ -13,7 +13,7 @@ export interface ShownPart {
   readonly input?: unknown;
   readonly output?: unknown;
   readonly errorText?: string;
-  readonly approval?: { readonly id: string; readonly approved?: boolean; readonly reason?: string };
+  readonly approval?: { readonly id: string; readonly approved?: boolean; readonly reason?: string; readonly signature?: string };
 }
 
 /** True for a tool step (`tool-<name>` or `dynamic-tool`). */

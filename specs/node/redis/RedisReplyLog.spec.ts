@@ -1,6 +1,7 @@
 import type { NodeRedisClient as RedisClient } from '../../../src/node/redis/nodeRedis';
 import { firstValueFrom, lastValueFrom, Observable, take, toArray, VirtualTimeScheduler } from 'rxjs';
-import { RedisReplyLog, type ReplyLogOptions } from '../../../src/node';
+import { RedisReplyLog, type ReplyLogEntry, type ReplyLogOptions } from '../../../src/node';
+import { KEYFRAME_EVERY } from '../../../src/node/redis/frameCodec';
 import { sleep, until } from '../../support/http';
 import { describeWithRedis, expireHeartbeatOf, startRedisServer, type RedisServer } from '../../support/redis';
 import { controlled, FRAMES, readAll, replyLogContract } from '../replyLog/replyLog.contract';
@@ -74,7 +75,7 @@ describeWithRedis('RedisReplyLog', () => {
       await until(() => stored.length === 1, 'one stored event');
       expect(await client.type('rxlc:reply:{r1}')).toBe('stream');
       const [entry] = await client.xRange('rxlc:reply:{r1}', '-', '+');
-      expect(entry).toEqual({ id: stored[0].id, message: { d: FRAMES[0] } });
+      expect(entry).toEqual({ id: stored[0].id, message: { f: `=${FRAMES[0]}` } }); // a keyframe (decision 0280)
       expect(await client.pTTL('rxlc:reply:{r1}')).toBeGreaterThan(60_000); // longer than graceMs while live
       const owner = await client.get('rxlc:reply:{r1}:producer');
       expect(owner).toMatch(/^[0-9a-f-]{36}$/);
@@ -133,6 +134,42 @@ describeWithRedis('RedisReplyLog', () => {
       const resumed = await readAll(log.read('long', { after: stored[100].id }));
       expect(resumed).toEqual({ entries: stored.slice(101) });
       expect(await firstValueFrom(log.read('long').pipe(take(1)))).toEqual(stored[0]);
+    });
+
+    it('stores consecutive events as differences from a keyframe; a resume after any id, live or stored, gives the rest byte for byte', async () => {
+      const deltas = ['你好', '🐍', '🐎', '👨‍👩‍👧', '🇨🇳', 'e\u0301', '', 'Python 是一种编程语言'];
+      const frames = [
+        'data: {"type":"start"}\n\n',
+        ...Array.from({ length: 90 }, (_, i) => `data: ${JSON.stringify({ type: 'text-delta', id: 'text-1', delta: deltas[i % deltas.length] })}\n\n`),
+        'data: [DONE]\n\n',
+      ];
+      const src = controlled();
+      const stored: ReplyLogEntry[] = [];
+      log.append('coded', src.source$).subscribe((e) => stored.push(e));
+      await src.subscribed;
+      for (const f of frames.slice(0, 50)) src.next(f);
+      await until(() => stored.length === 50, 'half of the reply stored');
+      // While live: resumes after every stored id (a keyframe or a difference) follow the tail to the end.
+      const live = stored.map((entry) => readAll(log.read('coded', { after: entry.id })));
+      for (const f of frames.slice(50)) src.next(f);
+      src.complete();
+      const whole = await readAll(log.read('coded'));
+      expect(whole.entries.map((e) => e.data)).toEqual(frames);
+      expect(whole.entries).toEqual(stored);
+      const rest = await Promise.all(live);
+      rest.forEach((r, i) => expect(r.entries.map((e) => e.data)).toEqual(frames.slice(i + 1)));
+      for (const [i, entry] of stored.entries()) expect((await readAll(log.read('coded', { after: entry.id }))).entries).toEqual(stored.slice(i + 1));
+      const values = (await client.xRange('rxlc:reply:{coded}', '-', '+')).map((e) => e.message.f).filter((f) => f !== undefined);
+      expect(values.filter((f) => f.startsWith('=')).length).toBeLessThanOrEqual(1 + Math.ceil(frames.length / KEYFRAME_EVERY));
+      expect(values[2]).toBe('50.4:🐍'); // a token frame: its own characters and a few digits
+    });
+
+    it('reads a log written before decision 0280 (each event whole in `d`)', async () => {
+      const ids: string[] = [];
+      for (const f of FRAMES) ids.push(await client.xAdd('rxlc:reply:{legacy}', '*', { d: f }));
+      await client.xAdd('rxlc:reply:{legacy}', '*', { end: 'done' });
+      expect((await readAll(log.read('legacy'))).entries).toEqual(FRAMES.map((data, i) => ({ id: ids[i], data })));
+      expect((await readAll(log.read('legacy', { after: ids[2] }))).entries.map((e) => e.data)).toEqual(FRAMES.slice(3));
     });
 
     it('a producer whose client closes errors its append at the next heartbeat, aborts its source and tells its readers', async () => {

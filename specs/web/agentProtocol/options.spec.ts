@@ -19,6 +19,8 @@ describe('createAgentProtocolHandler options', () => {
     ['checkpointer: {}', { checkpointer: {} }, TypeError, /checkpointer must be a LangGraph checkpointer \(new MemorySaver\(\), a PostgresSaver …\), got an object \(Object\)/],
     ['replyLog: "redis"', { replyLog: 'redis' }, TypeError, /replyLog must be an object, got the string "redis"/],
     ['authorize: true', { authorize: true }, TypeError, /authorize must be a function, got boolean/],
+    ['owners: "redis"', { owners: 'redis' }, TypeError, /owners must be an object, got the string "redis"/],
+    ['retryAfterSeconds: 0', { retryAfterSeconds: 0 }, RangeError, /retryAfterSeconds must be an integer >= 1/],
     ['maxConcurrentRuns: 0', { maxConcurrentRuns: 0 }, RangeError, /maxConcurrentRuns must be an integer >= 1, got the number 0/],
     ['maxBodyBytes: 1.5', { maxBodyBytes: 1.5 }, RangeError, /maxBodyBytes must be an integer >= 1/],
     ['maxRunsKept: -1', { maxRunsKept: -1 }, RangeError, /maxRunsKept must be an integer >= 1/],

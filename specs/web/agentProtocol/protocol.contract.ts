@@ -143,19 +143,20 @@ export function agentProtocolContract(name: string, startCluster: () => Promise<
     });
 
     it('answers an unknown thread and a malformed command with 4xx, and keeps answering', async () => {
+      const t = crypto.randomUUID();
       for (const url of [cluster.a.url, cluster.b.url]) {
-        expect((await fetch(`${url}/threads/nope/state`)).status).toBe(404);
+        expect((await fetch(`${url}/threads/${crypto.randomUUID()}/state`)).status).toBe(404);
         const post = (path: string, body: string) => fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-        expect((await post('/threads/t/commands', '{"id":')).status).toBe(400);
-        expect((await post('/threads/t/commands', '{"id":-1,"method":"run.start"}')).status).toBe(400);
-        expect((await post('/threads/t/commands', '[]')).status).toBe(400);
-        expect((await post('/threads/t/commands', JSON.stringify({ id: 1, method: 'run.start', params: { assistant_id: 'nobody', input: null } }))).status).toBe(404);
-        expect((await post('/threads/t/stream/events', '{"channels":"values"}')).status).toBe(400);
-        expect((await post('/threads/t/stream/events', '{"channels":[],"extra":1}')).status).toBe(400);
-        const respond = await post('/threads/nope/commands', JSON.stringify({ id: 2, method: 'input.respond', params: { namespace: [], interrupt_id: 'x', response: 1 } }));
+        expect((await post(`/threads/${t}/commands`, '{"id":')).status).toBe(400);
+        expect((await post(`/threads/${t}/commands`, '{"id":-1,"method":"run.start"}')).status).toBe(400);
+        expect((await post(`/threads/${t}/commands`, '[]')).status).toBe(400);
+        expect((await post(`/threads/${t}/commands`, JSON.stringify({ id: 1, method: 'run.start', params: { assistant_id: 'nobody', input: null } }))).status).toBe(404);
+        expect((await post(`/threads/${t}/stream/events`, '{"channels":"values"}')).status).toBe(400);
+        expect((await post(`/threads/${t}/stream/events`, '{"channels":[],"extra":1}')).status).toBe(400);
+        const respond = await post(`/threads/${crypto.randomUUID()}/commands`, JSON.stringify({ id: 2, method: 'input.respond', params: { namespace: [], interrupt_id: 'x', response: 1 } }));
         expect(respond.status).toBe(404);
         expect(await respond.json()).toEqual({ type: 'error', id: 2, error: 'no_such_run', message: expect.any(String) });
-        const unknown = await post('/threads/t/commands', JSON.stringify({ id: 3, method: 'agent.fly' }));
+        const unknown = await post(`/threads/${t}/commands`, JSON.stringify({ id: 3, method: 'agent.fly' }));
         expect(await unknown.json()).toEqual({ type: 'error', id: 3, error: 'unknown_command', message: expect.any(String) });
       }
       cluster.route = 'b';

@@ -6,7 +6,7 @@ import { protocolGraphs, ToolGate } from '../../support/agentProtocol';
 
 const APP = 'https://app.example.com';
 const command = (headers: Record<string, string>): Request =>
-  new Request('http://127.0.0.1:2024/threads/t-1/commands', {
+  new Request('http://127.0.0.1:2024/threads/t-1aaaaaaaaaaaaaaaaaa/commands', {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ id: 1, method: 'state.get', params: { namespace: [] } }),
@@ -33,7 +33,7 @@ it("refuses another site's page with 403, and sends it no CORS header", async ()
 
 it("answers an allowed origin's preflight, and its requests get CORS headers", async () => {
   const preflight = await handler.fetch(
-    new Request('http://127.0.0.1:2024/threads/t-1/stream/events', {
+    new Request('http://127.0.0.1:2024/threads/t-1aaaaaaaaaaaaaaaaaa/stream/events', {
       method: 'OPTIONS',
       headers: { origin: APP, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-api-key' },
     }),
@@ -54,6 +54,6 @@ it('lets the same origin and a client without Origin (the SDK in Node) through',
     expect([403, 421]).not.toContain(response.status);
     expect(await response.json()).not.toMatchObject({ error: 'forbidden' });
   }
-  const state = await handler.fetch(new Request('http://127.0.0.1:2024/threads/unknown/state'));
+  const state = await handler.fetch(new Request('http://127.0.0.1:2024/threads/unknown-aaaaaaaaaaaa/state'));
   expect(state.status).toBe(404); // the route ran: an unknown thread, not a refusal
 });

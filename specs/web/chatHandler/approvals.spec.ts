@@ -13,8 +13,8 @@ import { askBody, Command, decisionBody, get, post, sseEvents, typesOf, uiChunks
 let handler: ChatHandler;
 afterEach(async () => handler?.close());
 
-async function waitingConversation(options: { secret?: string } = {}) {
-  const setup = approvalAgent();
+async function waitingConversation(options: { secret?: string; allowedDecisions?: ('approve' | 'edit' | 'reject')[] } = {}) {
+  const setup = approvalAgent({ allowedDecisions: options.allowedDecisions });
   handler = createChatHandler({ agent: setup.agent, Command, ...(options.secret && { toolApprovalSecret: options.secret }) });
   const chatId = newChatId();
   const first = await uiChunks(await post(handler, '', askBody(chatId)));
@@ -90,6 +90,27 @@ describe('createChatHandler({ agent }) approvals over the AI SDK route', () => {
     expect(unsigned.status).toBe(403);
     await uiChunks(await post(handler, '', decisionBody(chatId, waiting, { approved: true })));
     expect(runs).toHaveLength(1);
+  });
+
+  it('with toolApprovalSecret: an edited input (the page\'s 修改) is refused with a 403 that says so, nothing runs; the call as asked still answers', async () => {
+    const { chatId, waiting, runs } = await waitingConversation({ secret: 'server-secret-🔑' });
+    const edited = await post(handler, '', decisionBody(chatId, waiting, { approved: true, input: { to: 'grace@example.com', body: '你好 👋' } }));
+    expect(edited.status).toBe(403);
+    expect((await edited.json()).error).toMatch(/input: was edited, but this server signs its approval requests \(toolApprovalSecret\).*approve or reject the call as it was asked/);
+    expect(runs).toHaveLength(0);
+    expect((await (await get(handler, `/${chatId}/history`)).json()).pendingApprovals).toHaveLength(1); // still waiting
+    await uiChunks(await post(handler, '', decisionBody(chatId, waiting, { approved: true })));
+    expect(runs).toEqual([{ to: 'ada@example.com', body: '你好 🌏' }]);
+  });
+
+  it('an edited input where the request allows no edit is a 400: the call never runs as asked instead', async () => {
+    const { chatId, waiting, runs } = await waitingConversation({ allowedDecisions: ['approve', 'reject'] });
+    const edited = await post(handler, '', decisionBody(chatId, waiting, { approved: true, input: { to: 'grace@example.com', body: '你好 👋' } }));
+    expect(edited.status).toBe(400);
+    expect((await edited.json()).error).toMatch(/input: was edited, but this request allows only "approve", "reject"/);
+    expect(runs).toHaveLength(0);
+    await uiChunks(await post(handler, '', decisionBody(chatId, waiting, { approved: false, reason: '不发了 🙅' })));
+    expect(runs).toHaveLength(0);
   });
 });
 

@@ -11,7 +11,9 @@ import { assertPrefix, assertRedisClient, ignore, PEXPIRE_IF_EQUAL, type RedisCl
 import { asRedisFault, connectDuplicate, deadline, DEFAULT_COMMAND_TIMEOUT_MS, isRedisFault, urlOf, withDeadline } from './deadline';
 import { RedisTimeoutError, RedisUnavailableError } from './errors';
 import { asNodeRedis, type NodeRedisClient } from './nodeRedis';
+import { encodeFrame, eventOf, isKeyframe, KEYFRAME_EVERY, newCodec } from './frameCodec';
 import { quietTimer, type QuietTimer } from './quietTimer';
+import { compareIds, replyReader, type ReplyReader, type StreamMessage } from './replyReader';
 
 /** Options of {@link RedisReplyLog}. */
 export interface RedisReplyLogOptions extends ReplyLogOptions {
@@ -78,6 +80,8 @@ interface Keys {
   /** The producing instance's id, while the reply is live. */
   producer: string;
   stop: string;
+  /** Where the end copies the finished log, to rename it back compacted. */
+  compact: string;
 }
 
 /** A reply this instance is producing now. */
@@ -112,8 +116,6 @@ interface TailShard {
   running: boolean;
   wake?: () => void;
 }
-
-type StreamMessage = { id: string; message: Record<string, string> };
 
 /** What a reader's liveness check needs of it. */
 interface LivenessReader {
@@ -157,13 +159,6 @@ function inOrder<T>(): OperatorFunction<Promise<T>, T> {
     });
 }
 
-/** Stream ids `ms-seq` in order. */
-function compareIds(a: string, b: string): number {
-  const ai = a.indexOf('-');
-  const bi = b.indexOf('-');
-  return Number(a.slice(0, ai)) - Number(b.slice(0, bi)) || Number(a.slice(ai + 1)) - Number(b.slice(bi + 1));
-}
-
 /** A raw `[id, [field, value, …]]` stream entry. */
 function parseEntry([id, fields]: [string, string[]]): StreamMessage {
   const message: Record<string, string> = {};
@@ -181,7 +176,8 @@ function parseEntry([id, fields]: [string, string[]]): StreamMessage {
  * key every `heartbeatMs`; when that expires (`producerTimeoutMs`) without an
  * end marker, readers get `ReplyProducerGoneError` after the stored events
  * instead of waiting forever. Logs expire `graceMs` after the end (or after
- * the producer's last refresh). Stops travel over pub/sub plus a flag key, so
+ * the producer's last refresh; the end compacts the stream). An event is stored as its difference from
+ * the last keyframe (decision 0280): a token costs its own bytes, not its whole frame. Stops travel over pub/sub plus a flag key, so
  * a stop sent before the producer listens is not lost. Keys (`prefix`
  * default `rxlc:`): `rxlc:reply:{id}` (stream), `…:producer`, `…:stop`,
  * `rxlc:instance:<id>:alive`, `rxlc:conversation:{id}:reply`.
@@ -321,6 +317,7 @@ export class RedisReplyLog implements ReplyLog {
       const pointer = conversationId === undefined ? undefined : this.#conversationKey(conversationId);
       let ended = false;
       let first = true;
+      const codec = newCodec(); // consecutive events stored as differences (decision 0280)
       // The instance heartbeat fails a producer that can no longer write (decisions 0131, 0186).
       const failed = new Subject<never>();
       const now = this.#scheduler.now();
@@ -340,7 +337,7 @@ export class RedisReplyLog implements ReplyLog {
           assertEvent(data);
           if (!client.isReady) throw new RedisUnavailableError('XADD', urlOf(client)); // not into the offline queue
           if (live.pending++ === 0) live.waitingSince = this.#scheduler.now();
-          const added = client.xAdd(keys.log, '*', { d: data }, this.#trim);
+          const added = client.xAdd(keys.log, '*', { f: encodeFrame(codec, data) }, this.#trim);
           if (first) {
             first = false;
             client.pExpire(keys.log, liveTtl).catch(ignore); // no log without a TTL, even if this process dies now
@@ -376,7 +373,7 @@ export class RedisReplyLog implements ReplyLog {
   }
 
   get #trim() {
-    return { TRIM: { strategy: 'MAXLEN' as const, strategyModifier: '~' as const, threshold: this.#maxEvents } };
+    return { TRIM: { strategy: 'MAXLEN' as const, strategyModifier: '~' as const, threshold: this.#maxEvents + KEYFRAME_EVERY } }; // every kept event decodable
   }
 
   /** Writes a reply's end marker (and its grace TTL); waits at most commandTimeoutMs for it. */
@@ -385,7 +382,10 @@ export class RedisReplyLog implements ReplyLog {
     if (this.#closed) return Promise.reject(new Error('RedisReplyLog: the log was closed.')); // close() is a crash
     const { keys, pointer, replyId, client } = live;
     const end = (via: NodeRedisClient): Promise<unknown> => {
-      const multi = via.multi().xAdd(keys.log, '*', fields, this.#trim).pExpire(keys.log, this.#graceMs).del(keys.producer);
+      // COPY + RENAME: the finished log in listpacks of its exact size; Redis keeps 4 KB allocated for the
+      // stream's newest node while it grows (decision 0280). Same hash slot: the key's {replyId} tag.
+      const multi = via.multi().xAdd(keys.log, '*', fields, this.#trim).copy(keys.log, keys.compact, { replace: true }).rename(keys.compact, keys.log);
+      multi.pExpire(keys.log, this.#graceMs).del(keys.producer);
       if (pointer) multi.eval(PEXPIRE_IF_EQUAL, { keys: [pointer], arguments: [replyId, String(this.#graceMs)] });
       return multi.exec();
     };
@@ -480,85 +480,75 @@ export class RedisReplyLog implements ReplyLog {
     const { after } = options;
     const keys = this.#keys(replyId);
     return new Observable<ReplyLogEntry>((subscriber) => {
-      let torn = false;
-      let finished = false;
+      const reader = replyReader(replyId, subscriber);
       let unwatch: (() => void) | undefined;
       let idle: QuietTimer | undefined;
       subscriber.add(() => {
-        torn = true;
+        reader.tear();
         idle?.cancel();
         unwatch?.(); // leaves the shared blocking read; the producer is not ours
       });
-
-      let last = '0-0';
-      /** Emits what comes after `last`; true when the reply ended (or the reader went away). */
-      const emit = (messages: StreamMessage[]): boolean => {
-        // Messages are in id order: skip what was delivered already (the mux and a liveness check can overlap).
-        let from = 0;
-        while (from < messages.length && compareIds(messages[from].id, last) <= 0) from++;
-        for (let i = from; i < messages.length; i++) {
-          const { id, message } = messages[i];
-          if (torn || finished) return true;
-          if (message.end !== undefined) {
-            finished = true;
-            if (message.end === 'done') subscriber.complete();
-            else subscriber.error(new ReplyProducerGoneError(replyId, message.end === 'failed' ? 'failed' : 'abandoned', message.m));
-            return true;
-          }
-          last = id;
-          subscriber.next({ id, data: message.d });
-        }
-        return torn || finished;
-      };
-      const range = (start: string): Promise<StreamMessage[]> =>
-        this.#command('XRANGE', (c) => c.xRange(keys.log, start, '+', { COUNT: PAGE }) as Promise<StreamMessage[]>);
-      const fail = (error: unknown): void => {
-        if (!torn && !finished) subscriber.error(error);
-      };
-
       const run = async (): Promise<void> => {
-        // One snapshot: the first page and whether the reply exists (a producer may write in between otherwise).
-        const start = after === undefined ? '-' : STREAM_ID.test(after) ? after : '+';
-        const [first, live, stored] = (await this.#command('XRANGE', (c) =>
-          c.multi().xRange(keys.log, start, '+', { COUNT: PAGE }).exists(keys.producer).exists(keys.log).exec(),
-        )) as [StreamMessage[], number, number];
-        if (live === 0 && stored === 0) throw new ReplyNotFoundError(replyId);
-        let page = first;
-        if (after !== undefined) {
-          // The end marker has an id too, but it is no event: nobody was ever given it.
-          if (page[0]?.id !== after || page[0].message.end !== undefined) throw new ReplyEventNotFoundError(replyId, after);
-          last = after;
-          page = page.slice(1);
-        }
-        if (torn || emit(page)) return;
-        while (page.length >= PAGE - 1) {
-          page = await range(`(${last}`);
-          if (torn || emit(page)) return;
-        }
+        if (await this.#replay(replyId, keys, after, reader)) return;
         // The live tail: one shared XREAD BLOCK per shard, and a liveness check when nothing comes.
         idle = this.#liveness(replyId, keys, {
-          over: () => torn || finished,
+          over: reader.over,
           rest: async () => {
-            const rest = await range(`(${last}`);
-            return { read: rest.length, ended: torn || finished || emit(rest) };
+            const rest = await this.#range(keys, `(${reader.last}`);
+            return { read: rest.length, ended: reader.emit(rest) };
           },
-          fail,
+          fail: reader.fail,
         });
         const watch: TailWatch = {
           get last() {
-            return last;
+            return reader.last;
           },
           deliver: (messages) => {
-            if (emit(messages)) return unwatch?.();
+            if (reader.emit(messages)) return unwatch?.();
             idle?.refresh();
           },
-          fail,
+          fail: reader.fail,
         };
         unwatch = this.#watch(keys.log, watch);
-        if (torn || finished) unwatch();
+        if (reader.over()) unwatch();
       };
-      run().catch(fail);
+      run().catch(reader.fail);
     });
+  }
+
+  /** A page of the log from `start` on. */
+  #range(keys: Keys, start: string): Promise<StreamMessage[]> {
+    return this.#command('XRANGE', (c) => c.xRange(keys.log, start, '+', { COUNT: PAGE }) as Promise<StreamMessage[]>);
+  }
+
+  /**
+   * Emits what is stored after `after` (all of it without one); true when the reply ended or the
+   * reader went away. Resuming, the look-back finds the keyframe the next entries build on (decision 0280).
+   */
+  async #replay(replyId: string, keys: Keys, after: string | undefined, reader: ReplyReader): Promise<boolean> {
+    // One snapshot: the first page and whether the reply exists (a producer may write in between otherwise).
+    const start = after === undefined ? '-' : STREAM_ID.test(after) ? after : '+';
+    const [first, live, stored, back] = (await this.#command('XRANGE', (c) => {
+      const multi = c.multi().xRange(keys.log, start, '+', { COUNT: PAGE }).exists(keys.producer).exists(keys.log);
+      return (after === undefined ? multi : multi.xRevRange(keys.log, start, '-', { COUNT: KEYFRAME_EVERY })).exec();
+    })) as [StreamMessage[], number, number, StreamMessage[] | undefined];
+    if (live === 0 && stored === 0) throw new ReplyNotFoundError(replyId);
+    let page = first;
+    if (after !== undefined) {
+      // The end marker has an id too, but it is no event: nobody was ever given it.
+      if (page[0]?.id !== after || page[0].message.end !== undefined) throw new ReplyEventNotFoundError(replyId, after);
+      const keyframe = back?.find((entry) => isKeyframe(entry.message));
+      if (keyframe) eventOf(reader.codec, keyframe.message);
+      else throw new ReplyEventNotFoundError(replyId, after); // its keyframe was trimmed (maxEvents): so was it
+      reader.last = after;
+      page = page.slice(1);
+    }
+    if (reader.emit(page)) return true;
+    while (page.length >= PAGE - 1) {
+      page = await this.#range(keys, `(${reader.last}`);
+      if (reader.emit(page)) return true;
+    }
+    return false;
   }
 
   /**
@@ -650,7 +640,7 @@ export class RedisReplyLog implements ReplyLog {
 
   #keys(replyId: string): Keys {
     const log = `${this.#prefix}reply:{${replyId}}`; // one hash slot per reply
-    return { log, producer: `${log}:producer`, stop: `${log}:stop` };
+    return { log, producer: `${log}:producer`, stop: `${log}:stop`, compact: `${log}:compact` };
   }
 
   #instanceKey(instanceId: string): string {

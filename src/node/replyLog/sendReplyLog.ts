@@ -75,6 +75,25 @@ export interface ReplyLogDelivery {
  * @returns The delivery: `finished`, `lastEventId`, `stop()`.
  */
 export function sendReplyLog(entries$: Observable<ReplyLogEntry>, res: ServerResponse, options: SendReplyLogOptions = {}): ReplyLogDelivery {
+  checkSendReplyLog(entries$, res, options);
+  const frame = options.frame ?? ((entry: ReplyLogEntry): string => `id: ${entry.id}\n${entry.data}`);
+  const errorFrame = options.errorFrame ?? replyLogErrorFrame;
+  const stream = new ReplyLogStream(res, options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES);
+  if (res.destroyed || res.writableEnded) return stream.closed();
+  stream.open(options.headers, options.heartbeatMs ?? 15_000, options.retryMs);
+  // Assigned before the source can emit: an overflow inside a synchronous emission stops it.
+  const observer = detachedObserver<ReplyLogEntry>({
+    next: (entry) => stream.entry(frame(entry), entry.id),
+    error: (error: unknown) => stream.fail(errorText(errorFrame, error)),
+    complete: () => stream.complete(),
+  });
+  stream.subscription = observer;
+  entries$.subscribe(observer);
+  return stream.delivery;
+}
+
+/** Call-time checks of {@link sendReplyLog}'s arguments. */
+function checkSendReplyLog(entries$: unknown, res: unknown, options: SendReplyLogOptions): void {
   if (!isObservable(entries$)) throw new TypeError(`sendReplyLog: entries$ must be an Observable of reply-log entries (log.read(…)), got ${describe(entries$)}.`);
   if (typeof res !== 'object' || res === null || typeof (res as { write?: unknown }).write !== 'function') {
     throw new TypeError(`sendReplyLog: res must be a Node http.ServerResponse, got ${describe(res)}.`);
@@ -86,89 +105,104 @@ export function sendReplyLog(entries$: Observable<ReplyLogEntry>, res: ServerRes
   assertPositiveInteger('sendReplyLog: maxBufferedBytes', options.maxBufferedBytes);
   assertFunction('sendReplyLog: frame', options.frame, true);
   assertFunction('sendReplyLog: errorFrame', options.errorFrame, true);
-  const heartbeatMs = options.heartbeatMs ?? 15_000;
-  const maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
-  const frame = options.frame ?? ((entry: ReplyLogEntry): string => `id: ${entry.id}\n${entry.data}`);
-  const errorFrame = options.errorFrame ?? replyLogErrorFrame;
+}
 
-  let outcome: ServerSentEventsOutcome | undefined;
-  let lastEventId: string | undefined;
-  let subscription: Subscription | undefined;
-  let settle!: (outcome: ServerSentEventsOutcome) => void;
-  const finished = new Promise<ServerSentEventsOutcome>((resolve) => (settle = resolve));
-  const delivery: ReplyLogDelivery = {
-    finished,
-    get lastEventId() {
-      return lastEventId;
-    },
-    stop() {
-      if (outcome || res.writableEnded) return;
-      outcome = 'stopped';
-      subscription?.unsubscribe();
-      end();
-    },
-  };
-
-  if (res.destroyed || res.writableEnded) {
-    settle('client-closed');
-    return delivery;
+/** The last frame of a failed read: the caller's, or the default one if theirs throws. */
+function errorText(errorFrame: (error: unknown) => string, error: unknown): string {
+  try {
+    return errorFrame(error);
+  } catch {
+    return replyLogErrorFrame(new Error('The reply could not be read.'));
   }
-  let heartbeat: NodeJS.Timeout | undefined;
-  const end = (): void => {
-    clearTimeout(heartbeat);
-    if (!res.writableEnded) res.end();
-  };
-  const write = (text: string): void => {
+}
+
+/** One response of a reply-log delivery: heartbeat, buffer cap, end, client disconnect, stop. */
+class ReplyLogStream {
+  readonly delivery: ReplyLogDelivery;
+  subscription: Subscription | undefined;
+  private outcome: ServerSentEventsOutcome | undefined;
+  private lastEventId: string | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private settle!: (outcome: ServerSentEventsOutcome) => void;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly maxBuffered: number,
+  ) {
+    const finished = new Promise<ServerSentEventsOutcome>((resolve) => (this.settle = resolve));
+    const lastEventId = (): string | undefined => this.lastEventId;
+    this.delivery = {
+      finished,
+      get lastEventId() {
+        return lastEventId();
+      },
+      stop: () => this.stop(),
+    };
+  }
+
+  /** The delivery of a response that had already closed. */
+  closed(): ReplyLogDelivery {
+    this.settle('client-closed');
+    return this.delivery;
+  }
+
+  /** Listens for the client's disconnect, sends the headers, starts the heartbeat, writes `retry:`. */
+  open(headers: Record<string, string> | undefined, heartbeatMs: number, retryMs: number | undefined): void {
+    const { res } = this;
+    res.on('close', () => {
+      clearTimeout(this.heartbeat);
+      this.subscription?.unsubscribe(); // the reader only: the producer is not ours
+      this.settle(this.outcome ?? 'client-closed');
+    });
+    if (!res.headersSent) {
+      res.writeHead(res.statusCode || 200, { ...SSE_HEADERS, ...headers });
+      res.flushHeaders();
+    }
+    if (heartbeatMs > 0) {
+      // Every write (this ping too) refreshes the timer: a ping only after heartbeatMs of silence.
+      this.heartbeat = setTimeout(() => this.write(SSE_HEARTBEAT), heartbeatMs);
+    }
+    if (retryMs !== undefined) this.write(encodeServerSentEvent({ retry: Math.round(retryMs) }));
+  }
+
+  entry(frame: string, id: string): void {
+    this.write(frame);
+    this.lastEventId = id;
+  }
+
+  fail(frame: string): void {
+    this.write(frame);
+    this.outcome ??= 'error';
+    this.end();
+  }
+
+  complete(): void {
+    this.outcome ??= 'done';
+    this.end();
+  }
+
+  private stop(): void {
+    if (this.outcome || this.res.writableEnded) return;
+    this.outcome = 'stopped';
+    this.subscription?.unsubscribe();
+    this.end();
+  }
+
+  private end(): void {
+    clearTimeout(this.heartbeat);
+    if (!this.res.writableEnded) this.res.end();
+  }
+
+  private write(text: string): void {
+    const { res } = this;
     if (res.destroyed || res.writableEnded) return;
     res.write(text);
-    heartbeat?.refresh();
-    if (res.writableLength > maxBuffered) {
-      outcome = 'overflow';
-      subscription?.unsubscribe();
-      clearTimeout(heartbeat);
+    this.heartbeat?.refresh();
+    if (res.writableLength > this.maxBuffered) {
+      this.outcome = 'overflow';
+      this.subscription?.unsubscribe();
+      clearTimeout(this.heartbeat);
       res.destroy(); // it resumes from its Last-Event-ID; the log kept everything
     }
-  };
-  const onClose = (): void => {
-    clearTimeout(heartbeat);
-    subscription?.unsubscribe(); // the reader only: the producer is not ours
-    settle(outcome ?? 'client-closed');
-  };
-  res.on('close', onClose);
-
-  if (!res.headersSent) {
-    res.writeHead(res.statusCode || 200, { ...SSE_HEADERS, ...options.headers });
-    res.flushHeaders();
   }
-  if (heartbeatMs > 0) {
-    // Every write (this ping too) refreshes the timer: a ping only after heartbeatMs of silence.
-    heartbeat = setTimeout(() => write(SSE_HEARTBEAT), heartbeatMs);
-  }
-  if (options.retryMs !== undefined) write(encodeServerSentEvent({ retry: Math.round(options.retryMs) }));
-
-  // Assigned before the source can emit: an overflow inside a synchronous emission stops it.
-  const observer = detachedObserver<ReplyLogEntry>({
-    next: (entry) => {
-      write(frame(entry));
-      lastEventId = entry.id;
-    },
-    error: (error: unknown) => {
-      let text: string;
-      try {
-        text = errorFrame(error);
-      } catch {
-        text = replyLogErrorFrame(new Error('The reply could not be read.'));
-      }
-      write(text);
-      outcome ??= 'error';
-      end();
-    },
-    complete: () => {
-      outcome ??= 'done';
-      end();
-    },
-  });
-  subscription = observer;
-  entries$.subscribe(observer);
-  return delivery;
 }

@@ -37,16 +37,16 @@ function responsesOf(params: Json): Array<{ interrupt_id: string; response: unkn
  * Runs one command on a thread and returns the protocol's success `result`. Refusals throw
  * {@link AgentProtocolRequestError}; the handler answers them with their HTTP status.
  */
-export async function runCommand(service: AgentProtocolService, threadId: string, method: string, params: Json): Promise<Json> {
+export async function runCommand(service: AgentProtocolService, threadId: string, method: string, params: Json, principal?: string): Promise<Json> {
   switch (method) {
     case 'run.start': {
       const assistantId = params.assistant_id;
       if (assistantId !== undefined && typeof assistantId !== 'string') return bad('"assistant_id" must be a string.');
-      return await service.startRun(threadId, { assistantId, input: params.input ?? null, config: optionalRecord('config', params.config), metadata: optionalRecord('metadata', params.metadata) });
+      return await service.startRun(threadId, { assistantId, input: params.input ?? null, config: optionalRecord('config', params.config), metadata: optionalRecord('metadata', params.metadata), principal });
     }
     case 'input.respond': {
       const responses = responsesOf(params);
-      await service.respond(threadId, responses, { input: null, config: optionalRecord('config', params.config), metadata: optionalRecord('metadata', params.metadata), update: optionalRecord('update', params.update), goto: params.goto });
+      await service.respond(threadId, responses, { input: null, config: optionalRecord('config', params.config), metadata: optionalRecord('metadata', params.metadata), update: optionalRecord('update', params.update), goto: params.goto, principal });
       return {};
     }
     case 'state.get': {

@@ -4,7 +4,10 @@ import type { SchedulerLike } from 'rxjs';
 import { InMemoryConversationLock } from '../../replyLog/InMemoryConversationLock';
 import { InMemoryReplyLog } from '../../replyLog/InMemoryReplyLog';
 import type { ConversationLock, ReplyLog } from '../../replyLog/types';
-import type { ChatAllowedHosts, ChatAllowedOrigins } from '../chatHandler/types';
+import { InMemoryConversationOwners, type ConversationOwners } from '../chatHandler/owners';
+import { RunCaps } from '../chatHandler/runCaps';
+import type { Authorize, ChatAllowedHosts, ChatAllowedOrigins } from '../chatHandler/types';
+import { commandAction, threadAccess, type ThreadAccess } from './access';
 import { requestPolicy } from '../requestPolicyMiddleware';
 import { parseCommand, parseStreamFilter, runCommand } from './commands';
 import { AgentProtocolRequestError } from './errors';
@@ -30,10 +33,16 @@ export interface AgentProtocolHandlerOptions {
   /** One run at a time per thread. Default `InMemoryConversationLock`; a `RedisConversationLock` across instances. */
   lock?: ConversationLock;
   /**
-   * Decides whether `request` may touch `threadId` (every route). False answers 404, as for a thread
-   * that does not exist. Default: everyone may.
+   * Who asks, as in the chat handler: `({ request, conversationId, action })` → the principal's id,
+   * or `null` to refuse with 401; `conversationId` is the thread id, `action` is `'send'`
+   * (`POST /threads`, `run.start`, `input.respond`), `'resume'` (the event stream), `'stop'`
+   * (cancel) or `'history'` (state, history, `state.get`). A thread belongs to the first principal
+   * who sends to it or opens its stream; every other principal gets 404. Without it, thread ids are
+   * capabilities: at least 16 characters of `[A-Za-z0-9_-]` (the SDK's UUIDs are).
    */
-  authorize?: (request: Request, threadId: string) => boolean | Promise<boolean>;
+  authorize?: Authorize;
+  /** Who owns each thread. Default: in memory (this instance); `RedisConversationOwners` across instances. */
+  owners?: ConversationOwners;
   /** The `Host` allow-list (DNS rebinding), as the chat handler's. Default: `localhost`, `127.0.0.1`, `[::1]` on any port. */
   allowedHosts?: ChatAllowedHosts;
   /**
@@ -41,8 +50,12 @@ export interface AgentProtocolHandlerOptions {
    * other site's page is a 403. Requests without `Origin` (the SDK in Node) pass. Default: the same origin only.
    */
   allowedOrigins?: ChatAllowedOrigins;
-  /** Runs this instance produces at once; more get 429. Default 32. */
+  /** Runs this instance produces at once (also those queued behind a thread's run); more get 429. Default 32. */
   maxConcurrentRuns?: number;
+  /** Runs at once per principal (with `authorize`); more get 429. Default 4. */
+  maxConcurrentRunsPerPrincipal?: number;
+  /** `Retry-After` of a 429, whole seconds ≥ 1. Default 5. */
+  retryAfterSeconds?: number;
   /** Request body cap, bytes (413 past it). Default 1 MiB. */
   maxBodyBytes?: number;
   /** Runs of a thread whose events stay replayable (with the log's `graceMs` after each run). Default 20. */
@@ -106,11 +119,13 @@ export function createAgentProtocolHandler(options: AgentProtocolHandlerOptions)
     threadLog,
     lock: options.lock ?? new InMemoryConversationLock(),
     langgraph,
-    maxConcurrentRuns: options.maxConcurrentRuns ?? 32,
+    caps: new RunCaps(options.maxConcurrentRuns ?? 32, options.maxConcurrentRunsPerPrincipal ?? 4),
+    retryAfterSeconds: options.retryAfterSeconds ?? 5,
     onError: options.onError ?? ((error) => console.error(error)),
   });
   const delivery = { heartbeatMs: options.heartbeatMs ?? 15_000, maxBufferedBytes: options.maxBufferedBytes ?? 16 * 1024 * 1024, scheduler: options.scheduler };
-  const app = routes(service, threadLog, langgraph, delivery, options);
+  const access: ThreadAccess = { authorize: options.authorize, owners: options.owners ?? new InMemoryConversationOwners() };
+  const app = routes(service, threadLog, langgraph, delivery, access, options);
   return {
     fetch: (request) => Promise.resolve(app.fetch(request)),
     close: async () => service.close(),
@@ -122,6 +137,7 @@ function routes(
   threadLog: ThreadLog,
   langgraph: ReturnType<typeof loadLangGraph>,
   delivery: Parameters<typeof eventStreamResponse>[4],
+  access: ThreadAccess,
   options: AgentProtocolHandlerOptions,
 ): Hono {
   const app = new Hono();
@@ -135,15 +151,11 @@ function routes(
   app.use('*', policy.host, policy.cors, policy.origin);
   const maxSize = options.maxBodyBytes ?? 1024 * 1024;
   app.use('*', bodyLimit({ maxSize, onError: (c) => c.json({ error: 'payload_too_large', message: `The body is over ${maxSize} bytes.` }, 413) }));
-  app.use('/threads/:thread_id/*', async (c, next) => {
-    const allowed = options.authorize ? await options.authorize(c.req.raw, c.req.param('thread_id')) : true;
-    if (!allowed) return c.json({ error: 'not_found', message: 'Thread not found.' }, 404);
-    await next();
-  });
+  const may = (c: Context, action: Parameters<typeof threadAccess>[3]): Promise<string | undefined> => threadAccess(access, c.req.raw, c.req.param('thread_id') as string, action);
   app.post('/threads', async (c) => {
     const body = await jsonBody(c);
-    const threadId = typeof body.thread_id === 'string' && body.thread_id !== '' ? body.thread_id : crypto.randomUUID();
-    if (options.authorize && !(await options.authorize(c.req.raw, threadId))) return c.json({ error: 'not_found', message: 'Thread not found.' }, 404);
+    const threadId = body.thread_id !== undefined && body.thread_id !== '' ? (body.thread_id as string) : crypto.randomUUID();
+    await threadAccess(access, c.req.raw, threadId, 'send');
     const graphId = (body.metadata as { graph_id?: unknown } | undefined)?.graph_id;
     try {
       await service.createThread(threadId, typeof graphId === 'string' ? graphId : undefined);
@@ -158,34 +170,40 @@ function routes(
     const command = parseCommand(body);
     const threadId = c.req.param('thread_id');
     try {
+      const principal = await may(c, commandAction(command.method));
       // Read before the command: a run it starts numbers its events above this.
       const appliedThrough = command.method === 'run.start' || command.method === 'input.respond' ? await threadLog.appliedThroughSeq(threadId) : undefined;
-      const result = await runCommand(service, threadId, command.method, command.params);
+      const result = await runCommand(service, threadId, command.method, command.params, principal);
       const meta = appliedThrough === undefined ? {} : { meta: { thread_id: threadId, applied_through_seq: appliedThrough } };
       return c.json({ type: 'success', id: command.id, result, ...meta });
     } catch (error) {
       if (!(error instanceof AgentProtocolRequestError)) throw error;
-      return c.json({ type: 'error', id: command.id, error: error.protocolCode, message: error.message }, error.status as 200);
+      return c.json({ type: 'error', id: command.id, error: error.protocolCode, message: error.message }, error.status as 200, error.headers);
     }
   });
-  const stream = async (c: Context): Promise<Response> =>
-    eventStreamResponse(threadLog, c.req.param('thread_id') as string, parseStreamFilter(await jsonBody(c)), langgraph, delivery);
+  const stream = async (c: Context): Promise<Response> => {
+    await may(c, 'resume');
+    return eventStreamResponse(threadLog, c.req.param('thread_id') as string, parseStreamFilter(await jsonBody(c)), langgraph, delivery);
+  };
   app.post('/threads/:thread_id/stream/events', stream);
   app.post('/threads/:thread_id/stream', stream);
   app.get('/threads/:thread_id/state', async (c) => {
+    await may(c, 'history');
     const state = await service.state(c.req.param('thread_id'));
     return state ? jsonResponse(state.json) : c.json({ error: 'not_found', message: `Thread ${c.req.param('thread_id')} not found.` }, 404);
   });
   app.post('/threads/:thread_id/history', async (c) => {
+    await may(c, 'history');
     const history = await service.history(c.req.param('thread_id'), await jsonBody(c));
     return history ? jsonResponse(history) : c.json({ error: 'not_found', message: `Thread ${c.req.param('thread_id')} not found.` }, 404);
   });
   app.post('/threads/:thread_id/runs/:run_id/cancel', async (c) => {
+    await may(c, 'stop');
     await service.cancel(c.req.param('thread_id'), c.req.param('run_id'));
     return c.body(null, 204);
   });
   app.onError((error, c) => {
-    if (error instanceof AgentProtocolRequestError) return c.json({ type: 'error', id: null, error: error.protocolCode, message: error.message }, error.status as 400);
+    if (error instanceof AgentProtocolRequestError) return c.json({ type: 'error', id: null, error: error.protocolCode, message: error.message }, error.status as 400, error.headers);
     (options.onError ?? console.error)(error);
     return c.json({ error: 'internal_error', message: 'The server failed to answer this request.' }, 500);
   });

@@ -14,10 +14,13 @@ export class RunTooLongError extends RxLangChainError {
 export class AgentProtocolRequestError extends RxLangChainError {
   readonly status: number;
   readonly protocolCode: string;
+  /** Extra response headers, e.g. `Retry-After` of a 429. */
+  readonly headers: Readonly<Record<string, string>>;
 
-  constructor(status: number, protocolCode: string, message: string) {
+  constructor(status: number, protocolCode: string, message: string, headers: Record<string, string> = {}) {
     super('AGENT_PROTOCOL_REQUEST', message);
     this.status = status;
     this.protocolCode = protocolCode;
+    this.headers = headers;
   }
 }

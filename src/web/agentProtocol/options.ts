@@ -17,9 +17,9 @@ export function checkAgentProtocolOptions(options: AgentProtocolHandlerOptions):
   if (saver !== undefined && (typeof saver !== 'object' || saver === null || typeof saver.getTuple !== 'function' || typeof saver.put !== 'function')) {
     throw new TypeError(`${N}: checkpointer must be a LangGraph checkpointer (new MemorySaver(), a PostgresSaver …), got ${describe(saver)}.`);
   }
-  for (const key of ['replyLog', 'lock'] as const) assertObject(`${N}: ${key}`, options[key]);
+  for (const key of ['replyLog', 'lock', 'owners'] as const) assertObject(`${N}: ${key}`, options[key]);
   for (const key of ['authorize', 'onError', 'now'] as const) assertFunction(`${N}: ${key}`, options[key], true);
-  for (const key of ['maxConcurrentRuns', 'maxBodyBytes', 'maxRunsKept', 'maxBufferedBytes'] as const) assertPositiveInteger(`${N}: ${key}`, options[key]);
+  for (const key of ['maxConcurrentRuns', 'maxConcurrentRunsPerPrincipal', 'retryAfterSeconds', 'maxBodyBytes', 'maxRunsKept', 'maxBufferedBytes'] as const) assertPositiveInteger(`${N}: ${key}`, options[key]);
   assertNonNegative(`${N}: heartbeatMs`, options.heartbeatMs);
   if (options.keyPrefix !== undefined && (typeof options.keyPrefix !== 'string' || options.keyPrefix === '')) {
     throw new TypeError(`${N}: keyPrefix must be a non-empty string such as "agent-thread:", got ${describe(options.keyPrefix)}.`);

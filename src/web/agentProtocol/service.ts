@@ -1,5 +1,6 @@
-import { defer, from, switchMap, type Observable, type Subscription } from 'rxjs';
+import { defer, finalize, from, switchMap, type Observable, type Subscription } from 'rxjs';
 import type { ConversationLock } from '../../replyLog/types';
+import type { RunCaps } from '../chatHandler/runCaps';
 import { AgentProtocolRequestError } from './errors';
 import { checkpointerOf, pendingInterrupts, threadState, type CompiledGraphLike, type GraphStateSnapshot } from './graphs';
 import type { LangGraphModules } from './langgraph';
@@ -12,6 +13,8 @@ export interface RunRequest {
   readonly input: unknown;
   readonly config?: Record<string, unknown>;
   readonly metadata?: Record<string, unknown>;
+  /** Who starts it (`authorize`'s principal): counted against `maxConcurrentRunsPerPrincipal`. */
+  readonly principal?: string;
 }
 
 export interface ServiceOptions {
@@ -19,8 +22,18 @@ export interface ServiceOptions {
   readonly threadLog: ThreadLog;
   readonly lock: ConversationLock;
   readonly langgraph: LangGraphModules;
-  readonly maxConcurrentRuns: number;
+  /** Runs at once on this instance and per principal (the chat handler's caps). */
+  readonly caps: RunCaps;
+  /** `Retry-After` of a 429, whole seconds. */
+  readonly retryAfterSeconds: number;
   readonly onError: (error: unknown) => void;
+}
+
+/** A run of this instance: `started` once it holds the thread's lock (before that it is queued). */
+interface LocalRun {
+  readonly threadId: string;
+  subscription?: Subscription;
+  started: boolean;
 }
 
 /** The root checkpoint namespace of a thread. */
@@ -35,7 +48,7 @@ const fail = (status: number, code: string, message: string): never => {
  * {@link ConversationLock} (one run at a time per thread, on every instance).
  */
 export class AgentProtocolService {
-  readonly #runs = new Map<string, { threadId: string; subscription: Subscription }>();
+  readonly #runs = new Map<string, LocalRun>();
 
   constructor(private readonly o: ServiceOptions) {}
 
@@ -100,7 +113,6 @@ export class AgentProtocolService {
   /** Starts a run (queued behind the thread's running one); resolves with its id at once. */
   async startRun(threadId: string, request: RunRequest): Promise<{ run_id: string }> {
     const { assistantId, graph } = this.graph(request.assistantId);
-    this.#checkCapacity();
     const runId = crypto.randomUUID();
     const work = defer(async () => {
       const snapshot = await graph.getState({ configurable: { thread_id: threadId } });
@@ -108,7 +120,7 @@ export class AgentProtocolService {
       const resume = pendingInterrupts(snapshot).length > 0 && request.input != null;
       return resume ? new this.o.langgraph.web.Command({ resume: request.input }) : request.input;
     }).pipe(switchMap((input) => this.#produce(threadId, runId, this.#spec(threadId, assistantId, graph, input, request))));
-    this.#launch(threadId, runId, work);
+    this.#launch(threadId, runId, work, request.principal);
     return { run_id: runId };
   }
 
@@ -131,22 +143,25 @@ export class AgentProtocolService {
         resolve();
         return this.#spec(threadId, found.assistantId, found.graph, command, extra);
       }).pipe(switchMap((spec) => this.#produce(threadId, runId, spec)));
-      this.#launch(threadId, runId, work, reject);
+      this.#launch(threadId, runId, work, extra.principal, reject);
     });
   }
 
   /** Cancels a run on whichever instance runs it (a queued one never starts). */
   async cancel(threadId: string, runId: string): Promise<void> {
     const local = this.#runs.get(runId);
-    if (local && local.threadId === threadId) {
-      local.subscription.unsubscribe();
+    // A queued run of this instance never starts. A started one hears the stop like a run of
+    // another instance would, so it ends with its `interrupted` lifecycle in the log (an
+    // unsubscribe would end it without one, and its readers would wait forever).
+    if (local && local.threadId === threadId && !local.started) {
+      local.subscription?.unsubscribe();
       this.#runs.delete(runId);
     }
     await this.o.threadLog.log.stop(this.o.threadLog.cancelKey(threadId, runId));
   }
 
   close(): void {
-    for (const run of this.#runs.values()) run.subscription.unsubscribe();
+    for (const run of this.#runs.values()) run.subscription?.unsubscribe();
     this.#runs.clear();
   }
 
@@ -162,14 +177,25 @@ export class AgentProtocolService {
     return from(this.o.threadLog.openRun(threadId, runId, spec.graphName)).pipe(switchMap((opened) => this.o.threadLog.appendRun(opened, runEvents(spec, cancel$))));
   }
 
-  #checkCapacity(): void {
-    if (this.#runs.size >= this.o.maxConcurrentRuns) fail(429, 'unknown_error', `This instance runs ${this.o.maxConcurrentRuns} runs already (maxConcurrentRuns); try again later.`);
+  /** A place for one run, counted until it ends (also while it waits for the thread's lock); 429 past a cap. */
+  #acquire(principal: string | undefined): () => void {
+    const release = this.o.caps.acquire(principal);
+    if (release) return release;
+    const { caps, retryAfterSeconds } = this.o;
+    const which = principal !== undefined && caps.runs < caps.maxRuns ? `you already run ${caps.maxPerPrincipal} (maxConcurrentRunsPerPrincipal)` : `this instance already runs ${caps.maxRuns} (maxConcurrentRuns)`;
+    throw new AgentProtocolRequestError(429, 'unknown_error', `Too many runs at once (${which}); retry in ${retryAfterSeconds} s.`, { 'retry-after': String(retryAfterSeconds) });
   }
 
-  #launch(threadId: string, runId: string, work: Observable<void>, reject?: (error: unknown) => void): void {
-    this.#checkCapacity();
+  #launch(threadId: string, runId: string, work: Observable<void>, principal: string | undefined, reject?: (error: unknown) => void): void {
+    const release = this.#acquire(principal);
+    const run: LocalRun = { threadId, started: false };
     const done = (): void => void this.#runs.delete(runId);
-    const subscription = this.o.lock.run(this.o.threadLog.key(threadId), work).subscribe({
+    const started = defer(() => {
+      run.started = true;
+      return work;
+    });
+    // finalize: the place is given back however the run ends, a cancel's unsubscribe included.
+    run.subscription = this.o.lock.run(this.o.threadLog.key(threadId), started).pipe(finalize(release)).subscribe({
       error: (error: unknown) => {
         done();
         if (reject) reject(error);
@@ -177,6 +203,6 @@ export class AgentProtocolService {
       },
       complete: done,
     });
-    if (!subscription.closed) this.#runs.set(runId, { threadId, subscription });
+    if (!run.subscription.closed) this.#runs.set(runId, run);
   }
 }

@@ -1,0 +1,97 @@
+/**
+ * Where a side's Redis memory goes (issue 22): every key's `MEMORY USAGE`, grouped by the key's shape
+ * (ids replaced by `{id}` / `*`), plus Redis' own `MEMORY STATS` (what clients' buffers and the
+ * dataset take). The bench samples it while the streams run and keeps the sample with the most
+ * bytes in keys: the breakdown at (about) the peak.
+ */
+import type { RedisServer } from '../specs/support/redis';
+
+/** The keys of one shape: how many, their bytes, and for streams their entries. */
+export interface KeyKind {
+  keys: number;
+  bytes: number;
+  entries: number;
+}
+
+export interface MemoryBreakdown {
+  kinds: Map<string, KeyKind>;
+  /** Bytes in all keys (sum of MEMORY USAGE). */
+  keyBytes: number;
+  /** From MEMORY STATS: connections' buffers, the dataset, Redis' own overhead. */
+  clients: number;
+  dataset: number;
+  overhead: number;
+}
+
+/** A key's shape: `rxlc:reply:{id}:producer`, `peer:rs:sentinel:*`. */
+export function shapeOf(key: string): string {
+  return key
+    .replace(/\{[^}]*\}/g, '{id}')
+    .split(':')
+    .map((part) => (/[0-9a-f]{8}-[0-9a-f]{4}-|^[A-Za-z0-9_-]{16,}$|conversation-\d+/.test(part) ? '*' : part))
+    .join(':');
+}
+
+/** One breakdown now. */
+export async function breakdown(redis: RedisServer): Promise<MemoryBreakdown> {
+  const admin = await redis.client();
+  try {
+    const keys: string[] = [];
+    for await (const key of admin.scanIterator({ COUNT: 1000 })) keys.push(key);
+    const multi = admin.multi();
+    for (const key of keys) multi.memoryUsage(key, { SAMPLES: 0 }).type(key);
+    const replies = (await multi.execAsPipeline()) as unknown[];
+    const streams = keys.filter((_, i) => replies[2 * i + 1] === 'stream');
+    const lengths = streams.length === 0 ? [] : ((await streams.reduce((m, key) => m.xLen(key), admin.multi()).execAsPipeline()) as number[]);
+    const length = new Map(streams.map((key, i) => [key, Number(lengths[i] ?? 0)]));
+    const kinds = new Map<string, KeyKind>();
+    let keyBytes = 0;
+    keys.forEach((key, i) => {
+      const bytes = Number(replies[2 * i] ?? 0);
+      const kind = kinds.get(shapeOf(key)) ?? { keys: 0, bytes: 0, entries: 0 };
+      kind.keys++;
+      kind.bytes += bytes;
+      kind.entries += length.get(key) ?? 0;
+      kinds.set(shapeOf(key), kind);
+      keyBytes += bytes;
+    });
+    const stats = (await admin.sendCommand(['MEMORY', 'STATS'])) as unknown[];
+    const stat = (name: string): number => Number(stats[stats.indexOf(name) + 1] ?? 0);
+    return { kinds, keyBytes, clients: stat('clients.normal'), dataset: stat('dataset.bytes'), overhead: stat('overhead.total') };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Samples the breakdown every `everyMs` until stopped; resolves to the sample with the most bytes in keys. */
+export function breakdownAtPeak(redis: RedisServer, everyMs = 1000): { stop(): Promise<MemoryBreakdown | undefined> } {
+  let best: MemoryBreakdown | undefined;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const now = await breakdown(redis);
+      if (!best || now.keyBytes > best.keyBytes) best = now;
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return best;
+    },
+  };
+}
+
+/** The breakdown as markdown rows: shape, keys, bytes, bytes per key, entries (streams). */
+export function printBreakdown(side: string, at: MemoryBreakdown | undefined): void {
+  if (!at) return;
+  const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
+  console.log(`\n${side}, Redis memory by key shape at the peak sample (MEMORY USAGE; keys ${kb(at.keyBytes)}, clients' buffers ${kb(at.clients)}, Redis overhead ${kb(at.overhead)}):\n`);
+  console.log('| key shape | keys | bytes | per key | stream entries | bytes per entry |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
+  for (const [shape, kind] of [...at.kinds].sort((a, b) => b[1].bytes - a[1].bytes)) {
+    const perEntry = kind.entries > 0 ? (kind.bytes / kind.entries).toFixed(1) : '';
+    console.log(`| \`${shape}\` | ${kind.keys} | ${kb(kind.bytes)} | ${(kind.bytes / kind.keys).toFixed(0)} B | ${kind.entries || ''} | ${perEntry} |`);
+  }
+}
