@@ -1,7 +1,7 @@
 /**
  * The web page's 智能体协议 mode — `@langchain/react`'s `useStream`, bundled by esbuild — in
  * headless Chromium against two web demo instances over one real redis-server (events, locks) and
- * one checkpointer (thread state; what a shared database is between processes). The page is
+ * one Postgres database (thread state: each instance its own PostgresSaver, as two processes). The page is
  * reloaded on the other instance: a pending approval hydrates there and is answered there; a
  * message half streamed by one instance goes on on the other; 拒绝 and 停止 work. The model holds in the middle of
  * its answer (specs/support/heldChatModel.ts), so "mid-run" never depends on the machine's
@@ -16,6 +16,7 @@ import { startWebDemo, type WebDemo } from '../../demos/web/server';
 import { ToolGate } from '../support/agentProtocol';
 import { launchChromium } from '../support/chromium';
 import { HeldChatModel } from '../support/heldChatModel';
+import { POSTGRES_SKIP_MESSAGE, startPostgresServer, type PostgresServer } from '../support/postgres';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../support/redis';
 
 jest.setTimeout(600_000); // a browser, React and two servers on a loaded machine; nothing here measures time
@@ -46,6 +47,7 @@ const answerShown = (page: Page, text?: string) =>
 
 describeWithRedis('the 智能体协议 page (useStream) on two instances over Redis', () => {
   let redis: RedisServer;
+  let pg: PostgresServer | undefined;
   let browser: Browser;
   let a: WebDemo;
   let b: WebDemo;
@@ -54,10 +56,16 @@ describeWithRedis('the 智能体协议 page (useStream) on two instances over Re
 
   beforeAll(async () => {
     redis = await startRedisServer();
-    const checkpointer = new MemorySaver(); // one thread state for both instances
+    // Each instance opens its own PostgresSaver on one database (DATABASE_URL), as two processes
+    // do. Without Postgres binaries, one MemorySaver object stands in for the shared database.
+    if (POSTGRES_SKIP_MESSAGE) console.log(`${POSTGRES_SKIP_MESSAGE} The page spec shares one MemorySaver instead.`);
+    pg = POSTGRES_SKIP_MESSAGE ? undefined : await startPostgresServer();
+    const databaseUrl = await pg?.createDatabase();
+    const shared = pg ? undefined : new MemorySaver();
     const instance = () => {
       const model = new HeldChatModel(gate, { holdAfter: 4, chunkDelayMs: 5 });
-      return startWebDemo({ port: 0, model, scaleOut: { redisUrl: redis.url }, agentProtocol: { graph: offlineAgent({ model, latency: { firstChunkDelayMs: 0, chunkDelayMs: 5 } }), checkpointer } });
+      const graph = offlineAgent({ model, latency: { firstChunkDelayMs: 0, chunkDelayMs: 5 } });
+      return startWebDemo({ port: 0, model, scaleOut: { redisUrl: redis.url, databaseUrl }, agentProtocol: { graph, checkpointer: shared } });
     };
     [a, b] = [await instance(), await instance()];
     browser = await launchChromium();
@@ -68,6 +76,7 @@ describeWithRedis('the 智能体协议 page (useStream) on two instances over Re
     await a?.close();
     await b?.close();
     await redis?.stop();
+    await pg?.stop();
   });
 
   const open = async (url: string): Promise<Page> => {
