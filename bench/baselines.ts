@@ -6,8 +6,8 @@
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** One stream's state of {@link regexGuard}. */
-export interface RegexGuardStream {
+/** One stream's state of {@link tailGuard}. */
+export interface GuardStream {
   /** Feeds a chunk; returns the text that is safe to show now, or null on a match. */
   push(chunk: string): string | null;
   /** The held text, released at the end of the stream. */
@@ -15,31 +15,44 @@ export interface RegexGuardStream {
 }
 
 /**
- * Forbidden words by one alternation `RegExp` over a tail window: each chunk is scanned
- * together with the last (longest pattern − 1) units before it, so a word split over
- * chunks is found; text that could still start a word (the longest suffix that is a
- * proper prefix of a pattern, found by a second alternation anchored at the end) is held
- * back, like `abortOn`. Case-insensitive: text and patterns are lower-cased.
+ * Forbidden words, the way a user who cares about speed writes it (what the independent
+ * measurement of issue 26 used): one alternation `RegExp` tested over a tail window — each
+ * chunk together with the last (longest pattern − 1) units before it, so a word split over
+ * chunks is found — and the hold-back of a possible word start found in the same window
+ * only: the longest suffix of at most (longest − 1) units that is a proper prefix of a
+ * pattern, by `Set` lookups from the left, starting only where a pattern's first unit is.
+ * Case-insensitive: text and patterns are lower-cased.
+ *
+ * (The earlier baseline found the hold-back with an end-anchored alternation of every
+ * prefix, `(?:p1|p2|…)$`, which the RegExp engine tries at every position of the window:
+ * that made the baseline ~2.5× slower than this one and abortOn look 0.39× of it.)
  */
-export function regexGuard(patterns: readonly string[], caseInsensitive = false): () => RegexGuardStream {
+export function tailGuard(patterns: readonly string[], caseInsensitive = false): () => GuardStream {
   const fold = caseInsensitive ? (s: string): string => s.toLowerCase() : (s: string): string => s;
   const words = patterns.map(fold);
   const keep = Math.max(...words.map((w) => w.length)) - 1;
-  const re = new RegExp(words.map(escapeRegExp).join('|'), 'g');
+  const re = new RegExp(words.map(escapeRegExp).join('|'));
   const prefixes = new Set<string>();
-  for (const w of words) for (let k = 1; k < w.length; k++) prefixes.add(w.slice(0, k));
-  // Longest first, so the leftmost match is the longest suffix.
-  const prefixAtEnd = new RegExp(`(?:${[...prefixes].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|')})$`);
+  const firstUnits = new Set<number>();
+  for (const w of words) {
+    firstUnits.add(w.charCodeAt(0));
+    for (let k = 1; k < w.length; k++) prefixes.add(w.slice(0, k));
+  }
+  /** Length of the longest suffix of `window` (≤ keep units) that is a proper prefix of a pattern. */
+  const holdOf = (window: string): number => {
+    for (let i = Math.max(0, window.length - keep); i < window.length; i++) {
+      if (firstUnits.has(window.charCodeAt(i)) && prefixes.has(window.slice(i))) return window.length - i;
+    }
+    return 0;
+  };
   return () => {
     let tail = '';
     let held = '';
     return {
       push(chunk) {
         const window = tail + fold(chunk);
-        re.lastIndex = 0;
         if (re.test(window)) return null;
-        const m = prefixes.size > 0 ? prefixAtEnd.exec(window) : null;
-        const hold = m ? m[0].length : 0;
+        const hold = holdOf(window);
         tail = window.length > keep ? window.slice(window.length - keep) : window;
         held += chunk;
         let n = held.length - hold;

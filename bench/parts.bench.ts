@@ -51,6 +51,20 @@ interface HandCall {
   done: boolean;
 }
 
+/** Tool-call arguments as an object, or undefined for invalid JSON / not an object. */
+function parse(text: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Summed usage. */
+const add = (a: UsageMetadata | undefined, b: UsageMetadata): UsageMetadata =>
+  a ? { input_tokens: a.input_tokens + b.input_tokens, output_tokens: a.output_tokens + b.output_tokens, total_tokens: a.total_tokens + b.total_tokens } : b;
+
 /** What a user writes by hand for the same parts: one switch over the chunk type. */
 export function handAssemble(chunks: ReadonlyArray<AIMessageChunk | ToolMessage>, emit: (part: StreamPart) => void): void {
   let step = -1;
@@ -62,22 +76,12 @@ export function handAssemble(chunks: ReadonlyArray<AIMessageChunk | ToolMessage>
   let runUsage: UsageMetadata | undefined;
   let runReason: string | undefined;
   const names = new Map<string, string>();
-  const parse = (text: string): Record<string, unknown> | undefined => {
-    try {
-      const v: unknown = JSON.parse(text);
-      return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-    } catch {
-      return undefined;
-    }
-  };
   const finishCall = (c: HandCall): void => {
     if (c.done) return;
     c.done = true;
     const args = c.args.trim() === '' ? {} : parse(c.args);
     emit(args ? { type: 'tool-call', id: c.id, name: c.name, args } : { type: 'tool-call', id: c.id, name: c.name, args: {}, invalid: true, argsText: c.args });
   };
-  const add = (a: UsageMetadata | undefined, b: UsageMetadata): UsageMetadata =>
-    a ? { input_tokens: a.input_tokens + b.input_tokens, output_tokens: a.output_tokens + b.output_tokens, total_tokens: a.total_tokens + b.total_tokens } : b;
   const close = (): void => {
     if (!open) return;
     open = false;

@@ -144,6 +144,48 @@ async function cycle(kind: CycleKind, model: ChatOpenAI, signal: AbortSignal): P
   }
 }
 
+/** The fake server: the reply, and the fault a cycle's kind (`#kind` in the question) asks for. */
+function startSoakServer(): Promise<FakeOpenAIServer> {
+  return startFakeOpenAIServer({
+    reply: REPLY,
+    recordRequests: false, // the request log would otherwise be the biggest heap growth
+    fault: (request) => {
+      const last = JSON.stringify(request.messages.at(-1)?.content ?? '');
+      const kind = CYCLE_KINDS.find((k) => last.includes(`#${k}`));
+      return kind ? FAULTS[kind] ?? null : null;
+    },
+  });
+}
+
+/** Runs cycles `from` … `to − 1` (kinds in turn) on `concurrency` workers. */
+async function runConcurrently(from: number, to: number, concurrency: number, run: (kind: CycleKind) => Promise<void>): Promise<void> {
+  let next = from;
+  const worker = async (): Promise<void> => {
+    while (next < to) await run(CYCLE_KINDS[next++ % CYCLE_KINDS.length]);
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+/**
+ * Waits (at most `settleMs`) until every request is closed and server sockets and handles are back
+ * to the baseline (keep-alive sockets expire); returns how long it waited.
+ */
+async function settle(server: FakeOpenAIServer, serverSocketsBefore: number, resourcesBefore: Record<string, number>, settleMs: number): Promise<number> {
+  const started = performance.now();
+  const deadline = started + settleMs;
+  const settled = (): boolean =>
+    server.openResponses === 0 &&
+    server.openConnections <= serverSocketsBefore &&
+    (countResources().TCPSocketWrap ?? 0) <= (resourcesBefore.TCPSocketWrap ?? 0);
+  // Requests first: an in-flight (leaked) request keeps its socket busy, so closing idle ones cannot hide it.
+  while (server.openResponses > 0 && performance.now() < deadline) await sleep(20);
+  while (!settled() && performance.now() < deadline) {
+    server.closeIdleConnections(); // the client's keep-alive pool would otherwise linger ~4 s
+    await sleep(20);
+  }
+  return performance.now() - started;
+}
+
 /** Runs the soak and returns its figures (the spec asserts on them, the bench prints them). */
 export async function soak(options: SoakOptions): Promise<SoakReport> {
   const { cycles, concurrency = 8, warmup = 200, settleMs = 8000, log = () => undefined } = options;
@@ -153,15 +195,7 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   process.on('warning', onWarning);
 
   const resourcesBefore = countResources();
-  const server: FakeOpenAIServer = await startFakeOpenAIServer({
-    reply: REPLY,
-    recordRequests: false, // the request log would otherwise be the biggest heap growth
-    fault: (request) => {
-      const last = JSON.stringify(request.messages.at(-1)?.content ?? '');
-      const kind = CYCLE_KINDS.find((k) => last.includes(`#${k}`));
-      return kind ? FAULTS[kind] ?? null : null;
-    },
-  });
+  const server = await startSoakServer();
   const serverSocketsBefore = server.openConnections;
   const model = new ChatOpenAI({ apiKey: 'test', model: 'gpt-4o-mini', maxRetries: 0, configuration: { baseURL: server.baseURL } });
   const shared = new AbortController(); // the caller's long-lived signal, passed to every cycle
@@ -169,21 +203,15 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   const totalMs = Object.fromEntries(CYCLE_KINDS.map((k) => [k, 0])) as Record<CycleKind, number>;
   const unexpected: string[] = [];
 
-  const runCycles = async (from: number, to: number): Promise<void> => {
-    let next = from;
-    const worker = async (): Promise<void> => {
-      while (next < to) {
-        const kind = CYCLE_KINDS[next++ % CYCLE_KINDS.length];
-        const t0 = performance.now();
-        const problem = await cycle(kind, model, shared.signal).catch((e: Error) => `${kind}: threw ${e?.name}: ${e?.message}`);
-        totalMs[kind] += performance.now() - t0;
-        outcomes[kind]++;
-        if (problem && unexpected.length < 20) unexpected.push(problem);
-        else if (problem) unexpected.push('…');
-      }
-    };
-    await Promise.all(Array.from({ length: concurrency }, worker));
-  };
+  const runCycles = (from: number, to: number): Promise<void> =>
+    runConcurrently(from, to, concurrency, async (kind) => {
+      const t0 = performance.now();
+      const problem = await cycle(kind, model, shared.signal).catch((e: Error) => `${kind}: threw ${e?.name}: ${e?.message}`);
+      totalMs[kind] += performance.now() - t0;
+      outcomes[kind]++;
+      if (problem && unexpected.length < 20) unexpected.push(problem);
+      else if (problem) unexpected.push('…');
+    });
 
   let gc = false;
   try {
@@ -197,24 +225,7 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     log(`  ${half} cycles, heap ${heapMidMB.toFixed(1)} MB`);
     await runCycles(half, cycles);
 
-    // Settle: every request closed, server sockets and handles back to the baseline (keep-alive sockets expire).
-    const deadline = performance.now() + settleMs;
-    const settled = (): boolean => {
-      const now = countResources();
-      return (
-        server.openResponses === 0 &&
-        server.openConnections <= serverSocketsBefore &&
-        (now.TCPSocketWrap ?? 0) <= (resourcesBefore.TCPSocketWrap ?? 0)
-      );
-    };
-    const runEnded = performance.now();
-    // Requests first: an in-flight (leaked) request keeps its socket busy, so closing idle ones cannot hide it.
-    while (server.openResponses > 0 && performance.now() < deadline) await sleep(20);
-    while (!settled() && performance.now() < deadline) {
-      server.closeIdleConnections(); // the client's keep-alive pool would otherwise linger ~4 s
-      await sleep(20);
-    }
-    const settleWaitMs = performance.now() - runEnded;
+    const settleWaitMs = await settle(server, serverSocketsBefore, resourcesBefore, settleMs);
     const serverSocketsAfter = server.openConnections;
     const requestsStillOpen = server.openResponses;
     await server.close();

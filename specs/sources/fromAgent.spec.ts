@@ -14,7 +14,6 @@ import { ScriptedChatModel } from '../../src/offline/ScriptedChatModel';
 import { createOfflineTools } from '../../src/offline/agentTools';
 import { startFakeOpenAIServer } from '../../src/testing/fakeOpenAIServer';
 import type { StreamPart } from '../../src/parts/types';
-import { createScheduler } from '../support/marbles';
 import { tick } from '../support/probeRunnable';
 
 const ask = (content: string) => ({ messages: [{ role: 'user', content }] });
@@ -237,20 +236,6 @@ describe('fromAgent', () => {
       expect(first.map((p) => p.type)).toEqual(['step-start', 'text']);
       await tick(20);
       expect(seen.signal).toBeUndefined(); // stopped before the tool ran
-    });
-  });
-
-  it('inside TestScheduler.run it errors with a TypeError that says to run outside run()', () => {
-    createScheduler().run(({ expectObservable }) => {
-      const agent = createAgent({ model: new ScriptedChatModel(), tools: createOfflineTools() });
-      expectObservable(fromAgent(agent, ask('q'))).toBe(
-        '#',
-        undefined,
-        new TypeError(
-          'fromAgent: a graph or agent runs on promises, which never settle inside TestScheduler.run(); ' +
-            'subscribe outside run() with async/await, e.g. await lastValueFrom(fromAgent(agent, input).pipe(toArray())).',
-        ),
-      );
     });
   });
 

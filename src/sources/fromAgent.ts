@@ -1,4 +1,4 @@
-import { asyncScheduler, defer, throwError, type Observable } from 'rxjs';
+import { defer, type Observable } from 'rxjs';
 import { BaseCallbackHandler, type HandleLLMNewTokenCallbackFields } from '@langchain/core/callbacks/base';
 import type { Callbacks } from '@langchain/core/callbacks/manager';
 import type { RunnableConfig } from '@langchain/core/runnables';
@@ -53,9 +53,9 @@ export const AGENT_STREAM_MODES = ['messages', 'updates', 'custom'] as const;
  * `config.signal` abort. An abort of your own `config.signal` errors with
  * `StreamAbortedError`. `streamMode` and `subgraphs` in `config` are replaced.
  *
- * A graph runs on promises, which never settle inside `TestScheduler.run`: subscribed
- * there, this errors with a TypeError; run agents in specs with async/await (the
- * marble model and `ScriptedChatModel` make them deterministic).
+ * A graph runs on promises, which never settle inside `TestScheduler.run`. Test agents
+ * with async/await, in virtual time with a `marbleChatModel` given a `VirtualTimeScheduler`
+ * that `flushAsync` (rxjs-langchain/testing) drives (decision 0310).
  *
  * @example
  * ```ts
@@ -95,17 +95,7 @@ export function fromAgent<I>(agent: StreamableAgent<I>, input: I, config?: Agent
       }),
     config?.signal,
   );
-  return defer(() =>
-    inVirtualTime()
-      ? throwError(
-          () =>
-            new TypeError(
-              'fromAgent: a graph or agent runs on promises, which never settle inside TestScheduler.run(); ' +
-                'subscribe outside run() with async/await, e.g. await lastValueFrom(fromAgent(agent, input).pipe(toArray())).',
-            ),
-        )
-      : assembleParts(runs, resumed),
-  );
+  return defer(() => assembleParts(runs, resumed));
 }
 
 /**
@@ -141,7 +131,3 @@ function withFinishReasons(callbacks: Callbacks | undefined): Callbacks | undefi
   return callbacks;
 }
 
-/** Under `TestScheduler.run`, `asyncScheduler`'s clock is the virtual one, far from the wall clock. */
-function inVirtualTime(): boolean {
-  return Math.abs(asyncScheduler.now() - Date.now()) > 60_000;
-}

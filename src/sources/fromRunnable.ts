@@ -48,14 +48,15 @@ export function fromRunnable<I, O>(
     throw new TypeError(`fromRunnable: runnable must be a LangChain Runnable with a stream() method, got ${describe(runnable)}.`);
   }
   assertObject('fromRunnable: config', config);
-  if (isObservableStreamable<I, O>(runnable)) {
-    return defer(() => runnable[observeStream](input, { ...config }));
-  }
   const external = config?.signal;
   const streamed = fromAsyncIterableFactory<O>(
     (signal) => runnable.stream(input, { ...config, signal }),
     external,
   );
+  // The marble model inside TestScheduler.run (decision 0310); it declines anywhere else.
+  if (isObservableStreamable<I, O>(runnable)) {
+    return defer(() => runnable[observeStream](input, { ...config }) ?? streamed);
+  }
   // A sequence with a step that can observe it (decision 0030); it may decline.
   const sequence = findSequenceObserver(runnable);
   if (!sequence) return streamed;

@@ -3,13 +3,15 @@ import type { RunnableConfig } from '@langchain/core/runnables';
 
 /**
  * Protocol key: a runnable that carries this method can produce its stream as
- * an Observable directly. `fromRunnable` prefers it over `runnable.stream()`,
- * which lets scheduler-driven test models (the marble model) run in virtual time.
+ * an Observable directly, or return `undefined` to decline (then `fromRunnable`
+ * calls `runnable.stream()`). Only the marble model uses it, and only inside
+ * `TestScheduler.run`, whose synchronous flush never settles LangChain's promises;
+ * everywhere else it goes through the real `stream()` path (decision 0310).
  */
 export const observeStream: unique symbol = Symbol.for('rxjs-langchain.observeStream') as never;
 
 export interface ObservableStreamable<I, O> {
-  [observeStream](input: I, config: Partial<RunnableConfig>): Observable<O>;
+  [observeStream](input: I, config: Partial<RunnableConfig>): Observable<O> | undefined;
 }
 
 export function isObservableStreamable<I, O>(value: unknown): value is ObservableStreamable<I, O> {

@@ -5,6 +5,8 @@ export { SyncInMemoryChatMessageHistory } from '../history/SyncInMemoryChatMessa
 export { startFakeOpenAIServer } from './fakeOpenAIServer';
 export type { FakeOpenAIServer, FakeOpenAIServerOptions, FakeRequestRecord, FakeChatRequest, FakeFault, FakeTurn, FakeToolCall } from './fakeOpenAIServer';
 export { marbleChatModel, MarbleChatModel } from './marbleChatModel';
+export { flushAsync } from './flushAsync';
+export type { FlushAsyncOptions } from './flushAsync';
 export type { MarbleChatModelOptions, MarbleDiagram, MarbleReplies, MarbleScript, MarbleSubscriptionLog, MarbleValues } from './marbleChatModel';
 export { chunk, chunks, toolCallChunk } from './marbleChunks';
 export type { ChunksOptions, MarbleChunkValue, ToolCallChunkOptions, UsageInput } from './marbleChunks';

@@ -5,7 +5,6 @@ import {
   Observable,
   Subscription,
   throwError,
-  VirtualTimeScheduler,
   type SchedulerLike,
 } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
@@ -25,7 +24,7 @@ import {
 import { ChatGenerationChunk, type ChatResult } from '@langchain/core/outputs';
 import type { CallbackManagerForLLMRun } from '@langchain/core/callbacks/manager';
 import { generateFromStream } from '../internal/generateFromStream';
-import { sleep } from '../internal/sleep';
+import { waitOn } from './waitOn';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import { StreamAbortedError } from '../errors';
 import { textOf } from '../decode/text';
@@ -67,8 +66,9 @@ export interface MarbleChatModelOptions extends BaseChatModelParams {
   /** What `#` errors with. Default: `providerError(500)`. */
   error?: unknown;
   /**
-   * Scheduler of the Observable path (`fromRunnable`). Default `asyncScheduler`:
-   * virtual under `TestScheduler.run`, real milliseconds outside.
+   * Where the model waits for its frames. Default `asyncScheduler`: real milliseconds, virtual
+   * inside `TestScheduler.run`. A `VirtualTimeScheduler` driven by `flushAsync` runs the real
+   * `stream()` path in virtual time.
    */
   scheduler?: SchedulerLike;
 }
@@ -96,32 +96,33 @@ interface MarbleEvent {
  * A LangChain chat model that replies with marble diagrams, for testing your
  * own pipelines with `TestScheduler.run`. Create it with {@link marbleChatModel}.
  *
- * **Time.** One frame is 1 ms of the scheduler. Through `fromRunnable` (which
- * uses the `observeStream` protocol) chunks are scheduled on `asyncScheduler`:
- * under `TestScheduler.run` that is virtual time, so timeouts, progress timing
- * and aborts in your pipeline run in virtual time too; outside, `'--a|'` takes
- * about 3 real ms. `invoke()` / `stream()` always use real timers (1 ms per frame).
- * Time progression works as in `cold()`: `'a 100ms b|'`.
+ * **Time.** One frame is 1 ms of the model's scheduler. The model streams through
+ * LangChain's real `stream()` path and waits for each frame on that scheduler: real
+ * milliseconds with the default `asyncScheduler` (`'--a|'` takes about 3 ms), virtual ones
+ * when you give it a `VirtualTimeScheduler` (or a `TestScheduler` outside `run()`, where a
+ * frame is its `frameTimeFactor`) and drive it with {@link flushAsync}: then chains with
+ * any steps and `createAgent` agents through `fromAgent` run in virtual time too
+ * (decision 0310). Time progression works as in `cold()`: `'a 100ms b|'`.
  *
- * **Chains.** `fromRunnable(prompt.pipe(model), vars)` also runs in virtual time:
- * `ChatPromptTemplate` / `PromptTemplate` before the model are formatted
- * synchronously and a `StringOutputParser` after it is applied per chunk
- * (decision 0030). Other steps run with `stream()` outside `TestScheduler.run`,
- * and error with a TypeError that says so inside it.
+ * **Inside `TestScheduler.run`** LangChain's promises never settle (its flush is
+ * synchronous), so there `fromRunnable` takes the model's Observable path instead: chunks
+ * scheduled on `asyncScheduler`, which is virtual in `run()`. `ChatPromptTemplate` /
+ * `PromptTemplate` before the model are then formatted synchronously and a
+ * `StringOutputParser` after it is applied per chunk (decision 0030); other steps error
+ * with a TypeError that says so.
  *
- * **Assertions.** `subscriptions` logs each subscription of the Observable
- * path like a cold observable (assert with `expectSubscriptions`), which proves
- * an abort reached the model; `calls` records every prompt (both paths).
+ * **Assertions.** `subscriptions` logs each call like a cold observable's subscription,
+ * in frames of the scheduler (assert with `expectSubscriptions`), which proves an abort
+ * reached the model; `calls` records every prompt.
  *
  * **Agents.** `bindTools(tools)` returns a copy that shares `calls` and
  * `subscriptions` (and lists the tools in `tools`), so
  * `createAgent({ model: marbleChatModel([...]), tools })` runs: give tool calls as
  * values (`toolCallChunk({ name, args, id })`, one per letter for arguments in
- * fragments) and one diagram per model call. A graph runs on promises, so run it
- * outside `TestScheduler.run` with async/await (`fromAgent` errors with a TypeError
- * inside `run()`); frames are then real milliseconds and the order is deterministic.
+ * fragments) and one diagram per model call. A graph runs on promises: run it with
+ * async/await, in virtual time with a `VirtualTimeScheduler` and `flushAsync`.
  *
- * LangChain callbacks are not called on the Observable path.
+ * LangChain callbacks are not called on the Observable path of `run()`.
  *
  * @example
  * ```ts
@@ -138,6 +139,7 @@ interface MarbleEvent {
  * ```
  *
  * @see {@link marbleChatModel}, the usual way to create one.
+ * @see {@link flushAsync} to run the real `stream()` path in virtual time.
  *
  * @param replies A diagram, an array of diagrams (one per call), an object keyed by the last human message, or a function of the messages and the call.
  * @param values The marble values: strings or `AIMessageChunk`s.
@@ -211,8 +213,17 @@ export class MarbleChatModel extends BaseChatModel<BaseChatModelCallOptions> {
     return messages.map((m) => [m.getType(), textOf(m, 'MarbleChatModel.transcript')]);
   }
 
-  /** The Observable path `fromRunnable` uses: chunks on the model's scheduler. */
-  [observeStream](input: unknown, config: Partial<RunnableConfig> = {}): Observable<AIMessageChunk> {
+  /**
+   * The Observable path `fromRunnable` takes inside `TestScheduler.run` only, where LangChain's
+   * promises cannot settle (decision 0310); anywhere else it declines and `fromRunnable` calls
+   * the real `stream()`.
+   */
+  [observeStream](input: unknown, config: Partial<RunnableConfig> = {}): Observable<AIMessageChunk> | undefined {
+    return inRunMode(this.scheduler) ? this.observeInRun(input, config) : undefined;
+  }
+
+  /** Chunks on the model's scheduler, logged like a cold observable's subscription. */
+  private observeInRun(input: unknown, config: Partial<RunnableConfig>): Observable<AIMessageChunk> {
     return new Observable<AIMessageChunk>((subscriber) => {
       const scheduler = this.scheduler;
       const log = TestScheduler.parseMarblesAsSubscriptions('^', true) as MarbleSubscriptionLog;
@@ -278,8 +289,8 @@ export class MarbleChatModel extends BaseChatModel<BaseChatModelCallOptions> {
       before.length > 1
         ? `it has ${before.length} steps before the model (only one prompt template is supported)`
         : (before.length === 1 ? whyNotSyncPrompt(before[0]) : undefined) ?? after.map(whyNotSyncParser).find(Boolean);
+    if (!inRunMode(this.scheduler)) return undefined;
     if (reason !== undefined) {
-      if (!isVirtualTime(this.scheduler)) return undefined;
       return throwError(
         () =>
           new TypeError(
@@ -291,7 +302,7 @@ export class MarbleChatModel extends BaseChatModel<BaseChatModelCallOptions> {
     }
     return defer(() => {
       const prompt = before.length === 1 ? formatPromptSync(before[0], input) : input;
-      let out: Observable<unknown> = this[observeStream](prompt, config);
+      let out: Observable<unknown> = this.observeInRun(prompt, config);
       for (const parser of after) out = out.pipe(map((value) => parseStringSync(parser, value)));
       return out;
     });
@@ -305,20 +316,36 @@ export class MarbleChatModel extends BaseChatModel<BaseChatModelCallOptions> {
     this.calls.push(messages);
     const events = this.eventsFor(messages, this.calls.length - 1);
     const signal = options.signal;
-    let now = 0;
-    for (const event of events) {
-      if (event.frame > now) await sleep(event.frame - now, signal);
-      now = event.frame;
-      signal?.throwIfAborted();
-      if (event.kind === 'E') throw event.error;
-      if (event.kind === 'C') return;
-      const text = textOf(event.value!, 'marbleChatModel');
-      const generation = new ChatGenerationChunk({ text, message: event.value! });
-      yield generation;
-      if (runManager) await runManager.handleLLMNewToken(text, undefined, undefined, undefined, undefined, { chunk: generation });
+    const scheduler = this.scheduler;
+    const log: MarbleSubscriptionLog = { subscribedFrame: scheduler.now(), unsubscribedFrame: Infinity };
+    this.subscriptions.push(log);
+    // The abort is logged when it happens; the generator only sees it at its next turn.
+    const end = (): void => {
+      if (log.unsubscribedFrame === Infinity) log.unsubscribedFrame = scheduler.now();
+    };
+    signal?.addEventListener('abort', end, { once: true });
+    try {
+      const frame = frameOf(scheduler);
+      let now = 0;
+      for (const event of events) {
+        // Frames are waited for on the model's scheduler: virtual time when it is a VirtualTimeScheduler
+        // driven by flushAsync (decision 0310), real milliseconds with the default asyncScheduler.
+        if (event.frame > now) await waitOn(scheduler, (event.frame - now) * frame, signal);
+        now = event.frame;
+        signal?.throwIfAborted();
+        if (event.kind === 'E') throw event.error;
+        if (event.kind === 'C') return;
+        const text = textOf(event.value!, 'marbleChatModel');
+        const generation = new ChatGenerationChunk({ text, message: event.value! });
+        yield generation;
+        if (runManager) await runManager.handleLLMNewToken(text, undefined, undefined, undefined, undefined, { chunk: generation });
+      }
+      // No `|`: a stall, until aborted.
+      await waitOn(scheduler, Infinity, signal);
+    } finally {
+      signal?.removeEventListener('abort', end);
+      end();
     }
-    // No `|`: a stall, until aborted.
-    await sleep(Infinity, signal);
   }
 
   override async _generate(
@@ -442,7 +469,15 @@ function toMessages(input: unknown): BaseMessage[] {
   throw new TypeError(`marbleChatModel: input must be a string, an array of messages or a prompt value, got ${describe(input)}.`);
 }
 
-/** Under `TestScheduler.run` (asyncScheduler delegates to it) or on a VirtualTimeScheduler. */
-function isVirtualTime(scheduler: SchedulerLike): boolean {
-  return scheduler instanceof VirtualTimeScheduler || (scheduler === asyncScheduler && TestScheduler.frameTimeFactor === 1);
+/** Scheduler time per diagram frame: a TestScheduler outside `run()` counts `frameTimeFactor` (10) per frame, as its own marbles do. */
+function frameOf(scheduler: SchedulerLike): number {
+  return scheduler instanceof TestScheduler ? TestScheduler.frameTimeFactor : 1;
+}
+
+/**
+ * Inside `TestScheduler.run` (which sets `frameTimeFactor` to 1 while it runs) with the default
+ * scheduler (`asyncScheduler` delegates to the TestScheduler there) or the TestScheduler itself.
+ */
+function inRunMode(scheduler: SchedulerLike): boolean {
+  return TestScheduler.frameTimeFactor === 1 && (scheduler === asyncScheduler || scheduler instanceof TestScheduler);
 }
