@@ -20,11 +20,12 @@
  * run. DROP_EVERY (default 5): every 5th client drops mid-run. Needs redis-server and Postgres; says
  * so in one line and skips without them.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { POSTGRES_SKIP_MESSAGE, startPostgresServer, type PostgresServer } from '../specs/support/postgres';
 import { REDIS_SKIP_MESSAGE, redisServerPath, startRedisServer, type RedisServer } from '../specs/support/redis';
+import { treeCpuMsOf } from './agentProtocol.cpu';
 import { closeClientConnections } from './agentProtocol.link';
 import { printFigures } from './agentProtocol.print';
 import { startServerProcess } from './agentProtocol.process';
@@ -54,9 +55,15 @@ async function ourSide(redis: RedisServer, pg: PostgresServer): Promise<SideFigu
     redis: Number(/used_memory:(\d+)/.exec(await admin.info('memory'))![1]),
     postgres: Number((await db.query('SELECT pg_database_size(current_database())::bigint AS n')).rows[0].n),
   });
+  const postmaster = Number(readFileSync(join(pg.socketDir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const servicesCpuMs = async (): Promise<number> => {
+    const cpu = await admin.info('cpu');
+    const seconds = (name: string): number => Number(new RegExp(`${name}:([\\d.]+)`).exec(cpu)![1]);
+    return (seconds('used_cpu_sys') + seconds('used_cpu_user')) * 1000 + treeCpuMsOf(postmaster);
+  };
   const server = await startServerProcess(join(__dirname, 'agentProtocol.ours.server.ts'), [redis.url, databaseUrl, String(SIZE + WARMUP)], PACING);
   try {
-    return await measureSide({ name: 'ours', server, services }, SIZE, WARMUP, DROP_EVERY);
+    return await measureSide({ name: 'ours', server, services, servicesCpuMs }, SIZE, WARMUP, DROP_EVERY);
   } finally {
     await server.stop();
   }
@@ -71,7 +78,9 @@ export async function run(): Promise<void> {
     console.log(`N=${SIZE} concurrent runs (the issue's size is 200: N=200), warm-up ${WARMUP} runs per side, 1 client in ${DROP_EVERY} drops mid-run and reconnects; ` +
       `pacing ${PACING.BENCH_FIRST_CHUNK_MS} ms to a model call's first chunk, ${PACING.BENCH_CHUNK_MS} ms between chunks; load average ${load.toFixed(2)} at the start.\n`);
     const peer = await peerSide();
+    console.log(`peer measured (${(peer.wallMs / 1000).toFixed(1)} s for the N runs, load ${loadavg()[0].toFixed(2)})`);
     const ours = await ourSide(redis, pg);
+    console.log(`ours measured (${(ours.wallMs / 1000).toFixed(1)} s for the N runs, load ${loadavg()[0].toFixed(2)})\n`);
     printFigures(SIZE, ours, peer);
     console.log(`\nLoad average ${load.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end (1 min).`);
   } finally {

@@ -13,14 +13,30 @@ import type { ClientLink } from './agentProtocol.link';
 
 const CHANNELS = ['values', 'checkpoints', 'lifecycle', 'input', 'messages', 'tools'] as const;
 
+/** How long a client waits for its run's end before it reports `stuck` (a bench may give up; a spec may not). */
+const PATIENCE_MS = Number(process.env.CLIENT_PATIENCE_MS ?? 180_000);
+
+/** `end`, or `stuck` once `PATIENCE_MS` passed without it. */
+async function patiently(end: Promise<string>): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const giveUp = new Promise<string>((resolve) => (timer = setTimeout(() => resolve('stuck'), PATIENCE_MS)));
+  try {
+    return await Promise.race([end, giveUp]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface ClientRun {
   readonly threadId: string;
   /** From the stream's open to the root's terminal event, ms. */
   readonly ms: number;
-  /** Root terminal lifecycle event: `completed` (or `failed`, with the bench failing loud). */
+  /** Root terminal lifecycle event (`completed`, `failed`, `interrupted`), or `stuck`: none came in `CLIENT_PATIENCE_MS`. */
   readonly outcome: string;
   /** What the SDK handed the listener (once per event id, as it promises). */
   readonly events: readonly Event[];
+  /** The text of every `text-delta` it heard, in order: the answer, when nothing was lost or doubled. */
+  readonly text: string;
   /** Droppers: ms from the drop to the first event the listener had not heard before. */
   readonly dropToFirstNewEventMs?: number;
 }
@@ -29,8 +45,9 @@ type Thread = ReturnType<Client['threads']['stream']>;
 
 const rootTerminal = (e: Event): string | undefined => {
   if (e.method !== 'lifecycle' || e.params.namespace.length !== 0) return undefined;
-  const { event } = e.params.data as { event: string };
-  return event === 'completed' || event === 'failed' || event === 'interrupted' ? event : undefined;
+  const { event, error } = e.params.data as { event: string; error?: string };
+  if (event === 'failed') return `failed: ${error ?? '(no message)'}`;
+  return event === 'completed' || event === 'interrupted' ? event : undefined;
 };
 
 const isTextDelta = (e: Event): boolean =>
@@ -69,8 +86,9 @@ export async function runClient(link: ClientLink, dropTo?: string): Promise<Clie
   try {
     await thread.subscribe(CHANNELS);
     await thread.run.start({ input: { messages: [{ role: 'user', content: BENCH_QUESTION }] } });
-    const outcome = await end;
-    return { threadId: thread.threadId, ms: performance.now() - started, outcome, events, dropToFirstNewEventMs: firstNew };
+    const outcome = await patiently(end);
+    const text = events.filter(isTextDelta).map((e) => (e.params.data as { delta: { text: string } }).delta.text).join('');
+    return { threadId: thread.threadId, ms: performance.now() - started, outcome, events, text, dropToFirstNewEventMs: firstNew };
   } finally {
     await thread.close().catch(() => undefined);
   }
@@ -82,7 +100,7 @@ export async function readThread(link: ClientLink, threadId: string): Promise<re
   const { events, end } = listen(thread, () => undefined);
   try {
     await thread.subscribe(CHANNELS);
-    await end;
+    await patiently(end);
     return events;
   } finally {
     await thread.close().catch(() => undefined);

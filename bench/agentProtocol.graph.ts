@@ -11,6 +11,9 @@ import { createOfflineTools, ScriptedChatModel } from '../src/offline';
 /** The question every run asks (the offline agent answers it with one tool call). */
 export const BENCH_QUESTION = 'Python 3.12 是哪天发布的？';
 
+/** What it streams back (bench/agentProtocol.side.ts counts runs whose streamed text differs). */
+export const BENCH_ANSWER = 'Python 3.12 于 2023 年 10 月 2 日发布。 🐍';
+
 /** A fresh agent (each instance of ours builds its own, as separate processes would). */
 export function createBenchAgent(): ReturnType<typeof createAgent> {
   const model = new ScriptedChatModel({

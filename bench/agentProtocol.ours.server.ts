@@ -16,7 +16,12 @@ import { serveBenchRequests } from './agentProtocol.child';
 async function instance(redisUrl: string, databaseUrl: string, maxConcurrentRuns: number): Promise<{ url: string; close(): Promise<void> }> {
   const client = await connectRedis(redisUrl, { log: () => undefined });
   const replyLog = new RedisReplyLog({ client });
-  const checkpointer = await connectPostgresCheckpointer(databaseUrl, { maxConnections: 10 });
+  // Sized for the bench's burst (decision 0295): with the defaults (10 connections, 5 s) a run that waits
+  // over 5 s for a pooled connection fails ("timeout exceeded when trying to connect").
+  const checkpointer = await connectPostgresCheckpointer(databaseUrl, {
+    maxConnections: Number(process.env.BENCH_PG_CONNECTIONS ?? 20),
+    connectTimeoutMs: Number(process.env.BENCH_PG_CONNECT_TIMEOUT_MS ?? 60_000),
+  });
   const handler = createAgentProtocolHandler({
     graphs: { agent: createBenchAgent() },
     replyLog,

@@ -19,9 +19,14 @@ export function printFigures(size: number, ours: SideFigures, peer: SideFigures)
   const per = (n: number): string => `${kb(n)} / run`;
   console.log(`| figure (N=${size}) | ours: 2 instances, Redis + Postgres | peer: langgraph-api in memory, 1 instance | ours / peer |`);
   console.log('| --- | --- | --- | --- |');
-  console.log(`| runs completed (of N) | ${ours.runs - ours.failed} | ${peer.runs - peer.failed} | |`);
+  const outcomes = (f: SideFigures): string => `${f.runs - f.failed} (${f.failed - f.stuckCount} other ends, ${f.stuckCount} never ended)`;
+  console.log(`| runs completed (of N) | ${outcomes(ours)} | ${outcomes(peer)} | |`);
+  console.log(`| runs whose streamed text is not the answer | ${ours.wrongText} | ${peer.wrongText} | |`);
   row('wall time of all N runs', ours.wallMs, peer.wallMs, ms);
   row('median client, stream open → root `completed`', ours.clientMedianMs, peer.clientMedianMs, ms);
+  row('server process CPU per run', ours.serverCpuMs / size, peer.serverCpuMs / size, ms);
+  console.log(`| Redis + Postgres CPU per run | ${ms(ours.servicesCpuMs / size)} | none | |`);
+  row('all server-side CPU per run', (ours.serverCpuMs + ours.servicesCpuMs) / size, (peer.serverCpuMs + peer.servicesCpuMs) / size, ms);
   row('events a client heard per run', ours.eventsPerRun, peer.eventsPerRun, (n) => n.toFixed(1));
   row('server process RSS, peak above idle', (ours.rssPeak - ours.rssBefore) / size, (peer.rssPeak - peer.rssBefore) / size, per);
   row('server process RSS after (GC’d) above idle', (ours.rssAfter - ours.rssBefore) / size, (peer.rssAfter - peer.rssBefore) / size, per);
@@ -35,4 +40,8 @@ export function printFigures(size: number, ours: SideFigures, peer: SideFigures)
   row('reconnect → first event on the wire, median', medianOf(ours.reconnectToFirstEventMs), medianOf(peer.reconnectToFirstEventMs), ms);
   row('drop → first event not heard before, median', medianOf(ours.dropToFirstNewEventMs), medianOf(peer.dropToFirstNewEventMs), ms);
   console.log(`| droppers' events lost / duplicated (by event_id, vs a fresh read of the thread) | ${ours.lost} / ${ours.duplicated} | ${peer.lost} / ${peer.duplicated} | |`);
+  for (const [name, f] of [['ours', ours], ['peer', peer]] as const) {
+    for (const [end, count] of Object.entries(f.otherEnds)) console.log(`\n${name}: ${count} run(s) ended ${end}`);
+    for (const line of f.stuck) console.log(`\n${name}, never ended: ${line}`);
+  }
 }

@@ -8,12 +8,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { ChildMemory } from './agentProtocol.child';
+import { cpuMsOf } from './agentProtocol.cpu';
 
 export interface ServerProcess {
   /** The base URLs it printed (one per instance). */
   readonly urls: readonly string[];
   /** Its resident set size now, bytes (VmRSS of /proc/<pid>/status). */
   rss(): number;
+  /** CPU time it used so far, ms (user + system, from /proc). */
+  cpuMs(): number;
   /** Its `process.memoryUsage()` after a full GC in the child. */
   memory(): Promise<ChildMemory>;
   /** Ends its stdin; resolves when it exited. */
@@ -27,7 +30,10 @@ export async function startServerProcess(entry: string, args: readonly string[],
     env: { ...process.env, ...env },
   });
   let stderr = '';
-  child.stderr!.on('data', (part: Buffer) => (stderr = (stderr + part.toString()).slice(-4000)));
+  child.stderr!.on('data', (part: Buffer) => {
+    stderr = (stderr + part.toString()).slice(-4000);
+    if (process.env.BENCH_SERVER_STDERR) process.stderr.write(part); // to see what a server says while it runs
+  });
   const memoryWaiters: Array<(memory: ChildMemory) => void> = [];
   const urls = await new Promise<string[]>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -38,6 +44,7 @@ export async function startServerProcess(entry: string, args: readonly string[],
   });
   return {
     urls,
+    cpuMs: () => cpuMsOf(child.pid!),
     rss: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) * 1024,
     memory() {
       return new Promise((resolve) => {

@@ -6,9 +6,11 @@
  */
 import type { Event } from '@langchain/protocol';
 import { median } from './measure';
+import { BENCH_ANSWER } from './agentProtocol.graph';
 import { readThread, runClient, type ClientRun } from './agentProtocol.client';
 import { ClientLink } from './agentProtocol.link';
 import type { ServerProcess } from './agentProtocol.process';
+import { describeStuck } from './agentProtocol.stuck';
 
 /** Bytes a side keeps outside its server process (ours: Redis `used_memory`, Postgres database size). */
 export type ServiceBytes = Record<string, number>;
@@ -18,13 +20,22 @@ export interface Side {
   readonly server: ServerProcess;
   /** What its services hold now; undefined: it has none (the peer keeps everything in its process). */
   services?(): Promise<ServiceBytes>;
+  /** CPU its services used so far, ms (ours: redis-server and the Postgres cluster); undefined: none. */
+  servicesCpuMs?(): Promise<number>;
 }
 
 export interface SideFigures {
   readonly runs: number;
   readonly failed: number;
+  /** How many runs ended each way other than `completed` (`failed: <error>`, `interrupted`, `stuck`). */
+  readonly otherEnds: Record<string, number>;
+  /** Runs whose streamed text is not the answer. */
+  readonly wrongText: number;
   readonly wallMs: number;
   readonly clientMedianMs: number;
+  /** CPU used during the measured runs, ms: the server process, and the side's services. */
+  readonly serverCpuMs: number;
+  readonly servicesCpuMs: number;
   /** Server process: RSS before (idle, after GC), peak RSS while running, RSS and heap after (after GC). */
   readonly rssBefore: number;
   readonly rssPeak: number;
@@ -41,6 +52,9 @@ export interface SideFigures {
   readonly lost: number;
   readonly duplicated: number;
   readonly eventsPerRun: number;
+  /** Runs whose client never heard the end (`stuck`), and one line each on the first 10. */
+  readonly stuckCount: number;
+  readonly stuck: string[];
 }
 
 interface Measured extends ClientRun {
@@ -84,7 +98,7 @@ async function snapshot(side: Side): Promise<{ heap: number; rss: number; servic
 async function dropperLosses(runs: readonly Measured[]): Promise<{ lost: number; duplicated: number }> {
   let lost = 0;
   let duplicated = 0;
-  for (const run of runs.filter((r) => r.dropTo !== undefined)) {
+  for (const run of runs.filter((r) => r.dropTo !== undefined && r.outcome !== 'stuck')) {
     const heard = run.events.map((e: Event) => e.event_id);
     const heardSet = new Set(heard);
     duplicated += heard.length - heardSet.size;
@@ -99,17 +113,23 @@ export async function measureSide(side: Side, size: number, warmup: number, drop
   await clients(side.server.urls, warmup, dropEvery);
   const before = await snapshot(side);
   const peak = peakOf(side.server.rss);
+  const cpuBefore = [side.server.cpuMs(), (await side.servicesCpuMs?.()) ?? 0];
   const started = performance.now();
   const runs = await clients(side.server.urls, size, dropEvery);
   const wallMs = performance.now() - started;
+  const cpuAfter = [side.server.cpuMs(), (await side.servicesCpuMs?.()) ?? 0];
   const rssPeak = peak.stop();
   const after = await snapshot(side);
   const droppers = runs.filter((r) => r.dropTo !== undefined);
   return {
     runs: runs.length,
     failed: runs.filter((r) => r.outcome !== 'completed').length,
+    otherEnds: runs.reduce<Record<string, number>>((ends, r) => (r.outcome === 'completed' ? ends : { ...ends, [r.outcome]: (ends[r.outcome] ?? 0) + 1 }), {}),
+    wrongText: runs.filter((r) => r.text !== BENCH_ANSWER).length,
     wallMs,
     clientMedianMs: median(runs.map((r) => r.ms)),
+    serverCpuMs: cpuAfter[0] - cpuBefore[0],
+    servicesCpuMs: cpuAfter[1] - cpuBefore[1],
     rssBefore: before.rss, rssPeak, rssAfter: after.rss,
     heapBefore: before.heap, heapAfter: after.heap,
     servicesBefore: before.services, servicesAfter: after.services,
@@ -118,5 +138,7 @@ export async function measureSide(side: Side, size: number, warmup: number, drop
     dropToFirstNewEventMs: droppers.flatMap((r) => (r.dropToFirstNewEventMs === undefined ? [] : [r.dropToFirstNewEventMs])),
     ...(await dropperLosses(runs)),
     eventsPerRun: runs.reduce((n, r) => n + r.events.length, 0) / runs.length,
+    stuckCount: runs.filter((r) => r.outcome === 'stuck').length,
+    stuck: await Promise.all(runs.filter((r) => r.outcome === 'stuck').slice(0, 10).map((r) => describeStuck(r, r.link, r.dropTo))),
   };
 }
