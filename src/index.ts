@@ -80,6 +80,7 @@ export type {
 } from './history/types';
 export { ChatSession } from './history/ChatSession';
 export type { ChatSessionOptions, TurnResult } from './history/ChatSession';
+export { applyEditedCalls } from './history/editedCalls';
 
 // Concurrency.
 export { mergeStreams } from './concurrency/mergeStreams';

@@ -125,6 +125,7 @@ const NOT_OPERATORS: Record<string, string> = {
   ConversationLockLostError: 'error class',
   approvalResume: 'a function from decisions to a resume value',
   fromUIApprovals: 'a function on a request body',
+  applyEditedCalls: 'a function on a stored history',
   AwaitingDecisionError: 'error class',
   NoPendingApprovalError: 'error class',
   ApprovalResponseError: 'error class',

@@ -6,7 +6,9 @@ import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts
 import type { Runnable } from '@langchain/core/runnables';
 import { fromRunnable, type StreamableRunnable } from '../sources/fromRunnable';
 import { hasContent } from '../decode/content';
-import { assertFunction, assertObject, describe } from '../internal/validate';
+import { describe } from '../internal/validate';
+import { checkChatSessionOptions } from './checkChatSessionOptions';
+import { markEdits } from './editedCalls';
 import { chatTurns } from './chatTurns';
 import { streamAgentTurn, type MessagesInput } from './streamAgentTurn';
 import type { AgentStreamConfig, StreamableAgent } from '../sources/fromAgent';
@@ -141,56 +143,21 @@ export class ChatSession {
   private streaming: number | undefined;
   private readonly withdrawn = new Set<number>();
   private closed = false;
+  /** The decision turn that runs now (its edits mark what it saves). */
+  private deciding: { turn: number; decisions: readonly ApprovalDecision[] } | undefined;
 
   constructor(options: ChatSessionOptions) {
-    assertObject('ChatSession: options', options, false);
-    const { model, runnable, agent, agentConfig, system, onChunk, onComplete, Command } = options;
-    if (Command !== undefined && (typeof Command !== 'function' || agent === undefined)) {
-      throw new TypeError(`ChatSession: options.Command must be LangGraph's Command class, with options.agent; got ${describe(Command)}.`);
-    }
-    if ([model, runnable, agent].filter((v) => v !== undefined).length !== 1) {
-      throw new TypeError(
-        'ChatSession: pass exactly one of options.model (a chat model) or options.runnable (a chain taking { history, question }) or options.agent (a createAgent agent).',
-      );
-    }
-    if (agent !== undefined && typeof (agent as { stream?: unknown })?.stream !== 'function') {
-      throw new TypeError(`ChatSession: options.agent must be a createAgent agent or a compiled LangGraph graph (with stream()), got ${describe(agent)}.`);
-    }
-    if (agentConfig !== undefined && agent === undefined) throw new TypeError('ChatSession: options.agentConfig applies to options.agent only.');
-    assertObject('ChatSession: options.agentConfig', agentConfig);
-    if (model !== undefined && !isRunnable(model)) {
-      throw new TypeError(`ChatSession: options.model must be a LangChain chat model (a Runnable), got ${describe(model)}.`);
-    }
-    if (runnable !== undefined && typeof (runnable as { stream?: unknown })?.stream !== 'function') {
-      throw new TypeError(`ChatSession: options.runnable must have a stream() method, got ${describe(runnable)}.`);
-    }
-    if (system !== undefined && (typeof system !== 'string' || model === undefined)) {
-      throw new TypeError(
-        runnable !== undefined
-          ? 'ChatSession: options.system applies to options.model only; put the system message in your runnable\'s prompt.'
-          : agent !== undefined
-            ? 'ChatSession: options.system applies to options.model only; give the agent its system prompt (createAgent({ systemPrompt })).'
-            : `ChatSession: options.system must be a string, got ${describe(system)}.`,
-      );
-    }
-    assertFunction('ChatSession: options.onChunk', onChunk, true);
-    assertFunction('ChatSession: options.onComplete', onComplete, true);
-
+    checkChatSessionOptions(options);
+    const { agent, agentConfig, onChunk, onComplete, Command } = options;
     this.history = options.history ?? new SyncInMemoryChatMessageHistory();
-    const chain: StreamableRunnable<{ history: BaseMessage[]; question: string }, AIMessageChunk | string> | undefined =
-      agent !== undefined ? undefined : runnable ??
-      ChatPromptTemplate.fromMessages([
-        // A message, not a template: braces in the system prompt stay literal.
-        new SystemMessage(system ?? 'You are a helpful assistant.'),
-        new MessagesPlaceholder('history'),
-        ['human', '{question}'],
-      ]).pipe(model!);
+    const chain = agent === undefined ? chainOf(options) : undefined;
     const agentTurn = agent !== undefined ? streamAgentTurn(agent, agentConfig, { Command }) : undefined;
     this.approvals = new PendingApprovals(this.history, Command);
 
     const streamTurn: StreamTurn = (input) => {
       const { history, question, turn } = input;
       this.streaming = turn;
+      this.deciding = input.decisions && { turn, decisions: input.decisions };
       if (this.withdrawn.delete(turn)) {
         // Withdrawn while waiting: stop it before any request (stop$ is already watched).
         return new Observable<never>(() => this.stops.next());
@@ -216,14 +183,24 @@ export class ChatSession {
           count++;
           if (onChunk) invokeCallback(() => onChunk(event.text, count, event));
         }
-      } else {
-        this.approvals.settle(event);
-        if (this.streaming === event.turn) this.streaming = undefined;
-        this.withdrawn.delete(event.turn);
-        if (event.type === 'done' && onComplete) invokeCallback(() => onComplete(toResult(event), event));
+        return this.events.next(event);
       }
-      this.events.next(event);
+      const ended = this.asSaved(event);
+      this.approvals.settle(ended);
+      if (this.streaming === ended.turn) this.streaming = undefined;
+      this.withdrawn.delete(ended.turn);
+      if (ended.type === 'done' && onComplete) invokeCallback(() => onComplete(toResult(ended), ended));
+      this.events.next(ended);
     });
+  }
+
+  /**
+   * A decision turn's messages as the history holds them: each edited call's result marked with
+   * the call as it ran (`chatTurns` saves them so; `applyEditedCalls` reads them back, decision 0287).
+   */
+  private asSaved(event: Exclude<TurnEvent, TurnChunkEvent>): Exclude<TurnEvent, TurnChunkEvent> {
+    if (this.deciding?.turn !== event.turn || (event.type !== 'done' && event.type !== 'awaiting')) return event;
+    return { ...event, messages: markEdits(event.messages, this.deciding.decisions) };
   }
 
   /**
@@ -356,9 +333,14 @@ function toResult(event: Exclude<TurnEvent, TurnChunkEvent>): TurnResult {
   return { text: event.partialText, error: event.error, ...base };
 }
 
-function isRunnable(value: unknown): boolean {
-  return typeof value === 'object' && value !== null &&
-    typeof (value as { stream?: unknown }).stream === 'function' && typeof (value as { invoke?: unknown }).invoke === 'function';
+/** The chain of a session without an agent: the user's `runnable`, or `[system, ...history, question]` into `model`. */
+function chainOf(options: ChatSessionOptions): StreamableRunnable<{ history: BaseMessage[]; question: string }, AIMessageChunk | string> {
+  return options.runnable ?? ChatPromptTemplate.fromMessages([
+    // A message, not a template: braces in the system prompt stay literal.
+    new SystemMessage(options.system ?? 'You are a helpful assistant.'),
+    new MessagesPlaceholder('history'),
+    ['human', '{question}'],
+  ]).pipe(options.model!);
 }
 
 /** A throwing user callback must not kill the session: report it like RxJS reports unhandled errors. */

@@ -164,6 +164,35 @@ describeWithRedis('RedisReplyLog', () => {
       expect(values[2]).toBe('50.4:🐍'); // a token frame: its own characters and a few digits
     });
 
+    it("a reply's stream never keeps Redis' 4 KB preallocated node: compacted when a node begins and at the end", async () => {
+      const frames = Array.from({ length: 250 }, (_, i) => `data: ${JSON.stringify({ type: 'text-delta', id: 'text-1', delta: `${i}你` })}\n\n`);
+      const src = controlled();
+      const stored: ReplyLogEntry[] = [];
+      log.append('compact', src.source$).subscribe((e) => stored.push(e));
+      await src.subscribed;
+      const usage = async (): Promise<number> => (await client.memoryUsage('rxlc:reply:{compact}', { SAMPLES: 0 })) ?? 0;
+      const plain = async (n: number): Promise<number> => {
+        // The log's first n entries written again by plain XADDs: what Redis holds for them uncompacted.
+        await client.del('plain');
+        for (const { message } of await client.xRange('rxlc:reply:{compact}', '-', '+', { COUNT: n })) await client.xAdd('plain', '*', message);
+        return (await client.memoryUsage('plain', { SAMPLES: 0 })) ?? 0;
+      };
+      // The compaction after entry 1 (and 101) goes on the producer's connection before entry 2 (102): stored in order.
+      src.next(frames[0]);
+      src.next(frames[1]);
+      await until(() => stored.length === 2, 'two events stored');
+      expect(await usage()).toBeLessThan(1024);
+      expect(await plain(2)).toBeGreaterThan(4096); // what it would hold
+      for (const f of frames.slice(2, 102)) src.next(f);
+      await until(() => stored.length === 102, 'a second node begun');
+      expect(await usage()).toBeLessThan((await plain(102)) - 2048);
+      for (const f of frames.slice(102)) src.next(f);
+      src.complete();
+      await until(() => src.unsubscribed, 'the end');
+      expect((await readAll(log.read('compact'))).entries.map((e) => e.data)).toEqual(frames);
+      expect(await usage()).toBeLessThan((await plain(251)) - 2048); // with the end marker
+    });
+
     it('reads a log written before decision 0280 (each event whole in `d`)', async () => {
       const ids: string[] = [];
       for (const f of FRAMES) ids.push(await client.xAdd('rxlc:reply:{legacy}', '*', { d: f }));

@@ -62,6 +62,9 @@ export interface RedisReplyLogOptions extends ReplyLogOptions {
 /** A live reply's TTL is at least this (refreshed every quarter of it), ms. */
 const LIVE_TTL_FLOOR_MS = 10 * 60_000;
 
+/** Entries per stream node (Redis' default `stream-node-max-entries`): a node begins after each this many. */
+const NODE_ENTRIES = 100;
+
 /** Entries per XRANGE / XREAD page. */
 const PAGE = 512;
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
@@ -80,7 +83,7 @@ interface Keys {
   /** The producing instance's id, while the reply is live. */
   producer: string;
   stop: string;
-  /** Where the end copies the finished log, to rename it back compacted. */
+  /** Where a compaction copies the log, to rename it back (decision 0280). */
   compact: string;
 }
 
@@ -176,7 +179,7 @@ function parseEntry([id, fields]: [string, string[]]): StreamMessage {
  * key every `heartbeatMs`; when that expires (`producerTimeoutMs`) without an
  * end marker, readers get `ReplyProducerGoneError` after the stored events
  * instead of waiting forever. Logs expire `graceMs` after the end (or after
- * the producer's last refresh; the end compacts the stream). An event is stored as its difference from
+ * the producer's last refresh; the stream is compacted as it grows and at the end). An event is stored as its difference from
  * the last keyframe (decision 0280): a token costs its own bytes, not its whole frame. Stops travel over pub/sub plus a flag key, so
  * a stop sent before the producer listens is not lost. Keys (`prefix`
  * default `rxlc:`): `rxlc:reply:{id}` (stream), `…:producer`, `…:stop`,
@@ -316,7 +319,7 @@ export class RedisReplyLog implements ReplyLog {
       const liveTtl = this.#liveTtl;
       const pointer = conversationId === undefined ? undefined : this.#conversationKey(conversationId);
       let ended = false;
-      let first = true;
+      let stored = 0;
       const codec = newCodec(); // consecutive events stored as differences (decision 0280)
       // The instance heartbeat fails a producer that can no longer write (decisions 0131, 0186).
       const failed = new Subject<never>();
@@ -338,10 +341,8 @@ export class RedisReplyLog implements ReplyLog {
           if (!client.isReady) throw new RedisUnavailableError('XADD', urlOf(client)); // not into the offline queue
           if (live.pending++ === 0) live.waitingSince = this.#scheduler.now();
           const added = client.xAdd(keys.log, '*', { f: encodeFrame(codec, data) }, this.#trim);
-          if (first) {
-            first = false;
-            client.pExpire(keys.log, liveTtl).catch(ignore); // no log without a TTL, even if this process dies now
-          }
+          if (stored++ === 0) client.pExpire(keys.log, liveTtl).catch(ignore); // no log without a TTL, even if this process dies now
+          if (stored % NODE_ENTRIES === 1) this.#compact(client, keys); // a new node began: give back its 4 KB
           return added.then(
             (id): ReplyLogEntry => {
               live.pending--;
@@ -370,6 +371,16 @@ export class RedisReplyLog implements ReplyLog {
         }),
       );
     });
+  }
+
+  /**
+   * Rewrites the stream in listpacks of their exact size (`COPY` + `RENAME`, one `MULTI` on the
+   * producer's connection, so in order with its writes): Redis allocates a new stream node at
+   * `stream-node-max-bytes` (4 KB) and shrinks it only when the next node begins; later entries grow
+   * the copy a few bytes at a time (decision 0280). Only memory depends on it: a failure is ignored.
+   */
+  #compact(client: NodeRedisClient, keys: Keys): void {
+    client.multi().copy(keys.log, keys.compact, { replace: true }).rename(keys.compact, keys.log).exec().catch(ignore);
   }
 
   get #trim() {

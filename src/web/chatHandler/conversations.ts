@@ -20,7 +20,7 @@ import type { ChatFinish, ChatProtocol, ChatStream } from './types';
 import type { ApprovalSecret } from '../approvalSignature';
 import { uiTurn, type UITurnInput } from './uiTurn';
 import type { GatedDecisions } from './decisionGate';
-import { applyEdits, markEdits } from './editedCalls';
+import { applyEditedCalls as applyEdits, markEdits } from '../../history/editedCalls';
 import type { ThreadState } from './agentStream';
 
 /** What the conversation machinery needs, resolved from the handler's options. */

@@ -7,7 +7,7 @@ import { encodeUIMessageChunk } from '../uiMessageStreamFrames';
 import type { Conversations, TurnRef } from './conversations';
 import { regeneratedQuestion, withoutLastTurn } from './foldHistory';
 import { TurnMessages } from './turnMessages';
-import { markEdits } from './editedCalls';
+import { markEdits } from '../../history/editedCalls';
 
 /**
  * What an AI SDK turn answers: a question (`regenerate` replaces the last one and its answer), or

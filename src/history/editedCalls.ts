@@ -1,5 +1,5 @@
 import { AIMessage, ToolMessage, type BaseMessage } from '@langchain/core/messages';
-import type { ApprovalDecision } from '../../sources/approvalResume';
+import type { ApprovalDecision } from '../sources/approvalResume';
 
 /**
  * The mark of a call a person edited before it ran: stored in its result's `additional_kwargs`
@@ -27,8 +27,35 @@ export function markEdits(messages: BaseMessage[], decisions: readonly ApprovalD
   });
 }
 
-/** The history with each edited call shown as it ran: its `AIMessage`'s call gets the edited name and arguments. */
-export function applyEdits(messages: readonly BaseMessage[]): BaseMessage[] {
+/**
+ * A history read as it ran: each call a person edited before it ran (`edit` decision) gets, in the
+ * `AIMessage` saved while the run waited, the name and arguments it ran with. The stored history
+ * keeps both, append-only: the call as the model wrote it, and its result marked with the call as it
+ * ran (`additional_kwargs.rxlc_edited_call: { name, args }`); `ChatSession`, `chatTurns` and the chat
+ * handler save it so (decisions 0231, 0287). Other messages are returned as they are.
+ *
+ * @example
+ * ```ts
+ * import { Command, MemorySaver } from '@langchain/langgraph';
+ * import { createAgent, humanInTheLoopMiddleware } from 'langchain';
+ * import { applyEditedCalls, ChatSession } from 'rxjs-langchain';
+ * import { createOfflineTools, ScriptedChatModel } from 'rxjs-langchain/offline';
+ *
+ * const agent = createAgent({
+ *   model: new ScriptedChatModel(), tools: createOfflineTools(), checkpointer: new MemorySaver(),
+ *   middleware: [humanInTheLoopMiddleware({ interruptOn: { add: { allowedDecisions: ['approve', 'edit', 'reject'] } } })],
+ * });
+ * const chat = new ChatSession({ agent, agentConfig: { configurable: { thread_id: 'chat-1' } }, Command });
+ * await chat.ask('123 加 456 等于多少？');
+ * await chat.edit({ a: 1000, b: -1 });
+ * const asRan = applyEditedCalls(await chat.history.getMessages()); // add({ a: 1000, b: -1 })
+ * ```
+ *
+ * @param messages A stored history (oldest first).
+ * @returns A new array: the edited calls' `AIMessage`s replaced by copies with the calls as they ran.
+ * @see ChatSession
+ */
+export function applyEditedCalls(messages: readonly BaseMessage[]): BaseMessage[] {
   const edits = new Map<string, { name?: string; args: Record<string, unknown> }>();
   for (const m of messages) {
     const edit = m instanceof ToolMessage ? (m.additional_kwargs?.[EDITED_CALL] as { name?: string; args: Record<string, unknown> } | undefined) : undefined;
