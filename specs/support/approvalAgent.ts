@@ -1,11 +1,11 @@
 /**
- * A real `createAgent` + `humanInTheLoopMiddleware` + `MemorySaver` for approval specs: the
- * scripted model calls the guarded `send_email` tool once, then answers from the tool's result
- * (quoting it, so a rejection shows in the reply). The tool records every run and sees its
- * abort signal.
+ * A real `createAgent` + `humanInTheLoopMiddleware` + `MemorySaver` (or the checkpointer given)
+ * for approval specs: the scripted model calls the guarded `send_email` tool once, then answers
+ * from the tool's result (quoting it, so a rejection shows in the reply). The tool records every
+ * run and sees its abort signal; agents of several instances may record into the same arrays.
  */
 import { createAgent, humanInTheLoopMiddleware } from 'langchain';
-import { MemorySaver } from '@langchain/langgraph';
+import { MemorySaver, type BaseCheckpointSaver } from '@langchain/langgraph';
 import { tool } from '@langchain/core/tools';
 import type { BaseMessage } from '@langchain/core/messages';
 import { ScriptedChatModel } from '../../src/offline/ScriptedChatModel';
@@ -13,6 +13,11 @@ import { ScriptedChatModel } from '../../src/offline/ScriptedChatModel';
 export interface ApprovalAgentOptions {
   /** A tool run waits for this before it returns (to stop a resumed run while the tool runs). */
   toolGate?: (signal: AbortSignal | undefined) => Promise<void>;
+  /** Where the agent's threads live. Default a `MemorySaver` of its own. */
+  checkpointer?: BaseCheckpointSaver;
+  /** Where the tool records its runs and what its abort signal said (shared by instances). Default new arrays. */
+  runs?: Record<string, unknown>[];
+  aborted?: boolean[];
   /** What a person may decide about `send_email`. Default approve, edit, reject. */
   allowedDecisions?: ('approve' | 'edit' | 'reject')[];
   /**
@@ -25,8 +30,7 @@ export interface ApprovalAgentOptions {
 }
 
 export function approvalAgent(options: ApprovalAgentOptions = {}) {
-  const runs: Record<string, unknown>[] = [];
-  const aborted: boolean[] = [];
+  const { runs = [], aborted = [] } = options;
   const sendEmail = tool(
     async (args: { to: string; body: string }, config) => {
       runs.push(args);
@@ -50,7 +54,7 @@ export function approvalAgent(options: ApprovalAgentOptions = {}) {
   const agent = createAgent({
     model: new ScriptedChatModel({ reply }),
     tools: [sendEmail],
-    checkpointer: new MemorySaver(),
+    checkpointer: options.checkpointer ?? new MemorySaver(),
     middleware: [humanInTheLoopMiddleware({ interruptOn: { send_email: { allowedDecisions: options.allowedDecisions ?? ['approve', 'edit', 'reject'], description: '发邮件前请确认' } } })],
   });
   return { agent, runs, aborted };

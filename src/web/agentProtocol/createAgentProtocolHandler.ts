@@ -4,7 +4,6 @@ import type { SchedulerLike } from 'rxjs';
 import { InMemoryConversationLock } from '../../replyLog/InMemoryConversationLock';
 import { InMemoryReplyLog } from '../../replyLog/InMemoryReplyLog';
 import type { ConversationLock, ReplyLog } from '../../replyLog/types';
-import { assertObject } from '../../internal/validate';
 import { InMemoryConversationOwners, type ConversationOwners } from '../chatHandler/owners';
 import { RunCaps } from '../chatHandler/runCaps';
 import type { Authorize, ChatAllowedHosts, ChatAllowedOrigins } from '../chatHandler/types';
@@ -15,6 +14,7 @@ import { AgentProtocolRequestError } from './errors';
 import { eventStreamResponse } from './eventStream';
 import { compiledGraph, type AgentProtocolGraph, type CompiledGraphLike } from './graphs';
 import { loadLangGraph } from './langgraph';
+import { checkAgentProtocolOptions } from './options';
 import { AgentProtocolService } from './service';
 import { ThreadLog } from './threadLog';
 import { encodeWireJson } from './wireEvents';
@@ -109,12 +109,10 @@ export interface AgentProtocolHandler {
  * @see fromAgentServer, the client side.
  */
 export function createAgentProtocolHandler(options: AgentProtocolHandlerOptions): AgentProtocolHandler {
-  assertObject('createAgentProtocolHandler: options', options, false);
-  assertObject('createAgentProtocolHandler: graphs', options.graphs, false);
+  checkAgentProtocolOptions(options);
   const langgraph = loadLangGraph('createAgentProtocolHandler');
   const checkpointer = options.checkpointer ?? new langgraph.web.MemorySaver();
   const graphs = new Map<string, CompiledGraphLike>(Object.entries(options.graphs).map(([id, g]) => [id, compiledGraph(id, g, checkpointer)]));
-  if (graphs.size === 0) throw new TypeError('createAgentProtocolHandler: graphs must name at least one graph.');
   const threadLog = new ThreadLog(options.replyLog ?? new InMemoryReplyLog(), options.keyPrefix ?? 'agent-thread:', options.maxRunsKept ?? 20, options.now ?? Date.now);
   const service = new AgentProtocolService({
     graphs,

@@ -1,7 +1,7 @@
 import { catchError, concat, defer, EMPTY, from, map, merge, NEVER, Observable, of, switchMap, take, tap, filter } from 'rxjs';
 import { ReplyNotFoundError, ReplyProducerGoneError } from '../../errors';
 import type { ReplyLog } from '../../replyLog/types';
-import { encodeWireJson, wireEvent, type UnnumberedEvent } from './wireEvents';
+import { encodeWireJson, wireEvent, wireEventId, type UnnumberedEvent } from './wireEvents';
 import { RunTooLongError } from './errors';
 
 /** Seq numbers per run: run `k`'s events are `k·SEQ_SPAN + 1 …`; its synthesized failure is the last. */
@@ -102,7 +102,7 @@ export class ThreadLog {
         map((event, i) => {
           if (i + 1 >= SEQ_SPAN - 1) throw new RunTooLongError(run.runId, SEQ_SPAN - 2);
           const seq = base + i + 1;
-          return encodeWireJson({ type: event.type, event_id: String(seq), seq, method: event.method, params: event.params });
+          return encodeWireJson({ type: event.type, event_id: wireEventId(seq, event.method, event.params.namespace, run.runId), seq, method: event.method, params: event.params });
         }),
       ),
     );
@@ -182,9 +182,9 @@ export class ThreadLog {
   }
 }
 
-/** The terminal event of a run whose producer is gone: the same id on every instance (the run's last seq). */
+/** The terminal event of a run whose producer is gone: the same id on every instance (from the run's last seq). */
 function synthesizedFailure(header: RunHeader, message: string): string {
   const seq = header.seq_base + SEQ_SPAN - 1;
   const event = wireEvent('lifecycle', [], { event: 'failed', graph_name: header.graph_name, error: message }, undefined, 0);
-  return JSON.stringify({ type: 'event', event_id: String(seq), seq, method: event.method, params: event.params });
+  return JSON.stringify({ type: 'event', event_id: wireEventId(seq, event.method, event.params.namespace, header.run_id), seq, method: event.method, params: event.params });
 }

@@ -43,6 +43,17 @@ export function inputRequests(value: unknown): InputRequestedData[] {
   );
 }
 
+/**
+ * The `event_id` of event `seq` of run `runId`: `synth:<run_id>:<seq>` for the run's root
+ * lifecycle (the form of the Python agent server, the only place the SDK's `StreamController`
+ * learns which run an event belongs to: it is how `stop()` after `respond()` finds the resumed run
+ * to cancel, and how a submit tells its own run's terminal from a replayed one), else `String(seq)`.
+ * Either is stored with the event, so every instance sends the same id (decision 0301).
+ */
+export function wireEventId(seq: number, method: string, namespace: readonly string[], runId: string): string {
+  return method === 'lifecycle' && namespace.length === 0 ? `synth:${runId}:${seq}` : String(seq);
+}
+
 export function wireEvent(method: string, namespace: Namespace, data: unknown, node?: string, timestamp = Date.now()): UnnumberedEvent {
   return { type: 'event', method, params: { namespace, timestamp, ...(node !== undefined ? { node } : {}), data } };
 }

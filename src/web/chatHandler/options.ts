@@ -1,6 +1,7 @@
 import { fromRunnable } from '../../sources/fromRunnable';
 import { assertFunction, assertInteger, assertNonNegative, assertObject, assertPositiveInteger, describe } from '../../internal/validate';
 import { agentStream, isThreadedAgent } from './agentStream';
+import { checkRequestPolicyOptions } from '../requestPolicyOptions';
 import { ChatRequestError } from './errors';
 import type { ChatHandlerOptions, ChatStream } from './types';
 
@@ -34,14 +35,7 @@ export function checkChatHandlerOptions(options: ChatHandlerOptions): void {
   if (options.maxMessages !== Infinity) assertInteger(`${N}: maxMessages`, options.maxMessages, 1);
   assertNonNegative(`${N}: heartbeatMs`, options.heartbeatMs);
   for (const key of ['replyLog', 'lock', 'owners'] as const) assertObject(`${N}: ${key}`, options[key]);
-  const hosts = options.allowedHosts;
-  if (hosts !== undefined && hosts !== 'any' && typeof hosts !== 'function' && (!Array.isArray(hosts) || hosts.some((h) => typeof h !== 'string' || h === ''))) {
-    throw new TypeError(`${N}: allowedHosts must be 'any', a function, or an array of host names such as "chat.example.com", got ${describe(hosts)}.`);
-  }
-  const origins = options.allowedOrigins;
-  if (origins !== undefined && typeof origins !== 'function' && (!Array.isArray(origins) || origins.some((o) => typeof o !== 'string' || !/^https?:\/\/[^/]+$/.test(o)))) {
-    throw new TypeError(`${N}: allowedOrigins must be a function or an array of origins such as "https://app.example.com" (no path), got ${describe(origins)}.`);
-  }
+  checkRequestPolicyOptions(N, options);
 }
 
 /** The reply of each run, from `model`, `agent` or `stream`. */
