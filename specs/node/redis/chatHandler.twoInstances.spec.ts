@@ -8,7 +8,8 @@
 import { createChatHandler, type ChatHandler } from '../../../src';
 import { RedisChatHistory, RedisConversationLock, RedisConversationOwners, RedisReplyLog, type RedisClient } from '../../../src/node';
 import { gatedStream, HALF, newChatId, readAll, REPLY, startReply, textOf, transport, user, type FetchLike, type Runs } from '../../support/chatHandler';
-import { describeWithRedis, startRedisServer, type RedisServer } from '../../support/redis';
+import { VirtualTimeScheduler } from 'rxjs';
+import { describeWithRedis, expireHeartbeatOf, startRedisServer, type RedisServer } from '../../support/redis';
 
 const BASE = 'http://localhost/api/chat';
 
@@ -66,6 +67,29 @@ describeWithRedis('createChatHandler: two instances over Redis', () => {
     expect(await stop.json()).toMatchObject({ stopped: true });
     expect((await reply.rest()).map((c) => c.type)).toContain('abort');
     expect(runs.aborted).toBe(1);
+  });
+
+  it("a stop sent to B ends A's run also while A's heartbeat key has lapsed (A's event loop stalled past producerTimeoutMs)", async () => {
+    // A beats on a clock nobody advances; the spec removes its heartbeat key: what a stall longer than
+    // producerTimeoutMs does (the issue-22 bench at N = 1,000: 49 of 50 stops refused so, the model ran on).
+    const gated = gatedStream();
+    const client = (await redis.client()) as unknown as RedisClient;
+    const replyLog = new RedisReplyLog({ client, scheduler: new VirtualTimeScheduler() });
+    logs.push(replyLog);
+    const stalled = createChatHandler({ stream: gated.stream, replyLog, lock: new RedisConversationLock({ client }), owners: new RedisConversationOwners({ client }), authorize: () => 'alice' });
+    try {
+      const chatId = newChatId();
+      const reply = await startReply(transport(BASE, on(stalled)), chatId, '你好', HALF);
+      const admin = await redis.client();
+      await expireHeartbeatOf(admin, (await admin.get(`rxlc:conversation:{${chatId}}:reply`))!);
+      const stop = await b.fetch(new Request(`${BASE}/${chatId}/stop`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }));
+      expect(await stop.json()).toMatchObject({ stopped: true });
+      expect((await reply.rest()).map((c) => c.type)).toContain('abort');
+      expect(gated.runs.aborted).toBe(1);
+    } finally {
+      gated.runs.open();
+      await stalled.close();
+    }
   });
 
   it('one conversation alternating between A and B keeps its history in order; another principal gets 404 on B', async () => {

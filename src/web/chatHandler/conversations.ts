@@ -177,8 +177,10 @@ export class Conversations {
   /** Stops the conversation's running reply wherever it runs. */
   async stop(conversationId: string): Promise<{ stopped: boolean; replyId?: string }> {
     const latest = await this.config.log.latestReply(conversationId);
-    if (!latest?.live) return { stopped: false };
-    return { stopped: await this.config.log.stop(latest.replyId), replyId: latest.replyId };
+    if (!latest) return { stopped: false };
+    // Not `latest.live`: a producer whose heartbeat lapsed (its event loop stalled past producerTimeoutMs)
+    // may still run, and a stop to a crashed one harms nothing; `stop` tells whether a producer holds the reply (decision 0281).
+    return (await this.config.log.stop(latest.replyId)) ? { stopped: true, replyId: latest.replyId } : { stopped: false };
   }
 
   /** A reply id: a UUID. */
