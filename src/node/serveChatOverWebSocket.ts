@@ -220,6 +220,49 @@ export function serveChatOverWebSocket(target: Server | WebSocketServerLike, opt
   if (!isServer(target) && !(target instanceof WebSocketServer)) {
     throw new TypeError(`serveChatOverWebSocket: target must be an http.Server or a ws WebSocketServer, got ${describe(target)}.`);
   }
+  checkServeOptions(options);
+  const checks: RequestCheckOptions = { allowedHosts: options.allowedHosts, allowedOrigins: options.allowedOrigins, runsModel: true };
+  const count = { activeTurns: 0 };
+  const sessions = new Set<Session>();
+  const wss = target instanceof WebSocketServer ? target : new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? 16 * 1024 });
+
+  const onUpgrade = upgradeHandler(target as Server, wss, options.path ?? '/ws', checks, options.upgradeTimeoutMs ?? 10_000);
+  if (isServer(target)) target.on('upgrade', onUpgrade);
+  const onConnection = (ws: WebSocket, request: IncomingMessage): void => {
+    if (!isServer(target) && checkRequest(request, checks)) return ws.close(1008, 'origin or host not allowed');
+    const session = startSession(ws, request, options, count, WebSocket.OPEN);
+    sessions.add(session);
+    ws.once('close', () => {
+      session.end();
+      sessions.delete(session);
+    });
+  };
+  wss.on('connection', onConnection);
+
+  return {
+    wss,
+    get connections() {
+      return sessions.size;
+    },
+    get activeTurns() {
+      return count.activeTurns;
+    },
+    close() {
+      if (isServer(target)) target.off('upgrade', onUpgrade);
+      wss.off('connection', onConnection);
+      for (const session of sessions) {
+        session.end();
+        session.ws.terminate();
+      }
+      sessions.clear();
+      if (target instanceof WebSocketServer) return Promise.resolve();
+      return new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+/** Call-time checks of `serveChatOverWebSocket`'s options (TypeErrors and RangeErrors). */
+function checkServeOptions(options: ChatOverWebSocketOptions): void {
   assertObject('serveChatOverWebSocket: options', options, false);
   assertFunction('serveChatOverWebSocket: streamTurn', options.streamTurn);
   assertPositiveInteger('serveChatOverWebSocket: maxPayload', options.maxPayload);
@@ -239,22 +282,24 @@ export function serveChatOverWebSocket(target: Server | WebSocketServerLike, opt
     throw new TypeError(`serveChatOverWebSocket: path must start with "/", got ${describe(options.path)}.`);
   }
   assertRequestCheckOptions('serveChatOverWebSocket', options);
-  const checks: RequestCheckOptions = { allowedHosts: options.allowedHosts, allowedOrigins: options.allowedOrigins, runsModel: true };
-  const path = options.path ?? '/ws';
-  const maxPayload = options.maxPayload ?? 16 * 1024;
-  const maxQuestionChars = options.maxQuestionChars ?? DEFAULT_MAX_QUESTION_CHARS;
-  const upgradeTimeoutMs = options.upgradeTimeoutMs ?? 10_000;
+  // Validates maxMessages / onIncomplete once, at call time, with chatTurns' own messages.
+  chatTurns(options.streamTurn, { maxMessages: options.maxMessages, onIncomplete: options.onIncomplete, requireCompletion: options.requireCompletion });
+}
 
-  let activeTurns = 0;
-  const sessions = new Set<{ ws: WebSocket; end(): void }>();
-  const wss = target instanceof WebSocketServer ? target : new WebSocketServer({ noServer: true, maxPayload });
-
-  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+/** The server's `'upgrade'` listener: upgrades on `path` after `checkRequest`; other paths refused or left to other listeners. */
+function upgradeHandler(
+  server: Server,
+  wss: WebSocketServer,
+  path: string,
+  checks: RequestCheckOptions,
+  upgradeTimeoutMs: number,
+): (request: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  return (request, socket, head) => {
     const url = parseRequestTarget(request);
     if (url?.pathname !== path) {
       // Someone else's upgrade. Alone on the server we answer it (nobody else will); otherwise a
       // deadline keeps an upgrade nobody answers from staying open for ever.
-      if ((target as Server).listenerCount('upgrade') === 1) {
+      if (server.listenerCount('upgrade') === 1) {
         return refuseUpgrade(socket, url ? { status: 404, message: `No WebSocket endpoint at ${url.pathname}.` } : { status: 400, message: 'Bad request target.' });
       }
       if (upgradeTimeoutMs > 0) {
@@ -270,158 +315,154 @@ export function serveChatOverWebSocket(target: Server | WebSocketServerLike, opt
     if (refusal) return refuseUpgrade(socket, refusal);
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
   };
-  if (isServer(target)) target.on('upgrade', onUpgrade);
+}
 
-  const onConnection = (ws: WebSocket, request: IncomingMessage): void => {
-    if (!isServer(target) && checkRequest(request, checks)) return ws.close(1008, 'origin or host not allowed');
-    const session = startSession(ws, request);
-    sessions.add(session);
-    ws.once('close', () => {
-      session.end();
-      sessions.delete(session);
-    });
+/** One open connection's chat session. */
+interface Session {
+  ws: WebSocket;
+  end(): void;
+}
+
+/** What a session sends: messages (dropping a client that stopped reading) and error messages. */
+interface Sender {
+  send(message: ChatServerMessage): void;
+  sendError(error: unknown, turn?: number): void;
+}
+
+function senderFor(ws: WebSocket, options: ChatOverWebSocketOptions, open: number): Sender {
+  const maxBuffered = options.maxBufferedBytes ?? 1024 * 1024;
+  const errorData = options.errorData ?? defaultServerSentErrorData;
+  const send = (message: ChatServerMessage): void => {
+    if (ws.readyState !== open) return;
+    ws.send(JSON.stringify(message));
+    if (ws.bufferedAmount > maxBuffered) ws.terminate(); // a client that stopped reading: drop it
   };
-  wss.on('connection', onConnection);
-
-  // Validates maxMessages / onIncomplete once, at call time, with chatTurns' own messages.
-  chatTurns(options.streamTurn, { maxMessages: options.maxMessages, onIncomplete: options.onIncomplete, requireCompletion: options.requireCompletion });
-
-  function startSession(ws: WebSocket, request: IncomingMessage): { ws: WebSocket; end(): void } {
-    const questions = new Subject<string>();
-    const stop$ = new Subject<void>();
-    const maxBuffered = options.maxBufferedBytes ?? 1024 * 1024;
-    const errorData = options.errorData ?? defaultServerSentErrorData;
-    let pending = 0; // questions asked and not finished yet (running + queued)
-    let alive = true;
-
-    const send = (message: ChatServerMessage): void => {
-      if (ws.readyState !== WebSocket.OPEN) return;
-      ws.send(JSON.stringify(message));
-      if (ws.bufferedAmount > maxBuffered) ws.terminate(); // a client that stopped reading: drop it
-    };
-    const resources = new Subscription(); // what handleMessage started for this connection
-    const connection: ChatConnection = {
-      request,
-      send: (message) => send(message as ChatServerMessage),
-      add: (teardown) => resources.add(teardown),
-    };
-    const sendError = (error: unknown, turn?: number): void => {
-      let data: { message: string; code?: string; name?: string };
-      try {
-        data = errorData(error);
-      } catch {
-        data = { message: 'The reply failed.' };
-      }
-      send({ type: 'error', ...(turn !== undefined && { turn }), ...data });
-    };
-
-    // One chatTurns pipeline per connection: serialized turns, windowed history, stop$.
-    const countActive: StreamTurn = (input) =>
-      defer(() => {
-        activeTurns++;
-        return from(options.streamTurn(input)).pipe(finalize(() => activeTurns--));
-      });
-    const history = options.createHistory
-      ? options.createHistory(request)
-      : new TrimmedChatMessageHistory(options.maxSavedMessages ?? options.maxMessages ?? 10);
-    const subscription: Subscription = questions
-      .pipe(
-        chatTurns(countActive, {
-          stop$,
-          maxMessages: options.maxMessages,
-          onIncomplete: options.onIncomplete,
-          requireCompletion: options.requireCompletion,
-          history,
-        }),
-      )
-      .subscribe((event) => {
-        if (event.type === 'chunk') {
-          if (event.text.length > 0) send({ type: 'chunk', turn: event.turn, text: event.text });
-          return;
-        }
-        pending--;
-        if (event.type === 'error') sendError(event.error, event.turn);
-        else if (event.type === 'awaiting') send({ type: 'approval-request', turn: event.turn, requests: event.requests.map(wireRequest) });
-        else send({ type: 'done', turn: event.turn, stopped: event.type === 'stopped' });
-      });
-
-    const receive = (raw: RawData, isBinary: boolean): void => {
-      let message: unknown;
-      try {
-        if (isBinary) throw new BadChatMessageError('Messages must be JSON text frames, got a binary frame.');
-        try {
-          message = JSON.parse(raw.toString());
-        } catch {
-          throw new BadChatMessageError('Messages must be JSON like {"type":"ask","question":"…"} or {"type":"stop"}.');
-        }
-        const type = (message as { type?: unknown } | null)?.type;
-        if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-          throw new BadChatMessageError('Messages must be JSON objects with a "type": "ask" or "stop".');
-        }
-        if (options.handleMessage?.(message as Record<string, unknown>, connection)) return;
-        if (options.chat && conversationMessage(options.chat, message as Record<string, unknown>, connection, errorData)) return;
-        if (type === 'stop') return stop$.next();
-        if (type === 'decide') throw new BadChatMessageError('A "decide" message answers a conversation of the chat handler: send its conversationId (serveChatOverWebSocket needs the chat option).');
-        if (type !== 'ask') throw new BadChatMessageError(`Unknown message type ${JSON.stringify(type)}; use "ask" or "stop".`);
-        const question = (message as { question?: unknown }).question;
-        const problem = checkQuestion(question, maxQuestionChars);
-        if (problem) throw new BadChatMessageError(problem.message);
-        if (pending > (options.maxQueuedQuestions ?? 4)) {
-          return send({ type: 'error', code: 'WS_BUSY', name: 'Error', message: 'Too many questions waiting; wait for the running reply or send {"type":"stop"}.' });
-        }
-        pending++;
-        questions.next(question as string);
-      } catch (error) {
-        sendError(error);
-      }
-    };
-    ws.on('message', receive);
-    ws.on('error', () => undefined); // 'close' follows; nothing to report to a gone client
-
-    const pingMs = options.heartbeatMs ?? 30_000;
-    let pinger: NodeJS.Timeout | undefined;
-    if (pingMs > 0) {
-      ws.on('pong', () => (alive = true));
-      pinger = setInterval(() => {
-        if (!alive) return ws.terminate();
-        alive = false;
-        ws.ping();
-      }, pingMs);
-      pinger.unref?.();
+  const sendError = (error: unknown, turn?: number): void => {
+    let data: { message: string; code?: string; name?: string };
+    try {
+      data = errorData(error);
+    } catch {
+      data = { message: 'The reply failed.' };
     }
+    send({ type: 'error', ...(turn !== undefined && { turn }), ...data });
+  };
+  return { send, sendError };
+}
 
-    return {
-      ws,
-      end() {
-        if (pinger) clearInterval(pinger);
-        subscription.unsubscribe(); // aborts the running request
-        resources.unsubscribe();
-        questions.complete();
-        stop$.complete();
-      },
-    };
-  }
-
-  return {
-    wss,
-    get connections() {
-      return sessions.size;
-    },
-    get activeTurns() {
-      return activeTurns;
-    },
-    close() {
-      if (isServer(target)) target.off('upgrade', onUpgrade);
-      wss.off('connection', onConnection);
-      for (const session of sessions) {
-        session.end();
-        session.ws.terminate();
+/** Starts one connection's session: its chatTurns pipeline, its messages, its heartbeat. */
+function startSession(ws: WebSocket, request: IncomingMessage, options: ChatOverWebSocketOptions, count: { activeTurns: number }, open: number): Session {
+  const questions = new Subject<string>();
+  const stop$ = new Subject<void>();
+  const sender = senderFor(ws, options, open);
+  const resources = new Subscription(); // what handleMessage started for this connection
+  const connection: ChatConnection = {
+    request,
+    send: (message) => sender.send(message as ChatServerMessage),
+    add: (teardown) => resources.add(teardown),
+  };
+  const queue = { pending: 0 }; // questions asked and not finished yet (running + queued)
+  const subscription = sessionTurns(questions, stop$, request, options, count, sender, queue);
+  ws.on('message', (raw: RawData, isBinary: boolean) => {
+    try {
+      const message = parseClientMessage(raw, isBinary);
+      if (options.handleMessage?.(message, connection)) return;
+      if (options.chat && conversationMessage(options.chat, message, connection, options.errorData ?? defaultServerSentErrorData)) return;
+      const question = sessionQuestion(message, stop$, options);
+      if (question === undefined) return;
+      if (queue.pending > (options.maxQueuedQuestions ?? 4)) {
+        return sender.send({ type: 'error', code: 'WS_BUSY', name: 'Error', message: 'Too many questions waiting; wait for the running reply or send {"type":"stop"}.' });
       }
-      sessions.clear();
-      if (target instanceof WebSocketServer) return Promise.resolve();
-      return new Promise<void>((resolve) => wss.close(() => resolve()));
+      queue.pending++;
+      questions.next(question);
+    } catch (error) {
+      sender.sendError(error);
+    }
+  });
+  ws.on('error', () => undefined); // 'close' follows; nothing to report to a gone client
+  const stopHeartbeat = startHeartbeat(ws, options.heartbeatMs ?? 30_000);
+  return {
+    ws,
+    end() {
+      stopHeartbeat();
+      subscription.unsubscribe(); // aborts the running request
+      resources.unsubscribe();
+      questions.complete();
+      stop$.complete();
     },
   };
+}
+
+/** One chatTurns pipeline per connection: serialized turns, windowed history, stop$; its events as messages. */
+function sessionTurns(
+  questions: Subject<string>,
+  stop$: Subject<void>,
+  request: IncomingMessage,
+  options: ChatOverWebSocketOptions,
+  count: { activeTurns: number },
+  { send, sendError }: Sender,
+  queue: { pending: number },
+): Subscription {
+  const countActive: StreamTurn = (input) =>
+    defer(() => {
+      count.activeTurns++;
+      return from(options.streamTurn(input)).pipe(finalize(() => count.activeTurns--));
+    });
+  const history = options.createHistory
+    ? options.createHistory(request)
+    : new TrimmedChatMessageHistory(options.maxSavedMessages ?? options.maxMessages ?? 10);
+  return questions
+    .pipe(chatTurns(countActive, { stop$, maxMessages: options.maxMessages, onIncomplete: options.onIncomplete, requireCompletion: options.requireCompletion, history }))
+    .subscribe((event) => {
+      if (event.type === 'chunk') {
+        if (event.text.length > 0) send({ type: 'chunk', turn: event.turn, text: event.text });
+        return;
+      }
+      queue.pending--;
+      if (event.type === 'error') sendError(event.error, event.turn);
+      else if (event.type === 'awaiting') send({ type: 'approval-request', turn: event.turn, requests: event.requests.map(wireRequest) });
+      else send({ type: 'done', turn: event.turn, stopped: event.type === 'stopped' });
+    });
+}
+
+/** A client's frame as a JSON object, or the BadChatMessageError that answers it. */
+function parseClientMessage(raw: RawData, isBinary: boolean): Record<string, unknown> {
+  if (isBinary) throw new BadChatMessageError('Messages must be JSON text frames, got a binary frame.');
+  let message: unknown;
+  try {
+    message = JSON.parse(raw.toString());
+  } catch {
+    throw new BadChatMessageError('Messages must be JSON like {"type":"ask","question":"…"} or {"type":"stop"}.');
+  }
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+    throw new BadChatMessageError('Messages must be JSON objects with a "type": "ask" or "stop".');
+  }
+  return message as Record<string, unknown>;
+}
+
+/** A session's own message: `stop` (stops the running reply; undefined) or `ask` (its checked question). */
+function sessionQuestion(message: Record<string, unknown>, stop$: Subject<void>, options: ChatOverWebSocketOptions): string | undefined {
+  const { type } = message;
+  if (type === 'stop') return void stop$.next();
+  if (type === 'decide') throw new BadChatMessageError('A "decide" message answers a conversation of the chat handler: send its conversationId (serveChatOverWebSocket needs the chat option).');
+  if (type !== 'ask') throw new BadChatMessageError(`Unknown message type ${JSON.stringify(type)}; use "ask" or "stop".`);
+  const question = message.question;
+  const problem = checkQuestion(question, options.maxQuestionChars ?? DEFAULT_MAX_QUESTION_CHARS);
+  if (problem) throw new BadChatMessageError(problem.message);
+  return question as string;
+}
+
+/** Pings every `pingMs` and drops a client that did not answer the last ping; returns how to stop. */
+function startHeartbeat(ws: WebSocket, pingMs: number): () => void {
+  if (pingMs <= 0) return () => undefined;
+  let alive = true;
+  ws.on('pong', () => (alive = true));
+  const pinger = setInterval(() => {
+    if (!alive) return ws.terminate();
+    alive = false;
+    ws.ping();
+  }, pingMs);
+  pinger.unref?.();
+  return () => clearInterval(pinger);
 }
 
 /** Answers an upgrade request with a plain HTTP refusal and closes the socket. */
