@@ -14,7 +14,7 @@ it('refuses what is not a Postgres URL, without echoing a password', async () =>
     'connectPostgresCheckpointer: url must be a postgresql:// or postgres:// URL, got "mysql://app:***@db/app".',
   );
   await expect(connectPostgresCheckpointer(42 as never)).rejects.toThrow(TypeError);
-  await expect(connectPostgresCheckpointer('postgresql://127.0.0.1/app', { maxConnections: 1 })).rejects.toThrow(RangeError);
+  await expect(connectPostgresCheckpointer('postgresql://127.0.0.1/app', { acquireTimeoutMs: 0 })).rejects.toThrow('acquireTimeoutMs');
 });
 
 it('rejects with PostgresUnreachableError naming the URL, password redacted, when nothing listens there', async () => {
@@ -67,6 +67,7 @@ describeWithPostgres('connectPostgresCheckpointer on a private cluster', () => {
     const lines: string[] = [];
     const saver = await connectPostgresCheckpointer(own.url, { log: (line) => lines.push(line) });
     try {
+      await saver.getTuple({ configurable: { thread_id: 'idle', checkpoint_ns: '' } }); // leaves an idle connection
       await own.kill();
       await new Promise<void>((resolve) => {
         const check = (): void => void (lines.length > 0 ? resolve() : setImmediate(check));
@@ -77,6 +78,27 @@ describeWithPostgres('connectPostgresCheckpointer on a private cluster', () => {
     } finally {
       await saver.end();
       await own.stop();
+    }
+  });
+
+  it('after start, a read waits for a busy pool past the start deadline (acquireTimeoutMs), and runs when a connection frees', async () => {
+    const url = await pg.createDatabase();
+    const saver = await connectPostgresCheckpointer(url, { connectTimeoutMs: 200, maxConnections: 1 });
+    try {
+      const held = await (saver as unknown as { pool: { connect(): Promise<{ release(): void }> } }).pool.connect();
+      let outcome = 'pending';
+      const read = saver.getTuple({ configurable: { thread_id: 'burst', checkpoint_ns: '' } }).then(
+        () => (outcome = 'read'),
+        (error: Error) => (outcome = error.message),
+      );
+      // The start deadline's timer (200 ms) would fire before this one: a lower bound, not a race.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(outcome).toBe('pending');
+      held.release();
+      await read;
+      expect(outcome).toBe('read');
+    } finally {
+      await saver.end();
     }
   });
 });

@@ -16,11 +16,18 @@ export type PostgresSaverClass<Saver extends PostgresCheckpointer> = new (pool: 
 
 /** Options of {@link connectPostgresCheckpointer}. */
 export interface ConnectPostgresCheckpointerOptions<Saver extends PostgresCheckpointer = PostgresCheckpointer> {
-  /** Give up connecting (and waiting for another instance's table setup) after this long, ms. Default 5000. */
+  /** At start, give up connecting (and waiting for another instance's table setup) after this long, ms. Default 5000. */
   connectTimeoutMs?: number;
+  /**
+   * After start, how long a checkpoint read or write waits for a connection (a free one of the
+   * pool, or a new one), ms. Default 30000. node-postgres has one deadline for both: at the start
+   * deadline's 5 s, a burst of runs on a busy machine failed most of its runs waiting for a free
+   * connection (38 of 60 in the agent protocol bench, Postgres healthy).
+   */
+  acquireTimeoutMs?: number;
   /** Postgres schema of the checkpoint tables. Default `public`. */
   schema?: string;
-  /** Connections of the pool (at least 2: setup holds one for its lock). Default 10. */
+  /** Connections of the pool. Default 10. */
   maxConnections?: number;
   /** One line when an idle connection is lost (once per outage). Default `console.warn`; `() => {}` for silence. */
   log?: (line: string) => void;
@@ -67,7 +74,7 @@ const SETUP_LOCK = 0x72786c63; // "rxlc"
  * @see {@link PostgresUnreachableError}, {@link createAgentProtocolHandler}
  *
  * @param url `postgresql://[user[:password]@]host[:port]/database[?…]` (or `postgres://`).
- * @param options `connectTimeoutMs`, `schema`, `maxConnections`, `log`, `PostgresSaver`, `poolOptions`.
+ * @param options `connectTimeoutMs`, `acquireTimeoutMs`, `schema`, `maxConnections`, `log`, `PostgresSaver`, `poolOptions`.
  * @returns The connected checkpointer with its tables in place; yours to `end()`.
  */
 export async function connectPostgresCheckpointer<Saver extends PostgresCheckpointer = PostgresCheckpointer>(
@@ -80,20 +87,24 @@ export async function connectPostgresCheckpointer<Saver extends PostgresCheckpoi
   assertObject('connectPostgresCheckpointer: options', options);
   assertPositiveInteger('connectPostgresCheckpointer: options.connectTimeoutMs', options.connectTimeoutMs);
   assertPositiveInteger('connectPostgresCheckpointer: options.maxConnections', options.maxConnections);
-  if (options.maxConnections === 1) throw new RangeError('connectPostgresCheckpointer: options.maxConnections must be at least 2 (setup holds one for its lock).');
+  assertPositiveInteger('connectPostgresCheckpointer: options.acquireTimeoutMs', options.acquireTimeoutMs);
   const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
   const shown = redactUrl(url);
   const packages = loadPackages(options.PostgresSaver);
-  const pool = new packages.Pool({ ...options.poolOptions, connectionString: url, connectionTimeoutMillis: connectTimeoutMs, max: options.maxConnections ?? 10 });
-  logOutages(pool, shown, options.log ?? ((line: string) => console.warn(line)));
-  const saver = new packages.PostgresSaver(pool as never, undefined, { schema: options.schema ?? 'public' });
+  const schema = options.schema ?? 'public';
+  // The setup runs on a pool of its own with the start deadline (two connections: the advisory
+  // lock's and setup()'s); the checkpointer's pool waits acquireTimeoutMs for a connection.
+  const setupPool = new packages.Pool({ ...options.poolOptions, connectionString: url, connectionTimeoutMillis: connectTimeoutMs, max: 2 });
   try {
-    await setupOnce(pool, saver, connectTimeoutMs);
+    await setupOnce(setupPool, new packages.PostgresSaver(setupPool as never, undefined, { schema }), connectTimeoutMs);
   } catch (error) {
-    await pool.end().catch(() => undefined);
     throw new PostgresUnreachableError(shown, connectTimeoutMs, error);
+  } finally {
+    await setupPool.end().catch(() => undefined);
   }
-  return saver;
+  const pool = new packages.Pool({ ...options.poolOptions, connectionString: url, connectionTimeoutMillis: options.acquireTimeoutMs ?? 30_000, max: options.maxConnections ?? 10 });
+  logOutages(pool, shown, options.log ?? ((line: string) => console.warn(line)));
+  return new packages.PostgresSaver(pool as never, undefined, { schema });
 }
 
 /** Runs `saver.setup()` while holding the setup advisory lock (waiting for it at most `ms`). */

@@ -8,6 +8,12 @@ export interface RunSpec {
   readonly graph: CompiledGraphLike;
   readonly graphName: string;
   readonly input: unknown;
+  /**
+   * Computes the input when the run starts (after `lifecycle running`), instead of `input`: what
+   * it throws ends the run `failed`, so the thread's readers hear why (a failure before the run
+   * was opened reached nobody: its clients waited forever).
+   */
+  readonly resolveInput?: () => Promise<unknown>;
   readonly configurable: Record<string, unknown>;
   readonly metadata?: Record<string, unknown>;
   readonly recursionLimit?: number;
@@ -33,7 +39,8 @@ export function runEvents(run: RunSpec, cancel$: Observable<unknown>): Observabl
         ...(run.metadata ? { metadata: run.metadata } : {}),
         ...(run.recursionLimit ? { recursionLimit: run.recursionLimit } : {}),
       };
-      const stream = (await run.graph.streamEvents(run.input, options)) as AsyncIterable<GraphProtocolEvent>;
+      const input = run.resolveInput ? await run.resolveInput() : run.input;
+      const stream = (await run.graph.streamEvents(input, options)) as AsyncIterable<GraphProtocolEvent>;
       settleToolCallOutputs(stream);
       return stream;
     }).pipe(

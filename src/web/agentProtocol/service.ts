@@ -114,12 +114,15 @@ export class AgentProtocolService {
   async startRun(threadId: string, request: RunRequest): Promise<{ run_id: string }> {
     const { assistantId, graph } = this.graph(request.assistantId);
     const runId = crypto.randomUUID();
-    const work = defer(async () => {
+    const resolveInput = async (): Promise<unknown> => {
       const snapshot = await graph.getState({ configurable: { thread_id: threadId } });
       // As langgraph-api: a run.start with input on an interrupted thread answers the interrupt.
       const resume = pendingInterrupts(snapshot).length > 0 && request.input != null;
       return resume ? new this.o.langgraph.web.Command({ resume: request.input }) : request.input;
-    }).pipe(switchMap((input) => this.#produce(threadId, runId, this.#spec(threadId, assistantId, graph, input, request))));
+    };
+    // Inside the run: a state that cannot be read (Postgres gone) ends it `failed` for its readers.
+    // defer: the run is opened in the log once it holds the thread's lock, not before.
+    const work = defer(() => this.#produce(threadId, runId, { ...this.#spec(threadId, assistantId, graph, request.input, request), resolveInput }));
     this.#launch(threadId, runId, work, request.principal);
     return { run_id: runId };
   }
