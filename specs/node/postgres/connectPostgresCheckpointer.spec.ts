@@ -65,7 +65,7 @@ describeWithPostgres('connectPostgresCheckpointer on a private cluster', () => {
   it('logs one line when Postgres goes away, instead of crashing on the idle connections', async () => {
     const own = await startPostgresServer();
     const lines: string[] = [];
-    const saver = await connectPostgresCheckpointer(own.url, { log: (line) => lines.push(line) });
+    const saver = await connectPostgresCheckpointer(own.url, { PostgresSaver, log: (line) => lines.push(line) });
     try {
       await saver.getTuple({ configurable: { thread_id: 'idle', checkpoint_ns: '' } }); // leaves an idle connection
       await own.kill();
@@ -83,7 +83,7 @@ describeWithPostgres('connectPostgresCheckpointer on a private cluster', () => {
 
   it('after start, a read waits for a busy pool past the start deadline (acquireTimeoutMs), and runs when a connection frees', async () => {
     const url = await pg.createDatabase();
-    const saver = await connectPostgresCheckpointer(url, { connectTimeoutMs: 200, maxConnections: 1 });
+    const saver = await connectPostgresCheckpointer(url, { PostgresSaver, connectTimeoutMs: 200, maxConnections: 1 });
     try {
       const held = await (saver as unknown as { pool: { connect(): Promise<{ release(): void }> } }).pool.connect();
       let outcome = 'pending';
