@@ -185,7 +185,7 @@ export class AgentProtocolService {
     const release = this.o.caps.acquire(principal);
     if (release) return release;
     const { caps, retryAfterSeconds } = this.o;
-    const which = principal !== undefined && caps.runs < caps.maxRuns ? `you already run ${caps.maxPerPrincipal} (maxConcurrentRunsPerPrincipal)` : `this instance already runs ${caps.maxRuns} (maxConcurrentRuns)`;
+    const which = caps.refusedBy(principal) === 'principal' ? `you already run ${caps.maxPerPrincipal} (maxConcurrentRunsPerPrincipal)` : `this instance already runs ${caps.maxRuns} (maxConcurrentRuns)`;
     throw new AgentProtocolRequestError(429, 'unknown_error', `Too many runs at once (${which}); retry in ${retryAfterSeconds} s.`, { 'retry-after': String(retryAfterSeconds) });
   }
 

@@ -69,7 +69,7 @@ export class Conversations {
     const release = this.config.caps.acquire(principal);
     if (release) return release;
     const { caps, retryAfterSeconds } = this.config;
-    const which = principal !== undefined && caps.runs < caps.maxRuns ? `you already run ${caps.maxPerPrincipal}` : `this server already runs ${caps.maxRuns}`;
+    const which = caps.refusedBy(principal) === 'principal' ? `you already run ${caps.maxPerPrincipal}` : `this server already runs ${caps.maxRuns}`;
     throw new ChatRequestError(429, `Too many replies at once (${which}); retry in ${retryAfterSeconds} s or stop one.`, { 'retry-after': String(retryAfterSeconds) });
   }
 

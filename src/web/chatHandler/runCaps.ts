@@ -17,6 +17,14 @@ export class RunCaps {
   }
 
   /**
+   * Which cap refused `principal` after {@link acquire} returned `null`: its own
+   * (`maxConcurrentRunsPerPrincipal`) while the instance has room, else the instance's.
+   */
+  refusedBy(principal: string | undefined): 'principal' | 'instance' {
+    return principal !== undefined && this.#total < this.maxRuns ? 'principal' : 'instance';
+  }
+
+  /**
    * Takes a place for one run, or returns `null` when a cap is reached (nothing is taken then).
    * The returned release gives the place back; calling it twice is harmless.
    */
