@@ -168,6 +168,7 @@ export type {
   LatestReply,
   ConversationLock,
   ConversationLockOptions,
+  LockTurn,
 } from './replyLog/types';
 export {
   ReplyNotFoundError,
