@@ -170,6 +170,7 @@ export type {
   LatestReply,
   ConversationLock,
   ConversationLockOptions,
+  LockTurn,
 } from './replyLog/types';
 export {
   ReplyNotFoundError,
