@@ -1,7 +1,7 @@
 import { asyncScheduler, type Observable } from 'rxjs';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { RemoteStreamError, ServerSentEventsResponseError, StreamInterruptedError, StreamResumeError } from '../errors';
-import { ChunkStats } from '../operators/chunkStats';
+import { TextStats } from '../operators/chunkStats';
 import { sleep } from '../internal/sleep';
 import { assertFunction, assertNonNegative, assertObject, assertPositiveInteger, describe } from '../internal/validate';
 import type { ServerSentEventKind } from '../web/toServerSentEvents';
@@ -151,7 +151,7 @@ type Decoded = { out?: [Value]; end?: true };
 class EventStreamReader {
   private partialText = '';
   /** The text events' count: chunks with content, as every operator counts them. */
-  private readonly stats = new ChunkStats(asyncScheduler, 'fromServerSentEvents');
+  private readonly stats = new TextStats(asyncScheduler);
   private lastEventId: string | undefined;
   private retryMs: number | undefined;
   private seenIds: Set<string> | undefined; // opaque (non-numeric) ids, only while resuming
@@ -295,7 +295,7 @@ class EventStreamReader {
     if (name === names.chunk) {
       const text = (data as { text?: unknown } | null)?.text;
       if (typeof text === 'string') {
-        this.partialText += this.stats.count(text) ?? '';
+        this.partialText += this.stats.countText(text);
       } else if (parse === 'text') {
         throw new TypeError(`fromServerSentEvents: a ${names.chunk} event without text (${event.data.slice(0, 100)}); read other payloads with { parse: 'events' }.`);
       }
@@ -312,7 +312,7 @@ class EventStreamReader {
       throw new StreamInterruptedError('error', this.partialText, this.stats.chunks, new TypeError(`A UI message stream frame is not a chunk object: ${data.slice(0, 100)}`));
     }
     if (chunk.type === 'text-delta' && typeof chunk.delta === 'string') {
-      this.partialText += this.stats.count(chunk.delta) ?? '';
+      this.partialText += this.stats.countText(chunk.delta);
     }
     return { out: [chunk] };
   }
