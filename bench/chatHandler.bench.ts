@@ -7,25 +7,23 @@
  *    drop mid-reply and resume on the other instance, 5 % stop mid-reply. Wall time, CPU per stream,
  *    Redis memory at peak and after the end, bytes lost / received twice, stops that really stopped
  *    the model.
- * 2. `GET /api/info` latency (p50 / p99) while 2,000 SSE clients come and go.
+ * 2. `GET /api/info` latency (p50 / p99 / max, probed every 50 ms on a new connection) while 2,000 SSE
+ *    clients come and go, and where a slow probe waited (bench/chatHandler.info.ts, decision 0345).
  *
  * Our side is `createChatHandler` (bench/chatHandler.ours.ts): two instances with RedisReplyLog,
  * RedisConversationLock, RedisChatHistory and RedisConversationOwners; its stoppers POST
  * `{base}/:id/stop` to the other instance. Both sides run in one process, one after the other, on one
  * redis-server (flushed between them), and the figures are printed side by side with ours / peer.
  * Needs redis-server on the PATH; without it the bench says so and skips.
- *
- * The HTTP clients use an undici Agent that never reuses a kept-alive socket: the previous harness
- * (global fetch) saw many SSE POSTs fail with "other side closed", the symptom of a request sent on
- * a socket the server is closing after an aborted response. With one connection per request, a
- * failure the bench counts is the server's. `FETCH=global` runs the old way, to compare.
+ * Scenario 2 runs its SSE clients and its prober in processes of their own: the bench process is then the servers'.
  */
-import { Agent, fetch as undiciFetch } from 'undici';
 import { REDIS_SKIP_MESSAGE, redisServerPath, startRedisServer, type RedisServer } from '../specs/support/redis';
 import { tokenize } from '../src/offline';
 import { startOurs, type ChatInstance } from './chatHandler.ours';
 import { breakdownAtPeak, printBreakdown, type MemoryBreakdown } from './chatHandler.memory';
 import { startPeer, type ModelRuns, type Script } from './chatHandler.peer';
+import { infoUnderLoad, printInfo, type InfoFigures } from './chatHandler.info';
+import { closeClients, http, readBody, userTurn } from './chatHandler.wire';
 
 const STREAMS = Number(process.env.N ?? 1000);
 const SSE_CLIENTS = Number(process.env.SSE_CLIENTS ?? 2000);
@@ -37,17 +35,6 @@ const SCRIPT: Script = { tokens: TOKENS, tokenDelayMs: 8 };
 const EXPECTED = TOKENS.join('');
 const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * The clients' HTTP: one connection per request, never a kept-alive socket reused. With the global
- * fetch, a POST can go out on a socket whose previous (aborted) SSE response the server is closing,
- * and fail with "other side closed" before either server saw it.
- */
-const CLIENTS = new Agent({ pipelining: 0, connections: null });
-type Fetch = (url: string, init?: RequestInit) => Promise<Response>;
-const clientFetch: Fetch = (url, init) => undiciFetch(url, { ...(init as object), dispatcher: CLIENTS }) as unknown as Promise<Response>;
-/** FETCH=global: the global fetch instead (to see the harness failure the Agent avoids). */
-const http: Fetch = process.env.FETCH === 'global' ? (url, init) => fetch(url, init) : clientFetch;
 
 type Kind = 'whole' | 'drop' | 'stop';
 const kindOf = (i: number): Kind => (i % 20 === 1 ? 'stop' : i % 10 === 0 ? 'drop' : 'whole');
@@ -72,33 +59,6 @@ function textOf(sse: string): string {
   }
   return text;
 }
-
-/** Reads a response body; with `cutAt`, aborts once that many bytes came (only whole lines kept). */
-async function readBody(response: Response, abort: AbortController, cutAt?: number): Promise<{ sse: string; wire: number }> {
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let sse = '';
-  let wire = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      wire += value.byteLength;
-      sse += decoder.decode(value, { stream: true });
-      if (cutAt !== undefined && wire >= cutAt) {
-        abort.abort();
-        return { sse: sse.slice(0, sse.lastIndexOf('\n\n') + 2), wire };
-      }
-    }
-  } catch {
-    // aborted
-  }
-  return { sse, wire };
-}
-
-/** The AI SDK's body for a new user message of conversation `id`. */
-const userTurn = (id: string, i: number): string =>
-  JSON.stringify({ id, trigger: 'submit-message', messages: [{ id: `m-${i}`, role: 'user', parts: [{ type: 'text', text: '什么是Python' }] }] });
 
 /** One client: sends, reads; a dropper resumes on the other instance, a stopper stops there (or just leaves). */
 async function client(i: number, run: string, here: ChatInstance, there: ChatInstance, fullBytes: number): Promise<ClientResult> {
@@ -170,10 +130,6 @@ function memoryPeak(redis: RedisServer): { stop(): Promise<number> } {
   };
 }
 
-const percentile = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
 const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(2)} MB`;
 
 /** One side: two instances, the model runs they count, and how long its finished replies stay in Redis. */
@@ -281,45 +237,11 @@ function printConversations(ours: Figures, peer: Figures): void {
   printBreakdown('peer', peer.byKey);
 }
 
-/** Scenario 2: `/api/info` answered while SSE_CLIENTS clients post a turn, read a little, and leave. */
-async function infoUnderLoad(name: string, a: ChatInstance): Promise<string> {
-  const latencies: number[] = [];
-  let running = true;
-  const prober = (async () => {
-    while (running) {
-      const t = performance.now();
-      await (await http(`${a.url}/api/info`)).text();
-      latencies.push(performance.now() - t);
-      await sleep(10);
-    }
-  })();
-  const failures = new Map<string, number>();
-  let statuses = 0;
-  await Promise.all(
-    Array.from({ length: SSE_CLIENTS }, async (_, i) => {
-      const abort = new AbortController();
-      try {
-        const response = await http(`${a.url}/api/chat`, { method: 'POST', body: userTurn(`load-conversation-${String(i).padStart(6, '0')}`, i), headers: { 'content-type': 'application/json' }, signal: abort.signal });
-        if (response.status !== 200) statuses++;
-        await readBody(response, abort, 200 + (i % 7) * 300);
-      } catch (error) {
-        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-        const why = `${(error as Error).message}: ${cause?.code ?? cause?.message ?? '?'}`;
-        failures.set(why, (failures.get(why) ?? 0) + 1); // counted, not fatal
-      }
-    }),
-  );
-  running = false;
-  await prober;
-  const failed = [...failures].map(([why, n]) => `${n} × ${why}`).join('; ') || 'none';
-  return `| ${name} | ${percentile(latencies, 50).toFixed(1)} ms | ${percentile(latencies, 99).toFixed(1)} ms | ${Math.max(...latencies).toFixed(1)} ms | ${latencies.length} | ${statuses} | ${failed} |`;
-}
-
 /** Scenario 1 then 2 on one side; waits until the side's model runs all ended. */
-async function measure(redis: RedisServer, side: Side): Promise<{ figures?: Figures; info: string }> {
+async function measure(redis: RedisServer, side: Side): Promise<{ figures?: Figures; info: InfoFigures }> {
   // SCENARIOS=info runs the second only (the first takes minutes on a loaded machine).
   const figures = process.env.SCENARIOS === 'info' ? undefined : await conversations(redis, side);
-  const info = await infoUnderLoad(side.name, side.a);
+  const info = await infoUnderLoad(side.name, side.a.url, SSE_CLIENTS);
   await settle(side.runs);
   return { figures, info };
 }
@@ -333,7 +255,7 @@ async function settle(runs: ModelRuns): Promise<void> {
 }
 
 /** The peer's two instances, measured, then closed. */
-async function measurePeer(redis: RedisServer): Promise<{ figures?: Figures; info: string }> {
+async function measurePeer(redis: RedisServer): Promise<{ figures?: Figures; info: InfoFigures }> {
   const peerRuns: ModelRuns = { started: 0, finished: 0 };
   const [pa, pb] = await Promise.all([startPeer(redis.url, SCRIPT, peerRuns), startPeer(redis.url, SCRIPT, peerRuns)]);
   return measure(redis, { name: 'peer (AI SDK + resumable-stream)', a: pa, b: pb, runs: peerRuns }).finally(async () => {
@@ -351,7 +273,7 @@ export async function run(): Promise<void> {
     await redis.flush();
     const ourRuns: ModelRuns = { started: 0, finished: 0, endedAt: new Map() };
     // Caps above the bench's load: every stream must be accepted (the default is 64 runs per instance).
-    const cap = Math.max(STREAMS, SSE_CLIENTS) * 2;
+    const cap = Number(process.env.MAX_RUNS ?? Math.max(STREAMS, SSE_CLIENTS) * 2); // MAX_RUNS: another cap per instance (the default 64 refuses most)
     const [oa, ob] = await Promise.all([startOurs(redis.url, SCRIPT, ourRuns, { graceMs: GRACE_MS, maxConcurrentRuns: cap, fetch: http }), startOurs(redis.url, SCRIPT, ourRuns, { graceMs: GRACE_MS, maxConcurrentRuns: cap, fetch: http })]);
     const ours = await measure(redis, { name: 'ours (createChatHandler + Redis stores)', a: oa, b: ob, runs: ourRuns, graceMs: GRACE_MS }).finally(async () => {
       while (oa.handler.runs + ob.handler.runs > 0) await sleep(100);
@@ -359,13 +281,9 @@ export async function run(): Promise<void> {
     });
     if (ours.figures) printConversations(ours.figures, peer?.figures ?? ours.figures);
     if (!peer) console.log('\n(SIDES=ours: the peer column repeats ours.)');
-    console.log(`\n\`GET /api/info\` on instance A while ${SSE_CLIENTS} SSE clients post a turn, read 200–2,000 bytes and leave (goal: p99 ≤ 1000 ms):\n`);
-    console.log('| side | p50 | p99 | max | probes | SSE answers not 200 | SSE requests failed |');
-    console.log('| --- | --- | --- | --- | --- | --- | --- |');
-    console.log(ours.info);
-    if (peer) console.log(peer.info);
+    printInfo(SSE_CLIENTS, peer ? [ours.info, peer.info] : [ours.info]);
   } finally {
-    await CLIENTS.close();
+    await closeClients();
     await redis.stop();
   }
 }

@@ -21,6 +21,8 @@ export interface MemoryBreakdown {
   clients: number;
   dataset: number;
   overhead: number;
+  /** Connections open (CLIENT LIST), the bench's own two (this sample's and the used-memory sampler's) not counted. */
+  connections: number;
 }
 
 /** A key's shape: `rxlc:reply:{id}:producer`, `peer:rs:sentinel:*`. */
@@ -56,8 +58,9 @@ export async function breakdown(redis: RedisServer): Promise<MemoryBreakdown> {
       keyBytes += bytes;
     });
     const stats = (await admin.sendCommand(['MEMORY', 'STATS'])) as unknown[];
+    const connections = ((await admin.sendCommand(['CLIENT', 'LIST'])) as string).split('\n').filter((line) => line.startsWith('id=')).length - 2;
     const stat = (name: string): number => Number(stats[stats.indexOf(name) + 1] ?? 0);
-    return { kinds, keyBytes, clients: stat('clients.normal'), dataset: stat('dataset.bytes'), overhead: stat('overhead.total') };
+    return { kinds, keyBytes, clients: stat('clients.normal'), dataset: stat('dataset.bytes'), overhead: stat('overhead.total'), connections };
   } finally {
     await admin.disconnect();
   }
@@ -87,7 +90,7 @@ export function breakdownAtPeak(redis: RedisServer, everyMs = 1000): { stop(): P
 export function printBreakdown(side: string, at: MemoryBreakdown | undefined): void {
   if (!at) return;
   const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
-  console.log(`\n${side}, Redis memory by key shape at the peak sample (MEMORY USAGE; keys ${kb(at.keyBytes)}, clients' buffers ${kb(at.clients)}, Redis overhead ${kb(at.overhead)}):\n`);
+  console.log(`\n${side}, Redis memory by key shape at the peak sample (MEMORY USAGE; keys ${kb(at.keyBytes)}, clients' buffers ${kb(at.clients)} for ${at.connections} connections of two instances, Redis overhead ${kb(at.overhead)}):\n`);
   console.log('| key shape | keys | bytes | per key | stream entries | bytes per entry |');
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const [shape, kind] of [...at.kinds].sort((a, b) => b[1].bytes - a[1].bytes)) {

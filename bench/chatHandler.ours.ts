@@ -65,7 +65,7 @@ export async function startOurs(
   });
   const chat = toNodeHandler(handler);
   const server: Server = createServer((req, res) => {
-    if (req.method === 'GET' && req.url === '/api/info') return void res.end('{"ok":true}');
+    if (req.method === 'GET' && req.url === '/api/info') return void res.setHeader('x-handled-at', String(performance.timeOrigin + performance.now())).end('{"ok":true}');
     chat(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -99,7 +99,7 @@ export async function startPeer(redisUrl: string, script: Script, runs: ModelRun
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://x');
-    if (req.method === 'GET' && url.pathname === '/api/info') return void res.end('{"ok":true}');
+    if (req.method === 'GET' && url.pathname === '/api/info') return void res.setHeader('x-handled-at', String(performance.timeOrigin + performance.now())).end('{"ok":true}');
     const resume = /^\/api\/chat\/([\w-]+)\/stream$/.exec(url.pathname);
     if (req.method === 'GET' && resume) {
       const streamId = await publisher.get(`peer:chat:${resume[1]}:stream`);

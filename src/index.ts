@@ -4,6 +4,8 @@
 // Sources: the only async boundary.
 export { fromRunnable } from './sources/fromRunnable';
 export type { StreamableRunnable } from './sources/fromRunnable';
+export { observeStream, observeSequence } from './sources/observeStream';
+export type { ObservableRunnable, SequenceObserver } from './sources/observeStream';
 export { fromStreamEvents } from './sources/fromStreamEvents';
 export type { StreamEventsRunnable, StreamEventsConfig } from './sources/fromStreamEvents';
 export { fromAsyncIterableFactory } from './sources/fromAsyncIterableFactory';
@@ -168,6 +170,7 @@ export type {
   LatestReply,
   ConversationLock,
   ConversationLockOptions,
+  LockTurn,
 } from './replyLog/types';
 export {
   ReplyNotFoundError,

@@ -27,6 +27,20 @@ describe('requireCompletion', () => {
     });
   });
 
+  it('counts only chunks with content: role and usage chunks add nothing, a split emoji is one chunk each side', () => {
+    createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const role = new AIMessageChunk({ content: '' });
+      const hi = new AIMessageChunk({ content: '你好 \ud83d' });
+      const lo = new AIMessageChunk({ content: '\udc4b' });
+      const values = { r: role, h: hi, l: lo, u: usage };
+      const source    = cold('-r-h-l-u-|', values);
+      const expected  =      '-r-h-l-u-#';
+      const subs      =      '^--------!';
+      expectObservable(source.pipe(requireCompletion())).toBe(expected, values, new StreamInterruptedError('no-finish', '你好 👋', 2));
+      expectSubscriptions(source.subscriptions).toBe(subs);
+    });
+  });
+
   it('errors for an empty stream (no chunk at all is not an answer)', () => {
     createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold<AIMessageChunk>('--|');

@@ -63,6 +63,34 @@ describe('streamTimeout', () => {
     });
   });
 
+  describe('values that are not text', () => {
+    it('pass through without an error, add no text and are not a first chunk (ChunkStats.countAny)', () => {
+      const scheduler = createScheduler();
+      scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+        const values = { n: 42, o: { event: 'usage', data: {} }, p: { some: 'object' }, a: '你好 👋' };
+        const source    = cold('-n-o-p-----|', values);
+        const expected  =      '-n-o-#';
+        const subs      =      '^----!';
+        expectObservable(source.pipe(streamTimeout({ firstChunkMs: 5, scheduler }))).toBe(expected, values, new StreamTimeoutError('first-chunk', 5));
+        expectSubscriptions(source.subscriptions).toBe(subs);
+      });
+    });
+
+    it("after the first chunk they restart the idle clock; partialText keeps only the text (a split emoji counts once)", () => {
+      const scheduler = createScheduler();
+      scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+        const values = { a: '你好 \ud83d', b: '\udc4b', n: 7, p: { some: 'object' } };
+        const source    = cold('-a-b-n-p------|', values);
+        const expected  =      '-a-b-n-p---#';
+        const subs      =      '^----------!';
+        const error = new StreamTimeoutError('idle', 4, '你好 👋', 2);
+        expectObservable(source.pipe(streamTimeout({ idleMs: 4, scheduler }))).toBe(expected, values, error);
+        expectSubscriptions(source.subscriptions).toBe(subs);
+      });
+      expect(new StreamTimeoutError('idle', 4, '你好 👋', 2).message).toContain('2 chunk(s) and 4 character(s)');
+    });
+  });
+
   describe('idle', () => {
     it("errors with kind 'idle' when the gap after a chunk is too long", () => {
       const scheduler = createScheduler();

@@ -35,6 +35,7 @@ export type {
   LatestReply,
   ConversationLock,
   ConversationLockOptions,
+  LockTurn,
 } from '../replyLog/types';
 export { RedisReplyLog } from './redis/RedisReplyLog';
 export type { RedisReplyLogOptions } from './redis/RedisReplyLog';

@@ -6,8 +6,8 @@ import { textOf, type TextLike } from '../decode/text';
  * The one count of a stream's chunks (issue 26: it was written five times): chunks with
  * content (`hasContent`: reasoning and tool-call deltas count, an empty role chunk does not),
  * characters as code points (a surrogate pair split across two chunks counts once), and the
- * time to the first chunk. One per subscription; `streamMetrics`, `progress` and
- * `tapProgress` read it.
+ * time to the first chunk. One per subscription; `streamMetrics`, `progress`, `tapProgress`,
+ * `streamTimeout`, `requireCompletion` and `chatTurns` read it.
  */
 export class ChunkStats {
   /** Chunks with content so far. */
@@ -30,7 +30,19 @@ export class ChunkStats {
 
   /** Counts one value; returns its text, or `undefined` for a value without content (not counted). */
   count(value: TextLike): string | undefined {
-    const text = textOf(value, this.where);
+    return this.add(value, textOf(value, this.where));
+  }
+
+  /**
+   * Like {@link count} for operators that pass any value through (`streamTimeout`): a value
+   * that is not text-like (a number, a plain object) adds no text and counts only when
+   * `hasContent` says it has content, instead of throwing.
+   */
+  countAny(value: unknown): string | undefined {
+    return this.add(value, readableText(value, this.where));
+  }
+
+  private add(value: unknown, text: string): string | undefined {
     if (text.length === 0 && !hasContent(value)) return undefined;
     this.chunks++;
     if (this.firstChunkMs === null) this.firstChunkMs = this.clock.now() - this.start;
@@ -46,5 +58,16 @@ export class ChunkStats {
       this.chars += text.length - pairs;
     }
     return text;
+  }
+}
+
+/** The text of a value `textOf` can read; '' for any other value. */
+function readableText(value: unknown, where: string): string {
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'object' || value === null) return '';
+  try {
+    return textOf(value, where);
+  } catch {
+    return '';
   }
 }

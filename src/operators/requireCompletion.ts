@@ -1,12 +1,11 @@
-import { catchError, concat, defer, EMPTY, tap, throwError, type MonoTypeOperatorFunction } from 'rxjs';
+import { asyncScheduler, catchError, concat, defer, EMPTY, tap, throwError, type MonoTypeOperatorFunction } from 'rxjs';
 import { RxLangChainError, StreamInterruptedError } from '../errors';
-import { hasContent } from '../decode/content';
-import { textOf } from '../decode/text';
 import { hasFinishMarker } from '../decode/finishReason';
 import { assertFunction, assertObject, describe } from '../internal/validate';
 import { isStreamPart } from '../parts/assemble';
 import { RunCompletion } from '../parts/runCompletion';
 import type { StreamPart } from '../parts/types';
+import { ChunkStats } from './chunkStats';
 
 /** A message chunk as `requireCompletion` reads it. */
 export interface CompletableChunk {
@@ -85,51 +84,48 @@ export function requireCompletion<T extends CompletableChunk | StreamPart>(
   const isFinal = (options?.isFinal ?? hasFinishReason) as (chunk: T) => boolean;
   return (source) =>
     defer(() => {
+      // Chunks with content: an error after only the role chunk is still before the first chunk.
+      const stats = new ChunkStats(asyncScheduler, 'requireCompletion');
       let text = '';
-      let chunks = 0; // with content: an error after only the role chunk is still before the first chunk
       let finished = false;
       let ownError: unknown;
       let run: RunCompletion | undefined;
       let first = true;
+      const fail = (error: unknown): never => {
+        ownError = error;
+        throw error;
+      };
       return concat(
         source.pipe(
           tap((chunk: T) => {
             if (first && isStreamPart(chunk)) run = new RunCompletion();
             first = false;
             if (run !== undefined) {
-              if (!isStreamPart(chunk)) {
-                ownError = new TypeError(`requireCompletion: a part stream emitted ${describe(chunk)}; pipe it through toParts() first.`);
-                throw ownError;
-              }
-              run.push(chunk);
-              if (hasContent(chunk)) chunks++;
-              if (chunk.type === 'text') text += chunk.text;
-              return;
-            }
-            if (typeof chunk !== 'object' || chunk === null || !('content' in chunk) || isStreamPart(chunk)) {
-              ownError = new TypeError(
-                `requireCompletion: expected message chunks (put it right after the source, before textContent() or a string output parser), got ${describe(chunk)}.`,
+              if (!isStreamPart(chunk)) fail(new TypeError(`requireCompletion: a part stream emitted ${describe(chunk)}; pipe it through toParts() first.`));
+              run.push(chunk as StreamPart);
+            } else if (typeof chunk !== 'object' || chunk === null || !('content' in chunk) || isStreamPart(chunk)) {
+              fail(
+                new TypeError(
+                  `requireCompletion: expected message chunks (put it right after the source, before textContent() or a string output parser), got ${describe(chunk)}.`,
+                ),
               );
-              throw ownError;
             }
-            let piece: string;
+            let piece: string | undefined;
             try {
-              piece = textOf(chunk, 'requireCompletion');
+              piece = stats.count(chunk);
             } catch (err) {
-              ownError = err;
-              throw err;
+              fail(err);
             }
-            if (hasContent(chunk)) chunks++;
-            text += piece;
-            if (!finished && isFinal(chunk)) finished = true;
+            if (piece !== undefined) text += piece;
+            if (run === undefined && !finished && isFinal(chunk)) finished = true;
           }),
           catchError((err: unknown) =>
             throwError(() =>
-              chunks === 0 || err === ownError || err instanceof RxLangChainError ? err : new StreamInterruptedError('error', text, chunks, err),
+              stats.chunks === 0 || err === ownError || err instanceof RxLangChainError ? err : new StreamInterruptedError('error', text, stats.chunks, err),
             ),
           ),
         ),
-        defer(() => ((run ? run.finished : finished) ? EMPTY : throwError(() => new StreamInterruptedError('no-finish', text, chunks)))),
+        defer(() => ((run ? run.finished : finished) ? EMPTY : throwError(() => new StreamInterruptedError('no-finish', text, stats.chunks)))),
       );
     });
 }

@@ -1,8 +1,7 @@
 import { Observable, type MonoTypeOperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import { StreamTimeoutError, type StreamTimeoutKind } from '../errors';
-import { hasContent } from '../decode/content';
 import { consumeEach } from '../internal/linked';
-import { textOf } from '../decode/text';
+import { ChunkStats } from './chunkStats';
 import { assertObject, assertPositiveMs, assertScheduler } from '../internal/validate';
 
 /** Options of {@link streamTimeout}; give at least one limit. */
@@ -15,17 +14,6 @@ export interface StreamTimeoutOptions {
   totalMs?: number;
   /** Where timers run. Default `asyncScheduler`. */
   scheduler?: SchedulerLike;
-}
-
-/** The text a value adds to `partialText`: '' for values that are not text-like. */
-function textPiece(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value !== 'object' || value === null) return '';
-  try {
-    return textOf(value, 'streamTimeout');
-  } catch {
-    return '';
-  }
 }
 
 /**
@@ -67,8 +55,8 @@ export function streamTimeout<T>(options: StreamTimeoutOptions): MonoTypeOperato
   // Hand-written: rxjs `timeout` counts any value as the first and has no total limit.
   return (source) =>
     new Observable<T>((subscriber) => {
+      const stats = new ChunkStats(scheduler, 'streamTimeout'); // the first chunk is its first count
       let text = '';
-      let chunks = 0;
       let lastValueAt = 0;
       let gap: Subscription | undefined; // the first-chunk timer, then the idle timer
       let total: Subscription | undefined;
@@ -76,7 +64,7 @@ export function streamTimeout<T>(options: StreamTimeoutOptions): MonoTypeOperato
         gap?.unsubscribe();
         total?.unsubscribe();
       });
-      const fail = (kind: StreamTimeoutKind, ms: number): void => subscriber.error(new StreamTimeoutError(kind, ms, text, chunks));
+      const fail = (kind: StreamTimeoutKind, ms: number): void => subscriber.error(new StreamTimeoutError(kind, ms, text, stats.chunks));
       // One idle timer per quiet period, not per value: when it fires early it re-arms for the rest.
       const armIdle = (delay: number): void => {
         gap = scheduler.schedule(() => {
@@ -91,10 +79,11 @@ export function streamTimeout<T>(options: StreamTimeoutOptions): MonoTypeOperato
       source
         .pipe(
           consumeEach((value: T) => {
-            if (chunks > 0 && idleMs !== undefined) lastValueAt = scheduler.now();
-            if (hasContent(value)) {
-              text += textPiece(value);
-              if (chunks++ === 0) {
+            if (stats.chunks > 0 && idleMs !== undefined) lastValueAt = scheduler.now();
+            const piece = stats.countAny(value);
+            if (piece !== undefined) {
+              text += piece;
+              if (stats.chunks === 1) {
                 gap?.unsubscribe();
                 gap = undefined;
                 if (idleMs !== undefined) {

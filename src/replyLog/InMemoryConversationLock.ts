@@ -1,17 +1,25 @@
 import { Observable } from 'rxjs';
 import { ConversationBusyError } from '../errors';
 import { assertObject } from '../internal/validate';
-import { assertId, lockWaitMs, runHolding } from './checks';
-import type { ConversationLock, ConversationLockOptions } from './types';
+import { assertId, assertLockTurn, lockWaitMs, runHolding } from './checks';
+import type { ConversationLock, ConversationLockOptions, LockTurn } from './types';
+
+interface Waiter {
+  grant(): void;
+  turn: LockTurn | undefined;
+}
 
 interface Slot {
+  /** The holder's turn, when it holds with one. */
+  holder: LockTurn | undefined;
   /** Waiters in arrival order; the first one gets the lock next. */
-  waiting: Array<() => void>;
+  waiting: Waiter[];
 }
 
 /**
  * Turns of one conversation one at a time, in one process (the default):
- * a FIFO queue per conversation id, waiting at most `waitMs`.
+ * a FIFO queue per conversation id, waiting at most `waitMs`. A hold with a `turn` is listed by
+ * `turns(conversationId)` while it waits and while it holds (what the chat handler's stop reads).
  *
  * @example
  * ```ts
@@ -41,15 +49,20 @@ export class InMemoryConversationLock implements ConversationLock {
     this.#waitMs = lockWaitMs('InMemoryConversationLock', options.waitMs);
   }
 
-  hold(conversationId: string): Observable<void> {
+  hold(conversationId: string, turn?: LockTurn): Observable<void> {
     assertId('InMemoryConversationLock.hold: conversationId', conversationId);
+    assertLockTurn('InMemoryConversationLock.hold: turn', turn);
     return new Observable<void>((subscriber) => {
       let held = false;
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const grant = (): void => {
-        clearTimeout(timer);
-        held = true;
-        subscriber.next();
+      const waiter: Waiter = {
+        turn,
+        grant: () => {
+          clearTimeout(timer);
+          held = true;
+          this.#slots.get(conversationId)!.holder = turn;
+          subscriber.next();
+        },
       };
       const slot = this.#slots.get(conversationId);
       subscriber.add(() => {
@@ -57,23 +70,31 @@ export class InMemoryConversationLock implements ConversationLock {
         const current = this.#slots.get(conversationId);
         if (!current) return;
         if (!held) {
-          current.waiting = current.waiting.filter((waiter) => waiter !== grant);
+          current.waiting = current.waiting.filter((w) => w !== waiter);
           return;
         }
+        current.holder = undefined;
         const nextHolder = current.waiting.shift();
-        if (nextHolder) nextHolder();
+        if (nextHolder) nextHolder.grant();
         else this.#slots.delete(conversationId);
       });
       if (!slot) {
-        this.#slots.set(conversationId, { waiting: [] });
-        return grant();
+        this.#slots.set(conversationId, { holder: undefined, waiting: [] });
+        return waiter.grant();
       }
-      slot.waiting.push(grant);
+      slot.waiting.push(waiter);
       timer = setTimeout(() => subscriber.error(new ConversationBusyError(conversationId, this.#waitMs)), this.#waitMs);
     });
   }
 
-  run<T>(conversationId: string, work: Observable<T>): Observable<T> {
-    return runHolding('InMemoryConversationLock.run', this.hold(conversationId), work);
+  run<T>(conversationId: string, work: Observable<T>, turn?: LockTurn): Observable<T> {
+    return runHolding('InMemoryConversationLock.run', this.hold(conversationId, turn), work);
+  }
+
+  turns(conversationId: string): Promise<LockTurn[]> {
+    assertId('InMemoryConversationLock.turns: conversationId', conversationId);
+    const slot = this.#slots.get(conversationId);
+    const turns = slot ? [slot.holder, ...slot.waiting.map((w) => w.turn)] : [];
+    return Promise.resolve(turns.filter((t): t is LockTurn => t !== undefined));
   }
 }

@@ -1,6 +1,6 @@
 import { dematerialize, isObservable, materialize, switchMap, type Observable } from 'rxjs';
 import { assertNonNegative, assertObject, assertPositiveInteger, describe } from '../internal/validate';
-import type { ReplyLogOptions } from './types';
+import type { LockTurn, ReplyLogOptions } from './types';
 
 /** Ids are Redis key parts and URL segments: non-empty, at most 256 characters, no control characters. */
 export function assertId(name: string, value: unknown): asserts value is string {
@@ -32,6 +32,15 @@ export function replyLogOptions(name: string, options: ReplyLogOptions | undefin
   assertPositiveInteger(`${name}: graceMs`, options?.graceMs);
   assertPositiveInteger(`${name}: maxEvents`, options?.maxEvents);
   return { graceMs: options?.graceMs ?? 300_000, maxEvents: options?.maxEvents ?? 10_000 };
+}
+
+/** A lock's `turn`: undefined, or `{ id, principal? }` with an id as {@link assertId} and a string principal. */
+export function assertLockTurn(name: string, value: unknown): asserts value is LockTurn | undefined {
+  if (value === undefined) return;
+  if (typeof value !== 'object' || value === null) throw new TypeError(`${name} must be { id, principal? } (the turn's id and who asked), got ${describe(value)}.`);
+  const { id, principal } = value as Record<string, unknown>;
+  assertId(`${name}.id`, id);
+  if (principal !== undefined && typeof principal !== 'string') throw new TypeError(`${name}.principal must be a string or undefined, got ${describe(principal)}.`);
 }
 
 export function lockWaitMs(name: string, waitMs: unknown): number {

@@ -95,6 +95,17 @@ export interface ReplyLogOptions {
 }
 
 /**
+ * A turn in a conversation's lock: waiting for it or holding it. The chat handler names each turn
+ * by its reply id, so a stop can reach a turn before its reply exists (decision 0325).
+ */
+export interface LockTurn {
+  /** The turn's id (the chat handler's reply id): what a stop is addressed to. */
+  readonly id: string;
+  /** Who asked for the turn, when there is an `authorize`: only they may stop it before it owns the conversation. */
+  readonly principal?: string;
+}
+
+/**
  * Serializes the turns of each conversation: one turn at a time per
  * conversation id. `InMemoryConversationLock` for one process,
  * `RedisConversationLock` across instances.
@@ -105,14 +116,22 @@ export interface ConversationLock {
    * holds it until unsubscribed (teardown releases it; teardown while waiting
    * stops waiting). Errors with `ConversationBusyError` after `waitMs` of
    * waiting, `ConversationLockLostError` if the lock expired while held.
+   * With `turn`, the subscription is listed by {@link turns} while it waits
+   * and while it holds the lock.
    */
-  hold(conversationId: string): Observable<void>;
+  hold(conversationId: string, turn?: LockTurn): Observable<void>;
   /**
    * Runs `work` while holding the lock of `conversationId`: subscribes to it
    * once the lock is held, releases the lock when `work` completes, errors or
-   * is unsubscribed.
+   * is unsubscribed. `turn` as in {@link hold}.
    */
-  run<T>(conversationId: string, work: Observable<T>): Observable<T>;
+  run<T>(conversationId: string, work: Observable<T>, turn?: LockTurn): Observable<T>;
+  /**
+   * The turns of `conversationId` that wait for or hold its lock now, oldest
+   * first (those held or waited for with a `turn`). Optional: the chat
+   * handler's stop reaches a turn before its reply exists only through it.
+   */
+  turns?(conversationId: string): Promise<LockTurn[]>;
 }
 
 /** Options common to both conversation locks. */

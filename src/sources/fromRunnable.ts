@@ -1,8 +1,9 @@
-import { defer, Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import { assertObject, describe } from '../internal/validate';
 import { fromAsyncIterableFactory } from './fromAsyncIterableFactory';
-import { findSequenceObserver, isObservableStreamable, observeSequence, observeStream } from './observeStream';
+import { observeNative } from './observeNative';
+import { findSequenceObserver, isObservableRunnable, observeSequence, observeStream } from './observeStream';
 
 /** The part of a LangChain `Runnable` that `fromRunnable` needs. */
 export interface StreamableRunnable<I, O> {
@@ -20,6 +21,10 @@ export interface StreamableRunnable<I, O> {
  * teardown, not an error. An abort of the caller's own `config.signal` errors
  * with `StreamAbortedError`.
  *
+ * An Observable-native runnable (one with an `[observeStream]` method, or a chain
+ * with a step that has `[observeSequence]`) is asked for its stream as an
+ * Observable first, under the same laws; when it declines, `stream()` is called.
+ *
  * @example
  * ```ts
  * import { ChatOpenAI } from '@langchain/openai';
@@ -33,6 +38,7 @@ export interface StreamableRunnable<I, O> {
  *
  * @see {@link fromStreamEvents} for LangChain's event stream of a chain or agent.
  * @see {@link fromAsyncIterableFactory} for any other `(signal) => AsyncIterable`.
+ * @see {@link observeStream} for a runnable that produces its stream as an Observable.
  *
  * @param runnable A chat model, chain or any object with LangChain's `stream(input, options)`.
  * @param input The runnable's input: a string or messages for a model, the variables of a chain.
@@ -53,14 +59,17 @@ export function fromRunnable<I, O>(
     (signal) => runnable.stream(input, { ...config, signal }),
     external,
   );
-  // The marble model inside TestScheduler.run (decision 0310); it declines anywhere else.
-  if (isObservableStreamable<I, O>(runnable)) {
-    return defer(() => runnable[observeStream](input, { ...config }) ?? streamed);
+  // Observable-native runnables (decision 0330); either may decline, and then stream() is called.
+  if (isObservableRunnable<I, O>(runnable)) {
+    return observeNative((own) => runnable[observeStream](input, own), config, streamed, 'fromRunnable: runnable[observeStream]()');
   }
-  // A sequence with a step that can observe it (decision 0030); it may decline.
   const sequence = findSequenceObserver(runnable);
   if (!sequence) return streamed;
-  return defer(
-    () => (sequence.observer[observeSequence](sequence.steps, sequence.index, input, { ...config }) as Observable<O> | undefined) ?? streamed,
+  const { observer, steps, index } = sequence;
+  return observeNative(
+    (own) => observer[observeSequence](steps, index, input, own) as Observable<O> | undefined,
+    config,
+    streamed,
+    `fromRunnable: steps[${index}][observeSequence]()`,
   );
 }

@@ -25,8 +25,6 @@ import { ChatGenerationChunk, type ChatResult } from '@langchain/core/outputs';
 import type { CallbackManagerForLLMRun } from '@langchain/core/callbacks/manager';
 import { generateFromStream } from '../internal/generateFromStream';
 import { waitOn } from './waitOn';
-import type { RunnableConfig } from '@langchain/core/runnables';
-import { StreamAbortedError } from '../errors';
 import { textOf } from '../decode/text';
 import { assertObject, assertScheduler, describe } from '../internal/validate';
 import { observeSequence, observeStream } from '../sources/observeStream';
@@ -105,8 +103,9 @@ interface MarbleEvent {
  * (decision 0310). Time progression works as in `cold()`: `'a 100ms b|'`.
  *
  * **Inside `TestScheduler.run`** LangChain's promises never settle (its flush is
- * synchronous), so there `fromRunnable` takes the model's Observable path instead: chunks
- * scheduled on `asyncScheduler`, which is virtual in `run()`. `ChatPromptTemplate` /
+ * synchronous), so there the model is an Observable-native runnable (`observeStream`,
+ * decision 0330): `fromRunnable` subscribes to its chunks scheduled on `asyncScheduler`,
+ * which is virtual in `run()`. `ChatPromptTemplate` /
  * `PromptTemplate` before the model are then formatted synchronously and a
  * `StringOutputParser` after it is applied per chunk (decision 0030); other steps error
  * with a TypeError that says so.
@@ -122,7 +121,7 @@ interface MarbleEvent {
  * fragments) and one diagram per model call. A graph runs on promises: run it with
  * async/await, in virtual time with a `VirtualTimeScheduler` and `flushAsync`.
  *
- * LangChain callbacks are not called on the Observable path of `run()`.
+ * Inside `run()` LangChain callbacks are not called: an Observable-native runnable bypasses them.
  *
  * @example
  * ```ts
@@ -147,9 +146,9 @@ interface MarbleEvent {
  * @param shared Internal: the logs a model returned by `bindTools` shares with the model it was bound from.
  */
 export class MarbleChatModel extends BaseChatModel<BaseChatModelCallOptions> {
-  /** The prompt of every call, in order (Observable path and invoke/stream). */
+  /** The prompt of every call, in order (inside `run()` and through invoke/stream). */
   readonly calls: BaseMessage[][] = [];
-  /** One entry per subscription of the Observable path; frames of the scheduler. */
+  /** One entry per call (a subscription inside `TestScheduler.run`, `stream()` / `invoke()` elsewhere); frames of the scheduler. */
   readonly subscriptions: MarbleSubscriptionLog[] = [];
   readonly replies: MarbleReplies;
   readonly values: MarbleValues;
@@ -214,33 +213,29 @@ export class MarbleChatModel extends BaseChatModel<BaseChatModelCallOptions> {
   }
 
   /**
-   * The Observable path `fromRunnable` takes inside `TestScheduler.run` only, where LangChain's
-   * promises cannot settle (decision 0310); anywhere else it declines and `fromRunnable` calls
-   * the real `stream()`.
+   * The model is an Observable-native runnable (decision 0330) inside `TestScheduler.run` only,
+   * where LangChain's promises cannot settle (decision 0310): its chunks on the model's scheduler.
+   * Anywhere else it declines and `fromRunnable` calls the real `stream()`. `fromRunnable` owns the
+   * signal (teardown, the caller's abort).
+   *
+   * @param input A string, messages or a prompt value.
+   * @returns The chunks of the diagram, or `undefined` outside `TestScheduler.run`.
    */
-  [observeStream](input: unknown, config: Partial<RunnableConfig> = {}): Observable<AIMessageChunk> | undefined {
-    return inRunMode(this.scheduler) ? this.observeInRun(input, config) : undefined;
+  [observeStream](input: unknown): Observable<AIMessageChunk> | undefined {
+    return inRunMode(this.scheduler) ? this.observeInRun(input) : undefined;
   }
 
   /** Chunks on the model's scheduler, logged like a cold observable's subscription. */
-  private observeInRun(input: unknown, config: Partial<RunnableConfig>): Observable<AIMessageChunk> {
+  private observeInRun(input: unknown): Observable<AIMessageChunk> {
     return new Observable<AIMessageChunk>((subscriber) => {
       const scheduler = this.scheduler;
       const log = TestScheduler.parseMarblesAsSubscriptions('^', true) as MarbleSubscriptionLog;
       log.subscribedFrame = scheduler.now();
       log.unsubscribedFrame = Infinity;
       this.subscriptions.push(log);
-      const signal = config.signal;
-      const onAbort = (): void => subscriber.error(new StreamAbortedError(signal?.reason));
       const teardown = new Subscription(() => {
         log.unsubscribedFrame = scheduler.now();
-        signal?.removeEventListener('abort', onAbort);
       });
-      if (signal?.aborted) {
-        onAbort();
-        return teardown;
-      }
-      signal?.addEventListener('abort', onAbort, { once: true });
 
       let events: MarbleEvent[];
       try {
@@ -272,17 +267,17 @@ export class MarbleChatModel extends BaseChatModel<BaseChatModelCallOptions> {
   }
 
   /**
-   * Observes a sequence this model is part of (see `observeSequence`): prompt
-   * templates before it are formatted synchronously, StringOutputParsers after
-   * it applied per chunk. Anything else: declined outside virtual time (the
-   * sequence is streamed normally), a TypeError inside it.
+   * Observes a sequence this model is part of (see `observeSequence`) inside `TestScheduler.run`:
+   * prompt templates before it are formatted synchronously, StringOutputParsers after it applied
+   * per chunk; any other step errors with a TypeError that says why. Declined anywhere else (the
+   * sequence is streamed normally).
+   *
+   * @param steps The sequence's steps.
+   * @param index The model's index in `steps`.
+   * @param input The sequence's input.
+   * @returns The sequence's chunks, or `undefined` outside `TestScheduler.run`.
    */
-  [observeSequence](
-    steps: readonly unknown[],
-    index: number,
-    input: unknown,
-    config: Partial<RunnableConfig>,
-  ): Observable<unknown> | undefined {
+  [observeSequence](steps: readonly unknown[], index: number, input: unknown): Observable<unknown> | undefined {
     const before = steps.slice(0, index);
     const after = steps.slice(index + 1);
     const reason =
@@ -302,7 +297,7 @@ export class MarbleChatModel extends BaseChatModel<BaseChatModelCallOptions> {
     }
     return defer(() => {
       const prompt = before.length === 1 ? formatPromptSync(before[0], input) : input;
-      let out: Observable<unknown> = this.observeInRun(prompt, config);
+      let out: Observable<unknown> = this.observeInRun(prompt);
       for (const parser of after) out = out.pipe(map((value) => parseStringSync(parser, value)));
       return out;
     });

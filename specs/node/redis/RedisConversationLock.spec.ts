@@ -35,6 +35,16 @@ describeWithRedis('RedisConversationLock', () => {
       await client.disconnect();
     });
 
+    it("lists a waiter in a sorted set beside the lock until it would give up: a crashed instance's waiter drops out", async () => {
+      const lock = new RedisConversationLock({ client });
+      const waitingKey = 'rxlc:conversation:{k0}:waiting';
+      await client.zAdd(waitingKey, [{ score: Date.now() - 1, value: JSON.stringify(['u-1', 'r-crashed', 'alice']) }, { score: Date.now() + 60_000, value: JSON.stringify(['u-2', 'r-waiting', null]) }]);
+      expect(await lock.turns('k0')).toEqual([{ id: 'r-waiting' }]);
+      await client.set('rxlc:conversation:{k0}:lock', JSON.stringify(['u-3', 'r-holding', 'bob']));
+      expect(await lock.turns('k0')).toEqual([{ id: 'r-holding', principal: 'bob' }, { id: 'r-waiting' }]);
+      await client.del(['rxlc:conversation:{k0}:lock', waitingKey]);
+    });
+
     it('is SET NX PX with a token, renewed while held, deleted on release', async () => {
       // A TTL no stall of a loaded machine reaches: the renewal is proved by the TTL going up again
       // (an order of observations), not by outliving a short TTL (a live holder lost it under load).

@@ -92,6 +92,7 @@ describeWithRedis('RedisReplyLog', () => {
     it("readers share a few blocking connections; their teardown leaves no client blocked in XREAD", async () => {
       const blocked = async (): Promise<number> =>
         ((await client.sendCommand(['CLIENT', 'LIST'])) as string).split('\n').filter((line) => /\bflags=\S*b/.test(line)).length;
+      const log = new RedisReplyLog({ client, ...LIVE, tailConnections: 4 });
       const sources = Array.from({ length: 12 }, () => controlled());
       sources.forEach((src, i) => log.append(`shared-${i}`, src.source$).subscribe());
       await Promise.all(sources.map((src) => src.subscribed));
@@ -104,6 +105,36 @@ describeWithRedis('RedisReplyLog', () => {
       expect(await blocked()).toBe(0);
       sources.forEach((src) => src.complete());
       for (const [i] of sources.entries()) await readAll(log.read(`shared-${i}`)); // stored to the end
+      await log.close();
+    });
+
+    it('by default an instance holds four connections however many replies it produces, follows and stops: its client, the heartbeat, pub/sub, one blocking read', async () => {
+      const ids = async (): Promise<string[]> =>
+        ((await client.sendCommand(['CLIENT', 'LIST'])) as string).split('\n').filter((line) => line.startsWith('id=')).map((line) => line.split(' ')[0]);
+      const own = await redis.client(); // a fresh instance: its client, and what its log opens
+      const before = new Set(await ids());
+      const fresh = new RedisReplyLog({ client: own, ...LIVE });
+      const sources = Array.from({ length: 12 }, () => controlled());
+      const stops = sources.map((_, i) => fresh.stops(`conn-${i}`).subscribe());
+      sources.forEach((src, i) => fresh.append(`conn-${i}`, src.source$).subscribe());
+      await Promise.all(sources.map((src) => src.subscribed));
+      sources.forEach((src) => src.next(FRAMES[0]));
+      const readers = sources.flatMap((_, i) => [fresh.read(`conn-${i}`).subscribe(), fresh.read(`conn-${i}`).subscribe()]);
+      const blockedReads = async (): Promise<number> =>
+        ((await client.sendCommand(['CLIENT', 'LIST'])) as string).split('\n').filter((line) => /\bflags=\S*b/.test(line)).length;
+      const opened = async (): Promise<number> => (await ids()).filter((id) => !before.has(id)).length;
+      // No bound: every kind of connection opened once (the heartbeat's after its first beat)…
+      while ((await blockedReads()) < 1 || (await opened()) < 3) await sleep(5);
+      // …and no more however much more happens.
+      await fresh.stop('conn-0');
+      sources.forEach((src) => src.next(FRAMES[1]));
+      sources.forEach((src) => src.complete());
+      for (const [i] of sources.entries()) expect((await readAll(fresh.read(`conn-${i}`))).entries).toHaveLength(2);
+      expect(await opened()).toBe(3); // heartbeat, pub/sub, the blocking read (its client was open before)
+      readers.forEach((reader) => reader.unsubscribe());
+      stops.forEach((stop) => stop.unsubscribe());
+      await fresh.close();
+      await own.disconnect();
     });
 
     it('one wake-up of a shared XREAD brings the events of every reply that has some, each to its readers', async () => {

@@ -3,10 +3,10 @@
  * lock, history and owners), driven by the `ai` client's DefaultChatTransport: a client dropped
  * on A resumes on B byte-exact; a stop sent to B ends A's run; one conversation alternating
  * between A and B keeps its history in order; a conversation claimed on A is a 404 on B for
- * another principal.
+ * another principal; a stop sent to B while A's turn waits for the lock stops it, and no later turn.
  */
 import { createChatHandler, type ChatHandler } from '../../../src';
-import { RedisChatHistory, RedisConversationLock, RedisConversationOwners, RedisReplyLog, type RedisClient } from '../../../src/node';
+import { RedisChatHistory, RedisConversationLock, RedisConversationOwners, RedisReplyLog, type LockTurn, type RedisClient } from '../../../src/node';
 import { gatedStream, HALF, newChatId, readAll, REPLY, startReply, textOf, transport, user, type FetchLike, type Runs } from '../../support/chatHandler';
 import { VirtualTimeScheduler } from 'rxjs';
 import { describeWithRedis, expireHeartbeatOf, startRedisServer, type RedisServer } from '../../support/redis';
@@ -90,6 +90,27 @@ describeWithRedis('createChatHandler: two instances over Redis', () => {
       gated.runs.open();
       await stalled.close();
     }
+  });
+
+  it("a stop sent to B while A's turn waits for the lock an earlier turn holds: both stopped, the waiting model never called; a later turn runs whole", async () => {
+    const chatId = newChatId();
+    const first = await startReply(transport(BASE, on(a)), chatId, '第一', HALF);
+    const second = transport(BASE, on(a)).sendMessages({ chatId, messages: [user('第二')], trigger: 'submit-message', messageId: undefined, abortSignal: undefined });
+    const observer = new RedisConversationLock({ client: (await redis.client()) as unknown as RedisClient });
+    let turns: LockTurn[];
+    while ((turns = await observer.turns(chatId)).length < 2) await new Promise((resolve) => setImmediate(resolve)); // order, not time
+    const stop = await b.fetch(new Request(`${BASE}/${chatId}/stop`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }));
+    expect(await stop.json()).toEqual({ stopped: true, replyId: turns[1].id });
+    expect((await first.rest()).map((c) => c.type)).toContain('abort');
+    expect((await readAll(await second)).chunks.map((c) => c.type)).toEqual(['start', 'abort']);
+    expect([runs.started, runs.aborted]).toEqual([1, 1]);
+    // The stop's flags stay in Redis for a while: they name the stopped replies, not the conversation.
+    runs.open();
+    const later = await readAll(await transport(BASE, on(b)).sendMessages({ chatId, messages: [user('第三')], trigger: 'submit-message', messageId: undefined, abortSignal: undefined }));
+    expect(textOf(later.message)).toBe(REPLY);
+    expect([runs.started, runs.completed]).toEqual([2, 1]);
+    const stale = await b.fetch(new Request(`${BASE}/${chatId}/stop`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }));
+    expect(await stale.json()).toEqual({ stopped: false });
   });
 
   it('one conversation alternating between A and B keeps its history in order; another principal gets 404 on B', async () => {

@@ -16,6 +16,15 @@ export interface ConversationLockFixture {
 let sequence = 0;
 const newId = (): string => `c-${process.pid}-${++sequence}-${Math.random().toString(36).slice(2, 8)}`;
 
+/** The lock's turns of `id` once there are `n` of them (polled: order, not time). */
+async function listed(lock: ConversationLock, id: string, n: number): Promise<unknown[]> {
+  for (;;) {
+    const turns = await lock.turns!(id);
+    if (turns.length === n) return turns.map((t) => ({ ...t }));
+    await sleep(5);
+  }
+}
+
 export function conversationLockContract(make: (options: { waitMs: number }) => Promise<ConversationLockFixture>): void {
   let fx: ConversationLockFixture;
   beforeEach(async () => {
@@ -114,7 +123,25 @@ export function conversationLockContract(make: (options: { waitMs: number }) => 
     staying.unsubscribe();
   });
 
+  it('turns() lists the turns waiting for or holding the lock, oldest first, on every instance, until each releases or stops waiting; holds without a turn are not listed', async () => {
+    const id = newId();
+    let held = false;
+    const holder = fx.a.hold(id, { id: 'r-1', principal: 'alice' }).subscribe(() => (held = true));
+    await until(() => held, 'the holder');
+    const anonymous = fx.b.hold(id).subscribe();
+    const waiting = fx.b.hold(id, { id: 'r-2' }).subscribe();
+    expect(await listed(fx.a, id, 2)).toEqual([{ id: 'r-1', principal: 'alice' }, { id: 'r-2' }]);
+    waiting.unsubscribe();
+    expect(await listed(fx.b, id, 1)).toEqual([{ id: 'r-1', principal: 'alice' }]);
+    holder.unsubscribe();
+    await listed(fx.a, id, 0); // the anonymous waiter holds it now, unlisted
+    anonymous.unsubscribe();
+    expect(await fx.b.turns!(newId())).toEqual([]);
+  });
+
   it('bad arguments are TypeErrors at call time', () => {
+    expect(() => fx.a.hold('c', { id: '' })).toThrow(TypeError);
+    expect(() => fx.a.hold('c', { id: 'r', principal: 7 as never })).toThrow(/principal must be a string/);
     expect(() => fx.a.hold('')).toThrow(TypeError);
     expect(() => fx.a.run('c', 'work' as never)).toThrow(/work must be an Observable/);
   });

@@ -1,18 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import { Observable } from 'rxjs';
 import { ConversationBusyError, ConversationLockLostError } from '../../errors';
 import { assertObject, assertPositiveInteger } from '../../internal/validate';
-import { assertId, lockWaitMs, runHolding } from '../replyLog/checks';
-import type { ConversationLock, ConversationLockOptions } from '../replyLog/types';
+import { assertId, assertLockTurn, lockWaitMs, runHolding } from '../replyLog/checks';
+import type { ConversationLock, ConversationLockOptions, LockTurn } from '../replyLog/types';
 import { assertPrefix, assertRedisClient, DEL_IF_EQUAL, ignore, type RedisClient } from './client';
 import { DEFAULT_COMMAND_TIMEOUT_MS, withDeadline } from './deadline';
+import { ACQUIRE_OR_WAIT, lockToken, turnOfToken } from './lockTurns';
 import { asNodeRedis, type NodeRedisClient } from './nodeRedis';
 
 /** Options of {@link RedisConversationLock}. */
 export interface RedisConversationLockOptions extends ConversationLockOptions {
   /** A connected node-redis 4 client; yours to close. */
   client: RedisClient;
-  /** Prefix of the lock keys (`rxlc:conversation:{id}:lock`). Default `'rxlc:'`. */
+  /** Prefix of the lock keys (`rxlc:conversation:{id}:lock`, and `…:waiting`, the turns waiting for it). Default `'rxlc:'`. */
   prefix?: string;
   /**
    * The lock expires this long after its last renewal, so a crashed instance
@@ -47,7 +47,9 @@ const RETRY_MS = [2, 5, 10, 20, 50];
  * `waitMs`, then get `ConversationBusyError`. A stall longer than `ttlMs` (Redis's
  * `DEBUG SLEEP`, a blocked event loop) does not end the turn: the next renewal retakes
  * the expired lock if nobody took it meanwhile; a holder whose lock another turn took
- * gets `ConversationLockLostError`. Every command has a deadline (`commandTimeoutMs`)
+ * gets `ConversationLockLostError`. A hold with a `turn` is listed by `turns(conversationId)` on
+ * every instance: the holder's turn is in its token, a waiter's in a sorted set beside the lock
+ * until it stops waiting (decision 0325). Every command has a deadline (`commandTimeoutMs`)
  * and none waits while the connection is down: `RedisTimeoutError`, `RedisUnavailableError`
  * (decision 0187).
  *
@@ -93,22 +95,25 @@ export class RedisConversationLock implements ConversationLock {
     if (this.#ttlMs < 30) throw new RangeError(`RedisConversationLock: ttlMs must be at least 30 (it is renewed every ttlMs / 3), got ${this.#ttlMs}.`);
   }
 
-  hold(conversationId: string): Observable<void> {
+  hold(conversationId: string, turn?: LockTurn): Observable<void> {
     assertId('RedisConversationLock.hold: conversationId', conversationId);
-    const key = `${this.#prefix}conversation:{${conversationId}}:lock`;
+    assertLockTurn('RedisConversationLock.hold: turn', turn);
+    const [key, waitingKey] = this.#keys(conversationId);
     return new Observable<void>((subscriber) => {
       const client = this.#client;
-      const token = randomUUID();
+      const token = lockToken(turn);
       const deadline = Date.now() + this.#waitMs;
       let held = false;
       let torn = false;
       let retry: NodeJS.Timeout | undefined;
       let renew: NodeJS.Timeout | undefined;
+      const unlist = (): void => void (turn && client.zRem(waitingKey, token).catch(ignore));
       subscriber.add(() => {
         torn = true;
         clearTimeout(retry);
         clearInterval(renew);
         if (held) client.eval(DEL_IF_EQUAL, { keys: [key], arguments: [token] }).catch(ignore);
+        else unlist();
       });
 
       const fail = (error: unknown): void => {
@@ -127,15 +132,17 @@ export class RedisConversationLock implements ConversationLock {
           fail(new ConversationLockLostError(conversationId));
         }, fail);
       };
+      // Listed while waiting until a while after it would give up (a crashed waiter drops out then).
+      const listing = [turn ? '1' : '0', String(deadline + this.#ttlMs), String(this.#waitMs + this.#ttlMs)];
       const attempt = (tries: number): void => {
-        withDeadline(client, 'the conversation lock SET', this.#timeoutMs, () => client.set(key, token, { NX: true, PX: this.#ttlMs })).then((ok) => {
-          if (ok === 'OK') {
+        withDeadline(client, 'the conversation lock SET', this.#timeoutMs, () => client.eval(ACQUIRE_OR_WAIT, { keys: [key, waitingKey], arguments: [token, String(this.#ttlMs), ...listing] })).then((ok) => {
+          if (ok === 1) {
             held = true;
             if (torn) return void client.eval(DEL_IF_EQUAL, { keys: [key], arguments: [token] }).catch(ignore);
             renew = setInterval(renewal, Math.floor(this.#ttlMs / 3));
             return subscriber.next();
           }
-          if (torn) return;
+          if (torn) return unlist(); // listed by this very attempt, after the teardown's removal
           const wait = RETRY_MS[Math.min(tries, RETRY_MS.length - 1)];
           if (Date.now() + wait > deadline) return fail(new ConversationBusyError(conversationId, this.#waitMs));
           retry = setTimeout(() => attempt(tries + 1), wait);
@@ -145,7 +152,22 @@ export class RedisConversationLock implements ConversationLock {
     });
   }
 
-  run<T>(conversationId: string, work: Observable<T>): Observable<T> {
-    return runHolding('RedisConversationLock.run', this.hold(conversationId), work);
+  run<T>(conversationId: string, work: Observable<T>, turn?: LockTurn): Observable<T> {
+    return runHolding('RedisConversationLock.run', this.hold(conversationId, turn), work);
+  }
+
+  async turns(conversationId: string): Promise<LockTurn[]> {
+    assertId('RedisConversationLock.turns: conversationId', conversationId);
+    const [key, waitingKey] = this.#keys(conversationId);
+    const [holder, waiting] = (await withDeadline(this.#client, 'the conversation lock turns', this.#timeoutMs, () =>
+      this.#client.multi().get(key).zRangeByScore(waitingKey, Date.now(), '+inf').exec(),
+    )) as [string | null, string[]];
+    return [holder, ...waiting].map(turnOfToken).filter((t): t is LockTurn => t !== undefined);
+  }
+
+  /** The lock key and its waiting turns' key (one hash slot). */
+  #keys(conversationId: string): [string, string] {
+    const base = `${this.#prefix}conversation:{${conversationId}}`;
+    return [`${base}:lock`, `${base}:waiting`];
   }
 }

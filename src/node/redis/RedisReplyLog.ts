@@ -35,14 +35,17 @@ export interface RedisReplyLogOptions extends ReplyLogOptions {
   producerTimeoutMs?: number;
   /**
    * Blocking connections the instance's readers share: each runs one `XREAD BLOCK` over the live
-   * replies of its readers, so a wake-up brings new events of many replies at once. Default 4.
+   * replies of its readers, so a wake-up brings new events of many replies at once. Default 1: every
+   * connection costs Redis about 20 KB of buffers, and one `XREAD` serves hundreds of replies
+   * (decision 0320).
    */
   tailConnections?: number;
   /**
    * Connections producers write on: your client plus `writers - 1` duplicates,
-   * one per reply (so its events stay in order), taken in turn. Redis serves
-   * each connection like one client, so a single connection carrying every
-   * reply's writes falls behind under load. Default 4.
+   * one per reply (so its events stay in order), taken in turn. Default 1 (your
+   * client): a connection costs Redis about 20 KB of buffers, and coalesced entries
+   * (`flushMs`) make writes few (decision 0320); raise it when one connection's
+   * writes fall behind.
    */
   writers?: number;
   /**
@@ -251,14 +254,14 @@ export class RedisReplyLog implements ReplyLog {
     this.#maxEvents = maxEvents;
     this.#heartbeatMs = options.heartbeatMs ?? 1000;
     this.#producerTimeoutMs = options.producerTimeoutMs ?? 10_000;
-    this.#shards = Array.from({ length: options.tailConnections ?? 4 }, () => ({
+    this.#shards = Array.from({ length: options.tailConnections ?? 1 }, () => ({
       watches: new Map(), blocked: false, dirty: false, unblocking: false, running: false,
     }));
     assertPositiveInteger('RedisReplyLog: writers', options.writers);
     assertPositiveInteger('RedisReplyLog: commandTimeoutMs', options.commandTimeoutMs);
     this.#timeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     this.#scheduler = options.scheduler ?? asyncScheduler;
-    this.#writers = [Promise.resolve(this.#client), ...Array.from({ length: (options.writers ?? 4) - 1 }, () => undefined)];
+    this.#writers = [Promise.resolve(this.#client), ...Array.from({ length: (options.writers ?? 1) - 1 }, () => undefined)];
     if (this.#producerTimeoutMs <= this.#heartbeatMs) {
       throw new RangeError(
         `RedisReplyLog: producerTimeoutMs (${this.#producerTimeoutMs}) must be over heartbeatMs (${this.#heartbeatMs}), or a live producer looks gone between two heartbeats; use about 3–5 × heartbeatMs.`,

@@ -1,6 +1,6 @@
 import type { BaseListChatMessageHistory } from '@langchain/core/chat_history';
 import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
-import { concat, defer, finalize, from, ignoreElements, map, of, switchMap, tap, throwError, type Observable, type Subscription } from 'rxjs';
+import { concat, defer, finalize, from, ignoreElements, map, of, ReplaySubject, switchMap, tap, throwError, type Observable, type Subscription } from 'rxjs';
 import { ConversationBusyError } from '../../errors';
 import { chatTurns } from '../../history/chatTurns';
 import type { TurnEvent } from '../../history/types';
@@ -19,6 +19,7 @@ import type { RunCaps } from './runCaps';
 import type { ChatFinish, ChatProtocol, ChatStream } from './types';
 import type { ApprovalSecret } from '../approvalSignature';
 import { uiTurn, type UITurnInput } from './uiTurn';
+import { stopTurns, type StopAnswer } from './stopTurns';
 import type { GatedDecisions } from './decisionGate';
 import { applyEditedCalls as applyEdits, markEdits } from '../../history/editedCalls';
 import type { ThreadState } from './agentStream';
@@ -61,6 +62,8 @@ export interface TurnRef {
 export class Conversations {
   /** Running producers: they outlive their first client, so close() ends them. */
   readonly #producers = new Set<Subscription>();
+  /** Each accepted turn's stop, by reply id: listened to from its acceptance, so a stop before its reply exists is kept. */
+  readonly #stops = new Map<string, Observable<void>>();
 
   constructor(readonly config: ConversationsConfig) {}
 
@@ -95,11 +98,19 @@ export class Conversations {
       switchMap((mine) => (mine ? from(gate ? gate() : Promise.resolve()) : throwError(() => conversationNotFound()))),
       switchMap(() => log.append(ref.replyId, events$, { conversationId: ref.conversationId })),
     );
+    const stopped = this.#listen(ref.replyId);
     return new Promise<void>((resolve, reject) => {
       let started = false;
       const producer = lock
-        .run(ref.conversationId, work$)
-        .pipe(finalize(release))
+        // Listed by the lock from now on, so a stop reaches the turn while it waits, claims or stores its first frame (decision 0325).
+        .run(ref.conversationId, work$, { id: ref.replyId, principal: ref.principal })
+        .pipe(
+          finalize(() => {
+            stopped.unsubscribe();
+            this.#stops.delete(ref.replyId);
+            release();
+          }),
+        )
         .subscribe({
           next: () => {
             if (started) return;
@@ -117,6 +128,21 @@ export class Conversations {
         });
       if (!producer.closed) this.#producers.add(producer);
     });
+  }
+
+  /** Listens for stops of `replyId` until the turn ends; {@link stops} replays one to the reply. */
+  #listen(replyId: string): Subscription {
+    const stop$ = new ReplaySubject<void>(1);
+    this.#stops.set(replyId, stop$);
+    return this.config.log.stops(replyId).subscribe(stop$);
+  }
+
+  /**
+   * The stop of a turn's reply (its `stop$`): a stop sent at any time since the turn was accepted,
+   * on any instance. A stop before the model is called means it is never called.
+   */
+  stops(replyId: string): Observable<void> {
+    return defer(() => this.#stops.get(replyId) ?? this.config.log.stops(replyId));
   }
 
   /** The history as the user sees it (regenerated turns folded, edited calls as they ran). */
@@ -146,7 +172,6 @@ export class Conversations {
    * question, or the decisions a gate read under the lock (a decision turn).
    */
   sseTurn(ref: TurnRef, question: string | GatedDecisions, protocol: ChatProtocol = 'server-sent-events'): Observable<string> {
-    const { log } = this.config;
     const history = this.config.history(ref.conversationId);
     const decisions = (): GatedDecisions['decisions'] => (typeof question === 'string' ? undefined : question.decisions);
     const folded = {
@@ -161,7 +186,7 @@ export class Conversations {
       chatTurns(({ history: window, question: q, decisions }) => this.config.stream({ messages: this.input(window, decisions ? undefined : new HumanMessage(q)), conversationId: ref.conversationId, principal: ref.principal, protocol, ...(decisions && { decisions }) }), {
         history: folded as unknown as BaseListChatMessageHistory,
         maxMessages: Infinity, // #input windows it
-        stop$: log.stops(ref.replyId), // a stop sent to any instance
+        stop$: this.stops(ref.replyId), // a stop sent to any instance, since the turn was accepted
         onIncomplete: 'keep-partial', // the model should know what the user already saw
       }),
       tap((event: TurnEvent) => {
@@ -174,13 +199,9 @@ export class Conversations {
     return concat(of(start), turn$);
   }
 
-  /** Stops the conversation's running reply wherever it runs. */
-  async stop(conversationId: string): Promise<{ stopped: boolean; replyId?: string }> {
-    const latest = await this.config.log.latestReply(conversationId);
-    if (!latest) return { stopped: false };
-    // Not `latest.live`: a producer whose heartbeat lapsed (its event loop stalled past producerTimeoutMs)
-    // may still run, and a stop to a crashed one harms nothing; `stop` tells whether a producer holds the reply (decision 0281).
-    return (await this.config.log.stop(latest.replyId)) ? { stopped: true, replyId: latest.replyId } : { stopped: false };
+  /** Stops the conversation's turns wherever they run, also before their replies exist; see {@link stopTurns}. */
+  stop(conversationId: string, principal: string | undefined): Promise<StopAnswer> {
+    return stopTurns(this.config, conversationId, principal);
   }
 
   /** A reply id: a UUID. */

@@ -7,6 +7,7 @@ import { replyLogResponse, type ReplyLogResponseOptions } from './replyLogRespon
 import { checkedRead, conversationAccess, cutReply, lastEventIdOf, type RouteContext } from './routeContext';
 import { uiPost } from './uiPost';
 import { ChatRequestError } from './errors';
+import { checkConversationId, principalOf } from './access';
 
 /**
  * The AI SDK's routes (`useChat` / `DefaultChatTransport`): `POST /` a turn (or a one-off reply
@@ -35,9 +36,10 @@ export function uiRoutes(app: Hono, ctx: RouteContext, maxBodyBytes: number, too
     return cut ? replyLogResponse(cut, uiReply) : c.body(null, 204, { 'cache-control': 'no-store' });
   });
 
+  // Who may stop is the stop's own check: the owner, or the principal of a turn that has not claimed the conversation yet.
   app.post('/:id/stop', async (c) => {
-    const { conversationId } = await conversationAccess(ctx, c, c.req.param('id'), 'stop', 'not-found');
-    return c.json(await conversations.stop(conversationId));
+    const conversationId = checkConversationId(c.req.param('id'), 'The conversation id', ctx.authorize !== undefined);
+    return c.json(await conversations.stop(conversationId, await principalOf(ctx.authorize, c.req.raw, conversationId, 'stop')));
   });
 
   app.get('/:id/history', async (c) => {

@@ -28,7 +28,7 @@ export interface UITurnInput {
  * after a stop; nothing after an error), then `[DONE]`.
  */
 export function uiTurn(conversations: Conversations, ref: TurnRef, input: UITurnInput): Observable<string> {
-  const { log, errorText, toolApprovalSecret } = conversations.config;
+  const { errorText, toolApprovalSecret } = conversations.config;
   return defer(async () => conversations.messages(ref.conversationId)).pipe(
     switchMap((stored) => {
       const { question, decisions, regenerate = false } = input;
@@ -39,7 +39,7 @@ export function uiTurn(conversations: Conversations, ref: TurnRef, input: UITurn
       const messages = conversations.input(before, question);
       const reply$ = conversations.config.stream({ messages, conversationId: ref.conversationId, principal: ref.principal, protocol: 'ui-message-stream', ...(decisions && { decisions }) }).pipe(
         tap((value) => saved.push(value)),
-        toUIMessageStream({ stop$: log.stops(ref.replyId), errorText, messageId: input.messageId, toolApprovalSecret }),
+        toUIMessageStream({ stop$: conversations.stops(ref.replyId), errorText, messageId: input.messageId, toolApprovalSecret }),
         tap((chunk) => {
           if (chunk.type === 'text-delta') text += chunk.delta;
           else if (chunk.type === 'finish' || chunk.type === 'abort' || chunk.type === 'error') end ??= chunk.type;

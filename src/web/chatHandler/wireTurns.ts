@@ -61,7 +61,5 @@ function logMessages(conversations: Conversations, replyId: string): Observable<
 /** A stop asked over another wire: the same checks as `POST {base}/:id/stop`. */
 export async function stopOverWire(conversations: Conversations, authorize: Parameters<typeof principalOf>[0], input: Omit<ChatTurnInput, 'question'>): Promise<{ stopped: boolean; replyId?: string }> {
   const conversationId = checkConversationId(input.conversationId, 'conversationId', authorize !== undefined);
-  const principal = await principalOf(authorize, input.request, conversationId, 'stop');
-  await conversations.assertVisible(conversationId, principal, 'not-found');
-  return conversations.stop(conversationId);
+  return conversations.stop(conversationId, await principalOf(authorize, input.request, conversationId, 'stop'));
 }
