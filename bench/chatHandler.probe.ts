@@ -39,7 +39,8 @@ function probe(url: URL, agent: Agent, kind: Probe['kind']): Probe {
     res.on('end', () => (row.answered = now()));
   });
   req.on('socket', (socket) => {
-    if (kind === 'kept' && !req.reusedSocket) row.reconnected = true;
+    if (!socket.connecting) return void (row.connected = now()); // a kept-alive socket, open already
+    if (kind === 'kept') row.reconnected = true;
     socket.once('connect', () => (row.connected = now()));
   });
   req.on('error', (error: NodeJS.ErrnoException) => {
