@@ -1,6 +1,6 @@
 import { from, Subject } from 'rxjs';
 import { abortOn } from '../../src/operators/abortOn';
-import { forbiddenWords, ForbiddenWords } from '../../src/operators/forbiddenWords';
+import { automatonOf, forbiddenWords, type ForbiddenWords } from '../../src/operators/forbiddenWords';
 import * as automaton from '../../src/internal/automaton';
 import { ForbiddenContentError } from '../../src/errors';
 
@@ -31,6 +31,19 @@ function naiveMatch(text: string, patterns: readonly string[], ci: boolean): { p
 
 const PATHS = ['dense', 'sparse'] as const;
 
+/** `forbiddenWords(patterns)` with the automaton built in one table form (by size, it would be dense for all of these). */
+function forbiddenWordsAs(form: (typeof PATHS)[number], patterns: readonly string[], caseInsensitive: boolean): ForbiddenWords {
+  const build = automaton.buildAutomaton;
+  const spy = jest.spyOn(automaton, 'buildAutomaton').mockImplementation((p, ci) => build(p, ci, form));
+  try {
+    const set = forbiddenWords(patterns, { caseInsensitive });
+    expect([spy.mock.calls.length, set[automatonOf]?.kind]).toEqual([1, form]);
+    return set;
+  } finally {
+    spy.mockRestore();
+  }
+}
+
 describe('forbiddenWords: the compiled pattern set of abortOn', () => {
   describe('both automaton forms agree with a naive search', () => {
     let seed = 7;
@@ -46,7 +59,7 @@ describe('forbiddenWords: the compiled pattern set of abortOn', () => {
 
     it.each(PATHS)('%s: random texts, random chunkings, CJK, emoji, overlapping and case-insensitive patterns', (path) => {
       for (const [patterns, ci] of patternSets) {
-        const set = new ForbiddenWords(patterns, ci, path);
+        const set = forbiddenWordsAs(path, patterns, ci);
         for (let round = 0; round < 250; round++) {
           let text = '';
           for (let i = 0, n = 1 + rand(14); i < n; i++) text += pieces[rand(pieces.length)];
@@ -80,7 +93,7 @@ describe('forbiddenWords: the compiled pattern set of abortOn', () => {
       const text = Array.from({ length: 3000 }, (_, i) => `w${(i * 7).toString(36)}y${'流式'[i % 2]} `).join('') + words[777];
       const chunks = text.match(/[\s\S]{1,5}/gu)!;
       let error: ForbiddenContentError | undefined;
-      from(chunks).pipe(abortOn(new ForbiddenWords(words, false, path))).subscribe({ error: (e: ForbiddenContentError) => (error = e) });
+      from(chunks).pipe(abortOn(forbiddenWordsAs(path, words, false))).subscribe({ error: (e: ForbiddenContentError) => (error = e) });
       expect(error).toMatchObject(naiveMatch(text, words, false)!);
     });
   });

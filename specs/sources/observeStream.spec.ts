@@ -8,9 +8,10 @@ import { AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
 import { ChatGenerationChunk, type ChatResult } from '@langchain/core/outputs';
 import { ChatPromptTemplate } from '@langchain/core/prompts';
 import { RunnableLambda, type RunnableConfig } from '@langchain/core/runnables';
-import { fromRunnable, observeSequence, observeStream, StreamAbortedError, textContent } from '../../src/index';
+import { createChatHandler, fromRunnable, observeSequence, observeStream, StreamAbortedError, textContent } from '../../src/index';
 import type { ObservableRunnable, SequenceObserver } from '../../src/index';
 import { createScheduler } from '../support/marbles';
+import { newChatId, readAll, textOf, transport, user } from '../support/chatHandler';
 
 type Reply = (input: unknown) => Observable<AIMessageChunk> | undefined;
 
@@ -191,6 +192,22 @@ describe('observeStream: an Observable-native runnable through fromRunnable', ()
     decline = false;
     expect(await lastValueFrom(source)).toEqual(['你好', '，世界 🌏']);
     expect([model.observations.length, model.streamed]).toEqual([2, 1]);
+  });
+
+  it('behind createChatHandler({ model }): the reply is the Observable, and stream() is never called', async () => {
+    const done = new AIMessageChunk({ content: '', response_metadata: { finish_reason: 'stop' } });
+    const model = new RxModel(() => of(v.a, v.b, done));
+    const handler = createChatHandler({ model });
+    try {
+      const t = transport('http://localhost/api/chat', (input, init) => handler.fetch(new Request(input, init)));
+      const chatId = newChatId();
+      const { message } = await readAll(await t.sendMessages({ chatId, messages: [user('你好')], trigger: 'submit-message', messageId: undefined, abortSignal: undefined }));
+      expect(textOf(message)).toBe('你好，世界 🌏');
+      expect([model.observations.length, model.streamed]).toEqual([1, 0]);
+      expect((model.observations[0].input as BaseMessage[]).map((m) => m.text)).toEqual(['你好']);
+    } finally {
+      await handler.close();
+    }
   });
 
   it('errors (does not throw) when [observeStream] throws, or returns something that is not an Observable', () => {

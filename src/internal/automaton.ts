@@ -110,9 +110,10 @@ function isCased(cp: number): boolean {
  * Builds the automaton of `patterns` (non-empty strings; duplicates allowed, the first
  * wins). `caseInsensitive`: text and patterns are compared folded (`foldText`); BMP units
  * are folded by the alphabet table itself, so the text is only folded per chunk when a
- * pattern has a cased astral letter.
+ * pattern has a cased astral letter. `form`: the table form; by default dense while its
+ * table has at most MAX_DENSE_ENTRIES entries, sparse beyond (both answer alike).
  */
-export function buildAutomaton(patterns: readonly string[], caseInsensitive: boolean, force?: 'dense' | 'sparse'): PatternAutomaton {
+export function buildAutomaton(patterns: readonly string[], caseInsensitive: boolean, form?: 'dense' | 'sparse'): PatternAutomaton {
   const words = caseInsensitive ? patterns.map(foldText) : patterns;
   const alphabet = alphabetOf(words, caseInsensitive);
   const trie = trieOf(words, alphabet.classOfUnit);
@@ -121,7 +122,7 @@ export function buildAutomaton(patterns: readonly string[], caseInsensitive: boo
   const depth = Int32Array.from(trie.depths);
   const { blockOf, classes, K, foldsText } = alphabet;
   const tableBytes = blockOf.byteLength + classes.byteLength + depth.byteLength * 2 + lengths.byteLength;
-  const dense = force ? force === 'dense' : trie.children.length * K <= MAX_DENSE_ENTRIES;
+  const dense = form ? form === 'dense' : trie.children.length * K <= MAX_DENSE_ENTRIES;
   if (dense) {
     const delta = denseTable(trie.children, K, fail, out, order);
     return new DenseAutomaton(lengths, foldsText, tableBytes + delta.byteLength, blockOf, classes, delta, K, depth, out);

@@ -33,7 +33,6 @@ export const automatonOf: unique symbol = Symbol('rxjs-langchain.automaton') as 
  *
  * @param patterns The patterns as given.
  * @param caseInsensitive Whether matching ignores case.
- * @param force Testing only: the automaton's table form.
  */
 export class ForbiddenWords {
   /** The patterns as given (not case-folded). */
@@ -43,10 +42,10 @@ export class ForbiddenWords {
   readonly [automatonOf]: PatternAutomaton | undefined;
 
   /** @internal Use {@link forbiddenWords}. */
-  constructor(patterns: readonly string[], caseInsensitive: boolean, force?: 'dense' | 'sparse') {
+  constructor(patterns: readonly string[], caseInsensitive: boolean) {
     this.patterns = Object.freeze([...patterns]);
     this.caseInsensitive = caseInsensitive;
-    this[automatonOf] = patterns.length === 0 ? undefined : buildAutomaton(this.patterns, caseInsensitive, force);
+    this[automatonOf] = patterns.length === 0 ? undefined : buildAutomaton(this.patterns, caseInsensitive);
     Object.freeze(this);
   }
 

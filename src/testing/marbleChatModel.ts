@@ -121,7 +121,7 @@ interface MarbleEvent {
  * fragments) and one diagram per model call. A graph runs on promises: run it with
  * async/await, in virtual time with a `VirtualTimeScheduler` and `flushAsync`.
  *
- * LangChain callbacks are not called on the Observable path of `run()`.
+ * Inside `run()` LangChain callbacks are not called: an Observable-native runnable bypasses them.
  *
  * @example
  * ```ts
@@ -146,9 +146,9 @@ interface MarbleEvent {
  * @param shared Internal: the logs a model returned by `bindTools` shares with the model it was bound from.
  */
 export class MarbleChatModel extends BaseChatModel<BaseChatModelCallOptions> {
-  /** The prompt of every call, in order (Observable path and invoke/stream). */
+  /** The prompt of every call, in order (inside `run()` and through invoke/stream). */
   readonly calls: BaseMessage[][] = [];
-  /** One entry per subscription of the Observable path; frames of the scheduler. */
+  /** One entry per call (a subscription inside `TestScheduler.run`, `stream()` / `invoke()` elsewhere); frames of the scheduler. */
   readonly subscriptions: MarbleSubscriptionLog[] = [];
   readonly replies: MarbleReplies;
   readonly values: MarbleValues;
