@@ -1,13 +1,16 @@
 /**
  * Chat back ends with resume and stop across two instances (issue 22), against the peer users would
  * pick instead: an AI SDK route (`streamText` on a mock model, `toUIMessageStreamResponse`) made
- * resumable with `resumable-stream`, on the same redis-server (bench/chatHandler.peer.ts).
+ * resumable with `resumable-stream`, on the same redis-server (bench/chatHandler.peer.ts). The peer
+ * keeps no conversation; ours keeps each one's history, so a second peer column, like for like, runs
+ * the peer with the AI SDK's message persistence (`onFinish` saves the chat's UI messages to Redis).
+ * Both ratios are printed.
  *
  * 1. N (1,000) concurrent conversations, posted alternately to instance A and B; 10 % of the clients
  *    drop mid-reply and resume on the other instance, 5 % stop mid-reply. Wall time, CPU per stream,
  *    Redis memory at peak and after the end, bytes lost / received twice, stops that really stopped
  *    the model.
- * 2. `GET /api/info` latency (p50 / p99 / max, probed every 50 ms on a new connection) while 2,000 SSE
+ * 2. `GET /api/info` latency (p50 / p99 / max, probed every 50 ms on a new and on a kept-alive connection) while 2,000 SSE
  *    clients come and go, and where a slow probe waited (bench/chatHandler.info.ts, decision 0345).
  *
  * Our side is `createChatHandler` (bench/chatHandler.ours.ts): two instances with RedisReplyLog,
@@ -140,6 +143,8 @@ interface Side {
   runs: ModelRuns;
   /** undefined: the side's keys outlive the bench (the peer's sentinels keep 24 h). */
   graceMs?: number;
+  /** The keys that keep the conversation (ours: histories and owners; the peer with persistence: its saved messages). */
+  durable: string[];
 }
 
 /** Scenario 1's figures of one side. */
@@ -190,7 +195,8 @@ async function conversations(redis: RedisServer, side: Side): Promise<Figures> {
     await sleep(side.graceMs + 1000);
     afterExpiry = (await usedMemory(redis)) - baseline;
   }
-  const durable = (await keyBytes(redis, 'rxlc:conversation:*:history')) + (await keyBytes(redis, 'rxlc:conversation:*:owner'));
+  let durable = 0;
+  for (const pattern of side.durable) durable += await keyBytes(redis, pattern);
   const of = (kind: Kind): ClientResult[] => results.filter((r) => r.kind === kind);
   const stops = of('stop').length;
   const ranOn = Math.max(0, runs.finished - finishedBefore - (STREAMS - stops));
@@ -211,30 +217,33 @@ async function conversations(redis: RedisServer, side: Side): Promise<Figures> {
   };
 }
 
-/** The two sides' figures in one table, with ours / peer. */
-function printConversations(ours: Figures, peer: Figures): void {
+/** The sides' figures in one table: ours, the peer, ours / peer, and the same against the peer that persists its chats. */
+function printConversations(ours: Figures, peer: Figures, kept: Figures): void {
   const ratio = (o: number, p: number): string => (p === 0 ? (o === 0 ? '—' : '∞') : `${(o / p).toFixed(2)}×`);
-  const row = (figure: string, o: number, p: number, show: (n: number) => string): void =>
-    console.log(`| ${figure} | ${show(o)} | ${show(p)} | ${ratio(o, p)} |`);
+  const row = (figure: string, o: number, p: number, k: number, show: (n: number) => string): void =>
+    console.log(`| ${figure} | ${show(o)} | ${show(p)} | ${ratio(o, p)} | ${show(k)} | ${ratio(o, k)} |`);
   const ms = (n: number): string => `${n.toFixed(0)} ms`;
-  console.log(`| figure | ours (createChatHandler) | peer (AI SDK + resumable-stream) | ours / peer |`);
-  console.log(`| --- | --- | --- | --- |`);
-  console.log(`| streams (whole / drop→resume / stop) | ${ours.counts.whole} / ${ours.counts.drop} / ${ours.counts.stop} | ${peer.counts.whole} / ${peer.counts.drop} / ${peer.counts.stop} | |`);
-  row('wall time of all', ours.wallMs, peer.wallMs, ms);
-  row('slowest client, whole', ours.slowest.whole, peer.slowest.whole, ms);
-  row('slowest client, drop→resume', ours.slowest.drop, peer.slowest.drop, ms);
-  row('CPU per stream (servers + clients, one process)', ours.cpuMsPerStream, peer.cpuMsPerStream, (n) => `${n.toFixed(2)} ms`);
-  row('Redis memory above baseline, peak', ours.peak, peer.peak, mb);
-  row('Redis memory above baseline, after the end', ours.afterEnd, peer.afterEnd, mb);
-  console.log(`| … after expiry (ours: graceMs ${GRACE_MS} ms; peer: 24 h TTL, not waited) | ${mb(ours.afterExpiry ?? NaN)} | ${mb(peer.afterEnd)} | ${ratio(ours.afterExpiry ?? NaN, peer.afterEnd)} |`);
-  console.log(`| … of which histories + owners (kept as long as the conversation) | ${mb(ours.durable)} | ${mb(peer.durable)} (the peer keeps no history) | |`);
-  row('bytes of text lost', ours.lost, peer.lost, String);
-  row('bytes of text received twice (replay from the start)', ours.twice, peer.twice, String);
-  console.log(`| stops that stopped the model | ${ours.stopped} of ${ours.stops} | ${peer.stopped} of ${peer.stops} (no stop route: the client left) | |`);
+  console.log(`| figure | ours (createChatHandler) | peer (AI SDK + resumable-stream) | ours / peer | peer + message persistence (onFinish saves the chat) | ours / peer + persistence |`);
+  console.log(`| --- | --- | --- | --- | --- | --- |`);
+  const counts = (f: Figures): string => `${f.counts.whole} / ${f.counts.drop} / ${f.counts.stop}`;
+  console.log(`| streams (whole / drop→resume / stop) | ${counts(ours)} | ${counts(peer)} | | ${counts(kept)} | |`);
+  row('wall time of all', ours.wallMs, peer.wallMs, kept.wallMs, ms);
+  row('slowest client, whole', ours.slowest.whole, peer.slowest.whole, kept.slowest.whole, ms);
+  row('slowest client, drop→resume', ours.slowest.drop, peer.slowest.drop, kept.slowest.drop, ms);
+  row('CPU per stream (servers + clients, one process)', ours.cpuMsPerStream, peer.cpuMsPerStream, kept.cpuMsPerStream, (n) => `${n.toFixed(2)} ms`);
+  row('Redis memory above baseline, peak', ours.peak, peer.peak, kept.peak, mb);
+  row('Redis memory above baseline, after the end', ours.afterEnd, peer.afterEnd, kept.afterEnd, mb);
+  row(`… after expiry (ours: graceMs ${GRACE_MS} ms; peer: 24 h TTL, not waited)`, ours.afterExpiry ?? NaN, peer.afterEnd, kept.afterEnd, mb);
+  console.log(`| … of which the conversations (ours: histories + owners; peer: saved messages) | ${mb(ours.durable)} | ${mb(peer.durable)} (keeps none) | | ${mb(kept.durable)} | |`);
+  row('bytes of text lost', ours.lost, peer.lost, kept.lost, String);
+  row('bytes of text received twice (replay from the start)', ours.twice, peer.twice, kept.twice, String);
+  const stops = (f: Figures): string => `${f.stopped} of ${f.stops}`;
+  console.log(`| stops that stopped the model | ${stops(ours)} | ${stops(peer)} (no stop route: the client left) | | ${stops(kept)} | |`);
   const missed = Object.entries(ours.missed).map(([why, n]) => `${n} × ${why}`).join('; ');
   if (missed) console.log(`\nOur stops not honoured: ${missed}.`);
   printBreakdown('ours', ours.byKey);
   printBreakdown('peer', peer.byKey);
+  printBreakdown('peer + message persistence', kept.byKey);
 }
 
 /** Scenario 1 then 2 on one side; waits until the side's model runs all ended. */
@@ -254,11 +263,12 @@ async function settle(runs: ModelRuns): Promise<void> {
   }
 }
 
-/** The peer's two instances, measured, then closed. */
-async function measurePeer(redis: RedisServer): Promise<{ figures?: Figures; info: InfoFigures }> {
+/** The peer's two instances, measured, then closed; `persist`: they save each chat's messages (the AI SDK's recipe). */
+async function measurePeer(redis: RedisServer, persist: boolean): Promise<{ figures?: Figures; info: InfoFigures }> {
   const peerRuns: ModelRuns = { started: 0, finished: 0 };
-  const [pa, pb] = await Promise.all([startPeer(redis.url, SCRIPT, peerRuns), startPeer(redis.url, SCRIPT, peerRuns)]);
-  return measure(redis, { name: 'peer (AI SDK + resumable-stream)', a: pa, b: pb, runs: peerRuns }).finally(async () => {
+  const [pa, pb] = await Promise.all([startPeer(redis.url, SCRIPT, peerRuns, { persist }), startPeer(redis.url, SCRIPT, peerRuns, { persist })]);
+  const name = persist ? 'peer + message persistence' : 'peer (AI SDK + resumable-stream)';
+  return measure(redis, { name, a: pa, b: pb, runs: peerRuns, durable: ['peer:chat:*:messages'] }).finally(async () => {
     // Every peer run ends (it has no stop); one still writing when its Redis client closes rejects
     // unhandled (resumable-stream's `set`) and ends the bench. On a loaded machine `settle` can return first.
     for (const until = performance.now() + 120_000; peerRuns.finished < peerRuns.started && performance.now() < until; ) await sleep(250);
@@ -272,19 +282,23 @@ export async function run(): Promise<void> {
   const redis = await startRedisServer();
   try {
     console.log(`${STREAMS} conversations over two instances and one redis-server; a reply is ${TOKENS.length} tokens, ${SCRIPT.tokenDelayMs} ms apart; then ${SSE_CLIENTS} SSE clients.\n`);
-    const peer = process.env.SIDES === 'ours' ? undefined : await measurePeer(redis); // SIDES=ours: ours only (while developing)
+    const peers = process.env.SIDES !== 'ours'; // SIDES=ours: ours only (while developing)
+    const peer = peers ? await measurePeer(redis, false) : undefined;
+    await redis.flush();
+    const kept = peers ? await measurePeer(redis, true) : undefined;
     await redis.flush();
     const ourRuns: ModelRuns = { started: 0, finished: 0, endedAt: new Map() };
     // Caps above the bench's load: every stream must be accepted (the default is 64 runs per instance).
     const cap = Number(process.env.MAX_RUNS ?? Math.max(STREAMS, SSE_CLIENTS) * 2); // MAX_RUNS: another cap per instance (the default 64 refuses most)
     const [oa, ob] = await Promise.all([startOurs(redis.url, SCRIPT, ourRuns, { graceMs: GRACE_MS, maxConcurrentRuns: cap, fetch: http }), startOurs(redis.url, SCRIPT, ourRuns, { graceMs: GRACE_MS, maxConcurrentRuns: cap, fetch: http })]);
-    const ours = await measure(redis, { name: 'ours (createChatHandler + Redis stores)', a: oa, b: ob, runs: ourRuns, graceMs: GRACE_MS }).finally(async () => {
+    const durable = ['rxlc:conversation:*:history', 'rxlc:conversation:*:owner'];
+    const ours = await measure(redis, { name: 'ours (createChatHandler + Redis stores)', a: oa, b: ob, runs: ourRuns, graceMs: GRACE_MS, durable }).finally(async () => {
       while (oa.handler.runs + ob.handler.runs > 0) await sleep(100);
       await Promise.all([oa.close(), ob.close()]);
     });
-    if (ours.figures) printConversations(ours.figures, peer?.figures ?? ours.figures);
-    if (!peer) console.log('\n(SIDES=ours: the peer column repeats ours.)');
-    printInfo(SSE_CLIENTS, peer ? [ours.info, peer.info] : [ours.info]);
+    if (ours.figures) printConversations(ours.figures, peer?.figures ?? ours.figures, kept?.figures ?? ours.figures);
+    if (!peer) console.log('\n(SIDES=ours: the peer columns repeat ours.)');
+    printInfo(SSE_CLIENTS, [ours.info, ...(peer ? [peer.info] : []), ...(kept ? [kept.info] : [])]);
   } finally {
     await closeClients();
     await redis.stop();

@@ -6,7 +6,7 @@
  * Stop: the peer has none (its users abort the fetch); the bench counts whether the model ran on.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { generateId, simulateReadableStream, streamText, UI_MESSAGE_STREAM_HEADERS } from 'ai';
+import { generateId, simulateReadableStream, streamText, UI_MESSAGE_STREAM_HEADERS, type UIMessage } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 import { createClient } from 'redis';
 import { createResumableStreamContext } from 'resumable-stream/redis';
@@ -66,10 +66,22 @@ function mockModel(script: Script, runs: ModelRuns): MockLanguageModelV3 {
   });
 }
 
-async function readJson(req: IncomingMessage): Promise<{ id?: string }> {
+async function readJson(req: IncomingMessage): Promise<{ id?: string; messages?: UIMessage[] }> {
   const parts: Buffer[] = [];
   for await (const part of req) parts.push(part as Buffer);
-  return JSON.parse(Buffer.concat(parts).toString('utf8')) as { id?: string };
+  return JSON.parse(Buffer.concat(parts).toString('utf8')) as { id?: string; messages?: UIMessage[] };
+}
+
+/**
+ * The AI SDK's message persistence (its docs, "Chatbot Message Persistence"): `originalMessages` and an
+ * `onFinish` that saves the chat's UI messages, here to Redis under the chat id (`peer:chat:<id>:messages`,
+ * no expiry, like a chat store): so the peer keeps the conversation, as ours does with its history.
+ */
+function persistence(publisher: Redis, id: string | undefined, messages: UIMessage[] | undefined) {
+  return {
+    originalMessages: messages,
+    onFinish: async ({ messages: all }: { messages: UIMessage[] }) => void (await publisher.set(`peer:chat:${id}:messages`, JSON.stringify(all))),
+  };
 }
 
 /** Pipes a Web stream of strings or bytes into `res`; the client leaving cancels the reader. */
@@ -89,8 +101,8 @@ async function pipe(stream: ReadableStream<string | Uint8Array>, res: ServerResp
   res.end();
 }
 
-/** One peer instance on a free port. */
-export async function startPeer(redisUrl: string, script: Script, runs: ModelRuns): Promise<PeerInstance> {
+/** One peer instance on a free port; `persist`: it also saves each chat's messages (the AI SDK's recipe). */
+export async function startPeer(redisUrl: string, script: Script, runs: ModelRuns, { persist = false } = {}): Promise<PeerInstance> {
   const publisher: Redis = createClient({ url: redisUrl });
   const subscriber: Redis = createClient({ url: redisUrl });
   await Promise.all([publisher.connect(), subscriber.connect()]);
@@ -108,9 +120,10 @@ export async function startPeer(redisUrl: string, script: Script, runs: ModelRun
       return pipe(stream.pipeThrough(new TextEncoderStream()), res, UI_MESSAGE_STREAM_HEADERS);
     }
     if (req.method !== 'POST' || url.pathname !== '/api/chat') return void res.writeHead(404).end();
-    const { id } = await readJson(req);
+    const { id, messages } = await readJson(req);
     const result = streamText({ model, prompt: 'question' });
     const response = result.toUIMessageStreamResponse({
+      ...(persist && persistence(publisher, id, messages)),
       // The recipe: the SSE stream goes into resumable-stream; the producer must stay alive.
       consumeSseStream: async ({ stream }) => {
         const streamId = generateId();

@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { socket, type WsMessage } from '../support/wsClient';
-import { createChatHandler, type ChatHandler } from '../../src';
+import { createChatHandler, InMemoryConversationLock, type ChatHandler } from '../../src';
 import { serveChatOverWebSocket, toNodeHandler, type ChatWebSocketServer } from '../../src/node';
 import { gatedStream, newChatId, NOT_CROSS_SITE, REPLY, until, type Runs } from '../support/chatHandler';
 
@@ -18,10 +18,12 @@ describe('serveChatOverWebSocket with a chat handler', () => {
   let server: Server;
   let chat: ChatWebSocketServer;
   let url: string;
+  let lock: InMemoryConversationLock;
   beforeEach(async () => {
     const gated = gatedStream();
     runs = gated.runs;
-    handler = createChatHandler({ stream: gated.stream, maxConcurrentRuns: 1 });
+    lock = new InMemoryConversationLock();
+    handler = createChatHandler({ stream: gated.stream, maxConcurrentRuns: 1, lock });
     server = createServer(toNodeHandler(handler));
     chat = serveChatOverWebSocket(server, { path: '/ws', streamTurn: () => [], chat: handler });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -65,6 +67,25 @@ describe('serveChatOverWebSocket with a chat handler', () => {
       a.send({ type: 'ask', question: 'q', conversationId: '42' });
       expect(await a.waitFor((m) => m.type === 'error')).toMatchObject({ status: 400, message: expect.stringMatching(/at least 16 random characters/) });
     } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('a stop from another socket reaches a turn still waiting for the lock: stopped, its model never called (decision 0325)', async () => {
+    const [a, b] = await Promise.all([socket(`ws://${url}/ws`), socket(`ws://${url}/ws`)]);
+    const conversationId = newChatId();
+    const holder = lock.hold(conversationId).subscribe(); // the lock is busy: the turn waits
+    try {
+      a.send({ type: 'ask', question: '你好', conversationId });
+      while ((await lock.turns(conversationId)).length === 0) await new Promise((resolve) => setImmediate(resolve));
+      b.send({ type: 'stop', conversationId });
+      expect(await b.waitFor((m) => m.type === 'stop')).toMatchObject({ conversationId, stopped: true });
+      holder.unsubscribe();
+      expect(await a.waitFor((m) => m.type === 'done')).toMatchObject({ conversationId, stopped: true });
+      expect(a.messages.filter((m) => m.type === 'chunk')).toEqual([]);
+      expect(runs.started).toBe(0);
+    } finally {
+      holder.unsubscribe();
       await Promise.all([a.close(), b.close()]);
     }
   });

@@ -1,7 +1,8 @@
 import type { NodeRedisClient as RedisClient } from '../../../src/node/redis/nodeRedis';
 import { firstValueFrom, lastValueFrom, Observable, take, toArray, VirtualTimeScheduler } from 'rxjs';
 import { RedisReplyLog, type ReplyLogEntry, type ReplyLogOptions } from '../../../src/node';
-import { KEYFRAME_EVERY } from '../../../src/node/redis/frameCodec';
+import { encodeFrame, KEYFRAME_EVERY, newCodec } from '../../../src/node/redis/frameCodec';
+import { advance } from '../../support/virtualClock';
 import { sleep, until } from '../../support/http';
 import { describeWithRedis, expireHeartbeatOf, startRedisServer, type RedisServer } from '../../support/redis';
 import { controlled, FRAMES, readAll, replyLogContract } from '../replyLog/replyLog.contract';
@@ -35,7 +36,8 @@ describeWithRedis('RedisReplyLog', () => {
       crashable: async () => {
         const client = await redis.client();
         crashed.push(client);
-        const log = new RedisReplyLog({ client, ...LIVE, scheduler: new VirtualTimeScheduler(), ...options });
+        // flushMs 0: its events are stored at once, though its clock never moves.
+        const log = new RedisReplyLog({ client, ...LIVE, scheduler: new VirtualTimeScheduler(), flushMs: 0, ...options });
         return {
           log,
           // The instance dies: all its connections drop at once, nothing more is written, its heartbeat stops.
@@ -75,7 +77,7 @@ describeWithRedis('RedisReplyLog', () => {
       await until(() => stored.length === 1, 'one stored event');
       expect(await client.type('rxlc:reply:{r1}')).toBe('stream');
       const [entry] = await client.xRange('rxlc:reply:{r1}', '-', '+');
-      expect(entry).toEqual({ id: stored[0].id, message: { f: `=${FRAMES[0]}` } }); // a keyframe (decision 0280)
+      expect(entry).toEqual({ id: stored[0].id, message: { e: `${FRAMES[0].length}=${FRAMES[0]}` } }); // a keyframe (decisions 0280, 0320)
       expect(await client.pTTL('rxlc:reply:{r1}')).toBeGreaterThan(60_000); // longer than graceMs while live
       const owner = await client.get('rxlc:reply:{r1}:producer');
       expect(owner).toMatch(/^[0-9a-f-]{36}$/);
@@ -190,13 +192,17 @@ describeWithRedis('RedisReplyLog', () => {
       const rest = await Promise.all(live);
       rest.forEach((r, i) => expect(r.entries.map((e) => e.data)).toEqual(frames.slice(i + 1)));
       for (const [i, entry] of stored.entries()) expect((await readAll(log.read('coded', { after: entry.id }))).entries).toEqual(stored.slice(i + 1));
-      const values = (await client.xRange('rxlc:reply:{coded}', '-', '+')).map((e) => e.message.f).filter((f) => f !== undefined);
-      expect(values.filter((f) => f.startsWith('=')).length).toBeLessThanOrEqual(1 + Math.ceil(frames.length / KEYFRAME_EVERY));
-      expect(values[2]).toBe('50.4:🐍'); // a token frame: its own characters and a few digits
+      const values = (await client.xRange('rxlc:reply:{coded}', '-', '+')).map((e) => e.message.e).filter((e) => e !== undefined);
+      // Pushed at once, the first event was stored alone, the next 49 together (one flush window, decision 0320).
+      expect(values.length).toBeLessThanOrEqual(4);
+      expect(values[1]).toContain('50.4.2:🐍2:🐎'); // a token: its own characters and its length
+      expect(values.join('').match(/\d=data: /g)!.length).toBeLessThanOrEqual(1 + Math.ceil(frames.length / KEYFRAME_EVERY)); // keyframes
     });
 
     it("a reply's stream never keeps Redis' 4 KB preallocated node: compacted when a node begins and at the end", async () => {
       const frames = Array.from({ length: 250 }, (_, i) => `data: ${JSON.stringify({ type: 'text-delta', id: 'text-1', delta: `${i}你` })}\n\n`);
+      await log.close();
+      log = new RedisReplyLog({ client, ...LIVE, graceMs: 60_000, flushMs: 0 }); // an entry per event: nodes of 100 entries
       const src = controlled();
       const stored: ReplyLogEntry[] = [];
       log.append('compact', src.source$).subscribe((e) => stored.push(e));
@@ -222,6 +228,74 @@ describeWithRedis('RedisReplyLog', () => {
       await until(() => src.unsubscribed, 'the end');
       expect((await readAll(log.read('compact'))).entries.map((e) => e.data)).toEqual(frames);
       expect(await usage()).toBeLessThan((await plain(251)) - 2048); // with the end marker
+    });
+
+    it('stores the events of one flush window in one entry: an event with no window open at once, the others when the window closes on the injected clock (decision 0320)', async () => {
+      const clock = new VirtualTimeScheduler();
+      const own = new RedisReplyLog({ client, ...LIVE, scheduler: clock, flushMs: 50 }); // writes on `client`
+      const elsewhere = await redis.client();
+      const other = new RedisReplyLog({ client: elsewhere, ...LIVE }); // another instance, on the real clock
+      // XLEN on the producer's connection answers after every XADD sent before it: what was sent by now.
+      const entries = (): Promise<number> => client.xLen('rxlc:reply:{window}');
+      const src = controlled();
+      const stored: ReplyLogEntry[] = [];
+      own.append('window', src.source$).subscribe((e) => stored.push(e));
+      await src.subscribed;
+      src.next(FRAMES[0]);
+      expect(await entries()).toBe(1); // no window was open: sent at once (a slow model's token waits for nothing)
+      await until(() => stored.length === 1, 'the first event stored');
+      const live = readAll(other.read('window', { after: stored[0].id }));
+      src.next(FRAMES[1]);
+      src.next(FRAMES[2]);
+      advance(clock, 49);
+      expect(await entries()).toBe(1); // inside the window: waiting
+      advance(clock, 1);
+      expect(await entries()).toBe(2); // the window closed: both in one entry, at most flushMs late
+      await until(() => stored.length === 3, 'the window stored');
+      src.next(FRAMES[3]); // a window follows a flush: this one waits for its end
+      expect(await entries()).toBe(2);
+      advance(clock, 50);
+      expect(await entries()).toBe(3);
+      advance(clock, 50); // a window with nothing in it closes; the next event is sent at once
+      src.next(FRAMES[4]);
+      expect(await entries()).toBe(4);
+      src.complete(); // nothing waits: the end follows
+      const whole = await readAll(other.read('window'));
+      expect(whole).toEqual({ entries: stored });
+      expect(stored.map((e) => e.data)).toEqual(FRAMES.slice(0, 5));
+      const [first, second] = stored.map((e) => e.id);
+      expect(stored[2].id).toBe(second.replace(/-(\d+)$/, (_, seq: string) => `-${Number(seq) + 1}`)); // ids inside an entry follow its id
+      expect((await live).entries).toEqual(stored.slice(1));
+      expect(first).not.toBe(second);
+      await Promise.all([own.close(), other.close()]);
+      await elsewhere.disconnect();
+    });
+
+    it("a model's error comes after the events waiting in the flush window are stored: readers get them all, then the failure", async () => {
+      const clock = new VirtualTimeScheduler();
+      const own = new RedisReplyLog({ client, ...LIVE, scheduler: clock, flushMs: 50 });
+      const src = controlled();
+      let error: unknown;
+      own.append('broke', src.source$).subscribe({ error: (e: unknown) => (error = e) });
+      await src.subscribed;
+      src.next(FRAMES[0]);
+      src.next(FRAMES[1]); // waits for a window the clock never closes
+      src.error(new Error('the model broke'));
+      const { entries, error: readError } = await readAll(log.read('broke'));
+      expect(entries.map((e) => e.data)).toEqual(FRAMES.slice(0, 2));
+      expect(readError).toMatchObject({ name: 'ReplyProducerGoneError', reason: 'failed' });
+      expect(error).toMatchObject({ message: 'the model broke' });
+      await own.close();
+    });
+
+    it('reads a log written by decision 0280 (one event per entry in `f`), and resumes after any of its ids', async () => {
+      const frames = Array.from({ length: 70 }, (_, i) => `data: ${JSON.stringify({ type: 'text-delta', id: 'text-1', delta: ['你', '🐍', '👨‍👩‍👧', `${i}`][i % 4] })}\n\n`);
+      const codec = newCodec();
+      const ids: string[] = [];
+      for (const f of frames) ids.push(await client.xAdd('rxlc:reply:{f-log}', '*', { f: encodeFrame(codec, f) }));
+      await client.xAdd('rxlc:reply:{f-log}', '*', { end: 'done' });
+      expect((await readAll(log.read('f-log'))).entries).toEqual(frames.map((data, i) => ({ id: ids[i], data })));
+      for (const [i, id] of ids.entries()) expect((await readAll(log.read('f-log', { after: id }))).entries.map((e) => e.data)).toEqual(frames.slice(i + 1));
     });
 
     it('reads a log written before decision 0280 (each event whole in `d`)', async () => {

@@ -74,7 +74,7 @@ describeWithRedis('createChatHandler: two instances over Redis', () => {
     // producerTimeoutMs does (the issue-22 bench at N = 1,000: 49 of 50 stops refused so, the model ran on).
     const gated = gatedStream();
     const client = (await redis.client()) as unknown as RedisClient;
-    const replyLog = new RedisReplyLog({ client, scheduler: new VirtualTimeScheduler() });
+    const replyLog = new RedisReplyLog({ client, scheduler: new VirtualTimeScheduler(), flushMs: 0 }); // flushMs 0: stored at once on a still clock
     logs.push(replyLog);
     const stalled = createChatHandler({ stream: gated.stream, replyLog, lock: new RedisConversationLock({ client }), owners: new RedisConversationOwners({ client }), authorize: () => 'alice' });
     try {

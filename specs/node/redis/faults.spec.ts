@@ -111,7 +111,7 @@ describeWithRedis('Redis faults', () => {
       const client = await connectRedis(redis.url, { log: () => undefined });
       const scheduler = new VirtualTimeScheduler();
       const heartbeatMs = 1000;
-      const log = new RedisReplyLog({ client, heartbeatMs, writers: 1, scheduler });
+      const log = new RedisReplyLog({ client, heartbeatMs, writers: 1, scheduler, flushMs: 0 }); // flushMs 0: each write at once, whatever the clock
       const reader = new RedisReplyLog({ client: (await redis.client()) as unknown as RedisClient });
       const history = new InMemoryChatMessageHistory();
       const tokens = new Subject<AIMessageChunk>();
@@ -176,7 +176,7 @@ describeWithRedis('Redis faults', () => {
       const [producerClock, readerClock] = [new VirtualTimeScheduler(), new VirtualTimeScheduler()];
       const options = { heartbeatMs: 50, producerTimeoutMs: 600_000, commandTimeoutMs: 600_000 };
       const a = { client: clientA as unknown as RedisClient };
-      const log = new RedisReplyLog({ ...a, ...options, scheduler: producerClock });
+      const log = new RedisReplyLog({ ...a, ...options, scheduler: producerClock, flushMs: 0 }); // each write at once, whatever the clock
       const other = new RedisReplyLog({ client: clientB as unknown as RedisClient, ...options, scheduler: readerClock });
       const lock = new RedisConversationLock({ ...a, ttlMs: 150, commandTimeoutMs: 600_000 }); // renewed every 50 ms, real time
       const src = controlled();
@@ -221,7 +221,7 @@ describeWithRedis('Redis faults', () => {
       const client = (await redis.client()) as unknown as RedisClient;
       const clock = new VirtualTimeScheduler(); // the heartbeat, which watches unanswered writes
       const commandTimeoutMs = 10_000;
-      const log = new RedisReplyLog({ client, heartbeatMs: 50, producerTimeoutMs: 600_000, commandTimeoutMs, writers: 1, scheduler: clock });
+      const log = new RedisReplyLog({ client, heartbeatMs: 50, producerTimeoutMs: 600_000, commandTimeoutMs, writers: 1, scheduler: clock, flushMs: 0 });
       const src = controlled();
       let error: unknown;
       const first = new Promise<void>((resolve) => log.append('reply-t', src.source$).subscribe({ next: () => resolve(), error: (e: unknown) => (error = e) }));

@@ -113,7 +113,7 @@ describeWithRedis('resuming a reply over HTTP on another instance (Redis)', () =
 
   it('the producer dies mid-reply: the client resuming on B gets everything stored, then an error event naming the cut', async () => {
     const doomedClient = await redis.client();
-    const doomed = new RedisReplyLog({ client: doomedClient, ...LIVE, scheduler: new VirtualTimeScheduler() });
+    const doomed = new RedisReplyLog({ client: doomedClient, ...LIVE, scheduler: new VirtualTimeScheduler(), flushMs: 0 }); // stored at once on a still clock
     const src = controlled();
     const stored: ReplyLogEntry[] = [];
     doomed.append('reply-2', src.source$).subscribe({ next: (e) => stored.push(e), error: () => undefined });

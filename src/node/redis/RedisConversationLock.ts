@@ -12,7 +12,7 @@ import { asNodeRedis, type NodeRedisClient } from './nodeRedis';
 export interface RedisConversationLockOptions extends ConversationLockOptions {
   /** A connected node-redis 4 client; yours to close. */
   client: RedisClient;
-  /** Prefix of the lock keys (`rxlc:conversation:{id}:lock`). Default `'rxlc:'`. */
+  /** Prefix of the lock keys (`rxlc:conversation:{id}:lock`, and `…:waiting`, the turns waiting for it). Default `'rxlc:'`. */
   prefix?: string;
   /**
    * The lock expires this long after its last renewal, so a crashed instance
@@ -47,7 +47,9 @@ const RETRY_MS = [2, 5, 10, 20, 50];
  * `waitMs`, then get `ConversationBusyError`. A stall longer than `ttlMs` (Redis's
  * `DEBUG SLEEP`, a blocked event loop) does not end the turn: the next renewal retakes
  * the expired lock if nobody took it meanwhile; a holder whose lock another turn took
- * gets `ConversationLockLostError`. Every command has a deadline (`commandTimeoutMs`)
+ * gets `ConversationLockLostError`. A hold with a `turn` is listed by `turns(conversationId)` on
+ * every instance: the holder's turn is in its token, a waiter's in a sorted set beside the lock
+ * until it stops waiting (decision 0325). Every command has a deadline (`commandTimeoutMs`)
  * and none waits while the connection is down: `RedisTimeoutError`, `RedisUnavailableError`
  * (decision 0187).
  *

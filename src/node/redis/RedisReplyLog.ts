@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  asyncScheduler, catchError, concat, defer, EMPTY, finalize, from, ignoreElements, map, merge, Observable, Subject, switchMap, tap, throwError,
+  asyncScheduler, catchError, concat, concatAll, defer, EMPTY, finalize, from, ignoreElements, map, merge, Observable, Subject, switchMap, tap, throwError,
   type OperatorFunction, type SchedulerAction, type SchedulerLike, type Subscription,
 } from 'rxjs';
 import { ReplyEventNotFoundError, ReplyExistsError, ReplyNotFoundError, ReplyProducerGoneError } from '../../errors';
@@ -11,7 +11,10 @@ import { assertPrefix, assertRedisClient, ignore, PEXPIRE_IF_EQUAL, type RedisCl
 import { asRedisFault, connectDuplicate, deadline, DEFAULT_COMMAND_TIMEOUT_MS, isRedisFault, urlOf, withDeadline } from './deadline';
 import { RedisTimeoutError, RedisUnavailableError } from './errors';
 import { asNodeRedis, type NodeRedisClient } from './nodeRedis';
-import { encodeFrame, eventOf, isKeyframe, KEYFRAME_EVERY, newCodec } from './frameCodec';
+import { coalesce } from './coalesce';
+import { eventIdAt } from './entryIds';
+import { entryWriter, type EntryWriter } from './entryWriter';
+import { KEYFRAME_EVERY } from './frameCodec';
 import { quietTimer, type QuietTimer } from './quietTimer';
 import { compareIds, replyReader, type ReplyReader, type StreamMessage } from './replyReader';
 
@@ -56,7 +59,15 @@ export interface RedisReplyLogOptions extends ReplyLogOptions {
    */
   commandTimeoutMs?: number;
   /**
-   * Runs the heartbeat and readers' liveness checks, and tells the time (virtual time in specs:
+   * The flush window, ms (decision 0320): events that come less than this after the last write are
+   * stored together, in one stream entry, when the window closes; an event that comes with no window
+   * open is stored at once. So an event waits at most `flushMs` before readers on any instance (and
+   * the producer's own client) can get it, and a fast model's tokens cost Redis one entry per window
+   * instead of one each. 0: one entry per event, at once. Default 50.
+   */
+  flushMs?: number;
+  /**
+   * Runs the heartbeat, readers' liveness checks and the flush window, and tells the time (virtual time in specs:
    * then a producer beats and a reader checks only when the spec advances the clock). Default `asyncScheduler`.
    */
   scheduler?: SchedulerLike;
@@ -64,9 +75,6 @@ export interface RedisReplyLogOptions extends ReplyLogOptions {
 
 /** A live reply's TTL is at least this (refreshed every quarter of it), ms. */
 const LIVE_TTL_FLOOR_MS = 10 * 60_000;
-
-/** Entries per stream node (Redis' default `stream-node-max-entries`): a node begins after each this many. */
-const NODE_ENTRIES = 100;
 
 /** Entries per XRANGE / XREAD page. */
 const PAGE = 512;
@@ -101,6 +109,8 @@ interface LiveProducer {
   /** Writes sent and not answered yet, and since when the oldest of them waits. */
   pending: number;
   waitingSince: number;
+  /** Its entries' codec, ids and trim point. */
+  entries: EntryWriter;
   fail(error: unknown): void;
 }
 
@@ -174,7 +184,8 @@ function parseEntry([id, fields]: [string, string[]]): StreamMessage {
 
 /**
  * The reply log in Redis, shared by every instance: one Redis Stream per
- * reply (`XADD … MAXLEN ~ maxEvents`), whose entry ids are the SSE ids. A
+ * reply (trimmed to about `maxEvents` events). Events that come within `flushMs` of the last write
+ * share one entry (decision 0320); an entry `ms-s` of k events holds the SSE ids `ms-s` … `ms-(s+k-1)`. A
  * reader with `Last-Event-ID` on any instance gets the missed entries
  * (`XRANGE`), then the live tail (`XREAD BLOCK` on one of a few connections
  * shared by the instance's readers; teardown takes the reader out of it). A live reply names its producing instance
@@ -213,7 +224,7 @@ function parseEntry([id, fields]: [string, string[]]): StreamMessage {
  * deadline (`commandTimeoutMs`, then `RedisTimeoutError`); a producer that fails so writes its
  * `failed` end with the real cause once Redis takes it.
  *
- * @param options The client, `prefix`, `graceMs`, `maxEvents`, `heartbeatMs`, `producerTimeoutMs`, `tailConnections`, `writers`, `commandTimeoutMs`, `scheduler`.
+ * @param options The client, `prefix`, `graceMs`, `maxEvents`, `heartbeatMs`, `producerTimeoutMs`, `flushMs`, `tailConnections`, `writers`, `commandTimeoutMs`, `scheduler`.
  */
 export class RedisReplyLog implements ReplyLog {
   readonly #client: NodeRedisClient;
@@ -234,6 +245,7 @@ export class RedisReplyLog implements ReplyLog {
   #ticker: Subscription | undefined;
   readonly #timeoutMs: number;
   readonly #scheduler: SchedulerLike;
+  readonly #flushMs: number;
   /** Since when the heartbeat in flight waits for Redis (undefined: none in flight). */
   #beatSince: number | undefined;
   /** Index 0 is your client; the others are duplicates, opened when first used. */
@@ -261,6 +273,8 @@ export class RedisReplyLog implements ReplyLog {
     assertPositiveInteger('RedisReplyLog: commandTimeoutMs', options.commandTimeoutMs);
     this.#timeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     this.#scheduler = options.scheduler ?? asyncScheduler;
+    if (options.flushMs !== 0) assertPositiveInteger('RedisReplyLog: flushMs', options.flushMs);
+    this.#flushMs = options.flushMs ?? 50;
     this.#writers = [Promise.resolve(this.#client), ...Array.from({ length: (options.writers ?? 1) - 1 }, () => undefined)];
     if (this.#producerTimeoutMs <= this.#heartbeatMs) {
       throw new RangeError(
@@ -322,12 +336,12 @@ export class RedisReplyLog implements ReplyLog {
       const liveTtl = this.#liveTtl;
       const pointer = conversationId === undefined ? undefined : this.#conversationKey(conversationId);
       let ended = false;
-      let stored = 0;
-      const codec = newCodec(); // consecutive events stored as differences (decision 0280)
       // The instance heartbeat fails a producer that can no longer write (decisions 0131, 0186).
       const failed = new Subject<never>();
       const now = this.#scheduler.now();
-      const live: LiveProducer = { keys, replyId, pointer, client, refreshedAt: now, pending: 0, waitingSince: now, fail: (error) => failed.error(error) };
+      const live: LiveProducer = {
+        keys, replyId, pointer, client, refreshedAt: now, pending: 0, waitingSince: now, entries: entryWriter(this.#maxEvents), fail: (error) => failed.error(error),
+      };
       this.#register(live);
       const writeEnd = (fields: Record<string, string>): Promise<unknown> => {
         ended = true;
@@ -338,24 +352,12 @@ export class RedisReplyLog implements ReplyLog {
         ? defer(() => withDeadline(client, 'the conversation pointer SET', this.#timeoutMs, () => client.set(pointer, replyId, { PX: liveTtl }))).pipe(ignoreElements())
         : EMPTY;
       const entries$ = events.pipe(
-        // Send each XADD at once (one connection keeps them in order) and emit the entries in that order.
-        map((data) => {
-          assertEvent(data);
-          if (!client.isReady) throw new RedisUnavailableError('XADD', urlOf(client)); // not into the offline queue
-          if (live.pending++ === 0) live.waitingSince = this.#scheduler.now();
-          const added = client.xAdd(keys.log, '*', { f: encodeFrame(codec, data) }, this.#trim);
-          if (stored++ === 0) client.pExpire(keys.log, liveTtl).catch(ignore); // no log without a TTL, even if this process dies now
-          if (stored % NODE_ENTRIES === 1) this.#compact(client, keys); // a new node began: give back its 4 KB
-          return added.then(
-            (id): ReplyLogEntry => {
-              live.pending--;
-              live.waitingSince = this.#scheduler.now();
-              return { id, data };
-            },
-            (error: unknown) => Promise.reject(asRedisFault(error, 'XADD', client)),
-          );
-        }),
+        tap((data) => assertEvent(data)),
+        coalesce(this.#flushMs, this.#scheduler), // a window's events in one entry (decision 0320)
+        // Send each XADD at once (one connection keeps them in order) and emit the events in that order.
+        map((batch) => this.#store(live, batch)),
         inOrder(),
+        concatAll(),
       );
       const end$ = defer(() => from(writeEnd({ end: 'done' }))).pipe(ignoreElements());
 
@@ -376,6 +378,27 @@ export class RedisReplyLog implements ReplyLog {
     });
   }
 
+  /** Sends one entry of `batch`'s events; resolves to them with their ids once Redis stored it. */
+  #store(live: LiveProducer, batch: string[]): Promise<ReplyLogEntry[]> {
+    const { client, keys } = live;
+    if (!client.isReady) throw new RedisUnavailableError('XADD', urlOf(client)); // not into the offline queue
+    if (live.pending++ === 0) live.waitingSince = this.#scheduler.now();
+    const plan = live.entries.plan(batch, this.#scheduler.now());
+    // MINID: the id of the oldest entry kept, given as the number node-redis' types expect (it sends it as is).
+    const trim = plan.minId === undefined ? undefined : { TRIM: { strategy: 'MINID' as const, threshold: plan.minId as unknown as number } };
+    const added = client.xAdd(keys.log, plan.id, { e: plan.value }, trim);
+    if (plan.first) client.pExpire(keys.log, this.#liveTtl).catch(ignore); // no log without a TTL, even if this process dies now
+    if (plan.compact) this.#compact(client, keys); // a new node began: give back its 4 KB
+    return added.then(
+      () => {
+        live.pending--;
+        live.waitingSince = this.#scheduler.now();
+        return batch.map((data, j): ReplyLogEntry => ({ id: eventIdAt(plan.id, j), data }));
+      },
+      (error: unknown) => Promise.reject(asRedisFault(error, 'XADD', client)),
+    );
+  }
+
   /**
    * Rewrites the stream in listpacks of their exact size (`COPY` + `RENAME`, one `MULTI` on the
    * producer's connection, so in order with its writes): Redis allocates a new stream node at
@@ -386,19 +409,16 @@ export class RedisReplyLog implements ReplyLog {
     client.multi().copy(keys.log, keys.compact, { replace: true }).rename(keys.compact, keys.log).exec().catch(ignore);
   }
 
-  get #trim() {
-    return { TRIM: { strategy: 'MAXLEN' as const, strategyModifier: '~' as const, threshold: this.#maxEvents + KEYFRAME_EVERY } }; // every kept event decodable
-  }
-
   /** Writes a reply's end marker (and its grace TTL); waits at most commandTimeoutMs for it. */
   #writeEnd(live: LiveProducer, fields: Record<string, string>): Promise<unknown> {
     this.#unregister(live);
     if (this.#closed) return Promise.reject(new Error('RedisReplyLog: the log was closed.')); // close() is a crash
     const { keys, pointer, replyId, client } = live;
+    const id = live.entries.endId(this.#scheduler.now()); // above every event's id (decision 0320)
     const end = (via: NodeRedisClient): Promise<unknown> => {
       // COPY + RENAME: the finished log in listpacks of its exact size; Redis keeps 4 KB allocated for the
       // stream's newest node while it grows (decision 0280). Same hash slot: the key's {replyId} tag.
-      const multi = via.multi().xAdd(keys.log, '*', fields, this.#trim).copy(keys.log, keys.compact, { replace: true }).rename(keys.compact, keys.log);
+      const multi = via.multi().xAdd(keys.log, id, fields).copy(keys.log, keys.compact, { replace: true }).rename(keys.compact, keys.log);
       multi.pExpire(keys.log, this.#graceMs).del(keys.producer);
       if (pointer) multi.eval(PEXPIRE_IF_EQUAL, { keys: [pointer], arguments: [replyId, String(this.#graceMs)] });
       return multi.exec();
@@ -540,25 +560,20 @@ export class RedisReplyLog implements ReplyLog {
    * reader went away. Resuming, the look-back finds the keyframe the next entries build on (decision 0280).
    */
   async #replay(replyId: string, keys: Keys, after: string | undefined, reader: ReplyReader): Promise<boolean> {
-    // One snapshot: the first page and whether the reply exists (a producer may write in between otherwise).
-    const start = after === undefined ? '-' : STREAM_ID.test(after) ? after : '+';
+    // One snapshot: the first page, whether the reply exists and, resuming, the entries at or before
+    // `after` back to a keyframe (decision 0280): a producer may write in between otherwise.
+    const valid = after !== undefined && STREAM_ID.test(after);
     const [first, live, stored, back] = (await this.#command('XRANGE', (c) => {
-      const multi = c.multi().xRange(keys.log, start, '+', { COUNT: PAGE }).exists(keys.producer).exists(keys.log);
-      return (after === undefined ? multi : multi.xRevRange(keys.log, start, '-', { COUNT: KEYFRAME_EVERY })).exec();
+      const multi = c.multi().xRange(keys.log, after === undefined ? '-' : valid ? `(${after}` : '+', '+', { COUNT: PAGE });
+      multi.exists(keys.producer).exists(keys.log);
+      return (after === undefined ? multi : multi.xRevRange(keys.log, valid ? after : '-', '-', { COUNT: KEYFRAME_EVERY })).exec();
     })) as [StreamMessage[], number, number, StreamMessage[] | undefined];
     if (live === 0 && stored === 0) throw new ReplyNotFoundError(replyId);
+    // `after` must be an event of an entry still kept, whose keyframe is kept too.
+    if (after !== undefined && (!valid || !reader.resume(back ?? [], after))) throw new ReplyEventNotFoundError(replyId, after);
     let page = first;
-    if (after !== undefined) {
-      // The end marker has an id too, but it is no event: nobody was ever given it.
-      if (page[0]?.id !== after || page[0].message.end !== undefined) throw new ReplyEventNotFoundError(replyId, after);
-      const keyframe = back?.find((entry) => isKeyframe(entry.message));
-      if (keyframe) eventOf(reader.codec, keyframe.message);
-      else throw new ReplyEventNotFoundError(replyId, after); // its keyframe was trimmed (maxEvents): so was it
-      reader.last = after;
-      page = page.slice(1);
-    }
     if (reader.emit(page)) return true;
-    while (page.length >= PAGE - 1) {
+    while (page.length >= PAGE) {
       page = await this.#range(keys, `(${reader.last}`);
       if (reader.emit(page)) return true;
     }

@@ -22,8 +22,18 @@ export const newCodec = (): FrameCodec => ({ base: undefined, since: 0 });
 const isHigh = (unit: number): boolean => unit >= 0xd800 && unit <= 0xdbff;
 const isLow = (unit: number): boolean => unit >= 0xdc00 && unit <= 0xdfff;
 
-/** The stored value of `event`, updating the producer's state. */
-export function encodeFrame(codec: FrameCodec, event: string): string {
+/** An event as the last keyframe's first `p` and last `s` UTF-16 units around `middle`. */
+export interface FrameDelta {
+  p: number;
+  s: number;
+  middle: string;
+}
+
+/**
+ * How to store `event`, updating the producer's state: its difference from the last keyframe, or
+ * undefined when it is better stored whole (then it is the new keyframe).
+ */
+export function deltaOf(codec: FrameCodec, event: string): FrameDelta | undefined {
   const base = codec.base;
   if (base !== undefined && codec.since < KEYFRAME_EVERY - 1) {
     const most = Math.min(base.length, event.length);
@@ -37,12 +47,24 @@ export function encodeFrame(codec: FrameCodec, event: string): string {
     // Worth it only when it saves most of the frame; otherwise this frame is a better base.
     if (middle.length * 2 < event.length) {
       codec.since++;
-      return `${p}.${s}:${middle}`;
+      return { p, s, middle };
     }
   }
   codec.base = event;
   codec.since = 0;
-  return `=${event}`;
+  return undefined;
+}
+
+/** The stored value of `event` in an `f` field (one event per entry, decision 0280), updating the producer's state. */
+export function encodeFrame(codec: FrameCodec, event: string): string {
+  const delta = deltaOf(codec, event);
+  return delta ? `${delta.p}.${delta.s}:${delta.middle}` : `=${event}`;
+}
+
+/** `base` with its first `p` and last `s` units around `middle`; undefined without a base or when they do not fit. */
+export function applyDelta(base: string | undefined, { p, s, middle }: FrameDelta): string | undefined {
+  if (base === undefined || p + s > base.length) return undefined;
+  return base.slice(0, p) + middle + base.slice(base.length - s);
 }
 
 /** Reads a `<p>.<s>:` head: the two numbers and where the middle starts; undefined when malformed. */
@@ -64,19 +86,8 @@ export function decodeFrame(codec: FrameCodec, value: string): string | undefine
     codec.base = value.slice(1);
     return codec.base;
   }
-  const base = codec.base;
   const parsed = head(value);
-  if (base === undefined || parsed === undefined) return undefined;
+  if (parsed === undefined) return undefined;
   const [p, s, at] = parsed;
-  if (p + s > base.length) return undefined;
-  return base.slice(0, p) + value.slice(at) + base.slice(base.length - s);
+  return applyDelta(codec.base, { p, s, middle: value.slice(at) });
 }
-
-/** A stream entry's event: `f` (this codec) or `d` (an event stored whole, before decision 0280). */
-export function eventOf(codec: FrameCodec, message: Record<string, string>): string | undefined {
-  if (message.f !== undefined) return decodeFrame(codec, message.f);
-  return message.d;
-}
-
-/** True when the entry sets a base: a keyframe, or an event stored whole. */
-export const isKeyframe = (message: Record<string, string>): boolean => (message.f !== undefined ? message.f.startsWith('=') : message.d !== undefined);

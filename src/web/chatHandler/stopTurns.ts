@@ -31,13 +31,18 @@ export interface StopTurnsConfig {
  */
 export async function stopTurns(config: StopTurnsConfig, conversationId: string, principal: string | undefined): Promise<StopAnswer> {
   const { log, lock, owners } = config;
-  // The turns first, then the owner: a first turn that claims the conversation in between is seen either way.
-  const turns: LockTurn[] = (await lock.turns?.(conversationId)) ?? [];
+  // Sent together, in this order (a first turn that claims the conversation in between is seen either
+  // way), so a stop costs no more round trips than the latest reply's lookup and the stop itself.
+  const [turns, owner, latestReply] = await Promise.all([
+    lock.turns?.(conversationId) ?? Promise.resolve([] as LockTurn[]),
+    principal === undefined ? Promise.resolve(null) : owners.owner(conversationId),
+    log.latestReply(conversationId),
+  ]);
   const mine = principal === undefined ? turns : turns.filter((turn) => turn.principal === principal);
-  const owns = principal === undefined || (await owners.owner(conversationId)) === principal;
+  const owns = principal === undefined || owner === principal;
   if (!owns && mine.length === 0) throw conversationNotFound();
   // Not `latest.live`: a producer whose heartbeat lapsed may still run (decision 0281).
-  const latest = owns ? await log.latestReply(conversationId) : null;
+  const latest = owns ? latestReply : null;
   const ids = [...new Set([...mine.map((turn) => turn.id), ...(latest ? [latest.replyId] : [])])];
   const producing = await Promise.all(ids.map((id) => log.stop(id)));
   // A listed turn whose reply is the latest has one: its producer answers (it may have just ended, its lock not yet released).
