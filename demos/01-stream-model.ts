@@ -10,7 +10,7 @@ import type { Demo } from './types';
 export const demo: Demo = {
   name: 'stream',
   seed: '1.1',
-  summary: 'stream a model reply token by token',
+  summary: 'stream a model reply chunk by chunk',
   async run({ model, out }) {
     out.write('=== 流式输出 ===\nAI: ');
     await writeAll(out, fromRunnable(model, [new HumanMessage('讲一个关于Python的笑话')]).pipe(textContent()));

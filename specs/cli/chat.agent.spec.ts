@@ -161,7 +161,7 @@ describe('rxjs-langchain chat --agent', () => {
   });
 
   test('Ctrl-C while a tool runs stops the turn (the tool is aborted) and saves nothing', async () => {
-    // Offline, the tools take as long as the first token: 1 s, time enough to press Ctrl-C.
+    // Offline, the tools take as long as the first chunk: 1 s, time enough to press Ctrl-C.
     const c = chat(['--history-file', join(dir, 'stop.jsonl')], { DEMO_LATENCY: '1000,0' });
     c.send(Q);
     await c.waitFor('🔧 调用 python_release {"version":"3.0"}\n');

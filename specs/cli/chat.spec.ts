@@ -330,10 +330,10 @@ describe('rxjs-langchain chat on a terminal', () => {
     await c.waitFor(`[${[...joke].length} 字 · `);
     c.type('\x04');
     expect(await c.exited).toBe(0);
-    const stats = new RegExp(`\\[${[...joke].length} 字 · (\\d+) 块 · [\\d.]+ tok/s · 首字 (\\d+) ms`).exec(c.output.visible)!;
+    const stats = new RegExp(`\\[${[...joke].length} 字 · (\\d+) 块 · [\\d.]+ 块/s · 首字 (\\d+) ms`).exec(c.output.visible)!;
     expect(Number(stats[1])).toBe(s.requests[1].chunksTotal); // text chunks only, not the role or finish chunk
     expect(Number(stats[2])).toBeGreaterThanOrEqual(140); // the server waited 150 ms after its role chunk
-    expect(c.output.data).toMatch(/\x1b7\x1b\[24;1H\x1b\[2K\d+ 字 · \d+ 词 · [\d.]+ tok\/s · 首字 \d+ ms · [\d.]+ s Ctrl-C 停止\x1b8/); // the live status line
+    expect(c.output.data).toMatch(/\x1b7\x1b\[24;1H\x1b\[2K\d+ 字 · \d+ 词 · [\d.]+ 块\/s · 首字 \d+ ms · [\d.]+ s Ctrl-C 停止\x1b8/); // the live status line
     expect(await storedFile('tty-stop.jsonl')).toEqual(['human:讲一个笑话', `ai:${joke}`]);
   });
 });

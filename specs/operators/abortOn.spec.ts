@@ -22,9 +22,11 @@ describe('abortOn', () => {
 
     it('over 3 chunks', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-b-c-d-|', { a: 'xx J', b: 'a', c: 'va!', d: 'tail' });
-        expectObservable(source.pipe(abortOn(['Java']))).toBe('-a---#', { a: 'xx ' }, forbidden('Java', 3, 'xx '));
-        expectSubscriptions(source.subscriptions).toBe('^----!');
+        const source   = cold('-a-b-c-d-|', { a: 'xx J', b: 'a', c: 'va!', d: 'tail' });
+        const expected =      '-a---#';
+        const subs     =      '^----!';
+        expectObservable(source.pipe(abortOn(['Java']))).toBe(expected, { a: 'xx ' }, forbidden('Java', 3, 'xx '));
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
 
@@ -47,18 +49,22 @@ describe('abortOn', () => {
   describe('overlapping patterns', () => {
     it("reports 'she' in 'ushers' (the match that ends first, the longest there), emitting only 'u'", () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-b-c-|', { a: 'u', b: 'sh', c: 'ers' });
-        expectObservable(source.pipe(abortOn(['he', 'she', 'hers']))).toBe('-a---#', { a: 'u' }, forbidden('she', 1, 'u'));
-        expectSubscriptions(source.subscriptions).toBe('^----!');
+        const source   = cold('-a-b-c-|', { a: 'u', b: 'sh', c: 'ers' });
+        const expected =      '-a---#';
+        const subs     =      '^----!';
+        expectObservable(source.pipe(abortOn(['he', 'she', 'hers']))).toBe(expected, { a: 'u' }, forbidden('she', 1, 'u'));
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
 
     it("holds back via the failure link: 'hi' is released once 'his' is impossible, 'he' still found", () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-b-c-|', { a: 'sh', b: 'i', c: ' the' });
+        const source   = cold('-a-b-c-|', { a: 'sh', b: 'i', c: ' the' });
+        const expected =      '---b-#';
+        const subs     =      '^----!';
         // 'sh' could start 'she' → held; 'shi' cannot → released; ' th' then 'the' contains 'he'.
-        expectObservable(source.pipe(abortOn(['she', 'he']))).toBe('---b-#', { b: 'shi' }, forbidden('he', 5, 'shi'));
-        expectSubscriptions(source.subscriptions).toBe('^----!');
+        expectObservable(source.pipe(abortOn(['she', 'he']))).toBe(expected, { b: 'shi' }, forbidden('he', 5, 'shi'));
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
   });
@@ -66,33 +72,41 @@ describe('abortOn', () => {
   describe('Chinese and emoji', () => {
     it('stops at 敏感内容 split over three chunks, emitting only what precedes it', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-b-c-d-|', { a: '这是', b: '敏感', c: '内', d: '容吗' });
-        expectObservable(source.pipe(abortOn(['敏感内容', '不当词汇']))).toBe('-a-----#', { a: '这是' }, forbidden('敏感内容', 2, '这是'));
-        expectSubscriptions(source.subscriptions).toBe('^------!');
+        const source   = cold('-a-b-c-d-|', { a: '这是', b: '敏感', c: '内', d: '容吗' });
+        const expected =      '-a-----#';
+        const subs     =      '^------!';
+        expectObservable(source.pipe(abortOn(['敏感内容', '不当词汇']))).toBe(expected, { a: '这是' }, forbidden('敏感内容', 2, '这是'));
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
 
     it('matches an emoji whose surrogate pair is split between chunks', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-b-|', { a: 'snake \uD83D', b: '\uDC0D!' });
-        expectObservable(source.pipe(abortOn(['🐍']))).toBe('-a-#', { a: 'snake ' }, forbidden('🐍', 6, 'snake '));
-        expectSubscriptions(source.subscriptions).toBe('^--!');
+        const source   = cold('-a-b-|', { a: 'snake \uD83D', b: '\uDC0D!' });
+        const expected =      '-a-#';
+        const subs     =      '^--!';
+        expectObservable(source.pipe(abortOn(['🐍']))).toBe(expected, { a: 'snake ' }, forbidden('🐍', 6, 'snake '));
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
 
     it('never emits half a surrogate pair, even when no pattern involves it', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-b-|', { a: 'hi \uD83D', b: '\uDE00 ok' });
-        expectObservable(source.pipe(abortOn(['zz']))).toBe('-a-b-|', { a: 'hi ', b: '😀 ok' });
-        expectSubscriptions(source.subscriptions).toBe('^----!');
+        const source   = cold('-a-b-|', { a: 'hi \uD83D', b: '\uDE00 ok' });
+        const expected =      '-a-b-|';
+        const subs     =      '^----!';
+        expectObservable(source.pipe(abortOn(['zz']))).toBe(expected, { a: 'hi ', b: '😀 ok' });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
 
     it('holds an emoji that starts a pattern and releases it when the pattern fails', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-b-|', { a: 'a😀', b: 'y' });
-        expectObservable(source.pipe(abortOn(['😀x']))).toBe('-a-b-|', { a: 'a', b: '😀y' });
-        expectSubscriptions(source.subscriptions).toBe('^----!');
+        const source   = cold('-a-b-|', { a: 'a😀', b: 'y' });
+        const expected =      '-a-b-|';
+        const subs     =      '^----!';
+        expectObservable(source.pipe(abortOn(['😀x']))).toBe(expected, { a: 'a', b: '😀y' });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
   });
@@ -100,17 +114,21 @@ describe('abortOn', () => {
   describe('hold-back release', () => {
     it('releases held text when the source completes', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-b--|', { a: 'I like ', b: 'Ja' });
-        expectObservable(source.pipe(abortOn(['Java']))).toBe('-a----(b|)', { a: 'I like ', b: 'Ja' });
-        expectSubscriptions(source.subscriptions).toBe('^-----!');
+        const source   = cold('-a-b--|', { a: 'I like ', b: 'Ja' });
+        const expected =      '-a----(b|)';
+        const subs     =      '^-----!';
+        expectObservable(source.pipe(abortOn(['Java']))).toBe(expected, { a: 'I like ', b: 'Ja' });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
 
     it('does not release held text when the source errors', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-b-#', { a: 'x ', b: 'Ja' }, new Error('network'));
-        expectObservable(source.pipe(abortOn(['Java']))).toBe('-a---#', { a: 'x ' }, new Error('network'));
-        expectSubscriptions(source.subscriptions).toBe('^----!');
+        const source   = cold('-a-b-#', { a: 'x ', b: 'Ja' }, new Error('network'));
+        const expected =      '-a---#';
+        const subs     =      '^----!';
+        expectObservable(source.pipe(abortOn(['Java']))).toBe(expected, { a: 'x ' }, new Error('network'));
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
   });
@@ -118,18 +136,22 @@ describe('abortOn', () => {
   describe("mode: 'complete'", () => {
     it('emits the held safe text before the match, then completes, unsubscribing upstream', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-b-c-|', { a: 'see: ', b: 'xJ', c: 'ava' });
+        const source   = cold('-a-b-c-|', { a: 'see: ', b: 'xJ', c: 'ava' });
+        const expected =      '-a-b-|';
+        const subs     =      '^----!';
         // After 'xJ', 'J' is held ('x' is not); at 'ava' the match starts at 6: nothing more is safe.
-        expectObservable(source.pipe(abortOn(['Java'], { mode: 'complete' }))).toBe('-a-b-|', { a: 'see: ', b: 'x' });
-        expectSubscriptions(source.subscriptions).toBe('^----!');
+        expectObservable(source.pipe(abortOn(['Java'], { mode: 'complete' }))).toBe(expected, { a: 'see: ', b: 'x' });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
 
     it('emits the held text between a pattern prefix and a shorter match that ends first', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-b-|', { a: 'ab', b: 'cd' });
-        expectObservable(source.pipe(abortOn(['abcde', 'bcd'], { mode: 'complete' }))).toBe('---(a|)', { a: 'a' });
-        expectSubscriptions(source.subscriptions).toBe('^--!');
+        const source   = cold('-a-b-|', { a: 'ab', b: 'cd' });
+        const expected =      '---(a|)';
+        const subs     =      '^--!';
+        expectObservable(source.pipe(abortOn(['abcde', 'bcd'], { mode: 'complete' }))).toBe(expected, { a: 'a' });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
   });
@@ -138,20 +160,24 @@ describe('abortOn', () => {
     it('is called once with pattern, index and the emitted text, before the error', () => {
       const calls: unknown[] = [];
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-b-|', { a: 'hello wor', b: 'ld' });
+        const source   = cold('-a-b-|', { a: 'hello wor', b: 'ld' });
+        const expected =      '-a-#';
+        const subs     =      '^--!';
         const op = abortOn(['world'], { onMatch: (m) => calls.push({ ...m }) });
-        expectObservable(source.pipe(op)).toBe('-a-#', { a: 'hello ' }, forbidden('world', 6, 'hello '));
-        expectSubscriptions(source.subscriptions).toBe('^--!');
+        expectObservable(source.pipe(op)).toBe(expected, { a: 'hello ' }, forbidden('world', 6, 'hello '));
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
       expect(calls).toEqual([{ pattern: 'world', index: 6, emittedText: 'hello ' }]);
     });
 
     it('errors with what onMatch throws', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-|', { a: 'bad' });
+        const source   = cold('-a-|', { a: 'bad' });
+        const expected =      '-#';
+        const subs     =      '^!';
         const op = abortOn(['bad'], { mode: 'complete', onMatch: () => { throw new Error('boom'); } });
-        expectObservable(source.pipe(op)).toBe('-#', undefined, new Error('boom'));
-        expectSubscriptions(source.subscriptions).toBe('^!');
+        expectObservable(source.pipe(op)).toBe(expected, undefined, new Error('boom'));
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
   });
@@ -159,37 +185,47 @@ describe('abortOn', () => {
   describe('caseInsensitive', () => {
     it('matches ASCII, Greek final sigma and long s, with exact indices', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-b-|', { a: 'Ἀ ΣΊΣΥΦΟ', b: 'Σ and JAVA' });
+        const source   = cold('-a-b-|', { a: 'Ἀ ΣΊΣΥΦΟ', b: 'Σ and JAVA' });
+        const expected =      '-a-#';
+        const subs     =      '^--!';
         const op = abortOn(['σίσυφος', 'java'], { caseInsensitive: true });
-        expectObservable(source.pipe(op)).toBe('-a-#', { a: 'Ἀ ' }, forbidden('σίσυφος', 2, 'Ἀ '));
-        expectSubscriptions(source.subscriptions).toBe('^--!');
+        expectObservable(source.pipe(op)).toBe(expected, { a: 'Ἀ ' }, forbidden('σίσυφος', 2, 'Ἀ '));
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-|', { a: 'Kiſs JaVa' });
-        expectObservable(source.pipe(abortOn(['KISS'], { caseInsensitive: true }))).toBe('-#', undefined, forbidden('KISS', 0, ''));
-        expectSubscriptions(source.subscriptions).toBe('^!');
+        const source   = cold('-a-|', { a: 'Kiſs JaVa' });
+        const expected =      '-#';
+        const subs     =      '^!';
+        expectObservable(source.pipe(abortOn(['KISS'], { caseInsensitive: true }))).toBe(expected, undefined, forbidden('KISS', 0, ''));
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
 
     it('folds an astral letter (Deseret) split across chunks', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const upper = '𐐀'; // U+10400, lower case U+10428 '𐐨'
-        const source = cold('-a-b-|', { a: 'x' + upper[0], b: upper[1] + 'y' });
-        expectObservable(source.pipe(abortOn(['𐐨y'], { caseInsensitive: true }))).toBe('-a-#', { a: 'x' }, forbidden('𐐨y', 1, 'x'));
-        expectSubscriptions(source.subscriptions).toBe('^--!');
+        const source   = cold('-a-b-|', { a: 'x' + upper[0], b: upper[1] + 'y' });
+        const expected =      '-a-#';
+        const subs     =      '^--!';
+        expectObservable(source.pipe(abortOn(['𐐨y'], { caseInsensitive: true }))).toBe(expected, { a: 'x' }, forbidden('𐐨y', 1, 'x'));
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
 
     it("keeps code points whose folding changes length (İ) so indices stay exact, and is off by default", () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-|', { a: 'İstanbul java' });
-        expectObservable(source.pipe(abortOn(['JAVA'], { caseInsensitive: true }))).toBe('-#', undefined, forbidden('JAVA', 9, ''));
-        expectSubscriptions(source.subscriptions).toBe('^!');
+        const source   = cold('-a-|', { a: 'İstanbul java' });
+        const expected =      '-#';
+        const subs     =      '^!';
+        expectObservable(source.pipe(abortOn(['JAVA'], { caseInsensitive: true }))).toBe(expected, undefined, forbidden('JAVA', 9, ''));
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-|', { a: 'java' });
-        expectObservable(source.pipe(abortOn(['JAVA']))).toBe('-a-|', { a: 'java' });
-        expectSubscriptions(source.subscriptions).toBe('^--!');
+        const source   = cold('-a-|', { a: 'java' });
+        const expected =      '-a-|';
+        const subs     =      '^--!';
+        expectObservable(source.pipe(abortOn(['JAVA']))).toBe(expected, { a: 'java' });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
   });
@@ -197,25 +233,31 @@ describe('abortOn', () => {
   describe('pass-through', () => {
     it('passes text unchanged for an empty pattern list', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-b-|', { a: 'Ja', b: 'va' });
-        expectObservable(source.pipe(abortOn([]))).toBe('-a-b-|', { a: 'Ja', b: 'va' });
-        expectSubscriptions(source.subscriptions).toBe('^----!');
+        const source   = cold('-a-b-|', { a: 'Ja', b: 'va' });
+        const expected =      '-a-b-|';
+        const subs     =      '^----!';
+        expectObservable(source.pipe(abortOn([]))).toBe(expected, { a: 'Ja', b: 'va' });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
 
     it('passes upstream errors through', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-#', { a: 'fine' }, new Error('429'));
-        expectObservable(source.pipe(abortOn(['x']))).toBe('-a-#', { a: 'fine' }, new Error('429'));
-        expectSubscriptions(source.subscriptions).toBe('^--!');
+        const source   = cold('-a-#', { a: 'fine' }, new Error('429'));
+        const expected =      '-a-#';
+        const subs     =      '^--!';
+        expectObservable(source.pipe(abortOn(['x']))).toBe(expected, { a: 'fine' }, new Error('429'));
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
 
     it('unsubscribes upstream when downstream unsubscribes', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-b-c-|', { a: 'a', b: 'b', c: 'c' });
-        expectObservable(source.pipe(abortOn(['x'])), '^--!').toBe('-a-', { a: 'a' });
-        expectSubscriptions(source.subscriptions).toBe('^--!');
+        const source   = cold('-a-b-c-|', { a: 'a', b: 'b', c: 'c' });
+        const expected =      '-a-';
+        const subs     =      '^--!';
+        expectObservable(source.pipe(abortOn(['x'])), '^--!').toBe(expected, { a: 'a' });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
   });

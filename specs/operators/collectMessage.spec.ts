@@ -33,10 +33,12 @@ describe('collectMessage', () => {
     it('differs from the last chunk (storing the last chunk as the whole answer loses the text)', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const last = new AIMessageChunk('!');
-        const source = cold('-a-b|', { a: new AIMessageChunk('Hi'), b: last });
+        const source   = cold('-a-b|', { a: new AIMessageChunk('Hi'), b: last });
+        const expected =      '----(m|)';
+        const subs     =      '^---!';
         const result = source.pipe(collectMessage());
-        expectObservable(result).toBe('----(m|)', { m: new AIMessageChunk('Hi!') });
-        expectSubscriptions(source.subscriptions).toBe('^---!');
+        expectObservable(result).toBe(expected, { m: new AIMessageChunk('Hi!') });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
   });
@@ -67,9 +69,11 @@ describe('collectMessage', () => {
   describe('empty stream', () => {
     it('emits an empty AIMessageChunk', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold<AIMessageChunk>('--|');
-        expectObservable(source.pipe(collectMessage())).toBe('--(m|)', { m: new AIMessageChunk({ content: '' }) });
-        expectSubscriptions(source.subscriptions).toBe('^-!');
+        const source   = cold<AIMessageChunk>('--|');
+        const expected =                      '--(m|)';
+        const subs     =                      '^-!';
+        expectObservable(source.pipe(collectMessage())).toBe(expected, { m: new AIMessageChunk({ content: '' }) });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
   });

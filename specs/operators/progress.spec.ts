@@ -87,9 +87,11 @@ describe('progress', () => {
     it('emits no done event when the source errors', () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-#', { a: 'x' }, new Error('503'));
-        expectObservable(source.pipe(progress({ everyChars: 100, scheduler }))).toBe('---#', undefined, new Error('503'));
-        expectSubscriptions(source.subscriptions).toBe('^--!');
+        const source   = cold('-a-#', { a: 'x' }, new Error('503'));
+        const expected =      '---#';
+        const subs     =      '^--!';
+        expectObservable(source.pipe(progress({ everyChars: 100, scheduler }))).toBe(expected, undefined, new Error('503'));
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
   });
@@ -182,9 +184,11 @@ describe('progress', () => {
     it('errors on a value without text', () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-|', { a: 7 as never });
-        expectObservable(source.pipe(progress({ scheduler }))).toBe('-#', undefined, new TypeError('progress: expected a string or a message chunk with content, got the number 7.'));
-        expectSubscriptions(source.subscriptions).toBe('^!');
+        const source   = cold('-a-|', { a: 7 as never });
+        const expected =      '-#';
+        const subs     =      '^!';
+        expectObservable(source.pipe(progress({ scheduler }))).toBe(expected, undefined, new TypeError('progress: expected a string or a message chunk with content, got the number 7.'));
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
   });
@@ -197,10 +201,12 @@ describe('tapProgress', () => {
       const calls: Array<[number, ProgressEvent]> = [];
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const a = new AIMessageChunk('Hello ');
-        const source = cold('-a-b-c-|', { a, b: 'wonderful ', c: 'world' });
+        const source   = cold('-a-b-c-|', { a, b: 'wonderful ', c: 'world' });
+        const expected =      '-a-b-c-|';
+        const subs     =      '^------!';
         const piped = source.pipe(tapProgress((e) => calls.push([scheduler.now(), e]), { everyChars: 10, scheduler }));
-        expectObservable(piped).toBe('-a-b-c-|', { a, b: 'wonderful ', c: 'world' });
-        expectSubscriptions(source.subscriptions).toBe('^------!');
+        expectObservable(piped).toBe(expected, { a, b: 'wonderful ', c: 'world' });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
       expect(calls).toEqual([
         [3, expect.objectContaining({ chars: 16, words: 2, done: false })],
@@ -212,10 +218,12 @@ describe('tapProgress', () => {
     it('errors and unsubscribes upstream when the callback throws', () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-b-|', { a: 'x', b: 'y' });
+        const source   = cold('-a-b-|', { a: 'x', b: 'y' });
+        const expected =      '-#';
+        const subs     =      '^!';
         const piped = source.pipe(tapProgress(() => { throw new Error('ui gone'); }, { scheduler }));
-        expectObservable(piped).toBe('-#', undefined, new Error('ui gone'));
-        expectSubscriptions(source.subscriptions).toBe('^!');
+        expectObservable(piped).toBe(expected, undefined, new Error('ui gone'));
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
 

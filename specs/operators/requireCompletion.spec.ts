@@ -12,18 +12,22 @@ const usage = new AIMessageChunk({ content: '', usage_metadata: { input_tokens: 
 describe('requireCompletion', () => {
   it('passes a finished reply through unchanged, also when a usage chunk follows the finish', () => {
     createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold('-a-b-d-u-|', { a, b, d: done, u: usage });
-      expectObservable(source.pipe(requireCompletion())).toBe('-a-b-d-u-|', { a, b, d: done, u: usage });
-      expectSubscriptions(source.subscriptions).toBe('^--------!');
+      const source   = cold('-a-b-d-u-|', { a, b, d: done, u: usage });
+      const expected =      '-a-b-d-u-|';
+      const subs     =      '^--------!';
+      expectObservable(source.pipe(requireCompletion())).toBe(expected, { a, b, d: done, u: usage });
+      expectSubscriptions(source.subscriptions).toBe(subs);
     });
   });
 
   it('errors with StreamInterruptedError (no-finish) and the partial text when the source completes without a finish marker', () => {
     createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold('-a-b-|', { a, b });
+      const source   = cold('-a-b-|', { a, b });
+      const expected =      '-a-b-#';
+      const subs     =      '^----!';
       const error = new StreamInterruptedError('no-finish', '你好，世界 👋', 2);
-      expectObservable(source.pipe(requireCompletion())).toBe('-a-b-#', { a, b }, error);
-      expectSubscriptions(source.subscriptions).toBe('^----!');
+      expectObservable(source.pipe(requireCompletion())).toBe(expected, { a, b }, error);
+      expectSubscriptions(source.subscriptions).toBe(subs);
     });
   });
 
@@ -43,65 +47,76 @@ describe('requireCompletion', () => {
 
   it('errors for an empty stream (no chunk at all is not an answer)', () => {
     createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold<AIMessageChunk>('--|');
-      expectObservable(source.pipe(requireCompletion())).toBe('--#', undefined, new StreamInterruptedError('no-finish', '', 0));
-      expectSubscriptions(source.subscriptions).toBe('^-!');
+      const source   = cold<AIMessageChunk>('--|');
+      const expected =                      '--#';
+      const subs     =                      '^-!';
+      expectObservable(source.pipe(requireCompletion())).toBe(expected, undefined, new StreamInterruptedError('no-finish', '', 0));
+      expectSubscriptions(source.subscriptions).toBe(subs);
     });
   });
 
   it('wraps an error after the first chunk in StreamInterruptedError (reason error, cause kept)', () => {
     createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const network = Object.assign(new TypeError('terminated'), { cause: { code: 'UND_ERR_SOCKET' } });
-      const source = cold('-a-#', { a }, network);
-      const expected = new StreamInterruptedError('error', '你好，', 1, network);
-      expectObservable(source.pipe(requireCompletion())).toBe('-a-#', { a }, expected);
-      expectSubscriptions(source.subscriptions).toBe('^--!');
+      const source   = cold('-a-#', { a }, network);
+      const expected =      '-a-#';
+      const subs     =      '^--!';
+      const cut = new StreamInterruptedError('error', '你好，', 1, network);
+      expectObservable(source.pipe(requireCompletion())).toBe(expected, { a }, cut);
+      expectSubscriptions(source.subscriptions).toBe(subs);
     });
   });
 
   it('passes errors before the first chunk and our own typed errors through unchanged', () => {
     createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const rateLimit = Object.assign(new Error('429 rate limited'), { status: 429 });
-      const early = cold<AIMessageChunk>('--#', undefined, rateLimit);
       const timeout = new StreamTimeoutError('idle', 100);
-      const late = cold('-a-#', { a }, timeout);
-      expectObservable(early.pipe(requireCompletion())).toBe('--#', undefined, rateLimit);
-      expectObservable(late.pipe(requireCompletion())).toBe('-a-#', { a }, timeout);
-      expectSubscriptions(early.subscriptions).toBe('^-!');
-      expectSubscriptions(late.subscriptions).toBe('^--!');
+      const early     = cold<AIMessageChunk>('--#', undefined, rateLimit);
+      const earlyOut  =                      '--#';
+      const earlySubs =                      '^-!';
+      const late      = cold(                '-a-#', { a }, timeout);
+      const lateOut   =                      '-a-#';
+      const lateSubs  =                      '^--!';
+      expectObservable(early.pipe(requireCompletion())).toBe(earlyOut, undefined, rateLimit);
+      expectObservable(late.pipe(requireCompletion())).toBe(lateOut, { a }, timeout);
+      expectSubscriptions(early.subscriptions).toBe(earlySubs);
+      expectSubscriptions(late.subscriptions).toBe(lateSubs);
     });
   });
 
   it('keeps no state between subscriptions', () => {
     createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold('-a-|', { a });
+      const source   = cold('-a-|', { a });
+      const expected =      '-a-#';
+      const subs     =      '^--!';
       const checked = source.pipe(requireCompletion());
       const error = new StreamInterruptedError('no-finish', '你好，', 1);
-      expectObservable(checked).toBe('-a-#', { a }, error);
-      expectObservable(checked).toBe('-a-#', { a }, error); // not '你好，你好，'
-      expectSubscriptions(source.subscriptions).toBe(['^--!', '^--!']);
+      expectObservable(checked).toBe(expected, { a }, error);
+      expectObservable(checked).toBe(expected, { a }, error); // not '你好，你好，'
+      expectSubscriptions(source.subscriptions).toBe([subs, subs]);
     });
   });
 
   it('accepts a custom isFinal for providers that mark the end differently', () => {
     createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const last = new AIMessageChunk({ content: '.', additional_kwargs: { eos: true } });
-      const source = cold('-a-l-|', { a, l: last });
+      const source   = cold('-a-l-|', { a, l: last });
+      const expected =      '-a-l-|';
+      const subs     =      '^----!';
       const result = source.pipe(requireCompletion({ isFinal: (c) => (c as AIMessageChunk).additional_kwargs.eos === true }));
-      expectObservable(result).toBe('-a-l-|', { a, l: last });
-      expectSubscriptions(source.subscriptions).toBe('^----!');
+      expectObservable(result).toBe(expected, { a, l: last });
+      expectSubscriptions(source.subscriptions).toBe(subs);
     });
   });
 
   it('errors with a TypeError (not StreamInterruptedError) when given strings: it belongs before textContent()', () => {
     createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold('-s-|', { s: 'text' as unknown as AIMessageChunk });
-      expectObservable(source.pipe(requireCompletion())).toBe(
-        '-#',
-        undefined,
-        new TypeError('requireCompletion: expected message chunks (put it right after the source, before textContent() or a string output parser), got the string "text".'),
-      );
-      expectSubscriptions(source.subscriptions).toBe('^!');
+      const source   = cold('-s-|', { s: 'text' as unknown as AIMessageChunk });
+      const expected =      '-#';
+      const subs     =      '^!';
+      const error = new TypeError('requireCompletion: expected message chunks (put it right after the source, before textContent() or a string output parser), got the string "text".');
+      expectObservable(source.pipe(requireCompletion())).toBe(expected, undefined, error);
+      expectSubscriptions(source.subscriptions).toBe(subs);
     });
   });
 
@@ -138,50 +153,65 @@ describe('requireCompletion on a part stream (an agent run, decision 0117)', () 
 
   it('passes a run whose every step finished with a finish reason', () => {
     createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold('-scfr-StFe|', values);
-      expectObservable(source.pipe(requireCompletion())).toBe('-scfr-StFe|', values);
-      expectSubscriptions(source.subscriptions).toBe('^---------!');
+      const source   = cold('-scfr-StFe|', values);
+      const expected =      '-scfr-StFe|';
+      const subs     =      '^---------!';
+      expectObservable(source.pipe(requireCompletion())).toBe(expected, values);
+      expectSubscriptions(source.subscriptions).toBe(subs);
     });
   });
 
   it('a last step without a finish reason: StreamInterruptedError (no-finish) with the answer text seen and the parts with content counted', () => {
     createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold('-scfr-Stxu|', values);
-      expectObservable(source.pipe(requireCompletion())).toBe('-scfr-Stxu#', values, new StreamInterruptedError('no-finish', '答案 3 🎉', 2));
-      expectSubscriptions(source.subscriptions).toBe('^---------!');
+      const source   = cold('-scfr-Stxu|', values);
+      const expected =      '-scfr-Stxu#';
+      const subs     =      '^---------!';
+      expectObservable(source.pipe(requireCompletion())).toBe(expected, values, new StreamInterruptedError('no-finish', '答案 3 🎉', 2));
+      expectSubscriptions(source.subscriptions).toBe(subs);
     });
   });
 
   it('a run that went on after a cut step is not finished either, though its last step is', () => {
     createScheduler().run(({ cold, expectObservable }) => {
-      const source = cold('-scyr-StFe|', values);
-      expectObservable(source.pipe(requireCompletion())).toBe('-scyr-StFe#', values, new StreamInterruptedError('no-finish', '答案 3 🎉', 2));
+      const source   = cold('-scyr-StFe|', values);
+      const expected =      '-scyr-StFe#';
+      expectObservable(source.pipe(requireCompletion())).toBe(expected, values, new StreamInterruptedError('no-finish', '答案 3 🎉', 2));
     });
   });
 
   it('a stream that completes inside a step (no step-finish) is a cut', () => {
     createScheduler().run(({ cold, expectObservable }) => {
-      const source = cold('-sc|', values);
-      expectObservable(source.pipe(requireCompletion())).toBe('-sc#', values, new StreamInterruptedError('no-finish', '', 1));
+      const source   = cold('-sc|', values);
+      const expected =      '-sc#';
+      expectObservable(source.pipe(requireCompletion())).toBe(expected, values, new StreamInterruptedError('no-finish', '', 1));
     });
   });
 
   it('an error after the first part is a cut (reason error); a part stream that goes on with other values is a TypeError', () => {
     createScheduler().run(({ cold, expectObservable }) => {
       const failure = new TypeError('terminated');
-      expectObservable(cold('-st#', values, failure).pipe(requireCompletion())).toBe('-st#', values, new StreamInterruptedError('error', '答案 3 🎉', 1, failure));
+      const cut      = cold('-st#', values, failure);
+      const cutOut   =      '-st#';
       // Before the first part with content (only a step-start), an error passes unchanged: retryBeforeFirstChunk may retry it.
-      expectObservable(cold('-s#', values, failure).pipe(requireCompletion())).toBe('-s#', values, failure);
-      expectObservable(cold('-sa|', { ...values, a }).pipe(requireCompletion())).toBe(
-        '-s#', values, new TypeError('requireCompletion: a part stream emitted an object (AIMessageChunk); pipe it through toParts() first.'),
-      );
+      const early    = cold('-s#', values, failure);
+      const earlyOut =      '-s#';
+      const mixed    = cold('-sa|', { ...values, a });
+      const mixedOut =      '-s#';
+      const notParts = new TypeError('requireCompletion: a part stream emitted an object (AIMessageChunk); pipe it through toParts() first.');
+      expectObservable(cut.pipe(requireCompletion())).toBe(cutOut, values, new StreamInterruptedError('error', '答案 3 🎉', 1, failure));
+      expectObservable(early.pipe(requireCompletion())).toBe(earlyOut, values, failure);
+      expectObservable(mixed.pipe(requireCompletion())).toBe(mixedOut, values, notParts);
     });
   });
 
   it('hand-made parts without steps prove completion by a finish part with a known reason', () => {
     createScheduler().run(({ cold, expectObservable }) => {
-      expectObservable(cold('-te|', values).pipe(requireCompletion())).toBe('-te|', values);
-      expectObservable(cold('-tu|', values).pipe(requireCompletion())).toBe('-tu#', values, new StreamInterruptedError('no-finish', '答案 3 🎉', 1));
+      const finished = cold('-te|', values);
+      const finOut   =      '-te|';
+      const unknown  = cold('-tu|', values);
+      const unkOut   =      '-tu#';
+      expectObservable(finished.pipe(requireCompletion())).toBe(finOut, values);
+      expectObservable(unknown.pipe(requireCompletion())).toBe(unkOut, values, new StreamInterruptedError('no-finish', '答案 3 🎉', 1));
     });
   });
 });

@@ -19,10 +19,12 @@ describe('retryBeforeFirstChunk', () => {
     it('resubscribes (a new request) after the delay and succeeds', () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const first = cold<string>('--#', undefined, httpError(503));
+        const first    = cold<string>('--#', undefined, httpError(503));
+        const expected =              '------a-|';
+        const subs     =              '^-!';
         const second = cold('-a-|', { a: 'hi' });
-        expectObservable(attemptsOf(first, second).pipe(retryBeforeFirstChunk({ delay: 3, scheduler }))).toBe('------a-|', { a: 'hi' });
-        expectSubscriptions(first.subscriptions).toBe('^-!');
+        expectObservable(attemptsOf(first, second).pipe(retryBeforeFirstChunk({ delay: 3, scheduler }))).toBe(expected, { a: 'hi' });
+        expectSubscriptions(first.subscriptions).toBe(subs);
         expectSubscriptions(second.subscriptions).toBe('-----^--!');
       });
     });
@@ -31,10 +33,12 @@ describe('retryBeforeFirstChunk', () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const role = new AIMessageChunk({ content: '' });
-        const first = cold<AIMessageChunk>('-r-#', { r: role }, new StreamTimeoutError('first-chunk', 2));
+        const first    = cold<AIMessageChunk>('-r-#', { r: role }, new StreamTimeoutError('first-chunk', 2));
+        const expected =                      '-r---r-a-|';
+        const subs     =                      '^--!';
         const second = cold('-r-a-|', { r: role, a: new AIMessageChunk('你好') });
-        expectObservable(attemptsOf(first, second).pipe(retryBeforeFirstChunk({ delay: 1, scheduler }))).toBe('-r---r-a-|', { r: role, a: new AIMessageChunk('你好') });
-        expectSubscriptions(first.subscriptions).toBe('^--!');
+        expectObservable(attemptsOf(first, second).pipe(retryBeforeFirstChunk({ delay: 1, scheduler }))).toBe(expected, { r: role, a: new AIMessageChunk('你好') });
+        expectSubscriptions(first.subscriptions).toBe(subs);
         expectSubscriptions(second.subscriptions).toBe('----^----!');
       });
     });
@@ -43,10 +47,12 @@ describe('retryBeforeFirstChunk', () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const tool = new AIMessageChunk({ content: '', tool_call_chunks: [{ name: 'f', args: '{', index: 0, type: 'tool_call_chunk' }] });
-        const first = cold<AIMessageChunk>('-t-#', { t: tool }, httpError(503));
+        const first    = cold<AIMessageChunk>('-t-#', { t: tool }, httpError(503));
+        const expected =                      '-t-#';
+        const subs     =                      '^--!';
         const second = cold('-a-|', { a: new AIMessageChunk('x') });
-        expectObservable(attemptsOf(first, second).pipe(retryBeforeFirstChunk({ delay: 1, scheduler }))).toBe('-t-#', { t: tool }, httpError(503));
-        expectSubscriptions(first.subscriptions).toBe('^--!');
+        expectObservable(attemptsOf(first, second).pipe(retryBeforeFirstChunk({ delay: 1, scheduler }))).toBe(expected, { t: tool }, httpError(503));
+        expectSubscriptions(first.subscriptions).toBe(subs);
         expectSubscriptions(second.subscriptions).toBe([]);
       });
     });
@@ -56,15 +62,17 @@ describe('retryBeforeFirstChunk', () => {
       const seen: Array<[number, number]> = [];
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const e = httpError(429);
-        const a = cold<string>('#', undefined, e);
+        const a        = cold<string>('#', undefined, e);
+        const expected =              '------#';
+        const subs     =              '(^!)';
         const b = cold<string>('#', undefined, e);
         const c = cold<string>('#', undefined, e);
         const delay = (attempt: number, error: unknown): number => {
           seen.push([attempt, (error as { status: number }).status]);
           return attempt * 2;
         };
-        expectObservable(attemptsOf(a, b, c).pipe(retryBeforeFirstChunk({ count: 2, delay, scheduler }))).toBe('------#', undefined, e);
-        expectSubscriptions(a.subscriptions).toBe('(^!)');
+        expectObservable(attemptsOf(a, b, c).pipe(retryBeforeFirstChunk({ count: 2, delay, scheduler }))).toBe(expected, undefined, e);
+        expectSubscriptions(a.subscriptions).toBe(subs);
         expectSubscriptions(b.subscriptions).toBe('--(^!)');
         expectSubscriptions(c.subscriptions).toBe('------(^!)');
       });
@@ -74,11 +82,13 @@ describe('retryBeforeFirstChunk', () => {
     it('honours a Retry-After header (seconds) and a retryAfterMs hint over the computed delay', () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const a = cold<string>('#', undefined, httpError(429, new Headers({ 'retry-after': '0.007' })));
+        const a        = cold<string>('#', undefined, httpError(429, new Headers({ 'retry-after': '0.007' })));
+        const expected =              '----------(a|)';
+        const subs     =              '(^!)';
         const b = cold<string>('-#', undefined, Object.assign(new Error('busy'), { status: 503, retryAfterMs: 2 }));
         const c = cold('(a|)', { a: 'ok' });
-        expectObservable(attemptsOf(a, b, c).pipe(retryBeforeFirstChunk({ delay: 100, scheduler }))).toBe('----------(a|)', { a: 'ok' });
-        expectSubscriptions(a.subscriptions).toBe('(^!)');
+        expectObservable(attemptsOf(a, b, c).pipe(retryBeforeFirstChunk({ delay: 100, scheduler }))).toBe(expected, { a: 'ok' });
+        expectSubscriptions(a.subscriptions).toBe(subs);
         expectSubscriptions(b.subscriptions).toBe('-------^!');
         expectSubscriptions(c.subscriptions).toBe('----------(^!)');
       });
@@ -87,10 +97,12 @@ describe('retryBeforeFirstChunk', () => {
     it('does not retry what retryIf rejects (401), passing the error through at once', () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const a = cold<string>('--#', undefined, httpError(401));
+        const a        = cold<string>('--#', undefined, httpError(401));
+        const expected =              '--#';
+        const subs     =              '^-!';
         const b = cold('a|', { a: 'never' });
-        expectObservable(attemptsOf(a, b).pipe(retryBeforeFirstChunk({ delay: 1, scheduler }))).toBe('--#', undefined, httpError(401));
-        expectSubscriptions(a.subscriptions).toBe('^-!');
+        expectObservable(attemptsOf(a, b).pipe(retryBeforeFirstChunk({ delay: 1, scheduler }))).toBe(expected, undefined, httpError(401));
+        expectSubscriptions(a.subscriptions).toBe(subs);
         expectSubscriptions(b.subscriptions).toBe([]);
       });
     });
@@ -100,10 +112,12 @@ describe('retryBeforeFirstChunk', () => {
     it('passes them through untouched, without a new request', () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const a = cold('-a-#', { a: '你好' }, httpError(503));
+        const a        = cold('-a-#', { a: '你好' }, httpError(503));
+        const expected =      '-a-#';
+        const subs     =      '^--!';
         const b = cold('a|', { a: 'again' });
-        expectObservable(attemptsOf(a, b).pipe(retryBeforeFirstChunk({ delay: 1, scheduler }))).toBe('-a-#', { a: '你好' }, httpError(503));
-        expectSubscriptions(a.subscriptions).toBe('^--!');
+        expectObservable(attemptsOf(a, b).pipe(retryBeforeFirstChunk({ delay: 1, scheduler }))).toBe(expected, { a: '你好' }, httpError(503));
+        expectSubscriptions(a.subscriptions).toBe(subs);
         expectSubscriptions(b.subscriptions).toBe([]);
       });
     });
@@ -111,11 +125,13 @@ describe('retryBeforeFirstChunk', () => {
     it('does not retry once a retried attempt has produced a chunk', () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const a = cold<string>('#', undefined, httpError(500));
+        const a        = cold<string>('#', undefined, httpError(500));
+        const expected =              '--a-#';
+        const subs     =              '(^!)';
         const b = cold('-a-#', { a: '😀' }, httpError(502));
         const c = cold('a|', { a: 'never' });
-        expectObservable(attemptsOf(a, b, c).pipe(retryBeforeFirstChunk({ count: 5, delay: 1, scheduler }))).toBe('--a-#', { a: '😀' }, httpError(502));
-        expectSubscriptions(a.subscriptions).toBe('(^!)');
+        expectObservable(attemptsOf(a, b, c).pipe(retryBeforeFirstChunk({ count: 5, delay: 1, scheduler }))).toBe(expected, { a: '😀' }, httpError(502));
+        expectSubscriptions(a.subscriptions).toBe(subs);
         expectSubscriptions(b.subscriptions).toBe('-^--!');
         expectSubscriptions(c.subscriptions).toBe([]);
       });

@@ -20,9 +20,11 @@ describe('smooth', () => {
 
     it('cuts Chinese into words (no spaces needed) and keeps emoji whole', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-----b-|', { a: '你好世', b: '界。再见 👩‍💻' });
-        expectObservable(source.pipe(smooth())).toBe('-a-----b-(c|)', { a: '你好', b: '世界。', c: '再见 👩‍💻' });
-        expectSubscriptions(source.subscriptions).toBe('^--------!');
+        const source   = cold('-a-----b-|', { a: '你好世', b: '界。再见 👩‍💻' });
+        const expected =      '-a-----b-(c|)';
+        const subs     =      '^--------!';
+        expectObservable(source.pipe(smooth())).toBe(expected, { a: '你好', b: '世界。', c: '再见 👩‍💻' });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
   });
@@ -46,9 +48,11 @@ describe('smooth', () => {
     it('never splits a surrogate pair, a ZWJ sequence, a flag or a combining mark split across chunks', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const family = '👨‍👩‍👧';
-        const source = cold('-a-b-c-|', { a: 'e', b: '\u0301' + family.slice(0, 3), c: family.slice(3) + '🇨🇳' });
-        expectObservable(source.pipe(smooth({ chunking: 'grapheme' }))).toBe('---a-b-(c|)', { a: 'e\u0301', b: family, c: '🇨🇳' });
-        expectSubscriptions(source.subscriptions).toBe('^------!');
+        const source   = cold('-a-b-c-|', { a: 'e', b: '\u0301' + family.slice(0, 3), c: family.slice(3) + '🇨🇳' });
+        const expected =      '---a-b-(c|)';
+        const subs     =      '^------!';
+        expectObservable(source.pipe(smooth({ chunking: 'grapheme' }))).toBe(expected, { a: 'e\u0301', b: family, c: '🇨🇳' });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
   });
@@ -56,26 +60,32 @@ describe('smooth', () => {
   describe('chunking: RegExp and Intl.Segmenter', () => {
     it('cuts after each RegExp match (Vercel-style /\\S+\\s+/), ignoring a g flag', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-----b-|', { a: 'one two th', b: 'ree' });
-        expectObservable(source.pipe(smooth({ chunking: /\S+\s+/g }))).toBe('-(ab)----(c|)', { a: 'one ', b: 'two ', c: 'three' });
-        expectSubscriptions(source.subscriptions).toBe('^--------!');
+        const source   = cold('-a-----b-|', { a: 'one two th', b: 'ree' });
+        const expected =      '-(ab)----(c|)';
+        const subs     =      '^--------!';
+        expectObservable(source.pipe(smooth({ chunking: /\S+\s+/g }))).toBe(expected, { a: 'one ', b: 'two ', c: 'three' });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
 
     it('moves a RegExp cut that falls inside a grapheme to its end', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-----|', { a: 'ae\u0301b' });
-        expectObservable(source.pipe(smooth({ chunking: /./ }))).toBe('-(ab)--(c|)', { a: 'a', b: 'e\u0301', c: 'b' });
-        expectSubscriptions(source.subscriptions).toBe('^------!');
+        const source   = cold('-a-----|', { a: 'ae\u0301b' });
+        const expected =      '-(ab)--(c|)';
+        const subs     =      '^------!';
+        expectObservable(source.pipe(smooth({ chunking: /./ }))).toBe(expected, { a: 'a', b: 'e\u0301', c: 'b' });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
 
     it('uses the segments of a given Intl.Segmenter', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const sentences = new Intl.Segmenter('en', { granularity: 'sentence' });
-        const source = cold('-a-----b-|', { a: 'First one. Sec', b: 'ond one? Third' });
-        expectObservable(source.pipe(smooth({ chunking: sentences }))).toBe('-a-----b-(c|)', { a: 'First one. ', b: 'Second one? ', c: 'Third' });
-        expectSubscriptions(source.subscriptions).toBe('^--------!');
+        const source   = cold('-a-----b-|', { a: 'First one. Sec', b: 'ond one? Third' });
+        const expected =      '-a-----b-(c|)';
+        const subs     =      '^--------!';
+        expectObservable(source.pipe(smooth({ chunking: sentences }))).toBe(expected, { a: 'First one. ', b: 'Second one? ', c: 'Third' });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
   });
@@ -100,9 +110,11 @@ describe('smooth', () => {
   describe('errors and concatenation', () => {
     it('passes errors through without flushing and reassembles the exact text', async () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-#', { a: 'held' }, new Error('x'));
-        expectObservable(source.pipe(smooth())).toBe('---#', undefined, new Error('x'));
-        expectSubscriptions(source.subscriptions).toBe('^--!');
+        const source   = cold('-a-#', { a: 'held' }, new Error('x'));
+        const expected =      '---#';
+        const subs     =      '^--!';
+        expectObservable(source.pipe(smooth())).toBe(expected, undefined, new Error('x'));
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
       const text = 'Python 是一种编程语言。It\'s 3.12 now!\n🇯🇵 e\u0301 👍🏽 end';
       for (const chunking of ['word', 'line', 'grapheme', /\s+/] as const) {

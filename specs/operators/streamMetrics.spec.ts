@@ -20,9 +20,11 @@ describe('streamMetrics', () => {
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const role = new AIMessageChunk({ content: '' });
         const tool = new AIMessageChunk({ content: '', tool_call_chunks: [{ name: 'search', args: '{"q":', index: 0, type: 'tool_call_chunk' }] });
-        const source = cold('-r--t-a-|', { r: role, t: tool, a: new AIMessageChunk('好') });
-        expectObservable(source.pipe(streamMetrics({ scheduler }))).toBe('--------(m|)', { m: { firstChunkMs: 4, totalMs: 8, chunks: 2, chars: 1 } });
-        expectSubscriptions(source.subscriptions).toBe('^-------!');
+        const source   = cold('-r--t-a-|', { r: role, t: tool, a: new AIMessageChunk('好') });
+        const expected =      '--------(m|)';
+        const subs     =      '^-------!';
+        expectObservable(source.pipe(streamMetrics({ scheduler }))).toBe(expected, { m: { firstChunkMs: 4, totalMs: 8, chunks: 2, chars: 1 } });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
 
@@ -41,19 +43,23 @@ describe('streamMetrics', () => {
     it('reports firstChunkMs null for a stream without text', () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold<string>('----|');
-        expectObservable(source.pipe(streamMetrics({ scheduler }))).toBe('----(m|)', { m: { firstChunkMs: null, totalMs: 4, chunks: 0, chars: 0 } });
-        expectSubscriptions(source.subscriptions).toBe('^---!');
+        const source   = cold<string>('----|');
+        const expected =              '----(m|)';
+        const subs     =              '^---!';
+        expectObservable(source.pipe(streamMetrics({ scheduler }))).toBe(expected, { m: { firstChunkMs: null, totalMs: 4, chunks: 0, chars: 0 } });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
 
     it('measures from each subscription, not from the operator call', () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-|', { a: 'x' });
+        const source   = cold('-a-|', { a: 'x' });
+        const expected =      '------(m|)';
+        const subs     =      '---^--!';
         const op = streamMetrics({ scheduler });
-        expectObservable(source.pipe(op), '---^').toBe('------(m|)', { m: { firstChunkMs: 1, totalMs: 3, chunks: 1, chars: 1 } });
-        expectSubscriptions(source.subscriptions).toBe('---^--!');
+        expectObservable(source.pipe(op), '---^').toBe(expected, { m: { firstChunkMs: 1, totalMs: 3, chunks: 1, chars: 1 } });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
   });
@@ -62,9 +68,11 @@ describe('streamMetrics', () => {
     it('emits nothing when the source errors', () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-#', { a: 'x' }, new Error('reset'));
-        expectObservable(source.pipe(streamMetrics({ scheduler }))).toBe('---#', undefined, new Error('reset'));
-        expectSubscriptions(source.subscriptions).toBe('^--!');
+        const source   = cold('-a-#', { a: 'x' }, new Error('reset'));
+        const expected =      '---#';
+        const subs     =      '^--!';
+        expectObservable(source.pipe(streamMetrics({ scheduler }))).toBe(expected, undefined, new Error('reset'));
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
   });
@@ -75,9 +83,11 @@ describe('streamMetrics', () => {
       expect(() => streamMetrics({ scheduler: null as never })).toThrow(new TypeError('streamMetrics: options.scheduler must be an RxJS scheduler, got null.'));
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-|', { a: true as never });
-        expectObservable(source.pipe(streamMetrics({ scheduler }))).toBe('-#', undefined, new TypeError('streamMetrics: expected a string or a message chunk with content, got boolean.'));
-        expectSubscriptions(source.subscriptions).toBe('^!');
+        const source   = cold('-a-|', { a: true as never });
+        const expected =      '-#';
+        const subs     =      '^!';
+        expectObservable(source.pipe(streamMetrics({ scheduler }))).toBe(expected, undefined, new TypeError('streamMetrics: expected a string or a message chunk with content, got boolean.'));
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
   });

@@ -10,18 +10,22 @@ describe('streamTimeout', () => {
     it("errors with kind 'first-chunk' and unsubscribes upstream when nothing arrives in time", () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-------a-|', { a: 'late' });
-        expectObservable(source.pipe(streamTimeout({ firstChunkMs: 5, scheduler }))).toBe('-----#', undefined, new StreamTimeoutError('first-chunk', 5));
-        expectSubscriptions(source.subscriptions).toBe('^----!');
+        const source   = cold('-------a-|', { a: 'late' });
+        const expected =      '-----#';
+        const subs     =      '^----!';
+        expectObservable(source.pipe(streamTimeout({ firstChunkMs: 5, scheduler }))).toBe(expected, undefined, new StreamTimeoutError('first-chunk', 5));
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
 
     it('stops the first-chunk clock at the first value (idle not set: later gaps are fine)', () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('---a----------b-|', { a: 'x', b: 'y' });
-        expectObservable(source.pipe(streamTimeout({ firstChunkMs: 5, scheduler }))).toBe('---a----------b-|', { a: 'x', b: 'y' });
-        expectSubscriptions(source.subscriptions).toBe('^---------------!');
+        const source   = cold('---a----------b-|', { a: 'x', b: 'y' });
+        const expected =      '---a----------b-|';
+        const subs     =      '^---------------!';
+        expectObservable(source.pipe(streamTimeout({ firstChunkMs: 5, scheduler }))).toBe(expected, { a: 'x', b: 'y' });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
   });
@@ -31,9 +35,11 @@ describe('streamTimeout', () => {
     it("a role chunk (no content) does not stop the first-chunk clock: a stall after it is 'first-chunk'", () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-r---------a-|', { r: roleChunk, a: new AIMessageChunk('late') });
-        expectObservable(source.pipe(streamTimeout({ firstChunkMs: 5, idleMs: 2, scheduler }))).toBe('-r---#', { r: roleChunk }, new StreamTimeoutError('first-chunk', 5));
-        expectSubscriptions(source.subscriptions).toBe('^----!');
+        const source   = cold('-r---------a-|', { r: roleChunk, a: new AIMessageChunk('late') });
+        const expected =      '-r---#';
+        const subs     =      '^----!';
+        expectObservable(source.pipe(streamTimeout({ firstChunkMs: 5, idleMs: 2, scheduler }))).toBe(expected, { r: roleChunk }, new StreamTimeoutError('first-chunk', 5));
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
 
@@ -42,9 +48,11 @@ describe('streamTimeout', () => {
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const tool = new AIMessageChunk({ content: '', tool_call_chunks: [{ name: 'search', args: '{"q"', index: 0, type: 'tool_call_chunk' }] });
         const usage = new AIMessageChunk({ content: '', usage_metadata: { input_tokens: 1, output_tokens: 1, total_tokens: 2 } });
-        const source = cold('-r-t--u--u------|', { r: roleChunk, t: tool, u: usage });
-        expectObservable(source.pipe(streamTimeout({ firstChunkMs: 4, idleMs: 4, scheduler }))).toBe('-r-t--u--u---#', { r: roleChunk, t: tool, u: usage }, new StreamTimeoutError('idle', 4, '', 1));
-        expectSubscriptions(source.subscriptions).toBe('^------------!');
+        const source   = cold('-r-t--u--u------|', { r: roleChunk, t: tool, u: usage });
+        const expected =      '-r-t--u--u---#';
+        const subs     =      '^------------!';
+        expectObservable(source.pipe(streamTimeout({ firstChunkMs: 4, idleMs: 4, scheduler }))).toBe(expected, { r: roleChunk, t: tool, u: usage }, new StreamTimeoutError('idle', 4, '', 1));
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
   });
@@ -53,9 +61,11 @@ describe('streamTimeout', () => {
     it("carry the text of the chunks with content seen before an 'idle' or 'total' timeout", () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-r-a-b------|', { r: role(), a: new AIMessageChunk('你好，'), b: new AIMessageChunk('世界 👋') });
-        expectObservable(source.pipe(streamTimeout({ idleMs: 3, scheduler }))).toBe('-r-a-b--#', { r: role(), a: new AIMessageChunk('你好，'), b: new AIMessageChunk('世界 👋') }, new StreamTimeoutError('idle', 3, '你好，世界 👋', 2));
-        expectSubscriptions(source.subscriptions).toBe('^-------!');
+        const source   = cold('-r-a-b------|', { r: role(), a: new AIMessageChunk('你好，'), b: new AIMessageChunk('世界 👋') });
+        const expected =      '-r-a-b--#';
+        const subs     =      '^-------!';
+        expectObservable(source.pipe(streamTimeout({ idleMs: 3, scheduler }))).toBe(expected, { r: role(), a: new AIMessageChunk('你好，'), b: new AIMessageChunk('世界 👋') }, new StreamTimeoutError('idle', 3, '你好，世界 👋', 2));
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
       const e = new StreamTimeoutError('total', 9, '你好，世界 👋', 2);
       expect(e.message).toBe('Stream timeout (total): the stream did not complete within 9 ms. 2 chunk(s) and 7 character(s) of partial text had arrived (error.partialText).');
@@ -95,18 +105,22 @@ describe('streamTimeout', () => {
     it("errors with kind 'idle' when the gap after a chunk is too long", () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a--b-------c-|', { a: '你', b: '好', c: '😀' });
-        expectObservable(source.pipe(streamTimeout({ idleMs: 4, scheduler }))).toBe('-a--b---#', { a: '你', b: '好' }, new StreamTimeoutError('idle', 4, '你好', 2));
-        expectSubscriptions(source.subscriptions).toBe('^-------!');
+        const source   = cold('-a--b-------c-|', { a: '你', b: '好', c: '😀' });
+        const expected =      '-a--b---#';
+        const subs     =      '^-------!';
+        expectObservable(source.pipe(streamTimeout({ idleMs: 4, scheduler }))).toBe(expected, { a: '你', b: '好' }, new StreamTimeoutError('idle', 4, '你好', 2));
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
 
     it('does not apply idleMs before the first chunk', () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('--------a-|', { a: 'x' });
-        expectObservable(source.pipe(streamTimeout({ idleMs: 3, scheduler }))).toBe('--------a-|', { a: 'x' });
-        expectSubscriptions(source.subscriptions).toBe('^---------!');
+        const source   = cold('--------a-|', { a: 'x' });
+        const expected =      '--------a-|';
+        const subs     =      '^---------!';
+        expectObservable(source.pipe(streamTimeout({ idleMs: 3, scheduler }))).toBe(expected, { a: 'x' });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
   });
@@ -115,28 +129,31 @@ describe('streamTimeout', () => {
     it("errors with kind 'total' even while chunks keep coming", () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-a-a-a-a-|', { a: 'tok' });
-        expectObservable(source.pipe(streamTimeout({ totalMs: 6, idleMs: 3, firstChunkMs: 2, scheduler }))).toBe(
-          '-a-a-a#',
-          { a: 'tok' },
-          new StreamTimeoutError('total', 6, 'toktoktok', 3),
-        );
-        expectSubscriptions(source.subscriptions).toBe('^-----!');
+        const source   = cold('-a-a-a-a-a-|', { a: '字' });
+        const expected =      '-a-a-a#';
+        const subs     =      '^-----!';
+        const limited = source.pipe(streamTimeout({ totalMs: 6, idleMs: 3, firstChunkMs: 2, scheduler }));
+        expectObservable(limited).toBe(expected, { a: '字' }, new StreamTimeoutError('total', 6, '字字字', 3));
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
 
     it('cancels every timer on completion and on downstream unsubscribe', () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-|', { a: 'x' });
-        expectObservable(source.pipe(streamTimeout({ totalMs: 10, idleMs: 5, scheduler }))).toBe('-a-|', { a: 'x' });
-        expectSubscriptions(source.subscriptions).toBe('^--!');
+        const source   = cold('-a-|', { a: 'x' });
+        const expected =      '-a-|';
+        const subs     =      '^--!';
+        expectObservable(source.pipe(streamTimeout({ totalMs: 10, idleMs: 5, scheduler }))).toBe(expected, { a: 'x' });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
       const fresh = createScheduler();
       fresh.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a--------|', { a: 'x' });
-        expectObservable(source.pipe(streamTimeout({ totalMs: 5, scheduler: fresh })), '^-!').toBe('-a-', { a: 'x' });
-        expectSubscriptions(source.subscriptions).toBe('^-!');
+        const source   = cold('-a--------|', { a: 'x' });
+        const expected =      '-a-';
+        const subs     =      '^-!';
+        expectObservable(source.pipe(streamTimeout({ totalMs: 5, scheduler: fresh })), '^-!').toBe(expected, { a: 'x' });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
   });
@@ -145,9 +162,11 @@ describe('streamTimeout', () => {
     it('passes upstream errors through and is typed', () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('--#', undefined, new Error('500'));
-        expectObservable(source.pipe(streamTimeout({ firstChunkMs: 5, scheduler }))).toBe('--#', undefined, new Error('500'));
-        expectSubscriptions(source.subscriptions).toBe('^-!');
+        const source   = cold('--#', undefined, new Error('500'));
+        const expected =      '--#';
+        const subs     =      '^-!';
+        expectObservable(source.pipe(streamTimeout({ firstChunkMs: 5, scheduler }))).toBe(expected, undefined, new Error('500'));
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
       const e = new StreamTimeoutError('idle', 4);
       expect(e).toBeInstanceOf(RxLangChainError);

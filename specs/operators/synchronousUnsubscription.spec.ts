@@ -5,6 +5,8 @@
  * The table is checked against `src/index.ts`: a new exported function without a row
  * (or a stated reason it is not an operator) fails this spec.
  *
+ * The `/testing` and `/offline` entries are checked the same way (their one operator, `mapToText`).
+ *
  * The adapters that consume a stream themselves (a Web `Response` body, an HTTP delivery) obey
  * it too: a client that never reads makes them overflow inside the source's synchronous
  * emission, and the overflow must stop the source there, not after it was pulled to its end.
@@ -15,14 +17,16 @@ import { from, map, of, take, type Observable } from 'rxjs';
 import { AIMessageChunk } from '@langchain/core/messages';
 import * as lib from '../../src';
 import * as node from '../../src/node';
+import * as offline from '../../src/offline';
+import * as testing from '../../src/testing';
 import { listen } from '../support/http';
 
 /** Pulls past this throw, so an operator that spins fails the row instead of hanging. */
 const LIMIT = 10_000;
 
-interface Row {
+interface Row<Name = keyof typeof lib> {
   /** The exported operator the row exercises. */
-  readonly operator: keyof typeof lib;
+  readonly operator: Name;
   readonly stops: 'take' | 'match' | 'error';
   /** The i-th value of the infinite source. */
   readonly value: (i: number) => unknown;
@@ -165,6 +169,31 @@ const NODE_NOT_ADAPTERS: Record<string, string> = {
   toNodeHandler: 'adapts a Web fetch handler to node:http (the handler streams a Response body: the Response adapters have rows)',
 };
 
+/** Operators of the `/testing` entry (the `/offline` entry exports none). */
+const TESTING_ROWS: Array<Row<keyof typeof testing>> = [
+  { operator: 'mapToText', stops: 'take', value: chunk, pipe: (s) => s.pipe(testing.mapToText(), take(2)), pulled: 2, ends: 'complete' },
+  { operator: 'mapToText', stops: 'error', value: (i) => (i === 2 ? notText : chunk(i)), pipe: (s) => s.pipe(testing.mapToText()), pulled: 3, ends: 'error' },
+];
+
+/** Functions of the `/testing` and `/offline` entries that are not operators, and why. */
+const TESTING_NOT_OPERATORS: Record<string, string> = {
+  ScriptedChatModel: 'a chat model class (its stream() is a source; specs/offline)',
+  createOfflineTools: 'makes tools',
+  tokenize: 'a function on a string',
+  SyncInMemoryChatMessageHistory: 'class',
+  startFakeOpenAIServer: 'an HTTP server',
+  marbleChatModel: 'makes a chat model (a source through fromRunnable)',
+  MarbleChatModel: 'a chat model class',
+  flushAsync: 'drives a VirtualTimeScheduler',
+  chunk: 'makes a value',
+  chunks: 'makes values',
+  toolCallChunk: 'makes a value',
+  providerError: 'makes an error',
+  ProviderError: 'error class',
+  expectText: "an assertion: hands `source.pipe(mapToText())` (a row) to TestScheduler.run's expectObservable",
+  hitlInterrupt: 'makes a value',
+};
+
 /** An infinite synchronous source of `value(i)`, and how many values it produced. */
 function infinite(value: (i: number) => unknown): { source: Observable<never>; pulled: () => number } {
   let pulled = 0;
@@ -191,19 +220,30 @@ function runRow(pipe: (source: Observable<never>) => Observable<unknown>, value:
   return { pulled: src.pulled(), ended, error };
 }
 
-describe('every exported operator obeys synchronous unsubscription', () => {
-  it('has a row for every function the root entry exports (or a reason it is not an operator)', () => {
-    const functions = Object.keys(lib).filter((k) => typeof (lib as Record<string, unknown>)[k] === 'function');
-    const covered = new Set<string>([...ROWS.map((r) => r.operator), ...Object.keys(NOT_OPERATORS)]);
-    expect(functions.filter((k) => !covered.has(k))).toEqual([]);
-    expect([...covered].filter((k) => !functions.includes(k))).toEqual([]);
-  });
+/** The names of an entry's exported functions. */
+const functionsOf = (entry: object): string[] => Object.keys(entry).filter((k) => typeof (entry as Record<string, unknown>)[k] === 'function');
 
-  it.each(ROWS.map((r) => [`${r.operator} stops at the ${r.stops} after ${r.pulled} value(s)`, r] as const))('%s', (_name, row) => {
+/** Every function has a row or a reason, and every row or reason names an exported function. */
+function expectCovered(functions: string[], rows: ReadonlyArray<{ operator: string }>, reasons: Record<string, string>): void {
+  const covered = new Set<string>([...rows.map((r) => r.operator), ...Object.keys(reasons)]);
+  expect(functions.filter((k) => !covered.has(k))).toEqual([]);
+  expect([...covered].filter((k) => !functions.includes(k))).toEqual([]);
+}
+
+/** One row's test: the values pulled and how the subscription ended. */
+const rowTests = <Name extends string>(rows: Array<Row<Name>>) =>
+  it.each(rows.map((r) => [`${r.operator} stops at the ${r.stops} after ${r.pulled} value(s)`, r] as const))('%s', (_name, row) => {
     const { pulled, ended, error } = runRow(row.pipe, row.value);
     expect({ pulled, ended }).toEqual({ pulled: row.pulled, ended: row.ends });
     if (row.ends === 'error') expect(String(error)).not.toMatch(/never stopped/);
   });
+
+describe('every exported operator obeys synchronous unsubscription', () => {
+  it('has a row for every function the root entry exports (or a reason it is not an operator)', () => {
+    expectCovered(functionsOf(lib), ROWS, NOT_OPERATORS);
+  });
+
+  rowTests(ROWS);
 
   it.each(INNER_ROWS.map((r) => [r.name, r] as const))('%s', (_name, row) => {
     const { pulled, ended } = runRow(row.pipe, text);
@@ -226,12 +266,18 @@ describe('every exported operator obeys synchronous unsubscription', () => {
   });
 });
 
+describe('the /testing and /offline entries', () => {
+  it('have a row for every function they export (or a reason it is not an operator)', () => {
+    expectCovered([...new Set([...functionsOf(testing), ...functionsOf(offline)])], TESTING_ROWS, TESTING_NOT_OPERATORS);
+  });
+
+  rowTests(TESTING_ROWS);
+});
+
 describe('every exported adapter stops an infinite synchronous source on overflow', () => {
   it('has a row for every function the node entry exports (or a reason it subscribes to no caller stream)', () => {
-    const functions = Object.keys(node).filter((k) => typeof (node as Record<string, unknown>)[k] === 'function' && !/Error$/.test(k));
-    const covered = new Set<string>([...NODE_ADAPTERS.map((r) => r.name), ...Object.keys(NODE_NOT_ADAPTERS)]);
-    expect(functions.filter((k) => !covered.has(k))).toEqual([]);
-    expect([...covered].filter((k) => !functions.includes(k))).toEqual([]);
+    const functions = functionsOf(node).filter((k) => !/Error$/.test(k));
+    expectCovered(functions, NODE_ADAPTERS.map((r) => ({ operator: r.name })), NODE_NOT_ADAPTERS);
   });
 
   it.each(RESPONSE_ADAPTERS.map((r) => [r.name, r] as const))('%s: the first read overflows and stops the source', async (_name, row) => {

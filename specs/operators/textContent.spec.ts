@@ -19,9 +19,11 @@ describe('textContent', () => {
 
     it('passes plain strings (a StringOutputParser chain) through', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-a-b-|', { a: '你好', b: '😀' });
-        expectObservable(source.pipe(textContent())).toBe('-a-b-|', { a: '你好', b: '😀' });
-        expectSubscriptions(source.subscriptions).toBe('^----!');
+        const source   = cold('-a-b-|', { a: '你好', b: '😀' });
+        const expected =      '-a-b-|';
+        const subs     =      '^----!';
+        expectObservable(source.pipe(textContent())).toBe(expected, { a: '你好', b: '😀' });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
   });

@@ -72,9 +72,11 @@ describe('the existing operators on part streams', () => {
   describe('textContent', () => {
     it('takes the text parts only: no reasoning, tool arguments or tool results', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-s-r-c-d-k-t-u-f-x-z|', P);
-        expectObservable(source.pipe(textContent())).toBe('-----------t-u------|', { t: '你好', u: ' 🌏' });
-        expectSubscriptions(source.subscriptions).toBe('^-------------------!');
+        const source   = cold('-s-r-c-d-k-t-u-f-x-z|', P);
+        const expected =      '-----------t-u------|';
+        const subs     =      '^-------------------!';
+        expectObservable(source.pipe(textContent())).toBe(expected, { t: '你好', u: ' 🌏' });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
 
@@ -144,18 +146,22 @@ describe('the existing operators on part streams', () => {
     it('a step-start does not satisfy firstChunkMs: a stall after it is a first-chunk timeout', () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-s---------t|', P);
-        expectObservable(source.pipe(streamTimeout({ firstChunkMs: 5, scheduler }))).toBe('-s---#', { s: P.s }, new StreamTimeoutError('first-chunk', 5));
-        expectSubscriptions(source.subscriptions).toBe('^----!');
+        const source   = cold('-s---------t|', P);
+        const expected =      '-s---#';
+        const subs     =      '^----!';
+        expectObservable(source.pipe(streamTimeout({ firstChunkMs: 5, scheduler }))).toBe(expected, { s: P.s }, new StreamTimeoutError('first-chunk', 5));
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
 
     it('a tool-call delta is a first chunk', () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-s-d--------t|', P);
-        expectObservable(source.pipe(streamTimeout({ firstChunkMs: 5, scheduler }))).toBe('-s-d--------t|', P);
-        expectSubscriptions(source.subscriptions).toBe('^------------!');
+        const source   = cold('-s-d--------t|', P);
+        const expected =      '-s-d--------t|';
+        const subs     =      '^------------!';
+        expectObservable(source.pipe(streamTimeout({ firstChunkMs: 5, scheduler }))).toBe(expected, P);
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
 
@@ -164,13 +170,15 @@ describe('the existing operators on part streams', () => {
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const boom = new Error('503');
         Object.assign(boom, { status: 503 });
-        const first = cold<StreamPart>('-s#', P, boom);
+        const first    = cold<StreamPart>('-s#', P, boom);
+        const expected =                  '-s--s-t#';
+        const subs     =                  '^-!';
         const second = cold<StreamPart>('-s-t#', P, boom);
         let n = 0;
         const attempts: Array<Observable<StreamPart>> = [first, second];
         const run = defer(() => attempts[n++]);
-        expectObservable(run.pipe(retryBeforeFirstChunk({ delay: 1, scheduler }))).toBe('-s--s-t#', P, boom);
-        expectSubscriptions(first.subscriptions).toBe('^-!');
+        expectObservable(run.pipe(retryBeforeFirstChunk({ delay: 1, scheduler }))).toBe(expected, P, boom);
+        expectSubscriptions(first.subscriptions).toBe(subs);
         expectSubscriptions(second.subscriptions).toBe('---^---!');
       });
     });

@@ -157,10 +157,11 @@ describe('fromServerSentEvents', () => {
       }
     });
 
-    it('a stream that ends without done, or whose connection drops, is a cut: StreamInterruptedError with partialText', async () => {
+    it('a stream that ends without done, or whose connection drops, is a cut: StreamInterruptedError with partialText and the chunks with content', async () => {
       const http = await listen((req, res) => {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
-        res.write(frame('chunk', 1, { text: '你好' }) + frame('chunk', 2, { text: '😀' }));
+        // An empty text event is no chunk with content (ChunkStats, as every operator counts).
+        res.write(frame('chunk', 1, { text: '你好' }) + frame('chunk', 2, { text: '' }) + frame('chunk', 3, { text: '😀' }));
         if (req.url === '/drop') setTimeout(() => res.destroy(), 20);
         else res.end();
       });

@@ -22,9 +22,11 @@ describe('toServerSentEvents', () => {
 
     it('sends only a done event for an empty stream', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('---|');
-        expectObservable(source.pipe(toServerSentEvents({ heartbeatMs: 0 }))).toBe('---(d|)', { d: ev('done', 1, { chunks: 0 }) });
-        expectSubscriptions(source.subscriptions).toBe('^--!');
+        const source   = cold('---|');
+        const expected =      '---(d|)';
+        const subs     =      '^--!';
+        expectObservable(source.pipe(toServerSentEvents({ heartbeatMs: 0 }))).toBe(expected, { d: ev('done', 1, { chunks: 0 }) });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
 
@@ -69,9 +71,11 @@ describe('toServerSentEvents', () => {
 
     it('pings before the first token and stops pinging when the subscriber leaves', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('-------a-|', { a: 'x' });
-        expectObservable(source.pipe(toServerSentEvents({ heartbeatMs: 2 })), '^----!').toBe('--p-p-', { p: SSE_HEARTBEAT });
-        expectSubscriptions(source.subscriptions).toBe('^----!');
+        const source   = cold('-------a-|', { a: 'x' });
+        const expected =      '--p-p-';
+        const subs     =      '^----!';
+        expectObservable(source.pipe(toServerSentEvents({ heartbeatMs: 2 })), '^----!').toBe(expected, { p: SSE_HEARTBEAT });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
 
@@ -127,10 +131,12 @@ describe('toServerSentEvents', () => {
 
     it('lets errorData redact the message', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold('--#', undefined, new Error('secret upstream detail'));
+        const source   = cold('--#', undefined, new Error('secret upstream detail'));
+        const expected =      '--(e|)';
+        const subs     =      '^-!';
         const redacted = toServerSentEvents({ errorData: () => ({ message: 'Something went wrong.' }) });
-        expectObservable(source.pipe(redacted)).toBe('--(e|)', { e: ev('error', 1, { message: 'Something went wrong.' }) });
-        expectSubscriptions(source.subscriptions).toBe('^-!');
+        expectObservable(source.pipe(redacted)).toBe(expected, { e: ev('error', 1, { message: 'Something went wrong.' }) });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
 

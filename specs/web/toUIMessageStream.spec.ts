@@ -149,10 +149,12 @@ describe('toUIMessageStream', () => {
       const out: UIMessageChunk[] = [];
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const values = Object.fromEntries(run.map((p, i) => [String.fromCharCode(97 + i), p]));
-        const source = cold('--abcdefghijklmnopq|', values);
+        const source   = cold('--abcdefghijklmnopq|', values);
+        const expected =      '-------------------(x|)';
+        const subs     =      '^------------------!';
         const op = toUIMessageStream({ ...ID, sendReasoning: false, dynamicTools: true, customData: 'persistent', metadata: true });
-        expectObservable(source.pipe(op, tap((c) => out.push(c)), toArray())).toBe('-------------------(x|)', { x: expect.any(Array) });
-        expectSubscriptions(source.subscriptions).toBe('^------------------!');
+        expectObservable(source.pipe(op, tap((c) => out.push(c)), toArray())).toBe(expected, { x: expect.any(Array) });
+        expectSubscriptions(source.subscriptions).toBe(subs);
       });
       expect(out.some((c) => c.type.startsWith('reasoning'))).toBe(false);
       expect(out).toContainEqual({ type: 'tool-input-start', toolCallId: 'c1', toolName: 'add', dynamic: true });

@@ -18,7 +18,7 @@ export type CliAgent = ReturnType<typeof import('langchain').createAgent>;
 
 /**
  * `createAgent({ model, tools: createOfflineTools(), systemPrompt })`. Offline, the
- * tools take as long as the model's first token, so the steps are visible. `langchain`
+ * tools take as long as the model's first chunk, so the steps are visible. `langchain`
  * is an optional peer dependency: when it is missing this throws a
  * {@link MissingPackageError} that says what to install.
  */

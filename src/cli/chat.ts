@@ -114,7 +114,7 @@ class ChatLoop {
   }
 
   /** Ctrl-C: stop the streaming reply; at a prompt, clear typed text or exit. */
-  private readonly interrupt = (): void => {
+  private readonly onCtrlC = (): void => {
     if (this.turnRunning) {
       this.stop$.next();
       return;
@@ -149,7 +149,7 @@ class ChatLoop {
   private openInput(): void {
     const { input, output, signals } = this.io;
     (output as NodeJS.WritableStream).on('error', this.onOutputError);
-    this.gate = this.terminal ? new InputGate(this.interrupt) : undefined;
+    this.gate = this.terminal ? new InputGate(this.onCtrlC) : undefined;
     if (this.gate) {
       input.setRawMode?.(true); // what readline does for a TTY input; it reads the gate instead
       input.on('data', this.gate.receive);
@@ -173,13 +173,13 @@ class ChatLoop {
       this.closed = true;
       this.lines.complete(); // queued questions still run, then the chat ends
     });
-    this.rl.on('SIGINT', this.interrupt);
-    signals?.on('SIGINT', this.interrupt);
+    this.rl.on('SIGINT', this.onCtrlC);
+    signals?.on('SIGINT', this.onCtrlC);
   }
 
   private closeInput(): void {
     const { input, signals } = this.io;
-    signals?.off('SIGINT', this.interrupt);
+    signals?.off('SIGINT', this.onCtrlC);
     this.status?.close();
     this.rl.close();
     this.promptOutput.close();

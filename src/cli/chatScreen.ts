@@ -3,10 +3,10 @@ import { AIMessage, type BaseMessage } from '@langchain/core/messages';
 import { windowHistory, type ProgressEvent, type StreamPart, type TurnEvent } from '../index';
 import { fitToWidth, safeText, type Colors, type TerminalOutput } from './terminal';
 
-/** The status line while a reply streams. */
+/** The status line while a reply streams (`块/s`: chunks with content per second after the first; a chunk is not a token). */
 export function progressLine(p: ProgressEvent): string {
-  const tokensPerSecond = p.firstChunkMs !== null && p.elapsedMs > p.firstChunkMs ? ((p.chunks - 1) * 1000) / (p.elapsedMs - p.firstChunkMs) : 0;
-  return `${p.chars} 字 · ${p.words} 词 · ${tokensPerSecond.toFixed(1)} tok/s · 首字 ${p.firstChunkMs === null ? '-' : Math.round(p.firstChunkMs)} ms · ${(p.elapsedMs / 1000).toFixed(1)} s   Ctrl-C 停止`;
+  const chunksPerSecond = p.firstChunkMs !== null && p.elapsedMs > p.firstChunkMs ? ((p.chunks - 1) * 1000) / (p.elapsedMs - p.firstChunkMs) : 0;
+  return `${p.chars} 字 · ${p.words} 词 · ${chunksPerSecond.toFixed(1)} 块/s · 首字 ${p.firstChunkMs === null ? '-' : Math.round(p.firstChunkMs)} ms · ${(p.elapsedMs / 1000).toFixed(1)} s   Ctrl-C 停止`;
 }
 
 /**
@@ -26,12 +26,12 @@ export function tallyTool(tally: ToolTally, part: StreamPart): void {
   else tally.ran++;
 }
 
-/** The statistics line under a finished reply: `[字 · 块 · (工具调用 · 拒绝) · tok/s · 首字 · s]`; `tools` for an agent turn. */
+/** The statistics line under a finished reply: `[字 · 块 · (工具调用 · 拒绝) · 块/s · 首字 · s]`; `tools` for an agent turn. */
 export function turnStats(event: Extract<TurnEvent, { type: 'done' }>, tools?: ToolTally): string {
   const first = event.firstChunkMs;
-  const tps = first !== null && event.durationMs > first ? ((event.chunks - 1) * 1000) / (event.durationMs - first) : 0;
+  const perSecond = first !== null && event.durationMs > first ? ((event.chunks - 1) * 1000) / (event.durationMs - first) : 0;
   const calls = tools ? ` · ${tools.ran} 次工具调用${tools.denied > 0 ? ` · ${tools.denied} 次被拒绝` : ''}` : '';
-  return `[${[...event.text].length} 字 · ${event.chunks} 块${calls} · ${tps.toFixed(1)} tok/s · 首字 ${first === null ? '-' : Math.round(first)} ms · ${(event.durationMs / 1000).toFixed(2)} s]`;
+  return `[${[...event.text].length} 字 · ${event.chunks} 块${calls} · ${perSecond.toFixed(1)} 块/s · 首字 ${first === null ? '-' : Math.round(first)} ms · ${(event.durationMs / 1000).toFixed(2)} s]`;
 }
 
 /** `/history`: every stored message on one line, those the model does not see marked `·`. */

@@ -4,12 +4,12 @@ import { textOf, type TextLike } from '../decode/text';
 
 /**
  * The one count of a stream's chunks (issue 26: it was written five times): chunks with
- * content (`hasContent`: reasoning and tool-call deltas count, an empty role chunk does not),
- * characters as code points (a surrogate pair split across two chunks counts once), and the
- * time to the first chunk. One per subscription; `streamMetrics`, `progress`, `tapProgress`,
- * `streamTimeout`, `requireCompletion` and `chatTurns` read it.
+ * content, characters as code points (a surrogate pair split across two chunks counts once),
+ * and the time to the first chunk. One per subscription. `TextStats` counts pieces of text (a
+ * wire's text events: `fromServerSentEvents`, which a browser bundles without the decoders);
+ * {@link ChunkStats} counts any stream value.
  */
-export class ChunkStats {
+export class TextStats {
   /** Chunks with content so far. */
   chunks = 0;
   /** Code points so far. */
@@ -21,11 +21,44 @@ export class ChunkStats {
   /** The last UTF-16 unit seen, so a surrogate pair split across chunks counts once. */
   private lastUnit = 0;
 
+  constructor(private readonly clock: TimestampProvider) {
+    this.start = clock.now();
+  }
+
+  /** Counts one piece of text: a chunk with content when it is not empty. Returns `text`. */
+  countText(text: string): string {
+    if (text.length > 0) this.tally(text);
+    return text;
+  }
+
+  /** Counts one chunk with content and its characters. */
+  protected tally(text: string): void {
+    this.chunks++;
+    if (this.firstChunkMs === null) this.firstChunkMs = this.clock.now() - this.start;
+    if (text.length === 0) return;
+    let pairs = 0;
+    let prev = this.lastUnit;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0xdc00 && c <= 0xdfff && prev >= 0xd800 && prev <= 0xdbff) pairs++;
+      prev = c;
+    }
+    this.lastUnit = prev;
+    this.chars += text.length - pairs;
+  }
+}
+
+/**
+ * {@link TextStats} over stream values: a chunk has content by `hasContent` (reasoning and
+ * tool-call deltas count, an empty role chunk does not). `streamMetrics`, `progress`,
+ * `tapProgress`, `streamTimeout`, `requireCompletion` and `chatTurns` read it.
+ */
+export class ChunkStats extends TextStats {
   constructor(
-    private readonly clock: TimestampProvider,
+    clock: TimestampProvider,
     private readonly where: string,
   ) {
-    this.start = clock.now();
+    super(clock);
   }
 
   /** Counts one value; returns its text, or `undefined` for a value without content (not counted). */
@@ -44,19 +77,7 @@ export class ChunkStats {
 
   private add(value: unknown, text: string): string | undefined {
     if (text.length === 0 && !hasContent(value)) return undefined;
-    this.chunks++;
-    if (this.firstChunkMs === null) this.firstChunkMs = this.clock.now() - this.start;
-    if (text.length > 0) {
-      let pairs = 0;
-      let prev = this.lastUnit;
-      for (let i = 0; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        if (c >= 0xdc00 && c <= 0xdfff && prev >= 0xd800 && prev <= 0xdbff) pairs++;
-        prev = c;
-      }
-      this.lastUnit = prev;
-      this.chars += text.length - pairs;
-    }
+    this.tally(text);
     return text;
   }
 }

@@ -96,11 +96,12 @@ export class StreamTimeoutError extends RxLangChainError {
 }
 
 /**
- * A reply stopped before the model finished it: the connection dropped mid-stream,
+ * A **cut** reply (docs/glossary.md): the connection dropped after the first chunk,
  * or the stream ended without a finish marker (`finish_reason` / `stop_reason`),
  * which would otherwise look like a complete but short answer. Raised by
  * `requireCompletion()`. `partialText` is the text received before the cut, so a
- * UI can show it as interrupted and a history can refuse to store it as an answer.
+ * UI can show it as cut and a history can refuse to store it as an answer. (The
+ * class keeps its name: clients match it on the wire; decision 0261.)
  *
  * @example
  * ```ts

@@ -1,5 +1,6 @@
 import { asyncScheduler, catchError, concat, defer, EMPTY, tap, throwError, type MonoTypeOperatorFunction } from 'rxjs';
-import { RxLangChainError, StreamInterruptedError } from '../errors';
+import { RxLangChainError } from '../RxLangChainError';
+import { StreamInterruptedError } from './errors';
 import { hasFinishMarker } from '../decode/finishReason';
 import { assertFunction, assertObject, describe } from '../internal/validate';
 import { isStreamPart } from '../parts/assemble';

@@ -1,6 +1,7 @@
-import type { Observable } from 'rxjs';
+import { asyncScheduler, type Observable } from 'rxjs';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { RemoteStreamError, ServerSentEventsResponseError, StreamInterruptedError, StreamResumeError } from '../errors';
+import { TextStats } from '../operators/chunkStats';
 import { sleep } from '../internal/sleep';
 import { assertFunction, assertNonNegative, assertObject, assertPositiveInteger, describe } from '../internal/validate';
 import type { ServerSentEventKind } from '../web/toServerSentEvents';
@@ -149,7 +150,8 @@ type Decoded = { out?: [Value]; end?: true };
 /** One subscription: its requests (the first and each reconnection), and what it has read so far. */
 class EventStreamReader {
   private partialText = '';
-  private chunks = 0;
+  /** The text events' count: chunks with content, as every operator counts them. */
+  private readonly stats = new TextStats(asyncScheduler);
   private lastEventId: string | undefined;
   private retryMs: number | undefined;
   private seenIds: Set<string> | undefined; // opaque (non-numeric) ids, only while resuming
@@ -179,7 +181,7 @@ class EventStreamReader {
       const { ended, cause } = yield* this.read(body, fetchAbort, resuming);
       // The body ended (or failed) before `done` / `[DONE]`: a cut.
       if (ended || this.abort.aborted) return;
-      if (!this.settings.resume) throw new StreamInterruptedError(cause === undefined ? 'no-finish' : 'error', this.partialText, this.chunks, cause);
+      if (!this.settings.resume) throw new StreamInterruptedError(cause === undefined ? 'no-finish' : 'error', this.partialText, this.stats.chunks, cause);
       if (this.lastEventId === undefined) {
         throw new StreamResumeError('the server sent no event ids, so there is nothing to resume from', undefined, this.partialText, cause);
       }
@@ -249,7 +251,7 @@ class EventStreamReader {
         }
         if (read.done) return { ended };
         parser.feed(decoder.decode(read.value, { stream: true }));
-        if (parseError) throw new StreamInterruptedError('error', this.partialText, this.chunks, parseError);
+        if (parseError) throw new StreamInterruptedError('error', this.partialText, this.stats.chunks, parseError);
         for (let i = 0; i < events.length; i++) {
           this.checkEvent(events[i], checkResume);
           checkResume = false;
@@ -269,7 +271,7 @@ class EventStreamReader {
   private checkEvent(event: EventSourceMessage, checkResume: boolean): void {
     const { maxEventChars, resume } = this.settings;
     // The parser's cap covers what it buffers across reads; a whole event in one read is checked here.
-    if (event.data.length > maxEventChars) throw new StreamInterruptedError('error', this.partialText, this.chunks, tooLong(maxEventChars));
+    if (event.data.length > maxEventChars) throw new StreamInterruptedError('error', this.partialText, this.stats.chunks, tooLong(maxEventChars));
     if (checkResume && !isAfter(event.id, this.lastEventId, this.seenIds)) {
       throw new StreamResumeError(
         `the server did not resume after Last-Event-ID ${this.lastEventId}: it sent ${event.id === undefined ? 'an event without an id' : `id ${event.id}`} (it probably started the reply over)`,
@@ -289,12 +291,11 @@ class EventStreamReader {
     if (parse === 'ui-message') return this.decodeUIMessageChunk(event.data);
     const name = event.event ?? 'message';
     if (name === names.error) throw this.remoteError(event.data);
-    const data = decodeJson(event.data, this.partialText, this.chunks);
+    const data = decodeJson(event.data, this.partialText, this.stats.chunks);
     if (name === names.chunk) {
       const text = (data as { text?: unknown } | null)?.text;
       if (typeof text === 'string') {
-        this.partialText += text;
-        this.chunks++;
+        this.partialText += this.stats.countText(text);
       } else if (parse === 'text') {
         throw new TypeError(`fromServerSentEvents: a ${names.chunk} event without text (${event.data.slice(0, 100)}); read other payloads with { parse: 'events' }.`);
       }
@@ -306,20 +307,19 @@ class EventStreamReader {
 
   private decodeUIMessageChunk(data: string): Decoded {
     if (data === '[DONE]') return { end: true };
-    const chunk = decodeJson(data, this.partialText, this.chunks) as UIMessageChunk;
+    const chunk = decodeJson(data, this.partialText, this.stats.chunks) as UIMessageChunk;
     if (typeof chunk !== 'object' || chunk === null || typeof (chunk as { type?: unknown }).type !== 'string') {
-      throw new StreamInterruptedError('error', this.partialText, this.chunks, new TypeError(`A UI message stream frame is not a chunk object: ${data.slice(0, 100)}`));
+      throw new StreamInterruptedError('error', this.partialText, this.stats.chunks, new TypeError(`A UI message stream frame is not a chunk object: ${data.slice(0, 100)}`));
     }
     if (chunk.type === 'text-delta' && typeof chunk.delta === 'string') {
-      this.partialText += chunk.delta;
-      this.chunks++;
+      this.partialText += this.stats.countText(chunk.delta);
     }
     return { out: [chunk] };
   }
 
   /** Our `error` event, as the `RemoteStreamError` it ends the stream with. */
   private remoteError(json: string): RemoteStreamError {
-    const data = decodeJson(json, this.partialText, this.chunks) as { name?: unknown; message?: unknown; code?: unknown } | null;
+    const data = decodeJson(json, this.partialText, this.stats.chunks) as { name?: unknown; message?: unknown; code?: unknown } | null;
     const message = typeof data?.message === 'string' ? data.message : 'The server reported an error.';
     return new RemoteStreamError(message, this.partialText, {
       ...(typeof data?.name === 'string' && { name: data.name }),

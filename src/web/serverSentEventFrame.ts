@@ -44,7 +44,10 @@ export function startHeartbeat(heartbeatMs: number, scheduler: SchedulerLike, pi
 
 /**
  * Adds a `: ping` comment after each `heartbeatMs` window without a frame (0: none), on
- * `scheduler`; the pings end with the frames (see {@link startHeartbeat}).
+ * `scheduler`; the pings end with the frames (see {@link startHeartbeat}). Hand-written: composed
+ * (`share` the frames, `merge` them with an `interval` filtered to quiet windows, `takeUntil` their
+ * end) it took 5.03× the CPU of this (200,000 frames, heartbeat 15 s, median of 11 rounds side by
+ * side, load 12).
  */
 export function withHeartbeats(heartbeatMs: number, scheduler: SchedulerLike): MonoTypeOperatorFunction<string> {
   if (heartbeatMs === 0) return (frames) => frames;

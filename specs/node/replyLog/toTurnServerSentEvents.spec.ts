@@ -45,9 +45,11 @@ describe('toTurnServerSentEvents', () => {
 
   it('a downstream take stops the turn (synchronous unsubscription)', () => {
     createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold('-a-a-a-a-a-|', { a: chunk('x') });
-      expectObservable(source.pipe(toTurnServerSentEvents()), '^--!').toBe('-a-', { a: 'event: chunk\ndata: {"text":"x","turn":0}\n\n' });
-      expectSubscriptions(source.subscriptions).toBe('^--!');
+      const source   = cold('-a-a-a-a-a-|', { a: chunk('x') });
+      const expected =      '-a-';
+      const subs     =      '^--!';
+      expectObservable(source.pipe(toTurnServerSentEvents()), '^--!').toBe(expected, { a: 'event: chunk\ndata: {"text":"x","turn":0}\n\n' });
+      expectSubscriptions(source.subscriptions).toBe(subs);
     });
   });
 
