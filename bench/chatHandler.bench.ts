@@ -27,6 +27,7 @@ import { breakdownAtPeak, printBreakdown, type MemoryBreakdown } from './chatHan
 import { startPeer, type ModelRuns, type Script } from './chatHandler.peer';
 import { infoUnderLoad, printInfo, type InfoFigures } from './chatHandler.info';
 import { closeClients, http, readBody, userTurn } from './chatHandler.wire';
+import { earlyStopCounts, earlyStopper, STOP_AT_START, type EarlyStop } from './chatHandler.earlyStop';
 
 const STREAMS = Number(process.env.N ?? 1000);
 const SSE_CLIENTS = Number(process.env.SSE_CLIENTS ?? 2000);
@@ -46,6 +47,8 @@ interface ClientResult {
   kind: Kind;
   /** A stopper's stop: when it was sent, and whether the side said it stopped a run. */
   stop?: { id: string; sentAt: number; stopped: boolean };
+  /** STOP_AT=start: the early stop (and how much text its client still got). */
+  early?: EarlyStop;
   lostBytes: number;
   twiceBytes: number;
   wireBytes: number;
@@ -73,6 +76,10 @@ async function client(i: number, run: string, here: ChatInstance, there: ChatIns
 async function session(i: number, run: string, here: ChatInstance, there: ChatInstance, fullBytes: number): Promise<Omit<ClientResult, 'ms'>> {
   const kind = kindOf(i);
   const id = `${run}-conversation-${String(i).padStart(6, '0')}`;
+  if (kind === 'stop' && STOP_AT_START) {
+    const { stop, wireBytes } = await earlyStopper(id, i, here, there, textOf);
+    return { kind, lostBytes: 0, twiceBytes: 0, wireBytes, stop, early: stop };
+  }
   const abort = new AbortController();
   const response = await http(`${here.url}/api/chat`, { method: 'POST', body: userTurn(id, i), headers: { 'content-type': 'application/json' }, signal: abort.signal });
   const first = await readBody(response, abort, kind === 'whole' ? undefined : Math.floor(fullBytes / 2));
@@ -166,6 +173,8 @@ interface Figures {
   /** Where Redis memory went at the peak sample. */
   byKey?: MemoryBreakdown;
   counts: Record<Kind, number>;
+  /** STOP_AT=start: where the early stops landed. */
+  early?: string;
 }
 
 /** Scenario 1 on one side. */
@@ -214,6 +223,7 @@ async function conversations(redis: RedisServer, side: Side): Promise<Figures> {
     slowest: { whole: slowest('whole'), drop: slowest('drop'), stop: slowest('stop') },
     lost: sum((r) => r.lostBytes), twice: sum((r) => r.twiceBytes), stops, stopped: stops - ranOn, missed, byKey,
     counts: { whole: of('whole').length, drop: of('drop').length, stop: stops },
+    ...(STOP_AT_START && { early: earlyStopCounts(of('stop').flatMap((r) => (r.early ? [r.early] : []))) }),
   };
 }
 
@@ -241,6 +251,7 @@ function printConversations(ours: Figures, peer: Figures, kept: Figures): void {
   console.log(`| stops that stopped the model | ${stops(ours)} | ${stops(peer)} (no stop route: the client left) | | ${stops(kept)} | |`);
   const missed = Object.entries(ours.missed).map(([why, n]) => `${n} × ${why}`).join('; ');
   if (missed) console.log(`\nOur stops not honoured: ${missed}.`);
+  if (ours.early) console.log(`\n${ours.early}`);
   printBreakdown('ours', ours.byKey);
   printBreakdown('peer', peer.byKey);
   printBreakdown('peer + message persistence', kept.byKey);

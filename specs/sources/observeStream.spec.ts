@@ -2,7 +2,7 @@
 // that produces its stream as an Observable goes through fromRunnable under the four laws of a
 // source, and declining falls back to stream(). Marble diagrams in virtual time: an Observable path
 // has no promise in it, so it runs inside TestScheduler.run.
-import { lastValueFrom, map, Observable, of, take, toArray } from 'rxjs';
+import { from, lastValueFrom, map, Observable, of, take, toArray } from 'rxjs';
 import { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
 import { ChatGenerationChunk, type ChatResult } from '@langchain/core/outputs';
@@ -171,6 +171,18 @@ describe('observeStream: an Observable-native runnable through fromRunnable', ()
       expectObservable(fromRunnable(model, '你好', { signal: caller.signal })).toBe('#', undefined, new StreamAbortedError('早就取消了'));
     });
     expect(model.observations).toEqual([]);
+  });
+
+  it('stops an infinite synchronous Observable at once (synchronous unsubscription): take(3) pulls 3', () => {
+    let pulled = 0;
+    function* forever(): Generator<AIMessageChunk> {
+      for (;;) yield new AIMessageChunk(`第${++pulled}块 `);
+    }
+    const model = new RxModel(() => from(forever()));
+    const seen: string[] = [];
+    fromRunnable(model, '重放').pipe(textContent(), take(3)).subscribe((text) => seen.push(text));
+    expect(seen).toEqual(['第1块 ', '第2块 ', '第3块 ']);
+    expect([pulled, model.observations[0].config.signal?.aborted]).toEqual([3, true]);
   });
 
   it("gives the runnable the caller's config with the subscription's own signal", async () => {

@@ -1,13 +1,15 @@
-// The three "Testing your pipelines" examples of docs/testing.md, verbatim except for the
+// The three "Testing your pipelines" examples of docs/testing.md and its Observable-native test double,, verbatim except for the
 // imports: the README imports from 'rxjs-langchain' and 'rxjs-langchain/testing',
 // these specs from the sources. Keep both in sync.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { filter, map } from 'rxjs';
+import { filter, map, take, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { fromRunnable, textContent, abortOn, streamTimeout, retryBeforeFirstChunk, chatTurns } from '../../src';
+import { AIMessageChunk } from '@langchain/core/messages';
+import { fromRunnable, textContent, abortOn, streamTimeout, retryBeforeFirstChunk, chatTurns, observeStream } from '../../src';
+import type { ObservableRunnable, StreamableRunnable } from '../../src';
 import { SyncInMemoryChatMessageHistory } from '../../src/testing';
 import { chunk, marbleChatModel, providerError } from '../../src/testing';
 
@@ -92,12 +94,25 @@ test('the second turn is prompted with the first question and the full first ans
   expect(history.getMessagesSync().map((m) => m.text)).toEqual(['什么是列表？', '列表是有序的 📋', '怎么排序？', '用 sorted()']);
 });
 
+// ── Example 4: your own Observable-native test double ──
+test('take(1) unsubscribes from the double at the first chunk', () => {
+  new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ cold, expectObservable, expectSubscriptions }) => {
+    const reply = cold('-a-b|', { a: new AIMessageChunk('你'), b: new AIMessageChunk('好') });
+    const double: ObservableRunnable<string, AIMessageChunk> & StreamableRunnable<string, AIMessageChunk> = {
+      [observeStream]: (): Observable<AIMessageChunk> => reply,
+      stream: () => Promise.reject(new Error('declining is not needed here')),
+    };
+    expectObservable(fromRunnable(double, 'hi').pipe(textContent(), take(1))).toBe('-(a|)', { a: '你' });
+    expectSubscriptions(reply.subscriptions).toBe('^!');
+  });
+});
+
 // ── The README shows exactly these examples ──
 test('docs/testing.md examples match this file (imports aside)', () => {
   const page = readFileSync(join(__dirname, '../../docs/testing.md'), 'utf8');
   const section = page.slice(page.indexOf('### Marble tests'));
-  const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).slice(0, 3);
-  expect(blocks).toHaveLength(3);
+  const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).slice(0, 4);
+  expect(blocks).toHaveLength(4);
   const self = readFileSync(__filename, 'utf8');
   const missing = blocks.flatMap((b) => b.split('\n')).filter((line) => line.trim() && !line.startsWith('import') && !self.includes(line));
   expect(missing).toEqual([]);
