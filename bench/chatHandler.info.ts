@@ -50,7 +50,8 @@ const ms = (n: number | undefined): string => (n === undefined || Number.isNaN(n
 
 /** One side's figures of scenario 2: the latency row, and where slow probes spent their time. */
 export interface InfoFigures {
-  latency: string;
+  /** Rows of probes on new connections, then on kept-alive ones. */
+  latency: string[];
   breakdown: string;
 }
 
@@ -65,27 +66,32 @@ export async function infoUnderLoad(name: string, url: string, clients: number):
   loop.disable();
   prober.end();
   const probes = JSON.parse(await prober.line('probes ')) as Probe[];
-  const latencies = probes.map((p) => p.answered! - p.sent);
   const failed = Object.entries(result.failures).map(([why, n]) => `${n} × ${why}`).join('; ') || 'none';
-  const errors = probes.filter((p) => p.error).length;
-  const latency = `| ${name} | ${ms(percentile(latencies, 50))} | ${ms(percentile(latencies, 99))} | ${ms(Math.max(...latencies))} | ${probes.length}${errors ? ` (${errors} failed)` : ''} | ${result.statuses} | ${failed} |`;
-  const slow = probes.filter((p) => p.answered! - p.sent > SLOW_MS && !p.error);
+  const row = (kind: Probe['kind'], label: string): string => {
+    const of = probes.filter((p) => p.kind === kind);
+    const latencies = of.map((p) => p.answered! - p.sent);
+    const errors = of.filter((p) => p.error).length;
+    const reconnected = of.filter((p) => p.reconnected).length;
+    const notes = [errors && `${errors} failed`, reconnected && `${reconnected} connected anew`].filter(Boolean).join(', ');
+    return `| ${name}, ${label} | ${ms(percentile(latencies, 50))} | ${ms(percentile(latencies, 99))} | ${ms(Math.max(...latencies))} | ${of.length}${notes ? ` (${notes})` : ''} | ${result.statuses} | ${failed} |`;
+  };
+  const slow = probes.filter((p) => p.kind === 'new' && p.answered! - p.sent > SLOW_MS && !p.error);
   const median = (f: (p: Probe) => number | undefined): number => percentile(slow.map(f).filter((x): x is number => x !== undefined), 50);
   const loopMs = (n: number): string => (n / 1e6).toFixed(0);
   const breakdown =
     `| ${name} | ${loopMs(loop.percentile(50))} / ${loopMs(loop.percentile(99))} / ${loopMs(loop.max)} ms | ${slow.length} | ` +
     `${slow.filter((p) => p.connected! - p.sent >= SLOW_MS).length} | ${ms(median((p) => p.connected! - p.sent))} | ` +
     `${ms(median((p) => (p.handled === undefined ? undefined : p.handled - p.connected!)))} | ${ms(median((p) => (p.handled === undefined ? undefined : p.answered! - p.handled)))} |`;
-  return { latency, breakdown };
+  return { latency: [row('new', 'new connection'), row('kept', 'kept-alive connection')], breakdown };
 }
 
 /** Prints both sides' scenario 2 tables. */
 export function printInfo(clients: number, sides: readonly InfoFigures[]): void {
-  console.log(`\n\`GET /api/info\` on instance A, probed every ${PROBE_EVERY_MS} ms from a process of its own, while ${clients} SSE clients (another process) post a turn, read 200–2,000 bytes and leave (goal: p99 ≤ ${SLOW_MS} ms):\n`);
+  console.log(`\n\`GET /api/info\` on instance A, probed every ${PROBE_EVERY_MS} ms on a new and on a kept-alive connection from a process of its own, while ${clients} SSE clients (another process) post a turn, read 200–2,000 bytes and leave (goal: p99 ≤ ${SLOW_MS} ms):\n`);
   console.log(`| side | p50 | p99 | max | probes | SSE answers not 200 | SSE requests failed |`);
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
-  for (const side of sides) console.log(side.latency);
-  console.log(`\nWhere probes slower than ${SLOW_MS} ms spent their time (medians), and the servers' event-loop delay over the phase:\n`);
+  for (const side of sides) console.log(side.latency.join('\n'));
+  console.log(`\nWhere probes on new connections slower than ${SLOW_MS} ms spent their time (medians), and the servers' event-loop delay over the phase:\n`);
   console.log(`| side | event-loop delay p50 / p99 / max | probes > ${SLOW_MS} ms | of which TCP connect ≥ ${SLOW_MS} ms (listen queue full) | connect | connect → handler (waiting to be accepted) | handler → answer |`);
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const side of sides) console.log(side.breakdown);

@@ -103,5 +103,24 @@ describe('what is declined (formatted by LangChain asynchronously instead)', () 
     const c = new AIMessageChunk({ content: [{ type: 'text', text: '你' }, { type: 'text', text: '好' }] });
     expect(parseStringSync(parser, c)).toBe(await parser.invoke(c));
     expect(parseStringSync(parser, 'x')).toBe('x');
+    // Every part kind as LangChain's own parser reads it, errors included (public API only: no underscore helper).
+    const kinds = [
+      new AIMessageChunk('你好 👋'),
+      new AIMessageChunk({ content: [{ type: 'reasoning', reasoning: '想' } as never, { type: 'text', text: '答 🎉' }, { type: 'text_delta', text: '!' } as never] }),
+      new AIMessageChunk({ content: [{ type: 'thinking', thinking: '…' } as never, { type: 'redacted_thinking', data: 'x' } as never] }),
+      new AIMessageChunk({ content: [{ type: 'image_url', image_url: 'data:,' }] }),
+      new AIMessageChunk({ content: [{ type: 'tool_use', id: 't', name: 'add', input: {} } as never] }),
+      new AIMessageChunk({ content: [{ type: 'text' } as never] }),
+    ];
+    for (const chunk of kinds) {
+      const theirs = await parser.invoke(chunk).then((text) => ({ text }), (e: Error) => ({ error: e.message }));
+      let ours: { text: string } | { error: string };
+      try {
+        ours = { text: parseStringSync(parser, chunk) };
+      } catch (e) {
+        ours = { error: (e as Error).message };
+      }
+      expect(ours).toEqual(theirs);
+    }
   });
 });

@@ -47,10 +47,38 @@ export function whyNotSyncParser(step: unknown): string | undefined {
   return isExactly(step, StringOutputParser) ? undefined : `${nameOf(step)} after the model is not a StringOutputParser`;
 }
 
-/** Applies a StringOutputParser to one streamed chunk, as its transform does. */
-export function parseStringSync(parser: unknown, value: unknown): string {
+/**
+ * Applies a StringOutputParser to one streamed chunk, as its transform does: string content as
+ * it is; of array content the text parts, nothing for reasoning, and LangChain's error for any
+ * other part. Read from the message's public fields (the parser's own method is underscore-private);
+ * specs/testing/marblePrompt.spec.ts compares it with `parser.invoke`.
+ */
+export function parseStringSync(_parser: unknown, value: unknown): string {
   if (typeof value === 'string') return value;
-  return (parser as { _baseMessageToString(m: BaseMessage): string })._baseMessageToString(value as BaseMessage);
+  const content = (value as BaseMessage).content;
+  if (typeof content === 'string') return content;
+  let text = '';
+  for (const part of content as ReadonlyArray<{ type: string; text?: unknown }>) text += partText(part);
+  return text;
+}
+
+function partText(part: { type: string; text?: unknown }): string {
+  switch (part.type) {
+    case 'text':
+    case 'text_delta':
+      if ('text' in part) return part.text as string;
+      break;
+    case 'image_url':
+      if ('image_url' in part) throw new Error('Cannot coerce a multimodal "image_url" message part into a string.');
+      break;
+    case 'reasoning':
+    case 'thinking':
+    case 'redacted_thinking':
+      return '';
+    default:
+      throw new Error(`Cannot coerce "${part.type}" message part into a string.`);
+  }
+  throw new Error(`Invalid content type: ${part.type}`);
 }
 
 /**
