@@ -220,19 +220,30 @@ function runRow(pipe: (source: Observable<never>) => Observable<unknown>, value:
   return { pulled: src.pulled(), ended, error };
 }
 
-describe('every exported operator obeys synchronous unsubscription', () => {
-  it('has a row for every function the root entry exports (or a reason it is not an operator)', () => {
-    const functions = Object.keys(lib).filter((k) => typeof (lib as Record<string, unknown>)[k] === 'function');
-    const covered = new Set<string>([...ROWS.map((r) => r.operator), ...Object.keys(NOT_OPERATORS)]);
-    expect(functions.filter((k) => !covered.has(k))).toEqual([]);
-    expect([...covered].filter((k) => !functions.includes(k))).toEqual([]);
-  });
+/** The names of an entry's exported functions. */
+const functionsOf = (entry: object): string[] => Object.keys(entry).filter((k) => typeof (entry as Record<string, unknown>)[k] === 'function');
 
-  it.each(ROWS.map((r) => [`${r.operator} stops at the ${r.stops} after ${r.pulled} value(s)`, r] as const))('%s', (_name, row) => {
+/** Every function has a row or a reason, and every row or reason names an exported function. */
+function expectCovered(functions: string[], rows: ReadonlyArray<{ operator: string }>, reasons: Record<string, string>): void {
+  const covered = new Set<string>([...rows.map((r) => r.operator), ...Object.keys(reasons)]);
+  expect(functions.filter((k) => !covered.has(k))).toEqual([]);
+  expect([...covered].filter((k) => !functions.includes(k))).toEqual([]);
+}
+
+/** One row's test: the values pulled and how the subscription ended. */
+const rowTests = <Name extends string>(rows: Array<Row<Name>>) =>
+  it.each(rows.map((r) => [`${r.operator} stops at the ${r.stops} after ${r.pulled} value(s)`, r] as const))('%s', (_name, row) => {
     const { pulled, ended, error } = runRow(row.pipe, row.value);
     expect({ pulled, ended }).toEqual({ pulled: row.pulled, ended: row.ends });
     if (row.ends === 'error') expect(String(error)).not.toMatch(/never stopped/);
   });
+
+describe('every exported operator obeys synchronous unsubscription', () => {
+  it('has a row for every function the root entry exports (or a reason it is not an operator)', () => {
+    expectCovered(functionsOf(lib), ROWS, NOT_OPERATORS);
+  });
+
+  rowTests(ROWS);
 
   it.each(INNER_ROWS.map((r) => [r.name, r] as const))('%s', (_name, row) => {
     const { pulled, ended } = runRow(row.pipe, text);
@@ -257,26 +268,16 @@ describe('every exported operator obeys synchronous unsubscription', () => {
 
 describe('the /testing and /offline entries', () => {
   it('have a row for every function they export (or a reason it is not an operator)', () => {
-    const functionsOf = (entry: object): string[] => Object.keys(entry).filter((k) => typeof (entry as Record<string, unknown>)[k] === 'function');
-    const functions = [...new Set([...functionsOf(testing), ...functionsOf(offline)])];
-    const covered = new Set<string>([...TESTING_ROWS.map((r) => r.operator), ...Object.keys(TESTING_NOT_OPERATORS)]);
-    expect(functions.filter((k) => !covered.has(k))).toEqual([]);
-    expect([...covered].filter((k) => !functions.includes(k))).toEqual([]);
+    expectCovered([...new Set([...functionsOf(testing), ...functionsOf(offline)])], TESTING_ROWS, TESTING_NOT_OPERATORS);
   });
 
-  it.each(TESTING_ROWS.map((r) => [`${r.operator} stops at the ${r.stops} after ${r.pulled} value(s)`, r] as const))('%s', (_name, row) => {
-    const { pulled, ended, error } = runRow(row.pipe, row.value);
-    expect({ pulled, ended }).toEqual({ pulled: row.pulled, ended: row.ends });
-    if (row.ends === 'error') expect(String(error)).not.toMatch(/never stopped/);
-  });
+  rowTests(TESTING_ROWS);
 });
 
 describe('every exported adapter stops an infinite synchronous source on overflow', () => {
   it('has a row for every function the node entry exports (or a reason it subscribes to no caller stream)', () => {
-    const functions = Object.keys(node).filter((k) => typeof (node as Record<string, unknown>)[k] === 'function' && !/Error$/.test(k));
-    const covered = new Set<string>([...NODE_ADAPTERS.map((r) => r.name), ...Object.keys(NODE_NOT_ADAPTERS)]);
-    expect(functions.filter((k) => !covered.has(k))).toEqual([]);
-    expect([...covered].filter((k) => !functions.includes(k))).toEqual([]);
+    const functions = functionsOf(node).filter((k) => !/Error$/.test(k));
+    expectCovered(functions, NODE_ADAPTERS.map((r) => ({ operator: r.name })), NODE_NOT_ADAPTERS);
   });
 
   it.each(RESPONSE_ADAPTERS.map((r) => [r.name, r] as const))('%s: the first read overflows and stops the source', async (_name, row) => {
