@@ -78,6 +78,6 @@ async function main(url: URL, everyMs: number): Promise<Probe[]> {
 }
 
 main(new URL(process.argv[2]), Number(process.argv[3])).then((rows) => {
-  process.stdout.write(`probes ${JSON.stringify(rows)}\n`);
-  process.exit(0);
+  // exit once written: a pipe takes a large write in parts, and exiting at once cut it
+  process.stdout.write(`probes ${JSON.stringify(rows)}\n`, () => process.exit(0));
 });
