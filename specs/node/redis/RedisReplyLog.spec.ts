@@ -232,11 +232,22 @@ describeWithRedis('RedisReplyLog', () => {
 
     it('stores the events of one flush window in one entry: an event with no window open at once, the others when the window closes on the injected clock (decision 0320)', async () => {
       const clock = new VirtualTimeScheduler();
-      const own = new RedisReplyLog({ client, ...LIVE, scheduler: clock, flushMs: 50 }); // writes on `client`
+      const own = new RedisReplyLog({ client, ...LIVE, scheduler: clock, flushMs: 50 }); // one writer connection
       const elsewhere = await redis.client();
       const other = new RedisReplyLog({ client: elsewhere, ...LIVE }); // another instance, on the real clock
-      // XLEN on the producer's connection answers after every XADD sent before it: what was sent by now.
-      const entries = (): Promise<number> => client.xLen('rxlc:reply:{window}');
+      // What was sent by now: a new reply's first event goes at once on the same writer connection, after
+      // every XADD sent before it; once it is stored, so are they, and XLEN counts them.
+      const syncs: Array<ReturnType<typeof controlled>> = [];
+      const entries = async (): Promise<number> => {
+        const sync = controlled();
+        syncs.push(sync);
+        let stored = false;
+        own.append(`window-sync-${syncs.length}`, sync.source$).subscribe(() => (stored = true));
+        await sync.subscribed;
+        sync.next(FRAMES[0]);
+        await until(() => stored, 'the sync write');
+        return client.xLen('rxlc:reply:{window}');
+      };
       const src = controlled();
       const stored: ReplyLogEntry[] = [];
       own.append('window', src.source$).subscribe((e) => stored.push(e));
@@ -267,6 +278,7 @@ describeWithRedis('RedisReplyLog', () => {
       expect(stored[2].id).toBe(second.replace(/-(\d+)$/, (_, seq: string) => `-${Number(seq) + 1}`)); // ids inside an entry follow its id
       expect((await live).entries).toEqual(stored.slice(1));
       expect(first).not.toBe(second);
+      syncs.forEach((sync) => sync.complete());
       await Promise.all([own.close(), other.close()]);
       await elsewhere.disconnect();
     });
