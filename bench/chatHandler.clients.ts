@@ -34,7 +34,6 @@ async function main(url: string, count: number): Promise<ClientsResult> {
 }
 
 main(process.argv[2], Number(process.argv[3])).then(async (result) => {
-  process.stdout.write(`result ${JSON.stringify(result)}\n`);
   await closeClients();
-  process.exit(0);
+  process.stdout.write(`result ${JSON.stringify(result)}\n`, () => process.exit(0));
 });

@@ -3,7 +3,8 @@
  * every `everyMs` on a fixed schedule, whether or not earlier probes were answered, until its stdin
  * ends: one on a new connection (a new visitor: it waits to be accepted), one on a kept-alive
  * connection opened before the load (a page already open: it waits only for the server's event
- * loop; KEPT_ALIVE sockets, so it never waits for one of its own); then waits for the probes still out and prints
+ * loop; KEPT_ALIVE sockets, and a probe that finds none idle connects anew and is counted so, never
+ * queued behind the prober's own probes); then waits for the probes still out and prints
  * `probes <json>`: per probe, epoch ms of its send, TCP connect, the server's handler (`x-handled-at`,
  * which the bench's servers stamp) and the answer. Its own event loop is idle, so its schedule and
  * timestamps are not the loaded servers'; a probe loop that waited for each answer would probe less
@@ -28,7 +29,7 @@ export interface Probe {
 const now = (): number => performance.timeOrigin + performance.now();
 /** How long the prober waits, after its stdin ended, for the probes still out. */
 const DRAIN_MS = 120_000;
-/** Kept-alive sockets, opened before the load: more than probes out at once while answers take up to a second. */
+/** Kept-alive sockets opened before the load (more than probes out at once while answers take under 1.6 s). */
 const KEPT_ALIVE = 32;
 
 function probe(url: URL, agent: Agent, kind: Probe['kind']): Probe {
@@ -60,7 +61,7 @@ async function openKeptAlive(url: URL, agent: Agent): Promise<void> {
 async function main(url: URL, everyMs: number): Promise<Probe[]> {
   const fresh = new Agent({ keepAlive: false, maxSockets: Infinity });
   // fifo: every socket is used every KEPT_ALIVE × everyMs, within the server's 5 s keep-alive timeout
-  const kept = new Agent({ keepAlive: true, maxSockets: KEPT_ALIVE, scheduling: 'fifo' });
+  const kept = new Agent({ keepAlive: true, maxSockets: Infinity, scheduling: 'fifo' });
   await openKeptAlive(url, kept);
   const rows: Probe[] = [];
   let running = true;
@@ -78,6 +79,6 @@ async function main(url: URL, everyMs: number): Promise<Probe[]> {
 }
 
 main(new URL(process.argv[2]), Number(process.argv[3])).then((rows) => {
-  process.stdout.write(`probes ${JSON.stringify(rows)}\n`);
-  process.exit(0);
+  // exit once written: a pipe takes a large write in parts, and exiting at once cut it
+  process.stdout.write(`probes ${JSON.stringify(rows)}\n`, () => process.exit(0));
 });

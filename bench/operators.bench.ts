@@ -334,6 +334,38 @@ async function benchSmooth(): Promise<void> {
       console.log(`| ${name} | ${size} KB | ${fmtStats(a.ours)} | ${fmtStats(a.sdk)} | ${fmtRatio(ratioOf(a.ours, a.sdk))} | ${fmtStats(w.word)} | ${pieces.length}, ${longest} units |`);
     }
   }
+  await benchSmoothLines(sizes);
+}
+
+/** (d), line mode: one line that never ends (Chinese, English, emoji; no `\n`), 3-unit chunks. */
+async function benchSmoothLines(sizes: number[]): Promise<void> {
+  const sdk = smoothStream({ delayInMs: null, chunking: 'line' });
+  const viaSdk = async (chunks: string[]): Promise<number> => {
+    const input = new ReadableStream({
+      start(c) {
+        c.enqueue({ type: 'text-start', id: '1' });
+        for (const text of chunks) c.enqueue({ type: 'text-delta', id: '1', text });
+        c.enqueue({ type: 'text-end', id: '1' });
+        c.close();
+      },
+    });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return (await readAll(input.pipeThrough(sdk({ tools: {} } as any) as any))).length;
+  };
+  console.log("\nA line without a newline (a model that writes no `\\n`): smooth({ chunking: 'line' }) must keep streaming, bounded work per chunk");
+  console.log("| run | size | smooth line mode | smoothStream line mode | ratio | its pieces, longest |");
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const size of sizes) {
+    const unit = '你好 world 😀 ';
+    const run = unit.repeat(Math.ceil((size * KB) / unit.length));
+    const cs: string[] = [];
+    for (let i = 0; i < run.length; i += 3) cs.push(run.slice(i, i + 3));
+    let pieces: string[] = [];
+    const line = async (): Promise<number> => (pieces = await lastValueFrom(from(cs).pipe(smooth({ chunking: 'line' }), toArray()))).length;
+    const a = await interleave({ ours: line, sdk: () => viaSdk(cs) }, { rounds: size <= 16 ? 3 : 1, warmup: 0 });
+    const longest = Math.max(...pieces.map((p) => p.length));
+    console.log(`| no \`\\n\` | ${size} KB | ${fmtStats(a.ours)} | ${fmtStats(a.sdk)} | ${fmtRatio(ratioOf(a.ours, a.sdk))} | ${pieces.length}, ${longest} units |`);
+  }
 }
 
 export async function run(): Promise<void> {

@@ -157,6 +157,62 @@ describe('smooth', () => {
     });
   });
 
+  describe('lines without a newline', () => {
+    /** True when `piece` starts or ends inside a grapheme (a lone surrogate half, a mark, a ZWJ, a skin tone). */
+    const splitsAGrapheme = (piece: string): boolean => /^[\uDC00-\uDFFF\u0301\u200d\u{1F3FB}-\u{1F3FF}]|[\uD800-\uDBFF\u200d]$/u.test(piece);
+
+    it('streams 50,000 chunks of one endless line of Chinese and emoji in pieces of about 4,096 units, segmenting each unit a bounded number of times', () => {
+      const unit = '你好世界，👍🏽🇯🇵e\u0301👩‍💻 '; // 21 units: surrogate pairs, a flag, a skin tone, a mark and a ZWJ fall across chunks
+      const chunks: string[] = [];
+      const run = unit.repeat(Math.ceil((50_000 * 3) / unit.length));
+      for (let i = 0; i < run.length; i += 3) chunks.push(run.slice(i, i + 3));
+      const segment = jest.spyOn(Intl.Segmenter.prototype, 'segment');
+      try {
+        const source = new Subject<string>();
+        const pieces: string[] = [];
+        let emitted = 0;
+        source.pipe(smooth({ chunking: 'line' })).subscribe((p) => {
+          pieces.push(p);
+          emitted += p.length;
+        });
+        let received = 0;
+        let mostHeld = 0; // units received but not yet emitted, after each chunk
+        for (const c of chunks) {
+          source.next(c);
+          received += c.length;
+          mostHeld = Math.max(mostHeld, received - emitted);
+        }
+        const beforeEnd = pieces.length;
+        source.complete();
+        expect(chunks.length).toBeGreaterThanOrEqual(50_000);
+        expect(pieces.join('')).toBe(run);
+        // The line kept streaming in bounded pieces: the held text never grows past the cap plus a chunk.
+        expect(mostHeld).toBeLessThanOrEqual(4096 + 3);
+        expect(beforeEnd).toBeGreaterThanOrEqual(Math.floor(run.length / 4096));
+        for (const p of pieces) expect(p.length).toBeLessThanOrEqual(4096 + 3);
+        expect(pieces.filter(splitsAGrapheme)).toEqual([]);
+        // Work per chunk is bounded: a forced cut segments the held text once, not once per later chunk.
+        const segmented = segment.mock.calls.reduce((n, [text]) => n + String(text).length, 0);
+        expect(segmented / run.length).toBeLessThan(2);
+      } finally {
+        segment.mockRestore();
+      }
+    });
+    it('still emits a line of up to 4,096 units whole, and the lines after a cut long line as lines', async () => {
+      const long = '长'.repeat(5000);
+      const text = `${'是'.repeat(4095)}\n${long}\n👍🏽\nend`;
+      const chunks: string[] = [];
+      for (let i = 0; i < text.length; i += 7) chunks.push(text.slice(i, i + 7));
+      const pieces = await lastValueFrom(from(chunks).pipe(smooth({ chunking: 'line' }), toArray()));
+      expect(pieces.join('')).toBe(text);
+      expect(pieces[0]).toBe(`${'是'.repeat(4095)}\n`);
+      expect(pieces.slice(-2)).toEqual(['👍🏽\n', 'end']);
+      const middle = pieces.slice(1, -2);
+      expect(middle.join('')).toBe(`${long}\n`);
+      expect(middle.length).toBe(2); // cut once past the cap, the rest of the line at its newline
+    });
+  });
+
   describe('bad input', () => {
     it('throws at call time with messages that say what to fix', () => {
       expect(() => smooth([] as never)).toThrow(new TypeError('smooth: options must be an object, got an array.'));

@@ -271,6 +271,32 @@ describeWithRedis('RedisReplyLog', () => {
       await elsewhere.disconnect();
     });
 
+    it('resumes byte for byte after every id of a reply of 50 entries of three events, live and stored; a reader joining a reply others follow gets what came since its replay', async () => {
+      const clock = new VirtualTimeScheduler();
+      const own = new RedisReplyLog({ client, ...LIVE, scheduler: clock, flushMs: 50 });
+      const deltas = ['你好', '🐍', '🐎', '👨‍👩‍👧', '🇨🇳', 'e\u0301', '', '是一种'];
+      const frames = ['data: {"type":"start"}\n\n', ...Array.from({ length: 150 }, (_, i) => `data: ${JSON.stringify({ type: 'text-delta', id: 'text-1', delta: deltas[i % deltas.length] })}\n\n`)];
+      const src = controlled();
+      const stored: ReplyLogEntry[] = [];
+      own.append('many', src.source$).subscribe((e) => stored.push(e));
+      await src.subscribed;
+      src.next(frames[0]); // alone: no window was open
+      const live: Array<Promise<{ entries: ReplyLogEntry[] }>> = [];
+      for (let i = 1; i < frames.length; i += 3) {
+        frames.slice(i, i + 3).forEach((f) => src.next(f));
+        advance(clock, 50); // the window closes: one entry of three
+        await until(() => stored.length === Math.min(frames.length, i + 3), 'the window stored');
+        if (i < 75) live.push(...stored.slice(live.length).map((e) => readAll(log.read('many', { after: e.id })))); // resumes while live
+      }
+      src.complete();
+      expect(await client.xLen('rxlc:reply:{many}')).toBe(1 + 50 + 1); // the first, 50 windows, the end
+      expect((await readAll(log.read('many'))).entries).toEqual(stored);
+      expect(stored.map((e) => e.data)).toEqual(frames);
+      for (const [i, r] of (await Promise.all(live)).entries()) expect(r.entries).toEqual(stored.slice(i + 1));
+      for (const [i, e] of stored.entries()) expect((await readAll(log.read('many', { after: e.id }))).entries).toEqual(stored.slice(i + 1));
+      await own.close();
+    });
+
     it("a model's error comes after the events waiting in the flush window are stored: readers get them all, then the failure", async () => {
       const clock = new VirtualTimeScheduler();
       const own = new RedisReplyLog({ client, ...LIVE, scheduler: clock, flushMs: 50 });

@@ -687,10 +687,12 @@ export class RedisReplyLog implements ReplyLog {
       this.#shards.find((candidate) => candidate.watches.has(key)) ??
       this.#shards.reduce((a, b) => (b.watches.size < a.watches.size ? b : a));
     let watches = shard.watches.get(key);
-    const added = !watches;
+    // A new reply, or a reader behind the others of its reply: the XREAD in flight reads after their
+    // ids, so it must start again from this one's, or the entries stored since its replay are skipped.
+    const behind = !watches || [...watches].every((other) => compareIds(watch.last, other.last) < 0);
     if (!watches) shard.watches.set(key, (watches = new Set()));
     watches.add(watch);
-    if (added) this.#kick(shard);
+    if (behind) this.#kick(shard);
     return () => {
       const current = shard.watches.get(key);
       if (!current?.delete(watch) || current.size > 0) return;

@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import { Observable } from 'rxjs';
+import { concatMap, defer, type Observable } from 'rxjs';
 import { checkQuestion } from '../checkQuestion';
 import { checkConversationId, principalOf } from './access';
 import type { Conversations } from './conversations';
@@ -45,16 +45,21 @@ export async function decideOverWire(conversations: Conversations, authorize: Pa
   return logMessages(conversations, ref.replyId);
 }
 
-/** A reply's SSE frames in the log, read back as messages; unsubscribing releases the reader only. */
+/**
+ * A reply's SSE frames in the log, read back as messages; unsubscribing releases the reader only.
+ * Composed, so an unsubscribe during a synchronous replay of a stored reply stops it at once.
+ */
 function logMessages(conversations: Conversations, replyId: string): Observable<ChatTurnMessage> {
-  return new Observable<ChatTurnMessage>((subscriber) => {
-    // The log's SSE frames back into messages.
-    const parser = createParser({ onEvent: (event) => subscriber.next({ type: event.event ?? 'message', ...(JSON.parse(event.data) as object) }) });
-    return conversations.config.log.read(replyId).subscribe({
-      next: (entry) => parser.feed(entry.data),
-      error: (error: unknown) => subscriber.error(error),
-      complete: () => subscriber.complete(),
-    });
+  return defer(() => {
+    const parsed: ChatTurnMessage[] = [];
+    // The log's SSE frames back into messages: each feed yields the events its frames complete.
+    const parser = createParser({ onEvent: (event) => parsed.push({ type: event.event ?? 'message', ...(JSON.parse(event.data) as object) }) });
+    return conversations.config.log.read(replyId).pipe(
+      concatMap((entry) => {
+        parser.feed(entry.data);
+        return parsed.splice(0);
+      }),
+    );
   });
 }
 
