@@ -110,7 +110,7 @@ describeWithRedis('RedisReplyLog', () => {
       await log.close();
     });
 
-    it('by default an instance holds four connections however many replies it produces, follows and stops: its client, the heartbeat, pub/sub, one blocking read', async () => {
+    it('by default an instance holds five connections however many replies it produces, follows and stops: its client, the heartbeat, pub/sub, one blocking read, one writer', async () => {
       const ids = async (): Promise<string[]> =>
         ((await client.sendCommand(['CLIENT', 'LIST'])) as string).split('\n').filter((line) => line.startsWith('id=')).map((line) => line.split(' ')[0]);
       const own = await redis.client(); // a fresh instance: its client, and what its log opens
@@ -126,13 +126,13 @@ describeWithRedis('RedisReplyLog', () => {
         ((await client.sendCommand(['CLIENT', 'LIST'])) as string).split('\n').filter((line) => /\bflags=\S*b/.test(line)).length;
       const opened = async (): Promise<number> => (await ids()).filter((id) => !before.has(id)).length;
       // No bound: every kind of connection opened once (the heartbeat's after its first beat)…
-      while ((await blockedReads()) < 1 || (await opened()) < 3) await sleep(5);
+      while ((await blockedReads()) < 1 || (await opened()) < 4) await sleep(5);
       // …and no more however much more happens.
       await fresh.stop('conn-0');
       sources.forEach((src) => src.next(FRAMES[1]));
       sources.forEach((src) => src.complete());
       for (const [i] of sources.entries()) expect((await readAll(fresh.read(`conn-${i}`))).entries).toHaveLength(2);
-      expect(await opened()).toBe(3); // heartbeat, pub/sub, the blocking read (its client was open before)
+      expect(await opened()).toBe(4); // heartbeat, pub/sub, the blocking read, the writer (its client was open before)
       readers.forEach((reader) => reader.unsubscribe());
       stops.forEach((stop) => stop.unsubscribe());
       await fresh.close();

@@ -44,11 +44,12 @@ export interface RedisReplyLogOptions extends ReplyLogOptions {
    */
   tailConnections?: number;
   /**
-   * Connections producers write on: your client plus `writers - 1` duplicates,
-   * one per reply (so its events stay in order), taken in turn. Default 1 (your
-   * client): a connection costs Redis about 20 KB of buffers, and coalesced entries
-   * (`flushMs`) make writes few (decision 0320); raise it when one connection's
-   * writes fall behind.
+   * Connections producers write on (duplicates of your client), one per reply (so
+   * its events stay in order), taken in turn. Default 1: a connection costs Redis
+   * about 20 KB of buffers, and coalesced entries (`flushMs`) make writes few
+   * (decision 0320); raise it when one connection's writes fall behind. Producers
+   * never write on your client, so a stop, a lock or a history write never waits
+   * behind a backlog of stream writes (decision 0350).
    */
   writers?: number;
   /**
@@ -275,7 +276,7 @@ export class RedisReplyLog implements ReplyLog {
     this.#scheduler = options.scheduler ?? asyncScheduler;
     if (options.flushMs !== 0) assertPositiveInteger('RedisReplyLog: flushMs', options.flushMs);
     this.#flushMs = options.flushMs ?? 50;
-    this.#writers = [Promise.resolve(this.#client), ...Array.from({ length: (options.writers ?? 1) - 1 }, () => undefined)];
+    this.#writers = Array.from({ length: options.writers ?? 1 }, () => undefined); // duplicates, opened on first use (decision 0350)
     if (this.#producerTimeoutMs <= this.#heartbeatMs) {
       throw new RangeError(
         `RedisReplyLog: producerTimeoutMs (${this.#producerTimeoutMs}) must be over heartbeatMs (${this.#heartbeatMs}), or a live producer looks gone between two heartbeats; use about 3–5 × heartbeatMs.`,
@@ -653,8 +654,8 @@ export class RedisReplyLog implements ReplyLog {
     this.#ticker = undefined;
     const closed = new Error('RedisReplyLog: the log was closed.');
     for (const live of [...this.#live]) live.fail(closed);
-    const opened = [this.#subscriber, this.#control, ...this.#writers.slice(1)];
-    this.#writers.fill(undefined, 1);
+    const opened = [this.#subscriber, this.#control, ...this.#writers];
+    this.#writers.fill(undefined);
     this.#subscriber = undefined;
     this.#control = undefined;
     await Promise.allSettled(ending);
