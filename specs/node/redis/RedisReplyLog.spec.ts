@@ -322,6 +322,7 @@ describeWithRedis('RedisReplyLog', () => {
       const { entries, error: readError } = await readAll(log.read('broke'));
       expect(entries.map((e) => e.data)).toEqual(FRAMES.slice(0, 2));
       expect(readError).toMatchObject({ name: 'ReplyProducerGoneError', reason: 'failed' });
+      await until(() => error !== undefined, 'the append to error'); // after its end is stored, which a reader may see first
       expect(error).toMatchObject({ message: 'the model broke' });
       await own.close();
     });
