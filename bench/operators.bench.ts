@@ -294,11 +294,9 @@ async function readAll<T>(stream: ReadableStream<T>): Promise<T[]> {
   }
 }
 
-async function benchSmooth(): Promise<void> {
-  console.log('\n### (d) smooth vs the AI SDK smoothStream (same Intl.Segmenter word chunking, no delay)\n');
-  const segmenter = new Intl.Segmenter(undefined, { granularity: 'word' });
-  const sdk = smoothStream({ delayInMs: null, chunking: segmenter });
-  const viaSdk = async (chunks: string[]): Promise<number> => {
+/** The AI SDK's `smoothStream` transform over one text part made of `chunks`: the number of parts out. */
+function viaSmoothStream(sdk: ReturnType<typeof smoothStream>): (chunks: string[]) => Promise<number> {
+  return async (chunks) => {
     const input = new ReadableStream({
       start(c) {
         c.enqueue({ type: 'text-start', id: '1' });
@@ -311,6 +309,12 @@ async function benchSmooth(): Promise<void> {
     const parts = await readAll(input.pipeThrough(sdk({ tools: {} } as any) as any));
     return parts.length;
   };
+}
+
+async function benchSmooth(): Promise<void> {
+  console.log('\n### (d) smooth vs the AI SDK smoothStream (same Intl.Segmenter word chunking, no delay)\n');
+  const segmenter = new Intl.Segmenter(undefined, { granularity: 'word' });
+  const viaSdk = viaSmoothStream(smoothStream({ delayInMs: null, chunking: segmenter }));
   const viaOurs = async (chunks: string[]): Promise<number> => (await lastValueFrom(from(chunks).pipe(smooth({ chunking: segmenter }), toArray()))).length;
 
   const text = makeReply(64 * KB);
@@ -339,19 +343,7 @@ async function benchSmooth(): Promise<void> {
 
 /** (d), line mode: one line that never ends (Chinese, English, emoji; no `\n`), 3-unit chunks. */
 async function benchSmoothLines(sizes: number[]): Promise<void> {
-  const sdk = smoothStream({ delayInMs: null, chunking: 'line' });
-  const viaSdk = async (chunks: string[]): Promise<number> => {
-    const input = new ReadableStream({
-      start(c) {
-        c.enqueue({ type: 'text-start', id: '1' });
-        for (const text of chunks) c.enqueue({ type: 'text-delta', id: '1', text });
-        c.enqueue({ type: 'text-end', id: '1' });
-        c.close();
-      },
-    });
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return (await readAll(input.pipeThrough(sdk({ tools: {} } as any) as any))).length;
-  };
+  const viaSdk = viaSmoothStream(smoothStream({ delayInMs: null, chunking: 'line' }));
   console.log("\nA line without a newline (a model that writes no `\\n`): smooth({ chunking: 'line' }) must keep streaming, bounded work per chunk");
   console.log("| run | size | smooth line mode | smoothStream line mode | ratio | its pieces, longest |");
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
