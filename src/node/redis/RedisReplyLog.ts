@@ -249,7 +249,7 @@ export class RedisReplyLog implements ReplyLog {
   readonly #flushMs: number;
   /** Since when the heartbeat in flight waits for Redis (undefined: none in flight). */
   #beatSince: number | undefined;
-  /** Index 0 is your client; the others are duplicates, opened when first used. */
+  /** Duplicates of your client producers write on, opened when first used (never your client: decision 0350). */
   readonly #writers: Array<Promise<NodeRedisClient> | undefined>;
   #nextWriter = 0;
 
