@@ -84,7 +84,7 @@ describe('mergeStreams', () => {
       const inner    = cold('--x|');
       const inputs   = cold('(abcd|)');
       const expected =      '---x--(y|)';
-      const innerSub = ['^--!', '^--!', '^--!', '---^--!'];
+      const innerSub =     ['^--!', '^--!', '^--!', '---^--!'];
       const stream = () =>
         new Observable<string>((s) => {
           peak = Math.max(peak, ++live);

@@ -52,7 +52,7 @@ describe('retryBeforeFirstChunk', () => {
         const first    = cold<AIMessageChunk>('-t-#', { t: tool }, httpError(503));
         const expected =                      '-t-#';
         const subs     =                      '^--!';
-        const second = cold('-a-|', { a: new AIMessageChunk('x') });
+        const second   =                 cold('-a-|', { a: new AIMessageChunk('x') });
         expectObservable(attemptsOf(first, second).pipe(retryBeforeFirstChunk({ delay: 1, scheduler }))).toBe(expected, { t: tool }, httpError(503));
         expectSubscriptions(first.subscriptions).toBe(subs);
         expectSubscriptions(second.subscriptions).toBe([]);
@@ -106,7 +106,7 @@ describe('retryBeforeFirstChunk', () => {
         const a        = cold<string>('--#', undefined, httpError(401));
         const expected =              '--#';
         const subs     =              '^-!';
-        const b = cold('a|', { a: 'never' });
+        const b        =         cold('a|', { a: 'never' });
         expectObservable(attemptsOf(a, b).pipe(retryBeforeFirstChunk({ delay: 1, scheduler }))).toBe(expected, undefined, httpError(401));
         expectSubscriptions(a.subscriptions).toBe(subs);
         expectSubscriptions(b.subscriptions).toBe([]);
@@ -121,7 +121,7 @@ describe('retryBeforeFirstChunk', () => {
         const a        = cold('-a-#', { a: '你好' }, httpError(503));
         const expected =      '-a-#';
         const subs     =      '^--!';
-        const b = cold('a|', { a: 'again' });
+        const b        = cold('a|', { a: 'again' });
         expectObservable(attemptsOf(a, b).pipe(retryBeforeFirstChunk({ delay: 1, scheduler }))).toBe(expected, { a: '你好' }, httpError(503));
         expectSubscriptions(a.subscriptions).toBe(subs);
         expectSubscriptions(b.subscriptions).toBe([]);
