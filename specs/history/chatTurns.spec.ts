@@ -150,7 +150,7 @@ describe('chatTurns', () => {
         const questionsSubs = '^-----------!';
         const replies0Subs =  '-^--!';
         const replies1Subs =  '----^-!';
-        const stop$Subs =    ['-^--!', '----^-!'];
+        const stopSubs =     ['-^--!', '----^-!'];
         const streamTurn = ({ history: h, turn }: TurnInput): Observable<AIMessageChunk> => {
           seen.push(dump(h));
           return replies[turn];
@@ -165,7 +165,7 @@ describe('chatTurns', () => {
         expectSubscriptions(replies[0].subscriptions).toBe(replies0Subs);
         expectSubscriptions(replies[1].subscriptions).toBe(replies1Subs);
         // Watched during turn 0 (1–4) and turn 1 (4–6); the stop at frame 10 hits no turn.
-        expectSubscriptions(stop$.subscriptions).toBe(stop$Subs);
+        expectSubscriptions(stop$.subscriptions).toBe(stopSubs);
       });
       expect(seen).toEqual([[], []]);
       expect(dump(history.getMessagesSync())).toEqual(['human:second', 'ai:ok']);
@@ -188,7 +188,7 @@ describe('chatTurns', () => {
         const questionsSubs = '^-------!';
         const replies0Subs =  '-^----!';
         const replies1Subs =  '------^-!';
-        const stop$Subs =    ['-^----!', '------^-!'];
+        const stopSubs =     ['-^----!', '------^-!'];
         const streamTurn = ({ history: h, turn }: TurnInput): Observable<AIMessageChunk> => {
           seen.push(dump(h));
           return replies[turn];
@@ -204,7 +204,7 @@ describe('chatTurns', () => {
         expectSubscriptions(questions.subscriptions).toBe(questionsSubs);
         expectSubscriptions(replies[0].subscriptions).toBe(replies0Subs);
         expectSubscriptions(replies[1].subscriptions).toBe(replies1Subs);
-        expectSubscriptions(stop$.subscriptions).toBe(stop$Subs);
+        expectSubscriptions(stop$.subscriptions).toBe(stopSubs);
       });
       expect(seen[1]).toEqual(['human:first', 'ai:半句']);
       const saved = history.getMessagesSync();
