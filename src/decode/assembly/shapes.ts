@@ -1,8 +1,8 @@
 import { mergeUsageMetadata, type UsageMetadata } from '@langchain/core/messages';
 import { describe } from '../../internal/validate';
-import { isGraphMessagePair } from '../../decode/graphTuples';
-import { PART_TYPES } from '../events';
-import type { PartOrigin, StreamPart } from '../types';
+import { isGraphMessagePair } from '../graphTuples';
+import { PART_TYPES } from '../../parts/events';
+import type { PartOrigin, StreamPart } from '../../parts/types';
 
 /** Receives each part the assembler produces (a Subscriber, or any `{ next }`). */
 export interface PartSink {

@@ -1,4 +1,4 @@
-import type { PartOrigin, ToolCallPart } from '../types';
+import type { PartOrigin, ToolCallPart } from '../../parts/types';
 import { isPlainObject, parseArgs, str, withOrigin } from './shapes';
 import type { Assembly, Call, Step } from './steps';
 
