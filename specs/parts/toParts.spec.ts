@@ -35,14 +35,16 @@ describe('toParts', () => {
           b: new AIMessageChunk({ content: '你好', id: 'm' }),
           c: new AIMessageChunk({ content: ' 🌏', id: 'm', response_metadata: { finish_reason: 'stop' } }),
         });
-        expectObservable(source.pipe(toParts())).toBe('-a-b-c(de|)', {
+        const expected =    '-a-b-c(de|)';
+        const sourceSubs =  '^-----!';
+        expectObservable(source.pipe(toParts())).toBe(expected, {
           a: { type: 'step-start', step: 0 },
           b: { type: 'text', text: '你好' },
           c: { type: 'text', text: ' 🌏' },
           d: { type: 'step-finish', step: 0, finishReason: 'stop' },
           e: { type: 'finish', finishReason: 'stop' },
         });
-        expectSubscriptions(source.subscriptions).toBe('^-----!');
+        expectSubscriptions(source.subscriptions).toBe(sourceSubs);
       });
     });
 
@@ -374,15 +376,17 @@ describe('toParts', () => {
     it('errors with a TypeError naming a value of no known shape', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold<PartSourceValue>('-a---b-|', { a: 'ok', b: 42 as unknown as string });
+        const expected =                     '-(ab)#';
+        const sourceSubs =                   '^----!';
         expectObservable(source.pipe(toParts())).toBe(
-          '-(ab)#',
+          expected,
           { a: { type: 'step-start', step: 0 }, b: { type: 'text', text: 'ok' } },
           new TypeError(
             'toParts: cannot turn the number 42 into parts; expected a string, a message chunk or message, a content-block event ' +
               '(model.streamEvents() without version), a LangGraph [message, metadata] pair or [mode, data] tuple, or a part.',
           ),
         );
-        expectSubscriptions(source.subscriptions).toBe('^----!');
+        expectSubscriptions(source.subscriptions).toBe(sourceSubs);
       });
     });
 
