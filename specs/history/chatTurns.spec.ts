@@ -26,9 +26,9 @@ describe('chatTurns', () => {
       const seen: string[][] = [];
       ts.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
         const x = chunk('你好'), y = fin(' 😀', { usage_metadata: usage }), z = fin('Rust');
-        const e1 =       cold('-x-y|', { x, y });
-        const e2 =       cold('-z|', { z });
-        const replies = [e1, e2];
+        const reply0 =   cold('-x-y|', { x, y });
+        const reply1 =   cold('-z|', { z });
+        const replies = [reply0, reply1];
         const questions = hot('-a--b------|', { a: '什么是Python？', b: '什么是Rust？' });
         const expected =      '--x-yAzB---|';
         const questionsSubs = '^----------!';
@@ -98,10 +98,10 @@ describe('chatTurns', () => {
       ]);
       const seen: string[][] = [];
       ts.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
-        const e1 =       cold('-x|', { x: fin('a3') });
-        const e2 =       cold('-x|', { x: fin('a4') });
-        const e3 =       cold('-x|', { x: fin('a5') });
-        const replies = [e1, e2, e3];
+        const reply0 =   cold('-x|', { x: fin('a3') });
+        const reply1 =   cold('-x|', { x: fin('a4') });
+        const reply2 =   cold('-x|', { x: fin('a5') });
+        const replies = [reply0, reply1, reply2];
         const questions = hot('-a-b-c-|', { a: 'h3', b: 'h4', c: 'h5' });
         const expected =      '--xAxBx(C|)';
         const questionsSubs = '^------!';
@@ -141,16 +141,16 @@ describe('chatTurns', () => {
       const history = new SyncInMemoryChatMessageHistory();
       const seen: string[][] = [];
       ts.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
-        const e1 =       cold('-a-b-c|', { a: chunk('半'), b: chunk('句'), c: fin('话') });
-        const e2 =       cold('-z|', { z: fin('ok') });
-        const replies = [e1, e2];
+        const reply0 =   cold('-a-b-c|', { a: chunk('半'), b: chunk('句'), c: fin('话') });
+        const reply1 =   cold('-z|', { z: fin('ok') });
+        const replies = [reply0, reply1];
         const questions = hot('-q--r-------|', { q: 'first', r: 'second' });
         const stop$ =     hot('    ----s-----s--', { s: undefined });
         const expected =      '--a-IzD-----|';
         const questionsSubs = '^-----------!';
         const replies0Subs =  '-^--!';
         const replies1Subs =  '----^-!';
-        const stop$Subs =    ['-^--!', '----^-!'];
+        const stopSubs =     ['-^--!', '----^-!'];
         const streamTurn = ({ history: h, turn }: TurnInput): Observable<AIMessageChunk> => {
           seen.push(dump(h));
           return replies[turn];
@@ -165,7 +165,7 @@ describe('chatTurns', () => {
         expectSubscriptions(replies[0].subscriptions).toBe(replies0Subs);
         expectSubscriptions(replies[1].subscriptions).toBe(replies1Subs);
         // Watched during turn 0 (1–4) and turn 1 (4–6); the stop at frame 10 hits no turn.
-        expectSubscriptions(stop$.subscriptions).toBe(stop$Subs);
+        expectSubscriptions(stop$.subscriptions).toBe(stopSubs);
       });
       expect(seen).toEqual([[], []]);
       expect(dump(history.getMessagesSync())).toEqual(['human:second', 'ai:ok']);
@@ -176,11 +176,11 @@ describe('chatTurns', () => {
       const history = new SyncInMemoryChatMessageHistory();
       const seen: string[][] = [];
       ts.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
-        const e1 =       cold('-a-b-c|', { a: chunk('半', { response_metadata: { model_name: 'm' } }), b: chunk('句'), c: fin('话') });
-        const e2 =       cold('-z|', { z: fin('ok') });
+        const reply0 =   cold('-a-b-c|', { a: chunk('半', { response_metadata: { model_name: 'm' } }), b: chunk('句'), c: fin('话') });
+        const reply1 =   cold('-z|', { z: fin('ok') });
         const replies = [
-          e1,
-          e2,
+          reply0,
+          reply1,
         ];
         const questions = hot('-q--r---|', { q: 'first', r: 'second' });
         const stop$ =     hot('    ------s--', { s: 'ctrl-c' });
@@ -188,7 +188,7 @@ describe('chatTurns', () => {
         const questionsSubs = '^-------!';
         const replies0Subs =  '-^----!';
         const replies1Subs =  '------^-!';
-        const stop$Subs =    ['-^----!', '------^-!'];
+        const stopSubs =     ['-^----!', '------^-!'];
         const streamTurn = ({ history: h, turn }: TurnInput): Observable<AIMessageChunk> => {
           seen.push(dump(h));
           return replies[turn];
@@ -204,7 +204,7 @@ describe('chatTurns', () => {
         expectSubscriptions(questions.subscriptions).toBe(questionsSubs);
         expectSubscriptions(replies[0].subscriptions).toBe(replies0Subs);
         expectSubscriptions(replies[1].subscriptions).toBe(replies1Subs);
-        expectSubscriptions(stop$.subscriptions).toBe(stop$Subs);
+        expectSubscriptions(stop$.subscriptions).toBe(stopSubs);
       });
       expect(seen[1]).toEqual(['human:first', 'ai:半句']);
       const saved = history.getMessagesSync();
@@ -240,9 +240,9 @@ describe('chatTurns', () => {
       const history = new SyncInMemoryChatMessageHistory();
       const boom = new Error('socket hang up');
       ts.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
-        const e1 =       cold('-a#', { a: chunk('部分') }, boom);
-        const e2 =       cold('-z|', { z: fin('ok') });
-        const replies = [e1, e2];
+        const reply0 =   cold('-a#', { a: chunk('部分') }, boom);
+        const reply1 =   cold('-z|', { z: fin('ok') });
+        const replies = [reply0, reply1];
         const questions = hot('-q-r---|', { q: 'first', r: 'second' });
         const expected =      '--aEzD-|';
         const questionsSubs = '^------!';
@@ -317,9 +317,9 @@ describe('chatTurns', () => {
       const ts = createScheduler();
       const history = new SyncInMemoryChatMessageHistory();
       ts.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
-        const e1 =       cold('-a-b|', { a: chunk('Python 是'), b: chunk('一种') });
-        const e2 =       cold('-z|', { z: fin('ok') });
-        const replies = [e1, e2];
+        const reply0 =   cold('-a-b|', { a: chunk('Python 是'), b: chunk('一种') });
+        const reply1 =   cold('-z|', { z: fin('ok') });
+        const replies = [reply0, reply1];
         const questions = hot('-q-r----|', { q: 'first', r: 'second' });
         const expected =      '--a-bEzD|';
         const replies0Subs =  '-^---!';
@@ -346,11 +346,11 @@ describe('chatTurns', () => {
       const ts = createScheduler();
       const history = new SyncInMemoryChatMessageHistory();
       ts.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const reply = cold('-a|', { a: chunk('半句 🐍') });
-        const expected =   '-a(E|)';
-        const e1 =    cold('q|', { q: 'q' });
-        const replySubs =  '^-!';
-        expectObservable(e1.pipe(chatTurns(() => reply, { history, onIncomplete: 'keep-partial', scheduler: ts }))).toBe(
+        const reply =     cold('-a|', { a: chunk('半句 🐍') });
+        const expected =       '-a(E|)';
+        const questions = cold('q|', { q: 'q' });
+        const replySubs =      '^-!';
+        expectObservable(questions.pipe(chatTurns(() => reply, { history, onIncomplete: 'keep-partial', scheduler: ts }))).toBe(
           expected,
           {
             a: expect.objectContaining({ type: 'chunk' }),
@@ -369,10 +369,10 @@ describe('chatTurns', () => {
       const ts = createScheduler();
       const history = new SyncInMemoryChatMessageHistory();
       ts.run(({ cold, expectObservable }) => {
-        const reply = cold('-a-b|', { a: 'Hel', b: 'lo' }); // plain strings are accepted too
-        const expected =   '-a-b(D|)';
-        const e1 =    cold('q|', { q: 'q' });
-        expectObservable(e1.pipe(chatTurns(() => reply, { history, requireCompletion: false, scheduler: ts }))).toBe(
+        const reply =     cold('-a-b|', { a: 'Hel', b: 'lo' }); // plain strings are accepted too
+        const expected =       '-a-b(D|)';
+        const questions = cold('q|', { q: 'q' });
+        expectObservable(questions.pipe(chatTurns(() => reply, { history, requireCompletion: false, scheduler: ts }))).toBe(
           expected,
           {
             a: expect.objectContaining({ type: 'chunk', text: 'Hel' }),
@@ -388,11 +388,11 @@ describe('chatTurns', () => {
       const ts = createScheduler();
       const history = new SyncInMemoryChatMessageHistory();
       ts.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const reply = cold('-a-b|', { a: 'Hel', b: 'lo' });
-        const expected =   '-(E|)';
-        const e1 =    cold('q|', { q: 'q' });
-        const replySubs =  '^!';
-        expectObservable(e1.pipe(chatTurns(() => reply, { history, scheduler: ts }))).toBe(expected, {
+        const reply =     cold('-a-b|', { a: 'Hel', b: 'lo' });
+        const expected =       '-(E|)';
+        const questions = cold('q|', { q: 'q' });
+        const replySubs =      '^!';
+        expectObservable(questions.pipe(chatTurns(() => reply, { history, scheduler: ts }))).toBe(expected, {
           E: expect.objectContaining({ type: 'error', partialText: '', saved: false, error: expect.objectContaining({ name: 'TypeError', message: expect.stringContaining('requireCompletion: false') }) }),
         });
         expectSubscriptions(reply.subscriptions).toBe(replySubs);
@@ -404,11 +404,11 @@ describe('chatTurns', () => {
       const ts = createScheduler();
       const history = new SyncInMemoryChatMessageHistory();
       ts.run(({ cold, expectObservable }) => {
-        const reply = cold('-a-b|', { a: chunk('x'), b: chunk('y', { response_metadata: { done: true } }) });
-        const expected =   '-a-b(D|)';
-        const e1 =    cold('q|', { q: 'q' });
+        const reply =     cold('-a-b|', { a: chunk('x'), b: chunk('y', { response_metadata: { done: true } }) });
+        const expected =       '-a-b(D|)';
+        const questions = cold('q|', { q: 'q' });
         const isFinal = (c: AIMessageChunk): boolean => c.response_metadata?.done === true;
-        expectObservable(e1.pipe(chatTurns(() => reply, { history, requireCompletion: { isFinal }, scheduler: ts }))).toBe(
+        expectObservable(questions.pipe(chatTurns(() => reply, { history, requireCompletion: { isFinal }, scheduler: ts }))).toBe(
           expected,
           { a: expect.anything(), b: expect.anything(), D: expect.objectContaining({ type: 'done', text: 'xy' }) },
         );
@@ -422,10 +422,10 @@ describe('chatTurns', () => {
       const ts = createScheduler();
       ts.run(({ cold, expectObservable }) => {
         // role chunk at 1, text at 4 and 5, a usage + finish chunk with no content at 6
-        const reply = cold('-r--ab-u|', { r: chunk(''), a: chunk('你'), b: chunk('好'), u: fin('', { usage_metadata: usage }) });
-        const expected =   '-r--ab-u(D|)';
-        const e1 =    cold('q|', { q: 'q' });
-        expectObservable(e1.pipe(chatTurns(() => reply, { scheduler: ts }))).toBe(expected, {
+        const reply =     cold('-r--ab-u|', { r: chunk(''), a: chunk('你'), b: chunk('好'), u: fin('', { usage_metadata: usage }) });
+        const expected =       '-r--ab-u(D|)';
+        const questions = cold('q|', { q: 'q' });
+        expectObservable(questions.pipe(chatTurns(() => reply, { scheduler: ts }))).toBe(expected, {
           r: expect.objectContaining({ type: 'chunk', text: '' }),
           a: expect.objectContaining({ type: 'chunk', text: '你' }),
           b: expect.objectContaining({ type: 'chunk', text: '好' }),
@@ -439,9 +439,9 @@ describe('chatTurns', () => {
       const ts = createScheduler();
       ts.run(({ cold, expectObservable }) => {
         const tool = chunk('', { tool_call_chunks: [{ name: 'search', args: '{"q":', id: 'c1', index: 0, type: 'tool_call_chunk' }] });
-        const e1 =        cold('-r-t-f|', { r: chunk(''), t: tool, f: fin('') });
-        const e2 =        cold('-r-f|', { r: chunk(''), f: fin('') });
-        const replies = [e1, e2];
+        const reply0 =    cold('-r-t-f|', { r: chunk(''), t: tool, f: fin('') });
+        const reply1 =    cold('-r-f|', { r: chunk(''), f: fin('') });
+        const replies = [reply0, reply1];
         const questions = cold('ab|', { a: 'tool', b: 'empty' });
         const expected =       '-r-t-fAr-f(B|)';
         expectObservable(questions.pipe(chatTurns(({ turn }) => replies[turn], { scheduler: ts }))).toBe(expected, {

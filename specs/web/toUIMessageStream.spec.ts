@@ -235,7 +235,7 @@ describe('toUIMessageStream', () => {
         const stop$ =   hot('-------------s', { s: 'user pressed stop' });
         const expected =    's(abc)---d---(efg|)';
         const sourceSubs =  '^------------!';
-        const stop$Subs =   '^------------!';
+        const stopSubs =    '^------------!';
         expectObservable(source.pipe(toUIMessageStream({ ...ID, stop$ }))).toBe(expected, {
           s: start,
           a: { type: 'start-step' },
@@ -247,7 +247,7 @@ describe('toUIMessageStream', () => {
           g: { type: 'abort', reason: 'user pressed stop' },
         });
         expectSubscriptions(source.subscriptions).toBe(sourceSubs);
-        expectSubscriptions(stop$.subscriptions).toBe(stop$Subs);
+        expectSubscriptions(stop$.subscriptions).toBe(stopSubs);
       });
     });
 
@@ -258,7 +258,7 @@ describe('toUIMessageStream', () => {
         const expected =    's(abc)-';
         const unsub =       '^--!';
         const sourceSubs =  '^--!';
-        const stop$Subs =   '^--!';
+        const stopSubs =    '^--!';
         expectObservable(source.pipe(toUIMessageStream({ ...ID, stop$ })), unsub).toBe(expected, {
           s: start,
           a: { type: 'start-step' },
@@ -266,7 +266,7 @@ describe('toUIMessageStream', () => {
           c: { type: 'text-delta', id: 'text-1', delta: 'x' },
         });
         expectSubscriptions(source.subscriptions).toBe(sourceSubs);
-        expectSubscriptions(stop$.subscriptions).toBe(stop$Subs);
+        expectSubscriptions(stop$.subscriptions).toBe(stopSubs);
       });
     });
 
