@@ -274,6 +274,28 @@ describe('the /testing and /offline entries', () => {
   rowTests(TESTING_ROWS);
 });
 
+describe("the chat handler's WebSocket turns (handler.ask, what serveChatOverWebSocket reads)", () => {
+  it('a take during a synchronous replay of the reply log stops the replay at once', async () => {
+    const src = infinite((i) => ({ id: String(i), data: `event: chunk\ndata: ${JSON.stringify({ text: text(i) })}\n\n` }));
+    /** The turn is stored as usual; reading it back replays an infinite stored reply synchronously. */
+    class ReplayedLog extends lib.InMemoryReplyLog {
+      override read(): Observable<lib.ReplyLogEntry> {
+        return src.source;
+      }
+    }
+    const handler = lib.createChatHandler({ stream: () => of('a'), replyLog: new ReplayedLog() });
+    try {
+      const messages = await handler.ask({ request: new Request('http://localhost/api/chat'), conversationId: crypto.randomUUID(), question: '你好' });
+      const seen: unknown[] = [];
+      messages.pipe(take(3)).subscribe((m) => seen.push(m));
+      expect(seen).toEqual([0, 1, 2].map((i) => ({ type: 'chunk', text: text(i) })));
+      expect(src.pulled()).toBe(3);
+    } finally {
+      await handler.close();
+    }
+  });
+});
+
 describe('every exported adapter stops an infinite synchronous source on overflow', () => {
   it('has a row for every function the node entry exports (or a reason it subscribes to no caller stream)', () => {
     const functions = functionsOf(node).filter((k) => !/Error$/.test(k));
