@@ -145,7 +145,7 @@ describe('chatTurns', () => {
         const reply1 =   cold('-z|', { z: fin('ok') });
         const replies = [reply0, reply1];
         const questions = hot('-q--r-------|', { q: 'first', r: 'second' });
-        const stop$ =     hot('    ----s-----s--', { s: undefined });
+        const stop$ =     hot('----s-----s--', { s: undefined });
         const expected =      '--a-IzD-----|';
         const questionsSubs = '^-----------!';
         const replies0Subs =  '-^--!';
@@ -183,7 +183,7 @@ describe('chatTurns', () => {
           reply1,
         ];
         const questions = hot('-q--r---|', { q: 'first', r: 'second' });
-        const stop$ =     hot('    ------s--', { s: 'ctrl-c' });
+        const stop$ =     hot('------s--', { s: 'ctrl-c' });
         const expected =      '--a-b-Iz(D|)';
         const questionsSubs = '^-------!';
         const replies0Subs =  '-^----!';

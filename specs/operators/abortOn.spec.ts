@@ -34,7 +34,7 @@ describe('abortOn', () => {
 
     it('over many one-character chunks', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const text =        'ok forbidden!';
+        const text = 'ok forbidden!';
         const values = Object.fromEntries([...text].map((ch, i) => ['abcdefghijklm'[i], ch]));
         const source = cold('abcdefghijklm|', values);
         // 'o', 'k', ' ' pass as they come; 'f'…'e' are held; no letter of 'forbidden' gets out.

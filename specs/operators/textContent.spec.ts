@@ -11,7 +11,7 @@ describe('textContent', () => {
           b: new AIMessageChunk(''),
           c: new AIMessageChunk('lo'),
         });
-        const sub =         '        ^------!';
+        const sub =         '^------!';
         const expected =    '-a---c-|';
         expectObservable(source.pipe(textContent())).toBe(expected, { a: 'Hel', c: 'lo' });
         expectSubscriptions(source.subscriptions).toBe(sub);
