@@ -15,4 +15,5 @@ export {
   ReplyExistsError,
   ConversationBusyError,
   ConversationLockLostError,
+  StoreUnavailableError,
 } from './node/replyLog/errors';

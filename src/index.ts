@@ -180,6 +180,7 @@ export {
   ReplyExistsError,
   ConversationBusyError,
   ConversationLockLostError,
+  StoreUnavailableError,
 } from './errors';
 // Approvals: a person decides about an agent's tool call (human in the loop).
 export { approvalResume } from './sources/approvalResume';

@@ -128,6 +128,7 @@ const NOT_OPERATORS: Record<string, string> = {
   ReplyExistsError: 'error class',
   ConversationBusyError: 'error class',
   ConversationLockLostError: 'error class',
+  StoreUnavailableError: 'error class',
   approvalResume: 'a function from decisions to a resume value',
   fromUIApprovals: 'a function on a request body',
   applyEditedCalls: 'a function on a stored history',

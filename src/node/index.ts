@@ -46,7 +46,7 @@ export { connectRedis } from './redis/connectRedis';
 export type { ConnectRedisOptions } from './redis/connectRedis';
 export { RedisChatHistory } from './redis/RedisChatHistory';
 export type { RedisChatHistoryOptions } from './redis/RedisChatHistory';
-export { RedisUnreachableError, RedisUnavailableError, RedisTimeoutError } from './redis/errors';
+export { RedisUnreachableError, RedisUnavailableError, RedisTimeoutError, RedisRefusedError } from './redis/errors';
 export {
   ReplyNotFoundError,
   ReplyEventNotFoundError,
@@ -54,6 +54,7 @@ export {
   ReplyExistsError,
   ConversationBusyError,
   ConversationLockLostError,
+  StoreUnavailableError,
 } from '../errors';
 
 // Mount a Web-standard handler (createChatHandler) in node:http or Express 5.

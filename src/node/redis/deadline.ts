@@ -1,4 +1,4 @@
-import { RedisTimeoutError, RedisUnavailableError } from './errors';
+import { isRedisRefusal, RedisRefusedError, RedisTimeoutError, RedisUnavailableError } from './errors';
 import type { NodeRedisClient } from './nodeRedis';
 
 /** How long a store waits for any Redis command the chat path needs, unless told otherwise, ms. */
@@ -27,9 +27,13 @@ const CONNECTION_ERRORS = new Set([
 ]);
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
 
-/** A connection failure as `RedisUnavailableError` (with node-redis's error as cause); other errors as they are. */
+/**
+ * A connection failure as `RedisUnavailableError`, a refusal for Redis's state (full, read-only…)
+ * as `RedisRefusedError` (node-redis's error as cause); other errors as they are.
+ */
 export function asRedisFault(error: unknown, command: string, client: NodeRedisClient): unknown {
-  if (error instanceof RedisUnavailableError || error instanceof RedisTimeoutError) return error;
+  if (error instanceof RedisUnavailableError || error instanceof RedisTimeoutError || error instanceof RedisRefusedError) return error;
+  if (isRedisRefusal(error)) return new RedisRefusedError(command, urlOf(client), error);
   // node-redis's error classes leave `name` as 'Error': their constructor's name tells them apart.
   const { code, constructor: type } = (error ?? {}) as { code?: string; constructor?: { name?: string } };
   if (CONNECTION_ERRORS.has(type?.name ?? '') || (code && CONNECTION_CODES.has(code))) return new RedisUnavailableError(command, urlOf(client), error);
@@ -37,7 +41,8 @@ export function asRedisFault(error: unknown, command: string, client: NodeRedisC
 }
 
 /** True for the errors that mean Redis, not the caller, is the fault. */
-export const isRedisFault = (error: unknown): boolean => error instanceof RedisUnavailableError || error instanceof RedisTimeoutError;
+export const isRedisFault = (error: unknown): boolean =>
+  error instanceof RedisUnavailableError || error instanceof RedisTimeoutError || error instanceof RedisRefusedError;
 
 /**
  * Waits for a command already sent (or queued) for at most `ms`: then `RedisTimeoutError`;

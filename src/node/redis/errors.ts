@@ -1,4 +1,4 @@
-import { RxLangChainError } from '../../errors';
+import { StoreUnavailableError } from '../replyLog/errors';
 
 const HINT = 'Is redis-server running there, and is the URL (REDIS_URL) right?';
 
@@ -31,7 +31,7 @@ function messageOf(error: unknown): string | undefined {
  * @param ms The connect deadline.
  * @param cause The last connection error (ECONNREFUSED, a timeout, a refused AUTH).
  */
-export class RedisUnreachableError extends RxLangChainError {
+export class RedisUnreachableError extends StoreUnavailableError {
   readonly url: string;
 
   constructor(url: string, ms: number, cause: unknown) {
@@ -73,7 +73,7 @@ export function isAuthRefusal(error: unknown): boolean {
  * @param url The client's URL, password redacted, when known.
  * @param cause node-redis's error, if any.
  */
-export class RedisUnavailableError extends RxLangChainError {
+export class RedisUnavailableError extends StoreUnavailableError {
   readonly command: string;
   readonly url: string | undefined;
 
@@ -106,7 +106,7 @@ export class RedisUnavailableError extends RxLangChainError {
  * @param ms The deadline.
  * @param url The client's URL, password redacted, when known.
  */
-export class RedisTimeoutError extends RxLangChainError {
+export class RedisTimeoutError extends StoreUnavailableError {
   readonly command: string;
   readonly ms: number;
 
@@ -117,5 +117,47 @@ export class RedisTimeoutError extends RxLangChainError {
     );
     this.command = command;
     this.ms = ms;
+  }
+}
+
+/** Redis's error replies that mean "not now" (its state), not "wrong command": full, read-only, loading, busy. */
+const REFUSAL = /^(OOM|READONLY|LOADING|MASTERDOWN|BUSY|TRYAGAIN|CLUSTERDOWN|NOREPLICAS|MISCONF)\b/;
+
+/** True for an error reply of a connected Redis that refuses commands for its state (see {@link RedisRefusedError}). */
+export const isRedisRefusal = (error: unknown): boolean => REFUSAL.test(messageOf(error) ?? '');
+
+/**
+ * A connected Redis refused a command for its state, not the command's fault: full
+ * (`maxmemory` with `noeviction`: `OOM`), a read-only replica, loading its data, busy with a
+ * script. Nothing of the turn was written as complete. The message says what to check and
+ * leaves out Redis's script details; the reply itself is the `cause`.
+ *
+ * @example
+ * ```ts
+ * import { RedisRefusedError } from 'rxjs-langchain/node';
+ *
+ * const isRedisFull = (e: unknown) => e instanceof RedisRefusedError && e.reason === 'OOM';
+ * ```
+ *
+ * @see {@link RedisUnavailableError}, a connection that is down.
+ *
+ * @param command What was being done (`'XADD'`, `'lock SET'`).
+ * @param url The client's URL, password redacted, when known.
+ * @param cause Redis's error reply.
+ */
+export class RedisRefusedError extends StoreUnavailableError {
+  /** Redis's reason word: `'OOM'`, `'READONLY'`, `'LOADING'`, `'BUSY'`… */
+  readonly reason: string;
+  readonly command: string;
+
+  constructor(command: string, url: string | undefined, cause: unknown) {
+    const reply = messageOf(cause) ?? '';
+    const reason = REFUSAL.exec(reply)?.[1] ?? 'ERR';
+    const what = reason === 'OOM'
+      ? 'it is full (maxmemory reached with the noeviction policy); free memory or raise maxmemory'
+      : `it cannot take commands now (${reply.split(/\.\s|\n/)[0]})`;
+    super('REDIS_REFUSED', `Redis${url ? ` at ${url}` : ''} refused ${command}: ${what}.`, { cause });
+    this.reason = reason;
+    this.command = command;
   }
 }

@@ -193,3 +193,27 @@ export class ConversationLockLostError extends RxLangChainError {
     this.conversationId = conversationId;
   }
 }
+
+/**
+ * A backing store (reply log, conversation lock, history, owners) is down, full or too slow
+ * to answer: the request was fine and retrying later may work. `createChatHandler` answers a
+ * request that fails with it 503 with `Retry-After` instead of 500. The Redis stores' errors
+ * (`RedisUnavailableError`, `RedisTimeoutError`, `RedisRefusedError`, `RedisUnreachableError`)
+ * extend it; a store of your own throws it (or a subclass) for the same answer.
+ *
+ * @example
+ * ```ts
+ * import { StoreUnavailableError } from 'rxjs-langchain';
+ *
+ * // in a history of your own, when its database is down:
+ * const down = new StoreUnavailableError('STORE_UNAVAILABLE', 'The history database is not reachable.');
+ * down instanceof StoreUnavailableError; // true: the chat handler answers 503 with Retry-After
+ * ```
+ *
+ * @see {@link createChatHandler}, which answers it with 503.
+ *
+ * @param code A stable code, e.g. `'REDIS_UNAVAILABLE'`.
+ * @param message What failed and what to check.
+ * @param options `cause`: the store's own error.
+ */
+export class StoreUnavailableError extends RxLangChainError {}

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { SchedulerLike } from 'rxjs';
+import { StoreUnavailableError } from '../../node/replyLog/errors';
 import { InMemoryConversationLock } from '../../replyLog/InMemoryConversationLock';
 import { InMemoryReplyLog } from '../../replyLog/InMemoryReplyLog';
 import type { ConversationLock, ReplyLog } from '../../replyLog/types';
@@ -205,6 +206,8 @@ function routes(
   app.onError((error, c) => {
     if (error instanceof AgentProtocolRequestError) return c.json({ type: 'error', id: null, error: error.protocolCode, message: error.message }, error.status as 400, error.headers);
     (options.onError ?? console.error)(error);
+    // A store down, full or too slow: 503 with Retry-After, so a client tries again instead of giving up.
+    if (error instanceof StoreUnavailableError) return c.json({ error: 'unavailable', message: 'A backing store is not available; try again shortly.' }, 503, { 'retry-after': String(options.retryAfterSeconds ?? 5) });
     return c.json({ error: 'internal_error', message: 'The server failed to answer this request.' }, 500);
   });
   return app;

@@ -5,6 +5,7 @@ import { InMemoryConversationLock } from '../../replyLog/InMemoryConversationLoc
 import { InMemoryReplyLog } from '../../replyLog/InMemoryReplyLog';
 import { DEFAULT_MAX_QUESTION_CHARS } from '../checkQuestion';
 import { Conversations } from './conversations';
+import { StoreUnavailableError } from '../../node/replyLog/errors';
 import { ChatRequestError } from './errors';
 import { checkChatHandlerOptions, decisionRefusal, streamOf } from './options';
 import { threadStateOf } from './agentStream';
@@ -142,6 +143,9 @@ function routes(options: ChatHandlerOptions, ctx: RouteContext): Hono {
   app.onError((error) => {
     if (error instanceof ChatRequestError) return refuse(error.status, error.message, { ...error.headers });
     if (error instanceof HTTPException) return refuse(error.status, error.message || 'Bad request.');
+    // A store down, full or too slow is not the server's bug: 503, try again later (nothing was saved as complete).
+    const retryAfter = String(ctx.conversations.config.retryAfterSeconds);
+    if (error instanceof StoreUnavailableError) return refuse(503, ctx.conversations.config.errorText(error), { 'retry-after': retryAfter });
     return refuse(500, ctx.conversations.config.errorText(error));
   });
   return app;
