@@ -35,8 +35,8 @@ const SSE_CLIENTS = Number(process.env.SSE_CLIENTS ?? 2000);
 /** How long our finished replies stay in Redis here (deployments: minutes); the bench waits it out. */
 const GRACE_MS = 5_000;
 /** The offline model's tokens of one reply (Chinese, emoji, ASCII), 8 ms apart on both sides: every stream overlaps the others. */
-const TOKENS = tokenize(Array.from({ length: 8 }, (_, i) => `第${i}段：Python 是一种编程语言 🐍，line ${i} of the answer.`).join(' '));
-const SCRIPT: Script = { tokens: TOKENS, tokenDelayMs: 8 };
+export const TOKENS = tokenize(Array.from({ length: 8 }, (_, i) => `第${i}段：Python 是一种编程语言 🐍，line ${i} of the answer.`).join(' '));
+export const SCRIPT: Script = { tokens: TOKENS, tokenDelayMs: 8 };
 const EXPECTED = TOKENS.join('');
 const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
