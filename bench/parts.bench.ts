@@ -1,19 +1,24 @@
 /**
- * Part-stream benchmarks (issue 16), as ratios measured side by side in one run,
- * median of 11 interleaved runs with the range:
+ * Part-stream benchmarks (issue 16), as ratios measured side by side in one run: the CPU
+ * time of this process (in-process sources), median of 15 interleaved rounds with the range:
  *  1. toParts() over 200,000 mixed chunks (text, reasoning, tool calls in fragments,
  *     finish and usage chunks, tool messages; a new message id per step) vs a
  *     hand-written switch loop doing the same assembly (same parts, checked);
  *  2. fromAgent over a createAgent agent (offline model, two tool steps, a long answer)
- *     vs a raw `for await` over `agent.stream(...)` with the same stream modes.
+ *     vs a hand-written `for await` over `agent.stream(...)` with the same stream modes that
+ *     delivers the same parts (checked): the same switch as 1 over the `messages` tuples, and
+ *     the finish-reason callback handler a provider like ChatOpenAI needs (decision 0360).
+ *     A raw loop that only counts the tuples is shown beside it, without a goal.
  */
-import { from, lastValueFrom, count } from 'rxjs';
+import { from, lastValueFrom, tap } from 'rxjs';
 import { AIMessageChunk, ToolMessage, type BaseMessage, type UsageMetadata } from '@langchain/core/messages';
+import { BaseCallbackHandler, type HandleLLMNewTokenCallbackFields } from '@langchain/core/callbacks/base';
 import { createAgent } from 'langchain';
 import { fromAgent, toParts, type StreamPart } from '../src';
 import { createOfflineTools, ScriptedChatModel } from '../src/offline';
+import { fmtRatio, fmtStats, interleave, ratioOf, verdict, type Stats } from './measure';
 
-const RUNS = 15;
+const ROUNDS = 15;
 
 let seed = 7;
 const rand = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
@@ -65,8 +70,18 @@ function parse(text: string): Record<string, unknown> | undefined {
 const add = (a: UsageMetadata | undefined, b: UsageMetadata): UsageMetadata =>
   a ? { input_tokens: a.input_tokens + b.input_tokens, output_tokens: a.output_tokens + b.output_tokens, total_tokens: a.total_tokens + b.total_tokens } : b;
 
-/** What a user writes by hand for the same parts: one switch over the chunk type. */
-export function handAssemble(chunks: ReadonlyArray<AIMessageChunk | ToolMessage>, emit: (part: StreamPart) => void): void {
+/** A hand-written assembler: `push` a chunk or tool message (with the graph node it came from, if any), `end` when the stream is over. */
+export interface HandAssembler {
+  push(chunk: AIMessageChunk | ToolMessage, node?: string): void;
+  end(): void;
+}
+
+/**
+ * What a user writes by hand for the same parts: one switch over the chunk type. The node a
+ * value came from is written on its parts, as `fromAgent` does (a step's closing parts carry
+ * the step's node, though a tool message of another node closes it).
+ */
+export function handAssembler(emit: (part: StreamPart) => void, nodes = false): HandAssembler {
   let step = -1;
   let open = false;
   let id: string | undefined;
@@ -75,30 +90,42 @@ export function handAssemble(chunks: ReadonlyArray<AIMessageChunk | ToolMessage>
   let reason: string | undefined;
   let runUsage: UsageMetadata | undefined;
   let runReason: string | undefined;
+  let node: string | undefined;
+  let stepNode: string | undefined;
   const names = new Map<string, string>();
+  const out = nodes
+    ? (part: StreamPart): void => {
+        if (node !== undefined) (part as { node?: string }).node = node;
+        emit(part);
+      }
+    : emit;
   const finishCall = (c: HandCall): void => {
     if (c.done) return;
     c.done = true;
     const args = c.args.trim() === '' ? {} : parse(c.args);
-    emit(args ? { type: 'tool-call', id: c.id, name: c.name, args } : { type: 'tool-call', id: c.id, name: c.name, args: {}, invalid: true, argsText: c.args });
+    out(args ? { type: 'tool-call', id: c.id, name: c.name, args } : { type: 'tool-call', id: c.id, name: c.name, args: {}, invalid: true, argsText: c.args });
   };
   const close = (): void => {
     if (!open) return;
     open = false;
+    const from = node;
+    node = stepNode;
     for (const c of calls) finishCall(c);
     if (usage) {
       runUsage = add(runUsage, usage);
-      emit({ type: 'usage', usage });
+      out({ type: 'usage', usage });
     }
     if (reason !== undefined) runReason = reason;
-    emit({ type: 'step-finish', step, ...(reason !== undefined && { finishReason: reason }), ...(usage && { usage }) });
+    out({ type: 'step-finish', step, ...(reason !== undefined && { finishReason: reason }), ...(usage && { usage }) });
+    node = from;
   };
-  for (const chunk of chunks) {
+  const push = (chunk: AIMessageChunk | ToolMessage, from?: string): void => {
+    if (nodes) node = from;
     switch (chunk.type) {
       case 'tool': {
         close();
         const callId = (chunk as ToolMessage).tool_call_id;
-        emit({ type: 'tool-result', id: callId, name: chunk.name ?? names.get(callId) ?? '', content: chunk.content, isError: (chunk as ToolMessage).status === 'error' });
+        out({ type: 'tool-result', id: callId, name: chunk.name ?? names.get(callId) ?? '', content: chunk.content, isError: (chunk as ToolMessage).status === 'error' });
         break;
       }
       case 'ai': {
@@ -111,11 +138,12 @@ export function handAssemble(chunks: ReadonlyArray<AIMessageChunk | ToolMessage>
           calls = [];
           usage = undefined;
           reason = undefined;
-          emit({ type: 'step-start', step });
+          stepNode = node;
+          out({ type: 'step-start', step });
         }
         const r = c.additional_kwargs.reasoning_content;
-        if (typeof r === 'string' && r.length > 0) emit({ type: 'reasoning', text: r });
-        if (typeof c.content === 'string' && c.content.length > 0) emit({ type: 'text', text: c.content });
+        if (typeof r === 'string' && r.length > 0) out({ type: 'reasoning', text: r });
+        if (typeof c.content === 'string' && c.content.length > 0) out({ type: 'text', text: c.content });
         for (const tc of c.tool_call_chunks ?? []) {
           let call = calls.find((x) => x.index === tc.index);
           if (!call) {
@@ -123,11 +151,11 @@ export function handAssemble(chunks: ReadonlyArray<AIMessageChunk | ToolMessage>
             call = { index: tc.index ?? calls.length, id: tc.id ?? '', name: tc.name ?? '', args: '', done: false };
             calls.push(call);
             names.set(call.id, call.name);
-            emit({ type: 'tool-call-start', id: call.id, name: call.name, index: call.index });
+            out({ type: 'tool-call-start', id: call.id, name: call.name, index: call.index });
           }
           if (tc.args) {
             call.args += tc.args;
-            emit({ type: 'tool-call-delta', id: call.id, argsText: tc.args });
+            out({ type: 'tool-call-delta', id: call.id, argsText: tc.args });
           }
         }
         if (c.usage_metadata) usage = add(usage, c.usage_metadata);
@@ -139,53 +167,28 @@ export function handAssemble(chunks: ReadonlyArray<AIMessageChunk | ToolMessage>
         break;
       }
     }
-  }
-  close();
-  emit({ type: 'finish', finishReason: runReason ?? 'unknown', ...(runUsage && { usage: runUsage }) });
+  };
+  const end = (): void => {
+    node = undefined;
+    close();
+    emit({ type: 'finish', finishReason: runReason ?? 'unknown', ...(runUsage && { usage: runUsage }) });
+  };
+  return { push, end };
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const fmt = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
+/** {@link handAssembler} over an array. */
+export function handAssemble(chunks: ReadonlyArray<AIMessageChunk | ToolMessage>, emit: (part: StreamPart) => void): void {
+  const { push, end } = handAssembler(emit);
+  for (const chunk of chunks) push(chunk);
+  end();
+}
 
-/**
- * Runs a and b alternately RUNS times (after a warm-up) and prints medians, ratio and range, for
- * wall time and for this process's CPU time (user + system: what other processes on a loaded
- * machine cannot add to).
- */
-async function sideBySide(label: string, goal: number, a: () => Promise<void> | void, b: () => Promise<void> | void, names: [string, string]): Promise<void> {
-  for (let i = 0; i < 2; i++) {
-    await a();
-    await b();
-  }
-  const wall: [number[], number[]] = [[], []];
-  const cpu: [number[], number[]] = [[], []];
-  const timed = async (f: () => Promise<void> | void, side: 0 | 1): Promise<void> => {
-    const c = process.cpuUsage();
-    const t = performance.now();
-    await f();
-    wall[side].push(performance.now() - t);
-    const used = process.cpuUsage(c);
-    cpu[side].push((used.user + used.system) / 1000);
-  };
-  // Interleaved, and the order flips every run, so drift and GC debt hit both sides alike.
-  for (let i = 0; i < RUNS; i++) {
-    if (i % 2 === 0) {
-      await timed(a, 0);
-      await timed(b, 1);
-    } else {
-      await timed(b, 1);
-      await timed(a, 0);
-    }
-  }
+/** Prints a side-by-side line: each side's CPU time and the ratio against its goal. */
+function report(label: string, a: Stats, b: Stats, names: [string, string], goal?: number): void {
+  const ratio = ratioOf(a, b);
   console.log(`\n${label}`);
-  for (const [what, [ta, tb]] of [['wall', wall], ['cpu', cpu]] as const) {
-    const ratios = ta.map((x, i) => x / tb[i]);
-    console.log(`   ${what.padEnd(4)} ${names[0]} median ${fmt(median(ta))} ms (${fmt(Math.min(...ta))}–${fmt(Math.max(...ta))}), ${names[1]} median ${fmt(median(tb))} ms (${fmt(Math.min(...tb))}–${fmt(Math.max(...tb))})`);
-    console.log(`        ratio median ${median(ratios).toFixed(2)}× (range ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}, ${RUNS} interleaved runs; goal ≤ ${goal}×)`);
-  }
+  console.log(`   CPU ${names[0]} ${fmtStats(a)}, ${names[1]} ${fmtStats(b)}`);
+  console.log(`   ratio ${fmtRatio(ratio)}${goal === undefined ? ' (shown, no goal)' : `, goal ≤ ${goal}×: ${verdict(ratio.median, goal)}`}`);
 }
 
 async function toPartsVsHand(): Promise<void> {
@@ -202,14 +205,35 @@ async function toPartsVsHand(): Promise<void> {
     if (p.type === 'text') n += p.text.length;
     else n++;
   };
-  await sideBySide(
-    `1. toParts() vs a hand-written switch loop: ${chunks.length.toLocaleString('en')} mixed chunks → ${a.length.toLocaleString('en')} parts`,
-    1.2,
-    () => viaRx(sink),
-    () => byHand(sink),
-    ['toParts()', 'hand-written loop'],
+  const r = await interleave({ rx: () => viaRx(sink), hand: () => byHand(sink) }, { cpu: true, rounds: ROUNDS });
+  report(
+    `1. toParts() vs a hand-written switch loop: ${chunks.length.toLocaleString('en')} mixed chunks → ${a.length.toLocaleString('en')} parts (${ROUNDS} interleaved rounds)`,
+    r.rx, r.hand, ['toParts()', 'hand-written loop'], 1.2,
   );
   if (n < 0) console.log(n);
+}
+
+/**
+ * The hand-written finish-reason restorer a user of `agent.stream()` needs for the same
+ * information: LangGraph's `messages` mode leaves the provider's finish reason in
+ * generation info (ChatOpenAI reports it nowhere else; decision 0116, 0360).
+ */
+class HandFinishReasons extends BaseCallbackHandler {
+  name = 'hand-finish-reasons';
+  override awaitHandlers = true;
+  override handleLLMNewToken(_t: string, _i: unknown, _r: string, _p?: string, _tags?: string[], fields?: HandleLLMNewTokenCallbackFields): void {
+    const chunk = fields?.chunk as { generationInfo?: Record<string, unknown>; message?: { response_metadata?: Record<string, unknown> } } | undefined;
+    const reason = chunk?.generationInfo?.finish_reason;
+    if (reason !== undefined && chunk?.message) chunk.message.response_metadata = { ...chunk.generationInfo, ...chunk.message.response_metadata };
+  }
+}
+
+/** The same parts by hand from `agent.stream()`'s tuples: model chunks and tool messages of `messages` mode, with their node. */
+function handTuple(hand: HandAssembler, value: unknown): void {
+  const [, mode, data] = value as [string[], string, [AIMessageChunk | ToolMessage, { langgraph_node?: string }]];
+  if (mode !== 'messages') return;
+  const [message, metadata] = data;
+  if (message.type === 'ai' || message.type === 'tool') hand.push(message, metadata.langgraph_node);
 }
 
 async function fromAgentVsRaw(): Promise<void> {
@@ -219,28 +243,43 @@ async function fromAgentVsRaw(): Promise<void> {
       : { toolCalls: [{ name: 'python_release', args: { version: '3.0' } }, { name: 'add', args: { a: 2008, b: 16 } }] };
   const agent = createAgent({ model: new ScriptedChatModel({ reply }), tools: createOfflineTools() });
   const input = { messages: [{ role: 'user', content: 'Python 3.0 是哪一年发布的？再过 16 年是哪一年？' }] };
+  const finishReasons = new HandFinishReasons();
+  const streamMode = ['messages', 'updates', 'custom'] as const;
   const REPEAT = 3; // agent runs per sample
   let values = 0;
   const raw = async (): Promise<void> => {
     for (let r = 0; r < REPEAT; r++) {
-      const controller = new AbortController();
-      const stream = await agent.stream(input, { streamMode: ['messages', 'updates', 'custom'], subgraphs: true, signal: controller.signal });
+      const stream = await agent.stream(input, { streamMode: [...streamMode], subgraphs: true, signal: new AbortController().signal });
       for await (const _ of stream) values++;
     }
   };
-  let parts = 0;
-  const rx = async (): Promise<void> => {
-    for (let r = 0; r < REPEAT; r++) parts = await lastValueFrom(fromAgent(agent, input).pipe(count()));
+  const hand = async (sink: (p: StreamPart) => void): Promise<void> => {
+    for (let r = 0; r < REPEAT; r++) {
+      const stream = await agent.stream(input, { streamMode: [...streamMode], subgraphs: true, signal: new AbortController().signal, callbacks: [finishReasons] });
+      const assembler = handAssembler(sink, true);
+      for await (const value of stream) handTuple(assembler, value);
+      assembler.end();
+    }
   };
+  const rx = async (sink: (p: StreamPart) => void): Promise<void> => {
+    for (let r = 0; r < REPEAT; r++) await lastValueFrom(fromAgent(agent, input).pipe(tap(sink)), { defaultValue: undefined });
+  };
+  const a: StreamPart[] = [];
+  const b: StreamPart[] = [];
+  await rx((p) => void a.push(p));
+  await hand((p) => void b.push(p));
+  if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error('fromAgent and the hand-written loop over agent.stream() disagree');
   await raw();
   const perRun = values / REPEAT;
-  await sideBySide(
-    `2. fromAgent vs a raw for-await over agent.stream() (createAgent, offline model: ${perRun} stream values → ${(await rx(), parts)} parts per run, ${REPEAT} runs per sample)`,
-    1.1,
-    rx,
-    raw,
-    ['fromAgent → parts', 'for await (raw tuples)'],
+  let n = 0;
+  const sink = (p: StreamPart): void => void n++;
+  const r = await interleave({ rx: () => rx(sink), hand: () => hand(sink), raw }, { cpu: true, rounds: ROUNDS });
+  report(
+    `2. fromAgent vs a hand-written loop over agent.stream() (createAgent, offline model: ${perRun} stream values → ${a.length / REPEAT} parts per run, same parts checked, ${REPEAT} runs per sample, ${ROUNDS} interleaved rounds; the loop adds the finish-reason callback fromAgent adds, decision 0360)`,
+    r.rx, r.hand, ['fromAgent → parts', 'hand loop → parts'], 1.1,
   );
+  report('   the same vs a raw for-await that only counts the tuples (no finish reasons for ChatOpenAI, no parts)', r.rx, r.raw, ['fromAgent → parts', 'raw tuples']);
+  if (n < 0) console.log(n);
 }
 
 export async function run(): Promise<void> {

@@ -24,22 +24,32 @@ describe('mergeStreams', () => {
   it('caps active streams at `concurrency`: the third starts when the first ends', () => {
     let streams: Record<string, Cold> = {};
     createScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+      const a =     cold('------x------|');
+      const b =     cold('--y--|');
+      const c2 =    cold('----z----|');
+      const d =     cold('---w|');
       streams = {
-        a: cold('------x------|'),
-        b: cold('--y--|'),
-        c: cold('----z----|'),
-        d: cold('---w|'),
+        a,
+        b,
+        c: c2,
+        d,
       };
       const inputs = hot('(abcd)|');
-      expectObservable(inputs.pipe(mergeStreams((q) => streams[q], { concurrency: 2 }))).toBe('--Y--BX--Z---AC-W(D|)', {
+      const expected =   '--Y--BX--Z---AC-W(D|)';
+      const inputsSubs = '^-----!';
+      const aSubs =      '^------------!';
+      const bSubs =      '^----!';
+      const cSubs =      '-----^--------!';
+      const dSubs =      '-------------^---!';
+      expectObservable(inputs.pipe(mergeStreams((q) => streams[q], { concurrency: 2 }))).toBe(expected, {
         Y: v(1, 'b', 'y'), B: c(1, 'b'), X: v(0, 'a', 'x'), Z: v(2, 'c', 'z'),
         A: c(0, 'a'), C: c(2, 'c'), W: v(3, 'd', 'w'), D: c(3, 'd'),
       });
-      expectSubscriptions(inputs.subscriptions).toBe('^-----!');
-      expectSubscriptions(streams.a.subscriptions).toBe('^------------!');
-      expectSubscriptions(streams.b.subscriptions).toBe('^----!');
-      expectSubscriptions(streams.c.subscriptions).toBe('-----^--------!');
-      expectSubscriptions(streams.d.subscriptions).toBe('-------------^---!');
+      expectSubscriptions(inputs.subscriptions).toBe(inputsSubs);
+      expectSubscriptions(streams.a.subscriptions).toBe(aSubs);
+      expectSubscriptions(streams.b.subscriptions).toBe(bSubs);
+      expectSubscriptions(streams.c.subscriptions).toBe(cSubs);
+      expectSubscriptions(streams.d.subscriptions).toBe(dSubs);
     });
     expect(maxActive(Object.values(streams).flatMap((s) => s.subscriptions))).toBe(2);
   });
@@ -74,7 +84,7 @@ describe('mergeStreams', () => {
       const inner    = cold('--x|');
       const inputs   = cold('(abcd|)');
       const expected =      '---x--(y|)';
-      const innerSub = ['^--!', '^--!', '^--!', '---^--!'];
+      const innerSub =     ['^--!', '^--!', '^--!', '---^--!'];
       const stream = () =>
         new Observable<string>((s) => {
           peak = Math.max(peak, ++live);
@@ -100,16 +110,22 @@ describe('mergeStreams', () => {
     const seen: [string, number][] = [];
     createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const inputs = cold('(ab|)');
-      const inner = { a: cold('-x|'), b: cold('-----y|') };
+      const a =      cold('-x|');
+      const b =      cold('-----y|');
+      const expected =    '-XA--Y(B|)';
+      const inputsSubs =  '(^!)';
+      const aSubs =       '^-!';
+      const bSubs =       '^-----!';
+      const inner = { a, b };
       expectObservable(inputs.pipe(mergeStreams((q, i) => {
         seen.push([q, i]);
         return inner[q as 'a' | 'b'];
-      }, { concurrency: Infinity }))).toBe('-XA--Y(B|)', {
+      }, { concurrency: Infinity }))).toBe(expected, {
         X: v(0, 'a', 'x'), A: c(0, 'a'), Y: v(1, 'b', 'y'), B: c(1, 'b'),
       });
-      expectSubscriptions(inputs.subscriptions).toBe('(^!)');
-      expectSubscriptions(inner.a.subscriptions).toBe('^-!');
-      expectSubscriptions(inner.b.subscriptions).toBe('^-----!');
+      expectSubscriptions(inputs.subscriptions).toBe(inputsSubs);
+      expectSubscriptions(inner.a.subscriptions).toBe(aSubs);
+      expectSubscriptions(inner.b.subscriptions).toBe(bSubs);
     });
     expect(seen).toEqual([['a', 0], ['b', 1]]);
   });
@@ -118,44 +134,59 @@ describe('mergeStreams', () => {
     it("isolates a stream's error as its error event; the others go on", () => {
       createScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
         const boom = new Error('429');
-        const streams = { a: cold('-x-#', undefined, boom), b: cold('--y--|') };
+        const a =     cold('-x-#', undefined, boom);
+        const b =     cold('--y--|');
+        const streams = { a, b };
         const inputs = hot('(ab)|');
-        expectObservable(inputs.pipe(mergeStreams((q) => streams[q as 'a' | 'b']))).toBe('-XYE-(B|)', {
+        const expected =   '-XYE-(B|)';
+        const inputsSubs = '^---!';
+        const aSubs =      '^--!';
+        const bSubs =      '^----!';
+        expectObservable(inputs.pipe(mergeStreams((q) => streams[q as 'a' | 'b']))).toBe(expected, {
           X: v(0, 'a', 'x'), Y: v(1, 'b', 'y'), E: e(0, 'a', boom), B: c(1, 'b'),
         });
-        expectSubscriptions(inputs.subscriptions).toBe('^---!');
-        expectSubscriptions(streams.a.subscriptions).toBe('^--!');
-        expectSubscriptions(streams.b.subscriptions).toBe('^----!');
+        expectSubscriptions(inputs.subscriptions).toBe(inputsSubs);
+        expectSubscriptions(streams.a.subscriptions).toBe(aSubs);
+        expectSubscriptions(streams.b.subscriptions).toBe(bSubs);
       });
     });
 
     it('a project that throws is that input’s error event', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const inputs = cold('ab|');
-        const ok = cold('-y|');
+        const ok =     cold('-y|');
+        const expected =    'E-Y(B|)';
+        const inputsSubs =  '^-!';
+        const okSubs =      '-^-!';
         const bad = new TypeError('no prompt');
         expectObservable(inputs.pipe(mergeStreams((q) => {
           if (q === 'a') throw bad;
           return ok;
-        }))).toBe('E-Y(B|)', { E: e(0, 'a', bad), Y: v(1, 'b', 'y'), B: c(1, 'b') });
-        expectSubscriptions(inputs.subscriptions).toBe('^-!');
-        expectSubscriptions(ok.subscriptions).toBe('-^-!');
+        }))).toBe(expected, { E: e(0, 'a', bad), Y: v(1, 'b', 'y'), B: c(1, 'b') });
+        expectSubscriptions(inputs.subscriptions).toBe(inputsSubs);
+        expectSubscriptions(ok.subscriptions).toBe(okSubs);
       });
     });
 
     it('failFast: emits the error event, then errors and unsubscribes the others', () => {
       createScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
         const boom = new Error('429');
-        const streams = { a: cold('-x-#', undefined, boom), b: cold('--y--|') };
+        const a =     cold('-x-#', undefined, boom);
+        const b =     cold('--y--|');
+        const streams = { a, b };
         const inputs = hot('(ab)-----|');
+        const expected =   '-XY(E#)';
+        const inputsSubs = '^--!';
+        const aSubs =      '^--!';
+        const bSubs =      '^--!';
         expectObservable(inputs.pipe(mergeStreams((q) => streams[q as 'a' | 'b'], { failFast: true }))).toBe(
-          '-XY(E#)',
+          expected,
           { X: v(0, 'a', 'x'), Y: v(1, 'b', 'y'), E: e(0, 'a', boom) },
           boom,
         );
-        expectSubscriptions(inputs.subscriptions).toBe('^--!');
-        expectSubscriptions(streams.a.subscriptions).toBe('^--!');
-        expectSubscriptions(streams.b.subscriptions).toBe('^--!');
+        expectSubscriptions(inputs.subscriptions).toBe(inputsSubs);
+        expectSubscriptions(streams.a.subscriptions).toBe(aSubs);
+        expectSubscriptions(streams.b.subscriptions).toBe(bSubs);
       });
     });
   });
@@ -164,9 +195,19 @@ describe('mergeStreams', () => {
     it('gathers results in input order, not completion order, once everything ends', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const boom = new Error('down');
-        const streams = { slow: cold('-a--b|'), fast: cold('-c|'), bad: cold('-#', undefined, boom), empty: cold('|') };
+        const slow =   cold('-a--b|');
+        const fast =   cold('-c|');
+        const bad =    cold('-#', undefined, boom);
+        const empty =  cold('|');
+        const streams = { slow, fast, bad, empty };
         const inputs = cold('(abcd|)', { a: 'slow', b: 'fast', c: 'bad', d: 'empty' });
-        expectObservable(inputs.pipe(mergeStreams((q) => streams[q as keyof typeof streams]), collectResults())).toBe('-----(r|)', {
+        const expected =    '-----(r|)';
+        const inputsSubs =  '(^!)';
+        const slowSubs =    '^----!';
+        const fastSubs =    '^-!';
+        const badSubs =     '^!';
+        const emptySubs =   '(^!)';
+        expectObservable(inputs.pipe(mergeStreams((q) => streams[q as keyof typeof streams]), collectResults())).toBe(expected, {
           r: [
             { index: 0, input: 'slow', status: 'complete', values: ['a', 'b'], value: 'b' },
             { index: 1, input: 'fast', status: 'complete', values: ['c'], value: 'c' },
@@ -174,11 +215,11 @@ describe('mergeStreams', () => {
             { index: 3, input: 'empty', status: 'complete', values: [], value: undefined },
           ],
         });
-        expectSubscriptions(inputs.subscriptions).toBe('(^!)');
-        expectSubscriptions(streams.slow.subscriptions).toBe('^----!');
-        expectSubscriptions(streams.fast.subscriptions).toBe('^-!');
-        expectSubscriptions(streams.bad.subscriptions).toBe('^!');
-        expectSubscriptions(streams.empty.subscriptions).toBe('(^!)');
+        expectSubscriptions(inputs.subscriptions).toBe(inputsSubs);
+        expectSubscriptions(streams.slow.subscriptions).toBe(slowSubs);
+        expectSubscriptions(streams.fast.subscriptions).toBe(fastSubs);
+        expectSubscriptions(streams.bad.subscriptions).toBe(badSubs);
+        expectSubscriptions(streams.empty.subscriptions).toBe(emptySubs);
       });
     });
 

@@ -1,7 +1,9 @@
-// The decode boundary (issue 26, decision 0153): what a provider or LangGraph sends is recognised
-// in src/decode/ alone. Provider finish keys, tool-call block types and LangGraph tuple detection
-// exist once; `internal/` imports nothing from a feature folder; every decoder file stays short.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+// The decode boundary (issue 26, decisions 0153 and 0355): what a provider or LangGraph sends is
+// recognised in src/decode/ alone, and every decoder lives there: the stateless recognisers at its
+// top, the stateful per-shape assembly in src/decode/assembly/. Provider finish keys, tool-call block
+// types and LangGraph tuple detection exist once; `internal/` imports nothing from a feature folder;
+// every decoder file stays short.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { graphMessage, graphTuple } from '../../src/decode/graphTuples';
 import { FINISH_KEYS, finishReasonOf, hasFinishMarker } from '../../src/decode/finishReason';
@@ -40,18 +42,51 @@ describe('the decode boundary', () => {
   });
 
   it('keeps every decoder file at most 250 lines', () => {
-    const decoders = (path: string): boolean => path.startsWith('decode/') || path.startsWith('parts/assembly/') || path === 'parts/assemble.ts';
-    const long = files.filter((f) => decoders(f.path) && f.text.split('\n').length > 250).map((f) => f.path);
+    const long = files.filter((f) => f.path.startsWith('decode/') && f.text.split('\n').length > 250).map((f) => f.path);
     expect(long).toEqual([]);
   });
 
-  it('has one decoder file per input shape, the assembler only dispatching to them', () => {
-    const assembly = files.filter((f) => f.path.startsWith('parts/assembly/')).map((f) => f.path).sort();
+  it('has one decoder file per input shape under decode/assembly/, the assembler only dispatching to them', () => {
+    const assembly = files.filter((f) => f.path.startsWith('decode/assembly/')).map((f) => f.path).sort();
     expect(assembly).toEqual(
-      ['contentBlocks', 'graph', 'messages', 'parts', 'shapes', 'steps', 'strings', 'toolCalls'].map((name) => `parts/assembly/${name}.ts`),
+      ['contentBlocks', 'graph', 'interrupts', 'messages', 'parts', 'shapes', 'steps', 'strings', 'toolCalls'].map((name) => `decode/assembly/${name}.ts`),
     );
-    const assembler = files.find((f) => f.path === 'parts/assemble.ts')!.text;
+    const assembler = files.find((f) => f.path === 'decode/assemble.ts')!.text;
     expect(assembler).not.toMatch(/sink\.next\(/);
+  });
+
+  it('keeps the stateless recognisers free of the assembly (textOf and hasContent stay small in a browser bundle)', () => {
+    const top = files.filter((f) => /^decode\/[^/]+\.ts$/.test(f.path) && f.path !== 'decode/assemble.ts');
+    const inward = top.flatMap((f) => [...f.text.matchAll(/from '(\.\/(?:assembly|assemble)[^']*)'/g)].map((m) => `${f.path} → ${m[1]}`));
+    expect(inward).toEqual([]);
+  });
+
+  it('defines every decoder under decode/ (decision 0355); wire codecs of our own formats stay beside their encoders', () => {
+    // A decoder: the assembler, a `…Decoder` class, or a `decode…` function.
+    const defines = spelling(/\bclass \w*(?:Decoder|Assembler)\b|\bfunction decode[A-Z]\w*/);
+    const outside = defines.filter((path) => !path.startsWith('decode/'));
+    expect(outside).toEqual([
+      'node/redis/entryCodec.ts', // our Redis stream entries (decodeEntry), beside encodeEntry
+      'node/redis/frameCodec.ts', // our stored SSE frames (decodeFrame), beside encodeFrame
+      'sources/fromServerSentEvents.ts', // the JSON of an SSE `data:` line (decodeJson), not a model's shape
+      'web/decodeUIMessageStream.ts', // the AI SDK's UI message stream, the wire toUIMessageStream encodes
+    ]);
+    expect(defines).toEqual(expect.arrayContaining(['decode/assemble.ts', 'decode/assembly/interrupts.ts', 'decode/assembly/messages.ts']));
+    expect(existsSync(join(SRC, 'parts/assembly'))).toBe(false);
+    expect(files.filter((f) => /^parts\/(assemble|interrupts)\.ts$/.test(f.path))).toEqual([]);
+  });
+
+  it('recognises input shapes nowhere outside decode/', () => {
+    // What recognising a model's, a provider's or LangGraph's shape looks like in code. Reading
+    // `__interrupt__` is allowed where a value is built (testing) and in the agent protocol's
+    // server, which re-frames LangGraph's own protocol events instead of decoding them to parts.
+    const markers: ReadonlyArray<[string, RegExp]> = [
+      ['a list of input shapes asked', /\b(?:MODEL_STREAM_EVENTS|STREAM_MODES|PART_TYPES|TOOL_BLOCK_TYPES)\.has\(/],
+      ['a content-block event told apart', /(?:===|!==|case) '(?:content-block-(?:start|delta|finish)|message-(?:start|finish))'/],
+      ['a serialized LangChain object told apart', /lc_serializable/],
+      ['a provider finish key read', /\.(?:stop_reason|done_reason)\b/],
+    ];
+    for (const [what, marker] of markers) expect({ what, files: spelling(marker).filter((path) => !path.startsWith('decode/')) }).toEqual({ what, files: [] });
   });
 });
 

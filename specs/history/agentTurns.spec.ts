@@ -239,11 +239,13 @@ describe('chatTurns over the parts of a bound marble model (virtual time)', () =
       const model = marbleChatModel(['-a------b|'], values);
       const history = new SyncInMemoryChatMessageHistory();
       const questions = hot('-q|', { q: '2008+16?' });
+      const expected =      '--(sab)--c(deFE|)';
+      const modelSubs =     '-^--------!';
       const turns = questions.pipe(
         chatTurns(({ question }) => fromRunnable(model.bindTools(tools()), question).pipe(toParts()), { history }),
       );
       const part = (p: StreamPart, text = '') => ({ type: 'chunk', turn: 0, question: '2008+16?', part: p, text });
-      expectObservable(turns).toBe('--(sab)--c(deFE|)', {
+      expectObservable(turns).toBe(expected, {
         s: part({ type: 'step-start', step: 0 }),
         a: part({ type: 'tool-call-start', id: 'call_1', name: 'add', index: 0 }),
         b: part({ type: 'tool-call-delta', id: 'call_1', argsText: '{"a":20' }),
@@ -253,7 +255,7 @@ describe('chatTurns over the parts of a bound marble model (virtual time)', () =
         F: part({ type: 'finish', finishReason: 'unknown' }),
         E: expect.objectContaining({ type: 'error', turn: 0, saved: false, chunks: 4, error: expect.any(StreamInterruptedError) }),
       });
-      expectSubscriptions(model.subscriptions).toBe('-^--------!');
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
       expect(history.getMessagesSync()).toEqual([]);
     });
   });

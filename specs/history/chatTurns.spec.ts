@@ -26,8 +26,14 @@ describe('chatTurns', () => {
       const seen: string[][] = [];
       ts.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
         const x = chunk('你好'), y = fin(' 😀', { usage_metadata: usage }), z = fin('Rust');
-        const replies = [cold('-x-y|', { x, y }), cold('-z|', { z })];
+        const reply0 =   cold('-x-y|', { x, y });
+        const reply1 =   cold('-z|', { z });
+        const replies = [reply0, reply1];
         const questions = hot('-a--b------|', { a: '什么是Python？', b: '什么是Rust？' });
+        const expected =      '--x-yAzB---|';
+        const questionsSubs = '^----------!';
+        const replies0Subs =  '-^---!';
+        const replies1Subs =  '-----^-!';
         const streamTurn = ({ history: h, turn }: TurnInput): Observable<AIMessageChunk> => {
           seen.push(dump(h));
           return replies[turn];
@@ -35,16 +41,16 @@ describe('chatTurns', () => {
         const full = new AIMessage({ content: '你好 😀', usage_metadata: { ...usage, input_token_details: {}, output_token_details: {} }, response_metadata: FINISHED, additional_kwargs: {}, tool_calls: [], invalid_tool_calls: [] });
         const rust = new AIMessage({ content: 'Rust', response_metadata: FINISHED, additional_kwargs: {}, tool_calls: [], invalid_tool_calls: [] });
         const q0 = '什么是Python？', q1 = '什么是Rust？';
-        expectObservable(questions.pipe(chatTurns(streamTurn, { history, scheduler: ts }))).toBe('--x-yAzB---|', {
+        expectObservable(questions.pipe(chatTurns(streamTurn, { history, scheduler: ts }))).toBe(expected, {
           x: { type: 'chunk', turn: 0, question: q0, chunk: x, text: '你好' },
           y: { type: 'chunk', turn: 0, question: q0, chunk: y, text: ' 😀' },
           A: { type: 'done', turn: 0, question: q0, text: '你好 😀', message: full, messages: [full], chunks: 2, durationMs: 4, firstChunkMs: 1 },
           z: { type: 'chunk', turn: 1, question: q1, chunk: z, text: 'Rust' },
           B: { type: 'done', turn: 1, question: q1, text: 'Rust', message: rust, messages: [rust], chunks: 1, durationMs: 2, firstChunkMs: 1 },
         } satisfies Record<string, TurnEvent>);
-        expectSubscriptions(questions.subscriptions).toBe('^----------!');
-        expectSubscriptions(replies[0].subscriptions).toBe('-^---!');
-        expectSubscriptions(replies[1].subscriptions).toBe('-----^-!');
+        expectSubscriptions(questions.subscriptions).toBe(questionsSubs);
+        expectSubscriptions(replies[0].subscriptions).toBe(replies0Subs);
+        expectSubscriptions(replies[1].subscriptions).toBe(replies1Subs);
       });
       // Turn 1 saw turn 0 complete (read after write), not an empty history.
       expect(seen).toEqual([[], ['human:什么是Python？', 'ai:你好 😀']]);
@@ -55,21 +61,24 @@ describe('chatTurns', () => {
       const ts = createScheduler();
       const history = new SyncInMemoryChatMessageHistory();
       ts.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const reply = cold('-a-b-c|', {
+        const reply =     cold('-a-b-c|', {
           a: chunk('Python', { id: 'run-1' }),
           b: chunk(' 是一种'),
           c: chunk('语言。', { usage_metadata: usage, response_metadata: { finish_reason: 'stop' } }),
         });
         const questions = cold('a|', { a: 'q' });
+        const expected =       '-a-b-c(D|)';
+        const replySubs =      '^-----!';
+        const questionsSubs =  '^!';
         const events = questions.pipe(chatTurns(() => reply, { history, scheduler: ts }));
-        expectObservable(events.pipe((s) => s)).toBe('-a-b-c(D|)', {
+        expectObservable(events.pipe((s) => s)).toBe(expected, {
           a: expect.objectContaining({ type: 'chunk', text: 'Python' }),
           b: expect.objectContaining({ type: 'chunk', text: ' 是一种' }),
           c: expect.objectContaining({ type: 'chunk', text: '语言。' }),
           D: expect.objectContaining({ type: 'done', text: 'Python 是一种语言。', chunks: 3 }),
         });
-        expectSubscriptions(reply.subscriptions).toBe('^-----!');
-        expectSubscriptions(questions.subscriptions).toBe('^!');
+        expectSubscriptions(reply.subscriptions).toBe(replySubs);
+        expectSubscriptions(questions.subscriptions).toBe(questionsSubs);
       });
       const [human, ai] = history.getMessagesSync() as [HumanMessage, AIMessage];
       expect(human.content).toBe('q');
@@ -89,14 +98,22 @@ describe('chatTurns', () => {
       ]);
       const seen: string[][] = [];
       ts.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
-        const replies = [cold('-x|', { x: fin('a3') }), cold('-x|', { x: fin('a4') }), cold('-x|', { x: fin('a5') })];
+        const reply0 =   cold('-x|', { x: fin('a3') });
+        const reply1 =   cold('-x|', { x: fin('a4') });
+        const reply2 =   cold('-x|', { x: fin('a5') });
+        const replies = [reply0, reply1, reply2];
         const questions = hot('-a-b-c-|', { a: 'h3', b: 'h4', c: 'h5' });
+        const expected =      '--xAxBx(C|)';
+        const questionsSubs = '^------!';
+        const replies0Subs =  '-^-!';
+        const replies1Subs =  '---^-!';
+        const replies2Subs =  '-----^-!';
         const streamTurn = ({ history: h, turn }: TurnInput): Observable<AIMessageChunk> => {
           seen.push(dump(h));
           return replies[turn];
         };
         expectObservable(questions.pipe(chatTurns(streamTurn, { history, maxMessages: 3, scheduler: ts }))).toBe(
-          '--xAxBx(C|)',
+          expected,
           {
             x: expect.objectContaining({ type: 'chunk' }),
             A: expect.objectContaining({ type: 'done', turn: 0, text: 'a3' }),
@@ -104,10 +121,10 @@ describe('chatTurns', () => {
             C: expect.objectContaining({ type: 'done', turn: 2, text: 'a5' }),
           },
         );
-        expectSubscriptions(questions.subscriptions).toBe('^------!');
-        expectSubscriptions(replies[0].subscriptions).toBe('-^-!');
-        expectSubscriptions(replies[1].subscriptions).toBe('---^-!');
-        expectSubscriptions(replies[2].subscriptions).toBe('-----^-!');
+        expectSubscriptions(questions.subscriptions).toBe(questionsSubs);
+        expectSubscriptions(replies[0].subscriptions).toBe(replies0Subs);
+        expectSubscriptions(replies[1].subscriptions).toBe(replies1Subs);
+        expectSubscriptions(replies[2].subscriptions).toBe(replies2Subs);
       });
       // Last 3 of [h1 a1 h2 a2] is [a1 h2 a2]: a1 lost its question, so the window starts at h2.
       expect(seen).toEqual([
@@ -124,24 +141,31 @@ describe('chatTurns', () => {
       const history = new SyncInMemoryChatMessageHistory();
       const seen: string[][] = [];
       ts.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
-        const replies = [cold('-a-b-c|', { a: chunk('半'), b: chunk('句'), c: fin('话') }), cold('-z|', { z: fin('ok') })];
+        const reply0 =   cold('-a-b-c|', { a: chunk('半'), b: chunk('句'), c: fin('话') });
+        const reply1 =   cold('-z|', { z: fin('ok') });
+        const replies = [reply0, reply1];
         const questions = hot('-q--r-------|', { q: 'first', r: 'second' });
-        const stop$ = hot('    ----s-----s--', { s: undefined });
+        const stop$ =     hot('----s-----s--', { s: undefined });
+        const expected =      '--a-IzD-----|';
+        const questionsSubs = '^-----------!';
+        const replies0Subs =  '-^--!';
+        const replies1Subs =  '----^-!';
+        const stopSubs =     ['-^--!', '----^-!'];
         const streamTurn = ({ history: h, turn }: TurnInput): Observable<AIMessageChunk> => {
           seen.push(dump(h));
           return replies[turn];
         };
-        expectObservable(questions.pipe(chatTurns(streamTurn, { history, stop$, scheduler: ts }))).toBe('--a-IzD-----|', {
+        expectObservable(questions.pipe(chatTurns(streamTurn, { history, stop$, scheduler: ts }))).toBe(expected, {
           a: expect.objectContaining({ type: 'chunk', turn: 0, text: '半' }),
           I: { type: 'stopped', turn: 0, question: 'first', partialText: '半', chunks: 1, durationMs: 3, firstChunkMs: 1, saved: false },
           z: expect.objectContaining({ type: 'chunk', turn: 1, text: 'ok' }),
           D: expect.objectContaining({ type: 'done', turn: 1, question: 'second', text: 'ok' }),
         });
-        expectSubscriptions(questions.subscriptions).toBe('^-----------!');
-        expectSubscriptions(replies[0].subscriptions).toBe('-^--!');
-        expectSubscriptions(replies[1].subscriptions).toBe('----^-!');
+        expectSubscriptions(questions.subscriptions).toBe(questionsSubs);
+        expectSubscriptions(replies[0].subscriptions).toBe(replies0Subs);
+        expectSubscriptions(replies[1].subscriptions).toBe(replies1Subs);
         // Watched during turn 0 (1–4) and turn 1 (4–6); the stop at frame 10 hits no turn.
-        expectSubscriptions(stop$.subscriptions).toBe(['-^--!', '----^-!']);
+        expectSubscriptions(stop$.subscriptions).toBe(stopSubs);
       });
       expect(seen).toEqual([[], []]);
       expect(dump(history.getMessagesSync())).toEqual(['human:second', 'ai:ok']);
@@ -152,28 +176,35 @@ describe('chatTurns', () => {
       const history = new SyncInMemoryChatMessageHistory();
       const seen: string[][] = [];
       ts.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+        const reply0 =   cold('-a-b-c|', { a: chunk('半', { response_metadata: { model_name: 'm' } }), b: chunk('句'), c: fin('话') });
+        const reply1 =   cold('-z|', { z: fin('ok') });
         const replies = [
-          cold('-a-b-c|', { a: chunk('半', { response_metadata: { model_name: 'm' } }), b: chunk('句'), c: fin('话') }),
-          cold('-z|', { z: fin('ok') }),
+          reply0,
+          reply1,
         ];
         const questions = hot('-q--r---|', { q: 'first', r: 'second' });
-        const stop$ = hot('    ------s--', { s: 'ctrl-c' });
+        const stop$ =     hot('------s--', { s: 'ctrl-c' });
+        const expected =      '--a-b-Iz(D|)';
+        const questionsSubs = '^-------!';
+        const replies0Subs =  '-^----!';
+        const replies1Subs =  '------^-!';
+        const stopSubs =     ['-^----!', '------^-!'];
         const streamTurn = ({ history: h, turn }: TurnInput): Observable<AIMessageChunk> => {
           seen.push(dump(h));
           return replies[turn];
         };
         const events = questions.pipe(chatTurns(streamTurn, { history, stop$, onIncomplete: 'keep-partial', scheduler: ts }));
-        expectObservable(events).toBe('--a-b-Iz(D|)', {
+        expectObservable(events).toBe(expected, {
           a: expect.objectContaining({ type: 'chunk', text: '半' }),
           b: expect.objectContaining({ type: 'chunk', text: '句' }),
           I: { type: 'stopped', turn: 0, question: 'first', partialText: '半句', chunks: 2, durationMs: 5, firstChunkMs: 1, saved: true },
           z: expect.objectContaining({ type: 'chunk', turn: 1 }),
           D: expect.objectContaining({ type: 'done', turn: 1, text: 'ok' }),
         });
-        expectSubscriptions(questions.subscriptions).toBe('^-------!');
-        expectSubscriptions(replies[0].subscriptions).toBe('-^----!');
-        expectSubscriptions(replies[1].subscriptions).toBe('------^-!');
-        expectSubscriptions(stop$.subscriptions).toBe(['-^----!', '------^-!']);
+        expectSubscriptions(questions.subscriptions).toBe(questionsSubs);
+        expectSubscriptions(replies[0].subscriptions).toBe(replies0Subs);
+        expectSubscriptions(replies[1].subscriptions).toBe(replies1Subs);
+        expectSubscriptions(stop$.subscriptions).toBe(stopSubs);
       });
       expect(seen[1]).toEqual(['human:first', 'ai:半句']);
       const saved = history.getMessagesSync();
@@ -186,14 +217,18 @@ describe('chatTurns', () => {
       const ts = createScheduler();
       const history = new SyncInMemoryChatMessageHistory();
       ts.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const reply = cold('-a-b-c|', { a: chunk('x'), b: chunk('y'), c: chunk('z') });
+        const reply =     cold('-a-b-c|', { a: chunk('x'), b: chunk('y'), c: chunk('z') });
         const questions = cold('q----', { q: 'hello' });
-        expectObservable(questions.pipe(chatTurns(() => reply, { history, onIncomplete: 'keep-partial', scheduler: ts })), '^--!').toBe(
-          '-a-',
+        const expected =       '-a-';
+        const unsub =          '^--!';
+        const replySubs =      '^--!';
+        const questionsSubs =  '^--!';
+        expectObservable(questions.pipe(chatTurns(() => reply, { history, onIncomplete: 'keep-partial', scheduler: ts })), unsub).toBe(
+          expected,
           { a: expect.objectContaining({ type: 'chunk', text: 'x' }) },
         );
-        expectSubscriptions(reply.subscriptions).toBe('^--!');
-        expectSubscriptions(questions.subscriptions).toBe('^--!');
+        expectSubscriptions(reply.subscriptions).toBe(replySubs);
+        expectSubscriptions(questions.subscriptions).toBe(questionsSubs);
       });
       expect(history.getMessagesSync()).toEqual([]);
     });
@@ -205,9 +240,15 @@ describe('chatTurns', () => {
       const history = new SyncInMemoryChatMessageHistory();
       const boom = new Error('socket hang up');
       ts.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
-        const replies = [cold('-a#', { a: chunk('部分') }, boom), cold('-z|', { z: fin('ok') })];
+        const reply0 =   cold('-a#', { a: chunk('部分') }, boom);
+        const reply1 =   cold('-z|', { z: fin('ok') });
+        const replies = [reply0, reply1];
         const questions = hot('-q-r---|', { q: 'first', r: 'second' });
-        expectObservable(questions.pipe(chatTurns(({ turn }) => replies[turn], { history, scheduler: ts }))).toBe('--aEzD-|', {
+        const expected =      '--aEzD-|';
+        const questionsSubs = '^------!';
+        const replies0Subs =  '-^-!';
+        const replies1Subs =  '---^-!';
+        expectObservable(questions.pipe(chatTurns(({ turn }) => replies[turn], { history, scheduler: ts }))).toBe(expected, {
           a: expect.objectContaining({ type: 'chunk', text: '部分' }),
           E: {
             type: 'error', turn: 0, question: 'first', partialText: '部分', chunks: 1, durationMs: 2, firstChunkMs: 1, saved: false,
@@ -216,9 +257,9 @@ describe('chatTurns', () => {
           z: expect.objectContaining({ type: 'chunk', turn: 1 }),
           D: expect.objectContaining({ type: 'done', turn: 1, text: 'ok' }),
         });
-        expectSubscriptions(questions.subscriptions).toBe('^------!');
-        expectSubscriptions(replies[0].subscriptions).toBe('-^-!');
-        expectSubscriptions(replies[1].subscriptions).toBe('---^-!');
+        expectSubscriptions(questions.subscriptions).toBe(questionsSubs);
+        expectSubscriptions(replies[0].subscriptions).toBe(replies0Subs);
+        expectSubscriptions(replies[1].subscriptions).toBe(replies1Subs);
       });
       expect(dump(history.getMessagesSync())).toEqual(['human:second', 'ai:ok']);
     });
@@ -228,20 +269,23 @@ describe('chatTurns', () => {
       const history = new SyncInMemoryChatMessageHistory();
       const boom = new Error('socket hang up');
       ts.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
-        const reply = cold('-a#', { a: chunk('部分') }, boom);
+        const reply =    cold('-a#', { a: chunk('部分') }, boom);
         const questions = hot('-q-r------|', { q: 'first', r: 'second' });
+        const expected =      '--a(EF)---|';
+        const questionsSubs = '^---------!';
+        const replySubs =     '-^-!';
         const streamTurn = ({ turn }: TurnInput): Observable<AIMessageChunk> => {
           if (turn === 1) throw new Error('bad prompt');
           return reply;
         };
         const events = questions.pipe(chatTurns(streamTurn, { history, onIncomplete: 'keep-partial', scheduler: ts }));
-        expectObservable(events).toBe('--a(EF)---|', {
+        expectObservable(events).toBe(expected, {
           a: expect.objectContaining({ type: 'chunk' }),
           E: expect.objectContaining({ type: 'error', turn: 0, error: expect.any(StreamInterruptedError), partialText: '部分', saved: true }),
           F: expect.objectContaining({ type: 'error', turn: 1, error: new Error('bad prompt'), partialText: '', saved: true }),
         });
-        expectSubscriptions(questions.subscriptions).toBe('^---------!');
-        expectSubscriptions(reply.subscriptions).toBe('-^-!');
+        expectSubscriptions(questions.subscriptions).toBe(questionsSubs);
+        expectSubscriptions(reply.subscriptions).toBe(replySubs);
       });
       const saved = history.getMessagesSync();
       expect(dump(saved)).toEqual(['human:first', 'ai:部分', 'human:second', 'ai:']);
@@ -252,15 +296,18 @@ describe('chatTurns', () => {
     it('a non-string question is an error event for that turn, not the end of the session', () => {
       const ts = createScheduler();
       ts.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const reply = cold('-z|', { z: fin('ok') });
+        const reply =     cold('-z|', { z: fin('ok') });
         const questions = cold('ab|', { a: 42 as unknown as string, b: 'fine' });
-        expectObservable(questions.pipe(chatTurns(() => reply, { scheduler: ts }))).toBe('E-z(D|)', {
+        const expected =       'E-z(D|)';
+        const questionsSubs =  '^-!';
+        const replySubs =      '-^-!';
+        expectObservable(questions.pipe(chatTurns(() => reply, { scheduler: ts }))).toBe(expected, {
           E: expect.objectContaining({ type: 'error', turn: 0, error: new TypeError('chatTurns: each question must be a string, got the number 42.') }),
           z: expect.objectContaining({ type: 'chunk', turn: 1 }),
           D: expect.objectContaining({ type: 'done', turn: 1 }),
         } as Record<string, unknown>);
-        expectSubscriptions(questions.subscriptions).toBe('^-!');
-        expectSubscriptions(reply.subscriptions).toBe('-^-!');
+        expectSubscriptions(questions.subscriptions).toBe(questionsSubs);
+        expectSubscriptions(reply.subscriptions).toBe(replySubs);
       });
     });
   });
@@ -270,9 +317,15 @@ describe('chatTurns', () => {
       const ts = createScheduler();
       const history = new SyncInMemoryChatMessageHistory();
       ts.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
-        const replies = [cold('-a-b|', { a: chunk('Python 是'), b: chunk('一种') }), cold('-z|', { z: fin('ok') })];
+        const reply0 =   cold('-a-b|', { a: chunk('Python 是'), b: chunk('一种') });
+        const reply1 =   cold('-z|', { z: fin('ok') });
+        const replies = [reply0, reply1];
         const questions = hot('-q-r----|', { q: 'first', r: 'second' });
-        expectObservable(questions.pipe(chatTurns(({ turn }) => replies[turn], { history, scheduler: ts }))).toBe('--a-bEzD|', {
+        const expected =      '--a-bEzD|';
+        const replies0Subs =  '-^---!';
+        const replies1Subs =  '-----^-!';
+        const questionsSubs = '^-------!';
+        expectObservable(questions.pipe(chatTurns(({ turn }) => replies[turn], { history, scheduler: ts }))).toBe(expected, {
           a: expect.objectContaining({ type: 'chunk', text: 'Python 是' }),
           b: expect.objectContaining({ type: 'chunk', text: '一种' }),
           E: {
@@ -282,9 +335,9 @@ describe('chatTurns', () => {
           z: expect.objectContaining({ type: 'chunk', turn: 1 }),
           D: expect.objectContaining({ type: 'done', turn: 1, text: 'ok' }),
         });
-        expectSubscriptions(replies[0].subscriptions).toBe('-^---!');
-        expectSubscriptions(replies[1].subscriptions).toBe('-----^-!');
-        expectSubscriptions(questions.subscriptions).toBe('^-------!');
+        expectSubscriptions(replies[0].subscriptions).toBe(replies0Subs);
+        expectSubscriptions(replies[1].subscriptions).toBe(replies1Subs);
+        expectSubscriptions(questions.subscriptions).toBe(questionsSubs);
       });
       expect(dump(history.getMessagesSync())).toEqual(['human:second', 'ai:ok']);
     });
@@ -293,15 +346,18 @@ describe('chatTurns', () => {
       const ts = createScheduler();
       const history = new SyncInMemoryChatMessageHistory();
       ts.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const reply = cold('-a|', { a: chunk('半句 🐍') });
-        expectObservable(cold('q|', { q: 'q' }).pipe(chatTurns(() => reply, { history, onIncomplete: 'keep-partial', scheduler: ts }))).toBe(
-          '-a(E|)',
+        const reply =     cold('-a|', { a: chunk('半句 🐍') });
+        const expected =       '-a(E|)';
+        const questions = cold('q|', { q: 'q' });
+        const replySubs =      '^-!';
+        expectObservable(questions.pipe(chatTurns(() => reply, { history, onIncomplete: 'keep-partial', scheduler: ts }))).toBe(
+          expected,
           {
             a: expect.objectContaining({ type: 'chunk' }),
             E: expect.objectContaining({ type: 'error', partialText: '半句 🐍', saved: true, error: expect.any(StreamInterruptedError) }),
           },
         );
-        expectSubscriptions(reply.subscriptions).toBe('^-!');
+        expectSubscriptions(reply.subscriptions).toBe(replySubs);
       });
       const [, partial] = history.getMessagesSync();
       expect(partial.content).toBe('半句 🐍');
@@ -313,9 +369,11 @@ describe('chatTurns', () => {
       const ts = createScheduler();
       const history = new SyncInMemoryChatMessageHistory();
       ts.run(({ cold, expectObservable }) => {
-        const reply = cold('-a-b|', { a: 'Hel', b: 'lo' }); // plain strings are accepted too
-        expectObservable(cold('q|', { q: 'q' }).pipe(chatTurns(() => reply, { history, requireCompletion: false, scheduler: ts }))).toBe(
-          '-a-b(D|)',
+        const reply =     cold('-a-b|', { a: 'Hel', b: 'lo' }); // plain strings are accepted too
+        const expected =       '-a-b(D|)';
+        const questions = cold('q|', { q: 'q' });
+        expectObservable(questions.pipe(chatTurns(() => reply, { history, requireCompletion: false, scheduler: ts }))).toBe(
+          expected,
           {
             a: expect.objectContaining({ type: 'chunk', text: 'Hel' }),
             b: expect.objectContaining({ type: 'chunk', text: 'lo' }),
@@ -330,11 +388,14 @@ describe('chatTurns', () => {
       const ts = createScheduler();
       const history = new SyncInMemoryChatMessageHistory();
       ts.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const reply = cold('-a-b|', { a: 'Hel', b: 'lo' });
-        expectObservable(cold('q|', { q: 'q' }).pipe(chatTurns(() => reply, { history, scheduler: ts }))).toBe('-(E|)', {
+        const reply =     cold('-a-b|', { a: 'Hel', b: 'lo' });
+        const expected =       '-(E|)';
+        const questions = cold('q|', { q: 'q' });
+        const replySubs =      '^!';
+        expectObservable(questions.pipe(chatTurns(() => reply, { history, scheduler: ts }))).toBe(expected, {
           E: expect.objectContaining({ type: 'error', partialText: '', saved: false, error: expect.objectContaining({ name: 'TypeError', message: expect.stringContaining('requireCompletion: false') }) }),
         });
-        expectSubscriptions(reply.subscriptions).toBe('^!');
+        expectSubscriptions(reply.subscriptions).toBe(replySubs);
       });
       expect(history.getMessagesSync()).toEqual([]);
     });
@@ -343,10 +404,12 @@ describe('chatTurns', () => {
       const ts = createScheduler();
       const history = new SyncInMemoryChatMessageHistory();
       ts.run(({ cold, expectObservable }) => {
-        const reply = cold('-a-b|', { a: chunk('x'), b: chunk('y', { response_metadata: { done: true } }) });
+        const reply =     cold('-a-b|', { a: chunk('x'), b: chunk('y', { response_metadata: { done: true } }) });
+        const expected =       '-a-b(D|)';
+        const questions = cold('q|', { q: 'q' });
         const isFinal = (c: AIMessageChunk): boolean => c.response_metadata?.done === true;
-        expectObservable(cold('q|', { q: 'q' }).pipe(chatTurns(() => reply, { history, requireCompletion: { isFinal }, scheduler: ts }))).toBe(
-          '-a-b(D|)',
+        expectObservable(questions.pipe(chatTurns(() => reply, { history, requireCompletion: { isFinal }, scheduler: ts }))).toBe(
+          expected,
           { a: expect.anything(), b: expect.anything(), D: expect.objectContaining({ type: 'done', text: 'xy' }) },
         );
       });
@@ -359,8 +422,10 @@ describe('chatTurns', () => {
       const ts = createScheduler();
       ts.run(({ cold, expectObservable }) => {
         // role chunk at 1, text at 4 and 5, a usage + finish chunk with no content at 6
-        const reply = cold('-r--ab-u|', { r: chunk(''), a: chunk('你'), b: chunk('好'), u: fin('', { usage_metadata: usage }) });
-        expectObservable(cold('q|', { q: 'q' }).pipe(chatTurns(() => reply, { scheduler: ts }))).toBe('-r--ab-u(D|)', {
+        const reply =     cold('-r--ab-u|', { r: chunk(''), a: chunk('你'), b: chunk('好'), u: fin('', { usage_metadata: usage }) });
+        const expected =       '-r--ab-u(D|)';
+        const questions = cold('q|', { q: 'q' });
+        expectObservable(questions.pipe(chatTurns(() => reply, { scheduler: ts }))).toBe(expected, {
           r: expect.objectContaining({ type: 'chunk', text: '' }),
           a: expect.objectContaining({ type: 'chunk', text: '你' }),
           b: expect.objectContaining({ type: 'chunk', text: '好' }),
@@ -374,9 +439,12 @@ describe('chatTurns', () => {
       const ts = createScheduler();
       ts.run(({ cold, expectObservable }) => {
         const tool = chunk('', { tool_call_chunks: [{ name: 'search', args: '{"q":', id: 'c1', index: 0, type: 'tool_call_chunk' }] });
-        const replies = [cold('-r-t-f|', { r: chunk(''), t: tool, f: fin('') }), cold('-r-f|', { r: chunk(''), f: fin('') })];
+        const reply0 =    cold('-r-t-f|', { r: chunk(''), t: tool, f: fin('') });
+        const reply1 =    cold('-r-f|', { r: chunk(''), f: fin('') });
+        const replies = [reply0, reply1];
         const questions = cold('ab|', { a: 'tool', b: 'empty' });
-        expectObservable(questions.pipe(chatTurns(({ turn }) => replies[turn], { scheduler: ts }))).toBe('-r-t-fAr-f(B|)', {
+        const expected =       '-r-t-fAr-f(B|)';
+        expectObservable(questions.pipe(chatTurns(({ turn }) => replies[turn], { scheduler: ts }))).toBe(expected, {
           r: expect.objectContaining({ type: 'chunk' }),
           t: expect.objectContaining({ type: 'chunk' }),
           f: expect.objectContaining({ type: 'chunk' }),

@@ -11,12 +11,14 @@ describe('abortOn', () => {
     it('over 2 chunks: holds "Ja", never emits it, errors at "va" and unsubscribes upstream there', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-a-b-c-d-|', { a: 'I like ', b: 'Ja', c: 'va and', d: ' more' });
+        const expected =    '-a---#';
+        const sourceSubs =  '^----!';
         expectObservable(source.pipe(abortOn(['Java']))).toBe(
-          '-a---#',
+          expected,
           { a: 'I like ' },
           forbidden('Java', 7, 'I like '),
         );
-        expectSubscriptions(source.subscriptions).toBe('^----!');
+        expectSubscriptions(source.subscriptions).toBe(sourceSubs);
       });
     });
 
@@ -36,12 +38,14 @@ describe('abortOn', () => {
         const values = Object.fromEntries([...text].map((ch, i) => ['abcdefghijklm'[i], ch]));
         const source = cold('abcdefghijklm|', values);
         // 'o', 'k', ' ' pass as they come; 'f'…'e' are held; no letter of 'forbidden' gets out.
+        const expected =    'abc--------#';
+        const sourceSubs =  '^----------!';
         expectObservable(source.pipe(abortOn(['forbidden']))).toBe(
-          'abc--------#',
+          expected,
           { a: 'o', b: 'k', c: ' ' },
           forbidden('forbidden', 3, 'ok '),
         );
-        expectSubscriptions(source.subscriptions).toBe('^----------!');
+        expectSubscriptions(source.subscriptions).toBe(sourceSubs);
       });
     });
   });
@@ -253,10 +257,11 @@ describe('abortOn', () => {
 
     it('unsubscribes upstream when downstream unsubscribes', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source   = cold('-a-b-c-|', { a: 'a', b: 'b', c: 'c' });
-        const expected =      '-a-';
-        const subs     =      '^--!';
-        expectObservable(source.pipe(abortOn(['x'])), '^--!').toBe(expected, { a: 'a' });
+        const source = cold('-a-b-c-|', { a: 'a', b: 'b', c: 'c' });
+        const expected =    '-a-';
+        const subs =        '^--!';
+        const unsub =       '^--!';
+        expectObservable(source.pipe(abortOn(['x'])), unsub).toBe(expected, { a: 'a' });
         expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
@@ -327,12 +332,14 @@ describe('abortOn', () => {
     it('errors with a TypeError on a non-string chunk and unsubscribes upstream', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-a-b-|', { a: 'ok', b: { content: 'x' } as never });
+        const expected =    '-a-#';
+        const sourceSubs =  '^--!';
         expectObservable(source.pipe(abortOn(['zz']))).toBe(
-          '-a-#',
+          expected,
           { a: 'ok' },
           new TypeError('abortOn: expected a string chunk (put textContent() before abortOn), got an object (Object).'),
         );
-        expectSubscriptions(source.subscriptions).toBe('^--!');
+        expectSubscriptions(source.subscriptions).toBe(sourceSubs);
       });
     });
   });

@@ -18,6 +18,8 @@ describe('collectMessage', () => {
             response_metadata: { finish_reason: 'stop' },
           }),
         });
+        const expected2 =   '-------(m|)';
+        const sourceSubs =  '^------!';
         const expected = expect.objectContaining({
           content: 'Hello, 世界 👋',
           id: 'run-1',
@@ -25,8 +27,8 @@ describe('collectMessage', () => {
           response_metadata: { finish_reason: 'stop' },
         });
         const result = source.pipe(collectMessage());
-        expectObservable(result).toBe('-------(m|)', { m: expected });
-        expectSubscriptions(source.subscriptions).toBe('^------!');
+        expectObservable(result).toBe(expected2, { m: expected });
+        expectSubscriptions(source.subscriptions).toBe(sourceSubs);
       });
     });
 
@@ -56,8 +58,10 @@ describe('collectMessage', () => {
             tool_call_chunks: [{ args: '"rxjs"}', index: 0, type: 'tool_call_chunk' }],
           }),
         });
-        expectSubscriptions(source.subscriptions).toBe('^----!');
-        expectObservable(source.pipe(collectMessage())).toBe('-----(m|)', {
+        const sourceSubs =  '^----!';
+        const expected =    '-----(m|)';
+        expectSubscriptions(source.subscriptions).toBe(sourceSubs);
+        expectObservable(source.pipe(collectMessage())).toBe(expected, {
           m: expect.objectContaining({
             tool_calls: [expect.objectContaining({ name: 'search', args: { q: 'rxjs' }, id: 'call_1' })],
           }),

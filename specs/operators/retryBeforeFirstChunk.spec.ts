@@ -19,13 +19,14 @@ describe('retryBeforeFirstChunk', () => {
     it('resubscribes (a new request) after the delay and succeeds', () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const first    = cold<string>('--#', undefined, httpError(503));
-        const expected =              '------a-|';
-        const subs     =              '^-!';
-        const second = cold('-a-|', { a: 'hi' });
+        const first = cold<string>('--#', undefined, httpError(503));
+        const expected =           '------a-|';
+        const subs =               '^-!';
+        const second =        cold('-a-|', { a: 'hi' });
+        const secondSubs =         '-----^--!';
         expectObservable(attemptsOf(first, second).pipe(retryBeforeFirstChunk({ delay: 3, scheduler }))).toBe(expected, { a: 'hi' });
         expectSubscriptions(first.subscriptions).toBe(subs);
-        expectSubscriptions(second.subscriptions).toBe('-----^--!');
+        expectSubscriptions(second.subscriptions).toBe(secondSubs);
       });
     });
 
@@ -33,13 +34,14 @@ describe('retryBeforeFirstChunk', () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const role = new AIMessageChunk({ content: '' });
-        const first    = cold<AIMessageChunk>('-r-#', { r: role }, new StreamTimeoutError('first-chunk', 2));
-        const expected =                      '-r---r-a-|';
-        const subs     =                      '^--!';
-        const second = cold('-r-a-|', { r: role, a: new AIMessageChunk('你好') });
+        const first = cold<AIMessageChunk>('-r-#', { r: role }, new StreamTimeoutError('first-chunk', 2));
+        const expected =                   '-r---r-a-|';
+        const subs =                       '^--!';
+        const second =                cold('-r-a-|', { r: role, a: new AIMessageChunk('你好') });
+        const secondSubs =                 '----^----!';
         expectObservable(attemptsOf(first, second).pipe(retryBeforeFirstChunk({ delay: 1, scheduler }))).toBe(expected, { r: role, a: new AIMessageChunk('你好') });
         expectSubscriptions(first.subscriptions).toBe(subs);
-        expectSubscriptions(second.subscriptions).toBe('----^----!');
+        expectSubscriptions(second.subscriptions).toBe(secondSubs);
       });
     });
 
@@ -50,7 +52,7 @@ describe('retryBeforeFirstChunk', () => {
         const first    = cold<AIMessageChunk>('-t-#', { t: tool }, httpError(503));
         const expected =                      '-t-#';
         const subs     =                      '^--!';
-        const second = cold('-a-|', { a: new AIMessageChunk('x') });
+        const second   =                 cold('-a-|', { a: new AIMessageChunk('x') });
         expectObservable(attemptsOf(first, second).pipe(retryBeforeFirstChunk({ delay: 1, scheduler }))).toBe(expected, { t: tool }, httpError(503));
         expectSubscriptions(first.subscriptions).toBe(subs);
         expectSubscriptions(second.subscriptions).toBe([]);
@@ -62,19 +64,21 @@ describe('retryBeforeFirstChunk', () => {
       const seen: Array<[number, number]> = [];
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const e = httpError(429);
-        const a        = cold<string>('#', undefined, e);
-        const expected =              '------#';
-        const subs     =              '(^!)';
+        const a = cold<string>('#', undefined, e);
+        const expected =       '------#';
+        const subs =           '(^!)';
         const b = cold<string>('#', undefined, e);
         const c = cold<string>('#', undefined, e);
+        const bSubs =          '--(^!)';
+        const cSubs =          '------(^!)';
         const delay = (attempt: number, error: unknown): number => {
           seen.push([attempt, (error as { status: number }).status]);
           return attempt * 2;
         };
         expectObservable(attemptsOf(a, b, c).pipe(retryBeforeFirstChunk({ count: 2, delay, scheduler }))).toBe(expected, undefined, e);
         expectSubscriptions(a.subscriptions).toBe(subs);
-        expectSubscriptions(b.subscriptions).toBe('--(^!)');
-        expectSubscriptions(c.subscriptions).toBe('------(^!)');
+        expectSubscriptions(b.subscriptions).toBe(bSubs);
+        expectSubscriptions(c.subscriptions).toBe(cSubs);
       });
       expect(seen).toEqual([[1, 429], [2, 429]]);
     });
@@ -82,15 +86,17 @@ describe('retryBeforeFirstChunk', () => {
     it('honours a Retry-After header (seconds) and a retryAfterMs hint over the computed delay', () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const a        = cold<string>('#', undefined, httpError(429, new Headers({ 'retry-after': '0.007' })));
-        const expected =              '----------(a|)';
-        const subs     =              '(^!)';
+        const a = cold<string>('#', undefined, httpError(429, new Headers({ 'retry-after': '0.007' })));
+        const expected =       '----------(a|)';
+        const subs =           '(^!)';
         const b = cold<string>('-#', undefined, Object.assign(new Error('busy'), { status: 503, retryAfterMs: 2 }));
-        const c = cold('(a|)', { a: 'ok' });
+        const c =         cold('(a|)', { a: 'ok' });
+        const bSubs =          '-------^!';
+        const cSubs =          '----------(^!)';
         expectObservable(attemptsOf(a, b, c).pipe(retryBeforeFirstChunk({ delay: 100, scheduler }))).toBe(expected, { a: 'ok' });
         expectSubscriptions(a.subscriptions).toBe(subs);
-        expectSubscriptions(b.subscriptions).toBe('-------^!');
-        expectSubscriptions(c.subscriptions).toBe('----------(^!)');
+        expectSubscriptions(b.subscriptions).toBe(bSubs);
+        expectSubscriptions(c.subscriptions).toBe(cSubs);
       });
     });
 
@@ -100,7 +106,7 @@ describe('retryBeforeFirstChunk', () => {
         const a        = cold<string>('--#', undefined, httpError(401));
         const expected =              '--#';
         const subs     =              '^-!';
-        const b = cold('a|', { a: 'never' });
+        const b        =         cold('a|', { a: 'never' });
         expectObservable(attemptsOf(a, b).pipe(retryBeforeFirstChunk({ delay: 1, scheduler }))).toBe(expected, undefined, httpError(401));
         expectSubscriptions(a.subscriptions).toBe(subs);
         expectSubscriptions(b.subscriptions).toBe([]);
@@ -115,7 +121,7 @@ describe('retryBeforeFirstChunk', () => {
         const a        = cold('-a-#', { a: '你好' }, httpError(503));
         const expected =      '-a-#';
         const subs     =      '^--!';
-        const b = cold('a|', { a: 'again' });
+        const b        = cold('a|', { a: 'again' });
         expectObservable(attemptsOf(a, b).pipe(retryBeforeFirstChunk({ delay: 1, scheduler }))).toBe(expected, { a: '你好' }, httpError(503));
         expectSubscriptions(a.subscriptions).toBe(subs);
         expectSubscriptions(b.subscriptions).toBe([]);
@@ -125,14 +131,15 @@ describe('retryBeforeFirstChunk', () => {
     it('does not retry once a retried attempt has produced a chunk', () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const a        = cold<string>('#', undefined, httpError(500));
-        const expected =              '--a-#';
-        const subs     =              '(^!)';
-        const b = cold('-a-#', { a: '😀' }, httpError(502));
-        const c = cold('a|', { a: 'never' });
+        const a = cold<string>('#', undefined, httpError(500));
+        const expected =       '--a-#';
+        const subs =           '(^!)';
+        const b =         cold('-a-#', { a: '😀' }, httpError(502));
+        const c =         cold('a|', { a: 'never' });
+        const bSubs =          '-^--!';
         expectObservable(attemptsOf(a, b, c).pipe(retryBeforeFirstChunk({ count: 5, delay: 1, scheduler }))).toBe(expected, { a: '😀' }, httpError(502));
         expectSubscriptions(a.subscriptions).toBe(subs);
-        expectSubscriptions(b.subscriptions).toBe('-^--!');
+        expectSubscriptions(b.subscriptions).toBe(bSubs);
         expectSubscriptions(c.subscriptions).toBe([]);
       });
     });
@@ -192,12 +199,14 @@ describe('retryBeforeFirstChunk', () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const a = cold<string>('-#', undefined, httpError(500));
+        const expected =       '-#';
+        const aSubs =          '^!';
         expectObservable(attemptsOf(a).pipe(retryBeforeFirstChunk({ delay: () => NaN, scheduler }))).toBe(
-          '-#',
+          expected,
           undefined,
           new RangeError('retryBeforeFirstChunk: options.delay returned the number NaN; return a number of ms >= 0.'),
         );
-        expectSubscriptions(a.subscriptions).toBe('^!');
+        expectSubscriptions(a.subscriptions).toBe(aSubs);
       });
     });
   });

@@ -8,10 +8,12 @@ describe('streamMetrics', () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('--a-b--c-|', { a: new AIMessageChunk(''), b: new AIMessageChunk('你好'), c: ' 😀!' });
-        expectObservable(source.pipe(streamMetrics({ scheduler }))).toBe('---------(m|)', {
+        const expected =    '---------(m|)';
+        const sourceSubs =  '^--------!';
+        expectObservable(source.pipe(streamMetrics({ scheduler }))).toBe(expected, {
           m: { firstChunkMs: 4, totalMs: 9, chunks: 2, chars: 5 },
         });
-        expectSubscriptions(source.subscriptions).toBe('^--------!');
+        expectSubscriptions(source.subscriptions).toBe(sourceSubs);
       });
     });
 
@@ -54,11 +56,12 @@ describe('streamMetrics', () => {
     it('measures from each subscription, not from the operator call', () => {
       const scheduler = createScheduler();
       scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source   = cold('-a-|', { a: 'x' });
-        const expected =      '------(m|)';
-        const subs     =      '---^--!';
+        const source = cold('-a-|', { a: 'x' });
+        const expected =    '------(m|)';
+        const subs =        '---^--!';
+        const unsub =       '---^';
         const op = streamMetrics({ scheduler });
-        expectObservable(source.pipe(op), '---^').toBe(expected, { m: { firstChunkMs: 1, totalMs: 3, chunks: 1, chars: 1 } });
+        expectObservable(source.pipe(op), unsub).toBe(expected, { m: { firstChunkMs: 1, totalMs: 3, chunks: 1, chars: 1 } });
         expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });

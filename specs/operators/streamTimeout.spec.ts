@@ -149,10 +149,11 @@ describe('streamTimeout', () => {
       });
       const fresh = createScheduler();
       fresh.run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source   = cold('-a--------|', { a: 'x' });
-        const expected =      '-a-';
-        const subs     =      '^-!';
-        expectObservable(source.pipe(streamTimeout({ totalMs: 5, scheduler: fresh })), '^-!').toBe(expected, { a: 'x' });
+        const source = cold('-a--------|', { a: 'x' });
+        const expected =    '-a-';
+        const subs =        '^-!';
+        const unsub =       '^-!';
+        expectObservable(source.pipe(streamTimeout({ totalMs: 5, scheduler: fresh })), unsub).toBe(expected, { a: 'x' });
         expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });

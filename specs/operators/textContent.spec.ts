@@ -11,8 +11,9 @@ describe('textContent', () => {
           b: new AIMessageChunk(''),
           c: new AIMessageChunk('lo'),
         });
-        const sub = '        ^------!';
-        expectObservable(source.pipe(textContent())).toBe('-a---c-|', { a: 'Hel', c: 'lo' });
+        const sub =         '^------!';
+        const expected =    '-a---c-|';
+        expectObservable(source.pipe(textContent())).toBe(expected, { a: 'Hel', c: 'lo' });
         expectSubscriptions(source.subscriptions).toBe(sub);
       });
     });
@@ -41,8 +42,10 @@ describe('textContent', () => {
           }),
           b: new AIMessageChunk({ content: [{ type: 'image_url', image_url: { url: 'x' } }] }),
         });
-        expectObservable(source.pipe(textContent())).toBe('-a---|', { a: 'A 猫' });
-        expectSubscriptions(source.subscriptions).toBe('^----!');
+        const expected =    '-a---|';
+        const sourceSubs =  '^----!';
+        expectObservable(source.pipe(textContent())).toBe(expected, { a: 'A 猫' });
+        expectSubscriptions(source.subscriptions).toBe(sourceSubs);
       });
     });
   });
@@ -57,8 +60,10 @@ describe('textContent', () => {
           }),
           b: new AIMessageChunk('done'),
         });
-        expectObservable(source.pipe(textContent())).toBe('---b-|', { b: 'done' });
-        expectSubscriptions(source.subscriptions).toBe('^----!');
+        const expected =    '---b-|';
+        const sourceSubs =  '^----!';
+        expectObservable(source.pipe(textContent())).toBe(expected, { b: 'done' });
+        expectSubscriptions(source.subscriptions).toBe(sourceSubs);
       });
     });
   });
@@ -67,24 +72,28 @@ describe('textContent', () => {
     it('errors with a TypeError naming the value and unsubscribes upstream', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-a-b-|', { a: 'ok', b: 42 as never });
+        const expected =    '-a-#';
+        const sourceSubs =  '^--!';
         expectObservable(source.pipe(textContent())).toBe(
-          '-a-#',
+          expected,
           { a: 'ok' },
           new TypeError('textContent: expected a string or a message chunk with content, got the number 42.'),
         );
-        expectSubscriptions(source.subscriptions).toBe('^--!');
+        expectSubscriptions(source.subscriptions).toBe(sourceSubs);
       });
     });
 
     it('errors on null content of the wrong kind', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-a-|', { a: { content: 5 } as never });
+        const expected =    '-#';
+        const sourceSubs =  '^!';
         expectObservable(source.pipe(textContent())).toBe(
-          '-#',
+          expected,
           undefined,
           new TypeError('textContent: message content must be a string or an array of content parts, got the number 5.'),
         );
-        expectSubscriptions(source.subscriptions).toBe('^!');
+        expectSubscriptions(source.subscriptions).toBe(sourceSubs);
       });
     });
   });

@@ -1,5 +1,5 @@
 import { from, Observable, take, toArray } from 'rxjs';
-import { AIMessage, AIMessageChunk, HumanMessage, ToolMessage } from '@langchain/core/messages';
+import { AIMessage, AIMessageChunk, HumanMessage, ToolMessage, type UsageMetadata } from '@langchain/core/messages';
 import { toParts } from '../../src/parts/toParts';
 import type { PartSourceValue, StreamPart, ToolCallPart } from '../../src/parts/types';
 import { createScheduler } from '../support/marbles';
@@ -35,14 +35,16 @@ describe('toParts', () => {
           b: new AIMessageChunk({ content: '你好', id: 'm' }),
           c: new AIMessageChunk({ content: ' 🌏', id: 'm', response_metadata: { finish_reason: 'stop' } }),
         });
-        expectObservable(source.pipe(toParts())).toBe('-a-b-c(de|)', {
+        const expected =    '-a-b-c(de|)';
+        const sourceSubs =  '^-----!';
+        expectObservable(source.pipe(toParts())).toBe(expected, {
           a: { type: 'step-start', step: 0 },
           b: { type: 'text', text: '你好' },
           c: { type: 'text', text: ' 🌏' },
           d: { type: 'step-finish', step: 0, finishReason: 'stop' },
           e: { type: 'finish', finishReason: 'stop' },
         });
-        expectSubscriptions(source.subscriptions).toBe('^-----!');
+        expectSubscriptions(source.subscriptions).toBe(sourceSubs);
       });
     });
 
@@ -158,6 +160,18 @@ describe('toParts', () => {
       expect(parts.filter((p) => p.type === 'usage')).toHaveLength(2);
       // The run's finish reason is its last step's: 'two' reported none, so it may have been cut.
       expect(parts.at(-1)).toEqual({ type: 'finish', finishReason: 'unknown', usage: { input_tokens: 8, output_tokens: 3, total_tokens: 11 } });
+    });
+
+    it("the run's usage keeps token details only where a step reported some (summed like LangChain's mergeUsageMetadata)", () => {
+      const usage = (input: number, output: number, details?: Pick<UsageMetadata, 'input_token_details' | 'output_token_details'>): AIMessageChunk =>
+        new AIMessageChunk({ content: 'x', id: `m${input}`, usage_metadata: { input_tokens: input, output_tokens: output, total_tokens: input + output, ...details } });
+      const runUsage = (chunks: AIMessageChunk[]) => (partsOf(chunks).at(-1) as { usage?: UsageMetadata }).usage;
+      const plain = runUsage([usage(1, 2), usage(3, 4)]);
+      expect(plain).toEqual({ input_tokens: 4, output_tokens: 6, total_tokens: 10 });
+      expect(Object.keys(plain!)).toEqual(['input_tokens', 'output_tokens', 'total_tokens']); // no empty detail objects
+      expect(runUsage([usage(1, 2, { input_token_details: { cache_read: 1 } }), usage(3, 4), usage(5, 6, { input_token_details: { cache_read: 2 }, output_token_details: { reasoning: 3 } })])).toEqual({
+        input_tokens: 9, output_tokens: 12, total_tokens: 21, input_token_details: { cache_read: 3 }, output_token_details: { reasoning: 3 },
+      });
     });
 
     it('a stream that never reports a finish reason finishes as unknown (it may have been cut)', () => {
@@ -374,15 +388,17 @@ describe('toParts', () => {
     it('errors with a TypeError naming a value of no known shape', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold<PartSourceValue>('-a---b-|', { a: 'ok', b: 42 as unknown as string });
+        const expected =                     '-(ab)#';
+        const sourceSubs =                   '^----!';
         expectObservable(source.pipe(toParts())).toBe(
-          '-(ab)#',
+          expected,
           { a: { type: 'step-start', step: 0 }, b: { type: 'text', text: 'ok' } },
           new TypeError(
             'toParts: cannot turn the number 42 into parts; expected a string, a message chunk or message, a content-block event ' +
               '(model.streamEvents() without version), a LangGraph [message, metadata] pair or [mode, data] tuple, or a part.',
           ),
         );
-        expectSubscriptions(source.subscriptions).toBe('^----!');
+        expectSubscriptions(source.subscriptions).toBe(sourceSubs);
       });
     });
 

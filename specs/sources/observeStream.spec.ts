@@ -69,13 +69,16 @@ describe('observeStream: an Observable-native runnable through fromRunnable', ()
     let reply: Observable<AIMessageChunk> | undefined;
     const model = new RxModel(() => reply);
     createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const chunks   = cold('-a-b|', v);
-      const sub1     =      '^---!';
-      const sub2     =      '--^---!';
+      const chunks = cold('-a-b|', v);
+      const sub1 =        '^---!';
+      const sub2 =        '--^---!';
+      const expected =    '-a-b|';
+      const expected2 =   '---a-b|';
+      const unsub =       '--^';
       reply = chunks;
       const source = fromRunnable(model, '你好');
-      expectObservable(source).toBe('-a-b|', v);
-      expectObservable(source, '--^').toBe('---a-b|', v);
+      expectObservable(source).toBe(expected, v);
+      expectObservable(source, unsub).toBe(expected2, v);
       expectSubscriptions(chunks.subscriptions).toBe([sub1, sub2]);
     });
     expect(model.observations.map((o) => o.input)).toEqual(['你好', '你好']);
@@ -91,12 +94,15 @@ describe('observeStream: an Observable-native runnable through fromRunnable', ()
 
   it('law 3, unicast: a late subscriber gets the whole stream of its own', () => {
     createScheduler().run(({ cold, expectObservable }) => {
-      const model = new RxModel(() => cold('-a-b|', v));
+      const e1 =   cold('-a-b|', v);
+      const model = new RxModel(() => e1);
       const source = fromRunnable(model, '你好');
-      const early    = '^';
-      const late     = '---^';
-      expectObservable(source.pipe(textContent()), early).toBe('-a-b|', { a: '你好', b: '，世界 🌏' });
-      expectObservable(source.pipe(textContent()), late).toBe('----a-b|', { a: '你好', b: '，世界 🌏' });
+      const early =     '^';
+      const late =      '---^';
+      const expected =  '-a-b|';
+      const expected2 = '----a-b|';
+      expectObservable(source.pipe(textContent()), early).toBe(expected, { a: '你好', b: '，世界 🌏' });
+      expectObservable(source.pipe(textContent()), late).toBe(expected2, { a: '你好', b: '，世界 🌏' });
     });
   });
 
@@ -168,7 +174,8 @@ describe('observeStream: an Observable-native runnable through fromRunnable', ()
     caller.abort('早就取消了');
     const model = new RxModel(() => of(v.a));
     createScheduler().run(({ expectObservable }) => {
-      expectObservable(fromRunnable(model, '你好', { signal: caller.signal })).toBe('#', undefined, new StreamAbortedError('早就取消了'));
+      const expected = '#';
+      expectObservable(fromRunnable(model, '你好', { signal: caller.signal })).toBe(expected, undefined, new StreamAbortedError('早就取消了'));
     });
     expect(model.observations).toEqual([]);
   });
@@ -228,7 +235,8 @@ describe('observeStream: an Observable-native runnable through fromRunnable', ()
       const throwing = new RxModel(() => {
         throw broken;
       });
-      expectObservable(fromRunnable(throwing, 'q')).toBe('#', undefined, broken);
+      const expected = '#';
+      expectObservable(fromRunnable(throwing, 'q')).toBe(expected, undefined, broken);
     });
     const promised = new RxModel(() => Promise.resolve(v.a) as never);
     let error: unknown;
@@ -277,13 +285,15 @@ describe('observeSequence: a step that observes the chain it is part of', () => 
     const source = fromRunnable(prompt.pipe(tail), { lang: 'Go' });
     expect(tail.asked).toEqual([]);
     createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const chunks   = cold('-a-b-c|');
-      const unsub1   =      '---!';
-      const unsub2   =      '^-----!';
-      const subs     =     ['^--!', '^-----!'];
+      const chunks = cold('-a-b-c|');
+      const unsub1 =      '---!';
+      const unsub2 =      '^-----!';
+      const subs =       ['^--!', '^-----!'];
+      const expected =    '-a-';
+      const expected2 =   '-a-b-c';
       reply = chunks;
-      expectObservable(source, unsub1).toBe('-a-');
-      expectObservable(source, unsub2).toBe('-a-b-c');
+      expectObservable(source, unsub1).toBe(expected);
+      expectObservable(source, unsub2).toBe(expected2);
       expectSubscriptions(chunks.subscriptions).toBe(subs);
     });
     expect(tail.asked.map((a) => a.config.signal?.aborted)).toEqual([true, true]);
@@ -318,7 +328,8 @@ describe('observeSequence: a step that observes the chain it is part of', () => 
     const first = new RxTail(() => of('前'));
     const last = new RxTail(() => of('后'));
     createScheduler().run(({ expectObservable }) => {
-      expectObservable(fromRunnable(prompt.pipe(first).pipe(last), { lang: 'Go' })).toBe('(a|)', { a: '后' });
+      const expected = '(a|)';
+      expectObservable(fromRunnable(prompt.pipe(first).pipe(last), { lang: 'Go' })).toBe(expected, { a: '后' });
     });
     expect([first.asked.length, last.asked.length, last.asked[0].index]).toEqual([0, 1, 2]);
   });

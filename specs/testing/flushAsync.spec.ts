@@ -85,19 +85,22 @@ describe('flushAsync: the real stream() path in virtual time (decision 0310)', (
   it('with a TestScheduler outside run(), a frame is its frameTimeFactor and expectObservable is checked at the end', async () => {
     const testScheduler = new TestScheduler((a, e) => expect(a).toEqual(e));
     const model = marbleChatModel('-a-b|', { a: '你', b: '好' }, { scheduler: testScheduler });
+    const expected =              '-a-b|';
+    const modelSubs =             '^---!';
     testScheduler.expectObservable(fromRunnable(model, 'hi').pipe(streamTimeout({ idleMs: 30, scheduler: testScheduler }), textContent())).toBe(
-      '-a-b|',
+      expected,
       { a: '你', b: '好' },
     );
     await flushAsync(testScheduler);
-    testScheduler.expectSubscriptions(model.subscriptions).toBe('^---!');
+    testScheduler.expectSubscriptions(model.subscriptions).toBe(modelSubs);
     testScheduler.flush();
   });
 
   it('with a TestScheduler outside run(), a wrong expectation fails the flush', async () => {
     const testScheduler = new TestScheduler((a, e) => expect(a).toEqual(e));
     const model = marbleChatModel('-a-b|', { a: '你', b: '好' }, { scheduler: testScheduler });
-    testScheduler.expectObservable(fromRunnable(model, 'hi').pipe(textContent())).toBe('-a--b|', { a: '你', b: '好' });
+    const expected =              '-a--b|';
+    testScheduler.expectObservable(fromRunnable(model, 'hi').pipe(textContent())).toBe(expected, { a: '你', b: '好' });
     await expect(flushAsync(testScheduler)).rejects.toThrow('toEqual');
   });
 

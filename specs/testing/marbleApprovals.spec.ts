@@ -25,7 +25,8 @@ describe('marble kit: an approval flow in virtual time', () => {
     const log: [number, unknown][] = [];
     scheduler.run(({ cold }) => {
       const model = marbleChatModel('-a|', { a: toolCallChunk({ id: 'call_1', name: 'send_email', args: ARGS }) });
-      const run = concat(fromRunnable(model, '发邮件'), cold('-i|', { i: hitlInterrupt([{ name: 'send_email', args: ARGS }], { id: 'i1' }) })).pipe(toParts());
+      const interrupt =        cold('-i|', { i: hitlInterrupt([{ name: 'send_email', args: ARGS }], { id: 'i1' }) });
+      const run = concat(fromRunnable(model, '发邮件'), interrupt).pipe(toParts());
       run.subscribe((part) => log.push([scheduler.now(), part]));
     });
     expect(log).toEqual([
@@ -52,12 +53,14 @@ describe('marble kit: an approval flow in virtual time', () => {
       });
       const questions = hot<string | DecisionTurn>('-q', { q: '给 Ada 发邮件' });
       const decisions = hot<string | DecisionTurn>('---------d', { d: { decisions: [reject] } }); // the person answers at frame 9
+      const interrupt =                       cold('-i|', { i: hitlInterrupt([{ name: 'send_email', args: ARGS }], { id: 'i1' }) });
+      const modelSubs =                           ['-^-!', '---------^--!'];
       const denial = ['updates', { HumanInTheLoopMiddleware: { messages: [new ToolMessage({ tool_call_id: 'call_1', name: 'send_email', content: reject.message!, status: 'error' })] } }];
       const turns = merge(questions, decisions).pipe(
         chatTurns(
           ({ question, decisions: answer }) =>
             answer === undefined
-              ? concat(fromRunnable(model, question), cold('-i|', { i: hitlInterrupt([{ name: 'send_email', args: ARGS }], { id: 'i1' }) })).pipe(toParts())
+              ? concat(fromRunnable(model, question), interrupt).pipe(toParts())
               : concat(of(denial), fromRunnable(model, 'continue')).pipe(toParts({ decisions: answer })),
           { history },
         ),
@@ -68,7 +71,7 @@ describe('marble kit: an approval flow in virtual time', () => {
         else if (e.part?.type === 'approval-request' || e.part?.type === 'finish') log.push([scheduler.now(), `${e.turn} ${e.part.type}`]);
       });
       // The model is asked at frame 1 (the question) and at frame 9 (the decision), nowhere else.
-      expectSubscriptions(model.subscriptions).toBe(['-^-!', '---------^--!']);
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
     expect(log).toEqual([
       [4, '0 approval-request'],
@@ -101,13 +104,14 @@ test('a rejection injected at frame 9 continues the run; the tool never ran', ()
     });
     const questions = hot<string | DecisionTurn>('-q', { q: '给 Ada 发邮件' });
     const decisions = hot<string | DecisionTurn>('---------d', { d: { decisions: [reject] } });
+    const interrupt =                       cold('-i|', { i: hitlInterrupt([{ name: 'send_email', args }], { id: 'i1' }) });
     const denial = ['updates', { tools: { messages: [new ToolMessage({ tool_call_id: 'call_1', content: reject.message!, status: 'error' })] } }];
     merge(questions, decisions)
       .pipe(
         chatTurns(
           ({ question, decisions: answer }) =>
             answer === undefined
-              ? concat(fromRunnable(model, question), cold('-i|', { i: hitlInterrupt([{ name: 'send_email', args }], { id: 'i1' }) })).pipe(toParts())
+              ? concat(fromRunnable(model, question), interrupt).pipe(toParts())
               : concat(of(denial), fromRunnable(model, 'continue')).pipe(toParts({ decisions: answer })),
           { history: new History() },
         ),

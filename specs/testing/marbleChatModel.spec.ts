@@ -15,12 +15,14 @@ describe('marbleChatModel through fromRunnable (virtual time)', () => {
   it('emits the chunks of the diagram at their frames and logs the subscription like a cold observable', () => {
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const model = marbleChatModel('--a-b--c|', HELLO);
-      expectObservable(fromRunnable(model, 'hi')).toBe('--a-b--c|', {
+      const expected =              '--a-b--c|';
+      const modelSubs =             '^-------!';
+      expectObservable(fromRunnable(model, 'hi')).toBe(expected, {
         a: new AIMessageChunk('Hel'),
         b: new AIMessageChunk('lo'),
         c: new AIMessageChunk('!'),
       });
-      expectSubscriptions(model.subscriptions).toBe('^-------!');
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
   });
 
@@ -28,31 +30,38 @@ describe('marbleChatModel through fromRunnable (virtual time)', () => {
     const values = chunks({ a: '你好', b: '😀' }, { usage: { input_tokens: 2, output_tokens: 3 } });
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const model = marbleChatModel('-a-b|', values);
-      expectObservable(fromRunnable(model, 'hi').pipe(collectMessage())).toBe('----(m|)', {
+      const expected =              '----(m|)';
+      const modelSubs =             '^---!';
+      expectObservable(fromRunnable(model, 'hi').pipe(collectMessage())).toBe(expected, {
         m: expect.objectContaining({
           content: '你好😀',
           usage_metadata: expect.objectContaining({ input_tokens: 2, output_tokens: 3, total_tokens: 5 }),
         }),
       });
-      expectSubscriptions(model.subscriptions).toBe('^---!');
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
   });
 
   it('an unsubscribe from downstream (take) is logged at the frame it happens: the abort reached the model', () => {
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const model = marbleChatModel('--a-b--c|', HELLO);
-      expectObservable(fromRunnable(model, 'hi').pipe(textContent(), take(2))).toBe('--a-(b|)', { a: 'Hel', b: 'lo' });
-      expectSubscriptions(model.subscriptions).toBe('^---!');
+      const expected =              '--a-(b|)';
+      const modelSubs =             '^---!';
+      expectObservable(fromRunnable(model, 'hi').pipe(textContent(), take(2))).toBe(expected, { a: 'Hel', b: 'lo' });
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
   });
 
   it('is cold: each subscription is a new call with its own log', () => {
     createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const model = marbleChatModel('-a|', { a: '嗨' });
+      const e1 =               cold('a--b|');
+      const expected =              '-a--b|';
+      const modelSubs =            ['^-!', '---^-!'];
       const source = fromRunnable(model, 'hi');
-      const twice = cold('a--b|').pipe(mergeMap(() => source.pipe(textContent())));
-      expectObservable(twice).toBe('-a--b|', { a: '嗨', b: '嗨' });
-      expectSubscriptions(model.subscriptions).toBe(['^-!', '---^-!']);
+      const twice = e1.pipe(mergeMap(() => source.pipe(textContent())));
+      expectObservable(twice).toBe(expected, { a: '嗨', b: '嗨' });
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
   });
 
@@ -60,25 +69,31 @@ describe('marbleChatModel through fromRunnable (virtual time)', () => {
     const rateLimited = providerError(429, { retryAfterMs: 2000 });
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const model = marbleChatModel('--a-#', HELLO, { error: rateLimited });
-      expectObservable(fromRunnable(model, 'hi').pipe(textContent())).toBe('--a-#', { a: 'Hel' }, rateLimited);
-      expectSubscriptions(model.subscriptions).toBe('^---!');
+      const expected =              '--a-#';
+      const modelSubs =             '^---!';
+      expectObservable(fromRunnable(model, 'hi').pipe(textContent())).toBe(expected, { a: 'Hel' }, rateLimited);
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
   });
 
   it('# defaults to a 500 provider error', () => {
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const model = marbleChatModel('-#', {});
-      expectObservable(fromRunnable(model, 'hi')).toBe('-#', undefined, providerError(500));
-      expectSubscriptions(model.subscriptions).toBe('^!');
+      const expected =              '-#';
+      const modelSubs =             '^!';
+      expectObservable(fromRunnable(model, 'hi')).toBe(expected, undefined, providerError(500));
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
   });
 
   it('a diagram without | stalls; an rxjs timeout aborts it at the right frame', () => {
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const model = marbleChatModel('-a-b-', { a: 'Hel', b: 'lo' });
+      const expected =              '-a-b----#';
+      const modelSubs =             '^-------!';
       const text$ = fromRunnable(model, 'hi').pipe(textContent(), timeout({ each: 5 }));
-      expectObservable(text$).toBe('-a-b----#', { a: 'Hel', b: 'lo' }, expect.objectContaining({ name: 'TimeoutError' }));
-      expectSubscriptions(model.subscriptions).toBe('^-------!');
+      expectObservable(text$).toBe(expected, { a: 'Hel', b: 'lo' }, expect.objectContaining({ name: 'TimeoutError' }));
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
   });
 
@@ -86,8 +101,10 @@ describe('marbleChatModel through fromRunnable (virtual time)', () => {
     const rateLimited = providerError(429, { retryAfterMs: 1000 });
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const model = marbleChatModel(['--#', { diagram: '-a-b|', values: { a: '重', b: '试' } }], {}, { error: rateLimited });
-      expectObservable(fromRunnable(model, 'hi').pipe(retry(1), textContent())).toBe('---a-b|', { a: '重', b: '试' });
-      expectSubscriptions(model.subscriptions).toBe(['^-!', '--^---!']);
+      const expected =   '---a-b|';
+      const modelSubs = ['^-!', '--^---!'];
+      expectObservable(fromRunnable(model, 'hi').pipe(retry(1), textContent())).toBe(expected, { a: '重', b: '试' });
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
   });
 
@@ -95,20 +112,24 @@ describe('marbleChatModel through fromRunnable (virtual time)', () => {
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const model = marbleChatModel(['-#'], {});
       const source = fromRunnable(model, 'hi').pipe(retry(1));
+      const expected =   '-#';
+      const modelSubs = ['^!', '-(^!)'];
       expectObservable(source).toBe(
-        '-#',
+        expected,
         undefined,
         new RangeError('marbleChatModel: this is call 2 but only 1 diagram(s) were given; add one per expected call.'),
       );
-      expectSubscriptions(model.subscriptions).toBe(['^!', '-(^!)']);
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
   });
 
   it('time progression works as in cold()', () => {
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const model = marbleChatModel('a 10ms b|', { a: 'x', b: 'y' });
-      expectObservable(fromRunnable(model, 'hi').pipe(textContent())).toBe('a 10ms b|', { a: 'x', b: 'y' });
-      expectSubscriptions(model.subscriptions).toBe('^ 11ms !');
+      const expected =              'a 10ms b|';
+      const modelSubs =             '^ 11ms !';
+      expectObservable(fromRunnable(model, 'hi').pipe(textContent())).toBe(expected, { a: 'x', b: 'y' });
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
   });
 
@@ -116,13 +137,16 @@ describe('marbleChatModel through fromRunnable (virtual time)', () => {
     createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const controller = new AbortController();
       const model = marbleChatModel('-a-b-c|', { a: '1', b: '2', c: '3' });
-      cold('---x').subscribe(() => controller.abort('user'));
+      const e1 =               cold('---x');
+      const expected =              '-a-#';
+      const modelSubs =             '^--!';
+      e1.subscribe(() => controller.abort('user'));
       expectObservable(fromRunnable(model, 'hi', { signal: controller.signal }).pipe(textContent())).toBe(
-        '-a-#',
+        expected,
         { a: '1' },
         new StreamAbortedError('user'),
       );
-      expectSubscriptions(model.subscriptions).toBe('^--!');
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
   });
 });
@@ -131,9 +155,12 @@ describe('replies chosen by prompt, and the recorded calls', () => {
   it('an object picks the diagram by the last human message, * for any other', () => {
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const model = marbleChatModel({ 你好: '-a|', '*': '--b|' }, { a: '你好！', b: '嗯？' });
-      expectObservable(fromRunnable(model, '你好').pipe(textContent())).toBe('-a|', { a: '你好！' });
-      expectObservable(fromRunnable(model, [new HumanMessage('再见')]).pipe(textContent())).toBe('--b|', { b: '嗯？' });
-      expectSubscriptions(model.subscriptions).toBe(['^-!', '^--!']);
+      const expected =   '-a|';
+      const expected2 =  '--b|';
+      const modelSubs = ['^-!', '^--!'];
+      expectObservable(fromRunnable(model, '你好').pipe(textContent())).toBe(expected, { a: '你好！' });
+      expectObservable(fromRunnable(model, [new HumanMessage('再见')]).pipe(textContent())).toBe(expected2, { b: '嗯？' });
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
     const model = marbleChatModel({ hi: '-a|' }, {});
     return expect(model.invoke('bye')).rejects.toThrow(
@@ -144,10 +171,12 @@ describe('replies chosen by prompt, and the recorded calls', () => {
   it('a function gets the prompt and the call index; calls and transcript record the prompts', () => {
     const model = marbleChatModel((messages, call) => ({ diagram: '-a|', values: { a: `${call}:${messages.length}` } }));
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
-      expectObservable(fromRunnable(model, [new SystemMessage('sys'), new HumanMessage('q')]).pipe(textContent())).toBe('-a|', {
+      const expected =  '-a|';
+      const modelSubs = '^-!';
+      expectObservable(fromRunnable(model, [new SystemMessage('sys'), new HumanMessage('q')]).pipe(textContent())).toBe(expected, {
         a: '0:2',
       });
-      expectSubscriptions(model.subscriptions).toBe('^-!');
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
     expect(model.transcript()).toEqual([
       ['system', 'sys'],
@@ -166,9 +195,11 @@ describe('chains in virtual time', () => {
     ]);
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const model = marbleChatModel('--a-b|', { a: '从前', b: '…' });
+      const expected =              '--a-b|';
+      const modelSubs =             '^----!';
       const input = { role: '故事讲述者', history: [new HumanMessage('嗨'), new AIMessage('你好 👋')], question: '讲个故事' };
-      expectObservable(fromRunnable(prompt.pipe(model), input).pipe(textContent())).toBe('--a-b|', { a: '从前', b: '…' });
-      expectSubscriptions(model.subscriptions).toBe('^----!');
+      expectObservable(fromRunnable(prompt.pipe(model), input).pipe(textContent())).toBe(expected, { a: '从前', b: '…' });
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
   });
 
@@ -181,8 +212,10 @@ describe('chains in virtual time', () => {
     const input = { role: '故事讲述者', history: [new HumanMessage('嗨'), new AIMessage('你好 👋')], question: '讲个故事' };
     const model = marbleChatModel('-a|', { a: 'x' });
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
-      expectObservable(fromRunnable(prompt.pipe(model), input).pipe(textContent())).toBe('-a|', { a: 'x' });
-      expectSubscriptions(model.subscriptions).toBe('^-!');
+      const expected =  '-a|';
+      const modelSubs = '^-!';
+      expectObservable(fromRunnable(prompt.pipe(model), input).pipe(textContent())).toBe(expected, { a: 'x' });
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
     expect(model.calls[0]).toEqual(await prompt.formatMessages(input));
     expect(model.transcript(0)).toEqual([
@@ -197,8 +230,10 @@ describe('chains in virtual time', () => {
     const model = marbleChatModel('-a-b|', { a: 'Py', b: 'thon' });
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const chain = PromptTemplate.fromTemplate('介绍一下{lang}').pipe(model).pipe(new StringOutputParser());
-      expectObservable(fromRunnable(chain, { lang: 'Python' })).toBe('-a-b|', { a: 'Py', b: 'thon' });
-      expectSubscriptions(model.subscriptions).toBe('^---!');
+      const expected =  '-a-b|';
+      const modelSubs = '^---!';
+      expectObservable(fromRunnable(chain, { lang: 'Python' })).toBe(expected, { a: 'Py', b: 'thon' });
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
     expect(model.transcript()).toEqual([['human', '介绍一下Python']]);
   });
@@ -206,8 +241,9 @@ describe('chains in virtual time', () => {
   it('a missing template variable errors like LangChain, before the model is called', () => {
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const model = marbleChatModel('-a|', { a: 'x' });
+      const expected =              '#';
       const chain = ChatPromptTemplate.fromMessages([['human', '{question}']]).pipe(model);
-      expectObservable(fromRunnable(chain, {} as never)).toBe('#', undefined, new Error('Missing value for input variable `question`'));
+      expectObservable(fromRunnable(chain, {} as never)).toBe(expected, undefined, new Error('Missing value for input variable `question`'));
       expectSubscriptions(model.subscriptions).toBe([]);
     });
   });
@@ -215,9 +251,10 @@ describe('chains in virtual time', () => {
   it('a step that cannot run synchronously errors with a TypeError inside run()', () => {
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const model = marbleChatModel('-a|', { a: 'x' });
+      const expected =              '#';
       const chain = RunnableLambda.from((q: string) => q.toUpperCase()).pipe(model);
       expectObservable(fromRunnable(chain, 'hi')).toBe(
-        '#',
+        expected,
         undefined,
         expect.objectContaining({ name: 'TypeError', message: expect.stringContaining('cannot run in virtual time because RunnableLambda') }),
       );
@@ -297,8 +334,10 @@ describe('bad input', () => {
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const a = chunk('🇨🇳');
       const model = marbleChatModel('a|', { a });
-      expectObservable(fromRunnable(model, 'hi')).toBe('a|', { a });
-      expectSubscriptions(model.subscriptions).toBe('^!');
+      const expected =              'a|';
+      const modelSubs =             '^!';
+      expectObservable(fromRunnable(model, 'hi')).toBe(expected, { a });
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
   });
 });

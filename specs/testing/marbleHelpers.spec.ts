@@ -46,13 +46,15 @@ describe('chunk / chunks / toolCallChunk', () => {
         b: toolCallChunk({ args: '"猫 🐱"}' }),
         c: chunk('', { usage: { input_tokens: 9, output_tokens: 5 } }),
       });
-      expectObservable(fromRunnable(model, 'find a cat').pipe(collectMessage())).toBe('------(m|)', {
+      const expected =              '------(m|)';
+      const modelSubs =             '^-----!';
+      expectObservable(fromRunnable(model, 'find a cat').pipe(collectMessage())).toBe(expected, {
         m: expect.objectContaining({
           tool_calls: [expect.objectContaining({ name: 'search', args: { q: '猫 🐱' }, id: 'call_1' })],
           usage_metadata: expect.objectContaining({ total_tokens: 14 }),
         }),
       });
-      expectSubscriptions(model.subscriptions).toBe('^-----!');
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
     expect(toolCallChunk({ name: 'f', args: { a: 1 } }).tool_call_chunks?.[0].args).toBe('{"a":1}');
   });
@@ -92,8 +94,10 @@ describe('expectText / mapToText', () => {
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const values = { a: 'Hel', b: 'lo', c: '😀' };
       const model = marbleChatModel('--a-b--c|', values);
-      expectText(expectObservable, fromRunnable(model, 'hi')).toBe('--a-b--c|', values);
-      expectSubscriptions(model.subscriptions).toBe('^-------!');
+      const expected =              '--a-b--c|';
+      const modelSubs =             '^-------!';
+      expectText(expectObservable, fromRunnable(model, 'hi')).toBe(expected, values);
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
   });
 
@@ -101,8 +105,10 @@ describe('expectText / mapToText', () => {
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const values = chunks({ a: '你', t: toolCallChunk({ name: 'f' }) as never, b: '好' });
       const model = marbleChatModel('-a-t-b|', values);
-      expectText(expectObservable, fromRunnable(model, 'hi')).toBe('-a-t-b|', { a: chunk('你'), t: '', b: '好' });
-      expectSubscriptions(model.subscriptions).toBe('^-----!');
+      const expected =              '-a-t-b|';
+      const modelSubs =             '^-----!';
+      expectText(expectObservable, fromRunnable(model, 'hi')).toBe(expected, { a: chunk('你'), t: '', b: '好' });
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
   });
 
@@ -110,14 +116,19 @@ describe('expectText / mapToText', () => {
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const err = providerError(500);
       const model = marbleChatModel('-a-#', { a: 'x' }, { error: err });
-      expectText(expectObservable, fromRunnable(model, 'hi'), '^-!').toBe('-a-', { a: 'x' });
-      expectSubscriptions(model.subscriptions).toBe('^-!');
+      const expected =              '-a-';
+      const unsub =                 '^-!';
+      const modelSubs =             '^-!';
+      expectText(expectObservable, fromRunnable(model, 'hi'), unsub).toBe(expected, { a: 'x' });
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const err = providerError(500);
       const model = marbleChatModel('-a-#', { a: 'x' }, { error: err });
-      expectObservable(fromRunnable(model, 'hi').pipe(mapToText())).toBe('-a-#', { a: 'x' }, err);
-      expectSubscriptions(model.subscriptions).toBe('^--!');
+      const expected2 =             '-a-#';
+      const modelSubs2 =            '^--!';
+      expectObservable(fromRunnable(model, 'hi').pipe(mapToText())).toBe(expected2, { a: 'x' }, err);
+      expectSubscriptions(model.subscriptions).toBe(modelSubs2);
     });
     expect(() => expectText(undefined as never, null as never)).toThrow(TypeError);
   });

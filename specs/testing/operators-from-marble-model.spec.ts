@@ -19,8 +19,10 @@ operator('textContent', () => {
   it('maps the model’s chunks to text, skipping text-less ones', () => {
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const model = marbleChatModel('-a-b-c|', { a: '你好', b: '', c: '😀' });
-      expectObservable(fromRunnable(model, 'hi').pipe(textContent())).toBe('-a---c|', { a: '你好', c: '😀' });
-      expectSubscriptions(model.subscriptions).toBe('^-----!');
+      const expected =              '-a---c|';
+      const modelSubs =             '^-----!';
+      expectObservable(fromRunnable(model, 'hi').pipe(textContent())).toBe(expected, { a: '你好', c: '😀' });
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
   });
 });
@@ -29,8 +31,10 @@ operator('collectText', () => {
   it('emits the whole text when the model completes', () => {
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const model = marbleChatModel('-a-b--c|', { a: '从前', b: '有座山', c: '⛰️' });
-      expectObservable(fromRunnable(model, 'hi').pipe(collectText())).toBe('-------(t|)', { t: '从前有座山⛰️' });
-      expectSubscriptions(model.subscriptions).toBe('^------!');
+      const expected =              '-------(t|)';
+      const modelSubs =             '^------!';
+      expectObservable(fromRunnable(model, 'hi').pipe(collectText())).toBe(expected, { t: '从前有座山⛰️' });
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
   });
 });
@@ -40,10 +44,12 @@ operator('collectMessage', () => {
   it('merges the chunks with usage from the last one', () => {
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const model = marbleChatModel('-a-b|', chunks({ a: '你', b: '好' }, { usage: { input_tokens: 4, output_tokens: 2 } }));
-      expectObservable(fromRunnable(model, 'hi').pipe(collectMessage())).toBe('----(m|)', {
+      const expected =              '----(m|)';
+      const modelSubs =             '^---!';
+      expectObservable(fromRunnable(model, 'hi').pipe(collectMessage())).toBe(expected, {
         m: expect.objectContaining({ content: '你好', usage_metadata: expect.objectContaining({ total_tokens: 6 }) }),
       });
-      expectSubscriptions(model.subscriptions).toBe('^---!');
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
   });
 });
@@ -52,12 +58,14 @@ operator('abortOn', () => {
   it('errors at the frame the pattern completes and unsubscribes the model there', () => {
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const model = marbleChatModel('-a-b-c-d|', { a: '学 ', b: 'Ja', c: 'va 吧', d: '!' });
+      const expected =              '-a---#';
+      const modelSubs =             '^----!';
       expectObservable(fromRunnable(model, 'hi').pipe(textContent(), abortOn(['Java']))).toBe(
-        '-a---#',
+        expected,
         { a: '学 ' },
         new ForbiddenContentError('Java', 2, '学 '),
       );
-      expectSubscriptions(model.subscriptions).toBe('^----!');
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
   });
 });
@@ -66,12 +74,16 @@ operator('forbiddenWords', () => {
   it('one compiled set serves two models at once, each stopped at its own frame', () => {
     const guard = forbiddenWords(['java', '敏感'], { caseInsensitive: true });
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
-      const first = marbleChatModel('-a-b-c|', { a: 'I like ', b: 'JA', c: 'VA' });
+      const first =  marbleChatModel('-a-b-c|', { a: 'I like ', b: 'JA', c: 'VA' });
       const second = marbleChatModel('--a-b--|', { a: '这是', b: '敏感的' });
-      expectObservable(fromRunnable(first, 'hi').pipe(textContent(), abortOn(guard))).toBe('-a---#', { a: 'I like ' }, new ForbiddenContentError('java', 7, 'I like '));
-      expectObservable(fromRunnable(second, 'hi').pipe(textContent(), abortOn(guard))).toBe('--a-#', { a: '这是' }, new ForbiddenContentError('敏感', 2, '这是'));
-      expectSubscriptions(first.subscriptions).toBe('^----!');
-      expectSubscriptions(second.subscriptions).toBe('^---!');
+      const expected =               '-a---#';
+      const expected2 =              '--a-#';
+      const firstSubs =              '^----!';
+      const secondSubs =             '^---!';
+      expectObservable(fromRunnable(first, 'hi').pipe(textContent(), abortOn(guard))).toBe(expected, { a: 'I like ' }, new ForbiddenContentError('java', 7, 'I like '));
+      expectObservable(fromRunnable(second, 'hi').pipe(textContent(), abortOn(guard))).toBe(expected2, { a: '这是' }, new ForbiddenContentError('敏感', 2, '这是'));
+      expectSubscriptions(first.subscriptions).toBe(firstSubs);
+      expectSubscriptions(second.subscriptions).toBe(secondSubs);
     });
   });
 });
@@ -80,13 +92,15 @@ operator('progress', () => {
   it('reports crossings with virtual elapsed time and a final event', () => {
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const model = marbleChatModel('-a 8ms b 9ms c|', { a: '一二三', b: '四五六', c: '七' });
+      const expected =              '- 9ms x 10ms (y|)';
+      const modelSubs =             '^ 20ms !';
       const events = fromRunnable(model, 'hi').pipe(progress({ everyChars: 5 }));
       // a at 1, b at 10 (crosses 5 chars), c at 20 (no crossing), complete at 21
-      expectObservable(events).toBe('- 9ms x 10ms (y|)', {
+      expectObservable(events).toBe(expected, {
         x: expect.objectContaining({ chars: 6, elapsedMs: 10, firstChunkMs: 1, done: false }),
         y: expect.objectContaining({ chars: 7, elapsedMs: 21, done: true }),
       });
-      expectSubscriptions(model.subscriptions).toBe('^ 20ms !');
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
   });
 });
@@ -96,9 +110,11 @@ operator('tapProgress', () => {
     const seen: ProgressEvent[] = [];
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const model = marbleChatModel('-a--b|', { a: 'Hel', b: 'lo' });
+      const expected =              '-a--b|';
+      const modelSubs =             '^----!';
       const text$ = fromRunnable(model, 'hi').pipe(textContent(), tapProgress((p) => seen.push(p)));
-      expectObservable(text$).toBe('-a--b|', { a: 'Hel', b: 'lo' });
-      expectSubscriptions(model.subscriptions).toBe('^----!');
+      expectObservable(text$).toBe(expected, { a: 'Hel', b: 'lo' });
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
     expect(seen.map((p) => [p.chars, p.elapsedMs, p.done])).toEqual([
       [3, 1, false],
@@ -112,12 +128,14 @@ operator('streamTimeout', () => {
   it('errors when the model stalls between chunks and aborts it at that frame, with the text seen so far', () => {
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const model = marbleChatModel('-a-b-', { a: 'Hel', b: 'lo' });
+      const expected =              '-a-b---#';
+      const modelSubs =             '^------!';
       expectObservable(fromRunnable(model, 'hi').pipe(streamTimeout({ idleMs: 4 }), textContent())).toBe(
-        '-a-b---#',
+        expected,
         { a: 'Hel', b: 'lo' },
         new StreamTimeoutError('idle', 4, 'Hello', 2),
       );
-      expectSubscriptions(model.subscriptions).toBe('^------!');
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
   });
 });
@@ -126,8 +144,10 @@ operator('retryBeforeFirstChunk', () => {
   it('retries a 429 after its Retry-After, in virtual time', () => {
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const model = marbleChatModel(['-#', '-a|'], { a: '好' }, { error: providerError(429, { retryAfterMs: 1000 }) });
-      expectObservable(fromRunnable(model, 'hi').pipe(retryBeforeFirstChunk(), textContent())).toBe('1002ms a|', { a: '好' });
-      expectSubscriptions(model.subscriptions).toBe(['^!', '1001ms ^-!']);
+      const expected =   '1002ms a|';
+      const modelSubs = ['^!', '1001ms ^-!'];
+      expectObservable(fromRunnable(model, 'hi').pipe(retryBeforeFirstChunk(), textContent())).toBe(expected, { a: '好' });
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
   });
 
@@ -135,8 +155,10 @@ operator('retryBeforeFirstChunk', () => {
     const err = providerError(503);
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const model = marbleChatModel('-a-#', { a: '半' }, { error: err });
-      expectObservable(fromRunnable(model, 'hi').pipe(retryBeforeFirstChunk(), textContent())).toBe('-a-#', { a: '半' }, err);
-      expectSubscriptions(model.subscriptions).toBe('^--!');
+      const expected =              '-a-#';
+      const modelSubs =             '^--!';
+      expectObservable(fromRunnable(model, 'hi').pipe(retryBeforeFirstChunk(), textContent())).toBe(expected, { a: '半' }, err);
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
   });
 });
@@ -145,15 +167,19 @@ operator('requireCompletion', () => {
   it('passes a reply with a finish_reason, errors on one without', () => {
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const done = marbleChatModel('-a-b|', chunks({ a: 'Hel', b: 'lo' }, { responseMetadata: { finish_reason: 'stop' } }));
-      const cut = marbleChatModel('-a-b|', { a: 'Hel', b: 'lo' });
-      expectObservable(fromRunnable(done, 'hi').pipe(requireCompletion(), textContent())).toBe('-a-b|', { a: 'Hel', b: 'lo' });
+      const cut =  marbleChatModel('-a-b|', { a: 'Hel', b: 'lo' });
+      const expected =             '-a-b|';
+      const expected2 =            '-a-b#';
+      const doneSubs =             '^---!';
+      const cutSubs =              '^---!';
+      expectObservable(fromRunnable(done, 'hi').pipe(requireCompletion(), textContent())).toBe(expected, { a: 'Hel', b: 'lo' });
       expectObservable(fromRunnable(cut, 'hi').pipe(requireCompletion(), textContent())).toBe(
-        '-a-b#',
+        expected2,
         { a: 'Hel', b: 'lo' },
         new StreamInterruptedError('no-finish', 'Hello', 2),
       );
-      expectSubscriptions(done.subscriptions).toBe('^---!');
-      expectSubscriptions(cut.subscriptions).toBe('^---!');
+      expectSubscriptions(done.subscriptions).toBe(doneSubs);
+      expectSubscriptions(cut.subscriptions).toBe(cutSubs);
     });
   });
 });
@@ -162,8 +188,10 @@ operator('smooth', () => {
   it('re-chunks the model’s tokens into whole words', () => {
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const model = marbleChatModel('-a-b-c|', { a: 'Hel', b: 'lo wor', c: 'ld' });
-      expectObservable(fromRunnable(model, 'hi').pipe(textContent(), smooth())).toBe('---b--(c|)', { b: 'Hello ', c: 'world' });
-      expectSubscriptions(model.subscriptions).toBe('^-----!');
+      const expected =              '---b--(c|)';
+      const modelSubs =             '^-----!';
+      expectObservable(fromRunnable(model, 'hi').pipe(textContent(), smooth())).toBe(expected, { b: 'Hello ', c: 'world' });
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
   });
 });
@@ -172,10 +200,12 @@ operator('streamMetrics', () => {
   it('measures first-chunk latency and total time in virtual ms', () => {
     createScheduler().run(({ expectObservable, expectSubscriptions }) => {
       const model = marbleChatModel('-- 98ms a-b|', { a: '你好', b: '👋' });
-      expectObservable(fromRunnable(model, 'hi').pipe(streamMetrics())).toBe('- 102ms (m|)', {
+      const expected =              '- 102ms (m|)';
+      const modelSubs =             '^ 102ms !';
+      expectObservable(fromRunnable(model, 'hi').pipe(streamMetrics())).toBe(expected, {
         m: { firstChunkMs: 100, totalMs: 103, chunks: 2, chars: 3 },
       });
-      expectSubscriptions(model.subscriptions).toBe('^ 102ms !');
+      expectSubscriptions(model.subscriptions).toBe(modelSubs);
     });
   });
 });

@@ -24,9 +24,11 @@ test('stops where "Java" is complete, never shows "Ja", and aborts the model', (
   const testScheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
   testScheduler.run(({ expectObservable, expectSubscriptions }) => {
     const model = marbleChatModel('-a-b-c-d|', { a: 'Python 比 ', b: 'Ja', c: 'va 简单 🐍', d: '。' });
-    expectObservable(introduce(model, 'Python')).toBe('-a---|', { a: 'Python 比 ' });
+    const expected =              '-a---|';
     // The model was unsubscribed at frame 5, when "va" completed the word: the request was aborted.
-    expectSubscriptions(model.subscriptions).toBe('^----!');
+    const modelSubs =             '^----!';
+    expectObservable(introduce(model, 'Python')).toBe(expected, { a: 'Python 比 ' });
+    expectSubscriptions(model.subscriptions).toBe(modelSubs);
   });
 });
 
@@ -51,12 +53,14 @@ test('retries a stalled first chunk, honours Retry-After of a 429, then streams'
       { a: '你', b: '好' },
       { error: providerError(429, { retryAfterMs: 2000 }) },
     );
-    expectObservable(ask(model, '你好')).toBe('2106ms a-b|', { a: '你', b: '好' });
-    expectSubscriptions(model.subscriptions).toBe([
+    const expected = '2106ms a-b|';
+    const modelSubs = [
       '^--!', // timed out after 3 ms
       '103ms ^-!', // retried after the 100 ms delay, got the 429
       '2105ms ^---!', // retried after Retry-After (2000 ms), streamed
-    ]);
+    ];
+    expectObservable(ask(model, '你好')).toBe(expected, { a: '你', b: '好' });
+    expectSubscriptions(model.subscriptions).toBe(modelSubs);
   });
 });
 
@@ -77,13 +81,15 @@ test('the second turn is prompted with the first question and the full first ans
   const history = new SyncInMemoryChatMessageHistory();
   testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
     const questions = cold('a-----b|', { a: '什么是列表？', b: '怎么排序？' });
+    const expected =       '----a---(b|)';
+    const modelSubs =     ['^---!', '------^-!'];
     const answers = questions.pipe(
       chatTurns(({ history, question }) => fromRunnable(chatPrompt.pipe(model), { history, question }), { history }),
       filter((event) => event.type === 'done'),
       map((event) => event.text),
     );
-    expectObservable(answers).toBe('----a---(b|)', { a: '列表是有序的 📋', b: '用 sorted()' });
-    expectSubscriptions(model.subscriptions).toBe(['^---!', '------^-!']);
+    expectObservable(answers).toBe(expected, { a: '列表是有序的 📋', b: '用 sorted()' });
+    expectSubscriptions(model.subscriptions).toBe(modelSubs);
   });
   expect(model.transcript(1)).toEqual([
     ['system', '你是专业的Python助手'],
@@ -98,12 +104,14 @@ test('the second turn is prompted with the first question and the full first ans
 test('take(1) unsubscribes from the double at the first chunk', () => {
   new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ cold, expectObservable, expectSubscriptions }) => {
     const reply = cold('-a-b|', { a: new AIMessageChunk('你'), b: new AIMessageChunk('好') });
+    const expected =   '-(a|)';
+    const replySubs =  '^!';
     const double: ObservableRunnable<string, AIMessageChunk> & StreamableRunnable<string, AIMessageChunk> = {
       [observeStream]: (): Observable<AIMessageChunk> => reply,
       stream: () => Promise.reject(new Error('declining is not needed here')),
     };
-    expectObservable(fromRunnable(double, 'hi').pipe(textContent(), take(1))).toBe('-(a|)', { a: '你' });
-    expectSubscriptions(reply.subscriptions).toBe('^!');
+    expectObservable(fromRunnable(double, 'hi').pipe(textContent(), take(1))).toBe(expected, { a: '你' });
+    expectSubscriptions(reply.subscriptions).toBe(replySubs);
   });
 });
 

@@ -14,12 +14,14 @@ describe('decodeUIMessageStream', () => {
         e: { type: 'error', errorText: 'model down' },
         x: { type: 'text-delta', id: 't', delta: 'never' },
       });
+      const expected =                    '-s---b-c-#';
+      const sourceSubs =                  '^--------!';
       expectObservable(source.pipe(decodeUIMessageStream())).toBe(
-        '-s---b-c-#',
+        expected,
         { s: { type: 'step-start', step: 0 }, b: { type: 'text', text: '你好' }, c: { type: 'reasoning', text: 'hm' } },
         new RemoteStreamError('model down', '你好'),
       );
-      expectSubscriptions(source.subscriptions).toBe('^--------!');
+      expectSubscriptions(source.subscriptions).toBe(sourceSubs);
     });
   });
 
@@ -30,8 +32,10 @@ describe('decodeUIMessageStream', () => {
         b: { type: 'abort' },
         c: { type: 'text-delta', id: 't', delta: 'y' },
       });
-      expectObservable(source.pipe(decodeUIMessageStream())).toBe('-a-|', { a: { type: 'text', text: 'x' } });
-      expectSubscriptions(source.subscriptions).toBe('^--!');
+      const expected =                    '-a-|';
+      const sourceSubs =                  '^--!';
+      expectObservable(source.pipe(decodeUIMessageStream())).toBe(expected, { a: { type: 'text', text: 'x' } });
+      expectSubscriptions(source.subscriptions).toBe(sourceSubs);
     });
   });
 

@@ -11,12 +11,14 @@ describe('toServerSentEvents', () => {
     it('numbers events from 1 and ends with one done event carrying the chunk count', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-a-b-|', { a: 'Hel', b: 'lo' });
-        expectObservable(source.pipe(toServerSentEvents({ heartbeatMs: 100 }))).toBe('-a-b-(d|)', {
+        const expected =    '-a-b-(d|)';
+        const sourceSubs =  '^----!';
+        expectObservable(source.pipe(toServerSentEvents({ heartbeatMs: 100 }))).toBe(expected, {
           a: ev('chunk', 1, { text: 'Hel' }),
           b: ev('chunk', 2, { text: 'lo' }),
           d: ev('done', 3, { chunks: 2 }),
         });
-        expectSubscriptions(source.subscriptions).toBe('^----!');
+        expectSubscriptions(source.subscriptions).toBe(sourceSubs);
       });
     });
 
@@ -33,11 +35,13 @@ describe('toServerSentEvents', () => {
     it('takes the text of message chunks, Chinese and emoji included', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-a-|', { a: new AIMessageChunk({ content: '你好😀' }) });
-        expectObservable(source.pipe(toServerSentEvents())).toBe('-a-(d|)', {
+        const expected =    '-a-(d|)';
+        const sourceSubs =  '^--!';
+        expectObservable(source.pipe(toServerSentEvents())).toBe(expected, {
           a: ev('chunk', 1, { text: '你好😀' }),
           d: ev('done', 2, { chunks: 1 }),
         });
-        expectSubscriptions(source.subscriptions).toBe('^--!');
+        expectSubscriptions(source.subscriptions).toBe(sourceSubs);
       });
     });
 
@@ -45,11 +49,13 @@ describe('toServerSentEvents', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const text = 'a\n\ndata: x\r\nevent: done\rb';
         const source = cold('-a|', { a: text });
-        expectObservable(source.pipe(toServerSentEvents({ heartbeatMs: 0 }))).toBe('-a(d|)', {
+        const expected =    '-a(d|)';
+        const sourceSubs =  '^-!';
+        expectObservable(source.pipe(toServerSentEvents({ heartbeatMs: 0 }))).toBe(expected, {
           a: `event: chunk\nid: 1\ndata: ${JSON.stringify({ text })}\n\n`,
           d: ev('done', 2, { chunks: 1 }),
         });
-        expectSubscriptions(source.subscriptions).toBe('^-!');
+        expectSubscriptions(source.subscriptions).toBe(sourceSubs);
       });
     });
   });
@@ -59,22 +65,25 @@ describe('toServerSentEvents', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-a-------b|', { a: 'x', b: 'y' });
         // windows end at 3 (a came: no ping), 6 (silent: ping), 9 (b came: no ping)
-        expectObservable(source.pipe(toServerSentEvents({ heartbeatMs: 3 }))).toBe('-a----p--b(d|)', {
+        const expected =    '-a----p--b(d|)';
+        const sourceSubs =  '^---------!';
+        expectObservable(source.pipe(toServerSentEvents({ heartbeatMs: 3 }))).toBe(expected, {
           a: ev('chunk', 1, { text: 'x' }),
           b: ev('chunk', 2, { text: 'y' }),
           d: ev('done', 3, { chunks: 2 }),
           p: SSE_HEARTBEAT,
         });
-        expectSubscriptions(source.subscriptions).toBe('^---------!');
+        expectSubscriptions(source.subscriptions).toBe(sourceSubs);
       });
     });
 
     it('pings before the first token and stops pinging when the subscriber leaves', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source   = cold('-------a-|', { a: 'x' });
-        const expected =      '--p-p-';
-        const subs     =      '^----!';
-        expectObservable(source.pipe(toServerSentEvents({ heartbeatMs: 2 })), '^----!').toBe(expected, { p: SSE_HEARTBEAT });
+        const source = cold('-------a-|', { a: 'x' });
+        const expected =    '--p-p-';
+        const subs =        '^----!';
+        const unsub =       '^----!';
+        expectObservable(source.pipe(toServerSentEvents({ heartbeatMs: 2 })), unsub).toBe(expected, { p: SSE_HEARTBEAT });
         expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });
@@ -108,11 +117,13 @@ describe('toServerSentEvents', () => {
     it('sends no heartbeat with heartbeatMs: 0', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('----------a|', { a: 'x' });
-        expectObservable(source.pipe(toServerSentEvents({ heartbeatMs: 0 }))).toBe('----------a(d|)', {
+        const expected =    '----------a(d|)';
+        const sourceSubs =  '^----------!';
+        expectObservable(source.pipe(toServerSentEvents({ heartbeatMs: 0 }))).toBe(expected, {
           a: ev('chunk', 1, { text: 'x' }),
           d: ev('done', 2, { chunks: 1 }),
         });
-        expectSubscriptions(source.subscriptions).toBe('^----------!');
+        expectSubscriptions(source.subscriptions).toBe(sourceSubs);
       });
     });
   });
@@ -121,11 +132,13 @@ describe('toServerSentEvents', () => {
     it('turns a source error into a final error event and completes', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-a-#', { a: 'x' }, new RxLangChainError('BOOM', 'model failed'));
-        expectObservable(source.pipe(toServerSentEvents({ heartbeatMs: 100 }))).toBe('-a-(e|)', {
+        const expected =    '-a-(e|)';
+        const sourceSubs =  '^--!';
+        expectObservable(source.pipe(toServerSentEvents({ heartbeatMs: 100 }))).toBe(expected, {
           a: ev('chunk', 1, { text: 'x' }),
           e: ev('error', 2, { name: 'RxLangChainError', message: 'model failed', code: 'BOOM' }),
         });
-        expectSubscriptions(source.subscriptions).toBe('^--!');
+        expectSubscriptions(source.subscriptions).toBe(sourceSubs);
       });
     });
 
@@ -143,11 +156,13 @@ describe('toServerSentEvents', () => {
     it('reports a value that cannot be JSON-encoded as an error event and unsubscribes', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-a-b-|', { a: { n: 1 }, b: { n: 10n } as never });
-        expectObservable(source.pipe(toServerSentEvents())).toBe('-a-(e|)', {
+        const expected =    '-a-(e|)';
+        const sourceSubs =  '^--!';
+        expectObservable(source.pipe(toServerSentEvents())).toBe(expected, {
           a: ev('chunk', 1, { n: 1 }),
           e: ev('error', 2, { name: 'TypeError', message: 'Do not know how to serialize a BigInt' }),
         });
-        expectSubscriptions(source.subscriptions).toBe('^--!');
+        expectSubscriptions(source.subscriptions).toBe(sourceSubs);
       });
     });
   });
@@ -157,6 +172,8 @@ describe('toServerSentEvents', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         type V = string | { type: 'progress'; chars: number };
         const source = cold<V>('-a-p-|', { a: 'hi', p: { type: 'progress', chars: 2 } });
+        const expected =       '-a-p-(d|)';
+        const sourceSubs =     '^----!';
         const op = toServerSentEvents<V>({
           classify: (v) => (typeof v === 'string' ? 'chunk' : 'progress'),
           eventNames: { chunk: 'token', done: 'end' },
@@ -164,12 +181,12 @@ describe('toServerSentEvents', () => {
           retryMs: 2000,
           heartbeatMs: 0,
         });
-        expectObservable(source.pipe(op)).toBe('-a-p-(d|)', {
+        expectObservable(source.pipe(op)).toBe(expected, {
           a: 'event: token\nid: 10\nretry: 2000\ndata: {"text":"hi"}\n\n',
           p: ev('progress', 11, { type: 'progress', chars: 2 }),
           d: ev('end', 12, { chunks: 1 }),
         });
-        expectSubscriptions(source.subscriptions).toBe('^----!');
+        expectSubscriptions(source.subscriptions).toBe(sourceSubs);
       });
     });
 

@@ -17,7 +17,9 @@ describe('toUIMessageStream', () => {
           b: chunk('😀\n'),
           c: chunk('', { response_metadata: { finish_reason: 'stop' } }),
         });
-        expectObservable(source.pipe(toUIMessageStream(ID))).toBe('s(xyz)---b-----------(def|)', {
+        const expected =    's(xyz)---b-----------(def|)';
+        const sourceSubs =  '^--------------------!';
+        expectObservable(source.pipe(toUIMessageStream(ID))).toBe(expected, {
           s: start,
           x: { type: 'start-step' },
           y: { type: 'text-start', id: 'text-1' },
@@ -27,14 +29,16 @@ describe('toUIMessageStream', () => {
           e: { type: 'finish-step' },
           f: { type: 'finish', finishReason: 'stop' },
         });
-        expectSubscriptions(source.subscriptions).toBe('^--------------------!');
+        expectSubscriptions(source.subscriptions).toBe(sourceSubs);
       });
     });
 
     it('reads a marble model through fromRunnable, in virtual time', () => {
       createScheduler().run(({ expectObservable, expectSubscriptions }) => {
         const model = marbleChatModel('-a-------b---|', { a: 'Hel', b: chunk('lo', { response_metadata: { finish_reason: 'length' } }) });
-        expectObservable(fromRunnable(model, 'q').pipe(toUIMessageStream(ID))).toBe('s(abc)---d---(efg|)', {
+        const expected =              's(abc)---d---(efg|)';
+        const modelSubs =             '^------------!';
+        expectObservable(fromRunnable(model, 'q').pipe(toUIMessageStream(ID))).toBe(expected, {
           s: start,
           a: { type: 'start-step' },
           b: { type: 'text-start', id: 'text-1' },
@@ -44,7 +48,7 @@ describe('toUIMessageStream', () => {
           f: { type: 'finish-step' },
           g: { type: 'finish', finishReason: 'length' },
         });
-        expectSubscriptions(model.subscriptions).toBe('^------------!');
+        expectSubscriptions(model.subscriptions).toBe(modelSubs);
       });
     });
 
@@ -181,7 +185,9 @@ describe('toUIMessageStream', () => {
     it('ends open text and the step, sends one error chunk and completes when the source fails', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-a-------#', { a: 'x' }, new Error('model failed'));
-        expectObservable(source.pipe(toUIMessageStream(ID))).toBe('s(abc)---(def|)', {
+        const expected =    's(abc)---(def|)';
+        const sourceSubs =  '^--------!';
+        expectObservable(source.pipe(toUIMessageStream(ID))).toBe(expected, {
           s: start,
           a: { type: 'start-step' },
           b: { type: 'text-start', id: 'text-1' },
@@ -190,39 +196,47 @@ describe('toUIMessageStream', () => {
           e: { type: 'finish-step' },
           f: { type: 'error', errorText: 'model failed' },
         });
-        expectSubscriptions(source.subscriptions).toBe('^--------!');
+        expectSubscriptions(source.subscriptions).toBe(sourceSubs);
       });
     });
 
     it('lets errorText redact the message, and survives a redactor that throws', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('--#', undefined, new Error('sk-secret'));
-        expectObservable(source.pipe(toUIMessageStream({ ...ID, errorText: () => 'Something went wrong.' }))).toBe('s-(e|)', {
+        const expected =    's-(e|)';
+        const expected2 =   's-(e|)';
+        const sourceSubs = ['^-!', '^-!'];
+        expectObservable(source.pipe(toUIMessageStream({ ...ID, errorText: () => 'Something went wrong.' }))).toBe(expected, {
           s: start,
           e: { type: 'error', errorText: 'Something went wrong.' },
         });
         const throwing = toUIMessageStream({ ...ID, errorText: () => { throw new Error('oops'); } });
-        expectObservable(source.pipe(throwing)).toBe('s-(e|)', { s: start, e: { type: 'error', errorText: 'The stream failed.' } });
-        expectSubscriptions(source.subscriptions).toBe(['^-!', '^-!']);
+        expectObservable(source.pipe(throwing)).toBe(expected2, { s: start, e: { type: 'error', errorText: 'The stream failed.' } });
+        expectSubscriptions(source.subscriptions).toBe(sourceSubs);
       });
     });
 
     it('a value it cannot read becomes an error chunk and unsubscribes the source', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-a-b-|', { a: { type: 'text-delta' } as never, b: 'x' });
-        expectObservable(source.pipe(toUIMessageStream(ID))).toBe('s(e|)', {
+        const expected =    's(e|)';
+        const sourceSubs =  '^!';
+        expectObservable(source.pipe(toUIMessageStream(ID))).toBe(expected, {
           s: start,
           e: { type: 'error', errorText: 'toUIMessageStream: expected StreamParts, AIMessageChunks or strings, got a value of type the string "text-delta".' },
         });
-        expectSubscriptions(source.subscriptions).toBe('^!');
+        expectSubscriptions(source.subscriptions).toBe(sourceSubs);
       });
     });
 
     it('a stop unsubscribes the source (aborting the model), ends open text and sends abort', () => {
       createScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
         const source = cold('-a-------b-------c---|', { a: 'x', b: 'y', c: 'z' });
-        const stop$ = hot('-------------s', { s: 'user pressed stop' });
-        expectObservable(source.pipe(toUIMessageStream({ ...ID, stop$ }))).toBe('s(abc)---d---(efg|)', {
+        const stop$ =   hot('-------------s', { s: 'user pressed stop' });
+        const expected =    's(abc)---d---(efg|)';
+        const sourceSubs =  '^------------!';
+        const stopSubs =    '^------------!';
+        expectObservable(source.pipe(toUIMessageStream({ ...ID, stop$ }))).toBe(expected, {
           s: start,
           a: { type: 'start-step' },
           b: { type: 'text-start', id: 'text-1' },
@@ -232,23 +246,27 @@ describe('toUIMessageStream', () => {
           f: { type: 'finish-step' },
           g: { type: 'abort', reason: 'user pressed stop' },
         });
-        expectSubscriptions(source.subscriptions).toBe('^------------!');
-        expectSubscriptions(stop$.subscriptions).toBe('^------------!');
+        expectSubscriptions(source.subscriptions).toBe(sourceSubs);
+        expectSubscriptions(stop$.subscriptions).toBe(stopSubs);
       });
     });
 
     it('unsubscribing sends nothing more and unsubscribes the source and stop$', () => {
       createScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
         const source = cold('-a-b-c-|', { a: 'x', b: 'y', c: 'z' });
-        const stop$ = hot('---------s');
-        expectObservable(source.pipe(toUIMessageStream({ ...ID, stop$ })), '^--!').toBe('s(abc)-', {
+        const stop$ =   hot('---------s');
+        const expected =    's(abc)-';
+        const unsub =       '^--!';
+        const sourceSubs =  '^--!';
+        const stopSubs =    '^--!';
+        expectObservable(source.pipe(toUIMessageStream({ ...ID, stop$ })), unsub).toBe(expected, {
           s: start,
           a: { type: 'start-step' },
           b: { type: 'text-start', id: 'text-1' },
           c: { type: 'text-delta', id: 'text-1', delta: 'x' },
         });
-        expectSubscriptions(source.subscriptions).toBe('^--!');
-        expectSubscriptions(stop$.subscriptions).toBe('^--!');
+        expectSubscriptions(source.subscriptions).toBe(sourceSubs);
+        expectSubscriptions(stop$.subscriptions).toBe(stopSubs);
       });
     });
 

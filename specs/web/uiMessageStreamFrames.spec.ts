@@ -10,8 +10,10 @@ describe('UI message stream frames', () => {
   it('one data line per chunk, [DONE] last, a ping after a heartbeatMs window without a frame', () => {
     createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('-a-------------b|', { a: 'x\ny', b: 'z' });
+      const expected =    's(ijk)------p--b(xyzd|)';
+      const sourceSubs =  '^---------------!';
       const frames = source.pipe(toUIMessageStreamFrames({ messageId: 'm', heartbeatMs: 6 }));
-      expectObservable(frames).toBe('s(ijk)------p--b(xyzd|)', {
+      expectObservable(frames).toBe(expected, {
         s: f({ type: 'start', messageId: 'm' }),
         i: f({ type: 'start-step' }),
         j: f({ type: 'text-start', id: 'text-1' }),
@@ -23,7 +25,7 @@ describe('UI message stream frames', () => {
         z: f({ type: 'finish' }),
         d: DONE,
       });
-      expectSubscriptions(source.subscriptions).toBe('^---------------!');
+      expectSubscriptions(source.subscriptions).toBe(sourceSubs);
     });
   });
 
@@ -31,7 +33,9 @@ describe('UI message stream frames', () => {
     createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const bigint = { type: 'tool-result', id: 'c', name: 'n', content: { n: 1n }, isError: false } as StreamPart;
       const source = cold<StreamPart>('-a-----b-|', { a: { type: 'tool-call', id: 'c', name: 'n', args: {} }, b: bigint });
-      expectObservable(source.pipe(toUIMessageStreamFrames({ messageId: 'm', heartbeatMs: 0 }))).toBe('s(ai)--(yed|)', {
+      const expected =                's(ai)--(yed|)';
+      const sourceSubs =              '^------!';
+      expectObservable(source.pipe(toUIMessageStreamFrames({ messageId: 'm', heartbeatMs: 0 }))).toBe(expected, {
         s: f({ type: 'start', messageId: 'm' }),
         a: f({ type: 'start-step' }),
         i: f({ type: 'tool-input-available', toolCallId: 'c', toolName: 'n', input: {} }),
@@ -39,7 +43,7 @@ describe('UI message stream frames', () => {
         e: f({ type: 'error', errorText: 'Do not know how to serialize a BigInt' }),
         d: DONE,
       });
-      expectSubscriptions(source.subscriptions).toBe('^------!');
+      expectSubscriptions(source.subscriptions).toBe(sourceSubs);
     });
   });
 });

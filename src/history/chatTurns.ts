@@ -13,7 +13,7 @@ import { isSyncMessageStore, SyncInMemoryChatMessageHistory } from './SyncInMemo
 import type { ChatTurnsOptions, DecisionTurn, IncompleteReplyPolicy, StreamTurn, TurnEvent, TurnFailedEvent } from './types';
 import { decisionTurnOf, savedAfterQuestion } from './decisionTurns';
 import { assertMaxMessages, windowHistory } from './windowHistory';
-import { isStreamPart } from '../parts/assemble';
+import { isStreamPart } from '../decode/assemble';
 import { RunCollector } from '../parts/collectRun';
 import type { StreamPart } from '../parts/types';
 import type { PartialReason } from './partialReply';

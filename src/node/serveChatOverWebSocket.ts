@@ -1,5 +1,6 @@
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import { conversationMessage, type WebSocketChat } from './webSocketConversations';
+import { SessionRunCap } from './sessionRunCap';
 import type { Duplex } from 'node:stream';
 import { InMemoryChatMessageHistory, type BaseListChatMessageHistory } from '@langchain/core/chat_history';
 import type { BaseMessage } from '@langchain/core/messages';
@@ -101,6 +102,13 @@ export interface ChatOverWebSocketOptions extends Omit<RequestCheckOptions, 'run
   upgradeTimeoutMs?: number;
   /** Questions that may wait behind the running turn; more get a `WS_BUSY` error. Default 4. */
   maxQueuedQuestions?: number;
+  /**
+   * Connections whose session (an `ask` without a `conversationId`) runs a reply at once, across
+   * every connection; an `ask` past it gets a `WS_BUSY` error and starts nothing (opening more
+   * connections buys no more runs). Turns with a `conversationId` count against the `chat`
+   * handler's `maxConcurrentRuns` instead (decision 0380). Default 64.
+   */
+  maxConcurrentTurns?: number;
   /** Ping every this many ms and drop a connection that did not answer the previous ping. 0 = off. Default 30000. */
   heartbeatMs?: number;
   /** Close a connection whose unsent data exceeds this many bytes (a client that stopped reading). Default 1 MiB. */
@@ -208,7 +216,7 @@ export interface ChatWebSocketServer {
  * @see {@link sendServerSentEvents} for one-way delivery over HTTP.
  *
  * @param target An `http.Server` to share its port (upgrades on `path`), or your own `ws` `WebSocketServer`.
- * @param options `streamTurn` (required), and `createHistory`, `onIncomplete`, `path`, `maxPayload`, `maxQuestionChars`, `allowedOrigins`, `allowedHosts`, `maxMessages`, `maxSavedMessages`, `requireCompletion`, `maxQueuedQuestions`, `heartbeatMs`, `maxBufferedBytes`, `errorData`, `handleMessage` (messages of your own protocol, before the session).
+ * @param options `streamTurn` (required), and `createHistory`, `onIncomplete`, `path`, `maxPayload`, `maxQuestionChars`, `allowedOrigins`, `allowedHosts`, `maxMessages`, `maxSavedMessages`, `requireCompletion`, `maxQueuedQuestions`, `maxConcurrentTurns`, `heartbeatMs`, `maxBufferedBytes`, `errorData`, `handleMessage` (messages of your own protocol, before the session).
  * @returns The running endpoint: `connections`, `activeTurns`, the `wss` and `close()`.
  * @see checkRequest
  * @see checkQuestion
@@ -222,7 +230,7 @@ export function serveChatOverWebSocket(target: Server | WebSocketServerLike, opt
   }
   checkServeOptions(options);
   const checks: RequestCheckOptions = { allowedHosts: options.allowedHosts, allowedOrigins: options.allowedOrigins, runsModel: true };
-  const count = { activeTurns: 0 };
+  const count = { activeTurns: 0, cap: new SessionRunCap(options.maxConcurrentTurns ?? 64) };
   const sessions = new Set<Session>();
   const wss = target instanceof WebSocketServer ? target : new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? 16 * 1024 });
 
@@ -269,6 +277,7 @@ function checkServeOptions(options: ChatOverWebSocketOptions): void {
   assertPositiveInteger('serveChatOverWebSocket: maxQuestionChars', options.maxQuestionChars);
   assertFunction('serveChatOverWebSocket: createHistory', options.createHistory, true);
   assertNonNegative('serveChatOverWebSocket: maxQueuedQuestions', options.maxQueuedQuestions);
+  assertPositiveInteger('serveChatOverWebSocket: maxConcurrentTurns', options.maxConcurrentTurns);
   assertNonNegative('serveChatOverWebSocket: heartbeatMs', options.heartbeatMs);
   assertPositiveInteger('serveChatOverWebSocket: maxBufferedBytes', options.maxBufferedBytes);
   assertFunction('serveChatOverWebSocket: errorData', options.errorData, true);
@@ -317,6 +326,18 @@ function upgradeHandler(
   };
 }
 
+/** The endpoint's counts: replies streaming now, and its cap on connections that run one. */
+interface RunCount {
+  activeTurns: number;
+  readonly cap: SessionRunCap;
+}
+
+/** A connection's questions asked and not finished (running + queued), and its place in the cap while it runs. */
+interface Queue {
+  pending: number;
+  release?: () => void;
+}
+
 /** One open connection's chat session. */
 interface Session {
   ws: WebSocket;
@@ -350,7 +371,7 @@ function senderFor(ws: WebSocket, options: ChatOverWebSocketOptions, open: numbe
 }
 
 /** Starts one connection's session: its chatTurns pipeline, its messages, its heartbeat. */
-function startSession(ws: WebSocket, request: IncomingMessage, options: ChatOverWebSocketOptions, count: { activeTurns: number }, open: number): Session {
+function startSession(ws: WebSocket, request: IncomingMessage, options: ChatOverWebSocketOptions, count: RunCount, open: number): Session {
   const questions = new Subject<string>();
   const stop$ = new Subject<void>();
   const sender = senderFor(ws, options, open);
@@ -360,7 +381,7 @@ function startSession(ws: WebSocket, request: IncomingMessage, options: ChatOver
     send: (message) => sender.send(message as ChatServerMessage),
     add: (teardown) => resources.add(teardown),
   };
-  const queue = { pending: 0 }; // questions asked and not finished yet (running + queued)
+  const queue: Queue = { pending: 0 }; // questions asked and not finished yet (running + queued)
   const subscription = sessionTurns(questions, stop$, request, options, count, sender, queue);
   ws.on('message', (raw: RawData, isBinary: boolean) => {
     try {
@@ -371,6 +392,11 @@ function startSession(ws: WebSocket, request: IncomingMessage, options: ChatOver
       if (question === undefined) return;
       if (queue.pending > (options.maxQueuedQuestions ?? 4)) {
         return sender.send({ type: 'error', code: 'WS_BUSY', name: 'Error', message: 'Too many questions waiting; wait for the running reply or send {"type":"stop"}.' });
+      }
+      if (queue.pending === 0) {
+        const release = count.cap.acquire(); // the connection starts to run: one place of the endpoint's cap
+        if (release === null) return sender.send(count.cap.refusal());
+        queue.release = release;
       }
       queue.pending++;
       questions.next(question);
@@ -385,6 +411,7 @@ function startSession(ws: WebSocket, request: IncomingMessage, options: ChatOver
     end() {
       stopHeartbeat();
       subscription.unsubscribe(); // aborts the running request
+      queue.release?.();
       resources.unsubscribe();
       questions.complete();
       stop$.complete();
@@ -398,9 +425,9 @@ function sessionTurns(
   stop$: Subject<void>,
   request: IncomingMessage,
   options: ChatOverWebSocketOptions,
-  count: { activeTurns: number },
+  count: RunCount,
   { send, sendError }: Sender,
-  queue: { pending: number },
+  queue: Queue,
 ): Subscription {
   const countActive: StreamTurn = (input) =>
     defer(() => {
@@ -417,7 +444,7 @@ function sessionTurns(
         if (event.text.length > 0) send({ type: 'chunk', turn: event.turn, text: event.text });
         return;
       }
-      queue.pending--;
+      if (--queue.pending === 0) queue.release?.(); // nothing left to run: the place goes back
       if (event.type === 'error') sendError(event.error, event.turn);
       else if (event.type === 'awaiting') send({ type: 'approval-request', turn: event.turn, requests: event.requests.map(wireRequest) });
       else send({ type: 'done', turn: event.turn, stopped: event.type === 'stopped' });

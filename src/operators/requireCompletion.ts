@@ -3,7 +3,7 @@ import { RxLangChainError } from '../RxLangChainError';
 import { StreamInterruptedError } from './errors';
 import { hasFinishMarker } from '../decode/finishReason';
 import { assertFunction, assertObject, describe } from '../internal/validate';
-import { isStreamPart } from '../parts/assemble';
+import { isStreamPart } from '../decode/assemble';
 import { RunCompletion } from '../parts/runCompletion';
 import type { StreamPart } from '../parts/types';
 import { ChunkStats } from './chunkStats';

@@ -1,6 +1,6 @@
 import { defer, map, reduce, type OperatorFunction } from 'rxjs';
 import { AIMessage, ToolMessage, type BaseMessage, type UsageMetadata } from '@langchain/core/messages';
-import { mergeUsage } from './assemble';
+import { mergeUsage } from '../decode/assemble';
 import { assembleParts } from './toParts';
 import type { ApprovalRequestPart, PartSourceValue, StreamPart, ToolCallPart, ToolResultPart } from './types';
 import { markAwaiting } from './awaiting';

@@ -1,6 +1,6 @@
 import { Observable, Subscription, type OperatorFunction, type Subscriber } from 'rxjs';
-import { PartAssembler } from './assemble';
-import type { ResumedCalls } from './interrupts';
+import { PartAssembler } from '../decode/assemble';
+import type { ResumedCalls } from '../decode/assembly/interrupts';
 import { resumedCallsOfDecisions, type ApprovalDecision } from '../sources/approvalResume';
 import { assertObject } from '../internal/validate';
 import type { PartSourceValue, StreamPart } from './types';

@@ -1,4 +1,4 @@
-import { MODEL_STREAM_EVENTS } from '../parts/events';
+import { isModelStreamEvent } from '../decode/modelEvents';
 import type { StreamPart } from '../parts/types';
 
 /** A protocol event as the SDK hands it over (structural: the package's types do not require the SDK). */
@@ -56,7 +56,7 @@ export function protocolEventParts(event: ProtocolEventLike, run: AgentServerRun
   const origin = namespace.length > 0 ? { namespace: [...namespace] } : {};
   switch (event.method) {
     case 'messages':
-      return { values: typeof data.event === 'string' && MODEL_STREAM_EVENTS.has(data.event) ? [data] : [] };
+      return { values: isModelStreamEvent(data) ? [data] : [] };
     case 'tools': {
       const id = String(data.tool_call_id ?? '');
       if (data.event === 'tool-started') toolNames.set(id, String(data.tool_name ?? ''));

@@ -1,4 +1,4 @@
-import type { ResumedCalls } from '../parts/interrupts';
+import type { ResumedCalls } from '../decode/assembly/interrupts';
 import { describe } from '../internal/validate';
 import { resumedCallsOfResume } from './approvalResume';
 

@@ -1,5 +1,5 @@
 import type { ApprovalDecisionType, ApprovalRequestPart } from '../parts/types';
-import type { ResumedCalls } from '../parts/interrupts';
+import type { ResumedCalls } from '../decode/assembly/interrupts';
 import { describe } from '../internal/validate';
 
 /** What a decision needs of its request: an `approval-request` part, or these fields of one (e.g. read back from a client). */

@@ -103,7 +103,10 @@ export function fromAgent<I>(agent: StreamableAgent<I>, input: I, config?: Agent
  * message's `response_metadata` (what core's `model.stream()` does and LangGraph's
  * `messages` mode leaves out). Awaited, so it runs in the same pass as LangGraph's own
  * handler, before the chunk reaches the stream's reader. Stateless: one instance serves
- * every run.
+ * every run. Its price is LangChain's dispatch, not this body: any handler in a run's list is
+ * called for every token and configured again for every value the streams yield (about 20 % of
+ * an offline agent's CPU); a `handleLLMEnd`-only handler costs the same and would miss a node
+ * that rebuilds the model's message (decision 0360).
  */
 class FinishReasonHandler extends BaseCallbackHandler {
   name = 'rxjs-langchain-finish-reasons';

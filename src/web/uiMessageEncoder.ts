@@ -2,7 +2,7 @@ import { mergeUsageMetadata, type UsageMetadata } from '@langchain/core/messages
 import type { StreamPart } from '../parts/types';
 import { describe } from '../internal/validate';
 import type { ProgressEvent, ProgressTracker } from '../operators/progress';
-import { PartAssembler } from '../parts/assemble';
+import { PartAssembler } from '../decode/assemble';
 import type { UIFinishReason, UIMessageChunk } from './uiMessageChunk';
 import { approvalRequestChunk, deniedChunk } from './approvalChunks';
 import { toolPartChunks } from './uiToolChunks';

@@ -16,12 +16,14 @@ describe('toTurnServerSentEvents', () => {
         c: chunk('😀'),
         d: { ...base, type: 'done', text: '第一行\ndata: forged😀', message: new AIMessage('x'), chunks: 2 } as TurnEvent,
       });
-      expectObservable(source.pipe(toTurnServerSentEvents())).toBe('-a---c-d|', {
+      const expected =    '-a---c-d|';
+      const sourceSubs =  '^-------!';
+      expectObservable(source.pipe(toTurnServerSentEvents())).toBe(expected, {
         a: 'event: chunk\ndata: {"text":"第一行\\ndata: forged","turn":0}\n\n',
         c: 'event: chunk\ndata: {"text":"😀","turn":0}\n\n',
         d: 'event: done\ndata: {"turn":0,"chunks":2,"stopped":false}\n\n',
       });
-      expectSubscriptions(source.subscriptions).toBe('^-------!');
+      expectSubscriptions(source.subscriptions).toBe(sourceSubs);
     });
   });
 
@@ -31,24 +33,28 @@ describe('toTurnServerSentEvents', () => {
         s: { ...base, type: 'stopped', partialText: 'ab', chunks: 1, saved: true } as TurnEvent,
         e: { ...base, turn: 1, type: 'error', partialText: '', chunks: 0, saved: false, error: Object.assign(new Error('secret 401'), { code: 'E401' }) } as TurnEvent,
       });
-      expectObservable(source.pipe(toTurnServerSentEvents())).toBe('-s-e|', {
+      const expected =    '-s-e|';
+      const expected2 =   '-s-e|';
+      const sourceSubs = ['^---!', '^---!'];
+      expectObservable(source.pipe(toTurnServerSentEvents())).toBe(expected, {
         s: 'event: done\ndata: {"turn":0,"chunks":1,"stopped":true,"saved":true}\n\n',
         e: 'event: error\ndata: {"turn":1,"name":"Error","message":"secret 401","code":"E401"}\n\n',
       });
-      expectObservable(source.pipe(toTurnServerSentEvents({ errorData: () => ({ message: 'The model failed.' }) }))).toBe('-s-e|', {
+      expectObservable(source.pipe(toTurnServerSentEvents({ errorData: () => ({ message: 'The model failed.' }) }))).toBe(expected2, {
         s: 'event: done\ndata: {"turn":0,"chunks":1,"stopped":true,"saved":true}\n\n',
         e: 'event: error\ndata: {"turn":1,"message":"The model failed."}\n\n',
       });
-      expectSubscriptions(source.subscriptions).toBe(['^---!', '^---!']);
+      expectSubscriptions(source.subscriptions).toBe(sourceSubs);
     });
   });
 
   it('a downstream take stops the turn (synchronous unsubscription)', () => {
     createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source   = cold('-a-a-a-a-a-|', { a: chunk('x') });
-      const expected =      '-a-';
-      const subs     =      '^--!';
-      expectObservable(source.pipe(toTurnServerSentEvents()), '^--!').toBe(expected, { a: 'event: chunk\ndata: {"text":"x","turn":0}\n\n' });
+      const source = cold('-a-a-a-a-a-|', { a: chunk('x') });
+      const expected =    '-a-';
+      const subs =        '^--!';
+      const unsub =       '^--!';
+      expectObservable(source.pipe(toTurnServerSentEvents()), unsub).toBe(expected, { a: 'event: chunk\ndata: {"text":"x","turn":0}\n\n' });
       expectSubscriptions(source.subscriptions).toBe(subs);
     });
   });

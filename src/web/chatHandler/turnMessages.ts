@@ -1,6 +1,6 @@
 import { AIMessage, type BaseMessage } from '@langchain/core/messages';
 import { toPartialRun } from '../../history/chatTurns';
-import { isStreamPart } from '../../parts/assemble';
+import { isStreamPart } from '../../decode/assemble';
 import { RunCollector } from '../../parts/collectRun';
 import type { ApprovalDecision } from '../../sources/approvalResume';
 

@@ -1,4 +1,4 @@
-import type { ApprovalDecisionType, ApprovalRequestPart, PartOrigin, ToolCallPart } from './types';
+import type { ApprovalDecisionType, ApprovalRequestPart, PartOrigin, ToolCallPart } from '../../parts/types';
 
 /** The finish reason of a run that stopped for a person's decision (glossary: awaiting a decision). */
 export const AWAITING_DECISION = 'awaiting-decision';

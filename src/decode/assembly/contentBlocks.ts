@@ -1,7 +1,7 @@
 import type { UsageMetadata } from '@langchain/core/messages';
-import { finishReasonOf } from '../../decode/finishReason';
-import { TOOL_BLOCK_TYPES } from '../../decode/toolBlocks';
-import { MODEL_STREAM_EVENTS } from '../events';
+import { finishReasonOf } from '../finishReason';
+import { TOOL_BLOCK_TYPES } from '../toolBlocks';
+import { MODEL_STREAM_EVENTS } from '../../parts/events';
 import { isPlainObject, normalizeUsage, str } from './shapes';
 import type { Assembly, Block, Call, Step } from './steps';
 import { appendArgs, completeParsedCalls, finishCall, maybeStart, newCall } from './toolCalls';

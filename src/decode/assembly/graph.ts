@@ -1,5 +1,5 @@
-import { graphTuple } from '../../decode/graphTuples';
-import type { PartOrigin } from '../types';
+import { graphTuple } from '../graphTuples';
+import type { PartOrigin } from '../../parts/types';
 import { decodeMessage } from './messages';
 import { isMessageLike, isMessagePair, notParts } from './shapes';
 import { inferredFinishReason, type Assembly } from './steps';

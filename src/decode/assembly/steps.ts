@@ -1,6 +1,6 @@
 import type { UsageMetadata } from '@langchain/core/messages';
-import { AWAITING_DECISION, InterruptDecoder, type ResumedCalls } from '../interrupts';
-import type { PartOrigin } from '../types';
+import { AWAITING_DECISION, InterruptDecoder, type ResumedCalls } from './interrupts';
+import type { PartOrigin } from '../../parts/types';
 import { mergeUsage, withOrigin, type PartSink } from './shapes';
 import { finishCall } from './toolCalls';
 

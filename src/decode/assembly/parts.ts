@@ -1,4 +1,4 @@
-import type { StreamPart } from '../types';
+import type { StreamPart } from '../../parts/types';
 import type { Assembly } from './steps';
 
 /** A value that already is a part passes through; a `finish` among them is the run's own. */

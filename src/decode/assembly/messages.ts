@@ -1,5 +1,5 @@
-import { finishReasonOf } from '../../decode/finishReason';
-import type { PartOrigin, ToolResultPart } from '../types';
+import { finishReasonOf } from '../finishReason';
+import type { PartOrigin, ToolResultPart } from '../../parts/types';
 import { isPlainObject, mergeUsage, str, withOrigin, type MessageLike } from './shapes';
 import { inferredFinishReason, type Assembly, type Step } from './steps';
 import { appendArgs, finishCall, newCall, toolCallChunk } from './toolCalls';

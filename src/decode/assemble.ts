@@ -1,5 +1,5 @@
-import { PART_TYPES } from './events';
-import type { ResumedCalls } from './interrupts';
+import { PART_TYPES } from '../parts/events';
+import type { ResumedCalls } from './assembly/interrupts';
 import { decodeModelEvent } from './assembly/contentBlocks';
 import { decodeTuple } from './assembly/graph';
 import { decodeChunk, decodeMessage } from './assembly/messages';

@@ -1,4 +1,4 @@
-import type { PartOrigin, ToolCallPart } from '../types';
+import type { PartOrigin, ToolCallPart } from '../../parts/types';
 import { isPlainObject, parseArgs, str, withOrigin } from './shapes';
 import type { Assembly, Call, Step } from './steps';
 
@@ -69,7 +69,11 @@ export function appendArgs(a: Assembly, call: Call, text: string, origin: PartOr
 /** When another call starts: open calls whose arguments already parse are complete. */
 export function completeParsedCalls(a: Assembly, step: Step): void {
   for (const call of step.calls) {
-    if (!call.done && call.args.length > 0 && parseArgs(call.args) !== undefined) finishCall(a, step, call);
+    if (call.done || call.args.length === 0) continue;
+    const parsed = call.parsed ?? parseArgs(call.args);
+    if (parsed === undefined) continue;
+    call.parsed = parsed; // complete: finishCall need not parse it again
+    finishCall(a, step, call);
   }
 }
 

@@ -1,8 +1,8 @@
 import { mergeUsageMetadata, type UsageMetadata } from '@langchain/core/messages';
 import { describe } from '../../internal/validate';
-import { isGraphMessagePair } from '../../decode/graphTuples';
-import { PART_TYPES } from '../events';
-import type { PartOrigin, StreamPart } from '../types';
+import { isGraphMessagePair } from '../graphTuples';
+import { PART_TYPES } from '../../parts/events';
+import type { PartOrigin, StreamPart } from '../../parts/types';
 
 /** Receives each part the assembler produces (a Subscriber, or any `{ next }`). */
 export interface PartSink {
@@ -66,6 +66,14 @@ export function parseArgs(text: string): Record<string, unknown> | undefined {
 /** LangChain's sum of two usages, without the empty detail objects it adds. */
 export function mergeUsage(a: UsageMetadata | undefined, b: UsageMetadata): UsageMetadata {
   if (a === undefined) return b;
+  if (a.input_token_details === undefined && a.output_token_details === undefined && b.input_token_details === undefined && b.output_token_details === undefined) {
+    // LangChain's sum without details, built whole: the general path's `delete` leaves a dictionary-mode object.
+    return {
+      input_tokens: (a.input_tokens ?? 0) + (b.input_tokens ?? 0),
+      output_tokens: (a.output_tokens ?? 0) + (b.output_tokens ?? 0),
+      total_tokens: (a.total_tokens ?? 0) + (b.total_tokens ?? 0),
+    };
+  }
   const sum = mergeUsageMetadata(a, b);
   if (sum.input_token_details && Object.keys(sum.input_token_details).length === 0) delete sum.input_token_details;
   if (sum.output_token_details && Object.keys(sum.output_token_details).length === 0) delete sum.output_token_details;
