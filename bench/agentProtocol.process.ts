@@ -23,8 +23,8 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `entry` with `args` and `env` added to ours; rejects if it exits before listening. */
-export async function startServerProcess(entry: string, args: readonly string[], env: Record<string, string> = {}): Promise<ServerProcess> {
+/** Starts `entry` with `args` and `env` added to ours; rejects if it exits before listening. `onLine`: its other stdout lines (reports of its own). */
+export async function startServerProcess(entry: string, args: readonly string[], env: Record<string, string> = {}, onLine?: (line: string) => void): Promise<ServerProcess> {
   const child: ChildProcess = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', entry, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
@@ -38,7 +38,8 @@ export async function startServerProcess(entry: string, args: readonly string[],
   const urls = await new Promise<string[]>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (line.startsWith('listening ')) resolve(line.slice('listening '.length).split(' '));
-      if (line.startsWith('memory ')) memoryWaiters.shift()?.(JSON.parse(line.slice('memory '.length)) as ChildMemory);
+      else if (line.startsWith('memory ')) memoryWaiters.shift()?.(JSON.parse(line.slice('memory '.length)) as ChildMemory);
+      else onLine?.(line);
     });
     child.once('exit', (code) => reject(new Error(`${entry} exited with ${code} before it listened:\n${stderr}`)));
   });

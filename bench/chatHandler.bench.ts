@@ -23,7 +23,8 @@
 import { REDIS_SKIP_MESSAGE, redisServerPath, startRedisServer, type RedisServer } from '../specs/support/redis';
 import { tokenize } from '../src/offline';
 import { startOurs, type ChatInstance } from './chatHandler.ours';
-import { breakdownAtPeak, printBreakdown, type MemoryBreakdown } from './chatHandler.memory';
+import { allPlaces, allPlacesAtPeak, breakdownAtPeak, printAllPlaces, printBreakdown, type AllPlacesFigures, type MemoryBreakdown, type Places } from './chatHandler.memory';
+import { startChildSide, type SideKind } from './chatHandler.children';
 import { startPeer, type ModelRuns, type Script } from './chatHandler.peer';
 import { infoUnderLoad, printInfo, type InfoFigures } from './chatHandler.info';
 import { closeClients, http, readBody, userTurn } from './chatHandler.wire';
@@ -34,11 +35,15 @@ const SSE_CLIENTS = Number(process.env.SSE_CLIENTS ?? 2000);
 /** How long our finished replies stay in Redis here (deployments: minutes); the bench waits it out. */
 const GRACE_MS = 5_000;
 /** The offline model's tokens of one reply (Chinese, emoji, ASCII), 8 ms apart on both sides: every stream overlaps the others. */
-const TOKENS = tokenize(Array.from({ length: 8 }, (_, i) => `第${i}段：Python 是一种编程语言 🐍，line ${i} of the answer.`).join(' '));
-const SCRIPT: Script = { tokens: TOKENS, tokenDelayMs: 8 };
+export const TOKENS = tokenize(Array.from({ length: 8 }, (_, i) => `第${i}段：Python 是一种编程语言 🐍，line ${i} of the answer.`).join(' '));
+export const SCRIPT: Script = { tokens: TOKENS, tokenDelayMs: 8 };
 const EXPECTED = TOKENS.join('');
 const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** SCENARIOS=memory: scenario 1 only, each side's instances in processes of their own (decision 0385): memory, all places. */
+const IN_CHILDREN = process.env.SCENARIOS === 'memory';
+/** Caps above the bench's load: every stream must be accepted (the default 64 runs per instance refuses most). MAX_RUNS: another cap per instance. */
+const MAX_RUNS = Number(process.env.MAX_RUNS ?? Math.max(STREAMS, SSE_CLIENTS) * 2);
 
 type Kind = 'whole' | 'drop' | 'stop';
 const kindOf = (i: number): Kind => (i % 20 === 1 ? 'stop' : i % 10 === 0 ? 'drop' : 'whole');
@@ -152,6 +157,8 @@ interface Side {
   graceMs?: number;
   /** The keys that keep the conversation (ours: histories and owners; the peer with persistence: its saved messages). */
   durable: string[];
+  /** Servers in child processes (SCENARIOS=memory): their heap after a full GC, and their CPU (ms so far). */
+  servers?: { heap(): Promise<number>; cpuMs(): number };
 }
 
 /** Scenario 1's figures of one side. */
@@ -172,6 +179,8 @@ interface Figures {
   missed: Record<string, number>;
   /** Where Redis memory went at the peak sample. */
   byKey?: MemoryBreakdown;
+  /** Servers in child processes: memory in all places (their heap + Redis) above the baseline. */
+  allPlaces?: AllPlacesFigures;
   counts: Record<Kind, number>;
   /** STOP_AT=start: where the early stops landed. */
   early?: string;
@@ -187,22 +196,31 @@ async function conversations(redis: RedisServer, side: Side): Promise<Figures> {
   await settle(runs);
   if (side.graceMs !== undefined) await sleep(side.graceMs + 1000); // the warm-up's replies expire first
   const baseline = await usedMemory(redis);
+  const places: Places | undefined = side.servers && { heap: side.servers.heap, redis: () => usedMemory(redis) };
+  const placesBaseline = places && (await allPlaces(places, { heap: 0, redis: 0 }));
   const sampler = memoryPeak(redis);
   const keys = breakdownAtPeak(redis);
+  const allAtPeak = places && allPlacesAtPeak(places, placesBaseline!);
   const finishedBefore = runs.finished;
   const cpu = process.cpuUsage();
+  const serversCpu = side.servers?.cpuMs() ?? 0;
   const started = performance.now();
   const results = await Promise.all(Array.from({ length: STREAMS }, (_, i) => client(i, 'run', i % 2 ? b : a, i % 2 ? a : b, fullBytes)));
   const wallMs = performance.now() - started;
   const used = process.cpuUsage(cpu);
+  const usedMs = (used.user + used.system) / 1000 + (side.servers ? side.servers.cpuMs() - serversCpu : 0);
   const peak = await sampler.stop();
   const byKey = await keys.stop();
+  const placesPeak = await allAtPeak?.stop();
   await settle(runs); // runs whose client left (or was stopped, on the peer) end
   const afterEnd = (await usedMemory(redis)) - baseline;
+  const placesAfterEnd = places && (await allPlaces(places, placesBaseline!));
   let afterExpiry: number | undefined;
+  let placesAfterExpiry: AllPlacesFigures['afterExpiry'];
   if (side.graceMs !== undefined) {
     await sleep(side.graceMs + 1000);
     afterExpiry = (await usedMemory(redis)) - baseline;
+    placesAfterExpiry = places && (await allPlaces(places, placesBaseline!));
   }
   let durable = 0;
   for (const pattern of side.durable) durable += await keyBytes(redis, pattern);
@@ -219,10 +237,11 @@ async function conversations(redis: RedisServer, side: Side): Promise<Figures> {
     missed[why] = (missed[why] ?? 0) + 1;
   }
   return {
-    wallMs, cpuMsPerStream: (used.user + used.system) / 1000 / STREAMS, peak: peak - baseline, afterEnd, afterExpiry, durable,
+    wallMs, cpuMsPerStream: usedMs / STREAMS, peak: peak - baseline, afterEnd, afterExpiry, durable,
     slowest: { whole: slowest('whole'), drop: slowest('drop'), stop: slowest('stop') },
     lost: sum((r) => r.lostBytes), twice: sum((r) => r.twiceBytes), stops, stopped: stops - ranOn, missed, byKey,
     counts: { whole: of('whole').length, drop: of('drop').length, stop: stops },
+    ...(placesPeak && { allPlaces: { peak: placesPeak, afterEnd: placesAfterEnd!, afterExpiry: placesAfterExpiry } }),
     ...(STOP_AT_START && { early: earlyStopCounts(of('stop').flatMap((r) => (r.early ? [r.early] : []))) }),
   };
 }
@@ -240,11 +259,12 @@ function printConversations(ours: Figures, peer: Figures, kept: Figures): void {
   row('wall time of all', ours.wallMs, peer.wallMs, kept.wallMs, ms);
   row('slowest client, whole', ours.slowest.whole, peer.slowest.whole, kept.slowest.whole, ms);
   row('slowest client, drop→resume', ours.slowest.drop, peer.slowest.drop, kept.slowest.drop, ms);
-  row('CPU per stream (servers + clients, one process)', ours.cpuMsPerStream, peer.cpuMsPerStream, kept.cpuMsPerStream, (n) => `${n.toFixed(2)} ms`);
+  row(`CPU per stream (servers + clients, ${IN_CHILDREN ? 'three processes' : 'one process'})`, ours.cpuMsPerStream, peer.cpuMsPerStream, kept.cpuMsPerStream, (n) => `${n.toFixed(2)} ms`);
   row('Redis memory above baseline, peak', ours.peak, peer.peak, kept.peak, mb);
   row('Redis memory above baseline, after the end', ours.afterEnd, peer.afterEnd, kept.afterEnd, mb);
   row(`… after expiry (ours: graceMs ${GRACE_MS} ms; peer: 24 h TTL, not waited)`, ours.afterExpiry ?? NaN, peer.afterEnd, kept.afterEnd, mb);
   console.log(`| … of which the conversations (ours: histories + owners; peer: saved messages) | ${mb(ours.durable)} | ${mb(peer.durable)} (keeps none) | | ${mb(kept.durable)} | |`);
+  printAllPlaces([ours.allPlaces, peer.allPlaces, kept.allPlaces], ratio);
   row('bytes of text lost', ours.lost, peer.lost, kept.lost, String);
   row('bytes of text received twice (replay from the start)', ours.twice, peer.twice, kept.twice, String);
   const stops = (f: Figures): string => `${f.stopped} of ${f.stops}`;
@@ -258,10 +278,10 @@ function printConversations(ours: Figures, peer: Figures, kept: Figures): void {
 }
 
 /** Scenario 1 then 2 on one side; waits until the side's model runs all ended. */
-async function measure(redis: RedisServer, side: Side): Promise<{ figures?: Figures; info: InfoFigures }> {
-  // SCENARIOS=info runs the second only (the first takes minutes on a loaded machine).
+async function measure(redis: RedisServer, side: Side): Promise<{ figures?: Figures; info?: InfoFigures }> {
+  // SCENARIOS=info runs the second only (the first takes minutes on a loaded machine); SCENARIOS=memory the first only.
   const figures = process.env.SCENARIOS === 'info' ? undefined : await conversations(redis, side);
-  const info = await infoUnderLoad(side.name, side.a.url, SSE_CLIENTS);
+  const info = IN_CHILDREN ? undefined : await infoUnderLoad(side.name, side.a.url, SSE_CLIENTS);
   await settle(side.runs);
   return { figures, info };
 }
@@ -274,11 +294,18 @@ async function settle(runs: ModelRuns): Promise<void> {
   }
 }
 
+/** A side's two instances in processes of their own (SCENARIOS=memory), measured, then ended. */
+async function measureInChildren(redis: RedisServer, kind: SideKind, side: Pick<Side, 'name' | 'graceMs' | 'durable'>): Promise<{ figures?: Figures; info?: InfoFigures }> {
+  const servers = await startChildSide(kind, redis.url, SCRIPT, { graceMs: GRACE_MS, maxConcurrentRuns: MAX_RUNS, fetch: http });
+  return measure(redis, { ...side, a: servers.a, b: servers.b, runs: servers.runs, servers }).finally(() => servers.close());
+}
+
 /** The peer's two instances, measured, then closed; `persist`: they save each chat's messages (the AI SDK's recipe). */
-async function measurePeer(redis: RedisServer, persist: boolean): Promise<{ figures?: Figures; info: InfoFigures }> {
+async function measurePeer(redis: RedisServer, persist: boolean): Promise<{ figures?: Figures; info?: InfoFigures }> {
+  const name = persist ? 'peer + message persistence' : 'peer (AI SDK + resumable-stream)';
+  if (IN_CHILDREN) return measureInChildren(redis, persist ? 'persist' : 'peer', { name, durable: ['peer:chat:*:messages'] });
   const peerRuns: ModelRuns = { started: 0, finished: 0 };
   const [pa, pb] = await Promise.all([startPeer(redis.url, SCRIPT, peerRuns, { persist }), startPeer(redis.url, SCRIPT, peerRuns, { persist })]);
-  const name = persist ? 'peer + message persistence' : 'peer (AI SDK + resumable-stream)';
   return measure(redis, { name, a: pa, b: pb, runs: peerRuns, durable: ['peer:chat:*:messages'] }).finally(async () => {
     // Every peer run ends (it has no stop); one still writing when its Redis client closes rejects
     // unhandled (resumable-stream's `set`) and ends the bench. On a loaded machine `settle` can return first.
@@ -298,20 +325,26 @@ export async function run(): Promise<void> {
     await redis.flush();
     const kept = peers ? await measurePeer(redis, true) : undefined;
     await redis.flush();
-    const ourRuns: ModelRuns = { started: 0, finished: 0, endedAt: new Map() };
-    // Caps above the bench's load: every stream must be accepted (the default is 64 runs per instance).
-    const cap = Number(process.env.MAX_RUNS ?? Math.max(STREAMS, SSE_CLIENTS) * 2); // MAX_RUNS: another cap per instance (the default 64 refuses most)
-    const [oa, ob] = await Promise.all([startOurs(redis.url, SCRIPT, ourRuns, { graceMs: GRACE_MS, maxConcurrentRuns: cap, fetch: http }), startOurs(redis.url, SCRIPT, ourRuns, { graceMs: GRACE_MS, maxConcurrentRuns: cap, fetch: http })]);
-    const durable = ['rxlc:conversation:*:history', 'rxlc:conversation:*:owner'];
-    const ours = await measure(redis, { name: 'ours (createChatHandler + Redis stores)', a: oa, b: ob, runs: ourRuns, graceMs: GRACE_MS, durable }).finally(async () => {
-      while (oa.handler.runs + ob.handler.runs > 0) await sleep(100);
-      await Promise.all([oa.close(), ob.close()]);
-    });
+    const ours = await measureOurs(redis);
     if (ours.figures) printConversations(ours.figures, peer?.figures ?? ours.figures, kept?.figures ?? ours.figures);
     if (!peer) console.log('\n(SIDES=ours: the peer columns repeat ours.)');
-    printInfo(SSE_CLIENTS, [ours.info, ...(peer ? [peer.info] : []), ...(kept ? [kept.info] : [])]);
+    if (ours.info) printInfo(SSE_CLIENTS, [ours.info, ...(peer?.info ? [peer.info] : []), ...(kept?.info ? [kept.info] : [])]);
   } finally {
     await closeClients();
     await redis.stop();
   }
+}
+
+/** Our two instances, measured, then closed. */
+async function measureOurs(redis: RedisServer): Promise<{ figures?: Figures; info?: InfoFigures }> {
+    const durable = ['rxlc:conversation:*:history', 'rxlc:conversation:*:owner'];
+    const name = 'ours (createChatHandler + Redis stores)';
+    if (IN_CHILDREN) return measureInChildren(redis, 'ours', { name, graceMs: GRACE_MS, durable });
+    const ourRuns: ModelRuns = { started: 0, finished: 0, endedAt: new Map() };
+    const cap = MAX_RUNS;
+    const [oa, ob] = await Promise.all([startOurs(redis.url, SCRIPT, ourRuns, { graceMs: GRACE_MS, maxConcurrentRuns: cap, fetch: http }), startOurs(redis.url, SCRIPT, ourRuns, { graceMs: GRACE_MS, maxConcurrentRuns: cap, fetch: http })]);
+    return measure(redis, { name, a: oa, b: ob, runs: ourRuns, graceMs: GRACE_MS, durable }).finally(async () => {
+      while (oa.handler.runs + ob.handler.runs > 0) await sleep(100);
+      await Promise.all([oa.close(), ob.close()]);
+    });
 }

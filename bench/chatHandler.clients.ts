@@ -1,6 +1,7 @@
 /**
- * Scenario 2's SSE clients in a process of their own (decision 0345): argv <url> <count>. Each client
- * posts a turn to `<url>/api/chat`, reads 200–2,000 bytes and leaves; all start at once. Prints
+ * Scenario 2's SSE clients in a process of their own (decision 0345): argv <url> <count> [whole]. Each client
+ * posts a turn to `<url>/api/chat`, reads 200–2,000 bytes and leaves (`whole`: reads the whole reply,
+ * as the CPU-per-token driver's clients do, bench/chatHandler.cpu.ts); all start at once. Prints
  * `result <json>` (answers not 200, requests failed by why) and exits. Outside the servers' process,
  * their parsing, aborts and error stacks are not in the servers' event loop the bench measures.
  */
@@ -12,7 +13,7 @@ export interface ClientsResult {
   failures: Record<string, number>;
 }
 
-async function main(url: string, count: number): Promise<ClientsResult> {
+async function main(url: string, count: number, whole: boolean): Promise<ClientsResult> {
   const failures: Record<string, number> = {};
   let statuses = 0;
   await Promise.all(
@@ -22,7 +23,7 @@ async function main(url: string, count: number): Promise<ClientsResult> {
         const body = userTurn(`load-conversation-${String(i).padStart(6, '0')}`, i);
         const response = await http(`${url}/api/chat`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, signal: abort.signal });
         if (response.status !== 200) statuses++;
-        await readBody(response, abort, 200 + (i % 7) * 300);
+        await readBody(response, abort, whole ? undefined : 200 + (i % 7) * 300);
       } catch (error) {
         const cause = (error as { cause?: { code?: string; message?: string } }).cause;
         const why = `${(error as Error).message}: ${cause?.code ?? cause?.message ?? '?'}`;
@@ -33,7 +34,7 @@ async function main(url: string, count: number): Promise<ClientsResult> {
   return { statuses, failures };
 }
 
-main(process.argv[2], Number(process.argv[3])).then(async (result) => {
+main(process.argv[2], Number(process.argv[3]), process.argv[4] === 'whole').then(async (result) => {
   await closeClients();
   process.stdout.write(`result ${JSON.stringify(result)}\n`, () => process.exit(0));
 });

@@ -20,7 +20,7 @@ const PROBE_EVERY_MS = 50;
 const SLOW_MS = 1000;
 
 /** A bench child under tsx (as bench/agentProtocol.process.ts starts its servers): its first line starting with `prefix`, and its stdin to end it. */
-function startChild(entry: string, args: readonly string[]): { line(prefix: string): Promise<string>; end(): void } {
+export function startChild(entry: string, args: readonly string[]): { line(prefix: string): Promise<string>; end(): void } {
   const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, entry), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines: string[] = [];
   const waiters: Array<() => void> = [];

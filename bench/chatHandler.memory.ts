@@ -98,3 +98,73 @@ export function printBreakdown(side: string, at: MemoryBreakdown | undefined): v
     console.log(`| \`${shape}\` | ${kind.keys} | ${kb(kind.bytes)} | ${(kind.bytes / kind.keys).toFixed(0)} B | ${kind.entries || ''} | ${perEntry} |`);
   }
 }
+
+/** Memory a side keeps, all places: its servers' heap (after a full GC) and Redis' used memory, bytes above the baseline. */
+export interface AllPlaces {
+  heap: number;
+  redis: number;
+}
+
+/** What scenario 1 reads to measure all places: the servers' heap (child processes) and Redis' used memory. */
+export interface Places {
+  heap(): Promise<number>;
+  redis(): Promise<number>;
+}
+
+/** All places now, above `baseline` (both read at once). */
+export async function allPlaces(places: Places, baseline: AllPlaces): Promise<AllPlaces> {
+  const [heap, redis] = await Promise.all([places.heap(), places.redis()]);
+  return { heap: heap - baseline.heap, redis: redis - baseline.redis };
+}
+
+/**
+ * Samples all places every `everyMs` (each sample a full GC in every server process) until stopped;
+ * resolves to the sample with the most bytes in total: the peak, to within a sample.
+ */
+export function allPlacesAtPeak(places: Places, baseline: AllPlaces, everyMs = 1000): { stop(): Promise<AllPlaces> } {
+  let peak: AllPlaces = { heap: 0, redis: 0 };
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const now = await allPlaces(places, baseline);
+      if (now.heap + now.redis > peak.heap + peak.redis) peak = now;
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return peak;
+    },
+  };
+}
+
+/** Scenario 1's all-places figures of one side: at the peak sample, after the end, after expiry (ours only). */
+export interface AllPlacesFigures {
+  peak: AllPlaces;
+  afterEnd: AllPlaces;
+  afterExpiry?: AllPlaces;
+}
+
+/**
+ * The all-places rows of scenario 1's table (ours, peer, ours / peer, peer + persistence, ours / it),
+ * or one line saying how to get them when the servers ran in the bench process (their heap would
+ * hold the clients' too).
+ */
+export function printAllPlaces(sides: ReadonlyArray<AllPlacesFigures | undefined>, ratio: (o: number, p: number) => string): void {
+  const [ours, peer, kept] = sides;
+  if (!ours || !peer || !kept) {
+    console.log('| memory, all places (servers\' heap + Redis) | run `SCENARIOS=memory` (servers in child processes) | | | | |');
+    return;
+  }
+  const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(2)} MB`;
+  const total = (at: AllPlaces): number => at.heap + at.redis;
+  const row = (figure: string, f: (s: AllPlacesFigures) => number): void =>
+    console.log(`| ${figure} | ${mb(f(ours))} | ${mb(f(peer))} | ${ratio(f(ours), f(peer))} | ${mb(f(kept))} | ${ratio(f(ours), f(kept))} |`);
+  row('**memory, all places (servers\' heap after a full GC + Redis), peak sample**', (s) => total(s.peak));
+  row('… of which the servers\' heap', (s) => s.peak.heap);
+  row('… of which Redis', (s) => s.peak.redis);
+  row('memory, all places, after the end', (s) => total(s.afterEnd));
+  row('… after expiry (ours: graceMs; peer: the end, its sentinels keep 24 h)', (s) => total(s.afterExpiry ?? s.afterEnd));
+}

@@ -20,6 +20,12 @@ export interface ChatInstance {
   close(): Promise<void>;
 }
 
+/** POSTs `{base}/:id/stop` to the instance at `url`: whether it says a run was stopped. */
+export async function stopOn(url: string, id: string, fetch: (url: string, init?: RequestInit) => Promise<Response>): Promise<boolean> {
+  const response = await fetch(`${url}/api/chat/${id}/stop`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  return ((await response.json()) as { stopped?: boolean }).stopped === true;
+}
+
 /** The script's tokens as chunks, `tokenDelayMs` apart (the last with `finish_reason`), counted in `runs`. */
 function scriptedStream(script: Script, runs: ModelRuns): (input: { conversationId?: string }) => Observable<AIMessageChunk> {
   const last = script.tokens.length - 1;
@@ -74,10 +80,7 @@ export async function startOurs(
   return {
     url,
     handler,
-    async stop(id) {
-      const response = await fetch(`${url}/api/chat/${id}/stop`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-      return ((await response.json()) as { stopped?: boolean }).stopped === true;
-    },
+    stop: (id) => stopOn(url, id, fetch),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -28,12 +28,7 @@ describe('mergeStreams', () => {
       const b =     cold('--y--|');
       const c2 =    cold('----z----|');
       const d =     cold('---w|');
-      streams = {
-        a,
-        b,
-        c: c2,
-        d,
-      };
+      streams = { a, b, c: c2, d };
       const inputs = hot('(abcd)|');
       const expected =   '--Y--BX--Z---AC-W(D|)';
       const inputsSubs = '^-----!';

@@ -129,12 +129,13 @@ export function framesResponse<T>(source$: Observable<T>, limits: FramesResponse
         }
         while (queue.length === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;
-        const next = queue.shift();
-        if (next) {
-          queuedBytes -= next.byteLength;
-          controller.enqueue(next);
-        }
-        if (queue.length === 0 && ended) controller.close();
+        // Every frame waiting, in one chunk: a reply-log entry's events come together, and one read
+        // (and one socket write) per delivery instead of one per frame cut the chat handler's CPU per token (decision 0375).
+        const next = queue.length > 1 ? joined(queue) : queue[0];
+        queue.length = 0;
+        queuedBytes = 0;
+        if (next) controller.enqueue(next);
+        if (ended) controller.close();
       },
       cancel() {
         ended = true;
@@ -147,4 +148,17 @@ export function framesResponse<T>(source$: Observable<T>, limits: FramesResponse
   );
 
   return new Response(body, { status, headers: { ...encoding.headers, ...headers } });
+}
+
+/** The chunks as one. */
+function joined(chunks: readonly Uint8Array[]): Uint8Array {
+  let size = 0;
+  for (const chunk of chunks) size += chunk.byteLength;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
 }

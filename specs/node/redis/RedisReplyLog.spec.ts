@@ -95,11 +95,13 @@ describeWithRedis('RedisReplyLog', () => {
       const blocked = async (): Promise<number> =>
         ((await client.sendCommand(['CLIENT', 'LIST'])) as string).split('\n').filter((line) => /\bflags=\S*b/.test(line)).length;
       const log = new RedisReplyLog({ client, ...LIVE, tailConnections: 4 });
+      // Readers on another instance: the producer's own instance reads its replies without XREAD (decision 0375).
+      const follower = new RedisReplyLog({ client, ...LIVE, tailConnections: 4 });
       const sources = Array.from({ length: 12 }, () => controlled());
       sources.forEach((src, i) => log.append(`shared-${i}`, src.source$).subscribe());
       await Promise.all(sources.map((src) => src.subscribed));
       sources.forEach((src) => src.next(FRAMES[0]));
-      const readers = sources.flatMap((_, i) => [log.read(`shared-${i}`).subscribe(), log.read(`shared-${i}`).subscribe()]);
+      const readers = sources.flatMap((_, i) => [follower.read(`shared-${i}`).subscribe(), follower.read(`shared-${i}`).subscribe()]);
       while ((await blocked()) < 4) await sleep(5); // no bound: the count, once reached, is what is checked
       expect(await blocked()).toBe(4); // 24 readers of 12 replies, tailConnections: 4
       for (const reader of readers) reader.unsubscribe();
@@ -107,18 +109,24 @@ describeWithRedis('RedisReplyLog', () => {
       expect(await blocked()).toBe(0);
       sources.forEach((src) => src.complete());
       for (const [i] of sources.entries()) await readAll(log.read(`shared-${i}`)); // stored to the end
-      await log.close();
+      await Promise.all([log.close(), follower.close()]);
     });
 
     it('by default an instance holds five connections however many replies it produces, follows and stops: its client, the heartbeat, pub/sub, one blocking read, one writer', async () => {
       const ids = async (): Promise<string[]> =>
         ((await client.sendCommand(['CLIENT', 'LIST'])) as string).split('\n').filter((line) => line.startsWith('id=')).map((line) => line.split(' ')[0]);
+      // Another instance produces half the replies: the fresh one follows them over XREAD (its own replies
+      // it reads on the local fast path, decision 0375). Its connections open before the count starts.
+      const start = new Set(await ids());
+      const elsewhere = new RedisReplyLog({ client, ...LIVE });
+      const sources = Array.from({ length: 12 }, () => controlled());
+      sources.forEach((src, i) => i % 2 === 1 && elsewhere.append(`conn-${i}`, src.source$).subscribe());
+      while ((await ids()).filter((id) => !start.has(id)).length < 2) await sleep(5); // its writer, its heartbeat
       const own = await redis.client(); // a fresh instance: its client, and what its log opens
       const before = new Set(await ids());
       const fresh = new RedisReplyLog({ client: own, ...LIVE });
-      const sources = Array.from({ length: 12 }, () => controlled());
       const stops = sources.map((_, i) => fresh.stops(`conn-${i}`).subscribe());
-      sources.forEach((src, i) => fresh.append(`conn-${i}`, src.source$).subscribe());
+      sources.forEach((src, i) => i % 2 === 0 && fresh.append(`conn-${i}`, src.source$).subscribe());
       await Promise.all(sources.map((src) => src.subscribed));
       sources.forEach((src) => src.next(FRAMES[0]));
       const readers = sources.flatMap((_, i) => [fresh.read(`conn-${i}`).subscribe(), fresh.read(`conn-${i}`).subscribe()]);
@@ -135,14 +143,40 @@ describeWithRedis('RedisReplyLog', () => {
       expect(await opened()).toBe(4); // heartbeat, pub/sub, the blocking read, the writer (its client was open before)
       readers.forEach((reader) => reader.unsubscribe());
       stops.forEach((stop) => stop.unsubscribe());
-      await fresh.close();
+      await Promise.all([fresh.close(), elsewhere.close()]);
       await own.disconnect();
+    });
+
+    it("a reader on the producer's instance takes the events from the producer once Redis stored them: no XREAD, the same ids and bytes, and another instance resumes after any of them (decision 0375)", async () => {
+      const blocked = async (): Promise<number> =>
+        ((await client.sendCommand(['CLIENT', 'LIST'])) as string).split('\n').filter((line) => /\bflags=\S*b/.test(line)).length;
+      const other = new RedisReplyLog({ client, ...LIVE });
+      const src = controlled();
+      const stored: ReplyLogEntry[] = [];
+      log.append('local', src.source$).subscribe((e) => stored.push(e));
+      await src.subscribed;
+      src.next(FRAMES[0]);
+      await until(() => stored.length === 1, 'the first event stored');
+      const got: ReplyLogEntry[] = [];
+      let ended = false;
+      log.read('local').subscribe({ next: (e) => got.push(e), complete: () => (ended = true) });
+      await until(() => got.length === 1, 'the replay');
+      for (const frame of FRAMES.slice(1)) src.next(frame);
+      await until(() => got.length === FRAMES.length, 'the live tail');
+      expect(await blocked()).toBe(0); // followed without a blocking read
+      src.complete();
+      await until(() => ended, 'the end');
+      expect(got).toEqual(stored);
+      expect(got.map((e) => e.data)).toEqual(FRAMES);
+      for (const [i, e] of got.entries()) expect((await readAll(other.read('local', { after: e.id }))).entries).toEqual(stored.slice(i + 1));
+      await other.close();
     });
 
     it('one wake-up of a shared XREAD brings the events of every reply that has some, each to its readers', async () => {
       const one = new RedisReplyLog({ client, ...LIVE, tailConnections: 1 });
+      const producer = new RedisReplyLog({ client, ...LIVE }); // another instance: its replies are tailed over XREAD (decision 0375)
       const sources = Array.from({ length: 5 }, () => controlled());
-      sources.forEach((src, i) => one.append(`wake-${i}`, src.source$).subscribe());
+      sources.forEach((src, i) => producer.append(`wake-${i}`, src.source$).subscribe());
       await Promise.all(sources.map((src) => src.subscribed));
       const reads = sources.map((_, i) => readAll(one.read(`wake-${i}`)));
       await sleep(50);
@@ -153,7 +187,7 @@ describeWithRedis('RedisReplyLog', () => {
       });
       const results = await Promise.all(reads);
       expect(results.map((r) => r.entries.map((e) => e.data))).toEqual(sources.map((_, i) => [`data: ${i} a\n\n`, `data: ${i} b\n\n`]));
-      await one.close();
+      await Promise.all([one.close(), producer.close()]);
     });
 
     it('reads a reply longer than one page (512 entries) in order', async () => {

@@ -14,6 +14,7 @@ import { asNodeRedis, type NodeRedisClient } from './nodeRedis';
 import { coalesce } from './coalesce';
 import { eventIdAt } from './entryIds';
 import { entryWriter, type EntryWriter } from './entryWriter';
+import { LocalFeed } from './localFeed';
 import { KEYFRAME_EVERY } from './frameCodec';
 import { quietTimer, type QuietTimer } from './quietTimer';
 import { compareIds, replyReader, type ReplyReader, type StreamMessage } from './replyReader';
@@ -112,6 +113,8 @@ interface LiveProducer {
   waitingSince: number;
   /** Its entries' codec, ids and trim point. */
   entries: EntryWriter;
+  /** Hands readers of this instance what Redis stored (decision 0375). */
+  feed: LocalFeed;
   fail(error: unknown): void;
 }
 
@@ -241,6 +244,8 @@ export class RedisReplyLog implements ReplyLog {
   /** Producers share one heartbeat per instance: `rxlc:instance:<id>:alive`. */
   readonly #instanceId = randomUUID();
   readonly #live = new Set<LiveProducer>();
+  /** The local fast path of each reply produced here, until its end is stored (decision 0375). */
+  readonly #feeds = new Map<string, LocalFeed>();
   /** Ends being written (a completed or unsubscribed append); close() lets them land. */
   readonly #ending = new Set<Promise<unknown>>();
   #ticker: Subscription | undefined;
@@ -341,8 +346,10 @@ export class RedisReplyLog implements ReplyLog {
       const failed = new Subject<never>();
       const now = this.#scheduler.now();
       const live: LiveProducer = {
-        keys, replyId, pointer, client, refreshedAt: now, pending: 0, waitingSince: now, entries: entryWriter(this.#maxEvents), fail: (error) => failed.error(error),
+        keys, replyId, pointer, client, refreshedAt: now, pending: 0, waitingSince: now, entries: entryWriter(this.#maxEvents), feed: new LocalFeed(),
+        fail: (error) => failed.error(error),
       };
+      this.#feeds.set(replyId, live.feed);
       this.#register(live);
       const writeEnd = (fields: Record<string, string>): Promise<unknown> => {
         ended = true;
@@ -367,8 +374,8 @@ export class RedisReplyLog implements ReplyLog {
         catchError((error: unknown) => {
           if (ended) return throwError(() => error);
           const end = writeEnd({ end: 'failed', m: error instanceof Error ? error.message : String(error) });
-          // Redis is the fault: say so now; the end (the real cause, for readers) lands when Redis takes it.
-          if (isRedisFault(error)) return void end.catch(ignore), throwError(() => error);
+          // Redis is the fault: say so now (readers of this instance too); the end (the real cause, for readers) lands when Redis takes it.
+          if (isRedisFault(error)) return void end.catch(ignore), this.#feedOver(live, (feed) => feed.fail(error)), throwError(() => error);
           return concat(from(end).pipe(ignoreElements(), catchError(() => EMPTY)), throwError(() => error));
         }),
         finalize(() => {
@@ -394,7 +401,9 @@ export class RedisReplyLog implements ReplyLog {
       () => {
         live.pending--;
         live.waitingSince = this.#scheduler.now();
-        return batch.map((data, j): ReplyLogEntry => ({ id: eventIdAt(plan.id, j), data }));
+        const entries = batch.map((data, j): ReplyLogEntry => ({ id: eventIdAt(plan.id, j), data }));
+        live.feed.publish(entries); // stored: readers of this instance may have them now
+        return entries;
       },
       (error: unknown) => Promise.reject(asRedisFault(error, 'XADD', client)),
     );
@@ -430,9 +439,19 @@ export class RedisReplyLog implements ReplyLog {
       return end(await this.#controlClient());
     });
     const ending = deadline(client, 'the end marker', this.#timeoutMs, sent);
+    ending.then(
+      () => this.#feedOver(live, (feed) => feed.end({ id, message: fields })),
+      (error: unknown) => this.#feedOver(live, (feed) => feed.fail(error)),
+    );
     this.#ending.add(ending);
     ending.then(() => this.#ending.delete(ending), () => this.#ending.delete(ending));
     return ending;
+  }
+
+  /** The reply's local fast path ends (its last word to its readers): later readers of it read Redis. */
+  #feedOver(live: LiveProducer, last: (feed: LocalFeed) => void): void {
+    if (this.#feeds.get(live.replyId) === live.feed) this.#feeds.delete(live.replyId);
+    last(live.feed);
   }
 
   #register(live: LiveProducer): void {
@@ -518,13 +537,17 @@ export class RedisReplyLog implements ReplyLog {
       const reader = replyReader(replyId, subscriber);
       let unwatch: (() => void) | undefined;
       let idle: QuietTimer | undefined;
+      // Produced here: listened to before the replay's snapshot, so nothing stored in between is missed.
+      const local = this.#followLocal(replyId, reader);
       subscriber.add(() => {
         reader.tear();
         idle?.cancel();
+        local?.leave();
         unwatch?.(); // leaves the shared blocking read; the producer is not ours
       });
       const run = async (): Promise<void> => {
         if (await this.#replay(replyId, keys, after, reader)) return;
+        if (local) return local.live(); // no XREAD, no liveness check: the producer is in this process
         // The live tail: one shared XREAD BLOCK per shard, and a liveness check when nothing comes.
         idle = this.#liveness(replyId, keys, {
           over: reader.over,
@@ -549,6 +572,31 @@ export class RedisReplyLog implements ReplyLog {
       };
       run().catch(reader.fail);
     });
+  }
+
+  /**
+   * A reader of a reply produced by this instance, on its local fast path (decision 0375): what the
+   * producer hands on while the replay runs waits, then `live()` emits it (events the replay gave
+   * already are skipped by id) and everything after as it comes. Undefined when produced elsewhere.
+   */
+  #followLocal(replyId: string, reader: ReplyReader): { live(): void; leave(): void } | undefined {
+    const feed = this.#feeds.get(replyId);
+    if (!feed) return undefined;
+    let waiting: Array<() => unknown> | undefined = [];
+    const when = (act: () => unknown): unknown => (waiting ? waiting.push(act) : act());
+    const leave = feed.listen({
+      entries: (entries) => when(() => reader.take(entries)),
+      end: (marker) => when(() => reader.emit([marker])),
+      fail: (error) => when(() => reader.fail(error)),
+    });
+    return {
+      live: () => {
+        const acts = waiting ?? [];
+        waiting = undefined;
+        for (const act of acts) if (!reader.over()) act();
+      },
+      leave,
+    };
   }
 
   /** A page of the log from `start` on. */
@@ -659,6 +707,8 @@ export class RedisReplyLog implements ReplyLog {
     this.#subscriber = undefined;
     this.#control = undefined;
     await Promise.allSettled(ending);
+    for (const feed of this.#feeds.values()) feed.fail(closed);
+    this.#feeds.clear();
     const tails = this.#shards.map((shard) => {
       shard.wake?.();
       const conn = shard.conn;
@@ -740,6 +790,7 @@ export class RedisReplyLog implements ReplyLog {
         const { client } = await (shard.conn ??= this.#duplicate().then(async (c) => ({ client: c, id: await c.clientId() })));
         const keys = [...shard.watches.keys()];
         const ids = keys.map((key) => [...shard.watches.get(key)!].reduce((min, w) => (compareIds(w.last, min) < 0 ? w.last : min), '18446744073709551615-0'));
+        const at = new Map(keys.map((key, i) => [key, i]));
         if (!client.isReady) throw new RedisUnavailableError('XREAD', urlOf(client)); // not into the offline queue
         shard.dirty = false;
         shard.blocked = true;
@@ -751,7 +802,10 @@ export class RedisReplyLog implements ReplyLog {
           const watches = shard.watches.get(key);
           if (!watches) continue; // its readers left meanwhile
           const messages = entries.map(parseEntry);
-          for (const watch of [...watches]) watch.deliver(messages);
+          const from = ids[at.get(key)!];
+          // A reader that joined behind this XREAD's id (its kick came too late to restart it) would
+          // skip what lies between: it waits for the next XREAD, which starts from its own id.
+          for (const watch of [...watches]) if (compareIds(watch.last, from) >= 0) watch.deliver(messages);
         }
       }
     } catch (error) {

@@ -21,6 +21,8 @@ export interface ReplyReader {
   tear(): void;
   /** Emits the events after `last` of these entries (an end marker ends it); true when it is over. */
   emit(messages: StreamMessage[]): boolean;
+  /** Emits the events after `last` of a producer of this instance, decoded already (decision 0375); true when it is over. */
+  take(entries: readonly ReplyLogEntry[]): boolean;
   /**
    * Starts after the event `after`: `back` are the entries at or before it, newest first (the first
    * holds it; the others reach back to a keyframe, decision 0280). Decodes them and emits the events
@@ -68,6 +70,15 @@ export function replyReader(replyId: string, subscriber: Subscriber<ReplyLogEntr
         if (over()) break;
         if (message.end !== undefined) return compareIds(id, reader.last) > 0 ? end(message) : over();
         deliver(id, eventsOf(reader.codec, message));
+      }
+      return over();
+    },
+    take: (entries) => {
+      for (const entry of entries) {
+        if (over()) break;
+        if (compareIds(entry.id, reader.last) <= 0) continue;
+        reader.last = entry.id;
+        subscriber.next(entry);
       }
       return over();
     },
