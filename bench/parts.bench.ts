@@ -74,6 +74,8 @@ const add = (a: UsageMetadata | undefined, b: UsageMetadata): UsageMetadata =>
 export interface HandAssembler {
   push(chunk: AIMessageChunk | ToolMessage, node?: string): void;
   end(): void;
+  /** Every chunk of an array, then `end`. */
+  all(chunks: ReadonlyArray<AIMessageChunk | ToolMessage>): void;
 }
 
 /**
@@ -173,14 +175,19 @@ export function handAssembler(emit: (part: StreamPart) => void, nodes = false): 
     close();
     emit({ type: 'finish', finishReason: runReason ?? 'unknown', ...(runUsage && { usage: runUsage }) });
   };
-  return { push, end };
+  // The baseline must stay as fast as the switch written inline in the loop (line 1's goal was set
+  // against that): vs that inline loop this measured 1.01–1.04× and a `for of` over a destructured
+  // `push` 1.06–1.11× (21 rounds each, load 20, where the inline loop against itself gave 0.99–1.07×).
+  const all = (chunks: ReadonlyArray<AIMessageChunk | ToolMessage>): void => {
+    for (let i = 0; i < chunks.length; i++) push(chunks[i]);
+    end();
+  };
+  return { push, end, all };
 }
 
 /** {@link handAssembler} over an array. */
 export function handAssemble(chunks: ReadonlyArray<AIMessageChunk | ToolMessage>, emit: (part: StreamPart) => void): void {
-  const { push, end } = handAssembler(emit);
-  for (const chunk of chunks) push(chunk);
-  end();
+  handAssembler(emit).all(chunks);
 }
 
 /** Prints a side-by-side line: each side's CPU time and the ratio against its goal. */

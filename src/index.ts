@@ -124,6 +124,7 @@ export {
   StreamInterruptedError,
   ForbiddenContentError,
   StreamTimeoutError,
+  TextInputError,
   SlowConsumerError,
   ChatSessionClosedError,
   BadUIMessagesError,

@@ -3,6 +3,7 @@ import { AIMessageChunk } from '@langchain/core/messages';
 import { progress, type ProgressEvent } from '../../src/operators/progress';
 import { tapProgress } from '../../src/operators/tapProgress';
 import { createScheduler } from '../support/marbles';
+import { TextInputError } from '../../src/decode/errors';
 
 const countWords = (text: string): number =>
   Array.from(new Intl.Segmenter(undefined, { granularity: 'word' }).segment(text)).filter((s) => s.isWordLike).length;
@@ -203,7 +204,7 @@ describe('progress', () => {
         const source   = cold('-a-|', { a: 7 as never });
         const expected =      '-#';
         const subs     =      '^!';
-        expectObservable(source.pipe(progress({ scheduler }))).toBe(expected, undefined, new TypeError('progress: expected a string or a message chunk with content, got the number 7.'));
+        expectObservable(source.pipe(progress({ scheduler }))).toBe(expected, undefined, new TextInputError('progress', 7));
         expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });

@@ -1,6 +1,7 @@
 import { AIMessageChunk } from '@langchain/core/messages';
 import { streamMetrics } from '../../src/operators/streamMetrics';
 import { createScheduler } from '../support/marbles';
+import { TextInputError } from '../../src/decode/errors';
 
 describe('streamMetrics', () => {
   describe('completion', () => {
@@ -89,7 +90,7 @@ describe('streamMetrics', () => {
         const source   = cold('-a-|', { a: true as never });
         const expected =      '-#';
         const subs     =      '^!';
-        expectObservable(source.pipe(streamMetrics({ scheduler }))).toBe(expected, undefined, new TypeError('streamMetrics: expected a string or a message chunk with content, got boolean.'));
+        expectObservable(source.pipe(streamMetrics({ scheduler }))).toBe(expected, undefined, new TextInputError('streamMetrics', true));
         expectSubscriptions(source.subscriptions).toBe(subs);
       });
     });

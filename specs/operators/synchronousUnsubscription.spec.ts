@@ -113,6 +113,7 @@ const NOT_OPERATORS: Record<string, string> = {
   StreamInterruptedError: 'error class',
   ForbiddenContentError: 'error class',
   StreamTimeoutError: 'error class',
+  TextInputError: 'error class',
   SlowConsumerError: 'error class',
   ChatSessionClosedError: 'error class',
   createChatHandler: 'returns a Web handler (fetch), consuming its streams itself',

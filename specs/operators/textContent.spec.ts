@@ -1,6 +1,7 @@
 import { AIMessageChunk } from '@langchain/core/messages';
 import { textContent } from '../../src/operators/textContent';
 import { createScheduler } from '../support/marbles';
+import { TextInputError } from '../../src/decode/errors';
 
 describe('textContent', () => {
   describe('string content', () => {
@@ -69,7 +70,7 @@ describe('textContent', () => {
   });
 
   describe('bad input', () => {
-    it('errors with a TypeError naming the value and unsubscribes upstream', () => {
+    it('errors with a TextInputError naming the value and unsubscribes upstream', () => {
       createScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-a-b-|', { a: 'ok', b: 42 as never });
         const expected =    '-a-#';
@@ -77,7 +78,7 @@ describe('textContent', () => {
         expectObservable(source.pipe(textContent())).toBe(
           expected,
           { a: 'ok' },
-          new TypeError('textContent: expected a string or a message chunk with content, got the number 42.'),
+          new TextInputError('textContent', 42),
         );
         expectSubscriptions(source.subscriptions).toBe(sourceSubs);
       });

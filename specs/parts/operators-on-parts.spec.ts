@@ -9,7 +9,10 @@ import { streamMetrics } from '../../src/operators/streamMetrics';
 import { streamTimeout } from '../../src/operators/streamTimeout';
 import { retryBeforeFirstChunk } from '../../src/operators/retryBeforeFirstChunk';
 import { StreamTimeoutError } from '../../src/errors';
+import { TextInputError } from '../../src/decode/errors';
+import type { TextLike } from '../../src/decode/text';
 import type { StreamPart } from '../../src/parts/types';
+import { toParts } from '../../src/parts/toParts';
 import { createScheduler } from '../support/marbles';
 
 /** One agent step as parts: a role-only start, reasoning, a tool call, then text. */
@@ -80,7 +83,7 @@ describe('the existing operators on part streams', () => {
       });
     });
 
-    it('takes the text of content-block events and of LangGraph [message, metadata] pairs and tuples', async () => {
+    it('refuses content-block events and LangGraph pairs and tuples (TextInputError); through toParts() it takes their text', async () => {
       const meta = { langgraph_node: 'model' };
       const events = [
         { event: 'message-start' },
@@ -90,7 +93,8 @@ describe('the existing operators on part streams', () => {
         { event: 'content-block-finish', index: 0, content: { type: 'text', text: 'Python' } },
         { event: 'message-finish', reason: 'stop' },
       ];
-      expect(await lastValueFrom(from(events).pipe(collectText()))).toBe('Python');
+      await expect(lastValueFrom(from(events as unknown as TextLike[]).pipe(collectText()))).rejects.toBeInstanceOf(TextInputError);
+      expect(await lastValueFrom(from(events).pipe(toParts(), collectText()))).toBe('Python');
       const graph = [
         [new AIMessageChunk({ content: '你' }), meta],
         ['messages', [new AIMessageChunk({ content: '好' }), meta]],
@@ -99,7 +103,8 @@ describe('the existing operators on part streams', () => {
         [['sub:1'], 'messages', [new AIMessageChunk({ content: '！' }), meta]],
         ['custom', { progress: 1 }],
       ];
-      expect(await lastValueFrom(from(graph).pipe(collectText()))).toBe('你好！');
+      await expect(lastValueFrom(from(graph as unknown as TextLike[]).pipe(collectText()))).rejects.toBeInstanceOf(TextInputError);
+      expect(await lastValueFrom(from(graph).pipe(toParts(), collectText()))).toBe('你好！');
     });
 
     it('fromAgent-style parts through textContent and abortOn stop at a forbidden word', async () => {

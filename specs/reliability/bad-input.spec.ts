@@ -13,6 +13,7 @@ import * as testing from '../../src/testing';
 import * as node from '../../src/node';
 import * as terminal from '../../src/cli/terminal';
 import { encodeServerSentEvent } from '../../src/web/serverSentEventFrame';
+import { TextInputError } from '../../src/decode/errors';
 
 type Case = [call: string, run: () => unknown, type: ErrorConstructor | RangeErrorConstructor | TypeErrorConstructor, message: RegExp];
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- deliberately ill-typed arguments
@@ -112,8 +113,8 @@ describe('bad stream values', () => {
     expect(await text(values)).toEqual(['你好', ' 🌏']);
   });
 
-  it('a value that is not text at all errors with a TypeError naming it', async () => {
-    await expect(text([42])).rejects.toThrow(new TypeError('textContent: expected a string or a message chunk with content, got the number 42.'));
+  it('a value that is not text at all errors with a TextInputError naming it', async () => {
+    await expect(text([42])).rejects.toThrow(new TextInputError('textContent', 42));
     await expect(text([{ content: 7 }])).rejects.toThrow(/message content must be a string or an array of content parts, got the number 7/);
   });
 

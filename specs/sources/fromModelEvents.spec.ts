@@ -15,13 +15,13 @@ const openai = (server: FakeOpenAIServer): ChatOpenAI =>
   new ChatOpenAI({ apiKey: 'test-key', model: 'gpt-4o-mini', maxRetries: 0, configuration: { baseURL: server.baseURL } });
 
 describe('fromModelEvents', () => {
-  it('emits the content-block events of streamEvents() without version; textContent spells the reply', async () => {
+  it('emits the content-block events of streamEvents() without version; through toParts, collectText spells the reply', async () => {
     const model = new ScriptedChatModel({ reply: 'Python 很好用 🐍' });
     const events = await lastValueFrom(fromModelEvents(model, '介绍 Python').pipe(toArray()));
     expect(events[0]).toMatchObject({ event: 'message-start' });
     expect(events.at(-1)).toMatchObject({ event: 'message-finish' });
     expect(events.map((e) => e.event)).toContain('content-block-delta');
-    expect(await lastValueFrom(fromModelEvents(model, 'q').pipe(collectText()))).toBe('Python 很好用 🐍');
+    expect(await lastValueFrom(fromModelEvents(model, 'q').pipe(toParts(), collectText()))).toBe('Python 很好用 🐍');
     const parts = await lastValueFrom(fromModelEvents(model, 'q').pipe(toParts(), toArray()));
     expect(parts.at(-1)).toEqual({ type: 'finish', finishReason: 'stop', usage: expect.objectContaining({ output_tokens: tokenize('Python 很好用 🐍').length }) });
   });
@@ -30,7 +30,7 @@ describe('fromModelEvents', () => {
     const model = new ScriptedChatModel({ reply: 'abc' });
     const stream = model.streamEvents('q');
     expect(typeof (stream as unknown as PromiseLike<unknown>).then).toBe('function');
-    const viaFactory = await lastValueFrom(fromAsyncIterableFactory(() => model.streamEvents('q')).pipe(textContent(), toArray()));
+    const viaFactory = await lastValueFrom(fromAsyncIterableFactory(() => model.streamEvents('q')).pipe(toParts(), textContent(), toArray()));
     expect(viaFactory.join('')).toBe('abc');
     expect((await stream).content).toEqual([{ type: 'text', text: 'abc' }]);
   });
@@ -47,7 +47,7 @@ describe('fromModelEvents', () => {
     });
 
     it('unicast: two concurrent subscribers get the full stream each', async () => {
-      const source = fromModelEvents(new ScriptedChatModel({ reply: '一 二 三', chunkDelayMs: 2 }), 'q').pipe(collectText());
+      const source = fromModelEvents(new ScriptedChatModel({ reply: '一 二 三', chunkDelayMs: 2 }), 'q').pipe(toParts(), collectText());
       expect(await Promise.all([lastValueFrom(source), lastValueFrom(source)])).toEqual(['一 二 三', '一 二 三']);
     });
 
@@ -55,7 +55,7 @@ describe('fromModelEvents', () => {
       const server = await startFakeOpenAIServer({ stallAfterChunks: 2 });
       try {
         const texts: string[] = [];
-        const subscription = fromModelEvents(openai(server), '详细介绍Python的历史和发展').pipe(textContent()).subscribe((t) => texts.push(t));
+        const subscription = fromModelEvents(openai(server), '详细介绍Python的历史和发展').pipe(toParts(), textContent()).subscribe((t) => texts.push(t));
         for (let i = 0; i < 200 && texts.length < 2; i++) await tick(5);
         expect(texts).toHaveLength(2);
         expect(server.requests[0].closedAt).toBeUndefined();
@@ -71,7 +71,7 @@ describe('fromModelEvents', () => {
     it('take(n) aborts the request; an abort of config.signal errors with StreamAbortedError', async () => {
       const server = await startFakeOpenAIServer({ chunkDelayMs: 15 });
       try {
-        const got = await lastValueFrom(fromModelEvents(openai(server), '详细介绍Python的历史和发展').pipe(textContent(), take(3), toArray()));
+        const got = await lastValueFrom(fromModelEvents(openai(server), '详细介绍Python的历史和发展').pipe(toParts(), textContent(), take(3), toArray()));
         expect(got).toHaveLength(3);
         expect((await server.waitForClose(0, 60_000)).closedByClient).toBe(true);
         const controller = new AbortController();

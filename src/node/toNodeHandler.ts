@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { getRequestListener } from '@hono/node-server';
+import { getRequestListener, RequestError } from '@hono/node-server';
 import { describe } from '../internal/validate';
 
 /** Anything with a Web-standard `fetch(request)`: `createChatHandler(…)`, a Hono app. */
@@ -43,16 +43,25 @@ export function toNodeHandler(handler: FetchHandler): (req: IncomingMessage, res
     // A refused body: read the rest first, so the client finishes sending and reads the 413 (no EPIPE).
     if (response.status === 413) await drain(bindings.incoming);
     return response;
-  }, {
-    // A handler that throws is a bug of the application: answer 500 instead of leaving the client waiting.
-    errorHandler: () => new Response(JSON.stringify({ error: 'Internal error.' }), { status: 500, headers: { 'content-type': 'application/json' } }),
-  });
+  }, { errorHandler });
   return (req, res) => {
     // Express mounts rewrite req.url to the part after the mount path; the handler routes on the full path.
     const original = (req as { originalUrl?: unknown }).originalUrl;
     if (typeof original === 'string') req.url = original;
     void listener(req, res);
   };
+}
+
+/**
+ * A request the bridge could not turn into a Web `Request` (a Host that is not a host, none, a bad
+ * target: its `RequestError`) is the client's: 400 with why, as every other malformed request.
+ * Anything else a handler throws is a bug of the application: 500 instead of leaving the client waiting.
+ */
+function errorHandler(error: unknown): Response {
+  const headers = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+  if (!(error instanceof RequestError)) return new Response(JSON.stringify({ error: 'Internal error.' }), { status: 500, headers });
+  const why = error.message.charAt(0).toLowerCase() + error.message.slice(1);
+  return new Response(JSON.stringify({ error: `Bad request: ${why}.` }), { status: 400, headers: { ...headers, connection: 'close' } });
 }
 
 /** Past this, a refused body is not read to its end: the connection is cut. */

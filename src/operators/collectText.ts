@@ -3,7 +3,9 @@ import { textOf, type TextLike } from '../decode/text';
 
 /**
  * Emits the whole text once, on completion ('' for an empty stream). Accepts
- * chunks, messages or strings. Nothing is emitted if the source errors.
+ * strings, message chunks or parts (a {@link TextInputError} for anything else:
+ * pipe LangGraph tuples and content-block events through `toParts()` first).
+ * Nothing is emitted if the source errors.
  *
  * @example
  * ```ts

@@ -6,6 +6,7 @@ import { assertFunction, assertObject, describe } from '../internal/validate';
 import { isStreamPart } from '../decode/assemble';
 import { RunCompletion } from '../parts/runCompletion';
 import type { StreamPart } from '../parts/types';
+import type { TextLike } from '../decode/text';
 import { ChunkStats } from './chunkStats';
 
 /** A message chunk as `requireCompletion` reads it. */
@@ -113,7 +114,7 @@ export function requireCompletion<T extends CompletableChunk | StreamPart>(
             }
             let piece: string | undefined;
             try {
-              piece = stats.count(chunk);
+              piece = stats.count(chunk as TextLike);
             } catch (err) {
               fail(err);
             }

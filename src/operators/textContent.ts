@@ -7,9 +7,10 @@ const nonEmpty = (text: string): boolean => text.length > 0;
 /**
  * Maps each chunk, message or string to its text. Array content keeps its text
  * parts only; chunks with no text (empty, tool-call-only, image-only) emit
- * nothing. Parts (`fromAgent`, `toParts()`), content-block events
- * (`fromModelEvents`) and LangGraph `[message, metadata]` pairs / `[mode, data]`
- * tuples give the answer text only. A value that has no text at all errors with a TypeError.
+ * nothing. Parts (`fromAgent`, `toParts()`) give the answer text only. Any other
+ * value errors with a {@link TextInputError}: content-block events (`fromModelEvents`)
+ * and LangGraph `[message, metadata]` pairs / `[mode, data]` tuples go through
+ * `toParts()` first (decision 0356).
  *
  * @example
  * ```ts

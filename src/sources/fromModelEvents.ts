@@ -18,16 +18,17 @@ export interface ModelEventsRunnable<I> {
  *
  * The `ChatModelStream` that `streamEvents` returns is both an async iterable and a
  * thenable (awaiting it resolves to the final message); this source iterates it.
- * Pipe `toParts()` for typed parts, or `textContent()` for the text.
+ * Pipe `toParts()` for typed parts, then `textContent()` for the text (text operators refuse the
+ * events themselves, decision 0356).
  *
  * @example
  * ```ts
  * import { ChatOpenAI } from '@langchain/openai';
- * import { fromModelEvents, textContent } from 'rxjs-langchain';
+ * import { fromModelEvents, textContent, toParts } from 'rxjs-langchain';
  *
  * const model = new ChatOpenAI({ model: 'gpt-4o-mini' });
  * fromModelEvents(model, '讲一个关于Python的笑话')
- *   .pipe(textContent())
+ *   .pipe(toParts(), textContent())
  *   .subscribe((text) => process.stdout.write(text));
  * ```
  *

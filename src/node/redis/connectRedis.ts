@@ -1,7 +1,7 @@
 import { assertObject, assertPositiveInteger, describe } from '../../internal/validate';
 import type { RedisClient } from './client';
 import { redactUrl } from './deadline';
-import { RedisUnreachableError } from './errors';
+import { isAuthRefusal, RedisUnreachableError } from './errors';
 import type { NodeRedisClient } from './nodeRedis';
 
 /** Options of {@link connectRedis}. */
@@ -77,7 +77,8 @@ export async function connectRedis(url: string, options: ConnectRedisOptions = {
       reconnectStrategy: (retries: number, cause: Error) => {
         lastError = cause;
         // A new Error of this module's realm: node-redis checks `instanceof Error` (socket errors may come from another realm under jest).
-        if (!ready) return Date.now() - started + 100 > connectTimeoutMs ? new Error('connect deadline passed') : 100;
+        // A refused password is an answer, not an outage: give up at once (it was 5 s of retries).
+        if (!ready) return isAuthRefusal(cause) || Date.now() - started + 100 > connectTimeoutMs ? new Error('connect deadline passed') : 100;
         return Math.min(50 * 2 ** Math.min(retries, 10), maxDelay);
       },
     },
@@ -101,7 +102,9 @@ export async function connectRedis(url: string, options: ConnectRedisOptions = {
   const connecting = client.connect();
   connecting.catch(() => undefined); // after a timeout it may still reject; the timeout already answered
   try {
-    await Promise.race([connecting, late]);
+    // A PING proves the connection can run commands: without a password, a server that wants one
+    // accepts the connection and refuses every command (NOAUTH), so the first turn would fail instead.
+    await Promise.race([connecting.then(() => client.ping()), late]);
   } catch (error) {
     if (client.isOpen) await client.disconnect().catch(() => undefined);
     throw new RedisUnreachableError(shown, connectTimeoutMs, lastError ?? error);

@@ -36,9 +36,23 @@ export class RedisUnreachableError extends RxLangChainError {
 
   constructor(url: string, ms: number, cause: unknown) {
     const why = messageOf(cause) ?? String(cause);
-    super('REDIS_UNREACHABLE', `Cannot reach Redis at ${url} within ${ms} ms (${why}). ${HINT}`, { cause });
+    super(
+      'REDIS_UNREACHABLE',
+      isAuthRefusal(cause)
+        ? `Redis at ${url} refused the credentials (${why}). Check the user and password in the URL (REDIS_URL).`
+        : `Cannot reach Redis at ${url} within ${ms} ms (${why}). ${HINT}`,
+      { cause },
+    );
     this.url = url;
   }
+}
+
+/**
+ * True when Redis answered and refused the credentials (`WRONGPASS`, `NOAUTH`, a password sent to
+ * a server without one): retrying cannot help, so `connectRedis` gives up at once.
+ */
+export function isAuthRefusal(error: unknown): boolean {
+  return /^(WRONGPASS|NOAUTH|NOPERM)\b|^ERR (AUTH|invalid password|Client sent AUTH)/.test(messageOf(error) ?? '');
 }
 
 /**
