@@ -238,7 +238,7 @@ export function progressTrackerFactory(where: string, options: ProgressOptions |
 }
 
 /**
- * Emits {@link ProgressEvent}s about a text stream (chunks, messages or strings):
+ * Emits {@link ProgressEvent}s about a text stream (strings, message chunks or parts; see `TextLike`):
  * whenever a threshold (`everyChars`, `everyChunks`, `everyMs`) is *crossed* — a
  * chunk that jumps from 48 to 53 characters reports for 50, where a check of
  * `count % 50 == 0` misses it — and always a final event with `done: true`
