@@ -18,6 +18,7 @@ export type { FromServerSentEventsInit, ServerSentEventMessage, ServerSentEvents
 
 // Parts: the typed stream of a model call or an agent run.
 export { toParts } from './parts/toParts';
+export type { TextLike, MessageChunkLike } from './decode/text';
 export { collectRun } from './parts/collectRun';
 export type { RunResult } from './parts/collectRun';
 export type {

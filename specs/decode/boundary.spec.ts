@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { graphMessage, graphTuple } from '../../src/decode/graphTuples';
 import { FINISH_KEYS, finishReasonOf, hasFinishMarker } from '../../src/decode/finishReason';
+import { isModelStreamEvent } from '../../src/decode/modelEvents';
 
 const SRC = join(__dirname, '../../src');
 
@@ -123,5 +124,15 @@ describe('LangGraph tuples', () => {
     expect(graphMessage(['values', { messages: [] }])).toBeNull();
     expect(graphMessage(['messages', 'nonsense'])).toBeUndefined();
     expect(graphMessage(['a', 'b', 'c'])).toBeUndefined();
+  });
+});
+
+describe('content-block events', () => {
+  it('tells the events of streamEvents() without version from v1/v2 events, parts and messages', () => {
+    const delta = { event: 'content-block-delta', index: 0, delta: { type: 'text-delta', text: '你好 🌏' } };
+    expect([delta, { event: 'message-finish', reason: 'stop' }, { event: 'error', message: 'x' }].map(isModelStreamEvent)).toEqual([true, true, true]);
+    expect([{ event: 'on_chat_model_stream', data: {} }, { type: 'text', text: 'hi' }, { content: 'hi' }, ['messages', delta], null, 'content-block-delta'].map(isModelStreamEvent)).toEqual([
+      false, false, false, false, false, false,
+    ]);
   });
 });

@@ -182,6 +182,39 @@ describe('progress', () => {
         }
       }
     });
+    it('reports at exactly the crossings of code points, not UTF-16 units, and each event its own words, when pairs are split across chunks', async () => {
+      // Emoji-dense: the UTF-16 units run ahead of the code points (the stats count units per chunk and code points only near a threshold).
+      const text = '😀你好😀😀 ok 👩‍💻世界😀\uD83D\uDE00 end '.repeat(40);
+      for (const size of [1, 2, 3, 5]) {
+        const chunks: string[] = [];
+        for (let i = 0; i < text.length; i += size) chunks.push(text.slice(i, i + size));
+        for (const every of [3, 7, 50]) {
+          // The reference: count every prefix in full.
+          const expected: Array<{ chunks: number; chars: number }> = [];
+          let next = every;
+          chunks.forEach((_, i) => {
+            const chars = [...chunks.slice(0, i + 1).join('')].length;
+            if (chars >= next) {
+              expected.push({ chunks: i + 1, chars });
+              next = (Math.floor(chars / every) + 1) * every;
+            }
+          });
+          const events: ProgressEvent[] = [];
+          await lastValueFrom(from(chunks).pipe(tapProgress((p) => events.push(p), { everyChars: every })));
+          expect(events.map(({ chunks, chars }) => ({ chunks, chars }))).toEqual([...expected, { chunks: chunks.length, chars: [...text].length }]);
+          const prefixWords = events.map((e) => countWords(chunks.slice(0, e.chunks).join('')));
+          expect(events.map((e) => e.words).reverse()).toEqual(prefixWords.reverse()); // read last first
+        }
+      }
+    });
+
+    it('keeps exact counts past thousands of chunks without an event (everyMs never crossed)', async () => {
+      const chunks = Array.from({ length: 10_000 }, (_, i) => (i % 3 === 0 ? '😀' : i % 3 === 1 ? '流式 ' : 'ab'));
+      const events = await lastValueFrom(from(chunks).pipe(progress({ everyMs: 1e9 }), toArray()));
+      expect(events).toHaveLength(1);
+      const whole = chunks.join('');
+      expect(events[0]).toMatchObject({ done: true, chunks: 10_000, chars: [...whole].length, words: countWords(whole) });
+    });
   });
 
   describe('bad input', () => {

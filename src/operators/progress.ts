@@ -66,7 +66,8 @@ interface WordCell {
 class LazyWordCount {
   private readonly queue: WordCell[] = [];
   private head = 0;
-  private pending = ''; // text after `countedTo`, not segmented yet
+  private pending = ''; // text after `countedTo`, not segmented yet (without the pieces below)
+  private pieces: Array<string | readonly string[]> = []; // text after `pending`, as it came: joined when words are read
   private countedTo = 0;
   private received = 0;
   private tail = ''; // segmented text a later chunk may still change
@@ -75,10 +76,11 @@ class LazyWordCount {
 
   constructor(private readonly segmenter: Intl.Segmenter) {}
 
-  add(text: string): void {
-    this.pending += text;
-    this.received += text.length;
-    if (this.pending.length > MAX_PENDING) this.resolve(this.cell());
+  /** Adds text in pieces (kept as they are: no copy, no concatenation per chunk). */
+  add(text: string | readonly string[], units: number): void {
+    this.pieces.push(text);
+    this.received += units;
+    if (this.received - this.countedTo > MAX_PENDING) this.resolve(this.cell());
   }
 
   /** A cell at the current end of the text. */
@@ -103,6 +105,10 @@ class LazyWordCount {
   }
 
   private countTo(at: number): number {
+    if (this.pieces.length > 0) {
+      this.pending += this.pieces.flat().join('');
+      this.pieces = [];
+    }
     while (this.countedTo < at) {
       // At most SEGMENT_WINDOW units per segment() call: V8 segments a long string in quadratic time.
       let n = Math.min(at - this.countedTo, SEGMENT_WINDOW);
@@ -141,7 +147,10 @@ class LazyWordCount {
  * A {@link ProgressEvent}. `words` is an own, enumerable accessor (spread and deep equality see it)
  * defined with one shared descriptor whose getter reads private fields: an object literal with a
  * `get words()` cost ~3× more per event (3.9–5.7 µs vs 1.1–2.1 µs, 200,000 events, load ≈ 19), and
- * was most of `tapProgress`'s cost per chunk (bench/operators.bench.ts (b)).
+ * was most of `tapProgress`'s cost per chunk (bench/operators.bench.ts (b)). The `defineProperty`
+ * is still most of an event's cost (170–190 ns of it, CPU, 200,000 events; a getter on the prototype
+ * costs 15 ns but is not an own property, so spread and `toEqual` would lose `words`); with
+ * `everyChars: 50` an event comes every ~12 one-token chunks, ~15 ns a chunk.
  */
 class Progress implements ProgressEvent {
   private static readonly words: PropertyDescriptor = {
@@ -187,21 +196,24 @@ export function progressTrackerFactory(where: string, options: ProgressOptions |
   const segmenter = new Intl.Segmenter(undefined, { granularity: 'word' });
 
   return () => {
-    const stats = new ChunkStats(scheduler, where);
     const words = new LazyWordCount(segmenter);
+    // The stats keep the text until `chars` is needed, then hand it to the word count in one piece.
+    const stats = new ChunkStats(scheduler, where, (text, units) => words.add(text, units));
     let nextChars = everyChars ?? Infinity;
     let nextChunks = everyChunks ?? Infinity;
     let nextMs = everyMs ?? Infinity;
 
-    const event = (done: boolean, now: number): ProgressEvent => new Progress(stats, words, now - stats.start, done);
+    const event = (done: boolean, now: number): ProgressEvent => {
+      stats.flush(); // the event's place in the text is the end of everything counted
+      return new Progress(stats, words, now - stats.start, done);
+    };
 
     return {
       push(value) {
-        const text = stats.count(value);
-        if (text === undefined) return undefined;
-        if (text.length > 0) words.add(text);
+        if (stats.count(value) === undefined) return undefined;
         let crossed = false;
-        if (stats.chars >= nextChars) {
+        // Below the threshold by `maxChars`, no code point needs counting yet.
+        if (stats.maxChars >= nextChars && stats.chars >= nextChars) {
           crossed = true;
           nextChars = (Math.floor(stats.chars / everyChars!) + 1) * everyChars!;
         }
@@ -226,7 +238,7 @@ export function progressTrackerFactory(where: string, options: ProgressOptions |
 }
 
 /**
- * Emits {@link ProgressEvent}s about a text stream (chunks, messages or strings):
+ * Emits {@link ProgressEvent}s about a text stream (strings, message chunks or parts; see `TextLike`):
  * whenever a threshold (`everyChars`, `everyChunks`, `everyMs`) is *crossed* — a
  * chunk that jumps from 48 to 53 characters reports for 50, where a check of
  * `count % 50 == 0` misses it — and always a final event with `done: true`

@@ -3,7 +3,7 @@ import { textOf, type TextLike } from '../decode/text';
 import { describe } from '../internal/validate';
 
 /**
- * Maps every chunk, message or string to its text, one to one: a chunk with
+ * Maps every string, message chunk or part to its text, one to one: a chunk with
  * no text becomes `''` instead of being dropped (unlike `textContent()`), so
  * the text diagram has exactly the frames of the model's diagram.
  *

@@ -1,6 +1,6 @@
 import type { BaseListChatMessageHistory } from '@langchain/core/chat_history';
 import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
-import { concat, defer, finalize, from, ignoreElements, map, of, ReplaySubject, switchMap, tap, throwError, type Observable, type Subscription } from 'rxjs';
+import { concat, defer, filter, finalize, from, ignoreElements, map, of, ReplaySubject, switchMap, tap, throwError, type Observable, type Subscription } from 'rxjs';
 import { ConversationBusyError } from '../../errors';
 import { chatTurns } from '../../history/chatTurns';
 import type { TurnEvent } from '../../history/types';
@@ -96,7 +96,9 @@ export class Conversations {
     // The gate runs under the lock, before the reply exists: a refusal (a decision answered already) leaves no reply behind.
     const work$ = claimed$.pipe(
       switchMap((mine) => (mine ? from(gate ? gate() : Promise.resolve()) : throwError(() => conversationNotFound()))),
-      switchMap(() => log.append(ref.replyId, events$, { conversationId: ref.conversationId })),
+      // Only the first stored event tells anything here (the turn started): the others stop at once
+      // instead of crossing the lock's operators each (decision 0375).
+      switchMap(() => log.append(ref.replyId, events$, { conversationId: ref.conversationId }).pipe(filter((_entry, index) => index === 0))),
     );
     const stopped = this.#listen(ref.replyId);
     return new Promise<void>((resolve, reject) => {
