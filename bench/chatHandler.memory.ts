@@ -68,12 +68,17 @@ export async function breakdown(redis: RedisServer): Promise<MemoryBreakdown> {
 
 /** Samples the breakdown every `everyMs` until stopped; resolves to the sample with the most bytes in keys. */
 export function breakdownAtPeak(redis: RedisServer, everyMs = 1000): { stop(): Promise<MemoryBreakdown | undefined> } {
-  let best: MemoryBreakdown | undefined;
+  return sampleMax(() => breakdown(redis), (b) => b.keyBytes, everyMs);
+}
+
+/** Samples every `everyMs` until stopped; resolves to the sample of the largest `size` (the peak, to within a sample). */
+function sampleMax<T>(sample: () => Promise<T>, size: (t: T) => number, everyMs: number): { stop(): Promise<T | undefined> } {
+  let best: T | undefined;
   let running = true;
   const loop = (async () => {
     while (running) {
-      const now = await breakdown(redis);
-      if (!best || now.keyBytes > best.keyBytes) best = now;
+      const now = await sample();
+      if (best === undefined || size(now) > size(best)) best = now;
       await new Promise((resolve) => setTimeout(resolve, everyMs));
     }
   })();
@@ -122,22 +127,8 @@ export async function allPlaces(places: Places, baseline: AllPlaces): Promise<Al
  * resolves to the sample with the most bytes in total: the peak, to within a sample.
  */
 export function allPlacesAtPeak(places: Places, baseline: AllPlaces, everyMs = 1000): { stop(): Promise<AllPlaces> } {
-  let peak: AllPlaces = { heap: 0, redis: 0 };
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const now = await allPlaces(places, baseline);
-      if (now.heap + now.redis > peak.heap + peak.redis) peak = now;
-      await new Promise((resolve) => setTimeout(resolve, everyMs));
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-      return peak;
-    },
-  };
+  const sampler = sampleMax(() => allPlaces(places, baseline), (p) => p.heap + p.redis, everyMs);
+  return { stop: async () => (await sampler.stop()) ?? { heap: 0, redis: 0 } };
 }
 
 /** Scenario 1's all-places figures of one side: at the peak sample, after the end, after expiry (ours only). */
