@@ -1,6 +1,6 @@
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import { conversationMessage, type WebSocketChat } from './webSocketConversations';
-import { SessionRunCap } from './sessionRunCap';
+import { RunCaps } from '../web/chatHandler/runCaps';
 import type { Duplex } from 'node:stream';
 import { InMemoryChatMessageHistory, type BaseListChatMessageHistory } from '@langchain/core/chat_history';
 import type { BaseMessage } from '@langchain/core/messages';
@@ -230,7 +230,8 @@ export function serveChatOverWebSocket(target: Server | WebSocketServerLike, opt
   }
   checkServeOptions(options);
   const checks: RequestCheckOptions = { allowedHosts: options.allowedHosts, allowedOrigins: options.allowedOrigins, runsModel: true };
-  const count = { activeTurns: 0, cap: new SessionRunCap(options.maxConcurrentTurns ?? 64) };
+  const maxTurns = options.maxConcurrentTurns ?? 64;
+  const count = { activeTurns: 0, cap: new RunCaps(maxTurns, maxTurns) }; // no principals: one cap across connections (decision 0380)
   const sessions = new Set<Session>();
   const wss = target instanceof WebSocketServer ? target : new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? 16 * 1024 });
 
@@ -329,7 +330,17 @@ function upgradeHandler(
 /** The endpoint's counts: replies streaming now, and its cap on connections that run one. */
 interface RunCount {
   activeTurns: number;
-  readonly cap: SessionRunCap;
+  readonly cap: RunCaps;
+}
+
+/**
+ * The `error` of an `ask` past `maxConcurrentTurns`: a connection takes a place when it starts to
+ * run and gives it back once it has nothing left to run or closes, so opening more connections buys
+ * no more model calls (100 sockets were 100 runs; decision 0380).
+ */
+function turnsRefused(max: number): ChatServerMessage {
+  const message = `This server runs ${max} replies at once, its limit (maxConcurrentTurns); nothing was started: ask again in a few seconds.`;
+  return { type: 'error', code: 'WS_BUSY', name: 'Error', message };
 }
 
 /** A connection's questions asked and not finished (running + queued), and its place in the cap while it runs. */
@@ -394,8 +405,8 @@ function startSession(ws: WebSocket, request: IncomingMessage, options: ChatOver
         return sender.send({ type: 'error', code: 'WS_BUSY', name: 'Error', message: 'Too many questions waiting; wait for the running reply or send {"type":"stop"}.' });
       }
       if (queue.pending === 0) {
-        const release = count.cap.acquire(); // the connection starts to run: one place of the endpoint's cap
-        if (release === null) return sender.send(count.cap.refusal());
+        const release = count.cap.acquire(undefined); // the connection starts to run: one place of the endpoint's cap
+        if (release === null) return sender.send(turnsRefused(count.cap.maxRuns));
         queue.release = release;
       }
       queue.pending++;
