@@ -95,7 +95,7 @@ export class RedisConversationLock implements ConversationLock {
     if (this.#ttlMs < 30) throw new RangeError(`RedisConversationLock: ttlMs must be at least 30 (it is renewed every ttlMs / 3), got ${this.#ttlMs}.`);
   }
 
-  hold(conversationId: string, turn?: LockTurn): Observable<void> {
+  hold(conversationId: string, turn?: LockTurn, onWaiting?: () => void): Observable<void> {
     assertId('RedisConversationLock.hold: conversationId', conversationId);
     assertLockTurn('RedisConversationLock.hold: turn', turn);
     const [key, waitingKey] = this.#keys(conversationId);
@@ -143,6 +143,7 @@ export class RedisConversationLock implements ConversationLock {
             return subscriber.next();
           }
           if (torn) return unlist(); // listed by this very attempt, after the teardown's removal
+          if (tries === 0) onWaiting?.();
           const wait = RETRY_MS[Math.min(tries, RETRY_MS.length - 1)];
           if (Date.now() + wait > deadline) return fail(new ConversationBusyError(conversationId, this.#waitMs));
           retry = setTimeout(() => attempt(tries + 1), wait);
@@ -152,8 +153,8 @@ export class RedisConversationLock implements ConversationLock {
     });
   }
 
-  run<T>(conversationId: string, work: Observable<T>, turn?: LockTurn): Observable<T> {
-    return runHolding('RedisConversationLock.run', this.hold(conversationId, turn), work);
+  run<T>(conversationId: string, work: Observable<T>, turn?: LockTurn, onWaiting?: () => void): Observable<T> {
+    return runHolding('RedisConversationLock.run', this.hold(conversationId, turn, onWaiting), work);
   }
 
   async turns(conversationId: string): Promise<LockTurn[]> {
