@@ -15,6 +15,7 @@ import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../src/testing/
 import { Capture } from '../support/chatHarness';
 import { useCleanup } from '../support/cleanup';
 import { closeServer } from '../support/http';
+import { TS_NODE } from '../support/tsNode';
 
 const cleanup = useCleanup();
 
@@ -272,7 +273,7 @@ describe('npm run demo as a user runs it (one child process)', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, DEMO_LATENCY: '0', NO_COLOR: '1' };
     delete env.OPENAI_API_KEY;
     const { stdout, stderr, code } = await new Promise<RunResult>((resolve) => {
-      execFile(process.execPath, ['-r', 'ts-node/register/transpile-only', 'demos/index.ts'], { cwd: root, env, maxBuffer: 16 * 1024 * 1024 }, (err, out, errOut) =>
+      execFile(process.execPath, [...TS_NODE, 'demos/index.ts'], { cwd: root, env, maxBuffer: 16 * 1024 * 1024 }, (err, out, errOut) =>
         resolve({ stdout: out, stderr: errOut, code: err ? Number((err as { code?: number }).code ?? 1) : 0 }),
       );
     });
