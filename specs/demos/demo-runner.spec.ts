@@ -13,6 +13,7 @@ import { createCliModel } from '../../src/cli/model';
 import { replyTo } from '../../src/offline/cannedReplies';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../src/testing/fakeOpenAIServer';
 import { Capture } from '../support/chatHarness';
+import { TS_NODE } from '../support/tsNode';
 
 const root = join(__dirname, '../..');
 
@@ -274,7 +275,7 @@ describe('npm run demo as a user runs it (one child process)', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, DEMO_LATENCY: '0', NO_COLOR: '1' };
     delete env.OPENAI_API_KEY;
     const { stdout, stderr, code } = await new Promise<RunResult>((resolve) => {
-      execFile(process.execPath, ['-r', 'ts-node/register/transpile-only', 'demos/index.ts'], { cwd: root, env, maxBuffer: 16 * 1024 * 1024 }, (err, out, errOut) =>
+      execFile(process.execPath, [...TS_NODE, 'demos/index.ts'], { cwd: root, env, maxBuffer: 16 * 1024 * 1024 }, (err, out, errOut) =>
         resolve({ stdout: out, stderr: errOut, code: err ? Number((err as { code?: number }).code ?? 1) : 0 }),
       );
     });
