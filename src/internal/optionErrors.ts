@@ -16,6 +16,8 @@
  * }
  * ```
  *
+ * @see {@link RxLangChainError}, whose `code` this error carries too; docs/errors.md.
+ *
  * @param where The function or class whose options these are, e.g. `'createChatHandler'`.
  * @param option The unknown key.
  * @param known The option names `where` takes.
