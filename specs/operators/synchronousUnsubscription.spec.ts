@@ -110,6 +110,7 @@ const NOT_OPERATORS: Record<string, string> = {
   ServerSentEventsResponseError: 'error class',
   RemoteStreamError: 'error class',
   StreamResumeError: 'error class',
+  UnknownOptionError: 'error class',
   ChatSession: 'class',
   RxLangChainError: 'error class',
   StreamAbortedError: 'error class',
