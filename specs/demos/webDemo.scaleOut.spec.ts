@@ -25,6 +25,7 @@ describeWithRedis('web demo: conversations in Redis (createScaleOut)', () => {
     const redis = await startRedisServer();
     cleanup(() => redis.stop());
     const scale = await createScaleOut({ redisUrl: redis.url });
+    cleanup(() => scale.close());
     expect(scale.kind).toBe('redis');
     expect(scale.history('c-1').constructor.name).toBe('RedisChatHistory');
     await scale.close();

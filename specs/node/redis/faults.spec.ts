@@ -26,6 +26,9 @@ import { sleep, until } from '../../support/http';
 import { describeWithRedis, expireHeartbeatOf, freePort, startRedisServer, type RedisServer } from '../../support/redis';
 import { controlled, readAll } from '../replyLog/replyLog.contract';
 import { advance } from '../../support/virtualClock';
+import { useCleanup } from '../../support/cleanup';
+
+const cleanup = useCleanup();
 
 const asNode = (client: RedisClient): NodeRedisClient => client as unknown as NodeRedisClient;
 
@@ -108,11 +111,15 @@ describeWithRedis('Redis faults', () => {
   describe('Redis killed mid-turn', () => {
     it('the producer errors at the next heartbeat (virtual clock: one heartbeatMs), readers error at once, nothing is saved as complete', async () => {
       const redis = await startRedisServer();
+      cleanup(() => redis.stop());
       const client = await connectRedis(redis.url, { log: () => undefined });
+      cleanup(() => asNode(client).disconnect().catch(() => undefined));
       const scheduler = new VirtualTimeScheduler();
       const heartbeatMs = 1000;
       const log = new RedisReplyLog({ client, heartbeatMs, writers: 1, scheduler, flushMs: 0 }); // flushMs 0: each write at once, whatever the clock
+      cleanup(() => log.close());
       const reader = new RedisReplyLog({ client: (await redis.client()) as unknown as RedisClient });
+      cleanup(() => reader.close());
       const history = new InMemoryChatMessageHistory();
       const tokens = new Subject<AIMessageChunk>();
       let modelCalled!: () => void;
@@ -147,10 +154,6 @@ describeWithRedis('Redis faults', () => {
       );
       expect(tokens.observed).toBe(false); // the turn was torn down with its append
       expect(await history.getMessages()).toEqual([]); // nothing saved as complete
-      await reader.close();
-      await log.close();
-      await asNode(client).disconnect().catch(() => undefined);
-      await redis.stop();
     });
   });
 
