@@ -196,6 +196,7 @@ describeWithRedis('the web demo as two processes over one Redis', () => {
       // Its heartbeat key gone (the reply is no longer live): the case that was a 204.
       await expireDeadInstance(chatId);
       const log = new RedisReplyLog({ client });
+      cleanup(() => log.close());
       expect((await log.latestReply(chatId))?.live).toBe(false);
       await log.close();
 

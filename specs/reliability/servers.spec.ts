@@ -146,11 +146,11 @@ describe('servers: caps, routes, origins, loopback binding', () => {
 
     it('on its own WebSocketServer (127.0.0.1): a disallowed origin is closed with 1008', async () => {
       const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+      cleanup(() => new Promise<void>((r) => wss.close(() => r())));
       await new Promise((r) => wss.once('listening', r));
       chat = serveChatOverWebSocket(wss, { streamTurn, allowedOrigins: ['http://127.0.0.1:1'], heartbeatMs: 0 });
       const port = (wss.address() as AddressInfo).port;
       expect(await tryConnect(`ws://127.0.0.1:${port}`, 'https://evil.example')).toEqual({ outcome: 'closed', code: 1008 });
-      await new Promise<void>((r) => wss.close(() => r()));
     });
 
     it('closes a connection that sends a message over maxPayload with 1009', async () => {

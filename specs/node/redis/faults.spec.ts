@@ -93,6 +93,7 @@ describeWithRedis('Redis faults', () => {
       async (_name, clientOf) => {
         const c = clientOf();
         const log = new RedisReplyLog({ client: c });
+        cleanup(() => log.close());
         const lock = new RedisConversationLock({ client: c });
         const history = new RedisChatHistory({ client: c, sessionId: 'rxlc:conversation:{c-1}:history' });
         const port = `127.0.0.1:${redis.port}`;
@@ -182,7 +183,9 @@ describeWithRedis('Redis faults', () => {
       const options = { heartbeatMs: 50, producerTimeoutMs: 600_000, commandTimeoutMs: 600_000 };
       const a = { client: clientA as unknown as RedisClient };
       const log = new RedisReplyLog({ ...a, ...options, scheduler: producerClock, flushMs: 0 }); // each write at once, whatever the clock
+      cleanup(() => log.close());
       const other = new RedisReplyLog({ client: clientB as unknown as RedisClient, ...options, scheduler: readerClock });
+      cleanup(() => other.close());
       const lock = new RedisConversationLock({ ...a, ttlMs: 150, commandTimeoutMs: 600_000 }); // renewed every 50 ms, real time
       const src = controlled();
       const turn = following(lock.run('c-stall', log.append('reply-s', src.source$, { conversationId: 'c-stall' })));
@@ -227,6 +230,7 @@ describeWithRedis('Redis faults', () => {
       const clock = new VirtualTimeScheduler(); // the heartbeat, which watches unanswered writes
       const commandTimeoutMs = 10_000;
       const log = new RedisReplyLog({ client, heartbeatMs: 50, producerTimeoutMs: 600_000, commandTimeoutMs, writers: 1, scheduler: clock, flushMs: 0 });
+      cleanup(() => log.close());
       const src = controlled();
       let error: unknown;
       const first = new Promise<void>((resolve) => log.append('reply-t', src.source$).subscribe({ next: () => resolve(), error: (e: unknown) => (error = e) }));
