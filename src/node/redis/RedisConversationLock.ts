@@ -1,5 +1,6 @@
 import { Observable } from 'rxjs';
 import { ConversationBusyError, ConversationLockLostError } from '../../errors';
+import { assertKnownOptions, optionNames } from '../../internal/knownOptions';
 import { assertObject, assertPositiveInteger } from '../../internal/validate';
 import { assertId, assertLockTurn, lockWaitMs, runHolding } from '../replyLog/checks';
 import type { ConversationLock, ConversationLockOptions, LockTurn } from '../replyLog/types';
@@ -36,6 +37,9 @@ const RENEW_OR_RETAKE =
   "local v = redis.call('GET', KEYS[1]) " +
   "if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end " +
   "if v == false then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 2 end return 0";
+
+/** Every option of the lock (a misspelt one is refused, not ignored: decision 0401). */
+const OPTION_NAMES = optionNames<RedisConversationLockOptions>({ client: true, prefix: true, ttlMs: true, commandTimeoutMs: true, waitMs: true });
 
 /** Polling delays while waiting, ms: short first (turns are often about to end), then every 50 ms. */
 const RETRY_MS = [2, 5, 10, 20, 50];
@@ -83,6 +87,7 @@ export class RedisConversationLock implements ConversationLock {
 
   constructor(options: RedisConversationLockOptions) {
     assertObject('RedisConversationLock: options', options, false);
+    assertKnownOptions('RedisConversationLock', options, OPTION_NAMES);
     assertRedisClient('RedisConversationLock: options.client', options.client);
     assertPrefix('RedisConversationLock: options.prefix', options.prefix);
     assertPositiveInteger('RedisConversationLock: ttlMs', options.ttlMs);
