@@ -1,5 +1,6 @@
 import { BaseListChatMessageHistory } from '@langchain/core/chat_history';
 import { mapChatMessagesToStoredMessages, mapStoredMessagesToChatMessages, type BaseMessage } from '@langchain/core/messages';
+import { assertKnownOptions, optionNames } from '../../internal/knownOptions';
 import { assertObject, assertPositiveInteger, describe } from '../../internal/validate';
 import { assertRedisClient, type RedisClient } from './client';
 import { DEFAULT_COMMAND_TIMEOUT_MS, withDeadline } from './deadline';
@@ -54,6 +55,7 @@ export class RedisChatHistory extends BaseListChatMessageHistory {
   constructor(options: RedisChatHistoryOptions) {
     super();
     assertObject('RedisChatHistory: options', options, false);
+    assertKnownOptions('RedisChatHistory', options, optionNames<RedisChatHistoryOptions>({ client: true, sessionId: true, sessionTTL: true, commandTimeoutMs: true }));
     assertRedisClient('RedisChatHistory: options.client', options.client);
     if (typeof options.sessionId !== 'string' || options.sessionId.length === 0) {
       throw new TypeError(`RedisChatHistory: options.sessionId must be a non-empty string (the list's key), got ${describe(options.sessionId)}.`);
