@@ -9,7 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { replyTo } from '../../src/offline/cannedReplies';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../src/testing/fakeOpenAIServer';
+import { useCleanup } from '../support/cleanup';
 import { TS_NODE_CACHE } from '../support/tsNode';
+
+const cleanup = useCleanup();
 
 const root = join(__dirname, '../..');
 jest.setTimeout(120_000); // a cold start loads TypeScript and LangChain; nothing here measures time
@@ -74,6 +77,7 @@ describe('bin/rxjs-langchain.js chat (child process)', () => {
       cwd: root,
       env: { ...process.env, NO_COLOR: '1', RXJS_LANGCHAIN_CLI: 'source', DEMO_LATENCY: '0', OPENAI_API_KEY: '' },
     });
+    cleanup(() => void (shell.exitCode === null && shell.signalCode === null && shell.kill('SIGKILL')));
     const chunks: Buffer[] = [];
     let stderr = '';
     shell.stdout.on('data', (d: Buffer) => chunks.push(d));

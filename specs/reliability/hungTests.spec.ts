@@ -43,7 +43,7 @@ describe('a test that hangs past its timeout', () => {
     const { code, output } = await runJest('withFinally.fixture.ts', { RXLC_EXIT_GUARD_MS: '1000' });
     expect(code).toBe(1);
     expect(output).toMatch(/Tests: +1 failed, 1 total/);
-    expect(output).toMatch(/withFinally\.fixture\.ts: after its hooks ran, it still leaves open \(these keep jest alive\):\n {2}active resources \(new\): .*TCPServerWrap[^\n]*\n {2}- Server listening on 127\.0\.0\.1:\d+/);
+    expect(output).toMatch(/withFinally\.fixture\.ts: after its hooks ran, it still leaves open \(these keep its process alive\):\n {2}active resources \(new\): .*TCPServerWrap[^\n]*\n {2}- Server listening on 127\.0\.0\.1:\d+/);
     expect(output).toMatch(/\[exit guard\] The test run is over but the process is still held open 1 s later by:\n {2}active resources: [^\n]*\n(?: {2}- [^\n]*\n)* {2}- Server listening on 127\.0\.0\.1:\d+/);
   });
 });

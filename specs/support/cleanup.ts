@@ -15,6 +15,10 @@
  * });
  * ```
  *
+ * Call `useCleanup()` before your own `afterEach` in the same describe: a describe's `afterEach`
+ * hooks run in the order declared (and an inner describe's before an outer one's), so the test's
+ * closers then run first, where its `finally` ran.
+ *
  * Closers run last-registered first (what was started last, on top of the rest, goes first), one
  * at a time. One stuck closer cannot hold the others back: after `CLOSER_PATIENCE_MS` the next one
  * starts (the stuck one is named on stderr and keeps running; if it never ends, the open-handle

@@ -53,7 +53,7 @@ export default class TimeoutReportingEnvironment extends TestEnvironment {
     if (this.timedOut) {
       await settleClosing(); // what the hooks already asked to close goes first
       const left = describeOpenResources(this.opened);
-      report(left === '' ? `${this.file}: after its hooks ran, nothing it opened is still open.` : `${this.file}: after its hooks ran, it still leaves open (these keep jest alive):\n${left}`);
+      report(left === '' ? `${this.file}: after its hooks ran, nothing it opened is still open.` : `${this.file}: after its hooks ran, it still leaves open (these keep its process alive):\n${left}`);
     }
     await super.teardown();
   }
