@@ -5,7 +5,7 @@
 // Each child otherwise spent ~5 s of CPU in TypeScript's transpileModule on the same ~200 files.
 'use strict';
 const { createHash } = require('node:crypto');
-const { mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir, userInfo } = require('node:os');
 const { dirname, join } = require('node:path');
 
@@ -32,8 +32,13 @@ function cacheCompiles(service, dir = CACHE_DIR, sources = new Map()) {
     } catch {
       output = compile(code, fileName, lineOffset);
       const staging = `${file}.${process.pid}.tmp`;
-      writeFileSync(staging, output);
-      renameSync(staging, file);
+      try {
+        writeFileSync(staging, output);
+        renameSync(staging, file);
+      } catch {
+        // The folder went away (a tmp cleaner): this file is simply not cached.
+        rmSync(staging, { force: true });
+      }
       return output;
     }
     sources.set(fileName, output);
