@@ -1,7 +1,10 @@
 import type { Config } from 'jest';
 
 const config: Config = {
-  testEnvironment: 'node',
+  // The node environment plus a report of what a timed-out test was waiting on and what it left
+  // open; and a guard that ends a run still held open after it is over (docs/decisions/0395).
+  testEnvironment: '<rootDir>/specs/support/timeoutEnvironment.ts',
+  globalTeardown: '<rootDir>/specs/support/exitGuard.ts',
   roots: ['<rootDir>/specs'],
   testMatch: ['**/*.spec.ts'],
   // The consumer-project spec packs the package and type-checks four consumer projects without
@@ -15,6 +18,11 @@ const config: Config = {
   // A guard against a hang, not a bound: no spec measures time. 30 s was exceeded by a browser spec on
   // a 2-core machine at load 19 (a fresh-clone run with a core held busy), where it was only slow.
   testTimeout: 120_000,
+  // One worker per core, not Jest's default (cores - 1, which is in band on 2 cores): the slow specs
+  // mostly wait on child processes, browsers and servers, so a second worker keeps both cores busy.
+  // The sequencer starts those slow specs first on a cold cache (docs/decisions/0390).
+  maxWorkers: '100%',
+  testSequencer: '<rootDir>/specs/support/slowFirstSequencer.js',
 };
 
 export default config;

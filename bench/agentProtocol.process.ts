@@ -19,6 +19,8 @@ export interface ServerProcess {
   cpuMs(): number;
   /** Its `process.memoryUsage()` after a full GC in the child. */
   memory(): Promise<ChildMemory>;
+  /** Writes a heap snapshot of the child to `path` (after a full GC); resolves once written. */
+  snapshot(path: string): Promise<void>;
   /** Ends its stdin; resolves when it exited. */
   stop(): Promise<void>;
 }
@@ -35,10 +37,12 @@ export async function startServerProcess(entry: string, args: readonly string[],
     if (process.env.BENCH_SERVER_STDERR) process.stderr.write(part); // to see what a server says while it runs
   });
   const memoryWaiters: Array<(memory: ChildMemory) => void> = [];
+  const snapshotWaiters: Array<() => void> = [];
   const urls = await new Promise<string[]>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (line.startsWith('listening ')) resolve(line.slice('listening '.length).split(' '));
       else if (line.startsWith('memory ')) memoryWaiters.shift()?.(JSON.parse(line.slice('memory '.length)) as ChildMemory);
+      else if (line === 'snapshot-written') snapshotWaiters.shift()?.();
       else onLine?.(line);
     });
     child.once('exit', (code) => reject(new Error(`${entry} exited with ${code} before it listened:\n${stderr}`)));
@@ -51,6 +55,12 @@ export async function startServerProcess(entry: string, args: readonly string[],
       return new Promise((resolve) => {
         memoryWaiters.push(resolve);
         child.stdin!.write('memory\n');
+      });
+    },
+    snapshot(path) {
+      return new Promise((resolve) => {
+        snapshotWaiters.push(resolve);
+        child.stdin!.write(`snapshot ${path}\n`);
       });
     },
     async stop() {

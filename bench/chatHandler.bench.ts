@@ -23,7 +23,7 @@
 import { REDIS_SKIP_MESSAGE, redisServerPath, startRedisServer, type RedisServer } from '../specs/support/redis';
 import { tokenize } from '../src/offline';
 import { startOurs, type ChatInstance } from './chatHandler.ours';
-import { allPlaces, allPlacesAtPeak, breakdownAtPeak, printAllPlaces, printBreakdown, type AllPlacesFigures, type MemoryBreakdown, type Places } from './chatHandler.memory';
+import { allPlaces, allPlacesAtPeak, breakdown, breakdownAtPeak, printAllPlaces, printBreakdown, type AllPlacesFigures, type MemoryBreakdown, type Places } from './chatHandler.memory';
 import { startChildSide, type SideKind } from './chatHandler.children';
 import { startPeer, type ModelRuns, type Script } from './chatHandler.peer';
 import { infoUnderLoad, printInfo, type InfoFigures } from './chatHandler.info';
@@ -158,7 +158,7 @@ interface Side {
   /** The keys that keep the conversation (ours: histories and owners; the peer with persistence: its saved messages). */
   durable: string[];
   /** Servers in child processes (SCENARIOS=memory): their heap after a full GC, and their CPU (ms so far). */
-  servers?: { heap(): Promise<number>; cpuMs(): number };
+  servers?: { heap(): Promise<number>; cpuMs(): number; snapshot(prefix: string): Promise<void> };
 }
 
 /** Scenario 1's figures of one side. */
@@ -179,11 +179,19 @@ interface Figures {
   missed: Record<string, number>;
   /** Where Redis memory went at the peak sample. */
   byKey?: MemoryBreakdown;
+  /** What is left in Redis after expiry (sides with a graceMs). */
+  byKeyAfterExpiry?: MemoryBreakdown;
   /** Servers in child processes: memory in all places (their heap + Redis) above the baseline. */
   allPlaces?: AllPlacesFigures;
   counts: Record<Kind, number>;
   /** STOP_AT=start: where the early stops landed. */
   early?: string;
+}
+
+/** HEAP_SNAPSHOTS=dir (with SCENARIOS=memory): the servers' heap snapshots at the baseline and after expiry, for bench/chatHandler.heapDiff.mjs. */
+async function snapshot(side: Side, moment: string): Promise<void> {
+  const dir = process.env.HEAP_SNAPSHOTS;
+  if (dir && side.servers) await side.servers.snapshot(`${dir}/${side.name.split(' ')[0]}${side.name.includes('persistence') ? '-persist' : ''}-${moment}`);
 }
 
 /** Scenario 1 on one side. */
@@ -192,12 +200,15 @@ async function conversations(redis: RedisServer, side: Side): Promise<Figures> {
   // One whole reply first: its size on the wire, where droppers and stoppers cut. Then a warm-up
   // (JIT, connections, scripts loaded), unmeasured, so the side that runs first is not the cold one.
   const fullBytes = (await client(2, 'probe', a, b, 0)).wireBytes;
-  await Promise.all(Array.from({ length: Math.min(50, STREAMS) }, (_, i) => client(2 + 20 * i, 'warm', i % 2 ? b : a, i % 2 ? a : b, fullBytes)));
+  // Every kind of client (whole, drop→resume, stop): code a path first runs in the measured phase would
+  // count as memory the side keeps (heap snapshots: ~200 KB of compiled code per instance).
+  await Promise.all(Array.from({ length: Math.min(50, STREAMS) }, (_, i) => client(i, 'warm', i % 2 ? b : a, i % 2 ? a : b, fullBytes)));
   await settle(runs);
   if (side.graceMs !== undefined) await sleep(side.graceMs + 1000); // the warm-up's replies expire first
   const baseline = await usedMemory(redis);
   const places: Places | undefined = side.servers && { heap: side.servers.heap, redis: () => usedMemory(redis) };
   const placesBaseline = places && (await allPlaces(places, { heap: 0, redis: 0 }));
+  await snapshot(side, 'baseline');
   const sampler = memoryPeak(redis);
   const keys = breakdownAtPeak(redis);
   const allAtPeak = places && allPlacesAtPeak(places, placesBaseline!);
@@ -215,13 +226,16 @@ async function conversations(redis: RedisServer, side: Side): Promise<Figures> {
   await settle(runs); // runs whose client left (or was stopped, on the peer) end
   const afterEnd = (await usedMemory(redis)) - baseline;
   const placesAfterEnd = places && (await allPlaces(places, placesBaseline!));
+  await snapshot(side, 'after-end');
   let afterExpiry: number | undefined;
   let placesAfterExpiry: AllPlacesFigures['afterExpiry'];
   if (side.graceMs !== undefined) {
     await sleep(side.graceMs + 1000);
     afterExpiry = (await usedMemory(redis)) - baseline;
     placesAfterExpiry = places && (await allPlaces(places, placesBaseline!));
+    await snapshot(side, 'after-expiry');
   }
+  const byKeyAfterExpiry = side.graceMs !== undefined ? await breakdown(redis) : undefined;
   let durable = 0;
   for (const pattern of side.durable) durable += await keyBytes(redis, pattern);
   const of = (kind: Kind): ClientResult[] => results.filter((r) => r.kind === kind);
@@ -239,7 +253,7 @@ async function conversations(redis: RedisServer, side: Side): Promise<Figures> {
   return {
     wallMs, cpuMsPerStream: usedMs / STREAMS, peak: peak - baseline, afterEnd, afterExpiry, durable,
     slowest: { whole: slowest('whole'), drop: slowest('drop'), stop: slowest('stop') },
-    lost: sum((r) => r.lostBytes), twice: sum((r) => r.twiceBytes), stops, stopped: stops - ranOn, missed, byKey,
+    lost: sum((r) => r.lostBytes), twice: sum((r) => r.twiceBytes), stops, stopped: stops - ranOn, missed, byKey, byKeyAfterExpiry,
     counts: { whole: of('whole').length, drop: of('drop').length, stop: stops },
     ...(placesPeak && { allPlaces: { peak: placesPeak, afterEnd: placesAfterEnd!, afterExpiry: placesAfterExpiry } }),
     ...(STOP_AT_START && { early: earlyStopCounts(of('stop').flatMap((r) => (r.early ? [r.early] : []))) }),
@@ -273,6 +287,7 @@ function printConversations(ours: Figures, peer: Figures, kept: Figures): void {
   if (missed) console.log(`\nOur stops not honoured: ${missed}.`);
   if (ours.early) console.log(`\n${ours.early}`);
   printBreakdown('ours', ours.byKey);
+  printBreakdown('ours', ours.byKeyAfterExpiry, 'after expiry (the warm-up\'s conversations included)');
   printBreakdown('peer', peer.byKey);
   printBreakdown('peer + message persistence', kept.byKey);
 }

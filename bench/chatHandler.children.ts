@@ -20,6 +20,8 @@ export interface ChildSide {
   runs: ModelRuns;
   /** The instances' heap used, summed, each after a full GC in its process (bytes). */
   heap(): Promise<number>;
+  /** Heap snapshots of both processes: `<prefix>-a.heapsnapshot`, `<prefix>-b.heapsnapshot`. */
+  snapshot(prefix: string): Promise<void>;
   /** CPU both processes used so far (ms, from /proc). */
   cpuMs(): number;
   /** Ends both processes (each waits for its runs to end first). */
@@ -54,6 +56,7 @@ export async function startChildSide(kind: SideKind, redisUrl: string, script: S
     b: instance(processes[1]),
     runs,
     heap: async () => (await Promise.all(processes.map((p) => p.memory()))).reduce((sum, memory) => sum + memory.heapUsed, 0),
+    snapshot: async (prefix) => void (await Promise.all(processes.map((p, i) => p.snapshot(`${prefix}-${'ab'[i]}.heapsnapshot`)))),
     cpuMs: () => processes.reduce((sum, p) => sum + p.cpuMs(), 0),
     close: async () => void (await Promise.all(processes.map((p) => p.stop()))),
   };

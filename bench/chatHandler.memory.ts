@@ -92,10 +92,10 @@ function sampleMax<T>(sample: () => Promise<T>, size: (t: T) => number, everyMs:
 }
 
 /** The breakdown as markdown rows: shape, keys, bytes, bytes per key, entries (streams). */
-export function printBreakdown(side: string, at: MemoryBreakdown | undefined): void {
+export function printBreakdown(side: string, at: MemoryBreakdown | undefined, when = 'at the peak sample'): void {
   if (!at) return;
   const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
-  console.log(`\n${side}, Redis memory by key shape at the peak sample (MEMORY USAGE; keys ${kb(at.keyBytes)}, clients' buffers ${kb(at.clients)} for ${at.connections} connections of two instances, Redis overhead ${kb(at.overhead)}):\n`);
+  console.log(`\n${side}, Redis memory by key shape ${when} (MEMORY USAGE; keys ${kb(at.keyBytes)}, clients' buffers ${kb(at.clients)} for ${at.connections} connections of two instances, Redis overhead ${kb(at.overhead)}):\n`);
   console.log('| key shape | keys | bytes | per key | stream entries | bytes per entry |');
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const [shape, kind] of [...at.kinds].sort((a, b) => b[1].bytes - a[1].bytes)) {

@@ -4,6 +4,7 @@ export { RxLangChainError } from './RxLangChainError';
 export { StreamAbortedError, ServerSentEventsResponseError, RemoteStreamError, StreamResumeError } from './sources/errors';
 export { ForbiddenContentError, StreamTimeoutError, StreamInterruptedError } from './operators/errors';
 export { TextInputError } from './decode/errors';
+export { UnknownOptionError } from './internal/optionErrors';
 export type { StreamTimeoutKind } from './operators/errors';
 export { ChatSessionClosedError } from './history/errors';
 export { SlowConsumerError, BadUIMessagesError } from './web/errors';

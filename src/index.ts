@@ -182,6 +182,7 @@ export {
   ConversationBusyError,
   ConversationLockLostError,
   StoreUnavailableError,
+  UnknownOptionError,
 } from './errors';
 // Approvals: a person decides about an agent's tool call (human in the loop).
 export { approvalResume } from './sources/approvalResume';

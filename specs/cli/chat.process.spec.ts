@@ -9,6 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { replyTo } from '../../src/offline/cannedReplies';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../src/testing/fakeOpenAIServer';
+import { useCleanup } from '../support/cleanup';
+import { TS_NODE_CACHE } from '../support/tsNode';
+
+const cleanup = useCleanup();
 
 const root = join(__dirname, '../..');
 jest.setTimeout(120_000); // a cold start loads TypeScript and LangChain; nothing here measures time
@@ -26,7 +30,7 @@ afterAll(() => {
 function start(args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[] = []) {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', RXJS_LANGCHAIN_CLI: 'source', DEMO_LATENCY: '0', ...env };
   if (!env.OPENAI_API_KEY) delete childEnv.OPENAI_API_KEY;
-  const child = spawn(process.execPath, [...nodeArgs, join(root, 'bin/rxjs-langchain.js'), 'chat', ...args], { cwd: dir, env: childEnv });
+  const child = spawn(process.execPath, [...TS_NODE_CACHE, ...nodeArgs, join(root, 'bin/rxjs-langchain.js'), 'chat', ...args], { cwd: dir, env: childEnv });
   running.add(child);
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => (running.delete(child), resolve(code))));
   let stderr = '';
@@ -67,12 +71,13 @@ describe('bin/rxjs-langchain.js chat (child process)', () => {
     // because its output has not been read yet, which is what must happen.
     const code = join(dir, 'code');
     const script =
-      `{ "${process.execPath}" "${join(root, 'bin/rxjs-langchain.js')}" chat --history-file "${join(dir, 'pipe.jsonl')}"; echo $? > "${code}"; }` +
+      `{ "${process.execPath}" ${TS_NODE_CACHE.map((a) => `"${a}"`).join(' ')} "${join(root, 'bin/rxjs-langchain.js')}" chat --history-file "${join(dir, 'pipe.jsonl')}"; echo $? > "${code}"; }` +
       ` | { i=0; while [ ! -e "${code}" ] && [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done; cat; }`;
     const shell = spawn('/bin/sh', ['-c', script], {
       cwd: root,
       env: { ...process.env, NO_COLOR: '1', RXJS_LANGCHAIN_CLI: 'source', DEMO_LATENCY: '0', OPENAI_API_KEY: '' },
     });
+    cleanup(() => void (shell.exitCode === null && shell.signalCode === null && shell.kill('SIGKILL')));
     const chunks: Buffer[] = [];
     let stderr = '';
     shell.stdout.on('data', (d: Buffer) => chunks.push(d));

@@ -7,6 +7,7 @@ import { PostgresUnreachableError, RedisUnreachableError } from '../../src/node'
 import { startAgentServer, type AgentServer } from '../../demos/agent-server/server';
 import { describeWithPostgres, startPostgresServer, type PostgresServer } from '../support/postgres';
 import { describeWithRedis, freePort, startRedisServer, type RedisServer } from '../support/redis';
+import { useCleanup } from '../support/cleanup';
 
 const QUESTION = { messages: [{ role: 'user', content: 'Python 3.12 是哪天发布的？' }] };
 const latency = { firstChunkDelayMs: 0, chunkDelayMs: 0 };
@@ -22,15 +23,14 @@ async function askAndApprove(first: AgentServer, second: AgentServer): Promise<S
   );
 }
 
+const cleanup = useCleanup();
+
 describe('npm run agent-server', () => {
   it('serves the offline agent: it asks before python_release, and answers once approved', async () => {
     const server = await startAgentServer({ port: 0, latency });
-    try {
-      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      expect(text(await askAndApprove(server, server))).toBe('Python 3.12 于 2023 年 10 月 2 日发布。 🐍');
-    } finally {
-      await server.close();
-    }
+    cleanup(() => server.close());
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(text(await askAndApprove(server, server))).toBe('Python 3.12 于 2023 年 10 月 2 日发布。 🐍');
   });
 
   it('fails fast with one message naming REDIS_URL when Redis is unreachable', async () => {
@@ -62,13 +62,10 @@ describeWithRedis('npm run agent-server with REDIS_URL', () => {
     it('two instances share the events and the thread state: the run asked on one is approved on the other', async () => {
       const databaseUrl = await pg.createDatabase();
       const a = await startAgentServer({ port: 0, latency, redisUrl: redis.url, databaseUrl });
+      cleanup(() => a.close());
       const b = await startAgentServer({ port: 0, latency, redisUrl: redis.url, databaseUrl });
-      try {
-        expect(text(await askAndApprove(a, b))).toBe('Python 3.12 于 2023 年 10 月 2 日发布。 🐍');
-      } finally {
-        await a.close();
-        await b.close();
-      }
+      cleanup(() => b.close());
+      expect(text(await askAndApprove(a, b))).toBe('Python 3.12 于 2023 年 10 月 2 日发布。 🐍');
     });
   });
 });

@@ -11,6 +11,9 @@ import { AGENT_SYSTEM_PROMPT, startWebDemo, type WebDemo } from '../../demos/web
 import { replyTo } from '../../src/offline/cannedReplies';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../src/testing';
 import { launchChromium } from '../support/chromium';
+import { useCleanup } from '../support/cleanup';
+
+const cleanup = useCleanup();
 
 const STORY = '讲一个关于程序员的故事';
 
@@ -80,64 +83,58 @@ describe('web demo, AI SDK mode, in Chromium', () => {
 
   it('streams the answer through the SDK client; Stop aborts the model request; the next turn sends the history', async () => {
     const page = await browser.newPage();
-    try {
-      await page.goto(demo.url);
-      await page.check('input[name="mode"][value="ai"]');
-      await page.fill('#question', STORY);
-      await page.click('#send');
-      await page.waitForFunction(() => (document.querySelector('.msg.assistant')?.textContent ?? '').length > 0);
-      const first = (await lastBubble(page)).text;
-      await page.waitForFunction((n) => (document.querySelector('.msg.assistant')?.textContent ?? '').length > n, first.length);
-      expect((await lastBubble(page)).state).toBe('streaming');
+    cleanup(() => page.close());
+    await page.goto(demo.url);
+    await page.check('input[name="mode"][value="ai"]');
+    await page.fill('#question', STORY);
+    await page.click('#send');
+    await page.waitForFunction(() => (document.querySelector('.msg.assistant')?.textContent ?? '').length > 0);
+    const first = (await lastBubble(page)).text;
+    await page.waitForFunction((n) => (document.querySelector('.msg.assistant')?.textContent ?? '').length > n, first.length);
+    expect((await lastBubble(page)).state).toBe('streaming');
 
-      const requestIndex = openai.requests.length - 1;
-      await page.click('#stop');
-      await waitForState(page, 'stopped');
-      const record = await openai.waitForClose(requestIndex);
-      expect(record.closedByClient).toBe(true);
-      const stopped = (await lastBubble(page)).text;
-      expect(replyTo(STORY).startsWith(stopped)).toBe(true);
-      expect(stopped.length).toBeLessThan(replyTo(STORY).length);
+    const requestIndex = openai.requests.length - 1;
+    await page.click('#stop');
+    await waitForState(page, 'stopped');
+    const record = await openai.waitForClose(requestIndex);
+    expect(record.closedByClient).toBe(true);
+    const stopped = (await lastBubble(page)).text;
+    expect(replyTo(STORY).startsWith(stopped)).toBe(true);
+    expect(stopped.length).toBeLessThan(replyTo(STORY).length);
 
-      await page.fill('#question', '你好');
-      await page.click('#send');
-      await waitForState(page, 'done');
-      expect((await lastBubble(page)).text).toBe(replyTo('你好'));
-      // The server's history is the conversation: the stopped turn as saved (the partial answer the
-      // server had produced when the stop reached it: at least what the page showed), then the new question.
-      const sent = openai.requests.at(-1)!.body.messages.map((m) => [m.role, m.content]);
-      const saved = sent[2]?.[1] as string;
-      expect(saved.startsWith(stopped) && replyTo(STORY).startsWith(saved) && saved.length < replyTo(STORY).length).toBe(true);
-      expect(sent).toEqual([
-        // The demo's offline agent prompt, as createAgent sends it (a text block).
-        ['system', [{ type: 'text', text: AGENT_SYSTEM_PROMPT }]],
-        ['user', STORY],
-        ['assistant', saved],
-        ['user', '你好'],
-      ]);
-    } finally {
-      await page.close();
-    }
+    await page.fill('#question', '你好');
+    await page.click('#send');
+    await waitForState(page, 'done');
+    expect((await lastBubble(page)).text).toBe(replyTo('你好'));
+    // The server's history is the conversation: the stopped turn as saved (the partial answer the
+    // server had produced when the stop reached it: at least what the page showed), then the new question.
+    const sent = openai.requests.at(-1)!.body.messages.map((m) => [m.role, m.content]);
+    const saved = sent[2]?.[1] as string;
+    expect(saved.startsWith(stopped) && replyTo(STORY).startsWith(saved) && saved.length < replyTo(STORY).length).toBe(true);
+    expect(sent).toEqual([
+      // The demo's offline agent prompt, as createAgent sends it (a text block).
+      ['system', [{ type: 'text', text: AGENT_SYSTEM_PROMPT }]],
+      ['user', STORY],
+      ['assistant', saved],
+      ['user', '你好'],
+    ]);
   });
 
   it('renders tool steps with their input and output, then the answer', async () => {
     const page = await browser.newPage();
-    try {
-      await page.goto(agentDemo.url);
-      await page.check('input[name="mode"][value="ai"]');
-      await page.fill('#question', 'What is 2+3, and when did Python 3.12 come out?');
-      await page.click('#send');
-      await waitForState(page, 'done');
-      expect(await lastBubble(page)).toEqual({
-        text: 'Let me check. 2 + 3 = 5; Python 3.12: 2023-10-02 🐍',
-        state: 'done',
-        tools: [
-          { tool: 'add', state: 'output-available', text: '🔧 add({"a":2,"b":3}) → 5' },
-          { tool: 'python_release', state: 'output-available', text: '🔧 python_release({"version":"3.12"}) → 2023-10-02' },
-        ],
-      });
-    } finally {
-      await page.close();
-    }
+    cleanup(() => page.close());
+    await page.goto(agentDemo.url);
+    await page.check('input[name="mode"][value="ai"]');
+    await page.fill('#question', 'What is 2+3, and when did Python 3.12 come out?');
+    await page.click('#send');
+    await waitForState(page, 'done');
+    expect(await lastBubble(page)).toEqual({
+      text: 'Let me check. 2 + 3 = 5; Python 3.12: 2023-10-02 🐍',
+      state: 'done',
+      tools: [
+        { tool: 'add', state: 'output-available', text: '🔧 add({"a":2,"b":3}) → 5' },
+        { tool: 'python_release', state: 'output-available', text: '🔧 python_release({"version":"3.12"}) → 2023-10-02' },
+      ],
+    });
   });
 });

@@ -15,6 +15,9 @@ import type { Browser, Page } from 'playwright-core';
 import { startWebDemo, type WebDemo } from '../../demos/web/server';
 import { ScriptedChatModel } from '../../src/offline';
 import { launchChromium } from '../support/chromium';
+import { useCleanup } from '../support/cleanup';
+
+const cleanup = useCleanup();
 
 const QUESTION = '123 加 456 等于多少？';
 const CALL = '🔧 add({"a":123,"b":456})';
@@ -72,75 +75,66 @@ describe('npm run web -- --agent: the page approves and rejects the agent\'s too
     it(`${mode}: the card, a reload keeps it, 批准 runs add and the answer follows`, async () => {
       const page = await browser.newPage({ viewport: { width: 760, height: 560 } });
       const sent = socketMessages(page);
-      try {
-        await askAndWait(page, mode);
-        const shot = join(tmpdir(), `rxjs-langchain-approval-${mode}.png`);
-        await page.screenshot({ path: shot });
-        process.stdout.write(`approval card (${mode}): ${shot}\n`);
+      cleanup(() => page.close());
+      await askAndWait(page, mode);
+      const shot = join(tmpdir(), `rxjs-langchain-approval-${mode}.png`);
+      await page.screenshot({ path: shot });
+      process.stdout.write(`approval card (${mode}): ${shot}\n`);
 
-        await page.reload();
-        await lastIs(page, 'awaiting');
-        expect(await pendingCards(page)).toEqual({ calls: [CALL], focused: '批准' });
-        expect(await page.$eval('#send', (b) => (b as HTMLButtonElement).disabled)).toBe(true);
+      await page.reload();
+      await lastIs(page, 'awaiting');
+      expect(await pendingCards(page)).toEqual({ calls: [CALL], focused: '批准' });
+      expect(await page.$eval('#send', (b) => (b as HTMLButtonElement).disabled)).toBe(true);
 
-        await page.click('.approval button[data-action="approve"]');
-        await lastIs(page, 'done');
-        const shown = await bubbles(page);
-        if (mode === 'ai') expect(shown).toEqual([{ state: 'done', text: `${CALL} → 579${ANSWER}` }]);
-        else expect(shown).toEqual([{ state: 'done', text: `✓ 已批准${CALL}` }, { state: 'done', text: ANSWER }]);
+      await page.click('.approval button[data-action="approve"]');
+      await lastIs(page, 'done');
+      const shown = await bubbles(page);
+      if (mode === 'ai') expect(shown).toEqual([{ state: 'done', text: `${CALL} → 579${ANSWER}` }]);
+      else expect(shown).toEqual([{ state: 'done', text: `✓ 已批准${CALL}` }, { state: 'done', text: ANSWER }]);
 
-        // The server saved the whole run: a reload shows it, nothing waits any more.
-        await page.reload();
-        await page.waitForFunction((n) => document.querySelectorAll('.msg.assistant').length > 0 && document.querySelectorAll('.msg').length >= n, 2);
-        expect(await page.$$('.approval[data-state="pending"]')).toHaveLength(0);
-        expect((await bubbles(page)).map((b) => b.text).join('')).toContain(ANSWER);
-        expect(await page.$eval('#send', (b) => (b as HTMLButtonElement).disabled)).toBe(false);
-        // WebSocket mode: the question and the decision (sent on the reloaded page's new socket)
-        // both name the conversation of the URL; the other modes open no socket.
-        const conversationId = new URL(page.url()).searchParams.get('c');
-        if (mode === 'ws') expect(sent).toEqual([{ type: 'ask', question: QUESTION, conversationId }, { type: 'decide', conversationId, decisions: [{ id: expect.any(String), type: 'approve' }] }]);
-        else expect(sent).toEqual([]);
-      } finally {
-        await page.close();
-      }
+      // The server saved the whole run: a reload shows it, nothing waits any more.
+      await page.reload();
+      await page.waitForFunction((n) => document.querySelectorAll('.msg.assistant').length > 0 && document.querySelectorAll('.msg').length >= n, 2);
+      expect(await page.$$('.approval[data-state="pending"]')).toHaveLength(0);
+      expect((await bubbles(page)).map((b) => b.text).join('')).toContain(ANSWER);
+      expect(await page.$eval('#send', (b) => (b as HTMLButtonElement).disabled)).toBe(false);
+      // WebSocket mode: the question and the decision (sent on the reloaded page's new socket)
+      // both name the conversation of the URL; the other modes open no socket.
+      const conversationId = new URL(page.url()).searchParams.get('c');
+      if (mode === 'ws') expect(sent).toEqual([{ type: 'ask', question: QUESTION, conversationId }, { type: 'decide', conversationId, decisions: [{ id: expect.any(String), type: 'approve' }] }]);
+      else expect(sent).toEqual([]);
     });
 
     it(`${mode}: 拒绝 in another conversation: add never runs, the agent says it was rejected`, async () => {
       const page = await browser.newPage();
       const sent = socketMessages(page);
-      try {
-        await askAndWait(page, mode);
-        await page.fill('.approval-reason', '不用算了 🙅‍♀️');
-        await page.click('.approval button[data-action="reject"]');
-        await lastIs(page, 'done');
-        const text = (await bubbles(page)).map((b) => b.text).join('');
-        expect(text).toContain('好的，没有执行：用户拒绝了 add 调用：不用算了 🙅‍♀️ 🙅'); // the reason reached the agent
-        expect(text).not.toContain('579');
-        if (mode === 'ai') expect(text).toContain(`${CALL} → 用户拒绝了 add 调用`);
-        if (mode === 'ws') expect(sent.at(-1)).toMatchObject({ type: 'decide', decisions: [{ type: 'reject', message: '用户拒绝了 add 调用：不用算了 🙅‍♀️' }] });
-      } finally {
-        await page.close();
-      }
+      cleanup(() => page.close());
+      await askAndWait(page, mode);
+      await page.fill('.approval-reason', '不用算了 🙅‍♀️');
+      await page.click('.approval button[data-action="reject"]');
+      await lastIs(page, 'done');
+      const text = (await bubbles(page)).map((b) => b.text).join('');
+      expect(text).toContain('好的，没有执行：用户拒绝了 add 调用：不用算了 🙅‍♀️ 🙅'); // the reason reached the agent
+      expect(text).not.toContain('579');
+      if (mode === 'ai') expect(text).toContain(`${CALL} → 用户拒绝了 add 调用`);
+      if (mode === 'ws') expect(sent.at(-1)).toMatchObject({ type: 'decide', decisions: [{ type: 'reject', message: '用户拒绝了 add 调用：不用算了 🙅‍♀️' }] });
     });
   }
 
   it('ws: two tabs of one conversation: the second answer is refused on its card (409), the tool ran once', async () => {
     const [first, second] = [await browser.newPage(), await browser.newPage()];
-    try {
-      await askAndWait(first, 'ws');
-      await second.goto(first.url()); // the same conversation, drawn from the history
-      await lastIs(second, 'awaiting');
-      await first.click('.approval button[data-action="approve"]');
-      await lastIs(first, 'done');
-      await second.click('.approval button[data-action="approve"]');
-      await second.waitForFunction(() => document.querySelector('.approval-error')?.textContent !== '');
-      expect(await second.$eval('.approval', (c) => (c as HTMLElement).dataset.state)).toBe('pending'); // it can be tried again
-      expect(await second.$eval('.approval-error', (e) => e.textContent)).toMatch(/waits for no decision|answered/);
-      const answers = (await bubbles(first)).map((b) => b.text).join('');
-      expect(answers.split(ANSWER)).toHaveLength(2); // one run, one answer
-    } finally {
-      await Promise.all([first.close(), second.close()]);
-    }
+    cleanup(() => Promise.all([first.close(), second.close()]));
+    await askAndWait(first, 'ws');
+    await second.goto(first.url()); // the same conversation, drawn from the history
+    await lastIs(second, 'awaiting');
+    await first.click('.approval button[data-action="approve"]');
+    await lastIs(first, 'done');
+    await second.click('.approval button[data-action="approve"]');
+    await second.waitForFunction(() => document.querySelector('.approval-error')?.textContent !== '');
+    expect(await second.$eval('.approval', (c) => (c as HTMLElement).dataset.state)).toBe('pending'); // it can be tried again
+    expect(await second.$eval('.approval-error', (e) => e.textContent)).toMatch(/waits for no decision|answered/);
+    const answers = (await bubbles(first)).map((b) => b.text).join('');
+    expect(answers.split(ANSWER)).toHaveLength(2); // one run, one answer
   });
 
   it.each(['sse', 'ws', 'ai'] as const)('%s: 修改 runs add once with the edited arguments; a reload shows the call as it ran', async (mode) => {
@@ -150,30 +144,27 @@ describe('npm run web -- --agent: the page approves and rejects the agent\'s too
       const body = r.method() === 'POST' && r.url().endsWith('/api/chat') ? (JSON.parse(r.postData() ?? '{}') as { messages?: { parts: { state?: string }[] }[] }) : {};
       approvals.push(...(body.messages?.at(-1)?.parts.filter((p) => p.state === 'approval-responded') ?? []));
     });
-    try {
-      await askAndWait(page, mode);
-      await page.click('.approval button[data-action="edit"]');
-      expect(await page.$eval('.approval-args', (e) => (e as HTMLTextAreaElement).value)).toBe('{"a":123,"b":456}');
-      await page.fill('.approval-args', '{"a":1000,"b":-1}');
-      await page.click('.approval button[data-action="edit"]');
-      await lastIs(page, 'done');
-      const shown = await bubbles(page);
-      const EDITED = '🔧 add({"a":1000,"b":-1})';
-      if (mode === 'ai') {
-        // The same bubble continues: the call as it ran, its result, the answer.
-        expect(shown).toEqual([{ state: 'done', text: expect.stringMatching(/^🔧 add\({"a":1000,"b":-1}\) → 999.*= 999。🧮$/) }]);
-        expect(approvals).toEqual([expect.objectContaining({ type: 'tool-add', input: { a: 1000, b: -1 }, approval: expect.objectContaining({ approved: true }) })]);
-      } else {
-        expect(shown[0]).toEqual({ state: 'done', text: `✎ 已修改并批准${CALL}` });
-        expect(shown[1].text).toContain('= 999。🧮'); // the edited call's result (the offline model words it from the question)
-      }
-      // The server saved the call that ran (the edited one): a reload draws it, no card waits.
-      await page.reload();
-      await page.waitForFunction(() => document.querySelector('.msg.assistant .tool') !== null);
-      expect(await page.$$eval('.msg.assistant .tool', (rows) => rows.map((r) => r.textContent))).toEqual([`${EDITED} → 999`]);
-      expect(await page.$$('.approval')).toHaveLength(0);
-    } finally {
-      await page.close();
+    cleanup(() => page.close());
+    await askAndWait(page, mode);
+    await page.click('.approval button[data-action="edit"]');
+    expect(await page.$eval('.approval-args', (e) => (e as HTMLTextAreaElement).value)).toBe('{"a":123,"b":456}');
+    await page.fill('.approval-args', '{"a":1000,"b":-1}');
+    await page.click('.approval button[data-action="edit"]');
+    await lastIs(page, 'done');
+    const shown = await bubbles(page);
+    const EDITED = '🔧 add({"a":1000,"b":-1})';
+    if (mode === 'ai') {
+      // The same bubble continues: the call as it ran, its result, the answer.
+      expect(shown).toEqual([{ state: 'done', text: expect.stringMatching(/^🔧 add\({"a":1000,"b":-1}\) → 999.*= 999。🧮$/) }]);
+      expect(approvals).toEqual([expect.objectContaining({ type: 'tool-add', input: { a: 1000, b: -1 }, approval: expect.objectContaining({ approved: true }) })]);
+    } else {
+      expect(shown[0]).toEqual({ state: 'done', text: `✎ 已修改并批准${CALL}` });
+      expect(shown[1].text).toContain('= 999。🧮'); // the edited call's result (the offline model words it from the question)
     }
+    // The server saved the call that ran (the edited one): a reload draws it, no card waits.
+    await page.reload();
+    await page.waitForFunction(() => document.querySelector('.msg.assistant .tool') !== null);
+    expect(await page.$$eval('.msg.assistant .tool', (rows) => rows.map((r) => r.textContent))).toEqual([`${EDITED} → 999`]);
+    expect(await page.$$('.approval')).toHaveLength(0);
   });
 });

@@ -14,6 +14,9 @@ import type { Browser, Page, Route } from 'playwright-core';
 import { startWebDemo, type WebDemo } from '../../demos/web/server';
 import { ScriptedChatModel } from '../../src/testing';
 import { launchChromium } from '../support/chromium';
+import { useCleanup } from '../support/cleanup';
+
+const cleanup = useCleanup();
 
 jest.setTimeout(120_000); // a browser on a loaded machine; nothing here measures time
 
@@ -123,150 +126,126 @@ describe('the web demo page answers a tool call that waits for approval (scripte
 
   it('AI SDK: the card, 批准 disables both at once, one resend with approval-responded, the result and the answer in the same bubble', async () => {
     const page = await browser.newPage();
-    try {
-      const { bodies } = await script(page, true);
-      await ask(page, 'ai');
-      expect(await ui(page)).toEqual({ cards: [{ state: 'pending', call: CALL, buttons: ['批准', '拒绝', '修改'] }], markup: false, focused: '批准', sendDisabled: true });
-      expect(await clickTwice(page, 'approve')).toEqual([true, true, true]); // 批准, 拒绝, 修改
-      await page.waitForFunction(() => (document.querySelector('.msg.assistant') as HTMLElement).dataset.state === 'done');
-      expect(bodies).toHaveLength(2);
-      const sent = (bodies[1].messages as { role: string; id: string; parts: { type: string; state?: string; approval?: unknown }[] }[]).at(-1)!;
-      expect([bodies[1].messageId, sent.id]).toEqual(['msg-a', 'msg-a']);
-      expect(sent.parts.find((p) => p.type === 'tool-add')).toMatchObject({ state: 'approval-responded', approval: { id: APPROVAL_ID, approved: true } });
-      expect(await page.$$eval('.msg.assistant', (els) => els.map((e) => e.textContent))).toEqual([`${CALL} → 579${ANSWER}`]);
-      expect(await page.evaluate(() => [document.activeElement?.id, (document.getElementById('send') as HTMLButtonElement).disabled])).toEqual(['question', false]);
-    } finally {
-      await page.close();
-    }
+    cleanup(() => page.close());
+    const { bodies } = await script(page, true);
+    await ask(page, 'ai');
+    expect(await ui(page)).toEqual({ cards: [{ state: 'pending', call: CALL, buttons: ['批准', '拒绝', '修改'] }], markup: false, focused: '批准', sendDisabled: true });
+    expect(await clickTwice(page, 'approve')).toEqual([true, true, true]); // 批准, 拒绝, 修改
+    await page.waitForFunction(() => (document.querySelector('.msg.assistant') as HTMLElement).dataset.state === 'done');
+    expect(bodies).toHaveLength(2);
+    const sent = (bodies[1].messages as { role: string; id: string; parts: { type: string; state?: string; approval?: unknown }[] }[]).at(-1)!;
+    expect([bodies[1].messageId, sent.id]).toEqual(['msg-a', 'msg-a']);
+    expect(sent.parts.find((p) => p.type === 'tool-add')).toMatchObject({ state: 'approval-responded', approval: { id: APPROVAL_ID, approved: true } });
+    expect(await page.$$eval('.msg.assistant', (els) => els.map((e) => e.textContent))).toEqual([`${CALL} → 579${ANSWER}`]);
+    expect(await page.evaluate(() => [document.activeElement?.id, (document.getElementById('send') as HTMLButtonElement).disabled])).toEqual(['question', false]);
   });
 
   it('AI SDK: 修改 changes the tool part\'s input in the client\'s state and approves: the resend carries the edited input', async () => {
     const page = await browser.newPage();
-    try {
-      const { bodies } = await script(page, true);
-      await ask(page, 'ai');
-      await page.click('.approval button[data-action="edit"]');
-      await page.fill('.approval-args', '[1, 2]');
-      await page.click('.approval button[data-action="edit"]');
-      expect(await page.$eval('.approval-error', (e) => e.textContent)).toMatch(/JSON 对象/); // refused on the card, nothing sent
-      expect(bodies).toHaveLength(1);
-      await page.fill('.approval-args', '{"a":"一百","b":"🎈"}');
-      await page.click('.approval button[data-action="edit"]');
-      await page.waitForFunction(() => (document.querySelector('.msg.assistant') as HTMLElement).dataset.state === 'done');
-      expect(bodies).toHaveLength(2);
-      const part = (bodies[1].messages as { parts: { type: string }[] }[]).at(-1)!.parts.find((p) => p.type === 'tool-add');
-      expect(part).toMatchObject({ toolCallId: 'call-1', state: 'approval-responded', input: { a: '一百', b: '🎈' }, approval: { id: APPROVAL_ID, approved: true } });
-      expect(await page.$eval('.msg.assistant', (e) => e.textContent)).toBe(`🔧 add({"a":"一百","b":"🎈"}) → 579${ANSWER}`);
-    } finally {
-      await page.close();
-    }
+    cleanup(() => page.close());
+    const { bodies } = await script(page, true);
+    await ask(page, 'ai');
+    await page.click('.approval button[data-action="edit"]');
+    await page.fill('.approval-args', '[1, 2]');
+    await page.click('.approval button[data-action="edit"]');
+    expect(await page.$eval('.approval-error', (e) => e.textContent)).toMatch(/JSON 对象/); // refused on the card, nothing sent
+    expect(bodies).toHaveLength(1);
+    await page.fill('.approval-args', '{"a":"一百","b":"🎈"}');
+    await page.click('.approval button[data-action="edit"]');
+    await page.waitForFunction(() => (document.querySelector('.msg.assistant') as HTMLElement).dataset.state === 'done');
+    expect(bodies).toHaveLength(2);
+    const part = (bodies[1].messages as { parts: { type: string }[] }[]).at(-1)!.parts.find((p) => p.type === 'tool-add');
+    expect(part).toMatchObject({ toolCallId: 'call-1', state: 'approval-responded', input: { a: '一百', b: '🎈' }, approval: { id: APPROVAL_ID, approved: true } });
+    expect(await page.$eval('.msg.assistant', (e) => e.textContent)).toBe(`🔧 add({"a":"一百","b":"🎈"}) → 579${ANSWER}`);
   });
 
   it('AI SDK: a signed request (toolApprovalSecret) has no 修改: its signature binds the input', async () => {
     const page = await browser.newPage();
-    try {
-      const signed = AWAITING.replace(`"toolCallId":"call-1"}`, `"toolCallId":"call-1","signature":"c2lnbmVk"}`);
-      expect(signed).toContain('"type":"tool-approval-request","approvalId":"interrupt-1:0","toolCallId":"call-1","signature"');
-      await script(page, true, false, signed);
-      await ask(page, 'ai');
-      expect((await ui(page)).cards).toEqual([{ state: 'pending', call: CALL, buttons: ['批准', '拒绝'] }]);
-    } finally {
-      await page.close();
-    }
+    cleanup(() => page.close());
+    const signed = AWAITING.replace(`"toolCallId":"call-1"}`, `"toolCallId":"call-1","signature":"c2lnbmVk"}`);
+    expect(signed).toContain('"type":"tool-approval-request","approvalId":"interrupt-1:0","toolCallId":"call-1","signature"');
+    await script(page, true, false, signed);
+    await ask(page, 'ai');
+    expect((await ui(page)).cards).toEqual([{ state: 'pending', call: CALL, buttons: ['批准', '拒绝'] }]);
   });
 
   it('AI SDK: 拒绝 with a reason sends approved: false and 用户拒绝了 … with the reason; the denial is shown', async () => {
     const page = await browser.newPage();
-    try {
-      const { bodies } = await script(page, false);
-      await ask(page, 'ai');
-      await page.fill('.approval-reason', '不用算了 🙅');
-      expect(await clickTwice(page, 'reject')).toEqual([true, true, true]);
-      await page.waitForFunction(() => (document.querySelector('.msg.assistant') as HTMLElement).dataset.state === 'done');
-      expect(bodies).toHaveLength(2);
-      const part = (bodies[1].messages as { parts: { type: string; approval?: unknown }[] }[]).at(-1)!.parts.find((p) => p.type === 'tool-add');
-      expect(part).toMatchObject({ state: 'approval-responded', approval: { id: APPROVAL_ID, approved: false, reason: '用户拒绝了 add 调用：不用算了 🙅' } });
-      expect(await page.$eval('.msg.assistant', (e) => e.textContent)).toBe(`${CALL} → 用户拒绝了 add 调用：不用算了 🙅好的，不算了。`);
-    } finally {
-      await page.close();
-    }
+    cleanup(() => page.close());
+    const { bodies } = await script(page, false);
+    await ask(page, 'ai');
+    await page.fill('.approval-reason', '不用算了 🙅');
+    expect(await clickTwice(page, 'reject')).toEqual([true, true, true]);
+    await page.waitForFunction(() => (document.querySelector('.msg.assistant') as HTMLElement).dataset.state === 'done');
+    expect(bodies).toHaveLength(2);
+    const part = (bodies[1].messages as { parts: { type: string; approval?: unknown }[] }[]).at(-1)!.parts.find((p) => p.type === 'tool-add');
+    expect(part).toMatchObject({ state: 'approval-responded', approval: { id: APPROVAL_ID, approved: false, reason: '用户拒绝了 add 调用：不用算了 🙅' } });
+    expect(await page.$eval('.msg.assistant', (e) => e.textContent)).toBe(`${CALL} → 用户拒绝了 add 调用：不用算了 🙅好的，不算了。`);
   });
 
   it('SSE: the approval-request event is a card; 批准 sends one turn with the decision; the answer follows', async () => {
     const page = await browser.newPage();
-    try {
-      const { bodies } = await script(page, true);
-      await ask(page, 'sse');
-      expect(await ui(page)).toEqual({ cards: [{ state: 'pending', call: CALL, buttons: ['批准', '拒绝', '修改'] }], markup: false, focused: '批准', sendDisabled: true });
-      expect(await clickTwice(page, 'approve')).toEqual([true, true, true]); // 批准, 拒绝, 修改
-      await page.waitForFunction(() => (document.querySelectorAll('.msg.assistant')[1] as HTMLElement | undefined)?.dataset.state === 'done');
-      expect(bodies).toEqual([
-        { question: '123 加 456 等于多少？', conversationId: expect.any(String) },
-        { decisions: [{ id: APPROVAL_ID, type: 'approve' }], conversationId: bodies[0].conversationId },
-      ]);
-      expect(await page.$$eval('.msg.assistant', (els) => els.map((e) => e.textContent))).toEqual([`✓ 已批准${CALL}`, ANSWER]);
-    } finally {
-      await page.close();
-    }
+    cleanup(() => page.close());
+    const { bodies } = await script(page, true);
+    await ask(page, 'sse');
+    expect(await ui(page)).toEqual({ cards: [{ state: 'pending', call: CALL, buttons: ['批准', '拒绝', '修改'] }], markup: false, focused: '批准', sendDisabled: true });
+    expect(await clickTwice(page, 'approve')).toEqual([true, true, true]); // 批准, 拒绝, 修改
+    await page.waitForFunction(() => (document.querySelectorAll('.msg.assistant')[1] as HTMLElement | undefined)?.dataset.state === 'done');
+    expect(bodies).toEqual([
+      { question: '123 加 456 等于多少？', conversationId: expect.any(String) },
+      { decisions: [{ id: APPROVAL_ID, type: 'approve' }], conversationId: bodies[0].conversationId },
+    ]);
+    expect(await page.$$eval('.msg.assistant', (els) => els.map((e) => e.textContent))).toEqual([`✓ 已批准${CALL}`, ANSWER]);
   });
 
   it('SSE: 拒绝 sends the reason in the message (用户拒绝了 …, as the CLI); a refused answer (409) is said on the card, whose buttons work again', async () => {
     const page = await browser.newPage();
-    try {
-      const { bodies } = await script(page, false, true);
-      await ask(page, 'sse');
-      await page.fill('.approval-reason', '不用算了 🙅');
-      await page.press('.approval-reason', 'Enter');
-      await page.waitForFunction(() => (document.querySelector('.approval-error')?.textContent ?? '') !== '');
-      expect(bodies[1]).toEqual({ decisions: [{ id: APPROVAL_ID, type: 'reject', message: '用户拒绝了 add 调用：不用算了 🙅' }], conversationId: bodies[0].conversationId });
-      expect(await page.$eval('.approval', (c) => [(c as HTMLElement).dataset.state, c.querySelector('.approval-error')!.textContent, Array.from(c.querySelectorAll('button')).map((b) => b.disabled)])).toEqual(['pending', '这个请求已经回答过了', [false, false, false]]);
-    } finally {
-      await page.close();
-    }
+    cleanup(() => page.close());
+    const { bodies } = await script(page, false, true);
+    await ask(page, 'sse');
+    await page.fill('.approval-reason', '不用算了 🙅');
+    await page.press('.approval-reason', 'Enter');
+    await page.waitForFunction(() => (document.querySelector('.approval-error')?.textContent ?? '') !== '');
+    expect(bodies[1]).toEqual({ decisions: [{ id: APPROVAL_ID, type: 'reject', message: '用户拒绝了 add 调用：不用算了 🙅' }], conversationId: bodies[0].conversationId });
+    expect(await page.$eval('.approval', (c) => [(c as HTMLElement).dataset.state, c.querySelector('.approval-error')!.textContent, Array.from(c.querySelectorAll('button')).map((b) => b.disabled)])).toEqual(['pending', '这个请求已经回答过了', [false, false, false]]);
   });
 
   it('SSE: 修改 opens the arguments as JSON; a non-object is refused on the card; the edited object goes out as an edit decision', async () => {
     const page = await browser.newPage();
-    try {
-      const { bodies } = await script(page, true);
-      await ask(page, 'sse');
-      await page.click('.approval button[data-action="edit"]');
-      expect(await page.$eval('.approval-args', (t) => [(t as HTMLTextAreaElement).value, t === document.activeElement])).toEqual([JSON.stringify(INPUT), true]);
-      await page.fill('.approval-args', '[1, 2]');
-      await page.click('.approval button[data-action="edit"]');
-      expect(await page.$eval('.approval', (c) => [(c as HTMLElement).dataset.state, c.querySelector('.approval-error')!.textContent])).toEqual(['pending', '参数要是一个 JSON 对象，例如 {"a":1,"b":2}']);
-      expect(bodies).toHaveLength(1);
-      await page.fill('.approval-args', '{"a": 1000, "b": -1, "note": "改了 ✏️"}');
-      await page.click('.approval button[data-action="edit"]');
-      await page.waitForFunction(() => (document.querySelectorAll('.msg.assistant')[1] as HTMLElement | undefined)?.dataset.state === 'done');
-      expect(bodies[1]).toEqual({ decisions: [{ id: APPROVAL_ID, type: 'edit', args: { a: 1000, b: -1, note: '改了 ✏️' } }], conversationId: bodies[0].conversationId });
-      expect(await page.$eval('.approval', (c) => [(c as HTMLElement).dataset.state, c.querySelector('.approval-title')!.textContent, c.querySelectorAll('button, textarea').length])).toEqual(['edited', '✎ 已修改并批准', 0]);
-    } finally {
-      await page.close();
-    }
+    cleanup(() => page.close());
+    const { bodies } = await script(page, true);
+    await ask(page, 'sse');
+    await page.click('.approval button[data-action="edit"]');
+    expect(await page.$eval('.approval-args', (t) => [(t as HTMLTextAreaElement).value, t === document.activeElement])).toEqual([JSON.stringify(INPUT), true]);
+    await page.fill('.approval-args', '[1, 2]');
+    await page.click('.approval button[data-action="edit"]');
+    expect(await page.$eval('.approval', (c) => [(c as HTMLElement).dataset.state, c.querySelector('.approval-error')!.textContent])).toEqual(['pending', '参数要是一个 JSON 对象，例如 {"a":1,"b":2}']);
+    expect(bodies).toHaveLength(1);
+    await page.fill('.approval-args', '{"a": 1000, "b": -1, "note": "改了 ✏️"}');
+    await page.click('.approval button[data-action="edit"]');
+    await page.waitForFunction(() => (document.querySelectorAll('.msg.assistant')[1] as HTMLElement | undefined)?.dataset.state === 'done');
+    expect(bodies[1]).toEqual({ decisions: [{ id: APPROVAL_ID, type: 'edit', args: { a: 1000, b: -1, note: '改了 ✏️' } }], conversationId: bodies[0].conversationId });
+    expect(await page.$eval('.approval', (c) => [(c as HTMLElement).dataset.state, c.querySelector('.approval-title')!.textContent, c.querySelectorAll('button, textarea').length])).toEqual(['edited', '✎ 已修改并批准', 0]);
   });
 
   for (const mode of ['ai', 'sse'] as const) {
     it(`${mode}: after a reload the pending card is drawn again from the history and still answers`, async () => {
       const page = await browser.newPage();
-      try {
-        const { bodies, history } = await script(page, true);
-        await ask(page, mode);
-        const id = mode === 'ai' ? (bodies[0].id as string) : (bodies[0].conversationId as string);
-        expect(new URL(page.url()).searchParams.get(mode === 'ai' ? 'chat' : 'c')).toBe(id);
-        await page.reload();
-        await page.waitForSelector('.approval[data-state="pending"]');
-        expect(history).toEqual([`/api/chat/${id}/history`]);
-        expect(await ui(page)).toEqual({ cards: [{ state: 'pending', call: CALL, buttons: ['批准', '拒绝', '修改'] }], markup: false, focused: '批准', sendDisabled: true });
-        expect(await page.$eval('input[name="mode"]:checked', (e) => (e as HTMLInputElement).value)).toBe(mode);
-        await page.click('.approval button[data-action="approve"]');
-        await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLElement>('.msg.assistant')).some((b) => b.dataset.state === 'done'));
-        expect(bodies).toHaveLength(2);
-        if (mode === 'ai') expect(bodies[1]).toMatchObject({ id, messageId: 'msg-a' });
-        else expect(bodies[1]).toEqual({ decisions: [{ id: APPROVAL_ID, type: 'approve' }], conversationId: id });
-      } finally {
-        await page.close();
-      }
+      cleanup(() => page.close());
+      const { bodies, history } = await script(page, true);
+      await ask(page, mode);
+      const id = mode === 'ai' ? (bodies[0].id as string) : (bodies[0].conversationId as string);
+      expect(new URL(page.url()).searchParams.get(mode === 'ai' ? 'chat' : 'c')).toBe(id);
+      await page.reload();
+      await page.waitForSelector('.approval[data-state="pending"]');
+      expect(history).toEqual([`/api/chat/${id}/history`]);
+      expect(await ui(page)).toEqual({ cards: [{ state: 'pending', call: CALL, buttons: ['批准', '拒绝', '修改'] }], markup: false, focused: '批准', sendDisabled: true });
+      expect(await page.$eval('input[name="mode"]:checked', (e) => (e as HTMLInputElement).value)).toBe(mode);
+      await page.click('.approval button[data-action="approve"]');
+      await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLElement>('.msg.assistant')).some((b) => b.dataset.state === 'done'));
+      expect(bodies).toHaveLength(2);
+      if (mode === 'ai') expect(bodies[1]).toMatchObject({ id, messageId: 'msg-a' });
+      else expect(bodies[1]).toEqual({ decisions: [{ id: APPROVAL_ID, type: 'approve' }], conversationId: id });
     });
   }
 });

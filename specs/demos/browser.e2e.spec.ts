@@ -5,6 +5,9 @@ import { startWebDemo, type WebDemo } from '../../demos/web/server';
 import { replyTo } from '../../src/offline/cannedReplies';
 import { ScriptedChatModel, startFakeOpenAIServer, type FakeOpenAIServer } from '../../src/testing';
 import { launchChromium } from '../support/chromium';
+import { useCleanup } from '../support/cleanup';
+
+const cleanup = useCleanup();
 
 const STORY = '讲一个关于程序员的故事';
 
@@ -69,61 +72,55 @@ describe('web demo in Chromium', () => {
   for (const mode of ['sse', 'ws'] as const) {
     it(`${mode}: renders tokens as they arrive, Stop aborts the model request mid-reply, asking again works`, async () => {
       const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
-      try {
-        await page.goto(demo.url);
-        await page.check(`input[name="mode"][value="${mode}"]`);
-        await page.fill('#question', STORY);
-        await page.click('#send');
+      cleanup(() => page.close());
+      await page.goto(demo.url);
+      await page.check(`input[name="mode"][value="${mode}"]`);
+      await page.fill('#question', STORY);
+      await page.click('#send');
 
-        // Incremental rendering: the text grows between two observations while the reply streams.
-        await page.waitForFunction(() => (document.querySelector('.msg.assistant')?.textContent ?? '').length > 0);
-        const first = await replyText(page);
-        await page.waitForFunction((n) => (document.querySelector('.msg.assistant')?.textContent ?? '').length > n, first.length);
-        const second = await replyText(page);
-        expect(second.startsWith(first)).toBe(true);
-        expect(second.length).toBeGreaterThan(first.length);
-        expect(await replyState(page)).toBe('streaming');
+      // Incremental rendering: the text grows between two observations while the reply streams.
+      await page.waitForFunction(() => (document.querySelector('.msg.assistant')?.textContent ?? '').length > 0);
+      const first = await replyText(page);
+      await page.waitForFunction((n) => (document.querySelector('.msg.assistant')?.textContent ?? '').length > n, first.length);
+      const second = await replyText(page);
+      expect(second.startsWith(first)).toBe(true);
+      expect(second.length).toBeGreaterThan(first.length);
+      expect(await replyState(page)).toBe('streaming');
 
-        const requestIndex = openai.requests.length - 1;
-        await page.click('#stop');
-        await page.waitForFunction(() => (document.querySelector('.msg.assistant') as HTMLElement).dataset.state === 'stopped');
-        const record = await openai.waitForClose(requestIndex);
-        expect(record.closedByClient).toBe(true);
-        const stopped = await replyText(page);
-        expect(stopped.length).toBeLessThan(replyTo(STORY).length);
-        await page.waitForTimeout(150);
-        expect(await replyText(page)).toBe(stopped); // nothing arrives after Stop
+      const requestIndex = openai.requests.length - 1;
+      await page.click('#stop');
+      await page.waitForFunction(() => (document.querySelector('.msg.assistant') as HTMLElement).dataset.state === 'stopped');
+      const record = await openai.waitForClose(requestIndex);
+      expect(record.closedByClient).toBe(true);
+      const stopped = await replyText(page);
+      expect(stopped.length).toBeLessThan(replyTo(STORY).length);
+      await page.waitForTimeout(150);
+      expect(await replyText(page)).toBe(stopped); // nothing arrives after Stop
 
-        if (mode === 'ws') await page.screenshot({ path: '/tmp/web-demo-ws.png' });
+      if (mode === 'ws') await page.screenshot({ path: '/tmp/web-demo-ws.png' });
 
-        await page.fill('#question', '你好');
-        await page.click('#send');
-        await page.waitForFunction(() => {
-          const all = document.querySelectorAll('.msg.assistant');
-          return (all[all.length - 1] as HTMLElement).dataset.state === 'done';
-        });
-        expect(await replyText(page)).toBe(replyTo('你好'));
-        expect(await page.$$eval('.msg.user', (els) => els.map((e) => e.textContent))).toEqual([STORY, '你好']);
-      } finally {
-        await page.close();
-      }
+      await page.fill('#question', '你好');
+      await page.click('#send');
+      await page.waitForFunction(() => {
+        const all = document.querySelectorAll('.msg.assistant');
+        return (all[all.length - 1] as HTMLElement).dataset.state === 'done';
+      });
+      expect(await replyText(page)).toBe(replyTo('你好'));
+      expect(await page.$$eval('.msg.user', (els) => els.map((e) => e.textContent))).toEqual([STORY, '你好']);
     });
   }
 
   it('the page itself loads without a console error or a failed request (no 404 favicon)', async () => {
     const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
     const problems = watchForErrors(page);
-    try {
-      await page.goto(demo.url);
-      await page.waitForFunction(() => document.getElementById('model')!.textContent!.startsWith('模型:'));
-      await askAndWait(page, '你好', 0);
-      expect(problems).toEqual([]);
-      // Headless Chromium never asks for an icon; a desktop browser asks for the declared one or /favicon.ico.
-      expect(await page.$eval('link[rel~="icon"]', (l) => (l as HTMLLinkElement).href)).toBe('data:,');
-      expect((await page.request.get(demo.url + '/favicon.ico')).status()).toBe(204);
-    } finally {
-      await page.close();
-    }
+    cleanup(() => page.close());
+    await page.goto(demo.url);
+    await page.waitForFunction(() => document.getElementById('model')!.textContent!.startsWith('模型:'));
+    await askAndWait(page, '你好', 0);
+    expect(problems).toEqual([]);
+    // Headless Chromium never asks for an icon; a desktop browser asks for the declared one or /favicon.ico.
+    expect(await page.$eval('link[rel~="icon"]', (l) => (l as HTMLLinkElement).href)).toBe('data:,');
+    expect((await page.request.get(demo.url + '/favicon.ico')).status()).toBe(204);
   });
 });
 
@@ -146,21 +143,18 @@ describe('web demo page layout in Chromium', () => {
   it('at 900 px height the page follows the reply: after each of three turns the last bubble is in the viewport', async () => {
     const page = await browser.newPage({ viewport: { width: 900, height: 900 } });
     const problems = watchForErrors(page);
-    try {
-      await page.goto(demo.url);
-      for (const [turn, question] of ['讲一个故事', '再讲一个', '第三个'].entries()) {
-        await askAndWait(page, question, turn);
-        const at = await lastBubble(page);
-        expect(at.bottom).toBeLessThanOrEqual(Math.min(at.viewportHeight, at.logBottom) + 1);
-        expect(at.top).toBeLessThan(at.viewportHeight);
-        expect(at.fromBottom).toBeLessThanOrEqual(1);
-      }
-      expect((await lastBubble(page)).overflowing).toBe(true); // the log did have to scroll
-      await page.screenshot({ path: '/tmp/web-demo-900.png' });
-      expect(problems).toEqual([]);
-    } finally {
-      await page.close();
+    cleanup(() => page.close());
+    await page.goto(demo.url);
+    for (const [turn, question] of ['讲一个故事', '再讲一个', '第三个'].entries()) {
+      await askAndWait(page, question, turn);
+      const at = await lastBubble(page);
+      expect(at.bottom).toBeLessThanOrEqual(Math.min(at.viewportHeight, at.logBottom) + 1);
+      expect(at.top).toBeLessThan(at.viewportHeight);
+      expect(at.fromBottom).toBeLessThanOrEqual(1);
     }
+    expect((await lastBubble(page)).overflowing).toBe(true); // the log did have to scroll
+    await page.screenshot({ path: '/tmp/web-demo-900.png' });
+    expect(problems).toEqual([]);
   });
 
   it('a user who scrolled up mid-reply stays where they scrolled; asking again follows again', async () => {
@@ -168,60 +162,54 @@ describe('web demo page layout in Chromium', () => {
     const reply = (messages: BaseMessage[]): string => (messages[messages.length - 1].content === '再讲一个' ? LONG + '\n' + LONG : '好的。');
     const slow = await startWebDemo({ port: 0, model: new ScriptedChatModel({ reply, firstChunkDelayMs: 0, chunkDelayMs: 6 }) });
     const page = await browser.newPage({ viewport: { width: 900, height: 900 } });
-    try {
-      await page.goto(slow.url);
-      await askAndWait(page, '讲一个故事', 0);
-      await page.fill('#question', '再讲一个');
-      await page.click('#send');
-      // Scroll up once the reply has filled the log well past its height, while it still streams.
-      await page.waitForFunction(() => {
-        const log = document.getElementById('log')!;
-        return log.scrollHeight - log.clientHeight > 300;
-      });
-      expect(await replyState(page)).toBe('streaming');
-      await page.mouse.move(450, 400);
-      await page.mouse.wheel(0, -600);
-      await page.waitForFunction(() => {
-        const log = document.getElementById('log')!;
-        return log.scrollHeight - log.scrollTop - log.clientHeight > 200;
-      });
-      const scrolled = (await lastBubble(page)).scrollTop;
-      const length = await replyText(page).then((t) => t.length);
-      await page.waitForFunction((n) => (document.querySelectorAll('.msg.assistant')[1]?.textContent ?? '').length > n + 100, length);
-      expect((await lastBubble(page)).scrollTop).toBe(scrolled); // more text came, the view did not move
-      await page.waitForFunction(() => (document.querySelectorAll('.msg.assistant')[1] as HTMLElement).dataset.state === 'done');
-      expect((await lastBubble(page)).scrollTop).toBe(scrolled);
-      await askAndWait(page, '第三个', 2);
-      expect((await lastBubble(page)).fromBottom).toBeLessThanOrEqual(1);
-    } finally {
-      await page.close();
-      await slow.close();
-    }
+    cleanup(() => slow.close());
+    cleanup(() => page.close());
+    await page.goto(slow.url);
+    await askAndWait(page, '讲一个故事', 0);
+    await page.fill('#question', '再讲一个');
+    await page.click('#send');
+    // Scroll up once the reply has filled the log well past its height, while it still streams.
+    await page.waitForFunction(() => {
+      const log = document.getElementById('log')!;
+      return log.scrollHeight - log.clientHeight > 300;
+    });
+    expect(await replyState(page)).toBe('streaming');
+    await page.mouse.move(450, 400);
+    await page.mouse.wheel(0, -600);
+    await page.waitForFunction(() => {
+      const log = document.getElementById('log')!;
+      return log.scrollHeight - log.scrollTop - log.clientHeight > 200;
+    });
+    const scrolled = (await lastBubble(page)).scrollTop;
+    const length = await replyText(page).then((t) => t.length);
+    await page.waitForFunction((n) => (document.querySelectorAll('.msg.assistant')[1]?.textContent ?? '').length > n + 100, length);
+    expect((await lastBubble(page)).scrollTop).toBe(scrolled); // more text came, the view did not move
+    await page.waitForFunction(() => (document.querySelectorAll('.msg.assistant')[1] as HTMLElement).dataset.state === 'done');
+    expect((await lastBubble(page)).scrollTop).toBe(scrolled);
+    await askAndWait(page, '第三个', 2);
+    expect((await lastBubble(page)).fromBottom).toBeLessThanOrEqual(1);
   });
 
   it('at 390 px width Send and Stop are whole, side by side, and nothing overflows sideways', async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    try {
-      await page.goto(demo.url);
-      const layout = await page.evaluate(() => {
-        const rect = (id: string) => {
-          const r = document.getElementById(id)!.getBoundingClientRect();
-          return { left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width };
-        };
-        return { send: rect('send'), stop: rect('stop'), question: rect('question'), width: document.documentElement.clientWidth, scrollWidth: document.documentElement.scrollWidth };
-      });
-      await page.screenshot({ path: '/tmp/web-demo-390.png' });
-      expect(layout.scrollWidth).toBeLessThanOrEqual(layout.width);
-      for (const button of [layout.send, layout.stop]) {
-        expect(button.left).toBeGreaterThanOrEqual(0);
-        expect(button.right).toBeLessThanOrEqual(layout.width);
-        expect(button.width).toBeGreaterThan(40);
-      }
-      expect(layout.send.right).toBeLessThanOrEqual(layout.stop.left);
-      expect(layout.question.right).toBeLessThanOrEqual(layout.send.left);
-      expect(layout.question.width).toBeGreaterThan(120);
-    } finally {
-      await page.close();
+    cleanup(() => page.close());
+    await page.goto(demo.url);
+    const layout = await page.evaluate(() => {
+      const rect = (id: string) => {
+        const r = document.getElementById(id)!.getBoundingClientRect();
+        return { left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width };
+      };
+      return { send: rect('send'), stop: rect('stop'), question: rect('question'), width: document.documentElement.clientWidth, scrollWidth: document.documentElement.scrollWidth };
+    });
+    await page.screenshot({ path: '/tmp/web-demo-390.png' });
+    expect(layout.scrollWidth).toBeLessThanOrEqual(layout.width);
+    for (const button of [layout.send, layout.stop]) {
+      expect(button.left).toBeGreaterThanOrEqual(0);
+      expect(button.right).toBeLessThanOrEqual(layout.width);
+      expect(button.width).toBeGreaterThan(40);
     }
+    expect(layout.send.right).toBeLessThanOrEqual(layout.stop.left);
+    expect(layout.question.right).toBeLessThanOrEqual(layout.send.left);
+    expect(layout.question.width).toBeGreaterThan(120);
   });
 });

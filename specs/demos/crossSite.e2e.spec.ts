@@ -16,6 +16,9 @@ import { parseRequestTarget, sendServerSentEvents, serveChatOverWebSocket, type 
 import { ScriptedChatModel } from '../../src/testing';
 import { startWebDemo, type WebDemo } from '../../demos/web/server';
 import { launchChromium } from '../support/chromium';
+import { useCleanup } from '../support/cleanup';
+
+const cleanup = useCleanup();
 
 /** Every way a page of another site can make the browser talk to `base` without CORS; reports when each settled. */
 const attackPage = (base: string): string => `<!doctype html><meta charset="utf-8"><body>
@@ -54,14 +57,11 @@ const BROWSER_ARGS = [
  */
 async function runAttack(browser: Browser, url: string, body?: string): Promise<Record<string, string>> {
   const page: Page = await browser.newPage();
-  try {
-    if (body !== undefined) await page.route(url, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body }));
-    await page.goto(url);
-    await page.waitForFunction((all) => all.every((a) => a in (window as unknown as { settled: object }).settled), ATTACKS);
-    return await page.evaluate(() => (window as unknown as { settled: Record<string, string> }).settled);
-  } finally {
-    await page.close();
-  }
+  cleanup(() => page.close());
+  if (body !== undefined) await page.route(url, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body }));
+  await page.goto(url);
+  await page.waitForFunction((all) => all.every((a) => a in (window as unknown as { settled: object }).settled), ATTACKS);
+  return await page.evaluate(() => (window as unknown as { settled: Record<string, string> }).settled);
 }
 
 describe('cross-site requests never reach the model (Chromium)', () => {
@@ -128,27 +128,21 @@ describe('cross-site requests never reach the model (Chromium)', () => {
       expect(calls).toEqual([]);
       // The demo itself is not reachable under that name either.
       const page = await browser.newPage();
-      try {
-        expect((await page.goto(`http://rebind.test:${port}/`))?.status()).toBe(421);
-      } finally {
-        await page.close();
-      }
+      cleanup(() => page.close());
+      expect((await page.goto(`http://rebind.test:${port}/`))?.status()).toBe(421);
     });
 
     it('control: the page of its own origin does run the model, over SSE and WebSocket', async () => {
       const page = await browser.newPage();
-      try {
-        await page.goto(demo.url);
-        for (const [turn, mode] of ['sse', 'ws'].entries()) {
-          await page.check(`input[name="mode"][value="${mode}"]`);
-          await page.fill('#question', mode);
-          await page.click('#send');
-          await page.waitForFunction((n) => (document.querySelectorAll('.msg.assistant')[n] as HTMLElement | undefined)?.dataset.state === 'done', turn);
-        }
-        expect(calls).toEqual(['sse', 'ws']);
-      } finally {
-        await page.close();
+      cleanup(() => page.close());
+      await page.goto(demo.url);
+      for (const [turn, mode] of ['sse', 'ws'].entries()) {
+        await page.check(`input[name="mode"][value="${mode}"]`);
+        await page.fill('#question', mode);
+        await page.click('#send');
+        await page.waitForFunction((n) => (document.querySelectorAll('.msg.assistant')[n] as HTMLElement | undefined)?.dataset.state === 'done', turn);
       }
+      expect(calls).toEqual(['sse', 'ws']);
     });
   });
 

@@ -13,6 +13,11 @@ import { createCliModel } from '../../src/cli/model';
 import { replyTo } from '../../src/offline/cannedReplies';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../src/testing/fakeOpenAIServer';
 import { Capture } from '../support/chatHarness';
+import { useCleanup } from '../support/cleanup';
+import { closeServer } from '../support/http';
+import { TS_NODE } from '../support/tsNode';
+
+const cleanup = useCleanup();
 
 const root = join(__dirname, '../..');
 
@@ -232,15 +237,12 @@ describe('demo errors are the CLI description: cause, URL, hint; one line, one p
   it('a busy port says how to pick another (--port / PORT)', async () => {
     const busy: Server = createServer();
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    cleanup(() => closeServer(busy));
     const port = (busy.address() as AddressInfo).port;
-    try {
-      for (const args of [['sse', '--port', String(port)], ['websocket']]) {
-        const { stderr, code } = await runDemo(args, { PORT: String(port) });
-        expect(code).toBe(1);
-        expect(stderr).toBe(`✖ Error: Port ${port} is already in use; pick another with --port <n> or PORT=<n> (0 picks a free one).\n`);
-      }
-    } finally {
-      await new Promise((resolve) => busy.close(resolve));
+    for (const args of [['sse', '--port', String(port)], ['websocket']]) {
+      const { stderr, code } = await runDemo(args, { PORT: String(port) });
+      expect(code).toBe(1);
+      expect(stderr).toBe(`✖ Error: Port ${port} is already in use; pick another with --port <n> or PORT=<n> (0 picks a free one).\n`);
     }
   });
 
@@ -258,14 +260,11 @@ describe('demo errors are the CLI description: cause, URL, hint; one line, one p
 describe('the model cannot drive the terminal through a demo', () => {
   it.each([['stream'], ['concurrent'], ['session']])('%s: ESC[2J, ESC]0;, ESC]52;, ESC]8;; are shown, not obeyed', async (name) => {
     const attack = await startFakeOpenAIServer({ reply: '开始\x1b[2J\x1b]0;标题\x07\x1b]52;c;eA==\x07\x1b]8;;http://evil.example\x1b\\链接\x1b]8;;\x1b\\\u009b结束' });
-    try {
-      const { stdout, code } = await runDemo([name], { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: attack.baseURL });
-      expect(code).toBe(0);
-      expect(stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
-      expect(stdout).toContain('␛]0;标题␇');
-    } finally {
-      await attack.close();
-    }
+    cleanup(() => attack.close());
+    const { stdout, code } = await runDemo([name], { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: attack.baseURL });
+    expect(code).toBe(0);
+    expect(stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+    expect(stdout).toContain('␛]0;标题␇');
   });
 });
 
@@ -274,7 +273,7 @@ describe('npm run demo as a user runs it (one child process)', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, DEMO_LATENCY: '0', NO_COLOR: '1' };
     delete env.OPENAI_API_KEY;
     const { stdout, stderr, code } = await new Promise<RunResult>((resolve) => {
-      execFile(process.execPath, ['-r', 'ts-node/register/transpile-only', 'demos/index.ts'], { cwd: root, env, maxBuffer: 16 * 1024 * 1024 }, (err, out, errOut) =>
+      execFile(process.execPath, [...TS_NODE, 'demos/index.ts'], { cwd: root, env, maxBuffer: 16 * 1024 * 1024 }, (err, out, errOut) =>
         resolve({ stdout: out, stderr: errOut, code: err ? Number((err as { code?: number }).code ?? 1) : 0 }),
       );
     });

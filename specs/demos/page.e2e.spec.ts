@@ -7,6 +7,9 @@ import type { Browser, Page } from 'playwright-core';
 import { startWebDemo, type WebDemo } from '../../demos/web/server';
 import { ScriptedChatModel } from '../../src/testing';
 import { launchChromium } from '../support/chromium';
+import { useCleanup } from '../support/cleanup';
+
+const cleanup = useCleanup();
 
 jest.setTimeout(120_000); // a browser on a loaded machine; nothing here measures time
 
@@ -52,18 +55,15 @@ describe('the web demo page in Chromium', () => {
   it('the note of a stopped reply is Chinese, like the CLI\'s [已停止]', async () => {
     const slow = await startWebDemo({ port: 0, model: new ScriptedChatModel({ reply: '很长的回答。'.repeat(200), chunkDelayMs: 20 }) });
     const p = await browser.newPage();
-    try {
-      await p.goto(slow.url);
-      await p.fill('#question', '讲一个故事');
-      await p.click('#send');
-      await p.waitForFunction(() => (document.querySelector('.msg.assistant')?.textContent ?? '').length > 10);
-      await p.click('#stop');
-      await p.waitForFunction(() => (document.querySelector('.msg.assistant') as HTMLElement).dataset.state === 'stopped');
-      expect(await p.$eval('.msg.assistant .note', (e) => e.textContent)).toBe('已停止');
-    } finally {
-      await p.close();
-      await slow.close();
-    }
+    cleanup(() => slow.close());
+    cleanup(() => p.close());
+    await p.goto(slow.url);
+    await p.fill('#question', '讲一个故事');
+    await p.click('#send');
+    await p.waitForFunction(() => (document.querySelector('.msg.assistant')?.textContent ?? '').length > 10);
+    await p.click('#stop');
+    await p.waitForFunction(() => (document.querySelector('.msg.assistant') as HTMLElement).dataset.state === 'stopped');
+    expect(await p.$eval('.msg.assistant .note', (e) => e.textContent)).toBe('已停止');
   });
 
   it('finished SSE turns close normally: no request of theirs fails (net::ERR_ABORTED)', async () => {

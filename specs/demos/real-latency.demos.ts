@@ -5,6 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { TS_NODE } from '../support/tsNode';
 
 const root = join(__dirname, '../..');
 
@@ -12,7 +13,7 @@ function demo(args: string[], latency = ''): Promise<{ stdout: string; stderr: s
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', DEMO_LATENCY: latency };
   delete env.OPENAI_API_KEY;
   return new Promise((resolve) => {
-    execFile(process.execPath, ['-r', 'ts-node/register/transpile-only', 'demos/index.ts', ...args], { cwd: root, env, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) =>
+    execFile(process.execPath, [...TS_NODE, 'demos/index.ts', ...args], { cwd: root, env, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) =>
       resolve({ stdout, stderr, code: err ? Number((err as { code?: number }).code ?? 1) : 0 }),
     );
   });

@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { parseWebArgs, webArgsOrExit, WEB_USAGE } from '../../demos/web/args';
 import { UsageError } from '../../src/cli/args';
+import { TS_NODE } from '../support/tsNode';
 
 const root = join(__dirname, '../..');
 jest.setTimeout(120_000); // the child process loads TypeScript and LangChain; nothing measures time
@@ -69,7 +70,7 @@ describe('npm run web (the server script in a child process)', () => {
       const env: NodeJS.ProcessEnv = { ...process.env, DEMO_LATENCY: '0' };
       delete env.OPENAI_API_KEY;
       delete env.PORT;
-      execFile(process.execPath, ['-r', 'ts-node/register/transpile-only', 'demos/web/server.ts', ...args], { cwd: root, env }, (err, stdout, stderr) =>
+      execFile(process.execPath, [...TS_NODE, 'demos/web/server.ts', ...args], { cwd: root, env }, (err, stdout, stderr) =>
         resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
     });

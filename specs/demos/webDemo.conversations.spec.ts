@@ -13,6 +13,7 @@ import { ScriptedChatModel } from '../../src/testing';
 import { NOT_CROSS_SITE } from '../support/sse';
 import { parseEvents as parse, readCutAndResume, type SseEvent as Event } from '../support/resume';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../support/redis';
+import { useCleanup } from '../support/cleanup';
 
 const JSON_POST = { 'content-type': 'application/json', ...NOT_CROSS_SITE };
 
@@ -81,6 +82,7 @@ interface Fixture {
 
 function scenario(make: (model: () => ScriptedChatModel) => Promise<Fixture>): void {
   let fx: Fixture | undefined;
+  const cleanup = useCleanup(); // before the afterEach below: closers run first, where a finally ran
   afterEach(async () => {
     await fx?.close();
     fx = undefined;
@@ -155,81 +157,75 @@ function scenario(make: (model: () => ScriptedChatModel) => Promise<Fixture>): v
     let body = '';
     while ((body.match(/event: chunk/g) ?? []).length < 5) body += new TextDecoder().decode((await reader.read()).value);
     const ws = await socket(fx.b.url);
-    try {
-      ws.send({ type: 'stop', conversationId });
-      const replyId = (JSON.parse(parse(body)[0].data) as { replyId: string }).replyId;
-      expect(await ws.waitFor((m) => m.type === 'stop')).toEqual({ type: 'stop', conversationId, stopped: true, replyId });
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        body += new TextDecoder().decode(value);
-      }
-      const events = parse(body);
-      expect(JSON.parse(events.at(-1)!.data)).toMatchObject({ stopped: true, saved: true });
-      const partial = textOf(events);
-      expect(partial.length).toBeLessThan(`看到0条历史 😀 长问题${' 词'.repeat(150)}`.length);
-      const stored = await fx.history(conversationId);
-      expect(stored.map((m) => [m.getType(), m.content])).toEqual([['human', '长问题'], ['ai', partial]]);
-      expect(stored[1].response_metadata).toMatchObject({ partial: true, partial_reason: 'stop' });
-      // Nothing runs any more: a second stop finds nothing.
-      ws.send({ type: 'stop', conversationId });
-      await ws.waitFor((m) => m.type === 'stop' && m.stopped === false);
-      expect(ws.messages.at(-1)).toEqual({ type: 'stop', conversationId, stopped: false });
-    } finally {
-      await ws.close();
+    cleanup(() => ws.close());
+    ws.send({ type: 'stop', conversationId });
+    const replyId = (JSON.parse(parse(body)[0].data) as { replyId: string }).replyId;
+    expect(await ws.waitFor((m) => m.type === 'stop')).toEqual({ type: 'stop', conversationId, stopped: true, replyId });
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      body += new TextDecoder().decode(value);
     }
+    const events = parse(body);
+    expect(JSON.parse(events.at(-1)!.data)).toMatchObject({ stopped: true, saved: true });
+    const partial = textOf(events);
+    expect(partial.length).toBeLessThan(`看到0条历史 😀 长问题${' 词'.repeat(150)}`.length);
+    const stored = await fx.history(conversationId);
+    expect(stored.map((m) => [m.getType(), m.content])).toEqual([['human', '长问题'], ['ai', partial]]);
+    expect(stored[1].response_metadata).toMatchObject({ partial: true, partial_reason: 'stop' });
+    // Nothing runs any more: a second stop finds nothing.
+    ws.send({ type: 'stop', conversationId });
+    await ws.waitFor((m) => m.type === 'stop' && m.stopped === false);
+    expect(ws.messages.at(-1)).toEqual({ type: 'stop', conversationId, stopped: false });
   });
 
   it("a WebSocket ask with a conversationId is a turn of that conversation (its history, its reply log), stoppable from the other instance's socket; without one the socket's own session answers as before", async () => {
     fx = await make(() => modelSeeingHistory(3));
     const conversationId = randomUUID();
     const [onA, onB] = await Promise.all([socket(fx.a.url), socket(fx.b.url)]);
-    try {
-      onA.send({ type: 'ask', question: '第一个问题', conversationId });
-      const first = await onA.waitFor((m) => m.type === 'done');
-      const start = onA.messages[0];
-      expect(start).toEqual({ type: 'start', conversationId, replyId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
-      expect(first).toMatchObject({ type: 'done', conversationId, turn: 0, stopped: false });
-      expect(onA.messages.slice(1, -1).every((m) => m.type === 'chunk' && m.conversationId === conversationId)).toBe(true);
-      expect(wsText(onA.messages, start.replyId)).toMatch(/^看到0条历史 😀 第一个问题( 词){150}$/);
-      // The reply log has the WebSocket turn (its latest reply, from the start); the same conversation over SSE on B sees it.
-      const replayed = parse(await (await fetch(`${fx.b.url}/api/chat/stream?conversationId=${conversationId}`, { headers: NOT_CROSS_SITE })).text());
-      expect(textOf(replayed)).toBe(wsText(onA.messages, start.replyId));
-      expect(textOf((await ask(fx.b.url, conversationId, '第二个问题')).events)).toMatch(/^看到2条历史 😀 第一个问题 \| 看到0条历史/);
+    cleanup(() => Promise.all([onA.close(), onB.close()]));
+    onA.send({ type: 'ask', question: '第一个问题', conversationId });
+    const first = await onA.waitFor((m) => m.type === 'done');
+    const start = onA.messages[0];
+    expect(start).toEqual({ type: 'start', conversationId, replyId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(first).toMatchObject({ type: 'done', conversationId, turn: 0, stopped: false });
+    expect(onA.messages.slice(1, -1).every((m) => m.type === 'chunk' && m.conversationId === conversationId)).toBe(true);
+    expect(wsText(onA.messages, start.replyId)).toMatch(/^看到0条历史 😀 第一个问题( 词){150}$/);
+    // The reply log has the WebSocket turn (its latest reply, from the start); the same conversation over SSE on B sees it.
+    const replayed = parse(await (await fetch(`${fx.b.url}/api/chat/stream?conversationId=${conversationId}`, { headers: NOT_CROSS_SITE })).text());
+    expect(textOf(replayed)).toBe(wsText(onA.messages, start.replyId));
+    expect(textOf((await ask(fx.b.url, conversationId, '第二个问题')).events)).toMatch(/^看到2条历史 😀 第一个问题 \| 看到0条历史/);
 
-      // A turn asked on A's socket, stopped from B's socket.
-      const before = onA.messages.length;
-      onA.send({ type: 'ask', question: '长问题', conversationId });
-      await onA.waitFor((m) => onA.messages.indexOf(m) >= before + 6); // its start and 5 chunks
-      onB.send({ type: 'stop', conversationId });
-      expect(await onB.waitFor((m) => m.type === 'stop')).toMatchObject({ type: 'stop', conversationId, stopped: true });
-      const stopped = await onA.waitFor((m) => m.type === 'done' && m.stopped === true);
-      expect(stopped).toMatchObject({ conversationId, stopped: true, saved: true });
-      const second = onA.messages[before];
-      const partial = wsText(onA.messages, second.replyId);
-      expect(partial.length).toBeLessThan(`看到4条历史 😀 第一个问题${' 词'.repeat(150)}`.length);
-      const stored = await fx.history(conversationId);
-      expect(stored.map((m) => m.getType())).toEqual(['human', 'ai', 'human', 'ai', 'human', 'ai']);
-      expect(stored[5].content).toBe(partial);
-      expect(stored[5].response_metadata).toMatchObject({ partial: true, partial_reason: 'stop' });
+    // A turn asked on A's socket, stopped from B's socket.
+    const before = onA.messages.length;
+    onA.send({ type: 'ask', question: '长问题', conversationId });
+    await onA.waitFor((m) => onA.messages.indexOf(m) >= before + 6); // its start and 5 chunks
+    onB.send({ type: 'stop', conversationId });
+    expect(await onB.waitFor((m) => m.type === 'stop')).toMatchObject({ type: 'stop', conversationId, stopped: true });
+    const stopped = await onA.waitFor((m) => m.type === 'done' && m.stopped === true);
+    expect(stopped).toMatchObject({ conversationId, stopped: true, saved: true });
+    const second = onA.messages[before];
+    const partial = wsText(onA.messages, second.replyId);
+    expect(partial.length).toBeLessThan(`看到4条历史 😀 第一个问题${' 词'.repeat(150)}`.length);
+    const stored = await fx.history(conversationId);
+    expect(stored.map((m) => m.getType())).toEqual(['human', 'ai', 'human', 'ai', 'human', 'ai']);
+    expect(stored[5].content).toBe(partial);
+    expect(stored[5].response_metadata).toMatchObject({ partial: true, partial_reason: 'stop' });
 
-      // Without a conversationId: the connection's own session, exactly as before (its own history, no ids).
-      const plain = onA.messages.length;
-      onA.send({ type: 'ask', question: '别的' });
-      expect(await onA.waitFor((m) => onA.messages.indexOf(m) >= plain && m.type === 'done')).toEqual({ type: 'done', turn: 0, stopped: false });
-      const session = onA.messages.slice(plain, -1);
-      expect(session.every((m) => m.type === 'chunk' && m.turn === 0 && !('conversationId' in m))).toBe(true);
-      expect(session.map((m) => m.text).join('')).toMatch(/^看到0条历史 😀 别的( 词){150}$/);
-      expect(await fx.history(conversationId)).toHaveLength(6);
+    // Without a conversationId: the connection's own session, exactly as before (its own history, no ids).
+    const plain = onA.messages.length;
+    onA.send({ type: 'ask', question: '别的' });
+    expect(await onA.waitFor((m) => onA.messages.indexOf(m) >= plain && m.type === 'done')).toEqual({ type: 'done', turn: 0, stopped: false });
+    const session = onA.messages.slice(plain, -1);
+    expect(session.every((m) => m.type === 'chunk' && m.turn === 0 && !('conversationId' in m))).toBe(true);
+    expect(session.map((m) => m.text).join('')).toMatch(/^看到0条历史 😀 别的( 词){150}$/);
+    expect(await fx.history(conversationId)).toHaveLength(6);
 
-      // A bad conversationId or question is an error message; the connection stays open.
-      onB.send({ type: 'ask', question: 'q', conversationId: 'a b' });
-      expect(await onB.waitFor((m) => m.type === 'error')).toMatchObject({ status: 400, conversationId: 'a b' });
-      onB.send({ type: 'ask', question: '', conversationId });
-      await onB.waitFor((m) => m.type === 'error' && onB.messages.filter((x) => x.type === 'error').length === 2);
-    } finally {
-      await Promise.all([onA.close(), onB.close()]);
-    }
+    // A bad conversationId or question is an error message; the connection stays open.
+    onB.send({ type: 'ask', question: 'q', conversationId: 'a b' });
+    expect(await onB.waitFor((m) => m.type === 'error')).toMatchObject({ status: 400, conversationId: 'a b' });
+    onB.send({ type: 'ask', question: '', conversationId });
+    await onB.waitFor((m) => m.type === 'error' && onB.messages.filter((x) => x.type === 'error').length === 2);
   });
 
   it('checks conversation ids and refuses a stop from another site', async () => {

@@ -16,6 +16,7 @@ import { describeWithPostgres, startPostgresServer, type PostgresServer } from '
 import { describeWithRedis, freePort, startRedisServer, type RedisServer } from '../support/redis';
 import { NOT_CROSS_SITE } from '../support/sse';
 import { spawnWebDemo, type WebDemoProcess } from '../support/webDemoProcess';
+import { TS_NODE } from '../support/tsNode';
 
 const JSON_POST = { 'content-type': 'application/json', ...NOT_CROSS_SITE };
 const QUESTION = '123 加 456 等于多少？';
@@ -23,7 +24,7 @@ const QUESTION = '123 加 456 等于多少？';
 /** Runs `npm run web`'s command to its exit: its code and what it wrote on stderr. */
 function runWebDemo(env: Record<string, string>, args: readonly string[]): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'demos/web/server.ts', '--port', '0', ...args], {
+    const child = spawn(process.execPath, [...TS_NODE, 'demos/web/server.ts', '--port', '0', ...args], {
       cwd: join(__dirname, '..', '..'),
       env: { ...process.env, OPENAI_API_KEY: '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -15,6 +15,9 @@ import { parseEvents, readCutAndResume, type SseEvent } from '../support/resume'
 import { NOT_CROSS_SITE } from '../support/sse';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../support/redis';
 import { spawnWebDemo, type WebDemoProcess } from '../support/webDemoProcess';
+import { useCleanup } from '../support/cleanup';
+
+const cleanup = useCleanup();
 
 const JSON_POST = { 'content-type': 'application/json', ...NOT_CROSS_SITE };
 const STORY = '讲一个关于程序员的故事';
@@ -113,6 +116,7 @@ describeWithRedis('the web demo as two processes over one Redis', () => {
 
   it('the producing instance is killed mid-reply: a client resuming on B gets everything stored, then an error event, never a hang', async () => {
     const c = await spawnWebDemo({ ...ENV, REDIS_URL: redis.url });
+    cleanup(() => c.kill());
     const conversationId = randomUUID();
     const res = await fetch(`${c.url}/api/chat/stream`, { method: 'POST', headers: JSON_POST, body: JSON.stringify({ question: STORY, conversationId }) });
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
@@ -183,6 +187,7 @@ describeWithRedis('the web demo as two processes over one Redis', () => {
 
     it("the instance running a chat's reply is killed mid-reply: once it is seen gone, DefaultChatTransport.reconnectToStream on B gets every stored chunk, then an error chunk saying the producer is gone (not a 204, never a hang)", async () => {
       const c = await spawnWebDemo({ ...ENV, REDIS_URL: redis.url });
+      cleanup(() => c.kill());
       const chatId = randomUUID();
       const reader = (await send(c.url, chatId, STORY)).getReader();
       const seen = await readDeltas(reader, 8);
@@ -191,6 +196,7 @@ describeWithRedis('the web demo as two processes over one Redis', () => {
       // Its heartbeat key gone (the reply is no longer live): the case that was a 204.
       await expireDeadInstance(chatId);
       const log = new RedisReplyLog({ client });
+      cleanup(() => log.close());
       expect((await log.latestReply(chatId))?.live).toBe(false);
       await log.close();
 

@@ -1,6 +1,9 @@
 import { createScaleOut } from '../../demos/web/scaleOut';
 import { RedisUnreachableError } from '../../src/node';
 import { describeWithRedis, freePort, startRedisServer } from '../support/redis';
+import { useCleanup } from '../support/cleanup';
+
+const cleanup = useCleanup();
 
 describeWithRedis('web demo: conversations in Redis (createScaleOut)', () => {
   it('a wrong REDIS_URL fails the start with RedisUnreachableError naming the URL (password redacted), one line, no retry log', async () => {
@@ -20,13 +23,11 @@ describeWithRedis('web demo: conversations in Redis (createScaleOut)', () => {
 
   it('with a reachable Redis, histories are RedisChatHistory (a turn in one write) and the state closes', async () => {
     const redis = await startRedisServer();
-    try {
-      const scale = await createScaleOut({ redisUrl: redis.url });
-      expect(scale.kind).toBe('redis');
-      expect(scale.history('c-1').constructor.name).toBe('RedisChatHistory');
-      await scale.close();
-    } finally {
-      await redis.stop();
-    }
+    cleanup(() => redis.stop());
+    const scale = await createScaleOut({ redisUrl: redis.url });
+    cleanup(() => scale.close());
+    expect(scale.kind).toBe('redis');
+    expect(scale.history('c-1').constructor.name).toBe('RedisChatHistory');
+    await scale.close();
   });
 });

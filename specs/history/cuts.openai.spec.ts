@@ -14,6 +14,7 @@ import { chatTurns, ChatSession, fromRunnable, streamTimeout, type TurnEvent, ty
 import { serveChatOverWebSocket } from '../../src/node';
 import { StreamInterruptedError, StreamTimeoutError } from '../../src/errors';
 import { SyncInMemoryChatMessageHistory, startFakeOpenAIServer, tokenize, type FakeFault, type FakeOpenAIServer } from '../../src/testing';
+import { useCleanup } from '../support/cleanup';
 import { until } from '../support/http';
 import { advance } from '../support/virtualClock';
 
@@ -148,6 +149,7 @@ describe('ChatSession (defaults) over the real ChatOpenAI', () => {
 
 describe('serveChatOverWebSocket (defaults) over the real ChatOpenAI', () => {
   let http: Server;
+  const cleanup = useCleanup(); // before the afterEach below: the chat and its socket close first
   afterEach(() => new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve())));
 
   it('a clean cut reaches the client as an error message (STREAM_INTERRUPTED) and the connection history stays empty', async () => {
@@ -160,8 +162,10 @@ describe('serveChatOverWebSocket (defaults) over the real ChatOpenAI', () => {
       createHistory: () => history,
       heartbeatMs: 0,
     });
+    cleanup(() => chat.close());
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     const ws = new WebSocket(`ws://127.0.0.1:${(http.address() as AddressInfo).port}/ws`);
+    cleanup(() => ws.terminate());
     const messages: Array<{ type: string; text?: string; code?: string; turn?: number }> = [];
     await new Promise<void>((resolve, reject) => {
       ws.on('open', () => ws.send(JSON.stringify({ type: 'ask', question: 'q-fault' })));

@@ -7,6 +7,7 @@ import { AIMessage, AIMessageChunk, HumanMessage, type BaseMessage } from '@lang
 import { FileChatMessageHistory } from '../../src/node/FileChatMessageHistory';
 import { HistoryFileCorruptError, RxLangChainError } from '../../src/errors';
 import { chatTurns } from '../../src/history/chatTurns';
+import { TS_NODE } from '../support/tsNode';
 
 const dump = (messages: BaseMessage[]): string[] => messages.map((m) => `${m.getType()}:${m.content as string}`);
 const stored = (type: string, content: string): string => JSON.stringify({ type, data: { content } });
@@ -141,7 +142,7 @@ describe('FileChatMessageHistory', () => {
   it('two processes appending at once lose nothing: every turn is there, whole, with its question right before its answer', async () => {
     const count = 60;
     const children = ['p1', 'p2'].map((name) =>
-      spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(root, 'specs/support/historyAppender.ts'), file, name, String(count), '2', String(600 * 1024)], {
+      spawn(process.execPath, [...TS_NODE, join(root, 'specs/support/historyAppender.ts'), file, name, String(count), '2', String(600 * 1024)], {
         cwd: root,
         stdio: ['pipe', 'pipe', 'pipe'],
       }),

@@ -6,6 +6,9 @@ import { startFakeOpenAIServer } from '../../src/testing';
 import { listen, sleep, until, readRest } from '../support/http';
 import { probeRunnable } from '../support/probeRunnable';
 import { pausedClient as rawPausedClient } from '../support/rawHttp';
+import { useCleanup } from '../support/cleanup';
+
+const cleanup = useCleanup();
 
 /** These specs test the client and the framing; the request check (Host, cross-site) has its own specs. */
 const ANY_CLIENT = { allowedOrigins: (): boolean => true } as const;
@@ -18,19 +21,16 @@ describe('sendUIMessageStream', () => {
     const probe = probeRunnable(['a', 'b'], { stallAfter: 1 });
     const deliveries: ServerSentEventsDelivery[] = [];
     const http = await listen((_req, res) => deliveries.push(sendUIMessageStream(fromRunnable(probe, 'q'), res, { ...ANY_CLIENT, heartbeatMs: 30, messageId: 'm' })));
-    try {
-      const response = await fetch(http.url);
-      expect(response.headers.get('x-vercel-ai-ui-message-stream')).toBe('v1');
-      const reader = response.body!.getReader();
-      let raw = '';
-      while (!raw.includes(': ping\n\n')) raw += new TextDecoder().decode((await reader.read()).value);
-      expect(raw).toContain('data: {"type":"text-delta","id":"text-1","delta":"a"}\n\n');
-      expect(raw.indexOf(': ping')).toBeGreaterThan(raw.indexOf('"delta":"a"'));
-      await reader.cancel();
-      expect(await deliveries[0].finished).toBe('client-closed');
-    } finally {
-      await http.close();
-    }
+    cleanup(() => http.close());
+    const response = await fetch(http.url);
+    expect(response.headers.get('x-vercel-ai-ui-message-stream')).toBe('v1');
+    const reader = response.body!.getReader();
+    let raw = '';
+    while (!raw.includes(': ping\n\n')) raw += new TextDecoder().decode((await reader.read()).value);
+    expect(raw).toContain('data: {"type":"text-delta","id":"text-1","delta":"a"}\n\n');
+    expect(raw.indexOf(': ping')).toBeGreaterThan(raw.indexOf('"delta":"a"'));
+    await reader.cancel();
+    expect(await deliveries[0].finished).toBe('client-closed');
   });
 
   it('a paused reader: the queue is capped, the model is stopped, an error chunk and [DONE] come last', async () => {
@@ -40,16 +40,13 @@ describe('sendUIMessageStream', () => {
     const maxBufferedBytes = 128 * 1024;
     const http = await listen((_req, res) => deliveries.push(sendUIMessageStream(source, res, { ...ANY_CLIENT, maxBufferedBytes, overflowGraceMs: 5000 })));
     const client = pausedClient(http.url);
-    try {
-      await until(() => deliveries.length === 1 && tornDown, 'the overflow');
-      expect(deliveries[0].stats.peakQueuedBytes).toBeLessThanOrEqual(maxBufferedBytes + 2 * 17 * 1024);
-      const raw = await client.resume();
-      expect(await deliveries[0].finished).toBe('overflow');
-      expect(raw).toMatch(/data: \{"type":"error","errorText":"The client read too slowly: \d+ bytes waited, over the limit of 131072 \(maxBufferedBytes\)\. The stream was stopped\."\}\n\ndata: \[DONE\]\n\n$/);
-    } finally {
-      client.destroy();
-      await http.close();
-    }
+    cleanup(() => http.close());
+    cleanup(() => client.destroy());
+    await until(() => deliveries.length === 1 && tornDown, 'the overflow');
+    expect(deliveries[0].stats.peakQueuedBytes).toBeLessThanOrEqual(maxBufferedBytes + 2 * 17 * 1024);
+    const raw = await client.resume();
+    expect(await deliveries[0].finished).toBe('overflow');
+    expect(raw).toMatch(/data: \{"type":"error","errorText":"The client read too slowly: \d+ bytes waited, over the limit of 131072 \(maxBufferedBytes\)\. The stream was stopped\."\}\n\ndata: \[DONE\]\n\n$/);
   });
 
   it('rejects a res that is not a ServerResponse and bad options at call time', () => {
@@ -65,20 +62,17 @@ describe('toUIMessageStreamResponse', () => {
   it('is lazy (subscribes on the first read) and cancel() aborts the real ChatOpenAI request', async () => {
     const openai = await startFakeOpenAIServer({ chunkDelayMs: 10 });
     const model = new ChatOpenAI({ apiKey: 'test', model: 'gpt-4o-mini', configuration: { baseURL: openai.baseURL } });
-    try {
-      const response = toUIMessageStreamResponse(fromRunnable(model, '讲一个关于程序员的故事'));
-      await sleep(50);
-      expect(openai.requests).toHaveLength(0);
-      const reader = response.body!.getReader();
-      let text = '';
-      while ((text.match(/"text-delta"/g) ?? []).length < 3) text += new TextDecoder().decode((await reader.read()).value);
-      await reader.cancel();
-      const record = await openai.waitForClose();
-      expect(record.closedByClient).toBe(true);
-      expect(record.chunksWritten).toBeLessThan(record.chunksTotal);
-    } finally {
-      await openai.close();
-    }
+    cleanup(() => openai.close());
+    const response = toUIMessageStreamResponse(fromRunnable(model, '讲一个关于程序员的故事'));
+    await sleep(50);
+    expect(openai.requests).toHaveLength(0);
+    const reader = response.body!.getReader();
+    let text = '';
+    while ((text.match(/"text-delta"/g) ?? []).length < 3) text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    const record = await openai.waitForClose();
+    expect(record.closedByClient).toBe(true);
+    expect(record.chunksWritten).toBeLessThan(record.chunksTotal);
   });
 
   it('a reader that does not pull: the queue is capped and the stream ends with an error chunk and [DONE]', async () => {

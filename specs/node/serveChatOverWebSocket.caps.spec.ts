@@ -11,6 +11,7 @@ import { AIMessageChunk } from '@langchain/core/messages';
 import { serveChatOverWebSocket, type ChatWebSocketServer } from '../../src/node';
 import { until } from '../support/chatHandler';
 import { socket } from '../support/wsClient';
+import { useCleanup } from '../support/cleanup';
 
 /** A reply per `ask` that the spec ends by hand; `torn` counts the replies unsubscribed (aborted). */
 function heldReplies() {
@@ -42,6 +43,7 @@ describe('serveChatOverWebSocket: maxConcurrentTurns', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws`;
   });
+  const cleanup = useCleanup(); // before the afterEach below: closers run first, where a finally ran
   afterEach(async () => {
     await chat.close();
     await new Promise<void>((resolve) => {
@@ -52,39 +54,36 @@ describe('serveChatOverWebSocket: maxConcurrentTurns', () => {
 
   it('a new connection buys no run: past the cap an ask gets WS_BUSY and starts nothing; a finished or closed connection gives its place back', async () => {
     const [a, b, c] = await Promise.all([socket(url), socket(url), socket(url)]);
-    try {
-      a.send({ type: 'ask', question: '一' });
-      b.send({ type: 'ask', question: '二' });
-      await until(() => held.state.started === 2);
-      c.send({ type: 'ask', question: '三' });
-      // Its first answer: a refusal (without the cap, the first chunk of a third run).
-      expect(await c.waitFor((m) => m.type === 'error' || m.type === 'chunk')).toEqual({
-        type: 'error',
-        code: 'WS_BUSY',
-        name: 'Error',
-        message: expect.stringContaining('maxConcurrentTurns'),
-      });
-      expect(held.state.started).toBe(2);
-      // A's queued question reuses A's place: it runs after A's reply, C's does not sneak in between.
-      a.send({ type: 'ask', question: '一又一' });
-      held.finish(0);
-      await until(() => held.state.started === 3);
-      c.send({ type: 'ask', question: '三' });
-      expect(await c.waitFor((m) => m.type === 'error' || m.type === 'chunk', 2)).toMatchObject({ type: 'error', code: 'WS_BUSY' });
-      // A's second reply ends: A has nothing left to run, its place goes to C.
-      held.finish(2);
-      await a.waitFor((m) => m.type === 'done', 2);
-      c.send({ type: 'ask', question: '三' });
-      await until(() => held.state.started === 4);
-      // B closes mid-reply: its run is aborted and its place is free again.
-      await b.close();
-      await until(() => held.state.torn >= 1 && chat.connections === 2);
-      a.send({ type: 'ask', question: '一又二' });
-      await until(() => held.state.started === 5);
-      expect(chat.activeTurns).toBe(2);
-    } finally {
-      await Promise.all([a.close(), b.close(), c.close()]);
-    }
+    cleanup(() => Promise.all([a.close(), b.close(), c.close()]));
+    a.send({ type: 'ask', question: '一' });
+    b.send({ type: 'ask', question: '二' });
+    await until(() => held.state.started === 2);
+    c.send({ type: 'ask', question: '三' });
+    // Its first answer: a refusal (without the cap, the first chunk of a third run).
+    expect(await c.waitFor((m) => m.type === 'error' || m.type === 'chunk')).toEqual({
+      type: 'error',
+      code: 'WS_BUSY',
+      name: 'Error',
+      message: expect.stringContaining('maxConcurrentTurns'),
+    });
+    expect(held.state.started).toBe(2);
+    // A's queued question reuses A's place: it runs after A's reply, C's does not sneak in between.
+    a.send({ type: 'ask', question: '一又一' });
+    held.finish(0);
+    await until(() => held.state.started === 3);
+    c.send({ type: 'ask', question: '三' });
+    expect(await c.waitFor((m) => m.type === 'error' || m.type === 'chunk', 2)).toMatchObject({ type: 'error', code: 'WS_BUSY' });
+    // A's second reply ends: A has nothing left to run, its place goes to C.
+    held.finish(2);
+    await a.waitFor((m) => m.type === 'done', 2);
+    c.send({ type: 'ask', question: '三' });
+    await until(() => held.state.started === 4);
+    // B closes mid-reply: its run is aborted and its place is free again.
+    await b.close();
+    await until(() => held.state.torn >= 1 && chat.connections === 2);
+    a.send({ type: 'ask', question: '一又二' });
+    await until(() => held.state.started === 5);
+    expect(chat.activeTurns).toBe(2);
   });
 
   it('maxConcurrentTurns must be an integer >= 1', () => {

@@ -9,7 +9,10 @@ import type { AddressInfo } from 'node:net';
 import { createChatHandler } from '../../src';
 import { toNodeHandler } from '../../src/node';
 import { ScriptedChatModel } from '../../src/testing';
+import { useCleanup } from '../support/cleanup';
 import { rawExchange } from '../support/rawHttp';
+
+const cleanup = useCleanup();
 
 const listen = (server: Server): Promise<number> => new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
 const close = (server: Server): Promise<void> =>
@@ -46,11 +49,8 @@ describe('toNodeHandler: requests that are not URLs', () => {
   it('a handler that throws is still a 500 (a bug of the application, not of the request)', async () => {
     const failing = createServer(toNodeHandler({ fetch: () => Promise.reject(new Error('boom')) }));
     const failingPort = await listen(failing);
-    try {
-      const answer = await rawExchange(failingPort, get('Host: localhost\r\n'), { waitForClose: true });
-      expect([answer.status, bodyOf(answer.text)]).toEqual([500, { error: 'Internal error.' }]);
-    } finally {
-      await close(failing);
-    }
+    cleanup(() => close(failing));
+    const answer = await rawExchange(failingPort, get('Host: localhost\r\n'), { waitForClose: true });
+    expect([answer.status, bodyOf(answer.text)]).toEqual([500, { error: 'Internal error.' }]);
   });
 });

@@ -20,6 +20,9 @@ import * as node from '../../src/node';
 import * as offline from '../../src/offline';
 import * as testing from '../../src/testing';
 import { listen } from '../support/http';
+import { useCleanup } from '../support/cleanup';
+
+const cleanup = useCleanup();
 
 /** Pulls past this throw, so an operator that spins fails the row instead of hanging. */
 const LIMIT = 10_000;
@@ -107,6 +110,7 @@ const NOT_OPERATORS: Record<string, string> = {
   ServerSentEventsResponseError: 'error class',
   RemoteStreamError: 'error class',
   StreamResumeError: 'error class',
+  UnknownOptionError: 'error class',
   ChatSession: 'class',
   RxLangChainError: 'error class',
   StreamAbortedError: 'error class',
@@ -286,15 +290,12 @@ describe("the chat handler's WebSocket turns (handler.ask, what serveChatOverWeb
       }
     }
     const handler = lib.createChatHandler({ stream: () => of('a'), replyLog: new ReplayedLog() });
-    try {
-      const messages = await handler.ask({ request: new Request('http://localhost/api/chat'), conversationId: crypto.randomUUID(), question: '你好' });
-      const seen: unknown[] = [];
-      messages.pipe(take(3)).subscribe((m) => seen.push(m));
-      expect(seen).toEqual([0, 1, 2].map((i) => ({ type: 'chunk', text: text(i) })));
-      expect(src.pulled()).toBe(3);
-    } finally {
-      await handler.close();
-    }
+    cleanup(() => handler.close());
+    const messages = await handler.ask({ request: new Request('http://localhost/api/chat'), conversationId: crypto.randomUUID(), question: '你好' });
+    const seen: unknown[] = [];
+    messages.pipe(take(3)).subscribe((m) => seen.push(m));
+    expect(seen).toEqual([0, 1, 2].map((i) => ({ type: 'chunk', text: text(i) })));
+    expect(src.pulled()).toBe(3);
   });
 });
 
@@ -323,16 +324,13 @@ describe('every exported adapter stops an infinite synchronous source on overflo
     const http = await listen((_req, res) => delivered(row.deliver(src.source, res)));
     const port = Number(new URL(http.url).port);
     const socket = connect(port, '127.0.0.1');
-    try {
-      socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Requested-With: spec\r\n\r\n`);
-      socket.pause(); // never reads
-      const { finished } = await delivery; // the source ran synchronously inside the adapter
-      expect(src.pulled()).toBeLessThan(LIMIT);
-      socket.destroy();
-      expect(await finished).toBe(row.outcome);
-    } finally {
-      socket.destroy();
-      await http.close();
-    }
+    cleanup(() => http.close());
+    cleanup(() => socket.destroy());
+    socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Requested-With: spec\r\n\r\n`);
+    socket.pause(); // never reads
+    const { finished } = await delivery; // the source ran synchronously inside the adapter
+    expect(src.pulled()).toBeLessThan(LIMIT);
+    socket.destroy();
+    expect(await finished).toBe(row.outcome);
   });
 });

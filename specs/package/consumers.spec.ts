@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { startFakeOpenAIServer, type FakeChatRequest, type FakeOpenAIServer } from '../../src/testing';
 import { asCommonJsModule, codeBlocks, isTypeScript, type CodeBlock } from '../support/codeBlocks';
 import { installedPackage, repoRoot, type InstalledPackage } from '../support/packedPackage';
+import { useCleanup } from '../support/cleanup';
+
+const cleanup = useCleanup();
 
 interface Setup {
   readonly name: string;
@@ -266,35 +269,32 @@ describe.each(SETUPS)('a $name consumer project', (setup) => {
     const server: FakeOpenAIServer = await startFakeOpenAIServer({
       reply: (request: FakeChatRequest) => QUESTIONS[lastUserText(request)]?.reply ?? `unknown question ${JSON.stringify(lastUserText(request))}`,
     });
-    try {
-      for (const example of examples.filter((e) => e.run)) {
-        rmSync(join(dir, '.chat'), { recursive: true, force: true });
-        const before = server.requests.length;
-        const file = setup.emit === 'tsc' ? `out/${example.file}.js` : `out/${example.file}.mjs`;
-        const env = { PATH: process.env.PATH, HOME: process.env.HOME, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: server.baseURL };
-        const started = performance.now();
-        const result = await exec(process.execPath, [file], dir, env);
-        timings.push(`${setup.name}: ${example.file} ran in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-        const context = `${example.block.where} in ${setup.name}: exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`;
-        if (result.code !== 0 || result.stderr !== '') throw new Error(context);
+    cleanup(() => server.close());
+    for (const example of examples.filter((e) => e.run)) {
+      rmSync(join(dir, '.chat'), { recursive: true, force: true });
+      const before = server.requests.length;
+      const file = setup.emit === 'tsc' ? `out/${example.file}.js` : `out/${example.file}.mjs`;
+      const env = { PATH: process.env.PATH, HOME: process.env.HOME, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: server.baseURL };
+      const started = performance.now();
+      const result = await exec(process.execPath, [file], dir, env);
+      timings.push(`${setup.name}: ${example.file} ran in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      const context = `${example.block.where} in ${setup.name}: exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`;
+      if (result.code !== 0 || result.stderr !== '') throw new Error(context);
 
-        const asked = server.requests.slice(before).map((r) => lastUserText(r.body));
-        expect(asked.length).toBeGreaterThan(0);
-        const question = asked[0];
-        const expected = QUESTIONS[question];
-        if (!expected) throw new Error(`${example.block.where} asks ${JSON.stringify(question)}: add its reply and output to QUESTIONS in this spec.`);
-        expect(asked).toEqual(asked.map(() => question)); // retries ask the same question
-        const want = expected.stdout(expected.reply);
-        if (typeof want === 'string') expect(result.stdout).toBe(want);
-        else expect(result.stdout).toMatch(want);
-        for (const [path, contains] of Object.entries(expected.files ?? {})) {
-          expect(existsSync(join(dir, path))).toBe(true);
-          const content = readFileSync(join(dir, path), 'utf8');
-          for (const text of contains) expect(content).toContain(text);
-        }
+      const asked = server.requests.slice(before).map((r) => lastUserText(r.body));
+      expect(asked.length).toBeGreaterThan(0);
+      const question = asked[0];
+      const expected = QUESTIONS[question];
+      if (!expected) throw new Error(`${example.block.where} asks ${JSON.stringify(question)}: add its reply and output to QUESTIONS in this spec.`);
+      expect(asked).toEqual(asked.map(() => question)); // retries ask the same question
+      const want = expected.stdout(expected.reply);
+      if (typeof want === 'string') expect(result.stdout).toBe(want);
+      else expect(result.stdout).toMatch(want);
+      for (const [path, contains] of Object.entries(expected.files ?? {})) {
+        expect(existsSync(join(dir, path))).toBe(true);
+        const content = readFileSync(join(dir, path), 'utf8');
+        for (const text of contains) expect(content).toContain(text);
       }
-    } finally {
-      await server.close();
     }
   }, 30 * 60_000);
 });

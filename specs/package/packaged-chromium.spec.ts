@@ -10,6 +10,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FORCE_PACKAGED } from '../support/chromium';
+import { TS_NODE } from '../support/tsNode';
 
 const root = join(__dirname, '../..');
 jest.setTimeout(300_000); // unpacking ~170 MB twice at once on a loaded machine; nothing measures time
@@ -31,7 +32,7 @@ function launchInChild(dir: string): Promise<{ code: number; stdout: string; std
   const env: NodeJS.ProcessEnv = { ...process.env, [FORCE_PACKAGED]: '1', RXJS_LANGCHAIN_CHROMIUM_DIR: dir };
   delete env.CHROMIUM_PATH;
   return new Promise((resolve) => {
-    execFile(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', LAUNCH], { cwd: root, env }, (err, stdout, stderr) =>
+    execFile(process.execPath, [...TS_NODE, '-e', LAUNCH], { cwd: root, env }, (err, stdout, stderr) =>
       resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });

@@ -12,7 +12,11 @@ import { startWebDemo, type WebDemo } from '../../demos/web/server';
 import { fromRunnable } from '../../src';
 import { serveChatOverWebSocket, type ChatWebSocketServer } from '../../src/node';
 import { ScriptedChatModel } from '../../src/testing';
+import { closeServer } from '../support/http';
 import { rawExchange, seededRandom, type RawAnswer } from '../support/rawHttp';
+import { useCleanup } from '../support/cleanup';
+
+const cleanup = useCleanup();
 
 /** Request targets that are not a path `new URL(target, base)` can parse, or that are odd paths. */
 const TARGETS = [
@@ -84,34 +88,25 @@ function askOverWebSocket(url: string): Promise<string> {
 describe('malformed requests never stop a server', () => {
   it('the web demo answers 200 malformed request lines and upgrades, then still serves the page, SSE and WebSocket', async () => {
     const demo: WebDemo = await startWebDemo({ port: 0, model: new ScriptedChatModel({ reply: 'still here', firstChunkDelayMs: 0, chunkDelayMs: 0 }) });
-    try {
-      const port = (demo.server.address() as AddressInfo).port;
-      expectAllRefused(await fuzz(port));
-      expect((await fetch(demo.url + '/')).status).toBe(200);
-      const sse = await fetch(demo.url + '/api/chat/stream', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"question":"hi"}' });
-      const texts = [...(await sse.text()).matchAll(/^event: chunk\nid: \d+\ndata: (.*)$/gm)].map((m) => (JSON.parse(m[1]) as { text: string }).text);
-      expect(texts.join('')).toBe('still here');
-      expect(await askOverWebSocket(demo.url.replace('http', 'ws') + '/ws')).toBe('still here');
-    } finally {
-      await demo.close();
-    }
+    cleanup(() => demo.close());
+    const port = (demo.server.address() as AddressInfo).port;
+    expectAllRefused(await fuzz(port));
+    expect((await fetch(demo.url + '/')).status).toBe(200);
+    const sse = await fetch(demo.url + '/api/chat/stream', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"question":"hi"}' });
+    const texts = [...(await sse.text()).matchAll(/^event: chunk\nid: \d+\ndata: (.*)$/gm)].map((m) => (JSON.parse(m[1]) as { text: string }).text);
+    expect(texts.join('')).toBe('still here');
+    expect(await askOverWebSocket(demo.url.replace('http', 'ws') + '/ws')).toBe('still here');
   });
 
   it('an http.Server whose only upgrade listener is serveChatOverWebSocket survives the same 200 requests and still chats', async () => {
     const server: Server = createServer((_req, res) => res.writeHead(404).end());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanup(() => closeServer(server));
     const port = (server.address() as AddressInfo).port;
     const model = new ScriptedChatModel({ reply: 'still here', firstChunkDelayMs: 0, chunkDelayMs: 0 });
     const chat: ChatWebSocketServer = serveChatOverWebSocket(server, { streamTurn: ({ question }) => fromRunnable(model, question), heartbeatMs: 0 });
-    try {
-      expectAllRefused(await fuzz(port));
-      expect(await askOverWebSocket(`ws://127.0.0.1:${port}/ws`)).toBe('still here');
-    } finally {
-      await chat.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    }
+    cleanup(() => chat.close());
+    expectAllRefused(await fuzz(port));
+    expect(await askOverWebSocket(`ws://127.0.0.1:${port}/ws`)).toBe('still here');
   });
 });

@@ -15,6 +15,9 @@ import { createOfflineTools } from '../../src/offline/agentTools';
 import { startFakeOpenAIServer } from '../../src/testing/fakeOpenAIServer';
 import type { StreamPart } from '../../src/parts/types';
 import { tick } from '../support/probeRunnable';
+import { useCleanup } from '../support/cleanup';
+
+const cleanup = useCleanup();
 
 const ask = (content: string) => ({ messages: [{ role: 'user', content }] });
 const types = (parts: StreamPart[]): string[] => parts.filter((p) => p.type !== 'tool-call-delta' && p.type !== 'text' && p.type !== 'reasoning').map((p) => p.type);
@@ -104,44 +107,35 @@ describe('fromAgent', () => {
 
     it("each step carries the finish reason the server sent (LangGraph's messages mode drops it; fromAgent puts it back); the caller's callbacks still run", async () => {
       const server = await startFakeOpenAIServer({ turn });
-      try {
-        const agent = createAgent({ model: openai(server.baseURL), tools: createOfflineTools() });
-        const ends: string[] = [];
-        const parts = await lastValueFrom(
-          fromAgent(agent, ask('2008 年再过 16 年是哪年？'), { callbacks: [{ handleLLMEnd: () => void ends.push('llm-end') }] }).pipe(toArray()),
-        );
-        expect(finishes(parts)).toEqual([['step-finish', 'tool_calls'], ['step-finish', 'stop'], ['finish', 'stop']]);
-        expect(ends).toEqual(['llm-end', 'llm-end']);
-      } finally {
-        await server.close();
-      }
+      cleanup(() => server.close());
+      const agent = createAgent({ model: openai(server.baseURL), tools: createOfflineTools() });
+      const ends: string[] = [];
+      const parts = await lastValueFrom(
+        fromAgent(agent, ask('2008 年再过 16 年是哪年？'), { callbacks: [{ handleLLMEnd: () => void ends.push('llm-end') }] }).pipe(toArray()),
+      );
+      expect(finishes(parts)).toEqual([['step-finish', 'tool_calls'], ['step-finish', 'stop'], ['finish', 'stop']]);
+      expect(ends).toEqual(['llm-end', 'llm-end']);
     });
 
     it('a CallbackManager of the caller is kept too', async () => {
       const server = await startFakeOpenAIServer({ turn });
-      try {
-        const ends: string[] = [];
-        const manager = CallbackManager.fromHandlers({ handleLLMEnd: () => void ends.push('llm-end') });
-        const agent = createAgent({ model: openai(server.baseURL), tools: createOfflineTools() });
-        const parts = await lastValueFrom(fromAgent(agent, ask('q'), { callbacks: manager }).pipe(toArray()));
-        expect(finishes(parts).at(-1)).toEqual(['finish', 'stop']);
-        expect(ends).toHaveLength(2);
-        expect(manager.handlers).toHaveLength(1); // copied, not changed
-      } finally {
-        await server.close();
-      }
+      cleanup(() => server.close());
+      const ends: string[] = [];
+      const manager = CallbackManager.fromHandlers({ handleLLMEnd: () => void ends.push('llm-end') });
+      const agent = createAgent({ model: openai(server.baseURL), tools: createOfflineTools() });
+      const parts = await lastValueFrom(fromAgent(agent, ask('q'), { callbacks: manager }).pipe(toArray()));
+      expect(finishes(parts).at(-1)).toEqual(['finish', 'stop']);
+      expect(ends).toHaveLength(2);
+      expect(manager.handlers).toHaveLength(1); // copied, not changed
     });
 
     it('a second step cut cleanly (the response ends without finish_reason): LangGraph ends the run normally, the step shows no finish reason, the run finishes unknown', async () => {
       const server = await startFakeOpenAIServer({ turn, faults: [null, { type: 'end-early', afterChunks: 2 }] });
-      try {
-        const agent = createAgent({ model: openai(server.baseURL), tools: createOfflineTools() });
-        const parts = await lastValueFrom(fromAgent(agent, ask('q')).pipe(toArray()));
-        expect(finishes(parts)).toEqual([['step-finish', 'tool_calls'], ['step-finish', undefined], ['finish', 'unknown']]);
-        expect(parts.filter((p) => p.type === 'text').map((p) => (p as { text: string }).text).join('')).toBe('答案是');
-      } finally {
-        await server.close();
-      }
+      cleanup(() => server.close());
+      const agent = createAgent({ model: openai(server.baseURL), tools: createOfflineTools() });
+      const parts = await lastValueFrom(fromAgent(agent, ask('q')).pipe(toArray()));
+      expect(finishes(parts)).toEqual([['step-finish', 'tool_calls'], ['step-finish', undefined], ['finish', 'unknown']]);
+      expect(parts.filter((p) => p.type === 'text').map((p) => (p as { text: string }).text).join('')).toBe('答案是');
     });
   });
 
@@ -183,21 +177,18 @@ describe('fromAgent', () => {
 
     it('teardown aborts the model request: the HTTP connection of the real ChatOpenAI closes while the server stalls', async () => {
       const server = await startFakeOpenAIServer({ stallAfterChunks: 2 });
-      try {
-        const model = new ChatOpenAI({ apiKey: 'test-key', model: 'gpt-4o-mini', maxRetries: 0, configuration: { baseURL: server.baseURL } });
-        const agent = createAgent({ model, tools: createOfflineTools() });
-        const texts: string[] = [];
-        const subscription = fromAgent(agent, ask('讲一个关于Python的笑话')).pipe(textContent()).subscribe((t) => texts.push(t));
-        for (let i = 0; i < 400 && texts.length < 2; i++) await tick(5);
-        expect(texts).toHaveLength(2);
-        expect(server.requests[0].closedAt).toBeUndefined();
-        subscription.unsubscribe();
-        const record = await server.waitForClose(0, 60_000);
-        expect(record.closedByClient).toBe(true);
-        expect(record.chunksWritten).toBe(2);
-      } finally {
-        await server.close();
-      }
+      cleanup(() => server.close());
+      const model = new ChatOpenAI({ apiKey: 'test-key', model: 'gpt-4o-mini', maxRetries: 0, configuration: { baseURL: server.baseURL } });
+      const agent = createAgent({ model, tools: createOfflineTools() });
+      const texts: string[] = [];
+      const subscription = fromAgent(agent, ask('讲一个关于Python的笑话')).pipe(textContent()).subscribe((t) => texts.push(t));
+      for (let i = 0; i < 400 && texts.length < 2; i++) await tick(5);
+      expect(texts).toHaveLength(2);
+      expect(server.requests[0].closedAt).toBeUndefined();
+      subscription.unsubscribe();
+      const record = await server.waitForClose(0, 60_000);
+      expect(record.closedByClient).toBe(true);
+      expect(record.chunksWritten).toBe(2);
     });
 
     it('teardown aborts a running tool: it sees config.signal abort', async () => {

@@ -11,6 +11,9 @@ import { approvalResume, fromAgentServer, type ApprovalDecision, type ApprovalRe
 import { approvalAgent, ASK } from '../support/approvalAgent';
 import { startProtocolInstance, type ProtocolInstance } from '../support/agentProtocol';
 import { comparable, startLangGraphApi } from '../support/langgraphApi/start';
+import { useCleanup } from '../support/cleanup';
+
+const cleanup = useCleanup();
 
 const textOf = (parts: StreamPart[]) => parts.filter((p) => p.type === 'text').map((p) => (p as { text: string }).text).join('');
 const kinds = (parts: StreamPart[]) => parts.map((p) => p.type).filter((t) => t !== 'text' && t !== 'tool-call-delta' && t !== 'usage');
@@ -79,15 +82,12 @@ describe('fromAgentServer respond: approvalResume(decisions)', () => {
 
   it('gives the same parts as @langchain/langgraph-api’s own server for approve, edit and reject', async () => {
     const reference = await startLangGraphApi();
-    try {
-      for (const decide of [approve, edit, reject]) {
-        const ours = await decideOn(server.url, decide);
-        const theirs = await decideOn(reference.url, decide);
-        expect(comparable(theirs.asked)).toEqual(comparable(ours.asked));
-        expect(comparable(theirs.parts)).toEqual(comparable(ours.parts));
-      }
-    } finally {
-      await reference.stop();
+    cleanup(() => reference.stop());
+    for (const decide of [approve, edit, reject]) {
+      const ours = await decideOn(server.url, decide);
+      const theirs = await decideOn(reference.url, decide);
+      expect(comparable(theirs.asked)).toEqual(comparable(ours.asked));
+      expect(comparable(theirs.parts)).toEqual(comparable(ours.parts));
     }
   });
 

@@ -7,6 +7,7 @@ import { InMemoryConversationLock } from '../../src/replyLog/InMemoryConversatio
 import { InMemoryReplyLog } from '../../src/replyLog/InMemoryReplyLog';
 import { startCluster, type ProtocolCluster } from '../support/agentProtocol';
 import { comparable, startLangGraphApi } from '../support/langgraphApi/start';
+import { useCleanup } from '../support/cleanup';
 
 const QUESTION = { messages: [{ role: 'user', content: 'Python 3.12 是哪天发布的？' }] };
 
@@ -16,6 +17,7 @@ describe('fromAgentServer', () => {
     const shared = { replyLog: new InMemoryReplyLog(), lock: new InMemoryConversationLock() };
     cluster = await startCluster(() => shared);
   });
+  const cleanup = useCleanup(); // before the afterEach below: closers run first, where a finally ran
   afterEach(() => cluster.close());
 
   it('is lazy: nothing is requested before subscribe', async () => {
@@ -30,12 +32,9 @@ describe('fromAgentServer', () => {
   it('gives the same parts from our server and from @langchain/langgraph-api’s', async () => {
     const ours = await lastValueFrom(fromAgentServer({ apiUrl: cluster.a.url, assistantId: 'plain', input: QUESTION }).pipe(toArray()));
     const reference = await startLangGraphApi();
-    try {
-      const theirs = await lastValueFrom(fromAgentServer({ apiUrl: reference.url, assistantId: 'plain', input: QUESTION }).pipe(toArray()));
-      expect(comparable(ours)).toEqual(comparable(theirs));
-    } finally {
-      await reference.stop();
-    }
+    cleanup(() => reference.stop());
+    const theirs = await lastValueFrom(fromAgentServer({ apiUrl: reference.url, assistantId: 'plain', input: QUESTION }).pipe(toArray()));
+    expect(comparable(ours)).toEqual(comparable(theirs));
     const text = ours.filter((p) => p.type === 'text').map((p) => (p as { text: string }).text).join('');
     expect(text).toBe('Python 3.12 于 2023 年 10 月 2 日发布。 🐍');
     expect(ours.map((p) => p.type)).toEqual(expect.arrayContaining(['step-start', 'tool-call', 'tool-result', 'step-finish', 'finish']));

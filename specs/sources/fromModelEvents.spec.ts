@@ -10,6 +10,9 @@ import { ScriptedChatModel } from '../../src/offline/ScriptedChatModel';
 import { tokenize } from '../../src/offline/tokenize';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../src/testing/fakeOpenAIServer';
 import { tick } from '../support/probeRunnable';
+import { useCleanup } from '../support/cleanup';
+
+const cleanup = useCleanup();
 
 const openai = (server: FakeOpenAIServer): ChatOpenAI =>
   new ChatOpenAI({ apiKey: 'test-key', model: 'gpt-4o-mini', maxRetries: 0, configuration: { baseURL: server.baseURL } });
@@ -53,36 +56,30 @@ describe('fromModelEvents', () => {
 
     it('teardown aborts the HTTP request of the real ChatOpenAI, even while the server stalls', async () => {
       const server = await startFakeOpenAIServer({ stallAfterChunks: 2 });
-      try {
-        const texts: string[] = [];
-        const subscription = fromModelEvents(openai(server), '详细介绍Python的历史和发展').pipe(toParts(), textContent()).subscribe((t) => texts.push(t));
-        for (let i = 0; i < 200 && texts.length < 2; i++) await tick(5);
-        expect(texts).toHaveLength(2);
-        expect(server.requests[0].closedAt).toBeUndefined();
-        subscription.unsubscribe();
-        const record = await server.waitForClose(0, 60_000);
-        expect(record.closedByClient).toBe(true);
-        expect(record.chunksWritten).toBe(2);
-      } finally {
-        await server.close();
-      }
+      cleanup(() => server.close());
+      const texts: string[] = [];
+      const subscription = fromModelEvents(openai(server), '详细介绍Python的历史和发展').pipe(toParts(), textContent()).subscribe((t) => texts.push(t));
+      for (let i = 0; i < 200 && texts.length < 2; i++) await tick(5);
+      expect(texts).toHaveLength(2);
+      expect(server.requests[0].closedAt).toBeUndefined();
+      subscription.unsubscribe();
+      const record = await server.waitForClose(0, 60_000);
+      expect(record.closedByClient).toBe(true);
+      expect(record.chunksWritten).toBe(2);
     });
 
     it('take(n) aborts the request; an abort of config.signal errors with StreamAbortedError', async () => {
       const server = await startFakeOpenAIServer({ chunkDelayMs: 15 });
-      try {
-        const got = await lastValueFrom(fromModelEvents(openai(server), '详细介绍Python的历史和发展').pipe(toParts(), textContent(), take(3), toArray()));
-        expect(got).toHaveLength(3);
-        expect((await server.waitForClose(0, 60_000)).closedByClient).toBe(true);
-        const controller = new AbortController();
-        const failed = lastValueFrom(fromModelEvents(openai(server), '详细介绍Python的历史和发展', { signal: controller.signal }));
-        await server.waitForRequests(2);
-        controller.abort('user left');
-        await expect(failed).rejects.toBeInstanceOf(StreamAbortedError);
-        expect((await server.waitForClose(1, 60_000)).closedByClient).toBe(true);
-      } finally {
-        await server.close();
-      }
+      cleanup(() => server.close());
+      const got = await lastValueFrom(fromModelEvents(openai(server), '详细介绍Python的历史和发展').pipe(toParts(), textContent(), take(3), toArray()));
+      expect(got).toHaveLength(3);
+      expect((await server.waitForClose(0, 60_000)).closedByClient).toBe(true);
+      const controller = new AbortController();
+      const failed = lastValueFrom(fromModelEvents(openai(server), '详细介绍Python的历史和发展', { signal: controller.signal }));
+      await server.waitForRequests(2);
+      controller.abort('user left');
+      await expect(failed).rejects.toBeInstanceOf(StreamAbortedError);
+      expect((await server.waitForClose(1, 60_000)).closedByClient).toBe(true);
     });
   });
 

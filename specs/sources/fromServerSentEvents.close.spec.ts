@@ -8,6 +8,9 @@ import type { ServerResponse } from 'node:http';
 import { lastValueFrom, toArray } from 'rxjs';
 import { fromServerSentEvents } from '../../src';
 import { listen } from '../support/http';
+import { useCleanup } from '../support/cleanup';
+
+const cleanup = useCleanup();
 
 /** A server that sends `first` and `last`, then ends the body only once the client has completed. */
 async function serverEndingAfterTheClient(first: string, last: string) {
@@ -57,16 +60,13 @@ describe('fromServerSentEvents after the last event', () => {
   ] as const)("parse '%s': completes at the last event, then reads the body to the server's end (no abort, no cancel)", async (parse, first, last) => {
     const { http, release } = await serverEndingAfterTheClient(first, last);
     const { fetchFn, seen, settled } = watchedFetch();
-    try {
-      const source = fromServerSentEvents(http.url, { parse: parse as 'events', fetch: fetchFn });
-      const values = await lastValueFrom(source.pipe(toArray()));
-      expect(values.length).toBeGreaterThan(0);
-      release(); // the client has completed: only now does the server end its body
-      await settled;
-      expect(seen).toEqual({ aborted: false, cancelled: false, readToEnd: true });
-    } finally {
-      await http.close();
-    }
+    cleanup(() => http.close());
+    const source = fromServerSentEvents(http.url, { parse: parse as 'events', fetch: fetchFn });
+    const values = await lastValueFrom(source.pipe(toArray()));
+    expect(values.length).toBeGreaterThan(0);
+    release(); // the client has completed: only now does the server end its body
+    await settled;
+    expect(seen).toEqual({ aborted: false, cancelled: false, readToEnd: true });
   });
 
   test('unsubscribing before the last event still aborts the request (the server sees the close)', async () => {
@@ -77,11 +77,8 @@ describe('fromServerSentEvents after the last event', () => {
       res.write('event: chunk\ndata: {"text":"你好"}\n\n');
       res.on('close', () => closed(res.writableFinished));
     });
-    try {
-      const subscription = fromServerSentEvents(http.url).subscribe({ next: () => subscription.unsubscribe() });
-      expect(await seen).toBe(false);
-    } finally {
-      await http.close();
-    }
+    cleanup(() => http.close());
+    const subscription = fromServerSentEvents(http.url).subscribe({ next: () => subscription.unsubscribe() });
+    expect(await seen).toBe(false);
   });
 });

@@ -12,6 +12,9 @@ import { createChatHandler, fromRunnable, observeSequence, observeStream, Stream
 import type { ObservableRunnable, SequenceObserver } from '../../src/index';
 import { createScheduler } from '../support/marbles';
 import { newChatId, readAll, textOf, transport, user } from '../support/chatHandler';
+import { useCleanup } from '../support/cleanup';
+
+const cleanup = useCleanup();
 
 type Reply = (input: unknown) => Observable<AIMessageChunk> | undefined;
 
@@ -217,16 +220,13 @@ describe('observeStream: an Observable-native runnable through fromRunnable', ()
     const done = new AIMessageChunk({ content: '', response_metadata: { finish_reason: 'stop' } });
     const model = new RxModel(() => of(v.a, v.b, done));
     const handler = createChatHandler({ model });
-    try {
-      const t = transport('http://localhost/api/chat', (input, init) => handler.fetch(new Request(input, init)));
-      const chatId = newChatId();
-      const { message } = await readAll(await t.sendMessages({ chatId, messages: [user('你好')], trigger: 'submit-message', messageId: undefined, abortSignal: undefined }));
-      expect(textOf(message)).toBe('你好，世界 🌏');
-      expect([model.observations.length, model.streamed]).toEqual([1, 0]);
-      expect((model.observations[0].input as BaseMessage[]).map((m) => m.text)).toEqual(['你好']);
-    } finally {
-      await handler.close();
-    }
+    cleanup(() => handler.close());
+    const t = transport('http://localhost/api/chat', (input, init) => handler.fetch(new Request(input, init)));
+    const chatId = newChatId();
+    const { message } = await readAll(await t.sendMessages({ chatId, messages: [user('你好')], trigger: 'submit-message', messageId: undefined, abortSignal: undefined }));
+    expect(textOf(message)).toBe('你好，世界 🌏');
+    expect([model.observations.length, model.streamed]).toEqual([1, 0]);
+    expect((model.observations[0].input as BaseMessage[]).map((m) => m.text)).toEqual(['你好']);
   });
 
   it('errors (does not throw) when [observeStream] throws, or returns something that is not an Observable', () => {

@@ -1,6 +1,13 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** Stops `server` listening and cuts its connections (idle keep-alive ones too); resolves once closed, also when it was not listening. */
+export const closeServer = (server: Server): Promise<void> =>
+  new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+
 /** Starts an http server on 127.0.0.1:0; `close()` cuts every connection. */
 export async function listen(handler: RequestListener): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const server = createServer(handler);
@@ -9,11 +16,7 @@ export async function listen(handler: RequestListener): Promise<{ server: Server
   return {
     server,
     url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { TS_NODE } from './tsNode';
 
 const root = join(__dirname, '..', '..');
 
@@ -20,7 +21,7 @@ export interface WebDemoProcess {
 /** Starts `demos/web/server.ts --port 0 …args` with `env` added; resolves once it prints its URL. */
 export function spawnWebDemo(env: Record<string, string>, args: readonly string[] = []): Promise<WebDemoProcess> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'demos/web/server.ts', '--port', '0', ...args], {
+    const child: ChildProcess = spawn(process.execPath, [...TS_NODE, 'demos/web/server.ts', '--port', '0', ...args], {
       cwd: root,
       env: { ...process.env, OPENAI_API_KEY: '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -20,6 +20,9 @@ import { listen } from '../support/http';
 import { approvalAgent } from '../support/approvalAgent';
 import { AI_7_VERSION } from '../support/aiSdk7';
 import { approvalClients, runApprovalClient } from '../support/aiSdkApprovalRunner';
+import { useCleanup } from '../support/cleanup';
+
+const cleanup = useCleanup();
 
 const ANY_CLIENT = { allowedOrigins: (): boolean => true } as const;
 const SECRET = 'approval-secret-🔑';
@@ -146,15 +149,12 @@ describe.each(clients)('edit without signatures, with the %s client', (_name, en
   const maybe = entry === undefined ? it.skip : it;
   maybe('edit: the tool runs once with the input the page changed', async () => {
     const server = await approvalServer();
-    try {
-      const run = await runClient(entry!, `${server.http.url}/api/chat`, 'edit');
-      expect(run.error).toBeNull();
-      expect(run.responses.map((r) => r.invalid)).toEqual([[], []]);
-      expect(run.secondRequest.messages.at(-1)!.parts.find((p) => p.type === 'tool-send_email')).toMatchObject({ input: { to: 'grace@example.com' } });
-      expect(server.runs).toEqual([{ to: 'grace@example.com', body: '你好 🌏' }]);
-      expect(textOf(run)).toContain('grace@example.com');
-    } finally {
-      await server.http.close();
-    }
+    cleanup(() => server.http.close());
+    const run = await runClient(entry!, `${server.http.url}/api/chat`, 'edit');
+    expect(run.error).toBeNull();
+    expect(run.responses.map((r) => r.invalid)).toEqual([[], []]);
+    expect(run.secondRequest.messages.at(-1)!.parts.find((p) => p.type === 'tool-send_email')).toMatchObject({ input: { to: 'grace@example.com' } });
+    expect(server.runs).toEqual([{ to: 'grace@example.com', body: '你好 🌏' }]);
+    expect(textOf(run)).toContain('grace@example.com');
   });
 });

@@ -3,6 +3,9 @@ import { ChatOpenAI } from '@langchain/openai';
 import { lastValueFrom } from 'rxjs';
 import { BadUIMessagesError, collectText, fromRunnable, fromUIMessages } from '../../src';
 import { startFakeOpenAIServer } from '../../src/testing';
+import { useCleanup } from '../support/cleanup';
+
+const cleanup = useCleanup();
 
 /** The assistant message the AI SDK client rebuilt for an agent run (see uiMessageStream.client.spec.ts). */
 const agentReply = {
@@ -109,21 +112,18 @@ describe('fromUIMessages', () => {
 
   it('the messages drive the real ChatOpenAI: the provider gets the tool calls and tool results in order', async () => {
     const server = await startFakeOpenAIServer({ reply: 'Done.' });
-    try {
-      const model = new ChatOpenAI({ apiKey: 'test', model: 'gpt-4o-mini', maxRetries: 0, configuration: { baseURL: server.baseURL } });
-      const input = fromUIMessages([{ id: 'u', role: 'user', parts: [{ type: 'text', text: 'q' }] }, agentReply]);
-      expect(await lastValueFrom(fromRunnable(model, input).pipe(collectText()))).toBe('Done.');
-      const sent = server.requests[0].body.messages as { role: string; content: unknown; tool_calls?: { id: string }[]; tool_call_id?: string }[];
-      expect(sent.map((m) => [m.role, m.tool_calls?.map((c) => c.id) ?? m.tool_call_id ?? null])).toEqual([
-        ['user', null],
-        ['assistant', ['call_1', 'call_2']],
-        ['tool', 'call_1'],
-        ['tool', 'call_2'],
-        ['assistant', null],
-      ]);
-    } finally {
-      await server.close();
-    }
+    cleanup(() => server.close());
+    const model = new ChatOpenAI({ apiKey: 'test', model: 'gpt-4o-mini', maxRetries: 0, configuration: { baseURL: server.baseURL } });
+    const input = fromUIMessages([{ id: 'u', role: 'user', parts: [{ type: 'text', text: 'q' }] }, agentReply]);
+    expect(await lastValueFrom(fromRunnable(model, input).pipe(collectText()))).toBe('Done.');
+    const sent = server.requests[0].body.messages as { role: string; content: unknown; tool_calls?: { id: string }[]; tool_call_id?: string }[];
+    expect(sent.map((m) => [m.role, m.tool_calls?.map((c) => c.id) ?? m.tool_call_id ?? null])).toEqual([
+      ['user', null],
+      ['assistant', ['call_1', 'call_2']],
+      ['tool', 'call_1'],
+      ['tool', 'call_2'],
+      ['assistant', null],
+    ]);
   });
 
   describe('bad input: a typed error with the status and a message that says where', () => {

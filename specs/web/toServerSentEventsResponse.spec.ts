@@ -4,6 +4,9 @@ import { fromRunnable, textContent, toServerSentEventsResponse } from '../../src
 import { ScriptedChatModel, startFakeOpenAIServer } from '../../src/testing';
 import { sleep, TRICKY_REPLY, until, readRest } from '../support/http';
 import { readWithEventSource } from '../support/sse';
+import { useCleanup } from '../support/cleanup';
+
+const cleanup = useCleanup();
 
 describe('toServerSentEventsResponse', () => {
   it('a real SSE client reads the Response body back into exactly the original text', async () => {
@@ -18,20 +21,17 @@ describe('toServerSentEventsResponse', () => {
   it('is lazy (subscribes on the first read) and cancel aborts the real ChatOpenAI request', async () => {
     const openai = await startFakeOpenAIServer({ chunkDelayMs: 10 });
     const model = new ChatOpenAI({ apiKey: 'test', model: 'gpt-4o-mini', configuration: { baseURL: openai.baseURL } });
-    try {
-      const response = toServerSentEventsResponse(fromRunnable(model, '讲一个关于程序员的故事').pipe(textContent()));
-      await sleep(50);
-      expect(openai.requests).toHaveLength(0);
-      const reader = response.body!.getReader();
-      let text = '';
-      while ((text.match(/event: chunk/g) ?? []).length < 3) text += new TextDecoder().decode((await reader.read()).value);
-      await reader.cancel();
-      const record = await openai.waitForClose();
-      expect(record.closedByClient).toBe(true);
-      expect(record.chunksWritten).toBeLessThan(record.chunksTotal);
-    } finally {
-      await openai.close();
-    }
+    cleanup(() => openai.close());
+    const response = toServerSentEventsResponse(fromRunnable(model, '讲一个关于程序员的故事').pipe(textContent()));
+    await sleep(50);
+    expect(openai.requests).toHaveLength(0);
+    const reader = response.body!.getReader();
+    let text = '';
+    while ((text.match(/event: chunk/g) ?? []).length < 3) text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    const record = await openai.waitForClose();
+    expect(record.closedByClient).toBe(true);
+    expect(record.chunksWritten).toBeLessThan(record.chunksTotal);
   });
 
   it('a reader that does not pull: the queue is capped and the stream ends with an error event', async () => {

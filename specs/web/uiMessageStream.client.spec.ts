@@ -11,6 +11,9 @@ import { sendUIMessageStream, type ServerSentEventsDelivery } from '../../src/no
 import { ScriptedChatModel } from '../../src/testing';
 import { listen, TRICKY_REPLY, until } from '../support/http';
 import { probeRunnable } from '../support/probeRunnable';
+import { useCleanup } from '../support/cleanup';
+
+const cleanup = useCleanup();
 
 /** These specs test the client and the framing; the request check (Host, cross-site) has its own specs. */
 const ANY_CLIENT = { allowedOrigins: (): boolean => true } as const;
@@ -96,53 +99,44 @@ describe('UI message stream, read by the AI SDK client', () => {
   it('a plain reply: the text byte-exact (newlines, CRLF, blank lines, data: lines, Chinese, emoji), one step, finish stop', async () => {
     const model = new ScriptedChatModel({ reply: TRICKY_REPLY });
     const server = await serve(() => fromRunnable(model, 'hi'));
-    try {
-      const response = await fetch(server.url, { method: 'POST' });
-      expect(response.headers.get('content-type')).toBe('text/event-stream');
-      expect(response.headers.get('cache-control')).toBe('no-cache');
-      expect(response.headers.get('x-vercel-ai-ui-message-stream')).toBe('v1');
-      expect(response.headers.get('x-accel-buffering')).toBe('no');
-      const read = await readWithSdk(response.body!);
-      expect(plain(read.message)).toEqual({
-        id: 'msg-1',
-        role: 'assistant',
-        parts: [{ type: 'step-start' }, { type: 'text', text: TRICKY_REPLY, state: 'done' }],
-      });
-      expect(read.chunks[0]).toEqual({ type: 'start', messageId: 'msg-1' });
-      expect(read.chunks.at(-1)).toEqual({ type: 'finish', finishReason: 'stop' });
-      expect(read.chunks.filter((c) => c.type === 'text-delta').length).toBeGreaterThan(10);
-      expect(read.errors).toEqual([]);
-      expect(await server.deliveries[0].finished).toBe('done');
-    } finally {
-      await server.close();
-    }
+    cleanup(() => server.close());
+    const response = await fetch(server.url, { method: 'POST' });
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    expect(response.headers.get('cache-control')).toBe('no-cache');
+    expect(response.headers.get('x-vercel-ai-ui-message-stream')).toBe('v1');
+    expect(response.headers.get('x-accel-buffering')).toBe('no');
+    const read = await readWithSdk(response.body!);
+    expect(plain(read.message)).toEqual({
+      id: 'msg-1',
+      role: 'assistant',
+      parts: [{ type: 'step-start' }, { type: 'text', text: TRICKY_REPLY, state: 'done' }],
+    });
+    expect(read.chunks[0]).toEqual({ type: 'start', messageId: 'msg-1' });
+    expect(read.chunks.at(-1)).toEqual({ type: 'finish', finishReason: 'stop' });
+    expect(read.chunks.filter((c) => c.type === 'text-delta').length).toBeGreaterThan(10);
+    expect(read.errors).toEqual([]);
+    expect(await server.deliveries[0].finished).toBe('done');
   });
 
   it('ends the body with data: [DONE] after the finish chunk', async () => {
     const server = await serve(() => fromRunnable(new ScriptedChatModel({ reply: 'ok' }), 'hi'));
-    try {
-      const raw = await (await fetch(server.url)).text();
-      expect(raw.endsWith('data: {"type":"finish","finishReason":"stop"}\n\ndata: [DONE]\n\n')).toBe(true);
-      expect(raw.split('\n\n').slice(0, -1).every((frame) => /^data: /.test(frame))).toBe(true);
-    } finally {
-      await server.close();
-    }
+    cleanup(() => server.close());
+    const raw = await (await fetch(server.url)).text();
+    expect(raw.endsWith('data: {"type":"finish","finishReason":"stop"}\n\ndata: [DONE]\n\n')).toBe(true);
+    expect(raw.split('\n\n').slice(0, -1).every((frame) => /^data: /.test(frame))).toBe(true);
   });
 
   it('an agent run with two tool calls: tool parts with input and output, two steps, finish', async () => {
     const server = await serve(agentRun);
-    try {
-      const read = await readWithSdk((await fetch(server.url, { method: 'POST' })).body!);
-      expect(plain(read.message)).toEqual(AGENT_MESSAGE);
-      expect(read.chunks.at(-1)).toEqual({ type: 'finish', finishReason: 'stop' });
-      expect(read.chunks.filter((c) => c.type === 'tool-input-delta').map((c) => (c as { inputTextDelta: string }).inputTextDelta)).toEqual([
-        '{"a":2,',
-        '"b":3}',
-        '{"version":"3.12"}',
-      ]);
-    } finally {
-      await server.close();
-    }
+    cleanup(() => server.close());
+    const read = await readWithSdk((await fetch(server.url, { method: 'POST' })).body!);
+    expect(plain(read.message)).toEqual(AGENT_MESSAGE);
+    expect(read.chunks.at(-1)).toEqual({ type: 'finish', finishReason: 'stop' });
+    expect(read.chunks.filter((c) => c.type === 'tool-input-delta').map((c) => (c as { inputTextDelta: string }).inputTextDelta)).toEqual([
+      '{"a":2,',
+      '"b":3}',
+      '{"version":"3.12"}',
+    ]);
   });
 
   it('the same run through toUIMessageStreamResponse (a Web Response) gives the same message', async () => {
@@ -156,57 +150,48 @@ describe('UI message stream, read by the AI SDK client', () => {
     const probe = probeRunnable(['第一段\n', 'second 😀', 'never sent'], { stallAfter: 2 });
     const stop$ = new Subject<void>();
     const server = await serve(() => fromRunnable(probe, 'q'), { stop$ });
-    try {
-      const reading = fetch(server.url).then((r) => readWithSdk(r.body!));
-      await until(() => server.deliveries[0]?.stats.framesWritten >= 5, 'the two chunks');
-      stop$.next();
-      const read = await reading;
-      expect(plain(read.message)).toEqual({
-        id: 'msg-1',
-        role: 'assistant',
-        parts: [{ type: 'step-start' }, { type: 'text', text: '第一段\nsecond 😀', state: 'done' }],
-      });
-      expect(read.chunks.slice(-3)).toEqual([{ type: 'text-end', id: 'text-1' }, { type: 'finish-step' }, { type: 'abort' }]);
-      expect(probe.requests[0].signal?.aborted).toBe(true);
-      expect(await server.deliveries[0].finished).toBe('done');
-    } finally {
-      await server.close();
-    }
+    cleanup(() => server.close());
+    const reading = fetch(server.url).then((r) => readWithSdk(r.body!));
+    await until(() => server.deliveries[0]?.stats.framesWritten >= 5, 'the two chunks');
+    stop$.next();
+    const read = await reading;
+    expect(plain(read.message)).toEqual({
+      id: 'msg-1',
+      role: 'assistant',
+      parts: [{ type: 'step-start' }, { type: 'text', text: '第一段\nsecond 😀', state: 'done' }],
+    });
+    expect(read.chunks.slice(-3)).toEqual([{ type: 'text-end', id: 'text-1' }, { type: 'finish-step' }, { type: 'abort' }]);
+    expect(probe.requests[0].signal?.aborted).toBe(true);
+    expect(await server.deliveries[0].finished).toBe('done');
   });
 
   it('a reply stopped by the client (what useChat stop() does): the server sees the close and aborts the model', async () => {
     const probe = probeRunnable(['Hello', ' wor', 'ld'], { stallAfter: 2 });
     const server = await serve(() => fromRunnable(probe, 'q'));
-    try {
-      const controller = new AbortController();
-      const response = await fetch(server.url, { method: 'POST', signal: controller.signal });
-      const reading = readWithSdk(response.body!).catch((e: unknown) => e);
-      await until(() => server.deliveries[0]?.stats.framesWritten >= 5, 'the two chunks');
-      controller.abort();
-      await reading;
-      expect(await server.deliveries[0].finished).toBe('client-closed');
-      await until(() => probe.requests[0].finished, 'the model generator to end');
-      expect(probe.requests[0].signal?.aborted).toBe(true);
-    } finally {
-      await server.close();
-    }
+    cleanup(() => server.close());
+    const controller = new AbortController();
+    const response = await fetch(server.url, { method: 'POST', signal: controller.signal });
+    const reading = readWithSdk(response.body!).catch((e: unknown) => e);
+    await until(() => server.deliveries[0]?.stats.framesWritten >= 5, 'the two chunks');
+    controller.abort();
+    await reading;
+    expect(await server.deliveries[0].finished).toBe('client-closed');
+    await until(() => probe.requests[0].finished, 'the model generator to end');
+    expect(probe.requests[0].signal?.aborted).toBe(true);
   });
 
   it('an error mid-reply: the partial text stays, the client gets the errorText, the stream ends cleanly', async () => {
     const probe = probeRunnable(['Partial ', 'answer'], { failAfter: 2, failWith: new Error('provider exploded') });
     const server = await serve(() => fromRunnable(probe, 'q'));
-    try {
-      const read = await readWithSdk((await fetch(server.url)).body!);
-      expect(plain(read.message)).toEqual({
-        id: 'msg-1',
-        role: 'assistant',
-        parts: [{ type: 'step-start' }, { type: 'text', text: 'Partial answer', state: 'done' }],
-      });
-      expect(read.errors).toEqual(['provider exploded']);
-      expect(read.chunks.at(-1)).toEqual({ type: 'error', errorText: 'provider exploded' });
-      expect(await server.deliveries[0].finished).toBe('error');
-    } finally {
-      await server.close();
-    }
+    cleanup(() => server.close());
+    const read = await readWithSdk((await fetch(server.url)).body!);
+    expect(plain(read.message)).toEqual({
+      id: 'msg-1',
+      role: 'assistant',
+      parts: [{ type: 'step-start' }, { type: 'text', text: 'Partial answer', state: 'done' }],
+    });
+    expect(read.errors).toEqual(['provider exploded']);
+    expect(read.chunks.at(-1)).toEqual({ type: 'error', errorText: 'provider exploded' });
+    expect(await server.deliveries[0].finished).toBe('error');
   });
 });

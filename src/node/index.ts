@@ -55,6 +55,7 @@ export {
   ConversationBusyError,
   ConversationLockLostError,
   StoreUnavailableError,
+  UnknownOptionError,
 } from '../errors';
 
 // Mount a Web-standard handler (createChatHandler) in node:http or Express 5.

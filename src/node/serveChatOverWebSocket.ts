@@ -11,6 +11,7 @@ import type { WebSocket, WebSocketServer, RawData } from 'ws';
 import { chatTurns } from '../history/chatTurns';
 import type { IncompleteReplyPolicy, StreamTurn, TurnCompletionCheck } from '../history/types';
 import { assertMaxMessages, windowHistory } from '../history/windowHistory';
+import { assertKnownOptions, optionNames } from '../internal/knownOptions';
 import { assertFunction, assertObject, assertPositiveInteger, assertNonNegative, describe } from '../internal/validate';
 import { BadChatMessageError } from '../errors';
 import { checkQuestion, DEFAULT_MAX_QUESTION_CHARS } from '../web/checkQuestion';
@@ -270,9 +271,18 @@ export function serveChatOverWebSocket(target: Server | WebSocketServerLike, opt
   };
 }
 
+/** Every option of `serveChatOverWebSocket` (a misspelt one is refused, not ignored: decision 0401). */
+const OPTION_NAMES = optionNames<ChatOverWebSocketOptions>({
+  allowedHosts: true, allowedOrigins: true, streamTurn: true, createHistory: true, onIncomplete: true, requireCompletion: true,
+  path: true, maxPayload: true, maxQuestionChars: true, maxMessages: true, maxSavedMessages: true, upgradeTimeoutMs: true,
+  maxQueuedQuestions: true, maxConcurrentTurns: true, heartbeatMs: true, maxBufferedBytes: true, errorData: true,
+  handleMessage: true, chat: true,
+});
+
 /** Call-time checks of `serveChatOverWebSocket`'s options (TypeErrors and RangeErrors). */
 function checkServeOptions(options: ChatOverWebSocketOptions): void {
   assertObject('serveChatOverWebSocket: options', options, false);
+  assertKnownOptions('serveChatOverWebSocket', options, OPTION_NAMES);
   assertFunction('serveChatOverWebSocket: streamTurn', options.streamTurn);
   assertPositiveInteger('serveChatOverWebSocket: maxPayload', options.maxPayload);
   assertPositiveInteger('serveChatOverWebSocket: maxQuestionChars', options.maxQuestionChars);

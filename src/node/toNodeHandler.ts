@@ -37,6 +37,9 @@ export function toNodeHandler(handler: FetchHandler): (req: IncomingMessage, res
   if (typeof handler !== 'object' || handler === null || typeof handler.fetch !== 'function') {
     throw new TypeError(`toNodeHandler: handler must have a fetch(request) method (createChatHandler(…)), got ${describe(handler)}.`);
   }
+  // It takes no options: a plain-JavaScript caller's `toNodeHandler(handler, { maxBodyBytes })` would be ignored (decision 0401).
+  // eslint-disable-next-line prefer-rest-params
+  if (arguments.length > 1) throw new TypeError(`toNodeHandler takes only the handler, got a second argument (${describe(arguments[1])}); options such as maxBodyBytes go to createChatHandler(…).`);
   const listener = getRequestListener(async (request, env) => {
     const bindings = env as { incoming: IncomingMessage; outgoing: ServerResponse };
     const response = await handler.fetch(request, bindings);

@@ -49,7 +49,7 @@ export class InMemoryConversationLock implements ConversationLock {
     this.#waitMs = lockWaitMs('InMemoryConversationLock', options.waitMs);
   }
 
-  hold(conversationId: string, turn?: LockTurn): Observable<void> {
+  hold(conversationId: string, turn?: LockTurn, onWaiting?: () => void): Observable<void> {
     assertId('InMemoryConversationLock.hold: conversationId', conversationId);
     assertLockTurn('InMemoryConversationLock.hold: turn', turn);
     return new Observable<void>((subscriber) => {
@@ -84,11 +84,12 @@ export class InMemoryConversationLock implements ConversationLock {
       }
       slot.waiting.push(waiter);
       timer = setTimeout(() => subscriber.error(new ConversationBusyError(conversationId, this.#waitMs)), this.#waitMs);
+      onWaiting?.();
     });
   }
 
-  run<T>(conversationId: string, work: Observable<T>, turn?: LockTurn): Observable<T> {
-    return runHolding('InMemoryConversationLock.run', this.hold(conversationId, turn), work);
+  run<T>(conversationId: string, work: Observable<T>, turn?: LockTurn, onWaiting?: () => void): Observable<T> {
+    return runHolding('InMemoryConversationLock.run', this.hold(conversationId, turn, onWaiting), work);
   }
 
   turns(conversationId: string): Promise<LockTurn[]> {

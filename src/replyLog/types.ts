@@ -117,15 +117,19 @@ export interface ConversationLock {
    * stops waiting). Errors with `ConversationBusyError` after `waitMs` of
    * waiting, `ConversationLockLostError` if the lock expired while held.
    * With `turn`, the subscription is listed by {@link turns} while it waits
-   * and while it holds the lock.
+   * and while it holds the lock. `onWaiting` is called once when the lock's
+   * first answer is "held by another turn" (the hold now waits): a caller that
+   * answers "queued" at once can tell a waiting turn from a store that refused
+   * (an error) without a timer. Optional for a lock of your own: without it,
+   * such a caller waits until the lock is held.
    */
-  hold(conversationId: string, turn?: LockTurn): Observable<void>;
+  hold(conversationId: string, turn?: LockTurn, onWaiting?: () => void): Observable<void>;
   /**
    * Runs `work` while holding the lock of `conversationId`: subscribes to it
    * once the lock is held, releases the lock when `work` completes, errors or
-   * is unsubscribed. `turn` as in {@link hold}.
+   * is unsubscribed. `turn` and `onWaiting` as in {@link hold}.
    */
-  run<T>(conversationId: string, work: Observable<T>, turn?: LockTurn): Observable<T>;
+  run<T>(conversationId: string, work: Observable<T>, turn?: LockTurn, onWaiting?: () => void): Observable<T>;
   /**
    * The turns of `conversationId` that wait for or hold its lock now, oldest
    * first (those held or waited for with a `turn`). Optional: the chat

@@ -6,6 +6,9 @@ import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { connectPostgresCheckpointer, PostgresUnreachableError } from '../../../src/node';
 import { describeWithPostgres, startPostgresServer, type PostgresServer } from '../../support/postgres';
 import { freePort } from '../../support/redis';
+import { useCleanup } from '../../support/cleanup';
+
+const cleanup = useCleanup();
 
 const errorOf = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => undefined, (e: unknown) => e);
 
@@ -47,58 +50,49 @@ describeWithPostgres('connectPostgresCheckpointer on a private cluster', () => {
   it('two instances that start together on a fresh database both set it up, and share thread state', async () => {
     const url = await pg.createDatabase();
     const [a, b] = await Promise.all([connectPostgresCheckpointer(url, { PostgresSaver }), connectPostgresCheckpointer(url, { PostgresSaver })]);
-    try {
-      expect(a).toBeInstanceOf(PostgresSaver);
-      const config = { configurable: { thread_id: 'thread-1', checkpoint_ns: '' } };
-      const checkpoint = { ...emptyCheckpoint(), id: 'checkpoint-1' };
-      await a.put(config, checkpoint, { source: 'input', step: -1, parents: {} }, {});
-      const read = await b.getTuple(config);
-      expect(read?.checkpoint.id).toBe('checkpoint-1');
-      expect(read?.metadata).toMatchObject({ source: 'input', step: -1 });
-      const migrations = await pg.pool(url).query('SELECT count(*)::int AS n, count(DISTINCT v)::int AS distinct_n FROM checkpoint_migrations');
-      expect(migrations.rows[0].n).toBe(migrations.rows[0].distinct_n);
-    } finally {
-      await Promise.all([a.end(), b.end()]);
-    }
+    cleanup(() => Promise.all([a.end(), b.end()]));
+    expect(a).toBeInstanceOf(PostgresSaver);
+    const config = { configurable: { thread_id: 'thread-1', checkpoint_ns: '' } };
+    const checkpoint = { ...emptyCheckpoint(), id: 'checkpoint-1' };
+    await a.put(config, checkpoint, { source: 'input', step: -1, parents: {} }, {});
+    const read = await b.getTuple(config);
+    expect(read?.checkpoint.id).toBe('checkpoint-1');
+    expect(read?.metadata).toMatchObject({ source: 'input', step: -1 });
+    const migrations = await pg.pool(url).query('SELECT count(*)::int AS n, count(DISTINCT v)::int AS distinct_n FROM checkpoint_migrations');
+    expect(migrations.rows[0].n).toBe(migrations.rows[0].distinct_n);
   });
 
   it('logs one line when Postgres goes away, instead of crashing on the idle connections', async () => {
     const own = await startPostgresServer();
     const lines: string[] = [];
     const saver = await connectPostgresCheckpointer(own.url, { PostgresSaver, log: (line) => lines.push(line) });
-    try {
-      await saver.getTuple({ configurable: { thread_id: 'idle', checkpoint_ns: '' } }); // leaves an idle connection
-      await own.kill();
-      await new Promise<void>((resolve) => {
-        const check = (): void => void (lines.length > 0 ? resolve() : setImmediate(check));
-        check();
-      });
-      expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(new RegExp(`^Postgres at postgresql://postgres@127.0.0.1:${own.port}/postgres: connection lost`));
-    } finally {
-      await saver.end();
-      await own.stop();
-    }
+    cleanup(() => own.stop());
+    cleanup(() => saver.end());
+    await saver.getTuple({ configurable: { thread_id: 'idle', checkpoint_ns: '' } }); // leaves an idle connection
+    await own.kill();
+    await new Promise<void>((resolve) => {
+      const check = (): void => void (lines.length > 0 ? resolve() : setImmediate(check));
+      check();
+    });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^Postgres at postgresql://postgres@127.0.0.1:${own.port}/postgres: connection lost`));
   });
 
   it('after start, a read waits for a busy pool past the start deadline (acquireTimeoutMs), and runs when a connection frees', async () => {
     const url = await pg.createDatabase();
     const saver = await connectPostgresCheckpointer(url, { PostgresSaver, connectTimeoutMs: 200, maxConnections: 1 });
-    try {
-      const held = await (saver as unknown as { pool: { connect(): Promise<{ release(): void }> } }).pool.connect();
-      let outcome = 'pending';
-      const read = saver.getTuple({ configurable: { thread_id: 'burst', checkpoint_ns: '' } }).then(
-        () => (outcome = 'read'),
-        (error: Error) => (outcome = error.message),
-      );
-      // The start deadline's timer (200 ms) would fire before this one: a lower bound, not a race.
-      await new Promise((resolve) => setTimeout(resolve, 400));
-      expect(outcome).toBe('pending');
-      held.release();
-      await read;
-      expect(outcome).toBe('read');
-    } finally {
-      await saver.end();
-    }
+    cleanup(() => saver.end());
+    const held = await (saver as unknown as { pool: { connect(): Promise<{ release(): void }> } }).pool.connect();
+    let outcome = 'pending';
+    const read = saver.getTuple({ configurable: { thread_id: 'burst', checkpoint_ns: '' } }).then(
+      () => (outcome = 'read'),
+      (error: Error) => (outcome = error.message),
+    );
+    // The start deadline's timer (200 ms) would fire before this one: a lower bound, not a race.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(outcome).toBe('pending');
+    held.release();
+    await read;
+    expect(outcome).toBe('read');
   });
 });

@@ -8,6 +8,9 @@ import { once } from 'node:events';
 import { connectRedis, RedisConversationOwners, RedisTimeoutError, RedisUnavailableError, type RedisClient } from '../../../src/node';
 import type { NodeRedisClient } from '../../../src/node/redis/nodeRedis';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../../support/redis';
+import { useCleanup } from '../../support/cleanup';
+
+const cleanup = useCleanup();
 
 describeWithRedis('RedisConversationOwners', () => {
   let redis: RedisServer;
@@ -51,15 +54,15 @@ describeWithRedis('RedisConversationOwners', () => {
 
   it('a Redis that is down: RedisUnavailableError at once, not a wait in the offline queue', async () => {
     const down = await startRedisServer();
+    cleanup(() => down.stop());
     const lost = await connectRedis(down.url, { log: () => undefined });
+    cleanup(() => (lost as unknown as NodeRedisClient).disconnect().catch(() => undefined));
     const noticed = once(lost as unknown as NodeRedisClient, 'error');
     await down.kill();
     await noticed;
     const owners = new RedisConversationOwners({ client: lost });
     await expect(owners.owner('c-down-0000000001')).rejects.toThrow(RedisUnavailableError);
     await expect(owners.claim('c-down-0000000001', 'alice')).rejects.toThrow(RedisUnavailableError);
-    await (lost as unknown as NodeRedisClient).disconnect().catch(() => undefined);
-    await down.stop();
   });
 
   it('checks its options', () => {

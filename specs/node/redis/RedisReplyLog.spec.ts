@@ -6,6 +6,9 @@ import { advance } from '../../support/virtualClock';
 import { sleep, until } from '../../support/http';
 import { describeWithRedis, expireHeartbeatOf, startRedisServer, type RedisServer } from '../../support/redis';
 import { controlled, FRAMES, readAll, replyLogContract } from '../replyLog/replyLog.contract';
+import { useCleanup } from '../../support/cleanup';
+
+const cleanup = useCleanup();
 
 /**
  * Readers check the heartbeat every 50 ms (a poll, not a bound). No live producer ever looks gone
@@ -95,8 +98,10 @@ describeWithRedis('RedisReplyLog', () => {
       const blocked = async (): Promise<number> =>
         ((await client.sendCommand(['CLIENT', 'LIST'])) as string).split('\n').filter((line) => /\bflags=\S*b/.test(line)).length;
       const log = new RedisReplyLog({ client, ...LIVE, tailConnections: 4 });
+      cleanup(() => log.close());
       // Readers on another instance: the producer's own instance reads its replies without XREAD (decision 0375).
       const follower = new RedisReplyLog({ client, ...LIVE, tailConnections: 4 });
+      cleanup(() => follower.close());
       const sources = Array.from({ length: 12 }, () => controlled());
       sources.forEach((src, i) => log.append(`shared-${i}`, src.source$).subscribe());
       await Promise.all(sources.map((src) => src.subscribed));
@@ -119,12 +124,14 @@ describeWithRedis('RedisReplyLog', () => {
       // it reads on the local fast path, decision 0375). Its connections open before the count starts.
       const start = new Set(await ids());
       const elsewhere = new RedisReplyLog({ client, ...LIVE });
+      cleanup(() => elsewhere.close());
       const sources = Array.from({ length: 12 }, () => controlled());
       sources.forEach((src, i) => i % 2 === 1 && elsewhere.append(`conn-${i}`, src.source$).subscribe());
       while ((await ids()).filter((id) => !start.has(id)).length < 2) await sleep(5); // its writer, its heartbeat
       const own = await redis.client(); // a fresh instance: its client, and what its log opens
       const before = new Set(await ids());
       const fresh = new RedisReplyLog({ client: own, ...LIVE });
+      cleanup(() => fresh.close());
       const stops = sources.map((_, i) => fresh.stops(`conn-${i}`).subscribe());
       sources.forEach((src, i) => i % 2 === 0 && fresh.append(`conn-${i}`, src.source$).subscribe());
       await Promise.all(sources.map((src) => src.subscribed));
@@ -151,6 +158,7 @@ describeWithRedis('RedisReplyLog', () => {
       const blocked = async (): Promise<number> =>
         ((await client.sendCommand(['CLIENT', 'LIST'])) as string).split('\n').filter((line) => /\bflags=\S*b/.test(line)).length;
       const other = new RedisReplyLog({ client, ...LIVE });
+      cleanup(() => other.close());
       const src = controlled();
       const stored: ReplyLogEntry[] = [];
       log.append('local', src.source$).subscribe((e) => stored.push(e));
@@ -174,7 +182,9 @@ describeWithRedis('RedisReplyLog', () => {
 
     it('one wake-up of a shared XREAD brings the events of every reply that has some, each to its readers', async () => {
       const one = new RedisReplyLog({ client, ...LIVE, tailConnections: 1 });
+      cleanup(() => one.close());
       const producer = new RedisReplyLog({ client, ...LIVE }); // another instance: its replies are tailed over XREAD (decision 0375)
+      cleanup(() => producer.close());
       const sources = Array.from({ length: 5 }, () => controlled());
       sources.forEach((src, i) => producer.append(`wake-${i}`, src.source$).subscribe());
       await Promise.all(sources.map((src) => src.subscribed));
@@ -267,8 +277,10 @@ describeWithRedis('RedisReplyLog', () => {
     it('stores the events of one flush window in one entry: an event with no window open at once, the others when the window closes on the injected clock (decision 0320)', async () => {
       const clock = new VirtualTimeScheduler();
       const own = new RedisReplyLog({ client, ...LIVE, scheduler: clock, flushMs: 50 }); // one writer connection
+      cleanup(() => own.close());
       const elsewhere = await redis.client();
       const other = new RedisReplyLog({ client: elsewhere, ...LIVE }); // another instance, on the real clock
+      cleanup(() => other.close());
       // What was sent by now: a new reply's first event goes at once on the same writer connection, after
       // every XADD sent before it; once it is stored, so are they, and XLEN counts them.
       const syncs: Array<ReturnType<typeof controlled>> = [];
@@ -320,6 +332,7 @@ describeWithRedis('RedisReplyLog', () => {
     it('resumes byte for byte after every id of a reply of 50 entries of three events, live and stored; a reader joining a reply others follow gets what came since its replay', async () => {
       const clock = new VirtualTimeScheduler();
       const own = new RedisReplyLog({ client, ...LIVE, scheduler: clock, flushMs: 50 });
+      cleanup(() => own.close());
       const deltas = ['你好', '🐍', '🐎', '👨‍👩‍👧', '🇨🇳', 'e\u0301', '', '是一种'];
       const frames = ['data: {"type":"start"}\n\n', ...Array.from({ length: 150 }, (_, i) => `data: ${JSON.stringify({ type: 'text-delta', id: 'text-1', delta: deltas[i % deltas.length] })}\n\n`)];
       const src = controlled();
@@ -346,6 +359,7 @@ describeWithRedis('RedisReplyLog', () => {
     it("a model's error comes after the events waiting in the flush window are stored: readers get them all, then the failure", async () => {
       const clock = new VirtualTimeScheduler();
       const own = new RedisReplyLog({ client, ...LIVE, scheduler: clock, flushMs: 50 });
+      cleanup(() => own.close());
       const src = controlled();
       let error: unknown;
       own.append('broke', src.source$).subscribe({ error: (e: unknown) => (error = e) });
@@ -382,6 +396,7 @@ describeWithRedis('RedisReplyLog', () => {
     it('a producer whose client closes errors its append at the next heartbeat, aborts its source and tells its readers', async () => {
       const doomed = await redis.client();
       const lonely = new RedisReplyLog({ client: doomed, ...LIVE });
+      cleanup(() => lonely.close());
       const src = controlled();
       let error: unknown;
       let stored = 0;

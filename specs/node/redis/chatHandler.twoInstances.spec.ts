@@ -10,6 +10,7 @@ import { RedisChatHistory, RedisConversationLock, RedisConversationOwners, Redis
 import { gatedStream, HALF, newChatId, readAll, REPLY, startReply, textOf, transport, user, type FetchLike, type Runs } from '../../support/chatHandler';
 import { VirtualTimeScheduler } from 'rxjs';
 import { describeWithRedis, expireHeartbeatOf, startRedisServer, type RedisServer } from '../../support/redis';
+import { useCleanup } from '../../support/cleanup';
 
 const BASE = 'http://localhost/api/chat';
 
@@ -41,6 +42,7 @@ describeWithRedis('createChatHandler: two instances over Redis', () => {
     };
     [a, b] = await Promise.all([instance(), instance()]);
   });
+  const cleanup = useCleanup(); // before the afterEach below: closers run first, where a finally ran
   afterEach(async () => {
     runs.open();
     await Promise.all([a.close(), b.close()]);
@@ -77,19 +79,16 @@ describeWithRedis('createChatHandler: two instances over Redis', () => {
     const replyLog = new RedisReplyLog({ client, scheduler: new VirtualTimeScheduler(), flushMs: 0 }); // flushMs 0: stored at once on a still clock
     logs.push(replyLog);
     const stalled = createChatHandler({ stream: gated.stream, replyLog, lock: new RedisConversationLock({ client }), owners: new RedisConversationOwners({ client }), authorize: () => 'alice' });
-    try {
-      const chatId = newChatId();
-      const reply = await startReply(transport(BASE, on(stalled)), chatId, '你好', HALF);
-      const admin = await redis.client();
-      await expireHeartbeatOf(admin, (await admin.get(`rxlc:conversation:{${chatId}}:reply`))!);
-      const stop = await b.fetch(new Request(`${BASE}/${chatId}/stop`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }));
-      expect(await stop.json()).toMatchObject({ stopped: true });
-      expect((await reply.rest()).map((c) => c.type)).toContain('abort');
-      expect(gated.runs.aborted).toBe(1);
-    } finally {
-      gated.runs.open();
-      await stalled.close();
-    }
+    cleanup(() => stalled.close());
+    cleanup(() => gated.runs.open());
+    const chatId = newChatId();
+    const reply = await startReply(transport(BASE, on(stalled)), chatId, '你好', HALF);
+    const admin = await redis.client();
+    await expireHeartbeatOf(admin, (await admin.get(`rxlc:conversation:{${chatId}}:reply`))!);
+    const stop = await b.fetch(new Request(`${BASE}/${chatId}/stop`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }));
+    expect(await stop.json()).toMatchObject({ stopped: true });
+    expect((await reply.rest()).map((c) => c.type)).toContain('abort');
+    expect(gated.runs.aborted).toBe(1);
   });
 
   it("a stop sent to B while A's turn waits for the lock an earlier turn holds: both stopped, the waiting model never called; a later turn runs whole", async () => {

@@ -26,6 +26,9 @@ import { sleep, until } from '../../support/http';
 import { describeWithRedis, expireHeartbeatOf, freePort, startRedisServer, type RedisServer } from '../../support/redis';
 import { controlled, readAll } from '../replyLog/replyLog.contract';
 import { advance } from '../../support/virtualClock';
+import { useCleanup } from '../../support/cleanup';
+
+const cleanup = useCleanup();
 
 const asNode = (client: RedisClient): NodeRedisClient => client as unknown as NodeRedisClient;
 
@@ -90,6 +93,7 @@ describeWithRedis('Redis faults', () => {
       async (_name, clientOf) => {
         const c = clientOf();
         const log = new RedisReplyLog({ client: c });
+        cleanup(() => log.close());
         const lock = new RedisConversationLock({ client: c });
         const history = new RedisChatHistory({ client: c, sessionId: 'rxlc:conversation:{c-1}:history' });
         const port = `127.0.0.1:${redis.port}`;
@@ -108,11 +112,15 @@ describeWithRedis('Redis faults', () => {
   describe('Redis killed mid-turn', () => {
     it('the producer errors at the next heartbeat (virtual clock: one heartbeatMs), readers error at once, nothing is saved as complete', async () => {
       const redis = await startRedisServer();
+      cleanup(() => redis.stop());
       const client = await connectRedis(redis.url, { log: () => undefined });
+      cleanup(() => asNode(client).disconnect().catch(() => undefined));
       const scheduler = new VirtualTimeScheduler();
       const heartbeatMs = 1000;
       const log = new RedisReplyLog({ client, heartbeatMs, writers: 1, scheduler, flushMs: 0 }); // flushMs 0: each write at once, whatever the clock
+      cleanup(() => log.close());
       const reader = new RedisReplyLog({ client: (await redis.client()) as unknown as RedisClient });
+      cleanup(() => reader.close());
       const history = new InMemoryChatMessageHistory();
       const tokens = new Subject<AIMessageChunk>();
       let modelCalled!: () => void;
@@ -147,10 +155,6 @@ describeWithRedis('Redis faults', () => {
       );
       expect(tokens.observed).toBe(false); // the turn was torn down with its append
       expect(await history.getMessages()).toEqual([]); // nothing saved as complete
-      await reader.close();
-      await log.close();
-      await asNode(client).disconnect().catch(() => undefined);
-      await redis.stop();
     });
   });
 
@@ -179,7 +183,9 @@ describeWithRedis('Redis faults', () => {
       const options = { heartbeatMs: 50, producerTimeoutMs: 600_000, commandTimeoutMs: 600_000 };
       const a = { client: clientA as unknown as RedisClient };
       const log = new RedisReplyLog({ ...a, ...options, scheduler: producerClock, flushMs: 0 }); // each write at once, whatever the clock
+      cleanup(() => log.close());
       const other = new RedisReplyLog({ client: clientB as unknown as RedisClient, ...options, scheduler: readerClock });
+      cleanup(() => other.close());
       const lock = new RedisConversationLock({ ...a, ttlMs: 150, commandTimeoutMs: 600_000 }); // renewed every 50 ms, real time
       const src = controlled();
       const turn = following(lock.run('c-stall', log.append('reply-s', src.source$, { conversationId: 'c-stall' })));
@@ -224,6 +230,7 @@ describeWithRedis('Redis faults', () => {
       const clock = new VirtualTimeScheduler(); // the heartbeat, which watches unanswered writes
       const commandTimeoutMs = 10_000;
       const log = new RedisReplyLog({ client, heartbeatMs: 50, producerTimeoutMs: 600_000, commandTimeoutMs, writers: 1, scheduler: clock, flushMs: 0 });
+      cleanup(() => log.close());
       const src = controlled();
       let error: unknown;
       const first = new Promise<void>((resolve) => log.append('reply-t', src.source$).subscribe({ next: () => resolve(), error: (e: unknown) => (error = e) }));

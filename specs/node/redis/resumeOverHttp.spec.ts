@@ -11,6 +11,9 @@ import { RedisReplyLog, sendReplyLog, type ReplyLogEntry } from '../../../src/no
 import { listen, until } from '../../support/http';
 import { describeWithRedis, expireHeartbeatOf, startRedisServer, type RedisServer } from '../../support/redis';
 import { controlled } from '../replyLog/replyLog.contract';
+import { useCleanup } from '../../support/cleanup';
+
+const cleanup = useCleanup();
 
 /**
  * No live producer ever looks gone here, however loaded the machine: heartbeat keys last 10 minutes.
@@ -114,6 +117,7 @@ describeWithRedis('resuming a reply over HTTP on another instance (Redis)', () =
   it('the producer dies mid-reply: the client resuming on B gets everything stored, then an error event naming the cut', async () => {
     const doomedClient = await redis.client();
     const doomed = new RedisReplyLog({ client: doomedClient, ...LIVE, scheduler: new VirtualTimeScheduler(), flushMs: 0 }); // stored at once on a still clock
+    cleanup(() => doomed.close());
     const src = controlled();
     const stored: ReplyLogEntry[] = [];
     doomed.append('reply-2', src.source$).subscribe({ next: (e) => stored.push(e), error: () => undefined });

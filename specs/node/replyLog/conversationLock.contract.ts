@@ -49,6 +49,19 @@ export function conversationLockContract(make: (options: { waitMs: number }) => 
     second.unsubscribe();
   });
 
+  it('onWaiting is called once when the first answer is "held by another" (never for a hold that gets the lock at once)', async () => {
+    const id = newId();
+    const order: string[] = [];
+    const first = fx.a.hold(id, undefined, () => order.push('a waits')).subscribe(() => order.push('a holds'));
+    await until(() => order.length === 1, 'the first holder');
+    const second = fx.b.hold(id, undefined, () => order.push('b waits')).subscribe(() => order.push('b holds'));
+    await until(() => order.length === 2, 'the second waiting');
+    first.unsubscribe();
+    await until(() => order.length === 3, 'the second holder');
+    expect(order).toEqual(['a holds', 'b waits', 'b holds']);
+    second.unsubscribe();
+  });
+
   it('different conversations do not wait for each other', async () => {
     let held = 0;
     const subs = [fx.a.hold(newId()).subscribe(() => held++), fx.b.hold(newId()).subscribe(() => held++)];

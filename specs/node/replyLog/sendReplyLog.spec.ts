@@ -5,6 +5,7 @@ import { lastValueFrom, Observable, take, toArray } from 'rxjs';
 import { InMemoryReplyLog, sendReplyLog, ReplyNotFoundError, type ReplyLogDelivery, type ReplyLogEntry } from '../../../src/node';
 import { listen, sleep, until } from '../../support/http';
 import { controlled, FRAMES } from './replyLog.contract';
+import { useCleanup } from '../../support/cleanup';
 
 /** Reads an SSE response as raw text until it ends. */
 function rawBody(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
@@ -28,6 +29,7 @@ describe('sendReplyLog', () => {
   beforeEach(() => {
     log = new InMemoryReplyLog();
   });
+  const cleanup = useCleanup(); // before the afterEach below: closers run first, where a finally ran
   afterEach(async () => {
     await log.close();
   });
@@ -43,17 +45,14 @@ describe('sendReplyLog', () => {
     const entries = await stored('r');
     const deliveries: ReplyLogDelivery[] = [];
     const http = await listen((_req, res) => deliveries.push(sendReplyLog(log.read('r'), res, { retryMs: 1500 })));
-    try {
-      const { status, headers, body } = await rawBody(http.url);
-      expect(status).toBe(200);
-      expect(headers['content-type']).toBe('text/event-stream; charset=utf-8');
-      expect(headers['cache-control']).toBe('no-cache');
-      expect(body).toBe(`retry: 1500\n\n${framed(entries)}`);
-      expect(await deliveries[0].finished).toBe('done');
-      expect(deliveries[0].lastEventId).toBe(entries[entries.length - 1].id);
-    } finally {
-      await http.close();
-    }
+    cleanup(() => http.close());
+    const { status, headers, body } = await rawBody(http.url);
+    expect(status).toBe(200);
+    expect(headers['content-type']).toBe('text/event-stream; charset=utf-8');
+    expect(headers['cache-control']).toBe('no-cache');
+    expect(body).toBe(`retry: 1500\n\n${framed(entries)}`);
+    expect(await deliveries[0].finished).toBe('done');
+    expect(deliveries[0].lastEventId).toBe(entries[entries.length - 1].id);
   });
 
   it('a real EventSource that is cut off reconnects with Last-Event-ID and gets exactly the rest; the model ran once', async () => {
@@ -67,37 +66,34 @@ describe('sendReplyLog', () => {
       // The first connection drops after three events (a mobile network, a reload).
       sendReplyLog(requests.length === 1 ? log.read('r').pipe(take(3)) : log.read('r', { after }), res, { retryMs: 5 });
     });
-    try {
-      const received: Array<{ id: string; data: string; type: string }> = [];
-      const done = new Promise<void>((resolve, reject) => {
-        const es = new EventSource(http.url);
-        const record = (e: MessageEvent): void => void received.push({ id: e.lastEventId, data: e.data as string, type: e.type });
-        es.addEventListener('chunk', record);
-        es.addEventListener('message', record);
-        es.addEventListener('done', (e) => {
-          record(e);
-          es.close();
-          resolve();
-        });
-        es.addEventListener('error', (e) => {
-          if (requests.length > 3) reject(new Error(`too many reconnects: ${e.message}`));
-        });
+    cleanup(() => http.close());
+    const received: Array<{ id: string; data: string; type: string }> = [];
+    const done = new Promise<void>((resolve, reject) => {
+      const es = new EventSource(http.url);
+      const record = (e: MessageEvent): void => void received.push({ id: e.lastEventId, data: e.data as string, type: e.type });
+      es.addEventListener('chunk', record);
+      es.addEventListener('message', record);
+      es.addEventListener('done', (e) => {
+        record(e);
+        es.close();
+        resolve();
       });
-      for (const frame of FRAMES.slice(0, 4)) src.next(frame);
-      await until(() => requests.length === 2, 'the reconnect');
-      for (const frame of FRAMES.slice(4)) src.next(frame);
-      src.complete();
-      await done;
-      const entries = await lastValueFrom(log.read('r').pipe(toArray()));
-      expect(requests).toEqual([undefined, entries[2].id]);
-      expect(received.map((e) => e.id)).toEqual(entries.map((e) => e.id));
-      expect(received.map((e) => e.data)).toEqual([
-        '{"text":"你好"}', '{"text":"😀👨‍👩‍👧🇨🇳"}', '{"text":"line\\nnext"}', 'raw\nforged', '{"text":"\\u0000 end"}', '{"chunks":4}',
-      ]);
-      expect(src.subscriptions).toBe(1);
-    } finally {
-      await http.close();
-    }
+      es.addEventListener('error', (e) => {
+        if (requests.length > 3) reject(new Error(`too many reconnects: ${e.message}`));
+      });
+    });
+    for (const frame of FRAMES.slice(0, 4)) src.next(frame);
+    await until(() => requests.length === 2, 'the reconnect');
+    for (const frame of FRAMES.slice(4)) src.next(frame);
+    src.complete();
+    await done;
+    const entries = await lastValueFrom(log.read('r').pipe(toArray()));
+    expect(requests).toEqual([undefined, entries[2].id]);
+    expect(received.map((e) => e.id)).toEqual(entries.map((e) => e.id));
+    expect(received.map((e) => e.data)).toEqual([
+      '{"text":"你好"}', '{"text":"😀👨‍👩‍👧🇨🇳"}', '{"text":"line\\nnext"}', 'raw\nforged', '{"text":"\\u0000 end"}', '{"chunks":4}',
+    ]);
+    expect(src.subscriptions).toBe(1);
   });
 
   it('sends a : ping comment after heartbeatMs without a frame', async () => {
@@ -109,30 +105,24 @@ describe('sendReplyLog', () => {
       connected = true;
       sendReplyLog(log.read('r'), res, { heartbeatMs: 20 });
     });
-    try {
-      const body = rawBody(http.url);
-      await until(() => connected, 'the request');
-      await sleep(90);
-      src.next(FRAMES[0]);
-      src.complete();
-      const text = (await body).body;
-      expect(text.startsWith(': ping\n\n')).toBe(true);
-      expect(text.replace(/: ping\n\n/g, '')).toBe(framed(await lastValueFrom(log.read('r').pipe(toArray()))));
-    } finally {
-      await http.close();
-    }
+    cleanup(() => http.close());
+    const body = rawBody(http.url);
+    await until(() => connected, 'the request');
+    await sleep(90);
+    src.next(FRAMES[0]);
+    src.complete();
+    const text = (await body).body;
+    expect(text.startsWith(': ping\n\n')).toBe(true);
+    expect(text.replace(/: ping\n\n/g, '')).toBe(framed(await lastValueFrom(log.read('r').pipe(toArray()))));
   });
 
   it('a failed read ends with one error event without id: (Last-Event-ID stays on the last stored event)', async () => {
     const deliveries: ReplyLogDelivery[] = [];
     const http = await listen((_req, res) => deliveries.push(sendReplyLog(log.read('missing'), res, { heartbeatMs: 0 })));
-    try {
-      const { body } = await rawBody(http.url);
-      expect(body).toBe(`event: error\ndata: ${JSON.stringify({ name: 'ReplyNotFoundError', message: new ReplyNotFoundError('missing').message, code: 'REPLY_NOT_FOUND' })}\n\n`);
-      expect(await deliveries[0].finished).toBe('error');
-    } finally {
-      await http.close();
-    }
+    cleanup(() => http.close());
+    const { body } = await rawBody(http.url);
+    expect(body).toBe(`event: error\ndata: ${JSON.stringify({ name: 'ReplyNotFoundError', message: new ReplyNotFoundError('missing').message, code: 'REPLY_NOT_FOUND' })}\n\n`);
+    expect(await deliveries[0].finished).toBe('error');
   });
 
   it("a client that goes away unsubscribes its reader only: the producer goes on and the reply is complete", async () => {
@@ -143,18 +133,15 @@ describe('sendReplyLog', () => {
     src.next(FRAMES[0]);
     const deliveries: ReplyLogDelivery[] = [];
     const http = await listen((_req, res) => deliveries.push(sendReplyLog(log.read('r'), res)));
-    try {
-      const req = request(http.url, (res) => res.once('data', () => req.destroy()));
-      req.on('error', () => undefined).end();
-      await until(() => deliveries.length === 1, 'the request');
-      expect(await deliveries[0].finished).toBe('client-closed');
-      for (const frame of FRAMES.slice(1)) src.next(frame);
-      src.complete();
-      expect(producerDone).toBe(true);
-      expect((await lastValueFrom(log.read('r').pipe(toArray()))).map((e) => e.data)).toEqual(FRAMES);
-    } finally {
-      await http.close();
-    }
+    cleanup(() => http.close());
+    const req = request(http.url, (res) => res.once('data', () => req.destroy()));
+    req.on('error', () => undefined).end();
+    await until(() => deliveries.length === 1, 'the request');
+    expect(await deliveries[0].finished).toBe('client-closed');
+    for (const frame of FRAMES.slice(1)) src.next(frame);
+    src.complete();
+    expect(producerDone).toBe(true);
+    expect((await lastValueFrom(log.read('r').pipe(toArray()))).map((e) => e.data)).toEqual(FRAMES);
   });
 
   it('a client that stops reading is disconnected past maxBufferedBytes (it can resume), not buffered without bound', async () => {
@@ -162,25 +149,19 @@ describe('sendReplyLog', () => {
     await stored('big', big);
     const deliveries: ReplyLogDelivery[] = [];
     const http = await listen((_req, res) => deliveries.push(sendReplyLog(log.read('big'), res, { maxBufferedBytes: 256 * 1024 })));
-    try {
-      const socket = connect(Number(new URL(http.url).port), '127.0.0.1');
-      socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-      socket.pause(); // never reads
-      await until(() => deliveries.length === 1, 'the request');
-      expect(await deliveries[0].finished).toBe('overflow');
-      socket.destroy();
-    } finally {
-      await http.close();
-    }
+    cleanup(() => http.close());
+    const socket = connect(Number(new URL(http.url).port), '127.0.0.1');
+    socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    socket.pause(); // never reads
+    await until(() => deliveries.length === 1, 'the request');
+    expect(await deliveries[0].finished).toBe('overflow');
+    socket.destroy();
   });
 
   it('checks its arguments', async () => {
     const http = await listen((_req, res) => res.end());
-    try {
-      expect(() => sendReplyLog('x' as never, {} as never)).toThrow(/entries\$ must be an Observable/);
-      expect(() => sendReplyLog(log.read('r'), {} as never)).toThrow(/ServerResponse/);
-    } finally {
-      await http.close();
-    }
+    cleanup(() => http.close());
+    expect(() => sendReplyLog('x' as never, {} as never)).toThrow(/entries\$ must be an Observable/);
+    expect(() => sendReplyLog(log.read('r'), {} as never)).toThrow(/ServerResponse/);
   });
 });

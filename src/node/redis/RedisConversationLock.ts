@@ -1,5 +1,6 @@
 import { Observable } from 'rxjs';
 import { ConversationBusyError, ConversationLockLostError } from '../../errors';
+import { assertKnownOptions, optionNames } from '../../internal/knownOptions';
 import { assertObject, assertPositiveInteger } from '../../internal/validate';
 import { assertId, assertLockTurn, lockWaitMs, runHolding } from '../replyLog/checks';
 import type { ConversationLock, ConversationLockOptions, LockTurn } from '../replyLog/types';
@@ -36,6 +37,9 @@ const RENEW_OR_RETAKE =
   "local v = redis.call('GET', KEYS[1]) " +
   "if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end " +
   "if v == false then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 2 end return 0";
+
+/** Every option of the lock (a misspelt one is refused, not ignored: decision 0401). */
+const OPTION_NAMES = optionNames<RedisConversationLockOptions>({ client: true, prefix: true, ttlMs: true, commandTimeoutMs: true, waitMs: true });
 
 /** Polling delays while waiting, ms: short first (turns are often about to end), then every 50 ms. */
 const RETRY_MS = [2, 5, 10, 20, 50];
@@ -83,6 +87,7 @@ export class RedisConversationLock implements ConversationLock {
 
   constructor(options: RedisConversationLockOptions) {
     assertObject('RedisConversationLock: options', options, false);
+    assertKnownOptions('RedisConversationLock', options, OPTION_NAMES);
     assertRedisClient('RedisConversationLock: options.client', options.client);
     assertPrefix('RedisConversationLock: options.prefix', options.prefix);
     assertPositiveInteger('RedisConversationLock: ttlMs', options.ttlMs);
@@ -95,7 +100,7 @@ export class RedisConversationLock implements ConversationLock {
     if (this.#ttlMs < 30) throw new RangeError(`RedisConversationLock: ttlMs must be at least 30 (it is renewed every ttlMs / 3), got ${this.#ttlMs}.`);
   }
 
-  hold(conversationId: string, turn?: LockTurn): Observable<void> {
+  hold(conversationId: string, turn?: LockTurn, onWaiting?: () => void): Observable<void> {
     assertId('RedisConversationLock.hold: conversationId', conversationId);
     assertLockTurn('RedisConversationLock.hold: turn', turn);
     const [key, waitingKey] = this.#keys(conversationId);
@@ -143,6 +148,7 @@ export class RedisConversationLock implements ConversationLock {
             return subscriber.next();
           }
           if (torn) return unlist(); // listed by this very attempt, after the teardown's removal
+          if (tries === 0) onWaiting?.();
           const wait = RETRY_MS[Math.min(tries, RETRY_MS.length - 1)];
           if (Date.now() + wait > deadline) return fail(new ConversationBusyError(conversationId, this.#waitMs));
           retry = setTimeout(() => attempt(tries + 1), wait);
@@ -152,8 +158,8 @@ export class RedisConversationLock implements ConversationLock {
     });
   }
 
-  run<T>(conversationId: string, work: Observable<T>, turn?: LockTurn): Observable<T> {
-    return runHolding('RedisConversationLock.run', this.hold(conversationId, turn), work);
+  run<T>(conversationId: string, work: Observable<T>, turn?: LockTurn, onWaiting?: () => void): Observable<T> {
+    return runHolding('RedisConversationLock.run', this.hold(conversationId, turn, onWaiting), work);
   }
 
   async turns(conversationId: string): Promise<LockTurn[]> {

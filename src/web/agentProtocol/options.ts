@@ -1,8 +1,17 @@
+import { assertKnownOptions, optionNames } from '../../internal/knownOptions';
 import { assertFunction, assertNonNegative, assertObject, assertPositiveInteger, assertScheduler, describe } from '../../internal/validate';
 import { checkRequestPolicyOptions } from '../requestPolicyOptions';
 import type { AgentProtocolHandlerOptions } from './createAgentProtocolHandler';
 
 const N = 'createAgentProtocolHandler';
+
+/** Every option of `createAgentProtocolHandler` (a misspelt one is refused, not ignored: decision 0401). */
+const OPTION_NAMES = optionNames<AgentProtocolHandlerOptions>({
+  graphs: true, checkpointer: true, replyLog: true, lock: true, authorize: true, owners: true, allowedHosts: true,
+  allowedOrigins: true, maxConcurrentRuns: true, maxConcurrentRunsPerPrincipal: true, retryAfterSeconds: true,
+  maxBodyBytes: true, maxRunsKept: true, heartbeatMs: true, maxBufferedBytes: true, keyPrefix: true, onError: true,
+  now: true, scheduler: true,
+});
 
 /**
  * Call-time checks of `createAgentProtocolHandler`'s options (the graphs are checked one by one
@@ -11,6 +20,7 @@ const N = 'createAgentProtocolHandler';
  */
 export function checkAgentProtocolOptions(options: AgentProtocolHandlerOptions): void {
   assertObject(`${N}: options`, options, false);
+  assertKnownOptions(N, options, OPTION_NAMES);
   assertObject(`${N}: graphs`, options.graphs, false);
   if (Object.keys(options.graphs).length === 0) throw new TypeError(`${N}: graphs must name at least one graph, e.g. { graphs: { agent } }.`);
   const saver = options.checkpointer as { getTuple?: unknown; put?: unknown } | null | undefined;

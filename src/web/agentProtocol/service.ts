@@ -1,4 +1,4 @@
-import { defer, finalize, from, switchMap, type Observable, type Subscription } from 'rxjs';
+import { defer, finalize, from, switchMap, tap, type Observable, type Subscription } from 'rxjs';
 import type { ConversationLock } from '../../replyLog/types';
 import type { RunCaps } from '../chatHandler/runCaps';
 import { AgentProtocolRequestError } from './errors';
@@ -34,6 +34,12 @@ interface LocalRun {
   readonly threadId: string;
   subscription?: Subscription;
   started: boolean;
+}
+
+/** Who waits for a run's first answer: `resolve` once it is accepted, `reject` if it fails before. */
+interface Caller {
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
 }
 
 /** The root checkpoint namespace of a thread. */
@@ -110,7 +116,12 @@ export class AgentProtocolService {
     return states;
   }
 
-  /** Starts a run (queued behind the thread's running one); resolves with its id at once. */
+  /**
+   * Starts a run (queued behind the thread's running one); resolves with its id once the run
+   * holds the thread's lock and has read where it goes in the log, or waits for the lock; rejects
+   * when the lock or the log refuses it first (a store down or full: the handler's 503), so no
+   * caller holds the id of a run that never starts.
+   */
   async startRun(threadId: string, request: RunRequest): Promise<{ run_id: string }> {
     const { assistantId, graph } = this.graph(request.assistantId);
     const runId = crypto.randomUUID();
@@ -122,9 +133,10 @@ export class AgentProtocolService {
     };
     // Inside the run: a state that cannot be read (Postgres gone) ends it `failed` for its readers.
     // defer: the run is opened in the log once it holds the thread's lock, not before.
-    const work = defer(() => this.#produce(threadId, runId, { ...this.#spec(threadId, assistantId, graph, request.input, request), resolveInput }));
-    this.#launch(threadId, runId, work, request.principal);
-    return { run_id: runId };
+    return new Promise((resolve, reject) => {
+      const work = (accept: () => void) => defer(() => this.#produce(threadId, runId, { ...this.#spec(threadId, assistantId, graph, request.input, request), resolveInput }, accept));
+      this.#launch(threadId, runId, work, request.principal, { resolve: () => resolve({ run_id: runId }), reject });
+    });
   }
 
   /**
@@ -135,7 +147,7 @@ export class AgentProtocolService {
   respond(threadId: string, responses: ReadonlyArray<{ interrupt_id: string; response: unknown }>, extra: RunRequest & { update?: unknown; goto?: unknown }): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const runId = crypto.randomUUID();
-      const work = defer(async () => {
+      const work = (accept: () => void) => defer(async () => {
         const found = (await this.threadGraph(threadId)) ?? fail(404, 'no_such_run', `Thread ${threadId} has no run to answer.`);
         const pending = pendingInterrupts(await found.graph.getState({ configurable: { thread_id: threadId } }));
         if (pending.length === 0) fail(409, 'invalid_argument', 'input.respond can only be used while the run is interrupted.');
@@ -143,10 +155,10 @@ export class AgentProtocolService {
         if (unknown) fail(409, 'no_such_interrupt', `Interrupt ${JSON.stringify(unknown.interrupt_id)} is not pending on thread ${threadId}.`);
         const resume = Object.fromEntries(responses.map((r) => [r.interrupt_id, r.response]));
         const command = new this.o.langgraph.web.Command({ resume, ...(extra.update ? { update: extra.update as Record<string, unknown> } : {}), ...(extra.goto ? { goto: extra.goto as string } : {}) });
-        resolve();
+        accept();
         return this.#spec(threadId, found.assistantId, found.graph, command, extra);
       }).pipe(switchMap((spec) => this.#produce(threadId, runId, spec)));
-      this.#launch(threadId, runId, work, extra.principal, reject);
+      this.#launch(threadId, runId, work, extra.principal, { resolve, reject }, false);
     });
   }
 
@@ -175,9 +187,13 @@ export class AgentProtocolService {
     return { graph, graphName: assistantId, input, configurable, metadata: request.metadata, recursionLimit };
   }
 
-  #produce(threadId: string, runId: string, spec: RunSpec): Observable<void> {
+  /** Opens the run in the log (then `onOpened`) and appends its events. */
+  #produce(threadId: string, runId: string, spec: RunSpec, onOpened?: () => void): Observable<void> {
     const cancel$ = this.o.threadLog.log.stops(this.o.threadLog.cancelKey(threadId, runId));
-    return from(this.o.threadLog.openRun(threadId, runId, spec.graphName)).pipe(switchMap((opened) => this.o.threadLog.appendRun(opened, runEvents(spec, cancel$))));
+    return from(this.o.threadLog.openRun(threadId, runId, spec.graphName)).pipe(
+      tap(() => onOpened?.()),
+      switchMap((opened) => this.o.threadLog.appendRun(opened, runEvents(spec, cancel$))),
+    );
   }
 
   /** A place for one run, counted until it ends (also while it waits for the thread's lock); 429 past a cap. */
@@ -189,20 +205,32 @@ export class AgentProtocolService {
     throw new AgentProtocolRequestError(429, 'unknown_error', `Too many runs at once (${which}); retry in ${retryAfterSeconds} s.`, { 'retry-after': String(retryAfterSeconds) });
   }
 
-  #launch(threadId: string, runId: string, work: Observable<void>, principal: string | undefined, reject?: (error: unknown) => void): void {
+  /**
+   * Runs `work(accept)` under the thread's lock, counted by the caps. Until the run is accepted
+   * (`work` calls `accept`, or the run waits for the lock and `queuedIsAccepted`), an error goes to
+   * `caller.reject` (the request's answer); after it, to `onError` (nobody waits for it then).
+   */
+  #launch(threadId: string, runId: string, makeWork: (accept: () => void) => Observable<void>, principal: string | undefined, caller: Caller, queuedIsAccepted = true): void {
     const release = this.#acquire(principal);
     const run: LocalRun = { threadId, started: false };
     const done = (): void => void this.#runs.delete(runId);
+    let answered = false;
+    const accept = (): void => {
+      if (answered) return;
+      answered = true;
+      caller.resolve();
+    };
     const started = defer(() => {
       run.started = true;
-      return work;
+      return makeWork(accept);
     });
+    const onWaiting = queuedIsAccepted ? accept : undefined;
     // finalize: the place is given back however the run ends, a cancel's unsubscribe included.
-    run.subscription = this.o.lock.run(this.o.threadLog.key(threadId), started).pipe(finalize(release)).subscribe({
+    run.subscription = this.o.lock.run(this.o.threadLog.key(threadId), started, undefined, onWaiting).pipe(finalize(release)).subscribe({
       error: (error: unknown) => {
         done();
-        if (reject) reject(error);
-        else this.o.onError(error);
+        if (answered) this.o.onError(error);
+        else caller.reject(error);
       },
       complete: done,
     });

@@ -1,4 +1,5 @@
 import { fromRunnable } from '../../sources/fromRunnable';
+import { assertKnownOptions, optionNames } from '../../internal/knownOptions';
 import { assertFunction, assertInteger, assertNonNegative, assertObject, assertPositiveInteger, describe } from '../../internal/validate';
 import { agentStream, isThreadedAgent } from './agentStream';
 import { checkRequestPolicyOptions } from '../requestPolicyOptions';
@@ -7,9 +8,18 @@ import type { ChatHandlerOptions, ChatStream } from './types';
 
 const N = 'createChatHandler';
 
+/** Every option of `createChatHandler` (a misspelt one is refused, not ignored: decision 0401). */
+const OPTION_NAMES = optionNames<ChatHandlerOptions>({
+  model: true, agent: true, Command: true, toolApprovalSecret: true, stream: true, system: true, basePath: true, history: true,
+  replyLog: true, lock: true, owners: true, authorize: true, maxConcurrentRuns: true, maxConcurrentRunsPerPrincipal: true,
+  retryAfterSeconds: true, maxBodyBytes: true, maxQuestionBodyBytes: true, maxQuestionChars: true, maxMessages: true,
+  allowedHosts: true, allowedOrigins: true, heartbeatMs: true, errorText: true, onFinish: true,
+});
+
 /** Call-time checks of `createChatHandler`'s options, with messages that say what to pass. */
 export function checkChatHandlerOptions(options: ChatHandlerOptions): void {
   assertObject(`${N}: options`, options, false);
+  assertKnownOptions(N, options, OPTION_NAMES);
   const sources = (['model', 'agent', 'stream'] as const).filter((key) => options[key] !== undefined);
   if (sources.length !== 1) {
     throw new TypeError(`${N}: pass exactly one of model (a chat model), agent (createAgent(…)) or stream ((input) => Observable), got ${sources.length === 0 ? 'none' : sources.join(' and ')}.`);

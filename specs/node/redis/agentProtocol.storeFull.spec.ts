@@ -1,0 +1,103 @@
+/**
+ * The agent-protocol handler answers a store that cannot take a request as the chat handler does
+ * (issue 22): 503 with Retry-After and one clear message, not 500 and not a run id of a run that
+ * never starts. Redis full (`maxmemory` with `noeviction`) refuses every write: the owner claim
+ * of `POST /threads` and a thread's event stream, the lock of `run.start`. Nothing runs; once
+ * Redis has room again the same thread works.
+ */
+import { createAgentProtocolHandler, StoreUnavailableError, type AgentProtocolHandler } from '../../../src';
+import { RedisConversationLock, RedisConversationOwners, RedisReplyLog, type RedisClient } from '../../../src/node';
+import { protocolGraphs, ToolGate } from '../../support/agentProtocol';
+import { newChatId } from '../../support/chatHandler';
+import { describeWithRedis, startRedisServer, type RedisServer } from '../../support/redis';
+
+const BASE = 'http://localhost';
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+describeWithRedis('createAgentProtocolHandler over a full Redis', () => {
+  let redis: RedisServer;
+  let client: RedisClient;
+  let replyLog: RedisReplyLog;
+  let handler: AgentProtocolHandler;
+  const errors: unknown[] = [];
+  const gate = new ToolGate();
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    client = (await redis.client()) as unknown as RedisClient;
+    replyLog = new RedisReplyLog({ client });
+    handler = createAgentProtocolHandler({
+      graphs: protocolGraphs(gate),
+      replyLog,
+      lock: new RedisConversationLock({ client }),
+      owners: new RedisConversationOwners({ client }),
+      authorize: () => 'alice',
+      retryAfterSeconds: 7,
+      onError: (error) => void errors.push(error),
+    });
+  });
+  afterAll(async () => {
+    await handler?.close();
+    await replyLog?.close();
+    await redis?.stop();
+  });
+
+  const sendCommand = (args: string[]): Promise<unknown> => (client as unknown as { sendCommand(a: string[]): Promise<unknown> }).sendCommand(args);
+  const full = async (on: boolean): Promise<void> => {
+    await sendCommand(['CONFIG', 'SET', 'maxmemory-policy', 'noeviction']);
+    await sendCommand(['CONFIG', 'SET', 'maxmemory', on ? '1' : '0']);
+  };
+  const post = (path: string, body: unknown): Promise<Response> => handler.fetch(new Request(`${BASE}${path}`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) }));
+  const runStart = (threadId: string): Promise<Response> =>
+    post(`/threads/${threadId}/commands`, { id: 1, method: 'run.start', params: { assistant_id: 'plain', input: { messages: [{ role: 'user', content: 'Python 3.12 是哪天发布的？🐍' }] } } });
+  const expectUnavailable = async (response: Response): Promise<void> => {
+    expect([response.status, response.headers.get('retry-after')]).toEqual([503, '7']);
+    const body = (await response.json()) as { error: string; message: string };
+    expect(body.error).toBe('unavailable');
+    expect(body.message).toMatch(/not available; try again/);
+    expect(body.message).not.toMatch(/script|OOM command/);
+  };
+
+  it('POST /threads: the owner claim is refused → 503 with Retry-After; nothing created; the same thread works once Redis has room', async () => {
+    const threadId = newChatId();
+    await full(true);
+    const refused = await post('/threads', { thread_id: threadId });
+    await full(false);
+    await expectUnavailable(refused);
+    expect(errors.at(-1)).toBeInstanceOf(StoreUnavailableError);
+    expect((await post('/threads', { thread_id: threadId })).status).toBe(200);
+  });
+
+  it('run.start on a thread alice owns: the lock is refused → 503, no run id of a run that never starts; the tool never ran', async () => {
+    const threadId = newChatId();
+    expect((await post('/threads', { thread_id: threadId })).status).toBe(200);
+    await full(true);
+    const refused = await runStart(threadId);
+    await full(false);
+    await expectUnavailable(refused);
+    expect(gate.calls).toBe(0);
+
+    const started = await runStart(threadId);
+    expect(started.status).toBe(200);
+    const { result } = (await started.json()) as { result: { run_id: string } };
+    expect(result.run_id).toEqual(expect.any(String));
+  });
+
+  it('run.start behind a running run still answers at once with its id (the lock said "wait", not "refused")', async () => {
+    const threadId = newChatId();
+    gate.held = true;
+    const toolStarted = gate.started();
+    expect((await runStart(threadId)).status).toBe(200);
+    await toolStarted;
+    const queued = await runStart(threadId);
+    expect(queued.status).toBe(200);
+    expect(((await queued.json()) as { result: { run_id: string } }).result.run_id).toEqual(expect.any(String));
+    gate.release();
+  });
+
+  it('the event stream of a thread nobody owns yet: the claim is refused → 503', async () => {
+    await full(true);
+    const refused = await post(`/threads/${newChatId()}/stream/events`, { channels: ['lifecycle'] });
+    await full(false);
+    await expectUnavailable(refused);
+  });
+});
