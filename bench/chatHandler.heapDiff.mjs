@@ -44,6 +44,10 @@ for (const key of new Set([...a.byKey.keys(), ...b.byKey.keys()])) {
   if (y.bytes !== x.bytes || y.count !== x.count) diff.push({ key, count: y.count - x.count, bytes: y.bytes - x.bytes });
 }
 diff.sort((p, q) => q.bytes - p.bytes);
-console.log(`self size: ${a.total} → ${b.total} (${b.total - a.total >= 0 ? '+' : ''}${b.total - a.total} B)`);
+const signed = (n) => `${n >= 0 ? '+' : ''}${n} B`;
+// Compiled code and V8's hidden objects grow as the JIT compiles and optimizes the paths a load ran, on
+// every side alike; what is left is the data a side keeps.
+const machine = diff.filter((d) => d.key.startsWith('code ') || d.key.startsWith('hidden ')).reduce((n, d) => n + d.bytes, 0);
+console.log(`self size: ${a.total} → ${b.total} (${signed(b.total - a.total)}); of which code and hidden ${signed(machine)}, data ${signed(b.total - a.total - machine)}`);
 console.log('| Δ bytes | Δ count | type and name |\n| ---: | ---: | --- |');
 for (const d of diff.slice(0, Number(rows))) console.log(`| ${d.bytes} | ${d.count} | ${d.key.slice(0, 120).replace(/\|/g, '\\|')} |`);

@@ -72,6 +72,29 @@ describeWithRedis('RedisChatHistory', () => {
     expect(typesOf(await ours('h:1').getMessages())).toEqual(['human', 'ai', 'human', 'ai']);
   });
 
+  it('stores no field LangChain fills in again when it reads (an empty additional_kwargs, tool_calls…); both classes read back equal messages', async () => {
+    const turn = [
+      new HumanMessage('什么是Python？👩‍👩‍👧'),
+      new AIMessage({ content: '一种编程语言 🐍', response_metadata: { finish_reason: 'stop' }, additional_kwargs: { kept: true }, tool_calls: [{ id: 'c1', name: 'search', args: { q: 'Python' } }] }),
+      new AIMessage('第二个 ✅'),
+    ];
+    await ours('h:compact').addMessages(turn);
+    const stored = (await client.lRange('h:compact', 0, -1)).reverse().map((value) => JSON.parse(value) as { data: Record<string, unknown> });
+    expect(stored.map((m) => Object.keys(m.data).sort())).toEqual([
+      ['content'],
+      ['additional_kwargs', 'content', 'response_metadata', 'tool_calls'],
+      ['content'],
+    ]);
+    const theirs = new RedisChatMessageHistory({ sessionId: 'h:compact', client });
+    expect(await theirs.getMessages()).toEqual(turn);
+    expect(await ours('h:compact').getMessages()).toEqual(turn);
+    // The same turn as @langchain/redis writes it, less its empty fields, is what ours wrote.
+    await theirs.addMessages(turn);
+    const [full, compact] = [await client.lRange('h:compact', 0, 2), await client.lRange('h:compact', 3, 5)];
+    expect(full.map((v) => v.replace(/"(additional_kwargs|response_metadata)":\{\},?|"(tool_calls|invalid_tool_calls)":\[\],?/g, '').replace(/,\}/g, '}'))).toEqual(compact);
+    expect(full.join('').length - compact.join('').length).toBe(156); // of 440 characters: 35 %
+  });
+
   it('writes a turn in ONE LPUSH inside MULTI, with its EXPIRE', async () => {
     const [lpush, multi] = [await calls(client, 'lpush'), await calls(client, 'multi')];
     await ours('h:2', 3600).addMessages(TURN);

@@ -1,8 +1,10 @@
 import { BaseListChatMessageHistory } from '@langchain/core/chat_history';
 import { mapChatMessagesToStoredMessages, mapStoredMessagesToChatMessages, type BaseMessage } from '@langchain/core/messages';
+import { assertKnownOptions, optionNames } from '../../internal/knownOptions';
 import { assertObject, assertPositiveInteger, describe } from '../../internal/validate';
 import { assertRedisClient, type RedisClient } from './client';
 import { DEFAULT_COMMAND_TIMEOUT_MS, withDeadline } from './deadline';
+import { compactStoredMessage } from './compactStoredMessage';
 import { asNodeRedis, type NodeRedisClient } from './nodeRedis';
 
 /** Options of {@link RedisChatHistory}: `@langchain/redis`'s names, plus a deadline. */
@@ -24,7 +26,8 @@ export interface RedisChatHistoryOptions {
  * either the whole turn or none of it — never a question without its answer.
  * `@langchain/redis`'s `RedisChatMessageHistory` sends one `LPUSH` per message; this
  * class keeps its key layout and JSON (a list, newest first), so either class reads
- * what the other wrote. Every command has a deadline and is refused at once while
+ * what the other wrote; it leaves out the empty fields LangChain fills in again when it
+ * reads (`additional_kwargs: {}`, `tool_calls: []`…), ~10 % of a short turn (decision 0402). Every command has a deadline and is refused at once while
  * the connection is down (`RedisUnavailableError`, `RedisTimeoutError`).
  *
  * @example
@@ -52,6 +55,7 @@ export class RedisChatHistory extends BaseListChatMessageHistory {
   constructor(options: RedisChatHistoryOptions) {
     super();
     assertObject('RedisChatHistory: options', options, false);
+    assertKnownOptions('RedisChatHistory', options, optionNames<RedisChatHistoryOptions>({ client: true, sessionId: true, sessionTTL: true, commandTimeoutMs: true }));
     assertRedisClient('RedisChatHistory: options.client', options.client);
     if (typeof options.sessionId !== 'string' || options.sessionId.length === 0) {
       throw new TypeError(`RedisChatHistory: options.sessionId must be a non-empty string (the list's key), got ${describe(options.sessionId)}.`);
@@ -78,7 +82,7 @@ export class RedisChatHistory extends BaseListChatMessageHistory {
     if (!Array.isArray(messages)) throw new TypeError(`RedisChatHistory.addMessages: messages must be an array, got ${describe(messages)}.`);
     if (messages.length === 0) return;
     // LPUSH k a b pushes a, then b: the list stays newest first, as @langchain/redis reads it.
-    const values = mapChatMessagesToStoredMessages(messages).map((message) => JSON.stringify(message));
+    const values = mapChatMessagesToStoredMessages(messages).map((message) => JSON.stringify(compactStoredMessage(message)));
     await withDeadline(this.#client, 'history MULTI LPUSH', this.#timeoutMs, () => {
       const multi = this.#client.multi().lPush(this.#key, values);
       if (this.#ttl !== undefined) multi.expire(this.#key, this.#ttl);

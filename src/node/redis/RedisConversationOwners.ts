@@ -1,3 +1,4 @@
+import { assertKnownOptions, optionNames } from '../../internal/knownOptions';
 import { assertPositiveInteger, describe } from '../../internal/validate';
 import type { ConversationOwners } from '../../web/chatHandler/owners';
 import { assertPrefix, assertRedisClient, type RedisClient } from './client';
@@ -64,6 +65,7 @@ export class RedisConversationOwners implements ConversationOwners {
 
   constructor(options: RedisConversationOwnersOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError(`RedisConversationOwners: options must be an object, got ${describe(options)}.`);
+    assertKnownOptions('RedisConversationOwners', options, optionNames<RedisConversationOwnersOptions>({ client: true, prefix: true, ttlSeconds: true, commandTimeoutMs: true }));
     assertRedisClient('RedisConversationOwners: client', options.client);
     assertPrefix('RedisConversationOwners: prefix', options.prefix);
     const ttl = options.ttlSeconds ?? 86_400;
