@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { replyTo } from '../../src/offline/cannedReplies';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../src/testing/fakeOpenAIServer';
-import { useCleanup } from '../support/cleanup';
+import { killChild, useCleanup } from '../support/cleanup';
 import { TS_NODE_CACHE } from '../support/tsNode';
 
 const cleanup = useCleanup();
@@ -77,7 +77,7 @@ describe('bin/rxjs-langchain.js chat (child process)', () => {
       cwd: root,
       env: { ...process.env, NO_COLOR: '1', RXJS_LANGCHAIN_CLI: 'source', DEMO_LATENCY: '0', OPENAI_API_KEY: '' },
     });
-    cleanup(() => void (shell.exitCode === null && shell.signalCode === null && shell.kill('SIGKILL')));
+    cleanup(killChild(shell));
     const chunks: Buffer[] = [];
     let stderr = '';
     shell.stdout.on('data', (d: Buffer) => chunks.push(d));

@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { parseWebArgs, webArgsOrExit, WEB_USAGE } from '../../demos/web/args';
 import { UsageError } from '../../src/cli/args';
 import { TS_NODE } from '../support/tsNode';
+import { killChild, useCleanup } from '../support/cleanup';
+
+const cleanup = useCleanup();
 
 const root = join(__dirname, '../..');
 jest.setTimeout(120_000); // the child process loads TypeScript and LangChain; nothing measures time
@@ -70,9 +73,10 @@ describe('npm run web (the server script in a child process)', () => {
       const env: NodeJS.ProcessEnv = { ...process.env, DEMO_LATENCY: '0' };
       delete env.OPENAI_API_KEY;
       delete env.PORT;
-      execFile(process.execPath, [...TS_NODE, 'demos/web/server.ts', ...args], { cwd: root, env }, (err, stdout, stderr) =>
+      const child = execFile(process.execPath, [...TS_NODE, 'demos/web/server.ts', ...args], { cwd: root, env }, (err, stdout, stderr) =>
         resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
+      cleanup(killChild(child));
     });
 
   test.each([

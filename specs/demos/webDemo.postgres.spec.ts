@@ -17,6 +17,9 @@ import { describeWithRedis, freePort, startRedisServer, type RedisServer } from 
 import { NOT_CROSS_SITE } from '../support/sse';
 import { spawnWebDemo, type WebDemoProcess } from '../support/webDemoProcess';
 import { TS_NODE } from '../support/tsNode';
+import { killChild, useCleanup } from '../support/cleanup';
+
+const cleanup = useCleanup();
 
 const JSON_POST = { 'content-type': 'application/json', ...NOT_CROSS_SITE };
 const QUESTION = '123 加 456 等于多少？';
@@ -29,6 +32,7 @@ function runWebDemo(env: Record<string, string>, args: readonly string[]): Promi
       env: { ...process.env, OPENAI_API_KEY: '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    cleanup(killChild(child));
     let stderr = '';
     let stdout = '';
     child.stderr.on('data', (part: Buffer) => (stderr += part.toString()));

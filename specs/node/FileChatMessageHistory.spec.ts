@@ -8,6 +8,7 @@ import { FileChatMessageHistory } from '../../src/node/FileChatMessageHistory';
 import { HistoryFileCorruptError, RxLangChainError } from '../../src/errors';
 import { chatTurns } from '../../src/history/chatTurns';
 import { TS_NODE } from '../support/tsNode';
+import { killChild, useCleanup } from '../support/cleanup';
 
 const dump = (messages: BaseMessage[]): string[] => messages.map((m) => `${m.getType()}:${m.content as string}`);
 const stored = (type: string, content: string): string => JSON.stringify({ type, data: { content } });
@@ -20,6 +21,7 @@ describe('FileChatMessageHistory', () => {
     dir = await mkdtemp(join(tmpdir(), 'rxlc-history-'));
     file = join(dir, 'nested', 'deeper', 'chat.jsonl');
   });
+  const cleanup = useCleanup(); // before the afterEach below: the children go before their folder
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
   });
@@ -147,6 +149,7 @@ describe('FileChatMessageHistory', () => {
         stdio: ['pipe', 'pipe', 'pipe'],
       }),
     );
+    children.forEach((child) => cleanup(killChild(child)));
     const stderr = children.map(() => '');
     children.forEach((child, i) => child.stderr.on('data', (d: Buffer) => (stderr[i] += d.toString())));
     // Both are loaded before either writes, so the appends overlap.

@@ -4,7 +4,7 @@
 // here: a child that never exits is this test's own jest timeout.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { runClosers, useCleanup } from '../support/cleanup';
+import { killChild, runClosers, useCleanup } from '../support/cleanup';
 
 const root = join(__dirname, '..', '..');
 const cleanup = useCleanup();
@@ -15,7 +15,7 @@ async function runJest(fixture: string, env: Record<string, string>): Promise<{ 
     [require.resolve('jest/bin/jest'), '--runInBand', '--ci', '--testMatch', `**/hangFixtures/${fixture}`, '--testPathIgnorePatterns', '/node_modules/'],
     { cwd: root, env: { ...process.env, ...env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  cleanup(() => void (child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')));
+  cleanup(killChild(child));
   let output = '';
   child.stdout.on('data', (part: Buffer) => (output += part.toString()));
   child.stderr.on('data', (part: Buffer) => (output += part.toString()));

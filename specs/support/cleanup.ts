@@ -25,6 +25,8 @@
  * reports name what it holds). A closer that throws fails the test, as a throwing `finally` did.
  */
 
+import type { ChildProcess } from 'node:child_process';
+
 /** A closer: closes one thing; may return a promise. */
 export type Closer = () => unknown;
 
@@ -84,3 +86,12 @@ async function runPatiently(close: Closer, patienceMs: number): Promise<unknown>
   process.stderr.write(`[cleanup] still closing after ${patienceMs / 1000} s, starting the next closer: ${String(close).slice(0, 120)}\n`);
   return undefined;
 }
+
+/**
+ * A closer for a child process the test waits on to exit by itself: SIGKILL if it still runs (a
+ * test that timed out while waiting), nothing if it exited.
+ */
+export const killChild =
+  (child: ChildProcess): Closer =>
+  () =>
+    void (child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'));

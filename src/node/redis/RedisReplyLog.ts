@@ -14,6 +14,7 @@ import { asNodeRedis, type NodeRedisClient } from './nodeRedis';
 import { coalesce } from './coalesce';
 import { eventIdAt } from './entryIds';
 import { entryWriter, type EntryWriter } from './entryWriter';
+import { ChannelHub } from './channelHub';
 import { LocalFeed } from './localFeed';
 import { KEYFRAME_EVERY } from './frameCodec';
 import { quietTimer, type QuietTimer } from './quietTimer';
@@ -240,7 +241,7 @@ export class RedisReplyLog implements ReplyLog {
   readonly #heartbeatMs: number;
   readonly #producerTimeoutMs: number;
   readonly #shards: TailShard[];
-  #subscriber: Promise<NodeRedisClient> | undefined;
+  #subscriber: Promise<ChannelHub> | undefined;
   #control: Promise<NodeRedisClient> | undefined;
   #closed = false;
   /** Producers share one heartbeat per instance: `rxlc:instance:<id>:alive`. */
@@ -664,19 +665,21 @@ export class RedisReplyLog implements ReplyLog {
     assertId('RedisReplyLog.stops: replyId', replyId);
     const keys = this.#keys(replyId);
     return new Observable<void>((subscriber) => {
-      let unsubscribe: (() => void) | undefined;
       const fire = (): void => {
         subscriber.next();
         subscriber.complete();
       };
-      subscriber.add(() => unsubscribe?.());
+      const flagged = (): Promise<void> =>
+        this.#command('EXISTS of the stop flag', (client) => client.exists(keys.stop)).then((set) => void (set === 1 && fire()));
       const listen = async (): Promise<void> => {
-        const pubsub = await this.#pubsub();
-        await pubsub.subscribe(keys.stop, fire);
-        unsubscribe = () => void pubsub.unsubscribe(keys.stop, fire).catch(ignore);
-        if (subscriber.closed) return unsubscribe();
+        const hub = await this.#channels();
+        if (subscriber.closed) return;
+        // A stop published while the connection was down is lost: its flag says it.
+        const { ready, leave } = hub.listen(keys.stop, { message: fire, resubscribed: () => void flagged().catch((error: unknown) => subscriber.error(error)) });
+        subscriber.add(leave);
+        await ready;
         // Subscribed first, then the flag: a stop sent before we listened is not lost.
-        if ((await this.#command('EXISTS of the stop flag', (client) => client.exists(keys.stop))) === 1) fire();
+        if (!subscriber.closed) await flagged();
       };
       listen().catch((error: unknown) => subscriber.error(error));
     });
@@ -703,7 +706,7 @@ export class RedisReplyLog implements ReplyLog {
     this.#ticker = undefined;
     const closed = new Error('RedisReplyLog: the log was closed.');
     for (const live of [...this.#live]) live.fail(closed);
-    const opened = [this.#subscriber, this.#control, ...this.#writers];
+    const opened = [this.#subscriber?.then((hub) => hub.client), this.#control, ...this.#writers];
     this.#writers.fill(undefined);
     this.#subscriber = undefined;
     this.#control = undefined;
@@ -823,9 +826,10 @@ export class RedisReplyLog implements ReplyLog {
     }
   }
 
-  #pubsub(): Promise<NodeRedisClient> {
+  /** The channels of the instance's pub/sub connection (one for all its stops). */
+  #channels(): Promise<ChannelHub> {
     if (this.#closed) return Promise.reject(new Error('RedisReplyLog: the log was closed.'));
-    return (this.#subscriber ??= this.#duplicate(() => (this.#subscriber = undefined)));
+    return (this.#subscriber ??= this.#duplicate(() => (this.#subscriber = undefined)).then((client) => new ChannelHub(client)));
   }
 
   /** The heartbeat's own connection: a backlog of writes on the shared client cannot delay it. */
