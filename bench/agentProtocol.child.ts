@@ -16,7 +16,7 @@ export function serveBenchRequests(urls: readonly string[], cleanup: () => Promi
   const lines = createInterface({ input: process.stdin });
   lines.on('line', (line) => {
     if (line.startsWith('snapshot ')) {
-      // A heap snapshot (it collects garbage first) for a diff of what a side keeps: bench/chatHandler.heapDiff.mjs.
+      // A heap snapshot (it collects garbage first) for a diff of what a side keeps: bench/chatHandler.heapDiff.ts.
       writeHeapSnapshot(line.slice('snapshot '.length));
       return void process.stdout.write('snapshot-written\n');
     }

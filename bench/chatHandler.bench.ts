@@ -25,6 +25,7 @@ import { tokenize } from '../src/offline';
 import { startOurs, type ChatInstance } from './chatHandler.ours';
 import { allPlaces, allPlacesAtPeak, breakdown, breakdownAtPeak, printAllPlaces, printBreakdown, type AllPlacesFigures, type MemoryBreakdown, type Places } from './chatHandler.memory';
 import { startChildSide, type SideKind } from './chatHandler.children';
+import { heapGrowth } from './chatHandler.heapDiff';
 import { startPeer, type ModelRuns, type Script } from './chatHandler.peer';
 import { infoUnderLoad, printInfo, type InfoFigures } from './chatHandler.info';
 import { closeClients, http, readBody, userTurn } from './chatHandler.wire';
@@ -188,10 +189,22 @@ interface Figures {
   early?: string;
 }
 
-/** HEAP_SNAPSHOTS=dir (with SCENARIOS=memory): the servers' heap snapshots at the baseline and after expiry, for bench/chatHandler.heapDiff.mjs. */
-async function snapshot(side: Side, moment: string): Promise<void> {
+/**
+ * HEAP_SNAPSHOTS=dir (with SCENARIOS=memory): the servers' heap snapshots at the baseline, after the
+ * end and after expiry (bench/chatHandler.heapDiff.ts); returns their path prefix, if written.
+ */
+async function snapshot(side: Side, moment: string): Promise<string | undefined> {
   const dir = process.env.HEAP_SNAPSHOTS;
-  if (dir && side.servers) await side.servers.snapshot(`${dir}/${side.name.split(' ')[0]}${side.name.includes('persistence') ? '-persist' : ''}-${moment}`);
+  if (!dir || !side.servers) return undefined;
+  const prefix = `${dir}/${side.name.split(' ')[0]}${side.name.includes('persistence') ? '-persist' : ''}-${moment}`;
+  await side.servers.snapshot(prefix);
+  return prefix;
+}
+
+/** The data the two instances' heaps grew by from `before` to `after` (snapshots; compiled code left out: decision 0402). */
+function heapDataGrowth(before: string | undefined, after: string | undefined): number | undefined {
+  if (before === undefined || after === undefined) return undefined;
+  return ['a', 'b'].reduce((sum, i) => sum + heapGrowth(`${before}-${i}.heapsnapshot`, `${after}-${i}.heapsnapshot`).data, 0);
 }
 
 /** Scenario 1 on one side. */
@@ -208,7 +221,7 @@ async function conversations(redis: RedisServer, side: Side): Promise<Figures> {
   const baseline = await usedMemory(redis);
   const places: Places | undefined = side.servers && { heap: side.servers.heap, redis: () => usedMemory(redis) };
   const placesBaseline = places && (await allPlaces(places, { heap: 0, redis: 0 }));
-  await snapshot(side, 'baseline');
+  const snapshotBefore = await snapshot(side, 'baseline');
   const sampler = memoryPeak(redis);
   const keys = breakdownAtPeak(redis);
   const allAtPeak = places && allPlacesAtPeak(places, placesBaseline!);
@@ -226,16 +239,17 @@ async function conversations(redis: RedisServer, side: Side): Promise<Figures> {
   await settle(runs); // runs whose client left (or was stopped, on the peer) end
   const afterEnd = (await usedMemory(redis)) - baseline;
   const placesAfterEnd = places && (await allPlaces(places, placesBaseline!));
-  await snapshot(side, 'after-end');
+  let snapshotAfter = await snapshot(side, 'after-end');
   let afterExpiry: number | undefined;
   let placesAfterExpiry: AllPlacesFigures['afterExpiry'];
   if (side.graceMs !== undefined) {
     await sleep(side.graceMs + 1000);
     afterExpiry = (await usedMemory(redis)) - baseline;
     placesAfterExpiry = places && (await allPlaces(places, placesBaseline!));
-    await snapshot(side, 'after-expiry');
+    snapshotAfter = await snapshot(side, 'after-expiry');
   }
   const byKeyAfterExpiry = side.graceMs !== undefined ? await breakdown(redis) : undefined;
+  const heapData = heapDataGrowth(snapshotBefore, snapshotAfter);
   let durable = 0;
   for (const pattern of side.durable) durable += await keyBytes(redis, pattern);
   const of = (kind: Kind): ClientResult[] => results.filter((r) => r.kind === kind);
@@ -255,7 +269,7 @@ async function conversations(redis: RedisServer, side: Side): Promise<Figures> {
     slowest: { whole: slowest('whole'), drop: slowest('drop'), stop: slowest('stop') },
     lost: sum((r) => r.lostBytes), twice: sum((r) => r.twiceBytes), stops, stopped: stops - ranOn, missed, byKey, byKeyAfterExpiry,
     counts: { whole: of('whole').length, drop: of('drop').length, stop: stops },
-    ...(placesPeak && { allPlaces: { peak: placesPeak, afterEnd: placesAfterEnd!, afterExpiry: placesAfterExpiry } }),
+    ...(placesPeak && { allPlaces: { peak: placesPeak, afterEnd: placesAfterEnd!, afterExpiry: placesAfterExpiry, ...(heapData !== undefined && { dataKept: heapData + (afterExpiry ?? afterEnd) }) } }),
     ...(STOP_AT_START && { early: earlyStopCounts(of('stop').flatMap((r) => (r.early ? [r.early] : []))) }),
   };
 }

@@ -136,6 +136,8 @@ export interface AllPlacesFigures {
   peak: AllPlaces;
   afterEnd: AllPlaces;
   afterExpiry?: AllPlaces;
+  /** HEAP_SNAPSHOTS: the heaps' data growth (snapshots, compiled code left out) + Redis, after expiry (peer: after the end). */
+  dataKept?: number;
 }
 
 /**
@@ -158,4 +160,8 @@ export function printAllPlaces(sides: ReadonlyArray<AllPlacesFigures | undefined
   row('… of which Redis', (s) => s.peak.redis);
   row('memory, all places, after the end', (s) => total(s.afterEnd));
   row('… after expiry (ours: graceMs; peer: the end, its sentinels keep 24 h)', (s) => total(s.afterExpiry ?? s.afterEnd));
+  // heapUsed after expiry moves by ±0.5 MB with the JIT's compiled code (decision 0402): the snapshots tell the data.
+  if (ours.dataKept !== undefined && peer.dataKept !== undefined && kept.dataKept !== undefined) {
+    row('**data kept after expiry, all places (heap snapshots without compiled code + Redis)**', (s) => s.dataKept!);
+  }
 }
