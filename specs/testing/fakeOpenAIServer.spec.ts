@@ -163,7 +163,7 @@ describe('startFakeOpenAIServer', () => {
       });
       req.on('error', () => undefined);
       req.end(streamBody);
-      for (let i = 0; i < 100 && !chunks.join('').includes('"br'); i++) await new Promise((r) => setTimeout(r, 5));
+      while (!chunks.join('').includes('"br')) await new Promise((r) => setTimeout(r, 5)); // jest's timeout guards a hang; no clock bounds the wait
       const frames = chunks.join('').split('\n\n').filter(Boolean);
       expect(() => JSON.parse(frames.at(-1)!.slice(6))).toThrow(SyntaxError);
       expect(server.requests[0].closedAt).toBeUndefined();
@@ -212,7 +212,7 @@ describe('startFakeOpenAIServer', () => {
       expect(server.requestCount).toBe(2);
       expect(server.requests).toHaveLength(0);
       stalled.destroy();
-      for (let i = 0; i < 100 && server.openResponses > 0; i++) await new Promise((r) => setTimeout(r, 5));
+      while (server.openResponses > 0) await new Promise((r) => setTimeout(r, 5)); // jest's timeout guards a hang; no clock bounds the wait
       expect(server.openResponses).toBe(0);
       await expect(startFakeOpenAIServer({ recordRequests: 'no' as never })).rejects.toThrow('recordRequests must be a boolean, got the string "no".');
     });
@@ -222,10 +222,10 @@ describe('startFakeOpenAIServer', () => {
       expect(server.openConnections).toBe(0);
       const socket = connect(server.port, '127.0.0.1');
       await new Promise((r) => socket.once('connect', r));
-      for (let i = 0; i < 50 && server.openConnections === 0; i++) await new Promise((r) => setTimeout(r, 2));
+      while (server.openConnections === 0) await new Promise((r) => setTimeout(r, 2)); // jest's timeout guards a hang; no clock bounds the wait
       expect(server.openConnections).toBe(1);
       socket.destroy();
-      for (let i = 0; i < 50 && server.openConnections > 0; i++) await new Promise((r) => setTimeout(r, 2));
+      while (server.openConnections > 0) await new Promise((r) => setTimeout(r, 2)); // jest's timeout guards a hang; no clock bounds the wait
       expect(server.openConnections).toBe(0);
       expect(server.totalConnections).toBe(1);
     });

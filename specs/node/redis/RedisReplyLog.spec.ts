@@ -337,7 +337,7 @@ describeWithRedis('RedisReplyLog', () => {
       const frames = ['data: {"type":"start"}\n\n', ...Array.from({ length: 150 }, (_, i) => `data: ${JSON.stringify({ type: 'text-delta', id: 'text-1', delta: deltas[i % deltas.length] })}\n\n`)];
       const src = controlled();
       const stored: ReplyLogEntry[] = [];
-      own.append('many', src.source$).subscribe((e) => stored.push(e));
+      const ended = new Promise<void>((resolve) => own.append('many', src.source$).subscribe({ next: (e) => stored.push(e), complete: resolve }));
       await src.subscribed;
       src.next(frames[0]); // alone: no window was open
       const live: Array<Promise<{ entries: ReplyLogEntry[] }>> = [];
@@ -348,6 +348,7 @@ describeWithRedis('RedisReplyLog', () => {
         if (i < 75) live.push(...stored.slice(live.length).map((e) => readAll(log.read('many', { after: e.id })))); // resumes while live
       }
       src.complete();
+      await ended; // the end marker is stored (on the writer's connection, not the one xLen asks on)
       expect(await client.xLen('rxlc:reply:{many}')).toBe(1 + 50 + 1); // the first, 50 windows, the end
       expect((await readAll(log.read('many'))).entries).toEqual(stored);
       expect(stored.map((e) => e.data)).toEqual(frames);

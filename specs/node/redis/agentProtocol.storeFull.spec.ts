@@ -101,3 +101,57 @@ describeWithRedis('createAgentProtocolHandler over a full Redis', () => {
     await expectUnavailable(refused);
   });
 });
+
+describeWithRedis('createAgentProtocolHandler whose reply log is on a full Redis, its lock on one with room', () => {
+  let lockRedis: RedisServer;
+  let logRedis: RedisServer;
+  let logClient: RedisClient;
+  let replyLog: RedisReplyLog;
+  let handler: AgentProtocolHandler;
+  const gate = new ToolGate();
+  beforeAll(async () => {
+    lockRedis = await startRedisServer();
+    logRedis = await startRedisServer();
+    const lockClient = (await lockRedis.client()) as unknown as RedisClient;
+    logClient = (await logRedis.client()) as unknown as RedisClient;
+    replyLog = new RedisReplyLog({ client: logClient });
+    handler = createAgentProtocolHandler({
+      graphs: protocolGraphs(gate),
+      replyLog,
+      lock: new RedisConversationLock({ client: lockClient }),
+      owners: new RedisConversationOwners({ client: lockClient }),
+      authorize: () => 'alice',
+      retryAfterSeconds: 7,
+      onError: () => undefined,
+    });
+  });
+  afterAll(async () => {
+    await handler?.close();
+    await replyLog?.close();
+    await Promise.all([lockRedis?.stop(), logRedis?.stop()]);
+  });
+
+  const logFull = async (on: boolean): Promise<void> => {
+    const send = (args: string[]): Promise<unknown> => (logClient as unknown as { sendCommand(a: string[]): Promise<unknown> }).sendCommand(args);
+    await send(['CONFIG', 'SET', 'maxmemory-policy', 'noeviction']);
+    await send(['CONFIG', 'SET', 'maxmemory', on ? '1' : '0']);
+  };
+  const post = (path: string, body: unknown): Promise<Response> => handler.fetch(new Request(`${BASE}${path}`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) }));
+  const runStart = (threadId: string): Promise<Response> =>
+    post(`/threads/${threadId}/commands`, { id: 1, method: 'run.start', params: { assistant_id: 'plain', input: { messages: [{ role: 'user', content: 'Python 3.12 是哪天发布的？🐍' }] } } });
+
+  it('run.start: the lock is held but the run cannot be written → 503, no run id; the tool never ran; the lock is free again', async () => {
+    const threadId = newChatId();
+    expect((await post('/threads', { thread_id: threadId })).status).toBe(200);
+    await logFull(true);
+    const refused = await runStart(threadId);
+    await logFull(false);
+    expect([refused.status, refused.headers.get('retry-after')]).toEqual([503, '7']);
+    expect(((await refused.json()) as { error: string }).error).toBe('unavailable');
+    expect(gate.calls).toBe(0);
+
+    const started = await runStart(threadId);
+    expect(started.status).toBe(200);
+    expect(((await started.json()) as { result: { run_id: string } }).result.run_id).toEqual(expect.any(String));
+  });
+});

@@ -15,6 +15,7 @@ import { coalesce } from './coalesce';
 import { eventIdAt } from './entryIds';
 import { entryWriter, type EntryWriter } from './entryWriter';
 import { ChannelHub } from './channelHub';
+import { assertRedisReplyLogOptionNames } from './replyLogOptionNames';
 import { LocalFeed } from './localFeed';
 import { KEYFRAME_EVERY } from './frameCodec';
 import { quietTimer, type QuietTimer } from './quietTimer';
@@ -263,6 +264,7 @@ export class RedisReplyLog implements ReplyLog {
 
   constructor(options: RedisReplyLogOptions) {
     assertObject('RedisReplyLog: options', options, false);
+    assertRedisReplyLogOptionNames(options);
     assertRedisClient('RedisReplyLog: options.client', options.client);
     assertPrefix('RedisReplyLog: options.prefix', options.prefix);
     const { graceMs, maxEvents } = replyLogOptions('RedisReplyLog', options);

@@ -1,4 +1,4 @@
-import { defer, finalize, from, switchMap, tap, type Observable, type Subscription } from 'rxjs';
+import { defer, finalize, from, switchMap, type Observable, type Subscription } from 'rxjs';
 import type { ConversationLock } from '../../replyLog/types';
 import type { RunCaps } from '../chatHandler/runCaps';
 import { AgentProtocolRequestError } from './errors';
@@ -187,13 +187,10 @@ export class AgentProtocolService {
     return { graph, graphName: assistantId, input, configurable, metadata: request.metadata, recursionLimit };
   }
 
-  /** Opens the run in the log (then `onOpened`) and appends its events. */
-  #produce(threadId: string, runId: string, spec: RunSpec, onOpened?: () => void): Observable<void> {
+  /** Opens the run in the log and appends its events; `onStored` once its header is stored (the run really started). */
+  #produce(threadId: string, runId: string, spec: RunSpec, onStored?: () => void): Observable<void> {
     const cancel$ = this.o.threadLog.log.stops(this.o.threadLog.cancelKey(threadId, runId));
-    return from(this.o.threadLog.openRun(threadId, runId, spec.graphName)).pipe(
-      tap(() => onOpened?.()),
-      switchMap((opened) => this.o.threadLog.appendRun(opened, runEvents(spec, cancel$))),
-    );
+    return from(this.o.threadLog.openRun(threadId, runId, spec.graphName)).pipe(switchMap((opened) => this.o.threadLog.appendRun(opened, runEvents(spec, cancel$), onStored)));
   }
 
   /** A place for one run, counted until it ends (also while it waits for the thread's lock); 429 past a cap. */

@@ -92,9 +92,10 @@ export class ThreadLog {
 
   /**
    * Appends a run: its header, then `events` numbered from the header's seq base. Once the header
-   * is stored, readers waiting after the previous run are woken (on every instance).
+   * is stored, `onStored` is called and readers waiting after the previous run are woken (on every
+   * instance).
    */
-  appendRun(run: OpenedRun, events: Observable<UnnumberedEvent>): Observable<void> {
+  appendRun(run: OpenedRun, events: Observable<UnnumberedEvent>, onStored?: () => void): Observable<void> {
     const base = run.header.seq_base;
     const frames = concat(
       of(JSON.stringify(run.header)),
@@ -111,6 +112,7 @@ export class ThreadLog {
       tap(() => {
         if (woken) return;
         woken = true;
+        onStored?.();
         this.log.stop(this.afterKey(run.threadId, run.after)).catch(() => undefined);
       }),
       map(() => undefined),
