@@ -7,7 +7,9 @@
  *   that would keep jest alive after the run (a timed-out test's own `finally` never runs, so only
  *   closers registered with hooks, see specs/support/cleanup.ts, release them).
  *
- * Reports go to stderr; nothing else changes: a passing run prints nothing more.
+ * Reports go to stderr; nothing else changes: a passing run prints nothing more. With
+ * `RXLC_REPORT_LEFT_OPEN=1`, every file that leaves something open says what (to find a leak that
+ * makes Jest force-exit a worker).
  */
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
 import type { Circus } from '@jest/types';
@@ -50,6 +52,12 @@ export default class TimeoutReportingEnvironment extends TestEnvironment {
   }
 
   override async teardown(): Promise<void> {
+    if (!this.timedOut && process.env.RXLC_REPORT_LEFT_OPEN) {
+      // Asked for (finding the file that leaves a worker open): what every file leaves, if anything.
+      await settleClosing();
+      const left = describeOpenResources(this.opened);
+      if (left !== '') report(`${this.file}: after its hooks ran, it still leaves open:\n${left}`);
+    }
     if (this.timedOut) {
       await settleClosing(); // what the hooks already asked to close goes first
       const left = describeOpenResources(this.opened);
