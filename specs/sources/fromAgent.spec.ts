@@ -16,6 +16,7 @@ import { startFakeOpenAIServer } from '../../src/testing/fakeOpenAIServer';
 import type { StreamPart } from '../../src/parts/types';
 import { tick } from '../support/probeRunnable';
 import { useCleanup } from '../support/cleanup';
+import { expectTeardownClosesStalledRequest } from '../support/stalledRequest';
 
 const cleanup = useCleanup();
 
@@ -180,15 +181,7 @@ describe('fromAgent', () => {
       cleanup(() => server.close());
       const model = new ChatOpenAI({ apiKey: 'test-key', model: 'gpt-4o-mini', maxRetries: 0, configuration: { baseURL: server.baseURL } });
       const agent = createAgent({ model, tools: createOfflineTools() });
-      const texts: string[] = [];
-      const subscription = fromAgent(agent, ask('讲一个关于Python的笑话')).pipe(textContent()).subscribe((t) => texts.push(t));
-      while (texts.length < 2) await tick(5); // jest's timeout guards a hang; no clock bounds the wait
-      expect(texts).toHaveLength(2);
-      expect(server.requests[0].closedAt).toBeUndefined();
-      subscription.unsubscribe();
-      const record = await server.waitForClose(0, 60_000);
-      expect(record.closedByClient).toBe(true);
-      expect(record.chunksWritten).toBe(2);
+      await expectTeardownClosesStalledRequest(server, fromAgent(agent, ask('讲一个关于Python的笑话')).pipe(textContent()));
     });
 
     it('teardown aborts a running tool: it sees config.signal abort', async () => {

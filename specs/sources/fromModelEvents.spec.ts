@@ -11,6 +11,7 @@ import { tokenize } from '../../src/offline/tokenize';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../src/testing/fakeOpenAIServer';
 import { tick } from '../support/probeRunnable';
 import { useCleanup } from '../support/cleanup';
+import { expectTeardownClosesStalledRequest } from '../support/stalledRequest';
 
 const cleanup = useCleanup();
 
@@ -57,15 +58,7 @@ describe('fromModelEvents', () => {
     it('teardown aborts the HTTP request of the real ChatOpenAI, even while the server stalls', async () => {
       const server = await startFakeOpenAIServer({ stallAfterChunks: 2 });
       cleanup(() => server.close());
-      const texts: string[] = [];
-      const subscription = fromModelEvents(openai(server), '详细介绍Python的历史和发展').pipe(toParts(), textContent()).subscribe((t) => texts.push(t));
-      while (texts.length < 2) await tick(5); // jest's timeout guards a hang; no clock bounds the wait
-      expect(texts).toHaveLength(2);
-      expect(server.requests[0].closedAt).toBeUndefined();
-      subscription.unsubscribe();
-      const record = await server.waitForClose(0, 60_000);
-      expect(record.closedByClient).toBe(true);
-      expect(record.chunksWritten).toBe(2);
+      await expectTeardownClosesStalledRequest(server, fromModelEvents(openai(server), '详细介绍Python的历史和发展').pipe(toParts(), textContent()));
     });
 
     it('take(n) aborts the request; an abort of config.signal errors with StreamAbortedError', async () => {

@@ -6,6 +6,7 @@ import { collectMessage } from '../../src/operators/collectMessage';
 import { textContent } from '../../src/operators/textContent';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../src/testing/fakeOpenAIServer';
 import { tick } from '../support/probeRunnable';
+import { expectTeardownClosesStalledRequest } from '../support/stalledRequest';
 
 /** The real ChatOpenAI, pointed at the loopback fake server. */
 function openai(server: FakeOpenAIServer): ChatOpenAI {
@@ -46,16 +47,7 @@ describe('fromRunnable with the real ChatOpenAI against the fake OpenAI server',
 
   it('unsubscribing from a stalled stream closes the connection, though no chunk ever comes', async () => {
     server = await startFakeOpenAIServer({ stallAfterChunks: 2 });
-    const seen: string[] = [];
-    const subscription = fromRunnable(openai(server), '你好').pipe(textContent()).subscribe((t) => seen.push(t));
-    await server.waitForRequests(1);
-    while (seen.length < 2) await tick(5); // jest's timeout guards a hang; no clock bounds the wait
-    expect(seen).toHaveLength(2);
-    expect(server.requests[0].closedAt).toBeUndefined(); // really stalled and open
-    subscription.unsubscribe();
-    const record = await server.waitForClose(0, 60_000);
-    expect(record.closedByClient).toBe(true);
-    expect(record.chunksWritten).toBe(2);
+    await expectTeardownClosesStalledRequest(server, fromRunnable(openai(server), '你好').pipe(textContent()));
   });
 
   it('takeUntil on a stalled stream closes the connection', async () => {
