@@ -676,8 +676,9 @@ export class RedisReplyLog implements ReplyLog {
       const listen = async (): Promise<void> => {
         const hub = await this.#channels();
         if (subscriber.closed) return;
-        // A stop published while the connection was down is lost: its flag says it.
-        const { ready, leave } = hub.listen(keys.stop, { message: fire, resubscribed: () => void flagged().catch((error: unknown) => subscriber.error(error)) });
+        // A stop published while the connection was down is lost: its flag says it. If that look
+        // fails too (Redis still coming back), the wait goes on as before: a blip ends no stream.
+        const { ready, leave } = hub.listen(keys.stop, { message: fire, resubscribed: () => void flagged().catch(ignore) });
         subscriber.add(leave);
         await ready;
         // Subscribed first, then the flag: a stop sent before we listened is not lost.
