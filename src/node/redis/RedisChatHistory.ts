@@ -19,6 +19,9 @@ export interface RedisChatHistoryOptions {
   commandTimeoutMs?: number;
 }
 
+/** Every option of {@link RedisChatHistory} (one list for every construction; decision 0401). */
+const OPTION_NAMES = optionNames<RedisChatHistoryOptions>({ client: true, sessionId: true, sessionTTL: true, commandTimeoutMs: true });
+
 /**
  * A conversation's history in Redis whose `addMessages` is atomic: the whole turn
  * (question and answer) goes in ONE `LPUSH` inside a `MULTI` with its `EXPIRE`, so
@@ -55,7 +58,7 @@ export class RedisChatHistory extends BaseListChatMessageHistory {
   constructor(options: RedisChatHistoryOptions) {
     super();
     assertObject('RedisChatHistory: options', options, false);
-    assertKnownOptions('RedisChatHistory', options, optionNames<RedisChatHistoryOptions>({ client: true, sessionId: true, sessionTTL: true, commandTimeoutMs: true }));
+    assertKnownOptions('RedisChatHistory', options, OPTION_NAMES);
     assertRedisClient('RedisChatHistory: options.client', options.client);
     if (typeof options.sessionId !== 'string' || options.sessionId.length === 0) {
       throw new TypeError(`RedisChatHistory: options.sessionId must be a non-empty string (the list's key), got ${describe(options.sessionId)}.`);

@@ -23,6 +23,9 @@ export interface RedisConversationOwnersOptions {
   commandTimeoutMs?: number;
 }
 
+/** Every option of {@link RedisConversationOwners} (one list for every construction; decision 0401). */
+const OPTION_NAMES = optionNames<RedisConversationOwnersOptions>({ client: true, prefix: true, ttlSeconds: true, commandTimeoutMs: true });
+
 /** SET NX, then the owner: one round trip, atomic (of two first claims, one wins). Refreshes the TTL for the owner. */
 const CLAIM =
   "local owner = redis.call('GET', KEYS[1]) " +
@@ -65,7 +68,7 @@ export class RedisConversationOwners implements ConversationOwners {
 
   constructor(options: RedisConversationOwnersOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError(`RedisConversationOwners: options must be an object, got ${describe(options)}.`);
-    assertKnownOptions('RedisConversationOwners', options, optionNames<RedisConversationOwnersOptions>({ client: true, prefix: true, ttlSeconds: true, commandTimeoutMs: true }));
+    assertKnownOptions('RedisConversationOwners', options, OPTION_NAMES);
     assertRedisClient('RedisConversationOwners: client', options.client);
     assertPrefix('RedisConversationOwners: prefix', options.prefix);
     const ttl = options.ttlSeconds ?? 86_400;

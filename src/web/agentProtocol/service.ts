@@ -118,7 +118,7 @@ export class AgentProtocolService {
 
   /**
    * Starts a run (queued behind the thread's running one); resolves with its id once the run
-   * holds the thread's lock and has read where it goes in the log, or waits for the lock; rejects
+   * holds the thread's lock and its header is stored in the log, or waits for the lock; rejects
    * when the lock or the log refuses it first (a store down or full: the handler's 503), so no
    * caller holds the id of a run that never starts.
    */
