@@ -14,6 +14,27 @@ import { describeWithRedis, startRedisServer, type RedisServer } from '../../sup
 const BASE = 'http://localhost';
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
+/** Redis with `noeviction` at `maxmemory 1` refuses every write (`on`), or has room again. */
+async function setFull(client: RedisClient, on: boolean): Promise<void> {
+  const send = (args: string[]): Promise<unknown> => (client as unknown as { sendCommand(a: string[]): Promise<unknown> }).sendCommand(args);
+  await send(['CONFIG', 'SET', 'maxmemory-policy', 'noeviction']);
+  await send(['CONFIG', 'SET', 'maxmemory', on ? '1' : '0']);
+}
+
+const post = (handler: AgentProtocolHandler, path: string, body: unknown): Promise<Response> =>
+  handler.fetch(new Request(`${BASE}${path}`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) }));
+const runStart = (handler: AgentProtocolHandler, threadId: string): Promise<Response> =>
+  post(handler, `/threads/${threadId}/commands`, { id: 1, method: 'run.start', params: { assistant_id: 'plain', input: { messages: [{ role: 'user', content: 'Python 3.12 是哪天发布的？🐍' }] } } });
+
+/** 503 with the handlers' `Retry-After` (7 s here) and one clear message, without Redis's script text. */
+async function expectUnavailable(response: Response): Promise<void> {
+  expect([response.status, response.headers.get('retry-after')]).toEqual([503, '7']);
+  const body = (await response.json()) as { error: string; message: string };
+  expect(body.error).toBe('unavailable');
+  expect(body.message).toMatch(/not available; try again/);
+  expect(body.message).not.toMatch(/script|OOM command/);
+}
+
 describeWithRedis('createAgentProtocolHandler over a full Redis', () => {
   let redis: RedisServer;
   let client: RedisClient;
@@ -41,42 +62,26 @@ describeWithRedis('createAgentProtocolHandler over a full Redis', () => {
     await redis?.stop();
   });
 
-  const sendCommand = (args: string[]): Promise<unknown> => (client as unknown as { sendCommand(a: string[]): Promise<unknown> }).sendCommand(args);
-  const full = async (on: boolean): Promise<void> => {
-    await sendCommand(['CONFIG', 'SET', 'maxmemory-policy', 'noeviction']);
-    await sendCommand(['CONFIG', 'SET', 'maxmemory', on ? '1' : '0']);
-  };
-  const post = (path: string, body: unknown): Promise<Response> => handler.fetch(new Request(`${BASE}${path}`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) }));
-  const runStart = (threadId: string): Promise<Response> =>
-    post(`/threads/${threadId}/commands`, { id: 1, method: 'run.start', params: { assistant_id: 'plain', input: { messages: [{ role: 'user', content: 'Python 3.12 是哪天发布的？🐍' }] } } });
-  const expectUnavailable = async (response: Response): Promise<void> => {
-    expect([response.status, response.headers.get('retry-after')]).toEqual([503, '7']);
-    const body = (await response.json()) as { error: string; message: string };
-    expect(body.error).toBe('unavailable');
-    expect(body.message).toMatch(/not available; try again/);
-    expect(body.message).not.toMatch(/script|OOM command/);
-  };
-
   it('POST /threads: the owner claim is refused → 503 with Retry-After; nothing created; the same thread works once Redis has room', async () => {
     const threadId = newChatId();
-    await full(true);
-    const refused = await post('/threads', { thread_id: threadId });
-    await full(false);
+    await setFull(client, true);
+    const refused = await post(handler, '/threads', { thread_id: threadId });
+    await setFull(client, false);
     await expectUnavailable(refused);
     expect(errors.at(-1)).toBeInstanceOf(StoreUnavailableError);
-    expect((await post('/threads', { thread_id: threadId })).status).toBe(200);
+    expect((await post(handler, '/threads', { thread_id: threadId })).status).toBe(200);
   });
 
   it('run.start on a thread alice owns: the lock is refused → 503, no run id of a run that never starts; the tool never ran', async () => {
     const threadId = newChatId();
-    expect((await post('/threads', { thread_id: threadId })).status).toBe(200);
-    await full(true);
-    const refused = await runStart(threadId);
-    await full(false);
+    expect((await post(handler, '/threads', { thread_id: threadId })).status).toBe(200);
+    await setFull(client, true);
+    const refused = await runStart(handler, threadId);
+    await setFull(client, false);
     await expectUnavailable(refused);
     expect(gate.calls).toBe(0);
 
-    const started = await runStart(threadId);
+    const started = await runStart(handler, threadId);
     expect(started.status).toBe(200);
     const { result } = (await started.json()) as { result: { run_id: string } };
     expect(result.run_id).toEqual(expect.any(String));
@@ -86,18 +91,18 @@ describeWithRedis('createAgentProtocolHandler over a full Redis', () => {
     const threadId = newChatId();
     gate.held = true;
     const toolStarted = gate.started();
-    expect((await runStart(threadId)).status).toBe(200);
+    expect((await runStart(handler, threadId)).status).toBe(200);
     await toolStarted;
-    const queued = await runStart(threadId);
+    const queued = await runStart(handler, threadId);
     expect(queued.status).toBe(200);
     expect(((await queued.json()) as { result: { run_id: string } }).result.run_id).toEqual(expect.any(String));
     gate.release();
   });
 
   it('the event stream of a thread nobody owns yet: the claim is refused → 503', async () => {
-    await full(true);
-    const refused = await post(`/threads/${newChatId()}/stream/events`, { channels: ['lifecycle'] });
-    await full(false);
+    await setFull(client, true);
+    const refused = await post(handler, `/threads/${newChatId()}/stream/events`, { channels: ['lifecycle'] });
+    await setFull(client, false);
     await expectUnavailable(refused);
   });
 });
@@ -131,26 +136,16 @@ describeWithRedis('createAgentProtocolHandler whose reply log is on a full Redis
     await Promise.all([lockRedis?.stop(), logRedis?.stop()]);
   });
 
-  const logFull = async (on: boolean): Promise<void> => {
-    const send = (args: string[]): Promise<unknown> => (logClient as unknown as { sendCommand(a: string[]): Promise<unknown> }).sendCommand(args);
-    await send(['CONFIG', 'SET', 'maxmemory-policy', 'noeviction']);
-    await send(['CONFIG', 'SET', 'maxmemory', on ? '1' : '0']);
-  };
-  const post = (path: string, body: unknown): Promise<Response> => handler.fetch(new Request(`${BASE}${path}`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) }));
-  const runStart = (threadId: string): Promise<Response> =>
-    post(`/threads/${threadId}/commands`, { id: 1, method: 'run.start', params: { assistant_id: 'plain', input: { messages: [{ role: 'user', content: 'Python 3.12 是哪天发布的？🐍' }] } } });
-
   it('run.start: the lock is held but the run cannot be written → 503, no run id; the tool never ran; the lock is free again', async () => {
     const threadId = newChatId();
-    expect((await post('/threads', { thread_id: threadId })).status).toBe(200);
-    await logFull(true);
-    const refused = await runStart(threadId);
-    await logFull(false);
-    expect([refused.status, refused.headers.get('retry-after')]).toEqual([503, '7']);
-    expect(((await refused.json()) as { error: string }).error).toBe('unavailable');
+    expect((await post(handler, '/threads', { thread_id: threadId })).status).toBe(200);
+    await setFull(logClient, true);
+    const refused = await runStart(handler, threadId);
+    await setFull(logClient, false);
+    await expectUnavailable(refused);
     expect(gate.calls).toBe(0);
 
-    const started = await runStart(threadId);
+    const started = await runStart(handler, threadId);
     expect(started.status).toBe(200);
     expect(((await started.json()) as { result: { run_id: string } }).result.run_id).toEqual(expect.any(String));
   });
