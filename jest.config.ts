@@ -23,6 +23,12 @@ const config: Config = {
   // The sequencer starts those slow specs first on a cold cache (docs/decisions/0390).
   maxWorkers: '100%',
   testSequencer: '<rootDir>/specs/support/slowFirstSequencer.js',
+  // How long a worker that Jest asked to end may take to be gone before Jest kills it and prints "A
+  // worker process has failed to exit gracefully". Jest's 500 ms is a liveness bound a loaded machine
+  // breaks: after the last file, a worker holds ~1–1.3 GB, and freeing it took longer than 500 ms after
+  // its 'exit' event (docs/decisions/0410). A worker that leaks a handle still never exits by itself,
+  // and is still killed and reported, 10 s later.
+  workerGracefulExitTimeout: 10_000,
 };
 
 export default config;

@@ -56,16 +56,11 @@ describeWithPostgres('npm run web with DATABASE_URL', () => {
     let redis: RedisServer;
     let pg: PostgresServer;
     let databaseUrl: string;
-    let a: WebDemoProcess | undefined;
-    let b: WebDemoProcess | undefined;
+    const cleanupAll = useCleanupAfterAll();
     beforeAll(async () => {
       [redis, pg] = await startServices(cleanupAll, startRedisServer, startPostgresServer);
       databaseUrl = await pg.createDatabase();
     }, 120_000);
-    afterAll(async () => {
-      await Promise.all([a?.stop(), b?.stop()]);
-    });
-    const cleanupAll = useCleanupAfterAll(); // after the afterAll above: the demo processes stop before their Redis and Postgres
 
     it('a wrong DATABASE_URL (Redis fine): exit 1, one line naming it with the password redacted, Redis closed again', async () => {
       const port = await freePort();
@@ -79,7 +74,7 @@ describeWithPostgres('npm run web with DATABASE_URL', () => {
 
     it('--agent: the approval asked on A is shown on B and answered there, on the chat handler and on /api/agent', async () => {
       const env = { REDIS_URL: redis.url, DATABASE_URL: databaseUrl, DEMO_LATENCY: '0' };
-      [a, b] = await Promise.all([spawnWebDemo(env, ['--agent']), spawnWebDemo(env, ['--agent'])]);
+      const [a, b] = await startServices(cleanup, () => spawnWebDemo(env, ['--agent']), () => spawnWebDemo(env, ['--agent']));
       const chatId = `pg-${crypto.randomUUID()}`;
       const asked = await uiChunks(await fetch(`${a.url}/api/chat`, { method: 'POST', headers: JSON_POST, body: JSON.stringify(askBody(chatId, QUESTION)) }));
       const waiting = waitingOf(asked);

@@ -15,7 +15,8 @@ import { parseEvents, readCutAndResume, type SseEvent } from '../support/resume'
 import { NOT_CROSS_SITE } from '../support/sse';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../support/redis';
 import { spawnWebDemo, type WebDemoProcess } from '../support/webDemoProcess';
-import { useCleanup } from '../support/cleanup';
+import { useCleanup, useCleanupAfterAll } from '../support/cleanup';
+import { startServices } from '../support/services';
 
 const cleanup = useCleanup();
 
@@ -38,15 +39,12 @@ describeWithRedis('the web demo as two processes over one Redis', () => {
   let a: WebDemoProcess;
   let b: WebDemoProcess;
 
+  const cleanupAll = useCleanupAfterAll(); // the demos (started last) stop first, then their Redis
   beforeAll(async () => {
-    redis = await startRedisServer();
+    [redis] = await startServices(cleanupAll, startRedisServer);
     client = await redis.client();
-    [a, b] = await Promise.all([spawnWebDemo({ ...ENV, REDIS_URL: redis.url }), spawnWebDemo({ ...ENV, REDIS_URL: redis.url })]);
+    [a, b] = await startServices(cleanupAll, () => spawnWebDemo({ ...ENV, REDIS_URL: redis.url }), () => spawnWebDemo({ ...ENV, REDIS_URL: redis.url }));
   }, 120_000);
-  afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-    await redis?.stop();
-  });
 
   const ask = async (url: string, conversationId: string, question: string): Promise<SseEvent[]> => {
     const res = await fetch(`${url}/api/chat/stream`, { method: 'POST', headers: JSON_POST, body: JSON.stringify({ question, conversationId }) });
