@@ -310,7 +310,7 @@ function printConversations(ours: Figures, peer: Figures, kept: Figures): void {
 async function measure(redis: RedisServer, side: Side): Promise<{ figures?: Figures; info?: InfoFigures }> {
   // SCENARIOS=info runs the second only (the first takes minutes on a loaded machine); SCENARIOS=memory the first only.
   const figures = process.env.SCENARIOS === 'info' ? undefined : await conversations(redis, side);
-  const info = IN_CHILDREN ? undefined : await infoUnderLoad(side.name, side.a.url, SSE_CLIENTS);
+  const info = IN_CHILDREN ? undefined : await infoUnderLoad(side.name, side.a.url, SSE_CLIENTS, Number(process.env.SSE_PER_SECOND ?? 0));
   await settle(side.runs);
   return { figures, info };
 }

@@ -56,12 +56,12 @@ export interface InfoFigures {
 }
 
 /** Runs scenario 2 against instance `url` of side `name` (its servers in this process), with `clients` SSE clients. */
-export async function infoUnderLoad(name: string, url: string, clients: number): Promise<InfoFigures> {
+export async function infoUnderLoad(name: string, url: string, clients: number, perSecond = 0): Promise<InfoFigures> {
   const prober = startChild('chatHandler.probe.ts', [`${url}/api/info`, String(PROBE_EVERY_MS)]);
   await prober.line('probing');
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
-  const load = startChild('chatHandler.clients.ts', [url, String(clients)]);
+  const load = startChild('chatHandler.clients.ts', [url, String(clients), 'part', String(perSecond)]);
   const result = JSON.parse(await load.line('result ')) as ClientsResult;
   loop.disable();
   prober.end();

@@ -11,6 +11,7 @@ import { defer, interval, map, type Observable, take, tap } from 'rxjs';
 import { createChatHandler, type ChatHandler } from '../src';
 import { connectRedis, RedisChatHistory, RedisConversationLock, RedisConversationOwners, RedisReplyLog, toNodeHandler, type RedisClient } from '../src/node';
 import type { ModelRuns, Script } from './chatHandler.peer';
+import { LISTEN_BACKLOG } from './chatHandler.wire';
 
 /** An instance either side: where it listens; `stop` when the side has a stop route. */
 export interface ChatInstance {
@@ -74,7 +75,7 @@ export async function startOurs(
     if (req.method === 'GET' && req.url === '/api/info') return void res.setHeader('x-handled-at', String(performance.timeOrigin + performance.now())).end('{"ok":true}');
     chat(req, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1', backlog: LISTEN_BACKLOG }, resolve));
   const { port } = server.address() as { port: number };
   const url = `http://127.0.0.1:${port}`;
   return {
