@@ -7,7 +7,8 @@ import { PostgresUnreachableError, RedisUnreachableError } from '../../src/node'
 import { startAgentServer, type AgentServer } from '../../demos/agent-server/server';
 import { describeWithPostgres, startPostgresServer, type PostgresServer } from '../support/postgres';
 import { describeWithRedis, freePort, startRedisServer, type RedisServer } from '../support/redis';
-import { useCleanup } from '../support/cleanup';
+import { useCleanup, useCleanupAfterAll } from '../support/cleanup';
+import { startServices } from '../support/services';
 
 const QUESTION = { messages: [{ role: 'user', content: 'Python 3.12 是哪天发布的？' }] };
 const latency = { firstChunkDelayMs: 0, chunkDelayMs: 0 };
@@ -52,11 +53,9 @@ describeWithRedis('npm run agent-server with REDIS_URL', () => {
   describeWithPostgres('and DATABASE_URL', () => {
     let redis: RedisServer;
     let pg: PostgresServer;
+    const cleanupAll = useCleanupAfterAll();
     beforeAll(async () => {
-      [redis, pg] = await Promise.all([startRedisServer(), startPostgresServer()]);
-    });
-    afterAll(async () => {
-      await Promise.all([redis.stop(), pg.stop()]);
+      [redis, pg] = await startServices(cleanupAll, startRedisServer, startPostgresServer);
     });
 
     it('two instances share the events and the thread state: the run asked on one is approved on the other', async () => {

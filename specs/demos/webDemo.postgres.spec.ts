@@ -17,7 +17,8 @@ import { describeWithRedis, freePort, startRedisServer, type RedisServer } from 
 import { NOT_CROSS_SITE } from '../support/sse';
 import { spawnWebDemo, type WebDemoProcess } from '../support/webDemoProcess';
 import { TS_NODE } from '../support/tsNode';
-import { killChild, useCleanup } from '../support/cleanup';
+import { killChild, useCleanup, useCleanupAfterAll } from '../support/cleanup';
+import { startServices } from '../support/services';
 
 const cleanup = useCleanup();
 
@@ -58,13 +59,13 @@ describeWithPostgres('npm run web with DATABASE_URL', () => {
     let a: WebDemoProcess | undefined;
     let b: WebDemoProcess | undefined;
     beforeAll(async () => {
-      [redis, pg] = await Promise.all([startRedisServer(), startPostgresServer()]);
+      [redis, pg] = await startServices(cleanupAll, startRedisServer, startPostgresServer);
       databaseUrl = await pg.createDatabase();
     }, 120_000);
     afterAll(async () => {
       await Promise.all([a?.stop(), b?.stop()]);
-      await Promise.all([redis?.stop(), pg?.stop()]);
     });
+    const cleanupAll = useCleanupAfterAll(); // after the afterAll above: the demo processes stop before their Redis and Postgres
 
     it('a wrong DATABASE_URL (Redis fine): exit 1, one line naming it with the password redacted, Redis closed again', async () => {
       const port = await freePort();

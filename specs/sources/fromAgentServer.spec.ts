@@ -60,9 +60,13 @@ describe('fromAgentServer', () => {
   it('unsubscribing closes its requests and cancels the run on the server (its tool is aborted)', async () => {
     cluster.gate.held = true;
     const signals: AbortSignal[] = [];
+    const cancels: Promise<Response>[] = [];
     const tracking: typeof fetch = (input, init) => {
-      if (String(input instanceof Request ? input.url : input).endsWith('/stream/events') && init?.signal) signals.push(init.signal);
-      return fetch(input, init);
+      const url = String(input instanceof Request ? input.url : input);
+      if (url.endsWith('/stream/events') && init?.signal) signals.push(init.signal);
+      const response = fetch(input, init);
+      if (/\/runs\/[^/]+\/cancel\b/.test(new URL(url).pathname)) cancels.push(response);
+      return response;
     };
     const started = cluster.gate.started();
     const toolCall = firstValueFrom(fromAgentServer({ apiUrl: cluster.a.url, assistantId: 'plain', input: QUESTION, fetch: tracking }).pipe(filter((p) => p.type === 'tool-call')));
@@ -74,5 +78,11 @@ describe('fromAgentServer', () => {
     });
     expect(signals.length).toBeGreaterThan(0);
     expect(signals.every((s) => s.aborted)).toBe(true);
+    // The cancel is a request of its own, sent by the teardown (not aborted by it: it must reach the
+    // server). The server aborts the tool before its answer is back, so wait for that answer: until
+    // then its keep-alive socket is in use, and closing the servers under it left that socket open
+    // after the file (what made Jest force-exit a worker).
+    expect(cancels).toHaveLength(1);
+    expect((await cancels[0]).ok).toBe(true);
   });
 });

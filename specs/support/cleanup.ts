@@ -54,6 +54,35 @@ export function useCleanup(patienceMs = CLOSER_PATIENCE_MS): Cleanup {
 }
 
 /**
+ * `useCleanup` for what a `beforeAll` starts (the services a describe shares): an `afterAll` runs
+ * the closers, whether the hook and the tests passed, threw or timed out. A closer registered after
+ * that `afterAll` ran (a start that outlived its `beforeAll`'s timeout) runs at once; what it
+ * throws then goes to stderr, as no hook is left to fail.
+ *
+ * @example
+ * ```ts
+ * const cleanupAll = useCleanupAfterAll();
+ * let redis: RedisServer;
+ * beforeAll(async () => {
+ *   redis = await startRedisServer();
+ *   cleanupAll(() => redis.stop());
+ * });
+ * ```
+ */
+export function useCleanupAfterAll(patienceMs = CLOSER_PATIENCE_MS): Cleanup {
+  let closers: Closer[] | undefined = [];
+  afterAll(() => {
+    const due = closers!.reverse();
+    closers = undefined;
+    return runClosers(due, patienceMs);
+  });
+  return (close) => {
+    if (closers) return void closers.push(close);
+    runClosers([close], patienceMs).catch((error: unknown) => process.stderr.write(`[cleanup] a closer registered after its afterAll failed: ${String(error)}\n`));
+  };
+}
+
+/**
  * Runs `closers` in this order, each once, the next one starting when the one before closed or
  * outlived `patienceMs`; rejects with the closers' error(s) after all ran.
  */

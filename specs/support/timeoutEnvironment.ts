@@ -28,6 +28,23 @@ const fullName = (block: Named | undefined): string => {
   return names.join(' › ');
 };
 
+/**
+ * With `RXLC_REPORT_LEFT_OPEN`, in a Jest worker: what still holds the worker 400 ms after Jest
+ * asked it to end (Jest's worker removes its 'message' listener then, and force-exits a worker still
+ * there at 500 ms: "A worker process has failed to exit gracefully"). A worker that exits by itself
+ * never meets the unref'd timer.
+ */
+function reportWhatHoldsTheWorkerAtItsEnd(): void {
+  const watched = process as NodeJS.Process & { rxlcWatchingEnd?: true };
+  if (!process.env.RXLC_REPORT_LEFT_OPEN || !process.send || watched.rxlcWatchingEnd) return;
+  watched.rxlcWatchingEnd = true;
+  process.on('removeListener', (event) => {
+    if (event !== 'message' || process.listenerCount('message') > 0) return;
+    const asked = snapshotOpen();
+    setTimeout(() => report(`worker ${process.pid}: Jest asked it to end 400 ms ago, and it is still held open by:\n${describeOpenResources()}\n  (of these, open when it was asked: ${[...asked.kinds].map(([kind, n]) => `${kind} ×${n}`).join(', ')})`), 400).unref();
+  });
+}
+
 export default class TimeoutReportingEnvironment extends TestEnvironment {
   private readonly file: string;
   private opened: OpenSnapshot | undefined;
@@ -39,6 +56,7 @@ export default class TimeoutReportingEnvironment extends TestEnvironment {
   }
 
   override async setup(): Promise<void> {
+    reportWhatHoldsTheWorkerAtItsEnd();
     await super.setup();
     this.opened = snapshotOpen();
   }

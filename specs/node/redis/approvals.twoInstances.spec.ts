@@ -18,6 +18,8 @@ import { askBody, Command, decisionBody, get, post, sseEvents, typesOf, uiChunks
 import { newChatId, until } from '../../support/chatHandler';
 import { describeWithPostgres, startPostgresServer, type PostgresServer } from '../../support/postgres';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../../support/redis';
+import { useCleanupAfterAll } from '../../support/cleanup';
+import { startServices } from '../../support/services';
 
 /** What one instance (one process) owns. */
 interface Instance {
@@ -34,11 +36,11 @@ describeWithRedis('createChatHandler({ agent }) approvals: two instances over Re
   /** Every run of the tool and what its abort signal said, on any instance. */
   const setup = { runs: [] as Record<string, unknown>[], aborted: [] as boolean[] };
   const instances = new Map<ChatHandler, Instance>();
+  const cleanupAll = useCleanupAfterAll();
   beforeAll(async () => {
-    [redis, pg] = await Promise.all([startRedisServer(), startPostgresServer()]);
+    [redis, pg] = await startServices(cleanupAll, startRedisServer, startPostgresServer);
     databaseUrl = await pg.createDatabase();
   });
-  afterAll(async () => Promise.all([redis?.stop(), pg?.stop()]));
   beforeEach(() => {
     let open!: () => void;
     gate = { open: () => open(), wait: new Promise<void>((resolve) => (open = resolve)) };

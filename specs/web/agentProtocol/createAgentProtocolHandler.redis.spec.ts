@@ -6,6 +6,8 @@ import type { NodeRedisClient as RedisClient } from '../../../src/node/redis/nod
 import { startCluster, type ProtocolCluster } from '../../support/agentProtocol';
 import { describeWithPostgres, startPostgresServer, type PostgresServer } from '../../support/postgres';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../../support/redis';
+import { useCleanupAfterAll } from '../../support/cleanup';
+import { startServices } from '../../support/services';
 import { agentProtocolContract } from './protocol.contract';
 
 describeWithRedis('createAgentProtocolHandler over Redis', () => {
@@ -16,7 +18,7 @@ describeWithRedis('createAgentProtocolHandler over Redis', () => {
     const logs: RedisReplyLog[] = [];
     const savers: PostgresCheckpointer[] = [];
     beforeAll(async () => {
-      [redis, pg] = await Promise.all([startRedisServer(), startPostgresServer()]);
+      [redis, pg] = await startServices(cleanupAll, startRedisServer, startPostgresServer);
       databaseUrl = await pg.createDatabase();
     });
     afterEach(async () => {
@@ -28,8 +30,8 @@ describeWithRedis('createAgentProtocolHandler over Redis', () => {
       // The thread state really was in Postgres: every contract case's threads have checkpoints there.
       const { rows } = await pg.pool(databaseUrl).query('SELECT count(DISTINCT thread_id)::int AS threads FROM checkpoints');
       expect(rows[0].threads).toBeGreaterThanOrEqual(4);
-      await Promise.all([redis.stop(), pg.stop()]);
     });
+    const cleanupAll = useCleanupAfterAll(); // after the afterAll above: the servers stop once it has read Postgres
 
     agentProtocolContract('two instances, each with its own Redis clients and its own PostgresSaver', async (): Promise<ProtocolCluster> => {
       const clients: RedisClient[] = [await redis.client(), await redis.client()];
