@@ -52,13 +52,13 @@ function scriptedStream(script: Script, runs: ModelRuns): (input: { conversation
  *
  * @param options `graceMs`: how long a finished reply stays in Redis (the bench waits it out to measure
  * memory after expiry); `maxConcurrentRuns`: this instance's cap (the bench's streams must all be
- * accepted; the default 64 would 429 most); `fetch`: the clients' HTTP, for the stop request.
+ * accepted; the default 64 would 429 most; omitted: the default, for scenario 2's second row of ours); `fetch`: the clients' HTTP, for the stop request.
  */
 export async function startOurs(
   redisUrl: string,
   script: Script,
   runs: ModelRuns,
-  { graceMs, maxConcurrentRuns, fetch }: { graceMs: number; maxConcurrentRuns: number; fetch: (url: string, init?: RequestInit) => Promise<Response> },
+  { graceMs, maxConcurrentRuns, fetch }: { graceMs: number; maxConcurrentRuns?: number; fetch: (url: string, init?: RequestInit) => Promise<Response> },
 ): Promise<ChatInstance & { handler: ChatHandler }> {
   const client: RedisClient = await connectRedis(redisUrl, { log: () => undefined });
   const replyLog = new RedisReplyLog({ client, graceMs });
@@ -68,7 +68,7 @@ export async function startOurs(
     lock: new RedisConversationLock({ client }),
     owners: new RedisConversationOwners({ client }),
     history: (id) => new RedisChatHistory({ sessionId: `rxlc:conversation:{${id}}:history`, client }),
-    maxConcurrentRuns,
+    ...(maxConcurrentRuns !== undefined && { maxConcurrentRuns }),
   });
   const chat = toNodeHandler(handler);
   const server: Server = createServer((req, res) => {
