@@ -11,7 +11,8 @@
  *    Redis memory at peak and after the end, bytes lost / received twice, stops that really stopped
  *    the model.
  * 2. `GET /api/info` latency (p50 / p99 / max, probed every 50 ms on a new and on a kept-alive connection) while 2,000 SSE
- *    clients come and go, and where a slow probe waited (bench/chatHandler.info.ts, decision 0345).
+ *    clients come and go, and where a slow probe waited (bench/chatHandler.info.ts, decision 0345); ours twice: with
+ *    every client accepted, and at the handler's default `maxConcurrentRuns` (decision 0420). SSE_PER_SECOND paces the clients.
  *
  * Our side is `createChatHandler` (bench/chatHandler.ours.ts): two instances with RedisReplyLog,
  * RedisConversationLock, RedisChatHistory and RedisConversationOwners; its stoppers POST
@@ -33,6 +34,8 @@ import { earlyStopCounts, earlyStopper, STOP_AT_START, type EarlyStop } from './
 
 const STREAMS = Number(process.env.N ?? 1000);
 const SSE_CLIENTS = Number(process.env.SSE_CLIENTS ?? 2000);
+/** Scenario 2's clients all post at once (0), or this many a second (clients that come and go at a rate one instance serves). */
+const SSE_PER_SECOND = Number(process.env.SSE_PER_SECOND ?? 0);
 /** How long our finished replies stay in Redis here (deployments: minutes); the bench waits it out. */
 const GRACE_MS = 5_000;
 /** The offline model's tokens of one reply (Chinese, emoji, ASCII), 8 ms apart on both sides: every stream overlaps the others. */
@@ -310,7 +313,7 @@ function printConversations(ours: Figures, peer: Figures, kept: Figures): void {
 async function measure(redis: RedisServer, side: Side): Promise<{ figures?: Figures; info?: InfoFigures }> {
   // SCENARIOS=info runs the second only (the first takes minutes on a loaded machine); SCENARIOS=memory the first only.
   const figures = process.env.SCENARIOS === 'info' ? undefined : await conversations(redis, side);
-  const info = IN_CHILDREN ? undefined : await infoUnderLoad(side.name, side.a.url, SSE_CLIENTS);
+  const info = IN_CHILDREN ? undefined : await infoUnderLoad(side.name, side.a.url, SSE_CLIENTS, SSE_PER_SECOND);
   await settle(side.runs);
   return { figures, info };
 }
@@ -357,10 +360,28 @@ export async function run(): Promise<void> {
     const ours = await measureOurs(redis);
     if (ours.figures) printConversations(ours.figures, peer?.figures ?? ours.figures, kept?.figures ?? ours.figures);
     if (!peer) console.log('\n(SIDES=ours: the peer columns repeat ours.)');
-    if (ours.info) printInfo(SSE_CLIENTS, [ours.info, ...(peer?.info ? [peer.info] : []), ...(kept?.info ? [kept.info] : [])]);
+    const capped = ours.info ? await infoAtDefaultCap(redis) : undefined;
+    if (ours.info) printInfo(SSE_CLIENTS, [ours.info, capped!, ...(peer?.info ? [peer.info] : []), ...(kept?.info ? [kept.info] : [])], SSE_PER_SECOND);
   } finally {
     await closeClients();
     await redis.stop();
+  }
+}
+
+/**
+ * Scenario 2 again on one instance of ours at the handler's default `maxConcurrentRuns` (64): what a
+ * user who sets no cap gets; past the cap a POST is a 429 before its body is read (decision 0420).
+ * The peer has no cap to set.
+ */
+async function infoAtDefaultCap(redis: RedisServer): Promise<InfoFigures> {
+  await redis.flush();
+  const runs: ModelRuns = { started: 0, finished: 0, endedAt: new Map() };
+  const instance = await startOurs(redis.url, SCRIPT, runs, { graceMs: GRACE_MS, fetch: http });
+  try {
+    return await infoUnderLoad('ours, default maxConcurrentRuns (64)', instance.url, SSE_CLIENTS, SSE_PER_SECOND);
+  } finally {
+    while (instance.handler.runs > 0) await sleep(100);
+    await instance.close();
   }
 }
 

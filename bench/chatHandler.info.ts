@@ -56,12 +56,12 @@ export interface InfoFigures {
 }
 
 /** Runs scenario 2 against instance `url` of side `name` (its servers in this process), with `clients` SSE clients. */
-export async function infoUnderLoad(name: string, url: string, clients: number): Promise<InfoFigures> {
+export async function infoUnderLoad(name: string, url: string, clients: number, perSecond = 0): Promise<InfoFigures> {
   const prober = startChild('chatHandler.probe.ts', [`${url}/api/info`, String(PROBE_EVERY_MS)]);
   await prober.line('probing');
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
-  const load = startChild('chatHandler.clients.ts', [url, String(clients)]);
+  const load = startChild('chatHandler.clients.ts', [url, String(clients), 'part', String(perSecond)]);
   const result = JSON.parse(await load.line('result ')) as ClientsResult;
   loop.disable();
   prober.end();
@@ -86,8 +86,9 @@ export async function infoUnderLoad(name: string, url: string, clients: number):
 }
 
 /** Prints both sides' scenario 2 tables. */
-export function printInfo(clients: number, sides: readonly InfoFigures[]): void {
-  console.log(`\n\`GET /api/info\` on instance A, probed every ${PROBE_EVERY_MS} ms on a new and on a kept-alive connection from a process of its own, while ${clients} SSE clients (another process) post a turn, read 200–2,000 bytes and leave (goal: p99 ≤ ${SLOW_MS} ms):\n`);
+export function printInfo(clients: number, sides: readonly InfoFigures[], perSecond = 0): void {
+  const when = perSecond > 0 ? `${perSecond} a second` : 'all at once';
+  console.log(`\n\`GET /api/info\` on instance A, probed every ${PROBE_EVERY_MS} ms on a new and on a kept-alive connection from a process of its own, while ${clients} SSE clients (another process, ${when}) post a turn, read 200–2,000 bytes and leave (goal: p99 ≤ ${SLOW_MS} ms):\n`);
   console.log(`| side | p50 | p99 | max | probes | SSE answers not 200 | SSE requests failed |`);
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const side of sides) console.log(side.latency.join('\n'));

@@ -11,6 +11,7 @@ import { defer, interval, map, type Observable, take, tap } from 'rxjs';
 import { createChatHandler, type ChatHandler } from '../src';
 import { connectRedis, RedisChatHistory, RedisConversationLock, RedisConversationOwners, RedisReplyLog, toNodeHandler, type RedisClient } from '../src/node';
 import type { ModelRuns, Script } from './chatHandler.peer';
+import { LISTEN_BACKLOG } from './chatHandler.wire';
 
 /** An instance either side: where it listens; `stop` when the side has a stop route. */
 export interface ChatInstance {
@@ -51,13 +52,13 @@ function scriptedStream(script: Script, runs: ModelRuns): (input: { conversation
  *
  * @param options `graceMs`: how long a finished reply stays in Redis (the bench waits it out to measure
  * memory after expiry); `maxConcurrentRuns`: this instance's cap (the bench's streams must all be
- * accepted; the default 64 would 429 most); `fetch`: the clients' HTTP, for the stop request.
+ * accepted; the default 64 would 429 most; omitted: the default, for scenario 2's second row of ours); `fetch`: the clients' HTTP, for the stop request.
  */
 export async function startOurs(
   redisUrl: string,
   script: Script,
   runs: ModelRuns,
-  { graceMs, maxConcurrentRuns, fetch }: { graceMs: number; maxConcurrentRuns: number; fetch: (url: string, init?: RequestInit) => Promise<Response> },
+  { graceMs, maxConcurrentRuns, fetch }: { graceMs: number; maxConcurrentRuns?: number; fetch: (url: string, init?: RequestInit) => Promise<Response> },
 ): Promise<ChatInstance & { handler: ChatHandler }> {
   const client: RedisClient = await connectRedis(redisUrl, { log: () => undefined });
   const replyLog = new RedisReplyLog({ client, graceMs });
@@ -67,14 +68,14 @@ export async function startOurs(
     lock: new RedisConversationLock({ client }),
     owners: new RedisConversationOwners({ client }),
     history: (id) => new RedisChatHistory({ sessionId: `rxlc:conversation:{${id}}:history`, client }),
-    maxConcurrentRuns,
+    ...(maxConcurrentRuns !== undefined && { maxConcurrentRuns }),
   });
   const chat = toNodeHandler(handler);
   const server: Server = createServer((req, res) => {
     if (req.method === 'GET' && req.url === '/api/info') return void res.setHeader('x-handled-at', String(performance.timeOrigin + performance.now())).end('{"ok":true}');
     chat(req, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1', backlog: LISTEN_BACKLOG }, resolve));
   const { port } = server.address() as { port: number };
   const url = `http://127.0.0.1:${port}`;
   return {

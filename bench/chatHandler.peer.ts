@@ -10,6 +10,7 @@ import { generateId, simulateReadableStream, streamText, UI_MESSAGE_STREAM_HEADE
 import { MockLanguageModelV3 } from 'ai/test';
 import { createClient } from 'redis';
 import { createResumableStreamContext } from 'resumable-stream/redis';
+import { LISTEN_BACKLOG } from './chatHandler.wire';
 
 /** The same tokens and pacing for both sides. */
 export interface Script {
@@ -142,7 +143,7 @@ export async function startPeer(redisUrl: string, script: Script, runs: ModelRun
       res.end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1', backlog: LISTEN_BACKLOG }, resolve));
   const { port } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}`,

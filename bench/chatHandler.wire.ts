@@ -10,6 +10,13 @@
  */
 import { Agent, fetch as undiciFetch } from 'undici';
 
+/**
+ * Both sides' servers listen with this backlog (Node's default is 511): a burst of 2,000 connections
+ * then waits in the kernel's queue instead of losing SYNs that come back 1, 3, 7 s later (decision
+ * 0420; `docs/deploy.md`). BACKLOG=511: Node's default.
+ */
+export const LISTEN_BACKLOG = Number(process.env.BACKLOG ?? 4096);
+
 /** The clients' connections: one per request, never a kept-alive socket reused. */
 const CLIENTS = new Agent({ pipelining: 0, connections: null });
 export type Fetch = (url: string, init?: RequestInit) => Promise<Response>;

@@ -84,7 +84,7 @@ export async function startWebDemo(options: WebDemoOptions = {}): Promise<WebDem
   };
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => void closeAll().then(() => reject(error.code === 'EADDRINUSE' ? portInUse(port, host, error) : error)));
-    server.listen(port, host, () => resolve());
+    server.listen({ port, host, backlog: 4096 }, () => resolve()); // a burst of clients waits, not SYNs lost (docs/deploy.md)
   });
   const bound = (server.address() as AddressInfo).port;
   return {

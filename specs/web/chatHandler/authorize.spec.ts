@@ -98,6 +98,20 @@ describe('createChatHandler caps', () => {
     await accepted.text();
   });
 
+  it('at the instance cap, POST {base} is refused before its body is read (decision 0420)', async () => {
+    const { runs, stream } = gatedStream();
+    handler = createChatHandler({ stream, maxConcurrentRuns: 1 });
+    const running = await post(handler, '', { id: newChatId(), messages: [user('一')] });
+    let pulls = 0;
+    const endless = new ReadableStream<Uint8Array>({ pull: (controller) => void (pulls++, controller.enqueue(new TextEncoder().encode(' '))) }, { highWaterMark: 0 });
+    const init = { method: 'POST', body: endless, duplex: 'half', headers: { 'content-type': 'application/json', 'x-requested-with': 'x' } };
+    const refused = await handler.fetch(new Request(`${BASE}`, init as RequestInit));
+    expect([refused.status, refused.headers.get('retry-after'), pulls]).toEqual([429, '5', 0]);
+    expect((await refused.json()).error).toMatch(/this server already runs 1/);
+    runs.open();
+    await running.text();
+  });
+
   it('per principal: a principal past its cap gets 429 while another still runs; runs waiting for a lock count', async () => {
     const { runs, stream } = gatedStream();
     handler = createChatHandler({ stream, authorize, maxConcurrentRunsPerPrincipal: 2 });

@@ -71,9 +71,23 @@ export class Conversations {
   acquire(principal: string | undefined): () => void {
     const release = this.config.caps.acquire(principal);
     if (release) return release;
+    throw this.#tooMany(this.config.caps.refusedBy(principal));
+  }
+
+  /**
+   * The 429 of {@link acquire} at once when this instance already runs `maxConcurrentRuns`: a
+   * route that only starts runs calls it before reading its body (decision 0420), so a server at
+   * its cap refuses in a fraction of the time a read body, a parse and the checks would take.
+   */
+  assertRoom(): void {
+    const { caps } = this.config;
+    if (caps.runs >= caps.maxRuns) throw this.#tooMany('instance');
+  }
+
+  #tooMany(cap: 'principal' | 'instance'): ChatRequestError {
     const { caps, retryAfterSeconds } = this.config;
-    const which = caps.refusedBy(principal) === 'principal' ? `you already run ${caps.maxPerPrincipal}` : `this server already runs ${caps.maxRuns}`;
-    throw new ChatRequestError(429, `Too many replies at once (${which}); retry in ${retryAfterSeconds} s or stop one.`, { 'retry-after': String(retryAfterSeconds) });
+    const which = cap === 'principal' ? `you already run ${caps.maxPerPrincipal}` : `this server already runs ${caps.maxRuns}`;
+    return new ChatRequestError(429, `Too many replies at once (${which}); retry in ${retryAfterSeconds} s or stop one.`, { 'retry-after': String(retryAfterSeconds) });
   }
 
   /** 404 unless `principal` owns the conversation (or nobody does yet); no check without `authorize`. */

@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import type { Hono, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { UI_MESSAGE_STREAM_DONE, UI_MESSAGE_STREAM_HEADERS } from '../uiMessageChunk';
 import { encodeUIMessageChunk } from '../uiMessageStreamFrames';
@@ -21,7 +21,12 @@ export function uiRoutes(app: Hono, ctx: RouteContext, maxBodyBytes: number, too
     errorFrame: (error) => encodeUIMessageChunk({ type: 'error', errorText: error instanceof Error ? error.message : String(error) }) + UI_MESSAGE_STREAM_DONE,
   };
 
-  app.post('/', bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge }), uiPost(ctx, uiReply));
+  // Every POST here starts a run: at the instance's cap it is refused before its body is read (decision 0420).
+  const room: MiddlewareHandler = async (_c, next) => {
+    conversations.assertRoom();
+    await next();
+  };
+  app.post('/', room, bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge }), uiPost(ctx, uiReply));
 
   // DefaultChatTransport.reconnectToStream: the running reply from its first frame, then the live tail.
   app.get('/:id/stream', async (c) => {
