@@ -2,7 +2,12 @@
 // beforeAll are all stopped when one of them fails to start, and stopped by the describe's afterAll
 // when all started. The started services are real redis-servers; "stopped" means their process is
 // gone (`kill -0` on the pid redis-server reports), not that a mock was called.
+import { createWriteStream, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { useCleanup, useCleanupAfterAll, type Cleanup } from '../support/cleanup';
+import { closeServer } from '../support/http';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../support/redis';
 import { startServices } from '../support/services';
 
@@ -67,6 +72,27 @@ describeWithRedis('startServices', () => {
     expect((thrown as AggregateError).errors).toEqual(errors);
     expect((thrown as Error).message).toBe('2 of 3 services failed to start');
     expect(running(pids[0])).toBe(false);
+  });
+
+  it('a service without stop() is closed with its close(), or else its end()', async () => {
+    const server = createServer();
+    fallback(() => closeServer(server));
+    const path = join(tmpdir(), `rxlc-start-services-${process.pid}.txt`);
+    const file = createWriteStream(path);
+    fallback(() => rmSync(path, { force: true }));
+    fallback(() => file.destroy());
+    const failure = new Error('the third did not start');
+    const starts = startServices(
+      helperCleanup,
+      async () => {
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        return { close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+      },
+      async () => ({ end: () => new Promise<void>((resolve) => file.end(resolve)) }),
+      () => Promise.reject(failure),
+    );
+    await expect(starts).rejects.toBe(failure);
+    expect({ listening: server.listening, ended: file.writableFinished }).toEqual({ listening: false, ended: true });
   });
 
   describe('when every start succeeds', () => {

@@ -19,10 +19,11 @@
  */
 import { runClosers, type Cleanup } from './cleanup';
 
-/** What can be started for a describe: something with a `stop()`. */
-export interface Service {
-  stop(): unknown;
-}
+/** What can be started for a describe or a test: stopped with its `stop()`, else its `close()`, else its `end()`. */
+export type Service = { stop(): unknown } | { close(): unknown } | { end(): unknown };
+
+const closerOf = (service: Service): (() => unknown) =>
+  'stop' in service ? () => service.stop() : 'close' in service ? () => service.close() : () => service.end();
 
 /**
  * Starts every service with its `start` at once; resolves with them in the same order once all
@@ -30,7 +31,7 @@ export interface Service {
  * first), then rejects with that start's error, or an `AggregateError` of every error (failed
  * starts, then a failed stop) when there are several.
  *
- * @param cleanup Where each started service's `stop` is registered (it runs once, whoever calls it first).
+ * @param cleanup Where each started service's stop (`stop`, `close` or `end`) is registered (it runs once, whoever calls it first).
  * @param starts One function per service, starting it.
  * @returns The services, in the order of `starts`.
  */
@@ -39,7 +40,7 @@ export async function startServices<const S extends readonly Service[]>(cleanup:
   const started = await Promise.allSettled(
     starts.map(async (start: () => Promise<Service>) => {
       const service = await start();
-      const stop = once(() => service.stop());
+      const stop = once(closerOf(service));
       stops.push(stop);
       cleanup(stop);
       return service;

@@ -7,6 +7,7 @@ import { connectPostgresCheckpointer, PostgresUnreachableError } from '../../../
 import { describeWithPostgres, startPostgresServer, type PostgresServer } from '../../support/postgres';
 import { freePort } from '../../support/redis';
 import { useCleanup } from '../../support/cleanup';
+import { startServices } from '../../support/services';
 
 const cleanup = useCleanup();
 
@@ -49,8 +50,7 @@ describeWithPostgres('connectPostgresCheckpointer on a private cluster', () => {
 
   it('two instances that start together on a fresh database both set it up, and share thread state', async () => {
     const url = await pg.createDatabase();
-    const [a, b] = await Promise.all([connectPostgresCheckpointer(url, { PostgresSaver }), connectPostgresCheckpointer(url, { PostgresSaver })]);
-    cleanup(() => Promise.all([a.end(), b.end()]));
+    const [a, b] = await startServices(cleanup, () => connectPostgresCheckpointer(url, { PostgresSaver }), () => connectPostgresCheckpointer(url, { PostgresSaver }));
     expect(a).toBeInstanceOf(PostgresSaver);
     const config = { configurable: { thread_id: 'thread-1', checkpoint_ns: '' } };
     const checkpoint = { ...emptyCheckpoint(), id: 'checkpoint-1' };
