@@ -311,9 +311,9 @@ function printConversations(ours: Figures, peer: Figures, kept: Figures): void {
 
 /** Scenario 1 then 2 on one side; waits until the side's model runs all ended. */
 async function measure(redis: RedisServer, side: Side): Promise<{ figures?: Figures; info?: InfoFigures }> {
-  // SCENARIOS=info runs the second only (the first takes minutes on a loaded machine); SCENARIOS=memory the first only.
+  // SCENARIOS=info runs the second only (the first takes minutes on a loaded machine); SCENARIOS=memory or conversations the first only.
   const figures = process.env.SCENARIOS === 'info' ? undefined : await conversations(redis, side);
-  const info = IN_CHILDREN ? undefined : await infoUnderLoad(side.name, side.a.url, SSE_CLIENTS, SSE_PER_SECOND);
+  const info = IN_CHILDREN || process.env.SCENARIOS === 'conversations' ? undefined : await infoUnderLoad(side.name, side.a.url, SSE_CLIENTS, SSE_PER_SECOND);
   await settle(side.runs);
   return { figures, info };
 }
