@@ -10,11 +10,13 @@ import { randomUUID } from 'node:crypto';
 import { AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
 import { DefaultChatTransport, readUIMessageStream, type UIMessage, type UIMessageChunk } from 'ai';
 import { Observable } from 'rxjs';
-import { startWebDemo, type WebDemo } from '../../demos/web/server';
+import { startWebDemo, type WebDemo, type WebDemoOptions } from '../../demos/web/server';
 import { createScaleOut, type ScaleOut } from '../../demos/web/scaleOut';
 import { NOT_CROSS_SITE } from '../support/sse';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../support/redis';
 import { startReply, textOf, user } from '../support/chatHandler';
+import { useCleanup, useCleanupAfterAll, type Cleanup } from '../support/cleanup';
+import { startServices } from '../support/services';
 
 /** The reply, in the pieces the model streams: newlines, emoji, quotes and a backslash. */
 const PIECES = ['第一行\n', '第二行 ', '😀', '👩‍💻 ', '“引号” ', '"双引号" ', '\\ 反斜杠\n', 'Python ', '🐍', '\n\n', ...Array.from({ length: 20 }, (_, i) => `词${i} `), '完。'];
@@ -66,22 +68,34 @@ async function readAll(stream: ReadableStream<UIMessageChunk>): Promise<{ chunks
   return { chunks, message, errors };
 }
 
-function scenario(make: (agent: (messages: BaseMessage[]) => Observable<AIMessageChunk>) => Promise<{ a: WebDemo; b: WebDemo; close(): Promise<void> }>): void {
-  let fx: { a: WebDemo; b: WebDemo; close(): Promise<void> } | undefined;
-  let open: () => void;
+/** The model a factory's demos run. */
+type Agent = (messages: BaseMessage[]) => Observable<AIMessageChunk>;
+
+/**
+ * Starts a demo whose `close` runs once, whoever calls it first: the test (instance A going away
+ * mid-reply) or the cleanup (startServices registers it: a test that failed or timed out before).
+ */
+async function startClosingOnce(options: WebDemoOptions): Promise<{ demo: WebDemo; close(): Promise<void> }> {
+  const demo = await startWebDemo(options);
+  let closing: Promise<void> | undefined;
+  return { demo, close: () => (closing ??= demo.close()) };
+}
+
+/**
+ * The factories start their demos (and states) with `startServices(cleanup, …)`: each is closed by
+ * the test's cleanup once it started, even when the test timed out or a sibling's start failed.
+ */
+function scenario(make: (agent: Agent, cleanup: Cleanup) => Promise<{ a: WebDemo; b: WebDemo }>): void {
+  let open: () => void = () => undefined;
   let runs: Runs;
   beforeEach(() => {
     runs = { started: 0, completed: 0, aborted: 0, seen: [] };
   });
-  afterEach(async () => {
-    open?.();
-    await fx?.close();
-    fx = undefined;
-  });
+  afterEach(() => open()); // before the cleanup's closers (declared first): no model waits at its gate while its demo closes
+  const cleanup = useCleanup();
   const setUp = async (): Promise<{ a: WebDemo; b: WebDemo }> => {
     const gate = new Promise<void>((resolve) => (open = resolve));
-    fx = await make(gatedAgent(runs, gate));
-    return fx;
+    return make(gatedAgent(runs, gate), cleanup);
   };
 
   it('a client dropped mid-reply on A resumes on B with DefaultChatTransport.reconnectToStream: the reply replayed then the live tail, byte-exact, the model run once', async () => {
@@ -144,21 +158,17 @@ interface Pair {
   state: ScaleOut;
   /** A goes away: its producers are unsubscribed (the end written is `abandoned`), its server closed. */
   closeA(): Promise<void>;
-  close(): Promise<void>;
 }
 
-function producerGone(make: (agent: (messages: BaseMessage[]) => Observable<AIMessageChunk>) => Promise<Pair>): void {
-  let fx: Pair | undefined;
+/** As `scenario`: what the factory starts is closed by `cleanup`; `closeA` and the cleanup close A once. */
+function producerGone(make: (agent: Agent, cleanup: Cleanup) => Promise<Pair>): void {
   let open: () => void = () => undefined;
-  afterEach(async () => {
-    open();
-    await fx?.close();
-    fx = undefined;
-  });
+  afterEach(() => open()); // before the cleanup's closers (declared first)
+  const cleanup = useCleanup();
 
   it("the instance running a chat's reply goes away mid-reply: DefaultChatTransport.reconnectToStream on B gets every stored chunk, then an error chunk saying the producer is gone, never a 204 or a hang; nothing is saved", async () => {
     const runs: Runs = { started: 0, completed: 0, aborted: 0, seen: [] };
-    fx = await make(gatedAgent(runs, new Promise<void>((resolve) => (open = resolve))));
+    const fx = await make(gatedAgent(runs, new Promise<void>((resolve) => (open = resolve))), cleanup);
     const chatId = randomUUID();
     const first = await startReply(transport(fx.a.url), chatId, '讲个故事 😀', 5);
     await fx.closeA(); // the model waits at its gate: the reply is cut mid-way
@@ -189,55 +199,42 @@ function producerGone(make: (agent: (messages: BaseMessage[]) => Observable<AIMe
 
 describe('web demo: the AI SDK endpoint resumes and stops by chat id', () => {
   describe('in memory (one instance)', () => {
-    scenario(async (agent) => {
-      const demo = await startWebDemo({ port: 0, agent });
-      return { a: demo, b: demo, close: () => demo.close() };
+    scenario(async (agent, cleanup) => {
+      const [demo] = await startServices(cleanup, () => startWebDemo({ port: 0, agent }));
+      return { a: demo, b: demo };
     });
   });
 
   describe('in memory: two demos of this process over one in-memory log, A closed mid-reply', () => {
-    producerGone(async (agent) => {
-      const state = await createScaleOut();
-      const [a, b] = await Promise.all([startWebDemo({ port: 0, agent, conversations: state }), startWebDemo({ port: 0, agent, conversations: state })]);
-      let aOpen = true;
-      const closeA = async (): Promise<void> => {
-        if (!aOpen) return;
-        aOpen = false;
-        await a.close();
-      };
-      return { a, b, state, closeA, close: async () => void (await Promise.all([closeA(), b.close()]), await state.close()) };
+    producerGone(async (agent, cleanup) => {
+      const [state] = await startServices(cleanup, () => createScaleOut());
+      const [a, b] = await startServices(cleanup, () => startClosingOnce({ port: 0, agent, conversations: state }), () => startWebDemo({ port: 0, agent, conversations: state }));
+      return { a: a.demo, b, state, closeA: a.close };
     });
   });
 
   describeWithRedis('in Redis (two instances, one redis-server)', () => {
     let redis: RedisServer;
+    const cleanupAll = useCleanupAfterAll();
     beforeAll(async () => {
-      redis = await startRedisServer();
-    });
-    afterAll(async () => {
-      await redis?.stop();
+      [redis] = await startServices(cleanupAll, startRedisServer);
     });
     describe('A closed mid-reply', () => {
-      producerGone(async (agent) => {
-        const [stateA, state] = await Promise.all([createScaleOut({ redisUrl: redis.url }), createScaleOut({ redisUrl: redis.url })]);
-        const [a, b] = await Promise.all([startWebDemo({ port: 0, agent, conversations: stateA }), startWebDemo({ port: 0, agent, conversations: state })]);
-        let aOpen = true;
-        const closeA = async (): Promise<void> => {
-          if (!aOpen) return;
-          aOpen = false;
-          await a.close();
-          await stateA.close();
-        };
-        return { a, b, state, closeA, close: async () => void (await Promise.all([closeA(), b.close()]), await state.close()) };
+      producerGone(async (agent, cleanup) => {
+        // A's state is its own (scaleOut): A's close closes it.
+        const [state] = await startServices(cleanup, () => createScaleOut({ redisUrl: redis.url }));
+        const [a, b] = await startServices(cleanup, () => startClosingOnce({ port: 0, agent, scaleOut: { redisUrl: redis.url } }), () => startWebDemo({ port: 0, agent, conversations: state }));
+        return { a: a.demo, b, state, closeA: a.close };
       });
     });
-    scenario(async (agent) => {
-      const [a, b] = await Promise.all([
-        startWebDemo({ port: 0, agent, scaleOut: { redisUrl: redis.url } }),
-        startWebDemo({ port: 0, agent, scaleOut: { redisUrl: redis.url } }),
-      ]);
+    scenario(async (agent, cleanup) => {
+      const [a, b] = await startServices(
+        cleanup,
+        () => startWebDemo({ port: 0, agent, scaleOut: { redisUrl: redis.url } }),
+        () => startWebDemo({ port: 0, agent, scaleOut: { redisUrl: redis.url } }),
+      );
       expect([a.state, b.state]).toEqual(['redis', 'redis']);
-      return { a, b, close: async () => void (await Promise.all([a.close(), b.close()])) };
+      return { a, b };
     });
   });
 });
