@@ -55,13 +55,15 @@ const kindOf = (i: number): Kind => (i % 20 === 1 ? 'stop' : i % 10 === 0 ? 'dro
 interface ClientResult {
   kind: Kind;
   /** A stopper's stop: when it was sent, and whether the side said it stopped a run. */
-  stop?: { id: string; sentAt: number; stopped: boolean };
+  stop?: { id: string; sentAt: number; answeredAt?: number; stopped: boolean };
   /** STOP_AT=start: the early stop (and how much text its client still got). */
   early?: EarlyStop;
   lostBytes: number;
   twiceBytes: number;
   wireBytes: number;
   ms: number;
+  /** A dropper whose resume was answered 204: its reply had ended (ours: and its graceMs passed), its text is in the history. */
+  resumedEmpty?: boolean;
 }
 
 /** The text of a UI message stream's `text-delta` chunks. */
@@ -96,7 +98,7 @@ async function session(i: number, run: string, here: ChatInstance, there: ChatIn
   if (kind === 'stop') {
     const sentAt = performance.now();
     const stopped = (await there.stop?.(id)) ?? false; // the peer has no stop: its client just left
-    return { kind, lostBytes: 0, twiceBytes: 0, wireBytes: first.wire, stop: { id, sentAt, stopped } };
+    return { kind, lostBytes: 0, twiceBytes: 0, wireBytes: first.wire, stop: { id, sentAt, answeredAt: performance.now(), stopped } };
   }
   if (kind === 'whole') return { kind, lostBytes: bytes(EXPECTED) - bytes(prefix), twiceBytes: 0, wireBytes: first.wire };
   // What the page's fetch sends (a browser adds it): ours refuses a cross-site GET; the peer ignores it.
@@ -108,7 +110,7 @@ async function session(i: number, run: string, here: ChatInstance, there: ChatIn
   const assembled = twice ? rest : prefix + rest;
   let same = 0;
   while (same < assembled.length && assembled[same] === EXPECTED[same]) same++;
-  return { kind, lostBytes: bytes(EXPECTED) - bytes(EXPECTED.slice(0, same)), twiceBytes: bytes(twice), wireBytes: first.wire + resumed.wire };
+  return { kind, lostBytes: bytes(EXPECTED) - bytes(EXPECTED.slice(0, same)), twiceBytes: bytes(twice), wireBytes: first.wire + resumed.wire, resumedEmpty: again.status === 204 };
 }
 
 const usedMemory = async (redis: RedisServer): Promise<number> => {
@@ -176,6 +178,8 @@ interface Figures {
   /** Of what stays: the conversations' histories and owners (ours keeps them; the peer keeps none). */
   durable: number;
   lost: number;
+  /** Droppers whose resume was answered 204 (see ClientResult.resumedEmpty). */
+  emptyResumes: number;
   twice: number;
   stops: number;
   stopped: number;
@@ -264,13 +268,20 @@ async function conversations(redis: RedisServer, side: Side): Promise<Figures> {
   for (const { stop } of of('stop')) {
     const endedAt = stop && runs.endedAt?.get(stop.id);
     if (!stop || endedAt === undefined) continue;
-    const why = endedAt < stop.sentAt ? 'the model had ended before the stop was sent' : stop.stopped ? 'accepted, yet the model ran to its end' : 'refused while the model ran';
+    const why =
+      endedAt < stop.sentAt
+        ? 'the model had ended before the stop was sent'
+        : stop.stopped
+          ? 'accepted, yet the model ran to its end'
+          : stop.answeredAt !== undefined && endedAt < stop.answeredAt
+            ? 'answered { stopped: false } only after the model had ended'
+            : 'refused while the model ran';
     missed[why] = (missed[why] ?? 0) + 1;
   }
   return {
     wallMs, cpuMsPerStream: usedMs / STREAMS, peak: peak - baseline, afterEnd, afterExpiry, durable,
     slowest: { whole: slowest('whole'), drop: slowest('drop'), stop: slowest('stop') },
-    lost: sum((r) => r.lostBytes), twice: sum((r) => r.twiceBytes), stops, stopped: stops - ranOn, missed, byKey, byKeyAfterExpiry,
+    lost: sum((r) => r.lostBytes), emptyResumes: of('drop').filter((r) => r.resumedEmpty).length, twice: sum((r) => r.twiceBytes), stops, stopped: stops - ranOn, missed, byKey, byKeyAfterExpiry,
     counts: { whole: of('whole').length, drop: of('drop').length, stop: stops },
     ...(placesPeak && { allPlaces: { peak: placesPeak, afterEnd: placesAfterEnd!, afterExpiry: placesAfterExpiry, ...(heapData !== undefined && { dataKept: heapData + (afterExpiry ?? afterEnd) }) } }),
     ...(STOP_AT_START && { early: earlyStopCounts(of('stop').flatMap((r) => (r.early ? [r.early] : []))) }),
@@ -297,6 +308,8 @@ function printConversations(ours: Figures, peer: Figures, kept: Figures): void {
   console.log(`| … of which the conversations (ours: histories + owners; peer: saved messages) | ${mb(ours.durable)} | ${mb(peer.durable)} (keeps none) | | ${mb(kept.durable)} | |`);
   printAllPlaces([ours.allPlaces, peer.allPlaces, kept.allPlaces], ratio);
   row('bytes of text lost', ours.lost, peer.lost, kept.lost, String);
+  const empty = (f: Figures): string => `${f.emptyResumes} of ${f.counts.drop}`;
+  console.log(`| … droppers whose resume was answered 204 (the reply had ended; ours: and its graceMs passed; its text is in the history) | ${empty(ours)} | ${empty(peer)} | | ${empty(kept)} | |`);
   row('bytes of text received twice (replay from the start)', ours.twice, peer.twice, kept.twice, String);
   const stops = (f: Figures): string => `${f.stopped} of ${f.stops}`;
   console.log(`| stops that stopped the model | ${stops(ours)} | ${stops(peer)} (no stop route: the client left) | | ${stops(kept)} | |`);

@@ -57,6 +57,20 @@ describe('iterationAdmission', () => {
     expect(loop.pending()).toBe(1);
   });
 
+  it('a start that throws does not hold up the ones behind it', () => {
+    const loop = manualSchedule();
+    const admit = iterationAdmission(1, loop.schedule);
+    const started: string[] = [];
+    admit(() => started.push('a'));
+    admit(() => {
+      throw new Error('b failed');
+    });
+    admit(() => started.push('c'));
+    expect(() => loop.iterate()).toThrow('b failed');
+    loop.iterate();
+    expect(started).toEqual(['a', 'c']);
+  });
+
   it('defaults to setImmediate: the waiting start runs in a later iteration', async () => {
     const admit = iterationAdmission(1);
     const started: number[] = [];

@@ -30,11 +30,15 @@ export function iterationAdmission(perIteration: number, schedule: (callback: ()
   // Runs once per iteration while anything started: a new iteration's budget, then the queue's next starts.
   const nextIteration = (): void => {
     started = 0;
-    while (waiting.length > 0 && started < perIteration) {
-      started++;
-      waiting.shift()!();
+    try {
+      while (waiting.length > 0 && started < perIteration) {
+        started++;
+        waiting.shift()!();
+      }
+    } finally {
+      // Also after a start that threw: the ones behind it must not wait forever.
+      if (started > 0) schedule(nextIteration);
     }
-    if (started > 0) schedule(nextIteration);
   };
   return (start) => {
     if (waiting.length > 0 || started >= perIteration) return void waiting.push(start);
