@@ -80,8 +80,7 @@ export class Conversations {
    * its cap refuses in a fraction of the time a read body, a parse and the checks would take.
    */
   assertRoom(): void {
-    const { caps } = this.config;
-    if (caps.runs >= caps.maxRuns) throw this.#tooMany('instance');
+    if (this.config.caps.full) throw this.#tooMany('instance');
   }
 
   #tooMany(cap: 'principal' | 'instance'): ChatRequestError {

@@ -16,12 +16,17 @@ export class RunCaps {
     return this.#total;
   }
 
+  /** The instance runs `maxRuns`: no run is accepted, whoever asks. */
+  get full(): boolean {
+    return this.#total >= this.maxRuns;
+  }
+
   /**
    * Which cap refused `principal` after {@link acquire} returned `null`: its own
    * (`maxConcurrentRunsPerPrincipal`) while the instance has room, else the instance's.
    */
   refusedBy(principal: string | undefined): 'principal' | 'instance' {
-    return principal !== undefined && this.#total < this.maxRuns ? 'principal' : 'instance';
+    return principal !== undefined && !this.full ? 'principal' : 'instance';
   }
 
   /**
@@ -29,7 +34,7 @@ export class RunCaps {
    * The returned release gives the place back; calling it twice is harmless.
    */
   acquire(principal: string | undefined): (() => void) | null {
-    if (this.#total >= this.maxRuns) return null;
+    if (this.full) return null;
     const mine = principal === undefined ? 0 : (this.#byPrincipal.get(principal) ?? 0);
     if (principal !== undefined && mine >= this.maxPerPrincipal) return null;
     this.#total++;
